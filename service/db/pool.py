@@ -1,0 +1,85 @@
+"""The asyncpg pool: created in the app lifespan (or by a CLI command), never at import time."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+import orjson
+
+from service.config import Settings
+from service.db.urls import redact, to_asyncpg_url
+from service.errors import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
+
+Pool = asyncpg.Pool
+Connection = asyncpg.Connection
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The configured DATABASE_URL, or the URL of an embedded PostgreSQL started on demand."""
+    if settings.database_url:
+        return settings.database_url
+    from service.db.embedded import start_embedded
+
+    return start_embedded(settings.data_dir)
+
+
+def describe_database(url: str) -> str:
+    if "host=/" in url or "@/" in url:
+        return f"embedded PostgreSQL ({redact(url)})"
+    return redact(url)
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Codecs: json/jsonb as Python objects through orjson."""
+    for typename in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typename, encoder=_json_dumps, decoder=orjson.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(
+    url: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    statement_timeout_ms: int = 15_000,
+    connect_timeout_s: float = 5.0,
+) -> asyncpg.Pool:
+    """Create a pool, turning connection failures into one clear DatabaseUnavailable."""
+    server_settings = {"application_name": "talentflow"}
+    if statement_timeout_ms:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
+    try:
+        pool = await asyncpg.create_pool(
+            to_asyncpg_url(url),
+            min_size=min_size,
+            max_size=max_size,
+            init=init_connection,
+            timeout=connect_timeout_s,
+            command_timeout=max(statement_timeout_ms / 1000 + 5, 10) if statement_timeout_ms else None,
+            server_settings=server_settings,
+        )
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to the database at {describe_database(url)}: {exc}"
+        ) from exc
+    assert pool is not None
+    return pool
+
+
+async def create_pool_from_settings(settings: Settings, url: str | None = None) -> asyncpg.Pool:
+    return await create_pool(
+        url or resolve_database_url(settings),
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        connect_timeout_s=settings.connect_timeout_s,
+    )
