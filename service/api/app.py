@@ -1,0 +1,55 @@
+"""The Starlette application factory.
+
+The pool is created in the lifespan and kept in a typed ``AppState`` on ``app.state.talentflow``.
+Route groups (health, GraphQL, REST, the explorer) each live in their own module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import BaseRoute
+
+from service.api import health
+from service.api.state import AppState
+from service.config import Settings, get_settings
+from service.db.pool import create_pool_from_settings, describe_database, resolve_database_url
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        url = database_url or await asyncio.to_thread(resolve_database_url, settings)
+        logger.info("database: %s", describe_database(url))
+        pool = await create_pool_from_settings(settings, url)
+        app.state.talentflow = AppState(settings=settings, database_url=url, pool=pool)
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    routes: list[BaseRoute] = [*health.routes]
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts),
+    ]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

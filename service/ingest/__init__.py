@@ -1,0 +1,1 @@
+"""The plugin API for ingesters (see docs/plugins.md)."""
