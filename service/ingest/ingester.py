@@ -1,0 +1,58 @@
+"""The ``Ingester`` base class and ``Checkpoint``: what a plugin implements.
+
+An ingester has a ``name``, a pydantic ``Config`` model (validated before ``fetch`` runs) and an
+async generator ``fetch(ctx, state)`` that yields observations and, now and then, a
+``Checkpoint`` carrying its new state. The framework owns the state: a checkpoint is committed in
+the same transaction as the observations before it, so a crash and a re-run lose nothing and
+duplicate nothing. Checkpoint part-way through a stream only where the source is sorted by the
+cursor; otherwise checkpoint at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from service.ingest.observations import Observation
+
+if TYPE_CHECKING:
+    from service.ingest.context import IngestContext
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The ingester's state after every observation yielded so far (JSON-serialisable)."""
+
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class IngesterConfig(BaseModel):
+    """Base for ingester configs: unknown keys are an error, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Ingester:
+    """Subclass, set ``name`` and ``Config``, implement ``fetch``."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "0"
+    Config: ClassVar[type[BaseModel]] = IngesterConfig
+    description: ClassVar[str] = ""
+
+    def __init__(self, config: BaseModel) -> None:
+        self.config = config
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger(f"talentflow.ingesters.{self.name}")
+
+    def fetch(
+        self, ctx: IngestContext, state: dict[str, Any] | None
+    ) -> AsyncIterator[Observation | Checkpoint]:
+        """Yield observations and checkpoints. ``state``: the last committed checkpoint."""
+        raise NotImplementedError

@@ -1,0 +1,310 @@
+"""Typed observations: everything an ingester can tell Talentflow.
+
+An ingester never writes SQL; it yields these, and the pipeline validates, resolves and writes
+them with their provenance. Each model is exported as JSON Schema to
+``schema/observation.schema.json`` (regenerate with ``talentflow schema export``), which is also
+the line format of the ``jsonl`` ingester: one JSON object per line with a ``type`` field.
+
+Ids are given as ``{"scheme": value}`` maps (``orcid``, ``openalex``, ``ror``, ``wikidata``,
+``dblp``, ``semantic_scholar``, or any lowercase scheme of your own).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+
+ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+SCHEME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+COUNTRY_RE = r"^[A-Z]{2}$"
+
+
+def _clean_ids(value: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for scheme, raw in value.items():
+        if not SCHEME_RE.match(scheme):
+            raise ValueError(f"id scheme {scheme!r} must be lowercase letters, digits, '_'")
+        v = str(raw).strip()
+        if not v:
+            continue
+        if scheme == "orcid":
+            v = v.removeprefix("https://orcid.org/").removeprefix("http://orcid.org/").upper()
+            if not ORCID_RE.match(v):
+                raise ValueError(f"orcid {raw!r} is not an ORCID iD like 0000-0002-1825-0097")
+        elif scheme == "openalex":
+            v = v.removeprefix("https://openalex.org/").upper()
+            if not re.match(r"^[AIWS]\d+$", v):
+                raise ValueError(f"openalex id {raw!r} is not like A5023888391 or I27837315")
+        elif scheme == "ror":
+            v = v.removeprefix("https://ror.org/").lower()
+            if not re.match(r"^0[a-z0-9]{6}\d{2}$", v):
+                raise ValueError(f"ror id {raw!r} is not like 00jmfr291")
+        out[scheme] = v
+    return out
+
+
+Ids = Annotated[
+    dict[str, str],
+    AfterValidator(_clean_ids),
+    Field(default_factory=dict, description="External ids by scheme."),
+]
+
+
+class PartialDateModel(BaseModel):
+    """A date known to the year, month or day."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    year: int = Field(ge=1900, le=2100)
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _check(self) -> PartialDateModel:
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+        if self.day is not None and self.month is not None:
+            date(self.year, self.month, self.day)  # raises ValueError for 2023-02-30
+        return self
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def to_date(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @classmethod
+    def parse(cls, value: str) -> PartialDateModel:
+        parts = value.strip().split("-")
+        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"{value!r} is not a date like 2024, 2024-07 or 2024-07-01")
+        nums = [int(p) for p in parts]
+        return cls(
+            year=nums[0],
+            month=nums[1] if len(nums) > 1 else None,
+            day=nums[2] if len(nums) > 2 else None,
+        )
+
+
+def _coerce_partial(value: Any) -> Any:
+    if isinstance(value, str):
+        return PartialDateModel.parse(value)
+    if isinstance(value, int):
+        return {"year": value}
+    if isinstance(value, datetime):
+        return {"year": value.year, "month": value.month, "day": value.day}
+    if isinstance(value, date):
+        return {"year": value.year, "month": value.month, "day": value.day}
+    return value
+
+
+class _Observation(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class InstitutionRef(_Observation):
+    """How an observation names an institution: ids and/or a name (raw strings are fine)."""
+
+    name: str | None = Field(default=None, max_length=1000)
+    ids: Ids
+    country_code: str | None = Field(default=None, pattern=COUNTRY_RE)
+    slug: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+
+    @model_validator(mode="after")
+    def _some_key(self) -> InstitutionRef:
+        if not (self.name or self.ids or self.slug):
+            raise ValueError("an institution needs a name, a slug or an id")
+        return self
+
+
+class PersonRef(_Observation):
+    """How an observation names a researcher: strong ids when known, else a name."""
+
+    name: str = Field(min_length=1, max_length=500)
+    native_name: str | None = Field(default=None, max_length=200)
+    ids: Ids
+
+
+class DocumentSeen(_Observation):
+    """A source document: the provenance of the observations that cite it by ``url``."""
+
+    type: Literal["document_seen"] = "document_seen"
+    url: str = Field(min_length=1, max_length=2000)
+    kind: Literal["news_article", "publication", "job_posting", "profile", "dataset", "manual"]
+    title: str | None = Field(default=None, max_length=2000)
+    publisher: str | None = Field(default=None, max_length=500)
+    published_at: datetime | None = None
+    language: str | None = Field(default=None, max_length=20)
+    content_hash: str | None = Field(default=None, max_length=128)
+    text: str | None = Field(
+        default=None, description="Main text, offered to the extract_moves hooks; not stored."
+    )
+
+
+class InstitutionSeen(_Observation):
+    type: Literal["institution_seen"] = "institution_seen"
+    name: str = Field(min_length=1, max_length=500)
+    ids: Ids
+    kind: Literal["company", "lab", "university", "government", "nonprofit", "other"] | None = None
+    country_code: str | None = Field(default=None, pattern=COUNTRY_RE)
+    city: str | None = None
+    parent: InstitutionRef | None = None
+    aliases: list[str] = Field(default_factory=list, max_length=200)
+    website: str | None = None
+
+
+class ResearcherSeen(_Observation):
+    type: Literal["researcher_seen"] = "researcher_seen"
+    name: str = Field(min_length=1, max_length=500)
+    native_name: str | None = Field(default=None, max_length=200)
+    ids: Ids
+    aliases: list[str] = Field(default_factory=list, max_length=200)
+    topics: list[str] = Field(default_factory=list, max_length=100)
+    works_count: int | None = Field(default=None, ge=0)
+    cited_by_count: int | None = Field(default=None, ge=0)
+    h_index: int | None = Field(default=None, ge=0)
+    document_url: str | None = None
+
+
+class AffiliationSeen(_Observation):
+    """A stint: a researcher at an institution, over years (publications) or dates (ORCID)."""
+
+    type: Literal["affiliation_seen"] = "affiliation_seen"
+    person: PersonRef
+    institution: InstitutionRef
+    years: list[int] = Field(default_factory=list, max_length=200)
+    start: PartialDateModel | None = None
+    end: PartialDateModel | None = None
+    role: str | None = Field(default=None, max_length=500)
+    department: str | None = Field(default=None, max_length=500)
+    source_key: str = Field(default="", max_length=200, description="Stable id within the source")
+    document_url: str | None = Field(default=None, description="The document this comes from.")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _partial(cls, value: Any) -> Any:
+        return _coerce_partial(value)
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: list[int]) -> list[int]:
+        for y in value:
+            if not 1900 <= y <= 2100:
+                raise ValueError(f"year {y} is out of range 1900..2100")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _dates(self) -> AffiliationSeen:
+        if self.start and self.end and self.end.to_date() < self.start.to_date():
+            raise ValueError("end is before start")
+        if not (self.years or self.start or self.end):
+            raise ValueError("an affiliation needs years or a start/end date")
+        return self
+
+
+class MoveReported(_Observation):
+    """A move as a source reports it; either end may be unknown, not both."""
+
+    type: Literal["move_reported"] = "move_reported"
+    person: PersonRef
+    from_institution: InstitutionRef | None = None
+    to_institution: InstitutionRef | None = None
+    date: PartialDateModel | None = None
+    quote: str | None = Field(default=None, max_length=5000)
+    span_start: int | None = Field(default=None, ge=0)
+    span_end: int | None = Field(default=None, ge=0)
+    document_url: str = Field(min_length=1, max_length=2000)
+    confidence: float = Field(default=0.8, ge=0, le=1)
+    extractor: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=500)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _partial(cls, value: Any) -> Any:
+        return _coerce_partial(value)
+
+    @model_validator(mode="after")
+    def _ends(self) -> MoveReported:
+        if self.from_institution is None and self.to_institution is None:
+            raise ValueError("a move needs a from_institution, a to_institution or both")
+        start, end = self.span_start, self.span_end
+        if start is not None and end is not None and end < start:
+            raise ValueError("span_end is before span_start")
+        return self
+
+
+class JobPostingSeen(_Observation):
+    type: Literal["job_posting_seen"] = "job_posting_seen"
+    source: str = Field(min_length=1, max_length=100)
+    external_id: str = Field(min_length=1, max_length=200)
+    institution: InstitutionRef | None = None
+    title: str = Field(min_length=1, max_length=1000)
+    team: str | None = None
+    department: str | None = None
+    location: str | None = None
+    country_code: str | None = Field(default=None, pattern=COUNTRY_RE)
+    remote: bool = False
+    posted_at: datetime | None = None
+    updated_at: datetime | None = None
+    url: str | None = None
+    description: str | None = None
+    is_research: bool = False
+    role_category: str | None = None
+    topics: list[str] = Field(default_factory=list)
+
+
+class JobPostingClosed(_Observation):
+    type: Literal["job_posting_closed"] = "job_posting_closed"
+    source: str = Field(min_length=1, max_length=100)
+    external_id: str = Field(min_length=1, max_length=200)
+    closed_at: datetime
+
+
+Observation = Annotated[
+    DocumentSeen
+    | InstitutionSeen
+    | ResearcherSeen
+    | AffiliationSeen
+    | MoveReported
+    | JobPostingSeen
+    | JobPostingClosed,
+    Field(discriminator="type"),
+]
+
+OBSERVATION_TYPES: tuple[type[BaseModel], ...] = (
+    DocumentSeen,
+    InstitutionSeen,
+    ResearcherSeen,
+    AffiliationSeen,
+    MoveReported,
+    JobPostingSeen,
+    JobPostingClosed,
+)
+
+observation_adapter: TypeAdapter[Observation] = TypeAdapter(Observation)
+
+
+def parse_observation(data: Any) -> Observation:
+    """Validate one observation from plain data (raises pydantic.ValidationError)."""
+    return observation_adapter.validate_python(data)
+
+
+def observation_json_schema() -> dict[str, Any]:
+    schema = observation_adapter.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Talentflow observation"
+    schema["description"] = (
+        "One observation yielded by an ingester, or one line of a jsonl ingest file."
+    )
+    return schema
