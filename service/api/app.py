@@ -30,7 +30,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        url = database_url or await asyncio.to_thread(resolve_database_url, settings)
+        url = database_url
+        if url is None:
+            url = await asyncio.to_thread(resolve_database_url, settings)
         logger.info("database: %s", describe_database(url))
         pool = await create_pool_from_settings(settings, url)
         app.state.talentflow = AppState(settings=settings, database_url=url, pool=pool)

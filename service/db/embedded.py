@@ -9,6 +9,7 @@ do not depend on them. When started as root, pgserver runs the server as a separ
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,11 @@ def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
                 "DATABASE_URL"
             ) from exc
         pgdata.mkdir(parents=True, exist_ok=True)
+        # pgserver asks platformdirs for a runtime dir it does not use; the warning is noise.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
         try:
-            server = pgserver.get_server(pgdata, cleanup_mode="stop")
+            server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         except Exception as exc:
             raise DatabaseUnavailable(
                 f"could not start the embedded PostgreSQL in {pgdata}: {exc}"

@@ -64,7 +64,9 @@ async def create_pool(
             max_size=max_size,
             init=init_connection,
             timeout=connect_timeout_s,
-            command_timeout=max(statement_timeout_ms / 1000 + 5, 10) if statement_timeout_ms else None,
+            command_timeout=max(statement_timeout_ms / 1000 + 5, 10)
+            if statement_timeout_ms
+            else None,
             server_settings=server_settings,
         )
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:

@@ -41,7 +41,7 @@ def with_database(url: str, database: str) -> str:
 def redact(url: str) -> str:
     """The URL without its password, for logs and messages."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if not parts.password:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

@@ -1,0 +1,371 @@
+"""The ``talentflow`` command line.
+
+Every command reads settings from the environment (see ``service/config.py``). Expected failures
+(bad settings, an unreachable database, a malformed seed file, an unknown scope) print one line
+saying what and where, and exit non-zero; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import asyncpg
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from service import __version__
+from service.config import Settings, get_settings
+from service.db import migrations
+from service.db.pool import create_pool, describe_database, resolve_database_url
+from service.domain.seed import SeedError
+from service.errors import DatabaseUnavailable, TalentflowError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="talentflow",
+    help="Talentflow: where AI researchers work and when they move, with evidence.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database: migrations and seed data.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for mutations and write endpoints.", no_args_is_help=True)
+schema_app = typer.Typer(help="Contract files in schema/.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(schema_app, name="schema")
+
+console = Console()
+err_console = Console(stderr=True)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_DATA = Path(__file__).resolve().parent / "data" / "demo.jsonl"
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def database_url() -> str:
+    return resolve_database_url(settings())
+
+
+async def with_connection(url: str, fn: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            return await fn(conn)
+    finally:
+        await pool.close()
+
+
+def run(coro: Awaitable[T]) -> T:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        console.print(f"talentflow {__version__}")
+        raise typer.Exit(0)
+    from service.logging import configure_logging
+
+    configure_logging(settings())
+
+
+# --- db ---------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    url = database_url()
+    run(_check_reachable(url))
+    migrations.upgrade(url, revision)
+    current = run(with_connection(url, migrations.current_revision))
+    console.print(f"database {describe_database(url)} is at revision [bold]{current}[/]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")],
+) -> None:
+    """Revert migrations down to REVISION."""
+    url = database_url()
+    run(_check_reachable(url))
+    migrations.downgrade(url, revision)
+    current = run(with_connection(url, migrations.current_revision))
+    console.print(f"database {describe_database(url)} is at revision [bold]{current or 'base'}[/]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's migration revision and this code's head."""
+    url = database_url()
+    current = run(with_connection(url, migrations.current_revision))
+    head = migrations.head_revision()
+    state = "up to date" if current == head else "needs `talentflow db upgrade`"
+    console.print(f"current: {current or '(empty)'}  head: {head}  ({state})")
+
+
+@db_app.command("seed")
+def db_seed(
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Seed file (default: the packaged list).")
+    ] = None,
+) -> None:
+    """Load the curated institutions (idempotent: running it twice changes nothing)."""
+    from service.db.stores.institutions import seed_institutions
+
+    url = database_url()
+
+    async def go(conn: asyncpg.Connection) -> Any:
+        await migrations.check_at_head(conn)
+        return await seed_institutions(conn, file)
+
+    result = run(with_connection(url, go))
+    console.print(
+        f"seeded {result.institutions} institutions "
+        f"({result.created} created, {result.updated} updated), "
+        f"{result.aliases_added} aliases, {result.ids_added} external ids added"
+    )
+
+
+async def _check_reachable(url: str) -> None:
+    await with_connection(url, lambda conn: conn.fetchval("SELECT 1"))
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+@app.command("status")
+def status() -> None:
+    """Which database, its migration revision against the head, and row counts."""
+    from service.db.stores.institutions import count_rows
+
+    url = database_url()
+
+    async def go(conn: asyncpg.Connection) -> tuple[str | None, dict[str, int] | None]:
+        current = await migrations.current_revision(conn)
+        counts = await count_rows(conn) if current == migrations.head_revision() else None
+        return current, counts
+
+    current, counts = run(with_connection(url, go))
+    head = migrations.head_revision()
+    console.print(f"database: {describe_database(url)}")
+    console.print(
+        f"migration: {current or '(empty)'} (head {head})"
+        + ("" if current == head else "  [yellow]run `talentflow db upgrade`[/]")
+    )
+    if counts:
+        table = Table("table", "rows")
+        for name, n in counts.items():
+            table.add_row(name, f"{n:,}")
+        console.print(table)
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", "-s", help="read, curate, ingest or admin; repeatable."),
+    ],
+) -> None:
+    """Create an API key. The key is shown once; only its hash is stored."""
+    from service.db.stores.api_keys import check_scopes, create_key
+
+    scopes = check_scopes(scope)
+
+    async def go(conn: asyncpg.Connection) -> Any:
+        await migrations.check_at_head(conn)
+        return await create_key(conn, name, scopes)
+
+    key, secret = run(with_connection(database_url(), go))
+    console.print(f"created key {key.id} ({key.name}) with scopes {', '.join(sorted(key.scopes))}")
+    console.print("store it now, it is not shown again:")
+    print(secret)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (never the keys themselves)."""
+    from service.db.stores.api_keys import list_keys
+
+    keys = run(with_connection(database_url(), list_keys))
+    table = Table("id", "name", "prefix", "scopes", "created", "last used", "revoked")
+    for k in keys:
+        table.add_row(
+            str(k.id),
+            k.name,
+            f"tf_{k.prefix}_…",
+            ", ".join(sorted(k.scopes)),
+            k.created_at.strftime("%Y-%m-%d %H:%M"),
+            k.last_used_at.strftime("%Y-%m-%d %H:%M") if k.last_used_at else "",
+            k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else "",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix.")]) -> None:
+    """Revoke an API key; requests using it are refused from now on."""
+    from service.db.stores.api_keys import revoke_key
+
+    async def go(conn: asyncpg.Connection) -> Any:
+        return await revoke_key(conn, key)
+
+    revoked = run(with_connection(database_url(), go))
+    console.print(f"revoked key {revoked.id} ({revoked.name})")
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+@schema_app.command("export")
+def schema_export(
+    out: Annotated[Path, typer.Option(help="Folder to write the contract files to.")] = REPO_ROOT
+    / "schema",
+) -> None:
+    """Regenerate schema/schema.graphql, observation.schema.json and openapi.json from code."""
+    from service.contracts import export_all
+
+    for path in export_all(out):
+        console.print(f"wrote {path}")
+
+
+# --- serve and demo ---------------------------------------------------------------------------
+
+
+def _serve(url: str, host: str, port: int, workers: int, check: bool = True) -> None:
+    import uvicorn
+
+    if check:
+
+        async def go(conn: asyncpg.Connection) -> None:
+            await migrations.check_at_head(conn)
+
+        run(with_connection(url, go))
+    # Child processes (workers > 1) and the app factory read the resolved URL from here.
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings().log_level.lower(),
+        proxy_headers=True,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+) -> None:
+    """Serve the GraphQL and REST APIs, the explorer and health endpoints."""
+    s = settings()
+    url = database_url()
+    err_console.print(f"database: {describe_database(url)}")
+    _serve(url, host or s.host, port or s.port, workers or s.workers)
+
+
+@app.command("demo")
+def demo(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the demo data and exit.")
+    ] = False,
+) -> None:
+    """Migrate, seed and load a small demo dataset, then serve it (embedded PostgreSQL when
+    DATABASE_URL is unset)."""
+    from service.db.stores.institutions import seed_institutions
+
+    s = settings()
+    url = database_url()
+    err_console.print(f"database: {describe_database(url)}")
+    migrations.upgrade(url)
+    result = run(with_connection(url, lambda conn: seed_institutions(conn)))
+    err_console.print(f"seeded {result.institutions} institutions")
+    loaded = run(_load_demo(url))
+    err_console.print(loaded)
+    if no_serve:
+        return
+    h, p = host or s.host, port or s.port
+    console.print(
+        f"[bold green]Talentflow demo[/] at http://{h}:{p}/  "
+        f"(GraphQL: http://{h}:{p}/graphql, REST: http://{h}:{p}/api/v1/moves)"
+    )
+    _serve(url, h, p, 1, check=False)
+
+
+async def _load_demo(url: str) -> str:
+    from service.ingest.pipeline import run_ingester
+
+    pool = await create_pool(url, min_size=1, max_size=4)
+    try:
+        result = await run_ingester(
+            pool, "jsonl", {"path": str(DEMO_DATA)}, instance="demo", settings=settings()
+        )
+    finally:
+        await pool.close()
+    return f"demo data: {result.summary()}"
+
+
+def _register_plugins() -> None:
+    try:
+        from service.ingest.cli import register
+    except ImportError:  # pragma: no cover - during development of the ingest package
+        return
+    register(app)
+
+
+_register_plugins()
+
+
+def main() -> None:
+    try:
+        app()
+    except SeedError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except DatabaseUnavailable as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except TalentflowError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except (OSError, asyncpg.PostgresError) as exc:
+        err_console.print(f"[bold red]error:[/] database: {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__ = ["app", "json", "main"]

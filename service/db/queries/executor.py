@@ -1,0 +1,37 @@
+"""What a query function needs to run SQL: an asyncpg connection, a pool, or a wrapper."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import asyncpg
+
+
+class Executor(Protocol):
+    """The subset of ``asyncpg.Connection`` / ``asyncpg.Pool`` the query layer uses."""
+
+    async def fetch(
+        self, query: str, *args: Any, timeout: float | None = None
+    ) -> list[asyncpg.Record]: ...
+
+    async def fetchrow(
+        self, query: str, *args: Any, timeout: float | None = None
+    ) -> asyncpg.Record | None: ...
+
+    async def fetchval(
+        self, query: str, *args: Any, column: int = 0, timeout: float | None = None
+    ) -> Any: ...
+
+
+class Params:
+    """Collects positional parameters while a statement is assembled: ``p.add(v)`` -> ``$n``."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Sequence[Any] = ()) -> None:
+        self.values: list[Any] = list(values)
+
+    def add(self, value: Any, cast: str = "") -> str:
+        self.values.append(value)
+        return f"${len(self.values)}{'::' + cast if cast else ''}"

@@ -1,0 +1,289 @@
+"""Keyset pagination in SQL with opaque, stable cursors.
+
+An :class:`Ordering` is a list of sort expressions that ends with a unique column (the id), all
+in one direction, so ``(k1, k2) > ($a, $b)`` is a single row comparison PostgreSQL can answer
+from an index. A cursor is the sort-key values of a row (plus the ordering's name, so a cursor
+from one ordering is refused by another), encoded as URL-safe base64 of JSON.
+
+``fetch_page`` pages one list; ``fetch_pages`` pages the same list for many parents at once (one
+``LATERAL`` query), which is how nested connections avoid N+1.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+import orjson
+
+from service.db.queries.executor import Executor, Params
+from service.errors import LimitExceeded, UserError
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class InvalidCursor(UserError):
+    code = "INVALID_CURSOR"
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """Relay arguments: ``first``/``after`` pages forward, ``last``/``before`` backward."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def checked(self, default: int, maximum: int) -> PageArgs:
+        """Validate sizes against the limits; fill in ``first`` when neither size is given."""
+        if self.first is not None and self.last is not None:
+            raise UserError("pass either `first` or `last`, not both", field="first")
+        for name in ("first", "last"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if value < 0:
+                raise UserError(f"`{name}` must not be negative", field=name)
+            if value > maximum:
+                raise LimitExceeded(
+                    f"`{name}` is {value}; at most {maximum} items per page",
+                    field=name,
+                    maximum=maximum,
+                )
+        if self.first is None and self.last is None:
+            return PageArgs(default, self.after, None, self.before)
+        return self
+
+    @property
+    def size(self) -> int:
+        return self.last if self.last is not None else (self.first or 0)
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """Sort expressions (SQL, PostgreSQL type), the last one unique; all in one direction."""
+
+    name: str
+    keys: tuple[tuple[str, str], ...]
+    descending: bool = False
+
+
+@dataclass(slots=True)
+class Page(Generic[R]):
+    items: list[R]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
+    raw = orjson.dumps([ordering.name, *(_jsonable(v) for v in values)])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "date": date.fromisoformat,
+    "timestamptz": datetime.fromisoformat,
+    "bigint": int,
+    "integer": int,
+    "real": float,
+    "float8": float,
+    "text": str,
+    "boolean": bool,
+}
+
+
+def decode_cursor(ordering: Ordering, cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = orjson.loads(raw)
+    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        raise InvalidCursor(f"not a valid cursor: {cursor!r}") from None
+    if not isinstance(data, list) or len(data) != len(ordering.keys) + 1:
+        raise InvalidCursor(f"not a valid cursor: {cursor!r}")
+    if data[0] != ordering.name:
+        raise InvalidCursor(
+            f"this cursor belongs to ordering {data[0]!r}, not {ordering.name!r}; "
+            "pass the same orderBy you paged with"
+        )
+    values: list[Any] = []
+    try:
+        for (_, pgtype), value in zip(ordering.keys, data[1:], strict=True):
+            values.append(None if value is None else _DECODERS[pgtype](value))
+    except (TypeError, ValueError):
+        raise InvalidCursor(f"not a valid cursor: {cursor!r}") from None
+    return values
+
+
+@dataclass(slots=True)
+class ListQuery:
+    """One list to page: ``SELECT {columns} FROM {source} WHERE {where}``."""
+
+    columns: str
+    source: str
+    where: list[str] = field(default_factory=list)
+    params: Params = field(default_factory=Params)
+
+    def where_sql(self, extra: Sequence[str] = ()) -> str:
+        clauses = [*self.where, *extra]
+        return " AND ".join(f"({c})" for c in clauses) if clauses else "true"
+
+
+def _keyset(
+    ordering: Ordering, page: PageArgs, params: Params
+) -> tuple[list[str], str, bool]:
+    """The keyset conditions, the ORDER BY clause, and whether rows come back reversed."""
+    exprs = [e for e, _ in ordering.keys]
+    row = "(" + ", ".join(exprs) + ")"
+    conditions: list[str] = []
+    for cursor, after in ((page.after, True), (page.before, False)):
+        if cursor is None:
+            continue
+        values = decode_cursor(ordering, cursor)
+        placeholders = ", ".join(
+            params.add(v, pgtype) for v, (_, pgtype) in zip(values, ordering.keys, strict=True)
+        )
+        greater = after != ordering.descending
+        conditions.append(f"{row} {'>' if greater else '<'} ({placeholders})")
+    reverse = page.backward
+    descending = ordering.descending != reverse
+    direction = " DESC" if descending else ""
+    order = ", ".join(f"{e}{direction}" for e in exprs)
+    return conditions, order, reverse
+
+
+def _key_columns(ordering: Ordering) -> str:
+    return ", ".join(f"{e} AS _k{i}" for i, (e, _) in enumerate(ordering.keys))
+
+
+def _page_from_rows(
+    rows: Sequence[asyncpg.Record],
+    ordering: Ordering,
+    page: PageArgs,
+    factory: Callable[[asyncpg.Record], R],
+) -> Page[R]:
+    n = page.size
+    more = len(rows) > n
+    rows = list(rows[:n])
+    if page.backward:
+        rows.reverse()
+    nkeys = len(ordering.keys)
+    cursors = [encode_cursor(ordering, [r[f"_k{i}"] for i in range(nkeys)]) for r in rows]
+    items = [factory(r) for r in rows]
+    if page.backward:
+        return Page(items, cursors, has_next=page.before is not None, has_previous=more)
+    return Page(items, cursors, has_next=more, has_previous=page.after is not None)
+
+
+async def fetch_page(
+    ex: Executor,
+    query: ListQuery,
+    ordering: Ordering,
+    page: PageArgs,
+    factory: Callable[[asyncpg.Record], R],
+) -> Page[R]:
+    params = Params(query.params.values)
+    conditions, order, _ = _keyset(ordering, page, params)
+    limit = params.add(page.size + 1, "int")
+    sql = (
+        f"SELECT {query.columns}, {_key_columns(ordering)} FROM {query.source} "
+        f"WHERE {query.where_sql(conditions)} ORDER BY {order} LIMIT {limit}"
+    )
+    rows = await ex.fetch(sql, *params.values)
+    return _page_from_rows(rows, ordering, page, factory)
+
+
+async def fetch_pages(
+    ex: Executor,
+    query: ListQuery,
+    ordering: Ordering,
+    page: PageArgs,
+    factory: Callable[[asyncpg.Record], R],
+    *,
+    partition: str,
+    keys: Sequence[int],
+) -> dict[int, Page[R]]:
+    """Page the same list for many parents in one statement.
+
+    ``partition`` is a condition on ``_parent.key`` (for example ``m.to_institution_id =
+    _parent.key``); each parent gets its own page, in one ``LATERAL`` query.
+    """
+    params = Params(query.params.values)
+    conditions, order, _ = _keyset(ordering, page, params)
+    keys_param = params.add(list(keys), "bigint[]")
+    limit = params.add(page.size + 1, "int")
+    sql = (
+        f"SELECT _parent.key AS _parent_key, _page.* FROM unnest({keys_param}) AS _parent(key) "
+        f"CROSS JOIN LATERAL (SELECT {query.columns}, {_key_columns(ordering)} "
+        f"FROM {query.source} WHERE {query.where_sql([*conditions, partition])} "
+        f"ORDER BY {order} LIMIT {limit}) AS _page"
+    )
+    rows = await ex.fetch(sql, *params.values)
+    grouped: dict[int, list[asyncpg.Record]] = {k: [] for k in keys}
+    for r in rows:
+        grouped[r["_parent_key"]].append(r)
+    return {k: _page_from_rows(grouped[k], ordering, page, factory) for k in keys}
+
+
+async def count(ex: Executor, query: ListQuery) -> int:
+    sql = f"SELECT count(*) FROM {query.source} WHERE {query.where_sql()}"
+    value: int = await ex.fetchval(sql, *query.params.values)
+    return value
+
+
+async def count_by(
+    ex: Executor, query: ListQuery, *, partition: str, keys: Sequence[int]
+) -> dict[int, int]:
+    params = Params(query.params.values)
+    keys_param = params.add(list(keys), "bigint[]")
+    sql = (
+        f"SELECT _parent.key, (SELECT count(*) FROM {query.source} "
+        f"WHERE {query.where_sql([partition])}) FROM unnest({keys_param}) AS _parent(key)"
+    )
+    rows = await ex.fetch(sql, *params.values)
+    return {r[0]: r[1] for r in rows}
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def from_record(cls: type[T], record: asyncpg.Record) -> T:
+    """Build a row dataclass from the record's columns of the same names."""
+    return cls(**{name: record[name] for name in _field_names(cls)})
+
+
+def row_factory(cls: type[T]) -> Callable[[asyncpg.Record], T]:
+    names = _field_names(cls)
+
+    def build(record: asyncpg.Record) -> T:
+        return cls(**{name: record[name] for name in names})
+
+    return build
