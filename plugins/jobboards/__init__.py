@@ -1,0 +1,1 @@
+"""Job-board helpers: research-role classification and location parsing."""

@@ -1,0 +1,422 @@
+"""Classify job postings: is this a research role, which kind, and on which topics.
+
+Job postings at AI labs lead hiring, so we want to count research openings and nothing
+else. The classification is a short ordered rule set over the title, with the department
+and team as tie-breakers; the first rule that matches decides, and its name is returned in
+``RoleClassification.rule`` so every decision can be explained. ``RULES`` lists them in
+order (the quality page prints it as a table). The decisions worth knowing:
+
+* **Look-alikes are excluded first**: recruiters and sourcers (even "Research Recruiter"),
+  UX/user/design/market/customer/quantitative-UX research, research operations, programme
+  and product managers, coordinators and administrators, analysts (market, equity, policy,
+  "Research Analyst"), quantitative researchers (finance), sales/solutions/customer/
+  forward-deployed engineers, developer relations, communications, policy, economists, legal,
+  and assistants "to the Chief Scientist".
+* **Data scientists are not research roles**: at the labs and big tech they are analytics
+  roles, whatever the team ("Data Scientist, Machine Learning" included).
+* **Strong titles** count on their own: research scientist, research engineer (also
+  "Research SDE", "Research Software Engineer", "<X> Engineer, Research"), member of
+  technical staff ("MTS"), applied scientist, research intern / student researcher,
+  residency / resident / fellows programme / fellowship, and research leadership
+  (research manager/lead/director, head or VP of research, chief scientist).
+  Member of technical staff is not research when the title names a product or business
+  function (frontend, mobile, security, sales, recruiting, design, ...).
+* **Weak titles** ("Researcher", "Scientist", postdoc, research fellow/associate/assistant,
+  professor, visiting researcher) count only with AI context: a topic or an AI cue
+  (AI, machine learning, deep learning, algorithm, ...) in title/department/team, or a
+  research organisation as department/team. "Scientist, Alignment" is research;
+  "Scientist, Protein Engineering" is not. They map to ``research_scientist``.
+* **Department/team may tip an engineer**: a software/ML engineer (or engineering manager,
+  team lead) whose department or team is a research organisation ("Research", "FAIR",
+  "Alignment", "Interpretability", "Pretraining", "Post-Training", "Reinforcement
+  Learning") becomes ``research_engineer`` (``research_manager``). So "Software Engineer,
+  Pretraining" in team "Research" is a research engineer; the same title in "Engineering"
+  is not. "Research Operations", "Research Computing" and the like are not research
+  organisations.
+* **Algorithm engineers** (the title Chinese companies use) are research engineers only
+  when the title names a research topic other than infrastructure ("LLM Algorithm
+  Engineer" yes, "Algorithm Engineer - Search Ranking" no).
+
+Topics come from the title and team; the department is not used (it is usually an org
+name). The description counts only for a topic it mentions at least twice. Topic rules:
+``llm`` covers LLMs, language models, pretraining, mid/post-training, fine-tuning, NLP,
+reasoning, tokenisation, agents, code generation, conversational AI, "large model", and an
+unqualified "foundation model"; RLHF/RLAIF count as both ``llm`` and ``rl``; reward modelling
+is ``rl``. ``vision`` covers computer vision, image, video, visual, perception, diffusion.
+``speech`` covers speech, audio, voice, ASR/TTS, music. ``safety`` is AI safety: alignment,
+interpretability, red teaming (not a security red team), jailbreaks, safeguards, model
+welfare, frontier evals/preparedness, responsible AI; **Trust & Safety** (content
+moderation) is not ``safety``. ``infrastructure`` covers training/ML infrastructure,
+inference and serving, distributed training and systems, GPUs, kernels, CUDA, compilers,
+accelerators, performance and efficiency, HPC, supercomputing, ML platforms.
+``multimodal`` covers multimodal, vision-language (which is also ``vision``, not ``llm``),
+VLM/MLLM, omni-modal. ``robotics`` covers robots, embodied AI, manipulation, locomotion,
+humanoids, autonomous driving. Topics are computed for every posting, research or not.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "RESEARCH_CATEGORIES",
+    "RULES",
+    "TOPICS",
+    "RoleClassification",
+    "Rule",
+    "classify_posting",
+]
+
+RESEARCH_CATEGORIES = (
+    "research_scientist",
+    "research_engineer",
+    "member_of_technical_staff",
+    "applied_scientist",
+    "phd_residency",
+    "research_intern",
+    "research_manager",
+)
+TOPICS = ("llm", "rl", "vision", "speech", "safety", "infrastructure", "multimodal", "robotics")
+
+
+@dataclass(frozen=True)
+class RoleClassification:
+    """The verdict on one posting, with the name of the rule that decided it."""
+
+    is_research: bool
+    category: str | None
+    topics: tuple[str, ...]
+    rule: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One documented rule: its name, what it yields and what it looks for."""
+
+    name: str
+    category: str | None
+    description: str
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# ---- look-alikes (checked first, in this order) ---------------------------------------
+_EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    (
+        "exclude:assistant",
+        _rx(r"\b(executive|administrative|personal) assistant\b|\bassistant to\b"),
+        "executive/administrative assistant (even to the Chief Scientist)",
+    ),
+    (
+        "exclude:recruiting",
+        _rx(
+            r"\brecruit(er|ers|ing)\b|\bsourc(er|ing)\b|\btalent (acquisition|partner)"
+            r"|\bpeople partner\b|\bhr business partner\b|\badmissions\b|\bhead of people\b"
+        ),
+        "recruiter, sourcer, recruiting coordinator, HR, admissions",
+    ),
+    (
+        "exclude:ux_research",
+        _rx(
+            r"\b(ux|user|design|product|customer|consumer|market|marketing|qualitative"
+            r"|survey|brand)\s+research"
+            r"|\bresearch\b[\w\s,&-]*\b(ux|user experience|consumer insights)\b"
+            r"|\bconsumer insights\b"
+        ),
+        "UX/user/design/market/customer research, quantitative UX",
+    ),
+    (
+        "exclude:research_support",
+        _rx(
+            r"\bresearch (operations|ops|program|programme|project|coordinator|coordination"
+            r"|administrat\w*|communications|partnerships?|analyst|nurse|technician"
+            r"|economist|compliance|grants?|development officer)\b"
+            r"|\b(program|programme|project|product|operations|communications|marketing)"
+            r" (manager|management|lead|coordinator|director)\b"
+            r"|\b(tpm|technical writer|coordinator|administrator|communications|operations"
+            r" associate|events?)\b"
+        ),
+        "research operations/programmes/coordination/communications, PM/TPM, writers",
+    ),
+    (
+        "exclude:analyst_finance",
+        _rx(
+            r"\bquant(itative)? (researcher|research|analyst|trader|developer)\b"
+            r"|\b(equity|investment|credit|clinical) research\b|\banalyst\b"
+            r"|\bclinical research associate\b"
+        ),
+        "quantitative researcher (finance), equity/clinical research, analysts",
+    ),
+    (
+        "exclude:go_to_market",
+        _rx(
+            r"\bsales\b|\bsolutions? (engineer|architect|consultant)\b|\bcustomer engineer\b"
+            r"|\bforward[- ]deployed\b|\baccount (executive|manager|director)\b"
+            r"|\bpartner engineer\b|\bdeveloper (advocate|relations|evangelist)\b|\bdevrel\b"
+            r"|\btechnical account\b|\bcustomer success\b|\bsupport (engineer|specialist)\b"
+        ),
+        "sales/solutions/customer/forward-deployed engineers, developer relations",
+    ),
+    (
+        "exclude:data_scientist",
+        _rx(r"\bdata scien(tist|ce)\b"),
+        "data scientist (analytics role, whatever the team)",
+    ),
+    (
+        "exclude:policy_legal",
+        _rx(
+            r"\bpolicy (research|researcher|analyst|manager|lead|advisor|specialist)\b"
+            r"|\bpublic policy\b|\bgovernment affairs\b|\beconomist\b|\bcounsel\b|\blegal\b"
+            r"|\bmodel policy\b|\bcontent moderator\b|\bstatistician\b|\bbiostatistician\b"
+        ),
+        "policy, economics, legal, moderation, statisticians",
+    ),
+)
+
+# ---- research patterns ----------------------------------------------------------------
+_RESEARCH_WORD = _rx(r"\bresearch(er)?\b|\bscientist\b|\bscience\b")
+_INTERN = _rx(r"\bintern(ship)?s?\b|\bstudent researcher\b|\bphd student\b")
+_RESIDENCY = _rx(
+    r"\bresiden(cy|t|ts)\b|\bfellows program(me)?\b|\bfellowship\b|\b(ai|ai safety|safety) fellow\b"
+)
+_MANAGER = _rx(
+    r"\bresearch (manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
+    r"|\b(director|vp|vice president|head|chief)\b[\w\s,]*\bresearch\b|\bchief scientist\b"
+    r"|\bresearch scien(tist|ce) manager\b|\bmanager,? research scien(ce|tist)\b"
+    r"|\b(applied )?science manager\b|\bresearch engineering manager\b"
+    r"|\bmanager,? (applied|research) science\b"
+)
+_MTS = _rx(r"\bmember of (the )?technical staff\b|\bmts\b")
+_MTS_NON_RESEARCH = _rx(
+    r"\b(frontend|front-end|front end|mobile|ios|android|web|full[- ]?stack|security|sales"
+    r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm)\b"
+)
+_APPLIED_SCIENTIST = _rx(
+    r"\bapplied (research |ml |machine learning |ai )?scientist\b|\bapplied science\b"
+)
+_RESEARCH_SCIENTIST = _rx(r"\bresearch scientist\b")
+_RESEARCH_ENGINEER = _rx(
+    r"\bresearch (software |ml |machine learning |ai |infrastructure |development )?"
+    r"(engineer|sde|developer)\b"
+    r"|\b(engineer|sde|developer)\b[^,]*,\s*research\b"
+    r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
+)
+_WEAK_RESEARCHER = _rx(
+    r"\bresearcher\b|\bscientist\b|\bpostdoc\w*\b|\bpost-?doctoral\b"
+    r"|\bresearch (fellow|associate|assistant)\b|\bprofessor\b"
+)
+_ALGORITHM_ENGINEER = _rx(r"\balgorithm\b[\w\s-]*\b(engineer|expert|specialist)\b")
+_ENGINEER = _rx(r"\b(engineer|sde|developer)\b")
+_ENGINEERING_LEAD = _rx(
+    r"\b(engineering manager|team lead|tech lead manager|tech lead|tlm|manager)\b"
+)
+_AI_CUE = _rx(
+    r"\b(ai|a\.i\.|artificial intelligence|machine learning|ml|deep learning|neural"
+    r"|algorithms?|large models?|foundation models?|generative|intelligence|aiml"
+    r"|computer science|informatics|computing|fair|deepmind)\b"
+)
+_RESEARCH_ORG = _rx(
+    r"\bresearch\b(?!\s+(operations|ops|computing|administration|office))|\bfair\b"
+    r"|\balignment\b|\binterpretability\b|\bpre-?training\b|\bpost-?training\b"
+    r"|\breinforcement learning\b|\bai lab\b"
+)
+_NOT_RESEARCH_ORG = _rx(
+    r"\b(office of|clinical|economic|user|ux|market|design) research\b"
+    r"|\bresearch (operations|ops|computing|administration)\b"
+)
+
+RULES: tuple[Rule, ...] = (
+    *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word"),
+    Rule("residency", "phd_residency", "residency, resident, fellows programme, fellowship"),
+    Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
+    Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
+    Rule("exclude:mts_function", None, "MTS for frontend, mobile, security, sales, design, ..."),
+    Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
+    Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
+    Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, with AI context"),
+    Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure)"),
+    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead whose department or team is a research org"),
+    Rule("engineer_in_research_org", "research_engineer", "software/ML engineer whose department or team is a research org"),
+    Rule("no_research_cue", None, "everything else"),
+)  # fmt: skip
+
+# ---- topics -------------------------------------------------------------------------
+_TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
+    "llm": _rx(
+        r"\bllms?\b|\blarge language models?\b|(?<!vision-)(?<!vision )\blanguage models?\b"
+        r"|\blarge models?\b|\bpre-?train\w*|\bmid-?training\b|\bpost-?training\b"
+        r"|\bfine-?tun\w*|\bnlp\b|\bnatural language\b|\breasoning\b|\btokeni[sz]\w*"
+        r"|\brlhf\b|\brlaif\b|\bcode generation\b|\bagents?\b|\bagentic\b|\bconversational\b"
+        r"|\bchatbots?\b|\bgpt\b|\bsft\b|\binstruction tuning\b"
+    ),
+    "rl": _rx(
+        r"\breinforcement learning\b|\brl\b|\brlhf\b|\brlaif\b|\breward model\w*"
+        r"|\bpolicy optimi[sz]ation\b"
+    ),
+    "vision": _rx(
+        r"\bcomputer vision\b|\bvision\b|\bimages?\b|\bvideos?\b|\bvisual\b|\bperception\b"
+        r"|\bdiffusion\b|\bocr\b|\b3d\b|\bcv\b"
+    ),
+    "speech": _rx(
+        r"\bspeech\b|\baudio\b|\bvoice\b|\basr\b|\btts\b|\btext-to-speech\b|\bmusic\b"
+        r"|\bspoken\b|\bsound\b"
+    ),
+    "safety": _rx(
+        r"\bsafety\b|\b(super)?alignment\b|\binterpretab\w*|\bred[- ]team\w*|\bjailbreak\w*"
+        r"|\bsafeguards?\b|\bmodel welfare\b|\bfrontier evals?\b|\bpreparedness\b"
+        r"|\bresponsible ai\b|\bmisuse\b|\bscalable oversight\b"
+    ),
+    "infrastructure": _rx(
+        r"\binfrastructure\b|\binfra\b|\binference\b|\bserving\b|\bdistributed\b|\bgpus?\b"
+        r"|\bkernels?\b|\bcuda\b|\btriton\b|\bcompilers?\b|\baccelerat\w*|\btpus?\b"
+        r"|\btrainium\b|\bperformance\b|\befficien\w*|\bhpc\b|\bsupercomput\w*|\bclusters?\b"
+        r"|\b(ml|machine learning|ai) (systems|platform)\b|\btraining framework\b"
+        r"|(?<!safety )(?<!recommender )(?<!recommendation )\bsystems\b"
+    ),
+    "multimodal": _rx(
+        r"\bmulti-?modal\w*|\bvision[- ]language\b|\bvlms?\b|\bmllms?\b|\bomni-?modal\b"
+        r"|\baudio-visual\b"
+    ),
+    "robotics": _rx(
+        r"\brobot\w*|\bembodied\b|\bmanipulation\b|\blocomotion\b|\bhumanoids?\b"
+        r"|\bautonomous driving\b|\bself-driving\b|\bautonomy\b"
+    ),
+}
+_FOUNDATION_MODEL = _rx(r"\bfoundation models?\b")
+_TRUST_AND_SAFETY = _rx(r"\btrust\s*(&|and)\s*safety\b")
+_SECURITY_CONTEXT = _rx(r"\bsecurity\b|\bcyber\w*\b|\bpenetration\b")
+_RED_TEAM = _rx(r"\bred[- ]team\w*")
+_DESCRIPTION_MIN_HITS = 2
+
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_rx(r"\bsr\.?(?=\s)"), "senior"),
+    (_rx(r"\bjr\.?(?=\s)"), "junior"),
+    (_rx(r"\bswe\b"), "software engineer"),
+    (_rx(r"\bmle\b"), "machine learning engineer"),
+)
+
+
+def _normalise(text: str | None) -> str:
+    if not text:
+        return ""
+    value = unicodedata.normalize("NFKC", text)
+    value = re.sub(r"[–—‐−]", " - ", value)
+    value = value.replace("/", " / ")
+    for pattern, replacement in _ABBREVIATIONS:
+        value = pattern.sub(replacement, value)
+    return " ".join(value.split())
+
+
+def _topics_in(text: str) -> set[str]:
+    text = _TRUST_AND_SAFETY.sub(" ", text)
+    found = {topic for topic, pattern in _TOPIC_PATTERNS.items() if pattern.search(text)}
+    if "safety" in found and _SECURITY_CONTEXT.search(text):
+        without_red_team = _RED_TEAM.sub(" ", text)
+        if not _TOPIC_PATTERNS["safety"].search(without_red_team):
+            found.discard("safety")
+    if _FOUNDATION_MODEL.search(text) and not found & {
+        "vision",
+        "speech",
+        "robotics",
+        "multimodal",
+    }:
+        found.add("llm")
+    return found
+
+
+def _description_topics(description: str) -> set[str]:
+    text = _TRUST_AND_SAFETY.sub(" ", _normalise(description))
+    return {
+        topic
+        for topic, pattern in _TOPIC_PATTERNS.items()
+        if len(pattern.findall(text)) >= _DESCRIPTION_MIN_HITS
+    }
+
+
+def _topics(title: str, team: str, description: str | None) -> tuple[str, ...]:
+    found = _topics_in(title) | _topics_in(team)
+    if description:
+        found |= _description_topics(description)
+    return tuple(topic for topic in sorted(found) if topic in TOPICS)
+
+
+def _research_org(department: str, team: str) -> bool:
+    return any(
+        _RESEARCH_ORG.search(value) and not _NOT_RESEARCH_ORG.search(value)
+        for value in (department, team)
+        if value
+    )
+
+
+def _decide(
+    title: str, department: str, team: str, topics: tuple[str, ...]
+) -> tuple[str, str | None]:
+    """Return (rule name, category or None) for a normalised title."""
+    for name, pattern, _ in _EXCLUSIONS:
+        if pattern.search(title):
+            return name, None
+
+    if _INTERN.search(title) and _RESEARCH_WORD.search(title):
+        return "intern", "research_intern"
+    if _RESIDENCY.search(title):
+        return "residency", "phd_residency"
+    if _MANAGER.search(title):
+        return "research_manager", "research_manager"
+    if _MTS.search(title):
+        if _MTS_NON_RESEARCH.search(title):
+            return "exclude:mts_function", None
+        return "mts", "member_of_technical_staff"
+    if _APPLIED_SCIENTIST.search(title):
+        return "applied_scientist", "applied_scientist"
+
+    scientist = _RESEARCH_SCIENTIST.search(title)
+    engineer = _RESEARCH_ENGINEER.search(title)
+    if scientist and (not engineer or scientist.start() <= engineer.start()):
+        return "research_scientist", "research_scientist"
+    if engineer:
+        return "research_engineer", "research_engineer"
+
+    in_research_org = _research_org(department, team)
+    if _WEAK_RESEARCHER.search(title):
+        context = " ".join((title, department, team))
+        if topics or _AI_CUE.search(context) or in_research_org:
+            return "researcher_with_ai_context", "research_scientist"
+        return "no_research_cue", None
+    research_topics = set(topics) - {"infrastructure"}
+    if _ALGORITHM_ENGINEER.search(title) and research_topics:
+        return "algorithm_engineer_research_topic", "research_engineer"
+    if in_research_org and _ENGINEERING_LEAD.search(title):
+        return "manager_in_research_org", "research_manager"
+    if in_research_org and _ENGINEER.search(title):
+        return "engineer_in_research_org", "research_engineer"
+    return "no_research_cue", None
+
+
+def classify_posting(
+    title: str,
+    department: str | None = None,
+    team: str | None = None,
+    description: str | None = None,
+) -> RoleClassification:
+    """Classify one posting from its title, with department/team/description as context."""
+    norm_title = _normalise(title)
+    norm_department = _normalise(department)
+    norm_team = _normalise(team)
+    topics = _topics(norm_title, norm_team, description)
+    title_topics = tuple(sorted(_topics_in(norm_title) | _topics_in(norm_team)))
+    rule, category = _decide(norm_title, norm_department, norm_team, title_topics)
+    return RoleClassification(
+        is_research=category is not None,
+        category=category,
+        topics=topics,
+        rule=rule,
+    )

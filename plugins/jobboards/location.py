@@ -1,0 +1,818 @@
+"""Parse job-board location strings into countries, cities and remote/hybrid flags.
+
+Boards write locations freely: ``"San Francisco, CA | New York City, NY"``,
+``"Remote (Canada)"``, ``"Toronto, ON, CA"``, ``"北京、上海"``, ``"Paris, France; Remote-Friendly"``.
+The parser works in three steps.
+
+1. **Flags.** ``remote`` is set by *remote*, *remote-friendly*, *anywhere*, *work from home*
+   or 远程; ``hybrid`` by *hybrid* or 混合. The flag words are then removed, as are notes
+   such as *(HQ)*, *(Travel Required)*, *On-site* or *Office*.
+2. **Places.** The text is split into places on ``| ; / 、 ， or`` and newlines, and each
+   place into parts on commas, dashes and parentheses. Every part is looked up as
+   a country (pycountry names, alpha-2 and alpha-3 codes, plus common forms such as
+   *UK*, *USA*, *South Korea*, *UAE*, 中国), a region (US states and Canadian provinces
+   from pycountry's subdivisions by name and 2-letter code, Australian states, the UK's
+   nations), a city of the gazetteer below (a few hundred tech hubs with their
+   non-ASCII and local-script forms), or a world region (*EMEA*, *APAC*, *Europe*, …),
+   which names no country.
+3. **Resolution.** Consecutive parts such as ``city, region, country`` are grouped into
+   one place and resolved to the single country all of them agree on. That settles the
+   two-letter ambiguities: ``"Mountain View, CA"`` is California (a US city before it),
+   ``"Toronto, ON, CA"`` and ``"British Columbia, CA"`` are Canada (a Canadian province
+   before it), ``"London, ON"`` is Canada, ``"Berlin, DE"`` is Germany. A code after an
+   unknown city is read as a US state first (``"Springfield, IL"``); a code standing
+   alone is read as a country (``"Remote - CA"`` is Canada, ``"IL"`` is Israel).
+   Ambiguous city names fall back on their best-known country (*London* → GB,
+   *Cambridge* → GB unless ``MA``, *Vancouver* → CA).
+
+``country_hint`` (usually the posting institution's country) is used only when the text
+says nothing about place beyond remote/hybrid/on-site words: it turns a bare
+``"Remote"`` or ``"Hybrid"`` into that country, but it never overrides a named place and
+is not applied to world regions (``"Remote - EMEA"``) or to ``"Anywhere"``.
+
+``countries`` keeps the order of first appearance without duplicates; ``country_code`` is
+the first of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ParsedLocation", "parse_location"]
+
+
+@dataclass(frozen=True)
+class ParsedLocation:
+    """What a location string says: countries (ISO alpha-2), flags and cities."""
+
+    countries: tuple[str, ...]
+    country_code: str | None
+    remote: bool
+    hybrid: bool
+    cities: tuple[str, ...]
+
+
+# One line per city: canonical name | countries (best-known first) | other spellings.
+_CITY_TABLE = """
+San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山
+New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约
+Seattle|US|西雅图
+Bellevue|US
+Redmond|US
+Kirkland|US
+Mountain View|US
+Palo Alto|US
+Menlo Park|US
+Sunnyvale|US
+San Jose|US
+Santa Clara|US
+Cupertino|US
+San Mateo|US
+Redwood City|US
+Foster City|US
+South San Francisco|US
+Oakland|US
+Berkeley|US
+Emeryville|US
+Fremont|US
+Los Angeles|US|LA|洛杉矶
+Santa Monica|US
+Irvine|US
+San Diego|US
+Pasadena|US
+Boston|US|波士顿
+Cambridge|GB,US
+Somerville|US
+Waltham|US
+Austin|US
+Dallas|US
+Houston|US
+Chicago|US|芝加哥
+Denver|US
+Boulder|US
+Atlanta|US
+Miami|US
+Washington|US|Washington DC|Washington D.C.|DC|D.C.
+Arlington|US
+Reston|US
+Philadelphia|US
+Pittsburgh|US
+Baltimore|US
+Portland|US
+Salt Lake City|US
+Lehi|US
+Phoenix|US
+Las Vegas|US
+Minneapolis|US
+Detroit|US
+Ann Arbor|US
+Columbus|US
+Raleigh|US
+Durham|US
+Research Triangle Park|US|RTP
+Nashville|US
+Madison|US
+Princeton|US
+New Haven|US
+Ithaca|US
+Hoboken|US
+Jersey City|US
+Stamford|US
+Toronto|CA|多伦多
+Montreal|CA|Montréal|蒙特利尔
+Vancouver|CA,US|温哥华
+Ottawa|CA
+Waterloo|CA,BE
+Kitchener|CA
+Calgary|CA
+Edmonton|CA
+Quebec City|CA|Québec City
+Victoria|CA
+Halifax|CA
+Mississauga|CA
+London|GB,CA|Greater London|City of London|伦敦
+Oxford|GB,US
+Manchester|GB,US
+Edinburgh|GB
+Glasgow|GB
+Bristol|GB
+Birmingham|GB,US
+Leeds|GB
+Belfast|GB
+Reading|GB,US
+Dublin|IE,US|都柏林
+Cork|IE
+Paris|FR|巴黎
+Lyon|FR
+Grenoble|FR
+Toulouse|FR
+Nice|FR
+Sophia Antipolis|FR
+Berlin|DE|柏林
+Munich|DE|München|Muenchen|慕尼黑
+Hamburg|DE
+Frankfurt|DE|Frankfurt am Main
+Cologne|DE|Köln|Koeln
+Stuttgart|DE
+Heidelberg|DE
+Tübingen|DE|Tuebingen
+Darmstadt|DE
+Karlsruhe|DE
+Saarbrücken|DE|Saarbruecken
+Dresden|DE
+Düsseldorf|DE|Duesseldorf
+Freiburg|DE
+Amsterdam|NL|阿姆斯特丹
+Rotterdam|NL
+Eindhoven|NL
+Utrecht|NL
+Delft|NL
+The Hague|NL
+Brussels|BE|Bruxelles
+Leuven|BE
+Antwerp|BE
+Ghent|BE
+Luxembourg|LU
+Zurich|CH|Zürich|Zuerich|苏黎世
+Geneva|CH|Genève
+Lausanne|CH
+Basel|CH
+Bern|CH
+Lugano|CH
+Vienna|AT|Wien
+Linz|AT
+Graz|AT
+Prague|CZ|Praha
+Brno|CZ
+Warsaw|PL|Warszawa
+Kraków|PL|Krakow|Cracow
+Wrocław|PL|Wroclaw
+Gdańsk|PL|Gdansk
+Budapest|HU
+Bucharest|RO|București|Bucuresti
+Cluj-Napoca|RO|Cluj
+Sofia|BG
+Belgrade|RS
+Zagreb|HR
+Athens|GR
+Istanbul|TR|İstanbul
+Ankara|TR
+Madrid|ES
+Barcelona|ES
+Valencia|ES
+Lisbon|PT|Lisboa
+Porto|PT
+Milan|IT|Milano
+Rome|IT|Roma
+Turin|IT|Torino
+Bologna|IT
+Stockholm|SE
+Gothenburg|SE|Göteborg
+Malmö|SE|Malmo
+Lund|SE
+Copenhagen|DK|København|Kobenhavn
+Aarhus|DK
+Oslo|NO
+Trondheim|NO
+Helsinki|FI
+Espoo|FI
+Tallinn|EE
+Riga|LV
+Vilnius|LT
+Kyiv|UA|Kiev
+Lviv|UA
+Moscow|RU|Moskva
+Saint Petersburg|RU|St. Petersburg|St Petersburg
+Tel Aviv|IL|Tel Aviv-Yafo|Tel-Aviv|TLV|特拉维夫
+Jerusalem|IL
+Haifa|IL
+Herzliya|IL
+Ra'anana|IL|Raanana
+Dubai|AE|迪拜
+Abu Dhabi|AE
+Riyadh|SA
+Jeddah|SA
+Doha|QA
+Cairo|EG
+Nairobi|KE
+Lagos|NG
+Accra|GH
+Kigali|RW
+Cape Town|ZA
+Johannesburg|ZA
+Beijing|CN|Peking|北京|北京市
+Shanghai|CN|上海|上海市
+Shenzhen|CN|深圳|深圳市
+Hangzhou|CN|杭州|杭州市
+Guangzhou|CN|广州|广州市
+Nanjing|CN|南京|南京市
+Suzhou|CN|苏州|苏州市
+Chengdu|CN|成都|成都市
+Wuhan|CN|武汉|武汉市
+Xi'an|CN|Xian|西安|西安市
+Hefei|CN|合肥|合肥市
+Tianjin|CN|天津|天津市
+Chongqing|CN|重庆|重庆市
+Xiamen|CN|厦门|厦门市
+Zhuhai|CN|珠海|珠海市
+Shenyang|CN|沈阳
+Qingdao|CN|青岛
+Changsha|CN|长沙
+Hong Kong|HK|Hong Kong SAR|香港
+Macau|MO|Macao|澳门|澳門
+Taipei|TW|Taipei City|台北|臺北|台北市|臺北市
+Hsinchu|TW|新竹
+Taichung|TW|台中|臺中
+Kaohsiung|TW|高雄
+Tokyo|JP|東京|东京|東京都
+Osaka|JP|大阪
+Kyoto|JP|京都
+Yokohama|JP|横浜
+Fukuoka|JP|福岡
+Seoul|KR|서울|首尔
+Pangyo|KR|판교
+Seongnam|KR|성남
+Busan|KR|부산
+Daejeon|KR|대전
+Singapore|SG|新加坡
+Kuala Lumpur|MY
+Penang|MY
+Bangkok|TH
+Jakarta|ID
+Manila|PH
+Ho Chi Minh City|VN|Saigon|HCMC
+Hanoi|VN|Hà Nội
+Bengaluru|IN|Bangalore|Bengaluru Urban
+Hyderabad|IN,PK
+Mumbai|IN|Bombay
+Pune|IN
+Chennai|IN
+Delhi|IN|New Delhi
+Gurugram|IN|Gurgaon
+Noida|IN
+Kolkata|IN
+Ahmedabad|IN
+Karachi|PK
+Lahore|PK
+Islamabad|PK
+Dhaka|BD
+Colombo|LK
+Sydney|AU
+Melbourne|AU
+Brisbane|AU
+Perth|AU
+Adelaide|AU
+Canberra|AU
+Auckland|NZ
+Wellington|NZ
+Mexico City|MX|Ciudad de México|CDMX
+Guadalajara|MX
+Monterrey|MX
+São Paulo|BR|Sao Paulo
+Rio de Janeiro|BR
+Belo Horizonte|BR
+Florianópolis|BR|Florianopolis
+Buenos Aires|AR
+Santiago|CL
+Bogotá|CO|Bogota
+Medellín|CO|Medellin
+Lima|PE
+Montevideo|UY
+Reykjavik|IS|Reykjavík
+"""
+
+# Names and codes that pycountry does not carry but boards use.
+_COUNTRY_ALIASES: dict[str, str] = {
+    "uk": "GB",
+    "u.k.": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "us": "US",
+    "united states of america": "US",
+    "america": "US",
+    "can": "CA",
+    "south korea": "KR",
+    "korea": "KR",
+    "republic of korea": "KR",
+    "russia": "RU",
+    "taiwan": "TW",
+    "vietnam": "VN",
+    "iran": "IR",
+    "turkey": "TR",
+    "türkiye": "TR",
+    "czech republic": "CZ",
+    "uae": "AE",
+    "u.a.e.": "AE",
+    "emirates": "AE",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "prc": "CN",
+    "mainland china": "CN",
+    "china mainland": "CN",
+    "hong kong sar": "HK",
+    "hong kong sar china": "HK",
+    "macau sar": "MO",
+    "中国": "CN",
+    "中國": "CN",
+    "中国大陆": "CN",
+    "美国": "US",
+    "美國": "US",
+    "英国": "GB",
+    "英國": "GB",
+    "日本": "JP",
+    "韩国": "KR",
+    "韓國": "KR",
+    "한국": "KR",
+    "대한민국": "KR",
+    "德国": "DE",
+    "法国": "FR",
+    "加拿大": "CA",
+    "新加坡": "SG",
+    "香港": "HK",
+    "台湾": "TW",
+    "臺灣": "TW",
+    "台灣": "TW",
+    "印度": "IN",
+    "瑞士": "CH",
+    "以色列": "IL",
+    "澳大利亚": "AU",
+    "deutschland": "DE",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "españa": "ES",
+    "brasil": "BR",
+    "österreich": "AT",
+    "italia": "IT",
+    "polska": "PL",
+    "nederland": "NL",
+    "sverige": "SE",
+    "danmark": "DK",
+    "norge": "NO",
+    "suomi": "FI",
+    "méxico": "MX",
+    "日本国": "JP",
+}
+
+# Regions beyond a country: they name no country and stop the country hint.
+_WORLD_REGIONS = frozenset(
+    {
+        "emea",
+        "apac",
+        "apj",
+        "amer",
+        "americas",
+        "latam",
+        "latin america",
+        "north america",
+        "south america",
+        "europe",
+        "eu",
+        "eea",
+        "european union",
+        "asia",
+        "asia pacific",
+        "asia-pacific",
+        "middle east",
+        "africa",
+        "oceania",
+        "nordics",
+        "dach",
+        "benelux",
+        "anywhere",
+        "worldwide",
+        "global",
+        "international",
+        "multiple locations",
+        "various",
+        "any location",
+        "全球",
+        "亚太",
+    }
+)
+
+# Sub-national regions pycountry does not give by a 2-letter code.
+_EXTRA_REGIONS: dict[str, str] = {
+    "nsw": "AU",
+    "new south wales": "AU",
+    "vic": "AU",
+    "victoria": "AU",
+    "qld": "AU",
+    "queensland": "AU",
+    "act": "AU",
+    "western australia": "AU",
+    "south australia": "AU",
+    "tasmania": "AU",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "île-de-france": "FR",
+    "ile-de-france": "FR",
+    "bavaria": "DE",
+    "bayern": "DE",
+    "karnataka": "IN",
+    "telangana": "IN",
+    "maharashtra": "IN",
+    "tamil nadu": "IN",
+    "haryana": "IN",
+    "zhejiang": "CN",
+    "guangdong": "CN",
+    "jiangsu": "CN",
+    "sichuan": "CN",
+    "hubei": "CN",
+    "anhui": "CN",
+    "fujian": "CN",
+    "shandong": "CN",
+    "gyeonggi": "KR",
+    "gyeonggi-do": "KR",
+    "kanagawa": "JP",
+    "canton of zurich": "CH",
+    "canton of zürich": "CH",
+}
+
+_REMOTE_RE = re.compile(
+    r"\bremote(?:[- ]?(?:first|friendly|only|eligible|ok|possible))?\b"
+    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程|遠程|远端",
+    re.IGNORECASE,
+)
+_ANYWHERE_RE = re.compile(r"\banywhere\b|\bworldwide\b", re.IGNORECASE)
+_HYBRID_RE = re.compile(r"\bhybrid\b|混合办公|混合", re.IGNORECASE)
+_NOISE_RE = re.compile(
+    r"\b(?:hq|headquarters|office|offices|on-?site|in[- ]office|in[- ]person|flexible"
+    r"|travel required|required travel|relocation|relocate|preferred|only|in|based|or"
+    r"|area|metro|metropolitan|greater|region|city|location|locations)\b",
+    re.IGNORECASE,
+)
+_PLACE_SPLIT_RE = re.compile(r"\s*(?:[|;/\n、，；•·]|\bor\b|\band\b|&)\s*", re.IGNORECASE)
+_PART_SPLIT_RE = re.compile(r"\s*(?:[,()\[\]（）:：]|\s[-–—]\s|[–—])\s*")
+_FLAG_DASH_RE = re.compile(
+    r"(?:(?<=remote)|(?<=hybrid)|(?<=friendly))\s*-\s*|\s*-\s*(?=remote|hybrid)",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    """Lower-case, strip accents from Latin letters, collapse spaces; keep other scripts."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = unicodedata.normalize("NFKC", stripped).casefold()
+    return " ".join(stripped.replace("’", "'").split()).strip(" .-")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    countries: dict[str, str]  # folded name -> alpha-2
+    codes: dict[str, str]  # upper-case alpha-2/alpha-3 code -> alpha-2
+    regions: dict[str, tuple[str, ...]]  # folded name -> countries
+    region_codes: dict[str, tuple[str, ...]]  # upper-case 2-letter code -> countries
+    cities: dict[str, tuple[str, tuple[str, ...]]]  # folded name -> (canonical, countries)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    countries: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for country in pycountry.countries:
+        alpha2 = str(country.alpha_2)
+        codes[alpha2] = alpha2
+        codes[str(country.alpha_3)] = alpha2
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                countries.setdefault(_fold(str(value)), alpha2)
+    for alias, alpha2 in _COUNTRY_ALIASES.items():
+        countries[_fold(alias)] = alpha2
+    codes["UK"] = "GB"
+    codes["USA"] = "US"
+    codes["CAN"] = "CA"
+
+    regions: dict[str, list[str]] = {}
+    region_codes: dict[str, list[str]] = {}
+    for sub in pycountry.subdivisions:
+        country_code = str(sub.country_code)
+        if country_code in ("US", "CA") and str(sub.type) != "Outlying area":
+            suffix = str(sub.code).split("-", 1)[1]
+            region_codes.setdefault(suffix, []).append(country_code)
+            regions.setdefault(_fold(str(sub.name)), []).append(country_code)
+    for name, country_code in _EXTRA_REGIONS.items():
+        regions.setdefault(_fold(name), []).append(country_code)
+        if len(name) <= 3:
+            region_codes.setdefault(name.upper(), []).append(country_code)
+    regions.setdefault("quebec", []).append("CA")
+
+    cities: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for line in _CITY_TABLE.strip().splitlines():
+        canonical, country_field, *aliases = line.split("|")
+        found = tuple(country_field.split(","))
+        for name in (canonical, *aliases):
+            cities.setdefault(_fold(name), (canonical, found))
+    return _Lexicon(
+        countries=countries,
+        codes=codes,
+        regions={k: tuple(dict.fromkeys(v)) for k, v in regions.items()},
+        region_codes={k: tuple(dict.fromkeys(v)) for k, v in region_codes.items()},
+        cities=cities,
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One comma-separated piece of a place, with its possible readings."""
+
+    text: str
+    kind: str  # "country", "region", "code", "city", "world", "unknown"
+    as_country: str | None = None  # reading as a country
+    as_region: tuple[str, ...] = ()  # countries if read as a state/province
+    city: tuple[str, tuple[str, ...]] | None = None
+
+
+def _classify_part(raw: str) -> _Part | None:
+    text = raw.strip(" .-–—'\"")
+    if not text:
+        return None
+    lex = _lexicon()
+    folded = _fold(text)
+    if folded in _WORLD_REGIONS:
+        return _Part(text, "world")
+    if len(text) in (2, 3) and text.isupper() and text.isascii():
+        as_country = lex.codes.get(text)
+        as_region = lex.region_codes.get(text, ())
+        if text in ("SF", "LA", "DC", "TLV", "RTP"):
+            return _Part(text, "city", city=lex.cities[folded])
+        if text in ("NYC", "UAE", "PRC"):
+            return _classify_part(text.lower())
+        if as_country or as_region:
+            return _Part(text, "code", as_country=as_country, as_region=as_region)
+    country = lex.countries.get(folded)
+    city = lex.cities.get(folded)
+    region = lex.regions.get(folded, ())
+    if country and (region or city) and country not in region:
+        # "Georgia" (country or US state), "Singapore" (city and country).
+        return _Part(text, "code", as_country=country, as_region=region, city=city)
+    if country:
+        return _Part(text, "country", as_country=country, city=city)
+    if city and region:
+        return _Part(text, "city", as_region=region, city=city)
+    if city:
+        return _Part(text, "city", city=city)
+    if region:
+        return _Part(text, "region", as_region=region)
+    return _Part(text, "unknown")
+
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+@lru_cache(maxsize=1)
+def _cjk_names() -> tuple[str, ...]:
+    """Gazetteer and country names in CJK scripts, longest first."""
+    lex = _lexicon()
+    names = {name for name in (*lex.cities, *lex.countries) if _CJK_RE.search(name)}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def _search_cjk(text: str) -> list[_Part]:
+    """Find place names in unspaced CJK text ("北京市海淀区")."""
+    found: list[tuple[int, _Part]] = []
+    rest = text
+    for name in _cjk_names():
+        position = rest.find(name)
+        if position < 0:
+            continue
+        part = _classify_part(name)
+        if part is not None:
+            found.append((position, part))
+        rest = rest.replace(name, "\0" * len(name))
+    return [part for _, part in sorted(found, key=lambda item: item[0])]
+
+
+def _search_inside(text: str) -> list[_Part]:
+    """Find known names inside a part that was not a name itself ("Seoul Korea")."""
+    if _CJK_RE.search(text):
+        return _search_cjk(text)
+    words = text.split()
+    found: list[_Part] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(4, len(words) - i), 0, -1):
+            candidate = " ".join(words[i : i + size])
+            part = _classify_part(candidate)
+            if part is not None and part.kind not in ("unknown",):
+                if part.kind == "code" and size == 1 and not candidate.isupper():
+                    continue
+                found.append(part)
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def _group(parts: list[_Part]) -> list[list[_Part]]:
+    """Group parts into places: a city/unknown opens one, a country closes it."""
+    groups: list[list[_Part]] = []
+    current: list[_Part] = []
+    for part in parts:
+        if part.kind == "world":
+            if current:
+                groups.append(current)
+                current = []
+            groups.append([part])
+            continue
+        opens = part.kind in ("city", "unknown")
+        has_local = any(p.kind in ("city", "unknown") for p in current)
+        has_region = any(p.kind in ("region", "code") for p in current)
+        if current and (
+            (opens and (has_local or has_region)) or (part.kind == "region" and has_region)
+        ):
+            groups.append(current)
+            current = []
+        current.append(part)
+        # A country closes its place; so does a code that can only be a country, or a
+        # code with nothing local before it ("US, Canada", "Remote (CA)").
+        closes = part.kind == "country" or (
+            part.kind == "code" and (not part.as_region or len(current) == 1)
+        )
+        if closes:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _resolve_group(group: list[_Part]) -> tuple[list[str], list[str]]:
+    """Return (countries, cities) for one place."""
+    if group[0].kind == "world":
+        return [], []
+    readings: list[tuple[tuple[str, ...], bool]] = []  # (countries, explicit part?)
+    has_local = False
+    for index, part in enumerate(group):
+        options: list[str] = []
+        if part.kind == "unknown":
+            has_local = True
+            continue
+        if part.kind == "city" and part.city is not None:
+            has_local = True
+            options.extend(part.city[1])
+            options.extend(part.as_region)
+        elif part.kind == "region":
+            options.extend(part.as_region)
+        elif part.kind == "country" and part.as_country:
+            options.append(part.as_country)
+        elif part.kind == "code":
+            region_first = index > 0 and (has_local or group[index - 1].kind == "region")
+            country = [part.as_country] if part.as_country else []
+            city = list(part.city[1]) if part.city else []
+            ordered = (
+                [*part.as_region, *country, *city]
+                if region_first
+                else [*country, *city, *part.as_region]
+            )
+            options.extend(ordered)
+        if options:
+            readings.append((tuple(dict.fromkeys(options)), part.kind != "city"))
+    if not readings:
+        return [], []
+    # Choose the country that the most parts allow; then the one that a region or country
+    # part names (an explicit "Paris, TX" beats the gazetteer's Paris); then the earliest
+    # preference.
+    score: dict[str, tuple[int, int, int]] = {}
+    for reading, explicit in readings:
+        for rank, code in enumerate(reading):
+            hits, explicit_hits, ranks = score.get(code, (0, 0, 0))
+            score[code] = (hits + 1, explicit_hits + int(explicit), ranks - rank)
+    best = max(score, key=lambda code: score[code])
+    cities: list[str] = []
+    for part in group:
+        if part.kind == "city" and part.city is not None:
+            # Another town of the same name ("Paris, TX") keeps the name as written.
+            cities.append(part.city[0] if best in part.city[1] else part.text)
+        elif part.kind == "code" and part.city is not None and best in part.city[1]:
+            cities.append(part.city[0])
+        elif part.kind == "unknown" and any(p.kind != "unknown" for p in group):
+            cities.append(part.text)
+    return [best], cities
+
+
+def _hint_country(hint: str | None) -> str | None:
+    if not hint:
+        return None
+    value = hint.strip()
+    lex = _lexicon()
+    code = lex.codes.get(value.upper()) or lex.countries.get(_fold(value))
+    if code is None:
+        logger.debug("ignoring unknown country hint %r", hint)
+    return code
+
+
+def parse_location(text: str | None, *, country_hint: str | None = None) -> ParsedLocation:
+    """Parse a board's location string; see the module docstring for the rules."""
+    if text is None:
+        text = ""
+    text = unicodedata.normalize("NFC", text)
+    remote = bool(_REMOTE_RE.search(text) or _ANYWHERE_RE.search(text))
+    hybrid = bool(_HYBRID_RE.search(text))
+    cleaned = _FLAG_DASH_RE.sub(", ", text)
+    cleaned = _REMOTE_RE.sub(", ", cleaned)
+    cleaned = _HYBRID_RE.sub(", ", cleaned)
+
+    countries: list[str] = []
+    cities: list[str] = []
+    saw_place = False
+    for place in _PLACE_SPLIT_RE.split(cleaned):
+        parts: list[_Part] = []
+        for raw in _PART_SPLIT_RE.split(place):
+            part = _classify_part(raw)
+            if part is None:
+                continue
+            if part.kind == "unknown":
+                stripped = " ".join(_NOISE_RE.sub(" ", raw).split())
+                if not stripped:
+                    continue
+                inner = _classify_part(stripped)
+                if inner is not None and inner.kind != "unknown":
+                    parts.append(inner)
+                    continue
+                found = _search_inside(stripped)
+                if found:
+                    parts.extend(found)
+                    continue
+                if not re.search(r"\w", stripped):
+                    continue
+                part = _Part(stripped, "unknown")
+            parts.append(part)
+        if parts:
+            saw_place = True
+        for group in _group(parts):
+            found_countries, found_cities = _resolve_group(group)
+            countries.extend(found_countries)
+            cities.extend(found_cities)
+
+    unique = tuple(dict.fromkeys(countries))
+    if not unique and not saw_place and (remote or hybrid) and not _ANYWHERE_RE.search(text):
+        hinted = _hint_country(country_hint)
+        if hinted:
+            unique = (hinted,)
+    return ParsedLocation(
+        countries=unique,
+        country_code=unique[0] if unique else None,
+        remote=remote,
+        hybrid=hybrid,
+        cities=tuple(dict.fromkeys(cities)),
+    )
