@@ -169,6 +169,9 @@ def test_recorded_ids_pass_their_checks(seed: dict[str, SeedInstitution]) -> Non
     assert with_ids, "at least the ids verified from recorded payloads are present"
     assert seed["university-of-michigan"].ror == "00jmfr291"
     assert seed["university-of-michigan"].openalex == "I27837315"
+    assert seed["google-deepmind"].ror == "00971b260"
+    assert seed["msr-asia"].ror == "0300m5276"
+    assert seed["tsinghua-university"].ror == "03cve4549"
     for entry in with_ids:
         if entry.ror:
             assert ror_checksum_ok(entry.ror)
