@@ -1,0 +1,1 @@
+"""News ingestion: extraction of researcher moves from article text."""

@@ -1,0 +1,372 @@
+"""English move patterns: joins, leaves, hires and their hedges."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from plugins.news.mentions import find_anaphora, find_institutions, find_people
+from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
+
+JOIN, LEAVE, HIRE = "join", "leave", "hire"
+
+_CUES: dict[str, str] = {
+    JOIN: r"re-?join(?:s|ed|ing)?|join(?:s|ed|ing)?|sign(?:s|ed|ing)? on with|mov(?:e|es|ed|ing) to"
+    r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
+    r"|now at|becom(?:e|es|ing)|became",
+    LEAVE: r"left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
+    r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
+    r"|heading out",
+    HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
+    r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
+    r"|welcom(?:e|es|ed)",
+}
+_CUE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{kind}>{body})" for kind, body in _CUES.items()) + r")\b"
+)
+_PASSIVE = re.compile(r"\b(?:is|was|were|be|been|being|are)\s+(?:\w+ly\s+)?$")
+_NEGATED = re.compile(r"\b(?:not|n't|never|no longer|nor)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+)?$")
+_BACKGROUND_ING = re.compile(r"\b(?:after|before|since|upon|when)\s+$")
+_DENIAL = re.compile(
+    r"\bdeni(?:ed|es|al)\b|\bdeny\b|\b(?:dismissed|rejected|refuted) (?:the )?(?:reports?|rumou?rs?|speculation)"
+    r"|\b(?:rumou?rs?|reports?|claims?) (?:were|was|are|is) (?:false|untrue|wrong|baseless)"
+    r"|\bnot true\b|\bno plans to\b|\bremains? (?:at|with)\b|\bis staying\b",
+    re.IGNORECASE,
+)
+ARTICLE_DENIAL = re.compile(
+    r"\bdeni(?:ed|es)\b|\bdismissed (?:the )?(?:reports?|rumou?rs?)|\bwere false\b|\bnot true\b",
+    re.IGNORECASE,
+)
+_RUMOUR = re.compile(
+    r"\breportedly\b|\b(?:is|are|was|were) said to\b|\baccording to (?:\w+ )?(?:people|persons?|sources?|a person|someone)"
+    r"|\b(?:people|person|sources?) (?:familiar|with knowledge|close to)|\bwith knowledge of\b|\bsources? (?:say|said)\b"
+    r"|\bin (?:advanced |early )?talks\b|\bin discussions\b|\b(?:is|are|was) expected to\b|\bcould\b|\bmay\b|\bmight\b"
+    r"|\bclose to (?:hiring|joining|a deal)|\bnearing\b|\brumou?r|\bspeculat|\btrying to\b|\boffered\b|\bbelieve\b"
+    r"|\bconsidering\b|\bweighing\b|\breported\b|\bthe report\b|\bunconfirmed\b",
+    re.IGNORECASE,
+)
+_ORIGIN_BEFORE = re.compile(
+    r"(?:\bfrom|\bformer(?:ly)?(?: of| at| with)?|\bex-|\bleaving|\bleft|\bat|\bof|\bquit|\byears at"
+    r"|\byears on|\bpreviously(?: at| of| with)?|\bon)\s*(?:the\s+|its\s+|his\s+|her\s+|their\s+)?$",
+    re.IGNORECASE,
+)
+_DEST_BEFORE = re.compile(r"\b(?:to|for|join(?:s|ed|ing)?|with|by|at|now at)\s+(?:the\s+)?$", re.IGNORECASE)
+_SUBJECT_GAP = re.compile(
+    r"^\s+(?:(?:has|have|had|is|was|are|also|reportedly|quietly|recently|just|now|finally|officially"
+    r"|formally|said|says|announced|confirmed|it|that|could|may|might|will|would|in|talks|to|trying"
+    r"|been|on|monday|tuesday|wednesday|thursday|friday|saturday|sunday|this|week|last|close)\s+)*$",
+    re.IGNORECASE,
+)
+_COORD_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)$")
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+_DATE = re.compile(
+    r"\b(?:in|since|from|by|on)?\s*(?:(?P<month>January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\s+)?(?:of\s+)?(?P<year>(?:19|20)\d{2})\b"
+    r"|\bin\s+(?P<month_only>January|February|March|April|May|June|July|August|September|October"
+    r"|November|December)\b"
+)
+_ROLE = re.compile(
+    r"\b(?P<role>(?:chief (?:\w+ )?(?:scientist|officer|executive|technology officer|architect))"
+    r"|(?:(?:senior |principal |staff |lead |distinguished )?(?:research )?(?:scientist|engineer|researcher))"
+    r"|(?:head of [a-z ]+?)(?=[,.]| at| to| for)|(?:vice president of [a-z ]+?)(?=[,.]| at| to| for)"
+    r"|co-?founder|professor|research director|director|adviser|advisor|member of technical staff"
+    r"|CTO|CEO|chief scientist)\b",
+)
+_SPEAKER = re.compile(r"[\"”]\s*,?\s*(?:wrote|said|says|writes|posted)\s+")
+_PRIOR = re.compile(
+    r"\b(?:previously|formerly|currently (?:works|worked|is|was)|had been|spent [\w ]+? (?:at|with)|worked (?:at|for)"
+    r"|was most recently|before that)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Cue:
+    kind: str
+    start: int
+    end: int
+    passive: bool
+
+
+def sentence_candidates(
+    text: str,
+    sentences: list[tuple[int, int]],
+    index: int,
+    aliases: AliasTable,
+    published_year: int | None,
+    history: list[PersonMention],
+    institutions_so_far: list[Mention],
+) -> list[Candidate]:
+    """Moves and prior affiliations stated in sentence ``index``."""
+    s_start, s_end = sentences[index]
+    sentence = text[s_start:s_end]
+    insts = find_institutions(text, s_start, s_end, aliases)
+    anaphora = find_anaphora(text, s_start, s_end)
+    people = find_people(text, s_start, s_end, [(m.start, m.end) for m in insts])
+    people = _resolve_people(people, history, text, s_start, s_end)
+    rumoured = bool(_RUMOUR.search(sentence))
+    denied = bool(_DENIAL.search(sentence))
+    cues = _cues(text, s_start, s_end)
+    out: list[Candidate] = []
+    consumed: set[int] = set()
+    previous_people: list[PersonMention] = []
+    for i, cue in enumerate(cues):
+        left = cues[i - 1].end if i else s_start
+        right = cues[i + 1].start if i + 1 < len(cues) else s_end
+        background = _is_background(text, cue, left, right, published_year)
+        negated = bool(_NEGATED.search(text[max(s_start, cue.start - 25) : cue.start]))
+        persons, origin, dest = _roles(text, cue, left, right, s_start, s_end, insts, anaphora, people,
+                                       previous_people, institutions_so_far, consumed)
+        if persons:
+            previous_people = persons
+        for m in (origin, dest):
+            if m is not None:
+                consumed.add(m.start)
+        if background or negated or denied or not persons:
+            continue
+        if dest is None and origin is None:
+            continue
+        if cue.kind == JOIN and dest is None and not re.search(r"\bfrom\s", text[cue.end : right]):
+            continue
+        year, month = _date(text, left, right, published_year)
+        conf = 0.9 if origin and dest else 0.8
+        if rumoured:
+            conf = min(conf, 0.4)
+        elif re.search(r"\b(?:will|is set to|plans to|is joining|is leaving)\b", text[left:cue.end]):
+            conf -= 0.1
+        role = _role(text, s_start, s_end)
+        for person in persons:
+            out.append(Candidate(person.name, index, origin, dest, conf, rumoured, role, year, month))
+    if not cues and _PRIOR.search(sentence):
+        out.extend(_prior(text, index, s_start, s_end, insts, people))
+    history.extend(p for p in people if not p.pronoun)
+    institutions_so_far.extend(insts)
+    return out
+
+
+def _cues(text: str, start: int, end: int) -> list[_Cue]:
+    cues: list[_Cue] = []
+    for match in _CUE_RE.finditer(text, start, end):
+        kind = match.lastgroup or JOIN
+        before = text[max(start, match.start() - 25) : match.start()]
+        passive = kind == HIRE and bool(_PASSIVE.search(before))
+        if kind == HIRE and match.group().lower().startswith("hir") and text[match.end():match.end() + 1] in ".,":
+            continue  # "the hire." as a noun
+        cues.append(_Cue(kind, match.start(), match.end(), passive))
+    return cues
+
+
+def _is_background(text: str, cue: _Cue, left: int, right: int, published_year: int | None) -> bool:
+    if _BACKGROUND_ING.search(text[max(left - 10, 0) : cue.start]) and text[cue.start:cue.end].endswith("ing"):
+        if cue.kind != LEAVE:
+            return True
+    if published_year is None:
+        return False
+    window = text[cue.start : right]
+    match = re.search(r"\b(?:in|since|of)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", window)
+    if match is None:
+        match = re.search(r"\b(?:in|since)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", text[left : cue.start])
+    if match is None:
+        match = re.search(r"\b((?:19|20)\d{2})\b", text[cue.start : min(right, cue.end + 40)])
+    return bool(match and int(match.group(1)) < published_year)
+
+
+def _roles(
+    text: str,
+    cue: _Cue,
+    left: int,
+    right: int,
+    s_start: int,
+    s_end: int,
+    insts: list[Mention],
+    anaphora: list[tuple[int, int]],
+    people: list[PersonMention],
+    previous_people: list[PersonMention],
+    institutions_so_far: list[Mention],
+    consumed: set[int],
+) -> tuple[list[PersonMention], Mention | None, Mention | None]:
+    after = [m for m in insts if cue.end <= m.start < right]
+    before = [m for m in insts if left <= m.start < cue.start and m.start not in consumed]
+    subject = _subject_org(text, cue, s_start, insts, people)
+    origin: Mention | None = None
+    dest: Mention | None = None
+    persons: list[PersonMention]
+    if cue.kind == HIRE and not cue.passive:
+        if subject is None:
+            return [], None, None
+        dest = subject
+        persons = _coordinated([p for p in people if cue.end <= p.start < right and not p.pronoun])
+        for m in after:
+            if m is not dest:
+                origin = m
+                break
+        return persons, origin, dest
+    persons = _subjects(text, cue, left, right, s_start, people, previous_people)
+    first_person = min((p.start for p in persons), default=cue.start)
+    for m in after:
+        prefix = text[max(cue.end, m.start - 30) : m.start]
+        if _ORIGIN_BEFORE.search(prefix) and not _DEST_BEFORE.search(prefix[-8:]):
+            if origin is None:
+                origin = m
+        elif cue.kind == LEAVE and origin is None and not re.search(r"\bfor\s+$|\bto\s+$", prefix):
+            origin = m
+        elif dest is None:
+            dest = m
+    if cue.kind == LEAVE and origin is None:
+        for a_start, a_end in anaphora:
+            if cue.end <= a_start < right:
+                prior = [m for m in institutions_so_far if m.start < a_start] + [
+                    m for m in insts if m.start < a_start
+                ]
+                if prior:
+                    ref = prior[-1]
+                    origin = Mention(a_start, a_end, ref.name, ref.slug)
+                break
+    if dest is None and cue.kind == JOIN and subject is not None and subject.start < first_person:
+        dest = subject
+    if origin is None:
+        descriptors = [m for m in before if m is not subject and m is not dest]
+        if not descriptors and persons and not cue.kind == HIRE:
+            descriptors = [
+                m for m in insts
+                if s_start <= m.start < first_person and m is not subject and m is not dest
+                and m.start not in consumed
+            ]
+        if descriptors:
+            origin = descriptors[-1]
+    if cue.kind == HIRE and dest is None and subject is not None:
+        dest = subject
+    return persons, origin, dest
+
+
+def _subject_org(
+    text: str, cue: _Cue, s_start: int, insts: list[Mention], people: list[PersonMention]
+) -> Mention | None:
+    """The organisation doing the hiring or announcing, e.g. "Meta has hired", "Anthropic said"."""
+    for m in reversed([m for m in insts if m.end <= cue.start]):
+        gap = text[m.end : cue.start]
+        if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
+            return m
+        if re.match(r"^\s+(?:has |have |had |also |on \w+ |this week )?(?:said|says|announced|confirmed|is|was|has)\b", gap):
+            if not re.search(r"\b(?:former|ex-)\s*$", text[max(s_start, m.start - 12) : m.start], re.IGNORECASE):
+                return m
+    return None
+
+
+def _subjects(
+    text: str,
+    cue: _Cue,
+    left: int,
+    right: int,
+    s_start: int,
+    people: list[PersonMention],
+    previous_people: list[PersonMention],
+) -> list[PersonMention]:
+    in_left = [p for p in people if left <= p.start and p.end <= cue.start]
+    if in_left:
+        nearest = in_left[-1]
+        if nearest.name in ("i", "i've", "i'm"):
+            after_quote = _SPEAKER.search(text, cue.end, right)
+            if after_quote:
+                named = [p for p in people if p.start >= after_quote.end() and not p.pronoun]
+                return named[:1]
+            return []
+        if nearest.pronoun:
+            return [nearest] if not nearest.name.islower() else []
+        return _coordinated_back(text, in_left)
+    if previous_people:
+        return previous_people
+    colon = text.find(":", cue.end, right)
+    if colon != -1:
+        return _coordinated([p for p in people if colon < p.start < right and not p.pronoun])
+    return []
+
+
+def _coordinated(people: list[PersonMention]) -> list[PersonMention]:
+    return people[:1] if not people else _chain(people)
+
+
+def _chain(people: list[PersonMention]) -> list[PersonMention]:
+    out = [people[0]]
+    return out + [p for p in people[1:] if not p.pronoun]
+
+
+def _coordinated_back(text: str, in_left: list[PersonMention]) -> list[PersonMention]:
+    chain = [in_left[-1]]
+    for p in reversed(in_left[:-1]):
+        if p.pronoun or not _COORD_GAP.match(text[p.end : chain[0].start]):
+            break
+        chain.insert(0, p)
+    return chain
+
+
+def _resolve_people(
+    people: list[PersonMention], history: list[PersonMention], text: str, s_start: int, s_end: int
+) -> list[PersonMention]:
+    """Map surnames and pronouns onto full names seen earlier; drop unknown single words."""
+    out: list[PersonMention] = []
+    for p in people:
+        known = [h for h in history if not h.pronoun] + [q for q in out if not q.pronoun]
+        if p.pronoun:
+            if p.name in ("i", "i've", "i'm"):
+                out.append(p)
+                continue
+            if known and p.name in ("he", "she", "her", "his"):
+                ref = known[-1]
+                out.append(PersonMention(p.start, p.end, ref.name, pronoun=True))
+            continue
+        words = p.name.split()
+        if len(words) >= 2:
+            out.append(p)
+            history_match = [h for h in known if _same_person(h.name, p.name)]
+            if history_match:
+                out[-1] = PersonMention(p.start, p.end, history_match[-1].name)
+            continue
+        for h in reversed(known):
+            if p.name in h.name.split():
+                out.append(PersonMention(p.start, p.end, h.name))
+                break
+    # Pronoun mentions carry a resolved name but are flagged; make them usable as subjects.
+    return [PersonMention(p.start, p.end, p.name, pronoun=p.name.islower()) for p in out]
+
+
+def _same_person(a: str, b: str) -> bool:
+    return sorted(a.lower().split()) == sorted(b.lower().split())
+
+
+def _date(text: str, left: int, right: int, published_year: int | None) -> tuple[int | None, int | None]:
+    for match in _DATE.finditer(text, left, right):
+        if match.group("year"):
+            month = match.group("month")
+            return int(match.group("year")), _MONTHS[month.lower()] if month else None
+        if match.group("month_only") and published_year is not None:
+            return published_year, _MONTHS[match.group("month_only").lower()]
+    return None, None
+
+
+def _role(text: str, s_start: int, s_end: int) -> str | None:
+    match = _ROLE.search(text, s_start, s_end)
+    return match.group("role").lower() if match else None
+
+
+def _prior(
+    text: str,
+    index: int,
+    s_start: int,
+    s_end: int,
+    insts: list[Mention],
+    people: list[PersonMention],
+) -> list[Candidate]:
+    marker = _PRIOR.search(text, s_start, s_end)
+    if marker is None:
+        return []
+    after = [m for m in insts if m.start >= marker.start()]
+    subjects = [p for p in people if p.end <= marker.start()]
+    if not after or not subjects or subjects[-1].name.islower():
+        return []
+    return [Candidate(subjects[-1].name, index, after[0], None, 0.5, False, prior=True)]

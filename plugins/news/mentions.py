@@ -1,0 +1,161 @@
+"""Finding institutions and people named in a sentence."""
+
+from __future__ import annotations
+
+import re
+
+from plugins.news.model import AliasTable, Mention, PersonMention
+
+_HAN = "\u4e00-\u9fff"
+# "Tsinghua-trained", "Paris-based": an alias glued to a lowercase word is an adjective.
+_ADJECTIVAL = re.compile(r"-[a-z]")
+_ORG_SUFFIXES = frozenset(
+    {
+        "AI", "Labs", "Lab", "Research", "Institute", "University", "Technologies",
+        "Robotics", "Systems", "Intelligence", "Inc", "Inc.", "Corp", "Corp.", "Group",
+        "Laboratory", "Laboratories", "Academy", "College", "Foundation", "Computing",
+    }
+)  # fmt: skip
+_UNKNOWN_ORG = re.compile(
+    r"\b(?:at|from|joins|joined|join|joining|for|with|by|of|to) "
+    r"((?:[A-Z][\w.&-]*\s){0,3}[A-Z][\w.&-]*)"
+)
+_ANAPHORA = re.compile(r"\bthe (?:company|firm|lab|startup|start-up|group|organisation|organization)\b")
+
+
+def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> list[Mention]:
+    """Institutions in ``text[start:end]``: alias-table names first, then unknown organisations."""
+    found: list[Mention] = []
+    pattern = aliases.pattern
+    if pattern is not None:
+        for match in pattern.finditer(text, start, end):
+            if _ADJECTIVAL.match(text, match.end()):
+                continue
+            if _glued_to_name(text, match.start(), match.group()):
+                continue
+            found.append(Mention(match.start(), match.end(), match.group(), aliases.slug_for(match.group())))
+    for match in _UNKNOWN_ORG.finditer(text, start, end):
+        name = match.group(1)
+        words = name.split()
+        if words[-1].rstrip(".,") not in _ORG_SUFFIXES or len(words) < 2:
+            continue
+        m_start, m_end = match.start(1), match.start(1) + len(name.rstrip(".,"))
+        if any(m.start < m_end and m_start < m.end for m in found):
+            continue
+        found.append(Mention(m_start, m_end, text[m_start:m_end], None))
+    found.sort(key=lambda m: m.start)
+    return _merge_nested(text, found, aliases)
+
+
+def _glued_to_name(text: str, pos: int, alias: str) -> bool:
+    """A one-word alias right after a capitalised word is a surname ("Gordon Brown")."""
+    if " " in alias or not alias[:1].isupper() or not alias.isascii():
+        return False
+    prev = re.search(r"([A-Z][a-z]+) $", text[max(0, pos - 30) : pos])
+    return bool(prev and prev.group(1) not in STOPWORDS)
+
+
+def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[Mention]:
+    """"Meta's FAIR", "谷歌DeepMind": a parent name followed by a unit keeps the unit."""
+    out: list[Mention] = []
+    for mention in found:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end : mention.start]
+            if mention.slug and prev.slug and gap in ("", " ", "'s ", "’s "):
+                out[-1] = Mention(prev.start, mention.end, mention.name, mention.slug)
+                continue
+        out.append(mention)
+    return out
+
+
+def find_anaphora(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of "the company" and the like, which refer back to an institution."""
+    return [(m.start(), m.end()) for m in _ANAPHORA.finditer(text, start, end)]
+
+
+# --- people (Latin script) -------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """
+    The A An In On At Of For From To By With And But Or Nor So Yet As If Then Than That This These
+    Those It Its He She They We I His Her Their Our My You Your Who Whom Whose Which What When Where
+    Why How After Before Since While During Under Over Into About Around Among Between Also Both
+    Former Ex Formerly Previously Longtime Veteran Senior Chief Head Lead Dr Prof Professor Mr Mrs
+    Ms Sir Dame Separately Meanwhile Sources Source According Citing Industry Contrary Another Two
+    Three Four Five Several Some Many Most One Other Others Researcher Researchers Scientist
+    Engineer Engineers Founder Co President Vice Director Manager Officer Chairman Chair Partner
+    Fellow Distinguished Principal Staff Member Members Team Group Lab Labs Research Monday
+    Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Last Next Earlier Later Today Yesterday New Old
+    Our Hiring Talent AI ML LLM CEO CTO CFO COO VP Paris London Beijing Shanghai Shenzhen Hangzhou
+    Seattle Zurich Munich Berlin Washington Warsaw Poland Europe China America Tokyo Toronto
+    California Cambridge Redmond Singapore Bloomberg Reuters Information Financial Times Wall
+    Street Journal Weibo LinkedIn WeChat NeurIPS ICML ICLR Gemini PaLM Llama Grok Siri Alexa
+    ChatGPT GPT Claude Kimi Autopilot Plus Seed Hunyuan Qwen Brain There Here However Instead
+    Still Even Only Just Now Soon Rumours Rumors Reports Report Talks Memo Sunday Spokesperson
+    Superintelligence Reasoning Safety Alignment Interpretability Pretraining Gemini Post
+    """.split()
+)  # fmt: skip
+_TOKEN = r"(?:[A-ZÀ-ÖØ-Þ](?:['’][A-ZÀ-ÖØ-Þ])?[a-zß-öø-ÿ]+(?:[A-Z][a-zß-öø-ÿ]+)?(?:-[A-ZÀ-ÖØ-Þa-zß-öø-ÿ][a-zß-öø-ÿ]+)*)"
+_NAME_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|van|von|der|da|di|le|la|bin|al|el)\s+)?{_TOKEN})*")
+_NICKNAME = re.compile(rf"({_TOKEN})\s+[\"“'‘]([A-Z][a-z]+)[\"”'’]\s+({_TOKEN})")
+_PRONOUN = re.compile(r"\b(?:he|she|He|She|they|They|Her|her|His|his|I|I've|I'm)\b")
+
+
+def find_people(text: str, start: int, end: int, masks: list[tuple[int, int]]) -> list[PersonMention]:
+    """Capitalised name sequences (2-4 words) and single words, minus stopwords and masked spans."""
+    chars = list(text)
+    for m_start, m_end in masks:
+        for i in range(max(m_start, start), min(m_end, end)):
+            chars[i] = "#" if not chars[i].isspace() else chars[i]
+    masked = "".join(chars)
+    people: list[PersonMention] = []
+    taken: list[tuple[int, int]] = []
+    for match in _NICKNAME.finditer(masked, start, end):
+        if match.group(1) in STOPWORDS or match.group(3) in STOPWORDS:
+            continue
+        people.append(PersonMention(match.start(), match.end(), f"{match.group(1)} {match.group(3)}"))
+        taken.append((match.start(), match.end()))
+    for match in _NAME_RUN.finditer(masked, start, end):
+        if any(t_start <= match.start() < t_end for t_start, t_end in taken):
+            continue
+        for seg_start, seg_end in _segments(masked, match.start(), match.end()):
+            words = masked[seg_start:seg_end].split()
+            if len(words) > 4:
+                continue
+            if text[seg_end : seg_end + 1] == "." and len(words) == 1 and len(words[0]) <= 4:
+                continue  # "Dr." and the like
+            people.append(PersonMention(seg_start, seg_end, text[seg_start:seg_end]))
+    for match in _PRONOUN.finditer(masked, start, end):
+        people.append(PersonMention(match.start(), match.end(), match.group().lower(), pronoun=True))
+    people.sort(key=lambda p: p.start)
+    return people
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a capitalised run at stopwords; keep the pieces that may be names."""
+    out: list[tuple[int, int]] = []
+    seg_start: int | None = None
+    seg_end = start
+    for word in re.finditer(r"\S+", text[start:end]):
+        w_start, w_end = start + word.start(), start + word.end()
+        token = word.group()
+        base = token.split("-")[0]
+        if token in STOPWORDS or base in STOPWORDS or token.endswith(("'s", "’s")):
+            if seg_start is not None:
+                out.append((seg_start, seg_end))
+            seg_start = None
+            if token.endswith(("'s", "’s")) and token[:-2] not in STOPWORDS:
+                out.append((w_start, w_end - 2))
+            continue
+        if seg_start is None:
+            seg_start = w_start
+        seg_end = w_end
+    if seg_start is not None:
+        out.append((seg_start, seg_end))
+    return [
+        (s, e)
+        for s, e in out
+        if text[s:e].split()[-1] not in _ORG_SUFFIXES and text[s:e].split()[0][0].isupper()
+    ]
