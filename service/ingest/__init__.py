@@ -1,1 +1,66 @@
-"""The plugin API for ingesters (see docs/plugins.md)."""
+"""The plugin API for ingesters (see docs/plugins.md).
+
+A plugin needs nothing else: ``from service.ingest import hookimpl, Ingester, Checkpoint, ...``.
+"""
+
+from __future__ import annotations
+
+from service.ingest.context import IngestContext
+from service.ingest.errors import (
+    FatalIngestError,
+    IngestError,
+    PluginError,
+    RetriableIngestError,
+    RunLocked,
+    SkippableRecordError,
+)
+from service.ingest.hookspecs import NAME, hookimpl
+from service.ingest.http import HttpClient, HttpResponse
+from service.ingest.ingester import Checkpoint, Ingester, IngesterConfig
+from service.ingest.notifications import RecordedMove
+from service.ingest.observations import (
+    AffiliationSeen,
+    DocumentSeen,
+    InstitutionRef,
+    InstitutionSeen,
+    JobPostingClosed,
+    JobPostingSeen,
+    MoveReported,
+    Observation,
+    PartialDateModel,
+    PersonRef,
+    ResearcherSeen,
+    observation_json_schema,
+    parse_observation,
+)
+
+__all__ = [
+    "NAME",
+    "AffiliationSeen",
+    "Checkpoint",
+    "DocumentSeen",
+    "FatalIngestError",
+    "HttpClient",
+    "HttpResponse",
+    "IngestContext",
+    "IngestError",
+    "Ingester",
+    "IngesterConfig",
+    "InstitutionRef",
+    "InstitutionSeen",
+    "JobPostingClosed",
+    "JobPostingSeen",
+    "MoveReported",
+    "Observation",
+    "PartialDateModel",
+    "PersonRef",
+    "PluginError",
+    "RecordedMove",
+    "ResearcherSeen",
+    "RetriableIngestError",
+    "RunLocked",
+    "SkippableRecordError",
+    "hookimpl",
+    "observation_json_schema",
+    "parse_observation",
+]

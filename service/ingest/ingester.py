@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from service.ingest.errors import SkippableRecordError
 from service.ingest.observations import Observation
 
 if TYPE_CHECKING:
@@ -53,6 +54,10 @@ class Ingester:
 
     def fetch(
         self, ctx: IngestContext, state: dict[str, Any] | None
-    ) -> AsyncIterator[Observation | Checkpoint]:
-        """Yield observations and checkpoints. ``state``: the last committed checkpoint."""
+    ) -> AsyncIterator[Observation | Checkpoint | SkippableRecordError]:
+        """Yield observations and checkpoints. ``state``: the last committed checkpoint.
+
+        To reject one bad source record and go on, *yield* a ``SkippableRecordError`` (with a
+        ``position`` and the ``record``): raising it ends the generator, and so the run.
+        """
         raise NotImplementedError

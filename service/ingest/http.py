@@ -1,0 +1,383 @@
+"""The HTTP client an ingester gets as ``ctx.http``.
+
+Timeouts; retries with exponential backoff and jitter on 429, 5xx and connection errors,
+honouring ``Retry-After`` (seconds or an HTTP date, capped); a per-host token-bucket rate limit;
+conditional GET with ETag / Last-Modified validators kept in the ``http_cache`` table; a polite
+``User-Agent``. Secrets (``Authorization`` headers, key-like query parameters) are never logged
+nor stored.
+
+Validators are loaded when a run starts. New validators learnt from a response are *pending*
+until the pipeline commits the next checkpoint: they are written in that same transaction, so a
+crash never leaves a validator for data that was not committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+import orjson
+
+from service import __version__
+from service.ingest.errors import FatalIngestError, RetriableIngestError
+
+logger = logging.getLogger(__name__)
+
+SECRET_PARAMS = frozenset(
+    {"api_key", "apikey", "key", "token", "access_token", "secret", "client_secret", "password"}
+)
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the values of secret query parameters replaced by ``***``."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [
+        (k, "***" if k.lower() in SECRET_PARAMS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def cache_key(url: str) -> str:
+    """The ``http_cache`` key of a URL: secrets redacted, query parameters sorted."""
+    parts = urlsplit(redact_url(url))
+    query = sorted(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class _RedactUrls(logging.Filter):
+    """Redact secret query parameters in httpx's own request log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(str(arg)) if isinstance(arg, httpx.URL | str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+_httpx_logger = logging.getLogger("httpx")
+if not any(isinstance(f, _RedactUrls) for f in _httpx_logger.filters):
+    _httpx_logger.addFilter(_RedactUrls())
+
+
+class RateLimiter:
+    """A token bucket per host: ``rate`` requests per second, bursts of ``burst``."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        burst: int = 1,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def acquire(self, host: str) -> None:
+        lock = self._locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            now = self._clock()
+            tokens, last = self._buckets.get(host, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                wait = (1.0 - tokens) / self.rate
+                await self._sleep(wait)
+                now = self._clock()
+                tokens = min(float(self.burst), tokens + wait * self.rate)
+            self._buckets[host] = (tokens - 1.0, now)
+
+
+@dataclass
+class HttpResponse:
+    """A fetched response (the whole body is read)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    url: str
+    not_modified: bool = False
+    ingester: str = ""
+
+    @property
+    def text(self) -> str:
+        charset = "utf-8"
+        ctype = self.headers.get("content-type", "")
+        if "charset=" in ctype:
+            charset = ctype.split("charset=", 1)[1].split(";")[0].strip() or "utf-8"
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body as JSON; garbage or a truncated body is a RetriableIngestError saying so."""
+        if self.not_modified:
+            raise FatalIngestError(
+                f"ingester {self.ingester!r}: GET {redact_url(self.url)} was not modified (304); "
+                "check response.not_modified before reading the body"
+            )
+        try:
+            return orjson.loads(self.content)
+        except orjson.JSONDecodeError as exc:
+            excerpt = self.content[:80].decode("utf-8", errors="replace")
+            raise RetriableIngestError(
+                f"ingester {self.ingester!r}: GET {redact_url(self.url)} returned invalid JSON "
+                f"(status {self.status_code}, {len(self.content)} bytes, starts {excerpt!r}): {exc}",
+                url=redact_url(self.url),
+            ) from None
+
+    def raise_for_status(self) -> None:
+        """A FatalIngestError for any 4xx/5xx status that reached the plugin."""
+        if self.status_code >= 400:
+            raise FatalIngestError(
+                f"ingester {self.ingester!r}: GET {redact_url(self.url)} returned "
+                f"{self.status_code}",
+                status=self.status_code,
+            )
+
+
+@dataclass
+class ValidatorCache:
+    """Committed validators (from ``http_cache``) and pending ones (not yet committed)."""
+
+    committed: dict[str, Validators] = field(default_factory=dict)
+    pending: dict[str, Validators] = field(default_factory=dict)
+
+    def lookup(self, key: str) -> Validators | None:
+        return self.committed.get(key)
+
+    def learn(self, key: str, validators: Validators) -> None:
+        known = validators.etag or validators.last_modified
+        if known and self.committed.get(key) != validators:
+            self.pending[key] = validators
+
+    def take_pending(self) -> dict[str, Validators]:
+        """Hand the pending validators to the committing transaction."""
+        pending, self.pending = self.pending, {}
+        return pending
+
+    def mark_committed(self, written: Mapping[str, Validators]) -> None:
+        self.committed.update(written)
+
+
+class HttpClient:
+    """What ``ctx.http`` is: GET with retries, rate limit and conditional requests."""
+
+    def __init__(
+        self,
+        *,
+        ingester: str = "",
+        contact_email: str = "",
+        timeout_s: float = 30.0,
+        retries: int = 4,
+        rate_per_host: float = 5.0,
+        burst: int = 1,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        retry_after_cap_s: float = 120.0,
+        validators: ValidatorCache | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        redirect_to: str | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.ingester = ingester
+        self.retries = retries
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.retry_after_cap_s = retry_after_cap_s
+        self.validators = validators or ValidatorCache()
+        self.redirect_to = redirect_to.rstrip("/") if redirect_to else None
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.limiter = RateLimiter(rate_per_host, burst=burst, clock=clock, sleep=sleep)
+        agent = f"talentflow/{__version__}"
+        if contact_email:
+            agent += f" (+mailto:{contact_email})"
+        self.user_agent = agent
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s),
+            headers={"User-Agent": agent},
+            transport=transport,
+            follow_redirects=True,
+        )
+        self.requests_made = 0
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, ingester: str, **overrides: Any) -> HttpClient:
+        options: dict[str, Any] = {
+            "ingester": ingester,
+            "contact_email": settings.contact_email,
+            "timeout_s": settings.http_timeout_s,
+            "retries": settings.http_retries,
+            "rate_per_host": settings.http_rate_per_host,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    def set_rate(self, rate_per_host: float, *, burst: int = 1) -> None:
+        """Change the per-host rate limit (an ingester may call this for a stricter source)."""
+        self.limiter.rate = rate_per_host
+        self.limiter.burst = max(1, burst)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _backoff(self, attempt: int) -> float:
+        delay: float = min(self.backoff_cap_s, self.backoff_base_s * (2**attempt))
+        return delay * (0.5 + self._rng.random() / 2)
+
+    def _target(self, url: str) -> str:
+        if not self.redirect_to:
+            return url
+        parts = urlsplit(url)
+        base = urlsplit(self.redirect_to)
+        return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
+
+    async def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        conditional: bool = True,
+    ) -> HttpResponse:
+        """GET ``url``; a 304 comes back as ``not_modified=True`` with an empty body."""
+        full = str(httpx.URL(url, params=dict(params) if params else None))
+        key = cache_key(full)
+        shown = redact_url(full)
+        send_headers = dict(headers or {})
+        if conditional:
+            known = self.validators.lookup(key)
+            if known is not None:
+                if known.etag:
+                    send_headers["If-None-Match"] = known.etag
+                if known.last_modified:
+                    send_headers["If-Modified-Since"] = known.last_modified
+        host = urlsplit(full).netloc
+        attempt = 0
+        while True:
+            await self.limiter.acquire(host)
+            self.requests_made += 1
+            try:
+                response = await self._client.get(self._target(full), headers=send_headers)
+                content = response.content
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                wait = self._backoff(attempt)
+            else:
+                status = response.status_code
+                logger.debug("GET %s -> %s (%d bytes)", shown, status, len(content))
+                if status in (401, 403):
+                    raise FatalIngestError(
+                        f"ingester {self.ingester!r}: GET {shown} was refused ({status}); "
+                        "check the credentials (api key, token) in this ingester's config",
+                        status=status,
+                    )
+                if status not in RETRY_STATUSES:
+                    not_modified = status == 304
+                    if conditional and not not_modified and status < 300:
+                        self.validators.learn(
+                            key,
+                            Validators(
+                                response.headers.get("etag"), response.headers.get("last-modified")
+                            ),
+                        )
+                    return HttpResponse(
+                        status, response.headers, content, full, not_modified, self.ingester
+                    )
+                problem = f"status {status}"
+                after = parse_retry_after(response.headers.get("retry-after"))
+                wait = (
+                    min(after, self.retry_after_cap_s)
+                    if after is not None
+                    else self._backoff(attempt)
+                )
+            if attempt >= self.retries:
+                raise RetriableIngestError(
+                    f"ingester {self.ingester!r}: GET {shown} failed after {attempt + 1} "
+                    f"attempt(s): {problem}",
+                    url=shown,
+                )
+            logger.info("GET %s: %s; retrying in %.2fs", shown, problem, wait)
+            await self._sleep(wait)
+            attempt += 1
+
+    async def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET without validators and decode JSON (the common case of an API page)."""
+        response = await self.get(url, params=params, conditional=False)
+        response.raise_for_status()
+        return response.json()
+
+    async def paginate(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        next_params: Callable[[HttpResponse], Mapping[str, Any] | None],
+        max_pages: int | None = None,
+    ) -> AsyncIterator[HttpResponse]:
+        """Yield pages; ``next_params(page)`` gives the next page's params, or None to stop."""
+        current: Mapping[str, Any] | None = params
+        pages = 0
+        while current is not None:
+            page = await self.get(url, params=current, conditional=False)
+            page.raise_for_status()
+            yield page
+            pages += 1
+            if max_pages is not None and pages >= max_pages:
+                return
+            current = next_params(page)
