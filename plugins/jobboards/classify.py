@@ -22,9 +22,10 @@ order (the quality page prints it as a table). The decisions worth knowing:
   Member of technical staff is not research when the title names a product or business
   function (frontend, mobile, security, sales, recruiting, design, ...).
 * **Weak titles** ("Researcher", "Scientist", postdoc, research fellow/associate/assistant,
-  professor, visiting researcher) count only with AI context: a topic or an AI cue
+  professor, lecturer, faculty) count only with AI context: a topic or an AI cue
   (AI, machine learning, deep learning, algorithm, ...) in title/department/team, or a
-  research organisation as department/team. "Scientist, Alignment" is research;
+  research organisation as department/team (for "researcher" only, not a bare
+  "scientist"). "Scientist, Alignment" is research;
   "Scientist, Protein Engineering" is not. They map to ``research_scientist``.
 * **Department/team may tip an engineer**: a software/ML engineer (or engineering manager,
   team lead) whose department or team is a research organisation ("Research", "FAIR",
@@ -111,8 +112,11 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "exclude:assistant",
-        _rx(r"\b(executive|administrative|personal) assistant\b|\bassistant to\b"),
-        "executive/administrative assistant (even to the Chief Scientist)",
+        _rx(
+            r"\b(executive|administrative|personal) assistant\b|\bassistant to\b"
+            r"|\bchief of staff\b"
+        ),
+        "executive/administrative assistant, chief of staff (even to the Chief Scientist)",
     ),
     (
         "exclude:recruiting",
@@ -192,6 +196,7 @@ _MANAGER = _rx(
     r"|\bresearch scien(tist|ce) manager\b|\bmanager,? research scien(ce|tist)\b"
     r"|\b(applied )?science manager\b|\bresearch engineering manager\b"
     r"|\bmanager,? (applied|research) science\b"
+    r"|^(lead|head|director)\s*,.*\bresearch\b"
 )
 _MTS = _rx(r"\bmember of (the )?technical staff\b|\bmts\b")
 _MTS_NON_RESEARCH = _rx(
@@ -210,9 +215,12 @@ _RESEARCH_ENGINEER = _rx(
 )
 _WEAK_RESEARCHER = _rx(
     r"\bresearcher\b|\bscientist\b|\bpostdoc\w*\b|\bpost-?doctoral\b"
-    r"|\bresearch (fellow|associate|assistant)\b|\bprofessor\b"
+    r"|\bresearch (fellow|associate|assistant)\b|\bprofessor\b|\blecturer\b|\bfaculty\b"
 )
+# Titles where a research department alone is enough context (not a bare "Scientist").
+_RESEARCHER_WORD = _rx(r"\bresearcher\b")
 _ALGORITHM_ENGINEER = _rx(r"\balgorithm\b[\w\s-]*\b(engineer|expert|specialist)\b")
+_ALGORITHM = _rx(r"\balgorithms?\b")
 _ENGINEER = _rx(r"\b(engineer|sde|developer)\b")
 _ENGINEERING_LEAD = _rx(
     r"\b(engineering manager|team lead|tech lead manager|tech lead|tlm|manager)\b"
@@ -220,7 +228,7 @@ _ENGINEERING_LEAD = _rx(
 _AI_CUE = _rx(
     r"\b(ai|a\.i\.|artificial intelligence|machine learning|ml|deep learning|neural"
     r"|algorithms?|large models?|foundation models?|generative|intelligence|aiml"
-    r"|computer science|informatics|computing|fair|deepmind)\b"
+    r"|computer science|informatics|computing|fair|deepmind|models?)\b"
 )
 _RESEARCH_ORG = _rx(
     r"\bresearch\b(?!\s+(operations|ops|computing|administration|office))|\bfair\b"
@@ -234,7 +242,7 @@ _NOT_RESEARCH_ORG = _rx(
 
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
-    Rule("intern", "research_intern", "intern / internship / student researcher with a research word"),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm intern on a research topic"),
     Rule("residency", "phd_residency", "residency, resident, fellows programme, fellowship"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
@@ -242,7 +250,7 @@ RULES: tuple[Rule, ...] = (
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
-    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, with AI context"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research department is enough for 'researcher' only)"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure)"),
     Rule("manager_in_research_org", "research_manager", "engineering manager / team lead whose department or team is a research org"),
     Rule("engineer_in_research_org", "research_engineer", "software/ML engineer whose department or team is a research org"),
@@ -256,14 +264,15 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\blarge models?\b|\bpre-?train\w*|\bmid-?training\b|\bpost-?training\b"
         r"|\bfine-?tun\w*|\bnlp\b|\bnatural language\b|\breasoning\b|\btokeni[sz]\w*"
         r"|\brlhf\b|\brlaif\b|\bcode generation\b|\bagents?\b|\bagentic\b|\bconversational\b"
-        r"|\bchatbots?\b|\bgpt\b|\bsft\b|\binstruction tuning\b"
+        r"|\bchatbots?\b|\bgpt\b|\bsft\b|\binstruction tuning\b|\blong[- ]context\b"
+        r"|\btool use\b|\bprompt\w*"
     ),
     "rl": _rx(
         r"\breinforcement learning\b|\brl\b|\brlhf\b|\brlaif\b|\breward model\w*"
         r"|\bpolicy optimi[sz]ation\b"
     ),
     "vision": _rx(
-        r"\bcomputer vision\b|\bvision\b|\bimages?\b|\bvideos?\b|\bvisual\b|\bperception\b"
+        r"\bcomputer vision\b|\bvision\b|\bimag(e|es|ing)\b|\bvideos?\b|\bvisual\b|\bperception\b"
         r"|\bdiffusion\b|\bocr\b|\b3d\b|\bcv\b"
     ),
     "speech": _rx(
@@ -317,12 +326,15 @@ def _normalise(text: str | None) -> str:
 
 
 def _topics_in(text: str) -> set[str]:
+    trust_and_safety = bool(_TRUST_AND_SAFETY.search(text))
     text = _TRUST_AND_SAFETY.sub(" ", text)
     found = {topic for topic, pattern in _TOPIC_PATTERNS.items() if pattern.search(text)}
     if "safety" in found and _SECURITY_CONTEXT.search(text):
         without_red_team = _RED_TEAM.sub(" ", text)
         if not _TOPIC_PATTERNS["safety"].search(without_red_team):
             found.discard("safety")
+    if trust_and_safety:
+        found.discard("safety")  # "Trust & Safety Specialist, Child Safety"
     if _FOUNDATION_MODEL.search(text) and not found & {
         "vision",
         "speech",
@@ -365,7 +377,10 @@ def _decide(
         if pattern.search(title):
             return name, None
 
-    if _INTERN.search(title) and _RESEARCH_WORD.search(title):
+    research_topics = set(topics) - {"infrastructure"}
+    if _INTERN.search(title) and (
+        _RESEARCH_WORD.search(title) or (_ALGORITHM.search(title) and research_topics)
+    ):
         return "intern", "research_intern"
     if _RESIDENCY.search(title):
         return "residency", "phd_residency"
@@ -388,10 +403,10 @@ def _decide(
     in_research_org = _research_org(department, team)
     if _WEAK_RESEARCHER.search(title):
         context = " ".join((title, department, team))
-        if topics or _AI_CUE.search(context) or in_research_org:
+        org_is_enough = in_research_org and bool(_RESEARCHER_WORD.search(title))
+        if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
         return "no_research_cue", None
-    research_topics = set(topics) - {"infrastructure"}
     if _ALGORITHM_ENGINEER.search(title) and research_topics:
         return "algorithm_engineer_research_topic", "research_engineer"
     if in_research_org and _ENGINEERING_LEAD.search(title):
