@@ -11,17 +11,11 @@ import asyncpg
 class Executor(Protocol):
     """The subset of ``asyncpg.Connection`` / ``asyncpg.Pool`` the query layer uses."""
 
-    async def fetch(
-        self, query: str, *args: Any, timeout: float | None = None
-    ) -> list[asyncpg.Record]: ...
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]: ...
 
-    async def fetchrow(
-        self, query: str, *args: Any, timeout: float | None = None
-    ) -> asyncpg.Record | None: ...
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None: ...
 
-    async def fetchval(
-        self, query: str, *args: Any, column: int = 0, timeout: float | None = None
-    ) -> Any: ...
+    async def fetchval(self, query: str, *args: Any, column: int = 0) -> Any: ...
 
 
 class Params:

@@ -16,7 +16,6 @@ import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from functools import cache
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -155,9 +154,7 @@ class ListQuery:
         return " AND ".join(f"({c})" for c in clauses) if clauses else "true"
 
 
-def _keyset(
-    ordering: Ordering, page: PageArgs, params: Params
-) -> tuple[list[str], str, bool]:
+def _keyset(ordering: Ordering, page: PageArgs, params: Params) -> tuple[list[str], str, bool]:
     """The keyset conditions, the ORDER BY clause, and whether rows come back reversed."""
     exprs = [e for e, _ in ordering.keys]
     row = "(" + ", ".join(exprs) + ")"
@@ -270,9 +267,14 @@ async def count_by(
     return {r[0]: r[1] for r in rows}
 
 
-@cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def from_record(cls: type[T], record: asyncpg.Record) -> T:

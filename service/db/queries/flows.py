@@ -1,0 +1,190 @@
+"""Flow aggregates: moves counted between countries, institutions or parent organisations.
+
+- ``flows``: one cell per (origin, destination, period) with its count.
+- ``net_flows``: per (entity, period) the inflow, the outflow and the net. Moves inside one
+  entity (a domestic move at country level, a move between two labs of one parent at parent
+  level) are neither in nor out.
+- ``institution_flow_series``: the same for given institutions, each with its descendants.
+
+The ``move`` filter applies as everywhere else (retracted moves are left out by default).
+A period groups by the move date truncated to the year, quarter or month; undated moves only
+count in ``ALL``. A move known to the year only falls in that year's first quarter or month.
+
+The enums, the small-number rule and these semantics are those of :mod:`service.domain.flows`.
+The SQL is built here rather than by its ``flows_sql`` because these builders take the same
+:class:`~service.db.queries.moves.MoveFilter` as the moves list (researcher, directional
+institutions with descendants, provisional), so a flow and the list of moves behind it agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from service.db.queries.executor import Executor, Params
+from service.db.queries.moves import MoveFilter, filter_conditions
+from service.domain.flows import Level, Period, mark_small
+
+__all__ = [
+    "FlowRow",
+    "Level",
+    "NetFlowRow",
+    "Period",
+    "SeriesPoint",
+    "flows",
+    "institution_flow_series",
+    "mark_small",
+    "net_flows",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRow:
+    origin: str | int | None
+    destination: str | int | None
+    period: date | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetFlowRow:
+    entity: str | int
+    period: date | None
+    inflow: int
+    outflow: int
+
+    @property
+    def net(self) -> int:
+        return self.inflow - self.outflow
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    period: date | None
+    inflow: int
+    outflow: int
+
+    @property
+    def net(self) -> int:
+        return self.inflow - self.outflow
+
+
+_ROOTS = """_roots(id, root, depth) AS (
+    SELECT id, id, 0 FROM institution WHERE parent_id IS NULL
+    UNION ALL
+    SELECT i.id, _roots.root, _roots.depth + 1 FROM institution i
+    JOIN _roots ON i.parent_id = _roots.id WHERE _roots.depth < 32
+)"""
+
+
+def period_sql(period: Period) -> str:
+    if period is Period.ALL:
+        return "NULL::date"
+    return f"date_trunc('{period.value.lower()}', m.move_date)::date"
+
+
+def _aggregate(level: Level, period: Period, flt: MoveFilter) -> tuple[str, Params]:
+    """``WITH ... _flows(o, d, p, n)``: moves counted per origin, destination and period.
+
+    At PARENT level moves are counted per institution pair first, then mapped to top-level
+    ancestors; a move inside one organisation is not a flow.
+    """
+    p = Params()
+    where = filter_conditions(flt, p)
+    if period is not Period.ALL:
+        where.append("m.move_date IS NOT NULL")
+    cond = " AND ".join(f"({w})" for w in where)
+    per = period_sql(period)
+    if level is Level.COUNTRY:
+        sides = "m.from_country, m.to_country"
+    else:
+        sides = "m.from_institution_id, m.to_institution_id"
+    agg = f"SELECT {sides}, {per}, count(*) FROM move m WHERE {cond} GROUP BY 1, 2, 3"
+    if level is not Level.PARENT:
+        return f"WITH _flows(o, d, p, n) AS ({agg})", p
+    return (
+        f"WITH RECURSIVE {_ROOTS}, _inst(o, d, p, n) AS ({agg}), "
+        "_flows(o, d, p, n) AS (SELECT _fr.root, _tr.root, _inst.p, sum(_inst.n) FROM _inst "
+        "LEFT JOIN _roots _fr ON _fr.id = _inst.o LEFT JOIN _roots _tr ON _tr.id = _inst.d "
+        "WHERE _fr.root IS DISTINCT FROM _tr.root GROUP BY 1, 2, 3)"
+    ), p
+
+
+def flows_sql(level: Level, period: Period, flt: MoveFilter) -> tuple[str, list[object]]:
+    """Rows (o, d, p, n): NULL is an unknown end; oldest period first, largest first."""
+    with_, p = _aggregate(level, period, flt)
+    sql = (
+        f"{with_} SELECT o, d, p, n::int AS n FROM _flows "
+        "ORDER BY p NULLS FIRST, n DESC, o NULLS LAST, d NULLS LAST"
+    )
+    return sql, p.values
+
+
+def net_flows_sql(level: Level, period: Period, flt: MoveFilter) -> tuple[str, list[object]]:
+    """Rows (e, p, inflow, outflow) per known entity; moves within one entity are left out."""
+    with_, p = _aggregate(level, period, flt)
+    sql = f"""
+        {with_}
+        SELECT e, p, sum(i)::int AS inflow, sum(o)::int AS outflow FROM (
+            SELECT d AS e, p, n AS i, 0 AS o FROM _flows
+            WHERE d IS NOT NULL AND d IS DISTINCT FROM o
+            UNION ALL
+            SELECT o AS e, p, 0 AS i, n AS o FROM _flows
+            WHERE o IS NOT NULL AND o IS DISTINCT FROM d
+        ) AS _e
+        GROUP BY e, p ORDER BY p NULLS FIRST, sum(i) - sum(o) DESC, e
+    """
+    return sql, p.values
+
+
+async def flows(ex: Executor, level: Level, period: Period, flt: MoveFilter) -> list[FlowRow]:
+    sql, params = flows_sql(level, period, flt)
+    rows = await ex.fetch(sql, *params)
+    return [FlowRow(r["o"], r["d"], r["p"], r["n"]) for r in rows]
+
+
+async def net_flows(
+    ex: Executor, level: Level, period: Period, flt: MoveFilter
+) -> list[NetFlowRow]:
+    sql, params = net_flows_sql(level, period, flt)
+    rows = await ex.fetch(sql, *params)
+    return [NetFlowRow(r["e"], r["p"], r["inflow"], r["outflow"]) for r in rows]
+
+
+async def institution_flow_series(
+    ex: Executor, institution_ids: Sequence[int], period: Period, flt: MoveFilter
+) -> dict[int, list[SeriesPoint]]:
+    """Inflow, outflow and net per period for each institution together with its descendants;
+    moves inside that tree are neither in nor out."""
+    p = Params()
+    where = filter_conditions(flt, p)
+    if period is not Period.ALL:
+        where.append("m.move_date IS NOT NULL")
+    cond = " AND ".join(f"({w})" for w in where)
+    keys = p.add(list(institution_ids), "bigint[]")
+    per = period_sql(period)
+    sql = f"""
+        WITH RECURSIVE _sub(root, id) AS (
+            SELECT k, k FROM unnest({keys}) AS k
+            UNION SELECT _sub.root, i.id FROM institution i JOIN _sub ON i.parent_id = _sub.id
+        )
+        SELECT root, p, sum(i)::int AS inflow, sum(o)::int AS outflow FROM (
+            SELECT s.root, {per} AS p, 1 AS i, 0 AS o FROM move m
+            JOIN _sub s ON s.id = m.to_institution_id
+            WHERE {cond} AND NOT EXISTS (
+                SELECT 1 FROM _sub s2 WHERE s2.root = s.root AND s2.id = m.from_institution_id)
+            UNION ALL
+            SELECT s.root, {per} AS p, 0 AS i, 1 AS o FROM move m
+            JOIN _sub s ON s.id = m.from_institution_id
+            WHERE {cond} AND NOT EXISTS (
+                SELECT 1 FROM _sub s2 WHERE s2.root = s.root AND s2.id = m.to_institution_id)
+        ) AS _e
+        GROUP BY root, p ORDER BY root, p NULLS FIRST
+    """
+    rows = await ex.fetch(sql, *p.values)
+    out: dict[int, list[SeriesPoint]] = defaultdict(list)
+    for r in rows:
+        out[r["root"]].append(SeriesPoint(r["p"], r["inflow"], r["outflow"]))
+    return out

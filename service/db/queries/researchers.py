@@ -1,0 +1,268 @@
+"""Reading researchers: lookups that follow merge redirects, name search, paged lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+from service.db.queries.affiliations import CURRENT_SQL as CURRENT
+from service.db.queries.executor import Executor, Params
+from service.db.queries.pagination import (
+    ListQuery,
+    Ordering,
+    Page,
+    PageArgs,
+    count,
+    count_by,
+    fetch_page,
+    fetch_pages,
+    row_factory,
+)
+from service.db.queries.sql import descendants_sql, institutions_condition, like_pattern
+from service.domain.names import search_tokens
+
+COLUMNS = (
+    "r.id, r.display_name, r.native_name, r.name_order, r.topics, r.works_count, "
+    "r.cited_by_count, r.h_index, r.merged_into_id, r.created_at, r.updated_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResearcherRow:
+    id: int
+    display_name: str
+    native_name: str | None
+    name_order: str | None
+    topics: list[str]
+    works_count: int | None
+    cited_by_count: int | None
+    h_index: int | None
+    merged_into_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ResearcherAliasRow:
+    researcher_id: int
+    alias: str
+    normalized: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResearcherExternalIdRow:
+    owner_id: int
+    scheme: str
+    value: str
+
+
+class ResearcherOrder(Enum):
+    NAME = "NAME"
+    NAME_DESC = "NAME_DESC"
+    CITATIONS = "CITATIONS"
+    NEWEST = "NEWEST"
+    RELEVANCE = "RELEVANCE"
+
+
+@dataclass(frozen=True, slots=True)
+class ResearcherFilter:
+    search: str | None = None
+    current_institution: int | None = None
+    include_descendants: bool = True
+    country: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    has_moved_since: date | None = None
+
+
+_researcher = row_factory(ResearcherRow)
+
+
+def ordering(order: ResearcherOrder, search_param: str | None = None) -> Ordering:
+    if order is ResearcherOrder.RELEVANCE and search_param is not None:
+        return Ordering(
+            "RELEVANCE",
+            ((f"similarity(r.search_text, {search_param})", "real"), ("r.id", "bigint")),
+            descending=True,
+        )
+    if order is ResearcherOrder.NAME_DESC:
+        return Ordering("NAME", (("lower(r.display_name)", "text"), ("r.id", "bigint")), True)
+    if order is ResearcherOrder.CITATIONS:
+        return Ordering(
+            "CITATIONS", (("coalesce(r.cited_by_count, -1)", "integer"), ("r.id", "bigint")), True
+        )
+    if order is ResearcherOrder.NEWEST:
+        return Ordering("NEWEST", (("r.id", "bigint"),), True)
+    return Ordering("NAME", (("lower(r.display_name)", "text"), ("r.id", "bigint")))
+
+
+def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuery:
+    q = ListQuery(COLUMNS, "researcher r", ["r.merged_into_id IS NULL"], params or Params())
+    p = q.params
+    if flt.search is not None:
+        tokens = search_tokens(flt.search)
+        if tokens:
+            pats = p.add([like_pattern(t) for t in tokens], "text[]")
+            q.where.append(f"r.search_text LIKE ALL({pats})")
+    if flt.current_institution is not None:
+        cond = institutions_condition(
+            "a.institution_id", [flt.current_institution], p, descendants=flt.include_descendants
+        )
+        q.where.append(
+            f"EXISTS (SELECT 1 FROM affiliation a WHERE a.researcher_id = r.id AND {CURRENT} "
+            f"AND {cond})"
+        )
+    if flt.country:
+        countries = p.add([c.upper() for c in flt.country], "text[]")
+        q.where.append(
+            "EXISTS (SELECT 1 FROM affiliation a JOIN institution i ON i.id = a.institution_id "
+            f"WHERE a.researcher_id = r.id AND {CURRENT} AND i.country_code = ANY({countries}))"
+        )
+    if flt.topic:
+        q.where.append(f"r.topics && {p.add(list(flt.topic), 'text[]')}")
+    if flt.has_moved_since is not None:
+        q.where.append(
+            "EXISTS (SELECT 1 FROM move m WHERE m.researcher_id = r.id "
+            f"AND m.status <> 'retracted' AND m.move_date >= {p.add(flt.has_moved_since, 'date')})"
+        )
+    return q
+
+
+def _resolve_order(
+    q: ListQuery, flt: ResearcherFilter, order: ResearcherOrder | None, trigram: bool
+) -> Ordering:
+    tokens = search_tokens(flt.search) if flt.search else []
+    if order is None:
+        order = ResearcherOrder.RELEVANCE if tokens and trigram else ResearcherOrder.NAME
+    if order is ResearcherOrder.RELEVANCE:
+        if tokens and trigram:
+            return ordering(order, q.params.add(" ".join(tokens), "text"))
+        order = ResearcherOrder.NAME
+    return ordering(order)
+
+
+async def list_researchers(
+    ex: Executor,
+    flt: ResearcherFilter,
+    order: ResearcherOrder | None,
+    page: PageArgs,
+    *,
+    trigram: bool = False,
+) -> Page[ResearcherRow]:
+    q = build_query(flt)
+    return await fetch_page(ex, q, _resolve_order(q, flt, order, trigram), page, _researcher)
+
+
+async def count_researchers(ex: Executor, flt: ResearcherFilter) -> int:
+    return await count(ex, build_query(flt))
+
+
+def _current_partition(descendants: bool) -> str:
+    target = (
+        f"a.institution_id IN {descendants_sql('ARRAY[_parent.key]')}"
+        if descendants
+        else "a.institution_id = _parent.key"
+    )
+    return f"EXISTS (SELECT 1 FROM affiliation a WHERE a.researcher_id = r.id AND {CURRENT} AND {target})"
+
+
+async def current_researchers_pages(
+    ex: Executor,
+    institution_ids: Sequence[int],
+    order: ResearcherOrder | None,
+    page: PageArgs,
+    *,
+    descendants: bool = False,
+) -> dict[int, Page[ResearcherRow]]:
+    """The researchers currently affiliated with each institution, one page per institution."""
+    q = build_query(ResearcherFilter())
+    return await fetch_pages(
+        ex,
+        q,
+        ordering(order or ResearcherOrder.NAME),
+        page,
+        _researcher,
+        partition=_current_partition(descendants),
+        keys=institution_ids,
+    )
+
+
+async def count_current_researchers(
+    ex: Executor, institution_ids: Sequence[int], *, descendants: bool = False
+) -> dict[int, int]:
+    q = build_query(ResearcherFilter())
+    return await count_by(ex, q, partition=_current_partition(descendants), keys=institution_ids)
+
+
+async def researchers_by_ids(ex: Executor, ids: Sequence[int]) -> dict[int, ResearcherRow]:
+    """Each id mapped to the researcher it resolves to: itself, or its merge target."""
+    rows = await ex.fetch(
+        f"""
+        WITH RECURSIVE up(key, id, next, depth) AS (
+            SELECT id, id, merged_into_id, 0 FROM researcher WHERE id = ANY($1::bigint[])
+            UNION ALL
+            SELECT up.key, x.id, x.merged_into_id, up.depth + 1
+            FROM up JOIN researcher x ON x.id = up.next WHERE up.depth < 64
+        )
+        SELECT up.key AS _key, {COLUMNS} FROM up JOIN researcher r ON r.id = up.id
+        WHERE up.next IS NULL
+        """,
+        ids,
+    )
+    return {r["_key"]: _researcher(r) for r in rows}
+
+
+async def researcher_ids_by_external(
+    ex: Executor, scheme: str, values: Sequence[str]
+) -> dict[str, int]:
+    rows = await ex.fetch(
+        "SELECT value, researcher_id FROM researcher_external_id "
+        "WHERE scheme = $1 AND value = ANY($2::text[])",
+        scheme,
+        values,
+    )
+    return {r["value"]: r["researcher_id"] for r in rows}
+
+
+_CLUSTER = """
+    WITH RECURSIVE c(root, id) AS (
+        SELECT k, k FROM unnest($1::bigint[]) AS k
+        UNION SELECT c.root, x.id FROM researcher x JOIN c ON x.merged_into_id = c.id
+    )
+"""
+
+
+async def aliases_by_researcher_ids(
+    ex: Executor, ids: Sequence[int]
+) -> dict[int, list[ResearcherAliasRow]]:
+    """Aliases of each researcher, including those of researchers merged into it."""
+    rows = await ex.fetch(
+        _CLUSTER + "SELECT c.root AS researcher_id, a.alias, a.normalized, a.source "
+        "FROM c JOIN researcher_alias a ON a.researcher_id = c.id ORDER BY c.root, a.id",
+        ids,
+    )
+    out: dict[int, list[ResearcherAliasRow]] = defaultdict(list)
+    build = row_factory(ResearcherAliasRow)
+    for r in rows:
+        out[r["researcher_id"]].append(build(r))
+    return out
+
+
+async def external_ids_by_researcher_ids(
+    ex: Executor, ids: Sequence[int]
+) -> dict[int, list[ResearcherExternalIdRow]]:
+    """External ids of each researcher, including those of researchers merged into it."""
+    rows = await ex.fetch(
+        _CLUSTER + "SELECT c.root AS owner_id, e.scheme, e.value "
+        "FROM c JOIN researcher_external_id e ON e.researcher_id = c.id "
+        "ORDER BY c.root, e.scheme, e.value",
+        ids,
+    )
+    out: dict[int, list[ResearcherExternalIdRow]] = defaultdict(list)
+    build = row_factory(ResearcherExternalIdRow)
+    for r in rows:
+        out[r["owner_id"]].append(build(r))
+    return out

@@ -1,0 +1,41 @@
+"""SQL fragments shared by the query modules: hierarchy walks, merge redirects, LIKE patterns."""
+
+from __future__ import annotations
+
+from service.db.queries.executor import Params
+
+
+def like_pattern(token: str) -> str:
+    """``%token%`` with LIKE's wildcards escaped (default escape character: backslash)."""
+    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def descendants_sql(ids_expr: str) -> str:
+    """Ids of the institutions ``ids_expr`` (a bigint[] expression) and all their descendants."""
+    return (
+        "(WITH RECURSIVE _d(id) AS (SELECT unnest(" + ids_expr + ") "
+        "UNION SELECT _i.id FROM institution _i JOIN _d ON _i.parent_id = _d.id) "
+        "SELECT id FROM _d)"
+    )
+
+
+def institutions_condition(
+    column: str, ids: list[int], params: Params, *, descendants: bool
+) -> str:
+    """``column`` is one of ``ids`` (or, with ``descendants``, one of their descendants)."""
+    p = params.add(ids, "bigint[]")
+    if descendants:
+        return f"{column} IN {descendants_sql(p)}"
+    return f"{column} = ANY({p})"
+
+
+def researcher_root_sql(id_expr: str) -> str:
+    """The id a researcher id resolves to through merge redirects (itself when not merged)."""
+    return (
+        "(WITH RECURSIVE _up(id, next, depth) AS ("
+        "SELECT id, merged_into_id, 0 FROM researcher WHERE id = " + id_expr + " "
+        "UNION ALL SELECT _r.id, _r.merged_into_id, _up.depth + 1 FROM _up "
+        "JOIN researcher _r ON _r.id = _up.next WHERE _up.depth < 64) "
+        "SELECT id FROM _up WHERE next IS NULL)"
+    )
