@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from service.domain.names import fold, has_han, normalize_institution
+from service.domain.names import fold, has_han, is_place_qualifier, normalize_institution
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,60 @@ _GENERIC = frozenset(
         "international",
     }
 )
+
+
+# Words that may surround an institution's one-word name in an affiliation segment
+# ("Stanford AI Lab", "DeepMind Technologies"); any other word makes a one-word match unsafe.
+_CONTEXT_WORDS = frozenset(
+    {
+        "department",
+        "dept",
+        "school",
+        "faculty",
+        "division",
+        "of",
+        "and",
+        "the",
+        "for",
+        "in",
+        "at",
+        "computer",
+        "computing",
+        "science",
+        "sciences",
+        "engineering",
+        "electrical",
+        "electronic",
+        "information",
+        "mathematics",
+        "statistics",
+        "laboratory",
+        "laboratories",
+        "institute",
+        "research",
+        "center",
+        "group",
+        "team",
+        "ai",
+        "artificial",
+        "intelligence",
+        "machine",
+        "learning",
+        "technology",
+        "technologies",
+        "university",
+        "college",
+        "key",
+        "state",
+        "lab",
+        "brain",
+        "labs",
+    }
+)
+
+
+def _is_context_word(token: str) -> bool:
+    return token in _CONTEXT_WORDS or token.isdigit() or is_place_qualifier(token)
 
 
 @dataclass(frozen=True)
@@ -315,8 +369,17 @@ class InstitutionIndex:
 
     def _resolve_segments(self, name: str, country: str | None) -> InstitutionMatch | None:
         found: dict[int, float] = {}
+        first_exact: int | None = None
         ambiguous = False
-        for segment in self._segments(name):
+        segments = self._segments(name)
+        # adjacent segments together: "Institute of Automation, Chinese Academy of Sciences"
+        for size in (3, 2):
+            for start in range(len(segments) - size + 1):
+                joined = normalize_institution(", ".join(segments[start : start + size]))
+                pick = self._pick(self._by_key.get(joined, ()), country)
+                if pick is not None:
+                    return InstitutionMatch(pick, "segment", 0.95)
+        for segment in segments:
             key = normalize_institution(segment)
             if not key:
                 continue
@@ -327,6 +390,8 @@ class InstitutionIndex:
                     ambiguous = True
                 else:
                     found[pick] = max(found.get(pick, 0.0), 0.95)
+                    if first_exact is None:
+                        first_exact = pick
                 continue
             for pick, score in self._window_matches(key, country):
                 found[pick] = max(found.get(pick, 0.0), score)
@@ -335,6 +400,9 @@ class InstitutionIndex:
         best = self._most_specific(set(found))
         if best is None:
             best = self._pick(found, country) if country else None
+        if best is None and first_exact is not None and not ambiguous:
+            # "Mila, Université de Montréal": the first named unit is the most specific one
+            best = first_exact
         if best is None:
             logger.debug("affiliation %r names several institutions: %s", name, sorted(found))
             return None
@@ -358,6 +426,9 @@ class InstitutionIndex:
                 ids = self._by_key.get(window)
                 if not ids:
                     continue
+                rest = tokens[:start] + tokens[start + size :]
+                if size == 1 and not all(_is_context_word(t) for t in rest):
+                    continue  # "Apple Valley High School" is not Apple
                 pick = self._pick(ids, country)
                 if pick is None:
                     continue

@@ -392,11 +392,20 @@ def _looks_east_asian(tokens: list[str]) -> bool:
     if len(tokens) < 2 or len(tokens) > 4:
         return False
     surnames = east_asian_surnames()
-    if tokens[0] not in surnames and tokens[-1] not in surnames:
-        return False
     if tokens[0] in KOREAN_SURNAMES or tokens[-1] in KOREAN_SURNAMES:
         return True
-    return all(len(t) == 1 or segment_pinyin(t) is not None for t in tokens)
+    pinyin_like = all(len(t) == 1 or segment_pinyin(t) is not None for t in tokens)
+    if tokens[0] not in surnames and tokens[-1] not in surnames:
+        # an uncommon surname ("Pu Yiming"): every word must read as pinyin, with at most
+        # three syllables each, and one word a single syllable (the surname)
+        return (
+            pinyin_like
+            and any(
+                len(t) > 1 and len(segment_pinyin(t) or ()) == 1 for t in (tokens[0], tokens[-1])
+            )
+            and all(len(segment_pinyin(t) or ()) <= 3 for t in tokens)
+        )
+    return pinyin_like
 
 
 @lru_cache(maxsize=65536)

@@ -178,7 +178,7 @@ def _native_conflict(a: PersonRecord, b: PersonRecord) -> bool | None:
 def _very_common(parses: Iterable[NameParse]) -> bool:
     """A frequent surname with a short given name ("Wei Wang", "Min Kim", "J. Li")."""
     for parse in parses:
-        if parse.family not in COMMON_SURNAMES:
+        if parse.family not in COMMON_SURNAMES or parse.is_initials_only:
             continue
         given = "".join(parse.given)
         syllables = segment_pinyin(given) if given else None
@@ -297,12 +297,15 @@ def score_pair(
     parses = [p for n in (*a.all_names(), *b.all_names()) for p in parse_person_name(n)]
     common = family in COMMON_SURNAMES
     very_common = _very_common(p for p in parses if p.family == family)
-    if common:
+    if very_common:
         score -= 0.15
+        reasons.append(f"very common name (surname {family!r})")
+    elif common:
+        score -= 0.05
         reasons.append(f"common surname {family!r}")
-    elif level == "exact":
+    else:
         score += 0.1
-        reasons.append("uncommon name")
+        reasons.append("uncommon surname")
 
     inst_delta, inst_reasons = _institution_context(a, b, index)
     topic_delta, topic_reasons = _topic_context(a, b)
@@ -316,7 +319,9 @@ def score_pair(
     score = max(0.0, min(score, 0.98))
 
     strong_context = bool(shared_docs) or native is False
-    if level == "initials" and not (shared_docs and inst_delta > 0):
+    initials_backed = bool(shared_docs) and inst_delta > 0
+    initials_backed = initials_backed or (not common and inst_delta >= 0.3 and topic_delta >= 0.15)
+    if level == "initials" and not initials_backed:
         score = min(score, SAME_THRESHOLD - 0.01)
         reasons.append("initials only: at most a candidate")
     if very_common and not strong_context:

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.domain.dates import PartialDate
+from service.domain.names import (
+    blocking_keys,
+    fold,
+    is_cjk,
+    normalize_institution,
+    person_name_variants,
+    researcher_search_text,
+    search_tokens,
+    to_pinyin,
+)
+
+NAME_TEXT = st.text(
+    alphabet=st.sampled_from([*"abcdefghijklmnopqrstuvwxyzÉéüÜłŁçñ -'.,", "王", "姚", "顺"]),
+    max_size=30,
+)
+
+
+def test_fold_strips_accents_punctuation_and_keeps_cjk() -> None:
+    assert fold("  Łukasz   Müller-Brockhausen ") == "lukasz muller brockhausen"
+    assert fold("ＡＢＣ") == "abc"
+    assert fold("姚顺雨") == "姚顺雨"
+
+
+@given(NAME_TEXT)
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(NAME_TEXT)
+def test_fold_ignores_case(text: str) -> None:
+    assert fold(text.upper()) == fold(text.lower()) == fold(text)
+
+
+@given(NAME_TEXT)
+def test_normalize_institution_is_idempotent(text: str) -> None:
+    once = normalize_institution(text)
+    assert normalize_institution(once) == once
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Google LLC", "google"),
+        ("Google (United States)", "google"),
+        ("The University of Tokyo", "university of tokyo"),
+        ("Univ. of Toronto", "university of toronto"),
+        ("Baidu, Inc.", "baidu"),
+        ("AT&T Labs", "at and t laboratories"),
+        ("腾讯科技（深圳）有限公司", "腾讯科技"),
+        ("阿里巴巴集团控股有限公司", "阿里巴巴集团控股"),
+        ("Microsoft Research Asia (MSRA)", "microsoft research asia"),
+        ("Siemens AG", "siemens"),
+        ("Naver Corp.", "naver"),
+    ],
+)
+def test_normalize_institution(raw: str, key: str) -> None:
+    assert normalize_institution(raw) == key
+
+
+def test_cjk_name_variants_cover_both_orders_and_scripts() -> None:
+    expected = {"shunyu yao", "yao shunyu"}
+    for name in ("Shunyu Yao", "Yao Shunyu", "姚顺雨", "Shun-Yu Yao", "Shun Yu Yao", "YAO Shunyu"):
+        assert expected <= person_name_variants(name), name
+
+
+def test_western_names_keep_order_and_drop_middle_initials() -> None:
+    assert person_name_variants("Geoffrey E. Hinton") == {"geoffrey hinton", "geoffrey e hinton"}
+    assert person_name_variants("Hinton, Geoffrey") == {"geoffrey hinton"}
+    assert person_name_variants("Łukasz Kaiser") == person_name_variants("Lukasz Kaiser")
+
+
+@given(
+    st.sampled_from(["Yao", "Pu", "Ouyang", "Zhang", "Kim", "Park"]),
+    st.sampled_from(["Shunyu", "Yiming", "Minjun", "Wei", "Jiaxin", "Haoran"]),
+)
+def test_both_orders_give_the_same_variants(family: str, given_name: str) -> None:
+    assert person_name_variants(f"{given_name} {family}") == person_name_variants(
+        f"{family} {given_name}"
+    )
+
+
+@given(st.sampled_from(["Łukasz Kaiser", "José Hernández", "Zoë Müller", "Søren Hauberg"]))
+def test_variants_are_case_and_accent_insensitive(name: str) -> None:
+    plain = fold(name)
+    assert person_name_variants(name) == person_name_variants(plain)
+    assert person_name_variants(name.upper()) == person_name_variants(name)
+
+
+def test_surname_readings_and_pinyin() -> None:
+    assert to_pinyin("单志强", surname_first=True) == "shan zhi qiang"
+    assert to_pinyin("曾国栋", surname_first=True) == "zeng guo dong"
+    assert to_pinyin("区志强", surname_first=True) == "ou zhi qiang"
+    assert is_cjk("姚顺雨") and is_cjk("김민준") and not is_cjk("Yao")
+
+
+def test_blocking_keys_are_shared_by_initials_and_native_script() -> None:
+    shared = blocking_keys("Shunyu Yao") & blocking_keys("S. Yao") & blocking_keys("姚顺雨")
+    assert "yao|s" in shared
+
+
+def test_search_text_and_tokens_meet() -> None:
+    text = researcher_search_text(["Shunyu Yao", "姚顺雨"])
+    for query in ("姚顺雨", "shunyu yao", "Yao Shun-yu", "YAO"):
+        assert all(token in text for token in search_tokens(query)), query
+    assert search_tokens("姚顺雨") == ["yao", "shunyu"]
+
+
+def test_partial_dates() -> None:
+    assert PartialDate.parse("2019").precision == "year"
+    assert PartialDate.parse("2019-07").to_date().isoformat() == "2019-07-01"
+    assert PartialDate.parse("2019-07-03").precision == "day"
+    assert PartialDate.parse("2019-Q3").precision == "quarter"
+    assert sorted([PartialDate(2019, 2), PartialDate(2019), PartialDate(2018, 12, 31)]) == [
+        PartialDate(2018, 12, 31),
+        PartialDate(2019),
+        PartialDate(2019, 2),
+    ]
+    with pytest.raises(ValueError):
+        PartialDate.parse("July 2019")
+    with pytest.raises(ValueError):
+        PartialDate(2019, 2, 30)
+
+
+@given(st.dates(), st.sampled_from(["year", "quarter", "month", "day"]))
+def test_from_date_round_trip(value: object, precision: str) -> None:
+    import datetime as dt
+
+    assert isinstance(value, dt.date)
+    partial = PartialDate.from_date(value, precision)
+    assert partial.precision == precision
+    assert PartialDate.from_date(partial.to_date(), precision) == partial
+    assert partial.to_date() <= value
