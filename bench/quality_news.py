@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL_SET = ROOT / "tests" / "data" / "news_eval.jsonl"
 INSTITUTIONS = ROOT / "service" / "data" / "institutions.toml"
 QUALITY_DOC = ROOT / "docs" / "quality.md"
+HELD_OUT_PREFIX = "h-"
 START, END = "<!-- news:start -->", "<!-- news:end -->"
 
 Triple = tuple[str, str | None, str | None]
@@ -59,13 +60,20 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(aliases: AliasTable, path: Path = EVAL_SET, language: str | None = None) -> Score:
+def evaluate(
+    aliases: AliasTable,
+    path: Path = EVAL_SET,
+    language: str | None = None,
+    held_out: bool | None = None,
+) -> Score:
     score = Score()
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         article = json.loads(line)
         if language and article["language"] != language:
+            continue
+        if held_out is not None and article["id"].startswith(HELD_OUT_PREFIX) != held_out:
             continue
         score.articles += 1
         year = int(article["published"][:4]) if article.get("published") else None
@@ -100,7 +108,9 @@ def render(total: Score, by_lang: dict[str, Score]) -> str:
             f"`tests/data/news_eval.jsonl` ({total.articles} hand-written articles, fictional people).",
             "A move counts as found when (person, from slug, to slug) all match; names are compared",
             "without case, accents, spacing or name order. Old moves mentioned in passing are",
-            "labelled as no move, which is also the extractor's rule.",
+            "labelled as no move, which is also the extractor's rule. The `h-` articles were",
+            "written after the rules were tuned on the rest and were not tuned on: their row is",
+            "the fairer estimate of how the rules do on unseen text.",
             "",
             "| set | articles | moves | precision | recall | F1 |",
             "|---|---|---|---|---|---|",
@@ -133,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     aliases = load_aliases()
     total = evaluate(aliases)
     by_lang = {lang: evaluate(aliases, language=lang) for lang in ("en", "zh")}
+    by_lang["development"] = evaluate(aliases, held_out=False)
+    by_lang["held out"] = evaluate(aliases, held_out=True)
     for line in total.misses:
         print(line)
     print(f"articles={total.articles} tp={total.tp} fp={total.fp} fn={total.fn}")

@@ -7,25 +7,45 @@ import re
 from plugins.news.mentions import find_institutions, find_people
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
 
-_SURNAMES = (
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 "
-    "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 彭 曾 肖 田 董 袁 潘 于 蒋 蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈 姚 卢 姜 崔 钟 谭 陆 汪 范 金 石 廖 贾 夏 韦 付 方 白 邹 孟 熊 秦 邱 江 尹 薛 闫 段 雷 侯 龙 史 陶 黎 贺 顾 毛 郝 龚 邵 万 钱 严 覃 武 戴 莫 孔 向 汤 常 温 康 施 文 牛 樊 葛 邢 安 齐 易 乔 伍 庞 颜 倪 庄 聂 章 鲁 岳 翟 殷 詹 申 欧 耿 关 兰 焦 俞 左 柳 甘 祝 包 宁 尚 符 舒 阮 柯 纪 梅 童 凌 毕 单 季 裴 霍 涂 成 苗 谷 盛 曲 翁 冉 骆 蓝 路 游 辛 靳 管 柴 蒙 鲍 华 喻 祁 蒲 房 滕 屈 饶 解 牟 艾 尤 阳 时 穆 农 司 卓 古 吉 缪 简 车 项 连 芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿 桂 全 佟 应 臧 闵 苟 邬 边 卞 姬 师 和 仇 栾 隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝"
-).split()
-_ROLE_WORDS = (
-    "研究员 科学家 首席科学家 工程师 负责人 副总裁 总裁 教授 副教授 联合创始人 创始人 成员 博士后 "
-    "博士 架构师 研究科学家 技术负责人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 "
-    "研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
-).split()
-_BOUNDARIES = (
-    "已经 已 加入 加盟 离职 离开 跳槽 转投 入职 出任 担任 宣布 近日 日前 正式 于 将 或将 在 此前 本人 "
-    "也 从 表示 称 回应 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 "
-    "回国 回归 透露 工作 并 还 不 未 没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的"
-).split()
-_ARRIVE = re.compile(r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|迎来|入局")
+_SURNAMES = tuple(
+    re.findall(
+        r"\S+",
+        "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 "
+        "郑 梁 谢 宋 唐 许 韩 冯 邓 曹 彭 曾 肖 田 董 袁 潘 于 蒋 蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈 姚 卢 姜 崔 钟 "
+        "谭 陆 汪 范 金 石 廖 贾 夏 韦 付 方 白 邹 孟 熊 秦 邱 江 尹 薛 闫 段 雷 侯 龙 史 陶 黎 贺 顾 毛 郝 龚 邵 "
+        "万 钱 严 覃 武 戴 莫 孔 向 汤 常 温 康 施 文 牛 樊 葛 邢 安 齐 易 乔 伍 庞 颜 倪 庄 聂 章 鲁 岳 翟 殷 詹 "
+        "申 欧 耿 关 兰 焦 俞 左 柳 甘 祝 包 宁 尚 符 舒 阮 柯 纪 梅 童 凌 毕 单 季 裴 霍 涂 成 苗 谷 盛 曲 翁 冉 "
+        "骆 蓝 路 游 辛 靳 管 柴 蒙 鲍 华 喻 祁 蒲 房 滕 屈 饶 解 牟 艾 尤 阳 时 穆 农 司 卓 古 吉 缪 简 车 项 连 "
+        "芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿 桂 全 佟 应 臧 闵 苟 邬 边 卞 姬 师 和 仇 栾 "
+        "隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝",
+    )
+)
+_ROLE_WORDS = tuple(
+    re.findall(
+        r"\S+",
+        "研究员 科学家 首席科学家 工程师 负责人 副总裁 总裁 教授 副教授 联合创始人 创始人 成员 博士后 博士 架构师 研究科学家 技术负责"
+        "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年",
+    )
+)
+_BOUNDARIES = tuple(
+    re.findall(
+        r"\S+",
+        "已经 已 担任 加入 加盟 离职 离开 跳槽 转投 入职 出任 担任 宣布 近日 日前 正式 于 将 或将 在 此前 本人 也 从 表示 称 回应"
+        " 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 回国 回归 透露 工作 并 还 不 未 "
+        "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与",
+    )
+)
+# Characters that start a verb phrase far more often than they end a given name.
+_FUNCTION_CHARS = frozenset("已从于将在也曾和与并称被是等还未近日担转跳入加离")
+_STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
+_ARRIVE = re.compile(
+    r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|迎来|入局"
+)
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
 _DENIAL = re.compile(r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息")
-_RUMOUR = re.compile(r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|洽谈|接触|据报道|传出|疑似|可能|据悉")
-_ORIGIN_MARK = re.compile(r"(?:前|原|曾在|曾任职于|来自|从|离开|出身)\s*$")
+_RUMOUR = re.compile(
+    r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|洽谈|接触|据报道|传出|疑似|可能|据悉"
+)
 _SUBJECT_AFTER = re.compile(r"^\s*(?:近日|日前|今日|正在|已经|已|宣布|表示|证实|迎来|正|方面|也)")
 _ROLE = re.compile(
     r"(首席科学家|首席技术官|首席架构师|研究科学家|研究员|科学家|工程师|负责人|副总裁|联合创始人|创始人|教授|院长|架构师|总监)"
@@ -33,7 +53,9 @@ _ROLE = re.compile(
 _DATE = re.compile(r"((?:19|20)\d{2})年(?:(\d{1,2})月)?|今年(\d{1,2})月")
 
 
-def _han_people(text: str, start: int, end: int, masks: list[tuple[int, int]]) -> list[PersonMention]:
+def _han_people(
+    text: str, start: int, end: int, masks: list[tuple[int, int]]
+) -> list[PersonMention]:
     """Chinese names: a surname plus one or two characters, framed by a role word and a verb."""
     masked = list(text)
     for m_start, m_end in masks:
@@ -55,15 +77,25 @@ def _han_people(text: str, start: int, end: int, masks: list[tuple[int, int]]) -
             )
             if not ok_prefix:
                 continue
-            for given in (2, 1):
+            short_tail = s[i + len(surname) + 1 : i + len(surname) + 2]
+            order = (1, 2) if short_tail and short_tail in _FUNCTION_CHARS else (2, 1)
+            for given in order:
                 stop = i + len(surname) + given
                 name = s[i:stop]
                 if stop > end or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
                     continue
                 tail = s[stop:end]
-                if not tail or any(tail.startswith(b) for b in _BOUNDARIES) or not re.match(r"[\u4e00-\u9fff]", tail):
+                if (
+                    not tail
+                    or any(tail.startswith(b) for b in _BOUNDARIES)
+                    or not re.match(r"[\u4e00-\u9fff]", tail)
+                ):
                     found = PersonMention(i, stop, text[i:stop])
                     break
+            if found is None and any(prefix.endswith(w) for w in _STRONG_LEFT):
+                stop = i + len(surname) + 2
+                if stop <= end and re.fullmatch(r"[\u4e00-\u9fff]+", s[i:stop]):
+                    found = PersonMention(i, stop, text[i:stop])
             if found:
                 break
         if found:
@@ -91,9 +123,13 @@ def sentence_candidates(
     latin = [p for p in find_people(text, s_start, s_end, masks) if not p.pronoun and " " in p.name]
     people = sorted(people + latin, key=lambda p: p.start)
     for p in re.finditer(r"[他她其]", sentence):
-        known = [q for q in people if q.start < s_start + p.start()] or [h for h in history if not h.pronoun]
+        known = [q for q in people if q.start < s_start + p.start()] or [
+            h for h in history if not h.pronoun
+        ]
         if known and not any(q.start <= s_start + p.start() < q.end for q in people):
-            people.append(PersonMention(s_start + p.start(), s_start + p.end(), known[-1].name, pronoun=True))
+            people.append(
+                PersonMention(s_start + p.start(), s_start + p.end(), known[-1].name, pronoun=True)
+            )
     people.sort(key=lambda p: p.start)
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
@@ -107,41 +143,77 @@ def sentence_candidates(
     out: list[Candidate] = []
     prev_person: list[PersonMention] = []
     consumed: set[int] = set()
-    for c_start, c_end, kind in cues:
+    arrived = False
+    for n, (c_start, c_end, kind) in enumerate(cues):
+        next_cue = cues[n + 1][0] if n + 1 < len(cues) else s_end
         if re.search(r"(?:不|未|没有|并未|否认)\s*$", text[max(s_start, c_start - 3) : c_start]):
             continue
-        clause_end = _clause_end(text, c_end, s_end)
+        clause_end = min(_clause_end(text, c_end, s_end), next_cue)
         before_people = [p for p in people if p.end <= c_start]
         if c_start - s_start >= 2 and text[c_start - 1] in "的":
             continue  # "离职的传闻": a noun phrase, not a report
         if kind == "arrive" and text[c_start:c_end] == "迎来":
-            persons = [p for p in people if c_end <= p.start < clause_end]
+            persons = [p for p in people if c_end <= p.start < s_end and not p.pronoun]
             subject = next((m for m in reversed(insts) if m.end <= c_start), None)
             for person in persons:
                 origin = _origin_for(text, person, insts, s_start)
-                out.append(_cand(person, index, origin, subject, rumoured, text, s_start, s_end, published_year))
+                out.append(
+                    _cand(
+                        person,
+                        index,
+                        origin,
+                        subject,
+                        rumoured,
+                        text,
+                        s_start,
+                        s_end,
+                        published_year,
+                    )
+                )
+            continue
+        if text[c_start:c_end] in ("担任", "出任", "任") and arrived:
             continue
         persons = before_people[-1:] if before_people else prev_person
         if not persons:
             continue
+        chained = not before_people or before_people[-1].end <= (cues[n - 1][1] if n else s_start)
         person = persons[0]
+        if person.pronoun:
+            named = [
+                p
+                for p in people
+                if p.name == person.name and not p.pronoun and p.start < person.start
+            ]
+            person = named[-1] if named else person
         prev_person = [person]
         after = [m for m in insts if c_end <= m.start < clause_end]
-        origin = _origin_for(text, person, insts, s_start)
+        origin = None if chained else _origin_for(text, person, insts, s_start)
         dest: Mention | None = None
+        from_mark = [
+            m for m in insts if person.end <= m.end <= c_start and text[max(0, m.start - 1)] == "从"
+        ]
         if kind == "arrive":
             dest = after[0] if after else None
+            if from_mark:
+                origin = from_mark[-1]
             if dest is None:
-                subject = [
-                    m for m in insts if m.end <= person.start and _SUBJECT_AFTER.match(text[m.end : m.end + 6])
+                subjects = [
+                    m
+                    for m in insts
+                    if m.end <= person.start and _SUBJECT_AFTER.match(text[m.end : m.end + 6])
                 ]
-                dest = subject[0] if subject else None
+                dest = subjects[0] if subjects else None
             if dest is None:
                 continue
             if origin is not None and origin.slug == dest.slug:
                 origin = None
+            arrived = True
         else:
-            from_mark = [m for m in insts if person.end <= m.end <= c_start and text[max(0, m.start - 1)] == "从"]
+            from_mark = [
+                m
+                for m in insts
+                if person.end <= m.end <= c_start and text[max(0, m.start - 1)] == "从"
+            ]
             if after:
                 origin = after[0]
             elif from_mark:
@@ -159,7 +231,9 @@ def sentence_candidates(
         year, _month = _date_of(text, s_start, s_end)
         if year is not None and published_year is not None and year < published_year:
             continue
-        out.append(_cand(person, index, origin, dest, rumoured, text, s_start, s_end, published_year))
+        out.append(
+            _cand(person, index, origin, dest, rumoured, text, s_start, s_end, published_year)
+        )
     return out
 
 
@@ -168,16 +242,15 @@ def _clause_end(text: str, pos: int, end: int) -> int:
     return match.start() if match else end
 
 
-def _origin_for(text: str, person: PersonMention, insts: list[Mention], s_start: int) -> Mention | None:
+def _origin_for(
+    text: str, person: PersonMention, insts: list[Mention], s_start: int
+) -> Mention | None:
     """The institution described as the person's own: "前OpenAI研究员X", "来自清华大学的X", "腾讯研究员X"."""
     for m in reversed([m for m in insts if m.end <= person.start]):
         gap = text[m.end : person.start]
         if len(gap) > 14 or re.search(r"[，,。；]|加入|离职|宣布|正在|洽谈|接触", gap):
             continue
-        if any(text[max(0, p - 1)] == "和" for p in ()):
-            continue
-        if _ORIGIN_MARK.search(text[max(s_start, m.start - 4) : m.start]) or gap == "" or len(gap) <= 14:
-            return m
+        return m
     return None
 
 

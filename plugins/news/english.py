@@ -14,7 +14,7 @@ _CUES: dict[str, str] = {
     JOIN: r"re-?join(?:s|ed|ing)?|join(?:s|ed|ing)?|sign(?:s|ed|ing)? on with|mov(?:e|es|ed|ing) to"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
     r"|now at|becom(?:e|es|ing)|became",
-    LEAVE: r"left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
+    LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
     r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
     r"|heading out",
     HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
@@ -46,11 +46,14 @@ _RUMOUR = re.compile(
     re.IGNORECASE,
 )
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\bfrom|\bformer(?:ly)?(?: of| at| with)?|\bex-|\bleaving|\bleft|\bat|\bof|\bquit|\byears at"
-    r"|\byears on|\bpreviously(?: at| of| with)?|\bon)\s*(?:the\s+|its\s+|his\s+|her\s+|their\s+)?$",
+    r"(?:\bfrom|\bformer(?:ly)?(?: of| at| with)?|\bex-|\bleaving|\bleft|\bquit|\b(?:years|months|decade|stint) (?:at|on|with)"
+    r"|\bpreviously(?: at| of| with)?|(?:his|her|their) role at)\s*(?:the\s+|its\s+|his\s+|her\s+|their\s+)?$",
     re.IGNORECASE,
 )
-_DEST_BEFORE = re.compile(r"\b(?:to|for|join(?:s|ed|ing)?|with|by|at|now at)\s+(?:the\s+)?$", re.IGNORECASE)
+_WEAK_ORIGIN_BEFORE = re.compile(r"\b(?:at|of|on)\s+(?:the\s+)?$", re.IGNORECASE)
+_DEST_BEFORE = re.compile(
+    r"\b(?:to|for|join(?:s|ed|ing)?|with|by|at|now at)\s+(?:the\s+)?$", re.IGNORECASE
+)
 _SUBJECT_GAP = re.compile(
     r"^\s+(?:(?:has|have|had|is|was|are|also|reportedly|quietly|recently|just|now|finally|officially"
     r"|formally|said|says|announced|confirmed|it|that|could|may|might|will|would|in|talks|to|trying"
@@ -61,7 +64,20 @@ _COORD_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
     )
 }
 _DATE = re.compile(
@@ -118,10 +134,22 @@ def sentence_candidates(
     for i, cue in enumerate(cues):
         left = cues[i - 1].end if i else s_start
         right = cues[i + 1].start if i + 1 < len(cues) else s_end
-        background = _is_background(text, cue, left, right, published_year)
+        background = _is_background(text, cue, left, right, published_year, i == 0)
         negated = bool(_NEGATED.search(text[max(s_start, cue.start - 25) : cue.start]))
-        persons, origin, dest = _roles(text, cue, left, right, s_start, s_end, insts, anaphora, people,
-                                       previous_people, institutions_so_far, consumed)
+        persons, origin, dest = _roles(
+            text,
+            cue,
+            left,
+            right,
+            s_start,
+            s_end,
+            insts,
+            anaphora,
+            people,
+            previous_people,
+            institutions_so_far,
+            consumed,
+        )
         if persons:
             previous_people = persons
         for m in (origin, dest):
@@ -137,11 +165,15 @@ def sentence_candidates(
         conf = 0.9 if origin and dest else 0.8
         if rumoured:
             conf = min(conf, 0.4)
-        elif re.search(r"\b(?:will|is set to|plans to|is joining|is leaving)\b", text[left:cue.end]):
+        elif re.search(
+            r"\b(?:will|is set to|plans to|is joining|is leaving)\b", text[left : cue.end]
+        ):
             conf -= 0.1
         role = _role(text, s_start, s_end)
         for person in persons:
-            out.append(Candidate(person.name, index, origin, dest, conf, rumoured, role, year, month))
+            out.append(
+                Candidate(person.name, index, origin, dest, conf, rumoured, role, year, month)
+            )
     if not cues and _PRIOR.search(sentence):
         out.extend(_prior(text, index, s_start, s_end, insts, people))
     history.extend(p for p in people if not p.pronoun)
@@ -155,22 +187,33 @@ def _cues(text: str, start: int, end: int) -> list[_Cue]:
         kind = match.lastgroup or JOIN
         before = text[max(start, match.start() - 25) : match.start()]
         passive = kind == HIRE and bool(_PASSIVE.search(before))
-        if kind == HIRE and match.group().lower().startswith("hir") and text[match.end():match.end() + 1] in ".,":
+        if (
+            kind == HIRE
+            and match.group().lower().startswith("hir")
+            and text[match.end() : match.end() + 1] in ".,"
+        ):
             continue  # "the hire." as a noun
         cues.append(_Cue(kind, match.start(), match.end(), passive))
     return cues
 
 
-def _is_background(text: str, cue: _Cue, left: int, right: int, published_year: int | None) -> bool:
-    if _BACKGROUND_ING.search(text[max(left - 10, 0) : cue.start]) and text[cue.start:cue.end].endswith("ing"):
-        if cue.kind != LEAVE:
-            return True
+def _is_background(
+    text: str, cue: _Cue, left: int, right: int, published_year: int | None, first: bool
+) -> bool:
+    if (
+        _BACKGROUND_ING.search(text[max(left - 10, 0) : cue.start])
+        and text[cue.start : cue.end].endswith("ing")
+        and cue.kind != LEAVE
+    ):
+        return True
     if published_year is None:
         return False
     window = text[cue.start : right]
     match = re.search(r"\b(?:in|since|of)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", window)
-    if match is None:
-        match = re.search(r"\b(?:in|since)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", text[left : cue.start])
+    if match is None and first:
+        match = re.search(
+            r"\b(?:in|since)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", text[left : cue.start]
+        )
     if match is None:
         match = re.search(r"\b((?:19|20)\d{2})\b", text[cue.start : min(right, cue.end + 40)])
     return bool(match and int(match.group(1)) < published_year)
@@ -210,10 +253,12 @@ def _roles(
     first_person = min((p.start for p in persons), default=cue.start)
     for m in after:
         prefix = text[max(cue.end, m.start - 30) : m.start]
-        if _ORIGIN_BEFORE.search(prefix) and not _DEST_BEFORE.search(prefix[-8:]):
+        if _ORIGIN_BEFORE.search(prefix):
             if origin is None:
                 origin = m
-        elif cue.kind == LEAVE and origin is None and not re.search(r"\bfor\s+$|\bto\s+$", prefix):
+        elif (dest is not None and origin is None and _WEAK_ORIGIN_BEFORE.search(prefix)) or (
+            cue.kind == LEAVE and origin is None and not re.search(r"\bfor\s+$|\bto\s+$", prefix)
+        ):
             origin = m
         elif dest is None:
             dest = m
@@ -231,14 +276,19 @@ def _roles(
         dest = subject
     if origin is None:
         descriptors = [m for m in before if m is not subject and m is not dest]
-        if not descriptors and persons and not cue.kind == HIRE:
+        if not descriptors and persons and cue.kind != HIRE:
             descriptors = [
-                m for m in insts
-                if s_start <= m.start < first_person and m is not subject and m is not dest
+                m
+                for m in insts
+                if s_start <= m.start < first_person
+                and m is not subject
+                and m is not dest
                 and m.start not in consumed
             ]
         if descriptors:
             origin = descriptors[-1]
+    if cue.kind == LEAVE and origin is None and persons and not before:
+        origin = _previous_sentence_org(text, s_start, institutions_so_far)
     if cue.kind == HIRE and dest is None and subject is not None:
         dest = subject
     return persons, origin, dest
@@ -252,9 +302,16 @@ def _subject_org(
         gap = text[m.end : cue.start]
         if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
             return m
-        if re.match(r"^\s+(?:has |have |had |also |on \w+ |this week )?(?:said|says|announced|confirmed|is|was|has)\b", gap):
-            if not re.search(r"\b(?:former|ex-)\s*$", text[max(s_start, m.start - 12) : m.start], re.IGNORECASE):
-                return m
+        announces = re.match(
+            r"^\s+(?:has |have |had |also |on \w+ |this week )?"
+            r"(?:said|says|announced|confirmed|is|was|has)\b",
+            gap,
+        )
+        described = re.search(
+            r"\b(?:former|ex-)\s*$", text[max(s_start, m.start - 12) : m.start], re.IGNORECASE
+        )
+        if announces and not described:
+            return m
     return None
 
 
@@ -339,7 +396,9 @@ def _same_person(a: str, b: str) -> bool:
     return sorted(a.lower().split()) == sorted(b.lower().split())
 
 
-def _date(text: str, left: int, right: int, published_year: int | None) -> tuple[int | None, int | None]:
+def _date(
+    text: str, left: int, right: int, published_year: int | None
+) -> tuple[int | None, int | None]:
     for match in _DATE.finditer(text, left, right):
         if match.group("year"):
             month = match.group("month")
@@ -370,3 +429,18 @@ def _prior(
     if not after or not subjects or subjects[-1].name.islower():
         return []
     return [Candidate(subjects[-1].name, index, after[0], None, 0.5, False, prior=True)]
+
+
+def _previous_sentence_org(
+    text: str, s_start: int, institutions_so_far: list[Mention]
+) -> Mention | None:
+    """ "Another Meta researcher is leaving. X has resigned": the unnamed researcher's employer."""
+    recent = [m for m in institutions_so_far if s_start - 200 < m.start < s_start]
+    if len(recent) != 1:
+        return None
+    between = text[recent[0].end : s_start]
+    if re.search(r"[.!?]\s", between[:-1]) or re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+", between):
+        return None
+    if not re.match(r"\s+(?:researcher|scientist|engineer|executive|employee|veteran)", between):
+        return None
+    return recent[0]

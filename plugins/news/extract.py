@@ -45,10 +45,16 @@ def extract_moves(
         sentence = text[start:end]
         is_zh = language == "zh" or (language is None and bool(_HAN.search(sentence)))
         module = chinese if is_zh else english
-        if (english.ARTICLE_DENIAL.search(sentence) if not is_zh else _ZH_ARTICLE_DENIAL.search(sentence)):
+        if (
+            english.ARTICLE_DENIAL.search(sentence)
+            if not is_zh
+            else _ZH_ARTICLE_DENIAL.search(sentence)
+        ):
             denied_article = True
         candidates.extend(
-            module.sentence_candidates(text, sentences, index, aliases, published_year, history, seen_insts)
+            module.sentence_candidates(
+                text, sentences, index, aliases, published_year, history, seen_insts
+            )
         )
     if denied_article:
         candidates = [c for c in candidates if not c.rumoured]
@@ -70,7 +76,9 @@ def _inst_key(m: Mention | None) -> str | None:
     return m.slug or m.name.lower()
 
 
-def _merge(candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]) -> list[ExtractedMove]:
+def _merge(
+    candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]
+) -> list[ExtractedMove]:
     groups: dict[str, list[Candidate]] = {}
     for cand in candidates:
         groups.setdefault(person_key(cand.person), []).append(cand)
@@ -86,8 +94,16 @@ def _merge(candidates: list[Candidate], text: str, sentences: list[tuple[int, in
         full = [c for c in moves if c.origin and c.destination]
         departures = [c for c in moves if c.origin and not c.destination]
         arrivals = [c for c in moves if c.destination and not c.origin]
-        departures = [d for d in departures if not any(_inst_key(f.origin) == _inst_key(d.origin) for f in full)]
-        arrivals = [a for a in arrivals if not any(_inst_key(f.destination) == _inst_key(a.destination) for f in full)]
+        departures = [
+            d
+            for d in departures
+            if not any(_inst_key(f.origin) == _inst_key(d.origin) for f in full)
+        ]
+        arrivals = [
+            a
+            for a in arrivals
+            if not any(_inst_key(f.destination) == _inst_key(a.destination) for f in full)
+        ]
         if departures and arrivals:
             d, a = departures.pop(0), arrivals.pop(0)
             if _inst_key(d.origin) != _inst_key(a.destination):
@@ -105,7 +121,10 @@ def _merge(candidates: list[Candidate], text: str, sentences: list[tuple[int, in
             if key[0] is not None and key[0] == key[1]:
                 continue
             current = best_by_key.get(key)
-            if current is None or (cand.confidence, -cand.sentence) > (current.confidence, -current.sentence):
+            if current is None or (cand.confidence, -cand.sentence) > (
+                current.confidence,
+                -current.sentence,
+            ):
                 best_by_key[key] = cand
         for cand in best_by_key.values():
             results.append((cand.sentence, _to_move(cand, text, sentences)))

@@ -20,7 +20,9 @@ _UNKNOWN_ORG = re.compile(
     r"\b(?:at|from|joins|joined|join|joining|for|with|by|of|to) "
     r"((?:[A-Z][\w.&-]*\s){0,3}[A-Z][\w.&-]*)"
 )
-_ANAPHORA = re.compile(r"\bthe (?:company|firm|lab|startup|start-up|group|organisation|organization)\b")
+_ANAPHORA = re.compile(
+    r"\bthe (?:company|firm|lab|startup|start-up|group|organisation|organization)\b"
+)
 
 
 def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> list[Mention]:
@@ -33,7 +35,9 @@ def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> l
                 continue
             if _glued_to_name(text, match.start(), match.group()):
                 continue
-            found.append(Mention(match.start(), match.end(), match.group(), aliases.slug_for(match.group())))
+            found.append(
+                Mention(match.start(), match.end(), match.group(), aliases.slug_for(match.group()))
+            )
     for match in _UNKNOWN_ORG.finditer(text, start, end):
         name = match.group(1)
         words = name.split()
@@ -56,7 +60,7 @@ def _glued_to_name(text: str, pos: int, alias: str) -> bool:
 
 
 def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[Mention]:
-    """"Meta's FAIR", "谷歌DeepMind": a parent name followed by a unit keeps the unit."""
+    """ "Meta's FAIR", "谷歌DeepMind": a parent name followed by a unit keeps the unit."""
     out: list[Mention] = []
     for mention in found:
         if out:
@@ -77,25 +81,7 @@ def find_anaphora(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # --- people (Latin script) -------------------------------------------------------------
 
 STOPWORDS = frozenset(
-    """
-    The A An In On At Of For From To By With And But Or Nor So Yet As If Then Than That This These
-    Those It Its He She They We I His Her Their Our My You Your Who Whom Whose Which What When Where
-    Why How After Before Since While During Under Over Into About Around Among Between Also Both
-    Former Ex Formerly Previously Longtime Veteran Senior Chief Head Lead Dr Prof Professor Mr Mrs
-    Ms Sir Dame Separately Meanwhile Sources Source According Citing Industry Contrary Another Two
-    Three Four Five Several Some Many Most One Other Others Researcher Researchers Scientist
-    Engineer Engineers Founder Co President Vice Director Manager Officer Chairman Chair Partner
-    Fellow Distinguished Principal Staff Member Members Team Group Lab Labs Research Monday
-    Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
-    August September October November December Last Next Earlier Later Today Yesterday New Old
-    Our Hiring Talent AI ML LLM CEO CTO CFO COO VP Paris London Beijing Shanghai Shenzhen Hangzhou
-    Seattle Zurich Munich Berlin Washington Warsaw Poland Europe China America Tokyo Toronto
-    California Cambridge Redmond Singapore Bloomberg Reuters Information Financial Times Wall
-    Street Journal Weibo LinkedIn WeChat NeurIPS ICML ICLR Gemini PaLM Llama Grok Siri Alexa
-    ChatGPT GPT Claude Kimi Autopilot Plus Seed Hunyuan Qwen Brain There Here However Instead
-    Still Even Only Just Now Soon Rumours Rumors Reports Report Talks Memo Sunday Spokesperson
-    Superintelligence Reasoning Safety Alignment Interpretability Pretraining Gemini Post
-    """.split()
+    ["The", "A", "An", "In", "On", "At", "Of", "For", "From", "To", "By", "With", "And", "But", "Or", "Nor", "So", "Yet", "As", "If", "Then", "Than", "That", "This", "These", "Those", "It", "Its", "He", "She", "They", "We", "I", "His", "Her", "Their", "Our", "My", "You", "Your", "Who", "Whom", "Whose", "Which", "What", "When", "Where", "Why", "How", "After", "Before", "Since", "While", "During", "Under", "Over", "Into", "About", "Around", "Among", "Between", "Also", "Both", "Former", "Ex", "Formerly", "Previously", "Longtime", "Veteran", "Senior", "Chief", "Head", "Lead", "Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Sir", "Dame", "Separately", "Meanwhile", "Sources", "Source", "According", "Citing", "Industry", "Contrary", "Another", "Two", "Three", "Four", "Five", "Several", "Some", "Many", "Most", "One", "Other", "Others", "Researcher", "Researchers", "Scientist", "Engineer", "Engineers", "Founder", "Co", "President", "Vice", "Director", "Manager", "Officer", "Chairman", "Chair", "Partner", "Fellow", "Distinguished", "Principal", "Staff", "Member", "Members", "Team", "Group", "Lab", "Labs", "Research", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Last", "Next", "Earlier", "Later", "Today", "Yesterday", "New", "Old", "Our", "Hiring", "Talent", "AI", "ML", "LLM", "CEO", "CTO", "CFO", "COO", "VP", "Paris", "London", "Beijing", "Shanghai", "Shenzhen", "Hangzhou", "Seattle", "Zurich", "Munich", "Berlin", "Washington", "Warsaw", "Poland", "Europe", "China", "America", "Tokyo", "Toronto", "California", "Cambridge", "Redmond", "Singapore", "Bloomberg", "Reuters", "Information", "Financial", "Times", "Wall", "Street", "Journal", "Weibo", "LinkedIn", "WeChat", "NeurIPS", "ICML", "ICLR", "Gemini", "PaLM", "Llama", "Grok", "Siri", "Alexa", "ChatGPT", "GPT", "Claude", "Kimi", "Autopilot", "Plus", "Seed", "Hunyuan", "Qwen", "Brain", "There", "Here", "However", "Instead", "Still", "Even", "Only", "Just", "Now", "Soon", "Rumours", "Rumors", "Reports", "Report", "Talks", "Memo", "Sunday", "Spokesperson", "Superintelligence", "Reasoning", "Safety", "Alignment", "Interpretability", "Pretraining", "Gemini", "Post"]
 )  # fmt: skip
 _TOKEN = r"(?:[A-ZÀ-ÖØ-Þ](?:['’][A-ZÀ-ÖØ-Þ])?[a-zß-öø-ÿ]+(?:[A-Z][a-zß-öø-ÿ]+)?(?:-[A-ZÀ-ÖØ-Þa-zß-öø-ÿ][a-zß-öø-ÿ]+)*)"
 _NAME_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|van|von|der|da|di|le|la|bin|al|el)\s+)?{_TOKEN})*")
@@ -103,7 +89,9 @@ _NICKNAME = re.compile(rf"({_TOKEN})\s+[\"“'‘]([A-Z][a-z]+)[\"”'’]\s+({_
 _PRONOUN = re.compile(r"\b(?:he|she|He|She|they|They|Her|her|His|his|I|I've|I'm)\b")
 
 
-def find_people(text: str, start: int, end: int, masks: list[tuple[int, int]]) -> list[PersonMention]:
+def find_people(
+    text: str, start: int, end: int, masks: list[tuple[int, int]]
+) -> list[PersonMention]:
     """Capitalised name sequences (2-4 words) and single words, minus stopwords and masked spans."""
     chars = list(text)
     for m_start, m_end in masks:
@@ -115,7 +103,9 @@ def find_people(text: str, start: int, end: int, masks: list[tuple[int, int]]) -
     for match in _NICKNAME.finditer(masked, start, end):
         if match.group(1) in STOPWORDS or match.group(3) in STOPWORDS:
             continue
-        people.append(PersonMention(match.start(), match.end(), f"{match.group(1)} {match.group(3)}"))
+        people.append(
+            PersonMention(match.start(), match.end(), f"{match.group(1)} {match.group(3)}")
+        )
         taken.append((match.start(), match.end()))
     for match in _NAME_RUN.finditer(masked, start, end):
         if any(t_start <= match.start() < t_end for t_start, t_end in taken):
@@ -128,7 +118,9 @@ def find_people(text: str, start: int, end: int, masks: list[tuple[int, int]]) -
                 continue  # "Dr." and the like
             people.append(PersonMention(seg_start, seg_end, text[seg_start:seg_end]))
     for match in _PRONOUN.finditer(masked, start, end):
-        people.append(PersonMention(match.start(), match.end(), match.group().lower(), pronoun=True))
+        people.append(
+            PersonMention(match.start(), match.end(), match.group().lower(), pronoun=True)
+        )
     people.sort(key=lambda p: p.start)
     return people
 

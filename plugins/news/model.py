@@ -34,7 +34,7 @@ class AliasTable:
         for alias in self.entries:
             forms[alias] = None
             # Newsrooms write all-caps company names in title case ("NVIDIA" -> "Nvidia").
-            if alias.isupper() and alias.isascii() and alias.isalpha() and len(alias) >= 5:
+            if alias.isupper() and alias.isascii() and alias.isalpha() and len(alias) >= 6:
                 forms[alias.title()] = None
         parts: list[str] = []
         for alias in sorted(forms, key=lambda a: (-len(a), a)):
@@ -53,7 +53,7 @@ class AliasTable:
         """Alias lookup that also accepts the title-cased forms the pattern accepts."""
         out = dict(self.entries)
         for alias, slug in self.entries.items():
-            if alias.isupper() and alias.isascii() and alias.isalpha() and len(alias) >= 5:
+            if alias.isupper() and alias.isascii() and alias.isalpha() and len(alias) >= 6:
                 out.setdefault(alias.title(), slug)
         return out
 

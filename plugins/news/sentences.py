@@ -22,7 +22,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         word = re.search(r"([A-Za-z.]+)\.$", text[: match.start() + 1])
         if match.group().startswith(".") and word:
             token = word.group(1).lower()
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+            if token in _ABBREVIATIONS or (len(token) == 1 and _is_initial(text, word.start(1))):
                 continue
         cuts.add(match.end())
     for match in _HAN_END.finditer(text):
@@ -39,3 +39,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             spans.append((start + lead, cut - trail))
         start = cut
     return spans
+
+
+def _is_initial(text: str, pos: int) -> bool:
+    """ "John F. Kennedy": a single capital after a capitalised word is an initial, not an end."""
+    prev = re.search(r"(\S+)\s+$", text[max(0, pos - 40) : pos])
+    return bool(prev and prev.group(1)[:1].isupper())
