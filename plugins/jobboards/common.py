@@ -1,0 +1,430 @@
+"""What the Greenhouse, Lever and Ashby ingesters share.
+
+- Board configs: each board names the institution it belongs to (a seed slug, a ROR id or a
+  name) and, optionally, a country used as the hint for bare "Remote" locations.
+- ``html_to_text``: job-board HTML (Greenhouse sends it entity-escaped) to plain text with
+  paragraph breaks kept.
+- ``build_posting``: one ``JobPostingSeen`` with the location parsed and the role classified.
+- ``BoardDiff``: the open ids of a board from one run to the next, so a posting that disappears
+  is closed at the time of the run that first found it missing. The previous run's id set lives
+  in the ingester's checkpoint state (``{"boards": {key: {"open": [ids]}}}``); boards that are
+  no longer configured keep their state untouched.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from html.parser import HTMLParser
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from plugins.jobboards.classify import classify_posting
+from plugins.jobboards.location import parse_location
+from service.ingest import (
+    IngesterConfig,
+    InstitutionRef,
+    JobPostingClosed,
+    JobPostingSeen,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BoardConfig",
+    "BoardDiff",
+    "JobBoardsConfig",
+    "build_posting",
+    "html_to_text",
+    "institution_ref",
+    "parse_datetime",
+    "parse_epoch_ms",
+    "utcnow",
+]
+
+ROR_RE = re.compile(r"^(?:https?://ror\.org/)?(0[a-z0-9]{6}\d{2})$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- config ------------------------------------------------------------------------------------
+def institution_ref(value: str | dict[str, Any] | InstitutionRef) -> InstitutionRef:
+    """``"anthropic"`` (a seed slug), ``"05wx9n238"`` / ``"https://ror.org/..."`` (a ROR id),
+    any other string (a name), or an ``InstitutionRef`` mapping."""
+    if isinstance(value, InstitutionRef):
+        return value
+    if isinstance(value, dict):
+        return InstitutionRef.model_validate(value)
+    text = value.strip()
+    ror = ROR_RE.match(text)
+    if ror:
+        return InstitutionRef.model_validate({"ids": {"ror": ror.group(1)}})
+    if SLUG_RE.match(text):
+        return InstitutionRef.model_validate({"slug": text})
+    return InstitutionRef.model_validate({"name": text})
+
+
+@lru_cache(maxsize=1)
+def _seed_countries() -> dict[str, str]:
+    """Slug -> country of the curated seed list (empty if it cannot be read)."""
+    try:
+        from service.domain.seed import load_seed
+
+        return {row.slug: row.country for row in load_seed()}
+    except Exception:  # the hint is optional; never fail a run over it
+        logger.warning("could not read the institution seed list for country hints")
+        return {}
+
+
+class BoardConfig(IngesterConfig):
+    """One board: the institution it belongs to and an optional country hint."""
+
+    institution: InstitutionRef = Field(
+        description="The institution: a seed slug, a ROR id, a name, or {slug|ids|name}."
+    )
+    country: str | None = Field(
+        default=None,
+        description="ISO alpha-2 country used for bare 'Remote' locations; defaults to the "
+        "seed country of the institution's slug.",
+    )
+
+    @field_validator("institution", mode="before")
+    @classmethod
+    def _institution(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return institution_ref(value)
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().upper()
+        if not COUNTRY_RE.match(value):
+            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 code like US or CN")
+        return value
+
+    def country_hint(self) -> str | None:
+        if self.country:
+            return self.country
+        if self.institution.country_code:
+            return self.institution.country_code
+        if self.institution.slug:
+            return _seed_countries().get(self.institution.slug)
+        return None
+
+
+class JobBoardsConfig(IngesterConfig):
+    """Settings every job-board ingester has besides its boards."""
+
+    base_url: str | None = Field(
+        default=None, description="Override the API base URL (tests, proxies)."
+    )
+    requests_per_second: float = Field(
+        default=2.0, gt=0, le=10, description="Polite per-host request rate."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+# -- html --------------------------------------------------------------------------------------
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "blockquote",
+        "pre",
+        "hr",
+    }
+)
+_SKIP_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template"})
+
+
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+class _TextParser(HTMLParser):
+    def __init__(self, drop_classes: frozenset[str] = frozenset()) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+        self._drop_classes = drop_classes
+        self._dropping = 0  # open elements inside a dropped element (0: not dropping)
+        self._in_item = False  # just after a list-item marker: swallow block breaks
+
+    def _break(self, text: str) -> None:
+        if not self._in_item:
+            self.parts.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._dropping:
+            if tag not in _VOID_TAGS:
+                self._dropping += 1
+            return
+        if self._drop_classes and tag not in _VOID_TAGS:
+            classes = set((dict(attrs).get("class") or "").split())
+            if classes & self._drop_classes:
+                self._dropping = 1
+                return
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self._break("\n\n")
+        elif tag == "br":
+            self._break("\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+            self._in_item = True
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._dropping:
+            return
+        if tag == "br":
+            self._break("\n")
+        elif tag in _BLOCK_TAGS:
+            self._break("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._dropping:
+            if tag not in _VOID_TAGS:
+                self._dropping -= 1
+            return
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self._break("\n\n")
+        elif tag == "li":
+            self._in_item = False
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip or self._dropping:
+            return
+        if self._in_item:
+            if not data.strip():
+                return  # whitespace between a list marker and the item's text
+            self._in_item = False
+        self.parts.append(data)
+
+
+_SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_BREAKS_RE = re.compile(r"\n{3,}")
+_ESCAPED_TAG_RE = re.compile(r"&lt;/?[a-zA-Z][^&]{0,200}?&gt;")
+
+
+def html_to_text(content: Any, *, drop_classes: Iterable[str] = ()) -> str | None:
+    """Plain text of board HTML: entity-escaped HTML is unescaped first, tags are stripped,
+    paragraphs and list items keep their line breaks, runs of spaces collapse. Elements with
+    a class in ``drop_classes`` are left out with everything inside them."""
+    if not isinstance(content, str):
+        return None
+    text = content
+    # Greenhouse escapes the whole document (``&lt;p&gt;``); unescape until real tags show.
+    for _ in range(2):
+        if _ESCAPED_TAG_RE.search(text):
+            text = html.unescape(text)
+    parser = _TextParser(frozenset(drop_classes))
+    parser.feed(text)
+    parser.close()
+    raw = "".join(parser.parts)
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in raw.split("\n")]
+    out = _BREAKS_RE.sub("\n\n", "\n".join(lines)).strip()
+    return out or None
+
+
+def plain_text(text: Any) -> str | None:
+    """A board's own plain text, with non-breaking spaces and blank-line runs tidied."""
+    if not isinstance(text, str):
+        return None
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    out = _BREAKS_RE.sub("\n\n", "\n".join(lines)).strip()
+    return out or None
+
+
+# -- values ------------------------------------------------------------------------------------
+def parse_datetime(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp (``2026-05-11T17:58:31-04:00``, ``...Z``), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_epoch_ms(value: Any) -> datetime | None:
+    """Milliseconds since the epoch (Lever's ``createdAt``), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def text_or_none(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def join_locations(values: Iterable[str | None]) -> str | None:
+    """Distinct location strings in order, joined with ``"; "``."""
+    seen: dict[str, None] = {}
+    for value in values:
+        text = text_or_none(value)
+        if text:
+            seen.setdefault(text, None)
+    return "; ".join(seen) or None
+
+
+# -- postings ----------------------------------------------------------------------------------
+def build_posting(
+    *,
+    source: str,
+    external_id: str,
+    board: BoardConfig,
+    title: str,
+    department: str | None,
+    team: str | None,
+    location: str | None,
+    remote: bool | None,
+    posted_at: datetime | None,
+    updated_at: datetime | None,
+    url: str | None,
+    description: str | None,
+    fallback_countries: Sequence[str | None] = (),
+    classify_text: str | None = None,
+) -> JobPostingSeen:
+    """A ``JobPostingSeen`` with the country parsed from ``location`` and the role classified.
+
+    ``remote`` is the board's own flag (None when it has none); the location text can also say
+    remote. ``fallback_countries`` are the board's structured countries (office addresses, a
+    posting's ``country``), used in order only when the location text names no country.
+    ``classify_text`` is the description the classifier reads (default: ``description``); a
+    board passes the text without its company boilerplate so "About us" does not add topics.
+    """
+    hint = board.country_hint()
+    parsed = parse_location(location, country_hint=hint)
+    country = parsed.country_code
+    if country is None:
+        for candidate in fallback_countries:
+            if not candidate:
+                continue
+            code = candidate.strip().upper()
+            if COUNTRY_RE.match(code):
+                country = code
+                break
+            country = parse_location(candidate).country_code
+            if country:
+                break
+    role = classify_posting(
+        title,
+        department=department,
+        team=team,
+        description=description if classify_text is None else classify_text,
+    )
+    return JobPostingSeen(
+        source=source,
+        external_id=external_id,
+        institution=board.institution,
+        title=title,
+        team=team,
+        department=department,
+        location=location,
+        country_code=country,
+        remote=bool(remote) or parsed.remote,
+        posted_at=posted_at,
+        updated_at=updated_at,
+        url=url,
+        description=description,
+        is_research=role.is_research,
+        role_category=role.category,
+        topics=list(role.topics),
+    )
+
+
+# -- closing -----------------------------------------------------------------------------------
+@dataclass
+class BoardDiff:
+    """Ids of one board seen in this run, against the open ids kept from the previous run."""
+
+    source: str
+    key: str
+    previous: frozenset[str]
+    first_run: bool
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_state(cls, source: str, key: str, state: dict[str, Any] | None) -> BoardDiff:
+        boards = (state or {}).get("boards") or {}
+        entry = boards.get(key)
+        if not isinstance(entry, dict):
+            return cls(source, key, frozenset(), True)
+        return cls(source, key, frozenset(str(i) for i in entry.get("open") or ()), False)
+
+    def saw(self, external_id: str) -> None:
+        self.seen.add(external_id)
+
+    def closed(self, at: datetime) -> list[JobPostingClosed]:
+        """A ``JobPostingClosed`` for every id open last run and missing now, closed ``at``."""
+        return [
+            JobPostingClosed(source=self.source, external_id=gone, closed_at=at)
+            for gone in sorted(self.previous - self.seen)
+        ]
+
+    def entry(self) -> dict[str, Any]:
+        return {"open": sorted(self.seen)}
+
+    def keep(self) -> dict[str, Any]:
+        """The state to keep when this run could not read the board (nothing closes)."""
+        return {"open": sorted(self.previous)}
+
+
+def next_state(state: dict[str, Any] | None, key: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with board ``key``'s entry replaced (other boards kept as they were)."""
+    boards = dict((state or {}).get("boards") or {})
+    boards[key] = entry
+    return {**(state or {}), "boards": boards}
