@@ -1,0 +1,95 @@
+"""Affiliation stints: keyed by (researcher, institution, source, source_key)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+Key = tuple[int, int, str, str]
+
+
+async def fetch_by_keys(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        """
+        SELECT a.id, a.researcher_id, a.institution_id, a.source, a.source_key, a.role,
+               a.department, a.start_date, a.start_precision, a.end_date, a.end_precision,
+               a.years
+        FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS k(r, i, s, sk)
+        JOIN affiliation a ON a.researcher_id = k.r AND a.institution_id = k.i
+             AND a.source = k.s AND a.source_key = k.sk
+        """,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
+    )
+    return {
+        (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]): dict(r)
+        for r in rows
+    }
+
+
+async def insert(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> dict[Key, int]:
+    if not rows:
+        return {}
+    out = await conn.fetch(
+        """
+        INSERT INTO affiliation (researcher_id, institution_id, source, source_key, role,
+                                 department, start_date, start_precision, end_date,
+                                 end_precision, years)
+        SELECT r.researcher_id, r.institution_id, r.source, r.source_key, r.role, r.department,
+               r.start_date, r.start_precision, r.end_date, r.end_precision,
+               coalesce((SELECT array_agg(y::int) FROM jsonb_array_elements_text(r.years) y),
+                        '{}')
+        FROM jsonb_to_recordset($1::jsonb) AS r(researcher_id bigint, institution_id bigint,
+             source text, source_key text, role text, department text, start_date date,
+             start_precision text, end_date date, end_precision text, years jsonb)
+        RETURNING id, researcher_id, institution_id, source, source_key
+        """,
+        list(rows),
+    )
+    return {
+        (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]): r["id"]
+        for r in out
+    }
+
+
+async def update(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    await conn.execute(
+        """
+        UPDATE affiliation SET role = r.role, department = r.department,
+            start_date = r.start_date, start_precision = r.start_precision,
+            end_date = r.end_date, end_precision = r.end_precision,
+            years = coalesce((SELECT array_agg(y::int) FROM jsonb_array_elements_text(r.years) y),
+                             '{}')
+        FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, role text, department text,
+             start_date date, start_precision text, end_date date, end_precision text,
+             years jsonb)
+        WHERE affiliation.id = r.id
+        """,
+        list(rows),
+    )
+
+
+async def history(conn: asyncpg.Connection, researcher_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Every stint of these researchers, with the documents of its evidence."""
+    if not researcher_ids:
+        return []
+    rows = await conn.fetch(
+        """
+        SELECT a.id, a.researcher_id, a.institution_id, a.start_date, a.start_precision,
+               a.end_date, a.end_precision, a.years, a.source,
+               coalesce((SELECT array_agg(DISTINCT e.document_id) FROM evidence e
+                          WHERE e.affiliation_id = a.id), '{}') AS documents
+        FROM affiliation a WHERE a.researcher_id = ANY($1::bigint[])
+        ORDER BY a.researcher_id, a.id
+        """,
+        list(researcher_ids),
+    )
+    return [dict(r) for r in rows]

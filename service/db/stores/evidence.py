@@ -1,0 +1,51 @@
+"""Evidence rows: a claim (a move or an affiliation) linked to the document that supports it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+
+async def add_affiliation_evidence(
+    conn: asyncpg.Connection, rows: Sequence[tuple[int, int, str, str | None]]
+) -> int:
+    """(affiliation_id, document_id, extractor, version) rows not there yet; number added."""
+    if not rows:
+        return 0
+    out = await conn.fetch(
+        """
+        INSERT INTO evidence (affiliation_id, document_id, extractor, extractor_version)
+        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+        ON CONFLICT (affiliation_id, document_id, extractor) WHERE affiliation_id IS NOT NULL
+        DO NOTHING RETURNING id
+        """,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+    )
+    return len(out)
+
+
+async def add_move_evidence(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> set[int]:
+    """Evidence rows for moves (move_id, document_id, quote, span_start, span_end, extractor,
+    extractor_version, confidence); the moves that gained a row."""
+    if not rows:
+        return set()
+    out = await conn.fetch(
+        """
+        INSERT INTO evidence (move_id, document_id, quote, span_start, span_end, extractor,
+                              extractor_version, confidence)
+        SELECT r.move_id, r.document_id, r.quote, r.span_start, r.span_end, r.extractor,
+               r.extractor_version, r.confidence
+        FROM jsonb_to_recordset($1::jsonb) AS r(move_id bigint, document_id bigint, quote text,
+             span_start int, span_end int, extractor text, extractor_version text,
+             confidence real)
+        ON CONFLICT (move_id, document_id, extractor) WHERE move_id IS NOT NULL DO NOTHING
+        RETURNING move_id
+        """,
+        list(rows),
+    )
+    return {r["move_id"] for r in out}

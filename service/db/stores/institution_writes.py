@@ -1,0 +1,205 @@
+"""Institution writes needed while resolving observations: unreviewed institutions, aliases
+and external ids learnt from sources. Curated rows come from the seed (institutions.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+
+async def find_by_external_ids(
+    conn: asyncpg.Connection, pairs: Sequence[tuple[str, str]]
+) -> int | None:
+    if not pairs:
+        return None
+    value: int | None = await conn.fetchval(
+        """
+        SELECT x.institution_id
+        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(scheme, value, n)
+        JOIN institution_external_id x ON x.scheme = k.scheme AND x.value = k.value
+        ORDER BY k.n LIMIT 1
+        """,
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+    )
+    return value
+
+
+async def find_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
+    value: int | None = await conn.fetchval("SELECT id FROM institution WHERE slug = $1", slug)
+    return value
+
+
+async def find_by_alias(conn: asyncpg.Connection, normalized: str) -> list[int]:
+    """Institutions with this normalised alias, curated ones first."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT i.id, i.reviewed FROM institution_alias a
+        JOIN institution i ON i.id = a.institution_id
+        WHERE a.normalized = $1 ORDER BY i.reviewed DESC, i.id
+        """,
+        normalized,
+    )
+    return [r["id"] for r in rows]
+
+
+async def fetch_info(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """kind, country, parent (and the parent's kind) of institutions."""
+    if not ids:
+        return {}
+    rows = await conn.fetch(
+        """
+        SELECT i.id, i.kind, i.country_code, i.parent_id, p.kind AS parent_kind, i.reviewed,
+               i.city, i.website
+        FROM institution i LEFT JOIN institution p ON p.id = i.parent_id
+        WHERE i.id = ANY($1::bigint[])
+        """,
+        list(ids),
+    )
+    return {r["id"]: dict(r) for r in rows}
+
+
+async def free_slug(conn: asyncpg.Connection, base: str) -> str:
+    taken = {
+        r["slug"]
+        for r in await conn.fetch(
+            "SELECT slug FROM institution WHERE slug = $1 OR slug LIKE $1 || '-%'", base
+        )
+    }
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+async def create_unreviewed(
+    conn: asyncpg.Connection,
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    country_code: str | None,
+    city: str | None,
+    website: str | None,
+    parent_id: int | None,
+    search_text: str,
+) -> int:
+    value: int = await conn.fetchval(
+        """
+        INSERT INTO institution (slug, name, kind, country_code, city, website, parent_id,
+                                 reviewed, search_text)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8) RETURNING id
+        """,
+        slug,
+        name,
+        kind,
+        country_code,
+        city,
+        website,
+        parent_id,
+        search_text,
+    )
+    return value
+
+
+async def fill_missing(
+    conn: asyncpg.Connection,
+    institution_id: int,
+    *,
+    kind: str | None,
+    country_code: str | None,
+    city: str | None,
+    website: str | None,
+) -> bool:
+    """Fill fields a source knows and we don't (never overwrite); True if a field changed."""
+    row = await conn.fetchrow(
+        """
+        UPDATE institution SET
+            kind = CASE WHEN kind = 'other' AND NOT reviewed AND $2::text IS NOT NULL
+                        THEN $2 ELSE kind END,
+            country_code = coalesce(country_code, $3),
+            city = coalesce(city, $4),
+            website = coalesce(website, $5)
+        WHERE id = $1 AND (
+            (kind = 'other' AND NOT reviewed AND $2::text IS NOT NULL AND $2 <> 'other')
+            OR (country_code IS NULL AND $3::text IS NOT NULL)
+            OR (city IS NULL AND $4::text IS NOT NULL)
+            OR (website IS NULL AND $5::text IS NOT NULL))
+        RETURNING id
+        """,
+        institution_id,
+        kind,
+        country_code,
+        city,
+        website,
+    )
+    return row is not None
+
+
+async def add_aliases(
+    conn: asyncpg.Connection, institution_id: int, aliases: Sequence[tuple[str, str]], source: str
+) -> int:
+    """Add (alias, normalized) rows; the number added."""
+    if not aliases:
+        return 0
+    rows = await conn.fetch(
+        """
+        INSERT INTO institution_alias (institution_id, alias, normalized, source)
+        SELECT $1, a, n, $4 FROM unnest($2::text[], $3::text[]) AS t(a, n)
+        ON CONFLICT DO NOTHING RETURNING id
+        """,
+        institution_id,
+        [a for a, _ in aliases],
+        [n for _, n in aliases],
+        source,
+    )
+    return len(rows)
+
+
+async def add_external_ids(
+    conn: asyncpg.Connection, institution_id: int, pairs: Sequence[tuple[str, str]]
+) -> int:
+    if not pairs:
+        return 0
+    rows = await conn.fetch(
+        """
+        INSERT INTO institution_external_id (institution_id, scheme, value)
+        SELECT $1, s, v FROM unnest($2::text[], $3::text[]) AS t(s, v)
+        ON CONFLICT DO NOTHING RETURNING scheme
+        """,
+        institution_id,
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+    )
+    return len(rows)
+
+
+async def add_alias_by_slug(
+    conn: asyncpg.Connection, pairs: Sequence[tuple[str, str, str]], source: str
+) -> tuple[int, list[str]]:
+    """Add (alias, normalized, slug) aliases; (number added, unknown slugs)."""
+    if not pairs:
+        return 0, []
+    known = {
+        r["slug"]
+        for r in await conn.fetch(
+            "SELECT slug FROM institution WHERE slug = ANY($1::text[])", [p[2] for p in pairs]
+        )
+    }
+    rows = await conn.fetch(
+        """
+        INSERT INTO institution_alias (institution_id, alias, normalized, source)
+        SELECT i.id, t.a, t.n, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(a, n, s)
+        JOIN institution i ON i.slug = t.s
+        ON CONFLICT DO NOTHING RETURNING id
+        """,
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        [p[2] for p in pairs],
+        source,
+    )
+    return len(rows), sorted({p[2] for p in pairs} - known)

@@ -1,0 +1,82 @@
+"""Moves written by ingestion: reported moves, inferred moves, and their evidence summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+MOVE_COLUMNS = """m.id, m.researcher_id, m.from_institution_id, m.to_institution_id,
+    m.from_country, m.to_country, m.move_date, m.date_precision, m.kind, m.is_returnee,
+    m.status, m.confidence, m.provisional, m.origin"""
+
+
+async def for_researchers(
+    conn: asyncpg.Connection, researcher_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Moves of these researchers, each with its evidence (document kind, publisher, confidence)."""
+    if not researcher_ids:
+        return []
+    rows = await conn.fetch(
+        f"""
+        SELECT {MOVE_COLUMNS},
+               coalesce((SELECT jsonb_agg(jsonb_build_object(
+                            'document_id', e.document_id, 'kind', d.kind,
+                            'publisher', coalesce(d.publisher, d.url),
+                            'confidence', e.confidence, 'extractor', e.extractor))
+                         FROM evidence e JOIN document d ON d.id = e.document_id
+                         WHERE e.move_id = m.id), '[]'::jsonb) AS evidence
+        FROM move m WHERE m.researcher_id = ANY($1::bigint[]) ORDER BY m.id
+        """,
+        list(researcher_ids),
+    )
+    return [dict(r) for r in rows]
+
+
+async def insert(conn: asyncpg.Connection, row: dict[str, Any]) -> dict[str, Any]:
+    out = await conn.fetchrow(
+        f"""
+        INSERT INTO move AS m (researcher_id, from_institution_id, to_institution_id,
+                          from_country, to_country, move_date, date_precision, kind,
+                          is_returnee, status, confidence, provisional, origin)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        RETURNING {MOVE_COLUMNS}
+        """,
+        row["researcher_id"],
+        row["from_institution_id"],
+        row["to_institution_id"],
+        row["from_country"],
+        row["to_country"],
+        row["move_date"],
+        row["date_precision"],
+        row["kind"],
+        row["is_returnee"],
+        row["status"],
+        row["confidence"],
+        row["provisional"],
+        row["origin"],
+    )
+    assert out is not None
+    return dict(out)
+
+
+async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str, Any]) -> None:
+    if not fields:
+        return
+    allowed = {
+        "confidence",
+        "status",
+        "provisional",
+        "move_date",
+        "date_precision",
+        "kind",
+        "is_returnee",
+        "from_country",
+        "to_country",
+    }
+    names = [k for k in fields if k in allowed]
+    sets = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(names))
+    await conn.execute(
+        f"UPDATE move SET {sets} WHERE id = $1", move_id, *[fields[n] for n in names]
+    )

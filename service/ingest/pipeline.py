@@ -1,0 +1,507 @@
+"""Running an ingester: validate → batch → resolve → write with provenance → commit with the
+checkpoint, exactly once.
+
+One run of one ingester *instance* at a time (a PostgreSQL advisory lock). Each batch is one
+transaction holding its observations, their evidence, the rejected records, the plugin's latest
+checkpoint and the HTTP validators learnt so far; a crash loses only the uncommitted batch, and a
+re-run resumes from the committed checkpoint. Re-running over the same data changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from service.config import Settings
+from service.db.stores import ingest_runs, institution_writes, plugin_state
+from service.domain.names import normalize_institution
+from service.errors import ConfigError
+from service.ingest.context import IngestContext
+from service.ingest.errors import (
+    FatalIngestError,
+    IngestError,
+    RetriableIngestError,
+    RunLocked,
+    SkippableRecordError,
+)
+from service.ingest.http import HttpClient, ValidatorCache, Validators
+from service.ingest.ingester import Checkpoint, Ingester
+from service.ingest.manager import _call, get_ingester, get_plugin_manager
+from service.ingest.notifications import RecordedMove
+from service.ingest.observations import (
+    OBSERVATION_TYPES,
+    DocumentSeen,
+    MoveReported,
+    observation_adapter,
+)
+from service.ingest.resolver import Resolver
+from service.ingest.writer import BatchItem, BatchWriter
+
+logger = logging.getLogger(__name__)
+
+LOCK_CLASS = 0x7466  # "tf": the advisory-lock namespace of ingest runs
+
+
+@dataclass(frozen=True)
+class Reject:
+    position: str
+    reason: str
+    record: str | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    ingester: str
+    instance: str
+    status: str
+    dry_run: bool
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    extracted: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    cursor_before: Any = None
+    cursor_after: Any = None
+    error: str | None = None
+    new_move_ids: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "seen": self.seen,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def validate_config(ingester_cls: type[Ingester], config: dict[str, Any]) -> BaseModel:
+    """The ingester's Config, or a ConfigError naming the plugin and each wrong field."""
+    try:
+        return ingester_cls.Config.model_validate(config)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(config)"
+            problems.append(f"{where}: {err['msg']}")
+        raise ConfigError(
+            f"invalid config for ingester {ingester_cls.name!r}: " + "; ".join(problems),
+            ingester=ingester_cls.name,
+        ) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(record)'}: {err['msg']}"
+        for err in exc.errors()
+    )
+
+
+ProgressCallback = Callable[[RunResult], None]
+
+
+class _Run:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        pm: pluggy.PluginManager,
+        ingester_cls: type[Ingester],
+        config: BaseModel,
+        instance: str,
+        dry_run: bool,
+        limit: int | None,
+        settings: Settings,
+        progress: ProgressCallback | None,
+        http: HttpClient | None,
+    ) -> None:
+        self.pool = pool
+        self.pm = pm
+        self.cls = ingester_cls
+        self.config = config
+        self.instance = instance
+        self.dry_run = dry_run
+        self.limit = limit
+        self.settings = settings
+        self.progress = progress
+        self.http_override = http
+        self.name = ingester_cls.name
+        self.buffer: list[BatchItem] = []
+        self.pending_rejects: list[Reject] = []
+        self.state: Any = None
+        self.committed_state: Any = None
+        self.position = 0
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def reject(self, result: RunResult, position: str, reason: str, record: Any = None) -> None:
+        text = record if isinstance(record, str) or record is None else repr(record)
+        item = Reject(position, reason, ingest_runs.excerpt(text))
+        result.rejected += 1
+        result.rejects.append(item)
+        self.pending_rejects.append(item)
+        logger.info("%s: rejected %s: %s", self.name, position, reason)
+
+    async def flush(self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult) -> None:
+        items, self.buffer = self.buffer, []
+        rejects, self.pending_rejects = self.pending_rejects, []
+        validators = self.http.validators.take_pending() if not self.dry_run else {}
+        async with conn.transaction():
+            outcome = await writer.write(items)
+            for item, status in zip(items, outcome.statuses, strict=True):
+                derived = "/extract_moves:" in item.position
+                if status.startswith("rejected: "):
+                    if derived:
+                        logger.info("%s: %s", item.position, status)
+                        continue
+                    reason = f"ingester {self.name!r}: {status.removeprefix('rejected: ')}"
+                    record = item.observation.model_dump_json()
+                    result.rejected += 1
+                    result.unchanged -= 0
+                    result.rejects.append(Reject(item.position, reason, record[:2048]))
+                    rejects.append(Reject(item.position, reason, record))
+                elif derived:
+                    result.extracted += 1 if status == "created" else 0
+                else:
+                    setattr(result, status, getattr(result, status) + 1)
+            if not self.dry_run:
+                await ingest_runs.add_rejects(
+                    conn, result.run_id, [(r.position, r.reason, r.record) for r in rejects]
+                )
+                if self.state != self.committed_state:
+                    await plugin_state.save(
+                        conn, self.instance, self.name, self.state, result.run_id
+                    )
+                await plugin_state.save_validators(
+                    conn,
+                    self.instance,
+                    {k: (v.etag, v.last_modified) for k, v in validators.items()},
+                )
+                await ingest_runs.set_counts(conn, result.run_id, result.counts())
+        self.committed_state = self.state
+        if not self.dry_run:
+            self.http.validators.mark_committed(validators)
+            new = [m["id"] for m in outcome.new_moves]
+            result.new_move_ids.extend(new)
+            self.notify(outcome.new_moves, result.run_id)
+        if self.progress:
+            self.progress(result)
+
+    def notify(self, moves: list[dict[str, Any]], run_id: int) -> None:
+        for row in moves:
+            move = RecordedMove(
+                id=row["id"],
+                researcher_id=row["researcher_id"],
+                from_institution_id=row["from_institution_id"],
+                to_institution_id=row["to_institution_id"],
+                from_country=row["from_country"],
+                to_country=row["to_country"],
+                move_date=row["move_date"],
+                date_precision=row["date_precision"],
+                kind=row["kind"],
+                status=row["status"],
+                confidence=float(row["confidence"]),
+                origin=row["origin"],
+                provisional=row["provisional"],
+                run_id=run_id,
+            )
+            for impl in self.pm.hook.on_move_recorded.get_hookimpls():
+                try:
+                    _call(impl, move=move)
+                except Exception:
+                    logger.exception("on_move_recorded of plugin %r failed", impl.plugin_name)
+
+    def extracted_moves(self, doc: DocumentSeen, position: str) -> list[BatchItem]:
+        out: list[BatchItem] = []
+        for impl in self.pm.hook.extract_moves.get_hookimpls():
+            try:
+                found = _call(impl, document=doc) or []
+            except Exception as exc:
+                logger.warning(
+                    "extract_moves of plugin %r failed on %s: %s", impl.plugin_name, doc.url, exc
+                )
+                continue
+            for n, move in enumerate(found):
+                where = f"{position}/extract_moves:{impl.plugin_name}#{n}"
+                if not isinstance(move, MoveReported):
+                    logger.warning("%s: not a MoveReported but %s", where, type(move).__name__)
+                    continue
+                try:
+                    checked = MoveReported.model_validate(move.model_dump())
+                except ValidationError as exc:
+                    logger.warning("%s: invalid move: %s", where, _describe(exc))
+                    continue
+                out.append(BatchItem(where, checked, impl.plugin_name, None))
+        return out
+
+    async def add_institution_aliases(self, conn: asyncpg.Connection) -> None:
+        pairs: list[tuple[str, str, str]] = []
+        for impl in self.pm.hook.institution_aliases.get_hookimpls():
+            try:
+                for alias, slug in _call(impl) or []:
+                    if normalize_institution(alias):
+                        pairs.append((alias, normalize_institution(alias), slug))
+            except Exception:
+                logger.exception("institution_aliases of plugin %r failed", impl.plugin_name)
+        if pairs:
+            _, unknown = await institution_writes.add_alias_by_slug(conn, pairs, "plugin")
+            for slug in unknown:
+                logger.warning("institution_aliases: no institution with slug %r", slug)
+
+    # -- the run -------------------------------------------------------------------------------
+    async def run(self) -> RunResult:
+        async with self.pool.acquire() as lock_conn:
+            got = await lock_conn.fetchval(
+                "SELECT pg_try_advisory_lock($1, hashtext($2))", LOCK_CLASS, self.instance
+            )
+            if not got:
+                running = await ingest_runs.running(lock_conn, self.instance)
+                if running:
+                    since: datetime = running["started_at"]
+                    raise RunLocked(
+                        f"run {running['id']} of instance {self.instance!r} is in progress "
+                        f"since {since.isoformat(timespec='seconds')}",
+                        instance=self.instance,
+                    )
+                raise RunLocked(f"instance {self.instance!r} is being ingested by another process")
+            try:
+                return await self._locked(lock_conn)
+            finally:
+                await lock_conn.execute(
+                    "SELECT pg_advisory_unlock($1, hashtext($2))", LOCK_CLASS, self.instance
+                )
+
+    async def _locked(self, lock_conn: asyncpg.Connection) -> RunResult:
+        abandoned = await ingest_runs.fail_abandoned(lock_conn, self.instance)
+        if abandoned:
+            logger.warning("marked abandoned run(s) %s of %s as failed", abandoned, self.instance)
+        self.state = await plugin_state.load(lock_conn, self.instance)
+        self.committed_state = self.state
+        run_id = await ingest_runs.start(
+            lock_conn, self.name, self.instance, self.dry_run, self.state
+        )
+        result = RunResult(
+            run_id, self.name, self.instance, "running", self.dry_run, cursor_before=self.state
+        )
+        cache = ValidatorCache(
+            {
+                url: Validators(e, lm)
+                for url, (e, lm) in (
+                    await plugin_state.load_validators(lock_conn, self.instance)
+                ).items()
+            }
+        )
+        self.http = self.http_override or HttpClient.from_settings(
+            self.settings, ingester=self.name, validators=cache
+        )
+        if self.http_override is not None:
+            self.http.validators = cache
+        try:
+            async with self.pool.acquire() as conn:
+                if self.dry_run:
+                    tx = conn.transaction()
+                    await tx.start()
+                    try:
+                        await self._pull(conn, result)
+                    finally:
+                        await tx.rollback()
+                else:
+                    await self.add_institution_aliases(conn)
+                    await self._pull(conn, result)
+        except Exception as exc:
+            result.status = "failed"
+            result.error = result.error or _error_text(self.name, exc)
+            if not isinstance(exc, IngestError | asyncpg.PostgresError):
+                logger.exception("run %s of %s failed", run_id, self.instance)
+        finally:
+            if self.http_override is None:
+                await self.http.aclose()
+        if result.status == "running":
+            result.status = "succeeded"
+        result.cursor_after = self.committed_state if not self.dry_run else self.state
+        await ingest_runs.finish(
+            lock_conn,
+            run_id,
+            status=result.status,
+            counts=result.counts(),
+            cursor_after=result.cursor_after,
+            error=result.error,
+        )
+        if self.dry_run or not result.ok:
+            pass
+        logger.info("run %s of %s %s: %s", run_id, self.instance, result.status, result.counts())
+        return result
+
+    async def _pull(self, conn: asyncpg.Connection, result: RunResult) -> None:
+        ctx = IngestContext(
+            http=self.http,
+            config=self.config,
+            logger=IngestContext.ingester_logger(self.name),
+            instance=self.instance,
+            settings=self.settings,
+            limit=self.limit,
+            run_id=result.run_id,
+        )
+        writer = BatchWriter(
+            conn, self.name, self.instance, self.settings, Resolver(conn, self.name)
+        )
+        batch_size = self.settings.ingest_batch_size
+        ingester = self.cls(self.config)
+        stream = ingester.fetch(ctx, self.state)
+        failure: BaseException | None = None
+        try:
+            async for item in _guard(stream):
+                if isinstance(item, Checkpoint):
+                    self.state = item.state
+                    continue
+                self.position += 1
+                result.seen += 1
+                where = f"#{self.position}"
+                if isinstance(item, SkippableRecordError):
+                    self.reject(
+                        result,
+                        item.position or where,
+                        f"ingester {self.name!r}: {item.message}",
+                        item.record,
+                    )
+                elif isinstance(item, OBSERVATION_TYPES):
+                    try:
+                        checked = observation_adapter.validate_python(item.model_dump())
+                    except ValidationError as exc:
+                        self.reject(
+                            result,
+                            where,
+                            f"ingester {self.name!r}: invalid {type(item).__name__}: "
+                            f"{_describe(exc)}",
+                            item,
+                        )
+                    else:
+                        self.buffer.append(BatchItem(where, checked, self.name, self.cls.version))
+                        if isinstance(checked, DocumentSeen) and checked.text:
+                            self.buffer.extend(self.extracted_moves(checked, where))
+                else:
+                    self.reject(
+                        result,
+                        where,
+                        f"ingester {self.name!r} yielded a {type(item).__name__}, not an "
+                        "observation, a Checkpoint or a SkippableRecordError",
+                        item,
+                    )
+                if len(self.buffer) >= batch_size:
+                    await self.flush(conn, writer, result)
+                if self.limit is not None and result.seen >= self.limit:
+                    break
+        except _PluginRaised as raised:
+            failure = raised.error
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+        if failure is not None:
+            if isinstance(failure, SkippableRecordError):
+                self.position += 1
+                result.seen += 1
+                self.reject(
+                    result,
+                    failure.position or f"#{self.position}",
+                    f"ingester {self.name!r}: {failure.message}",
+                    failure.record,
+                )
+            elif isinstance(failure, ValidationError):
+                self.position += 1
+                result.seen += 1
+                self.reject(
+                    result,
+                    f"#{self.position}",
+                    f"ingester {self.name!r} built an invalid observation: {_describe(failure)}",
+                )
+            # Keep what came before the failure: it is valid and the state covers only it.
+            await self.flush(conn, writer, result)
+            raise failure
+        await self.flush(conn, writer, result)
+
+
+class _PluginRaised(Exception):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def _guard(stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """Iterate a plugin's stream, wrapping whatever it raises so the caller knows the source."""
+    iterator = stream.__aiter__()
+    while True:
+        try:
+            item = await iterator.__anext__()
+        except StopAsyncIteration:
+            return
+        except Exception as exc:
+            raise _PluginRaised(exc) from exc
+        yield item
+
+
+def _error_text(name: str, exc: BaseException) -> str:
+    if isinstance(exc, SkippableRecordError):
+        return (
+            f"ingester {name!r} raised SkippableRecordError ({exc.message}); the record was "
+            "rejected but the stream cannot go on after raising: yield the error to skip a "
+            "record and continue"
+        )
+    if isinstance(exc, ValidationError):
+        return f"ingester {name!r} built an invalid observation: {_describe(exc)}"
+    if isinstance(exc, FatalIngestError | RetriableIngestError):
+        return exc.message if name in exc.message else f"ingester {name!r}: {exc.message}"
+    if isinstance(exc, IngestError):
+        return exc.message
+    if isinstance(exc, asyncpg.PostgresError):
+        return f"database error while writing a batch of ingester {name!r}: {exc}"
+    return f"ingester {name!r} raised {type(exc).__name__}: {exc}"
+
+
+async def run_ingester(
+    pool: asyncpg.Pool,
+    ingester_name: str,
+    config: dict[str, Any],
+    *,
+    instance: str | None = None,
+    dry_run: bool = False,
+    limit: int | None = None,
+    settings: Settings,
+    pm: pluggy.PluginManager | None = None,
+    progress: ProgressCallback | None = None,
+    http: HttpClient | None = None,
+) -> RunResult:
+    """Run one ingester instance to the end (or ``limit`` observations) and report."""
+    pm = pm or get_plugin_manager()
+    ingester_cls = get_ingester(pm, ingester_name)
+    validated = validate_config(ingester_cls, config)
+    if limit is not None and limit < 1:
+        raise ConfigError("limit must be at least 1")
+    run = _Run(
+        pool=pool,
+        pm=pm,
+        ingester_cls=ingester_cls,
+        config=validated,
+        instance=instance or ingester_name,
+        dry_run=dry_run,
+        limit=limit,
+        settings=settings,
+        progress=progress,
+        http=http,
+    )
+    return await run.run()

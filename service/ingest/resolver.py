@@ -1,0 +1,324 @@
+"""Entity resolution for ingestion, behind one interface.
+
+Researchers: strong ids first (ORCID, OpenAlex, any scheme); then names, through the variant keys
+of ``service.domain.names`` (both orders, pinyin): a name this same source used before for a
+researcher resolves to that researcher; otherwise the candidates are scored with
+``service.domain.resolution.best_match`` ("same" merges); a single candidate with exactly the
+same folded name and no conflicting id also resolves. Anything else creates a researcher, and a
+grey-zone candidate is kept visible as a ``candidate_match`` row, never merged silently.
+
+Institutions: external ids, then slug, then the normalised alias table (curated rows first);
+otherwise an unreviewed institution is created.
+
+The resolver caches what it resolved for the whole run, so a batch costs a few queries.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from service.db.stores import institution_writes, researchers
+from service.db.stores.researchers import ResearcherCandidate
+from service.domain.names import (
+    fold,
+    normalize_institution,
+    person_name_variants,
+    researcher_search_text,
+)
+from service.domain.resolution import PersonRecord, best_match
+from service.ingest.observations import InstitutionRef, InstitutionSeen, PersonRef, ResearcherSeen
+
+logger = logging.getLogger(__name__)
+
+STRONG_SCHEMES = ("orcid", "openalex")
+RESEARCHER_ID_RULES = {"orcid": r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "openalex": r"^A\d+$"}
+INSTITUTION_ID_RULES = {
+    "ror": r"^0[a-z0-9]{6}\d{2}$",
+    "openalex": r"^I\d+$",
+    "wikidata": r"^Q\d+$",
+}
+
+
+def invalid_ids(ids: dict[str, str], rules: dict[str, str]) -> list[str]:
+    """The ``scheme=value`` pairs that the database would refuse for this kind of entity."""
+    bad = [f"{s}={v}" for s, v in ids.items() if s in rules and not re.match(rules[s], v)]
+    bad += [f"{s}={v[:40]}..." for s, v in ids.items() if len(v) > 200]
+    return bad
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:80].strip("-")
+    return slug or "institution"
+
+
+def name_keys(name: str, native: str | None = None) -> set[str]:
+    keys = {fold(name)} | set(person_name_variants(name))
+    if native:
+        keys |= {fold(native)} | set(person_name_variants(native))
+    return {k for k in keys if k}
+
+
+@dataclass
+class PersonResolution:
+    id: int
+    created: bool
+
+
+@dataclass
+class _NewPerson:
+    id: int
+    names: set[str]
+    ids: dict[str, str]
+
+
+@dataclass
+class Resolver:
+    conn: asyncpg.Connection
+    source: str
+    institutions_created: set[int] = field(default_factory=set)
+    _inst_cache: dict[tuple[str, ...], int] = field(default_factory=dict)
+    _person_by_id: dict[tuple[str, str], int] = field(default_factory=dict)
+    _person_by_source_name: dict[str, int] = field(default_factory=dict)
+    _spare_ids: list[int] = field(default_factory=list)
+
+    # -- institutions --------------------------------------------------------------------------
+    def _inst_keys(self, ref: InstitutionRef | InstitutionSeen) -> list[tuple[str, ...]]:
+        keys: list[tuple[str, ...]] = [("id", s, v) for s, v in sorted(ref.ids.items())]
+        slug = getattr(ref, "slug", None)
+        if slug:
+            keys.append(("slug", slug))
+        if ref.name:
+            keys.append(("name", normalize_institution(ref.name)))
+        return keys
+
+    async def find_institution(self, ref: InstitutionRef | InstitutionSeen) -> int | None:
+        keys = self._inst_keys(ref)
+        for key in keys:
+            if key in self._inst_cache:
+                return self._inst_cache[key]
+        found: int | None = None
+        pairs = [(s, v) for s, v in sorted(ref.ids.items())]
+        found = await institution_writes.find_by_external_ids(self.conn, pairs)
+        slug = getattr(ref, "slug", None)
+        if found is None and slug:
+            found = await institution_writes.find_by_slug(self.conn, slug)
+        if found is None and ref.name:
+            matches = await institution_writes.find_by_alias(
+                self.conn, normalize_institution(ref.name)
+            )
+            found = matches[0] if matches else None
+        if found is not None:
+            for key in keys:
+                self._inst_cache[key] = found
+        return found
+
+    async def institution(self, ref: InstitutionRef | InstitutionSeen) -> tuple[int, bool]:
+        """(institution id, created now) for a reference, creating an unreviewed row if new."""
+        found = await self.find_institution(ref)
+        if found is not None:
+            if found not in self.institutions_created:
+                await self._learn_institution(found, ref)
+            return found, False
+        ref_slug: str | None = getattr(ref, "slug", None)
+        name = ref.name or ref_slug or next(iter(ref.ids.values()))
+        parent_id = None
+        if isinstance(ref, InstitutionSeen) and ref.parent is not None:
+            parent_id, _ = await self.institution(ref.parent)
+        slug = await institution_writes.free_slug(self.conn, ref_slug or slugify(name))
+        names = [name, *(ref.aliases if isinstance(ref, InstitutionSeen) else [])]
+        new_id = await institution_writes.create_unreviewed(
+            self.conn,
+            slug=slug,
+            name=name[:500],
+            kind=(ref.kind if isinstance(ref, InstitutionSeen) else None) or "other",
+            country_code=ref.country_code,
+            city=ref.city if isinstance(ref, InstitutionSeen) else None,
+            website=ref.website if isinstance(ref, InstitutionSeen) else None,
+            parent_id=parent_id,
+            search_text=" ".join(dict.fromkeys(fold(n) for n in names if fold(n))),
+        )
+        self.institutions_created.add(new_id)
+        await self._learn_institution(new_id, ref)
+        for key in self._inst_keys(ref):
+            self._inst_cache[key] = new_id
+        return new_id, True
+
+    async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
+        """Add the aliases and ids a source gives; True if anything was added."""
+        names = [ref.name] if ref.name else []
+        if isinstance(ref, InstitutionSeen):
+            names += ref.aliases
+        aliases = [(n[:500], normalize_institution(n)) for n in names if normalize_institution(n)]
+        added = await institution_writes.add_aliases(self.conn, inst_id, aliases, self.source)
+        added += await institution_writes.add_external_ids(
+            self.conn, inst_id, sorted(ref.ids.items())
+        )
+        return added > 0
+
+    async def institution_seen(self, seen: InstitutionSeen) -> str:
+        """Resolve or create an institution from an ``InstitutionSeen``: created/updated/unchanged."""
+        found = await self.find_institution(seen)
+        if found is None:
+            await self.institution(seen)
+            return "created"
+        changed = await self._learn_institution(found, seen)
+        changed |= await institution_writes.fill_missing(
+            self.conn,
+            found,
+            kind=seen.kind,
+            country_code=seen.country_code,
+            city=seen.city,
+            website=seen.website,
+        )
+        return "updated" if changed else "unchanged"
+
+    # -- researchers ---------------------------------------------------------------------------
+    async def _new_id(self) -> int:
+        if not self._spare_ids:
+            self._spare_ids = await researchers.allocate_ids(self.conn, 256)
+        return self._spare_ids.pop(0)
+
+    async def people(self, refs: Sequence[PersonRef | ResearcherSeen]) -> list[PersonResolution]:
+        """Resolve a batch of person references, creating researchers where needed."""
+        pairs = sorted({(s, v) for ref in refs for s, v in ref.ids.items()})
+        unknown_pairs = [p for p in pairs if p not in self._person_by_id]
+        self._person_by_id.update(await researchers.ids_by_external_id(self.conn, unknown_pairs))
+        need_names: set[str] = set()
+        for ref in refs:
+            if not any(p in self._person_by_id for p in ref.ids.items()):
+                need_names |= name_keys(ref.name, ref.native_name)
+        candidates = await researchers.candidates_by_alias(self.conn, sorted(need_names))
+        new_people: list[_NewPerson] = []
+        new_rows: list[dict[str, object]] = []
+        ext_rows: list[tuple[int, str, str]] = []
+        alias_rows: list[tuple[int, str, str, str]] = []
+        matches: list[tuple[int, int, float, list[str]]] = []
+        out: list[PersonResolution] = []
+        for ref in refs:
+            rid = self._by_ids(ref)
+            created = False
+            if rid is None:
+                rid, score = self._by_name(ref, candidates, new_people)
+                if rid is None:
+                    rid = await self._new_id()
+                    created = True
+                    names = {ref.name, *(getattr(ref, "aliases", []) or [])}
+                    new_people.append(_NewPerson(rid, set(name_keys(ref.name)), dict(ref.ids)))
+                    new_rows.append(self._new_row(rid, ref, names))
+                    if score is not None:
+                        matches.append((rid, score[0], score[1], score[2]))
+            for scheme, value in ref.ids.items():
+                self._person_by_id.setdefault((scheme, value), rid)
+                ext_rows.append((rid, scheme, value))
+            for name in {ref.name, *(getattr(ref, "aliases", []) or [])}:
+                if fold(name):
+                    alias_rows.append((rid, name[:500], fold(name), self.source))
+                    self._person_by_source_name.setdefault(fold(name), rid)
+            if ref.native_name and fold(ref.native_name):
+                alias_rows.append((rid, ref.native_name[:500], fold(ref.native_name), self.source))
+            out.append(PersonResolution(rid, created))
+        await researchers.insert_researchers(self.conn, new_rows)
+        self._gained = await researchers.add_external_ids(self.conn, ext_rows)
+        self._gained |= await researchers.add_aliases(self.conn, alias_rows)
+        await researchers.add_candidate_matches(self.conn, matches)
+        return out
+
+    def gained_ids_or_aliases(self) -> set[int]:
+        """Researchers that gained an external id or alias in the last ``people`` call."""
+        return getattr(self, "_gained", set())
+
+    def _by_ids(self, ref: PersonRef | ResearcherSeen) -> int | None:
+        for scheme in (*STRONG_SCHEMES, *sorted(ref.ids)):
+            value = ref.ids.get(scheme)
+            if value is not None and (scheme, value) in self._person_by_id:
+                return self._person_by_id[(scheme, value)]
+        return None
+
+    def _by_name(
+        self,
+        ref: PersonRef | ResearcherSeen,
+        candidates: dict[str, list[ResearcherCandidate]],
+        new_people: list[_NewPerson],
+    ) -> tuple[int | None, tuple[int, float, list[str]] | None]:
+        exact = fold(ref.name)
+        keys = name_keys(ref.name, ref.native_name)
+        found: dict[int, ResearcherCandidate] = {}
+        for key in keys:
+            for cand in candidates.get(key, []):
+                found[cand.id] = cand
+        # The same source naming a person the same way (and no id conflict): the same person.
+        same_source = sorted(
+            c.id
+            for c in found.values()
+            if any(a[1] == exact and a[2] == self.source for a in c.aliases)
+            and not _ids_conflict(ref.ids, c.ids)
+        )
+        if same_source:
+            return same_source[0], None
+        if exact in self._person_by_source_name and not ref.ids:
+            return self._person_by_source_name[exact], None
+        for person in new_people:
+            if exact in person.names and not _ids_conflict(ref.ids, person.ids):
+                return person.id, None
+        if not found:
+            return None, None
+        record = PersonRecord(
+            names=(ref.name,),
+            native_name=ref.native_name,
+            orcid=ref.ids.get("orcid"),
+            openalex_id=ref.ids.get("openalex"),
+            other_ids={k: v for k, v in ref.ids.items() if k not in STRONG_SCHEMES},
+            topics=frozenset(getattr(ref, "topics", []) or []),
+        )
+        pool = [
+            PersonRecord(
+                names=(c.display_name, *(a[0] for a in c.aliases)),
+                native_name=c.native_name,
+                orcid=c.ids.get("orcid"),
+                openalex_id=c.ids.get("openalex"),
+                other_ids={k: v for k, v in c.ids.items() if k not in STRONG_SCHEMES},
+                topics=frozenset(c.topics),
+                id=c.id,
+            )
+            for c in found.values()
+        ]
+        best = best_match(record, pool)
+        if best is not None and best[1].decision == "same" and best[0].id is not None:
+            return best[0].id, None
+        exact_hits = [
+            c.id
+            for c in found.values()
+            if any(a[1] == exact for a in c.aliases) and not _ids_conflict(ref.ids, c.ids)
+        ]
+        if len(exact_hits) == 1 and not (
+            ref.ids and any(s in found[exact_hits[0]].ids for s in ref.ids)
+        ):
+            return exact_hits[0], None
+        if best is not None and best[0].id is not None:
+            return None, (best[0].id, best[1].score, list(best[1].reasons))
+        return None, None
+
+    def _new_row(
+        self, rid: int, ref: PersonRef | ResearcherSeen, names: set[str]
+    ) -> dict[str, object]:
+        seen = ref if isinstance(ref, ResearcherSeen) else None
+        all_names = sorted(names) + ([ref.native_name] if ref.native_name else [])
+        return {
+            "id": rid,
+            "display_name": ref.name[:500],
+            "native_name": ref.native_name,
+            "search_text": researcher_search_text([ref.name, *all_names]),
+            "topics": list(seen.topics) if seen else [],
+            "works_count": seen.works_count if seen else None,
+            "cited_by_count": seen.cited_by_count if seen else None,
+            "h_index": seen.h_index if seen else None,
+        }
+
+
+def _ids_conflict(a: dict[str, str], b: dict[str, str]) -> bool:
+    return any(scheme in b and b[scheme] != value for scheme, value in a.items())

@@ -1,0 +1,732 @@
+"""Writing one batch of validated observations: resolve, then write with provenance.
+
+Called inside the batch's transaction by the pipeline. Every observation gets a status
+(created / updated / unchanged, or a rejection reason); moves reported by sources are merged
+with the moves already known (``same_move``), and moves implied by affiliation histories are
+re-inferred for every researcher whose stints changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from service.config import Settings
+from service.db.stores import (
+    affiliations,
+    documents,
+    evidence,
+    institution_writes,
+    job_postings,
+    researchers,
+)
+from service.db.stores import moves as move_store
+from service.domain.dates import PartialDate
+from service.domain.moves import (
+    InferenceSettings,
+    InstInfo,
+    MoveReport,
+    Stint,
+    classify_move,
+    combine_confidence,
+    infer_moves,
+    next_status,
+    same_move,
+)
+from service.ingest.observations import (
+    AffiliationSeen,
+    DocumentSeen,
+    InstitutionRef,
+    InstitutionSeen,
+    JobPostingClosed,
+    JobPostingSeen,
+    MoveReported,
+    PartialDateModel,
+    PersonRef,
+    ResearcherSeen,
+)
+from service.ingest.resolver import (
+    INSTITUTION_ID_RULES,
+    RESEARCHER_ID_RULES,
+    Resolver,
+    invalid_ids,
+)
+
+logger = logging.getLogger(__name__)
+
+INFERENCE_EXTRACTOR = "talentflow.inference"
+INFERRED_CONFIDENCE = 0.6
+PROVISIONAL_CONFIDENCE = 0.4
+
+Status = str  # "created" | "updated" | "unchanged" | "rejected: <reason>"
+
+
+@dataclass
+class BatchItem:
+    position: str
+    observation: Any
+    extractor: str
+    extractor_version: str | None
+
+
+@dataclass
+class BatchOutcome:
+    statuses: list[Status]
+    new_moves: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _partial(value: PartialDateModel | None) -> tuple[Any, str | None]:
+    if value is None:
+        return None, None
+    return value.to_date(), value.precision
+
+
+def _pd(value: PartialDateModel | None) -> PartialDate | None:
+    return PartialDate(value.year, value.month, value.day) if value else None
+
+
+def _pd_from_row(day: Any, precision: str | None) -> PartialDate | None:
+    if day is None or precision is None:
+        return None
+    return PartialDate.from_date(day, precision)
+
+
+def _check_ids(obs: Any) -> str | None:
+    people: list[PersonRef | ResearcherSeen] = []
+    places: list[InstitutionRef | InstitutionSeen] = []
+    if isinstance(obs, ResearcherSeen):
+        people.append(obs)
+    if isinstance(obs, AffiliationSeen):
+        people.append(obs.person)
+        places.append(obs.institution)
+    if isinstance(obs, MoveReported):
+        people.append(obs.person)
+        places += [r for r in (obs.from_institution, obs.to_institution) if r]
+    if isinstance(obs, InstitutionSeen):
+        places.append(obs)
+        if obs.parent:
+            places.append(obs.parent)
+    if isinstance(obs, JobPostingSeen) and obs.institution:
+        places.append(obs.institution)
+    bad = [b for p in people for b in invalid_ids(p.ids, RESEARCHER_ID_RULES)]
+    bad += [b for p in places for b in invalid_ids(p.ids, INSTITUTION_ID_RULES)]
+    if bad:
+        return "ids not valid here: " + ", ".join(bad)
+    return None
+
+
+@dataclass
+class BatchWriter:
+    conn: asyncpg.Connection
+    plugin: str
+    instance: str
+    settings: Settings
+    resolver: Resolver
+    _source_doc: int | None = None
+
+    async def write(self, items: Sequence[BatchItem]) -> BatchOutcome:
+        statuses: list[Status] = [""] * len(items)
+        for i, item in enumerate(items):
+            problem = _check_ids(item.observation)
+            if problem:
+                statuses[i] = f"rejected: {problem}"
+        live = [i for i in range(len(items)) if not statuses[i]]
+        doc_ids = await self._documents(items, live, statuses)
+        for i in live:
+            obs = items[i].observation
+            if isinstance(obs, InstitutionSeen):
+                statuses[i] = await self.resolver.institution_seen(obs)
+        touched = await self._people_and_affiliations(items, live, statuses, doc_ids)
+        await self._job_postings(items, live, statuses)
+        outcome = BatchOutcome(statuses)
+        await self._reported_moves(items, live, statuses, doc_ids, outcome)
+        if touched:
+            await self._infer(sorted(touched), outcome)
+        return outcome
+
+    # -- documents -----------------------------------------------------------------------------
+    async def source_document(self) -> int:
+        if self._source_doc is None:
+            url = f"urn:talentflow:source:{self.plugin}:{self.instance}"
+            await documents.insert_documents(
+                self.conn,
+                [{"url": url, "kind": "dataset", "title": f"{self.plugin} source"}],
+                self.plugin,
+            )
+            found = await documents.fetch_by_urls(self.conn, [url])
+            self._source_doc = int(found[url]["id"])
+        return self._source_doc
+
+    async def _documents(
+        self, items: Sequence[BatchItem], live: list[int], statuses: list[Status]
+    ) -> dict[str, int]:
+        seen_docs: dict[str, tuple[int, DocumentSeen]] = {}
+        referenced: dict[str, str] = {}
+        for i in live:
+            obs = items[i].observation
+            if isinstance(obs, DocumentSeen):
+                seen_docs[obs.url] = (i, obs)
+            url = getattr(obs, "document_url", None)
+            if url:
+                kind = "news_article" if isinstance(obs, MoveReported) else "profile"
+                referenced.setdefault(url, kind)
+        urls = sorted(set(seen_docs) | set(referenced))
+        existing = await documents.fetch_by_urls(self.conn, urls)
+        to_insert, to_update = [], []
+        for url in urls:
+            if url in seen_docs:
+                doc = seen_docs[url][1]
+                row = {
+                    "url": url,
+                    "kind": doc.kind,
+                    "title": doc.title,
+                    "publisher": doc.publisher,
+                    "published_at": doc.published_at.isoformat() if doc.published_at else None,
+                    "content_hash": doc.content_hash,
+                    "language": doc.language,
+                }
+                old = existing.get(url)
+                if old is None:
+                    to_insert.append(row)
+                elif (
+                    any(old[k] != v for k, v in row.items() if k not in ("url", "published_at"))
+                    or old["published_at"] != doc.published_at
+                ):
+                    to_update.append({**row, "id": old["id"]})
+            elif url not in existing:
+                to_insert.append({"url": url, "kind": referenced[url]})
+        await documents.insert_documents(self.conn, to_insert, self.plugin)
+        await documents.update_documents(self.conn, to_update)
+        inserted = {r["url"] for r in to_insert}
+        updated = {r["url"] for r in to_update}
+        for i in live:
+            obs = items[i].observation
+            if isinstance(obs, DocumentSeen):
+                first = seen_docs[obs.url][0] == i
+                statuses[i] = (
+                    "created"
+                    if obs.url in inserted and first
+                    else "updated"
+                    if obs.url in updated and first
+                    else "unchanged"
+                )
+        found = await documents.fetch_by_urls(self.conn, urls)
+        return {url: int(row["id"]) for url, row in found.items()}
+
+    # -- researchers and affiliations ----------------------------------------------------------
+    async def _people_and_affiliations(
+        self,
+        items: Sequence[BatchItem],
+        live: list[int],
+        statuses: list[Status],
+        doc_ids: dict[str, int],
+    ) -> set[int]:
+        idx = [
+            i
+            for i in live
+            if isinstance(items[i].observation, ResearcherSeen | AffiliationSeen | MoveReported)
+        ]
+        refs: list[PersonRef | ResearcherSeen] = []
+        for i in idx:
+            obs = items[i].observation
+            refs.append(obs if isinstance(obs, ResearcherSeen) else obs.person)
+        resolved = await self.resolver.people(refs)
+        gained = self.resolver.gained_ids_or_aliases()
+        self.person_of: dict[int, int] = {i: r.id for i, r in zip(idx, resolved, strict=True)}
+        # researcher profiles
+        seen_idx = [i for i in idx if isinstance(items[i].observation, ResearcherSeen)]
+        profiles = await researchers.fetch_profiles(
+            self.conn, sorted({self.person_of[i] for i in seen_idx})
+        )
+        created_now = {r.id for r in resolved if r.created}
+        updates: dict[int, dict[str, Any]] = {}
+        for i in seen_idx:
+            seen: ResearcherSeen = items[i].observation
+            rid = self.person_of[i]
+            if rid in created_now:
+                statuses[i] = "created"
+                created_now.discard(rid)
+                continue
+            current = updates.get(rid) or profiles.get(rid)
+            if current is None:  # created earlier in this batch, counted there
+                statuses[i] = "unchanged"
+                continue
+            wanted = {
+                "native_name": seen.native_name or current["native_name"],
+                "topics": list(seen.topics) or list(current["topics"] or []),
+                "works_count": seen.works_count
+                if seen.works_count is not None
+                else current["works_count"],
+                "cited_by_count": seen.cited_by_count
+                if seen.cited_by_count is not None
+                else current["cited_by_count"],
+                "h_index": seen.h_index if seen.h_index is not None else current["h_index"],
+            }
+            changed = any(
+                (list(current[k] or []) if k == "topics" else current[k]) != v
+                for k, v in wanted.items()
+            )
+            if changed:
+                updates[rid] = {**current, **wanted, "id": rid}
+            statuses[i] = "updated" if changed or rid in gained else "unchanged"
+        await researchers.update_profiles(
+            self.conn,
+            [
+                {
+                    k: u[k]
+                    for k in (
+                        "id",
+                        "native_name",
+                        "topics",
+                        "works_count",
+                        "cited_by_count",
+                        "h_index",
+                        "search_text",
+                    )
+                }
+                for u in updates.values()
+            ],
+        )
+        # affiliations
+        aff_idx = [i for i in idx if isinstance(items[i].observation, AffiliationSeen)]
+        wanted_rows: dict[tuple[int, int, str, str], dict[str, Any]] = {}
+        key_of: dict[int, tuple[int, int, str, str]] = {}
+        for i in aff_idx:
+            aff: AffiliationSeen = items[i].observation
+            inst_id, _ = await self.resolver.institution(aff.institution)
+            key = (self.person_of[i], inst_id, self.plugin, aff.source_key)
+            start, start_p = _partial(aff.start)
+            end, end_p = _partial(aff.end)
+            key_of[i] = key
+            wanted_rows[key] = {
+                "researcher_id": key[0],
+                "institution_id": key[1],
+                "source": key[2],
+                "source_key": key[3],
+                "role": aff.role,
+                "department": aff.department,
+                "start_date": start,
+                "start_precision": start_p,
+                "end_date": end,
+                "end_precision": end_p,
+                "years": list(aff.years),
+            }
+        existing = await affiliations.fetch_by_keys(self.conn, sorted(wanted_rows))
+        inserts, changes = [], []
+        compare = (
+            "role",
+            "department",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+            "years",
+        )
+        for key, row in wanted_rows.items():
+            old = existing.get(key)
+            if old is None:
+                inserts.append(row)
+            elif any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
+                changes.append({**row, "id": old["id"]})
+        new_ids = await affiliations.insert(
+            self.conn,
+            [
+                {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
+                for r in inserts
+            ],
+        )
+        await affiliations.update(
+            self.conn,
+            [
+                {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
+                for r in changes
+            ],
+        )
+        aff_id = {k: v["id"] for k, v in existing.items()} | new_ids
+        inserted_keys = {
+            (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]) for r in inserts
+        }
+        changed_keys = {
+            (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]) for r in changes
+        }
+        ev_rows: list[tuple[int, int, str, str | None]] = []
+        counted: set[tuple[int, int, str, str]] = set()
+        for i in aff_idx:
+            aff = items[i].observation
+            key = key_of[i]
+            doc = doc_ids.get(aff.document_url) if aff.document_url else None
+            ev_rows.append(
+                (
+                    aff_id[key],
+                    doc or await self.source_document(),
+                    items[i].extractor,
+                    items[i].extractor_version,
+                )
+            )
+            if key in counted:
+                statuses[i] = "unchanged"
+            else:
+                counted.add(key)
+                statuses[i] = (
+                    "created"
+                    if key in inserted_keys
+                    else "updated"
+                    if key in changed_keys
+                    else "unchanged"
+                )
+        await evidence.add_affiliation_evidence(self.conn, ev_rows)
+        return {k[0] for k in inserted_keys | changed_keys}
+
+    # -- job postings --------------------------------------------------------------------------
+    async def _job_postings(
+        self, items: Sequence[BatchItem], live: list[int], statuses: list[Status]
+    ) -> None:
+        idx = [i for i in live if isinstance(items[i].observation, JobPostingSeen)]
+        wanted: dict[tuple[str, str], dict[str, Any]] = {}
+        key_of: dict[int, tuple[str, str]] = {}
+        for i in idx:
+            job: JobPostingSeen = items[i].observation
+            inst_id = (
+                (await self.resolver.institution(job.institution))[0] if job.institution else None
+            )
+            key = (job.source, job.external_id)
+            key_of[i] = key
+            wanted[key] = {
+                "source": job.source,
+                "external_id": job.external_id,
+                "institution_id": inst_id,
+                "title": job.title,
+                "team": job.team,
+                "department": job.department,
+                "location": job.location,
+                "country_code": job.country_code,
+                "remote": job.remote,
+                "posted_at": job.posted_at,
+                "updated_at": job.updated_at,
+                "url": job.url,
+                "description": job.description,
+                "is_research": job.is_research,
+                "role_category": job.role_category,
+                "topics": list(job.topics),
+            }
+        existing = await job_postings.fetch_by_keys(self.conn, sorted(wanted))
+        changed: list[dict[str, Any]] = []
+        unchanged_ids: list[int] = []
+        state: dict[tuple[str, str], str] = {}
+        for key, row in wanted.items():
+            old = existing.get(key)
+            if old is None:
+                state[key] = "created"
+            elif any(
+                (list(old[f] or []) if f == "topics" else old[f]) != row[f]
+                for f in job_postings.FIELDS
+            ):
+                state[key] = "updated"
+            else:
+                state[key] = "unchanged"
+                unchanged_ids.append(old["id"])
+                continue
+            changed.append(
+                {
+                    **row,
+                    "posted_at": _iso(row["posted_at"]),
+                    "updated_at": _iso(row["updated_at"]),
+                }
+            )
+        await job_postings.upsert(self.conn, changed)
+        await job_postings.touch(self.conn, unchanged_ids)
+        done: set[tuple[str, str]] = set()
+        for i in idx:
+            key = key_of[i]
+            statuses[i] = "unchanged" if key in done else state[key]
+            done.add(key)
+        for i in live:
+            obs = items[i].observation
+            if isinstance(obs, JobPostingClosed):
+                result = await job_postings.close(
+                    self.conn, obs.source, obs.external_id, obs.closed_at
+                )
+                statuses[i] = (
+                    f"rejected: no job posting {obs.source}/{obs.external_id} is known"
+                    if result == "missing"
+                    else result
+                )
+
+    # -- moves ---------------------------------------------------------------------------------
+    async def _infos(self, ids: set[int]) -> dict[int, dict[str, Any]]:
+        return await institution_writes.fetch_info(self.conn, sorted(i for i in ids if i))
+
+    @staticmethod
+    def _inst_info(row: dict[str, Any] | None) -> InstInfo | None:
+        if row is None:
+            return None
+        return InstInfo(row["kind"], row["country_code"], row["parent_id"], row["parent_kind"])
+
+    @staticmethod
+    def _reports_of(move: dict[str, Any]) -> list[MoveReport]:
+        date = _pd_from_row(move["move_date"], move["date_precision"])
+        return [
+            MoveReport(
+                researcher_id=move["researcher_id"],
+                from_id=move["from_institution_id"],
+                to_id=move["to_institution_id"],
+                date=date,
+                source_kind=str(e.get("kind") or ""),
+                publisher=e.get("publisher"),
+                confidence=float(e.get("confidence") or 0.0),
+            )
+            for e in move.get("evidence") or []
+        ]
+
+    async def _reported_moves(
+        self,
+        items: Sequence[BatchItem],
+        live: list[int],
+        statuses: list[Status],
+        doc_ids: dict[str, int],
+        outcome: BatchOutcome,
+    ) -> None:
+        idx = [i for i in live if isinstance(items[i].observation, MoveReported)]
+        if not idx:
+            return
+        people = sorted({self.person_of[i] for i in idx})
+        known: dict[int, list[dict[str, Any]]] = {}
+        for move in await move_store.for_researchers(self.conn, people):
+            known.setdefault(move["researcher_id"], []).append(move)
+        docs = await documents.fetch_by_urls(
+            self.conn, sorted({items[i].observation.document_url for i in idx})
+        )
+        for i in idx:
+            rep: MoveReported = items[i].observation
+            rid = self.person_of[i]
+            from_id = (
+                (await self.resolver.institution(rep.from_institution))[0]
+                if rep.from_institution
+                else None
+            )
+            to_id = (
+                (await self.resolver.institution(rep.to_institution))[0]
+                if rep.to_institution
+                else None
+            )
+            if from_id is not None and from_id == to_id:
+                statuses[i] = "rejected: the move's from and to institutions are the same"
+                continue
+            doc = docs[rep.document_url]
+            report = MoveReport(
+                researcher_id=rid,
+                from_id=from_id,
+                to_id=to_id,
+                date=_pd(rep.date),
+                source_kind=str(doc["kind"]),
+                publisher=doc["publisher"] or rep.document_url,
+                confidence=rep.confidence,
+            )
+            extractor = rep.extractor or items[i].extractor
+            ev = {
+                "document_id": doc_ids[rep.document_url],
+                "quote": rep.quote,
+                "span_start": rep.span_start,
+                "span_end": rep.span_end,
+                "extractor": extractor,
+                "extractor_version": items[i].extractor_version,
+                "confidence": rep.confidence,
+            }
+            match = None
+            for move in known.get(rid, []):
+                existing_report = MoveReport(
+                    rid,
+                    move["from_institution_id"],
+                    move["to_institution_id"],
+                    _pd_from_row(move["move_date"], move["date_precision"]),
+                    "",
+                    None,
+                    0.0,
+                )
+                if same_move(existing_report, report):
+                    match = move
+                    break
+            if match is not None:
+                gained = await evidence.add_move_evidence(
+                    self.conn, [{**ev, "move_id": match["id"]}]
+                )
+                if not gained:
+                    statuses[i] = "unchanged"
+                    continue
+                match.setdefault("evidence", []).append(
+                    {
+                        "kind": report.source_kind,
+                        "publisher": report.publisher,
+                        "confidence": rep.confidence,
+                    }
+                )
+                reports = self._reports_of(match)
+                fields = {
+                    "confidence": combine_confidence(reports),
+                    "status": next_status(match["status"], reports),
+                }
+                await move_store.update_fields(self.conn, match["id"], fields)
+                match.update(fields)
+                statuses[i] = "updated"
+                continue
+            infos = await self._infos({x for x in (from_id, to_id) if x})
+            from_info = self._inst_info(infos.get(from_id)) if from_id else None
+            to_info = self._inst_info(infos.get(to_id)) if to_id else None
+            cls = classify_move(from_info, to_info)
+            day, precision = _partial(rep.date)
+            row = await move_store.insert(
+                self.conn,
+                {
+                    "researcher_id": rid,
+                    "from_institution_id": from_id,
+                    "to_institution_id": to_id,
+                    "from_country": from_info.country_code if from_info else None,
+                    "to_country": to_info.country_code if to_info else None,
+                    "move_date": day,
+                    "date_precision": precision,
+                    "kind": cls.kind,
+                    "is_returnee": cls.returnee,
+                    "status": "reported",
+                    "confidence": combine_confidence([report]),
+                    "provisional": False,
+                    "origin": "reported",
+                },
+            )
+            await evidence.add_move_evidence(self.conn, [{**ev, "move_id": row["id"]}])
+            row["evidence"] = [
+                {
+                    "kind": report.source_kind,
+                    "publisher": report.publisher,
+                    "confidence": rep.confidence,
+                }
+            ]
+            known.setdefault(rid, []).append(row)
+            outcome.new_moves.append(row)
+            statuses[i] = "created"
+
+    async def _infer(self, researcher_ids: list[int], outcome: BatchOutcome) -> None:
+        """Re-infer moves from the whole affiliation history of these researchers."""
+        history = await affiliations.history(self.conn, researcher_ids)
+        by_person: dict[int, list[dict[str, Any]]] = {}
+        for row in history:
+            by_person.setdefault(row["researcher_id"], []).append(row)
+        infos = await self._infos({row["institution_id"] for row in history})
+        existing: dict[int, list[dict[str, Any]]] = {}
+        for row in await move_store.for_researchers(self.conn, researcher_ids):
+            if row["origin"] == "inferred":
+                existing.setdefault(row["researcher_id"], []).append(row)
+        settings = InferenceSettings(
+            current_year=datetime.now(UTC).year,
+            allowed_overlap_years=self.settings.inference_allowed_overlap_years,
+            min_stay_years=self.settings.inference_min_stay_years,
+            provisional_years=self.settings.inference_provisional_years,
+        )
+        for rid, rows in by_person.items():
+            stints = [
+                Stint(
+                    institution_id=row["institution_id"],
+                    start=_pd_from_row(row["start_date"], row["start_precision"]),
+                    end=_pd_from_row(row["end_date"], row["end_precision"]),
+                    years=frozenset(row["years"] or ()),
+                    source=str(row["id"]),
+                )
+                for row in rows
+            ]
+            inferred = infer_moves(stints, settings)
+            for move in inferred:
+                from_info = self._inst_info(infos.get(move.from_institution_id))
+                to_info = self._inst_info(infos.get(move.to_institution_id))
+                prior = [
+                    infos[row["institution_id"]]["country_code"]
+                    for row in rows
+                    if infos.get(row["institution_id"], {}).get("country_code")
+                    and _first_year(row) is not None
+                    and (_first_year(row) or 0) < move.date.year
+                    and row["institution_id"] != move.from_institution_id
+                ]
+                cls = classify_move(from_info, to_info, prior)
+                confidence = PROVISIONAL_CONFIDENCE if move.provisional else INFERRED_CONFIDENCE
+                wanted: dict[str, Any] = {
+                    "move_date": move.date.to_date(),
+                    "date_precision": move.date.precision,
+                    "kind": cls.kind,
+                    "is_returnee": cls.returnee,
+                    "provisional": move.provisional,
+                    "confidence": confidence,
+                    "from_country": from_info.country_code if from_info else None,
+                    "to_country": to_info.country_code if to_info else None,
+                }
+                match = next(
+                    (
+                        m
+                        for m in existing.get(rid, [])
+                        if m["from_institution_id"] == move.from_institution_id
+                        and m["to_institution_id"] == move.to_institution_id
+                    ),
+                    None,
+                )
+                if match is None:
+                    row = await move_store.insert(
+                        self.conn,
+                        {
+                            **wanted,
+                            "researcher_id": rid,
+                            "from_institution_id": move.from_institution_id,
+                            "to_institution_id": move.to_institution_id,
+                            "status": "reported",
+                            "origin": "inferred",
+                        },
+                    )
+                    existing.setdefault(rid, []).append(row)
+                    outcome.new_moves.append(row)
+                    move_id = row["id"]
+                else:
+                    diff = {
+                        k: v
+                        for k, v in wanted.items()
+                        if (round(float(match[k]), 4) if k == "confidence" else match[k])
+                        != (round(v, 4) if k == "confidence" else v)
+                    }
+                    await move_store.update_fields(self.conn, match["id"], diff)
+                    move_id = match["id"]
+                docs = sorted(
+                    {
+                        doc
+                        for row in rows
+                        if row["institution_id"]
+                        in (move.from_institution_id, move.to_institution_id)
+                        for doc in row["documents"] or []
+                    }
+                ) or [await self.source_document()]
+                await evidence.add_move_evidence(
+                    self.conn,
+                    [
+                        {
+                            "move_id": move_id,
+                            "document_id": doc,
+                            "quote": None,
+                            "span_start": None,
+                            "span_end": None,
+                            "extractor": INFERENCE_EXTRACTOR,
+                            "extractor_version": None,
+                            "confidence": confidence,
+                        }
+                        for doc in docs
+                    ],
+                )
+
+
+def _first_year(row: dict[str, Any]) -> int | None:
+    years = list(row["years"] or [])
+    if row["start_date"] is not None:
+        years.append(row["start_date"].year)
+    return min(years) if years else None
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if value is not None else None
