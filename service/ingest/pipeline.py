@@ -85,6 +85,12 @@ class RunResult:
             "rejected": self.rejected,
         }
 
+    def summary(self) -> str:
+        """One line: ``run 3 succeeded: seen 10, created 8, ...``."""
+        counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
+        tail = f" ({self.error})" if self.error else ""
+        return f"run {self.run_id} of {self.instance} {self.status}: {counts}{tail}"
+
     @property
     def ok(self) -> bool:
         return self.status == "succeeded"
