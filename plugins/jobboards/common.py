@@ -246,6 +246,7 @@ class _TextParser(HTMLParser):
 
 _SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BREAKS_RE = re.compile(r"\n{3,}")
+_REAL_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _ESCAPED_TAG_RE = re.compile(r"&lt;/?[a-zA-Z][^&]{0,200}?&gt;")
 
 
@@ -258,8 +259,9 @@ def html_to_text(content: Any, *, drop_classes: Iterable[str] = ()) -> str | Non
     text = content
     # Greenhouse escapes the whole document (``&lt;p&gt;``); unescape until real tags show.
     for _ in range(2):
-        if _ESCAPED_TAG_RE.search(text):
-            text = html.unescape(text)
+        if _REAL_TAG_RE.search(text) or not _ESCAPED_TAG_RE.search(text):
+            break
+        text = html.unescape(text)
     parser = _TextParser(frozenset(drop_classes))
     parser.feed(text)
     parser.close()

@@ -60,6 +60,11 @@ class LeverConfig(JobBoardsConfig):
         return value
 
 
+def lever_base_url(config: LeverConfig, board: LeverBoard) -> str:
+    """The API base for ``board``: the configured override, else its region's host."""
+    return config.base_url or BASE_URLS[board.region]
+
+
 def _description(raw: dict[str, Any]) -> str | None:
     """The posting's text: description, its lists (requirements...) and the closing text."""
     parts: list[str] = []
@@ -97,7 +102,7 @@ class LeverIngester(BoardIngester):
     ) -> list[Any] | None:
         config = self.config
         assert isinstance(config, LeverConfig) and isinstance(board, LeverBoard)
-        base = config.base_url or BASE_URLS[board.region]
+        base = lever_base_url(config, board)
         url = f"{base}/v0/postings/{key}"
         postings: list[Any] = []
         seen_first: set[str] = set()
