@@ -1,0 +1,58 @@
+"""The GraphQL routes: POST/GET ``/graphql`` (queries, mutations, batches), the
+graphql-transport-ws subscription endpoint on the same path, and the offline GraphiQL page
+with its vendored assets under ``/graphiql``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from service.api.graphql.context import Context, build_context
+from service.api.graphql.limits import BodySizeLimit
+from service.api.graphql.schema import build_schema
+from service.api.state import get_state
+from service.config import Settings
+
+logger = logging.getLogger(__name__)
+
+GRAPHIQL_DIR = Path(__file__).resolve().parents[2] / "web" / "graphiql"
+
+
+class TalentflowGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context, orjson responses and an offline GraphiQL."""
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return build_context(get_state(request), request, response)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse((GRAPHIQL_DIR / "index.html").read_text(encoding="utf-8"))
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    view = TalentflowGraphQL(
+        build_schema(settings),
+        graphql_ide="graphiql",
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+    limited = BodySizeLimit(view, settings.max_body_bytes)
+    return [
+        Route("/graphql", limited, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+        Mount("/graphiql", StaticFiles(directory=GRAPHIQL_DIR), name="graphiql"),
+    ]

@@ -1,0 +1,133 @@
+"""Errors as clients see them.
+
+Expected failures of a mutation are members of its result union (``NotFoundError``,
+``PermissionError``, ``ValidationError``, ``ConflictError``), each with ``message`` and ``code``.
+
+Everything raised is a GraphQL error whose ``extensions.code`` is stable: a ``UserError`` keeps
+its message and code; validation and parse failures get a code from their kind; anything else is
+masked as ``INTERNAL_SERVER_ERROR`` with a generic message (the original is logged).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.relay.types import GlobalIDValueError
+
+from service.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidInput(UserError):
+    code = "VALIDATION_FAILED"
+
+
+class QueryTooCostly(UserError):
+    code = "QUERY_TOO_COSTLY"
+
+
+@strawberry.interface(description="An expected failure, with a stable machine-readable code.")
+class Error:
+    message: str
+    code: str
+
+
+@strawberry.type(description="The thing named does not exist.")
+class NotFoundError(Error):
+    pass
+
+
+@strawberry.type(
+    name="PermissionError",
+    description="The API key is missing, revoked or lacks the scope this operation needs.",
+)
+class PermissionDeniedError(Error):
+    pass
+
+
+@strawberry.type(description="The input is not acceptable; `field` names the culprit.")
+class ValidationError(Error):
+    field: str | None = None
+
+
+@strawberry.type(
+    description="The operation conflicts with the current state (for example, a "
+    "researcher already merged by someone else)."
+)
+class ConflictError(Error):
+    pass
+
+
+def not_found(message: str) -> NotFoundError:
+    return NotFoundError(message=message, code="NOT_FOUND")
+
+
+def invalid(message: str, field: str | None = None) -> ValidationError:
+    return ValidationError(message=message, code="VALIDATION_FAILED", field=field)
+
+
+def conflict(message: str) -> ConflictError:
+    return ConflictError(message=message, code="CONFLICT")
+
+
+_MESSAGE_CODES = (
+    ("exceeds maximum operation depth", "QUERY_TOO_DEEP"),
+    ("aliases found. Allowed", "TOO_MANY_ALIASES"),
+    ("Document contains more than", "TOO_MANY_TOKENS"),
+    ("Syntax Error", "GRAPHQL_PARSE_FAILED"),
+    ("introspection", "INTROSPECTION_DISABLED"),
+)
+
+
+def classify(error: GraphQLError) -> tuple[str, bool]:
+    """(code, mask) for an error leaving the server."""
+    original = error.original_error
+    if isinstance(original, UserError):
+        return original.code, False
+    if isinstance(original, GlobalIDValueError):
+        return "INVALID_ID", False
+    if original is not None and not isinstance(original, GraphQLError):
+        return "INTERNAL_SERVER_ERROR", True
+    existing = (error.extensions or {}).get("code")
+    if isinstance(existing, str):
+        return existing, False
+    for needle, code in _MESSAGE_CODES:
+        if needle in error.message:
+            return code, False
+    return "GRAPHQL_VALIDATION_FAILED", False
+
+
+class ErrorPolicy(MaskErrors):
+    """MaskErrors with an allow-list (``UserError``) that also stamps ``extensions.code``."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: classify(e)[1])
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        out: list[GraphQLError] = []
+        for error in errors:
+            code, mask = classify(error)
+            extensions = dict(error.extensions or {})
+            if mask:
+                logger.error(
+                    "unexpected error in GraphQL operation at %s",
+                    error.path,
+                    exc_info=error.original_error,
+                )
+                error = self.anonymise_error(error)
+            elif isinstance(error.original_error, UserError):
+                extensions.update(
+                    {k: v for k, v in error.original_error.details.items() if _plain(v)}
+                )
+            extensions["code"] = code
+            error.extensions = extensions
+            out.append(error)
+        return out
+
+
+def _plain(value: object) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None

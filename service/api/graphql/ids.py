@@ -1,0 +1,45 @@
+"""Opaque global ids ("Type:id" in base64) and references by slug or external id."""
+
+from __future__ import annotations
+
+import re
+
+from strawberry import relay
+from strawberry.relay.types import GlobalIDValueError
+
+from service.api.graphql.context import Info
+from service.api.graphql.errors import InvalidInput
+from service.errors import NotFound
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    return str(relay.GlobalID(type_name, str(pk)))
+
+
+def decode_id(value: str | relay.GlobalID, expected: str, field: str = "id") -> int:
+    """The database id inside a global id of type ``expected``."""
+    try:
+        gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
+    except GlobalIDValueError:
+        raise InvalidInput(f"`{field}`: {value!r} is not a valid id", field=field) from None
+    if gid.type_name != expected:
+        raise InvalidInput(
+            f"`{field}`: expected the id of a {expected}, got one of a {gid.type_name}",
+            field=field,
+        )
+    try:
+        return int(gid.node_id)
+    except ValueError:
+        raise InvalidInput(f"`{field}`: {value!r} is not a valid id", field=field) from None
+
+
+async def institution_ref(info: Info, value: str, field: str) -> int:
+    """An institution given by global id or by slug (``openai``)."""
+    if SLUG.match(value):
+        found = await info.context.loaders.institution_id_by_slug.load(value)
+        if found is None:
+            raise NotFound(f"`{field}`: no institution with slug {value!r}", field=field)
+        return found
+    return decode_id(value, "Institution", field)

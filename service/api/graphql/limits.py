@@ -1,0 +1,242 @@
+"""Protection against expensive requests.
+
+- Depth, aliases and tokens: strawberry's QueryDepthLimiter, MaxAliasesLimiter and
+  MaxTokensLimiter with the limits from settings.
+- Cost: the number of nodes a query may return, the product of ``first``/``last`` (or the
+  default page size) along nested paged fields, summed; above ``graphql_max_cost`` the query is
+  refused before it runs (``QUERY_TOO_COSTLY``).
+- Body size: a POST body above ``max_body_bytes`` is answered 413 before it is parsed.
+- Batches: at most ``MAX_BATCH_OPERATIONS`` operations per request.
+- Introspection can be switched off (DisableIntrospection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_operation_ast,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.schema import validate_document
+
+from service.config import Settings
+
+MAX_BATCH_OPERATIONS = 10
+MAX_FRAGMENT_DEPTH = 50
+
+
+def _page_size(field: FieldNode, variables: dict[str, Any], default: int) -> int:
+    for arg in field.arguments or ():
+        if arg.name.value not in ("first", "last"):
+            continue
+        value = arg.value
+        if isinstance(value, IntValueNode):
+            return int(value.value)
+        if isinstance(value, VariableNode):
+            found = variables.get(value.name.value)
+            if isinstance(found, int):
+                return found
+    return default
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    default_page: int,
+) -> int:
+    """How many nodes the operation may return (paged fields multiply their children)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return 0
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    vars_ = variables or {}
+
+    def walk(
+        selection_set: SelectionSetNode, parent: GraphQLNamedType, mult: int, depth: int
+    ) -> int:
+        if depth > MAX_FRAGMENT_DEPTH:
+            return 0
+        total = 0
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+                    continue
+                definition = parent.fields.get(sel.name.value)
+                if definition is None:
+                    continue
+                size = 1
+                if "first" in definition.args or "last" in definition.args:
+                    size = max(_page_size(sel, vars_, default_page), 0)
+                    total += mult * size
+                if sel.selection_set is not None:
+                    child = get_named_type(definition.type)
+                    total += walk(sel.selection_set, child, mult * size, depth + 1)
+            elif isinstance(sel, InlineFragmentNode):
+                target = parent
+                if sel.type_condition is not None:
+                    target = schema.get_type(sel.type_condition.name.value) or parent
+                total += walk(sel.selection_set, target, mult, depth + 1)
+            elif isinstance(sel, FragmentSpreadNode):
+                fragment = fragments.get(sel.name.value)
+                if fragment is not None:
+                    target = schema.get_type(fragment.type_condition.name.value) or parent
+                    total += walk(fragment.selection_set, target, mult, depth + 1)
+        return total
+
+    assert isinstance(operation, OperationDefinitionNode)
+    return walk(operation.selection_set, root, 1, 0)
+
+
+class CostLimiter(SchemaExtension):
+    """Refuse, before execution, a valid operation whose estimated cost is above the limit."""
+
+    def __init__(self, max_cost: int, default_page: int) -> None:
+        self.max_cost = max_cost
+        self.default_page = default_page
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
+            errors = validate_document(
+                ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
+            )
+            if not errors:
+                cost = estimate_cost(
+                    ctx.schema._schema,
+                    ctx.graphql_document,
+                    ctx.operation_name,
+                    ctx.variables,
+                    self.default_page,
+                )
+                if cost > self.max_cost:
+                    errors = [
+                        GraphQLError(
+                            f"this query may return {cost} nodes; the limit is {self.max_cost}. "
+                            "Ask for smaller pages (first/last) or fewer nested connections.",
+                            extensions={
+                                "code": "QUERY_TOO_COSTLY",
+                                "cost": cost,
+                                "maxCost": self.max_cost,
+                            },
+                        )
+                    ]
+            ctx.pre_execution_errors = errors
+        yield
+
+
+ExtensionFactory = Callable[[], SchemaExtension]
+
+
+def limit_extensions(settings: Settings) -> list[ExtensionFactory]:
+    """Factories, so every operation gets its own extension instances (no shared state)."""
+    factories: list[ExtensionFactory] = [
+        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        partial(CostLimiter, settings.graphql_max_cost, settings.page_size_default),
+    ]
+    if not settings.graphql_introspection:
+        factories.append(DisableIntrospection)
+    return factories
+
+
+def _too_large(limit: int) -> bytes:
+    return orjson.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"request body too large: the limit is {limit} bytes",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "maxBytes": limit},
+                }
+            ]
+        }
+    )
+
+
+class BodySizeLimit:
+    """Answer 413 to a request body above ``max_bytes`` (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _reject(self, send: Send) -> None:
+        body = _too_large(self.max_bytes)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await self._reject(send)
+                    return
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._reject(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            if messages:
+                return messages.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)

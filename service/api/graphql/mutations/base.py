@@ -1,0 +1,37 @@
+"""Running a curator write and turning expected failures into result-union members."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+
+from service.api.graphql.context import Info
+from service.api.graphql.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    conflict,
+    invalid,
+    not_found,
+)
+from service.errors import Conflict, NotFound, UserError
+
+T = TypeVar("T")
+
+Failure = NotFoundError | ConflictError | ValidationError
+
+
+async def write(info: Info, action: Callable[[asyncpg.Connection], Awaitable[T]]) -> T | Failure:
+    """Run ``action`` on a pooled connection; map user errors to union members."""
+    try:
+        async with info.context.pool.acquire() as conn:
+            return await action(conn)
+    except NotFound as exc:
+        return not_found(exc.message)
+    except Conflict as exc:
+        return conflict(exc.message)
+    except UserError as exc:
+        field = exc.details.get("field")
+        return invalid(exc.message, field if isinstance(field, str) else None)

@@ -1,0 +1,371 @@
+# mypy: disable-error-code="untyped-decorator"
+"""The GraphQL schema: queries, mutations, the subscription and the protective extensions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+
+from service.api.graphql.context import Info
+from service.api.graphql.errors import (
+    ConflictError,
+    Error,
+    ErrorPolicy,
+    InvalidInput,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from service.api.graphql.ids import decode_id
+from service.api.graphql.limits import MAX_BATCH_OPERATIONS, ExtensionFactory, limit_extensions
+from service.api.graphql.mutations.ingest_run import IngestRunMutations
+from service.api.graphql.mutations.institution import InstitutionMutations
+from service.api.graphql.mutations.move import MoveMutations
+from service.api.graphql.mutations.researcher import ResearcherMutations
+from service.api.graphql.subscriptions import Subscription
+from service.api.graphql.types.affiliation import Affiliation
+from service.api.graphql.types.candidate_match import CandidateMatch
+from service.api.graphql.types.common import CandidateMatchStatus, IngestRunStatus, page_args
+from service.api.graphql.types.connection import Connection, connection
+from service.api.graphql.types.filters import (
+    InstitutionFilterInput,
+    MoveFilterInput,
+    ResearcherFilterInput,
+    institution_filter,
+    move_filter,
+    researcher_filter,
+)
+from service.api.graphql.types.flow import FlowCell, NetFlow, entities
+from service.api.graphql.types.ingest_run import IngestRun
+from service.api.graphql.types.institution import Institution
+from service.api.graphql.types.job_posting import JobPosting
+from service.api.graphql.types.move import Document, Evidence, Move
+from service.api.graphql.types.researcher import Researcher
+from service.config import Settings, get_settings
+from service.db.queries import (
+    candidate_matches,
+    flows,
+    ingest_runs,
+    institutions,
+    moves,
+    researchers,
+    search,
+)
+from service.db.queries.candidate_matches import CandidateMatchFilter
+from service.db.queries.flows import Level, Period, mark_small
+from service.db.queries.ingest_runs import IngestRunFilter
+from service.db.queries.institutions import InstitutionOrder
+from service.db.queries.moves import MoveOrder
+from service.db.queries.researchers import ResearcherOrder
+from service.errors import LimitExceeded, UserError
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema" / "schema.graphql"
+
+SearchResult = Annotated[Researcher | Institution, strawberry.union("SearchResult")]
+
+
+def _one_of(**given: object) -> str:
+    named = [k for k, v in given.items() if v is not None]
+    if len(named) != 1:
+        raise InvalidInput("give exactly one of: " + ", ".join(given), field=",".join(given))
+    return named[0]
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = relay.node(description="Any object by its global id.")
+    nodes: list[relay.Node | None] = relay.node(description="Objects by their global ids.")
+
+    @strawberry.field(
+        description="A researcher by global id, ORCID or OpenAlex id (exactly one). A merged "
+        "researcher resolves to the record it was merged into."
+    )
+    async def researcher(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        orcid: str | None = None,
+        openalex_id: str | None = None,
+    ) -> Researcher | None:
+        which = _one_of(id=id, orcid=orcid, openalexId=openalex_id)
+        loaders = info.context.loaders
+        pk: int | None
+        if which == "id":
+            assert id is not None
+            pk = decode_id(id, "Researcher")
+        elif which == "orcid":
+            assert orcid is not None
+            pk = await loaders.researcher_id_by_orcid.load(orcid.strip().upper())
+        else:
+            assert openalex_id is not None
+            pk = await loaders.researcher_id_by_openalex.load(openalex_id.strip())
+        if pk is None:
+            return None
+        row = await loaders.researcher_by_id.load(pk)
+        return Researcher.from_row(row) if row else None
+
+    @strawberry.field(description="An institution by global id, ROR id or slug (exactly one).")
+    async def institution(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        ror: str | None = None,
+        slug: str | None = None,
+    ) -> Institution | None:
+        which = _one_of(id=id, ror=ror, slug=slug)
+        loaders = info.context.loaders
+        pk: int | None
+        if which == "id":
+            assert id is not None
+            pk = decode_id(id, "Institution")
+        elif which == "ror":
+            assert ror is not None
+            pk = await loaders.institution_id_by_ror.load(ror.strip().rsplit("/", 1)[-1])
+        else:
+            assert slug is not None
+            pk = await loaders.institution_id_by_slug.load(slug.strip())
+        if pk is None:
+            return None
+        row = await loaders.institution_by_id.load(pk)
+        return Institution.from_row(row) if row else None
+
+    @strawberry.field(description="A move by global id.")
+    async def move(self, info: Info, id: strawberry.ID) -> Move | None:
+        row = await info.context.loaders.move_by_id.load(decode_id(id, "Move"))
+        return Move.from_row(row) if row else None
+
+    @strawberry.field(description="Researchers (merged records left out), filtered and sorted.")
+    async def researchers(
+        self,
+        info: Info,
+        filter: ResearcherFilterInput | None = None,
+        order_by: ResearcherOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Researcher]:
+        ctx = info.context
+        flt = await researcher_filter(info, filter)
+        page = await researchers.list_researchers(
+            ctx.db,
+            flt,
+            order_by,
+            page_args(ctx.settings, first, after, last, before),
+            trigram=await ctx.trigram(),
+        )
+        return connection(
+            page, Researcher.from_row, lambda: researchers.count_researchers(ctx.db, flt)
+        )
+
+    @strawberry.field(description="Institutions, filtered and sorted.")
+    async def institutions(
+        self,
+        info: Info,
+        filter: InstitutionFilterInput | None = None,
+        order_by: InstitutionOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Institution]:
+        ctx = info.context
+        flt = await institution_filter(info, filter)
+        page = await institutions.list_institutions(
+            ctx.db,
+            flt,
+            order_by,
+            page_args(ctx.settings, first, after, last, before),
+            trigram=await ctx.trigram(),
+        )
+        return connection(
+            page, Institution.from_row, lambda: institutions.count_institutions(ctx.db, flt)
+        )
+
+    @strawberry.field(description="Moves, filtered and sorted (newest first by default).")
+    async def moves(
+        self,
+        info: Info,
+        filter: MoveFilterInput | None = None,
+        order_by: MoveOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Move]:
+        ctx = info.context
+        flt = await move_filter(info, filter)
+        page = await moves.list_moves(
+            ctx.db, flt, order_by, page_args(ctx.settings, first, after, last, before)
+        )
+        return connection(page, Move.from_row, lambda: moves.count_moves(ctx.db, flt))
+
+    @strawberry.field(
+        description="Moves counted from origin to destination per period. `small` marks "
+        "counts under the small-number threshold."
+    )
+    async def flows(
+        self,
+        info: Info,
+        level: Level = Level.COUNTRY,
+        period: Period = Period.YEAR,
+        filter: MoveFilterInput | None = None,
+    ) -> list[FlowCell]:
+        ctx = info.context
+        rows = await flows.flows(ctx.db, level, period, await move_filter(info, filter))
+        found = await entities(info, [k for r in rows for k in (r.origin, r.destination)])
+        threshold = ctx.settings.small_number_threshold
+        return [
+            FlowCell(
+                origin=found.get(r.origin) if r.origin is not None else None,
+                destination=found.get(r.destination) if r.destination is not None else None,
+                period=r.period,
+                count=r.count,
+                small=mark_small(r.count, threshold),
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(
+        description="Inflow, outflow and net per entity and period; moves within one entity "
+        "(a domestic move at COUNTRY level) are neither."
+    )
+    async def net_flows(
+        self,
+        info: Info,
+        level: Level = Level.COUNTRY,
+        period: Period = Period.YEAR,
+        filter: MoveFilterInput | None = None,
+    ) -> list[NetFlow]:
+        ctx = info.context
+        rows = await flows.net_flows(ctx.db, level, period, await move_filter(info, filter))
+        found = await entities(info, [r.entity for r in rows])
+        threshold = ctx.settings.small_number_threshold
+        return [
+            NetFlow(
+                entity=found[r.entity],
+                period=r.period,
+                inflow=r.inflow,
+                outflow=r.outflow,
+                net=r.net,
+                small=mark_small(r.inflow + r.outflow, threshold),
+            )
+            for r in rows
+            if r.entity in found
+        ]
+
+    @strawberry.field(
+        description="One search box: researchers (by any of their names) and institutions "
+        "(by name or alias); up to `first` of each."
+    )
+    async def search(self, info: Info, query: str, first: int | None = None) -> list[SearchResult]:
+        ctx = info.context
+        size = first if first is not None else ctx.settings.page_size_default
+        if size > ctx.settings.page_size_max:
+            raise LimitExceeded(
+                f"`first` is {size}; at most {ctx.settings.page_size_max}", field="first"
+            )
+        if size < 0:
+            raise UserError("`first` must not be negative", field="first")
+        if not query.strip():
+            return []
+        found = await search.search(ctx.db, query, size, trigram=await ctx.trigram())
+        return [
+            *(Researcher.from_row(r) for r in found.researchers),
+            *(Institution.from_row(i) for i in found.institutions),
+        ]
+
+    @strawberry.field(description="Ingestion runs, newest first.")
+    async def ingest_runs(
+        self,
+        info: Info,
+        plugin: str | None = None,
+        status: list[IngestRunStatus] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[IngestRun]:
+        ctx = info.context
+        flt = IngestRunFilter(plugin, tuple(s.value for s in status or ()))
+        page = await ingest_runs.list_ingest_runs(
+            ctx.db, flt, page_args(ctx.settings, first, after, last, before)
+        )
+        return connection(
+            page, IngestRun.from_row, lambda: ingest_runs.count_ingest_runs(ctx.db, flt)
+        )
+
+    @strawberry.field(description="Candidate matches for curators, best score first.")
+    async def candidate_matches(
+        self,
+        info: Info,
+        status: list[CandidateMatchStatus] | None = None,
+        min_score: float | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[CandidateMatch]:
+        ctx = info.context
+        flt = CandidateMatchFilter(tuple(s.value for s in status or ()), min_score)
+        page = await candidate_matches.list_candidate_matches(
+            ctx.db, flt, page_args(ctx.settings, first, after, last, before)
+        )
+        return connection(
+            page,
+            CandidateMatch.from_row,
+            lambda: candidate_matches.count_candidate_matches(ctx.db, flt),
+        )
+
+
+@strawberry.type
+class Mutation(MoveMutations, ResearcherMutations, InstitutionMutations, IngestRunMutations):
+    pass
+
+
+def extensions(settings: Settings) -> list[ExtensionFactory]:
+    return [ErrorPolicy, *limit_extensions(settings)]
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or get_settings()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[
+            Affiliation,
+            Document,
+            Evidence,
+            JobPosting,
+            Error,
+            NotFoundError,
+            PermissionDeniedError,
+            ValidationError,
+            ConflictError,
+        ],
+        extensions=extensions(settings),
+        config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
+    )
+
+
+def schema_sdl() -> str:
+    """The SDL frontend teams build on (the limits do not change it)."""
+    from service.config import load_settings
+
+    return build_schema(load_settings()).as_str() + "\n"
+
+
+def export_schema(path: Path | str = SCHEMA_FILE) -> Path:
+    """Write the SDL to ``path`` (``schema/schema.graphql`` by default)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(schema_sdl(), encoding="utf-8")
+    return target

@@ -1,0 +1,137 @@
+# mypy: disable-error-code="untyped-decorator"
+"""``moveRecorded``: moves as they are inserted, over graphql-transport-ws.
+
+One PostgreSQL ``LISTEN move_recorded`` connection per process feeds every subscriber through
+its own asyncio queue. The listener starts with the first subscriber, stops with the last, and
+reconnects with backoff if its connection drops. Each subscriber applies its own filter with
+the same SQL as the moves list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+
+import asyncpg
+import strawberry
+
+from service.api.graphql.context import Info
+from service.api.graphql.types.filters import MoveFilterInput, move_filter
+from service.api.graphql.types.move import Move
+from service.api.state import AppState
+from service.db.queries.moves import move_matches
+from service.db.urls import to_asyncpg_url
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "move_recorded"
+FEED_KEY = "graphql.move_feed"
+QUEUE_SIZE = 1000
+START_TIMEOUT_S = 10.0
+
+
+def _setter(event: asyncio.Event) -> Callable[[object], None]:
+    def set_(_conn: object) -> None:
+        event.set()
+
+    return set_
+
+
+class MoveFeed:
+    """Fans ``move_recorded`` notifications out to subscriber queues."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.subscribers: set[asyncio.Queue[int]] = set()
+        self.listening = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._conn: asyncpg.Connection | None = None
+
+    def _notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            move_id = int(payload)
+        except ValueError:
+            return
+        for queue in self.subscribers:
+            if queue.full():
+                logger.warning("a moveRecorded subscriber is too slow; dropping a notification")
+                continue
+            queue.put_nowait(move_id)
+
+    async def _run(self) -> None:
+        delay = 0.5
+        while True:
+            lost = asyncio.Event()
+            try:
+                conn = await asyncpg.connect(to_asyncpg_url(self.database_url))
+            except (OSError, asyncpg.PostgresError) as exc:
+                logger.warning(
+                    "LISTEN %s: cannot connect (%s); retrying in %.1fs", CHANNEL, exc, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            self._conn = conn
+            conn.add_termination_listener(_setter(lost))
+            try:
+                await conn.add_listener(CHANNEL, self._notify)
+                self.listening.set()
+                delay = 0.5
+                await lost.wait()
+                logger.warning("LISTEN %s: connection lost; reconnecting", CHANNEL)
+            finally:
+                self.listening.clear()
+                self._conn = None
+                if not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+
+    async def _stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[int]]:
+        """A queue of new move ids, live once this returns (the listener is connected)."""
+        queue: asyncio.Queue[int] = asyncio.Queue(QUEUE_SIZE)
+        self.subscribers.add(queue)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="listen:move_recorded")
+        try:
+            await asyncio.wait_for(self.listening.wait(), START_TIMEOUT_S)
+            yield queue
+        finally:
+            self.subscribers.discard(queue)
+            if not self.subscribers:
+                await self._stop()
+
+
+def move_feed(state: AppState) -> MoveFeed:
+    feed = state.extras.get(FEED_KEY)
+    if feed is None:
+        feed = state.extras[FEED_KEY] = MoveFeed(state.database_url)
+    assert isinstance(feed, MoveFeed)
+    return feed
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each new move that passes the filter (retracted ones never do by default)."
+    )
+    async def move_recorded(
+        self, info: Info, filter: MoveFilterInput | None = None
+    ) -> AsyncGenerator[Move, None]:
+        flt = await move_filter(info, filter)
+        context = info.context
+        async with move_feed(context.state).subscribe() as queue:
+            while True:
+                move_id = await queue.get()
+                row = await move_matches(context.pool, move_id, flt)
+                if row is not None:
+                    yield Move.from_row(row)

@@ -1,0 +1,64 @@
+# mypy: disable-error-code="untyped-decorator"
+"""Flow aggregates: cells of an origin → destination matrix, and net flows per entity."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from service.api.graphql.context import Info
+from service.api.graphql.types.common import country_name
+from service.api.graphql.types.institution import Institution
+
+
+@strawberry.type(
+    description="One side of a flow: a country (code is ISO alpha-2) or an institution "
+    "(code is its slug)."
+)
+class FlowEntity:
+    code: str
+    name: str
+    institution_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The institution, at INSTITUTION and PARENT level.")
+    async def institution(self, info: Info) -> Institution | None:
+        if self.institution_id is None:
+            return None
+        row = await info.context.loaders.institution_by_id.load(self.institution_id)
+        return Institution.from_row(row) if row else None
+
+
+@strawberry.type(description="Moves from an origin to a destination in one period.")
+class FlowCell:
+    origin: FlowEntity | None = strawberry.field(description="Null: origin unknown.")
+    destination: FlowEntity | None = strawberry.field(description="Null: destination unknown.")
+    period: date | None = strawberry.field(description="The period's first day; null for ALL.")
+    count: int
+    small: bool = strawberry.field(
+        description="Fewer moves than the small-number threshold: show with caution."
+    )
+
+
+@strawberry.type(description="Arrivals, departures and their balance for one entity and period.")
+class NetFlow:
+    entity: FlowEntity
+    period: date | None
+    inflow: int
+    outflow: int
+    net: int
+    small: bool
+
+
+async def entities(info: Info, keys: list[str | int | None]) -> dict[str | int, FlowEntity]:
+    """Turn flow keys (country codes or institution ids) into entities, in one batch."""
+    ids = sorted({k for k in keys if isinstance(k, int)})
+    rows = await info.context.loaders.institution_by_id.load_many(ids)
+    out: dict[str | int, FlowEntity] = {}
+    for pk, row in zip(ids, rows, strict=True):
+        if row is not None:
+            out[pk] = FlowEntity(code=row.slug, name=row.name, institution_id=pk)
+    for key in keys:
+        if isinstance(key, str):
+            out[key] = FlowEntity(code=key, name=country_name(key), institution_id=None)
+    return out

@@ -1,0 +1,56 @@
+"""Ingestion runs: one plugin instance's pass over its source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from service.api.graphql.context import Info
+from service.api.graphql.types.common import IngestRunStatus
+from service.api.graphql.types.move import _pks
+from service.db.queries.ingest_runs import IngestRunRow
+
+
+@strawberry.type(description="One run of an ingester, with what it saw and wrote.")
+class IngestRun(relay.Node):
+    id: relay.NodeID[int]
+    plugin: str
+    instance: str
+    status: IngestRunStatus
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime | None
+    seen: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    error: str | None
+
+    @classmethod
+    def from_row(cls, row: IngestRunRow) -> IngestRun:
+        return cls(
+            id=row.id,
+            plugin=row.plugin,
+            instance=row.instance,
+            status=IngestRunStatus(row.status),
+            dry_run=row.dry_run,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            seen=row.seen,
+            created=row.created,
+            updated=row.updated,
+            unchanged=row.unchanged,
+            rejected=row.rejected,
+            error=row.error,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[IngestRun | None]:
+        rows = await info.context.loaders.ingest_run_by_id.load_many(_pks(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]

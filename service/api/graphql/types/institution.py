@@ -1,0 +1,218 @@
+# mypy: disable-error-code="untyped-decorator"
+"""Institutions: companies, labs, universities; their sites, people, moves and openings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import strawberry
+from strawberry import relay
+
+from service.api.graphql.context import Info
+from service.api.graphql.loaders import CurrentReq, MovesReq, PostingsReq, SeriesReq
+from service.api.graphql.loaders.base import ByParent
+from service.api.graphql.types.common import (
+    Country,
+    ExternalId,
+    InstitutionKind,
+    country,
+    page_args,
+)
+from service.api.graphql.types.connection import Connection, connection
+from service.api.graphql.types.filters import MoveFilterInput, move_filter
+from service.api.graphql.types.job_posting import JobPosting
+from service.api.graphql.types.move import Move, _institution, _pks
+from service.api.graphql.types.researcher import Researcher
+from service.db.queries.flows import Period
+from service.db.queries.institutions import InstitutionRow
+from service.db.queries.job_postings import JobPostingFilter
+from service.db.queries.moves import MoveOrder
+from service.db.queries.researchers import ResearcherOrder
+
+
+@strawberry.type(description="Inflow, outflow and net of one period.")
+class FlowPoint:
+    period: date | None = strawberry.field(description="The period's first day; null for ALL.")
+    inflow: int
+    outflow: int
+    net: int
+
+
+@strawberry.type(description="A company, lab, university or other organisation, or one site of it.")
+class Institution(relay.Node):
+    id: relay.NodeID[int]
+    slug: str
+    name: str
+    native_name: str | None
+    kind: InstitutionKind
+    country: Country | None
+    city: str | None
+    is_site: bool = strawberry.field(description="A site of its parent (its own country).")
+    website: str | None
+    created_at: datetime
+    updated_at: datetime
+    parent_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: InstitutionRow) -> Institution:
+        return cls(
+            id=row.id,
+            slug=row.slug,
+            name=row.name,
+            native_name=row.native_name,
+            kind=InstitutionKind(row.kind),
+            country=country(row.country_code),
+            city=row.city,
+            is_site=row.is_site,
+            website=row.website,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            parent_id=row.parent_id,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Institution | None:
+        return await _institution(info, self.parent_id)
+
+    @strawberry.field
+    async def children(self, info: Info) -> list[Institution]:
+        rows = await info.context.loaders.institution_children.load(self.id)
+        return [Institution.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every name seen for it, native scripts included.")
+    async def aliases(self, info: Info) -> list[str]:
+        rows = await info.context.loaders.institution_aliases.load(self.id)
+        return list(dict.fromkeys(r.alias for r in rows))
+
+    @strawberry.field(description="ROR, OpenAlex and Wikidata ids.")
+    async def external_ids(self, info: Info) -> list[ExternalId]:
+        rows = await info.context.loaders.institution_external_ids.load(self.id)
+        return [ExternalId(scheme=r.scheme, value=r.value) for r in rows]
+
+    @strawberry.field
+    async def ror(self, info: Info) -> str | None:
+        rows = await info.context.loaders.institution_external_ids.load(self.id)
+        return next((r.value for r in rows if r.scheme == "ror"), None)
+
+    @strawberry.field(description="Researchers with a current affiliation here.")
+    async def current_researchers(
+        self,
+        info: Info,
+        order_by: ResearcherOrder | None = None,
+        include_descendants: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Researcher]:
+        req = CurrentReq(
+            order_by,
+            page_args(info.context.settings, first, after, last, before),
+            include_descendants,
+        )
+        key = ByParent(req, self.id)
+        loaders = info.context.loaders
+        page = await loaders.current_researchers.load(key)
+        return connection(
+            page, Researcher.from_row, lambda: loaders.current_researchers_count.load(key)
+        )
+
+    async def _moves(
+        self,
+        info: Info,
+        direction: str,
+        flt: MoveFilterInput | None,
+        order_by: MoveOrder | None,
+        include_descendants: bool,
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+    ) -> Connection[Move]:
+        req = MovesReq(
+            direction,
+            await move_filter(info, flt),
+            order_by,
+            page_args(info.context.settings, first, after, last, before),
+            include_descendants,
+        )
+        key = ByParent(req, self.id)
+        loaders = info.context.loaders
+        page = await loaders.institution_moves.load(key)
+        return connection(page, Move.from_row, lambda: loaders.institution_moves_count.load(key))
+
+    @strawberry.field(description="Moves arriving here (newest first by default).")
+    async def moves_in(
+        self,
+        info: Info,
+        filter: MoveFilterInput | None = None,
+        order_by: MoveOrder | None = None,
+        include_descendants: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Move]:
+        return await self._moves(
+            info, "in", filter, order_by, include_descendants, first, after, last, before
+        )
+
+    @strawberry.field(description="Moves leaving here (newest first by default).")
+    async def moves_out(
+        self,
+        info: Info,
+        filter: MoveFilterInput | None = None,
+        order_by: MoveOrder | None = None,
+        include_descendants: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Move]:
+        return await self._moves(
+            info, "out", filter, order_by, include_descendants, first, after, last, before
+        )
+
+    @strawberry.field(
+        description="Inflow, outflow and net per period, counting this institution together "
+        "with its sub-units; moves between them are neither in nor out."
+    )
+    async def flow_series(
+        self, info: Info, period: Period = Period.YEAR, filter: MoveFilterInput | None = None
+    ) -> list[FlowPoint]:
+        req = SeriesReq(period, await move_filter(info, filter))
+        points = await info.context.loaders.institution_flow_series.load(ByParent(req, self.id))
+        return [
+            FlowPoint(period=p.period, inflow=p.inflow, outflow=p.outflow, net=p.net)
+            for p in points
+        ]
+
+    @strawberry.field(description="Job postings, newest first.")
+    async def job_postings(
+        self,
+        info: Info,
+        open_only: bool = False,
+        research_only: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[JobPosting]:
+        req = PostingsReq(
+            JobPostingFilter(open_only=open_only, research_only=research_only),
+            page_args(info.context.settings, first, after, last, before),
+        )
+        key = ByParent(req, self.id)
+        loaders = info.context.loaders
+        page = await loaders.institution_postings.load(key)
+        return connection(
+            page, JobPosting.from_row, lambda: loaders.institution_postings_count.load(key)
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Institution | None]:
+        rows = await info.context.loaders.institution_by_id.load_many(_pks(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]

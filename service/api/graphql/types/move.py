@@ -1,0 +1,209 @@
+# mypy: disable-error-code="untyped-decorator"
+"""Moves and the evidence behind them: the document, the quote and where it sits in the text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from service.api.graphql.context import Info
+from service.api.graphql.types.common import (
+    Country,
+    DocumentKind,
+    MoveKind,
+    MoveOrigin,
+    MoveStatus,
+    PartialDate,
+    country,
+    partial_date,
+)
+from service.db.queries.evidence import DocumentRow, EvidenceRow
+from service.db.queries.moves import MoveRow
+
+if TYPE_CHECKING:
+    from service.api.graphql.types.institution import Institution
+    from service.api.graphql.types.researcher import Researcher
+
+INSTITUTION = "service.api.graphql.types.institution"
+RESEARCHER = "service.api.graphql.types.researcher"
+
+
+def _pks(node_ids: Iterable[str]) -> list[int]:
+    from service.api.graphql.errors import InvalidInput
+
+    try:
+        return [int(i) for i in node_ids]
+    except ValueError:
+        raise InvalidInput("not a valid id") from None
+
+
+@strawberry.type(description="A source document: a news article, a publication, a profile...")
+class Document(relay.Node):
+    id: relay.NodeID[int]
+    kind: DocumentKind
+    url: str
+    title: str | None
+    publisher: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    language: str | None
+
+    @classmethod
+    def from_row(cls, row: DocumentRow) -> Document:
+        return cls(
+            id=row.id,
+            kind=DocumentKind(row.kind),
+            url=row.url,
+            title=row.title,
+            publisher=row.publisher,
+            published_at=row.published_at,
+            fetched_at=row.fetched_at,
+            language=row.language,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Document | None]:
+        rows = await info.context.loaders.document_by_id.load_many(_pks(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type(description="Where a quote sits in its document: character offsets.")
+class Span:
+    start: int
+    end: int | None
+
+
+@strawberry.type(description="One document's support for a move or an affiliation.")
+class Evidence(relay.Node):
+    id: relay.NodeID[int]
+    quote: str | None
+    extractor: str = strawberry.field(description="The plugin (or curator) that read it.")
+    extractor_version: str | None
+    confidence: float
+    created_at: datetime
+    document_id: strawberry.Private[int]
+    span_start: strawberry.Private[int | None]
+    span_end: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: EvidenceRow) -> Evidence:
+        return cls(
+            id=row.id,
+            quote=row.quote,
+            extractor=row.extractor,
+            extractor_version=row.extractor_version,
+            confidence=row.confidence,
+            created_at=row.created_at,
+            document_id=row.document_id,
+            span_start=row.span_start,
+            span_end=row.span_end,
+        )
+
+    @strawberry.field
+    def span(self) -> Span | None:
+        if self.span_start is None:
+            return None
+        return Span(start=self.span_start, end=self.span_end)
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document:
+        row = await info.context.loaders.document_by_id.load(self.document_id)
+        assert row is not None
+        return Document.from_row(row)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Evidence | None]:
+        rows = await info.context.loaders.evidence_by_id.load_many(_pks(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type(description="A researcher leaving one institution for another, with evidence.")
+class Move(relay.Node):
+    id: relay.NodeID[int]
+    date: PartialDate | None = strawberry.field(
+        description="When, to the precision the sources give."
+    )
+    kind: MoveKind
+    status: MoveStatus
+    confidence: float
+    provisional: bool = strawberry.field(
+        description="Inferred from recent publications, which lag: may still change."
+    )
+    cross_border: bool
+    is_returnee: bool
+    origin: MoveOrigin
+    from_country: Country | None
+    to_country: Country | None
+    created_at: datetime
+    updated_at: datetime
+    researcher_id: strawberry.Private[int]
+    from_institution_id: strawberry.Private[int | None]
+    to_institution_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: MoveRow) -> Move:
+        return cls(
+            id=row.id,
+            date=partial_date(row.move_date, row.date_precision),
+            kind=MoveKind(row.kind),
+            status=MoveStatus(row.status),
+            confidence=row.confidence,
+            provisional=row.provisional,
+            cross_border=row.cross_border,
+            is_returnee=row.is_returnee,
+            origin=MoveOrigin(row.origin),
+            from_country=country(row.from_country),
+            to_country=country(row.to_country),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            researcher_id=row.researcher_id,
+            from_institution_id=row.from_institution_id,
+            to_institution_id=row.to_institution_id,
+        )
+
+    @strawberry.field
+    async def researcher(self, info: Info) -> Annotated[Researcher, strawberry.lazy(RESEARCHER)]:
+        from service.api.graphql.types.researcher import Researcher
+
+        row = await info.context.loaders.researcher_by_id.load(self.researcher_id)
+        assert row is not None
+        return Researcher.from_row(row)
+
+    @strawberry.field(name="from", description="Where from; null when unknown.")
+    async def from_(
+        self, info: Info
+    ) -> Annotated[Institution, strawberry.lazy(INSTITUTION)] | None:
+        return await _institution(info, self.from_institution_id)
+
+    @strawberry.field(description="Where to; null for a departure with no known destination.")
+    async def to(self, info: Info) -> Annotated[Institution, strawberry.lazy(INSTITUTION)] | None:
+        return await _institution(info, self.to_institution_id)
+
+    @strawberry.field(description="The documents behind this move, strongest first.")
+    async def evidence(self, info: Info) -> list[Evidence]:
+        rows = await info.context.loaders.evidence_by_move_id.load(self.id)
+        return [Evidence.from_row(r) for r in rows]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Move | None]:
+        rows = await info.context.loaders.move_by_id.load_many(_pks(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+async def _institution(info: Info, pk: int | None) -> Institution | None:
+    from service.api.graphql.types.institution import Institution
+
+    if pk is None:
+        return None
+    row = await info.context.loaders.institution_by_id.load(pk)
+    return Institution.from_row(row) if row else None
