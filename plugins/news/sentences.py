@@ -13,6 +13,7 @@ _ABBREVIATIONS = frozenset(
 )  # fmt: skip
 _LATIN_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])")
 _HAN_END = re.compile(r"[。！？!?]+[”’」』）)]*")
+_LINE_BREAK = re.compile(r"\n")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -27,6 +28,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         cuts.add(match.end())
     for match in _HAN_END.finditer(text):
         cuts.add(match.end())
+    # A line break ends a headline or a paragraph, with or without punctuation.
+    for match in _LINE_BREAK.finditer(text):
+        cuts.add(match.start())
     spans: list[tuple[int, int]] = []
     start = 0
     for cut in [*sorted(cuts), len(text)]:

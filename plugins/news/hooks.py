@@ -1,0 +1,121 @@
+"""The news plugin's hookimpls: the ``news`` ingester, and the rule-based move extractor.
+
+The extractor is plugged in through the ``extract_moves`` hook like any third-party extractor
+would be, so it reads every news article the pipeline sees, whichever ingester brought it.
+Institution names resolve through the curated seed list (``service/data/institutions.toml``)
+plus every ``institution_aliases()`` hook result; the table is built once and cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from plugins.news.extract import AliasTable, ExtractedMove
+from plugins.news.extract import extract_moves as run_rules
+from plugins.news.ingester import NewsIngester
+from service.ingest import (
+    DocumentSeen,
+    InstitutionRef,
+    MoveReported,
+    PartialDateModel,
+    PersonRef,
+    hookimpl,
+)
+
+if TYPE_CHECKING:
+    from service.ingest import Ingester
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR = "news-rules"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def seed_alias_pairs() -> list[tuple[str, str]]:
+    """Every name, alias and native name of every seed institution, with its slug."""
+    raw = resources.files("service").joinpath("data/institutions.toml").read_text("utf-8")
+    pairs: list[tuple[str, str]] = []
+    for inst in tomllib.loads(raw).get("institution", []):
+        slug = inst["slug"]
+        for name in [inst.get("name", ""), *inst.get("aliases", []), *inst.get("native_names", [])]:
+            if name:
+                pairs.append((name, slug))
+    return pairs
+
+
+def _hook_alias_pairs() -> list[tuple[str, str]]:
+    from service.ingest.manager import get_plugin_manager
+
+    pairs: list[tuple[str, str]] = []
+    try:
+        results = get_plugin_manager().hook.institution_aliases()
+    except Exception:  # a broken alias plugin must not stop extraction
+        logger.exception("institution_aliases hooks failed; using the seed aliases only")
+        return pairs
+    for result in results:
+        for alias, slug in result or []:
+            pairs.append((str(alias), str(slug)))
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> AliasTable:
+    """The alias table the extractor resolves institution names with (cached)."""
+    return AliasTable.from_pairs([*seed_alias_pairs(), *_hook_alias_pairs()])
+
+
+def _institution(name: str | None, slug: str | None) -> InstitutionRef | None:
+    if slug:
+        return InstitutionRef(slug=slug, name=name, ids={})
+    if name:
+        return InstitutionRef(name=name, ids={})
+    return None
+
+
+def to_report(move: ExtractedMove, document: DocumentSeen) -> MoveReported | None:
+    """One extracted move as the observation the pipeline merges and stores."""
+    origin = _institution(move.from_name, move.from_slug)
+    destination = _institution(move.to_name, move.to_slug)
+    if origin is None and destination is None:
+        return None
+    when: PartialDateModel | None = None
+    if move.year is not None:
+        when = PartialDateModel(year=move.year, month=move.month)
+    elif document.published_at is not None:
+        when = PartialDateModel(year=document.published_at.year, month=document.published_at.month)
+    native = move.person if _HAN.search(move.person) else None
+    return MoveReported(
+        person=PersonRef(name=move.person, native_name=native, ids={}),
+        from_institution=origin,
+        to_institution=destination,
+        date=when,
+        quote=move.quote[:5000],
+        span_start=move.span_start,
+        span_end=move.span_end,
+        document_url=document.url,
+        confidence=move.confidence,
+        extractor=EXTRACTOR,
+        role=move.role[:500] if move.role else None,
+    )
+
+
+@hookimpl
+def register_ingesters() -> list[type[Ingester]]:
+    return [NewsIngester]
+
+
+@hookimpl
+def extract_moves(document: DocumentSeen) -> list[MoveReported] | None:
+    """The moves a news article reports, by the ``news-rules`` extractor."""
+    if document.kind != "news_article" or not document.text:
+        return None
+    year = document.published_at.year if document.published_at else None
+    language = (document.language or "").split("-")[0].lower() or None
+    found = run_rules(document.text, alias_table(), language=language, published_year=year)
+    reports = [r for m in found if (r := to_report(m, document)) is not None]
+    return reports or None
