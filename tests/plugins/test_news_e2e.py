@@ -98,10 +98,7 @@ async def _run(pool: asyncpg.Pool, server: RecordedServer) -> RunResult:
 async def _snapshot(pool: asyncpg.Pool) -> dict[str, list[Any]]:
     async with pool.acquire() as conn:
         return {
-            table: [
-                dict(r)
-                for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608
-            ]
+            table: [dict(r) for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY id")]
             for table in ("document", "researcher", "move", "evidence")
         }
 
