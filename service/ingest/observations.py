@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -308,3 +309,20 @@ def observation_json_schema() -> dict[str, Any]:
         "One observation yielded by an ingester, or one line of a jsonl ingest file."
     )
     return schema
+
+
+def observation_schema_text() -> str:
+    """The committed form of ``schema/observation.schema.json`` (stable key order)."""
+    import json
+
+    return (
+        json.dumps(observation_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def export_observation_schema(path: str | Path) -> Path:
+    """Write the observation JSON Schema to ``path``; return the path written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(observation_schema_text(), encoding="utf-8")
+    return target

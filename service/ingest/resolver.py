@@ -85,6 +85,7 @@ class Resolver:
     _person_by_id: dict[tuple[str, str], int] = field(default_factory=dict)
     _person_by_source_name: dict[str, int] = field(default_factory=dict)
     _spare_ids: list[int] = field(default_factory=list)
+    _learnt: set[tuple[object, ...]] = field(default_factory=set)
 
     # -- institutions --------------------------------------------------------------------------
     def _inst_keys(self, ref: InstitutionRef | InstitutionSeen) -> list[tuple[str, ...]]:
@@ -150,6 +151,10 @@ class Resolver:
 
     async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
         """Add the aliases and ids a source gives; True if anything was added."""
+        fingerprint = (inst_id, ref.model_dump_json())
+        if fingerprint in self._learnt:
+            return False
+        self._learnt.add(fingerprint)
         names = [ref.name] if ref.name else []
         if isinstance(ref, InstitutionSeen):
             names += ref.aliases

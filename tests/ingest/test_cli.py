@@ -42,7 +42,7 @@ def test_ingest_jsonl_stores_good_lines_reports_bad_ones_and_reruns_clean(
     again = runner.invoke(app, ["ingest", "jsonl", "--config", str(config), "--instance", "second"])
     text = output(again)
     assert again.exit_code == 0, text
-    row = [line for line in text.splitlines() if "succeeded" in line][0]
+    row = next(line for line in text.splitlines() if "succeeded" in line)
     cells = [c.strip() for c in row.strip("│┃| ").split("│")]
     assert cells[:6] == ["succeeded", "10", "0", "0", "8", "2"], row
 
