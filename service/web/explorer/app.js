@@ -197,7 +197,7 @@ async function viewFlows(el, _arg, params, ctx) {
     const cells = cellsFrom(data.flows);
     const t = tableToggle("the flows", () => flowTable(cells));
     clear(tableSlot, h("div", { class: "toolbar" }, t.btn, h("span", { class: "note", id: "flows-total" }, `${fmt.int(cells.reduce((a, c) => a + c.count, 0))} moves in ${cells.length} flows`)), t.box);
-    clear(chart, sankey(cells, { title: "Flows between origins and destinations", onSelect: (link) => showPair(pair, lvl, link, state, ctx) }));
+    clear(chart, sankey(cells, { width: chart.clientWidth || 760, title: "Flows between origins and destinations", onSelect: (link) => showPair(pair, lvl, link, state, ctx) }));
     chart.setAttribute("aria-busy", "false");
     const rows = data.netFlows.map((r) => ({ ...end(r.entity), inflow: r.inflow, outflow: r.outflow, net: r.net }));
     clear(net, netBars(rows, {
@@ -565,7 +565,8 @@ function startSearch() {
       return;
     }
     if (mine !== seq) return;
-    const { researchers, institutions } = data.search;
+    const researchers = data.search.filter((x) => x.__typename === "Researcher");
+    const institutions = data.search.filter((x) => x.__typename === "Institution");
     let n = 0;
     const opt = (href, label, kind) => h("li", { role: "option", id: `q-opt-${n++}`, "data-href": href, "aria-selected": "false" }, h("span", {}, label), h("span", { class: "kind" }, kind));
     const items = [

@@ -7,11 +7,11 @@ const PALETTE = ["#1f6feb", "#d4542b", "#2e8540", "#8250df", "#b08800", "#0f7b8a
 export const color = (i) => PALETTE[i % PALETTE.length];
 
 // Shared defs: the hatch used for small-number cells (a legend explains it).
-export function hatchDefs(id = "hatch") {
-  return s("defs", {},
-    s("pattern", { id, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
-      s("rect", { width: 6, height: 6, fill: "#fff" }),
-      s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#57606a", "stroke-width": 3 })));
+export function hatchDefs(id = "hatch", colors = ["#57606a"]) {
+  return s("defs", {}, colors.map((c, i) =>
+    s("pattern", { id: `${id}-${i}`, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+      s("rect", { width: 6, height: 6, fill: "#fff", "fill-opacity": 0.6 }),
+      s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: c, "stroke-width": 3.5 }))));
 }
 
 export function smallLegend(threshold) {
@@ -59,7 +59,7 @@ function truncate(text, n) {
 
 // cells: [{origin: {key, label}, destination: {key, label}, count, small}]
 // onSelect(cell) is called on click or Enter on a link.
-export function sankey(cells, { maxNodes = 14, onSelect, title = "Flows" } = {}) {
+export function sankey(cells, { maxNodes = 14, onSelect, title = "Flows", width = 760 } = {}) {
   const wrap = h("div", { class: "chart sankey" });
   if (!cells.length) {
     wrap.append(h("p", { class: "empty" }, "No moves match these filters."));
@@ -96,7 +96,8 @@ export function sankey(cells, { maxNodes = 14, onSelect, title = "Flows" } = {})
   const links = [...merged.values()];
   for (const l of links) l.small = l.cells.length === 1 ? Boolean(l.cells[0].small) : l.cells.every((c) => c.small) && l.count < 5;
 
-  const W = 760, labelW = 150, nodeW = 12, pad = 10;
+  const W = Math.max(420, Math.min(760, width)), narrow = W < 600;
+  const labelW = narrow ? 118 : 150, nodeW = narrow ? 8 : 12, pad = 10, chars = narrow ? 13 : 18;
   const total = cells.reduce((a, c) => a + c.count, 0);
   const H = Math.max(260, Math.max(L.nodes.length, R.nodes.length) * 34);
   const k = Math.min((H - pad * (L.nodes.length - 1)) / total, (H - pad * (R.nodes.length - 1)) / total);
@@ -134,8 +135,8 @@ export function sankey(cells, { maxNodes = 14, onSelect, title = "Flows" } = {})
     n.off += l.count * k;
   }
 
-  const svg = s("svg", { viewBox: `0 0 ${W} ${H + 4}`, role: "group", "aria-label": title, class: "sankey-svg" });
-  svg.append(hatchDefs("hatch-sankey"));
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H + 4}`, role: "group", "aria-label": title, class: `sankey-svg${narrow ? " narrow" : ""}` });
+  svg.append(hatchDefs("hatch-sankey", L.nodes.map((_, i) => color(i))));
   const tip = tooltip(wrap);
   const gLinks = s("g", { class: "links" });
   for (const l of links) {
@@ -145,7 +146,7 @@ export function sankey(cells, { maxNodes = 14, onSelect, title = "Flows" } = {})
     const path = s("path", {
       class: `link${l.small ? " small" : ""}`,
       d: `M${x0},${l.y0} C${xm},${l.y0} ${xm},${l.y1} ${x1},${l.y1}`,
-      stroke: l.small ? "url(#hatch-sankey)" : color(li.get(l.o)),
+      stroke: l.small ? `url(#hatch-sankey-${li.get(l.o)})` : color(li.get(l.o)),
       "stroke-width": l.w,
       fill: "none",
       tabindex: 0,
@@ -181,7 +182,7 @@ export function sankey(cells, { maxNodes = 14, onSelect, title = "Flows" } = {})
           "text-anchor": left ? "end" : "start",
           "dominant-baseline": "middle",
           class: "node-label",
-        }, `${truncate(n.label, 18)} ${fmt.int(n.total)}`),
+        }, `${truncate(n.label, chars)} ${fmt.int(n.total)}`),
       );
     });
   }
@@ -271,7 +272,7 @@ export function columns(points, { title = "Moves per period", unit = "moves" } =
   const bw = (W - left - 10) / points.length;
   const y = (v) => top + (H - top - bottom) * (1 - v / max);
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
-  svg.append(hatchDefs("hatch-cols"));
+  svg.append(hatchDefs("hatch-cols", ["#0b57d0"]));
   const tip = tooltip(wrap);
   for (const t of ticks) {
     svg.append(
@@ -288,8 +289,8 @@ export function columns(points, { title = "Moves per period", unit = "moves" } =
       y: y(p.value),
       width: bw * 0.7,
       height: Math.max(0, y(0) - y(p.value)),
-      class: "bar col",
-      fill: p.small ? "url(#hatch-cols)" : null,
+      class: `bar col${p.small ? " small" : ""}`,
+      style: p.small ? "fill: url(#hatch-cols-0)" : null,
       tabindex: p.value ? 0 : null,
       "aria-label": text,
       "data-period": p.label,
@@ -353,8 +354,8 @@ export function timeline(stints, { title = "Affiliations" } = {}) {
   const now = new Date().getUTCFullYear();
   const y0 = Math.min(...dated.map((x) => x.start || x.end));
   const y1 = Math.max(...dated.map((x) => (x.end || now) + 1));
-  const W = 760, labelW = 170, row = 26, H = dated.length * row + 26;
-  const x = (yr) => labelW + ((W - labelW - 10) * (yr - y0)) / Math.max(1, y1 - y0);
+  const W = 760, labelW = 170, row = 26, H = dated.length * row + 26, right = 24;
+  const x = (yr) => labelW + ((W - labelW - right) * (yr - y0)) / Math.max(1, y1 - y0);
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title });
   const step = Math.ceil((y1 - y0) / 10) || 1;
   for (let yr = y0; yr <= y1; yr += step) {

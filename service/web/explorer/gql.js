@@ -56,9 +56,11 @@ export class Subscriptions {
     this.onStatus("connecting");
     const ws = new WebSocket(this.url, "graphql-transport-ws");
     this.ws = ws;
+    ws.binaryType = "arraybuffer";
     ws.onopen = () => ws.send(JSON.stringify({ type: "connection_init", payload: {} }));
     ws.onmessage = (event) => {
-      const msg = JSON.parse(event.data);
+      const text = typeof event.data === "string" ? event.data : new TextDecoder().decode(event.data);
+      const msg = JSON.parse(text);
       const sub = this.active.get(msg.id);
       if (msg.type === "connection_ack") {
         this.acked = true;

@@ -18,12 +18,12 @@ const EVIDENCE_FIELDS = `
 export const FLOWS = `
 query Flows($level: FlowLevel!, $period: FlowPeriod!, $filter: MoveFilterInput) {
   flows(level: $level, period: $period, filter: $filter) {
-    origin { key name }
-    destination { key name }
+    origin { code name }
+    destination { code name }
     period count small
   }
   netFlows(level: $level, period: $period, filter: $filter) {
-    entity { key name }
+    entity { code name }
     period inflow outflow net
   }
 }`;
@@ -31,8 +31,8 @@ query Flows($level: FlowLevel!, $period: FlowPeriod!, $filter: MoveFilterInput) 
 export const SERIES = `
 query Series($level: FlowLevel!, $filter: MoveFilterInput) {
   flows(level: $level, period: QUARTER, filter: $filter) {
-    origin { key name }
-    destination { key name }
+    origin { code name }
+    destination { code name }
     period count small
   }
 }`;
@@ -88,8 +88,9 @@ query Institution($slug: String!) {
 export const SEARCH = `
 query Search($query: String!) {
   search(query: $query, first: 6) {
-    researchers { id name nativeName }
-    institutions { id slug name country { code } }
+    __typename
+    ... on Researcher { id name nativeName }
+    ... on Institution { id slug name country { code } }
   }
 }`;
 
