@@ -12,14 +12,16 @@ JOIN, LEAVE, HIRE = "join", "leave", "hire"
 
 _CUES: dict[str, str] = {
     JOIN: r"re-?join(?:s|ed|ing)?|join(?:s|ed|ing)?|sign(?:s|ed|ing)? on with|mov(?:e|es|ed|ing) to"
+    r"|mov(?:e|es|ed|ing) (?:again|on),? (?:this time )?to|now works? (?:at|for)|now working (?:at|for)"
+    r"|(?:took|takes|taking|has taken|have taken) (?:on )?the (?:role|job|post|position|seat)"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
     r"|now at|becom(?:e|es|ing)|became",
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
     r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
-    r"|heading out",
+    r"|heading out|(?:is|are|was|were) out (?:at|from)",
     HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
-    r"|welcom(?:e|es|ed)",
+    r"|welcom(?:e|es|ed)|land(?:s|ed)",
 }
 _CUE_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{kind}>{body})" for kind, body in _CUES.items()) + r")\b"
@@ -30,7 +32,9 @@ _BACKGROUND_ING = re.compile(r"\b(?:after|before|since|upon|when)\s+$")
 _DENIAL = re.compile(
     r"\bdeni(?:ed|es|al)\b|\bdeny\b|\b(?:dismissed|rejected|refuted) (?:the )?(?:reports?|rumou?rs?|speculation)"
     r"|\b(?:rumou?rs?|reports?|claims?) (?:were|was|are|is) (?:false|untrue|wrong|baseless)"
-    r"|\bnot true\b|\bno plans to\b|\bremains? (?:at|with)\b|\bis staying\b",
+    r"|\bnot true\b|\bno plans to\b|\bremains? (?:at|with)\b|\bis staying\b"
+    r"|\b(?:reports?|rumou?rs?|claims?|story|stories|speculation) that\b.{0,160}?\b(?:is|was|are|were) "
+    r"(?:wrong|false|untrue|inaccurate|incorrect|baseless|mistaken)\b",
     re.IGNORECASE,
 )
 ARTICLE_DENIAL = re.compile(
@@ -48,6 +52,14 @@ _RUMOUR = re.compile(
 _ORIGIN_BEFORE = re.compile(
     r"(?:\bfrom|\bformer(?:ly)?(?: of| at| with)?|\bex-|\bleaving|\bleft|\bquit|\b(?:years|months|decade|stint) (?:at|on|with)"
     r"|\bpreviously(?: at| of| with)?|(?:his|her|their) role at)\s*(?:the\s+|its\s+|his\s+|her\s+|their\s+)?$",
+    re.IGNORECASE,
+)
+_TAKE_ROLE = re.compile(r"(?:took|takes|taking|has taken|have taken)\b")
+# "the professor who advised Zhipu AI": an institution the person dealt with, not worked for.
+_UNRELATED_CLAUSE = re.compile(
+    r"\b(?:who|which|that) (?:has |had )?(?:advised|consulted for|invested in|backed|sued|critici[sz]ed"
+    r"|praised|partnered with|competed with|collaborated with|worked with|studied|interned at)\s+"
+    r"(?:the\s+)?$",
     re.IGNORECASE,
 )
 _WEAK_ORIGIN_BEFORE = re.compile(r"\b(?:at|of|on)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -155,6 +167,15 @@ def sentence_candidates(
         for m in (origin, dest):
             if m is not None:
                 consumed.add(m.start)
+        if background and cue.kind == JOIN and dest is not None and persons:
+            if not (negated or denied or rumoured):
+                # "before joining Cohere last spring": not news, but the latest employer known.
+                out.extend(
+                    Candidate(p.name, index, dest, None, 0.5, False, prior=True)
+                    for p in persons
+                    if not p.name.islower()
+                )
+            continue
         if background or negated or denied or not persons:
             continue
         if dest is None and origin is None:
@@ -275,7 +296,13 @@ def _roles(
     if dest is None and cue.kind == JOIN and subject is not None and subject.start < first_person:
         dest = subject
     if origin is None:
-        descriptors = [m for m in before if m is not subject and m is not dest]
+        descriptors = [
+            m
+            for m in before
+            if m is not subject
+            and m is not dest
+            and not _UNRELATED_CLAUSE.search(text, left, m.start)
+        ]
         if not descriptors and persons and cue.kind != HIRE:
             descriptors = [
                 m
@@ -291,6 +318,8 @@ def _roles(
         origin = _previous_sentence_org(text, s_start, institutions_so_far)
     if cue.kind == HIRE and dest is None and subject is not None:
         dest = subject
+    if dest is None and _TAKE_ROLE.match(text, cue.start, cue.end):
+        dest = _role_holder(text, s_start, institutions_so_far, origin)
     return persons, origin, dest
 
 
@@ -429,6 +458,17 @@ def _prior(
     if not after or not subjects or subjects[-1].name.islower():
         return []
     return [Candidate(subjects[-1].name, index, after[0], None, 0.5, False, prior=True)]
+
+
+def _role_holder(
+    text: str, s_start: int, institutions_so_far: list[Mention], origin: Mention | None
+) -> Mention | None:
+    """ "Perplexity has a new head of research. X took the role": the organisation just named."""
+    recent = [m for m in institutions_so_far if s_start - 250 < m.start < s_start]
+    recent = [m for m in recent if origin is None or m.slug != origin.slug or m.name != origin.name]
+    if not recent or re.search(r"[.!?]\s", text[recent[-1].end : s_start].rstrip()[:-1]):
+        return None
+    return recent[-1]
 
 
 def _previous_sentence_org(
