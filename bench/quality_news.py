@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL_SET = ROOT / "tests" / "data" / "news_eval.jsonl"
 INSTITUTIONS = ROOT / "service" / "data" / "institutions.toml"
 QUALITY_DOC = ROOT / "docs" / "quality.md"
-HELD_OUT_PREFIX = "h-"
+HELD_OUT_PREFIX = "h2-"
+"""The batch not yet tuned on. Earlier held-out batches (``h-``) were tuned on after they
+were measured, so they now count as development data; their row stays for the record."""
+BATCHES = {"h-": "first held-out batch (h-, tuned on since)", "h2-": "second held-out batch (h2-)"}
 START, END = "<!-- news:start -->", "<!-- news:end -->"
 
 Triple = tuple[str, str | None, str | None]
@@ -65,6 +68,7 @@ def evaluate(
     path: Path = EVAL_SET,
     language: str | None = None,
     held_out: bool | None = None,
+    prefix: str | None = None,
 ) -> Score:
     score = Score()
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -74,6 +78,8 @@ def evaluate(
         if language and article["language"] != language:
             continue
         if held_out is not None and article["id"].startswith(HELD_OUT_PREFIX) != held_out:
+            continue
+        if prefix is not None and not article["id"].startswith(prefix):
             continue
         score.articles += 1
         year = int(article["published"][:4]) if article.get("published") else None
@@ -108,9 +114,12 @@ def render(total: Score, by_lang: dict[str, Score]) -> str:
             f"`tests/data/news_eval.jsonl` ({total.articles} hand-written articles, fictional people).",
             "A move counts as found when (person, from slug, to slug) all match; names are compared",
             "without case, accents, spacing or name order. Old moves mentioned in passing are",
-            "labelled as no move, which is also the extractor's rule. The `h-` articles were",
-            "written after the rules were tuned on the rest and were not tuned on: their row is",
-            "the fairer estimate of how the rules do on unseen text.",
+            "labelled as no move, which is also the extractor's rule. Held-out batches are",
+            "written after the rules were tuned on everything before them and measured before",
+            "any change: the `h-` batch scored precision 0.750 / recall 0.562 when first measured,",
+            "and its misses were then fixed, so it is now part of the tuned set. The `h2-` batch",
+            "(written after those fixes, never tuned on) is the fairer estimate of how the rules",
+            "do on unseen text; with 20-odd articles its figures move a lot with each article.",
             "",
             "| set | articles | moves | precision | recall | F1 |",
             "|---|---|---|---|---|---|",
@@ -143,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     aliases = load_aliases()
     total = evaluate(aliases)
     by_lang = {lang: evaluate(aliases, language=lang) for lang in ("en", "zh")}
-    by_lang["development"] = evaluate(aliases, held_out=False)
-    by_lang["held out"] = evaluate(aliases, held_out=True)
+    by_lang["tuned (all but h2-)"] = evaluate(aliases, held_out=False)
+    for batch, label in BATCHES.items():
+        by_lang[label] = evaluate(aliases, prefix=batch)
     for line in total.misses:
         print(line)
     print(f"articles={total.articles} tp={total.tp} fp={total.fp} fn={total.fn}")

@@ -151,6 +151,44 @@ def test_later_denial_cancels_a_rumour() -> None:
     assert moves(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jane Doe is out at xAI. She built its data stack.", [("Jane Doe", "xai", None)]),
+        (
+            "Meta has a new head of search. Jane Doe, formerly at Apple, took the role in May.",
+            [("Jane Doe", "apple", "meta")],
+        ),
+        (
+            "Microsoft has landed Jane Doe, until recently a member of OpenAI's safety team.",
+            [("Jane Doe", "openai", "microsoft")],
+        ),
+        (
+            "Former Meta scientist Jane Doe now works at Stanford, where she teaches.",
+            [("Jane Doe", "meta", "stanford-university")],
+        ),
+        (
+            "Jane Doe, the Stanford professor who advised Mistral early on, is joining Apple.",
+            [("Jane Doe", "stanford-university", "apple")],
+        ),
+        (
+            "Jane Doe spent years at Apple before joining Meta last spring. "
+            "Now she is moving again, this time to Anthropic.",
+            [("Jane Doe", "meta", "anthropic")],
+        ),
+        ("A report that Jane Doe was leaving Meta for OpenAI is wrong, Doe said.", []),
+        (
+            "阿里巴巴科学家袁博宣布离职，将回到清华大学任教。",
+            [("袁博", "alibaba", "tsinghua-university")],
+        ),
+    ],
+)
+def test_patterns_learnt_from_the_first_held_out_batch(
+    text: str, expected: list[tuple[str, str | None, str | None]]
+) -> None:
+    assert moves(text) == expected
+
+
 def test_plain_join_has_high_confidence() -> None:
     move = only("Jane Doe has joined Anthropic from OpenAI.")
     assert move.confidence >= 0.8
@@ -321,9 +359,13 @@ def test_quality_does_not_regress() -> None:
     bench = _bench()
     if not bench.INSTITUTIONS.exists():
         pytest.skip("institution seed file absent")
-    score = bench.evaluate(bench.load_aliases())
+    aliases = bench.load_aliases()
+    score = bench.evaluate(aliases)
     assert score.precision >= 0.97
-    assert score.recall >= 0.93
-    held_out = bench.evaluate(bench.load_aliases(), held_out=True)
-    assert held_out.precision >= 0.75
-    assert held_out.recall >= 0.56
+    assert score.recall >= 0.94
+    tuned = bench.evaluate(aliases, held_out=False)
+    assert tuned.precision >= 1.0
+    assert tuned.recall >= 1.0
+    held_out = bench.evaluate(aliases, held_out=True)  # h2-: never tuned on
+    assert held_out.precision >= 0.78
+    assert held_out.recall >= 0.61
