@@ -41,6 +41,7 @@ from service.api.graphql.types.filters import (
     researcher_filter,
 )
 from service.api.graphql.types.flow import FlowCell, NetFlow, entities
+from service.api.graphql.types.hiring import HiringQueries
 from service.api.graphql.types.ingest_run import IngestRun
 from service.api.graphql.types.institution import Institution
 from service.api.graphql.types.job_posting import JobPosting
@@ -79,7 +80,7 @@ def _one_of(**given: object) -> str:
 
 
 @strawberry.type
-class Query:
+class Query(HiringQueries):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
     nodes: list[relay.Node | None] = relay.node(description="Objects by their global ids.")
 
