@@ -169,7 +169,7 @@ def hiring_signals_sql(
     entity = "j.institution_id" if level is HiringLevel.INSTITUTION else "j.country_code"
     where.append(f"{entity} IS NOT NULL")
     unit = period.value
-    step = params.add(_STEP[period], "interval")
+    step = f"interval '{_STEP[period]}'"  # a constant of this module, not user input
     now_p = params.add(_utc(now or datetime.now(UTC)), "timestamptz")
     since_p = params.add(_utc(since) if since is not None else None, "timestamptz")
     until_p = params.add(_utc(until) if until is not None else None, "timestamptz")
