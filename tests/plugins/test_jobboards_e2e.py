@@ -13,7 +13,15 @@ import httpx
 import pytest
 
 from service.config import Settings, load_settings
-from service.db.queries.hiring import HiringLevel, HiringPeriod, JobPostingsFilter, hiring_signals
+from service.db.queries.hiring import (
+    HiringLevel,
+    HiringPeriod,
+    JobPostingsFilter,
+    count_job_postings,
+    hiring_signals,
+    job_postings_page,
+)
+from service.db.queries.pagination import PageArgs
 from service.db.stores.institutions import seed_institutions
 from service.ingest.pipeline import run_ingester
 from service.ingest.testing import RecordedResponse, RecordedServer
@@ -207,6 +215,35 @@ async def test_hiring_signals_in_sql(
     )
     now_open = {r.country_code: r.open_postings for r in by_country}
     assert now_open == {"US": 2, "FR": 1, "CH": 1, "GB": 1}
+
+
+async def test_job_posting_filters(pool: asyncpg.Pool, boards: Boards, settings: Settings) -> None:
+    await _two_runs(pool, boards, settings)
+
+    async def ids(**kw: Any) -> set[str]:
+        flt = JobPostingsFilter(**kw)
+        page = await job_postings_page(pool, flt, PageArgs(first=50))
+        assert await count_job_postings(pool, flt) == len(page.items)
+        return {p.external_id for p in page.items}
+
+    # open 95 days ago: posted by then, and nothing had closed yet
+    assert await ids(open_at=_ago(95)) == {
+        "anthropic:11",
+        "anthropic:12",
+        "anthropic:13",
+        "mistral:l-1",
+        "openai:a-1",
+    }
+    assert await ids(topics=("safety",)) == {"anthropic:11", "anthropic:14"}
+    assert await ids(country_codes=("GB",), research_only=True) == {
+        "anthropic:12",
+        "mistral:l-3",
+    }
+    assert await ids(open_only=True, sources=("lever",)) == {"mistral:l-1", "mistral:l-3"}
+    assert await ids(posted_since=_ago(50)) == {"anthropic:14", "mistral:l-3", "openai:a-3"}
+    assert await ids(remote=True) == set()
+    openai = await pool.fetchval("SELECT id FROM institution WHERE slug = 'openai'")
+    assert await ids(institution_ids=(openai,)) == {"openai:a-1", "openai:a-2", "openai:a-3"}
 
 
 async def test_graphql_shows_postings_closings_and_signals(

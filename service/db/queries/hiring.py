@@ -85,6 +85,10 @@ class JobPostingsFilter:
     """Open at this time: opened at or before it and not closed by then."""
     sources: tuple[str, ...] = ()
     """Board systems (``greenhouse``, ``lever``, ``ashby``, ...)."""
+    remote: bool | None = None
+    """True: remote postings only; False: none of them."""
+    posted_since: datetime | None = None
+    """Posted (or first seen) at or after this time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,10 @@ def _where(flt: JobPostingsFilter, params: Params) -> list[str]:
         where.append(f"{OPENED_AT} <= {at} AND (j.closed_at IS NULL OR j.closed_at > {at})")
     if flt.sources:
         where.append(f"j.source = ANY({params.add(list(flt.sources), 'text[]')})")
+    if flt.remote is not None:
+        where.append(f"j.remote = {params.add(flt.remote, 'boolean')}")
+    if flt.posted_since is not None:
+        where.append(f"{OPENED_AT} >= {params.add(flt.posted_since, 'timestamptz')}")
     return where
 
 

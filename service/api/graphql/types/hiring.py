@@ -57,6 +57,12 @@ class JobPostingFilterInput:
     source: list[str] | None = strawberry.field(
         default=None, description="Board systems: greenhouse, lever, ashby, ..."
     )
+    remote: bool | None = strawberry.field(
+        default=None, description="true: remote postings only; false: none of them."
+    )
+    posted_since: datetime | None = strawberry.field(
+        default=None, description="Posted (or first seen) at or after this time."
+    )
 
 
 async def job_postings_filter(info: Info, value: JobPostingFilterInput | None) -> JobPostingsFilter:
@@ -74,6 +80,8 @@ async def job_postings_filter(info: Info, value: JobPostingFilterInput | None) -
         open_only=value.open_only,
         open_at=value.open_at,
         sources=tuple(s.strip().lower() for s in value.source or () if s.strip()),
+        remote=value.remote,
+        posted_since=value.posted_since,
     )
 
 
