@@ -289,3 +289,25 @@ def test_unresolved_institutions_go_by_name() -> None:
 TestNewsIngesterConformance = get_ingester_test_class(
     NewsIngester, CONFIG, recordings=serve_frontierwire
 )
+
+
+async def test_feed_validator_is_trusted_only_when_the_feed_was_read_to_the_end() -> None:
+    from plugins.news.ingester import _validator_trusted
+    from service.config import load_settings
+    from service.ingest import IngestContext
+    from service.ingest.http import HttpClient, ValidatorCache, Validators, cache_key
+
+    cache = ValidatorCache({cache_key(FEED): Validators('"v2"', None)})
+    ctx = IngestContext(
+        http=HttpClient(validators=cache),
+        config=NewsConfig.model_validate(CONFIG),
+        logger=IngestContext.ingester_logger("news"),
+        instance="news",
+        settings=load_settings(),
+    )
+    assert _validator_trusted(ctx, FEED, {"validator": ['"v2"', None]})
+    # A validator committed mid-feed by an earlier, interrupted run: read the feed again.
+    assert not _validator_trusted(ctx, FEED, {"validator": ['"v1"', None]})
+    assert not _validator_trusted(ctx, FEED, {})
+    assert _validator_trusted(ctx, "https://other.example/feed", {})
+    await ctx.http.aclose()
