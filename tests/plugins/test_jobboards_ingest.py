@@ -503,3 +503,14 @@ def test_ingesters_are_registered_through_entry_points() -> None:
 
     names = {c.name for group in get_plugin_manager().hook.register_ingesters() for c in group}
     assert {"greenhouse", "lever", "ashby"} <= names
+
+
+def test_the_documented_configs_validate() -> None:
+    import tomllib
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "plugins" / "jobboards.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", doc, re.S)
+    assert len(blocks) == 3
+    for block, cls in zip(blocks, (GreenhouseIngester, LeverIngester, AshbyIngester), strict=True):
+        config = cls.Config.model_validate(tomllib.loads(block))
+        assert all(b.country_hint() for b in config.boards)  # type: ignore[attr-defined]
