@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -81,8 +82,18 @@ def _one_of(**given: object) -> str:
 
 @strawberry.type
 class Query(HiringQueries):
-    node: relay.Node | None = relay.node(description="Any object by its global id.")
-    nodes: list[relay.Node | None] = relay.node(description="Objects by their global ids.")
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        found: relay.Node | None = await id.resolve_node(info, required=False)
+        return found
+
+    @strawberry.field(description="Objects by their global ids, in the order given.")
+    async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+        if len(ids) > info.context.settings.page_size_max:
+            raise LimitExceeded(
+                f"at most {info.context.settings.page_size_max} ids at once", field="ids"
+            )
+        return list(await asyncio.gather(*(i.resolve_node(info, required=False) for i in ids)))
 
     @strawberry.field(
         description="A researcher by global id, ORCID or OpenAlex id (exactly one). A merged "
