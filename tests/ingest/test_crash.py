@@ -89,20 +89,18 @@ async def test_kill_9_mid_run_then_rerun_equals_one_clean_run(
         "TALENTFLOW_INGEST_BATCH_SIZE": "60",
         "TALENTFLOW_DATA_DIR": str(tmp_path / "data"),
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from service.cli import main; main()",
-            "ingest",
-            "jsonl",
-            "--config",
-            str(config),
-        ],
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from service.cli import main; main()",
+        "ingest",
+        "jsonl",
+        "--config",
+        str(config),
         env=env,
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     line = 0
@@ -110,9 +108,9 @@ async def test_kill_9_mid_run_then_rerun_equals_one_clean_run(
         line = await committed_line(db_url)
         if line >= 200:
             break
-        time.sleep(0.01)
+        await asyncio.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    await proc.wait()
     assert 0 < line < total_lines, "the run was not interrupted mid-way"
 
     settings = load_settings(ingest_batch_size=60)
