@@ -1,1 +1,2 @@
-"""Job-board helpers: research-role classification and location parsing."""
+"""Job boards: research-role classification, location parsing, and the Greenhouse, Lever and
+Ashby ingesters (``greenhouse``, ``lever``, ``ashby``; see docs/plugins/jobboards.md)."""
