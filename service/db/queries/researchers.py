@@ -104,9 +104,9 @@ def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuer
     p = q.params
     if flt.search is not None:
         tokens = search_tokens(flt.search)
-        if tokens:
-            pats = p.add([like_pattern(t) for t in tokens], "text[]")
-            q.where.append(f"r.search_text LIKE ALL({pats})")
+        # One LIKE per token, not LIKE ALL(array): only separate LIKEs can use the trigram index.
+        for t in tokens:
+            q.where.append(f"r.search_text LIKE {p.add(like_pattern(t), 'text')}")
     if flt.current_institution is not None:
         cond = institutions_condition(
             "a.institution_id", [flt.current_institution], p, descendants=flt.include_descendants
