@@ -59,6 +59,22 @@ class Settings(BaseSettings):
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
 
+    # REST and operations
+    db_acquire_timeout_s: float = Field(
+        default=3.0, gt=0, description="How long a request waits for a database connection."
+    )
+    retry_after_s: int = Field(default=5, ge=1, description="Retry-After sent with a 503.")
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, description="Requests per minute per client on /api/v1; 0 is off."
+    )
+    schedule_file: Path | None = Field(
+        default=None, description="TOML file of scheduled ingestion runs for the worker."
+    )
+    worker_concurrency: int = Field(default=2, ge=1, le=64)
+    worker_shutdown_timeout_s: float = Field(
+        default=300.0, ge=0, description="How long a stopping worker lets a running job finish."
+    )
+
     # Ingestion
     contact_email: str = Field(
         default="", description="Contact put in the User-Agent, as polite API use asks."

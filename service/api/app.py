@@ -17,7 +17,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import BaseRoute
 
-from service.api import health
+from service.api import health, metrics, rest
+from service.api.middleware import RequestMiddleware, install_log_context
+from service.api.rest.problems import exception_handlers
 from service.api.state import AppState
 from service.config import Settings, get_settings
 from service.db.pool import create_pool_from_settings, describe_database, resolve_database_url
@@ -39,10 +41,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         try:
             yield
         finally:
+            await rest.close(app.state.talentflow)
             await pool.close()
 
-    routes: list[BaseRoute] = [*health.routes]
+    install_log_context()
+    routes: list[BaseRoute] = [*health.routes, *metrics.routes, *rest.routes()]
     middleware = [
+        Middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes),
         Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts),
     ]
     if settings.cors_origins:
@@ -54,4 +59,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers=exception_handlers(),
+    )

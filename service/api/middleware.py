@@ -1,0 +1,242 @@
+"""The request middleware: request id, access log, metrics, body-size limit, last-resort errors.
+
+Pure ASGI (no buffering), so streaming responses stream. For each HTTP request it
+
+- takes ``X-Request-ID`` from the client when it is a sane token (else makes one), exposes it
+  to every log record of the request (``request_id``) and returns it in the response;
+- refuses a body over ``max_body_bytes`` with 413, by ``Content-Length`` or while reading;
+- reads the GraphQL operation name from ``POST /graphql`` bodies for metrics;
+- writes one access-log line (method, path, redacted query, status, duration, request id) and
+  never the headers, so API keys and cookies stay out of logs;
+- turns an unexpected exception into a bare 500 problem, logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api import metrics
+from service.api.rest.problems import PROBLEM_TYPE, TYPE_BASE
+
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger("service.api.access")
+
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "talentflow_request_id", default=None
+)
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SECRET_NAME = re.compile(r"(key|token|secret|password|passwd|auth|session|signature)", re.I)
+GRAPHQL_PATH = "/graphql"
+
+
+def redact_query(query: str) -> str:
+    """The query string with the values of secret-looking parameters replaced by ``***``."""
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(k, "***" if SECRET_NAME.search(k) else v) for k, v in pairs])
+
+
+_factory_installed = False
+
+
+def install_log_context() -> None:
+    """Give every log record made during a request its ``request_id`` (once per process)."""
+    global _factory_installed
+    if _factory_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        request_id = REQUEST_ID.get()
+        if request_id is not None and not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return record
+
+    logging.setLogRecordFactory(factory)
+    # Our access log replaces uvicorn's, which would print raw query strings.
+    logging.getLogger("uvicorn.access").addFilter(lambda record: False)
+    _factory_installed = True
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _problem(status: int, code: str, title: str, detail: str, path: str) -> bytes:
+    return orjson.dumps(
+        {
+            "type": TYPE_BASE + code.lower().replace("_", "-"),
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": path,
+            "code": code,
+        }
+    )
+
+
+class RequestMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        request_id = given if REQUEST_ID_PATTERN.match(given) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        start = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        root_path: str = scope.get("root_path", "")
+        status = 500
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        async def send_problem(status_code: int, code: str, title: str, detail: str) -> None:
+            body = _problem(status_code, code, title, detail, path)
+            await send_wrapper(
+                {
+                    "type": "http.response.start",
+                    "status": status_code,
+                    "headers": [
+                        (b"content-type", PROBLEM_TYPE.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+        try:
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+                await send_problem(
+                    413,
+                    "PAYLOAD_TOO_LARGE",
+                    "Content Too Large",
+                    f"the request body is over {self.max_body_bytes} bytes",
+                )
+                return
+            receive = self._limited(receive)
+            if method == "POST" and path == GRAPHQL_PATH:
+                receive = await self._graphql_operation(receive)
+            await self.app(scope, receive, send_wrapper)
+        except BodyTooLarge:
+            if started:
+                raise
+            await send_problem(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                "Content Too Large",
+                f"the request body is over {self.max_body_bytes} bytes",
+            )
+        except Exception:
+            logger.exception("unhandled error on %s %s", method, path)
+            if started:
+                raise
+            await send_problem(500, "INTERNAL", "Internal Server Error", "internal error")
+        finally:
+            elapsed = time.perf_counter() - start
+            route = _route_template(scope, root_path)
+            metrics.observe_request(method, route, status, elapsed)
+            access_logger.info(
+                "%s %s %s %.1fms",
+                method,
+                path,
+                status,
+                elapsed * 1000,
+                extra={
+                    "method": method,
+                    "path": path,
+                    "query": redact_query(scope.get("query_string", b"").decode("latin-1")),
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "client": scope["client"][0] if scope.get("client") else None,
+                },
+            )
+            REQUEST_ID.reset(token)
+
+    def _limited(self, receive: Receive) -> Receive:
+        limit = self.max_body_bytes
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        return limited
+
+    async def _graphql_operation(self, receive: Receive) -> Receive:
+        """Read the whole (size-limited) body, note the operation name, replay the body."""
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        name: object = None
+        try:
+            data = orjson.loads(body) if body else None
+            if isinstance(data, dict):
+                name = data.get("operationName")
+                if not name and isinstance(data.get("query"), str):
+                    match = re.match(r"\s*(?:query|mutation|subscription)\s+(\w+)", data["query"])
+                    name = match.group(1) if match else None
+        except orjson.JSONDecodeError:
+            name = "invalid"
+        metrics.observe_graphql(name)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay
+
+
+def _route_template(scope: Scope, root_path: str) -> str:
+    """The matched route's path template (bounded cardinality), or ``unmatched``."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if not isinstance(template, str):
+        return "unmatched"
+    mount = scope.get("root_path", "")
+    prefix = mount[len(root_path) :] if mount.startswith(root_path) else ""
+    return prefix + template

@@ -1,0 +1,214 @@
+"""One declaration per endpoint: its route, parameters, response schema and auth scope.
+
+The same :class:`Endpoint` serves the request (rate limit, content negotiation, parameter
+validation, then the handler) and documents it in OpenAPI, so the contract cannot drift from
+what the code accepts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from service.api.rest.params import Param, parse
+from service.api.rest.problems import Problem
+from service.api.rest.responses import negotiate
+from service.api.state import get_state
+from service.db.stores.api_keys import ApiKey, verify_key
+from service.errors import DatabaseUnavailable
+
+Handler = Callable[[Request, "Call"], Awaitable[Response]]
+
+PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a handler gets: validated parameters, the output format and the caller's key."""
+
+    args: dict[str, Any]
+    format: str
+    key: ApiKey | None = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    handler: Handler
+    summary: str
+    response: str
+    method: str = "GET"
+    description: str = ""
+    tag: str = ""
+    params: tuple[Param, ...] = ()
+    path_params: tuple[Param, ...] = ()
+    paged: bool = False
+    csv: bool = False
+    scope: str | None = None
+    body: str | None = None
+    status: int = 200
+    extra_statuses: tuple[int, ...] = field(default=())
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    def route(self) -> Route:
+        async def endpoint(request: Request) -> Response:
+            key = await authenticate(request, self.scope) if self.scope else None
+            rate_limit(request, key)
+            fmt = negotiate(request, csv_allowed=self.csv)
+            args = parse(request, self.params)
+            return await self.handler(request, Call(args, fmt, key))
+
+        endpoint.__name__ = self.operation_id
+        methods = [self.method] + (["HEAD"] if self.method == "GET" else [])
+        return Route(self.path, endpoint, methods=methods)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection, or a fast 503 when none comes within the acquire timeout."""
+    state = get_state(request)
+    conn = await acquire(request)
+    try:
+        yield conn
+    finally:
+        await state.pool.release(conn)
+
+
+async def acquire(request: Request) -> asyncpg.Connection:
+    state = get_state(request)
+    timeout = state.settings.db_acquire_timeout_s
+    try:
+        async with asyncio.timeout(timeout):
+            conn: asyncpg.Connection = await state.pool.acquire()
+    except TimeoutError:
+        raise DatabaseUnavailable(
+            f"no database connection within {timeout:g}s; retry shortly"
+        ) from None
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise DatabaseUnavailable(
+            f"the database is unavailable ({type(exc).__name__}); retry shortly"
+        ) from None
+    return conn
+
+
+# --- auth -----------------------------------------------------------------------------------
+
+
+def _challenge(error: str | None = None, scope: str | None = None) -> dict[str, str]:
+    value = 'Bearer realm="talentflow"'
+    if error:
+        value += f', error="{error}"'
+    if scope:
+        value += f', scope="{scope}"'
+    return {"WWW-Authenticate": value}
+
+
+async def authenticate(request: Request, scope: str | None) -> ApiKey:
+    """The caller's API key from ``Authorization: Bearer``; 401 without a valid one, 403 when
+    it lacks ``scope``. The key itself is never logged or echoed."""
+    header = request.headers.get("authorization", "")
+    kind, _, token = header.partition(" ")
+    if not header:
+        raise Problem(
+            401,
+            "UNAUTHENTICATED",
+            "this endpoint needs an API key: send `Authorization: Bearer <key>`",
+            headers=_challenge(),
+        )
+    if kind.lower() != "bearer" or not token.strip():
+        raise Problem(
+            401,
+            "UNAUTHENTICATED",
+            "the Authorization header must be `Bearer <key>`",
+            headers=_challenge("invalid_request"),
+        )
+    async with connection(request) as conn:
+        key = await verify_key(conn, token.strip())
+    if key is None:
+        raise Problem(
+            401,
+            "UNAUTHENTICATED",
+            "the API key is unknown or revoked",
+            headers=_challenge("invalid_token"),
+        )
+    if scope is not None and not key.allows(scope):
+        raise Problem(
+            403,
+            "FORBIDDEN",
+            f"this API key lacks the {scope!r} scope",
+            headers=_challenge("insufficient_scope", scope),
+        )
+    return key
+
+
+# --- rate limit -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class RateLimiter:
+    """A token bucket per client (API key prefix, else client address), in process memory.
+
+    Each process keeps its own buckets; behind several workers the effective limit is the
+    per-process limit times the number of processes (see docs/deploy.md).
+    """
+
+    MAX_CLIENTS = 10_000
+
+    def __init__(self, per_minute: int) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.buckets: dict[str, _Bucket] = {}
+
+    def take(self, client: str) -> float:
+        """0 when allowed; otherwise the seconds until a request would be allowed."""
+        now = time.monotonic()
+        bucket = self.buckets.get(client)
+        if bucket is None:
+            if len(self.buckets) >= self.MAX_CLIENTS:
+                self.buckets.clear()
+            bucket = self.buckets[client] = _Bucket(self.capacity, now)
+        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.rate)
+        bucket.at = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self.rate
+
+
+def rate_limit(request: Request, key: ApiKey | None) -> None:
+    state = get_state(request)
+    per_minute = state.settings.rate_limit_per_minute
+    if not per_minute:
+        return
+    limiter = state.extras.get("rest_rate_limiter")
+    if not isinstance(limiter, RateLimiter):
+        limiter = state.extras["rest_rate_limiter"] = RateLimiter(per_minute)
+    client = f"key:{key.prefix}" if key else f"ip:{request.client.host if request.client else '-'}"
+    wait = limiter.take(client)
+    if wait:
+        raise Problem(
+            429,
+            "RATE_LIMITED",
+            f"too many requests; at most {per_minute} per minute",
+            headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+        )

@@ -1,0 +1,79 @@
+"""Streaming CSV exports of whole lists.
+
+The connection is taken before the response starts (so an unavailable database is still a clean
+503), rows come through a server-side cursor in one read-only snapshot, and the CSV is written
+as they arrive. Whatever happens (end of rows, client gone, error), the cursor's transaction is
+closed and the connection goes back to the pool.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from service.api.rest.endpoint import acquire
+from service.api.rest.responses import csv_chunks, row_values
+from service.api.state import get_state
+from service.db.queries.pagination import ListQuery, Ordering
+from service.db.queries.rest_extras import stream_rows
+
+logger = logging.getLogger(__name__)
+
+QueryBuilder = Callable[[asyncpg.Connection], Awaitable[tuple[ListQuery, Ordering]]]
+
+
+class ExportResponse(StreamingResponse):
+    """A CSV stream that owns a pooled connection until the last byte (or a disconnect)."""
+
+    def __init__(
+        self,
+        request: Request,
+        conn: asyncpg.Connection,
+        rows: AsyncGenerator[Any, None],
+        columns: Sequence[str],
+        filename: str,
+        to_values: Callable[[Any], list[Any]],
+    ) -> None:
+        self._request = request
+        self._conn = conn
+        self._rows = rows
+        super().__init__(
+            csv_chunks(columns, rows, to_values),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            try:
+                await self._rows.aclose()
+            finally:
+                await get_state(self._request).pool.release(self._conn)
+
+
+async def export_list(
+    request: Request,
+    build: QueryBuilder,
+    factory: Callable[[asyncpg.Record], Any],
+    columns: Sequence[str],
+    filename: str,
+    to_values: Callable[[Any], list[Any]] | None = None,
+) -> ExportResponse:
+    """Stream every row of a list as CSV, ignoring the page limit."""
+    conn = await acquire(request)
+    try:
+        query, ordering = await build(conn)
+    except BaseException:
+        await get_state(request).pool.release(conn)
+        raise
+    rows = stream_rows(conn, query, ordering, factory)
+    convert = to_values or (lambda row: row_values(row, columns))
+    return ExportResponse(request, conn, rows, columns, filename, convert)

@@ -1,0 +1,111 @@
+"""``/api/v1/flows`` and ``/api/v1/net-flows``: move counts between countries, institutions or
+parent organisations, per year, quarter, month or over all time.
+
+Both take every move filter (retracted moves left out by default). Aggregates are small, so
+they come in one response (no paging); CSV works as for lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.api.rest.endpoint import Call, Endpoint, connection
+from service.api.rest.filters import MOVE_PARAMS, move_filter
+from service.api.rest.params import Param
+from service.api.rest.responses import csv_response, json_response
+from service.api.state import get_state
+from service.db.queries import flows as q
+
+AGGREGATE_PARAMS = (
+    Param(
+        "level",
+        "enum",
+        "What the two sides of a flow are.",
+        choices=tuple(level.name for level in q.Level),
+        default="COUNTRY",
+    ),
+    Param(
+        "period",
+        "enum",
+        "How moves are grouped in time; undated moves count only in ALL.",
+        choices=tuple(p.name for p in q.Period),
+        default="YEAR",
+    ),
+    *MOVE_PARAMS,
+)
+FLOW_COLUMNS = ("origin", "destination", "period", "count", "small")
+NET_COLUMNS = ("entity", "period", "inflow", "outflow", "net")
+
+
+def _levels(call: Call) -> tuple[q.Level, q.Period]:
+    return q.Level[call.args["level"]], q.Period[call.args["period"]]
+
+
+async def list_flows(request: Request, call: Call) -> Response:
+    level, period = _levels(call)
+    async with connection(request) as conn:
+        flt = await move_filter(conn, call.args)
+        rows = await q.flows(conn, level, period, flt)
+    threshold = get_state(request).settings.small_number_threshold
+    items: list[dict[str, Any]] = [
+        {
+            "origin": r.origin,
+            "destination": r.destination,
+            "period": r.period,
+            "count": r.count,
+            "small": q.mark_small(r.count, threshold),
+        }
+        for r in rows
+    ]
+    if call.format == "csv":
+        return csv_response(FLOW_COLUMNS, items, filename="flows")
+    return json_response(request, {"data": items, "level": level.name, "period": period.name})
+
+
+async def list_net_flows(request: Request, call: Call) -> Response:
+    level, period = _levels(call)
+    async with connection(request) as conn:
+        flt = await move_filter(conn, call.args)
+        rows = await q.net_flows(conn, level, period, flt)
+    items: list[dict[str, Any]] = [
+        {
+            "entity": r.entity,
+            "period": r.period,
+            "inflow": r.inflow,
+            "outflow": r.outflow,
+            "net": r.net,
+        }
+        for r in rows
+    ]
+    if call.format == "csv":
+        return csv_response(NET_COLUMNS, items, filename="net-flows")
+    return json_response(request, {"data": items, "level": level.name, "period": period.name})
+
+
+endpoints = [
+    Endpoint(
+        "/flows",
+        list_flows,
+        "Move counts between origins and destinations",
+        "Flows",
+        tag="flows",
+        description="One row per (origin, destination, period). Countries are ISO codes; "
+        "institutions and parents are institution ids.",
+        params=AGGREGATE_PARAMS,
+        csv=True,
+    ),
+    Endpoint(
+        "/net-flows",
+        list_net_flows,
+        "Inflow, outflow and net per entity",
+        "NetFlows",
+        tag="flows",
+        description="Per (entity, period): moves in, moves out and the net. Moves inside one "
+        "entity are neither in nor out.",
+        params=AGGREGATE_PARAMS,
+        csv=True,
+    ),
+]

@@ -1,0 +1,163 @@
+"""``/api/v1/ingest-runs``: what ingestion did (list, one run) and starting a run.
+
+``POST`` queues a run for the worker (it does not run in the API process) and answers 202 with
+the job id; the run appears in the list when a worker picks it up. Needs the ``ingest`` scope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.api.rest.endpoint import Call, Endpoint, connection
+from service.api.rest.export import export_list
+from service.api.rest.moves import _body, path_id
+from service.api.rest.params import PAGING_PARAMS, Param, paging
+from service.api.rest.problems import FieldError, ValidationProblem
+from service.api.rest.responses import dataclass_columns, json_response, page_response
+from service.api.state import AppState, get_state
+from service.db.queries import ingest_runs as q
+from service.db.queries.pagination import ListQuery, Ordering, row_factory
+from service.errors import ConfigError, NotFound
+
+STATUSES = ("running", "succeeded", "failed", "cancelled")
+LIST_PARAMS = (
+    Param("plugin", "str", "Runs of this ingester."),
+    Param("status", "enum", "Statuses.", many=True, choices=STATUSES),
+)
+COLUMNS = dataclass_columns(q.IngestRunRow)
+_run = row_factory(q.IngestRunRow)
+QUEUE_KEY = "procrastinate"
+
+
+def _filter(args: dict[str, Any]) -> q.IngestRunFilter:
+    return q.IngestRunFilter(plugin=args["plugin"], status=args["status"])
+
+
+async def list_ingest_runs(request: Request, call: Call) -> Response:
+    flt = _filter(call.args)
+    if call.format == "csv":
+
+        async def build(_: Any) -> tuple[ListQuery, Ordering]:
+            return q.build_query(flt), q.ORDERING
+
+        return await export_list(request, build, _run, COLUMNS, "ingest-runs")
+    page_args = paging(request)
+    async with connection(request) as conn:
+        page = await q.list_ingest_runs(conn, flt, page_args)
+    return page_response(request, page.items, page.end_cursor if page.has_next else None)
+
+
+async def get_ingest_run(request: Request, call: Call) -> Response:
+    run_id = path_id(request)
+    async with connection(request) as conn:
+        run = (await q.ingest_runs_by_ids(conn, [run_id])).get(run_id)
+    if run is None:
+        raise NotFound(f"no ingest run with id {run_id}")
+    return json_response(request, {"data": run})
+
+
+async def _queue(state: AppState) -> Any:
+    """The procrastinate app used to queue jobs, opened on first use."""
+    from service.worker.queue import build_app
+
+    lock = state.extras.setdefault("procrastinate_lock", asyncio.Lock())
+    async with lock:
+        app = state.extras.get(QUEUE_KEY)
+        if app is None:
+            app = build_app(state.database_url)
+            await app.open_async()
+            state.extras[QUEUE_KEY] = app
+    return app
+
+
+async def close_queue(state: AppState) -> None:
+    app = state.extras.pop(QUEUE_KEY, None)
+    if app is not None:
+        await app.close_async()
+
+
+def _start_request(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    errors: list[FieldError] = []
+    plugin = body.get("plugin")
+    if not isinstance(plugin, str) or not plugin.strip():
+        errors.append(FieldError("plugin", "required: the ingester's name", "body"))
+    instance = body.get("instance", plugin)
+    if not isinstance(instance, str) or not instance.strip():
+        errors.append(FieldError("instance", "expected a non-empty string", "body"))
+    config = body.get("config", {})
+    if not isinstance(config, dict):
+        errors.append(FieldError("config", "expected an object", "body"))
+    unknown = sorted(set(body) - {"plugin", "instance", "config"})
+    errors.extend(FieldError(n, "unknown field", "body") for n in unknown)
+    if errors:
+        raise ValidationProblem(errors)
+    assert isinstance(plugin, str) and isinstance(instance, str) and isinstance(config, dict)
+    return plugin.strip(), instance.strip(), config
+
+
+async def start_ingest_run(request: Request, call: Call) -> Response:
+    from service.ingest.manager import UnknownIngesterError, get_ingester, get_plugin_manager
+    from service.ingest.pipeline import validate_config
+    from service.worker.queue import defer_ingest
+
+    plugin, instance, config = _start_request(await _body(request))
+    try:
+        ingester = get_ingester(get_plugin_manager(), plugin)
+        validate_config(ingester, config)
+    except UnknownIngesterError as exc:
+        raise ValidationProblem([FieldError("plugin", exc.message, "body")]) from None
+    except ConfigError as exc:
+        raise ValidationProblem([FieldError("config", exc.message, "body")]) from None
+    state = get_state(request)
+    job_id = await defer_ingest(await _queue(state), plugin, instance, config)
+    assert call.key is not None
+    body = {"data": {"job_id": job_id, "plugin": plugin, "instance": instance, "status": "queued"}}
+    return Response(
+        orjson.dumps(body),
+        status_code=202,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/ingest-runs?plugin={plugin}"},
+    )
+
+
+endpoints = [
+    Endpoint(
+        "/ingest-runs",
+        list_ingest_runs,
+        "List ingestion runs",
+        "IngestRunRow",
+        tag="ingestion",
+        description="Newest first. `?format=csv` streams them all.",
+        params=(*LIST_PARAMS, *PAGING_PARAMS),
+        paged=True,
+        csv=True,
+    ),
+    Endpoint(
+        "/ingest-runs",
+        start_ingest_run,
+        "Queue an ingestion run",
+        "QueuedRun",
+        method="POST",
+        tag="ingestion",
+        description="Queues a run of an ingester instance for the worker. 409 when a run of "
+        "the instance is already queued. Needs the `ingest` scope.",
+        scope="ingest",
+        body="StartRun",
+        status=202,
+        extra_statuses=(409, 413, 415),
+    ),
+    Endpoint(
+        "/ingest-runs/{id}",
+        get_ingest_run,
+        "Get an ingestion run",
+        "IngestRunRow",
+        tag="ingestion",
+        path_params=(Param("id", "int", "The run's id.", minimum=1),),
+        extra_statuses=(404,),
+    ),
+]
