@@ -346,6 +346,10 @@ def _register_plugins() -> None:
 
 _register_plugins()
 
+from service.worker.cli import register as _register_worker  # noqa: E402
+
+_register_worker(app)
+
 
 def main() -> None:
     try:

@@ -1,0 +1,1 @@
+"""Scheduled and queued ingestion on the PostgreSQL-backed job queue."""
