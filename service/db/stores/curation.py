@@ -231,8 +231,8 @@ async def merge_researchers(
         await conn.execute(
             """
             UPDATE candidate_match SET status = 'same', resolved_at = now(), resolved_by = $3
-            WHERE status = 'open' AND researcher_id = least($1, $2)
-              AND candidate_id = greatest($1, $2)
+            WHERE status = 'open' AND researcher_id = least($1::bigint, $2::bigint)
+              AND candidate_id = greatest($1::bigint, $2::bigint)
             """,
             source,
             target,

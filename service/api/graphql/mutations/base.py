@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
 import asyncpg
+from strawberry.dataloader import DataLoader
 
 from service.api.graphql.context import Info
 from service.api.graphql.errors import (
@@ -19,6 +21,15 @@ from service.api.graphql.errors import (
 from service.errors import Conflict, NotFound, UserError
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def forget(loader: DataLoader[K, V], key: K) -> None:
+    """Drop a cached value so the next load reads what a mutation just wrote."""
+    with contextlib.suppress(KeyError):
+        loader.clear(key)
+
 
 Failure = NotFoundError | ConflictError | ValidationError
 

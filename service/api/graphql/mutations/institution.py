@@ -19,7 +19,7 @@ from service.api.graphql.errors import (
     not_found,
 )
 from service.api.graphql.ids import SLUG, institution_ref
-from service.api.graphql.mutations.base import write
+from service.api.graphql.mutations.base import forget, write
 from service.api.graphql.permissions import CanCurate, actor, require_key
 from service.api.graphql.types.common import InstitutionKind
 from service.api.graphql.types.filters import countries
@@ -51,7 +51,7 @@ class InstitutionInput:
 
 async def _institution(info: Info, pk: int) -> Institution | NotFoundError:
     loader = info.context.loaders.institution_by_id
-    loader.clear(pk)
+    forget(loader, pk)
     row = await loader.load(pk)
     return Institution.from_row(row) if row else not_found(f"no institution with id {pk}")
 

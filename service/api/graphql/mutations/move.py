@@ -20,7 +20,7 @@ from service.api.graphql.errors import (
     not_found,
 )
 from service.api.graphql.ids import decode_id, institution_ref
-from service.api.graphql.mutations.base import write
+from service.api.graphql.mutations.base import forget, write
 from service.api.graphql.permissions import CanCurate, actor, require_key
 from service.api.graphql.types.common import DatePrecision, MoveKind
 from service.api.graphql.types.move import Move
@@ -53,7 +53,7 @@ class RecordMoveInput:
 
 
 async def _move(info: Info, move_id: int) -> Move | NotFoundError:
-    info.context.loaders.move_by_id.clear(move_id)
+    forget(info.context.loaders.move_by_id, move_id)
     row = await info.context.loaders.move_by_id.load(move_id)
     return Move.from_row(row) if row else not_found(f"no move with id {move_id}")
 

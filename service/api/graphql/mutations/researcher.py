@@ -19,7 +19,7 @@ from service.api.graphql.errors import (
     not_found,
 )
 from service.api.graphql.ids import decode_id
-from service.api.graphql.mutations.base import write
+from service.api.graphql.mutations.base import forget, write
 from service.api.graphql.permissions import CanCurate, actor, require_key
 from service.api.graphql.types.candidate_match import CandidateMatch
 from service.api.graphql.types.researcher import Researcher
@@ -37,7 +37,7 @@ CandidateMatchResult = Annotated[
 
 async def _researcher(info: Info, pk: int) -> Researcher | NotFoundError:
     loader = info.context.loaders.researcher_by_id
-    loader.clear(pk)
+    forget(loader, pk)
     row = await loader.load(pk)
     return Researcher.from_row(row) if row else not_found(f"no researcher with id {pk}")
 
@@ -50,17 +50,20 @@ class ResearcherMutations:
         "its moves and affiliations move over (scope curate). Returns the target.",
     )
     async def merge_researchers(
-        self, info: Info, source: strawberry.ID, target: strawberry.ID
+        self,
+        info: Info,
+        source_id: Annotated[strawberry.ID, strawberry.argument(name="source")],
+        target_id: Annotated[strawberry.ID, strawberry.argument(name="target")],
     ) -> ResearcherResult:
         try:
-            source_id = decode_id(source, "Researcher", "source")
-            target_id = decode_id(target, "Researcher", "target")
+            source = decode_id(source_id, "Researcher", "source")
+            target = decode_id(target_id, "Researcher", "target")
         except InvalidInput as exc:
             return invalid(exc.message, str(exc.details.get("field")))
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            return await curation.merge_researchers(conn, source_id, target_id, actor=who)
+            return await curation.merge_researchers(conn, source, target, actor=who)
 
         done = await write(info, run)
         return done if not isinstance(done, int) else await _researcher(info, done)
@@ -70,15 +73,17 @@ class ResearcherMutations:
         description="Undo the last merge of `source`: its moves and affiliations come back "
         "(scope curate). Returns the restored researcher.",
     )
-    async def unmerge_researchers(self, info: Info, source: strawberry.ID) -> ResearcherResult:
+    async def unmerge_researchers(
+        self, info: Info, source_id: Annotated[strawberry.ID, strawberry.argument(name="source")]
+    ) -> ResearcherResult:
         try:
-            source_id = decode_id(source, "Researcher", "source")
+            source = decode_id(source_id, "Researcher", "source")
         except InvalidInput as exc:
             return invalid(exc.message, "source")
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            return await curation.unmerge_researcher(conn, source_id, actor=who)
+            return await curation.unmerge_researcher(conn, source, actor=who)
 
         done = await write(info, run)
         return done if not isinstance(done, int) else await _researcher(info, done)
@@ -103,6 +108,6 @@ class ResearcherMutations:
         if not isinstance(done, int):
             return done
         loader = info.context.loaders.candidate_match_by_id
-        loader.clear(done)
+        forget(loader, done)
         row = await loader.load(done)
         return CandidateMatch.from_row(row) if row else not_found("the match disappeared")
