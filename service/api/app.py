@@ -10,12 +10,16 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import FileResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from service.api import health, metrics, rest
 from service.api.middleware import RequestMiddleware, install_log_context
@@ -25,6 +29,13 @@ from service.config import Settings, get_settings
 from service.db.pool import create_pool_from_settings, describe_database, resolve_database_url
 
 logger = logging.getLogger(__name__)
+
+EXPLORER_DIR = Path(__file__).resolve().parents[1] / "web" / "explorer"
+
+
+async def explorer_page(request: Request) -> FileResponse:
+    """The explorer: a static page that reads everything through /graphql."""
+    return FileResponse(EXPLORER_DIR / "index.html")
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
@@ -45,7 +56,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await pool.close()
 
     install_log_context()
-    routes: list[BaseRoute] = [*health.routes, *metrics.routes, *rest.routes()]
+    routes: list[BaseRoute] = [
+        *health.routes,
+        *metrics.routes,
+        *rest.routes(),
+        Route("/", explorer_page),
+        Mount("/explorer", StaticFiles(directory=EXPLORER_DIR), name="explorer"),
+    ]
     middleware = [
         Middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes),
         Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts),

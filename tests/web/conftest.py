@@ -140,16 +140,25 @@ def shared_server(
         drop_database(server_url, name)
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path: Path) -> Iterator[Any]:
+@contextmanager
+def chromium(path: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
         try:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def browser(chromium_path: Path) -> Iterator[Any]:
+    """Chromium for one test. Playwright's sync API keeps an event loop running in this thread
+    while it is open, so it must start after the database fixtures and stop before they end:
+    list the server fixture before this one."""
+    with chromium(chromium_path) as b:
+        yield b
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Take the README's screenshots of the explorer from a running server (not a test).
 
-    talentflow demo          # in another shell; serves the demo data on :8000
-    python -m tests.web.screenshots http://127.0.0.1:8000 docs/images
+talentflow demo          # in another shell; serves the demo data on :8000
+python -m tests.web.screenshots http://127.0.0.1:8000 docs/images
 """
 
 from __future__ import annotations
@@ -66,10 +66,13 @@ def shoot(base: str, out: Path) -> list[str]:
         box.press("ArrowDown")
         page.screenshot(path=str(out / "explorer-live-search.png"))
 
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2
+        )
         pp = phone.new_page()
         pp.goto(f"{base}/#/flows")
         pp.wait_for_function(READY.format(view="flows"))
+        pp.evaluate("window.scrollTo(0, document.getElementById('flows-title').offsetTop - 8)")
         pp.wait_for_timeout(300)
         pp.screenshot(path=str(out / "explorer-phone.png"))
         browser.close()
