@@ -121,16 +121,16 @@ async def test_merge_and_unmerge_restore(
     assert data["researcher"]["id"] == target and data["node"]["id"] == target
     assert data["researchers"]["totalCount"] == 1
     assert data["moves"]["totalCount"] == 3
-    status = await pool.fetchval("SELECT status FROM candidate_match WHERE id = $1", seeded.match_id)
+    status = await pool.fetchval(
+        "SELECT status FROM candidate_match WHERE id = $1", seeded.match_id
+    )
     assert status == "same"
     again = data_of(await gql(MERGE, {"s": source, "t": target}, key=keys["curate"]))
     assert again["mergeResearchers"]["__typename"] == "ConflictError"
     out = data_of(await gql(UNMERGE, {"s": source}, key=keys["curate"]))["unmergeResearchers"]
     assert out["id"] == source and [m["to"]["slug"] for m in out["moves"]] == ["openai"]
     data = data_of(
-        await gql(
-            "query($t: ID!) { researcher(id: $t) { moves { id } } }", {"t": target}
-        )
+        await gql("query($t: ID!) { researcher(id: $t) { moves { id } } }", {"t": target})
     )
     assert len(data["researcher"]["moves"]) == 2
     out = data_of(await gql(UNMERGE, {"s": source}, key=keys["curate"]))["unmergeResearchers"]
@@ -217,7 +217,9 @@ async def test_institution_mutations(
     cycle = {"slug": "tencent", "name": "Tencent", "parent": "tencent-hunyuan"}
     out = data_of(await gql(up, {"in": cycle}, key=keys["curate"]))
     assert out["upsertInstitution"]["__typename"] == "ValidationError"
-    out = data_of(await gql(up, {"in": {**data, "slug": "x2", "ror": "00a0b0c00"}}, key=keys["curate"]))
+    out = data_of(
+        await gql(up, {"in": {**data, "slug": "x2", "ror": "00a0b0c00"}}, key=keys["curate"])
+    )
     assert out["upsertInstitution"]["__typename"] == "ConflictError"
     assert (await audit_actions(pool)).count("institution.create") == 1
 

@@ -111,7 +111,7 @@ async def test_page_size_limits_and_cursor_checks(gql: Gql, seeded: Seeded) -> N
     assert len(default["researchers"]["edges"]) == 6
     cursor = data_of(await gql("{ moves(first: 1) { edges { cursor } } }"))["moves"]["edges"][0]
     body = await gql(
-        'query($c: String) { moves(first: 1, after: $c, orderBy: CONFIDENCE_DESC) { totalCount } }',
+        "query($c: String) { moves(first: 1, after: $c, orderBy: CONFIDENCE_DESC) { totalCount } }",
         {"c": cursor["cursor"]},
     )
     assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
@@ -138,7 +138,9 @@ async def test_lookups_and_nodes(gql: Gql, seeded: Seeded) -> None:
     assert yao["name"] == "Shunyu Yao" and yao["nativeName"] == "姚顺雨"
     assert yao["currentAffiliation"]["institution"]["slug"] == "tencent"
     assert [a["institution"]["slug"] for a in yao["affiliations"]] == [
-        "tsinghua-university", "openai", "tencent",
+        "tsinghua-university",
+        "openai",
+        "tencent",
     ]
     assert yao["affiliations"][0]["start"]["text"] == "2015-09"
     assert [m["to"]["slug"] for m in yao["moves"]] == ["openai", "tencent"]
@@ -238,9 +240,7 @@ async def test_institution_filters_and_connections(gql: Gql, seeded: Seeded) -> 
     gr = by_slug["google-research"]
     assert gr["movesOut"]["totalCount"] == 1  # the retracted one is left out
     assert data["alphabet"]["movesIn"]["totalCount"] == 2
-    assert data["alphabet"]["flowSeries"] == [
-        {"period": None, "inflow": 2, "outflow": 2, "net": 0}
-    ]
+    assert data["alphabet"]["flowSeries"] == [{"period": None, "inflow": 2, "outflow": 2, "net": 0}]
     openai = data["openai"]
     assert openai["jobPostings"]["totalCount"] == 3
     assert openai["jobPostings"]["pageInfo"]["hasNextPage"] is True
@@ -278,7 +278,10 @@ async def test_flows_and_net_flows(gql: Gql, seeded: Seeded) -> None:
     assert data["parent"][0]["origin"]["institution"] is not None
     net = {n["entity"]["code"]: n for n in data["net"]}
     assert net["CN"] == {
-        "entity": {"code": "CN", "name": "China"}, "inflow": 1, "outflow": 1, "net": 0,
+        "entity": {"code": "CN", "name": "China"},
+        "inflow": 1,
+        "outflow": 1,
+        "net": 0,
         "small": True,
     }
     assert net["GB"]["inflow"] == 1 and net["GB"]["outflow"] == 1
