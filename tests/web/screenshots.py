@@ -44,11 +44,15 @@ def shoot(base: str, out: Path) -> list[str]:
 
         rid = page.evaluate(
             """async () => {
-              const r = await fetch('/graphql', {method: 'POST', headers: {'Content-Type': 'application/json'},
-                body: JSON.stringify({query: '{ moves(first: 40) { nodes { researcher { id } evidence { quote } } } }'})});
-              const d = await r.json();
-              const m = d.data.moves.nodes.find((n) => n.evidence.some((e) => e.quote)) || d.data.moves.nodes[0];
-              return m.researcher.id;
+              const q = '{ moves(first: 100) { nodes { researcher { id } evidence { quote } } } }';
+              const r = await fetch('/graphql', {method: 'POST',
+                headers: {'Content-Type': 'application/json'}, body: JSON.stringify({query: q})});
+              const counts = new Map();
+              for (const m of (await r.json()).data.moves.nodes) {
+                const n = m.evidence.filter((e) => e.quote).length;
+                counts.set(m.researcher.id, (counts.get(m.researcher.id) || 0) + n);
+              }
+              return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
             }"""
         )
         open_view(page, f"#/researcher/{rid}", "researcher")

@@ -201,6 +201,7 @@ async function viewFlows(el, _arg, params, ctx) {
     chart.setAttribute("aria-busy", "false");
     const rows = data.netFlows.map((r) => ({ ...end(r.entity), inflow: r.inflow, outflow: r.outflow, net: r.net }));
     clear(net, netBars(rows, {
+      width: net.clientWidth || 760,
       title: "Net flow per place",
       onSelect: lvl === "COUNTRY" ? null : (r) => (location.hash = `#/institution/${encodeURIComponent(r.slug || r.key)}`),
     }));

@@ -195,7 +195,7 @@ export function sankey(cells, { maxNodes = 14, onSelect, title = "Flows", width 
 }
 
 // rows: [{key, label, inflow, outflow, net}]
-export function netBars(rows, { title = "Net flow", max = 16, onSelect } = {}) {
+export function netBars(rows, { title = "Net flow", max = 16, onSelect, width = 760 } = {}) {
   const wrap = h("div", { class: "chart netbars" });
   if (!rows.length) {
     wrap.append(h("p", { class: "empty" }, "No net flows for these filters."));
@@ -203,7 +203,8 @@ export function netBars(rows, { title = "Net flow", max = 16, onSelect } = {}) {
   }
   const sorted = [...rows].sort((a, b) => b.net - a.net || a.label.localeCompare(b.label));
   const shown = sorted.length > max ? [...sorted.slice(0, max / 2), ...sorted.slice(-max / 2)] : sorted;
-  const W = 760, labelW = 150, row = 24, H = shown.length * row + 24;
+  const W = Math.max(420, Math.min(760, width)), labelW = W < 600 ? 124 : 150;
+  const row = 24, H = shown.length * row + 24;
   const m = Math.max(1, ...shown.map((r) => Math.abs(r.net)));
   const mid = labelW + (W - labelW - 50) / 2;
   const half = (W - labelW - 50) / 2 - 30;
@@ -228,7 +229,7 @@ export function netBars(rows, { title = "Net flow", max = 16, onSelect } = {}) {
     hoverable(bar, tip, text);
     if (onSelect) bar.addEventListener("click", () => onSelect(r));
     svg.append(
-      s("text", { x: labelW - 8, y: y + (row - 8) / 2, "text-anchor": "end", "dominant-baseline": "middle", class: "bar-label" }, truncate(r.label, 20)),
+      s("text", { x: labelW - 8, y: y + (row - 8) / 2, "text-anchor": "end", "dominant-baseline": "middle", class: "bar-label" }, truncate(r.label, W < 600 ? 11 : 20)),
       bar,
       s("text", {
         x: r.net >= 0 ? mid + w + 4 : mid - w - 4,
