@@ -422,7 +422,7 @@ class BatchWriter:
             old = existing.get(key)
             if old is None:
                 state[key] = "created"
-            elif any(
+            elif old["closed_at"] is not None or any(
                 (list(old[f] or []) if f == "topics" else old[f]) != row[f]
                 for f in job_postings.FIELDS
             ):

@@ -302,11 +302,6 @@ async def test_graphql_refuses_a_bad_filter(pool: asyncpg.Pool, client: httpx.As
     assert "ISO 3166-1 alpha-2" in body["errors"][0]["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the pipeline does not reopen: a JobPostingSeen for a closed posting leaves "
-    "closed_at set (the job-posting store's upsert should clear it)",
-)
 async def test_a_posting_that_comes_back_is_reopened(
     pool: asyncpg.Pool, boards: Boards, settings: Settings
 ) -> None:

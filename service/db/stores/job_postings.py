@@ -47,7 +47,10 @@ async def fetch_by_keys(
 
 
 async def upsert(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new postings or overwrite changed ones (rows carry every field)."""
+    """Insert new postings or overwrite changed ones (rows carry every field).
+
+    A posting seen again on its board is open: a closed one that comes back is reopened.
+    """
     if not rows:
         return
     cols = ", ".join(FIELDS)
@@ -61,7 +64,8 @@ async def upsert(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> No
                now()
         FROM jsonb_to_recordset($1::jsonb) AS {_RECORD}
         ON CONFLICT (source, external_id) DO UPDATE SET
-            {", ".join(f"{f} = EXCLUDED.{f}" for f in FIELDS)}, last_seen_at = now()
+            {", ".join(f"{f} = EXCLUDED.{f}" for f in FIELDS)}, last_seen_at = now(),
+            closed_at = NULL
         """,
         list(rows),
     )
