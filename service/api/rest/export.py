@@ -18,7 +18,7 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from service.api.rest.endpoint import acquire
-from service.api.rest.responses import csv_chunks, row_values
+from service.api.rest.responses import csv_chunks, csv_value
 from service.api.state import get_state
 from service.db.queries.pagination import ListQuery, Ordering
 from service.db.queries.rest_extras import stream_rows
@@ -62,18 +62,28 @@ class ExportResponse(StreamingResponse):
 async def export_list(
     request: Request,
     build: QueryBuilder,
-    factory: Callable[[asyncpg.Record], Any],
     columns: Sequence[str],
     filename: str,
-    to_values: Callable[[Any], list[Any]] | None = None,
 ) -> ExportResponse:
-    """Stream every row of a list as CSV, ignoring the page limit."""
+    """Stream every row of a list as CSV, ignoring the page limit.
+
+    The list's columns are read in ``columns`` order straight from the records (no row objects),
+    which keeps a large export quick as well as small.
+    """
     conn = await acquire(request)
     try:
         query, ordering = await build(conn)
     except BaseException:
         await get_state(request).pool.release(conn)
         raise
-    rows = stream_rows(conn, query, ordering, factory)
-    convert = to_values or (lambda row: row_values(row, columns))
-    return ExportResponse(request, conn, rows, columns, filename, convert)
+    names = tuple(columns)
+
+    def values(record: asyncpg.Record) -> list[Any]:
+        return [csv_value(record[name]) for name in names]
+
+    rows = stream_rows(conn, query, ordering, values)
+    return ExportResponse(request, conn, rows, columns, filename, _identity)
+
+
+def _identity(values: list[Any]) -> list[Any]:
+    return values

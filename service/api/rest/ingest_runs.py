@@ -45,7 +45,7 @@ async def list_ingest_runs(request: Request, call: Call) -> Response:
         async def build(_: Any) -> tuple[ListQuery, Ordering]:
             return q.build_query(flt), q.ORDERING
 
-        return await export_list(request, build, _run, COLUMNS, "ingest-runs")
+        return await export_list(request, build, COLUMNS, "ingest-runs")
     page_args = paging(request)
     async with connection(request) as conn:
         page = await q.list_ingest_runs(conn, flt, page_args)

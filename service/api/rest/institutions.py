@@ -59,7 +59,7 @@ async def list_institutions(request: Request, call: Call) -> Response:
                 order = q.InstitutionOrder.NAME
             return q.build_query(flt), q.ordering(order)
 
-        return await export_list(request, build, _institution, COLUMNS, "institutions")
+        return await export_list(request, build, COLUMNS, "institutions")
     page_args = paging(request)
     async with connection(request) as conn:
         flt = await _filter(conn, call.args)

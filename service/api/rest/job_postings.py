@@ -59,7 +59,7 @@ async def list_job_postings(request: Request, call: Call) -> Response:
         async def build(conn: asyncpg.Connection) -> tuple[ListQuery, Ordering]:
             return q.job_postings_query(await _filter(conn, call.args)), ORDERING
 
-        return await export_list(request, build, _posting, COLUMNS, "job-postings")
+        return await export_list(request, build, COLUMNS, "job-postings")
     page_args = paging(request)
     async with connection(request) as conn:
         page = await q.list_job_postings(conn, await _filter(conn, call.args), page_args)

@@ -48,7 +48,7 @@ async def list_moves(request: Request, call: Call) -> Response:
             flt = await move_filter(conn, call.args)
             return q.build_query(flt), q.ordering(order)
 
-        return await export_list(request, build, _move, COLUMNS, "moves")
+        return await export_list(request, build, COLUMNS, "moves")
     page_args = paging(request)
     async with connection(request) as conn:
         flt = await move_filter(conn, call.args)

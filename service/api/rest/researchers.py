@@ -86,7 +86,7 @@ async def list_researchers(request: Request, call: Call) -> Response:
                 order = q.ResearcherOrder.NAME
             return query, q.ordering(order)
 
-        return await export_list(request, build, _researcher, COLUMNS, "researchers")
+        return await export_list(request, build, COLUMNS, "researchers")
     page_args = paging(request)
     async with connection(request) as conn:
         flt = await _filter(conn, call.args)

@@ -138,21 +138,52 @@ def negotiate(request: Request, *, csv_allowed: bool) -> str:
 # --- CSV ------------------------------------------------------------------------------------
 
 
+def _iso(value: date | datetime) -> str:
+    return value.isoformat()
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _joined(value: list[Any] | tuple[Any, ...]) -> str:
+    return ";".join(str(v) for v in value)
+
+
+def _enum(value: Enum) -> Any:
+    return value.value
+
+
+_CONVERT: dict[type, Callable[[Any], Any]] = {
+    bool: _bool,
+    date: _iso,
+    datetime: _iso,
+    list: _joined,
+    tuple: _joined,
+}
+_PLAIN = (str, int, float)
+
+
 def csv_value(value: Any) -> Any:
+    """A cell: empty for null, ISO dates, true/false, lists joined with ``;``."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    convert = _CONVERT.get(kind)
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, Enum):
+        return _enum(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, Enum):
-        return value.value
     return value
 
 
 def row_values(row: Any, columns: Sequence[str]) -> list[Any]:
+    if isinstance(row, tuple | list):
+        return [csv_value(v) for v in row]
     if isinstance(row, dict):
         return [csv_value(row.get(c)) for c in columns]
     return [csv_value(getattr(row, c)) for c in columns]
