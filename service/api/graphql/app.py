@@ -38,8 +38,9 @@ class TalentflowGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse((GRAPHIQL_DIR / "index.html").read_text(encoding="utf-8"))
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: graphql-transport-ws clients expect text frames.
+        return orjson.dumps(data).decode()
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

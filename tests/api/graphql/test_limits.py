@@ -14,7 +14,7 @@ from service.api.graphql.schema import SCHEMA_FILE, build_schema, schema_sdl
 from service.api.state import AppState
 from service.config import load_settings
 from tests.api.graphql.conftest import Gql
-from tests.api.graphql.seed import Seeded, data_of
+from tests.api.graphql.seed import Seeded
 
 
 def code(body: dict[str, Any]) -> str:

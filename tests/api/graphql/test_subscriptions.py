@@ -1,0 +1,90 @@
+"""moveRecorded over graphql-transport-ws, fed by LISTEN/NOTIFY on move_recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import asyncpg
+from starlette.testclient import TestClient
+
+from service.api.app import create_app
+from service.api.graphql.subscriptions import FEED_KEY
+from service.config import load_settings
+from service.db.pool import init_connection
+from tests.api.graphql.seed import Seeded, seed
+
+SUBSCRIPTION = """subscription($f: MoveFilterInput) {
+  moveRecorded(filter: $f) { id status researcher { name } from { slug } to { slug }
+    toCountry { code } } }"""
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _seed(url: str) -> Seeded:
+    conn = await asyncpg.connect(url)
+    await init_connection(conn)
+    try:
+        return await seed(conn)
+    finally:
+        await conn.close()
+
+
+async def _insert_move(url: str, s: Seeded, src: str, dst: str, to_country: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        pk: int = await conn.fetchval(
+            "INSERT INTO move (researcher_id, from_institution_id, to_institution_id, "
+            "from_country, to_country, confidence) VALUES ($1, $2, $3, 'US', $4, 0.9) "
+            "RETURNING id",
+            s.researchers["smith"],
+            s.institutions[src],
+            s.institutions[dst],
+            to_country,
+        )
+        return pk
+    finally:
+        await conn.close()
+
+
+def test_move_recorded_reaches_subscriber(settings_env: str) -> None:
+    url = settings_env
+    seeded = _run(_seed(url))
+    app = create_app(load_settings())
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIPTION, "variables": {"f": {"toCountry": ["CN"]}}},
+            }
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            feed = app.state.talentflow.extras.get(FEED_KEY)
+            if feed is not None and feed.listening.is_set():
+                break
+            assert time.monotonic() < deadline, "the listener did not start"
+            time.sleep(0.02)
+        _run(_insert_move(url, seeded, "tencent", "openai", "US"))  # filtered out
+        wanted = _run(_insert_move(url, seeded, "openai", "tencent", "CN"))
+        message = ws.receive_json()
+        while message["type"] == "ping":
+            ws.send_json({"type": "pong"})
+            message = ws.receive_json()
+        assert message["type"] == "next", message
+        move = message["payload"]["data"]["moveRecorded"]
+        assert move["to"]["slug"] == "tencent" and move["toCountry"]["code"] == "CN"
+        assert move["researcher"]["name"] == "Alice Smith"
+        import base64
+
+        assert base64.b64decode(move["id"]).decode() == f"Move:{wanted}"
+        ws.send_json({"id": "1", "type": "complete"})
