@@ -152,6 +152,9 @@ class _Run:
         self.state: Any = None
         self.committed_state: Any = None
         self.position = 0
+        # HTTP validators become safe to store only once a checkpoint (or the end of the stream)
+        # covers the data fetched with them; until then a crash must make the re-run fetch again.
+        self.ready_validators: dict[str, Any] = {}
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def reject(self, result: RunResult, position: str, reason: str, record: Any = None) -> None:
@@ -165,7 +168,9 @@ class _Run:
     async def flush(self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult) -> None:
         items, self.buffer = self.buffer, []
         rejects, self.pending_rejects = self.pending_rejects, []
-        validators = self.http.validators.take_pending() if not self.dry_run else {}
+        validators, self.ready_validators = self.ready_validators, {}
+        if self.dry_run:
+            validators = {}
         async with conn.transaction():
             outcome = await writer.write(items)
             for item, status in zip(items, outcome.statuses, strict=True):
@@ -373,6 +378,7 @@ class _Run:
             async for item in _guard(stream):
                 if isinstance(item, Checkpoint):
                     self.state = item.state
+                    self.ready_validators.update(self.http.validators.take_pending())
                     continue
                 self.position += 1
                 result.seen += 1
@@ -439,6 +445,7 @@ class _Run:
             # Keep what came before the failure: it is valid and the state covers only it.
             await self.flush(conn, writer, result)
             raise failure
+        self.ready_validators.update(self.http.validators.take_pending())
         await self.flush(conn, writer, result)
 
 
