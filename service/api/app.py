@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from service.api import health, metrics, rest
+from service.api.graphql import app as graphql_app
 from service.api.middleware import RequestMiddleware, install_log_context
 from service.api.rest.problems import exception_handlers
 from service.api.state import AppState
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         *health.routes,
         *metrics.routes,
         *rest.routes(),
+        *graphql_app.routes(settings),
         Route("/", explorer_page),
         Mount("/explorer", StaticFiles(directory=EXPLORER_DIR), name="explorer"),
     ]
