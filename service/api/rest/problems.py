@@ -134,6 +134,8 @@ def status_for(exc: TalentflowError) -> int:
 
 def field_errors(exc: TalentflowError) -> list[FieldError]:
     name = exc.details.get("field")
+    if name is None and exc.code == "INVALID_CURSOR":
+        name = "cursor"
     return [FieldError(str(name), exc.message)] if name else []
 
 
@@ -188,17 +190,11 @@ async def handle_talentflow_error(request: Request, exc: Exception) -> Response:
     if status == 500:
         logger.error("unexpected %s: %r", type(exc).__name__, exc)
         return problem_response(500, "INTERNAL", "internal error", instance=_instance(request))
-    if isinstance(exc, LimitExceeded):
-        code = exc.code
-    else:
-        code = (
-            exc.code
-            if exc.code != "BAD_REQUEST" or not exc.details.get("field")
-            else ("VALIDATION_FAILED")
-        )
-    return problem_response(
-        status, code, exc.message, instance=_instance(request), errors=field_errors(exc)
-    )
+    errors = field_errors(exc)
+    code = exc.code
+    if code == "BAD_REQUEST" and errors and not isinstance(exc, LimitExceeded):
+        code = "VALIDATION_FAILED"
+    return problem_response(status, code, exc.message, instance=_instance(request), errors=errors)
 
 
 # Errors that mean "the database is not there right now", as opposed to a bad query.
