@@ -233,3 +233,24 @@ async def test_start_ingest_run_needs_ingest_scope(
     assert out["__typename"] == "PermissionError"
     out = data_of(await gql(q, {"p": "no-such-plugin", "c": {}}, key=keys["ingest"]))
     assert out["startIngestRun"]["__typename"] == "NotFoundError"
+
+
+async def test_start_ingest_run_runs_in_background(
+    gql: Gql, keys: dict[str, str], pool: asyncpg.Pool
+) -> None:
+    from service.cli import DEMO_DATA
+
+    q = f"""mutation($c: JSON) {{ startIngestRun(plugin: "jsonl", config: $c, instance: "t") {{
+      {RESULT} ... on IngestRun {{ id plugin instance status }} }} }}"""
+    out = data_of(await gql(q, {"c": {"path": str(DEMO_DATA)}}, key=keys["ingest"]))
+    run = out["startIngestRun"]
+    assert run["__typename"] == "IngestRun" and run["instance"] == "t", run
+    for _ in range(200):
+        status = await pool.fetchval("SELECT status FROM ingest_run WHERE instance = 't'")
+        if status != "running":
+            break
+        await asyncio.sleep(0.05)
+    assert status == "succeeded"
+    assert await pool.fetchval("SELECT count(*) FROM move") > 0
+    bad = data_of(await gql(q, {"c": {"nope": 1}}, key=keys["admin"]))["startIngestRun"]
+    assert bad["__typename"] == "ValidationError"
