@@ -31,7 +31,7 @@ COLUMNS = (
     "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at"
 )
 
-# Undated moves sort as the oldest; the same expression is indexed (0003).
+# Undated moves sort as the oldest; the same expression is indexed (migration 0002).
 DATE_KEY = "coalesce(m.move_date, date '0001-01-01')"
 
 
