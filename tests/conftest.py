@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -49,14 +51,23 @@ async def _admin(url: str, *statements: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def server_url() -> Iterator[str]:
     """URL of a maintenance database on the PostgreSQL server the suite uses."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url
-    from service.db.embedded import start_embedded
+        yield url
+        return
+    from service.db.embedded import start_embedded, stop_embedded
 
-    return start_embedded(tmp_path_factory.mktemp("embedded"), database="postgres")
+    # Not under pytest's tmp dir: that is private to the user running the tests, and when that
+    # user is root the embedded server runs as another user, which must reach its data folder.
+    folder = Path(tempfile.mkdtemp(prefix="talentflow-tests-"))
+    folder.chmod(0o755)
+    try:
+        yield start_embedded(folder, database="postgres")
+    finally:
+        stop_embedded(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

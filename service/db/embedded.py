@@ -55,3 +55,10 @@ def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     return with_database(str(server.get_uri()), database)
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Stop the embedded server in ``data_dir`` if this process started it."""
+    server = _servers.pop((data_dir / "pgdata").resolve(), None)
+    if server is not None:
+        server.cleanup()
