@@ -7,8 +7,13 @@ researcher resolves to that researcher; otherwise the candidates are scored with
 same folded name and no conflicting id also resolves. Anything else creates a researcher, and a
 grey-zone candidate is kept visible as a ``candidate_match`` row, never merged silently.
 
-Institutions: external ids, then slug, then the normalised alias table (curated rows first);
-otherwise an unreviewed institution is created.
+Institutions: external ids, then slug, then the run's ``service.domain.institutions``
+index (exact alias, the parts of a raw affiliation string, a conservative fuzzy match with the
+country as tie-break). The index is loaded once per run and follows the institutions the run
+creates. Anything unresolved becomes a new institution flagged ``reviewed = false`` with its name
+as an alias, so the next run resolves the same string to the same row. Names and ids of a
+reference are learnt (added as aliases / external ids) only from exact matches, never from a
+segment or fuzzy one.
 
 The resolver caches what it resolved for the whole run, so a batch costs a few queries.
 """
@@ -18,12 +23,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import asyncpg
 
 from service.db.stores import institution_writes, researchers
 from service.db.stores.researchers import ResearcherCandidate
+from service.domain.institutions import InstitutionIndex, InstitutionRecord
 from service.domain.names import (
     fold,
     normalize_institution,
@@ -86,43 +92,100 @@ class Resolver:
     _person_by_source_name: dict[str, int] = field(default_factory=dict)
     _spare_ids: list[int] = field(default_factory=list)
     _learnt: set[tuple[object, ...]] = field(default_factory=set)
+    _index: InstitutionIndex | None = None
+    _inst_by_ext: dict[tuple[str, str], int] = field(default_factory=dict)
+    _inst_exact: set[tuple[str, ...]] = field(default_factory=set)
+    _reviewed: dict[int, bool] = field(default_factory=dict)
 
     # -- institutions --------------------------------------------------------------------------
+    async def institution_index(self) -> InstitutionIndex:
+        """The run's in-memory index of every institution, loaded on first use and kept up to
+        date with the institutions, aliases and ids this run adds."""
+        if self._index is None:
+            records: list[InstitutionRecord] = []
+            for row in await institution_writes.index_rows(self.conn):
+                ids = {str(pair[0]): str(pair[1]) for pair in row["ids"] or []}
+                for scheme, value in ids.items():
+                    self._inst_by_ext[(scheme, value)] = row["id"]
+                self._reviewed[row["id"]] = bool(row["reviewed"])
+                records.append(
+                    InstitutionRecord(
+                        id=row["id"],
+                        slug=row["slug"],
+                        name=row["name"],
+                        kind=row["kind"],
+                        country_code=row["country_code"],
+                        parent_id=row["parent_id"],
+                        is_site=bool(row["is_site"]),
+                        ror=ids.get("ror"),
+                        openalex_id=ids.get("openalex"),
+                        aliases=tuple(row["aliases"] or ()),
+                    )
+                )
+            self._index = InstitutionIndex(records)
+        return self._index
+
     def _inst_keys(self, ref: InstitutionRef | InstitutionSeen) -> list[tuple[str, ...]]:
         keys: list[tuple[str, ...]] = [("id", s, v) for s, v in sorted(ref.ids.items())]
         slug = getattr(ref, "slug", None)
         if slug:
             keys.append(("slug", slug))
         if ref.name:
-            keys.append(("name", normalize_institution(ref.name)))
+            keys.append(("name", normalize_institution(ref.name), ref.country_code or ""))
         return keys
 
     async def find_institution(self, ref: InstitutionRef | InstitutionSeen) -> int | None:
+        """The institution a reference names, or None: external ids, then slug, then the index
+        (exact alias, the parts of a raw affiliation string, a conservative fuzzy match with the
+        country breaking ties); an exact alias shared by several institutions goes to the curated
+        one with the lowest id, as before the index."""
+        found, _ = await self._find(ref)
+        return found
+
+    async def _find(self, ref: InstitutionRef | InstitutionSeen) -> tuple[int | None, bool]:
+        """(institution id or None, whether the match is exact enough to learn the ref's names
+        and ids from: ids, slug or exact alias, not a segment or fuzzy match)."""
         keys = self._inst_keys(ref)
         for key in keys:
             if key in self._inst_cache:
-                return self._inst_cache[key]
+                return self._inst_cache[key], key in self._inst_exact
+        index = await self.institution_index()
         found: int | None = None
-        pairs = [(s, v) for s, v in sorted(ref.ids.items())]
-        found = await institution_writes.find_by_external_ids(self.conn, pairs)
+        exact = True
+        for pair in sorted(ref.ids.items()):
+            if pair in self._inst_by_ext:
+                found = self._inst_by_ext[pair]
+                break
         slug = getattr(ref, "slug", None)
         if found is None and slug:
-            found = await institution_writes.find_by_slug(self.conn, slug)
+            record = index.by_slug(slug)
+            found = record.id if record is not None else None
         if found is None and ref.name:
-            matches = await institution_writes.find_by_alias(
-                self.conn, normalize_institution(ref.name)
-            )
-            found = matches[0] if matches else None
+            match = index.resolve(ref.name, country_code=ref.country_code)
+            if match is not None:
+                found = match.id
+                exact = match.method in ("alias", "ror", "openalex")
+            else:
+                found = self._shared_alias(index, normalize_institution(ref.name))
         if found is not None:
             for key in keys:
                 self._inst_cache[key] = found
-        return found
+                if exact:
+                    self._inst_exact.add(key)
+        return found, exact
+
+    def _shared_alias(self, index: InstitutionIndex, key: str) -> int | None:
+        ids = index.ids_for_key(key)
+        if not ids:
+            return None
+        curated = [i for i in ids if self._reviewed.get(i)]
+        return min(curated or ids)
 
     async def institution(self, ref: InstitutionRef | InstitutionSeen) -> tuple[int, bool]:
         """(institution id, created now) for a reference, creating an unreviewed row if new."""
-        found = await self.find_institution(ref)
+        found, exact = await self._find(ref)
         if found is not None:
-            if found not in self.institutions_created:
+            if exact and found not in self.institutions_created:
                 await self._learn_institution(found, ref)
             return found, False
         ref_slug: str | None = getattr(ref, "slug", None)
@@ -132,11 +195,12 @@ class Resolver:
             parent_id, _ = await self.institution(ref.parent)
         slug = await institution_writes.free_slug(self.conn, ref_slug or slugify(name))
         names = [name, *(ref.aliases if isinstance(ref, InstitutionSeen) else [])]
+        kind = (ref.kind if isinstance(ref, InstitutionSeen) else None) or "other"
         new_id = await institution_writes.create_unreviewed(
             self.conn,
             slug=slug,
             name=name[:500],
-            kind=(ref.kind if isinstance(ref, InstitutionSeen) else None) or "other",
+            kind=kind,
             country_code=ref.country_code,
             city=ref.city if isinstance(ref, InstitutionSeen) else None,
             website=ref.website if isinstance(ref, InstitutionSeen) else None,
@@ -144,9 +208,25 @@ class Resolver:
             search_text=" ".join(dict.fromkeys(fold(n) for n in names if fold(n))),
         )
         self.institutions_created.add(new_id)
+        self._reviewed[new_id] = False
+        index = await self.institution_index()
+        index.add(
+            InstitutionRecord(
+                id=new_id,
+                slug=slug,
+                name=name[:500],
+                kind=kind,
+                country_code=ref.country_code,
+                parent_id=parent_id,
+                ror=ref.ids.get("ror"),
+                openalex_id=ref.ids.get("openalex"),
+                aliases=tuple(n[:500] for n in names),
+            )
+        )
         await self._learn_institution(new_id, ref)
         for key in self._inst_keys(ref):
             self._inst_cache[key] = new_id
+            self._inst_exact.add(key)
         return new_id, True
 
     async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
@@ -160,18 +240,36 @@ class Resolver:
             names += ref.aliases
         aliases = [(n[:500], normalize_institution(n)) for n in names if normalize_institution(n)]
         added = await institution_writes.add_aliases(self.conn, inst_id, aliases, self.source)
-        added += await institution_writes.add_external_ids(
-            self.conn, inst_id, sorted(ref.ids.items())
+        new_ids = [p for p in sorted(ref.ids.items()) if p not in self._inst_by_ext]
+        gained_ids = await institution_writes.add_external_ids(self.conn, inst_id, new_ids)
+        if gained_ids:
+            for pair in new_ids:
+                self._inst_by_ext.setdefault(pair, inst_id)
+        if added or gained_ids:
+            self._reindex(inst_id, [a for a, _ in aliases], dict(new_ids))
+        return (added + gained_ids) > 0
+
+    def _reindex(self, inst_id: int, names: list[str], ids: dict[str, str]) -> None:
+        index = self._index
+        record = index.get(inst_id) if index is not None else None
+        if index is None or record is None:
+            return
+        index.add(
+            replace(
+                record,
+                aliases=tuple(dict.fromkeys((*record.aliases, *names))),
+                ror=record.ror or ids.get("ror"),
+                openalex_id=record.openalex_id or ids.get("openalex"),
+            )
         )
-        return added > 0
 
     async def institution_seen(self, seen: InstitutionSeen) -> str:
         """Resolve or create an institution from an ``InstitutionSeen``: created/updated/unchanged."""
-        found = await self.find_institution(seen)
+        found, exact = await self._find(seen)
         if found is None:
             await self.institution(seen)
             return "created"
-        changed = await self._learn_institution(found, seen)
+        changed = await self._learn_institution(found, seen) if exact else False
         changed |= await institution_writes.fill_missing(
             self.conn,
             found,

@@ -9,6 +9,21 @@ from typing import Any
 import asyncpg
 
 
+async def index_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Every institution with its aliases and external ids, for the in-memory resolution index."""
+    rows = await conn.fetch(
+        """
+        SELECT i.id, i.slug, i.name, i.kind, i.country_code, i.parent_id, i.is_site, i.reviewed,
+               coalesce((SELECT array_agg(a.alias ORDER BY a.id) FROM institution_alias a
+                          WHERE a.institution_id = i.id), '{}') AS aliases,
+               coalesce((SELECT array_agg(ARRAY[x.scheme, x.value]) FROM institution_external_id x
+                          WHERE x.institution_id = i.id), '{}') AS ids
+        FROM institution i ORDER BY i.id
+        """
+    )
+    return [dict(r) for r in rows]
+
+
 async def find_by_external_ids(
     conn: asyncpg.Connection, pairs: Sequence[tuple[str, str]]
 ) -> int | None:
