@@ -27,7 +27,9 @@ from service.db.stores import (
 )
 from service.db.stores import moves as move_store
 from service.domain.dates import PartialDate
+from service.domain.institutions import InstitutionIndex
 from service.domain.moves import (
+    CURATED_STATUSES,
     InferenceSettings,
     InstInfo,
     MoveReport,
@@ -128,8 +130,10 @@ class BatchWriter:
     settings: Settings
     resolver: Resolver
     _source_doc: int | None = None
+    index: InstitutionIndex = field(default_factory=InstitutionIndex)
 
     async def write(self, items: Sequence[BatchItem]) -> BatchOutcome:
+        self.index = await self.resolver.institution_index()
         statuses: list[Status] = [""] * len(items)
         for i, item in enumerate(items):
             problem = _check_ids(item.observation)
@@ -469,19 +473,87 @@ class BatchWriter:
 
     @staticmethod
     def _reports_of(move: dict[str, Any]) -> list[MoveReport]:
+        """One report per evidence row; the inference counts as one source however many
+        affiliation documents back it (they are one line of reasoning, not independent)."""
         date = _pd_from_row(move["move_date"], move["date_precision"])
-        return [
-            MoveReport(
-                researcher_id=move["researcher_id"],
-                from_id=move["from_institution_id"],
-                to_id=move["to_institution_id"],
-                date=date,
-                source_kind=str(e.get("kind") or ""),
-                publisher=e.get("publisher"),
-                confidence=float(e.get("confidence") or 0.0),
+        reports = []
+        for e in move.get("evidence") or []:
+            inferred = e.get("extractor") == INFERENCE_EXTRACTOR
+            reports.append(
+                MoveReport(
+                    researcher_id=move["researcher_id"],
+                    from_id=move["from_institution_id"],
+                    to_id=move["to_institution_id"],
+                    date=date,
+                    source_kind="inference" if inferred else str(e.get("kind") or ""),
+                    publisher=INFERENCE_EXTRACTOR if inferred else e.get("publisher"),
+                    confidence=float(e.get("confidence") or 0.0),
+                )
             )
-            for e in move.get("evidence") or []
-        ]
+        return reports
+
+    @staticmethod
+    def _as_report(move: dict[str, Any]) -> MoveReport:
+        return MoveReport(
+            move["researcher_id"],
+            move["from_institution_id"],
+            move["to_institution_id"],
+            _pd_from_row(move["move_date"], move["date_precision"]),
+            "",
+            None,
+            0.0,
+        )
+
+    def _specific(self, current: int | None, other: int | None) -> int | None:
+        """The more specific of two compatible ends (a child over its parent, known over
+        unknown)."""
+        if current is None:
+            return other
+        if other is None or other == current:
+            return current
+        return other if current in self.index.ancestors(other) else current
+
+    async def _refine_ends(
+        self, move: dict[str, Any], from_id: int | None, to_id: int | None
+    ) -> dict[str, Any]:
+        """Fields that make a move's ends the more specific of what it says and what a merged
+        report says, reclassified; {} when nothing changes."""
+        new_from = self._specific(move["from_institution_id"], from_id)
+        new_to = self._specific(move["to_institution_id"], to_id)
+        if (new_from, new_to) == (move["from_institution_id"], move["to_institution_id"]):
+            return {}
+        if new_from is not None and new_from == new_to:
+            return {}
+        infos = await self._infos({x for x in (new_from, new_to) if x})
+        from_info = self._inst_info(infos.get(new_from)) if new_from else None
+        to_info = self._inst_info(infos.get(new_to)) if new_to else None
+        cls = classify_move(from_info, to_info)
+        return {
+            "from_institution_id": new_from,
+            "to_institution_id": new_to,
+            "from_country": from_info.country_code if from_info else None,
+            "to_country": to_info.country_code if to_info else None,
+            "kind": cls.kind,
+        }
+
+    def _rescore(self, move: dict[str, Any]) -> dict[str, Any]:
+        """Confidence over the move's independent sources and its next status."""
+        reports = self._reports_of(move)
+        if not reports:
+            return {}
+        return {
+            "confidence": combine_confidence(reports),
+            "status": next_status(move["status"], reports),
+        }
+
+    @staticmethod
+    def _changed(move: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in fields.items()
+            if (round(float(move[k]), 4) if k == "confidence" else move[k])
+            != (round(float(v), 4) if k == "confidence" else v)
+        }
 
     async def _reported_moves(
         self,
@@ -537,20 +609,14 @@ class BatchWriter:
                 "extractor_version": items[i].extractor_version,
                 "confidence": rep.confidence,
             }
-            match = None
-            for move in known.get(rid, []):
-                existing_report = MoveReport(
-                    rid,
-                    move["from_institution_id"],
-                    move["to_institution_id"],
-                    _pd_from_row(move["move_date"], move["date_precision"]),
-                    "",
-                    None,
-                    0.0,
-                )
-                if same_move(existing_report, report):
-                    match = move
-                    break
+            match = next(
+                (
+                    move
+                    for move in known.get(rid, [])
+                    if same_move(self._as_report(move), report, self.index)
+                ),
+                None,
+            )
             if match is not None:
                 gained = await evidence.add_move_evidence(
                     self.conn, [{**ev, "move_id": match["id"]}]
@@ -563,13 +629,12 @@ class BatchWriter:
                         "kind": report.source_kind,
                         "publisher": report.publisher,
                         "confidence": rep.confidence,
+                        "extractor": extractor,
                     }
                 )
-                reports = self._reports_of(match)
-                fields = {
-                    "confidence": combine_confidence(reports),
-                    "status": next_status(match["status"], reports),
-                }
+                fields = await self._refine_ends(match, from_id, to_id)
+                match.update(fields)
+                fields |= self._rescore(match)
                 await move_store.update_fields(self.conn, match["id"], fields)
                 match.update(fields)
                 statuses[i] = "updated"
@@ -603,6 +668,7 @@ class BatchWriter:
                     "kind": report.source_kind,
                     "publisher": report.publisher,
                     "confidence": rep.confidence,
+                    "extractor": extractor,
                 }
             ]
             known.setdefault(rid, []).append(row)
@@ -610,22 +676,30 @@ class BatchWriter:
             statuses[i] = "created"
 
     async def _infer(self, researcher_ids: list[int], outcome: BatchOutcome) -> None:
-        """Re-infer moves from the whole affiliation history of these researchers."""
+        """Re-infer moves from the whole affiliation history of these researchers.
+
+        An inferred move goes to the move already known for it: the inferred move with the same
+        ends, else any move ``same_move`` matches (a report naming the parent company merges
+        with the inferred move to its lab, and the move keeps the more specific end). Moves the
+        history no longer supports lose their inference evidence; one left with no evidence and
+        no curator's word is deleted with an ``inference_withdrawn`` audit row.
+        """
         history = await affiliations.history(self.conn, researcher_ids)
-        by_person: dict[int, list[dict[str, Any]]] = {}
+        by_person: dict[int, list[dict[str, Any]]] = {rid: [] for rid in researcher_ids}
         for row in history:
             by_person.setdefault(row["researcher_id"], []).append(row)
         infos = await self._infos({row["institution_id"] for row in history})
-        existing: dict[int, list[dict[str, Any]]] = {}
+        known: dict[int, list[dict[str, Any]]] = {}
         for row in await move_store.for_researchers(self.conn, researcher_ids):
-            if row["origin"] == "inferred":
-                existing.setdefault(row["researcher_id"], []).append(row)
+            known.setdefault(row["researcher_id"], []).append(row)
         settings = InferenceSettings(
             current_year=datetime.now(UTC).year,
             allowed_overlap_years=self.settings.inference_allowed_overlap_years,
             min_stay_years=self.settings.inference_min_stay_years,
             provisional_years=self.settings.inference_provisional_years,
         )
+        evidence_rows: list[dict[str, Any]] = []
+        confidences: list[tuple[int, float]] = []
         for rid, rows in by_person.items():
             stints = [
                 Stint(
@@ -637,8 +711,8 @@ class BatchWriter:
                 )
                 for row in rows
             ]
-            inferred = infer_moves(stints, settings)
-            for move in inferred:
+            claimed: set[int] = set()
+            for move in infer_moves(stints, settings):
                 from_info = self._inst_info(infos.get(move.from_institution_id))
                 to_info = self._inst_info(infos.get(move.to_institution_id))
                 prior = [
@@ -661,15 +735,35 @@ class BatchWriter:
                     "from_country": from_info.country_code if from_info else None,
                     "to_country": to_info.country_code if to_info else None,
                 }
+                candidates = [m for m in known.get(rid, []) if m["id"] not in claimed]
                 match = next(
                     (
                         m
-                        for m in existing.get(rid, [])
-                        if m["from_institution_id"] == move.from_institution_id
+                        for m in candidates
+                        if m["origin"] == "inferred"
+                        and m["from_institution_id"] == move.from_institution_id
                         and m["to_institution_id"] == move.to_institution_id
                     ),
                     None,
                 )
+                if match is None:
+                    as_report = MoveReport(
+                        rid,
+                        move.from_institution_id,
+                        move.to_institution_id,
+                        move.date,
+                        "inference",
+                        INFERENCE_EXTRACTOR,
+                        confidence,
+                    )
+                    match = next(
+                        (
+                            m
+                            for m in candidates
+                            if same_move(self._as_report(m), as_report, self.index)
+                        ),
+                        None,
+                    )
                 if match is None:
                     row = await move_store.insert(
                         self.conn,
@@ -682,18 +776,21 @@ class BatchWriter:
                             "origin": "inferred",
                         },
                     )
-                    existing.setdefault(rid, []).append(row)
+                    row["evidence"] = []
+                    known.setdefault(rid, []).append(row)
                     outcome.new_moves.append(row)
-                    move_id = row["id"]
-                else:
-                    diff = {
-                        k: v
-                        for k, v in wanted.items()
-                        if (round(float(match[k]), 4) if k == "confidence" else match[k])
-                        != (round(v, 4) if k == "confidence" else v)
-                    }
-                    await move_store.update_fields(self.conn, match["id"], diff)
-                    move_id = match["id"]
+                    match = row
+                    fields: dict[str, Any] = {}
+                elif match["origin"] == "inferred":
+                    fields = {**wanted, "confidence": match["confidence"]}
+                    fields |= await self._refine_ends(
+                        match, move.from_institution_id, move.to_institution_id
+                    )
+                else:  # a reported or manual move the inference agrees with
+                    fields = await self._refine_ends(
+                        match, move.from_institution_id, move.to_institution_id
+                    )
+                claimed.add(match["id"])
                 docs = sorted(
                     {
                         doc
@@ -703,22 +800,82 @@ class BatchWriter:
                         for doc in row["documents"] or []
                     }
                 ) or [await self.source_document()]
-                await evidence.add_move_evidence(
-                    self.conn,
-                    [
-                        {
-                            "move_id": move_id,
-                            "document_id": doc,
-                            "quote": None,
-                            "span_start": None,
-                            "span_end": None,
-                            "extractor": INFERENCE_EXTRACTOR,
-                            "extractor_version": None,
-                            "confidence": confidence,
-                        }
-                        for doc in docs
-                    ],
-                )
+                had = {
+                    e.get("document_id")
+                    for e in match.get("evidence") or []
+                    if e.get("extractor") == INFERENCE_EXTRACTOR
+                }
+                evidence_rows += [
+                    {
+                        "move_id": match["id"],
+                        "document_id": doc,
+                        "quote": None,
+                        "span_start": None,
+                        "span_end": None,
+                        "extractor": INFERENCE_EXTRACTOR,
+                        "extractor_version": None,
+                        "confidence": confidence,
+                    }
+                    for doc in docs
+                    if doc not in had
+                ]
+                kept = [
+                    e
+                    for e in match.get("evidence") or []
+                    if e.get("extractor") != INFERENCE_EXTRACTOR
+                ]
+                match["evidence"] = kept + [
+                    {"document_id": doc, "extractor": INFERENCE_EXTRACTOR, "confidence": confidence}
+                    for doc in docs
+                ]
+                confidences.append((match["id"], confidence))
+                merged = {**match, **fields}
+                fields |= self._rescore(merged)
+                diff = self._changed(match, fields)
+                await move_store.update_fields(self.conn, match["id"], diff)
+                match.update(diff)
+            await self._withdraw_unsupported(
+                [m for m in known.get(rid, []) if m["id"] not in claimed]
+            )
+        await evidence.add_move_evidence(self.conn, evidence_rows)
+        await evidence.set_move_evidence_confidence(self.conn, confidences, INFERENCE_EXTRACTOR)
+
+    async def _withdraw_unsupported(self, moves: list[dict[str, Any]]) -> None:
+        stale = [
+            m
+            for m in moves
+            if any(e.get("extractor") == INFERENCE_EXTRACTOR for e in m.get("evidence") or [])
+        ]
+        if not stale:
+            return
+        doomed: list[dict[str, Any]] = []
+        stripped: list[int] = []
+        for move in stale:
+            others = [
+                e for e in move.get("evidence") or [] if e.get("extractor") != INFERENCE_EXTRACTOR
+            ]
+            if not others:
+                if move["status"] in CURATED_STATUSES:
+                    continue  # a curator's word on it: keep it, with what backs it
+                doomed.append(move)
+                continue
+            stripped.append(move["id"])
+            move["evidence"] = others
+            fields = self._rescore(move)
+            if move["origin"] == "inferred":
+                fields["origin"] = "reported"
+                fields["provisional"] = False
+            diff = self._changed(move, fields)
+            await move_store.update_fields(self.conn, move["id"], diff)
+            move.update(diff)
+        await evidence.remove_move_evidence(self.conn, stripped, INFERENCE_EXTRACTOR)
+        await move_store.withdraw(self.conn, doomed, actor=f"ingest:{self.instance}")
+        for move in doomed:
+            logger.info(
+                "withdrew inferred move %s of researcher %s: no longer in the affiliation history",
+                move["id"],
+                move["researcher_id"],
+            )
 
 
 def _first_year(row: dict[str, Any]) -> int | None:

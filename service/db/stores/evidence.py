@@ -49,3 +49,34 @@ async def add_move_evidence(conn: asyncpg.Connection, rows: Sequence[dict[str, A
         list(rows),
     )
     return {r["move_id"] for r in out}
+
+
+async def remove_move_evidence(
+    conn: asyncpg.Connection, move_ids: Sequence[int], extractor: str
+) -> None:
+    """Drop the evidence rows of one extractor from these moves."""
+    if not move_ids:
+        return
+    await conn.execute(
+        "DELETE FROM evidence WHERE move_id = ANY($1::bigint[]) AND extractor = $2",
+        list(move_ids),
+        extractor,
+    )
+
+
+async def set_move_evidence_confidence(
+    conn: asyncpg.Connection, rows: Sequence[tuple[int, float]], extractor: str
+) -> None:
+    """Set the confidence of one extractor's evidence rows, per (move_id, confidence)."""
+    if not rows:
+        return
+    await conn.execute(
+        """
+        UPDATE evidence e SET confidence = r.c
+        FROM unnest($1::bigint[], $2::real[]) AS r(m, c)
+        WHERE e.move_id = r.m AND e.extractor = $3 AND e.confidence <> r.c
+        """,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        extractor,
+    )

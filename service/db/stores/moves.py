@@ -65,6 +65,9 @@ async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str
     if not fields:
         return
     allowed = {
+        "from_institution_id",
+        "to_institution_id",
+        "origin",
         "confidence",
         "status",
         "provisional",
@@ -79,4 +82,37 @@ async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str
     sets = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(names))
     await conn.execute(
         f"UPDATE move SET {sets} WHERE id = $1", move_id, *[fields[n] for n in names]
+    )
+
+
+async def withdraw(
+    conn: asyncpg.Connection, moves: Sequence[dict[str, Any]], *, actor: str
+) -> None:
+    """Delete moves an affiliation history no longer supports, each with an ``audit_log`` row
+    (action ``inference_withdrawn``) keeping what the move said."""
+    if not moves:
+        return
+    details = [
+        {
+            "researcher_id": m["researcher_id"],
+            "from_institution_id": m["from_institution_id"],
+            "to_institution_id": m["to_institution_id"],
+            "move_date": m["move_date"].isoformat() if m["move_date"] else None,
+            "date_precision": m["date_precision"],
+            "status": m["status"],
+            "confidence": round(float(m["confidence"]), 4),
+        }
+        for m in moves
+    ]
+    await conn.execute(
+        """
+        WITH gone AS (DELETE FROM move WHERE id = ANY($1::bigint[]) RETURNING id)
+        INSERT INTO audit_log (actor, action, entity, entity_id, details)
+        SELECT $2, 'inference_withdrawn', 'move', d.id, d.details
+        FROM unnest($1::bigint[], $3::jsonb[]) AS d(id, details)
+        JOIN gone ON gone.id = d.id
+        """,
+        [m["id"] for m in moves],
+        actor,
+        details,
     )
