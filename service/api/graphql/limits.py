@@ -8,12 +8,20 @@
 - Body size: a POST body above ``max_body_bytes`` is answered 413 before it is parsed.
 - Batches: at most ``MAX_BATCH_OPERATIONS`` operations per request.
 - Introspection can be switched off (DisableIntrospection).
+
+Parsing and validation are cached per query text (strawberry's ``ParserCache`` and
+``ValidatedDocuments`` below): dashboards send the same few documents over and over, and
+graphql-core's full rule set costs ~2 ms per request. The depth and alias rules are built once
+per schema so the rule set, part of the cache key, is the same for every request.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import partial
+from threading import Lock
 from typing import Any
 
 import orjson
@@ -35,11 +43,14 @@ from graphql import (
     get_named_type,
     get_operation_ast,
 )
+from graphql.validation import ASTValidationRule
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -49,6 +60,9 @@ from service.config import Settings
 
 MAX_BATCH_OPERATIONS = 10
 MAX_FRAGMENT_DEPTH = 50
+DOCUMENT_CACHE_SIZE = 256
+
+Rules = tuple[type[ASTValidationRule], ...]
 
 
 def _page_size(field: FieldNode, variables: dict[str, Any], default: int) -> int:
@@ -120,18 +134,66 @@ def estimate_cost(
     return walk(operation.selection_set, root, 1, 0)
 
 
-class CostLimiter(SchemaExtension):
-    """Refuse, before execution, a valid operation whose estimated cost is above the limit."""
+class CachedParse(ParserCache):
+    """strawberry's ``ParserCache``, except that a document that does not parse is left to
+    strawberry's own parse step, which reports the error like any other (with its code)."""
 
-    def __init__(self, max_cost: int, default_page: int) -> None:
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.query and ctx.graphql_document is None:
+            with contextlib.suppress(GraphQLError):
+                ctx.graphql_document = self.cached_parse_document(ctx.query, **ctx.parse_options)
+        yield
+
+
+class ValidatedDocuments:
+    """Query texts that passed validation with a given rule set (a bounded LRU).
+
+    Only successes are kept: an invalid document is validated again each time, so cached
+    ``GraphQLError`` objects are never shared between responses.
+    """
+
+    def __init__(self, maxsize: int = DOCUMENT_CACHE_SIZE) -> None:
+        self.maxsize = maxsize
+        self._valid: OrderedDict[tuple[str, Rules], None] = OrderedDict()
+        self._lock = Lock()
+
+    def validate(
+        self, schema: GraphQLSchema, query: str | None, document: DocumentNode, rules: Rules
+    ) -> list[GraphQLError]:
+        if query is None:
+            return validate_document(schema, document, rules)
+        key = (query, rules)
+        with self._lock:
+            if key in self._valid:
+                self._valid.move_to_end(key)
+                return []
+        errors = validate_document(schema, document, rules)
+        if not errors:
+            with self._lock:
+                self._valid[key] = None
+                while len(self._valid) > self.maxsize:
+                    self._valid.popitem(last=False)
+        return errors
+
+
+class CostLimiter(SchemaExtension):
+    """Validate (through the cache), then refuse an operation whose estimated cost is above
+    the limit, before it runs. The cost depends on the variables, so it is estimated on every
+    request (a walk of the parsed document: microseconds)."""
+
+    def __init__(
+        self, max_cost: int, default_page: int, validated: ValidatedDocuments | None = None
+    ) -> None:
         self.max_cost = max_cost
         self.default_page = default_page
+        self.validated = validated or ValidatedDocuments()
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
-            errors = validate_document(
-                ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
+            errors = self.validated.validate(
+                ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules
             )
             if not errors:
                 cost = estimate_cost(
@@ -161,16 +223,21 @@ ExtensionFactory = Callable[[], SchemaExtension]
 
 
 def limit_extensions(settings: Settings) -> list[ExtensionFactory]:
-    """Factories, so every operation gets its own extension instances (no shared state)."""
-    factories: list[ExtensionFactory] = [
-        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
-        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        partial(CostLimiter, settings.graphql_max_cost, settings.page_size_default),
+    """Factories, so every operation gets its own extension instances; the validation rules
+    and the document caches are built here once and shared (they hold no per-request state)."""
+    rules: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
     ]
     if not settings.graphql_introspection:
-        factories.append(DisableIntrospection)
-    return factories
+        rules.extend(DisableIntrospection().validation_rules)
+    validated = ValidatedDocuments()
+    return [
+        partial(AddValidationRules, rules),
+        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        partial(CachedParse, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(CostLimiter, settings.graphql_max_cost, settings.page_size_default, validated),
+    ]
 
 
 def _too_large(limit: int) -> bytes:
