@@ -178,7 +178,7 @@ async def test_json_logs_carry_the_request_id_and_no_secrets(
     assert access[-1]["request_id"] == generated
     for forbidden in (
         secret,
-        secret.split("_")[2],
+        secret.split("_", 2)[2],
         "query-secret-123",
         "tf_badbadba_nope",
         "hunter2-password",

@@ -99,7 +99,12 @@ async def acquire(request: Request) -> asyncpg.Connection:
         raise DatabaseUnavailable(
             f"no database connection within {timeout:g}s; retry shortly"
         ) from None
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except (
+        OSError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+    ) as exc:
         raise DatabaseUnavailable(
             f"the database is unavailable ({type(exc).__name__}); retry shortly"
         ) from None

@@ -206,6 +206,9 @@ DATABASE_DOWN: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
+    # A connection cut while a statement was under way can leave asyncpg's protocol in this
+    # state; the pool replaces the connection, and the next request succeeds.
+    asyncpg.InternalClientError,
 )
 
 
