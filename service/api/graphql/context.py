@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +13,7 @@ import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.extensions import SchemaExtension
 
 from service.api.graphql.loaders import Loaders
 from service.api.state import AppState
@@ -24,27 +27,54 @@ TRIGRAM_KEY = "graphql.pg_trgm"
 
 
 class CountingExecutor:
-    """Runs statements on the pool and counts them (tests assert loaders stay N+1-free)."""
+    """Runs a request's statements on one pooled connection and counts them (tests assert
+    loaders stay N+1-free).
 
-    __slots__ = ("pool", "statements")
+    The connection is taken from the pool at the first statement and handed back by
+    ``release()`` (``RequestConnection`` calls it when each operation ends), so a request pays
+    one pool round trip and one connection reset, not one per statement. An asyncpg
+    connection runs one statement at a time: concurrent loaders of one request queue on a lock.
+    """
+
+    __slots__ = ("_conn", "_lock", "pool", "statements")
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self.statements = 0
+        self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connection(self) -> asyncpg.pool.PoolConnectionProxy:
+        if self._conn is None:
+            self._conn = await self.pool.acquire()
+        return self._conn
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         self.statements += 1
-        rows: list[asyncpg.Record] = await self.pool.fetch(query, *args)
+        async with self._lock:
+            conn = await self._connection()
+            rows: list[asyncpg.Record] = await conn.fetch(query, *args)
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         self.statements += 1
-        row: asyncpg.Record | None = await self.pool.fetchrow(query, *args)
+        async with self._lock:
+            conn = await self._connection()
+            row: asyncpg.Record | None = await conn.fetchrow(query, *args)
         return row
 
     async def fetchval(self, query: str, *args: Any, column: int = 0) -> Any:
         self.statements += 1
-        return await self.pool.fetchval(query, *args, column=column)
+        async with self._lock:
+            conn = await self._connection()
+            return await conn.fetchval(query, *args, column=column)
+
+    async def release(self) -> None:
+        """Hand the connection back to the pool (the next statement takes one again)."""
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                await self.pool.release(conn)
 
 
 @dataclass
@@ -82,6 +112,18 @@ class Context:
         if cached is None:
             cached = self.state.extras[TRIGRAM_KEY] = await has_trigram(self.pool)
         return bool(cached)
+
+
+class RequestConnection(SchemaExtension):
+    """Hand the operation's database connection back to the pool when the operation ends."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context = self.execution_context.context
+            if isinstance(context, Context):
+                await context.db.release()
 
 
 def bearer_token(header: str | None) -> str | None:

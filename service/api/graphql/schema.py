@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
-from service.api.graphql.context import Info
+from service.api.graphql.context import Info, RequestConnection
 from service.api.graphql.errors import (
     ConflictError,
     Error,
@@ -343,7 +343,7 @@ class Mutation(MoveMutations, ResearcherMutations, InstitutionMutations, IngestR
 
 
 def extensions(settings: Settings) -> list[ExtensionFactory]:
-    return [ErrorPolicy, *limit_extensions(settings)]
+    return [ErrorPolicy, RequestConnection, *limit_extensions(settings)]
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
