@@ -96,6 +96,7 @@ class Resolver:
     _inst_by_ext: dict[tuple[str, str], int] = field(default_factory=dict)
     _inst_exact: set[tuple[str, ...]] = field(default_factory=set)
     _reviewed: dict[int, bool] = field(default_factory=dict)
+    _name_keys: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
 
     # -- institutions --------------------------------------------------------------------------
     async def institution_index(self) -> InstitutionIndex:
@@ -281,6 +282,17 @@ class Resolver:
         return "updated" if changed else "unchanged"
 
     # -- researchers ---------------------------------------------------------------------------
+    def name_keys(self, name: str, native: str | None = None) -> set[str]:
+        """``name_keys`` remembered for the run: a person is named in several observations of a
+        batch (profile, affiliations, reports), and the variants are the costly part."""
+        key = (name, native)
+        found = self._name_keys.get(key)
+        if found is None:
+            if len(self._name_keys) > 100_000:
+                self._name_keys.clear()
+            found = self._name_keys[key] = name_keys(name, native)
+        return found
+
     async def _new_id(self) -> int:
         if not self._spare_ids:
             self._spare_ids = await researchers.allocate_ids(self.conn, 256)
@@ -294,7 +306,7 @@ class Resolver:
         need_names: set[str] = set()
         for ref in refs:
             if not any(p in self._person_by_id for p in ref.ids.items()):
-                need_names |= name_keys(ref.name, ref.native_name)
+                need_names |= self.name_keys(ref.name, ref.native_name)
         candidates = await researchers.candidates_by_alias(self.conn, sorted(need_names))
         new_people: list[_NewPerson] = []
         new_rows: list[dict[str, object]] = []
@@ -311,7 +323,7 @@ class Resolver:
                     rid = await self._new_id()
                     created = True
                     names = {ref.name, *(getattr(ref, "aliases", []) or [])}
-                    new_people.append(_NewPerson(rid, set(name_keys(ref.name)), dict(ref.ids)))
+                    new_people.append(_NewPerson(rid, set(self.name_keys(ref.name)), dict(ref.ids)))
                     new_rows.append(self._new_row(rid, ref, names))
                     if score is not None:
                         matches.append((rid, score[0], score[1], score[2]))
@@ -349,7 +361,7 @@ class Resolver:
         new_people: list[_NewPerson],
     ) -> tuple[int | None, tuple[int, float, list[str]] | None]:
         exact = fold(ref.name)
-        keys = name_keys(ref.name, ref.native_name)
+        keys = self.name_keys(ref.name, ref.native_name)
         found: dict[int, ResearcherCandidate] = {}
         for key in keys:
             for cand in candidates.get(key, []):
@@ -415,7 +427,7 @@ class Resolver:
             "id": rid,
             "display_name": ref.name[:500],
             "native_name": ref.native_name,
-            "search_text": researcher_search_text([ref.name, *all_names]),
+            "search_text": researcher_search_text(dict.fromkeys([ref.name, *all_names])),
             "topics": list(seen.topics) if seen else [],
             "works_count": seen.works_count if seen else None,
             "cited_by_count": seen.cited_by_count if seen else None,

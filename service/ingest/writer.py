@@ -204,7 +204,7 @@ class BatchWriter:
                     to_update.append({**row, "id": old["id"]})
             elif url not in existing:
                 to_insert.append({"url": url, "kind": referenced[url]})
-        await documents.insert_documents(self.conn, to_insert, self.plugin)
+        new_ids = await documents.insert_documents(self.conn, to_insert, self.plugin)
         await documents.update_documents(self.conn, to_update)
         inserted = {r["url"] for r in to_insert}
         updated = {r["url"] for r in to_update}
@@ -219,8 +219,12 @@ class BatchWriter:
                     if obs.url in updated and first
                     else "unchanged"
                 )
-        found = await documents.fetch_by_urls(self.conn, urls)
-        return {url: int(row["id"]) for url, row in found.items()}
+        ids = {url: int(row["id"]) for url, row in existing.items()} | new_ids
+        missing = [url for url in urls if url not in ids]  # inserted meanwhile by another run
+        if missing:
+            found = await documents.fetch_by_urls(self.conn, missing)
+            ids |= {url: int(row["id"]) for url, row in found.items()}
+        return ids
 
     # -- researchers and affiliations ----------------------------------------------------------
     async def _people_and_affiliations(

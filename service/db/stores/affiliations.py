@@ -87,7 +87,7 @@ async def history(conn: asyncpg.Connection, researcher_ids: Sequence[int]) -> li
                a.end_date, a.end_precision, a.years, a.source,
                coalesce((SELECT array_agg(DISTINCT e.document_id) FROM evidence e
                           WHERE e.affiliation_id = a.id), '{}') AS documents
-        FROM affiliation a WHERE a.researcher_id = ANY($1::bigint[])
+        FROM unnest($1::bigint[]) AS k(r) JOIN affiliation a ON a.researcher_id = k.r
         ORDER BY a.researcher_id, a.id
         """,
         list(researcher_ids),

@@ -15,8 +15,9 @@ async def fetch_by_urls(conn: asyncpg.Connection, urls: Sequence[str]) -> dict[s
         return {}
     rows = await conn.fetch(
         """
-        SELECT id, url, kind, title, publisher, published_at, content_hash, language
-        FROM document WHERE url = ANY($1::text[])
+        SELECT d.id, d.url, d.kind, d.title, d.publisher, d.published_at, d.content_hash,
+               d.language
+        FROM unnest($1::text[]) AS k(url) JOIN document d ON d.url = k.url
         """,
         list(urls),
     )

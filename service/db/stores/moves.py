@@ -27,7 +27,7 @@ async def for_researchers(
                             'confidence', e.confidence, 'extractor', e.extractor))
                          FROM evidence e JOIN document d ON d.id = e.document_id
                          WHERE e.move_id = m.id), '[]'::jsonb) AS evidence
-        FROM move m WHERE m.researcher_id = ANY($1::bigint[]) ORDER BY m.id
+        FROM unnest($1::bigint[]) AS k(r) JOIN move m ON m.researcher_id = k.r ORDER BY m.id
         """,
         list(researcher_ids),
     )

@@ -49,8 +49,9 @@ async def candidates_by_alias(
         """
         WITH hits AS (
             SELECT DISTINCT a.normalized AS key, coalesce(r.merged_into_id, r.id) AS id
-            FROM researcher_alias a JOIN researcher r ON r.id = a.researcher_id
-            WHERE a.normalized = ANY($1::text[])
+            FROM unnest($1::text[]) AS k(key)
+            JOIN researcher_alias a ON a.normalized = k.key
+            JOIN researcher r ON r.id = a.researcher_id
         )
         SELECT h.key, r.id, r.display_name, r.native_name, r.topics,
                (SELECT coalesce(array_agg(ARRAY[a.alias, a.normalized, a.source]), '{}')
@@ -154,7 +155,7 @@ async def fetch_profiles(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[i
         """
         SELECT id, display_name, native_name, topics, works_count, cited_by_count, h_index,
                search_text
-        FROM researcher WHERE id = ANY($1::bigint[])
+        FROM unnest($1::bigint[]) AS k(id) JOIN researcher USING (id)
         """,
         list(ids),
     )
