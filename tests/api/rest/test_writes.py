@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -102,7 +103,7 @@ async def test_database_outage_is_a_fast_503_and_recovers(
 ) -> None:
     from service.api.app import create_app
 
-    name = db_url.rsplit("/", 1)[1]
+    name = urlsplit(db_url).path.strip("/")
     settings = make_settings(db_url, tmp_path, db_acquire_timeout_s=1.0, pool_min_size=1)
     app = create_app(settings, database_url=db_url)
     admin = await asyncpg.connect(server_url)
