@@ -143,8 +143,12 @@ class RequestMiddleware:
                 )
                 return
             receive = self._limited(receive)
-            if method == "POST" and path == GRAPHQL_PATH:
+            if path == GRAPHQL_PATH and method == "POST":
                 receive = await self._graphql_operation(receive)
+            elif path == GRAPHQL_PATH and method == "GET":
+                query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+                if "query" in query:
+                    metrics.observe_graphql(query.get("operationName") or _operation_name(query))
             await self.app(scope, receive, send_wrapper)
         except BodyTooLarge:
             if started:
@@ -212,10 +216,7 @@ class RequestMiddleware:
         try:
             data = orjson.loads(body) if body else None
             if isinstance(data, dict):
-                name = data.get("operationName")
-                if not name and isinstance(data.get("query"), str):
-                    match = re.match(r"\s*(?:query|mutation|subscription)\s+(\w+)", data["query"])
-                    name = match.group(1) if match else None
+                name = data.get("operationName") or _operation_name(data)
         except orjson.JSONDecodeError:
             name = "invalid"
         metrics.observe_graphql(name)
@@ -229,6 +230,15 @@ class RequestMiddleware:
             return await receive()
 
         return replay
+
+
+def _operation_name(request: dict[str, Any]) -> str | None:
+    """The name of the document's first operation (``query TopMovers { … }``), if any."""
+    query = request.get("query")
+    if not isinstance(query, str):
+        return None
+    match = re.match(r"\s*(?:query|mutation|subscription)\s+(\w+)", query)
+    return match.group(1) if match else None
 
 
 def _route_template(scope: Scope, root_path: str) -> str:

@@ -71,6 +71,7 @@ async def test_metrics_exposure(make_client: Any, db_url: str) -> None:
             "/graphql",
             json={"query": "query TopMovers { __typename }", "operationName": "TopMovers"},
         )
+        await c.get("/graphql", params={"query": "query ByGet { __typename }"})
         r = await c.get("/metrics")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain")
@@ -88,6 +89,7 @@ async def test_metrics_exposure(make_client: Any, db_url: str) -> None:
         if name == "talentflow_http_requests_total"
     )
     assert after[("talentflow_graphql_operations_total", (("operation", "TopMovers"),))] >= 1
+    assert after[("talentflow_graphql_operations_total", (("operation", "ByGet"),))] >= 1
     assert after[("talentflow_db_up", ())] == 1
     assert after[("talentflow_db_pool_size", ())] >= 1
     assert ("talentflow_db_pool_in_use", ()) in after
