@@ -229,7 +229,7 @@ async def test_two_runs_of_one_instance_one_is_locked(
     serve_clean(recorded_server)
     config = {"url": recorded_server.url, "hang": True}
     first = asyncio.create_task(run_ingester(pool, "paged", config, settings=SETTINGS))
-    for _ in range(200):
+    for _ in range(1500):  # up to 30 s on a loaded machine; usually a few ms
         if await pool.fetchval("SELECT count(*) FROM ingest_run WHERE status = 'running'"):
             break
         await asyncio.sleep(0.02)
