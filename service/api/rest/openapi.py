@@ -19,6 +19,7 @@ from service import __version__
 from service.api.rest.endpoint import PREFIX, Endpoint
 from service.db.queries.affiliations import AffiliationRow
 from service.db.queries.evidence import DocumentRow, EvidenceRow
+from service.db.queries.hiring import HiringSignalRow
 from service.db.queries.ingest_runs import IngestRunRow
 from service.db.queries.institutions import InstitutionRow
 from service.db.queries.job_postings import JobPostingRow
@@ -34,6 +35,7 @@ ROWS: tuple[type, ...] = (
     EvidenceRow,
     DocumentRow,
     AffiliationRow,
+    HiringSignalRow,
 )
 
 STATUS_TEXT = {
@@ -202,6 +204,14 @@ def _components() -> dict[str, Any]:
                     "net": {"type": "integer"},
                 }
             ),
+            "HiringSignals": {
+                "type": "object",
+                "properties": {
+                    "level": {"type": "string"},
+                    "period": {"type": "string"},
+                    "data": {"type": "array", "items": _ref("HiringSignalRow")},
+                },
+            },
             "CurationNote": {
                 "type": "object",
                 "additionalProperties": False,
@@ -293,7 +303,7 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
                 "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             },
         }
-    elif ep.response in ("Flows", "NetFlows"):
+    elif ep.response in ("Flows", "NetFlows", "HiringSignals"):
         schema = _ref(ep.response)
     else:
         schema = {"type": "object", "required": ["data"], "properties": {"data": _ref(ep.response)}}

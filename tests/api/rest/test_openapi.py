@@ -69,6 +69,7 @@ async def test_served_and_responses_match_the_schemas(
         ("/flows", "get", {"period": "ALL"}),
         ("/net-flows", "get", {}),
         ("/job-postings", "get", {}),
+        ("/hiring-signals", "get", {"level": "COUNTRY", "period": "YEAR"}),
         ("/ingest-runs", "get", {}),
     ]
     for path, method, params in checks:

@@ -286,6 +286,40 @@ async def test_job_postings(client: httpx.AsyncClient, data: Data) -> None:
     assert [p["title"] for p in r.json()["data"]] == ["Research Scientist, RL"]
 
 
+async def test_job_postings_open_on_a_day(client: httpx.AsyncClient, data: Data) -> None:
+    r = await client.get(API + "/job-postings", params={"open_at": "2025-06-15"})
+    assert [p["title"] for p in r.json()["data"]] == ["Research Scientist, RL", "Recruiter"]
+
+
+async def test_hiring_signals(client: httpx.AsyncClient, data: Data) -> None:
+    r = await client.get(
+        API + "/hiring-signals",
+        params={"level": "COUNTRY", "period": "YEAR", "since": "2025", "until": "2025"},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["level"] == "COUNTRY" and body["period"] == "YEAR"
+    rows = {row["country_code"]: row for row in body["data"]}
+    assert set(rows) == {"CN", "GB", "US"}
+    cn = rows["CN"]
+    assert (cn["newly_opened"], cn["closed"], cn["open_postings"]) == (1, 1, 0)
+    us = rows["US"]
+    assert (us["open_postings"], us["open_research_postings"]) == (1, 1)
+    assert us["period_start"] == "2025-01-01" and us["period_end"] == "2026-01-01"
+    r = await client.get(
+        API + "/hiring-signals",
+        params={
+            "institution": "alphabet",
+            "period": "QUARTER",
+            "since": "2025-01",
+            "until": "2025-12",
+        },
+    )
+    assert {row["institution_id"] for row in r.json()["data"]} == {data.deepmind}
+    r = await client.get(API + "/hiring-signals", params={"since": "2025-06", "until": "2025-01"})
+    assert r.status_code == 400 and r.json()["errors"][0]["name"] == "until"
+
+
 async def test_ingest_runs(client: httpx.AsyncClient, data: Data) -> None:
     r = await client.get(API + "/ingest-runs")
     runs = r.json()["data"]
