@@ -113,7 +113,9 @@ async def confirm_move(request: Request, call: Call) -> Response:
     note = _note(await _body(request))
     assert call.key is not None
     async with connection(request) as conn:
-        await rest_curation.confirm_move(conn, move_id, actor=f"key:{call.key.name}", note=note)
+        await rest_curation.confirm_move(
+            conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
+        )
         data = await move_detail(conn, move_id)
     return json_response(request, {"data": data})
 
@@ -123,7 +125,9 @@ async def retract_move(request: Request, call: Call) -> Response:
     note = _note(await _body(request))
     assert call.key is not None
     async with connection(request) as conn:
-        await rest_curation.retract_move(conn, move_id, actor=f"key:{call.key.name}", note=note)
+        await rest_curation.retract_move(
+            conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
+        )
         data = await move_detail(conn, move_id)
     return json_response(request, {"data": data})
 
