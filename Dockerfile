@@ -11,12 +11,12 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY plugins ./plugins
+# The embedded PostgreSQL (for `talentflow demo` without a server) is dead weight in an image:
+# containers always get DATABASE_URL, and that module is imported only without one.
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip wheel --wheel-dir /wheels . \
-    && /opt/venv/bin/pip install --no-index --find-links /wheels talentflow
-# The migrations are found beside the installed `service` package.
-COPY alembic.ini /opt/venv/lib/python3.11/site-packages/alembic.ini
-COPY alembic /opt/venv/lib/python3.11/site-packages/alembic
+    && /opt/venv/bin/pip install --no-index --find-links /wheels talentflow \
+    && /opt/venv/bin/pip uninstall --yes pgserver
 
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="talentflow" \
@@ -28,13 +28,21 @@ RUN apt-get update \
     && groupadd --system --gid 10001 talentflow \
     && useradd --system --uid 10001 --gid talentflow --create-home --home-dir /home/talentflow talentflow
 COPY --from=builder /opt/venv /opt/venv
+# The migrations live beside the `service` package (service/db/migrations.py finds alembic.ini
+# two folders up from itself), so the sources go to /app and come first on the path; the
+# installed wheel supplies the console script and the plugin entry points.
+WORKDIR /app
+COPY alembic.ini ./
+COPY alembic ./alembic
+COPY service ./service
+COPY plugins ./plugins
 ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     TALENTFLOW_HOST=0.0.0.0 \
     TALENTFLOW_LOG_FORMAT=json \
     TALENTFLOW_DATA_DIR=/home/talentflow/data
-WORKDIR /home/talentflow
 USER talentflow
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
