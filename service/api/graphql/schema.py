@@ -28,6 +28,7 @@ from service.api.graphql.mutations.ingest_run import IngestRunMutations
 from service.api.graphql.mutations.institution import InstitutionMutations
 from service.api.graphql.mutations.move import MoveMutations
 from service.api.graphql.mutations.researcher import ResearcherMutations
+from service.api.graphql.prefetch import node_selection, prefetch_moves
 from service.api.graphql.subscriptions import Subscription
 from service.api.graphql.types.affiliation import Affiliation
 from service.api.graphql.types.candidate_match import CandidateMatch
@@ -217,6 +218,7 @@ class Query(HiringQueries):
         page = await moves.list_moves(
             ctx.db, flt, order_by, page_args(ctx.settings, first, after, last, before)
         )
+        await prefetch_moves(info, page.items, node_selection(info))
         return connection(page, Move.from_row, lambda: moves.count_moves(ctx.db, flt))
 
     @strawberry.field(

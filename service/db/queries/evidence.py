@@ -90,3 +90,35 @@ async def documents_by_ids(ex: Executor, ids: Sequence[int]) -> dict[int, Docume
         f"SELECT {DOCUMENT_COLUMNS} FROM document WHERE id = ANY($1::bigint[])", ids
     )
     return {r["id"]: _document(r) for r in rows}
+
+
+async def evidence_with_documents_by_move_ids(
+    ex: Executor, ids: Sequence[int]
+) -> tuple[dict[int, list[EvidenceRow]], dict[int, DocumentRow]]:
+    """Each move's evidence (strongest first) and the documents it cites, in one statement."""
+    evidence_columns = ", ".join(f"e.{c}" for c in EVIDENCE_COLUMNS.split(", "))
+    document_columns = ", ".join(f"d.{c} AS d_{c}" for c in DOCUMENT_COLUMNS.split(", "))
+    rows = await ex.fetch(
+        f"SELECT {evidence_columns}, {document_columns} FROM evidence e "
+        "JOIN document d ON d.id = e.document_id WHERE e.move_id = ANY($1::bigint[]) "
+        "ORDER BY e.move_id, e.confidence DESC, e.id",
+        ids,
+    )
+    by_move: dict[int, list[EvidenceRow]] = defaultdict(list)
+    documents: dict[int, DocumentRow] = {}
+    for r in rows:
+        by_move[r["move_id"]].append(_evidence(r))
+        if r["d_id"] not in documents:
+            documents[r["d_id"]] = DocumentRow(
+                id=r["d_id"],
+                kind=r["d_kind"],
+                url=r["d_url"],
+                title=r["d_title"],
+                publisher=r["d_publisher"],
+                published_at=r["d_published_at"],
+                fetched_at=r["d_fetched_at"],
+                language=r["d_language"],
+                source=r["d_source"],
+                created_at=r["d_created_at"],
+            )
+    return by_move, documents

@@ -6,7 +6,8 @@ paged loaders batch nested connections (one ``LATERAL`` statement for all parent
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -49,8 +50,9 @@ PostingsReq = job_postings_by_institution_id.PostingsRequest
 SeriesReq = flow_series_by_institution_id.SeriesRequest
 
 
-@dataclass(slots=True)
 class Loaders:
+    """The request's loaders, each built on first use (a request touches a few of ~30)."""
+
     researcher_by_id: DataLoader[int, ResearcherRow | None]
     researcher_id_by_orcid: DataLoader[str, int | None]
     researcher_id_by_openalex: DataLoader[str, int | None]
@@ -82,6 +84,19 @@ class Loaders:
     institution_postings_count: DataLoader[ByParent[PostingsReq], int]
     institution_flow_series: DataLoader[ByParent[SeriesReq], list[SeriesPoint]]
 
+    def __init__(self, factories: dict[str, Callable[[], DataLoader[Any, Any]]]) -> None:
+        self._factories = factories
+
+    def __getattr__(self, name: str) -> DataLoader[Any, Any]:
+        # Called only for a loader not built yet; the built one is then kept on the instance.
+        try:
+            factory = self._factories[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        loader = factory()
+        setattr(self, name, loader)
+        return loader
+
     @classmethod
     def create(cls, ex: Executor) -> Loaders:
         async def by_orcid(ex: Executor, values: list[str]) -> dict[str, int]:
@@ -94,38 +109,68 @@ class Loaders:
             return await institutions.institution_ids_by_external(ex, "ror", values)
 
         return cls(
-            researcher_by_id=one_by_key(ex, researchers.researchers_by_ids),
-            researcher_id_by_orcid=one_by_key(ex, by_orcid),
-            researcher_id_by_openalex=one_by_key(ex, by_openalex),
-            researcher_aliases=many_by_key(ex, researchers.aliases_by_researcher_ids),
-            researcher_external_ids=many_by_key(ex, researchers.external_ids_by_researcher_ids),
-            institution_by_id=one_by_key(ex, institutions.institutions_by_ids),
-            institution_id_by_slug=one_by_key(ex, institutions.institution_ids_by_slugs),
-            institution_id_by_ror=one_by_key(ex, by_ror),
-            institution_aliases=many_by_key(ex, institutions.aliases_by_institution_ids),
-            institution_external_ids=many_by_key(ex, institutions.external_ids_by_institution_ids),
-            institution_children=many_by_key(ex, institutions.children_by_parent_ids),
-            move_by_id=one_by_key(ex, moves.moves_by_ids),
-            moves_by_researcher_id=many_by_key(ex, moves.moves_by_researcher_ids),
-            evidence_by_id=one_by_key(ex, evidence.evidence_by_ids),
-            evidence_by_move_id=many_by_key(ex, evidence.evidence_by_move_ids),
-            evidence_by_affiliation_id=many_by_key(ex, evidence.evidence_by_affiliation_ids),
-            document_by_id=one_by_key(ex, evidence.documents_by_ids),
-            affiliation_by_id=one_by_key(ex, affiliations.affiliations_by_ids),
-            affiliations_by_researcher_id=many_by_key(
-                ex, affiliations.affiliations_by_researcher_ids
-            ),
-            job_posting_by_id=one_by_key(ex, job_postings.job_postings_by_ids),
-            ingest_run_by_id=one_by_key(ex, ingest_runs.ingest_runs_by_ids),
-            candidate_match_by_id=one_by_key(ex, candidate_matches.candidate_matches_by_ids),
-            candidate_matches_by_researcher_id=many_by_key(
-                ex, candidate_matches.candidate_matches_by_researcher_ids
-            ),
-            institution_moves=by_parent(ex, moves_by_institution_id.fetch_pages),
-            institution_moves_count=by_parent(ex, moves_by_institution_id.fetch_counts),
-            current_researchers=by_parent(ex, researchers_by_institution_id.fetch_pages),
-            current_researchers_count=by_parent(ex, researchers_by_institution_id.fetch_counts),
-            institution_postings=by_parent(ex, job_postings_by_institution_id.fetch_pages),
-            institution_postings_count=by_parent(ex, job_postings_by_institution_id.fetch_counts),
-            institution_flow_series=by_parent(ex, flow_series_by_institution_id.fetch_series),
+            {
+                "researcher_by_id": lambda: one_by_key(ex, researchers.researchers_by_ids),
+                "researcher_id_by_orcid": lambda: one_by_key(ex, by_orcid),
+                "researcher_id_by_openalex": lambda: one_by_key(ex, by_openalex),
+                "researcher_aliases": lambda: many_by_key(
+                    ex, researchers.aliases_by_researcher_ids
+                ),
+                "researcher_external_ids": lambda: many_by_key(
+                    ex, researchers.external_ids_by_researcher_ids
+                ),
+                "institution_by_id": lambda: one_by_key(ex, institutions.institutions_by_ids),
+                "institution_id_by_slug": lambda: one_by_key(
+                    ex, institutions.institution_ids_by_slugs
+                ),
+                "institution_id_by_ror": lambda: one_by_key(ex, by_ror),
+                "institution_aliases": lambda: many_by_key(
+                    ex, institutions.aliases_by_institution_ids
+                ),
+                "institution_external_ids": lambda: many_by_key(
+                    ex, institutions.external_ids_by_institution_ids
+                ),
+                "institution_children": lambda: many_by_key(
+                    ex, institutions.children_by_parent_ids
+                ),
+                "move_by_id": lambda: one_by_key(ex, moves.moves_by_ids),
+                "moves_by_researcher_id": lambda: many_by_key(ex, moves.moves_by_researcher_ids),
+                "evidence_by_id": lambda: one_by_key(ex, evidence.evidence_by_ids),
+                "evidence_by_move_id": lambda: many_by_key(ex, evidence.evidence_by_move_ids),
+                "evidence_by_affiliation_id": lambda: many_by_key(
+                    ex, evidence.evidence_by_affiliation_ids
+                ),
+                "document_by_id": lambda: one_by_key(ex, evidence.documents_by_ids),
+                "affiliation_by_id": lambda: one_by_key(ex, affiliations.affiliations_by_ids),
+                "affiliations_by_researcher_id": lambda: many_by_key(
+                    ex, affiliations.affiliations_by_researcher_ids
+                ),
+                "job_posting_by_id": lambda: one_by_key(ex, job_postings.job_postings_by_ids),
+                "ingest_run_by_id": lambda: one_by_key(ex, ingest_runs.ingest_runs_by_ids),
+                "candidate_match_by_id": lambda: one_by_key(
+                    ex, candidate_matches.candidate_matches_by_ids
+                ),
+                "candidate_matches_by_researcher_id": lambda: many_by_key(
+                    ex, candidate_matches.candidate_matches_by_researcher_ids
+                ),
+                "institution_moves": lambda: by_parent(ex, moves_by_institution_id.fetch_pages),
+                "institution_moves_count": lambda: by_parent(
+                    ex, moves_by_institution_id.fetch_counts
+                ),
+                "current_researchers": lambda: by_parent(
+                    ex, researchers_by_institution_id.fetch_pages
+                ),
+                "current_researchers_count": lambda: by_parent(
+                    ex, researchers_by_institution_id.fetch_counts
+                ),
+                "institution_postings": lambda: by_parent(
+                    ex, job_postings_by_institution_id.fetch_pages
+                ),
+                "institution_postings_count": lambda: by_parent(
+                    ex, job_postings_by_institution_id.fetch_counts
+                ),
+                "institution_flow_series": lambda: by_parent(
+                    ex, flow_series_by_institution_id.fetch_series
+                ),
+            }
         )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -11,8 +11,10 @@ from strawberry import relay
 
 from service.api.graphql.context import Info
 from service.api.graphql.types.common import PartialDate, partial_date
-from service.api.graphql.types.move import Evidence, _institution, _pks
+from service.api.graphql.types.move import Evidence, _pks, institution_now_or_later
 from service.db.queries.affiliations import AffiliationRow
+
+INSTITUTION = "service.api.graphql.types.institution"
 
 if TYPE_CHECKING:
     from service.api.graphql.types.institution import Institution
@@ -47,13 +49,13 @@ class Affiliation(relay.Node):
             institution_id=row.institution_id,
         )
 
-    @strawberry.field
-    async def institution(
-        self, info: Info
-    ) -> Annotated[Institution, strawberry.lazy("service.api.graphql.types.institution")]:
-        found = await _institution(info, self.institution_id)
-        assert found is not None
-        return found
+    @strawberry.field(
+        graphql_type=Annotated["Institution", strawberry.lazy(INSTITUTION)],
+    )
+    def institution(self, info: Info) -> Institution | Awaitable[Institution | None] | None:
+        # A value at once when the researcher's affiliations were prefetched with their
+        # institutions (``Researcher.affiliations``), an awaitable otherwise.
+        return institution_now_or_later(info, self.institution_id)
 
     @strawberry.field
     async def researcher(

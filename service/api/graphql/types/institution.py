@@ -12,6 +12,7 @@ from strawberry import relay
 from service.api.graphql.context import Info
 from service.api.graphql.loaders import CurrentReq, MovesReq, PostingsReq, SeriesReq
 from service.api.graphql.loaders.base import ByParent
+from service.api.graphql.prefetch import node_selection, prefetch_moves
 from service.api.graphql.types.common import (
     Country,
     ExternalId,
@@ -140,6 +141,7 @@ class Institution(relay.Node):
         key = ByParent(req, self.id)
         loaders = info.context.loaders
         page = await loaders.institution_moves.load(key)
+        await prefetch_moves(info, page.items, node_selection(info))
         return connection(page, Move.from_row, lambda: loaders.institution_moves_count.load(key))
 
     @strawberry.field(description="Moves arriving here (newest first by default).")

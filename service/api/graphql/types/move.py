@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from service.api.graphql.context import Info
+from service.api.graphql.prefetch import now_or_later
 from service.api.graphql.types.common import (
     Country,
     DocumentKind,
@@ -22,7 +23,9 @@ from service.api.graphql.types.common import (
     partial_date,
 )
 from service.db.queries.evidence import DocumentRow, EvidenceRow
+from service.db.queries.institutions import InstitutionRow
 from service.db.queries.moves import MoveRow
+from service.db.queries.researchers import ResearcherRow
 
 if TYPE_CHECKING:
     from service.api.graphql.types.institution import Institution
@@ -111,11 +114,9 @@ class Evidence(relay.Node):
             return None
         return Span(start=self.span_start, end=self.span_end)
 
-    @strawberry.field
-    async def document(self, info: Info) -> Document:
-        row = await info.context.loaders.document_by_id.load(self.document_id)
-        assert row is not None
-        return Document.from_row(row)
+    @strawberry.field(graphql_type=Document)
+    def document(self, info: Info) -> Document | Awaitable[Document]:
+        return now_or_later(info.context.loaders.document_by_id, self.document_id, _document)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -169,28 +170,33 @@ class Move(relay.Node):
             to_institution_id=row.to_institution_id,
         )
 
-    @strawberry.field
-    async def researcher(self, info: Info) -> Annotated[Researcher, strawberry.lazy(RESEARCHER)]:
-        from service.api.graphql.types.researcher import Researcher
+    # These fields return a value when the request's loaders already hold it (the list
+    # fields prefetch a whole page: service.api.graphql.prefetch), an awaitable otherwise.
+    @strawberry.field(graphql_type=Annotated["Researcher", strawberry.lazy(RESEARCHER)])
+    def researcher(self, info: Info) -> Researcher | Awaitable[Researcher]:
+        return now_or_later(info.context.loaders.researcher_by_id, self.researcher_id, _researcher)
 
-        row = await info.context.loaders.researcher_by_id.load(self.researcher_id)
-        assert row is not None
-        return Researcher.from_row(row)
+    @strawberry.field(
+        name="from",
+        description="Where from; null when unknown.",
+        graphql_type=Annotated["Institution", strawberry.lazy(INSTITUTION)] | None,
+    )
+    def from_(self, info: Info) -> Institution | Awaitable[Institution | None] | None:
+        return institution_now_or_later(info, self.from_institution_id)
 
-    @strawberry.field(name="from", description="Where from; null when unknown.")
-    async def from_(
-        self, info: Info
-    ) -> Annotated[Institution, strawberry.lazy(INSTITUTION)] | None:
-        return await _institution(info, self.from_institution_id)
+    @strawberry.field(
+        description="Where to; null for a departure with no known destination.",
+        graphql_type=Annotated["Institution", strawberry.lazy(INSTITUTION)] | None,
+    )
+    def to(self, info: Info) -> Institution | Awaitable[Institution | None] | None:
+        return institution_now_or_later(info, self.to_institution_id)
 
-    @strawberry.field(description="Where to; null for a departure with no known destination.")
-    async def to(self, info: Info) -> Annotated[Institution, strawberry.lazy(INSTITUTION)] | None:
-        return await _institution(info, self.to_institution_id)
-
-    @strawberry.field(description="The documents behind this move, strongest first.")
-    async def evidence(self, info: Info) -> list[Evidence]:
-        rows = await info.context.loaders.evidence_by_move_id.load(self.id)
-        return [Evidence.from_row(r) for r in rows]
+    @strawberry.field(
+        description="The documents behind this move, strongest first.",
+        graphql_type=list[Evidence],
+    )
+    def evidence(self, info: Info) -> list[Evidence] | Awaitable[list[Evidence]]:
+        return now_or_later(info.context.loaders.evidence_by_move_id, self.id, _evidence_list)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -198,6 +204,36 @@ class Move(relay.Node):
     ) -> list[Move | None]:
         rows = await info.context.loaders.move_by_id.load_many(_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
+
+
+def _document(row: DocumentRow | None) -> Document:
+    assert row is not None
+    return Document.from_row(row)
+
+
+def _evidence_list(rows: list[EvidenceRow]) -> list[Evidence]:
+    return [Evidence.from_row(r) for r in rows]
+
+
+def _researcher(row: ResearcherRow | None) -> Researcher:
+    from service.api.graphql.types.researcher import Researcher
+
+    assert row is not None
+    return Researcher.from_row(row)
+
+
+def _institution_or_none(row: InstitutionRow | None) -> Institution | None:
+    from service.api.graphql.types.institution import Institution
+
+    return Institution.from_row(row) if row else None
+
+
+def institution_now_or_later(
+    info: Info, pk: int | None
+) -> Institution | Awaitable[Institution | None] | None:
+    if pk is None:
+        return None
+    return now_or_later(info.context.loaders.institution_by_id, pk, _institution_or_none)
 
 
 async def _institution(info: Info, pk: int | None) -> Institution | None:

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from service.api.graphql.context import Info
+from service.api.graphql.prefetch import node_selection, prefetch_moves
 from service.api.graphql.types.common import ExternalId
 from service.api.graphql.types.move import Move, _pks
 from service.db.queries.affiliations import current_affiliation
@@ -78,7 +79,10 @@ class Researcher(relay.Node):
     ) -> list[Annotated[Affiliation, strawberry.lazy(AFFILIATION)]]:
         from service.api.graphql.types.affiliation import Affiliation
 
-        rows = await info.context.loaders.affiliations_by_researcher_id.load(self.id)
+        loaders = info.context.loaders
+        rows = await loaders.affiliations_by_researcher_id.load(self.id)
+        if rows and "institution" in node_selection(info):
+            await loaders.institution_by_id.load_many(sorted({r.institution_id for r in rows}))
         return [Affiliation.from_row(r) for r in rows]
 
     @strawberry.field(description="The open affiliation that started last.")
@@ -94,6 +98,7 @@ class Researcher(relay.Node):
     @strawberry.field(description="Moves, oldest first (retracted ones are left out).")
     async def moves(self, info: Info) -> list[Move]:
         rows = await info.context.loaders.moves_by_researcher_id.load(self.id)
+        await prefetch_moves(info, rows, node_selection(info))
         return [Move.from_row(r) for r in rows]
 
     @strawberry.field(description="Other records that may be the same person.")
