@@ -96,7 +96,7 @@ def test_example_schedule_is_valid_for_the_installed_ingesters() -> None:
     from service.ingest.pipeline import validate_config
     from service.worker.schedule import load_schedule
 
-    entries = load_schedule(ROOT / "deploy" / "schedule.toml")
+    entries = load_schedule(ROOT / "docs" / "examples" / "schedule.toml")
     assert entries
     pm = get_plugin_manager()
     for entry in entries:
