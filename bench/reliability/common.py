@@ -111,7 +111,7 @@ def running_service(database_url: str, tmp: Path, **env: str) -> Iterator[str]:
             time.sleep(0.2)
         else:
             raise RuntimeError("the service did not start within 60 s")
-        proc.pid_ = proc.pid  # type: ignore[attr-defined]
+        RUNNING[base] = proc.pid
         yield base
     finally:
         proc.terminate()
@@ -119,6 +119,17 @@ def running_service(database_url: str, tmp: Path, **env: str) -> Iterator[str]:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+RUNNING: dict[str, int] = {}
+"""Base URL -> pid of the serving process (for RSS readings)."""
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def percentile(values: list[float], q: float) -> float:

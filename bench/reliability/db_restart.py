@@ -36,6 +36,7 @@ class Sample:
     status: int
     latency: float
     retry_after: str | None
+    code: str = ""
 
 
 async def load(base: str, stop: asyncio.Event, out: list[Sample], t0: float) -> None:
@@ -52,11 +53,14 @@ async def load(base: str, stop: asyncio.Event, out: list[Sample], t0: float) -> 
                     else:
                         r = await c.get("/readyz")
                     status, ra = r.status_code, r.headers.get("retry-after")
+                    code = ""
                     if kind == "graphql" and status == 200 and r.json().get("errors"):
-                        status = 503 if "unavailable" in r.text.lower() else 599
+                        # a GraphQL answer is 200 with an error code; 599 marks "not data"
+                        code = r.json()["errors"][0].get("extensions", {}).get("code", "")
+                        status = 599
                 except httpx.HTTPError:
-                    status, ra = 0, None
-                out.append(Sample(start - t0, kind, status, time.monotonic() - start, ra))
+                    status, ra, code = 0, None, ""
+                out.append(Sample(start - t0, kind, status, time.monotonic() - start, ra, code))
                 await asyncio.sleep(0.02 if kind != "readyz" else 0.1)
 
         await asyncio.gather(*(loop(k) for k in ("rest", "rest", "graphql", "graphql", "readyz")))
@@ -120,6 +124,7 @@ async def main_async(outage: float, warmup: float, after: float) -> dict[str, ob
                 1 for s in during_reads if s.kind == "rest" and s.status == 503 and s.retry_after
             ),
             "rest_requests": sum(1 for s in during_reads if s.kind == "rest"),
+            "graphql_error_codes": sorted({s.code for s in during_reads if s.kind == "graphql"}),
             "p50_ms": round(percentile([s.latency for s in during_reads], 0.5) * 1000, 1),
             "p99_ms": round(percentile([s.latency for s in during_reads], 0.99) * 1000, 1),
             "max_ms": round(max((s.latency for s in during_reads), default=0) * 1000, 1),
