@@ -97,6 +97,8 @@ class Resolver:
     _inst_exact: set[tuple[str, ...]] = field(default_factory=set)
     _reviewed: dict[int, bool] = field(default_factory=dict)
     _name_keys: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
+    _aliases_sent: set[tuple[int, str]] = field(default_factory=set)
+    _normalized: dict[str, str] = field(default_factory=dict)
 
     # -- institutions --------------------------------------------------------------------------
     async def institution_index(self) -> InstitutionIndex:
@@ -132,7 +134,12 @@ class Resolver:
         if slug:
             keys.append(("slug", slug))
         if ref.name:
-            keys.append(("name", normalize_institution(ref.name), ref.country_code or ""))
+            normalized = self._normalized.get(ref.name)
+            if normalized is None:
+                if len(self._normalized) > 100_000:
+                    self._normalized.clear()
+                normalized = self._normalized[ref.name] = normalize_institution(ref.name)
+            keys.append(("name", normalized, ref.country_code or ""))
         return keys
 
     async def find_institution(self, ref: InstitutionRef | InstitutionSeen) -> int | None:
@@ -232,7 +239,11 @@ class Resolver:
 
     async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
         """Add the aliases and ids a source gives; True if anything was added."""
-        fingerprint = (inst_id, ref.model_dump_json())
+        fingerprint: tuple[object, ...] = (
+            (inst_id, ref.model_dump_json())
+            if isinstance(ref, InstitutionSeen)
+            else (inst_id, ref.name, tuple(sorted(ref.ids.items())))
+        )
         if fingerprint in self._learnt:
             return False
         self._learnt.add(fingerprint)
@@ -303,6 +314,8 @@ class Resolver:
         pairs = sorted({(s, v) for ref in refs for s, v in ref.ids.items()})
         unknown_pairs = [p for p in pairs if p not in self._person_by_id]
         self._person_by_id.update(await researchers.ids_by_external_id(self.conn, unknown_pairs))
+        # Rows already stored (or sent earlier in the run) would only hit ON CONFLICT DO NOTHING.
+        stored_pairs = {p for p in pairs if p in self._person_by_id}
         need_names: set[str] = set()
         for ref in refs:
             if not any(p in self._person_by_id for p in ref.ids.items()):
@@ -328,14 +341,18 @@ class Resolver:
                     if score is not None:
                         matches.append((rid, score[0], score[1], score[2]))
             for scheme, value in ref.ids.items():
+                if (scheme, value) not in stored_pairs:
+                    stored_pairs.add((scheme, value))
+                    ext_rows.append((rid, scheme, value))
                 self._person_by_id.setdefault((scheme, value), rid)
-                ext_rows.append((rid, scheme, value))
-            for name in {ref.name, *(getattr(ref, "aliases", []) or [])}:
-                if fold(name):
-                    alias_rows.append((rid, name[:500], fold(name), self.source))
-                    self._person_by_source_name.setdefault(fold(name), rid)
-            if ref.native_name and fold(ref.native_name):
-                alias_rows.append((rid, ref.native_name[:500], fold(ref.native_name), self.source))
+            names = {ref.name, *(getattr(ref, "aliases", []) or [])}
+            for name in sorted(names) + ([ref.native_name] if ref.native_name else []):
+                folded = fold(name)
+                if folded and (rid, folded) not in self._aliases_sent:
+                    self._aliases_sent.add((rid, folded))
+                    alias_rows.append((rid, name[:500], folded, self.source))
+                if folded and name in names:
+                    self._person_by_source_name.setdefault(folded, rid)
             out.append(PersonResolution(rid, created))
         await researchers.insert_researchers(self.conn, new_rows)
         self._gained = await researchers.add_external_ids(self.conn, ext_rows)
