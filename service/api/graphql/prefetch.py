@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from typing import TypeVar
 
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from service.api.graphql.context import Info
 from service.db.queries import evidence
@@ -47,35 +53,56 @@ async def _later(loader: DataLoader[K, V], key: K, convert: Callable[[V], T]) ->
     return convert(await loader.load(key))
 
 
-def _flatten(selections: Iterable[Selection]) -> Iterable[SelectedField]:
-    for sel in selections:
-        if isinstance(sel, SelectedField):
-            yield sel
-        elif isinstance(sel, FragmentSpread | InlineFragment):
-            yield from _flatten(sel.selections)
+_SELECTIONS: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], frozenset[str]]] = {}
+_SELECTIONS_MAX = 1024
 
 
-def selected_paths(selections: Iterable[Selection], prefix: str = "") -> set[str]:
-    """Dotted paths of every field below ``selections`` (fragments flattened)."""
-    out: set[str] = set()
-    for field in _flatten(selections):
-        path = prefix + field.name
-        out.add(path)
-        out |= selected_paths(field.selections, path + ".")
-    return out
+def _ast_paths(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    prefix: str,
+    out: set[str],
+    depth: int = 0,
+) -> None:
+    if selection_set is None or depth > 32:
+        return
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode):
+            path = prefix + sel.name.value
+            out.add(path)
+            _ast_paths(sel.selection_set, fragments, path + ".", out, depth + 1)
+        elif isinstance(sel, InlineFragmentNode):
+            _ast_paths(sel.selection_set, fragments, prefix, out, depth + 1)
+        elif isinstance(sel, FragmentSpreadNode):
+            fragment = fragments.get(sel.name.value)
+            if fragment is not None:
+                _ast_paths(fragment.selection_set, fragments, prefix, out, depth + 1)
 
 
-def node_selection(info: Info) -> set[str]:
+def node_selection(info: Info) -> frozenset[str]:
     """Paths asked of the items of the connection (``edges.node``, ``nodes``) or list that
-    the current field returns."""
-    paths: set[str] = set()
-    for field in info.selected_fields:
-        for path in selected_paths(field.selections):
-            for head in ("edges.node.", "nodes."):
-                if path.startswith(head):
-                    paths.add(path[len(head) :])
-            paths.add(path)
-    return paths
+    the current field returns. Parsed documents are cached per query text, so the answer is
+    kept per field node (directives such as ``@skip`` are ignored: at worst a prefetch
+    loads rows nobody reads)."""
+    raw = info._raw_info
+    nodes = tuple(raw.field_nodes)
+    key = tuple(id(n) for n in nodes)
+    cached = _SELECTIONS.get(key)
+    if cached is not None and cached[0] == nodes:
+        return cached[1]
+    found: set[str] = set()
+    for node in nodes:
+        _ast_paths(node.selection_set, raw.fragments, "", found)
+    paths = set(found)
+    for path in found:
+        for head in ("edges.node.", "nodes."):
+            if path.startswith(head):
+                paths.add(path[len(head) :])
+    result = frozenset(paths)
+    if len(_SELECTIONS) >= _SELECTIONS_MAX:
+        _SELECTIONS.clear()
+    _SELECTIONS[key] = (nodes, result)  # the nodes are kept so their ids stay theirs
+    return result
 
 
 async def prefetch_moves(info: Info, rows: Sequence[MoveRow], asked: Collection[str]) -> None:

@@ -83,19 +83,24 @@ async def test_moves_page_costs_four_statements_on_one_connection(
     assert pool.get_idle_size() == pool.get_size()
 
 
-def test_selected_paths_flatten_fragments() -> None:
-    from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+def test_selection_paths_flatten_fragments() -> None:
+    from graphql import FieldNode, FragmentDefinitionNode, OperationDefinitionNode, parse
 
-    leaf = SelectedField("url", {}, {}, [])
-    doc = SelectedField("document", {}, {}, [leaf])
-    evidence = SelectedField("evidence", {}, {}, [InlineFragment("Evidence", [doc], {})])
-    spread = FragmentSpread("F", "Move", {}, [evidence, SelectedField("from", {}, {}, [])])
-    assert prefetch.selected_paths([spread]) == {
-        "evidence",
-        "evidence.document",
-        "evidence.document.url",
-        "from",
+    document = parse(
+        "{ moves { edges { node { ...F } } } } "
+        "fragment F on Move { from { id } evidence { ... on Evidence { document { url } } } }"
+    )
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    root = operation.selection_set.selections[0]
+    assert isinstance(root, FieldNode)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
+    found: set[str] = set()
+    prefetch._ast_paths(root.selection_set, fragments, "", found)
+    assert {"edges.node.from", "edges.node.evidence.document.url"} <= found
+    assert "edges.node.evidence.document" in found
 
 
 async def test_each_document_is_validated_once(
