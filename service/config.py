@@ -119,8 +119,10 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
-            var = "DATABASE_URL" if field in {"database_url", "DATABASE_URL"} else (
-                ENV_PREFIX + field.upper()
+            var = (
+                "DATABASE_URL"
+                if field in {"database_url", "DATABASE_URL"}
+                else (ENV_PREFIX + field.upper())
             )
             problems.append(f"{var}: {err['msg']}")
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None

@@ -66,11 +66,11 @@ def is_han_char(char: str) -> bool:
 
 def is_cjk(text: str) -> bool:
     """True when ``text`` contains at least one CJK (Han, kana, Hangul) character."""
-    return any(is_cjk_char(c) for c in text)
+    return not text.isascii() and any(is_cjk_char(c) for c in text)
 
 
 def has_han(text: str) -> bool:
-    return any(is_han_char(c) for c in text)
+    return not text.isascii() and any(is_han_char(c) for c in text)
 
 
 # --------------------------------------------------------------------------------------------
