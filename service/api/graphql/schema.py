@@ -12,6 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from service.api.graphql import fast_fields
 from service.api.graphql.context import Info, RequestConnection
 from service.api.graphql.errors import (
     ConflictError,
@@ -350,7 +351,7 @@ def extensions(settings: Settings) -> list[ExtensionFactory]:
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -368,6 +369,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=extensions(settings),
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
     )
+    fast_fields.install(schema)
+    return schema
 
 
 def schema_sdl() -> str:
