@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -37,6 +39,26 @@ class TalentflowGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse((GRAPHIQL_DIR / "index.html").read_text(encoding="utf-8"))
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Decode a request body (or a JSON query parameter) into an object.
+
+        Strawberry catches only JSON syntax errors; a body that is not UTF-8, or JSON that is
+        not an object (``null``, ``3``, a list of non-objects), would reach its request parsing
+        and become a 500. Each is a 400 here, saying what was wrong.
+        """
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise HTTPException(400, f"Unable to parse request body as JSON: {exc}") from exc
+        if isinstance(value, list):
+            if not all(isinstance(item, dict) for item in value):
+                raise HTTPException(400, "A batched request must be a list of JSON objects.")
+        elif not isinstance(value, dict):
+            raise HTTPException(
+                400, f"The request body must be a JSON object, not {type(value).__name__}."
+            )
+        return value
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: graphql-transport-ws clients expect text frames.

@@ -20,6 +20,7 @@ from service.api.state import AppState
 from service.config import Settings
 from service.db.queries.institutions import has_trigram
 from service.db.stores.api_keys import ApiKey, verify_key
+from service.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,17 @@ class CountingExecutor:
 
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy:
         if self._conn is None:
-            self._conn = await self.pool.acquire()
+            try:
+                self._conn = await self.pool.acquire()
+            except (
+                OSError,
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                asyncpg.InternalClientError,
+            ) as exc:
+                raise DatabaseUnavailable(
+                    f"the database is unavailable ({type(exc).__name__}); retry shortly"
+                ) from None
         return self._conn
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
-from service.errors import UserError
+from service.api.rest.problems import DATABASE_DOWN
+from service.errors import DatabaseUnavailable, UserError
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +85,20 @@ _MESSAGE_CODES = (
 )
 
 
+# Errors that are not bugs but the database being away or slow: the client should retry.
+TRANSIENT: dict[str, str] = {
+    "DATABASE_UNAVAILABLE": "the database is unavailable; retry shortly",
+    "QUERY_TIMEOUT": "the query took too long; narrow the filters or retry",
+}
+
+
 def classify(error: GraphQLError) -> tuple[str, bool]:
     """(code, mask) for an error leaving the server."""
     original = error.original_error
+    if isinstance(original, asyncpg.QueryCanceledError):
+        return "QUERY_TIMEOUT", True
+    if isinstance(original, (*DATABASE_DOWN, TimeoutError, DatabaseUnavailable)):
+        return "DATABASE_UNAVAILABLE", True
     if isinstance(original, UserError):
         return original.code, False
     if isinstance(original, GlobalIDValueError):
@@ -112,7 +125,21 @@ class ErrorPolicy(MaskErrors):
         for error in errors:
             code, mask = classify(error)
             extensions = dict(error.extensions or {})
-            if mask:
+            if mask and code in TRANSIENT:
+                logger.warning(
+                    "%s in GraphQL operation at %s: %s",
+                    code,
+                    error.path,
+                    type(error.original_error).__name__,
+                )
+                error = GraphQLError(
+                    TRANSIENT[code],
+                    nodes=error.nodes,
+                    source=error.source,
+                    positions=error.positions,
+                    path=error.path,
+                )
+            elif mask:
                 logger.error(
                     "unexpected error in GraphQL operation at %s",
                     error.path,
