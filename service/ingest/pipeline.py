@@ -9,6 +9,7 @@ re-run resumes from the committed checkpoint. Re-running over the same data chan
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -375,7 +376,7 @@ class _Run:
         stream = ingester.fetch(ctx, self.state)
         failure: BaseException | None = None
         try:
-            async for item in _guard(stream):
+            async for item in _guard(stream, self.name, self.settings.ingest_idle_timeout_s):
                 if isinstance(item, Checkpoint):
                     self.state = item.state
                     self.ready_validators.update(self.http.validators.take_pending())
@@ -455,14 +456,29 @@ class _PluginRaised(Exception):
         self.error = error
 
 
-async def _guard(stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    """Iterate a plugin's stream, wrapping whatever it raises so the caller knows the source."""
+async def _guard(
+    stream: AsyncIterator[Any], name: str, idle_timeout_s: float
+) -> AsyncIterator[Any]:
+    """Iterate a plugin's stream, wrapping whatever it raises so the caller knows the source.
+
+    A plugin that yields nothing for ``idle_timeout_s`` is taken as hung: the run fails (what
+    was committed stays, the next run resumes from the last checkpoint) and the instance's lock
+    is released, instead of holding it until someone kills the process.
+    """
     iterator = stream.__aiter__()
     while True:
         try:
-            item = await iterator.__anext__()
+            async with asyncio.timeout(idle_timeout_s):
+                item = await iterator.__anext__()
         except StopAsyncIteration:
             return
+        except TimeoutError as exc:
+            raise _PluginRaised(
+                RetriableIngestError(
+                    f"ingester {name!r} yielded nothing for {idle_timeout_s:g}s; the run was "
+                    "stopped as hung (TALENTFLOW_INGEST_IDLE_TIMEOUT_S)"
+                )
+            ) from exc
         except Exception as exc:
             raise _PluginRaised(exc) from exc
         yield item

@@ -208,9 +208,9 @@ async def test_invalid_observations_are_rejected_and_the_rest_lands(
 async def test_hanging_plugin(
     pool: asyncpg.Pool, paged: None, reference_url: str, recorded_server: RecordedServer
 ) -> None:
-    """The pipeline has no run timeout of its own: a hanging plugin hangs the run. A caller's
-    timeout (the worker's shutdown, or asyncio.wait_for) cancels it cleanly: the lock is
-    released, what was committed stays, and the next run resumes and completes."""
+    """A caller's timeout (the worker's shutdown, or asyncio.wait_for) cancels a hung run
+    cleanly: the lock is released, what was committed stays, and the next run resumes and
+    completes."""
     serve_clean(recorded_server)
     config = {"url": recorded_server.url, "hang": True}
     with pytest.raises(TimeoutError):
@@ -220,6 +220,24 @@ async def test_hanging_plugin(
     assert second.ok, second.error
     statuses = [r["status"] for r in await pool.fetch("SELECT status FROM ingest_run ORDER BY id")]
     assert statuses == ["failed", "succeeded"]  # the cancelled run is marked abandoned
+    assert await snapshot(pool) == await clean_snapshot(reference_url, recorded_server.url)
+
+
+async def test_hanging_plugin_fails_after_the_idle_timeout(
+    pool: asyncpg.Pool, paged: None, reference_url: str, recorded_server: RecordedServer
+) -> None:
+    """Without any caller timeout, the pipeline's own idle timeout fails a hung run, with a
+    message that names the plugin and the setting; a re-run completes."""
+    serve_clean(recorded_server)
+    config = {"url": recorded_server.url, "hang": True}
+    quick = SETTINGS.model_copy(update={"ingest_idle_timeout_s": 0.5})
+    result = await asyncio.wait_for(run_ingester(pool, "paged", config, settings=quick), 60)
+    assert not result.ok
+    assert "yielded nothing for 0.5s" in (result.error or "")
+    assert "paged" in (result.error or "")
+    await assert_batches_whole(pool)
+    second = await run_ingester(pool, "paged", {"url": recorded_server.url}, settings=SETTINGS)
+    assert second.ok, second.error
     assert await snapshot(pool) == await clean_snapshot(reference_url, recorded_server.url)
 
 
