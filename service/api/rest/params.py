@@ -58,9 +58,13 @@ class Param:
         elif self.kind == "country":
             base = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
         elif self.kind == "ref":
-            base = {"type": "string", "description": "a numeric id or a slug"}
+            base = {
+                "type": "string",
+                "description": "a numeric id or a slug",
+                "pattern": r"^(\d{1,18}|[a-z0-9][a-z0-9-]{0,99})$",
+            }
         else:
-            base = {"type": "string"}
+            base = {"type": "string", "minLength": 1}
         if self.minimum is not None:
             base["minimum"] = self.minimum
         if self.maximum is not None:
