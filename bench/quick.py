@@ -79,8 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         cells = driver.summary(asyncio.run(driver.measure(ns)))
         mem = {
             "talentflow_mb": [
-                round(run_all.vmhwm_kb(p) / 1024, 1)
-                for p in [tf_pid, *run_all.descendants(tf_pid)]
+                round(run_all.vmhwm_kb(p) / 1024, 1) for p in [tf_pid, *run_all.descendants(tf_pid)]
             ],
             "postgraphile_mb": [
                 round(run_all.vmhwm_kb(p) / 1024, 1)

@@ -291,6 +291,15 @@ def render(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "",
         "### Ingestion (OpenAlex-shaped authors, jsonl ingester through `run_ingester`)",
         "",
+        *(
+            [
+                f"Not re-measured in this run: figures of the run of {info['ingest_reused']} "
+                "(`--skip-ingest`).",
+                "",
+            ]
+            if info.get("ingest_reused")
+            else []
+        ),
         "| authors | observations | pipeline obs/s | COPY obs/s | pipeline / COPY |",
         "|---:|---:|---:|---:|---:|",
         f"| {ing['authors']} | {ing['observations']} | {ing['pipeline_obs_per_s']:.0f} | "
@@ -377,9 +386,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--authors", type=int, default=20_000)
+    parser.add_argument(
+        "--skip-ingest",
+        action="store_true",
+        help="reuse the last ingestion figures (bench/results/ingest.raw.json)",
+    )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite the section from bench/results/perf.raw.json (after editing the notes)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.render_only:
+        write_doc(render(args, json.loads((RESULTS / "perf.raw.json").read_text())))
+        logger.info("wrote %s", DOC)
+        return
     os.environ["BENCH_ADMIN_URL"] = args.admin_url
     name = args.database or f"tf_bench_s{str(args.scale).replace('.', '_')}"
     url = ensure_database(args.admin_url, name)
@@ -399,7 +422,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         "counts": counts(url),
     }
     info["graphql"] = run_graphql(args, url)
-    info["ingest"] = run_ingest(args)
+    previous = RESULTS / "ingest.raw.json"
+    if args.skip_ingest and previous.exists():
+        info["ingest"] = json.loads(previous.read_text())
+        info["ingest_reused"] = datetime.fromtimestamp(previous.stat().st_mtime, UTC).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        )
+    else:
+        info["ingest"] = run_ingest(args)
     (RESULTS / "perf.raw.json").write_text(json.dumps(info, indent=1, default=str))
     write_doc(render(args, info))
     logger.info("wrote %s", DOC)
