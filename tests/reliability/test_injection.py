@@ -194,3 +194,15 @@ async def test_graphql_body_not_utf8_or_not_an_object_is_a_clear_400(
         r = await client.post("/graphql", content=raw, headers=headers)
         assert r.status_code == 400, (raw, r.text)
         assert says in r.text, r.text
+
+
+async def test_a_search_of_only_wildcards_matches_nothing(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    for term in ["%", "_", "\\", "%_%", "***"]:
+        r = await client.get("/api/v1/researchers", params={"search": term})
+        assert r.status_code == 200 and r.json()["data"] == [], term
+        r = await client.get("/api/v1/institutions", params={"search": term})
+        assert r.status_code == 200 and r.json()["data"] == [], term
+    r = await client.get("/api/v1/researchers", params={"search": "Yao"})
+    assert r.json()["data"], "a real search still finds people"

@@ -115,7 +115,9 @@ def build_query(flt: InstitutionFilter, params: Params | None = None) -> ListQue
         q.where.append(cond)
     if flt.search is not None:
         words = search_words(flt.search)
-        if words:
+        if not words:  # nothing searchable ("%", "_", punctuation): no match, not everyone
+            q.where.append("false")
+        else:
             pats = p.add([like_pattern(w) for w in words], "text[]")
             q.where.append(
                 f"(i.search_text LIKE ALL({pats}) OR lower(i.name) LIKE ALL({pats}) "

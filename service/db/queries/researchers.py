@@ -104,6 +104,8 @@ def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuer
     p = q.params
     if flt.search is not None:
         tokens = search_tokens(flt.search)
+        if not tokens:  # nothing searchable ("%", "_", punctuation): no match, not everyone
+            q.where.append("false")
         # One LIKE per token, not LIKE ALL(array): only separate LIKEs can use the trigram index.
         for t in tokens:
             q.where.append(f"r.search_text LIKE {p.add(like_pattern(t), 'text')}")
