@@ -88,3 +88,73 @@ def test_move_recorded_reaches_subscriber(settings_env: str) -> None:
 
         assert base64.b64decode(move["id"]).decode() == f"Move:{wanted}"
         ws.send_json({"id": "1", "type": "complete"})
+
+
+async def _ingest_news_move(url: str, path: str) -> Any:
+    from service.db.pool import create_pool
+    from service.ingest.pipeline import run_ingester
+
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        return await run_ingester(pool, "jsonl", {"path": path}, settings=load_settings())
+    finally:
+        await pool.close()
+
+
+def test_a_move_recorded_by_an_ingest_run_reaches_subscriber(
+    settings_env: str, tmp_path: Any
+) -> None:
+    """The whole path: an ingester reports a move, the pipeline commits it, PostgreSQL
+    NOTIFYs, and a dashboard's subscription receives it."""
+    import json
+
+    url = settings_env
+    _run(_seed(url))
+    article = "https://news.example.org/2026/11/lin-joins-tencent"
+    lines = [
+        {"type": "document_seen", "url": article, "kind": "news_article", "publisher": "Example"},
+        {
+            "type": "move_reported",
+            "person": {"name": "Lin Qiao"},
+            "from_institution": {"slug": "openai"},
+            "to_institution": {"slug": "tencent"},
+            "date": "2026-11",
+            "quote": "Lin Qiao, a researcher at OpenAI, has joined Tencent.",
+            "document_url": article,
+            "confidence": 0.9,
+        },
+    ]
+    feed = tmp_path / "moves.jsonl"
+    feed.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    app = create_app(load_settings())
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIPTION, "variables": {"f": {"toCountry": ["CN"]}}},
+            }
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            listener = app.state.talentflow.extras.get(FEED_KEY)
+            if listener is not None and listener.listening.is_set():
+                break
+            assert time.monotonic() < deadline, "the listener did not start"
+            time.sleep(0.02)
+        result = _run(_ingest_news_move(url, str(feed)))
+        assert result.ok, result.error
+        message = ws.receive_json()
+        while message["type"] == "ping":
+            ws.send_json({"type": "pong"})
+            message = ws.receive_json()
+        assert message["type"] == "next", message
+        move = message["payload"]["data"]["moveRecorded"]
+        assert move["researcher"]["name"] == "Lin Qiao"
+        assert move["from"]["slug"] == "openai" and move["to"]["slug"] == "tencent"
+        ws.send_json({"id": "1", "type": "complete"})
