@@ -17,7 +17,14 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from service import __version__
 from service.ingest import (
@@ -72,8 +79,15 @@ def normalize_orcid(value: str) -> str:
 
 
 class OrcidConfig(IngesterConfig):
+    from_database: bool = Field(
+        default=False,
+        description="Also follow the ORCID iDs of every researcher already stored.",
+    )
     orcids: list[str] = Field(
-        min_length=1, max_length=100_000, description="ORCID iDs to follow (bare or as URLs)."
+        default_factory=list,
+        max_length=100_000,
+        validate_default=True,
+        description="ORCID iDs to follow (bare or as URLs).",
     )
     base_url: str = Field(default="https://pub.orcid.org", description="Public API root.")
     token: SecretStr | None = Field(
@@ -85,7 +99,9 @@ class OrcidConfig(IngesterConfig):
 
     @field_validator("orcids")
     @classmethod
-    def _orcids(cls, values: list[str]) -> list[str]:
+    def _orcids(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        if not values and not info.data.get("from_database"):
+            raise ValueError("give ORCID iDs to follow, or set from_database = true")
         return list(dict.fromkeys(normalize_orcid(v) for v in values))
 
     @field_validator("base_url")
@@ -272,7 +288,15 @@ class OrcidIngester(Ingester):
         cfg = self.cfg
         ctx.http.set_rate(cfg.requests_per_second)
         known: dict[str, int] = dict((state or {}).get("last_modified") or {})
-        for orcid in cfg.orcids:
+        orcids = list(cfg.orcids)
+        if cfg.from_database:
+            stored = await ctx.known_ids("orcid")
+            given = set(cfg.orcids)
+            orcids.extend(o for o in stored if o not in given)
+            ctx.logger.info(
+                "following %d ORCID iDs (%d from the database)", len(orcids), len(stored)
+            )
+        for orcid in orcids:
             async for item in self._record(ctx, orcid, known):
                 yield item
             yield Checkpoint({"last_modified": dict(known)})

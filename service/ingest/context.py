@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,6 +24,15 @@ class IngestContext:
     settings: Settings
     limit: int | None = None
     run_id: int | None = None
+    id_lookup: Callable[[str], Awaitable[list[str]]] | None = field(default=None, repr=False)
+
+    async def known_ids(self, scheme: str) -> list[str]:
+        """External ids of one scheme (``"orcid"``, ``"openalex"``, …) held by the researchers
+        already stored, sorted; so an ingester can follow everyone Talentflow knows about.
+        Read-only: a plugin still never writes SQL."""
+        if self.id_lookup is None:
+            return []
+        return await self.id_lookup(scheme)
 
     @classmethod
     def ingester_logger(cls, name: str) -> logging.Logger:

@@ -367,6 +367,7 @@ class _Run:
             settings=self.settings,
             limit=self.limit,
             run_id=result.run_id,
+            id_lookup=lambda scheme: _known_researcher_ids(conn, scheme),
         )
         writer = BatchWriter(
             conn, self.name, self.instance, self.settings, Resolver(conn, self.name)
@@ -454,6 +455,16 @@ class _PluginRaised(Exception):
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+async def _known_researcher_ids(conn: asyncpg.Connection, scheme: str) -> list[str]:
+    rows = await conn.fetch(
+        """SELECT x.value FROM researcher_external_id x
+           JOIN researcher r ON r.id = x.researcher_id
+           WHERE x.scheme = $1 AND r.merged_into_id IS NULL ORDER BY x.value""",
+        scheme,
+    )
+    return [r["value"] for r in rows]
 
 
 async def _guard(

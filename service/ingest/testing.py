@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -307,6 +307,15 @@ def _test_settings() -> Settings:
     return load_settings(contact_email="tests@example.org", http_retries=2, http_timeout_s=10)
 
 
+def _static_ids(ids: dict[str, list[str]]) -> Callable[[str], Awaitable[list[str]]]:
+    """``ctx.known_ids`` for offline runs: the ids a test says the database holds."""
+
+    async def lookup(scheme: str) -> list[str]:
+        return sorted(ids.get(scheme, []))
+
+    return lookup
+
+
 async def arun_ingester_offline(
     ingester_cls: type[Ingester],
     config: dict[str, Any] | BaseModel,
@@ -316,6 +325,7 @@ async def arun_ingester_offline(
     limit: int | None = None,
     settings: Settings | None = None,
     instance: str | None = None,
+    known_ids: dict[str, list[str]] | None = None,
 ) -> IngestOutput:
     """Async form of ``run_ingester_offline``."""
     settings = settings or _test_settings()
@@ -339,6 +349,7 @@ async def arun_ingester_offline(
         instance=instance or ingester_cls.name,
         settings=settings,
         limit=limit,
+        id_lookup=_static_ids(known_ids or {}),
     )
     out = IngestOutput([], [], state, [])
     before = len(server.requests) if server else 0
@@ -378,6 +389,7 @@ def run_ingester_offline(
     limit: int | None = None,
     settings: Settings | None = None,
     instance: str | None = None,
+    known_ids: dict[str, list[str]] | None = None,
 ) -> IngestOutput:
     """Run ``fetch`` to the end (or ``limit`` observations) against ``server``; no database.
 
@@ -400,6 +412,7 @@ def run_ingester_offline(
                         limit=limit,
                         settings=settings,
                         instance=instance,
+                        known_ids=known_ids,
                     )
                 )
             )

@@ -275,3 +275,35 @@ async def test_429_then_success(recorded_server: RecordedServer) -> None:
     recorded_server.add(f"/v3.0/{ADA}/person", file=FIXTURES / f"person_{ADA}.json")
     run = await drive(recorded_server, {"orcids": [ADA]})
     assert run.error is None and len(run.of(AffiliationSeen)) == 3
+
+
+def test_config_needs_something_to_follow() -> None:
+    with pytest.raises(ValidationError, match="from_database"):
+        OrcidIngester.Config.model_validate({})
+
+
+async def test_from_database_follows_stored_researchers(
+    recorded_server: RecordedServer, pool: Any
+) -> None:
+    """With `from_database`, the ingester follows the ORCID iDs of researchers already stored
+    (read through ctx.known_ids; the plugin writes no SQL)."""
+    from service.config import load_settings as settings_for
+    from service.ingest.pipeline import run_ingester
+
+    serve_ada(recorded_server)
+    async with pool.acquire() as conn:
+        rid = await conn.fetchval(
+            "INSERT INTO researcher (display_name) VALUES ('Ada Example') RETURNING id"
+        )
+        await conn.execute(
+            "INSERT INTO researcher_external_id (scheme, value, researcher_id) "
+            "VALUES ('orcid', $1, $2)",
+            ADA,
+            rid,
+        )
+    config = {"from_database": True, "base_url": recorded_server.url}
+    result = await run_ingester(pool, "orcid", config, settings=settings_for(http_retries=1))
+    assert result.ok, result.error
+    assert recorded_server.requests[0].path == f"/v3.0/{ADA}/employments"
+    stints = await pool.fetchval("SELECT count(*) FROM affiliation WHERE researcher_id = $1", rid)
+    assert stints >= 2
