@@ -9,12 +9,33 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 from service.config import Settings
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not to the stream that was
+    current at setup: a replaced (and later closed) stderr, as under test runners, never ends up
+    receiving log lines. ``setStream`` still pins an explicit stream."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self._pinned: TextIO | None = None
+
+    @property
+    def stream(self) -> TextIO:
+        return self._pinned if self._pinned is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        # StreamHandler.__init__ and setStream assign here; only an explicit setStream pins.
+        if value is not sys.stderr:
+            self._pinned = value
+
+
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     if settings.log_format == "json":
         from pythonjsonlogger.json import JsonFormatter
 
