@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import relay
@@ -23,6 +23,7 @@ from service.api.graphql.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import MAX_BATCH_OPERATIONS, ExtensionFactory, limit_extensions
 from service.api.graphql.mutations.ingest_run import IngestRunMutations
@@ -30,6 +31,7 @@ from service.api.graphql.mutations.institution import InstitutionMutations
 from service.api.graphql.mutations.move import MoveMutations
 from service.api.graphql.mutations.researcher import ResearcherMutations
 from service.api.graphql.prefetch import node_selection, prefetch_moves
+from service.api.graphql.preshaped import Preshaped, PreshapedExecutionContext, compile_shape
 from service.api.graphql.subscriptions import Subscription
 from service.api.graphql.types.affiliation import Affiliation
 from service.api.graphql.types.candidate_match import CandidateMatch
@@ -43,7 +45,7 @@ from service.api.graphql.types.filters import (
     move_filter,
     researcher_filter,
 )
-from service.api.graphql.types.flow import FlowCell, NetFlow, entities
+from service.api.graphql.types.flow import CELL_FIELDS, FlowCell, NetFlow, entities, shape_cells
 from service.api.graphql.types.hiring import HiringQueries
 from service.api.graphql.types.ingest_run import IngestRun
 from service.api.graphql.types.institution import Institution
@@ -234,19 +236,31 @@ class Query(HiringQueries):
         filter: MoveFilterInput | None = None,
     ) -> list[FlowCell]:
         ctx = info.context
-        rows = await flows.flows(ctx.db, level, period, await move_filter(info, filter))
-        found = await entities(info, [k for r in rows for k in (r.origin, r.destination)])
+        flt = await move_filter(info, filter)
         threshold = ctx.settings.small_number_threshold
-        return [
-            FlowCell(
-                origin=found.get(r.origin) if r.origin is not None else None,
-                destination=found.get(r.destination) if r.destination is not None else None,
-                period=r.period,
-                count=r.count,
-                small=mark_small(r.count, threshold),
-            )
-            for r in rows
-        ]
+
+        async def compute() -> list[FlowCell]:
+            rows = await flows.flows(ctx.db, level, period, flt)
+            found = await entities(info, [k for r in rows for k in (r.origin, r.destination)])
+            return [
+                FlowCell(
+                    origin=found.get(r.origin) if r.origin is not None else None,
+                    destination=found.get(r.destination) if r.destination is not None else None,
+                    period=r.period,
+                    count=r.count,
+                    small=mark_small(r.count, threshold),
+                )
+                for r in rows
+            ]
+
+        cells = await flow_cache(ctx.state).get_or_compute(
+            ("flows", level, period, flt, threshold), compute
+        )
+        shape = compile_shape(info, CELL_FIELDS)
+        if shape is None:
+            return cells
+        # Already in response form: graphql-core hands it over as the field's value.
+        return cast("list[FlowCell]", Preshaped(shape_cells(cells, shape)))
 
     @strawberry.field(
         description="Inflow, outflow and net per entity and period; moves within one entity "
@@ -260,21 +274,28 @@ class Query(HiringQueries):
         filter: MoveFilterInput | None = None,
     ) -> list[NetFlow]:
         ctx = info.context
-        rows = await flows.net_flows(ctx.db, level, period, await move_filter(info, filter))
-        found = await entities(info, [r.entity for r in rows])
+        flt = await move_filter(info, filter)
         threshold = ctx.settings.small_number_threshold
-        return [
-            NetFlow(
-                entity=found[r.entity],
-                period=r.period,
-                inflow=r.inflow,
-                outflow=r.outflow,
-                net=r.net,
-                small=mark_small(r.inflow + r.outflow, threshold),
-            )
-            for r in rows
-            if r.entity in found
-        ]
+
+        async def compute() -> list[NetFlow]:
+            rows = await flows.net_flows(ctx.db, level, period, flt)
+            found = await entities(info, [r.entity for r in rows])
+            return [
+                NetFlow(
+                    entity=found[r.entity],
+                    period=r.period,
+                    inflow=r.inflow,
+                    outflow=r.outflow,
+                    net=r.net,
+                    small=mark_small(r.inflow + r.outflow, threshold),
+                )
+                for r in rows
+                if r.entity in found
+            ]
+
+        return await flow_cache(ctx.state).get_or_compute(
+            ("net_flows", level, period, flt, threshold), compute
+        )
 
     @strawberry.field(
         description="One search box: researchers (by any of their names) and institutions "
@@ -368,6 +389,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ],
         extensions=extensions(settings),
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
+        execution_context_class=PreshapedExecutionContext,
     )
     fast_fields.install(schema)
     return schema

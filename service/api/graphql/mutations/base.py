@@ -9,6 +9,7 @@ from typing import TypeVar
 import asyncpg
 from strawberry.dataloader import DataLoader
 
+from service.api.graphql import flow_cache
 from service.api.graphql.context import Info
 from service.api.graphql.errors import (
     ConflictError,
@@ -46,3 +47,7 @@ async def write(info: Info, action: Callable[[asyncpg.Connection], Awaitable[T]]
     except UserError as exc:
         field = exc.details.get("field")
         return invalid(exc.message, field if isinstance(field, str) else None)
+    finally:
+        # A curator write may change what a flow counts (status, merges): UPDATEs do not
+        # NOTIFY, so this process forgets its cached flows at once (others after their TTL).
+        flow_cache.invalidate(info.context.state)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import strawberry
 
 from service.api.graphql.context import Info
+from service.api.graphql.preshaped import Shape
 from service.api.graphql.types.common import country_name
 from service.api.graphql.types.institution import Institution
 
@@ -61,4 +64,49 @@ async def entities(info: Info, keys: list[str | int | None]) -> dict[str | int, 
     for key in keys:
         if isinstance(key, str):
             out[key] = FlowEntity(code=key, name=country_name(key), institution_id=None)
+    return out
+
+
+_ENTITY_FIELDS: dict[str, dict[str, Any] | None] = {"code": None, "name": None}
+# What a flows query may ask of its cells to be answered pre-shaped (``institution`` needs a
+# resolver: a selection with it is resolved field by field).
+CELL_FIELDS: dict[str, dict[str, Any] | None] = {
+    "origin": _ENTITY_FIELDS,
+    "destination": _ENTITY_FIELDS,
+    "period": None,
+    "count": None,
+    "small": None,
+}
+
+
+def _entity_dict(entity: FlowEntity | None, shape: Shape) -> dict[str, Any] | None:
+    if entity is None:
+        return None
+    return {
+        key: "FlowEntity" if name == "__typename" else getattr(entity, name)
+        for key, name, _ in shape
+    }
+
+
+def shape_cells(cells: Sequence[FlowCell], shape: Shape) -> list[dict[str, Any]]:
+    """The response of ``flows`` for a plain selection (see ``preshaped``); the same values
+    strawberry would serialise (dates as ISO strings)."""
+    periods: dict[date | None, str | None] = {}
+    out: list[dict[str, Any]] = []
+    for cell in cells:
+        item: dict[str, Any] = {}
+        for key, name, sub in shape:
+            if sub is not None:
+                item[key] = _entity_dict(getattr(cell, name), sub)
+            elif name == "period":
+                p = cell.period
+                text = periods.get(p)
+                if text is None and p is not None:
+                    text = periods[p] = p.isoformat()
+                item[key] = text
+            elif name == "__typename":
+                item[key] = "FlowCell"
+            else:
+                item[key] = getattr(cell, name)
+        out.append(item)
     return out

@@ -1,0 +1,99 @@
+"""Big aggregate lists answered as already-shaped JSON, without graphql-core's per-field work.
+
+graphql-core completes a list of objects field by field: resolve info, resolver call, value
+completion, for each of the ~50,000 fields of a flows answer. When the selection below such a
+field is plain (fields without arguments or directives, no fragments, no fields that need a
+resolver), the resolver can build the response dicts itself and hand them over wrapped in
+:class:`Preshaped`; :class:`PreshapedExecutionContext` returns them as the field's completed
+value. For any other selection :func:`compile_shape` answers None and the field is resolved
+the normal way, so the schema and the answers are the same either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FieldNode, GraphQLOutputType, GraphQLResolveInfo, SelectionSetNode
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from service.api.graphql.context import Info
+
+
+@dataclass(frozen=True, slots=True)
+class Preshaped:
+    """A field's value in response form (only produced for a selection it was shaped for)."""
+
+    data: Any
+
+
+class PreshapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if type(result) is Preshaped:
+            return result.data
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+
+# A shape: (response key, field name, shape of the field's selection or None for a leaf).
+Shape = tuple[tuple[str, str, "Shape | None"], ...]
+
+
+def _shape(
+    selection_set: SelectionSetNode | None, allowed: dict[str, dict[str, Any] | None]
+) -> Shape | None:
+    """The plain selection ``selection_set`` makes of the fields in ``allowed`` (a field maps
+    to the fields allowed below it, or None for a leaf), or None if it is anything else."""
+    if selection_set is None:
+        return None
+    out: list[tuple[str, str, Shape | None]] = []
+    keys: set[str] = set()
+    for sel in selection_set.selections:
+        if not isinstance(sel, FieldNode) or sel.directives or sel.arguments:
+            return None
+        name = sel.name.value
+        key = sel.alias.value if sel.alias else name
+        if key in keys or (name not in allowed and name != "__typename"):
+            return None
+        keys.add(key)
+        below = allowed.get(name)
+        if below is None:
+            if sel.selection_set is not None:
+                return None
+            out.append((key, name, None))
+        else:
+            sub = _shape(sel.selection_set, below)
+            if sub is None:
+                return None
+            out.append((key, name, sub))
+    return tuple(out)
+
+
+_SHAPES: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], Shape | None]] = {}
+_SHAPES_MAX = 512
+
+
+def compile_shape(info: Info, allowed: dict[str, dict[str, Any] | None]) -> Shape | None:
+    """The plain shape the current field's items are asked in, memoised per field node
+    (parsed documents are cached per query text), or None: resolve normally."""
+    raw = info._raw_info
+    nodes = tuple(raw.field_nodes)
+    key = (id(allowed), *(id(n) for n in nodes))
+    cached = _SHAPES.get(key)
+    if cached is not None and cached[0] == nodes:
+        return cached[1]
+    shape = _shape(nodes[0].selection_set, allowed) if len(nodes) == 1 else None
+    if len(_SHAPES) >= _SHAPES_MAX:
+        _SHAPES.clear()
+    _SHAPES[key] = (nodes, shape)  # the nodes are kept so their ids stay theirs
+    return shape
