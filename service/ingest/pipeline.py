@@ -21,6 +21,7 @@ import asyncpg
 import pluggy
 from pydantic import BaseModel, ValidationError
 
+from service.api.metrics import record_ingest_run, record_observations
 from service.config import Settings
 from service.db.stores import ingest_runs, institution_writes, plugin_state
 from service.domain.names import normalize_institution
@@ -355,6 +356,9 @@ class _Run:
         )
         if self.dry_run or not result.ok:
             pass
+        record_ingest_run(self.name, result.status)
+        for outcome in ("created", "updated", "unchanged", "rejected"):
+            record_observations(self.name, outcome, getattr(result, outcome))
         logger.info("run %s of %s %s: %s", run_id, self.instance, result.status, result.counts())
         return result
 
