@@ -1,15 +1,23 @@
 """``talentflow worker`` and ``talentflow schedule``.
 
 The worker runs queued and scheduled ingestion until SIGTERM/SIGINT. On the first signal it
-stops taking jobs and lets the running ones finish (up to ``TALENTFLOW_WORKER_SHUTDOWN_TIMEOUT_S``);
-the pipeline commits per batch, so a job cut off after that keeps every committed batch and its
-checkpoint, and the next run resumes from there (its abandoned ``running`` row is marked failed).
+stops taking jobs, and each running ingest run stops at its next batch boundary: the batch being
+written commits with its checkpoint, the run is recorded as ``cancelled`` (``interrupted: …``)
+and its job is queued again at once, so the next worker resumes from that checkpoint. A batch
+that does not commit within ``TALENTFLOW_WORKER_SHUTDOWN_TIMEOUT_S`` is cut: its transaction
+rolls back, and the next run of the instance marks the abandoned ``running`` row as failed and
+resumes from the last committed checkpoint. A second signal ends the process at once.
+
+With ``TALENTFLOW_WORKER_METRICS_PORT`` set, the worker serves its own Prometheus metrics (the
+``talentflow_ingest_*_total`` counters of the runs it finished) on that port.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -18,9 +26,33 @@ from rich.console import Console
 from rich.table import Table
 
 from service.config import Settings, get_settings
+from service.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 console = Console()
+
+METRICS_PORT_ENV = "TALENTFLOW_WORKER_METRICS_PORT"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def metrics_port() -> int | None:
+    """The port from ``TALENTFLOW_WORKER_METRICS_PORT``; None when unset or empty."""
+    raw = os.environ.get(METRICS_PORT_ENV, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"{METRICS_PORT_ENV}: {raw!r} is not a port number (1-65535)")
+    return int(raw)
+
+
+def start_metrics_server(port: int, host: str = "0.0.0.0") -> None:
+    """Serve this process's metrics registry at ``http://host:port/metrics`` (a daemon thread)."""
+    from prometheus_client import start_http_server
+
+    from service.api.metrics import REGISTRY
+
+    start_http_server(port, addr=host, registry=REGISTRY)
+    logger.info("worker: metrics on port %d", port)
 
 
 async def run_worker(
@@ -48,15 +80,43 @@ async def run_worker(
         logger.info(
             "worker: %d scheduled instance(s) on queues %s", len(entries), ", ".join(queues)
         )
+        stopping = asyncio.Event()
         async with app.open_async():
-            await app.run_worker_async(
-                queues=queues,
-                concurrency=concurrency or settings.worker_concurrency,
-                wait=wait,
-                install_signal_handlers=install_signal_handlers,
-                shutdown_graceful_timeout=settings.worker_shutdown_timeout_s,
-                additional_context={"pool": pool, "settings": settings},
+            work = asyncio.create_task(
+                app.run_worker_async(
+                    queues=queues,
+                    concurrency=concurrency or settings.worker_concurrency,
+                    wait=wait,
+                    install_signal_handlers=False,
+                    shutdown_graceful_timeout=settings.worker_shutdown_timeout_s,
+                    additional_context={"pool": pool, "settings": settings, "stopping": stopping},
+                ),
+                name="talentflow worker",
             )
+            loop = asyncio.get_running_loop()
+
+            def stop() -> None:
+                # Cancelling procrastinate's worker is its graceful stop: no new jobs, running
+                # ones get the shutdown timeout; ``stopping`` ends runs at a batch boundary.
+                logger.info("worker: stop requested; finishing the batches in progress")
+                stopping.set()
+                for sig in STOP_SIGNALS:
+                    loop.remove_signal_handler(sig)  # a second signal ends the process
+                work.cancel()
+
+            if install_signal_handlers:
+                for sig in STOP_SIGNALS:
+                    loop.add_signal_handler(sig, stop)
+            try:
+                await work
+            except asyncio.CancelledError:
+                if not stopping.is_set():
+                    raise
+                logger.info("worker: stopped")
+            finally:
+                if install_signal_handlers and not stopping.is_set():
+                    for sig in STOP_SIGNALS:
+                        loop.remove_signal_handler(sig)
     finally:
         await pool.close()
 
@@ -73,7 +133,10 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         url = resolve_database_url(settings)
+        port = metrics_port()
         console.print(f"worker on {describe_database(url)}", highlight=False)
+        if port is not None:
+            start_metrics_server(port)
         asyncio.run(run_worker(settings, url, concurrency=concurrency))
 
     @app.command("schedule")

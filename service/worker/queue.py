@@ -12,23 +12,32 @@ waiting job per instance, the ``lock`` makes jobs of one instance run one after 
 pipeline's advisory lock refuses a run that starts while another is in progress (``RunLocked``:
 recorded as a ``cancelled`` row in ``ingest_run`` saying which run it yielded to). A failed run
 is recorded as ``failed`` by the pipeline and retried with exponential backoff.
+
+When the worker is stopping (SIGTERM), a running run stops at its next batch boundary: the batch
+being written commits with its checkpoint, the run is recorded as ``cancelled`` (``interrupted:
+…``) and the job is queued again at once, without backoff, so the next worker resumes the
+instance from that checkpoint.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 import procrastinate
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import BaseRetryStrategy, JobContext, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Job
+from procrastinate.retry import RetryDecision
 
 from service.config import Settings
 from service.db.urls import to_asyncpg_url
 from service.errors import Conflict, DatabaseUnavailable, TalentflowError
-from service.ingest.errors import RetriableIngestError, RunLocked
+from service.ingest.errors import IngestError, RetriableIngestError, RunLocked
+from service.ingest.pipeline import RunResult
 from service.worker.schedule import ScheduleEntry
 
 logger = logging.getLogger(__name__)
@@ -44,13 +53,55 @@ class IngestRunFailed(TalentflowError):
     code = "INGEST_RUN_FAILED"
 
 
+class RunInterrupted(TalentflowError):
+    """The worker stopped the run at a batch boundary; the job is queued again at once."""
+
+    code = "INGEST_RUN_INTERRUPTED"
+
+
+class WorkerStopping(IngestError):
+    """Raised after a committed batch to end a run early because the worker is stopping."""
+
+    code = "INGEST_WORKER_STOPPING"
+
+
+STOPPING_MESSAGE = "the worker is stopping"
+INTERRUPTED_PREFIX = "interrupted: "
+
 # Waits of 5 s, 25 s, 125 s between attempts (5 ** attempt), then the job fails for good and
 # the instance waits for its next fire time.
-RETRY = RetryStrategy(
+BACKOFF = RetryStrategy(
     max_attempts=4,
     exponential_wait=5,
     retry_exceptions={IngestRunFailed, RetriableIngestError, DatabaseUnavailable, OSError},
 )
+
+
+class IngestRetry(BaseRetryStrategy):
+    """``BACKOFF`` for failures; a run interrupted by a stopping worker is queued again now."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if isinstance(exception, RunInterrupted):
+            return RetryDecision(retry_in={"seconds": 0})
+        decision: RetryDecision | None = BACKOFF.get_retry_decision(exception=exception, job=job)
+        return decision
+
+
+RETRY = IngestRetry()
+
+
+class BatchBoundaryStop:
+    """The pipeline's progress callback: after each committed batch, end the run when the worker
+    is stopping. The batch and its checkpoint are already committed when this raises."""
+
+    def __init__(self, stopping: asyncio.Event | None) -> None:
+        self.stopping = stopping
+        self.stopped = False
+
+    def __call__(self, result: RunResult) -> None:
+        if self.stopping is not None and self.stopping.is_set():
+            self.stopped = True
+            raise WorkerStopping(STOPPING_MESSAGE)
 
 
 def lock_name(instance: str) -> str:
@@ -65,17 +116,33 @@ async def run_instance(
 
     pool: asyncpg.Pool = context.additional_context["pool"]
     settings: Settings = context.additional_context["settings"]
+    stop = BatchBoundaryStop(context.additional_context.get("stopping"))
     job = context.job
     logger.info(
         "job %s: ingesting %s (plugin %s, attempt %s)", job.id, instance, plugin, job.attempts + 1
     )
     try:
-        result = await run_ingester(pool, plugin, config, instance=instance, settings=settings)
+        result = await run_ingester(
+            pool, plugin, config, instance=instance, settings=settings, progress=stop
+        )
     except RunLocked as exc:
         # Another run of this instance is doing the work: record the refusal and stop here.
         run_id = await record_refused(pool, plugin, instance, exc.message)
         logger.warning("job %s: %s (recorded as run %s)", job.id, exc.message, run_id)
         return {"status": "refused", "run_id": run_id, "reason": exc.message}
+    if stop.stopped and result.status == "failed" and result.error == STOPPING_MESSAGE:
+        await record_interrupted(pool, result.run_id)
+        logger.warning(
+            "job %s: run %s of %s stopped after %d observations (worker stopping); queued again",
+            job.id,
+            result.run_id,
+            instance,
+            result.seen,
+        )
+        raise RunInterrupted(
+            f"run {result.run_id} of {instance!r} was interrupted by a stopping worker",
+            run_id=result.run_id,
+        )
     if result.status == "failed":
         raise IngestRunFailed(
             f"run {result.run_id} of {instance!r} failed: {result.error}", run_id=result.run_id
@@ -99,6 +166,18 @@ async def record_refused(pool: asyncpg.Pool, plugin: str, instance: str, reason:
             error=f"refused: {reason}",
         )
     return run_id
+
+
+async def record_interrupted(pool: asyncpg.Pool, run_id: int) -> None:
+    """Mark a run the worker stopped as ``cancelled``: not a failure, and the next run resumes
+    from its committed checkpoint."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE ingest_run SET status = 'cancelled', error = $2 WHERE id = $1",
+            run_id,
+            f"{INTERRUPTED_PREFIX}{STOPPING_MESSAGE}; the last batch and its checkpoint were "
+            "committed and the job was queued again to resume from there",
+        )
 
 
 def build_app(database_url: str, entries: Sequence[ScheduleEntry] = ()) -> procrastinate.App:
