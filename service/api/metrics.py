@@ -8,9 +8,9 @@ Process metrics (updated as requests run):
 - ``talentflow_graphql_operations_total{operation}``: GraphQL operation names, at most
   ``MAX_OPERATIONS`` distinct names (the rest count as ``other``);
 - ``talentflow_ingest_runs_finished_total{plugin, outcome}`` and
-  ``talentflow_ingest_observations_processed_total{plugin, outcome}``: counters the pipeline or
-  worker may increment in its own process through ``record_ingest_run`` and
-  ``record_observations``.
+  ``talentflow_ingest_observations_processed_total{plugin, outcome}``: counted by the pipeline at
+  the end of each run (``record_ingest_run`` and ``record_observations``) in whatever process ran
+  it; the worker serves them on ``TALENTFLOW_WORKER_METRICS_PORT`` when that is set.
 
 Database-derived gauges, read at scrape time, the same from any process:
 ``talentflow_db_pool_size``, ``talentflow_db_pool_in_use``, ``talentflow_ingest_runs{plugin,
