@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -256,6 +257,10 @@ def schema_export(
 # --- serve and demo ---------------------------------------------------------------------------
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _serve(url: str, host: str, port: int, workers: int, check: bool = True) -> None:
     import uvicorn
 
@@ -268,6 +273,9 @@ def _serve(url: str, host: str, port: int, workers: int, check: bool = True) -> 
     # Child processes (workers > 1) and the app factory read the resolved URL from here.
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
+    # uvicorn handles SIGTERM itself (finishing in-flight requests), then re-raises it to the
+    # handler that was there before; exiting 0 there tells supervisors the stop was clean.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "service.api.app:create_app",
         factory=True,

@@ -225,7 +225,7 @@ def test_serve_finishes_a_response_in_flight_on_sigterm_and_refuses_new_connecti
     # log shows the orderly end, not a kill.
     code = serve.wait(WAIT_S)
     log = log_of(tmp_path, "serve")
-    assert code in (0, -signal.SIGTERM), log
+    assert code == 0, log
     assert "Application shutdown complete" in log and "Finished server process" in log, log
     # The export was answered after the shutdown began: it really was in flight.
     assert log.index("Shutting down") < log.index("GET /api/v1/moves 200"), log
