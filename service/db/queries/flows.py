@@ -10,8 +10,8 @@ The ``move`` filter applies as everywhere else (retracted moves are left out by 
 A period groups by the move date truncated to the year, quarter or month; undated moves only
 count in ``ALL``. A move known to the year only falls in that year's first quarter or month.
 
-The enums, the small-number rule and these semantics are those of :mod:`service.domain.flows`.
-The SQL is built here rather than by its ``flows_sql`` because these builders take the same
+The enums, the small-number rule and these semantics are stated in :mod:`service.domain.flows`;
+this is the one SQL implementation of them, shared by GraphQL and REST. It takes the same
 :class:`~service.db.queries.moves.MoveFilter` as the moves list (researcher, directional
 institutions with descendants, provisional), so a flow and the list of moves behind it agree.
 """
