@@ -21,6 +21,7 @@ import inspect
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from graphql import (
@@ -186,22 +187,27 @@ def root_plan(
 BuildInfo = Callable[[GraphQLField, list[FieldNode], GraphQLObjectType, Path], Any]
 
 
+Completer = Callable[[Any], Any]
+
+# Values that are never awaitable, errors or async iterables: checked by class, cheaply.
+_PLAIN_VALUES = frozenset({str, int, float, bool, date, datetime, list, tuple, dict})
+
+
 @dataclass(slots=True)
 class _Bound:
-    """A field plan with this request's resolver, info and arguments."""
+    """A field plan with this request's resolver, info and arguments, and its completer."""
 
     key: str
     typename: str | None
     resolve: Callable[..., Any] | None
     info: GraphQLResolveInfo[Any] | None
-    args: dict[str, Any]
-    return_type: GraphQLOutputType | None
-    sub: list[_Bound] | None
-    sub_type: GraphQLObjectType | None
+    args: dict[str, Any] | None
+    done: Completer | None = None
 
 
 class PlainCompletion:
-    """One request's walk: resolve infos and arguments are built once per plan field."""
+    """One request's walk: resolve infos, arguments and completers are built once per plan
+    field, then every item of every list goes through them."""
 
     def __init__(
         self,
@@ -226,30 +232,82 @@ class PlainCompletion:
     def bind(self, plan: ObjectPlan, path: Path) -> list[_Bound]:
         out: list[_Bound] = []
         for fp in plan.fields:
-            if fp.field_def is None:
-                out.append(_Bound(fp.key, plan.type_.name, None, None, {}, None, None, None))
+            if fp.field_def is None or fp.return_type is None:
+                out.append(_Bound(fp.key, plan.type_.name, None, None, None))
                 continue
             field_path = path.add_key(fp.key, plan.type_.name)
             info = self.build_info(fp.field_def, [fp.node], plan.type_, field_path)
             args = (
                 get_argument_values(fp.field_def, fp.node, self.variable_values)
                 if fp.field_def.args or fp.node.arguments
-                else {}
+                else None
             )
             sub = self.bind(fp.sub, field_path) if fp.sub is not None else None
-            out.append(
-                _Bound(
-                    fp.key,
-                    None,
-                    self._resolver(fp.field_def),
-                    info,
-                    args,
-                    fp.return_type,
-                    sub,
-                    fp.sub.type_ if fp.sub is not None else None,
-                )
-            )
+            bound = _Bound(fp.key, None, self._resolver(fp.field_def), info, args)
+            bound.done = self.completer(fp.return_type, sub, info)
+            out.append(bound)
         return out
+
+    def _check(self, value: Any) -> None:
+        if value.__class__ not in _PLAIN_VALUES and (
+            isinstance(value, Exception) or self.is_awaitable(value)
+        ):
+            _discard(value)
+            raise Bail
+
+    def completer(self, type_: GraphQLOutputType, sub: list[_Bound] | None, info: Any) -> Completer:
+        """A function completing a value of ``type_`` as graphql-core would, or raising Bail."""
+        if isinstance(type_, GraphQLNonNull):
+            inner = self.completer(type_.of_type, sub, info)
+
+            def non_null(value: Any) -> Any:
+                done = inner(value)
+                if done is None:
+                    raise Bail
+                return done
+
+            return non_null
+        check = self._check
+        if isinstance(type_, GraphQLList):
+            item = self.completer(type_.of_type, sub, info)
+
+            def list_(value: Any) -> Any:
+                if value is None:
+                    return None
+                check(value)
+                if hasattr(value, "__aiter__") or not is_iterable(value):
+                    raise Bail
+                return [item(v) for v in value]
+
+            return list_
+        if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+            coerce = type_.coerce_output_value
+
+            def leaf(value: Any) -> Any:
+                if value is None:
+                    return None
+                check(value)
+                try:
+                    done = coerce(value)
+                except Exception as exc:
+                    raise Bail from exc
+                if done is Undefined or done is None:
+                    raise Bail
+                return done
+
+            return leaf
+        if isinstance(type_, GraphQLObjectType) and sub is not None:
+            complete_object = self.complete_object
+            object_type = type_
+
+            def object_(value: Any) -> Any:
+                if value is None:
+                    return None
+                check(value)
+                return complete_object(object_type, sub, value, info)
+
+            return object_
+        raise Bail
 
     def complete_root(
         self,
@@ -258,15 +316,14 @@ class PlainCompletion:
         info: GraphQLResolveInfo[Any],
         result: Any,
     ) -> Any:
-        root = _Bound("", None, None, info, {}, return_type, fields, None)
-        return self.complete(root, return_type, result)
+        return self.completer(return_type, fields, info)(result)
 
     def complete_object(
         self, type_: GraphQLObjectType, fields: list[_Bound], source: Any, info: Any
     ) -> dict[str, Any]:
         if type_.is_type_of is not None:
             ok = type_.is_type_of(source, info)
-            if self.is_awaitable(ok) or not ok:
+            if ok is not True:
                 _discard(ok)
                 raise Bail
         out: dict[str, Any] = {}
@@ -274,44 +331,16 @@ class PlainCompletion:
             if f.typename is not None:
                 out[f.key] = f.typename
                 continue
-            assert f.resolve is not None and f.return_type is not None
+            assert f.resolve is not None and f.done is not None
             try:
-                value = f.resolve(source, f.info, **f.args)
+                if f.args is None:
+                    value = f.resolve(source, f.info)
+                else:
+                    value = f.resolve(source, f.info, **f.args)
             except Exception as exc:
                 raise Bail from exc
-            if isinstance(value, Exception) or self.is_awaitable(value):
-                _discard(value)
-                raise Bail
-            out[f.key] = self.complete(f, f.return_type, value)
+            out[f.key] = f.done(value)
         return out
-
-    def complete(self, f: _Bound, type_: GraphQLOutputType, value: Any) -> Any:
-        if isinstance(type_, GraphQLNonNull):
-            done = self.complete(f, type_.of_type, value)
-            if done is None:
-                raise Bail
-            return done
-        if value is None:
-            return None
-        if isinstance(value, Exception) or self.is_awaitable(value) or hasattr(value, "__aiter__"):
-            _discard(value)
-            raise Bail
-        if isinstance(type_, GraphQLList):
-            if not is_iterable(value):
-                raise Bail
-            item_type = type_.of_type
-            return [self.complete(f, item_type, item) for item in value]
-        if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
-            try:
-                done = type_.coerce_output_value(value)
-            except Exception as exc:
-                raise Bail from exc
-            if done is Undefined or done is None:
-                raise Bail
-            return done
-        if isinstance(type_, GraphQLObjectType) and f.sub is not None:
-            return self.complete_object(type_, f.sub, value, f.info)
-        raise Bail
 
 
 def _discard(value: Any) -> None:
