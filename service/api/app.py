@@ -23,6 +23,8 @@ from starlette.staticfiles import StaticFiles
 
 from service.api import health, metrics, rest
 from service.api.graphql import app as graphql_app
+from service.api.graphql import flow_cache
+from service.api.graphql.subscriptions import close_feed
 from service.api.middleware import RequestMiddleware, install_log_context
 from service.api.rest.problems import exception_handlers
 from service.api.state import AppState
@@ -53,7 +55,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         try:
             yield
         finally:
-            await rest.close(app.state.talentflow)
+            state = app.state.talentflow
+            await close_feed(state)
+            await flow_cache.close(state)
+            await rest.close(state)
             await pool.close()
 
     install_log_context()

@@ -111,6 +111,13 @@ class MoveFeed:
                 await self._stop()
 
 
+async def close_feed(state: AppState) -> None:
+    """Stop the LISTEN connection at shutdown (it also stops with its last subscriber)."""
+    feed = state.extras.pop(FEED_KEY, None)
+    if isinstance(feed, MoveFeed):
+        await feed._stop()
+
+
 def move_feed(state: AppState) -> MoveFeed:
     feed = state.extras.get(FEED_KEY)
     if feed is None:

@@ -9,12 +9,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.api.graphql import flow_cache
 from service.api.rest.endpoint import Call, Endpoint, connection
 from service.api.rest.export import export_list
 from service.api.rest.filters import MOVE_PARAMS, move_filter
 from service.api.rest.params import PAGING_PARAMS, Param, paging
 from service.api.rest.problems import FieldError, Problem, ValidationProblem
 from service.api.rest.responses import dataclass_columns, json_response, page_response
+from service.api.state import get_state
 from service.db.queries import moves as q
 from service.db.queries.evidence import documents_by_ids, evidence_by_move_ids
 from service.db.queries.pagination import ListQuery, Ordering, row_factory
@@ -116,6 +118,7 @@ async def confirm_move(request: Request, call: Call) -> Response:
         await rest_curation.confirm_move(
             conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
         )
+        flow_cache.invalidate(get_state(request))  # a status change moves the flows
         data = await move_detail(conn, move_id)
     return json_response(request, {"data": data})
 
@@ -128,6 +131,7 @@ async def retract_move(request: Request, call: Call) -> Response:
         await rest_curation.retract_move(
             conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
         )
+        flow_cache.invalidate(get_state(request))  # a status change moves the flows
         data = await move_detail(conn, move_id)
     return json_response(request, {"data": data})
 
