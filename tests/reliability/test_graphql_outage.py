@@ -37,6 +37,7 @@ async def test_outage_is_database_unavailable_and_recovers(
                 )
                 for _ in range(2):
                     r = await c.post("/graphql", json=QUERY)
+                    assert r.status_code == 503 and r.headers["retry-after"] == "5"
                     errors = r.json()["errors"]
                     assert {e["extensions"]["code"] for e in errors} == {"DATABASE_UNAVAILABLE"}
                     assert "retry" in errors[0]["message"]

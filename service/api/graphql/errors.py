@@ -15,6 +15,7 @@ import logging
 import asyncpg
 import strawberry
 from graphql import GraphQLError
+from starlette.responses import Response
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
@@ -85,6 +86,8 @@ _MESSAGE_CODES = (
 )
 
 
+RETRY_AFTER_S = 5
+
 # Errors that are not bugs but the database being away or slow: the client should retry.
 TRANSIENT: dict[str, str] = {
     "DATABASE_UNAVAILABLE": "the database is unavailable; retry shortly",
@@ -119,6 +122,20 @@ class ErrorPolicy(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda e: classify(e)[1])
+
+    def _process_result(self, result: object) -> None:
+        super()._process_result(result)
+        errors = getattr(result, "errors", None)
+        if not errors or getattr(result, "data", None) is not None:
+            return
+        codes = {(e.extensions or {}).get("code") for e in errors}
+        if codes and codes <= set(TRANSIENT):
+            # Nothing could be answered and retrying later may work: say so at the HTTP level
+            # too, as REST does, so clients and load balancers back off.
+            response = getattr(self.execution_context.context, "response", None)
+            if isinstance(response, Response):
+                response.status_code = 503
+                response.headers["Retry-After"] = str(RETRY_AFTER_S)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         out: list[GraphQLError] = []
