@@ -116,7 +116,13 @@ async def main(people: int, repeat: int, batch_size: int, write: bool) -> None:
     section = "\n".join(
         [
             START,
-            "## Ingestion: jsonl → PostgreSQL",
+            "## Ingestion detail: the jsonl writer on a light workload",
+            "",
+            "A separate, lighter workload than the one the ingestion target is judged on "
+            "above (per person one `researcher_seen` with one id and one topic and one "
+            "`affiliation_seen` at one of 50 labs; no ORCID, alternative names, ROR ids or "
+            "institution lineage): it isolates the writer and its re-run path, and records "
+            "what each change to the writer gave. Measured in its own run:",
             "",
             f"- date: {datetime.now(UTC).date().isoformat()}",
             f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
