@@ -23,11 +23,11 @@ from plugins.jobboards.common import (
     join_locations,
     parse_datetime,
     plain_text,
+    reject_duplicates,
     text_or_none,
 )
 from service import __version__
 from service.ingest import (
-    FatalIngestError,
     IngestContext,
     Ingester,
     JobPostingSeen,
@@ -48,10 +48,7 @@ class AshbyConfig(JobBoardsConfig):
     @field_validator("boards")
     @classmethod
     def _unique(cls, value: list[AshbyBoard]) -> list[AshbyBoard]:
-        names = [b.board for b in value]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"board(s) listed twice: {', '.join(dupes)}")
+        reject_duplicates([b.board for b in value], "board(s)")
         return value
 
 
@@ -79,21 +76,9 @@ class AshbyIngester(BoardIngester):
         self, ctx: IngestContext, key: str, board: BoardConfig
     ) -> list[Any] | None:
         base = self.settings().base_url or DEFAULT_BASE_URL
-        response = await ctx.http.get(
-            f"{base}/posting-api/job-board/{key}",
-            params={"includeCompensation": "false"},
-            conditional=True,
+        return await self.read_jobs_object(
+            ctx, key, f"{base}/posting-api/job-board/{key}", {"includeCompensation": "false"}
         )
-        if response.not_modified:
-            return None
-        response.raise_for_status()
-        data = response.json()
-        if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
-            raise FatalIngestError(
-                f"ashby board {key!r}: expected an object with a 'jobs' list", url=response.url
-            )
-        jobs: list[Any] = data["jobs"]
-        return jobs
 
     def posting(
         self, key: str, board: BoardConfig, external_id: str, raw: dict[str, Any]

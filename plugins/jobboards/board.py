@@ -25,6 +25,7 @@ from plugins.jobboards.common import (
 )
 from service.ingest import (
     Checkpoint,
+    FatalIngestError,
     IngestContext,
     Ingester,
     IngestError,
@@ -58,6 +59,24 @@ class BoardIngester(Ingester):
     ) -> list[Any] | None:
         """The board's raw postings, or None when the server says it has not changed."""
         raise NotImplementedError
+
+    async def read_jobs_object(
+        self, ctx: IngestContext, key: str, url: str, params: dict[str, str]
+    ) -> list[Any] | None:
+        """GET a board answering ``{"jobs": [...]}`` (Greenhouse, Ashby) with conditional GET:
+        its jobs, or None when the server says the board has not changed."""
+        response = await ctx.http.get(url, params=params, conditional=True)
+        if response.not_modified:
+            return None
+        response.raise_for_status()
+        data = response.json()
+        if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
+            raise FatalIngestError(
+                f"{self.source} board {key!r}: expected an object with a 'jobs' list",
+                url=response.url,
+            )
+        jobs: list[Any] = data["jobs"]
+        return jobs
 
     def raw_id(self, raw: dict[str, Any]) -> str | None:
         value = raw.get("id")

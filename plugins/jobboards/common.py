@@ -125,6 +125,13 @@ class BoardConfig(IngesterConfig):
         return None
 
 
+def reject_duplicates(keys: Sequence[str], what: str) -> None:
+    """Raise ValueError naming the board keys listed more than once (``what``: "site(s)"…)."""
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ValueError(f"{what} listed twice: {', '.join(dupes)}")
+
+
 class JobBoardsConfig(IngesterConfig):
     """Settings every job-board ingester has besides its boards."""
 

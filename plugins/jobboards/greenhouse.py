@@ -21,11 +21,11 @@ from plugins.jobboards.common import (
     build_posting,
     html_to_text,
     parse_datetime,
+    reject_duplicates,
     text_or_none,
 )
 from service import __version__
 from service.ingest import (
-    FatalIngestError,
     IngestContext,
     Ingester,
     JobPostingSeen,
@@ -48,10 +48,7 @@ class GreenhouseConfig(JobBoardsConfig):
     @field_validator("boards")
     @classmethod
     def _unique(cls, value: list[GreenhouseBoard]) -> list[GreenhouseBoard]:
-        tokens = [b.token for b in value]
-        dupes = sorted({t for t in tokens if tokens.count(t) > 1})
-        if dupes:
-            raise ValueError(f"board token(s) listed twice: {', '.join(dupes)}")
+        reject_duplicates([b.token for b in value], "board token(s)")
         return value
 
 
@@ -85,20 +82,9 @@ class GreenhouseIngester(BoardIngester):
         self, ctx: IngestContext, key: str, board: BoardConfig
     ) -> list[Any] | None:
         base = self.settings().base_url or DEFAULT_BASE_URL
-        response = await ctx.http.get(
-            f"{base}/v1/boards/{key}/jobs", params={"content": "true"}, conditional=True
+        return await self.read_jobs_object(
+            ctx, key, f"{base}/v1/boards/{key}/jobs", {"content": "true"}
         )
-        if response.not_modified:
-            return None
-        response.raise_for_status()
-        data = response.json()
-        if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
-            raise FatalIngestError(
-                f"greenhouse board {key!r}: expected an object with a 'jobs' list",
-                url=response.url,
-            )
-        jobs: list[Any] = data["jobs"]
-        return jobs
 
     def posting(
         self, key: str, board: BoardConfig, external_id: str, raw: dict[str, Any]

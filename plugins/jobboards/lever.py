@@ -23,6 +23,7 @@ from plugins.jobboards.common import (
     join_locations,
     parse_epoch_ms,
     plain_text,
+    reject_duplicates,
     text_or_none,
 )
 from service import __version__
@@ -53,10 +54,7 @@ class LeverConfig(JobBoardsConfig):
     @field_validator("boards")
     @classmethod
     def _unique(cls, value: list[LeverBoard]) -> list[LeverBoard]:
-        sites = [b.site for b in value]
-        dupes = sorted({s for s in sites if sites.count(s) > 1})
-        if dupes:
-            raise ValueError(f"site(s) listed twice: {', '.join(dupes)}")
+        reject_duplicates([b.site for b in value], "site(s)")
         return value
 
 
