@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -16,6 +17,31 @@ logger = logging.getLogger(__name__)
 
 Pool = asyncpg.Pool
 Connection = asyncpg.Connection
+
+
+async def acquire(pool: asyncpg.Pool, timeout_s: float) -> asyncpg.Connection:
+    """A pooled connection within ``timeout_s``, or DatabaseUnavailable saying why.
+
+    Both APIs take connections through here, so an outage or an exhausted pool fails fast
+    with a retryable error instead of hanging the request.
+    """
+    try:
+        async with asyncio.timeout(timeout_s):
+            conn: asyncpg.Connection = await pool.acquire()
+    except TimeoutError:
+        raise DatabaseUnavailable(
+            f"no database connection within {timeout_s:g}s; retry shortly"
+        ) from None
+    except (
+        OSError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+    ) as exc:
+        raise DatabaseUnavailable(
+            f"the database is unavailable ({type(exc).__name__}); retry shortly"
+        ) from None
+    return conn
 
 
 def resolve_database_url(settings: Settings) -> str:

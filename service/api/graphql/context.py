@@ -18,9 +18,9 @@ from strawberry.extensions import SchemaExtension
 from service.api.graphql.loaders import Loaders
 from service.api.state import AppState
 from service.config import Settings
+from service.db.pool import acquire
 from service.db.queries.institutions import has_trigram
 from service.db.stores.api_keys import ApiKey, verify_key
-from service.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -37,27 +37,18 @@ class CountingExecutor:
     connection runs one statement at a time: concurrent loaders of one request queue on a lock.
     """
 
-    __slots__ = ("_conn", "_lock", "pool", "statements")
+    __slots__ = ("_conn", "_lock", "acquire_timeout_s", "pool", "statements")
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, acquire_timeout_s: float = 5.0) -> None:
         self.pool = pool
+        self.acquire_timeout_s = acquire_timeout_s
         self.statements = 0
         self._conn: asyncpg.pool.PoolConnectionProxy | None = None
         self._lock = asyncio.Lock()
 
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy:
         if self._conn is None:
-            try:
-                self._conn = await self.pool.acquire()
-            except (
-                OSError,
-                asyncpg.PostgresError,
-                asyncpg.InterfaceError,
-                asyncpg.InternalClientError,
-            ) as exc:
-                raise DatabaseUnavailable(
-                    f"the database is unavailable ({type(exc).__name__}); retry shortly"
-                ) from None
+            self._conn = await acquire(self.pool, self.acquire_timeout_s)
         return self._conn
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
@@ -151,7 +142,7 @@ def build_context(
     request: Request | WebSocket | None = None,
     response: Response | WebSocket | None = None,
 ) -> Context:
-    db = CountingExecutor(state.pool)
+    db = CountingExecutor(state.pool, state.settings.db_acquire_timeout_s)
     authorization = request.headers.get("authorization") if request is not None else None
     return Context(
         state=state,

@@ -7,7 +7,6 @@ what the code accepts.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -23,8 +22,8 @@ from service.api.rest.params import Param, parse
 from service.api.rest.problems import Problem
 from service.api.rest.responses import negotiate
 from service.api.state import get_state
+from service.db.pool import acquire as pool_acquire
 from service.db.stores.api_keys import ApiKey, verify_key
-from service.errors import DatabaseUnavailable
 
 Handler = Callable[[Request, "Call"], Awaitable[Response]]
 
@@ -91,24 +90,7 @@ async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
 
 async def acquire(request: Request) -> asyncpg.Connection:
     state = get_state(request)
-    timeout = state.settings.db_acquire_timeout_s
-    try:
-        async with asyncio.timeout(timeout):
-            conn: asyncpg.Connection = await state.pool.acquire()
-    except TimeoutError:
-        raise DatabaseUnavailable(
-            f"no database connection within {timeout:g}s; retry shortly"
-        ) from None
-    except (
-        OSError,
-        asyncpg.PostgresError,
-        asyncpg.InterfaceError,
-        asyncpg.InternalClientError,
-    ) as exc:
-        raise DatabaseUnavailable(
-            f"the database is unavailable ({type(exc).__name__}); retry shortly"
-        ) from None
-    return conn
+    return await pool_acquire(state.pool, state.settings.db_acquire_timeout_s)
 
 
 # --- auth -----------------------------------------------------------------------------------
