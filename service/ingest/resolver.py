@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 import asyncpg
 
 from service.db.stores import institution_writes, researchers
+from service.db.stores.institutions import institution_search_text
 from service.db.stores.researchers import ResearcherCandidate
 from service.domain.institutions import InstitutionIndex, InstitutionRecord
 from service.domain.names import (
@@ -213,7 +214,7 @@ class Resolver:
             city=ref.city if isinstance(ref, InstitutionSeen) else None,
             website=ref.website if isinstance(ref, InstitutionSeen) else None,
             parent_id=parent_id,
-            search_text=" ".join(dict.fromkeys(fold(n) for n in names if fold(n))),
+            search_text=institution_search_text(names),
         )
         self.institutions_created.add(new_id)
         self._reviewed[new_id] = False
