@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from service.api.state import AppState
-from service.db.urls import to_asyncpg_url
+from service.db.listener import ChannelListener
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +39,6 @@ CHANNEL = "move_recorded"
 CACHE_KEY = "graphql.flow_cache"
 TTL_S = 30.0
 MAX_ENTRIES = 64
-POLL_S = 1.0
-
-
-def _setter(event: asyncio.Event) -> Callable[[object], None]:
-    def set_(_conn: object) -> None:
-        event.set()
-
-    return set_
 
 
 class _LeaderGone(Exception):
@@ -71,13 +63,25 @@ class FlowCache:
         self.max_entries = max_entries
         self.clock = clock
         self.generation = 0
-        self.listening = asyncio.Event()
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
-        self._task: asyncio.Task[None] | None = None
         self._closed = False
+        # Anything stored before the LISTEN is in place, or while it is down, may have missed
+        # a notification: the cache empties on both edges.
+        self._listener = ChannelListener(
+            database_url,
+            CHANNEL,
+            lambda _payload: self.invalidate(),
+            on_connected=self.invalidate,
+            on_disconnected=self.invalidate,
+            should_stop=self._stopping,
+        )
+
+    @property
+    def listening(self) -> asyncio.Event:
+        return self._listener.listening
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -86,59 +90,16 @@ class FlowCache:
         self.generation += 1
         self._entries.clear()
 
-    def _notify(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
-        self.invalidate()
-
     def start(self) -> None:
-        if self._closed:
-            return
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name="listen:flow_cache"
-            )
+        if not self._closed:
+            self._listener.start()
 
     def _stopping(self) -> bool:
         return self._closed or (self.pool is not None and self.pool.is_closing())
 
-    async def _run(self) -> None:
-        delay = 0.5
-        while not self._stopping():
-            lost = asyncio.Event()
-            try:
-                conn = await asyncpg.connect(to_asyncpg_url(self.database_url))
-            except (OSError, asyncpg.PostgresError) as exc:
-                logger.warning("LISTEN %s: cannot connect (%s); retrying", CHANNEL, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-                continue
-            try:
-                conn.add_termination_listener(_setter(lost))
-                await conn.add_listener(CHANNEL, self._notify)
-                self.invalidate()  # anything stored before now may have missed a notification
-                self.listening.set()
-                delay = 0.5
-                while not lost.is_set() and not self._stopping():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lost.wait(), POLL_S)
-                if lost.is_set():
-                    logger.warning("LISTEN %s: connection lost; reconnecting", CHANNEL)
-            except (OSError, asyncpg.PostgresError) as exc:
-                logger.warning("LISTEN %s failed (%s); reconnecting", CHANNEL, exc)
-            finally:
-                self.listening.clear()
-                self.invalidate()
-                if not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await conn.close()
-
     async def close(self) -> None:
         self._closed = True
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self.listening.clear()
+        await self._listener.stop()
         self.invalidate()
 
     def get(self, key: Hashable) -> Any | None:

@@ -12,17 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 
-import asyncpg
 import strawberry
 
 from service.api.graphql.context import Info
 from service.api.graphql.types.filters import MoveFilterInput, move_filter
 from service.api.graphql.types.move import Move
 from service.api.state import AppState
+from service.db.listener import ChannelListener
 from service.db.queries.moves import move_matches
-from service.db.urls import to_asyncpg_url
 
 logger = logging.getLogger(__name__)
 
@@ -32,24 +31,18 @@ QUEUE_SIZE = 1000
 START_TIMEOUT_S = 10.0
 
 
-def _setter(event: asyncio.Event) -> Callable[[object], None]:
-    def set_(_conn: object) -> None:
-        event.set()
-
-    return set_
-
-
 class MoveFeed:
     """Fans ``move_recorded`` notifications out to subscriber queues."""
 
     def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
         self.subscribers: set[asyncio.Queue[int]] = set()
-        self.listening = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._conn: asyncpg.Connection | None = None
+        self._listener = ChannelListener(database_url, CHANNEL, self._notify)
 
-    def _notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    @property
+    def listening(self) -> asyncio.Event:
+        return self._listener.listening
+
+    def _notify(self, payload: str) -> None:
         try:
             move_id = int(payload)
         except ValueError:
@@ -60,48 +53,15 @@ class MoveFeed:
                 continue
             queue.put_nowait(move_id)
 
-    async def _run(self) -> None:
-        delay = 0.5
-        while True:
-            lost = asyncio.Event()
-            try:
-                conn = await asyncpg.connect(to_asyncpg_url(self.database_url))
-            except (OSError, asyncpg.PostgresError) as exc:
-                logger.warning(
-                    "LISTEN %s: cannot connect (%s); retrying in %.1fs", CHANNEL, exc, delay
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-                continue
-            self._conn = conn
-            conn.add_termination_listener(_setter(lost))
-            try:
-                await conn.add_listener(CHANNEL, self._notify)
-                self.listening.set()
-                delay = 0.5
-                await lost.wait()
-                logger.warning("LISTEN %s: connection lost; reconnecting", CHANNEL)
-            finally:
-                self.listening.clear()
-                self._conn = None
-                if not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await conn.close()
-
     async def _stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._listener.stop()
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[int]]:
         """A queue of new move ids, live once this returns (the listener is connected)."""
         queue: asyncio.Queue[int] = asyncio.Queue(QUEUE_SIZE)
         self.subscribers.add(queue)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="listen:move_recorded")
+        self._listener.start()
         try:
             await asyncio.wait_for(self.listening.wait(), START_TIMEOUT_S)
             yield queue
