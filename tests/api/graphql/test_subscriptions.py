@@ -50,6 +50,35 @@ async def _insert_move(url: str, s: Seeded, src: str, dst: str, to_country: str)
         await conn.close()
 
 
+def _subscribe(ws: Any, app: Any, variables: dict[str, Any]) -> None:
+    """Open a moveRecorded subscription and wait until the server's LISTEN is in place."""
+    ws.send_json({"type": "connection_init"})
+    assert ws.receive_json()["type"] == "connection_ack"
+    ws.send_json(
+        {
+            "id": "1",
+            "type": "subscribe",
+            "payload": {"query": SUBSCRIPTION, "variables": variables},
+        }
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        feed = app.state.talentflow.extras.get(FEED_KEY)
+        if feed is not None and feed.listening.is_set():
+            break
+        assert time.monotonic() < deadline, "the listener did not start"
+        time.sleep(0.02)
+
+
+def _next_message(ws: Any) -> dict[str, Any]:
+    """The next message that is not a keep-alive ping."""
+    message: dict[str, Any] = ws.receive_json()
+    while message["type"] == "ping":
+        ws.send_json({"type": "pong"})
+        message = ws.receive_json()
+    return message
+
+
 def test_move_recorded_reaches_subscriber(settings_env: str) -> None:
     url = settings_env
     seeded = _run(_seed(url))
@@ -58,28 +87,10 @@ def test_move_recorded_reaches_subscriber(settings_env: str) -> None:
         TestClient(app) as client,
         client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
     ):
-        ws.send_json({"type": "connection_init"})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIPTION, "variables": {"f": {"toCountry": ["CN"]}}},
-            }
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            feed = app.state.talentflow.extras.get(FEED_KEY)
-            if feed is not None and feed.listening.is_set():
-                break
-            assert time.monotonic() < deadline, "the listener did not start"
-            time.sleep(0.02)
+        _subscribe(ws, app, {"f": {"toCountry": ["CN"]}})
         _run(_insert_move(url, seeded, "tencent", "openai", "US"))  # filtered out
         wanted = _run(_insert_move(url, seeded, "openai", "tencent", "CN"))
-        message = ws.receive_json()
-        while message["type"] == "ping":
-            ws.send_json({"type": "pong"})
-            message = ws.receive_json()
+        message = _next_message(ws)
         assert message["type"] == "next", message
         move = message["payload"]["data"]["moveRecorded"]
         assert move["to"]["slug"] == "tencent" and move["toCountry"]["code"] == "CN"
@@ -131,28 +142,10 @@ def test_a_move_recorded_by_an_ingest_run_reaches_subscriber(
         TestClient(app) as client,
         client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
     ):
-        ws.send_json({"type": "connection_init"})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIPTION, "variables": {"f": {"toCountry": ["CN"]}}},
-            }
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            listener = app.state.talentflow.extras.get(FEED_KEY)
-            if listener is not None and listener.listening.is_set():
-                break
-            assert time.monotonic() < deadline, "the listener did not start"
-            time.sleep(0.02)
+        _subscribe(ws, app, {"f": {"toCountry": ["CN"]}})
         result = _run(_ingest_news_move(url, str(feed)))
         assert result.ok, result.error
-        message = ws.receive_json()
-        while message["type"] == "ping":
-            ws.send_json({"type": "pong"})
-            message = ws.receive_json()
+        message = _next_message(ws)
         assert message["type"] == "next", message
         move = message["payload"]["data"]["moveRecorded"]
         assert move["researcher"]["name"] == "Lin Qiao"
