@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
 
 from tests.api.rest.conftest import make_settings
+from tests.outage import outage_control
 
 QUERY = {"query": "{ moves(first: 5) { totalCount edges { node { id } } } }"}
 
@@ -18,33 +18,23 @@ async def test_outage_is_database_unavailable_and_recovers(
 ) -> None:
     from service.api.app import create_app
 
-    name = urlsplit(db_url).path.strip("/")
     settings = make_settings(db_url, tmp_path, db_acquire_timeout_s=1.0, pool_min_size=1)
     app = create_app(settings, database_url=db_url)
-    admin = await asyncpg.connect(server_url)
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-                ok = await c.post("/graphql", json=QUERY)
-                total = ok.json()["data"]["moves"]["totalCount"]
-                assert total > 0
-                await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-                await admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = $1 AND pid <> pg_backend_pid()",
-                    name,
-                )
-                for _ in range(2):
-                    r = await c.post("/graphql", json=QUERY)
-                    assert r.status_code == 503 and r.headers["retry-after"] == "5"
-                    errors = r.json()["errors"]
-                    assert {e["extensions"]["code"] for e in errors} == {"DATABASE_UNAVAILABLE"}
-                    assert "retry" in errors[0]["message"]
-                    assert name not in r.text  # no connection details leak
-                await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
-                again = await c.post("/graphql", json=QUERY)
-                assert again.json()["data"]["moves"]["totalCount"] == total
-    finally:
-        await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
-        await admin.close()
+    name = urlsplit(db_url).path.strip("/")
+    async with outage_control(server_url, db_url) as outage, app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            ok = await c.post("/graphql", json=QUERY)
+            total = ok.json()["data"]["moves"]["totalCount"]
+            assert total > 0
+            await outage.begin()
+            for _ in range(2):
+                r = await c.post("/graphql", json=QUERY)
+                assert r.status_code == 503 and r.headers["retry-after"] == "5"
+                errors = r.json()["errors"]
+                assert {e["extensions"]["code"] for e in errors} == {"DATABASE_UNAVAILABLE"}
+                assert "retry" in errors[0]["message"]
+                assert name not in r.text  # no connection details leak
+            await outage.end()
+            again = await c.post("/graphql", json=QUERY)
+            assert again.json()["data"]["moves"]["totalCount"] == total

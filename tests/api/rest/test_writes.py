@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 
 from tests.api.rest.conftest import Data, make_settings
+from tests.outage import outage_control
 
 API = "/api/v1"
 
@@ -104,35 +104,24 @@ async def test_database_outage_is_a_fast_503_and_recovers(
 ) -> None:
     from service.api.app import create_app
 
-    name = urlsplit(db_url).path.strip("/")
     settings = make_settings(db_url, tmp_path, db_acquire_timeout_s=1.0, pool_min_size=1)
     app = create_app(settings, database_url=db_url)
-    admin = await asyncpg.connect(server_url)
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-                assert (await c.get(API + "/moves")).status_code == 200
-                # The database goes away: no new connections, existing ones cut.
-                await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-                await admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = $1 AND pid <> pg_backend_pid()",
-                    name,
-                )
-                for _ in range(3):
-                    started = asyncio.get_running_loop().time()
-                    r = await c.get(API + "/moves")
-                    elapsed = asyncio.get_running_loop().time() - started
-                    assert r.status_code == 503, r.text
-                    assert r.headers["content-type"] == "application/problem+json"
-                    assert r.headers["retry-after"] == str(settings.retry_after_s)
-                    assert elapsed < 3
-                # It comes back; the next requests succeed without a restart.
-                await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    async with outage_control(server_url, db_url) as outage, app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            assert (await c.get(API + "/moves")).status_code == 200
+            # The database goes away: no new connections, existing ones cut.
+            await outage.begin()
+            for _ in range(3):
+                started = asyncio.get_running_loop().time()
                 r = await c.get(API + "/moves")
-                assert r.status_code == 200, r.text
-                assert len(r.json()["data"]) == 5
-    finally:
-        await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
-        await admin.close()
+                elapsed = asyncio.get_running_loop().time() - started
+                assert r.status_code == 503, r.text
+                assert r.headers["content-type"] == "application/problem+json"
+                assert r.headers["retry-after"] == str(settings.retry_after_s)
+                assert elapsed < 3
+            # It comes back; the next requests succeed without a restart.
+            await outage.end()
+            r = await c.get(API + "/moves")
+            assert r.status_code == 200, r.text
+            assert len(r.json()["data"]) == 5
