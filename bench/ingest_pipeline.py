@@ -212,7 +212,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         n_obs, rows = write_observations(authors, path)
         logger.info("%d authors -> %d observations in %.1fs", len(authors), n_obs,
                     time.perf_counter() - t0)  # fmt: skip
-        url = await _fresh_database(args.admin_url, "tf_bench_ingest")
+        url = await _fresh_database(args.admin_url, f"{args.db_prefix}_ingest")
         proc = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--child", url, str(path),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
@@ -221,7 +221,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if proc.returncode != 0:
             raise SystemExit(f"pipeline run failed:\n{stderr.decode()[-3000:]}")
         child = json.loads(stdout.decode().strip().splitlines()[-1])
-        copy_url = await _fresh_database(args.admin_url, "tf_bench_copy")
+        copy_url = await _fresh_database(args.admin_url, f"{args.db_prefix}_copy")
         copy_seconds = await copy_baseline(copy_url, rows)
     conn = await asyncpg.connect(url)
     try:
@@ -258,6 +258,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--authors", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--db-prefix",
+        default="tf_bench",
+        help="scratch databases are <prefix>_ingest and <prefix>_copy (dropped and re-created)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     result = asyncio.run(run(args))
