@@ -100,6 +100,9 @@ class Resolver:
     _name_keys: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
     _aliases_sent: set[tuple[int, str]] = field(default_factory=set)
     _normalized: dict[str, str] = field(default_factory=dict)
+    _filled: set[tuple[int, str | None, str | None, str | None, str | None]] = field(
+        default_factory=set
+    )
 
     # -- institutions --------------------------------------------------------------------------
     async def institution_index(self) -> InstitutionIndex:
@@ -283,14 +286,22 @@ class Resolver:
             await self.institution(seen)
             return "created"
         changed = await self._learn_institution(found, seen) if exact else False
-        changed |= await institution_writes.fill_missing(
-            self.conn,
-            found,
-            kind=seen.kind,
-            country_code=seen.country_code,
-            city=seen.city,
-            website=seen.website,
-        )
+        # Filling is idempotent: once these values were offered for this institution in this
+        # run, offering them again fills nothing (the fields they could fill are no longer
+        # empty), so an institution named by thousands of records costs one UPDATE per run.
+        filled = (found, seen.kind, seen.country_code, seen.city, seen.website)
+        if filled not in self._filled:
+            if len(self._filled) > 100_000:
+                self._filled.clear()
+            changed |= await institution_writes.fill_missing(
+                self.conn,
+                found,
+                kind=seen.kind,
+                country_code=seen.country_code,
+                city=seen.city,
+                website=seen.website,
+            )
+            self._filled.add(filled)
         return "updated" if changed else "unchanged"
 
     # -- researchers ---------------------------------------------------------------------------
