@@ -704,6 +704,10 @@ class BatchWriter:
         )
         evidence_rows: list[dict[str, Any]] = []
         confidences: list[tuple[int, float]] = []
+        # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
+        # statement at the end, with ids taken from the sequence in the same order, so the rows
+        # are the ones single inserts followed by their updates would have left.
+        pending: list[dict[str, Any]] = []
         for rid, rows in by_person.items():
             stints = [
                 Stint(
@@ -769,17 +773,23 @@ class BatchWriter:
                         None,
                     )
                 if match is None:
-                    row = await move_store.insert(
-                        self.conn,
-                        {
-                            **wanted,
-                            "researcher_id": rid,
-                            "from_institution_id": move.from_institution_id,
-                            "to_institution_id": move.to_institution_id,
-                            "status": "reported",
-                            "origin": "inferred",
-                        },
-                    )
+                    row = {
+                        "id": -(len(pending) + 1),
+                        "researcher_id": rid,
+                        "from_institution_id": move.from_institution_id,
+                        "to_institution_id": move.to_institution_id,
+                        "from_country": wanted["from_country"],
+                        "to_country": wanted["to_country"],
+                        "move_date": wanted["move_date"],
+                        "date_precision": wanted["date_precision"],
+                        "kind": wanted["kind"],
+                        "is_returnee": wanted["is_returnee"],
+                        "status": "reported",
+                        "confidence": wanted["confidence"],
+                        "provisional": wanted["provisional"],
+                        "origin": "inferred",
+                    }
+                    pending.append(row)
                     row["evidence"] = []
                     known.setdefault(rid, []).append(row)
                     outcome.new_moves.append(row)
@@ -836,11 +846,25 @@ class BatchWriter:
                 merged = {**match, **fields}
                 fields |= self._rescore(merged)
                 diff = self._changed(match, fields)
-                await move_store.update_fields(self.conn, match["id"], diff)
+                if match["id"] > 0:
+                    await move_store.update_fields(self.conn, match["id"], diff)
                 match.update(diff)
             await self._withdraw_unsupported(
                 [m for m in known.get(rid, []) if m["id"] not in claimed]
             )
+        if pending:
+            ids = await move_store.allocate_ids(self.conn, len(pending))
+            real = {-(n + 1): new_id for n, new_id in enumerate(ids)}
+            for row in pending:
+                row["id"] = real[row["id"]]
+            for stored, row in zip(
+                await move_store.insert_many(self.conn, pending), pending, strict=True
+            ):
+                row.update(stored)
+            for ev in evidence_rows:
+                ev["move_id"] = real.get(ev["move_id"], ev["move_id"])
+            # A new move's evidence is inserted with the confidence already.
+            confidences = [(m, c) for m, c in confidences if m > 0]
         await evidence.add_move_evidence(self.conn, evidence_rows)
         await evidence.set_move_evidence_confidence(self.conn, confidences, INFERENCE_EXTRACTOR)
 

@@ -61,6 +61,65 @@ async def insert(conn: asyncpg.Connection, row: dict[str, Any]) -> dict[str, Any
     return dict(out)
 
 
+async def allocate_ids(conn: asyncpg.Connection, count: int) -> list[int]:
+    """``count`` move ids, in the order single inserts would have taken them."""
+    if count <= 0:
+        return []
+    rows = await conn.fetch(
+        "SELECT nextval(pg_get_serial_sequence('move', 'id')) AS id FROM generate_series(1, $1)",
+        count,
+    )
+    return [r["id"] for r in rows]
+
+
+async def insert_many(
+    conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Insert moves with pre-allocated ids (``allocate_ids``) in one statement, in the order
+    given; the stored rows, in the same order."""
+    if not rows:
+        return []
+    out = await conn.fetch(
+        f"""
+        INSERT INTO move AS m (id, researcher_id, from_institution_id, to_institution_id,
+                          from_country, to_country, move_date, date_precision, kind,
+                          is_returnee, status, confidence, provisional, origin)
+        OVERRIDING SYSTEM VALUE
+        SELECT r.id, r.researcher_id, r.from_id, r.to_id, r.from_country, r.to_country,
+               r.move_date, r.date_precision, r.kind, r.is_returnee, r.status, r.confidence,
+               r.provisional, r.origin
+        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
+                    $6::text[], $7::date[], $8::text[], $9::text[], $10::boolean[], $11::text[],
+                    $12::real[], $13::boolean[], $14::text[]) WITH ORDINALITY
+             AS r(id, researcher_id, from_id, to_id, from_country, to_country, move_date,
+                  date_precision, kind, is_returnee, status, confidence, provisional, origin, n)
+        ORDER BY r.n
+        RETURNING {MOVE_COLUMNS}
+        """,
+        *(
+            [row[k] for row in rows]
+            for k in (
+                "id",
+                "researcher_id",
+                "from_institution_id",
+                "to_institution_id",
+                "from_country",
+                "to_country",
+                "move_date",
+                "date_precision",
+                "kind",
+                "is_returnee",
+                "status",
+                "confidence",
+                "provisional",
+                "origin",
+            )
+        ),
+    )
+    by_id = {r["id"]: dict(r) for r in out}
+    return [by_id[row["id"]] for row in rows]
+
+
 async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str, Any]) -> None:
     if not fields:
         return
