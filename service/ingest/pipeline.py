@@ -51,6 +51,24 @@ logger = logging.getLogger(__name__)
 
 LOCK_CLASS = 0x7466  # "tf": the advisory-lock namespace of ingest runs
 
+# The tables a run grows and looks rows up in, batch after batch. Their lookups join a batch's
+# keys to indexes; planned with statistics from when a table was a tenth of its size (or never
+# analysed: a fresh database, or autovacuum off or behind), they become sequential scans that
+# cost more with every batch. A run analyses them each time its observations written since the
+# last ANALYZE outnumber what came before (the rows these tables held when the run started,
+# plus what the run wrote until then): a handful of times, and never in a small run into a
+# large database.
+GROWING_TABLES = (
+    "researcher",
+    "researcher_alias",
+    "researcher_external_id",
+    "affiliation",
+    "document",
+    "evidence",
+    "move",
+)
+ANALYZE_MIN_OBSERVATIONS = 5_000
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -157,6 +175,9 @@ class _Run:
         # HTTP validators become safe to store only once a checkpoint (or the end of the stream)
         # covers the data fetched with them; until then a crash must make the re-run fetch again.
         self.ready_validators: dict[str, Any] = {}
+        self.rows_at_start = 0.0  # rows of the smallest growing table when the run started
+        self.written = 0  # observations written by this run
+        self.written_at_analyze = 0
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def reject(self, result: RunResult, position: str, reason: str, record: Any = None) -> None:
@@ -207,12 +228,31 @@ class _Run:
                 await ingest_runs.set_counts(conn, result.run_id, result.counts())
         self.committed_state = self.state
         if not self.dry_run:
+            self.written += len(items)
+            await self.analyze_if_grown(conn)
             self.http.validators.mark_committed(validators)
             new = [m["id"] for m in outcome.new_moves]
             result.new_move_ids.extend(new)
             self.notify(outcome.new_moves, result.run_id)
         if self.progress:
             self.progress(result)
+
+    @staticmethod
+    async def table_size(conn: asyncpg.Connection) -> float:
+        """Rows of the smallest growing table as of its last ANALYZE (0 if never analysed)."""
+        value = await conn.fetchval(
+            "SELECT min(greatest(reltuples, 0)) FROM pg_class WHERE oid = ANY($1::regclass[])",
+            list(GROWING_TABLES),
+        )
+        return float(value or 0)
+
+    async def analyze_if_grown(self, conn: asyncpg.Connection) -> None:
+        """ANALYZE the growing tables when the run has about doubled them (``GROWING_TABLES``)."""
+        since = self.written - self.written_at_analyze
+        if since < max(ANALYZE_MIN_OBSERVATIONS, self.rows_at_start + self.written_at_analyze):
+            return
+        await conn.execute("ANALYZE " + ", ".join(GROWING_TABLES))
+        self.written_at_analyze = self.written
 
     def notify(self, moves: list[dict[str, Any]], run_id: int) -> None:
         for row in moves:
@@ -333,6 +373,7 @@ class _Run:
                     finally:
                         await tx.rollback()
                 else:
+                    self.rows_at_start = await self.table_size(conn)
                     await self.add_institution_aliases(conn)
                     await self._pull(conn, result)
         except Exception as exc:
