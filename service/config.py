@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=30, ge=1, le=1000)
     graphql_max_tokens: int = Field(default=5000, ge=10)
     graphql_max_cost: int = Field(default=50_000, ge=1)
+    graphql_fast_path: bool = Field(
+        default=True,
+        description="Answer plain JSON POST queries from compiled plans (same answers; off "
+        "sends every request through strawberry's pipeline).",
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)

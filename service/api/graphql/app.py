@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import specified_rules
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -19,7 +20,8 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from service.api.graphql.context import Context, build_context
-from service.api.graphql.limits import BodySizeLimit
+from service.api.graphql.fast_path import FastPath
+from service.api.graphql.limits import BodySizeLimit, limit_rules
 from service.api.graphql.schema import build_schema
 from service.api.state import get_state
 from service.config import Settings
@@ -66,14 +68,16 @@ class TalentflowGraphQL(GraphQL[Context, None]):
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
+    schema = build_schema(settings)
     view = TalentflowGraphQL(
-        build_schema(settings),
+        schema,
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         keep_alive=True,
         keep_alive_interval=15,
     )
-    limited = BodySizeLimit(view, settings.max_body_bytes)
+    fast = FastPath(view, schema._schema, settings, (*specified_rules, *limit_rules(settings)))
+    limited = BodySizeLimit(fast, settings.max_body_bytes)
     return [
         Route("/graphql", limited, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

@@ -66,6 +66,7 @@ def _basic(field: StrawberryField, current: Any) -> Any:
         return getattr(source, name)
 
     basic._is_default = True  # type: ignore[attr-defined]
+    basic.attribute = name  # type: ignore[attr-defined]
     return basic
 
 
@@ -80,6 +81,7 @@ def _global_id(type_name: str, origin: type[relay.Node]) -> Callable[..., Any] |
     def resolve(source: Any, raw: Any) -> relay.GlobalID:
         return relay.GlobalID(type_name=type_name, node_id=str(getattr(source, attr)))
 
+    resolve.global_id = (type_name, attr)  # type: ignore[attr-defined]
     return resolve
 
 

@@ -222,15 +222,23 @@ class CostLimiter(SchemaExtension):
 ExtensionFactory = Callable[[], SchemaExtension]
 
 
-def limit_extensions(settings: Settings) -> list[ExtensionFactory]:
-    """Factories, so every operation gets its own extension instances; the validation rules
-    and the document caches are built here once and shared (they hold no per-request state)."""
+def limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
+    """The validation rules the limits add to graphql-core's (depth, aliases, introspection)."""
     rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
     ]
     if not settings.graphql_introspection:
         rules.extend(DisableIntrospection().validation_rules)
+    return rules
+
+
+def limit_extensions(
+    settings: Settings, rules: list[type[ASTValidationRule]] | None = None
+) -> list[ExtensionFactory]:
+    """Factories, so every operation gets its own extension instances; the validation rules
+    and the document caches are built here once and shared (they hold no per-request state)."""
+    rules = limit_rules(settings) if rules is None else rules
     validated = ValidatedDocuments()
     return [
         partial(AddValidationRules, rules),

@@ -8,8 +8,7 @@ resolver), the resolver can build the response dicts itself and hand them over w
 value. For any other selection :func:`compile_shape` answers None and the field is resolved
 the normal way, so the schema and the answers are the same either way.
 
-The same execution context completes a query's root fields in one walk when their selection
-is plain (see ``plain_completion``), falling back to graphql-core whenever the walk cannot.
+The fast path (``fast_path``) takes a ``Preshaped`` value as the field's completed value too.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from graphql import FieldNode, GraphQLOutputType, GraphQLResolveInfo, SelectionS
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from service.api.graphql import plain_completion
 from service.api.graphql.context import Info
 
 
@@ -44,46 +42,10 @@ class PreshapedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         if type(result) is Preshaped:
             return result.data
-        if path.prev is None and not isinstance(result, Exception):
-            done = self._complete_plain(return_type, field_details_list, info, path, result)
-            if done is not _NOT_PLAIN:
-                return done
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
 
-    def _complete_plain(
-        self,
-        return_type: GraphQLOutputType,
-        field_details_list: Any,
-        info: GraphQLResolveInfo[Any],
-        path: Path,
-        result: Any,
-    ) -> Any:
-        """A root field completed in one walk (see ``plain_completion``), or ``_NOT_PLAIN``."""
-        if not plain_completion.applies(self.operation.operation):
-            return _NOT_PLAIN
-        nodes = [d.node for d in field_details_list]
-        plan = plain_completion.root_plan(return_type, nodes, self.fragment_definitions)
-        if plan is None or plan.hopeless or result is None or self.is_awaitable(result):
-            return _NOT_PLAIN
-        walk = plain_completion.PlainCompletion(
-            self.field_resolver,
-            self.build_resolve_info,
-            self.variable_values,
-            self.is_awaitable,
-            self.middleware_manager,
-        )
-        try:
-            done = walk.complete_root(return_type, walk.bind(plan, path), info, result)
-        except plain_completion.Bail:
-            plan.bails += 1
-            return _NOT_PLAIN
-        plan.hits += 1
-        return done
-
-
-_NOT_PLAIN = object()
 
 # A shape: (response key, field name, shape of the field's selection or None for a leaf).
 Shape = tuple[tuple[str, str, "Shape | None"], ...]

@@ -1,0 +1,711 @@
+"""Plain read queries answered without strawberry's request pipeline or graphql-core's executor.
+
+A dashboard sends the same few query documents over and over. graphql-core completes every
+field of every item on its own (a resolve info, a path entry, an awaitable check and a
+dispatch on the return type), and strawberry wraps the operation in its extensions: for a page
+of 50 moves that is ~650 objects and ~1,400 leaves, and it cost ten times the SQL. This module
+answers such a request breadth first instead, from a plan compiled once per query document:
+
+- each level of the selection is resolved for all its objects at once, with the schema's own
+  resolvers (``field_def.resolve``, the same callables graphql-core calls, with the same
+  arguments and context); awaitables of one level are gathered together, so DataLoaders batch
+  them as they do under graphql-core and the statements per request do not grow with the page;
+- leaves are serialised by the schema's own scalar and enum types, ``is_type_of`` is checked,
+  and a resolver's :class:`~service.api.graphql.preshaped.Preshaped` value is taken as is;
+- the response is encoded once with orjson.
+
+What is *plain*: a query (never a mutation or subscription) sent as a JSON POST, whose
+selection uses fields, inline fragments and named fragments without directives, and gives
+each response key once per object. Anything else, and any request that does not go exactly
+as planned — variables that do not coerce, a cost above the limit, a resolver that raises or
+answers null where the schema says non-null, a value that does not serialise — is handed to
+the normal strawberry view untouched, which answers it from the start (queries only read, so
+running resolvers again is safe) and reports errors as it always does. A request is therefore
+answered either exactly as the normal path would answer it, or by the normal path itself; the
+tests compare the two on a corpus of documents.
+
+Documents are parsed with the same token limit and validated with the same rules (depth,
+aliases, introspection) as the normal path before a plan is made; plans and refusals are kept
+in a bounded LRU per query text and operation name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from base64 import b64encode
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from math import isfinite
+from threading import Lock
+from typing import Any, TypeGuard, cast
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    Undefined,
+    get_operation_ast,
+    parse,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.pyutils import Path
+from prometheus_client import Counter
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.schema.schema import validate_document
+
+from service.api.graphql.context import build_context
+from service.api.graphql.limits import Rules, estimate_cost
+from service.api.graphql.preshaped import Preshaped
+from service.api.state import get_state
+from service.config import Settings
+
+logger = logging.getLogger(__name__)
+
+PLAN_CACHE_SIZE = 256
+MAX_PLAN_DEPTH = 24
+
+FAST_PATH = Counter(
+    "talentflow_graphql_fast_path_total",
+    "GraphQL POST requests by what the fast path did: served them, handed them back to the "
+    "normal path after trying (fallback), or did not try (unsupported).",
+    ["outcome"],
+)
+_served = FAST_PATH.labels("served")
+_fallback = FAST_PATH.labels("fallback")
+_unsupported = FAST_PATH.labels("unsupported")
+
+
+class Unsupported(Exception):
+    """The document is not plain: the normal path answers it."""
+
+
+class Fallback(Exception):
+    """This request did not go as planned: the normal path answers it from the start."""
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+# Step kinds: how a field's value is completed.
+TYPENAME, LEAF, OBJECT, ABSTRACT = range(4)
+# Leaf kinds: values of these Python types serialise to themselves (graphql-core's rules).
+OTHER, STRING, INT, FLOAT, BOOLEAN, ENUM = range(6)
+_SCALAR_KINDS = {"String": STRING, "ID": STRING, "Int": INT, "Float": FLOAT, "Boolean": BOOLEAN}
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+@dataclass(eq=False, slots=True)
+class Step:
+    """One response key of an object's selection."""
+
+    key: str
+    kind: int
+    node: FieldNode
+    field_def: GraphQLField | None  # None for __typename
+    return_type: GraphQLOutputType | None
+    wrappers: tuple[bool, ...]  # outside in: True for a non-null wrapper, False for a list
+    leaf_type: GraphQLScalarType | GraphQLEnumType | None = None
+    sub: TypePlan | None = None  # OBJECT
+    subs: dict[str, TypePlan] | None = None  # ABSTRACT: per possible object type
+    has_args: bool = False
+    attribute: str | None = None  # the resolver only reads this attribute
+    global_id: tuple[str, str] | None = None  # the resolver builds this relay id
+    leaf_kind: int = 0  # how a leaf value is checked cheaply before coerce_output_value
+    enum_names: dict[Any, Any] = field(default_factory=dict)  # ENUM: value -> name, as met
+
+    def __post_init__(self) -> None:
+        resolve = self.field_def.resolve if self.field_def is not None else None
+        if resolve is not None and not self.has_args:
+            if getattr(resolve, "_is_default", False):
+                self.attribute = getattr(resolve, "attribute", None)
+            self.global_id = getattr(resolve, "global_id", None)
+        leaf = self.leaf_type
+        if isinstance(leaf, GraphQLEnumType):
+            self.leaf_kind = ENUM
+        elif leaf is not None:
+            self.leaf_kind = _SCALAR_KINDS.get(leaf.name, OTHER)
+
+
+@dataclass(eq=False, slots=True)
+class TypePlan:
+    type_: GraphQLObjectType
+    steps: tuple[Step, ...]
+    keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.keys = tuple(step.key for step in self.steps)
+
+
+@dataclass(eq=False, slots=True)
+class Plan:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    root: TypePlan
+    operation_name: str | None
+
+
+def _unwrap(type_: GraphQLOutputType) -> tuple[tuple[bool, ...], Any]:
+    wrappers: list[bool] = []
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        wrappers.append(isinstance(type_, GraphQLNonNull))
+        type_ = type_.of_type
+    return tuple(wrappers), type_
+
+
+def _collect(
+    selection_set: SelectionSetNode,
+    type_: GraphQLObjectType,
+    schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    out: list[FieldNode],
+    depth: int,
+) -> None:
+    """The fields ``selection_set`` asks of an object of ``type_``, fragments applied."""
+    if depth > MAX_PLAN_DEPTH:
+        raise Unsupported("fragments nest too deep")
+    for sel in selection_set.selections:
+        if sel.directives:
+            raise Unsupported("directives")
+        if isinstance(sel, FieldNode):
+            out.append(sel)
+            continue
+        if isinstance(sel, InlineFragmentNode):
+            condition = sel.type_condition.name.value if sel.type_condition else None
+            inner = sel.selection_set
+        elif isinstance(sel, FragmentSpreadNode):
+            fragment = fragments.get(sel.name.value)
+            if fragment is None or fragment.directives:
+                raise Unsupported("fragment")
+            condition = fragment.type_condition.name.value
+            inner = fragment.selection_set
+        else:  # pragma: no cover - graphql-core has no other selection kinds
+            raise Unsupported("selection")
+        if condition is not None and condition != type_.name:
+            target = schema.get_type(condition)
+            if not isinstance(target, GraphQLAbstractType):
+                continue  # another object type: never applies to this one
+            if not schema.is_sub_type(target, type_):
+                continue
+        _collect(inner, type_, schema, fragments, out, depth + 1)
+
+
+def _type_plan(
+    type_: GraphQLObjectType,
+    selection_sets: Sequence[SelectionSetNode],
+    schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    depth: int,
+) -> TypePlan:
+    if depth > MAX_PLAN_DEPTH:
+        raise Unsupported("too deep")
+    nodes: list[FieldNode] = []
+    for selection_set in selection_sets:
+        _collect(selection_set, type_, schema, fragments, nodes, depth)
+    steps: list[Step] = []
+    seen: set[str] = set()
+    for node in nodes:
+        name = node.name.value
+        key = node.alias.value if node.alias else name
+        if key in seen:
+            raise Unsupported("a response key asked twice")  # merging is graphql-core's job
+        seen.add(key)
+        if name == "__typename":
+            steps.append(Step(key, TYPENAME, node, None, None, ()))
+            continue
+        if name.startswith("__"):
+            raise Unsupported("introspection")
+        field_def = type_.fields.get(name)
+        if field_def is None:
+            raise Unsupported(f"unknown field {name}")
+        wrappers, named = _unwrap(field_def.type)
+        has_args = bool(field_def.args or node.arguments)
+        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            steps.append(
+                Step(key, LEAF, node, field_def, field_def.type, wrappers, named, has_args=has_args)
+            )
+        elif isinstance(named, GraphQLObjectType) and node.selection_set is not None:
+            sub = _type_plan(named, [node.selection_set], schema, fragments, depth + 1)
+            steps.append(
+                Step(
+                    key,
+                    OBJECT,
+                    node,
+                    field_def,
+                    field_def.type,
+                    wrappers,
+                    sub=sub,
+                    has_args=has_args,
+                )
+            )
+        elif isinstance(named, GraphQLUnionType | GraphQLInterfaceType) and node.selection_set:
+            subs = {
+                possible.name: _type_plan(
+                    possible, [node.selection_set], schema, fragments, depth + 1
+                )
+                for possible in schema.get_possible_types(named)
+            }
+            steps.append(
+                Step(
+                    key,
+                    ABSTRACT,
+                    node,
+                    field_def,
+                    field_def.type,
+                    wrappers,
+                    subs=subs,
+                    has_args=has_args,
+                )
+            )
+        else:
+            raise Unsupported(f"field {name}")
+    return TypePlan(type_, tuple(steps))
+
+
+def compile_plan(
+    schema: GraphQLSchema,
+    query: str,
+    operation_name: str | None,
+    rules: Rules,
+    max_tokens: int,
+) -> Plan:
+    """The plan for a document, or :class:`Unsupported` (also for a document that does not
+    parse or validate: the normal path reports why)."""
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError as exc:
+        raise Unsupported("does not parse") from exc
+    if validate_document(schema, document, rules):
+        raise Unsupported("does not validate")
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        raise Unsupported("not a query")
+    if operation.directives:
+        raise Unsupported("directives")
+    root = schema.query_type
+    assert root is not None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    plan = _type_plan(root, [operation.selection_set], schema, fragments, 0)
+    return Plan(document, operation, fragments, plan, operation_name)
+
+
+class Plans:
+    """Plans (and refusals) per (query text, operation name): a bounded LRU."""
+
+    def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
+        self.maxsize = maxsize
+        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str | None], make: Callable[[], Plan]) -> Plan | None:
+        with self._lock:
+            if key in self._plans:
+                self._plans.move_to_end(key)
+                return self._plans[key]
+        try:
+            plan: Plan | None = make()
+        except Unsupported as exc:
+            logger.debug("graphql fast path: not plain (%s)", exc)
+            plan = None
+        with self._lock:
+            self._plans[key] = plan
+            while len(self._plans) > self.maxsize:
+                self._plans.popitem(last=False)
+        return plan
+
+
+# --- execution ---------------------------------------------------------------------------------
+
+
+def _is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
+    return hasattr(value, "__await__")
+
+
+async def _gather(values: Sequence[Awaitable[Any]]) -> list[Any]:
+    return list(await asyncio.gather(*values))
+
+
+_PLAIN = frozenset({str, int, float, bool, list, tuple, dict, type(None)})
+
+
+class Run:
+    """One request's execution of a plan."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        plan: Plan,
+        variables: VariableValues,
+        context: Any,
+        root_value: Any = None,
+    ) -> None:
+        self.schema = schema
+        self.plan = plan
+        self.variables = variables
+        self.context = context
+        self.root_value = root_value
+        self.tracked: list[Any] = []
+        self.helpers = GraphQLResolveInfoHelpers(gather=_gather, track=self.tracked.extend)
+
+    def _info(self, step: Step, parent: GraphQLObjectType, path: Path) -> GraphQLResolveInfo[Any]:
+        assert step.field_def is not None and step.return_type is not None
+        return GraphQLResolveInfo(
+            step.node.name.value,
+            [step.node],
+            step.return_type,
+            parent,
+            path,
+            self.schema,
+            self.plan.fragments,
+            self.root_value,
+            self.plan.operation,
+            self.variables,
+            self.context,
+            _is_awaitable,
+            None,
+            self.helpers,
+        )
+
+    async def execute(self) -> dict[str, Any]:
+        (data,) = await self.objects(self.plan.root, [self.root_value], None)
+        pending = [t for t in self.tracked if _is_awaitable(t)]
+        if pending:  # work a resolver asked to be settled before the response
+            results = await asyncio.gather(*pending, return_exceptions=True)
+            if any(isinstance(r, BaseException) for r in results):
+                raise Fallback("tracked work failed")
+        return data
+
+    async def objects(
+        self, plan: TypePlan, values: list[Any], path: Path | None
+    ) -> list[dict[str, Any]]:
+        """``values`` (non-null objects of ``plan.type_``) completed as response dicts."""
+        type_ = plan.type_
+        if type_.is_type_of is not None and path is not None:
+            for value in values:
+                ok = type_.is_type_of(value, cast("GraphQLResolveInfo[Any]", None))
+                if ok is not True:
+                    _discard(ok)
+                    raise Fallback("is_type_of")
+        n = len(values)
+        columns: list[list[Any]] = []
+        for step in plan.steps:
+            if step.kind == TYPENAME:
+                columns.append([type_.name] * n)
+            else:
+                columns.append(await self.column(step, type_, values, path))
+        keys = plan.keys
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+    async def column(
+        self, step: Step, parent: GraphQLObjectType, values: list[Any], path: Path | None
+    ) -> list[Any]:
+        """The completed value of ``step`` for each of ``values``."""
+        assert step.field_def is not None
+        field_path = Path(path, step.key, parent.name)
+        info = self._info(step, parent, field_path)
+        if step.global_id is not None:  # relay ids, as strawberry's GlobalID writes them
+            type_name, attr = step.global_id
+            return [b64encode(f"{type_name}:{getattr(v, attr)}".encode()).decode() for v in values]
+        resolve = step.field_def.resolve
+        if resolve is None:
+            raise Fallback("no resolver")
+        attribute = step.attribute
+        if attribute is not None:
+            results = [getattr(v, attribute) for v in values]
+            if step.kind == LEAF and step.wrappers in ((), (True,)):
+                return self.leaves(step, results)
+        try:
+            if attribute is not None:
+                pass
+            elif step.has_args:
+                args = get_argument_values(step.field_def, step.node, self.variables)
+                results = [resolve(v, info, **args) for v in values]
+            else:
+                results = [resolve(v, info) for v in values]
+        except Exception as exc:
+            raise Fallback("a resolver raised") from exc
+        pending = [
+            i for i, r in enumerate(results) if r.__class__ not in _PLAIN and _is_awaitable(r)
+        ]
+        if pending:
+            try:
+                done = await asyncio.gather(*(results[i] for i in pending))
+            except Exception as exc:
+                raise Fallback("a resolver raised") from exc
+            for i, r in zip(pending, done, strict=True):
+                results[i] = r
+        for r in results:
+            if isinstance(r, Exception):
+                raise Fallback("a resolver returned an error")
+        return await self.complete(step, step.wrappers, results, field_path)
+
+    @staticmethod
+    def leaves(step: Step, values: list[Any]) -> list[Any]:
+        """Leaf values serialised as the leaf type does (None stays None; non-null is checked
+        by the caller or here when the field has no wrappers)."""
+        kind = step.leaf_kind
+        nonnull = bool(step.wrappers) and step.wrappers[0] and len(step.wrappers) == 1
+        out: list[Any] = []
+        append = out.append
+        enum_names = step.enum_names
+        for v in values:
+            t = type(v)
+            if v is None:
+                if nonnull:
+                    raise Fallback("null in a non-null position")
+                append(None)
+            elif (
+                (kind == STRING and t is str)
+                or (kind == BOOLEAN and t is bool)
+                or (kind == INT and t is int and _INT_MIN <= v <= _INT_MAX)
+                or (kind == FLOAT and t is float and isfinite(v))
+            ):
+                append(v)
+            elif kind == ENUM and v in enum_names:
+                append(enum_names[v])
+            else:
+                append(_coerce(step, v))
+        return out
+
+    async def complete(
+        self, step: Step, wrappers: tuple[bool, ...], values: list[Any], path: Path
+    ) -> list[Any]:
+        """``values`` completed through the type wrappers ``wrappers`` (outside in)."""
+        if wrappers and wrappers[0]:  # non-null
+            if any(v is None for v in values):
+                raise Fallback("null in a non-null position")
+            return await self.complete(step, wrappers[1:], values, path)
+        present = [i for i, v in enumerate(values) if v is not None]
+        out: list[Any] = [None] * len(values)
+        if not present:
+            return out
+        if wrappers:  # a (nullable) list: complete the items of all lists at once
+            items: list[Any] = []
+            bounds: list[tuple[int, int, int]] = []
+            for i in present:
+                value = values[i]
+                if type(value) is Preshaped:
+                    out[i] = value.data
+                    continue
+                if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+                    raise Fallback("not a list")
+                start = len(items)
+                items.extend(value)
+                bounds.append((i, start, len(items)))
+            done = await self.complete(step, wrappers[1:], items, path)
+            for i, start, end in bounds:
+                out[i] = done[start:end]
+            return out
+        if step.kind == LEAF:
+            done_leaves = self.leaves(step, [values[i] for i in present])
+            for i, d in zip(present, done_leaves, strict=True):
+                out[i] = d
+            return out
+        shaped = [i for i in present if type(values[i]) is Preshaped]
+        for i in shaped:
+            out[i] = values[i].data
+        if shaped:
+            present = [i for i in present if type(values[i]) is not Preshaped]
+        if step.kind == OBJECT:
+            assert step.sub is not None
+            done = await self.objects(step.sub, [values[i] for i in present], path)
+            for i, d in zip(present, done, strict=True):
+                out[i] = d
+            return out
+        # ABSTRACT: group by concrete type, complete each group, put back in order.
+        assert step.subs is not None and step.return_type is not None
+        _, abstract = _unwrap(step.return_type)
+        resolve_type = abstract.resolve_type
+        if resolve_type is None:
+            raise Fallback("no resolve_type")
+        groups: dict[str, list[int]] = {}
+        info = self._info(step, abstract, path)
+        for i in present:
+            name = resolve_type(values[i], info, abstract)
+            if not isinstance(name, str) or name not in step.subs:
+                _discard(name)
+                raise Fallback("an abstract type did not resolve")
+            groups.setdefault(name, []).append(i)
+        for name, indices in groups.items():
+            done = await self.objects(step.subs[name], [values[i] for i in indices], path)
+            for i, d in zip(indices, done, strict=True):
+                out[i] = d
+        return out
+
+
+def _coerce(step: Step, value: Any) -> Any:
+    leaf = step.leaf_type
+    assert leaf is not None
+    try:
+        done = leaf.coerce_output_value(value)
+    except Exception as exc:
+        raise Fallback("a leaf does not serialise") from exc
+    if done is Undefined or done is None:
+        raise Fallback("a leaf does not serialise")
+    if step.leaf_kind == ENUM and isinstance(value, Hashable) and len(step.enum_names) < 256:
+        step.enum_names[value] = done
+    return done
+
+
+def _discard(value: Any) -> None:
+    close = getattr(value, "close", None)
+    if close is not None and hasattr(value, "cr_frame"):
+        close()
+
+
+# --- the ASGI side -----------------------------------------------------------------------------
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def _wants_plain_json(scope: Scope) -> bool:
+    content_type = _header(scope, b"content-type") or b""
+    if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
+        return False
+    accept = (_header(scope, b"accept") or b"").lower()
+    if not accept:
+        return True
+    if b"graphql-response+json" in accept or b"multipart" in accept or b"event-stream" in accept:
+        return False
+    return b"application/json" in accept or b"*/*" in accept
+
+
+@dataclass(slots=True)
+class FastPath:
+    """ASGI: answer plain JSON POST queries from a compiled plan, hand everything else (and
+    anything that does not go as planned) to ``app``, the strawberry view, with its body."""
+
+    app: ASGIApp
+    schema: GraphQLSchema
+    settings: Settings
+    rules: Rules
+    plans: Plans = field(default_factory=Plans)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "POST"
+            or not self.settings.graphql_fast_path
+            or not _wants_plain_json(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = await self.answer(scope, b"".join(chunks))
+        if body is not None:
+            response = Response(body, media_type="application/json")
+            await response(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            if messages:
+                return messages.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def answer(self, scope: Scope, body: bytes) -> bytes | None:
+        """The response body, or None: the normal path answers."""
+        try:
+            request = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(request, dict):
+            _unsupported.inc()
+            return None
+        query = request.get("query")
+        operation_name = request.get("operationName")
+        variables = request.get("variables")
+        if (
+            not isinstance(query, str)
+            or not (operation_name is None or isinstance(operation_name, str))
+            or not (variables is None or isinstance(variables, dict))
+        ):
+            return None
+        settings = self.settings
+        plan = self.plans.get(
+            (query, operation_name),
+            lambda: compile_plan(
+                self.schema, query, operation_name, self.rules, settings.graphql_max_tokens
+            ),
+        )
+        if plan is None:
+            _unsupported.inc()
+            return None
+        try:
+            data = await self.execute(scope, plan, variables or {})
+        except Fallback as exc:
+            logger.debug("graphql fast path: fallback (%s)", exc)
+            _fallback.inc()
+            return None
+        _served.inc()
+        return orjson.dumps({"data": data})
+
+    async def execute(
+        self, scope: Scope, plan: Plan, raw_variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        settings = self.settings
+        coerced = get_variable_values(
+            self.schema, plan.operation.variable_definitions or (), raw_variables
+        )
+        if isinstance(coerced, list):
+            raise Fallback("variables do not coerce")
+        cost = estimate_cost(
+            self.schema,
+            plan.document,
+            plan.operation_name,
+            raw_variables,
+            settings.page_size_default,
+        )
+        if cost > settings.graphql_max_cost:
+            raise Fallback("too costly")
+        request = Request(scope)
+        context = build_context(get_state(request), request, Response())
+        try:
+            return await Run(self.schema, plan, coerced, context).execute()
+        except Fallback:
+            raise
+        except Exception as exc:  # the normal path reports it as it always does
+            logger.debug("graphql fast path: %s", exc, exc_info=True)
+            raise Fallback(f"{type(exc).__name__}") from exc
+        finally:
+            await context.db.release()
