@@ -57,6 +57,8 @@ class JsonlIngester(Ingester):
     version: ClassVar[str] = __version__
     Config: ClassVar[type[BaseModel]] = JsonlConfig
     description: ClassVar[str] = "Observations from a JSON Lines file or URL."
+    # Each observation is parse_observation's result for one line, yielded and forgotten.
+    yields_parsed_observations: ClassVar[bool] = True
 
     async def fetch(
         self, ctx: IngestContext, state: dict[str, Any] | None

@@ -44,6 +44,12 @@ class Ingester:
     version: ClassVar[str] = "0"
     Config: ClassVar[type[BaseModel]] = IngesterConfig
     description: ClassVar[str] = ""
+    #: True only for an ingester whose every observation is a fresh result of
+    #: ``parse_observation`` that it neither keeps nor changes after yielding it. The pipeline
+    #: then takes the observation as validated; for any other ingester it validates each one
+    #: again, since a model may have been built with ``model_construct``/``model_copy`` or
+    #: changed after it was validated.
+    yields_parsed_observations: ClassVar[bool] = False
 
     def __init__(self, config: BaseModel) -> None:
         self.config = config

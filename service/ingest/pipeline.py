@@ -418,6 +418,7 @@ class _Run:
             conn, self.name, self.instance, self.settings, Resolver(conn, self.name)
         )
         batch_size = self.settings.ingest_batch_size
+        parsed = self.cls.yields_parsed_observations
         ingester = self.cls(self.config)
         stream = ingester.fetch(ctx, self.state)
         failure: BaseException | None = None
@@ -439,7 +440,13 @@ class _Run:
                     )
                 elif isinstance(item, OBSERVATION_TYPES):
                     try:
-                        checked = observation_adapter.validate_python(item.model_dump())
+                        # Validating is idempotent, so a fresh parse_observation result is
+                        # what validating it again would give.
+                        checked = (
+                            item
+                            if parsed and type(item) in OBSERVATION_TYPES
+                            else observation_adapter.validate_python(item.model_dump())
+                        )
                     except ValidationError as exc:
                         self.reject(
                             result,
