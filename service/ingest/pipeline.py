@@ -529,22 +529,82 @@ async def _guard(
     is released, instead of holding it until someone kills the process.
     """
     iterator = stream.__aiter__()
-    while True:
-        try:
-            async with asyncio.timeout(idle_timeout_s):
+    watchdog = _IdleWatchdog(idle_timeout_s)
+    try:
+        while True:
+            watchdog.waiting()
+            try:
                 item = await iterator.__anext__()
-        except StopAsyncIteration:
+            except StopAsyncIteration:
+                return
+            except asyncio.CancelledError:
+                if not watchdog.fired():
+                    raise
+                raise _PluginRaised(
+                    RetriableIngestError(
+                        f"ingester {name!r} yielded nothing for {idle_timeout_s:g}s; the run "
+                        "was stopped as hung (TALENTFLOW_INGEST_IDLE_TIMEOUT_S)"
+                    )
+                ) from TimeoutError()
+            except Exception as exc:
+                raise _PluginRaised(exc) from exc
+            finally:
+                watchdog.idle()
+            yield item
+    finally:
+        watchdog.close()
+
+
+class _IdleWatchdog:
+    """``asyncio.timeout`` around each wait for a plugin's next item, without a timer per item.
+
+    A stream yields thousands of items a second; arming and cancelling a timer for each was a
+    visible share of a run. Here one timer is armed at a time: when it fires it cancels the
+    task only if the current wait began ``timeout_s`` ago, and otherwise re-arms itself for when
+    the current (or next) wait could have lasted that long.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self.loop = asyncio.get_running_loop()
+        self.task = asyncio.current_task()
+        self.since: float | None = None
+        self.handle: asyncio.TimerHandle | None = None
+        self.cancelled = False
+        self.cancelling = 0
+
+    def waiting(self) -> None:
+        self.since = self.loop.time()
+        if self.handle is None:
+            self.handle = self.loop.call_at(self.since + self.timeout_s, self._check)
+
+    def idle(self) -> None:
+        self.since = None
+
+    def _check(self) -> None:
+        self.handle = None
+        if self.since is None or self.task is None:
+            return  # not waiting: the next wait arms the timer again
+        due = self.since + self.timeout_s
+        if self.loop.time() < due:
+            self.handle = self.loop.call_at(due, self._check)
             return
-        except TimeoutError as exc:
-            raise _PluginRaised(
-                RetriableIngestError(
-                    f"ingester {name!r} yielded nothing for {idle_timeout_s:g}s; the run was "
-                    "stopped as hung (TALENTFLOW_INGEST_IDLE_TIMEOUT_S)"
-                )
-            ) from exc
-        except Exception as exc:
-            raise _PluginRaised(exc) from exc
-        yield item
+        self.cancelled = True
+        self.cancelling = self.task.cancelling()
+        self.task.cancel()
+
+    def fired(self) -> bool:
+        """True if the cancellation being delivered is this watchdog's alone (then absorbed,
+        as ``asyncio.timeout`` absorbs its own into a TimeoutError)."""
+        if not self.cancelled or self.task is None:
+            return False
+        self.cancelled = False
+        return self.task.uncancel() <= self.cancelling
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
 
 
 def _error_text(name: str, exc: BaseException) -> str:
