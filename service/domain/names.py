@@ -79,6 +79,12 @@ def has_han(text: str) -> bool:
 _APOSTROPHES = {"'", "’", "ʼ", "`", "´"}
 
 
+# ASCII letters and digits stay, lower-cased; every other ASCII character becomes a space.
+_ASCII_FOLD = str.maketrans(
+    {chr(c): (chr(c).lower() if chr(c).isalnum() else " ") for c in range(128)}
+)
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold text for comparison.
@@ -87,6 +93,14 @@ def fold(text: str) -> str:
     hyphens turned into spaces, whitespace collapsed. CJK characters are kept as they are.
     Idempotent: ``fold(fold(x)) == fold(x)``.
     """
+    if text.isascii():
+        # What the general path gives for ASCII (NFKC leaves it as it is, casefold is lower,
+        # and there are no CJK runs to separate), without its per-character work.
+        return " ".join(text.translate(_ASCII_FOLD).split())
+    return _fold_general(text)
+
+
+def _fold_general(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
     for char in text:

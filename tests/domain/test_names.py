@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from service.domain.dates import PartialDate
 from service.domain.names import (
+    _fold_general,
     blocking_keys,
     fold,
     is_cjk,
@@ -26,6 +27,33 @@ def test_fold_strips_accents_punctuation_and_keeps_cjk() -> None:
     assert fold("  Łukasz   Müller-Brockhausen ") == "lukasz muller brockhausen"
     assert fold("ＡＢＣ") == "abc"
     assert fold("姚顺雨") == "姚顺雨"
+
+
+def test_fold_ascii_fast_path_matches_the_general_path_for_every_ascii_character() -> None:
+    for code in range(128):
+        text = f"Ab{chr(code)}9 {chr(code)}"
+        assert fold(text) == _fold_general(text), repr(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_fold_ascii_fast_path_matches_the_general_path(text: str) -> None:
+    assert fold(text) == _fold_general(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Łukasz Müller-Brockhausen", "lukasz muller brockhausen"),
+        ("O’Brien", "o brien"),
+        ("ＡＢＣ Labs", "abc labs"),
+        ("清华University", "清华 university"),
+        ("Ærøskøbing", "aeroskobing"),
+        ("姚顺雨", "姚顺雨"),
+    ],
+)
+def test_fold_non_ascii_takes_the_general_path(text: str, folded: str) -> None:
+    assert not text.isascii()
+    assert fold(text) == _fold_general(text) == folded
 
 
 @given(NAME_TEXT)
