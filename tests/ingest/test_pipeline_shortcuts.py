@@ -1,0 +1,243 @@
+"""The pipeline's shortcuts give what the long way gives: jsonl observations taken as validated,
+institution fields offered once per run, inferred moves inserted together, the idle watchdog,
+and the statistics refreshed while a run grows the tables."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from plugins.jsonl import JsonlIngester, _parse_line
+from service.config import Settings, load_settings
+from service.ingest import pipeline
+from service.ingest.errors import RetriableIngestError
+from service.ingest.ingester import Ingester
+from service.ingest.observations import observation_adapter
+from service.ingest.pipeline import _guard, _PluginRaised, run_ingester
+from tests.ingest.helpers import canonical_dump, sample_lines, table_counts, write_jsonl
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings(ingest_batch_size=3)
+
+
+def _untidy_lines() -> list[dict[str, Any]]:
+    """Lines whose validation changes what was written: prefixes, case, spaces, order."""
+    return [
+        {
+            "type": "researcher_seen",
+            "name": "  Ada   Example ",
+            "ids": {
+                "orcid": " https://orcid.org/0000-0002-1825-009x ",
+                "openalex": "https://openalex.org/a123",
+                "dblp": "  ",
+            },
+            "aliases": [" A. Example "],
+        },
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Ada Example", "ids": {"openalex": "a123"}},
+            "institution": {"name": " Example Lab ", "ids": {"ror": "https://ror.org/00ABCDE12"}},
+            "years": [2021, 2019, 2019, 2020],
+            "start": "2019-03",
+            "end": 2021,
+        },
+        {
+            "type": "move_reported",
+            "person": {"name": "Ada Example"},
+            "to_institution": {"name": "Example Lab"},
+            "date": {"year": 2019, "month": 3},
+            "document_url": " https://news.example/a ",
+            "confidence": 1,
+        },
+    ]
+
+
+@pytest.mark.parametrize("line", [*sample_lines(), *_untidy_lines()])
+def test_a_parsed_jsonl_observation_is_what_validating_it_again_gives(line: Any) -> None:
+    import json
+
+    parsed = _parse_line(json.dumps(line).encode(), 1)
+    again = observation_adapter.validate_python(parsed.model_dump())  # type: ignore[union-attr]
+    assert type(again) is type(parsed)
+    assert again == parsed
+
+
+def test_only_the_jsonl_ingester_skips_the_second_validation() -> None:
+    assert JsonlIngester.yields_parsed_observations
+    assert not Ingester.yields_parsed_observations
+
+
+async def test_untidy_lines_are_stored_as_validated(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings
+) -> None:
+    path = write_jsonl(tmp_path / "u.jsonl", _untidy_lines())
+    result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=settings)
+    assert result.ok and result.rejected == 0, (result.error, result.rejects)
+    async with pool.acquire() as conn:
+        ids = await conn.fetch(
+            "SELECT scheme, value FROM researcher_external_id ORDER BY scheme, value"
+        )
+        assert [tuple(r) for r in ids] == [("openalex", "A123"), ("orcid", "0000-0002-1825-009X")]
+        assert await conn.fetchval("SELECT count(*) FROM researcher") == 1
+        aff = await conn.fetchrow("SELECT years, start_date, end_date FROM affiliation")
+        assert list(aff["years"]) == [2019, 2020, 2021]
+        assert str(aff["start_date"]) == "2019-03-01"
+        assert await conn.fetchval(
+            "SELECT value FROM institution_external_id WHERE scheme = 'ror'"
+        ) == ("00abcde12")
+
+
+async def test_institution_fields_are_filled_once_and_repeats_are_unchanged(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings
+) -> None:
+    base = {"type": "institution_seen", "name": "Repeat Lab", "ids": {"ror": "0repeat12"}}
+    lines = [
+        base,
+        base,
+        {**base, "city": "Paris", "country_code": "FR"},
+        {**base, "city": "Paris", "country_code": "FR"},
+        {**base, "city": "Lyon", "website": "https://repeat.example"},
+        base,
+    ]
+    path = write_jsonl(tmp_path / "i.jsonl", lines)
+    result = await run_ingester(
+        pool, "jsonl", {"path": str(path)}, settings=load_settings(ingest_batch_size=1)
+    )
+    assert result.ok, result.error
+    assert (result.created, result.updated, result.unchanged) == (1, 2, 3)
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT city, country_code, website FROM institution")
+    assert dict(row) == {"city": "Paris", "country_code": "FR", "website": "https://repeat.example"}
+
+
+NOW = datetime.now(UTC).year
+
+
+def _history(n: int) -> list[dict[str, Any]]:
+    """n researchers, each with three stints (two inferred moves)."""
+    lines: list[dict[str, Any]] = []
+    for k in range(n):
+        person = {"name": f"Person {k}", "ids": {"orcid": f"0000-0002-0000-{k:03d}X"}}
+        lines.append({"type": "researcher_seen", **person})
+        for j, (name, years) in enumerate(
+            [("Lab A", [2010, 2011, 2012]), ("Lab B", [2014, 2015, 2016]), ("Lab C", [NOW])]
+        ):
+            lines.append(
+                {
+                    "type": "affiliation_seen",
+                    "person": person,
+                    "institution": {"name": name, "country_code": "US" if j else "FR"},
+                    "years": years,
+                    "source_key": f"{k}:{j}",
+                    "document_url": f"https://profiles.example/{k}",
+                }
+            )
+    return lines
+
+
+async def test_inferred_moves_of_a_batch_are_stored_notified_and_rerun_idempotent(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    settings = load_settings(ingest_batch_size=40)
+    path = write_jsonl(tmp_path / "h.jsonl", _history(12))
+    first = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=settings)
+    assert first.ok, first.error
+    async with pool.acquire() as conn:
+        moves = await conn.fetch(
+            "SELECT id, status, origin, provisional, round(confidence::numeric, 2) AS c, "
+            "from_country, to_country, kind FROM move ORDER BY id"
+        )
+        assert len(moves) == 24
+        assert first.new_move_ids == [m["id"] for m in moves]
+        # ids come from the sequence in insertion order, with no gaps
+        assert [m["id"] for m in moves] == list(range(moves[0]["id"], moves[0]["id"] + 24))
+        assert {(m["origin"], m["status"]) for m in moves} == {("inferred", "reported")}
+        provisional = [m for m in moves if m["provisional"]]
+        assert len(provisional) == 12  # the last stint began this year: still provisional
+        assert {str(m["c"]) for m in moves} == {"0.60", "0.40"}
+        ev = await conn.fetch(
+            "SELECT move_id, round(confidence::numeric, 2) AS c FROM evidence "
+            "WHERE move_id IS NOT NULL ORDER BY move_id"
+        )
+        assert [e["move_id"] for e in ev] == [m["id"] for m in moves]
+        assert [e["c"] for e in ev] == [m["c"] for m in moves]
+        before_counts, before = await table_counts(conn), await canonical_dump(conn)
+        await conn.execute("DELETE FROM plugin_state")
+    second = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=settings)
+    assert second.ok and second.new_move_ids == []
+    assert (second.created, second.updated) == (0, 0)
+    async with pool.acquire() as conn:
+        assert await table_counts(conn) == before_counts
+        assert await canonical_dump(conn) == before
+
+
+async def test_a_run_analyses_the_tables_it_grows(
+    pool: asyncpg.Pool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "ANALYZE_MIN_OBSERVATIONS", 10)
+    path = write_jsonl(tmp_path / "h.jsonl", _history(10))
+    result = await run_ingester(
+        pool, "jsonl", {"path": str(path)}, settings=load_settings(ingest_batch_size=5)
+    )
+    assert result.ok, result.error
+    async with pool.acquire() as conn:
+        analysed = await conn.fetch(
+            "SELECT relname, analyze_count FROM pg_stat_user_tables "
+            "WHERE relname = ANY($1::text[])",
+            list(pipeline.GROWING_TABLES),
+        )
+        reltuples = await conn.fetchval(
+            "SELECT reltuples FROM pg_class WHERE oid = 'researcher'::regclass"
+        )
+    # 40 observations, analysed after 10, 20 (twice 10) and 40 written: three times
+    assert {r["relname"]: r["analyze_count"] for r in analysed} == dict.fromkeys(
+        pipeline.GROWING_TABLES, 3
+    )
+    assert reltuples == 10
+
+
+async def _items(delays: list[float]) -> AsyncIterator[int]:
+    for n, delay in enumerate(delays):
+        await asyncio.sleep(delay)
+        yield n
+
+
+async def test_idle_watchdog_counts_only_the_wait_for_each_item() -> None:
+    """Items every 0.05 s for 0.6 s in all, and a consumer that takes 0.3 s over one of them:
+    nothing waited 0.2 s for the plugin, so nothing times out."""
+    got = []
+    async for item in _guard(_items([0.05] * 12), "quick", 0.2):
+        got.append(item)
+        if item == 3:
+            await asyncio.sleep(0.3)
+    assert got == list(range(12))
+
+
+async def test_idle_watchdog_stops_a_plugin_that_hangs() -> None:
+    got = []
+    with pytest.raises(_PluginRaised) as raised:
+        async for item in _guard(_items([0.01, 0.01, 5.0]), "stuck", 0.2):
+            got.append(item)
+    assert got == [0, 1]
+    assert isinstance(raised.value.error, RetriableIngestError)
+    assert "yielded nothing for 0.2s" in raised.value.error.message
+
+
+async def test_idle_watchdog_leaves_an_outer_cancellation_alone() -> None:
+    async def consume() -> None:
+        async for _ in _guard(_items([0.01, 5.0]), "slow", 10.0):
+            pass
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
