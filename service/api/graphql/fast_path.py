@@ -35,7 +35,7 @@ import asyncio
 import logging
 from base64 import b64encode
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import isfinite
 from threading import Lock
@@ -77,6 +77,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.schema.schema import validate_document
 
+from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
 from service.api.graphql.limits import Rules, estimate_cost
 from service.api.graphql.preshaped import Preshaped
@@ -154,9 +155,20 @@ class TypePlan:
     type_: GraphQLObjectType
     steps: tuple[Step, ...]
     keys: tuple[str, ...] = ()
+    sql: str | None = None  # a Move selection PostgreSQL writes as JSON (``sql_shapes``)
 
     def __post_init__(self) -> None:
         self.keys = tuple(step.key for step in self.steps)
+        if self.type_.name == sql_shapes.ROOT_TYPE:
+            self.sql = sql_shapes.move_statement(self)
+
+    def walk(self) -> Iterator[TypePlan]:
+        yield self
+        for step in self.steps:
+            if step.sub is not None:
+                yield from step.sub.walk()
+            for sub in (step.subs or {}).values():
+                yield from sub.walk()
 
 
 @dataclass(eq=False, slots=True)
@@ -166,6 +178,12 @@ class Plan:
     fragments: dict[str, FragmentDefinitionNode]
     root: TypePlan
     operation_name: str | None
+    moves_in_sql: bool = False  # every Move selection is written by PostgreSQL
+
+    def __post_init__(self) -> None:
+        self.moves_in_sql = all(
+            p.sql is not None for p in self.root.walk() if p.type_.name == sql_shapes.ROOT_TYPE
+        )
 
 
 def _unwrap(type_: GraphQLOutputType) -> tuple[tuple[bool, ...], Any]:
@@ -350,6 +368,7 @@ async def _gather(values: Sequence[Awaitable[Any]]) -> list[Any]:
     return list(await asyncio.gather(*values))
 
 
+_NO_INFO = cast("GraphQLResolveInfo[Any]", None)  # strawberry's is_type_of does not read it
 _PLAIN = frozenset({str, int, float, bool, list, tuple, dict, type(None)})
 
 
@@ -407,7 +426,7 @@ class Run:
         type_ = plan.type_
         if type_.is_type_of is not None and path is not None:
             for value in values:
-                ok = type_.is_type_of(value, cast("GraphQLResolveInfo[Any]", None))
+                ok = type_.is_type_of(value, _NO_INFO)
                 if ok is not True:
                     _discard(ok)
                     raise Fallback("is_type_of")
@@ -463,6 +482,25 @@ class Run:
             if isinstance(r, Exception):
                 raise Fallback("a resolver returned an error")
         return await self.complete(step, step.wrappers, results, field_path)
+
+    async def written_by_sql(
+        self, plan: TypePlan, values: list[Any], present: list[int], out: list[Any]
+    ) -> list[Any]:
+        """Moves as PostgreSQL writes them for ``plan`` (one statement for the lot)."""
+        assert plan.sql is not None
+        type_ = plan.type_
+        ids: list[int] = []
+        for i in present:
+            value = values[i]
+            if type_.is_type_of is not None and type_.is_type_of(value, _NO_INFO) is not True:
+                raise Fallback("is_type_of")
+            ids.append(value.id)
+        rows = await self.context.db.fetch(plan.sql, ids)
+        if len(rows) != len(ids) or not all(r["ok"] for r in rows):
+            raise Fallback("a move changed or its researcher was merged")
+        for i, row in zip(present, rows, strict=True):
+            out[i] = row["obj"]
+        return out
 
     @staticmethod
     def leaves(step: Step, values: list[Any]) -> list[Any]:
@@ -533,6 +571,8 @@ class Run:
             present = [i for i in present if type(values[i]) is not Preshaped]
         if step.kind == OBJECT:
             assert step.sub is not None
+            if step.sub.sql is not None:
+                return await self.written_by_sql(step.sub, values, present, out)
             done = await self.objects(step.sub, [values[i] for i in present], path)
             for i, d in zip(present, done, strict=True):
                 out[i] = d
@@ -700,6 +740,7 @@ class FastPath:
             raise Fallback("too costly")
         request = Request(scope)
         context = build_context(get_state(request), request, Response())
+        context.prefetch_moves = not plan.moves_in_sql
         try:
             return await Run(self.schema, plan, coerced, context).execute()
         except Fallback:

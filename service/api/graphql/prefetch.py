@@ -107,7 +107,7 @@ def node_selection(info: Info) -> frozenset[str]:
 
 async def prefetch_moves(info: Info, rows: Sequence[MoveRow], asked: Collection[str]) -> None:
     """Load what ``asked`` (paths below a move) needs for all ``rows`` at once."""
-    if not rows:
+    if not rows or not info.context.prefetch_moves:
         return
     loaders = info.context.loaders
     jobs: list[Awaitable[object]] = []
