@@ -118,11 +118,18 @@ def build_query(flt: InstitutionFilter, params: Params | None = None) -> ListQue
         if not words:  # nothing searchable ("%", "_", punctuation): no match, not everyone
             q.where.append("false")
         else:
-            pats = p.add([like_pattern(w) for w in words], "text[]")
+            # One LIKE per word (a trigram index serves ``LIKE $n``, not ``LIKE ALL($n)``), and
+            # the three name columns as a union, so each can use its own index (0005).
+            pats = [p.add(like_pattern(w), "text") for w in words]
+
+            def every(column: str) -> str:
+                return " AND ".join(f"{column} LIKE {pat}" for pat in pats)
+
             q.where.append(
-                f"(i.search_text LIKE ALL({pats}) OR lower(i.name) LIKE ALL({pats}) "
-                f"OR EXISTS (SELECT 1 FROM institution_alias _a WHERE _a.institution_id = i.id "
-                f"AND _a.normalized LIKE ALL({pats})))"
+                f"i.id IN (SELECT id FROM institution WHERE {every('search_text')} "
+                f"UNION ALL SELECT id FROM institution WHERE {every('lower(name)')} "
+                f"UNION ALL SELECT institution_id FROM institution_alias "
+                f"WHERE {every('normalized')})"
             )
     return q
 
