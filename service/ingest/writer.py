@@ -9,6 +9,7 @@ re-inferred for every researcher whose stints changed.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -140,6 +141,10 @@ class BatchWriter:
             if problem:
                 statuses[i] = f"rejected: {problem}"
         live = [i for i in range(len(items)) if not statuses[i]]
+        # Researchers this batch creates: nothing stored can refer to them before this batch
+        # writes it, so looking up their affiliations or moves would find nothing.
+        self.new_people: set[int] = set()
+        self.reported_people: set[int] = set()
         doc_ids = await self._documents(items, live, statuses)
         for i in live:
             obs = items[i].observation
@@ -246,12 +251,16 @@ class BatchWriter:
         resolved = await self.resolver.people(refs)
         gained = self.resolver.gained_ids_or_aliases()
         self.person_of: dict[int, int] = {i: r.id for i, r in zip(idx, resolved, strict=True)}
-        # researcher profiles
-        seen_idx = [i for i in idx if isinstance(items[i].observation, ResearcherSeen)]
-        profiles = await researchers.fetch_profiles(
-            self.conn, sorted({self.person_of[i] for i in seen_idx})
-        )
         created_now = {r.id for r in resolved if r.created}
+        self.new_people = set(created_now)
+        # researcher profiles: a researcher created now is compared with its profile only if
+        # the batch names it again in another ResearcherSeen
+        seen_idx = [i for i in idx if isinstance(items[i].observation, ResearcherSeen)]
+        seen_count = Counter(self.person_of[i] for i in seen_idx)
+        profiles = await researchers.fetch_profiles(
+            self.conn,
+            sorted(r for r, n in seen_count.items() if n > 1 or r not in created_now),
+        )
         updates: dict[int, dict[str, Any]] = {}
         for i in seen_idx:
             seen: ResearcherSeen = items[i].observation
@@ -324,7 +333,9 @@ class BatchWriter:
                 "end_precision": end_p,
                 "years": list(aff.years),
             }
-        existing = await affiliations.fetch_by_keys(self.conn, sorted(wanted_rows))
+        existing = await affiliations.fetch_by_keys(
+            self.conn, sorted(k for k in wanted_rows if k[0] not in self.new_people)
+        )
         inserts, changes = [], []
         compare = (
             "role",
@@ -571,6 +582,7 @@ class BatchWriter:
         if not idx:
             return
         people = sorted({self.person_of[i] for i in idx})
+        self.reported_people = set(people)
         known: dict[int, list[dict[str, Any]]] = {}
         for move in await move_store.for_researchers(self.conn, people):
             known.setdefault(move["researcher_id"], []).append(move)
@@ -694,7 +706,10 @@ class BatchWriter:
             by_person.setdefault(row["researcher_id"], []).append(row)
         infos = await self._infos({row["institution_id"] for row in history})
         known: dict[int, list[dict[str, Any]]] = {}
-        for row in await move_store.for_researchers(self.conn, researcher_ids):
+        may_have_moves = [
+            r for r in researcher_ids if r not in self.new_people or r in self.reported_people
+        ]
+        for row in await move_store.for_researchers(self.conn, may_have_moves):
             known.setdefault(row["researcher_id"], []).append(row)
         settings = InferenceSettings(
             current_year=datetime.now(UTC).year,
