@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,10 +29,25 @@ from pydantic import (
 
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 SCHEME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+OPENALEX_RE = re.compile(r"^[AIWS]\d+$")
+ROR_RE = re.compile(r"^0[a-z0-9]{6}\d{2}$")
 COUNTRY_RE = r"^[A-Z]{2}$"
 
 
 def _clean_ids(value: dict[str, str]) -> dict[str, str]:
+    if not value:
+        return {}
+    # The same ids come again and again (a person in each of their affiliations, an
+    # institution in every affiliation with it): clean each set once.
+    return dict(_clean_id_items(tuple(value.items())))
+
+
+@lru_cache(maxsize=65536)
+def _clean_id_items(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(_clean_ids_uncached(dict(items)).items())
+
+
+def _clean_ids_uncached(value: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for scheme, raw in value.items():
         if not SCHEME_RE.match(scheme):
@@ -45,11 +61,11 @@ def _clean_ids(value: dict[str, str]) -> dict[str, str]:
                 raise ValueError(f"orcid {raw!r} is not an ORCID iD like 0000-0002-1825-0097")
         elif scheme == "openalex":
             v = v.removeprefix("https://openalex.org/").upper()
-            if not re.match(r"^[AIWS]\d+$", v):
+            if not OPENALEX_RE.match(v):
                 raise ValueError(f"openalex id {raw!r} is not like A5023888391 or I27837315")
         elif scheme == "ror":
             v = v.removeprefix("https://ror.org/").lower()
-            if not re.match(r"^0[a-z0-9]{6}\d{2}$", v):
+            if not ROR_RE.match(v):
                 raise ValueError(f"ror id {raw!r} is not like 00jmfr291")
         out[scheme] = v
     return out

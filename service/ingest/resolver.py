@@ -24,6 +24,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import asyncpg
 
@@ -53,9 +54,16 @@ INSTITUTION_ID_RULES = {
 
 def invalid_ids(ids: dict[str, str], rules: dict[str, str]) -> list[str]:
     """The ``scheme=value`` pairs that the database would refuse for this kind of entity."""
-    bad = [f"{s}={v}" for s, v in ids.items() if s in rules and not re.match(rules[s], v)]
+    if not ids:
+        return []
+    bad = [f"{s}={v}" for s, v in ids.items() if s in rules and not _rule(rules[s]).match(v)]
     bad += [f"{s}={v[:40]}..." for s, v in ids.items() if len(v) > 200]
     return bad
+
+
+@lru_cache(maxsize=64)
+def _rule(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def slugify(name: str) -> str:
@@ -243,10 +251,12 @@ class Resolver:
 
     async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
         """Add the aliases and ids a source gives; True if anything was added."""
+        # What learning reads of the reference: its names and ids.
         fingerprint: tuple[object, ...] = (
-            (inst_id, ref.model_dump_json())
-            if isinstance(ref, InstitutionSeen)
-            else (inst_id, ref.name, tuple(sorted(ref.ids.items())))
+            inst_id,
+            ref.name,
+            tuple(ref.aliases) if isinstance(ref, InstitutionSeen) else (),
+            tuple(sorted(ref.ids.items())),
         )
         if fingerprint in self._learnt:
             return False
