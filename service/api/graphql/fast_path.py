@@ -159,8 +159,8 @@ class TypePlan:
 
     def __post_init__(self) -> None:
         self.keys = tuple(step.key for step in self.steps)
-        if self.type_.name == sql_shapes.ROOT_TYPE:
-            self.sql = sql_shapes.move_statement(self)
+        if self.type_.name in sql_shapes.ROOTS:
+            self.sql = sql_shapes.statement(self)
 
     def walk(self) -> Iterator[TypePlan]:
         yield self
@@ -182,7 +182,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         self.moves_in_sql = all(
-            p.sql is not None for p in self.root.walk() if p.type_.name == sql_shapes.ROOT_TYPE
+            p.sql is not None for p in self.root.walk() if p.type_.name == "Move"
         )
 
 

@@ -31,9 +31,6 @@ from typing import Any
 
 from graphql import GraphQLEnumType, GraphQLScalarType
 
-ROOT_TYPE = "Move"
-ROOT_TABLE = "move"
-
 Leaf = Callable[[str], str]  # a table alias -> the SQL of the field's JSON value
 
 
@@ -106,6 +103,14 @@ COLUMNS: dict[str, dict[str, str]] = {
         "confidence": "confidence",
         "createdAt": "created_at",
     },
+    "Affiliation": {
+        "id": "id",
+        "role": "role",
+        "department": "department",
+        "years": "years",
+        "source": "source",
+    },
+    "ExternalId": {"scheme": "scheme", "value": "value"},
     "Document": {
         "id": "id",
         "kind": "kind",
@@ -130,11 +135,19 @@ class One:
 
 @dataclass(frozen=True, slots=True)
 class Many:
-    """Related rows pointing at the parent, in a fixed order."""
+    """Related rows pointing at the parent, in a fixed order (``{b}``: the rows' alias)."""
 
     table: str
     foreign_key: str
     order: str
+    where: str = "true"
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """A leaf computed by a subquery (``{a}``: the parent's alias)."""
+
+    sql: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,23 +158,69 @@ class Value:
     columns: tuple[str, ...]
 
 
-RELATIONS: dict[str, dict[str, One | Many | Value]] = {
+# What a researcher's aliases and external ids read: its own rows. The loaders also read those
+# of researchers merged into it; when there are any, the request falls back.
+UNMERGED = "NOT EXISTS (SELECT 1 FROM researcher x WHERE x.merged_into_id = {a}.id)"
+Relation = One | Many | Value | Scalar
+
+RELATIONS: dict[str, dict[str, Relation]] = {
     "Move": {
         "researcher": One("researcher", "researcher_id", guard="merged_into_id IS NULL"),
         "from": One("institution", "from_institution_id"),
         "to": One("institution", "to_institution_id"),
-        "evidence": Many("evidence", "move_id", "confidence DESC, id"),
+        "evidence": Many("evidence", "move_id", "{b}.confidence DESC, {b}.id"),
         "date": Value("partial_date", ("move_date", "date_precision")),
         "fromCountry": Value("country", ("from_country",)),
         "toCountry": Value("country", ("to_country",)),
     },
     "Institution": {"country": Value("country", ("country_code",))},
+    "Researcher": {
+        "moves": Many(
+            "move",
+            "researcher_id",
+            "coalesce({b}.move_date, date '0001-01-01'), {b}.id",
+            "{b}.status <> 'retracted'",
+        ),
+        "affiliations": Many(
+            "affiliation",
+            "researcher_id",
+            "coalesce({b}.start_date, make_date({b}.years[1], 1, 1)) NULLS FIRST, {b}.id",
+        ),
+        "externalIds": Many("researcher_external_id", "researcher_id", "{b}.scheme, {b}.value"),
+        "aliases": Scalar(
+            "(SELECT coalesce(json_agg(s.alias ORDER BY s.first), '[]'::json) FROM "
+            "(SELECT alias, min(id) AS first FROM researcher_alias "
+            "WHERE researcher_id = {a}.id GROUP BY alias) s)"
+        ),
+        "orcid": Scalar(
+            "(SELECT min(value) FROM researcher_external_id "
+            "WHERE researcher_id = {a}.id AND scheme = 'orcid')"
+        ),
+        "openalexId": Scalar(
+            "(SELECT min(value) FROM researcher_external_id "
+            "WHERE researcher_id = {a}.id AND scheme = 'openalex')"
+        ),
+    },
+    "Affiliation": {
+        "institution": One("institution", "institution_id"),
+        "start": Value("partial_date", ("start_date", "start_precision")),
+        "end": Value("partial_date", ("end_date", "end_precision")),
+    },
     "Evidence": {
         "document": One("document", "document_id"),
         "span": Value("span", ("span_start", "span_end")),
     },
 }
-TABLE_TYPES = {"researcher": "Researcher", "institution": "Institution", "document": "Document"}
+TABLE_TYPES = {
+    "researcher": "Researcher",
+    "institution": "Institution",
+    "document": "Document",
+    "move": "Move",
+    "evidence": "Evidence",
+    "affiliation": "Affiliation",
+    "researcher_external_id": "ExternalId",
+}
+ROOTS = {"Move": "move", "Researcher": "researcher"}
 VALUE_FIELDS = {
     "partial_date": {"date", "precision", "text"},
     "country": {"code"},
@@ -192,13 +251,14 @@ def _enum_case(expr: str, leaf: GraphQLEnumType) -> str:
 class Builder:
     """SQL for one selection (a ``fast_path.TypePlan``) on a ``Move``."""
 
-    def __init__(self) -> None:
+    def __init__(self, parent: Builder | None = None) -> None:
+        self.root: Builder = parent.root if parent is not None else self
         self.aliases = 0
-        self.guards: list[str] = []
+        self.guards: list[str] = []  # conditions on this scope's rows, else fall back
 
     def alias(self) -> str:
-        self.aliases += 1
-        return f"t{self.aliases}"
+        self.root.aliases += 1
+        return f"t{self.root.aliases}"
 
     def leaf(self, type_name: str, field: str, step: Any, a: str) -> str:
         column = COLUMNS.get(type_name, {}).get(field)
@@ -288,12 +348,20 @@ class Builder:
                 expr = _literal(type_name)
             elif step.has_args:
                 raise NotSql(f"{type_name}.{field} has arguments")
+            elif step.kind == LEAF and isinstance(relations.get(field), Scalar):
+                scalar = relations[field]
+                assert isinstance(scalar, Scalar)
+                expr = scalar.sql.format(a=a)
+                if type_name == "Researcher" and UNMERGED.format(a=a) not in self.guards:
+                    self.guards.append(UNMERGED.format(a=a))
             elif step.kind == LEAF:
                 expr = self.leaf(type_name, field, step, a)
             elif step.kind == OBJECT:
                 relation = relations.get(field)
-                if relation is None:
+                if relation is None or isinstance(relation, Scalar):
                     raise NotSql(f"{type_name}.{field}")
+                if field == "externalIds" and UNMERGED.format(a=a) not in self.guards:
+                    self.guards.append(UNMERGED.format(a=a))
                 expr = self.relation(relation, step.sub, a)
             else:
                 raise NotSql(f"{type_name}.{field}")
@@ -303,32 +371,37 @@ class Builder:
     def relation(self, relation: One | Many | Value, plan: Any, a: str) -> str:
         if isinstance(relation, Value):
             return self.value(relation, plan, a)
-        b = self.alias()
-        if isinstance(relation, One):
-            if TABLE_TYPES.get(relation.table) != plan.type_.name:
-                raise NotSql(plan.type_.name)
-            if relation.guard is not None:
-                self.guards.append(
-                    f"NOT EXISTS (SELECT 1 FROM {relation.table} {b}g WHERE "
-                    f"{b}g.id = {a}.{relation.key} AND NOT ({b}g.{relation.guard}))"
-                )
-            return (
-                f"(SELECT {self.object(plan, b)} FROM {relation.table} {b} "
-                f"WHERE {b}.id = {a}.{relation.key})"
-            )
-        if plan.type_.name != "Evidence":
+        if TABLE_TYPES.get(relation.table) != plan.type_.name:
             raise NotSql(plan.type_.name)
-        return (
-            f"coalesce((SELECT json_agg({self.object(plan, b)} ORDER BY "
-            f"{', '.join(f'{b}.{o.strip()}' for o in relation.order.split(','))}) "
-            f"FROM {relation.table} {b} WHERE {b}.{relation.foreign_key} = {a}.id), '[]'::json)"
+        b = self.alias()
+        inner = Builder(self)
+        obj = inner.object(plan, b)
+        if isinstance(relation, One):
+            guards = ([f"{b}.{relation.guard}"] if relation.guard else []) + inner.guards
+            if guards:
+                self.guards.append(
+                    f"NOT EXISTS (SELECT 1 FROM {relation.table} {b} WHERE "
+                    f"{b}.id = {a}.{relation.key} AND NOT ({' AND '.join(guards)}))"
+                )
+            return f"(SELECT {obj} FROM {relation.table} {b} WHERE {b}.id = {a}.{relation.key})"
+        rows = (
+            f"FROM {relation.table} {b} WHERE {b}.{relation.foreign_key} = {a}.id "
+            f"AND {relation.where.format(b=b)}"
         )
+        if inner.guards:
+            self.guards.append(
+                f"NOT EXISTS (SELECT 1 {rows} AND NOT ({' AND '.join(inner.guards)}))"
+            )
+        order = relation.order.format(b=b)
+        return f"coalesce((SELECT json_agg({obj} ORDER BY {order}) {rows}), '[]'::json)"
 
 
-def move_statement(plan: Any) -> str | None:
-    """The statement that writes ``plan`` (a selection on ``Move``) for the moves ``$1`` in
-    order: rows (ord, ok, object); None when the selection uses fields not written here."""
-    if plan.type_.name != ROOT_TYPE:
+def statement(plan: Any) -> str | None:
+    """The statement that writes ``plan`` (a selection on a type of ``ROOTS``) for the rows
+    ``$1``, in order: (ord, ok, obj), ``ok`` false where the request must fall back; None
+    when the selection uses a field not written here."""
+    table = ROOTS.get(plan.type_.name)
+    if table is None:
         return None
     builder = Builder()
     try:
@@ -339,5 +412,5 @@ def move_statement(plan: Any) -> str | None:
     return (
         f"SELECT k.ord, {ok} AS ok, {obj} AS obj "
         f"FROM unnest($1::bigint[]) WITH ORDINALITY AS k(id, ord) "
-        f"JOIN {ROOT_TABLE} m ON m.id = k.id ORDER BY k.ord"
+        f"JOIN {table} m ON m.id = k.id ORDER BY k.ord"
     )
