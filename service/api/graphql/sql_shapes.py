@@ -254,6 +254,7 @@ class Builder:
     def __init__(self, parent: Builder | None = None) -> None:
         self.root: Builder = parent.root if parent is not None else self
         self.aliases = 0
+        self.reads = 0  # subqueries reading other tables (what Python would load)
         self.guards: list[str] = []  # conditions on this scope's rows, else fall back
 
     def alias(self) -> str:
@@ -352,6 +353,7 @@ class Builder:
                 scalar = relations[field]
                 assert isinstance(scalar, Scalar)
                 expr = scalar.sql.format(a=a)
+                self.root.reads += 1
                 if type_name == "Researcher" and UNMERGED.format(a=a) not in self.guards:
                     self.guards.append(UNMERGED.format(a=a))
             elif step.kind == LEAF:
@@ -374,6 +376,7 @@ class Builder:
         if TABLE_TYPES.get(relation.table) != plan.type_.name:
             raise NotSql(plan.type_.name)
         b = self.alias()
+        self.root.reads += 1
         inner = Builder(self)
         obj = inner.object(plan, b)
         if isinstance(relation, One):
@@ -399,7 +402,8 @@ class Builder:
 def statement(plan: Any) -> str | None:
     """The statement that writes ``plan`` (a selection on a type of ``ROOTS``) for the rows
     ``$1``, in order: (ord, ok, obj), ``ok`` false where the request must fall back; None
-    when the selection uses a field not written here."""
+    when the selection uses a field not written here, or reads nothing beyond the row itself
+    (the objects in hand answer that without a statement)."""
     table = ROOTS.get(plan.type_.name)
     if table is None:
         return None
@@ -408,6 +412,8 @@ def statement(plan: Any) -> str | None:
         obj = builder.object(plan, "m")
     except NotSql:
         return None
+    if not builder.reads:
+        return None  # only the row's own columns: Python has them already, no statement needed
     ok = " AND ".join(builder.guards) or "true"
     return (
         f"SELECT k.ord, {ok} AS ok, {obj} AS obj "
