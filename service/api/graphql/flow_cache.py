@@ -1,8 +1,11 @@
 """Flow aggregates kept in process for a short time, dropped when a move is recorded.
 
 A flows query aggregates every move (about 0.4 s of SQL on a million moves) and answers ~9,000
-cells; dashboards ask the same (level, period, filter) over and over. This cache keeps the
-answer per key in each API process:
+cells; an institution page's in/outflow series aggregates every move in and out of it and its
+sub-units (~130,000 for the busiest, ~0.1 s). Dashboards ask the same (level, period, filter)
+and the same institutions over and over. This cache keeps the answers per key in each API
+process, flows and series in separate LRUs (``BUCKETS``: a flows answer is ~1 MB, a series a
+few dozen points):
 
 - **Inserts**: the ``move_recorded`` NOTIFY (sent by the ``move`` insert trigger on commit)
   empties the cache; one ``LISTEN`` connection per process, started with the first lookup.
@@ -39,6 +42,7 @@ CHANNEL = "move_recorded"
 CACHE_KEY = "graphql.flow_cache"
 TTL_S = 30.0
 MAX_ENTRIES = 64
+BUCKETS = {"flows": MAX_ENTRIES, "series": 4096}  # entries kept per kind of answer
 
 
 class _LeaderGone(Exception):
@@ -56,17 +60,20 @@ class FlowCache:
         ttl_s: float = TTL_S,
         max_entries: int = MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
+        buckets: dict[str, int] | None = None,
     ) -> None:
         self.database_url = database_url
         self.pool = pool
         self.ttl_s = ttl_s
-        self.max_entries = max_entries
+        self.max_entries = {**BUCKETS, "flows": max_entries, **(buckets or {})}
         self.clock = clock
         self.generation = 0
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._entries: dict[str, OrderedDict[Hashable, tuple[float, Any]]] = {
+            name: OrderedDict() for name in self.max_entries
+        }
+        self._inflight: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}
         self._closed = False
         # Anything stored before the LISTEN is in place, or while it is down, may have missed
         # a notification: the cache empties on both edges.
@@ -84,11 +91,12 @@ class FlowCache:
         return self._listener.listening
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return sum(len(entries) for entries in self._entries.values())
 
     def invalidate(self) -> None:
         self.generation += 1
-        self._entries.clear()
+        for entries in self._entries.values():
+            entries.clear()
 
     def start(self) -> None:
         if not self._closed:
@@ -102,25 +110,27 @@ class FlowCache:
         await self._listener.stop()
         self.invalidate()
 
-    def get(self, key: Hashable) -> Any | None:
+    def get(self, key: Hashable, bucket: str = "flows") -> Any | None:
         """The stored value, or None when missing, expired or not trustworthy right now."""
         self.start()
         if not self.listening.is_set():
             return None
-        entry = self._entries.get(key)
+        entries = self._entries[bucket]
+        entry = entries.get(key)
         if entry is None:
             return None
         if self.clock() - entry[0] >= self.ttl_s:
-            del self._entries[key]
+            del entries[key]
             return None
-        self._entries.move_to_end(key)
+        entries.move_to_end(key)
         return entry[1]
 
-    def _put(self, key: Hashable, value: Any) -> None:
-        self._entries[key] = (self.clock(), value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+    def _put(self, key: Hashable, value: Any, bucket: str) -> None:
+        entries = self._entries[bucket]
+        entries[key] = (self.clock(), value)
+        entries.move_to_end(key)
+        while len(entries) > self.max_entries[bucket]:
+            entries.popitem(last=False)
 
     async def _wait(self, future: asyncio.Future[T]) -> T:
         try:
@@ -130,13 +140,16 @@ class FlowCache:
                 raise _LeaderGone from None
             raise
 
-    async def get_or_compute(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
-        hit = self.get(key)
+    async def get_or_compute(
+        self, key: Hashable, compute: Callable[[], Awaitable[T]], bucket: str = "flows"
+    ) -> T:
+        hit = self.get(key, bucket)
         if hit is not None:
             self.hits += 1
             value: T = hit
             return value
-        leader = self._inflight.get(key)
+        slot = (bucket, key)
+        leader = self._inflight.get(slot)
         if leader is not None:
             with contextlib.suppress(_LeaderGone):
                 return await self._wait(leader)
@@ -144,17 +157,17 @@ class FlowCache:
         generation = self.generation
         trusted = self.listening.is_set()  # listening since before this snapshot was taken
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = future
+        self._inflight[slot] = future
         try:
             value = await compute()
         except BaseException:
             future.cancel()
             raise
         finally:
-            if self._inflight.get(key) is future:
-                del self._inflight[key]
+            if self._inflight.get(slot) is future:
+                del self._inflight[slot]
         if trusted and generation == self.generation and self.listening.is_set():
-            self._put(key, value)
+            self._put(key, value, bucket)
             future.set_result(value)
         else:
             future.cancel()  # a move may have been recorded meanwhile: waiters read afresh

@@ -152,3 +152,31 @@ async def test_ttl_notification_and_single_flight(db_url: str) -> None:
         await cache.close()
     assert not cache.listening.is_set()
     assert await cache.get_or_compute("k", compute) == 6  # closed: never served from memory
+
+
+SERIES = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on Institution { slug
+    flowSeries(period: ALL) { period inflow outflow net } } } }"""
+
+
+async def test_institution_series_are_kept_apart_and_forgotten_on_a_new_move(
+    gql: Gql, seeded: Seeded, app: Any, pool: asyncpg.Pool
+) -> None:
+    cache = await listening(app)
+    ids = [gid("Institution", seeded.institutions[s]) for s in ("openai", "tencent")]
+    first = data_of(await gql(SERIES, {"ids": ids}))["nodes"]
+    assert len(cache._entries["series"]) == 2 and len(cache._entries["flows"]) == 0
+    misses = cache.misses
+    assert data_of(await gql(SERIES, {"ids": ids}))["nodes"] == first
+    assert cache.misses == misses  # both answered from memory
+    openai = first[0]["flowSeries"][0]
+    await pool.execute(
+        "INSERT INTO move (researcher_id, from_institution_id, to_institution_id, kind, "
+        "status, confidence, provisional, origin) VALUES ($1, $2, $3, 'unknown', 'confirmed', "
+        "0.9, false, 'manual')",
+        seeded.researchers["jones"],
+        seeded.institutions["tencent"],
+        seeded.institutions["openai"],
+    )
+    await until_empty(cache)
+    again = data_of(await gql(SERIES, {"ids": ids}))["nodes"]
+    assert again[0]["flowSeries"][0]["inflow"] == openai["inflow"] + 1

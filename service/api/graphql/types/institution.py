@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from service.api.graphql.context import Info
+from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.loaders import CurrentReq, MovesReq, PostingsReq, SeriesReq
 from service.api.graphql.loaders.base import ByParent
 from service.api.graphql.prefetch import node_selection, prefetch_moves
@@ -184,7 +185,13 @@ class Institution(relay.Node):
         self, info: Info, period: Period = Period.YEAR, filter: MoveFilterInput | None = None
     ) -> list[FlowPoint]:
         req = SeriesReq(period, await move_filter(info, filter))
-        points = await info.context.loaders.institution_flow_series.load(ByParent(req, self.id))
+        key = ByParent(req, self.id)
+        loader = info.context.loaders.institution_flow_series
+        # Kept like the flows (``flow_cache``): dropped when a move is recorded, after
+        # curator writes, and after 30 s. Misses of one request still batch in the loader.
+        points = await flow_cache(info.context.state).get_or_compute(
+            ("series", key), lambda: loader.load(key), bucket="series"
+        )
         return [
             FlowPoint(period=p.period, inflow=p.inflow, outflow=p.outflow, net=p.net)
             for p in points
