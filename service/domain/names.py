@@ -438,7 +438,8 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
             return (NameParse(family, (), True),)
         return (NameParse(family, (given,), True),)
     tokens = _name_tokens(name)
-    tokens = [t for t in tokens if not is_cjk(t)] or tokens
+    if not name.isascii():  # an ASCII name folds to ASCII tokens, none of them CJK
+        tokens = [t for t in tokens if not is_cjk(t)] or tokens
     if not tokens:
         return ()
     if len(tokens) == 1:

@@ -25,8 +25,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 import asyncpg
+from pydantic import BaseModel
 
 from service.db.stores import institution_writes, researchers
 from service.db.stores.institutions import institution_search_text
@@ -64,6 +66,12 @@ def invalid_ids(ids: dict[str, str], rules: dict[str, str]) -> list[str]:
 @lru_cache(maxsize=64)
 def _rule(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+def field_value(model: BaseModel, name: str) -> Any:
+    """``getattr(model, name, None)`` for a pydantic model's field: None when the model has no
+    such field, without the exception pydantic's ``__getattr__`` raises and getattr catches."""
+    return model.__dict__.get(name)
 
 
 def slugify(name: str) -> str:
@@ -142,7 +150,7 @@ class Resolver:
 
     def _inst_keys(self, ref: InstitutionRef | InstitutionSeen) -> list[tuple[str, ...]]:
         keys: list[tuple[str, ...]] = [("id", s, v) for s, v in sorted(ref.ids.items())]
-        slug = getattr(ref, "slug", None)
+        slug = field_value(ref, "slug")
         if slug:
             keys.append(("slug", slug))
         if ref.name:
@@ -176,7 +184,7 @@ class Resolver:
             if pair in self._inst_by_ext:
                 found = self._inst_by_ext[pair]
                 break
-        slug = getattr(ref, "slug", None)
+        slug = field_value(ref, "slug")
         if found is None and slug:
             record = index.by_slug(slug)
             found = record.id if record is not None else None
@@ -208,7 +216,7 @@ class Resolver:
             if exact and found not in self.institutions_created:
                 await self._learn_institution(found, ref)
             return found, False
-        ref_slug: str | None = getattr(ref, "slug", None)
+        ref_slug: str | None = field_value(ref, "slug")
         name = ref.name or ref_slug or next(iter(ref.ids.values()))
         parent_id = None
         if isinstance(ref, InstitutionSeen) and ref.parent is not None:
@@ -357,7 +365,7 @@ class Resolver:
                 if rid is None:
                     rid = await self._new_id()
                     created = True
-                    names = {ref.name, *(getattr(ref, "aliases", []) or [])}
+                    names = {ref.name, *(field_value(ref, "aliases") or [])}
                     new_people.append(_NewPerson(rid, set(self.name_keys(ref.name)), dict(ref.ids)))
                     new_rows.append(self._new_row(rid, ref, names))
                     if score is not None:
@@ -367,7 +375,7 @@ class Resolver:
                     stored_pairs.add((scheme, value))
                     ext_rows.append((rid, scheme, value))
                 self._person_by_id.setdefault((scheme, value), rid)
-            names = {ref.name, *(getattr(ref, "aliases", []) or [])}
+            names = {ref.name, *(field_value(ref, "aliases") or [])}
             for name in sorted(names) + ([ref.native_name] if ref.native_name else []):
                 folded = fold(name)
                 if folded and (rid, folded) not in self._aliases_sent:
@@ -427,7 +435,7 @@ class Resolver:
             orcid=ref.ids.get("orcid"),
             openalex_id=ref.ids.get("openalex"),
             other_ids={k: v for k, v in ref.ids.items() if k not in STRONG_SCHEMES},
-            topics=frozenset(getattr(ref, "topics", []) or []),
+            topics=frozenset(field_value(ref, "topics") or []),
         )
         pool = [
             PersonRecord(

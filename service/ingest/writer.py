@@ -57,6 +57,7 @@ from service.ingest.resolver import (
     INSTITUTION_ID_RULES,
     RESEARCHER_ID_RULES,
     Resolver,
+    field_value,
     invalid_ids,
 )
 
@@ -180,7 +181,7 @@ class BatchWriter:
             obs = items[i].observation
             if isinstance(obs, DocumentSeen):
                 seen_docs[obs.url] = (i, obs)
-            url = getattr(obs, "document_url", None)
+            url = field_value(obs, "document_url")
             if url:
                 kind = "news_article" if isinstance(obs, MoveReported) else "profile"
                 referenced.setdefault(url, kind)
