@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 import asyncpg
@@ -42,6 +43,30 @@ async def acquire(pool: asyncpg.Pool, timeout_s: float) -> asyncpg.Connection:
             f"the database is unavailable ({type(exc).__name__}); retry shortly"
         ) from None
     return conn
+
+
+# Connections handed back after only read statements outside a transaction: nothing of the
+# session changed (no SET, LISTEN, advisory lock or cursor), so the reset query can be skipped.
+_UNCHANGED: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
+
+
+def mark_unchanged(conn: Any) -> None:
+    """Promise that ``conn`` (a pooled connection or its proxy) only ran plain reads since it
+    was acquired: its next release skips the reset query (one round trip per request)."""
+    raw = getattr(conn, "_con", conn)
+    if isinstance(raw, asyncpg.Connection) and not raw.is_in_transaction():
+        _UNCHANGED.add(raw)
+
+
+async def reset_connection(conn: asyncpg.Connection) -> None:
+    """The pool's reset: asyncpg's reset query, unless the connection was marked unchanged.
+    (asyncpg has already rolled back a transaction left open and dropped listeners.)"""
+    if conn in _UNCHANGED:
+        _UNCHANGED.discard(conn)
+        return
+    query = conn.get_reset_query()
+    if query:
+        await conn.execute(query)
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -95,6 +120,7 @@ async def create_pool(
             min_size=min_size,
             max_size=max_size,
             init=init_connection,
+            reset=reset_connection,
             timeout=connect_timeout_s,
             command_timeout=max(statement_timeout_ms / 1000 + 5, 10)
             if statement_timeout_ms

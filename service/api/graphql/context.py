@@ -18,7 +18,7 @@ from strawberry.extensions import SchemaExtension
 from service.api.graphql.loaders import Loaders
 from service.api.state import AppState
 from service.config import Settings
-from service.db.pool import acquire
+from service.db.pool import acquire, mark_unchanged
 from service.db.queries.institutions import has_trigram
 from service.db.stores.api_keys import ApiKey, verify_key
 
@@ -71,11 +71,14 @@ class CountingExecutor:
             conn = await self._connection()
             return await conn.fetchval(query, *args, column=column)
 
-    async def release(self) -> None:
-        """Hand the connection back to the pool (the next statement takes one again)."""
+    async def release(self, *, unchanged: bool = False) -> None:
+        """Hand the connection back to the pool (the next statement takes one again).
+        ``unchanged``: it only ran plain reads, so the pool may skip its reset query."""
         async with self._lock:
             conn, self._conn = self._conn, None
             if conn is not None:
+                if unchanged:
+                    mark_unchanged(conn)
                 await self.pool.release(conn)
 
 

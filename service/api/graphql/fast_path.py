@@ -741,12 +741,16 @@ class FastPath:
         request = Request(scope)
         context = build_context(get_state(request), request, Response())
         context.prefetch_moves = not plan.moves_in_sql
+        done = False
         try:
-            return await Run(self.schema, plan, coerced, context).execute()
+            data = await Run(self.schema, plan, coerced, context).execute()
+            done = True
         except Fallback:
             raise
         except Exception as exc:  # the normal path reports it as it always does
             logger.debug("graphql fast path: %s", exc, exc_info=True)
             raise Fallback(f"{type(exc).__name__}") from exc
         finally:
-            await context.db.release()
+            # Only reads ran, outside a transaction: the pool need not reset the session.
+            await context.db.release(unchanged=done)
+        return data

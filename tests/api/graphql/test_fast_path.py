@@ -291,9 +291,9 @@ async def test_statements_do_not_grow_with_the_page(
     counted: list[int] = []
     original = CountingExecutor.release
 
-    async def release(self: CountingExecutor) -> None:
+    async def release(self: CountingExecutor, **kwargs: Any) -> None:
         counted.append(self.statements)
-        await original(self)
+        await original(self, **kwargs)
 
     monkeypatch.setattr(CountingExecutor, "release", release)
     query = f"query($n: Int) {{ moves(first: $n) {{ nodes {{ {MOVE_FIELDS} }} }} }}"
