@@ -5,6 +5,14 @@ Each (query, concurrency) cell is run ``--repeats`` times, alternating the targe
 repeat, for ``--duration`` seconds each; requests per second and p50/p99 latency are the median
 over the repeats. Requests are bounded by time: every run stops by itself.
 
+The GraphQL load comes from ``wrk`` (``--driver wrk``, the default when it is installed: Debian's
+``wrk`` package) with a Lua script that rotates the request bodies and counts any response
+that is not a 200 or carries ``"errors"``; every distinct body is first sent once through httpx
+and checked. ``--driver httpx`` drives the same requests from Python instead (asyncio, one
+client): on a 2-CPU machine that client costs as much CPU as the servers it measures, and its
+share shows in every figure, the tail latencies most. The plain SQL baselines always run from
+Python (asyncpg).
+
     python bench/graphql.py --database-url postgresql://.../tf_bench \\
         --talentflow http://127.0.0.1:8055/graphql --postgraphile http://127.0.0.1:5055/graphql \\
         --concurrency 10 16 --duration 10 --repeats 3 --out bench/results/graphql.raw.json
@@ -19,7 +27,9 @@ import itertools
 import json
 import logging
 import random
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -213,6 +223,93 @@ async def drive(run: Run, request: Request) -> Run:
     return run
 
 
+WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local n = #bodies
+local threads = {}
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+function setup(thread) table.insert(threads, thread) end
+function init(args) i = 0; errors = 0 end
+function request()
+  i = i + 1
+  return wrk.format(nil, nil, nil, bodies[(i %% n) + 1])
+end
+function response(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local e = 0
+  for _, t in ipairs(threads) do e = e + t:get("errors") end
+  local s = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests": %%d, "duration_us": %%d, "errors": %%d, "socket_errors": %%d, ' ..
+    '"p50_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration, e, s.connect + s.read + s.write + s.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def wrk_bodies(query: str, target: str, doc: str, op: str | None, v: Variables) -> list[str]:
+    """The distinct request bodies of one query, in the order the Python driver sends them."""
+    count = {
+        "researcher_profile": len(v.researchers),
+        "institution_page": len(v.institutions),
+        "name_search": len(v.names),
+    }.get(query, 1)
+    bodies = []
+    for i in range(count):
+        body: dict[str, Any] = {"query": doc, "variables": variables_for(query, target, v, i)}
+        if op:
+            body["operationName"] = op
+        bodies.append(json.dumps(body))
+    return bodies
+
+
+async def check_bodies(client: httpx.AsyncClient, url: str, bodies: Sequence[str]) -> str | None:
+    """Send every distinct body once: the first error, or None."""
+    for body in bodies:
+        r = await client.post(url, content=body, headers={"Content-Type": "application/json"})
+        if r.status_code != 200 or b'"errors"' in r.content:
+            return f"HTTP {r.status_code}: {r.text[:300]}"
+    return None
+
+
+def _write_script(text: str) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(text)
+        return f.name
+
+
+async def drive_wrk(run: Run, url: str, bodies: Sequence[str]) -> Run:
+    """One run of ``wrk`` (one thread, ``run.concurrency`` connections) with these bodies."""
+    lua = ", ".join(f"[===[{b}]===]" for b in bodies)
+    script = await asyncio.to_thread(_write_script, WRK_SCRIPT % {"bodies": lua})
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            "wrk", "-t", "1", "-c", str(run.concurrency), "-d", f"{max(1, round(run.duration))}s",
+            "--timeout", "60s", "-s", script, url,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await proc.communicate()
+    finally:
+        await asyncio.to_thread(Path(script).unlink, missing_ok=True)
+    line = next((x for x in out.decode().splitlines() if x.startswith("WRK_RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result: {out.decode()[-500:]} {err.decode()[-500:]}")
+    found = json.loads(line.removeprefix("WRK_RESULT "))
+    seconds = found["duration_us"] / 1e6
+    run.requests = found["requests"]
+    run.errors = found["errors"] + found["socket_errors"]
+    run.rps = (run.requests - found["errors"]) / seconds if seconds else 0.0
+    run.p50_ms = found["p50_us"] / 1000
+    run.p99_ms = found["p99_us"] / 1000
+    if run.errors:
+        run.first_error = f"{run.errors} responses were errors (status, GraphQL errors, sockets)"
+    return run
+
+
 def _vars_maker(query: str, target: str, v: Variables) -> Callable[[int], dict[str, Any]]:
     return lambda i: variables_for(query, target, v, i)
 
@@ -299,6 +396,7 @@ async def measure(args: argparse.Namespace) -> list[Cell]:
         async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
             for query in args.queries:
                 runners: list[tuple[str, Request]] = []
+                wrk_runs: dict[str, tuple[str, list[str]]] = {}
                 for target, url in targets:
                     assert url is not None
                     if target == "talentflow":
@@ -307,6 +405,12 @@ async def measure(args: argparse.Namespace) -> list[Cell]:
                         doc, op = pgl_doc, PGL_OPERATION[query]
                     make = _vars_maker(query, target, v)
                     runners.append((target, graphql_request(client, url, doc, op, make)))
+                    if args.driver == "wrk":
+                        bodies = wrk_bodies(query, target, doc, op, v)
+                        wrk_runs[target] = (url, bodies)
+                        err = await check_bodies(client, url, bodies)
+                        if err:
+                            logger.warning("%s %s: %s", target, query, err)
                 if query == "country_flows" and args.sql:
                     runners.append(("sql", sql_request(pool, flows[0], flows[1])))
                 if query == "moves_page" and args.sql:
@@ -318,7 +422,11 @@ async def measure(args: argparse.Namespace) -> list[Cell]:
                 for c in args.concurrency:
                     for rep in range(args.repeats):
                         for target, send in runners:
-                            run = await drive(Run(target, query, c, args.duration), send)
+                            cell_run = Run(target, query, c, args.duration)
+                            if target in wrk_runs:
+                                run = await drive_wrk(cell_run, *wrk_runs[target])
+                            else:
+                                run = await drive(cell_run, send)
                             key = (target, query, c)
                             cells.setdefault(key, Cell(target, query, c)).runs.append(run)
                             logger.info(
@@ -359,6 +467,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--driver",
+        choices=("wrk", "httpx"),
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="what sends the GraphQL load (default: wrk when installed)",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

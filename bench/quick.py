@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -42,6 +43,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--driver",
+        choices=("wrk", "httpx"),
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="what sends the GraphQL load (bench/graphql.py; default: wrk when installed)",
+    )
     parser.add_argument("--pgl-workers", type=int, default=1)
     parser.add_argument("--no-sql", dest="sql", action="store_false")
     parser.add_argument("--label", default="")
@@ -75,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             duration=args.duration,
             repeats=args.repeats,
             seed=42,
+            driver=args.driver,
         )
         cells = driver.summary(asyncio.run(driver.measure(ns)))
         mem = {

@@ -25,6 +25,7 @@ import logging
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -177,6 +178,7 @@ def run_graphql(args: argparse.Namespace, url: str) -> dict[str, Any]:
             duration=args.duration,
             repeats=args.repeats,
             seed=args.seed,
+            driver=args.driver,
         )
         cells = asyncio.run(driver.measure(ns))
         tf_pids = [tf_pid, *descendants(tf_pid)]
@@ -497,6 +499,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--driver",
+        choices=("wrk", "httpx"),
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="what sends the GraphQL load (bench/graphql.py; default: wrk when installed)",
+    )
     parser.add_argument("--authors", type=int, default=20_000)
     parser.add_argument(
         "--skip-ingest",
