@@ -21,7 +21,12 @@ from service.db.queries.pagination import (
     fetch_pages,
     row_factory,
 )
-from service.db.queries.sql import descendants_sql, institutions_condition, like_pattern
+from service.db.queries.sql import (
+    descendants_sql,
+    institutions_condition,
+    like_pattern,
+    word_start_patterns,
+)
 from service.domain.names import search_tokens
 
 COLUMNS = (
@@ -99,6 +104,9 @@ def ordering(order: ResearcherOrder, search_param: str | None = None) -> Orderin
     return Ordering("NAME", (("lower(r.display_name)", "text"), ("r.id", "bigint")))
 
 
+SHORT_TOKEN = 3  # name tokens shorter than a trigram match at a word's start
+
+
 def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuery:
     q = ListQuery(COLUMNS, "researcher r", ["r.merged_into_id IS NULL"], params or Params())
     p = q.params
@@ -108,7 +116,13 @@ def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuer
             q.where.append("false")
         # One LIKE per token, not LIKE ALL(array): only separate LIKEs can use the trigram index.
         for t in tokens:
-            q.where.append(f"r.search_text LIKE {p.add(like_pattern(t), 'text')}")
+            if len(t) < SHORT_TOKEN and t.isascii() and t.isalnum():
+                # Too short for a trigram: "%li%" reads every researcher (180 ms on 200,000)
+                # and finds every Oliver. A short name token matches at the start of a word.
+                start, inner = (p.add(x, "text") for x in word_start_patterns(t))
+                q.where.append(f"(r.search_text LIKE {start} OR r.search_text LIKE {inner})")
+            else:
+                q.where.append(f"r.search_text LIKE {p.add(like_pattern(t), 'text')}")
     if flt.current_institution is not None:
         cond = institutions_condition(
             "a.institution_id", [flt.current_institution], p, descendants=flt.include_descendants

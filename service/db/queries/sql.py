@@ -5,10 +5,21 @@ from __future__ import annotations
 from service.db.queries.executor import Params
 
 
+def _escape(token: str) -> str:
+    return token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(token: str) -> str:
     """``%token%`` with LIKE's wildcards escaped (default escape character: backslash)."""
-    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escape(token)}%"
+
+
+def word_start_patterns(token: str) -> tuple[str, str]:
+    """``token%`` and ``% token%``: the token at the start of any word of a space-separated
+    text. A trigram index serves both, even for a token of one or two characters (the word
+    boundary pads it), which ``%token%`` cannot use."""
+    escaped = _escape(token)
+    return f"{escaped}%", f"% {escaped}%"
 
 
 def descendants_sql(ids_expr: str) -> str:

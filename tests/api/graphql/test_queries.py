@@ -179,6 +179,12 @@ async def test_researcher_search_and_filters(gql: Gql, seeded: Seeded) -> None:
     assert await names({"search": "姚顺雨"}) == ["Shunyu Yao"]
     assert await names({"search": "jose garcia"}) == ["José García"]
     assert await names({"search": "GARCÍA"}) == ["José García"]
+    # A token shorter than a trigram matches at a word's start: Li Wei, not Alice ("alice").
+    assert await names({"search": "li"}) == ["Li Wei"]
+    assert await names({"search": "wei li"}) == ["Li Wei"]
+    assert await names({"search": "李伟"}) == ["Li Wei"]
+    assert set(await names({"search": "s"})) == {"S. Yao", "Shunyu Yao", "Alice Smith"}
+    assert await names({"search": "sm"}) == ["Alice Smith"]
     assert await names({"currentInstitution": "tencent"}) == ["Li Wei", "Shunyu Yao"]
     assert await names({"currentInstitution": "alphabet"}) == ["Alice Smith", "José García"]
     assert await names({"country": ["CN"]}) == ["Li Wei", "Shunyu Yao"]

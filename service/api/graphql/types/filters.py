@@ -100,7 +100,8 @@ class ResearcherFilterInput:
     search: str | None = strawberry.field(
         default=None,
         description="Name search: accents, case and name order do not matter; Chinese "
-        "characters match their pinyin.",
+        "characters match their pinyin; a part shorter than three letters matches the start "
+        "of a name (`li` finds Li Wei, not Alice).",
     )
     current_institution: strawberry.ID | None = strawberry.field(
         default=None, description="A global id or a slug; includes its descendants."
