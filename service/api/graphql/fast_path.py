@@ -499,7 +499,7 @@ class Run:
         if len(rows) != len(ids) or not all(r["ok"] for r in rows):
             raise Fallback("a move changed or its researcher was merged")
         for i, row in zip(present, rows, strict=True):
-            out[i] = row["obj"]
+            out[i] = orjson.Fragment(row["obj"])  # PostgreSQL's JSON text, as it is
         return out
 
     @staticmethod

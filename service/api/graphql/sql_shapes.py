@@ -401,7 +401,8 @@ class Builder:
 
 def statement(plan: Any) -> str | None:
     """The statement that writes ``plan`` (a selection on a type of ``ROOTS``) for the rows
-    ``$1``, in order: (ord, ok, obj), ``ok`` false where the request must fall back; None
+    ``$1``, in order: (ord, ok, obj), ``ok`` false where the request must fall back, ``obj``
+    the JSON text (spliced into the response as it is, never decoded); None
     when the selection uses a field not written here, or reads nothing beyond the row itself
     (the objects in hand answer that without a statement)."""
     table = ROOTS.get(plan.type_.name)
@@ -416,7 +417,7 @@ def statement(plan: Any) -> str | None:
         return None  # only the row's own columns: Python has them already, no statement needed
     ok = " AND ".join(builder.guards) or "true"
     return (
-        f"SELECT k.ord, {ok} AS ok, {obj} AS obj "
+        f"SELECT k.ord, {ok} AS ok, ({obj})::text AS obj "
         f"FROM unnest($1::bigint[]) WITH ORDINALITY AS k(id, ord) "
         f"JOIN {table} m ON m.id = k.id ORDER BY k.ord"
     )

@@ -16,6 +16,7 @@ import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -283,9 +284,20 @@ def from_record(cls: type[T], record: asyncpg.Record) -> T:
 
 
 def row_factory(cls: type[T]) -> Callable[[asyncpg.Record], T]:
+    """``from_record`` for one class, made once: the columns are read by name in the
+    dataclass's field order and passed positionally (lists build thousands of rows)."""
     names = _field_names(cls)
+    make: Callable[..., T] = cls
+    if len(names) == 1:
+        (only,) = names
+
+        def build_one(record: asyncpg.Record) -> T:
+            return make(record[only])
+
+        return build_one
+    columns = itemgetter(*names)
 
     def build(record: asyncpg.Record) -> T:
-        return cls(**{name: record[name] for name in names})
+        return make(*columns(record))
 
     return build
