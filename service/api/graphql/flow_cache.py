@@ -42,7 +42,8 @@ CHANNEL = "move_recorded"
 CACHE_KEY = "graphql.flow_cache"
 TTL_S = 30.0
 MAX_ENTRIES = 64
-BUCKETS = {"flows": MAX_ENTRIES, "series": 4096}  # entries kept per kind of answer
+# Entries kept per kind of answer: flows, flows already encoded for a selection, series.
+BUCKETS = {"flows": MAX_ENTRIES, "encoded": MAX_ENTRIES, "series": 4096}
 
 
 class _LeaderGone(Exception):

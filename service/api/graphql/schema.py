@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, cast
 
+import orjson
 import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
@@ -253,14 +254,20 @@ class Query(HiringQueries):
                 for r in rows
             ]
 
-        cells = await flow_cache(ctx.state).get_or_compute(
-            ("flows", level, period, flt, threshold), compute
-        )
+        cache = flow_cache(ctx.state)
+        key = ("flows", level, period, flt, threshold)
+        cells = await cache.get_or_compute(key, compute)
         shape = compile_shape(info, CELL_FIELDS)
         if shape is None:
             return cells
-        # Already in response form: graphql-core hands it over as the field's value.
-        return cast("list[FlowCell]", Preshaped(shape_cells(cells, shape)))
+
+        async def encode() -> orjson.Fragment:
+            return orjson.Fragment(orjson.dumps(shape_cells(cells, shape)))
+
+        # Already in response form, encoded once per selection while the cells are kept (a
+        # flows answer is ~1 MB of JSON): graphql-core hands it over as the field's value.
+        encoded = await cache.get_or_compute((key, shape), encode, bucket="encoded")
+        return cast("list[FlowCell]", Preshaped(encoded))
 
     @strawberry.field(
         description="Inflow, outflow and net per entity and period; moves within one entity "

@@ -54,16 +54,18 @@ async def test_cached_answer_equals_fresh_and_field_by_field(
 ) -> None:
     cache = await listening(app)
     first = data_of(await gql(PLAIN))
-    assert len(cache) == 3 and cache.misses == 3
+    assert len(cache._entries["flows"]) == 3 and cache.misses == 5  # 3 answers, 2 encodings
+    assert len(cache._entries["encoded"]) == 2  # the two flows selections, encoded once each
     hit = data_of(await gql(PLAIN))
-    assert cache.hits == 3
+    assert cache.hits == 5
     assert hit == first
     slow = data_of(await gql(FIELD_BY_FIELD))
-    assert cache.hits == 6
+    assert cache.hits == 8  # the answers again, completed field by field (no encoding)
     assert slow == first
     cache.invalidate()
+    assert len(cache) == 0
     fresh = data_of(await gql(PLAIN))
-    assert fresh == first and cache.misses == 6
+    assert fresh == first and cache.misses == 10
     assert total(first) > 0
     assert first["all"][0]["__typename"] == "FlowCell"
     assert first["all"][0]["o"] is None or first["all"][0]["o"]["__typename"] == "FlowEntity"
@@ -83,7 +85,7 @@ async def test_recorded_move_invalidates(
 ) -> None:
     cache = await listening(app)
     before = total(data_of(await gql(PLAIN)))
-    assert len(cache) == 3
+    assert len(cache._entries["flows"]) == 3
     await pool.execute(
         "INSERT INTO move (researcher_id, from_institution_id, to_institution_id, from_country, "
         "to_country, move_date, date_precision, kind, status, confidence, provisional, origin) "
@@ -101,7 +103,7 @@ async def test_curator_write_invalidates_at_once(
 ) -> None:
     cache = await listening(app)
     before = total(data_of(await gql(PLAIN)))
-    assert len(cache) == 3
+    assert len(cache._entries["flows"]) == 3
     r = "mutation($id: ID!) { retractMove(id: $id) { ... on Move { status } } }"
     out = data_of(await gql(r, {"id": gid("Move", seeded.moves["garcia"])}, key=keys["curate"]))
     assert out["retractMove"] == {"status": "RETRACTED"}
@@ -180,3 +182,18 @@ async def test_institution_series_are_kept_apart_and_forgotten_on_a_new_move(
     await until_empty(cache)
     again = data_of(await gql(SERIES, {"ids": ids}))["nodes"]
     assert again[0]["flowSeries"][0]["inflow"] == openai["inflow"] + 1
+
+
+async def test_an_encoded_answer_serves_every_transport(
+    gql: Gql, seeded: Seeded, app: Any, client: Any
+) -> None:
+    """The encoded flows (kept once per selection) are spliced by the fast path and by the
+    normal path alike: a JSON POST, a GET and a batch give the same cells."""
+    await listening(app)
+    query = "{ flows(level: COUNTRY, period: YEAR) { origin { code } count } }"
+    posted = data_of(await gql(query))
+    got = await client.get("/graphql", params={"query": query})
+    batch = await client.post("/graphql", json=[{"query": query}, {"query": query}])
+    assert got.json()["data"] == posted
+    assert [b["data"] for b in batch.json()] == [posted, posted]
+    assert posted["flows"] and all(set(c) == {"origin", "count"} for c in posted["flows"])
