@@ -301,7 +301,9 @@ class Resolver:
         """Resolve or create an institution from an ``InstitutionSeen``: created/updated/unchanged."""
         found, exact = await self._find(seen)
         if found is None:
-            await self.institution(seen)
+            new_id, _ = await self.institution(seen)
+            # created with these very fields: offering them again would fill nothing
+            self._filled.add((new_id, seen.kind, seen.country_code, seen.city, seen.website))
             return "created"
         changed = await self._learn_institution(found, seen) if exact else False
         # Filling is idempotent: once these values were offered for this institution in this
