@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,6 +70,48 @@ GROWING_TABLES = (
     "move",
 )
 ANALYZE_MIN_OBSERVATIONS = 5_000
+
+# While a run is in progress the cyclic garbage collector starts a collection after this many
+# allocations instead of Python's 700 (see ``_fewer_collections``).
+GC_GEN0_THRESHOLD = 50_000
+
+
+class _GcRelaxation:
+    """Fewer cyclic garbage collections while any run is in progress in this process.
+
+    A run allocates millions of short-lived objects and keeps large caches, next to large
+    static tables (name readings, pinyin); with the default threshold the collector ran
+    thousands of times a run, and each full collection traversed every long-lived object:
+    about a tenth of a run's time. Reference counting still frees almost everything at once;
+    only cyclic garbage waits longer. The thresholds in force before the first concurrent run
+    come back when the last one ends, and a collector switched off stays off.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.runs = 0
+        self.saved: tuple[int, int, int] | None = None
+
+    @contextlib.contextmanager
+    def during_run(self) -> Iterator[None]:
+        with self.lock:
+            if self.runs == 0:
+                self.saved = gc.get_threshold()
+                first, *rest = self.saved
+                if 0 < first < GC_GEN0_THRESHOLD:
+                    gc.set_threshold(GC_GEN0_THRESHOLD, *rest)
+            self.runs += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.runs -= 1
+                if self.runs == 0 and self.saved is not None:
+                    gc.set_threshold(*self.saved)
+                    self.saved = None
+
+
+_gc_relaxation = _GcRelaxation()
 
 
 @dataclass(frozen=True)
@@ -317,6 +361,10 @@ class _Run:
 
     # -- the run -------------------------------------------------------------------------------
     async def run(self) -> RunResult:
+        with _gc_relaxation.during_run():
+            return await self._run()
+
+    async def _run(self) -> RunResult:
         async with self.pool.acquire() as lock_conn:
             got = await lock_conn.fetchval(
                 "SELECT pg_try_advisory_lock($1, hashtext($2))", LOCK_CLASS, self.instance

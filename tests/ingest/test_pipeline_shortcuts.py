@@ -5,6 +5,7 @@ and the statistics refreshed while a run grows the tables."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,3 +242,35 @@ async def test_idle_watchdog_leaves_an_outer_cancellation_alone() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+def test_gc_is_relaxed_while_runs_overlap_and_restored_after_the_last() -> None:
+    before = gc.get_threshold()
+    relaxation = pipeline._GcRelaxation()
+    with relaxation.during_run():
+        assert gc.get_threshold()[0] == max(before[0], pipeline.GC_GEN0_THRESHOLD)
+        with relaxation.during_run():
+            assert gc.get_threshold()[0] == max(before[0], pipeline.GC_GEN0_THRESHOLD)
+        assert gc.get_threshold()[0] == max(before[0], pipeline.GC_GEN0_THRESHOLD)
+    assert gc.get_threshold() == before
+
+
+def test_gc_switched_off_by_threshold_stays_off() -> None:
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(0)
+        with pipeline._GcRelaxation().during_run():
+            assert gc.get_threshold()[0] == 0
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
+
+
+async def test_a_run_restores_the_gc_thresholds(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings
+) -> None:
+    before = gc.get_threshold()
+    path = write_jsonl(tmp_path / "a.jsonl", sample_lines())
+    result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=settings)
+    assert result.ok, result.error
+    assert gc.get_threshold() == before
