@@ -329,6 +329,8 @@ def graphql_request(
         r = await client.post(url, json=body)
         if r.status_code != 200:
             return f"HTTP {r.status_code}: {r.text[:200]}"
+        if b'"errors"' not in r.content:  # decode only what may hold errors (flows: ~1 MB)
+            return None
         data = r.json()
         if data.get("errors"):
             return json.dumps(data["errors"])[:300]
