@@ -14,9 +14,9 @@ answers such a request breadth first instead, from a plan compiled once per quer
   and a resolver's :class:`~service.api.graphql.preshaped.Preshaped` value is taken as is;
 - the response is encoded once with orjson.
 
-What is *plain*: a query (never a mutation or subscription) sent as a JSON POST, whose
-selection uses fields, inline fragments and named fragments without directives, and gives
-each response key once per object. Anything else, and any request that does not go exactly
+What is *plain*: a query (never a mutation or subscription) sent as a JSON POST, a batch of
+them, or GET parameters, whose selection uses fields, inline fragments and named fragments
+without directives, and gives each response key once per object. Anything else, and any request that does not go exactly
 as planned — variables that do not coerce, a cost above the limit, a resolver that raises or
 answers null where the schema says non-null, a value that does not serialise — is handed to
 the normal strawberry view untouched, which answers it from the start (queries only read, so
@@ -72,6 +72,7 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path
 from prometheus_client import Counter
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -79,7 +80,7 @@ from strawberry.schema.schema import validate_document
 
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
-from service.api.graphql.limits import Rules, estimate_cost
+from service.api.graphql.limits import MAX_BATCH_OPERATIONS, Rules, estimate_cost
 from service.api.graphql.preshaped import Preshaped
 from service.api.state import get_state
 from service.config import Settings
@@ -628,11 +629,15 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-def _wants_plain_json(scope: Scope) -> bool:
-    content_type = _header(scope, b"content-type") or b""
-    if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
-        return False
+def _wants_plain_json(scope: Scope, *, get: bool = False) -> bool:
+    """A JSON POST (or a GET) whose client takes a plain JSON answer."""
+    if not get:
+        content_type = _header(scope, b"content-type") or b""
+        if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
+            return False
     accept = (_header(scope, b"accept") or b"").lower()
+    if get and b"text/html" in accept:
+        return False  # a browser: the normal path may show GraphiQL
     if not accept:
         return True
     if b"graphql-response+json" in accept or b"multipart" in accept or b"event-stream" in accept:
@@ -652,12 +657,18 @@ class FastPath:
     plans: Plans = field(default_factory=Plans)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope.get("method") != "POST"
-            or not self.settings.graphql_fast_path
-            or not _wants_plain_json(scope)
-        ):
+        if scope["type"] != "http" or not self.settings.graphql_fast_path:
+            await self.app(scope, receive, send)
+            return
+        method = scope.get("method")
+        if method == "GET" and _wants_plain_json(scope, get=True):
+            body = await self.answer_get(scope)
+            if body is not None:
+                await Response(body, media_type="application/json")(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        if method != "POST" or not _wants_plain_json(scope):
             await self.app(scope, receive, send)
             return
         messages: list[Message] = []
@@ -672,8 +683,7 @@ class FastPath:
                 break
         body = await self.answer(scope, b"".join(chunks))
         if body is not None:
-            response = Response(body, media_type="application/json")
-            await response(scope, receive, send)
+            await Response(body, media_type="application/json")(scope, receive, send)
             return
 
         async def replay() -> Message:
@@ -684,11 +694,43 @@ class FastPath:
         await self.app(scope, replay, send)
 
     async def answer(self, scope: Scope, body: bytes) -> bytes | None:
-        """The response body, or None: the normal path answers."""
+        """The response body to a POST, or None: the normal path answers."""
         try:
             request = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
+        if isinstance(request, list):  # a batch: every operation planned, or none served
+            if not request or len(request) > MAX_BATCH_OPERATIONS:
+                return None
+            results = []
+            for item in request:
+                result = await self.operation(scope, item)
+                if result is None:
+                    return None
+                results.append(result)
+            return orjson.dumps(results)
+        result = await self.operation(scope, request)
+        return None if result is None else orjson.dumps(result)
+
+    async def answer_get(self, scope: Scope) -> bytes | None:
+        """The response body to a query sent as GET parameters, or None."""
+        params = QueryParams(scope.get("query_string", b""))
+        if "query" not in params:
+            return None  # the GraphiQL page, or a request the normal path refuses
+        request: dict[str, Any] = {
+            "query": params["query"],
+            "operationName": params.get("operationName") or None,
+        }
+        if params.get("variables"):
+            try:
+                request["variables"] = orjson.loads(params["variables"])
+            except orjson.JSONDecodeError:
+                return None
+        result = await self.operation(scope, request)
+        return None if result is None else orjson.dumps(result)
+
+    async def operation(self, scope: Scope, request: object) -> dict[str, Any] | None:
+        """``{"data": ...}`` for one operation, or None: the normal path answers it."""
         if not isinstance(request, dict):
             _unsupported.inc()
             return None
@@ -718,7 +760,7 @@ class FastPath:
             _fallback.inc()
             return None
         _served.inc()
-        return orjson.dumps({"data": data})
+        return {"data": data}
 
     async def execute(
         self, scope: Scope, plan: Plan, raw_variables: dict[str, Any]

@@ -264,23 +264,53 @@ async def test_too_costly_is_refused_by_the_normal_path(
     assert outcome("served") == served + 1
 
 
+async def test_get_and_batches_are_answered_like_the_normal_path(
+    client: httpx.AsyncClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = f"query($n: Int) {{ moves(first: $n) {{ nodes {{ {SQL_MOVE_FIELDS} }} }} }}"
+    params = {"query": query, "variables": '{"n": 5}'}
+    batch = [{"query": query, "variables": {"n": 2}}, {"query": BENCH_MOVES_PAGE}]
+
+    async def both() -> tuple[list[Any], list[Any]]:
+        got = await client.get("/graphql", params=params)
+        posted = await client.post("/graphql", json=batch)
+        assert got.status_code == posted.status_code == 200
+        return [got.json()], posted.json()
+
+    served = outcome("served")
+    fast = await both()
+    assert outcome("served") == served + 3  # the GET, and both operations of the batch
+
+    async def never(self: fast_path.FastPath, *args: Any) -> None:
+        return None
+
+    with monkeypatch.context() as m:
+        m.setattr(fast_path.FastPath, "answer", never)
+        m.setattr(fast_path.FastPath, "answer_get", never)
+        normal = await both()
+    assert fast == normal
+    assert len(fast[1]) == 2 and "errors" not in fast[1][1]
+
+
 async def test_other_requests_never_reach_it(client: httpx.AsyncClient, seeded: Seeded) -> None:
     before = {k: outcome(k) for k in ("served", "fallback", "unsupported")}
     query = "{ moves(first: 1) { nodes { id } } }"
-    assert (await client.get("/graphql", params={"query": query})).status_code == 200
-    batch = await client.post("/graphql", json=[{"query": query}, {"query": query}])
-    assert batch.status_code == 200 and len(batch.json()) == 2
+    graphiql = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert graphiql.status_code == 200 and "text/html" in graphiql.headers["content-type"]
+    browser = await client.get(
+        "/graphql", params={"query": query}, headers={"Accept": "text/html,*/*;q=0.8"}
+    )
+    assert browser.status_code == 200
     graphql_response = await client.post(
         "/graphql",
         json={"query": query},
         headers={"Accept": "application/graphql-response+json"},
     )
     assert graphql_response.status_code == 200
+    too_many = await client.post("/graphql", json=[{"query": query}] * 11)
+    assert too_many.status_code in (200, 400)
     after = {k: outcome(k) for k in ("served", "fallback", "unsupported")}
-    # the batch is counted as unsupported; GET and the other media type are not looked at
-    assert after["served"] == before["served"]
-    assert after["fallback"] == before["fallback"]
-    assert after["unsupported"] == before["unsupported"] + 1
+    assert after == before
 
 
 async def test_statements_do_not_grow_with_the_page(
