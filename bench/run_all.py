@@ -243,6 +243,8 @@ def _command(a: argparse.Namespace) -> str:
     parts += [f"--authors {a.authors}", f"--workers {a.workers}"]
     if list(a.concurrency) != [10, 16]:
         parts.append("--concurrency " + " ".join(str(c) for c in a.concurrency))
+    if getattr(a, "driver", "wrk") != "wrk":
+        parts.append(f"--driver {a.driver}")
     return " ".join(parts)
 
 
@@ -276,9 +278,16 @@ def render(args: argparse.Namespace, info: dict[str, Any]) -> str:
         f"| servers | Talentflow: `talentflow serve --workers {args.workers}` (uvicorn, uvloop + "
         f"httptools); PostGraphile v4.14 (connection-filter, pg-aggregates): `node server.js "
         f"--workers {args.workers}`; each with a pool of 10 PostgreSQL connections |",
-        f"| load | concurrency {conc} (httpx, asyncio, loopback); each cell {args.repeats} runs "
-        f"of {args.duration:g} s, targets alternating inside each repeat; rps and p50/p99 are "
-        "the medians of the runs |",
+        f"| load | concurrency {conc} on loopback, "
+        + (
+            "from `wrk` (one thread; a Lua script rotates the request bodies and counts "
+            "answers that are not 200 or carry errors), except the flows row and the plain SQL "
+            "baselines (Python: httpx / asyncpg)"
+            if getattr(args, "driver", "httpx") == "wrk"
+            else "from Python (httpx, asyncio)"
+        )
+        + f"; each cell {args.repeats} runs of {args.duration:g} s, targets alternating inside "
+        "each repeat; rps and p50/p99 are the medians of the runs |",
         f"| command | `{_command(args)}` |",
         "",
         "The load driver, both servers and PostgreSQL share the same CPUs, and other work can "
