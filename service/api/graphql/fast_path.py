@@ -80,6 +80,7 @@ from strawberry.schema.schema import validate_document
 
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
+from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import MAX_BATCH_OPERATIONS, Rules, estimate_cost
 from service.api.graphql.preshaped import Preshaped
 from service.api.state import get_state
@@ -156,12 +157,15 @@ class TypePlan:
     type_: GraphQLObjectType
     steps: tuple[Step, ...]
     keys: tuple[str, ...] = ()
-    sql: str | None = None  # a Move selection PostgreSQL writes as JSON (``sql_shapes``)
+    sql: str | None = None  # a selection PostgreSQL writes as JSON (``sql_shapes``)
+    sql_by_id: str | None = None  # the same for ``researcher(id:)``: one statement in all
 
     def __post_init__(self) -> None:
         self.keys = tuple(step.key for step in self.steps)
         if self.type_.name in sql_shapes.ROOTS:
             self.sql = sql_shapes.statement(self)
+        if self.type_.name == "Researcher":
+            self.sql_by_id = sql_shapes.statement(self, unmerged_root=True)
 
     def walk(self) -> Iterator[TypePlan]:
         yield self
@@ -446,6 +450,10 @@ class Run:
     ) -> list[Any]:
         """The completed value of ``step`` for each of ``values``."""
         assert step.field_def is not None
+        if path is None and step.node.name.value == "researcher" and step.sub is not None:
+            found = await self.researcher_by_id(step)
+            if found is not None:
+                return found
         field_path = Path(path, step.key, parent.name)
         info = self._info(step, parent, field_path)
         if step.global_id is not None:  # relay ids, as strawberry's GlobalID writes them
@@ -483,6 +491,26 @@ class Run:
             if isinstance(r, Exception):
                 raise Fallback("a resolver returned an error")
         return await self.complete(step, step.wrappers, results, field_path)
+
+    async def researcher_by_id(self, step: Step) -> list[Any] | None:
+        """``researcher(id:)`` written by PostgreSQL in one statement (the resolver's lookup
+        included), or None to resolve it as usual: asked differently, or a record that is
+        missing (null) or merged into another (the resolver follows the merge)."""
+        assert step.sub is not None and step.field_def is not None
+        sql = step.sub.sql_by_id
+        if sql is None:
+            return None
+        args = get_argument_values(step.field_def, step.node, self.variables)
+        if [k for k, v in args.items() if v is not None] != ["id"]:
+            return None
+        try:
+            pk = decode_id(args["id"], "Researcher")
+        except Exception as exc:
+            raise Fallback("not a researcher id") from exc
+        rows = await self.context.db.fetch(sql, [pk])
+        if len(rows) != 1 or not rows[0]["ok"]:
+            return None  # missing or merged: the resolver answers null or follows the merge
+        return [orjson.Fragment(rows[0]["obj"])]
 
     async def written_by_sql(
         self, plan: TypePlan, values: list[Any], present: list[int], out: list[Any]

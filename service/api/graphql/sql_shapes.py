@@ -399,7 +399,7 @@ class Builder:
         return f"coalesce((SELECT json_agg({obj} ORDER BY {order}) {rows}), '[]'::json)"
 
 
-def statement(plan: Any) -> str | None:
+def statement(plan: Any, *, unmerged_root: bool = False) -> str | None:
     """The statement that writes ``plan`` (a selection on a type of ``ROOTS``) for the rows
     ``$1``, in order: (ord, ok, obj), ``ok`` false where the request must fall back, ``obj``
     the JSON text (spliced into the response as it is, never decoded); None
@@ -413,8 +413,10 @@ def statement(plan: Any) -> str | None:
         obj = builder.object(plan, "m")
     except NotSql:
         return None
-    if not builder.reads:
+    if not builder.reads and not unmerged_root:
         return None  # only the row's own columns: Python has them already, no statement needed
+    if unmerged_root:  # looked up by id: a merged record is the normal path's to redirect
+        builder.guards.append("m.merged_into_id IS NULL")
     ok = " AND ".join(builder.guards) or "true"
     return (
         f"SELECT k.ord, {ok} AS ok, ({obj})::text AS obj "

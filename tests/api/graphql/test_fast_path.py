@@ -177,6 +177,15 @@ async def test_answers_like_the_normal_path(
         return await original(self, *args)
 
     monkeypatch.setattr(fast_path.Run, "written_by_sql", counting)
+    by_id = fast_path.Run.researcher_by_id
+
+    async def counting_by_id(self: fast_path.Run, *args: Any) -> list[Any] | None:
+        found = await by_id(self, *args)
+        if found is not None:
+            written.append(1)
+        return found
+
+    monkeypatch.setattr(fast_path.Run, "researcher_by_id", counting_by_id)
     for n, (query, variables) in enumerate(corpus(seeded)):
         written.clear()
         served = outcome("served")
@@ -313,6 +322,23 @@ async def test_other_requests_never_reach_it(client: httpx.AsyncClient, seeded: 
     assert after == before
 
 
+async def test_a_profile_by_id_is_one_statement(
+    gql: Gql, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.api.graphql.context import CountingExecutor
+
+    counted: list[int] = []
+    original = CountingExecutor.release
+
+    async def release(self: CountingExecutor, **kwargs: Any) -> None:
+        counted.append(self.statements)
+        await original(self, **kwargs)
+
+    monkeypatch.setattr(CountingExecutor, "release", release)
+    await gql(BENCH_PROFILE, {"id": gid("Researcher", seeded.researchers["yao"])})
+    assert counted == [1]  # lookup, ids, aliases, affiliations, institutions and moves
+
+
 async def test_statements_do_not_grow_with_the_page(
     gql: Gql, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -390,3 +416,10 @@ async def test_aliases_of_merged_researchers_are_read_by_the_normal_path(
     body = await gql(BENCH_PROFILE, {"id": gid("Researcher", seeded.researchers["yao"])})
     assert outcome("fallback") == fallback + 1
     assert "S. Yao" in body["data"]["researcher"]["aliases"]
+    # Asked by the merged record's id, the answer is the surviving record's.
+    merged = await gql(BENCH_PROFILE, {"id": gid("Researcher", seeded.researchers["yao2"])})
+    assert outcome("fallback") == fallback + 2
+    assert merged == body
+    # Missing: null, answered by the normal path.
+    missing = await gql(BENCH_PROFILE, {"id": gid("Researcher", 999_999)})
+    assert missing == {"data": {"researcher": None}}
