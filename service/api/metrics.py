@@ -7,6 +7,8 @@ Process metrics (updated as requests run):
   (``/api/v1/moves/{id}``), never the raw path, so cardinality stays bounded;
 - ``talentflow_graphql_operations_total{operation}``: GraphQL operation names, at most
   ``MAX_OPERATIONS`` distinct names (the rest count as ``other``);
+- ``talentflow_graphql_fast_path_total{outcome}``: GraphQL requests the compiled plans served,
+  handed back to the normal path after trying (``fallback``), or did not plan (``unsupported``);
 - ``talentflow_ingest_runs_finished_total{plugin, outcome}`` and
   ``talentflow_ingest_observations_processed_total{plugin, outcome}``: counted by the pipeline at
   the end of each run (``record_ingest_run`` and ``record_observations``) in whatever process ran
@@ -69,6 +71,13 @@ GRAPHQL_OPERATIONS = Counter(
     "talentflow_graphql_operations_total",
     "GraphQL requests by operation name (bounded; extra names count as 'other').",
     ["operation"],
+    registry=REGISTRY,
+)
+GRAPHQL_FAST_PATH = Counter(
+    "talentflow_graphql_fast_path",
+    "GraphQL requests by what the fast path did: served them, handed them back to the "
+    "normal path after trying (fallback), or did not plan them (unsupported).",
+    ["outcome"],
     registry=REGISTRY,
 )
 INGEST_RUNS = Counter(

@@ -71,7 +71,6 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path
-from prometheus_client import Counter
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
@@ -83,6 +82,7 @@ from service.api.graphql.context import build_context
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import MAX_BATCH_OPERATIONS, Rules, estimate_cost
 from service.api.graphql.preshaped import Preshaped
+from service.api.metrics import GRAPHQL_FAST_PATH
 from service.api.state import get_state
 from service.config import Settings
 
@@ -91,12 +91,7 @@ logger = logging.getLogger(__name__)
 PLAN_CACHE_SIZE = 256
 MAX_PLAN_DEPTH = 24
 
-FAST_PATH = Counter(
-    "talentflow_graphql_fast_path_total",
-    "GraphQL POST requests by what the fast path did: served them, handed them back to the "
-    "normal path after trying (fallback), or did not try (unsupported).",
-    ["outcome"],
-)
+FAST_PATH = GRAPHQL_FAST_PATH  # on /metrics as talentflow_graphql_fast_path_total
 _served = FAST_PATH.labels("served")
 _fallback = FAST_PATH.labels("fallback")
 _unsupported = FAST_PATH.labels("unsupported")

@@ -423,3 +423,17 @@ async def test_aliases_of_merged_researchers_are_read_by_the_normal_path(
     # Missing: null, answered by the normal path.
     missing = await gql(BENCH_PROFILE, {"id": gid("Researcher", 999_999)})
     assert missing == {"data": {"researcher": None}}
+
+
+async def test_what_it_did_is_on_the_metrics_page(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    await client.post("/graphql", json={"query": "{ moves(first: 1) { nodes { id } } }"})
+    page = (await client.get("/metrics")).text
+    served = next(
+        line
+        for line in page.splitlines()
+        if line.startswith('talentflow_graphql_fast_path_total{outcome="served"}')
+    )
+    assert float(served.rsplit(" ", 1)[1]) >= 1
+    assert 'talentflow_graphql_fast_path_total{outcome="fallback"}' in page
