@@ -25,6 +25,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api import metrics
+from service.api.body import read_body, replaying
 from service.api.rest.problems import PROBLEM_TYPE, TYPE_BASE
 
 logger = logging.getLogger(__name__)
@@ -203,15 +204,9 @@ class RequestMiddleware:
 
     async def _graphql_operation(self, receive: Receive) -> Receive:
         """Read the whole (size-limited) body, note the operation name, replay the body."""
-        chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        buffered = await read_body(receive)  # ``receive`` raises BodyTooLarge past the limit
+        assert buffered is not None
+        messages, body = buffered
         name: object = None
         try:
             data = orjson.loads(body) if body else None
@@ -220,16 +215,7 @@ class RequestMiddleware:
         except orjson.JSONDecodeError:
             name = "invalid"
         metrics.observe_graphql(name)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return replay
+        return replaying(messages, receive)
 
 
 def _operation_name(request: dict[str, Any]) -> str | None:

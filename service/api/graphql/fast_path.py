@@ -34,11 +34,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from base64 import b64encode
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import isfinite
-from threading import Lock
 from typing import Any, TypeGuard, cast
 
 import orjson
@@ -74,13 +72,19 @@ from graphql.pyutils import Path
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.schema.schema import validate_document
 
+from service.api.body import read_body, replaying
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
 from service.api.graphql.ids import decode_id
-from service.api.graphql.limits import MAX_BATCH_OPERATIONS, Rules, estimate_cost
+from service.api.graphql.limits import (
+    MAX_BATCH_OPERATIONS,
+    BoundedLRU,
+    Rules,
+    estimate_cost,
+)
 from service.api.graphql.preshaped import Preshaped
 from service.api.metrics import GRAPHQL_FAST_PATH
 from service.api.state import get_state
@@ -336,25 +340,23 @@ class Plans:
     """Plans (and refusals) per (query text, operation name): a bounded LRU."""
 
     def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
-        self.maxsize = maxsize
-        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
-        self._lock = Lock()
+        self._plans: BoundedLRU[tuple[str, str | None], Plan | None] = BoundedLRU(maxsize)
 
     def get(self, key: tuple[str, str | None], make: Callable[[], Plan]) -> Plan | None:
-        with self._lock:
-            if key in self._plans:
-                self._plans.move_to_end(key)
-                return self._plans[key]
+        found: Plan | None = self._plans.get(key, _NOT_PLANNED)
+        if found is not _NOT_PLANNED:
+            return found
+        plan: Plan | None
         try:
-            plan: Plan | None = make()
+            plan = make()
         except Unsupported as exc:
             logger.debug("graphql fast path: not plain (%s)", exc)
             plan = None
-        with self._lock:
-            self._plans[key] = plan
-            while len(self._plans) > self.maxsize:
-                self._plans.popitem(last=False)
+        self._plans.put(key, plan)
         return plan
+
+
+_NOT_PLANNED: Any = object()
 
 
 # --- execution ---------------------------------------------------------------------------------
@@ -694,27 +696,14 @@ class FastPath:
         if method != "POST" or not _wants_plain_json(scope):
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = await self.answer(scope, b"".join(chunks))
-        if body is not None:
-            await Response(body, media_type="application/json")(scope, receive, send)
+        buffered = await read_body(receive)
+        assert buffered is not None  # no limit given (BodySizeLimit, outside, applies one)
+        messages, body = buffered
+        answer = await self.answer(scope, body)
+        if answer is not None:
+            await Response(answer, media_type="application/json")(scope, receive, send)
             return
-
-        async def replay() -> Message:
-            if messages:
-                return messages.pop(0)
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(messages, receive), send)
 
     async def answer(self, scope: Scope, body: bytes) -> bytes | None:
         """The response body to a POST, or None: the normal path answers."""

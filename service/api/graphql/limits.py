@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from functools import partial
 from threading import Lock
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 from graphql import (
@@ -44,7 +44,7 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.validation import ASTValidationRule
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -56,6 +56,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.schema import validate_document
 
+from service.api.body import read_body, replaying
 from service.config import Settings
 
 MAX_BATCH_OPERATIONS = 10
@@ -146,6 +147,35 @@ class CachedParse(ParserCache):
         yield
 
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+_MISSING: Any = object()
+
+
+class BoundedLRU(Generic[K, V]):
+    """A thread-safe LRU of at most ``maxsize`` entries (documents, plans: per query text)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: K, default: Any = _MISSING) -> Any:
+        """The value for ``key`` (now the most recent), or ``default``."""
+        with self._lock:
+            if key not in self._entries:
+                return default
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+
 class ValidatedDocuments:
     """Query texts that passed validation with a given rule set (a bounded LRU).
 
@@ -154,9 +184,7 @@ class ValidatedDocuments:
     """
 
     def __init__(self, maxsize: int = DOCUMENT_CACHE_SIZE) -> None:
-        self.maxsize = maxsize
-        self._valid: OrderedDict[tuple[str, Rules], None] = OrderedDict()
-        self._lock = Lock()
+        self._valid: BoundedLRU[tuple[str, Rules], bool] = BoundedLRU(maxsize)
 
     def validate(
         self, schema: GraphQLSchema, query: str | None, document: DocumentNode, rules: Rules
@@ -164,16 +192,11 @@ class ValidatedDocuments:
         if query is None:
             return validate_document(schema, document, rules)
         key = (query, rules)
-        with self._lock:
-            if key in self._valid:
-                self._valid.move_to_end(key)
-                return []
+        if self._valid.get(key, False):
+            return []
         errors = validate_document(schema, document, rules)
         if not errors:
-            with self._lock:
-                self._valid[key] = None
-                while len(self._valid) > self.maxsize:
-                    self._valid.popitem(last=False)
+            self._valid.put(key, True)
         return errors
 
 
@@ -295,23 +318,8 @@ class BodySizeLimit:
                 if declared > self.max_bytes:
                     await self._reject(send)
                     return
-        messages: list[Message] = []
-        size = 0
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._reject(send)
-                return
-            if not message.get("more_body", False):
-                break
-
-        async def replay() -> Message:
-            if messages:
-                return messages.pop(0)
-            return await receive()
-
-        await self.app(scope, replay, send)
+        buffered = await read_body(receive, self.max_bytes)
+        if buffered is None:
+            await self._reject(send)
+            return
+        await self.app(scope, replaying(buffered[0], receive), send)
