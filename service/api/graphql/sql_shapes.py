@@ -31,30 +31,16 @@ from typing import Any
 
 from graphql import GraphQLEnumType, GraphQLScalarType
 
-Leaf = Callable[[str], str]  # a table alias -> the SQL of the field's JSON value
 
-
-def _column(name: str) -> Leaf:
-    return lambda a: f"{a}.{name}"
-
-
-def _timestamp(name: str) -> Leaf:
+def _timestamp(column: str) -> str:
     """Python's ``isoformat()`` of an aware UTC datetime: microseconds only when not zero."""
-
-    def sql(a: str) -> str:
-        utc = f"({a}.{name} AT TIME ZONE 'UTC')"
-        return (
-            f"CASE WHEN {a}.{name} IS NULL THEN NULL ELSE "
-            f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-            f"CASE WHEN date_part('microseconds', {utc})::bigint % 1000000 = 0 THEN '' "
-            f"ELSE to_char({utc}, '.US') END || '+00:00' END"
-        )
-
-    return sql
-
-
-def _float(name: str) -> Leaf:
-    return lambda a: f"{a}.{name}::float8"
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL ELSE "
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN date_part('microseconds', {utc})::bigint % 1000000 = 0 THEN '' "
+        f"ELSE to_char({utc}, '.US') END || '+00:00' END"
+    )
 
 
 # GraphQL type -> field -> (column, how its value is written); None: written by leaf type.
@@ -221,10 +207,35 @@ TABLE_TYPES = {
     "researcher_external_id": "ExternalId",
 }
 ROOTS = {"Move": "move", "Researcher": "researcher"}
-VALUE_FIELDS = {
-    "partial_date": {"date", "precision", "text"},
-    "country": {"code"},
-    "span": {"start", "end"},
+ValueFields = dict[str, Callable[[Any], str]]  # field -> its SQL, given the plan step
+
+
+def _partial_date(day: str, precision: str) -> tuple[str, ValueFields]:
+    text = (
+        f"CASE {precision} WHEN 'year' THEN to_char({day}, 'YYYY') "
+        f"WHEN 'quarter' THEN to_char({day}, 'YYYY') || '-Q' || extract(quarter FROM {day})::int "
+        f"WHEN 'month' THEN to_char({day}, 'YYYY-MM') ELSE to_char({day}, 'YYYY-MM-DD') END"
+    )
+    return f"{day} IS NULL OR {precision} IS NULL", {
+        "date": lambda _: f"to_char({day}, 'YYYY-MM-DD')",
+        "precision": lambda step: _enum_case(precision, step.leaf_type),
+        "text": lambda _: text,
+    }
+
+
+def _country(code: str) -> tuple[str, ValueFields]:
+    return f"coalesce({code}, '') = ''", {"code": lambda _: code}
+
+
+def _span(start: str, end: str) -> tuple[str, ValueFields]:
+    return f"{start} IS NULL", {"start": lambda _: start, "end": lambda _: end}
+
+
+# Value kind -> (its columns -> (when it is null, how each of its fields is written)).
+_VALUES: dict[str, Callable[..., tuple[str, ValueFields]]] = {
+    "partial_date": _partial_date,
+    "country": _country,
+    "span": _span,
 }
 
 
@@ -273,61 +284,25 @@ class Builder:
         if not isinstance(leaf, GraphQLScalarType):
             raise NotSql(f"{type_name}.{field}")
         if leaf.name == "DateTime":
-            return _timestamp(column)(a)
+            return _timestamp(f"{a}.{column}")
         if leaf.name == "Float":
-            return _float(column)(a)
+            return f"{a}.{column}::float8"
         if leaf.name in ("String", "Int", "Boolean", "ID"):
-            return _column(column)(a)
+            return f"{a}.{column}"
         raise NotSql(f"{type_name}.{field}: {leaf.name}")
 
     def value(self, value: Value, plan: Any, a: str) -> str:
-        allowed = VALUE_FIELDS[value.kind]
+        null, fields = _VALUES[value.kind](*(f"{a}.{c}" for c in value.columns))
         pairs: list[str] = []
-        if value.kind == "partial_date":
-            day, precision = (f"{a}.{c}" for c in value.columns)
-            null = f"{day} IS NULL OR {precision} IS NULL"
-            for step in plan.steps:
-                field = step.node.name.value
-                if field == "__typename":
-                    expr = _literal(plan.type_.name)
-                elif field not in allowed:
-                    raise NotSql(f"PartialDate.{field}")
-                elif field == "date":
-                    expr = f"to_char({day}, 'YYYY-MM-DD')"
-                elif field == "precision":
-                    expr = _enum_case(precision, step.leaf_type)
-                else:
-                    expr = (
-                        f"CASE {precision} WHEN 'year' THEN to_char({day}, 'YYYY') "
-                        f"WHEN 'quarter' THEN to_char({day}, 'YYYY') || '-Q' || "
-                        f"extract(quarter FROM {day})::int "
-                        f"WHEN 'month' THEN to_char({day}, 'YYYY-MM') "
-                        f"ELSE to_char({day}, 'YYYY-MM-DD') END"
-                    )
-                pairs.append(f"{_literal(step.key)}, {expr}")
-        elif value.kind == "country":
-            (code,) = (f"{a}.{c}" for c in value.columns)
-            null = f"coalesce({code}, '') = ''"
-            for step in plan.steps:
-                field = step.node.name.value
-                if field == "__typename":
-                    pairs.append(f"{_literal(step.key)}, {_literal(plan.type_.name)}")
-                elif field == "code":
-                    pairs.append(f"{_literal(step.key)}, {code}")
-                else:
-                    raise NotSql(f"Country.{field}")
-        else:
-            start, end = (f"{a}.{c}" for c in value.columns)
-            null = f"{start} IS NULL"
-            for step in plan.steps:
-                field = step.node.name.value
-                if field == "__typename":
-                    expr = _literal(plan.type_.name)
-                elif field in allowed:
-                    expr = start if field == "start" else end
-                else:
-                    raise NotSql(f"Span.{field}")
-                pairs.append(f"{_literal(step.key)}, {expr}")
+        for step in plan.steps:
+            field = step.node.name.value
+            if field == "__typename":
+                expr = _literal(plan.type_.name)
+            elif field in fields:
+                expr = fields[field](step)
+            else:
+                raise NotSql(f"{plan.type_.name}.{field}")
+            pairs.append(f"{_literal(step.key)}, {expr}")
         return f"CASE WHEN {null} THEN NULL ELSE {self.build_object(pairs)} END"
 
     @staticmethod
