@@ -5,15 +5,11 @@ values rounded down to two decimals (see docs/quality.md)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BENCH = ROOT / "bench" / "quality_domain.py"
+from tests import bench_scripts
 
 PRECISION_FLOOR = 1.00
 RECALL_FLOOR = 0.91
@@ -21,12 +17,7 @@ INSTITUTION_ACCURACY_FLOOR = 1.00
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("quality_domain", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["quality_domain"] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("quality_domain")
 
 
 @pytest.fixture(scope="module")

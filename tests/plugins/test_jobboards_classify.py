@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from functools import cache
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -18,19 +14,11 @@ from plugins.jobboards.classify import (
     RoleClassification,
     classify_posting,
 )
+from tests import bench_scripts
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
-
-@cache
 def _bench() -> ModuleType:
-    path = REPO_ROOT / "bench" / "quality_jobs.py"
-    spec = importlib.util.spec_from_file_location("bench_quality_jobs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("quality_jobs")
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -13,6 +11,7 @@ from hypothesis import strategies as st
 
 from plugins.news.extract import AliasTable, ExtractedMove, extract_moves, person_key
 from plugins.news.sentences import split_sentences
+from tests import bench_scripts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -335,13 +334,7 @@ def test_extraction_is_total_deterministic_and_spans_are_exact(text: str) -> Non
 
 
 def _bench() -> ModuleType:
-    path = ROOT / "bench" / "quality_news.py"
-    spec = importlib.util.spec_from_file_location("quality_news", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["quality_news"] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("quality_news")
 
 
 def test_evaluation_set_shape() -> None:

@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from service.api.graphql import fast_path
+from service.api.graphql.context import CountingExecutor
+from tests import bench_scripts
 from tests.api.graphql.conftest import Gql
 from tests.api.graphql.seed import Seeded, gid
 
@@ -40,25 +42,11 @@ SQL_MOVE_FIELDS = """
     document { id kind url title publisher publishedAt fetchedAt language }
   }
 """
-BENCH_MOVES_PAGE = """
-query MovesPage {
-  moves(first: 50) {
-    edges {
-      node {
-        id
-        date { date precision }
-        kind status confidence crossBorder
-        fromCountry { code } toCountry { code }
-        researcher { id name }
-        from { id name country { code } }
-        to { id name country { code } }
-        evidence { id quote confidence document { id url title publisher publishedAt } }
-      }
-    }
-    pageInfo { endCursor hasNextPage }
-  }
-}"""
-BENCH_PROFILE = """
+# The benchmark's own dashboard queries (bench/graphql.py), as it sends them.
+BENCH_QUERIES = bench_scripts.load("graphql").TF_QUERIES
+BENCH_MOVES_PAGE = BENCH_QUERIES["moves_page"]
+BENCH_PROFILE = BENCH_QUERIES["researcher_profile"]
+PROFILE = """
 query ResearcherProfile($id: ID!) {
   researcher(id: $id) {
     id name nativeName topics worksCount citedByCount hIndex
@@ -147,6 +135,20 @@ def corpus(s: Seeded) -> list[tuple[str, dict[str, Any] | None]]:
         ('{ researcher(id: "UmVzZWFyY2hlcjo5OTk5OTk5") { id } move(id: "TW92ZTo5OTk5OTk5") { id } }',
          None),
     ]  # fmt: skip
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The statements each GraphQL request ran, appended as its connection goes back."""
+    counted: list[int] = []
+    original = CountingExecutor.release
+
+    async def release(self: CountingExecutor, **kwargs: Any) -> None:
+        counted.append(self.statements)
+        await original(self, **kwargs)
+
+    monkeypatch.setattr(CountingExecutor, "release", release)
+    return counted
 
 
 def outcome(label: str) -> float:
@@ -323,35 +325,15 @@ async def test_other_requests_never_reach_it(client: httpx.AsyncClient, seeded: 
 
 
 async def test_a_profile_by_id_is_one_statement(
-    gql: Gql, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+    gql: Gql, seeded: Seeded, statements: list[int]
 ) -> None:
-    from service.api.graphql.context import CountingExecutor
-
-    counted: list[int] = []
-    original = CountingExecutor.release
-
-    async def release(self: CountingExecutor, **kwargs: Any) -> None:
-        counted.append(self.statements)
-        await original(self, **kwargs)
-
-    monkeypatch.setattr(CountingExecutor, "release", release)
     await gql(BENCH_PROFILE, {"id": gid("Researcher", seeded.researchers["yao"])})
-    assert counted == [1]  # lookup, ids, aliases, affiliations, institutions and moves
+    assert statements == [1]  # lookup, ids, aliases, affiliations, institutions and moves
 
 
 async def test_statements_do_not_grow_with_the_page(
-    gql: Gql, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+    gql: Gql, seeded: Seeded, statements: list[int]
 ) -> None:
-    from service.api.graphql.context import CountingExecutor
-
-    counted: list[int] = []
-    original = CountingExecutor.release
-
-    async def release(self: CountingExecutor, **kwargs: Any) -> None:
-        counted.append(self.statements)
-        await original(self, **kwargs)
-
-    monkeypatch.setattr(CountingExecutor, "release", release)
     query = f"query($n: Int) {{ moves(first: $n) {{ nodes {{ {MOVE_FIELDS} }} }} }}"
     served = outcome("served")
     body = await gql(query, {"n": 50})
@@ -359,13 +341,13 @@ async def test_statements_do_not_grow_with_the_page(
     assert len(body["data"]["moves"]["nodes"]) >= 7  # every move but the retracted one
     # page, researchers, institutions (and their parents), evidence with documents: a fixed
     # number however many moves, not one per move
-    assert counted == [5], counted
-    counted.clear()
+    assert statements == [5], statements
+    statements.clear()
     body = await gql(
         f"query($n: Int) {{ moves(first: $n) {{ nodes {{ {SQL_MOVE_FIELDS} }} }} }}", {"n": 50}
     )
     assert len(body["data"]["moves"]["nodes"]) >= 7
-    assert counted == [2], counted  # the page, then the moves written by PostgreSQL
+    assert statements == [2], statements  # the page, then the moves written by PostgreSQL
 
 
 async def test_switched_off_it_does_nothing(
