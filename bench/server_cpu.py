@@ -42,8 +42,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measure(url: str, pid: int, database_url: str, queries: Sequence[str], n: int) -> Any:
-    driver = _load("bench_graphql_driver", "graphql.py")
+async def measure(
+    driver: Any, url: str, pid: int, database_url: str, queries: Sequence[str], n: int
+) -> Any:
     v = await driver.pick_variables(database_url, 42)
     out = {}
     async with httpx.AsyncClient(timeout=60.0) as client:
@@ -70,7 +71,7 @@ async def measure(url: str, pid: int, database_url: str, queries: Sequence[str],
 
 def main(argv: Sequence[str] | None = None) -> None:
     run_all = _load("bench_run_all", "run_all.py")
-    driver = _load("bench_graphql_driver", "graphql.py")
+    driver = run_all.load_driver()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--queries", nargs="+", default=list(driver.QUERIES))
@@ -86,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     with run_all.server(cmd, env, run_all.ROOT, run_all.RESULTS / "server_cpu.log") as pid:
         url = f"http://127.0.0.1:{port}/graphql"
         run_all.wait_ready(url)
-        result = asyncio.run(measure(url, pid, args.database_url, args.queries, args.requests))
+        result = asyncio.run(
+            measure(driver, url, pid, args.database_url, args.queries, args.requests)
+        )
     if args.out:
         args.out.write_text(json.dumps({"env": args.env, "result": result}, indent=1))
 
