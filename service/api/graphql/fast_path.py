@@ -426,12 +426,8 @@ class Run:
     ) -> list[dict[str, Any]]:
         """``values`` (non-null objects of ``plan.type_``) completed as response dicts."""
         type_ = plan.type_
-        if type_.is_type_of is not None and path is not None:
-            for value in values:
-                ok = type_.is_type_of(value, _NO_INFO)
-                if ok is not True:
-                    _discard(ok)
-                    raise Fallback("is_type_of")
+        if path is not None:  # the root value is no object of a schema type
+            _check_types(type_, values)
         n = len(values)
         columns: list[list[Any]] = []
         for step in plan.steps:
@@ -509,24 +505,15 @@ class Run:
             return None  # missing or merged: the resolver answers null or follows the merge
         return [orjson.Fragment(rows[0]["obj"])]
 
-    async def written_by_sql(
-        self, plan: TypePlan, values: list[Any], present: list[int], out: list[Any]
-    ) -> list[Any]:
-        """Moves as PostgreSQL writes them for ``plan`` (one statement for the lot)."""
+    async def written_by_sql(self, plan: TypePlan, values: list[Any]) -> list[Any]:
+        """``values`` (moves or researchers) as PostgreSQL writes them for ``plan``: one
+        statement for the lot, its JSON text spliced into the response as it is."""
         assert plan.sql is not None
-        type_ = plan.type_
-        ids: list[int] = []
-        for i in present:
-            value = values[i]
-            if type_.is_type_of is not None and type_.is_type_of(value, _NO_INFO) is not True:
-                raise Fallback("is_type_of")
-            ids.append(value.id)
-        rows = await self.context.db.fetch(plan.sql, ids)
-        if len(rows) != len(ids) or not all(r["ok"] for r in rows):
-            raise Fallback("a move changed or its researcher was merged")
-        for i, row in zip(present, rows, strict=True):
-            out[i] = orjson.Fragment(row["obj"])  # PostgreSQL's JSON text, as it is
-        return out
+        _check_types(plan.type_, values)
+        rows = await self.context.db.fetch(plan.sql, [value.id for value in values])
+        if len(rows) != len(values) or not all(r["ok"] for r in rows):
+            raise Fallback("a row changed, or a researcher was merged")
+        return [orjson.Fragment(row["obj"]) for row in rows]
 
     @staticmethod
     def leaves(step: Step, values: list[Any]) -> list[Any]:
@@ -564,8 +551,13 @@ class Run:
             if any(v is None for v in values):
                 raise Fallback("null in a non-null position")
             return await self.complete(step, wrappers[1:], values, path)
-        present = [i for i, v in enumerate(values) if v is not None]
         out: list[Any] = [None] * len(values)
+        present: list[int] = []
+        for i, v in enumerate(values):
+            if type(v) is Preshaped:  # already in response form (see ``preshaped``)
+                out[i] = v.data
+            elif v is not None:
+                present.append(i)
         if not present:
             return out
         if wrappers:  # a (nullable) list: complete the items of all lists at once
@@ -573,9 +565,6 @@ class Run:
             bounds: list[tuple[int, int, int]] = []
             for i in present:
                 value = values[i]
-                if type(value) is Preshaped:
-                    out[i] = value.data
-                    continue
                 if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
                     raise Fallback("not a list")
                 start = len(items)
@@ -586,23 +575,13 @@ class Run:
                 out[i] = done[start:end]
             return out
         if step.kind == LEAF:
-            done_leaves = self.leaves(step, [values[i] for i in present])
-            for i, d in zip(present, done_leaves, strict=True):
-                out[i] = d
-            return out
-        shaped = [i for i in present if type(values[i]) is Preshaped]
-        for i in shaped:
-            out[i] = values[i].data
-        if shaped:
-            present = [i for i in present if type(values[i]) is not Preshaped]
+            return _fill(out, present, self.leaves(step, [values[i] for i in present]))
         if step.kind == OBJECT:
             assert step.sub is not None
+            objects = [values[i] for i in present]
             if step.sub.sql is not None:
-                return await self.written_by_sql(step.sub, values, present, out)
-            done = await self.objects(step.sub, [values[i] for i in present], path)
-            for i, d in zip(present, done, strict=True):
-                out[i] = d
-            return out
+                return _fill(out, present, await self.written_by_sql(step.sub, objects))
+            return _fill(out, present, await self.objects(step.sub, objects, path))
         # ABSTRACT: group by concrete type, complete each group, put back in order.
         assert step.subs is not None and step.return_type is not None
         _, abstract = _unwrap(step.return_type)
@@ -619,9 +598,26 @@ class Run:
             groups.setdefault(name, []).append(i)
         for name, indices in groups.items():
             done = await self.objects(step.subs[name], [values[i] for i in indices], path)
-            for i, d in zip(indices, done, strict=True):
-                out[i] = d
+            _fill(out, indices, done)
         return out
+
+
+def _check_types(type_: GraphQLObjectType, values: list[Any]) -> None:
+    """graphql-core's ``is_type_of`` check of each value, where the type has one."""
+    if type_.is_type_of is None:
+        return
+    for value in values:
+        ok = type_.is_type_of(value, _NO_INFO)
+        if ok is not True:
+            _discard(ok)
+            raise Fallback("is_type_of")
+
+
+def _fill(out: list[Any], indices: list[int], done: list[Any]) -> list[Any]:
+    """``out`` with ``done[k]`` put at ``indices[k]``."""
+    for i, d in zip(indices, done, strict=True):
+        out[i] = d
+    return out
 
 
 def _coerce(step: Step, value: Any) -> Any:
