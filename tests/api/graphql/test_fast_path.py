@@ -47,22 +47,6 @@ BENCH_QUERIES = bench_scripts.load("graphql").TF_QUERIES
 BENCH_MOVES_PAGE = BENCH_QUERIES["moves_page"]
 BENCH_PROFILE = BENCH_QUERIES["researcher_profile"]
 PROFILE = """
-query ResearcherProfile($id: ID!) {
-  researcher(id: $id) {
-    id name nativeName topics worksCount citedByCount hIndex
-    externalIds { scheme value }
-    aliases
-    affiliations {
-      id role start { date precision } end { date precision }
-      institution { id name country { code } }
-    }
-    moves {
-      id date { date precision } kind status confidence
-      from { id name } to { id name }
-    }
-  }
-}"""
-PROFILE = """
   id name nativeName topics worksCount citedByCount hIndex orcid openalexId
   externalIds { scheme value }
   aliases
@@ -361,17 +345,22 @@ async def test_switched_off_it_does_nothing(
     assert outcome("served") == served
 
 
-async def test_a_merged_researcher_is_followed_by_the_normal_path(
-    gql: Gql, seeded: Seeded, pool: Any
-) -> None:
-    """PostgreSQL writes a move's researcher only when it was not merged away; otherwise the
-    request goes to the normal path, which follows the merge to the surviving record."""
+async def merge_yao2_into_yao(pool: Any, seeded: Seeded) -> None:
+    """Mark S. Yao merged into Shunyu Yao, leaving S. Yao's moves and aliases where they are."""
     async with pool.acquire() as conn:
         await conn.execute(
             "UPDATE researcher SET merged_into_id = $1 WHERE id = $2",
             seeded.researchers["yao"],
             seeded.researchers["yao2"],
         )
+
+
+async def test_a_merged_researcher_is_followed_by_the_normal_path(
+    gql: Gql, seeded: Seeded, pool: Any
+) -> None:
+    """PostgreSQL writes a move's researcher only when it was not merged away; otherwise the
+    request goes to the normal path, which follows the merge to the surviving record."""
+    await merge_yao2_into_yao(pool, seeded)
     fallback = outcome("fallback")
     body = await gql(BENCH_MOVES_PAGE)
     assert outcome("fallback") == fallback + 1
@@ -388,12 +377,7 @@ async def test_aliases_of_merged_researchers_are_read_by_the_normal_path(
 ) -> None:
     """A researcher's aliases and ids include those of the records merged into it; PostgreSQL
     writes them only for a researcher nothing was merged into."""
-    async with pool.acquire() as conn:
-        await conn.execute(
-            "UPDATE researcher SET merged_into_id = $1 WHERE id = $2",
-            seeded.researchers["yao"],
-            seeded.researchers["yao2"],
-        )
+    await merge_yao2_into_yao(pool, seeded)
     fallback = outcome("fallback")
     body = await gql(BENCH_PROFILE, {"id": gid("Researcher", seeded.researchers["yao"])})
     assert outcome("fallback") == fallback + 1
