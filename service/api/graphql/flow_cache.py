@@ -13,10 +13,16 @@ few dozen points):
 - **Writes through this process's GraphQL mutations** (status changes, merges) empty it at
   once (see ``mutations.base.write``).
 - **Everything else** (UPDATEs through REST or SQL, another API process's mutations) is seen
-  after at most ``ttl_s`` (30 s by default): UPDATEs do not NOTIFY.
+  once an entry is ``ttl_s`` old (30 s by default): UPDATEs do not NOTIFY. The first lookup
+  after that aggregates afresh; lookups arriving while it does are answered with the entry
+  they already have instead of queueing behind it (stale while revalidating), so a busy
+  dashboard does not stall every 30 s. An entry is never served once it is ``ttl_s +
+  stale_s`` old (60 s by default): a key nobody asked for in that time is a plain miss.
 
 A result computed while a notification arrived is not stored (it may predate the new move).
 Concurrent lookups of a missing key wait for the first one instead of aggregating again.
+Values derived from an entry (the flows encoded for one selection) are kept with the entry
+they came from (``derive``) and computed again when it is replaced.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ T = TypeVar("T")
 CHANNEL = "move_recorded"
 CACHE_KEY = "graphql.flow_cache"
 TTL_S = 30.0
+STALE_S = 30.0  # how much longer an expired entry may answer while it is being refreshed
 MAX_ENTRIES = 64
 # Entries kept per kind of answer: flows, flows already encoded for a selection, series.
 BUCKETS = {"flows": MAX_ENTRIES, "encoded": MAX_ENTRIES, "series": 4096}
@@ -59,6 +66,7 @@ class FlowCache:
         pool: asyncpg.Pool | None = None,
         *,
         ttl_s: float = TTL_S,
+        stale_s: float = STALE_S,
         max_entries: int = MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
         buckets: dict[str, int] | None = None,
@@ -66,6 +74,7 @@ class FlowCache:
         self.database_url = database_url
         self.pool = pool
         self.ttl_s = ttl_s
+        self.stale_s = stale_s
         self.max_entries = {**BUCKETS, "flows": max_entries, **(buckets or {})}
         self.clock = clock
         self.generation = 0
@@ -113,6 +122,13 @@ class FlowCache:
 
     def get(self, key: Hashable, bucket: str = "flows") -> Any | None:
         """The stored value, or None when missing, expired or not trustworthy right now."""
+        entry = self._entry(key, bucket)
+        if entry is None or self.clock() - entry[0] >= self.ttl_s:
+            return None
+        return entry[1]
+
+    def _entry(self, key: Hashable, bucket: str) -> tuple[float, Any] | None:
+        """The stored (time, value) while it may still answer (fresh or stale), else None."""
         self.start()
         if not self.listening.is_set():
             return None
@@ -120,11 +136,28 @@ class FlowCache:
         entry = entries.get(key)
         if entry is None:
             return None
-        if self.clock() - entry[0] >= self.ttl_s:
+        if self.clock() - entry[0] >= self.ttl_s + self.stale_s:
             del entries[key]
             return None
         entries.move_to_end(key)
-        return entry[1]
+        return entry
+
+    def derive(self, key: Hashable, source: Any, compute: Callable[[], T], bucket: str) -> T:
+        """``compute()`` for ``source`` (a value this cache handed out), kept as long as the
+        entry under ``key`` was made from that same object: when ``source`` is refreshed,
+        replaced or forgotten, the derived value is computed again."""
+        entries = self._entries[bucket]
+        entry = entries.get(key)
+        if entry is not None and entry[1][0] is source:
+            self.hits += 1
+            entries.move_to_end(key)
+            value: T = entry[1][1]
+            return value
+        self.misses += 1
+        value = compute()
+        if self.listening.is_set():
+            self._put(key, (source, value), bucket)
+        return value
 
     def _put(self, key: Hashable, value: Any, bucket: str) -> None:
         entries = self._entries[bucket]
@@ -144,13 +177,14 @@ class FlowCache:
     async def get_or_compute(
         self, key: Hashable, compute: Callable[[], Awaitable[T]], bucket: str = "flows"
     ) -> T:
-        hit = self.get(key, bucket)
-        if hit is not None:
-            self.hits += 1
-            value: T = hit
-            return value
+        entry = self._entry(key, bucket)
         slot = (bucket, key)
         leader = self._inflight.get(slot)
+        if entry is not None and (leader is not None or self.clock() - entry[0] < self.ttl_s):
+            # Fresh, or stale while another lookup refreshes it: answer with what is kept.
+            self.hits += 1
+            value: T = entry[1]
+            return value
         if leader is not None:
             with contextlib.suppress(_LeaderGone):
                 return await self._wait(leader)

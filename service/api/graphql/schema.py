@@ -261,12 +261,12 @@ class Query(HiringQueries):
         if shape is None:
             return cells
 
-        async def encode() -> orjson.Fragment:
+        def encode() -> orjson.Fragment:
             return orjson.Fragment(orjson.dumps(shape_cells(cells, shape)))
 
-        # Already in response form, encoded once per selection while the cells are kept (a
+        # Already in response form, encoded once per selection for each list of cells kept (a
         # flows answer is ~1 MB of JSON): graphql-core hands it over as the field's value.
-        encoded = await cache.get_or_compute((key, shape), encode, bucket="encoded")
+        encoded = cache.derive((key, shape), cells, encode, bucket="encoded")
         return cast("list[FlowCell]", Preshaped(encoded))
 
     @strawberry.field(

@@ -1,5 +1,5 @@
 """The in-process flows cache and the pre-shaped flows answer: same answers as the normal
-path, forgotten when a move is recorded, after a curator write, and after the TTL."""
+path, forgotten when a move is recorded, after a curator write, and refreshed after the TTL."""
 
 from __future__ import annotations
 
@@ -132,16 +132,28 @@ async def test_ttl_notification_and_single_flight(db_url: str) -> None:
         now[0] = 29.9
         assert await cache.get_or_compute("k", compute) == 1
         now[0] = 30.0
-        assert await cache.get_or_compute("k", compute) == 2  # expired
+        # Expired: the first lookup aggregates afresh; those arriving meanwhile are answered
+        # with the entry they have instead of queueing behind it.
+        refreshing = asyncio.create_task(cache.get_or_compute("k", compute))
+        await asyncio.sleep(0)
+        assert [await cache.get_or_compute("k", compute) for _ in range(3)] == [1, 1, 1]
+        assert await refreshing == 2 and calls == 2
+        assert cache.get("k") == 2
+        now[0] = 30.0 + 59.9  # stale again; the next lookup refreshes it
+        assert await cache.get_or_compute("k", compute) == 3
+        now[0] = 89.9 + 60.0  # too old to answer at all: everyone waits for the new value
+        assert (
+            await asyncio.gather(*(cache.get_or_compute("k", compute) for _ in range(3))) == [4] * 3
+        )
 
         async def racing() -> int:
             cache.invalidate()  # a move recorded while aggregating: the answer is not kept
             return await compute()
 
-        assert await cache.get_or_compute("r", racing) == 3
+        assert await cache.get_or_compute("r", racing) == 5
         assert cache.get("r") is None
-        assert await cache.get_or_compute("k", compute) == 4  # emptied by that invalidation
-        assert await cache.get_or_compute("k", compute) == 4
+        assert await cache.get_or_compute("k", compute) == 6  # emptied by that invalidation
+        assert await cache.get_or_compute("k", compute) == 6
         conn = await asyncpg.connect(db_url)
         try:
             await conn.execute("NOTIFY move_recorded, '1'")
@@ -149,11 +161,11 @@ async def test_ttl_notification_and_single_flight(db_url: str) -> None:
             await conn.close()
 
         await until_empty(cache)
-        assert await cache.get_or_compute("k", compute) == 5
+        assert await cache.get_or_compute("k", compute) == 7
     finally:
         await cache.close()
     assert not cache.listening.is_set()
-    assert await cache.get_or_compute("k", compute) == 6  # closed: never served from memory
+    assert await cache.get_or_compute("k", compute) == 8  # closed: never served from memory
 
 
 SERIES = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on Institution { slug
@@ -197,3 +209,35 @@ async def test_an_encoded_answer_serves_every_transport(
     assert got.json()["data"] == posted
     assert [b["data"] for b in batch.json()] == [posted, posted]
     assert posted["flows"] and all(set(c) == {"origin", "count"} for c in posted["flows"])
+
+
+async def test_a_derived_value_follows_the_entry_it_came_from(db_url: str) -> None:
+    now = [0.0]
+    cache = FlowCache(db_url, ttl_s=30.0, clock=lambda: now[0])
+    made: list[object] = []
+
+    async def compute() -> list[int]:
+        return [len(made)]
+
+    def derive(cells: list[int]) -> object:
+        def encode() -> object:
+            made.append(object())
+            return made[-1]
+
+        return cache.derive("k", cells, encode, bucket="encoded")
+
+    try:
+        cache.start()
+        await asyncio.wait_for(cache.listening.wait(), WAIT_S)
+        cells = await cache.get_or_compute("k", compute)
+        first = derive(cells)
+        assert derive(await cache.get_or_compute("k", compute)) is first  # same cells
+        now[0] = 30.0  # the cells are refreshed: what was derived from the old ones is not kept
+        refreshed = await cache.get_or_compute("k", compute)
+        assert refreshed is not cells
+        second = derive(refreshed)
+        assert second is not first and derive(refreshed) is second and len(made) == 2
+        cache.invalidate()
+        assert derive(await cache.get_or_compute("k", compute)) is not second
+    finally:
+        await cache.close()

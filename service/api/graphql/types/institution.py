@@ -188,7 +188,7 @@ class Institution(relay.Node):
         key = ByParent(req, self.id)
         loader = info.context.loaders.institution_flow_series
         # Kept like the flows (``flow_cache``): dropped when a move is recorded, after
-        # curator writes, and after 30 s. Misses of one request still batch in the loader.
+        # curator writes, and refreshed after 30 s. Misses of one request still batch in the loader.
         points = await flow_cache(info.context.state).get_or_compute(
             ("series", key), lambda: loader.load(key), bucket="series"
         )
