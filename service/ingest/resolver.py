@@ -221,12 +221,13 @@ class Resolver:
         parent_id = None
         if isinstance(ref, InstitutionSeen) and ref.parent is not None:
             parent_id, _ = await self.institution(ref.parent)
-        slug = await institution_writes.free_slug(self.conn, ref_slug or slugify(name))
         names = [name, *(ref.aliases if isinstance(ref, InstitutionSeen) else [])]
         kind = (ref.kind if isinstance(ref, InstitutionSeen) else None) or "other"
-        new_id = await institution_writes.create_unreviewed(
+        # The aliases and ids learning from the reference adds go in with the new row.
+        aliases, new_ids = self._to_learn(ref)
+        new_id, slug, added, gained_ids = await institution_writes.create_unreviewed(
             self.conn,
-            slug=slug,
+            base_slug=ref_slug or slugify(name),
             name=name[:500],
             kind=kind,
             country_code=ref.country_code,
@@ -234,7 +235,11 @@ class Resolver:
             website=ref.website if isinstance(ref, InstitutionSeen) else None,
             parent_id=parent_id,
             search_text=institution_search_text(names),
+            aliases=aliases,
+            pairs=new_ids,
+            source=self.source,
         )
+        self._learnt.add(self._fingerprint(new_id, ref))
         self.institutions_created.add(new_id)
         self._reviewed[new_id] = False
         index = await self.institution_index()
@@ -251,7 +256,7 @@ class Resolver:
                 aliases=tuple(n[:500] for n in names),
             )
         )
-        await self._learn_institution(new_id, ref)
+        self._learnt_from(new_id, aliases, new_ids, added, gained_ids)
         for key in self._inst_keys(ref):
             self._inst_cache[key] = new_id
             self._inst_exact.add(key)
@@ -259,23 +264,46 @@ class Resolver:
 
     async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
         """Add the aliases and ids a source gives; True if anything was added."""
-        # What learning reads of the reference: its names and ids.
-        fingerprint: tuple[object, ...] = (
+        fingerprint = self._fingerprint(inst_id, ref)
+        if fingerprint in self._learnt:
+            return False
+        self._learnt.add(fingerprint)
+        aliases, new_ids = self._to_learn(ref)
+        added = await institution_writes.add_aliases(self.conn, inst_id, aliases, self.source)
+        gained_ids = await institution_writes.add_external_ids(self.conn, inst_id, new_ids)
+        return self._learnt_from(inst_id, aliases, new_ids, added, gained_ids)
+
+    @staticmethod
+    def _fingerprint(inst_id: int, ref: InstitutionRef | InstitutionSeen) -> tuple[object, ...]:
+        """What learning reads of a reference: its names and ids."""
+        return (
             inst_id,
             ref.name,
             tuple(ref.aliases) if isinstance(ref, InstitutionSeen) else (),
             tuple(sorted(ref.ids.items())),
         )
-        if fingerprint in self._learnt:
-            return False
-        self._learnt.add(fingerprint)
+
+    def _to_learn(
+        self, ref: InstitutionRef | InstitutionSeen
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The (alias, normalized) aliases and the (scheme, value) ids not known yet that a
+        reference gives."""
         names = [ref.name] if ref.name else []
         if isinstance(ref, InstitutionSeen):
             names += ref.aliases
         aliases = [(n[:500], normalize_institution(n)) for n in names if normalize_institution(n)]
-        added = await institution_writes.add_aliases(self.conn, inst_id, aliases, self.source)
         new_ids = [p for p in sorted(ref.ids.items()) if p not in self._inst_by_ext]
-        gained_ids = await institution_writes.add_external_ids(self.conn, inst_id, new_ids)
+        return aliases, new_ids
+
+    def _learnt_from(
+        self,
+        inst_id: int,
+        aliases: list[tuple[str, str]],
+        new_ids: list[tuple[str, str]],
+        added: int,
+        gained_ids: int,
+    ) -> bool:
+        """Follow what was added to the stored institution; True if anything was."""
         if gained_ids:
             for pair in new_ids:
                 self._inst_by_ext.setdefault(pair, inst_id)
@@ -386,9 +414,7 @@ class Resolver:
                 if folded and name in names:
                     self._person_by_source_name.setdefault(folded, rid)
             out.append(PersonResolution(rid, created))
-        await researchers.insert_researchers(self.conn, new_rows)
-        self._gained = await researchers.add_external_ids(self.conn, ext_rows)
-        self._gained |= await researchers.add_aliases(self.conn, alias_rows)
+        self._gained = await researchers.insert_people(self.conn, new_rows, ext_rows, alias_rows)
         await researchers.add_candidate_matches(self.conn, matches)
         return out
 

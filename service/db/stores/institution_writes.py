@@ -76,25 +76,10 @@ async def fetch_info(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, 
     return {r["id"]: dict(r) for r in rows}
 
 
-async def free_slug(conn: asyncpg.Connection, base: str) -> str:
-    taken = {
-        r["slug"]
-        for r in await conn.fetch(
-            "SELECT slug FROM institution WHERE slug = $1 OR slug LIKE $1 || '-%'", base
-        )
-    }
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
 async def create_unreviewed(
     conn: asyncpg.Connection,
     *,
-    slug: str,
+    base_slug: str,
     name: str,
     kind: str,
     country_code: str | None,
@@ -102,14 +87,39 @@ async def create_unreviewed(
     website: str | None,
     parent_id: int | None,
     search_text: str,
-) -> int:
-    value: int = await conn.fetchval(
+    aliases: Sequence[tuple[str, str]],
+    pairs: Sequence[tuple[str, str]],
+    source: str,
+) -> tuple[int, str, int, int]:
+    """An unreviewed institution at the first free slug from ``base_slug`` (``base_slug``,
+    else ``base_slug-2``, ``-3``, ...), with its (alias, normalized) aliases and (scheme,
+    value) external ids, in one statement: (id, slug, aliases added, ids added)."""
+    row = await conn.fetchrow(
         """
-        INSERT INTO institution (slug, name, kind, country_code, city, website, parent_id,
-                                 reviewed, search_text)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8) RETURNING id
+        WITH s AS (
+            SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM institution WHERE slug = $1) THEN $1
+                   ELSE (SELECT $1 || '-' || n FROM generate_series(2, 2147483647) AS n
+                         WHERE NOT EXISTS (SELECT 1 FROM institution WHERE slug = $1 || '-' || n)
+                         LIMIT 1)
+                   END AS slug
+        ), i AS (
+            INSERT INTO institution (slug, name, kind, country_code, city, website, parent_id,
+                                     reviewed, search_text)
+            SELECT s.slug, $2, $3, $4, $5, $6, $7, false, $8 FROM s
+            RETURNING id, slug
+        ), a AS (
+            INSERT INTO institution_alias (institution_id, alias, normalized, source)
+            SELECT i.id, t.a, t.n, $11 FROM i, unnest($9::text[], $10::text[]) AS t(a, n)
+            ON CONFLICT DO NOTHING RETURNING 1
+        ), x AS (
+            INSERT INTO institution_external_id (institution_id, scheme, value)
+            SELECT i.id, t.s, t.v FROM i, unnest($12::text[], $13::text[]) AS t(s, v)
+            ON CONFLICT DO NOTHING RETURNING 1
+        )
+        SELECT i.id, i.slug, (SELECT count(*) FROM a) AS aliases, (SELECT count(*) FROM x) AS ids
+        FROM i
         """,
-        slug,
+        base_slug,
         name,
         kind,
         country_code,
@@ -117,8 +127,13 @@ async def create_unreviewed(
         website,
         parent_id,
         search_text,
+        [a for a, _ in aliases],
+        [n for _, n in aliases],
+        source,
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
     )
-    return value
+    return int(row["id"]), str(row["slug"]), int(row["aliases"]), int(row["ids"])
 
 
 async def fill_missing(

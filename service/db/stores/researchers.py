@@ -88,62 +88,51 @@ async def allocate_ids(conn: asyncpg.Connection, count: int) -> list[int]:
     return [r["id"] for r in rows]
 
 
-async def insert_researchers(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert researchers with pre-allocated ids."""
-    if not rows:
-        return
-    await conn.execute(
+async def insert_people(
+    conn: asyncpg.Connection,
+    rows: Sequence[dict[str, Any]],
+    ids: Sequence[tuple[int, str, str]],
+    aliases: Sequence[tuple[int, str, str, str]],
+) -> set[int]:
+    """Insert researchers (with pre-allocated ids) and add (researcher_id, scheme, value)
+    external ids and (researcher_id, alias, normalized, source) aliases not known yet, in one
+    statement; the researchers that gained an external id or alias."""
+    if not (rows or ids or aliases):
+        return set()
+    added = await conn.fetch(
         """
-        INSERT INTO researcher (id, display_name, native_name, search_text, topics,
-                                works_count, cited_by_count, h_index)
-        OVERRIDING SYSTEM VALUE
-        SELECT r.id, r.display_name, r.native_name, r.search_text,
-               coalesce((SELECT array_agg(t) FROM jsonb_array_elements_text(r.topics) t), '{}'),
-               r.works_count, r.cited_by_count, r.h_index
-        FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, display_name text, native_name text,
-             search_text text, topics jsonb, works_count int, cited_by_count int, h_index int)
+        WITH r AS (
+            INSERT INTO researcher (id, display_name, native_name, search_text, topics,
+                                    works_count, cited_by_count, h_index)
+            OVERRIDING SYSTEM VALUE
+            SELECT r.id, r.display_name, r.native_name, r.search_text,
+                   coalesce((SELECT array_agg(t) FROM jsonb_array_elements_text(r.topics) t),
+                            '{}'),
+                   r.works_count, r.cited_by_count, r.h_index
+            FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, display_name text,
+                 native_name text, search_text text, topics jsonb, works_count int,
+                 cited_by_count int, h_index int)
+        ), x AS (
+            INSERT INTO researcher_external_id (researcher_id, scheme, value)
+            SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[])
+            ON CONFLICT DO NOTHING
+            RETURNING researcher_id
+        ), a AS (
+            INSERT INTO researcher_alias (researcher_id, alias, normalized, source)
+            SELECT * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[])
+            ON CONFLICT DO NOTHING
+            RETURNING researcher_id
+        )
+        SELECT researcher_id FROM x UNION SELECT researcher_id FROM a
         """,
         list(rows),
-    )
-
-
-async def add_external_ids(
-    conn: asyncpg.Connection, rows: Sequence[tuple[int, str, str]]
-) -> set[int]:
-    """Add (researcher_id, scheme, value) rows not known yet; the researchers that gained one."""
-    if not rows:
-        return set()
-    added = await conn.fetch(
-        """
-        INSERT INTO researcher_external_id (researcher_id, scheme, value)
-        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])
-        ON CONFLICT DO NOTHING
-        RETURNING researcher_id
-        """,
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-    )
-    return {r["researcher_id"] for r in added}
-
-
-async def add_aliases(
-    conn: asyncpg.Connection, rows: Sequence[tuple[int, str, str, str]]
-) -> set[int]:
-    """Add (researcher_id, alias, normalized, source) rows; the researchers that gained one."""
-    if not rows:
-        return set()
-    added = await conn.fetch(
-        """
-        INSERT INTO researcher_alias (researcher_id, alias, normalized, source)
-        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
-        ON CONFLICT DO NOTHING
-        RETURNING researcher_id
-        """,
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-        [r[3] for r in rows],
+        [r[0] for r in ids],
+        [r[1] for r in ids],
+        [r[2] for r in ids],
+        [r[0] for r in aliases],
+        [r[1] for r in aliases],
+        [r[2] for r in aliases],
+        [r[3] for r in aliases],
     )
     return {r["researcher_id"] for r in added}
 
