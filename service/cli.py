@@ -277,7 +277,7 @@ def _serve(url: str, host: str, port: int, workers: int, check: bool = True) -> 
     # handler that was there before; exiting 0 there tells supervisors the stop was clean.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
-        "service.api.app:create_app",
+        "service.api.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -7,6 +7,7 @@ Route groups (health, GraphQL, REST, the explorer) each live in their own module
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,7 +42,27 @@ async def explorer_page(request: Request) -> FileResponse:
     return FileResponse(EXPLORER_DIR / "index.html")
 
 
-def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
+def create_served_app() -> Starlette:
+    """The app of a ``talentflow serve`` worker process (uvicorn's factory)."""
+    return create_app(serving=True)
+
+
+def freeze_startup_objects() -> None:
+    """Collect once, then move every object alive now to the collector's permanent generation.
+
+    A worker holds a few hundred thousand objects from its start (modules, the GraphQL schema,
+    pydantic models) that live as long as it does; each full collection traversed them all:
+    ~100 ms in which no request moves, several times a minute under load. Frozen, they are
+    never traversed again, and a full collection scans only what requests made since. Only for
+    a serving process: one that builds many apps (the tests) would keep each app's objects.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(
+    settings: Settings | None = None, *, database_url: str | None = None, serving: bool = False
+) -> Starlette:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -52,6 +73,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         logger.info("database: %s", describe_database(url))
         pool = await create_pool_from_settings(settings, url)
         app.state.talentflow = AppState(settings=settings, database_url=url, pool=pool)
+        if serving and settings.gc_freeze:
+            freeze_startup_objects()
         try:
             yield
         finally:
