@@ -115,14 +115,22 @@ def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuer
         if not tokens:  # nothing searchable ("%", "_", punctuation): no match, not everyone
             q.where.append("false")
         # One LIKE per token, not LIKE ALL(array): only separate LIKEs can use the trigram index.
+        short = {t for t in tokens if len(t) < SHORT_TOKEN and t.isascii() and t.isalnum()}
         for t in tokens:
-            if len(t) < SHORT_TOKEN and t.isascii() and t.isalnum():
+            if t not in short:
+                q.where.append(f"r.search_text LIKE {p.add(like_pattern(t), 'text')}")
+            elif len(tokens) > 1:
                 # Too short for a trigram: "%li%" reads every researcher (180 ms on 200,000)
                 # and finds every Oliver. A short name token matches at the start of a word.
+                # Beside other tokens, as one regular expression: the trigram index checks it
+                # in the same scan as they are (the two LIKEs below made a BitmapOr of two
+                # scans per short token: "camille ma" 8.9 -> 4.8 ms, "li ma" 11.3 -> 4.6 ms).
+                # Alone, the two LIKEs are faster: the index then finds thousands of rows,
+                # and rechecking a LIKE costs less than a regular expression (34 vs 59 ms).
+                q.where.append(f"r.search_text ~ {p.add(f'(^| ){t}', 'text')}")
+            else:
                 start, inner = (p.add(x, "text") for x in word_start_patterns(t))
                 q.where.append(f"(r.search_text LIKE {start} OR r.search_text LIKE {inner})")
-            else:
-                q.where.append(f"r.search_text LIKE {p.add(like_pattern(t), 'text')}")
     if flt.current_institution is not None:
         cond = institutions_condition(
             "a.institution_id", [flt.current_institution], p, descendants=flt.include_descendants

@@ -185,6 +185,13 @@ async def test_researcher_search_and_filters(gql: Gql, seeded: Seeded) -> None:
     assert await names({"search": "李伟"}) == ["Li Wei"]
     assert set(await names({"search": "s"})) == {"S. Yao", "Shunyu Yao", "Alice Smith"}
     assert await names({"search": "sm"}) == ["Alice Smith"]
+    # Beside other parts a short one still means a word's start, in any order.
+    assert await names({"search": "s yao"}) == ["S. Yao", "Shunyu Yao"]
+    assert await names({"search": "yao sh"}) == ["Shunyu Yao"]
+    assert await names({"search": "a smith"}) == ["Alice Smith"]
+    assert await names({"search": "mith a"}) == ["Alice Smith"]
+    assert await names({"search": "li ce"}) == []  # not "alice": "li" starts no word of hers
+    assert await names({"search": "w li"}) == ["Li Wei"]
     assert await names({"currentInstitution": "tencent"}) == ["Li Wei", "Shunyu Yao"]
     assert await names({"currentInstitution": "alphabet"}) == ["Alice Smith", "José García"]
     assert await names({"country": ["CN"]}) == ["Li Wei", "Shunyu Yao"]
@@ -199,6 +206,11 @@ async def test_search_without_trigram_uses_like(pool: Any, seeded: Seeded) -> No
         pool, ResearcherFilter(search="Yao"), None, PageArgs(first=10), trigram=False
     )
     assert [r.display_name for r in page.items] == ["S. Yao", "Shunyu Yao"]
+    for search, found in (("s yao", ["S. Yao", "Shunyu Yao"]), ("yao sh", ["Shunyu Yao"])):
+        page = await list_researchers(
+            pool, ResearcherFilter(search=search), None, PageArgs(first=10), trigram=False
+        )
+        assert [r.display_name for r in page.items] == found
     has_trgm = await pool.fetchval(
         "SELECT count(*) > 0 FROM pg_extension WHERE extname = 'pg_trgm'"
     )
