@@ -27,6 +27,7 @@ from service.ingest import (
     hookimpl,
     parse_observation,
 )
+from service.ingest.observations import observation_adapter
 
 EXCERPT_BYTES = 300
 
@@ -120,6 +121,13 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
     text = raw.strip()
     if not text:
         return None
+    try:
+        # Parse and validate in one pass, with no Python dict in between. A line this refuses
+        # goes the long way below, which tells malformed JSON, a value that is not an object
+        # and an invalid observation apart (anything accepted here is accepted there, equal).
+        return observation_adapter.validate_json(text)
+    except ValidationError:
+        pass
     position = f"line {line_no}"
     excerpt = text[:EXCERPT_BYTES].decode("utf-8", errors="replace")
     try:
