@@ -119,7 +119,11 @@ def build_query(flt: InstitutionFilter, params: Params | None = None) -> ListQue
             q.where.append("false")
         else:
             # One LIKE per word (a trigram index serves ``LIKE $n``, not ``LIKE ALL($n)``), and
-            # the three name columns as a union, so each can use its own index (0005).
+            # the name columns as a union, so each can use its own index (0005). The search
+            # text holds the folded name, the native name and the aliases known when it was
+            # written (every writer of a name writes it); aliases learned later are only in
+            # institution_alias. The name itself needs no branch of its own: the words are
+            # folded, and a folded word found in lower(name) is in the folded name too.
             pats = [p.add(like_pattern(w), "text") for w in words]
 
             def every(column: str) -> str:
@@ -127,7 +131,6 @@ def build_query(flt: InstitutionFilter, params: Params | None = None) -> ListQue
 
             q.where.append(
                 f"i.id IN (SELECT id FROM institution WHERE {every('search_text')} "
-                f"UNION ALL SELECT id FROM institution WHERE {every('lower(name)')} "
                 f"UNION ALL SELECT institution_id FROM institution_alias "
                 f"WHERE {every('normalized')})"
             )

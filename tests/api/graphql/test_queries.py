@@ -322,3 +322,34 @@ async def test_search_union(gql: Gql, seeded: Seeded) -> None:
     assert data["inst"] == [{"slug": "tsinghua-university"}]
     body = await gql('{ search(query: "x", first: 1000) { __typename } }')
     assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+@pytest.mark.parametrize("trigram", [True, False])
+async def test_institutions_are_found_by_name_native_name_and_later_aliases(
+    pool: Any, seeded: Seeded, trigram: bool
+) -> None:
+    """The folded name and native name are in the search text; an alias learned after the row
+    was written (ingestion adds them without rewriting it) is found through its own table."""
+    from service.db.stores import institution_writes
+
+    async def slugs(search: str) -> list[str]:
+        page = await list_institutions(
+            pool, InstitutionFilter(search=search), None, PageArgs(first=10), trigram=trigram
+        )
+        return [i.slug for i in page.items]
+
+    tencent = seeded.institutions["tencent"]
+    await pool.execute("UPDATE institution SET name = 'Tencent Zürich' WHERE id = $1", tencent)
+    async with pool.acquire() as conn:
+        await institution_writes.add_aliases(
+            conn, tencent, [("Téngxùn AI Lab", "tengxun ai lab")], "test"
+        )
+    await pool.execute(
+        "UPDATE institution SET search_text = 'tencent zurich 腾讯' WHERE id = $1", tencent
+    )
+    assert await slugs("TENCENT zürich") == ["tencent"]
+    assert await slugs("zurich") == ["tencent"]
+    assert await slugs("腾讯") == ["tencent"]
+    assert await slugs("tengxun lab") == ["tencent"]  # only in the alias learned later
+    assert await slugs("Tengxùn") == ["tencent"]
+    assert await slugs("lab zurich") == []  # every word in the same name
