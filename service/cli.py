@@ -285,6 +285,9 @@ def _serve(url: str, host: str, port: int, workers: int, check: bool = True) -> 
         log_level=settings().log_level.lower(),
         proxy_headers=True,
         timeout_graceful_shutdown=30,
+        # The request middleware writes the access log (structured, with the request id);
+        # uvicorn's own line would repeat it, and is formatted even when nothing prints it.
+        access_log=False,
     )
 
 
