@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -100,6 +101,17 @@ def _pd_from_row(day: Any, precision: str | None) -> PartialDate | None:
     return PartialDate.from_date(day, precision)
 
 
+# The same ids come in every observation naming a person or an institution: check each set once.
+@lru_cache(maxsize=65536)
+def _bad_person_ids(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(invalid_ids(dict(items), RESEARCHER_ID_RULES))
+
+
+@lru_cache(maxsize=65536)
+def _bad_place_ids(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(invalid_ids(dict(items), INSTITUTION_ID_RULES))
+
+
 def _check_ids(obs: Any) -> str | None:
     people: list[PersonRef | ResearcherSeen] = []
     places: list[InstitutionRef | InstitutionSeen] = []
@@ -117,8 +129,8 @@ def _check_ids(obs: Any) -> str | None:
             places.append(obs.parent)
     if isinstance(obs, JobPostingSeen) and obs.institution:
         places.append(obs.institution)
-    bad = [b for p in people for b in invalid_ids(p.ids, RESEARCHER_ID_RULES)]
-    bad += [b for p in places for b in invalid_ids(p.ids, INSTITUTION_ID_RULES)]
+    bad = [b for p in people if p.ids for b in _bad_person_ids(tuple(p.ids.items()))]
+    bad += [b for p in places if p.ids for b in _bad_place_ids(tuple(p.ids.items()))]
     if bad:
         return "ids not valid here: " + ", ".join(bad)
     return None
@@ -353,13 +365,6 @@ class BatchWriter:
                 inserts.append(row)
             elif any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
                 changes.append({**row, "id": old["id"]})
-        new_ids = await affiliations.insert(
-            self.conn,
-            [
-                {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
-                for r in inserts
-            ],
-        )
         await affiliations.update(
             self.conn,
             [
@@ -367,22 +372,25 @@ class BatchWriter:
                 for r in changes
             ],
         )
-        aff_id = {k: v["id"] for k, v in existing.items()} | new_ids
         inserted_keys = {
             (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]) for r in inserts
         }
         changed_keys = {
             (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]) for r in changes
         }
-        ev_rows: list[tuple[int, int, str, str | None]] = []
+        # Evidence names a stored affiliation by id, a new one by its key: the affiliations
+        # and their evidence go in together.
+        ev_rows: list[tuple[int | None, tuple[int, int, str, str], int, str, str | None]] = []
         counted: set[tuple[int, int, str, str]] = set()
         for i in aff_idx:
             aff = items[i].observation
             key = key_of[i]
             doc = doc_ids.get(aff.document_url) if aff.document_url else None
+            old = existing.get(key)
             ev_rows.append(
                 (
-                    aff_id[key],
+                    old["id"] if old is not None else None,
+                    key,
                     doc or await self.source_document(),
                     items[i].extractor,
                     items[i].extractor_version,
@@ -399,7 +407,14 @@ class BatchWriter:
                     if key in changed_keys
                     else "unchanged"
                 )
-        await evidence.add_affiliation_evidence(self.conn, ev_rows)
+        await affiliations.insert_with_evidence(
+            self.conn,
+            [
+                {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
+                for r in inserts
+            ],
+            ev_rows,
+        )
         return {k[0] for k in inserted_keys | changed_keys}
 
     # -- job postings --------------------------------------------------------------------------

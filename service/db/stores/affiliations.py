@@ -33,29 +33,59 @@ async def fetch_by_keys(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[K
     }
 
 
-async def insert(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> dict[Key, int]:
-    if not rows:
-        return {}
-    out = await conn.fetch(
+async def insert_with_evidence(
+    conn: asyncpg.Connection,
+    rows: Sequence[dict[str, Any]],
+    evidence: Sequence[tuple[int | None, Key, int, str, str | None]],
+) -> None:
+    """Insert affiliations and add their evidence rows in one statement.
+
+    ``evidence`` rows are (affiliation id, or None for one of ``rows``; the affiliation's key;
+    document id, extractor, extractor version), inserted in the order given, each only if not
+    there yet.
+    """
+    if not (rows or evidence):
+        return
+    await conn.execute(
         """
-        INSERT INTO affiliation (researcher_id, institution_id, source, source_key, role,
-                                 department, start_date, start_precision, end_date,
-                                 end_precision, years)
-        SELECT r.researcher_id, r.institution_id, r.source, r.source_key, r.role, r.department,
-               r.start_date, r.start_precision, r.end_date, r.end_precision,
-               coalesce((SELECT array_agg(y::int) FROM jsonb_array_elements_text(r.years) y),
-                        '{}')
-        FROM jsonb_to_recordset($1::jsonb) AS r(researcher_id bigint, institution_id bigint,
-             source text, source_key text, role text, department text, start_date date,
-             start_precision text, end_date date, end_precision text, years jsonb)
-        RETURNING id, researcher_id, institution_id, source, source_key
+        WITH a AS (
+            INSERT INTO affiliation (researcher_id, institution_id, source, source_key, role,
+                                     department, start_date, start_precision, end_date,
+                                     end_precision, years)
+            SELECT r.researcher_id, r.institution_id, r.source, r.source_key, r.role,
+                   r.department, r.start_date, r.start_precision, r.end_date, r.end_precision,
+                   coalesce((SELECT array_agg(y::int)
+                             FROM jsonb_array_elements_text(r.years) y), '{}')
+            FROM jsonb_to_recordset($1::jsonb) AS r(researcher_id bigint, institution_id bigint,
+                 source text, source_key text, role text, department text, start_date date,
+                 start_precision text, end_date date, end_precision text, years jsonb)
+            RETURNING id, researcher_id, institution_id, source, source_key
+        )
+        INSERT INTO evidence (affiliation_id, document_id, extractor, extractor_version)
+        SELECT e.affiliation_id, e.document_id, e.extractor, e.extractor_version
+        FROM (
+            SELECT coalesce(k.id, a.id) AS affiliation_id, k.document_id, k.extractor,
+                   k.extractor_version, k.n
+            FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+                        $7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY
+                 AS k(id, r, i, s, sk, document_id, extractor, extractor_version, n)
+            LEFT JOIN a ON k.id IS NULL AND a.researcher_id = k.r AND a.institution_id = k.i
+                 AND a.source = k.s AND a.source_key = k.sk
+            ORDER BY k.n
+        ) AS e
+        ON CONFLICT (affiliation_id, document_id, extractor) WHERE affiliation_id IS NOT NULL
+        DO NOTHING
         """,
         list(rows),
+        [e[0] for e in evidence],
+        [e[1][0] for e in evidence],
+        [e[1][1] for e in evidence],
+        [e[1][2] for e in evidence],
+        [e[1][3] for e in evidence],
+        [e[2] for e in evidence],
+        [e[3] for e in evidence],
+        [e[4] for e in evidence],
     )
-    return {
-        (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]): r["id"]
-        for r in out
-    }
 
 
 async def update(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -8,27 +8,6 @@ from typing import Any
 import asyncpg
 
 
-async def add_affiliation_evidence(
-    conn: asyncpg.Connection, rows: Sequence[tuple[int, int, str, str | None]]
-) -> int:
-    """(affiliation_id, document_id, extractor, version) rows not there yet; number added."""
-    if not rows:
-        return 0
-    out = await conn.fetch(
-        """
-        INSERT INTO evidence (affiliation_id, document_id, extractor, extractor_version)
-        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
-        ON CONFLICT (affiliation_id, document_id, extractor) WHERE affiliation_id IS NOT NULL
-        DO NOTHING RETURNING id
-        """,
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-        [r[3] for r in rows],
-    )
-    return len(out)
-
-
 async def add_move_evidence(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> set[int]:
     """Evidence rows for moves (move_id, document_id, quote, span_start, span_end, extractor,
     extractor_version, confidence); the moves that gained a row."""
