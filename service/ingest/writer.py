@@ -883,20 +883,12 @@ class BatchWriter:
             await self._withdraw_unsupported(
                 [m for m in known.get(rid, []) if m["id"] not in claimed]
             )
-        if pending:
-            ids = await move_store.allocate_ids(self.conn, len(pending))
-            real = {-(n + 1): new_id for n, new_id in enumerate(ids)}
-            for row in pending:
-                row["id"] = real[row["id"]]
-            for stored, row in zip(
-                await move_store.insert_many(self.conn, pending), pending, strict=True
-            ):
-                row.update(stored)
-            for ev in evidence_rows:
-                ev["move_id"] = real.get(ev["move_id"], ev["move_id"])
-            # A new move's evidence is inserted with the confidence already.
-            confidences = [(m, c) for m, c in confidences if m > 0]
-        await evidence.add_move_evidence(self.conn, evidence_rows)
+        # New moves and all the evidence in one statement; evidence of a new move names it by
+        # its placeholder id, and is inserted with the confidence already.
+        stored = await move_store.insert_with_evidence(self.conn, pending, evidence_rows)
+        for row, stored_row in zip(pending, stored, strict=True):
+            row.update(stored_row)
+        confidences = [(m, c) for m, c in confidences if m > 0]
         await evidence.set_move_evidence_confidence(self.conn, confidences, INFERENCE_EXTRACTOR)
 
     async def _withdraw_unsupported(self, moves: list[dict[str, Any]]) -> None:

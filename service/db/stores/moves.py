@@ -61,45 +61,61 @@ async def insert(conn: asyncpg.Connection, row: dict[str, Any]) -> dict[str, Any
     return dict(out)
 
 
-async def allocate_ids(conn: asyncpg.Connection, count: int) -> list[int]:
-    """``count`` move ids, in the order single inserts would have taken them."""
-    if count <= 0:
-        return []
-    rows = await conn.fetch(
-        "SELECT nextval(pg_get_serial_sequence('move', 'id')) AS id FROM generate_series(1, $1)",
-        count,
-    )
-    return [r["id"] for r in rows]
-
-
-async def insert_many(
-    conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]
+async def insert_with_evidence(
+    conn: asyncpg.Connection,
+    rows: Sequence[dict[str, Any]],
+    evidence: Sequence[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Insert moves with pre-allocated ids (``allocate_ids``) in one statement, in the order
-    given; the stored rows, in the same order."""
-    if not rows:
+    """Insert moves and add evidence rows in one statement; the stored moves, in order.
+
+    The moves take ids from the sequence in the order given, as single inserts would have. An
+    evidence row's ``move_id`` is a stored move's id, or ``-k`` for the k-th of ``rows``;
+    evidence rows (move_id, document_id, quote, span_start, span_end, extractor,
+    extractor_version, confidence) are inserted in the order given, each only if not there yet.
+    """
+    if not (rows or evidence):
         return []
     out = await conn.fetch(
         f"""
-        INSERT INTO move AS m (id, researcher_id, from_institution_id, to_institution_id,
-                          from_country, to_country, move_date, date_precision, kind,
-                          is_returnee, status, confidence, provisional, origin)
-        OVERRIDING SYSTEM VALUE
-        SELECT r.id, r.researcher_id, r.from_id, r.to_id, r.from_country, r.to_country,
-               r.move_date, r.date_precision, r.kind, r.is_returnee, r.status, r.confidence,
-               r.provisional, r.origin
-        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
-                    $6::text[], $7::date[], $8::text[], $9::text[], $10::boolean[], $11::text[],
-                    $12::real[], $13::boolean[], $14::text[]) WITH ORDINALITY
-             AS r(id, researcher_id, from_id, to_id, from_country, to_country, move_date,
-                  date_precision, kind, is_returnee, status, confidence, provisional, origin, n)
-        ORDER BY r.n
-        RETURNING {MOVE_COLUMNS}
+        WITH r AS MATERIALIZED (
+            SELECT nextval(pg_get_serial_sequence('move', 'id')) AS id, r.*
+            FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
+                        $6::date[], $7::text[], $8::text[], $9::boolean[], $10::text[],
+                        $11::real[], $12::boolean[], $13::text[]) WITH ORDINALITY
+                 AS r(researcher_id, from_id, to_id, from_country, to_country, move_date,
+                      date_precision, kind, is_returnee, status, confidence, provisional,
+                      origin, n)
+            ORDER BY r.n
+        ), m AS (
+            INSERT INTO move AS m (id, researcher_id, from_institution_id, to_institution_id,
+                              from_country, to_country, move_date, date_precision, kind,
+                              is_returnee, status, confidence, provisional, origin)
+            OVERRIDING SYSTEM VALUE
+            SELECT r.id, r.researcher_id, r.from_id, r.to_id, r.from_country, r.to_country,
+                   r.move_date, r.date_precision, r.kind, r.is_returnee, r.status,
+                   r.confidence, r.provisional, r.origin
+            FROM r ORDER BY r.n
+            RETURNING {MOVE_COLUMNS}
+        ), e AS (
+            INSERT INTO evidence (move_id, document_id, quote, span_start, span_end, extractor,
+                                  extractor_version, confidence)
+            SELECT coalesce(r.id, k.move_id), k.document_id, k.quote, k.span_start,
+                   k.span_end, k.extractor, k.extractor_version, k.confidence
+            FROM ROWS FROM (jsonb_to_recordset($14::jsonb)
+                     AS (move_id bigint, document_id bigint, quote text, span_start int,
+                         span_end int, extractor text, extractor_version text,
+                         confidence real)) WITH ORDINALITY
+                 AS k(move_id, document_id, quote, span_start, span_end, extractor,
+                      extractor_version, confidence, n)
+            LEFT JOIN r ON k.move_id < 0 AND r.n = -k.move_id
+            ORDER BY k.n
+            ON CONFLICT (move_id, document_id, extractor) WHERE move_id IS NOT NULL DO NOTHING
+        )
+        SELECT m.* FROM m JOIN r ON r.id = m.id ORDER BY r.n
         """,
         *(
             [row[k] for row in rows]
             for k in (
-                "id",
                 "researcher_id",
                 "from_institution_id",
                 "to_institution_id",
@@ -115,9 +131,9 @@ async def insert_many(
                 "origin",
             )
         ),
+        list(evidence),
     )
-    by_id = {r["id"]: dict(r) for r in out}
-    return [by_id[row["id"]] for row in rows]
+    return [dict(r) for r in out]
 
 
 async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str, Any]) -> None:
