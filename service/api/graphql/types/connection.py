@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -22,10 +22,17 @@ class PageInfo:
     end_cursor: str | None
 
 
+def _cursor(root: Edge[Any]) -> str:
+    # Encoded when asked for: most pages are read without their cursors.
+    return root.page.cursor(root.index)
+
+
 @strawberry.type
 class Edge(Generic[NodeT]):
-    cursor: str
+    cursor: str = strawberry.field(resolver=_cursor)
     node: NodeT
+    page: strawberry.Private[Page[Any]]
+    index: strawberry.Private[int]
 
 
 @strawberry.type
@@ -49,10 +56,7 @@ def connection(
     counter: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
     return Connection(
-        edges=[
-            Edge(cursor=c, node=convert(row))
-            for row, c in zip(page.items, page.cursors, strict=True)
-        ],
+        edges=[Edge(page=page, index=i, node=convert(row)) for i, row in enumerate(page.items)],
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
