@@ -20,6 +20,9 @@ from service.api.graphql.types.common import (
     MoveStatus,
     PartialDate,
     country,
+    move_kind,
+    move_origin,
+    move_status,
     partial_date,
 )
 from service.db.queries.evidence import DocumentRow, EvidenceRow
@@ -154,13 +157,13 @@ class Move(relay.Node):
         return cls(
             id=row.id,
             date=partial_date(row.move_date, row.date_precision),
-            kind=MoveKind(row.kind),
-            status=MoveStatus(row.status),
+            kind=move_kind(row.kind),
+            status=move_status(row.status),
             confidence=row.confidence,
             provisional=row.provisional,
             cross_border=row.cross_border,
             is_returnee=row.is_returnee,
-            origin=MoveOrigin(row.origin),
+            origin=move_origin(row.origin),
             from_country=country(row.from_country),
             to_country=country(row.to_country),
             created_at=row.created_at,
