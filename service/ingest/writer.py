@@ -751,16 +751,20 @@ class BatchWriter:
                 for row in rows
             ]
             claimed: set[int] = set()
+            # (institution, its country, the stint's first year) for the stints with both known
+            dated = [
+                (row["institution_id"], country, first)
+                for row in rows
+                if (country := infos.get(row["institution_id"], {}).get("country_code"))
+                and (first := _first_year(row)) is not None
+            ]
             for move in infer_moves(stints, settings):
                 from_info = self._inst_info(infos.get(move.from_institution_id))
                 to_info = self._inst_info(infos.get(move.to_institution_id))
                 prior = [
-                    infos[row["institution_id"]]["country_code"]
-                    for row in rows
-                    if infos.get(row["institution_id"], {}).get("country_code")
-                    and _first_year(row) is not None
-                    and (_first_year(row) or 0) < move.date.year
-                    and row["institution_id"] != move.from_institution_id
+                    country
+                    for inst, country, first in dated
+                    if first < move.date.year and inst != move.from_institution_id
                 ]
                 cls = classify_move(from_info, to_info, prior)
                 confidence = PROVISIONAL_CONFIDENCE if move.provisional else INFERRED_CONFIDENCE
