@@ -281,8 +281,12 @@ def render(args: argparse.Namespace, info: dict[str, Any]) -> str:
         f"| load | concurrency {conc} on loopback, "
         + (
             "from `wrk` (one thread; a Lua script rotates the request bodies and counts "
-            "answers that are not 200 or carry errors), except the flows row and the plain SQL "
-            "baselines (Python: httpx / asyncpg)"
+            "answers that are not 200 or carry errors, except the ~1 MB flows answers, whose "
+            "status is checked during the run and body before and after it; before each run "
+            "every distinct body is sent once, a warm-up that starts both servers from the "
+            "same state), except "
+            "PostGraphile's flows cell (~10 s per answer, longer than a wrk run) and the plain "
+            "SQL baselines (Python: httpx / asyncpg)"
             if getattr(args, "driver", "httpx") == "wrk"
             else "from Python (httpx, asyncio)"
         )
