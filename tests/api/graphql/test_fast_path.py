@@ -403,3 +403,18 @@ async def test_what_it_did_is_on_the_metrics_page(
     )
     assert float(served.rsplit(" ", 1)[1]) >= 1
     assert 'talentflow_graphql_fast_path_total{outcome="fallback"}' in page
+
+
+@pytest.mark.parametrize("pk", [1, 9_223_372_036_854_775_807, -9_223_372_036_854_775_808])
+async def test_relay_ids_written_by_postgresql_are_the_schema_s_at_any_size(
+    pool: Any, pk: int
+) -> None:
+    """PostgreSQL's base64 wraps lines past 57 bytes of input; every type written in SQL keeps
+    its relay ids within one line, so they equal the schema's for the largest bigints too."""
+    from service.api.graphql.ids import encode_id
+    from service.api.graphql.sql_shapes import COLUMNS, relay_id_sql
+
+    for type_name in COLUMNS:
+        expr = relay_id_sql(type_name, "t")
+        written = await pool.fetchval(f"SELECT {expr} FROM (SELECT $1::bigint AS id) t", pk)
+        assert written == encode_id(type_name, pk), type_name
