@@ -14,6 +14,7 @@ import contextlib
 import gc
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -184,6 +185,23 @@ def _describe(exc: ValidationError) -> str:
 
 ProgressCallback = Callable[[RunResult], None]
 
+# While a batch is being written the stream is read on, and after this long of reading the write
+# gets its turn (its answer handled, its next statement sent): a statement's answer waits at most
+# about this long. Longer stretches left PostgreSQL idle behind each of a batch's short statements.
+YIELD_AFTER_S = 50e-6
+
+
+@dataclass
+class _Batch:
+    """One batch's observations and what commits with them, taken when the batch was cut."""
+
+    items: list[BatchItem]
+    rejects: list[Reject]
+    validators: dict[str, Any]
+    state: Any
+    counts: dict[str, int]  # the run's counts when the batch was cut, then with its outcomes
+    rejects_at: int  # where its rejected observations go in the run's list of rejects
+
 
 class _Run:
     def __init__(
@@ -222,6 +240,8 @@ class _Run:
         self.rows_at_start = 0.0  # rows of the smallest growing table when the run started
         self.written = 0  # observations written by this run
         self.written_at_analyze = 0
+        self.flushing: asyncio.Task[None] | None = None  # the batch being written
+        self.flushing_batch: tuple[_Batch, RunResult]
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def reject(self, result: RunResult, position: str, reason: str, record: Any = None) -> None:
@@ -232,12 +252,80 @@ class _Run:
         self.pending_rejects.append(item)
         logger.info("%s: rejected %s: %s", self.name, position, reason)
 
-    async def flush(self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult) -> None:
+    def _take_batch(self, result: RunResult) -> _Batch:
+        """The buffered observations and everything their transaction commits with them, as of
+        now: the stream may run on while they are written."""
         items, self.buffer = self.buffer, []
         rejects, self.pending_rejects = self.pending_rejects, []
         validators, self.ready_validators = self.ready_validators, {}
         if self.dry_run:
             validators = {}
+        return _Batch(items, rejects, validators, self.state, result.counts(), len(result.rejects))
+
+    async def settle(self) -> None:
+        """Wait for the batch being written, if any; its failure is raised here, and then the
+        run ends as if the stream had not been read past that batch."""
+        task, self.flushing = self.flushing, None
+        if task is None:
+            return
+        try:
+            await task
+        except BaseException:
+            self._unread(*self.flushing_batch)
+            raise
+
+    def _unread(self, batch: _Batch, result: RunResult) -> None:
+        """Forget what was read after ``batch`` was cut: a run whose batch failed (or that was
+        stopped after it) never read on, as when batches were written before reading on."""
+        self.buffer, self.pending_rejects, self.ready_validators = [], [], {}
+        self.state = batch.state
+        result.seen = batch.counts["seen"]
+        result.rejected -= len(result.rejects) - batch.rejects_at
+        del result.rejects[batch.rejects_at :]
+
+    async def flush(self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult) -> None:
+        """Write the buffered batch, after the one being written, and return when it is."""
+        await self.settle()
+        await self._write(conn, writer, result, self._take_batch(result))
+
+    async def flush_behind(
+        self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult
+    ) -> None:
+        """Start writing the buffered batch, after the one being written, and return at once.
+
+        The caller reads and validates the next observations while PostgreSQL works on this
+        batch's statements (``_pull`` lets the write go on between items). One batch is written
+        at a time, in order, on the one connection, so each batch resolves against everything
+        the batches before it wrote, as when they were written one after the other.
+        """
+        await self.settle()
+        batch = self._take_batch(result)
+        self.flushing_batch = (batch, result)
+        self.flushing = asyncio.create_task(self._write(conn, writer, result, batch))
+
+    async def drop_flush(self, cancel: bool) -> None:
+        """Leave the batch being written: cancelled (its transaction rolls back) when the run
+        itself is cancelled, else let it finish (as it would have before the stream went on)."""
+        task, self.flushing = self.flushing, None
+        if task is None:
+            return
+        if cancel:
+            task.cancel()
+        try:
+            await task
+        except BaseException:  # the error that ends the run is being raised already
+            if not cancel:
+                logger.exception("%s: writing a batch failed while the run was ending", self.name)
+
+    async def _write(
+        self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult, batch: _Batch
+    ) -> None:
+        items, rejects, validators, counts = (
+            batch.items,
+            batch.rejects,
+            batch.validators,
+            batch.counts,
+        )
         async with conn.transaction():
             outcome = await writer.write(items)
             for item, status in zip(items, outcome.statuses, strict=True):
@@ -249,28 +337,33 @@ class _Run:
                     reason = f"ingester {self.name!r}: {status.removeprefix('rejected: ')}"
                     record = item.observation.model_dump_json()
                     result.rejected += 1
-                    result.unchanged -= 0
-                    result.rejects.append(Reject(item.position, reason, record[:2048]))
+                    counts["rejected"] += 1
+                    # before the rejects of observations read after this batch
+                    result.rejects.insert(
+                        batch.rejects_at, Reject(item.position, reason, record[:2048])
+                    )
+                    batch.rejects_at += 1
                     rejects.append(Reject(item.position, reason, record))
                 elif derived:
                     result.extracted += 1 if status == "created" else 0
                 else:
                     setattr(result, status, getattr(result, status) + 1)
+                    counts[status] += 1
             if not self.dry_run:
                 await ingest_runs.add_rejects(
                     conn, result.run_id, [(r.position, r.reason, r.record) for r in rejects]
                 )
-                if self.state != self.committed_state:
+                if batch.state != self.committed_state:
                     await plugin_state.save(
-                        conn, self.instance, self.name, self.state, result.run_id
+                        conn, self.instance, self.name, batch.state, result.run_id
                     )
                 await plugin_state.save_validators(
                     conn,
                     self.instance,
                     {k: (v.etag, v.last_modified) for k, v in validators.items()},
                 )
-                await ingest_runs.set_counts(conn, result.run_id, result.counts())
-        self.committed_state = self.state
+                await ingest_runs.set_counts(conn, result.run_id, counts)
+        self.committed_state = batch.state
         if not self.dry_run:
             self.written += len(items)
             await self.analyze_if_grown(conn)
@@ -460,16 +553,34 @@ class _Run:
             settings=self.settings,
             limit=self.limit,
             run_id=result.run_id,
-            id_lookup=lambda scheme: _known_researcher_ids(conn, scheme),
+            id_lookup=lambda scheme: self._known_ids(conn, scheme),
         )
         writer = BatchWriter(
             conn, self.name, self.instance, self.settings, Resolver(conn, self.name)
         )
-        batch_size = self.settings.ingest_batch_size
-        parsed = self.cls.yields_parsed_observations
         ingester = self.cls(self.config)
         stream = ingester.fetch(ctx, self.state)
+        try:
+            await self._pull_items(conn, result, writer, stream)
+        except BaseException as exc:
+            await self.drop_flush(cancel=isinstance(exc, asyncio.CancelledError))
+            raise
+
+    async def _known_ids(self, conn: asyncpg.Connection, scheme: str) -> list[str]:
+        await self.settle()  # the connection is free, and the ids of every batch so far stored
+        return await _known_researcher_ids(conn, scheme)
+
+    async def _pull_items(
+        self,
+        conn: asyncpg.Connection,
+        result: RunResult,
+        writer: BatchWriter,
+        stream: AsyncIterator[Any],
+    ) -> None:
+        batch_size = self.settings.ingest_batch_size
+        parsed = self.cls.yields_parsed_observations
         failure: BaseException | None = None
+        since_yield = 0.0  # when the write last had its turn
         try:
             async for item in _guard(stream, self.name, self.settings.ingest_idle_timeout_s):
                 if isinstance(item, Checkpoint):
@@ -504,7 +615,9 @@ class _Run:
                             item,
                         )
                     else:
-                        self.buffer.append(BatchItem(where, checked, self.name, self.cls.version))
+                        batch_item = BatchItem(where, checked, self.name, self.cls.version)
+                        writer.prepare(batch_item)
+                        self.buffer.append(batch_item)
                         if isinstance(checked, DocumentSeen) and checked.text:
                             self.buffer.extend(self.extracted_moves(checked, where))
                 else:
@@ -516,7 +629,14 @@ class _Run:
                         item,
                     )
                 if len(self.buffer) >= batch_size:
-                    await self.flush(conn, writer, result)
+                    await self.flush_behind(conn, writer, result)
+                elif self.flushing is not None:
+                    if self.flushing.done():
+                        await self.settle()  # a failed write (or a stop) ends the run now
+                    else:
+                        if time.perf_counter() - since_yield >= YIELD_AFTER_S:
+                            await asyncio.sleep(0)  # the write's next statement goes out
+                            since_yield = time.perf_counter()
                 if self.limit is not None and result.seen >= self.limit:
                     break
         except _PluginRaised as raised:

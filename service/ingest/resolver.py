@@ -116,6 +116,7 @@ class Resolver:
     _name_keys: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
     _aliases_sent: set[tuple[int, str]] = field(default_factory=set)
     _normalized: dict[str, str] = field(default_factory=dict)
+    _search_texts: dict[tuple[str, ...], str] = field(default_factory=dict)
     _filled: set[tuple[int, str | None, str | None, str | None, str | None]] = field(
         default_factory=set
     )
@@ -364,6 +365,17 @@ class Resolver:
             found = self._name_keys[key] = name_keys(name, native)
         return found
 
+    def prepare_person(self, ref: PersonRef | ResearcherSeen) -> None:
+        """Compute ahead what resolving ``ref`` reads of its names alone (``Batchwriter.prepare``):
+        its name keys, and for a profile the search text of the row it would create."""
+        self.name_keys(ref.name, ref.native_name)
+        self.name_keys(ref.name)
+        if isinstance(ref, ResearcherSeen):
+            names = _search_names(ref, {ref.name, *ref.aliases})
+            if len(self._search_texts) > 100_000:
+                self._search_texts.clear()
+            self._search_texts[names] = researcher_search_text(names)
+
     async def _new_id(self) -> int:
         if not self._spare_ids:
             self._spare_ids = await researchers.allocate_ids(self.conn, 256)
@@ -497,17 +509,27 @@ class Resolver:
         self, rid: int, ref: PersonRef | ResearcherSeen, names: set[str]
     ) -> dict[str, object]:
         seen = ref if isinstance(ref, ResearcherSeen) else None
-        all_names = sorted(names) + ([ref.native_name] if ref.native_name else [])
+        search_names = _search_names(ref, names)
+        search_text = self._search_texts.pop(search_names, None)
+        if search_text is None:
+            search_text = researcher_search_text(search_names)
         return {
             "id": rid,
             "display_name": ref.name[:500],
             "native_name": ref.native_name,
-            "search_text": researcher_search_text(dict.fromkeys([ref.name, *all_names])),
+            "search_text": search_text,
             "topics": list(seen.topics) if seen else [],
             "works_count": seen.works_count if seen else None,
             "cited_by_count": seen.cited_by_count if seen else None,
             "h_index": seen.h_index if seen else None,
         }
+
+
+def _search_names(ref: PersonRef | ResearcherSeen, names: set[str]) -> tuple[str, ...]:
+    """The names a new researcher's search text is made of, in order: its name, then every
+    other name sorted, then its native name."""
+    all_names = sorted(names) + ([ref.native_name] if ref.native_name else [])
+    return tuple(dict.fromkeys([ref.name, *all_names]))
 
 
 def _ids_conflict(a: dict[str, str], b: dict[str, str]) -> bool:

@@ -77,6 +77,8 @@ class BatchItem:
     observation: Any
     extractor: str
     extractor_version: str | None
+    prepared: bool = False  # ``BatchWriter.prepare`` ran: ``id_problem`` is set
+    id_problem: str | None = None
 
 
 @dataclass
@@ -146,11 +148,24 @@ class BatchWriter:
     _source_doc: int | None = None
     index: InstitutionIndex = field(default_factory=InstitutionIndex)
 
+    def prepare(self, item: BatchItem) -> None:
+        """Work on an item that reads nothing stored, done ahead of ``write`` (while the batch
+        before it is being written): its ids checked, and the names of the people it names
+        turned into their lookup keys and search text, which ``write`` then finds ready."""
+        obs = item.observation
+        item.id_problem = _check_ids(obs)
+        item.prepared = True
+        if item.id_problem is None:
+            if isinstance(obs, ResearcherSeen):
+                self.resolver.prepare_person(obs)
+            elif isinstance(obs, AffiliationSeen | MoveReported):
+                self.resolver.prepare_person(obs.person)
+
     async def write(self, items: Sequence[BatchItem]) -> BatchOutcome:
         self.index = await self.resolver.institution_index()
         statuses: list[Status] = [""] * len(items)
         for i, item in enumerate(items):
-            problem = _check_ids(item.observation)
+            problem = item.id_problem if item.prepared else _check_ids(item.observation)
             if problem:
                 statuses[i] = f"rejected: {problem}"
         live = [i for i in range(len(items)) if not statuses[i]]
