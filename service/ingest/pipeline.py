@@ -392,6 +392,9 @@ class _Run:
         self.written_at_analyze = self.written
 
     def notify(self, moves: list[dict[str, Any]], run_id: int) -> None:
+        impls = self.pm.hook.on_move_recorded.get_hookimpls()
+        if not impls:
+            return  # no plugin listens: no RecordedMove to build for each new move
         for row in moves:
             move = RecordedMove(
                 id=row["id"],
@@ -409,7 +412,7 @@ class _Run:
                 provisional=row["provisional"],
                 run_id=run_id,
             )
-            for impl in self.pm.hook.on_move_recorded.get_hookimpls():
+            for impl in impls:
                 try:
                     _call(impl, move=move)
                 except Exception:
