@@ -217,6 +217,10 @@ class Resolver:
             if exact and found not in self.institutions_created:
                 await self._learn_institution(found, ref)
             return found, False
+        return await self._create(ref), True
+
+    async def _create(self, ref: InstitutionRef | InstitutionSeen) -> int:
+        """A new unreviewed institution for a reference ``_find`` just found nothing for."""
         ref_slug: str | None = field_value(ref, "slug")
         name = ref.name or ref_slug or next(iter(ref.ids.values()))
         parent_id = None
@@ -261,7 +265,7 @@ class Resolver:
         for key in self._inst_keys(ref):
             self._inst_cache[key] = new_id
             self._inst_exact.add(key)
-        return new_id, True
+        return new_id
 
     async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
         """Add the aliases and ids a source gives; True if anything was added."""
@@ -330,7 +334,7 @@ class Resolver:
         """Resolve or create an institution from an ``InstitutionSeen``: created/updated/unchanged."""
         found, exact = await self._find(seen)
         if found is None:
-            new_id, _ = await self.institution(seen)
+            new_id = await self._create(seen)  # institution() would look it up again first
             # created with these very fields: offering them again would fill nothing
             self._filled.add((new_id, seen.kind, seen.country_code, seen.city, seen.website))
             return "created"
