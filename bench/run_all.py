@@ -360,7 +360,8 @@ def render(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "### Target: flows within 2× of plain SQL",
         "",
         "`flows` answers are cached per (level, period, filter) in each API process and "
-        "forgotten on every `move_recorded` notification, after curator writes and after 30 s "
+        "forgotten on every `move_recorded` notification and after curator writes; an answer "
+        "30 s old is refreshed by the next request while the others keep getting it "
         "(docs/graphql.md). Under load almost every request is a cache hit; the miss path is "
         "measured separately, one request at a time.",
         "",
