@@ -98,10 +98,6 @@ class Page(Generic[R]):
         return encode_cursor(self.ordering, self.keys[index])
 
     @property
-    def cursors(self) -> list[str]:
-        return [self.cursor(i) for i in range(len(self.keys))]
-
-    @property
     def start_cursor(self) -> str | None:
         return self.cursor(0) if self.keys else None
 
