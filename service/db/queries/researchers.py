@@ -26,6 +26,7 @@ from service.db.queries.sql import (
     institutions_condition,
     like_pattern,
     word_start_patterns,
+    word_start_regex,
 )
 from service.domain.names import search_tokens
 
@@ -127,7 +128,7 @@ def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuer
                 # scans per short token: "camille ma" 8.9 -> 4.8 ms, "li ma" 11.3 -> 4.6 ms).
                 # Alone, the two LIKEs are faster: the index then finds thousands of rows,
                 # and rechecking a LIKE costs less than a regular expression (34 vs 59 ms).
-                q.where.append(f"r.search_text ~ {p.add(f'(^| ){t}', 'text')}")
+                q.where.append(f"r.search_text ~ {p.add(word_start_regex(t), 'text')}")
             else:
                 start, inner = (p.add(x, "text") for x in word_start_patterns(t))
                 q.where.append(f"(r.search_text LIKE {start} OR r.search_text LIKE {inner})")
