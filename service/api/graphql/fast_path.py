@@ -16,13 +16,13 @@ answers such a request breadth first instead, from a plan compiled once per quer
 
 What is *plain*: a query (never a mutation or subscription) sent as a JSON POST, a batch of
 them, or GET parameters, whose selection uses fields, inline fragments and named fragments
-without directives, and gives each response key once per object. Anything else, and any request that does not go exactly
-as planned — variables that do not coerce, a cost above the limit, a resolver that raises or
-answers null where the schema says non-null, a value that does not serialise — is handed to
-the normal strawberry view untouched, which answers it from the start (queries only read, so
-running resolvers again is safe) and reports errors as it always does. A request is therefore
-answered either exactly as the normal path would answer it, or by the normal path itself; the
-tests compare the two on a corpus of documents.
+without directives, and gives each response key once per object. Anything else, and any
+request that does not go exactly as planned — variables that do not coerce, a cost above the
+limit, a resolver that raises or answers null where the schema says non-null, a value that
+does not serialise — is handed to the normal strawberry view untouched, which answers it
+from the start (queries only read, so running resolvers again is safe) and reports errors as
+it always does. A request is therefore answered either exactly as the normal path would
+answer it, or by the normal path itself; the tests compare the two on a corpus of documents.
 
 Documents are parsed with the same token limit and validated with the same rules (depth,
 aliases, introspection) as the normal path before a plan is made; plans and refusals are kept
