@@ -11,6 +11,7 @@ import asyncpg
 import orjson
 
 from service.config import Settings
+from service.db.ordered import OrderedConnection
 from service.db.urls import redact, to_asyncpg_url
 from service.errors import DatabaseUnavailable
 
@@ -120,6 +121,7 @@ async def create_pool(
             min_size=min_size,
             max_size=max_size,
             init=init_connection,
+            connection_class=OrderedConnection,
             reset=reset_connection,
             timeout=connect_timeout_s,
             command_timeout=max(statement_timeout_ms / 1000 + 5, 10)
