@@ -30,6 +30,7 @@ from typing import Any
 import asyncpg
 from pydantic import BaseModel
 
+from service.db.ordered import send_ahead
 from service.db.stores import institution_writes, researchers
 from service.db.stores.institutions import institution_search_text
 from service.db.stores.researchers import ResearcherCandidate
@@ -430,13 +431,19 @@ class Resolver:
                 if folded and name in names:
                     self._person_by_source_name.setdefault(folded, rid)
             out.append(PersonResolution(rid, created))
-        self._gained = await researchers.insert_people(self.conn, new_rows, ext_rows, alias_rows)
+        # Sent ahead: nothing below needs its answer at once, and the writer goes on building
+        # the batch's affiliations while PostgreSQL inserts the people (the connection's next
+        # statement waits for it).
+        self._gained = await send_ahead(
+            self.conn, researchers.insert_people(self.conn, new_rows, ext_rows, alias_rows)
+        )
         await researchers.add_candidate_matches(self.conn, matches)
         return out
 
-    def gained_ids_or_aliases(self) -> set[int]:
+    async def gained_ids_or_aliases(self) -> set[int]:
         """Researchers that gained an external id or alias in the last ``people`` call."""
-        return getattr(self, "_gained", set())
+        gained = getattr(self, "_gained", None)
+        return set() if gained is None else await gained
 
     def _by_ids(self, ref: PersonRef | ResearcherSeen) -> int | None:
         for scheme in (*STRONG_SCHEMES, *sorted(ref.ids)):

@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 
 from service.config import Settings
+from service.db.ordered import send_ahead, settle
 from service.db.stores import (
     affiliations,
     documents,
@@ -162,6 +163,15 @@ class BatchWriter:
                 self.resolver.prepare_person(obs.person)
 
     async def write(self, items: Sequence[BatchItem]) -> BatchOutcome:
+        try:
+            outcome = await self._write(items)
+            await settle(self.conn)  # a statement sent ahead fails the batch here at the latest
+        except BaseException:
+            await settle(self.conn, quiet=True)  # free the connection for the rollback
+            raise
+        return outcome
+
+    async def _write(self, items: Sequence[BatchItem]) -> BatchOutcome:
         self.index = await self.resolver.institution_index()
         statuses: list[Status] = [""] * len(items)
         for i, item in enumerate(items):
@@ -173,6 +183,8 @@ class BatchWriter:
         # writes it, so looking up their affiliations or moves would find nothing.
         self.new_people: set[int] = set()
         self.reported_people: set[int] = set()
+        self.fresh_history: dict[int, list[dict[str, Any]]] = {}
+        self.fresh_infos: dict[int, dict[str, Any]] = {}
         doc_ids = await self._documents(items, live, statuses)
         for i in live:
             obs = items[i].observation
@@ -277,7 +289,6 @@ class BatchWriter:
             obs = items[i].observation
             refs.append(obs if isinstance(obs, ResearcherSeen) else obs.person)
         resolved = await self.resolver.people(refs)
-        gained = self.resolver.gained_ids_or_aliases()
         self.person_of: dict[int, int] = {i: r.id for i, r in zip(idx, resolved, strict=True)}
         created_now = {r.id for r in resolved if r.created}
         self.new_people = set(created_now)
@@ -285,10 +296,11 @@ class BatchWriter:
         # the batch names it again in another ResearcherSeen
         seen_idx = [i for i in idx if isinstance(items[i].observation, ResearcherSeen)]
         seen_count = Counter(self.person_of[i] for i in seen_idx)
-        profiles = await researchers.fetch_profiles(
-            self.conn,
-            sorted(r for r, n in seen_count.items() if n > 1 or r not in created_now),
-        )
+        profile_ids = sorted(r for r, n in seen_count.items() if n > 1 or r not in created_now)
+        profiles = await researchers.fetch_profiles(self.conn, profile_ids)
+        # Whether a stored researcher gained an id or alias is the answer of the people's insert,
+        # sent ahead; only researchers with a profile to compare need it.
+        gained = await self.resolver.gained_ids_or_aliases() if profile_ids else set()
         updates: dict[int, dict[str, Any]] = {}
         for i in seen_idx:
             seen: ResearcherSeen = items[i].observation
@@ -380,6 +392,12 @@ class BatchWriter:
                 inserts.append(row)
             elif any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
                 changes.append({**row, "id": old["id"]})
+        # New affiliations take their ids now, in the order the insert would have given them:
+        # the history of a researcher this batch creates is then known without reading it back.
+        for row, new_id in zip(
+            inserts, await affiliations.allocate_ids(self.conn, len(inserts)), strict=True
+        ):
+            row["id"] = new_id
         await affiliations.update(
             self.conn,
             [
@@ -422,15 +440,62 @@ class BatchWriter:
                     if key in changed_keys
                     else "unchanged"
                 )
-        await affiliations.insert_with_evidence(
+        # The stints of researchers this batch creates are all among these inserts: their
+        # history (as ``affiliations.history`` would read it back) and the institutions it
+        # names are known before the insert, so inferring their moves needs no statement and
+        # goes on while PostgreSQL inserts the affiliations, sent ahead.
+        self.fresh_history = self._fresh_history(inserts, ev_rows)
+        self.fresh_infos = await self._infos(
+            {row["institution_id"] for rows in self.fresh_history.values() for row in rows}
+        )
+        await send_ahead(
             self.conn,
-            [
-                {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
-                for r in inserts
-            ],
-            ev_rows,
+            affiliations.insert_with_evidence(
+                self.conn,
+                [
+                    {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
+                    for r in inserts
+                ],
+                ev_rows,
+            ),
         )
         return {k[0] for k in inserted_keys | changed_keys}
+
+    def _fresh_history(
+        self,
+        inserts: list[dict[str, Any]],
+        ev_rows: list[tuple[int | None, tuple[int, int, str, str], int, str, str | None]],
+    ) -> dict[int, list[dict[str, Any]]]:
+        """The stints of the researchers created in this batch, as ``affiliations.history``
+        reads them once inserted: in id order, each with the distinct documents of its
+        evidence."""
+        docs: dict[tuple[int, int, str, str], set[int]] = {}
+        for old_id, key, doc, _extractor, _version in ev_rows:
+            if old_id is None and key[0] in self.new_people:
+                docs.setdefault(key, set()).add(doc)
+        history: dict[int, list[dict[str, Any]]] = {}
+        for row in inserts:
+            rid = row["researcher_id"]
+            if rid not in self.new_people:
+                continue
+            key = (rid, row["institution_id"], row["source"], row["source_key"])
+            history.setdefault(rid, []).append(
+                {
+                    "id": row["id"],
+                    "researcher_id": rid,
+                    "institution_id": row["institution_id"],
+                    "start_date": row["start_date"],
+                    "start_precision": row["start_precision"],
+                    "end_date": row["end_date"],
+                    "end_precision": row["end_precision"],
+                    "years": row["years"],
+                    "source": row["source"],
+                    "documents": sorted(docs.get(key, ())),
+                }
+            )
+        for rows in history.values():
+            rows.sort(key=lambda r: r["id"])
+        return history
 
     # -- job postings --------------------------------------------------------------------------
     async def _job_postings(
@@ -731,17 +796,32 @@ class BatchWriter:
         history no longer supports lose their inference evidence; one left with no evidence and
         no curator's word is deleted with an ``inference_withdrawn`` audit row.
         """
-        history = await affiliations.history(self.conn, researcher_ids)
-        by_person: dict[int, list[dict[str, Any]]] = {rid: [] for rid in researcher_ids}
-        for row in history:
-            by_person.setdefault(row["researcher_id"], []).append(row)
-        infos = await self._infos({row["institution_id"] for row in history})
+        # A researcher created in this batch and named by no move report has the history built
+        # with the affiliations and no moves: nothing to read. The others' history and moves
+        # are read when the first of them comes up, after the affiliations' insert.
+        fresh = {
+            r: rows
+            for r in researcher_ids
+            if r not in self.reported_people and (rows := self.fresh_history.get(r)) is not None
+        }
+        others = [r for r in researcher_ids if r not in fresh]
+        by_person: dict[int, list[dict[str, Any]]] = {rid: [] for rid in others}
+        infos = dict(self.fresh_infos)
         known: dict[int, list[dict[str, Any]]] = {}
-        may_have_moves = [
-            r for r in researcher_ids if r not in self.new_people or r in self.reported_people
-        ]
-        for row in await move_store.for_researchers(self.conn, may_have_moves):
-            known.setdefault(row["researcher_id"], []).append(row)
+
+        async def read_stored() -> None:
+            history = await affiliations.history(self.conn, others)
+            for row in history:
+                by_person.setdefault(row["researcher_id"], []).append(row)
+            infos.update(
+                await self._infos({row["institution_id"] for row in history} - infos.keys())
+            )
+            may_have_moves = [
+                r for r in others if r not in self.new_people or r in self.reported_people
+            ]
+            for row in await move_store.for_researchers(self.conn, may_have_moves):
+                known.setdefault(row["researcher_id"], []).append(row)
+
         settings = InferenceSettings(
             current_year=datetime.now(UTC).year,
             allowed_overlap_years=self.settings.inference_allowed_overlap_years,
@@ -754,7 +834,15 @@ class BatchWriter:
         # statement at the end, with ids taken from the sequence in the same order, so the rows
         # are the ones single inserts followed by their updates would have left.
         pending: list[dict[str, Any]] = []
-        for rid, rows in by_person.items():
+        read = False
+        for rid in researcher_ids:
+            if rid in fresh:
+                rows = fresh[rid]
+            else:
+                if not read:
+                    await read_stored()
+                    read = True
+                rows = by_person[rid]
             stints = [
                 Stint(
                     institution_id=row["institution_id"],

@@ -274,3 +274,69 @@ async def test_a_run_restores_the_gc_thresholds(
     result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=settings)
     assert result.ok, result.error
     assert gc.get_threshold() == before
+
+
+def _dated_history(n: int) -> list[dict[str, Any]]:
+    """n new researchers whose stints have dates of every precision, and one stint named twice in
+    the batch with two documents."""
+    lines: list[dict[str, Any]] = []
+    for k in range(n):
+        person = {"name": f"Dated Person {k}", "ids": {"orcid": f"0000-0003-0000-{k:03d}X"}}
+        stints = [
+            ("Lab D", {"start": "2008", "end": "2012-06"}, "a"),
+            ("Lab E", {"start": "2012-09-01", "years": [2013, 2014]}, "b"),
+            ("Lab F", {"years": [2019, 2017, NOW]}, "c"),
+        ]
+        for name, dates, key in stints:
+            for doc in ("cv", "profile") if key == "b" else ("cv",):
+                lines.append(
+                    {
+                        "type": "affiliation_seen",
+                        "person": person,
+                        "institution": {"name": name, "country_code": "DE"},
+                        "source_key": f"{k}:{key}",
+                        "document_url": f"https://{doc}.example/{k}",
+                        **dates,
+                    }
+                )
+    return lines
+
+
+async def test_history_known_before_the_insert_is_the_one_stored(
+    pool: asyncpg.Pool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moves of researchers a batch creates are inferred from their stints as built for the
+    insert (sent ahead while the inference runs): that history must be the one stored."""
+    from service.db.stores import affiliations
+    from service.ingest.writer import BatchWriter
+
+    compared: list[int] = []
+    write = BatchWriter.write
+
+    async def checked_write(self: BatchWriter, items: Any) -> Any:
+        outcome = await write(self, items)
+        if self.fresh_history:  # read back in the batch's transaction, before its commit
+            stored: dict[int, list[dict[str, Any]]] = {}
+            for row in await affiliations.history(self.conn, sorted(self.fresh_history)):
+                stored.setdefault(row["researcher_id"], []).append(row)
+            assert stored == self.fresh_history
+            compared.extend(self.fresh_history)
+        return outcome
+
+    monkeypatch.setattr(BatchWriter, "write", checked_write)
+    path = write_jsonl(tmp_path / "h.jsonl", _history(6) + _dated_history(6))
+    result = await run_ingester(
+        pool, "jsonl", {"path": str(path)}, settings=load_settings(ingest_batch_size=9)
+    )
+    assert result.ok, result.error
+    # every researcher but the third: its profile ends the first batch of 9 lines and its
+    # stints open the second, where it is a stored researcher whose history is read back
+    assert len(set(compared)) == 11
+    async with pool.acquire() as conn:
+        documents = await conn.fetchval(
+            "SELECT max(cardinality(d)) FROM (SELECT array_agg(document_id) AS d FROM evidence "
+            "WHERE affiliation_id IS NOT NULL GROUP BY affiliation_id) s"
+        )
+        movers = await conn.fetchval("SELECT count(DISTINCT researcher_id) FROM move")
+    assert documents == 2  # the stint named twice has both documents
+    assert movers == 12

@@ -33,6 +33,18 @@ async def fetch_by_keys(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[K
     }
 
 
+async def allocate_ids(conn: asyncpg.Connection, count: int) -> list[int]:
+    """``count`` new affiliation ids, in the order an insert of as many rows would take them."""
+    if count <= 0:
+        return []
+    rows = await conn.fetch(
+        "SELECT nextval(pg_get_serial_sequence('affiliation', 'id')) AS id "
+        "FROM generate_series(1, $1)",
+        count,
+    )
+    return [r["id"] for r in rows]
+
+
 async def insert_with_evidence(
     conn: asyncpg.Connection,
     rows: Sequence[dict[str, Any]],
@@ -40,25 +52,27 @@ async def insert_with_evidence(
 ) -> None:
     """Insert affiliations and add their evidence rows in one statement.
 
-    ``evidence`` rows are (affiliation id, or None for one of ``rows``; the affiliation's key;
-    document id, extractor, extractor version), inserted in the order given, each only if not
-    there yet.
+    ``rows`` carry their ids (``allocate_ids``). ``evidence`` rows are (affiliation id, or None
+    for one of ``rows``; the affiliation's key; document id, extractor, extractor version),
+    inserted in the order given, each only if not there yet.
     """
     if not (rows or evidence):
         return
     await conn.execute(
         """
         WITH a AS (
-            INSERT INTO affiliation (researcher_id, institution_id, source, source_key, role,
-                                     department, start_date, start_precision, end_date,
+            INSERT INTO affiliation (id, researcher_id, institution_id, source, source_key,
+                                     role, department, start_date, start_precision, end_date,
                                      end_precision, years)
-            SELECT r.researcher_id, r.institution_id, r.source, r.source_key, r.role,
+            OVERRIDING SYSTEM VALUE
+            SELECT r.id, r.researcher_id, r.institution_id, r.source, r.source_key, r.role,
                    r.department, r.start_date, r.start_precision, r.end_date, r.end_precision,
                    coalesce((SELECT array_agg(y::int)
                              FROM jsonb_array_elements_text(r.years) y), '{}')
-            FROM jsonb_to_recordset($1::jsonb) AS r(researcher_id bigint, institution_id bigint,
-                 source text, source_key text, role text, department text, start_date date,
-                 start_precision text, end_date date, end_precision text, years jsonb)
+            FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, researcher_id bigint,
+                 institution_id bigint, source text, source_key text, role text,
+                 department text, start_date date, start_precision text, end_date date,
+                 end_precision text, years jsonb)
             RETURNING id, researcher_id, institution_id, source, source_key
         )
         INSERT INTO evidence (affiliation_id, document_id, extractor, extractor_version)
