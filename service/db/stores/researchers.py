@@ -99,6 +99,11 @@ async def insert_people(
     statement; the researchers that gained an external id or alias."""
     if not (rows or ids or aliases):
         return set()
+    # A new researcher's aliases cannot be stored yet (its id is new, and the resolver sends
+    # each alias once): they skip the conflict check, the dearer way to insert a row.
+    new_ids = {r["id"] for r in rows}
+    fresh = [a for a in aliases if a[0] in new_ids]
+    known = [a for a in aliases if a[0] not in new_ids]
     added = await conn.fetch(
         """
         WITH r AS (
@@ -122,6 +127,9 @@ async def insert_people(
             SELECT * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[])
             ON CONFLICT DO NOTHING
             RETURNING researcher_id
+        ), f AS (
+            INSERT INTO researcher_alias (researcher_id, alias, normalized, source)
+            SELECT * FROM unnest($9::bigint[], $10::text[], $11::text[], $12::text[])
         )
         SELECT researcher_id FROM x UNION SELECT researcher_id FROM a
         """,
@@ -129,10 +137,14 @@ async def insert_people(
         [r[0] for r in ids],
         [r[1] for r in ids],
         [r[2] for r in ids],
-        [r[0] for r in aliases],
-        [r[1] for r in aliases],
-        [r[2] for r in aliases],
-        [r[3] for r in aliases],
+        [r[0] for r in known],
+        [r[1] for r in known],
+        [r[2] for r in known],
+        [r[3] for r in known],
+        [r[0] for r in fresh],
+        [r[1] for r in fresh],
+        [r[2] for r in fresh],
+        [r[3] for r in fresh],
     )
     return {r["researcher_id"] for r in added}
 
