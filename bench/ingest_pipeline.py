@@ -240,7 +240,9 @@ def child_ingest(url: str, path: str) -> None:
         finally:
             await pool.close()
 
-    out = asyncio.run(go())
+    from service import aio
+
+    out = aio.run(go())  # as `talentflow ingest` runs it: on uvloop where installed
     out["vmhwm_kb"] = vmhwm_kb(os.getpid())
     print(json.dumps(out))
 

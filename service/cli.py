@@ -7,7 +7,6 @@ saying what and where, and exit non-zero; nothing is half-written.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -21,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from service import __version__
+from service import __version__, aio
 from service.config import Settings, get_settings
 from service.db import migrations
 from service.db.pool import create_pool, describe_database, resolve_database_url
@@ -73,7 +72,7 @@ async def with_connection(url: str, fn: Callable[[asyncpg.Connection], Awaitable
 
 
 def run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+    return aio.run(coro)  # type: ignore[arg-type]
 
 
 @app.callback()

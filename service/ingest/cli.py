@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import tomllib
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service import aio
 from service.config import get_settings
 from service.db.pool import create_pool_from_settings
 from service.db.stores import ingest_runs
@@ -52,7 +52,7 @@ def _with_pool(work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
         finally:
             await pool.close()
 
-    return asyncio.run(main())
+    return aio.run(main())
 
 
 def load_config_file(path: Path) -> dict[str, Any]:

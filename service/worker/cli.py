@@ -25,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from service import aio
 from service.config import Settings, get_settings
 from service.errors import ConfigError
 
@@ -137,7 +138,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"worker on {describe_database(url)}", highlight=False)
         if port is not None:
             start_metrics_server(port)
-        asyncio.run(run_worker(settings, url, concurrency=concurrency))
+        aio.run(run_worker(settings, url, concurrency=concurrency))
 
     @app.command("schedule")
     def schedule(
