@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(default=30.0, gt=0)
     http_retries: int = Field(default=4, ge=0, le=20)
     http_rate_per_host: float = Field(default=5.0, gt=0, description="Requests per second.")
-    ingest_batch_size: int = Field(default=500, ge=1, le=100_000)
+    ingest_batch_size: int = Field(default=1000, ge=1, le=100_000)
     ingest_idle_timeout_s: float = Field(
         default=900.0,
         gt=0,
