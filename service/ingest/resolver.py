@@ -31,7 +31,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from service.db.ordered import send_ahead
-from service.db.stores import institution_writes, researchers
+from service.db.stores import institution_writes, researchers, sequences
 from service.db.stores.institutions import institution_search_text
 from service.db.stores.researchers import ResearcherCandidate
 from service.domain.institutions import InstitutionIndex, InstitutionRecord
@@ -383,7 +383,7 @@ class Resolver:
 
     async def _new_id(self) -> int:
         if not self._spare_ids:
-            self._spare_ids = await researchers.allocate_ids(self.conn, 256)
+            self._spare_ids = await sequences.next_ids(self.conn, "researcher", 256)
         return self._spare_ids.pop(0)
 
     async def people(self, refs: Sequence[PersonRef | ResearcherSeen]) -> list[PersonResolution]:

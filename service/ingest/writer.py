@@ -27,6 +27,7 @@ from service.db.stores import (
     institution_writes,
     job_postings,
     researchers,
+    sequences,
 )
 from service.db.stores import moves as move_store
 from service.domain.dates import PartialDate
@@ -395,7 +396,7 @@ class BatchWriter:
         # New affiliations take their ids now, in the order the insert would have given them:
         # the history of a researcher this batch creates is then known without reading it back.
         for row, new_id in zip(
-            inserts, await affiliations.allocate_ids(self.conn, len(inserts)), strict=True
+            inserts, await sequences.next_ids(self.conn, "affiliation", len(inserts)), strict=True
         ):
             row["id"] = new_id
         await affiliations.update(

@@ -33,18 +33,6 @@ async def fetch_by_keys(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[K
     }
 
 
-async def allocate_ids(conn: asyncpg.Connection, count: int) -> list[int]:
-    """``count`` new affiliation ids, in the order an insert of as many rows would take them."""
-    if count <= 0:
-        return []
-    rows = await conn.fetch(
-        "SELECT nextval(pg_get_serial_sequence('affiliation', 'id')) AS id "
-        "FROM generate_series(1, $1)",
-        count,
-    )
-    return [r["id"] for r in rows]
-
-
 async def insert_with_evidence(
     conn: asyncpg.Connection,
     rows: Sequence[dict[str, Any]],
@@ -52,7 +40,7 @@ async def insert_with_evidence(
 ) -> None:
     """Insert affiliations and add their evidence rows in one statement.
 
-    ``rows`` carry their ids (``allocate_ids``). ``evidence`` rows are (affiliation id, or None
+    ``rows`` carry their ids (``sequences.next_ids``). ``evidence`` rows are (affiliation id, or None
     for one of ``rows``; the affiliation's key; document id, extractor, extractor version),
     inserted in the order given, each only if not there yet.
     """

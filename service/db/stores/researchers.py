@@ -77,17 +77,6 @@ async def candidates_by_alias(
     return out
 
 
-async def allocate_ids(conn: asyncpg.Connection, count: int) -> list[int]:
-    if count <= 0:
-        return []
-    rows = await conn.fetch(
-        "SELECT nextval(pg_get_serial_sequence('researcher', 'id')) AS id "
-        "FROM generate_series(1, $1)",
-        count,
-    )
-    return [r["id"] for r in rows]
-
-
 async def insert_people(
     conn: asyncpg.Connection,
     rows: Sequence[dict[str, Any]],
