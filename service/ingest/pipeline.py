@@ -198,6 +198,15 @@ class _Batch:
     rejects_at: int  # where its rejected observations go in the run's list of rejects
 
 
+@dataclass
+class _Writing:
+    """The batch being written, by ``task``, and the run it belongs to."""
+
+    task: asyncio.Task[None]
+    batch: _Batch
+    result: RunResult
+
+
 class _Run:
     def __init__(
         self,
@@ -235,8 +244,7 @@ class _Run:
         self.rows_at_start = 0.0  # rows of the smallest growing table when the run started
         self.written = 0  # observations written by this run
         self.written_at_analyze = 0
-        self.flushing: asyncio.Task[None] | None = None  # the batch being written
-        self.flushing_batch: tuple[_Batch, RunResult]
+        self.flushing: _Writing | None = None  # the batch being written
         self.lock_conn: asyncpg.Connection  # the connection holding the run's lock
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -261,13 +269,13 @@ class _Run:
     async def settle(self) -> None:
         """Wait for the batch being written, if any; its failure is raised here, and then the
         run ends as if the stream had not been read past that batch."""
-        task, self.flushing = self.flushing, None
-        if task is None:
+        writing, self.flushing = self.flushing, None
+        if writing is None:
             return
         try:
-            await task
+            await writing.task
         except BaseException:
-            self._unread(*self.flushing_batch)
+            self._unread(writing.batch, writing.result)
             raise
 
     def _unread(self, batch: _Batch, result: RunResult) -> None:
@@ -296,19 +304,19 @@ class _Run:
         """
         await self.settle()
         batch = self._take_batch(result)
-        self.flushing_batch = (batch, result)
-        self.flushing = asyncio.create_task(self._write(conn, writer, result, batch))
+        task = asyncio.create_task(self._write(conn, writer, result, batch))
+        self.flushing = _Writing(task, batch, result)
 
     async def drop_flush(self, cancel: bool) -> None:
         """Leave the batch being written: cancelled (its transaction rolls back) when the run
         itself is cancelled, else let it finish (as it would have before the stream went on)."""
-        task, self.flushing = self.flushing, None
-        if task is None:
+        writing, self.flushing = self.flushing, None
+        if writing is None:
             return
         if cancel:
-            task.cancel()
+            writing.task.cancel()
         try:
-            await task
+            await writing.task
         except BaseException:  # the error that ends the run is being raised already
             if not cancel:
                 logger.exception("%s: writing a batch failed while the run was ending", self.name)
@@ -643,7 +651,7 @@ class _Run:
                 if len(self.buffer) >= batch_size:
                     await self.flush_behind(conn, writer, result)
                 elif self.flushing is not None:
-                    if self.flushing.done():
+                    if self.flushing.task.done():
                         await self.settle()  # a failed write (or a stop) ends the run now
                     else:
                         # While a batch is being written the stream is read on, and after each

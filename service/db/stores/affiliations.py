@@ -40,9 +40,9 @@ async def insert_with_evidence(
 ) -> None:
     """Insert affiliations and add their evidence rows in one statement.
 
-    ``rows`` carry their ids (``sequences.next_ids``). ``evidence`` rows are (affiliation id, or None
-    for one of ``rows``; the affiliation's key; document id, extractor, extractor version),
-    inserted in the order given, each only if not there yet.
+    ``rows`` carry their ids (``sequences.next_ids``). ``evidence`` rows are (affiliation id,
+    or None for one of ``rows``; the affiliation's key; document id, extractor, extractor
+    version), inserted in the order given, each only if not there yet.
     """
     if not (rows or evidence):
         return
