@@ -58,6 +58,17 @@ def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
+def served_by_fast_path() -> float:
+    from service.api.graphql.fast_path import FAST_PATH
+
+    return sum(
+        s.value
+        for m in FAST_PATH.collect()
+        for s in m.samples
+        if s.name.endswith("_total") and s.labels["outcome"] == "served"
+    )
+
+
 def test_the_doc_has_ten_queries() -> None:
     assert len(doc_queries()) == 10
 
@@ -143,15 +154,14 @@ async def test_confidences_read_as_written_on_every_surface(
             "SELECT move_id FROM evidence WHERE confidence = 0.91 ORDER BY move_id LIMIT 1"
         )
     assert move_id is not None
-    query = (
-        "{ moves(first: 50) { nodes { confidence evidence { confidence } } } "
-        "  candidateMatches(first: 5) { nodes { score } } }"
-    )
+    query = "{ moves(first: 50) { nodes { confidence evidence { confidence } } } }"
     settings = client._transport.app.state.talentflow.settings  # type: ignore[attr-defined]
     texts = []
     for fast in (True, False):  # the compiled plans, then strawberry field by field
         monkeypatch.setattr(settings, "graphql_fast_path", fast)
+        served = served_by_fast_path()
         r = await client.post("/graphql", json={"query": query})
+        assert served_by_fast_path() == served + (1 if fast else 0)
         assert r.status_code == 200 and "errors" not in r.json(), r.text
         texts.append(r.text)
         assert not NOISY_FLOAT.search(r.text), NOISY_FLOAT.search(r.text)
