@@ -154,6 +154,16 @@ async def test_confidences_read_as_written_on_every_surface(
             "SELECT move_id FROM evidence WHERE confidence = 0.91 ORDER BY move_id LIMIT 1"
         )
     assert move_id is not None
+    async with pool.acquire() as conn:
+        # a match score is a float too (the demo has no ambiguous names)
+        await conn.execute(
+            "INSERT INTO candidate_match (researcher_id, candidate_id, score) "
+            "SELECT min(id), max(id), 0.73 FROM researcher"
+        )
+    scores = await client.post(
+        "/graphql", json={"query": "{ candidateMatches(first: 5) { nodes { score } } }"}
+    )
+    assert re.search(r'"score" ?: ?0\.73\b', scores.text), scores.text
     query = "{ moves(first: 50) { nodes { confidence evidence { confidence } } } }"
     settings = client._transport.app.state.talentflow.settings  # type: ignore[attr-defined]
     texts = []
