@@ -170,7 +170,32 @@ Timestamp = Annotated[
 ]
 
 
-def _type_is_required(schema: dict[str, Any]) -> None:
+def _present(field: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: schema or {"not": {"type": "null"}}}}
+
+
+# What a model's validator demands of several fields together, in JSON Schema, so that a line
+# that passes the published schema is not refused for it.
+_TOGETHER: dict[str, dict[str, Any]] = {
+    "InstitutionRef": {
+        "anyOf": [
+            _present("name", {"type": "string", "minLength": 1}),
+            _present("slug"),
+            _present("ids", {"type": "object", "minProperties": 1}),
+        ]
+    },
+    "MoveReported": {"anyOf": [_present("from_institution"), _present("to_institution")]},
+    "AffiliationSeen": {
+        "anyOf": [
+            _present("years", {"type": "array", "minItems": 1}),
+            _present("start"),
+            _present("end"),
+        ]
+    },
+}
+
+
+def _wire_schema(schema: dict[str, Any], model: type[Any]) -> None:
     # ``type`` has a default for Python callers, but the jsonl ingester picks the model by it,
     # so on the wire it is required.
     properties = schema.get("properties", {})
@@ -178,11 +203,12 @@ def _type_is_required(schema: dict[str, Any]) -> None:
         required = schema.setdefault("required", [])
         if "type" not in required:
             required.insert(0, "type")
+    schema.update(_TOGETHER.get(model.__name__, {}))
 
 
 class _Observation(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, json_schema_extra=_type_is_required
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_wire_schema
     )
 
 

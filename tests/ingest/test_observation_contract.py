@@ -113,10 +113,33 @@ def test_the_schema_refuses_what_the_ingester_refuses() -> None:
         assert problems({**move, "date": bad}), bad
         with pytest.raises(ValidationError):
             parse_observation({**move, "date": bad})
-    untyped = {k: v for k, v in move.items() if k != "type"}
-    assert problems(untyped)
-    with pytest.raises(ValidationError):
-        parse_observation(untyped)
+    stint = {"type": "affiliation_seen", "person": {"name": "A"}, "institution": {"slug": "x"}}
+    refused = [
+        {k: v for k, v in move.items() if k != "type"},  # no type
+        {k: v for k, v in move.items() if k != "to_institution"},  # neither end
+        {**move, "to_institution": None},
+        {**move, "to_institution": {}},  # an institution named by nothing
+        {**move, "to_institution": {"ids": {}}},
+        {**move, "to_institution": {"name": ""}},
+        {**move, "to_institution": {"name": None, "slug": None}},
+        stint,  # no years and no dates
+        {**stint, "years": []},
+        {**stint, "start": None, "end": None},
+        {**move, "confidence": 1.5},
+        {**move, "confidense": 0.5},
+    ]
+    for item in refused:
+        assert problems(item), item
+        with pytest.raises(ValidationError):
+            parse_observation(item)
+    for item in (
+        {**move, "from_institution": {"name": "Lab"}, "to_institution": None},
+        {**move, "to_institution": {"ids": {"ror": "00jmfr291"}}},
+        {**stint, "years": [2020]},
+        {**stint, "end": "2020"},
+    ):
+        assert problems(item) == [], item
+        parse_observation(item)
 
 
 MOVE = {
