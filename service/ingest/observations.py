@@ -73,10 +73,26 @@ def _clean_ids_uncached(value: dict[str, str]) -> dict[str, str]:
     return out
 
 
+# The forms ``_clean_ids`` takes, for the published schema (an empty value is dropped).
+_ID_FORMS = {
+    "orcid": r"(https?://orcid\.org/)?[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]",
+    "openalex": r"(https://openalex\.org/)?[AIWSaiws][0-9]+",
+    "ror": r"(https://ror\.org/)?0[a-zA-Z0-9]{6}[0-9]{2}",
+}
 Ids = Annotated[
     dict[str, str],
     AfterValidator(_clean_ids),
-    Field(default_factory=dict, description="External ids by scheme."),
+    Field(
+        default_factory=dict,
+        description="External ids by scheme.",
+        json_schema_extra={
+            "propertyNames": {"pattern": SCHEME_RE.pattern},
+            "properties": {
+                scheme: {"type": "string", "pattern": rf"^\s*({form})?\s*$"}
+                for scheme, form in _ID_FORMS.items()
+            },
+        },
+    ),
 ]
 
 

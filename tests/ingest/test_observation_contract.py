@@ -215,3 +215,47 @@ def test_what_the_schema_allows_as_a_timestamp_the_ingester_takes(text: str) -> 
         return  # a month 13 or an hour 25 matches the pattern; the ingester refuses it
     assert problems(item) == []
     parse_observation(item)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["orcid", "openalex", "ror"]).flatmap(
+        lambda scheme: st.tuples(
+            st.just(scheme),
+            st.from_regex(
+                validator().schema["$defs"]["PersonRef"]["properties"]["ids"]["properties"][scheme][
+                    "pattern"
+                ],
+                fullmatch=True,
+            ),
+        )
+    )
+)
+def test_ids_the_schema_allows_the_ingester_takes(scheme_value: tuple[str, str]) -> None:
+    scheme, value = scheme_value
+    item = {"type": "researcher_seen", "name": "A", "ids": {scheme: value}}
+    assert problems(item) == []
+    parse_observation(item)
+
+
+def test_ids_the_ingester_refuses_the_schema_refuses() -> None:
+    for ids in (
+        {"ORCID": "0000-0002-1825-0097"},
+        {"orcid": "0000-0002-1825-009"},
+        {"orcid": "orcid.org/0000-0002-1825-0097"},
+        {"openalex": "Q123"},
+        {"ror": "12345678"},
+        {"my scheme": "x"},
+    ):
+        item = {"type": "researcher_seen", "name": "A", "ids": ids}
+        assert problems(item), ids
+        with pytest.raises(ValidationError):
+            parse_observation(item)
+    for ids in (
+        {"orcid": "https://orcid.org/0000-0002-1825-009x"},
+        {"openalex": "https://openalex.org/a5023888391", "dblp": "anything"},
+        {"ror": "https://ror.org/00JMFR291"},
+    ):
+        item = {"type": "researcher_seen", "name": "A", "ids": ids}
+        assert problems(item) == [], ids
+        parse_observation(item)
