@@ -104,7 +104,9 @@ async def test_doc_queries_answer_with_real_data(gql: Gql, pool: asyncpg.Pool) -
         (c["origin"]["code"], c["destination"]["code"]) for c in matrix["flows"]
     }
     assert {e["entity"]["code"] for e in net["netFlows"]} >= {"US", "CN", "GB"}
-    assert orgs["flows"] and search["search"]
+    assert orgs["flows"]
+    found = {(x["__typename"], x.get("name")) for x in search["search"]}
+    assert ("Researcher", "Lin Haoran") in found and ("Institution", "01.AI") in found, found
     tencent = people["researchers"]
     assert tencent["totalCount"] >= 2
     for person in tencent["nodes"]:
