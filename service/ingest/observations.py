@@ -20,9 +20,11 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -71,10 +73,26 @@ def _clean_ids_uncached(value: dict[str, str]) -> dict[str, str]:
     return out
 
 
+# The forms ``_clean_ids`` takes, for the published schema (an empty value is dropped).
+_ID_FORMS = {
+    "orcid": r"(https?://orcid\.org/)?[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]",
+    "openalex": r"(https://openalex\.org/)?[AIWSaiws][0-9]+",
+    "ror": r"(https://ror\.org/)?0[a-zA-Z0-9]{6}[0-9]{2}",
+}
 Ids = Annotated[
     dict[str, str],
     AfterValidator(_clean_ids),
-    Field(default_factory=dict, description="External ids by scheme."),
+    Field(
+        default_factory=dict,
+        description="External ids by scheme.",
+        json_schema_extra={
+            "propertyNames": {"pattern": SCHEME_RE.pattern},
+            "properties": {
+                scheme: {"type": "string", "pattern": rf"^\s*({form})?\s*$"}
+                for scheme, form in _ID_FORMS.items()
+            },
+        },
+    ),
 ]
 
 
@@ -117,7 +135,7 @@ class PartialDateModel(BaseModel):
 def _coerce_partial(value: Any) -> Any:
     if isinstance(value, str):
         return PartialDateModel.parse(value)
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return {"year": value}
     if isinstance(value, datetime):
         return {"year": value.year, "month": value.month, "day": value.day}
@@ -126,8 +144,88 @@ def _coerce_partial(value: Any) -> Any:
     return value
 
 
+# What a partial date may be written as on the wire: the published schema says exactly what
+# ``_coerce_partial`` takes, so a producer that validates against it is never refused for the
+# form of a date (a day that does not exist, 2023-02-30, is still refused by the ingester).
+PARTIAL_DATE_TEXT = (
+    r"^(19[0-9]{2}|20[0-9]{2}|2100)(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?)?$"
+)
+PartialDateText = Annotated[
+    str,
+    Field(
+        pattern=PARTIAL_DATE_TEXT,
+        description="2024, 2024-07 or 2024-07-01",
+        examples=["2024", "2024-07", "2024-07-01"],
+    ),
+]
+PartialDateYear = Annotated[int, Field(ge=1900, le=2100, description="A year alone.")]
+PartialDate = Annotated[
+    PartialDateModel,
+    BeforeValidator(
+        _coerce_partial, json_schema_input_type=PartialDateText | PartialDateYear | PartialDateModel
+    ),
+]
+"""A partial date field: ``"2024-07"``, ``2024`` or ``{"year": 2024, "month": 7}``."""
+
+# A timestamp on the wire. Pydantic takes more (unix seconds, a space for the ``T``); the
+# published form is ISO 8601, a date alone or a date and time with an optional zone.
+TIMESTAMP_TEXT = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?)?$"
+)
+Timestamp = Annotated[
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": TIMESTAMP_TEXT,
+            "description": "ISO 8601: 2024-03-17, 2024-03-17T09:00:00Z or with an offset",
+        },
+        mode="validation",
+    ),
+]
+
+
+def _present(field: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: schema or {"not": {"type": "null"}}}}
+
+
+# What a model's validator demands of several fields together, in JSON Schema, so that a line
+# that passes the published schema is not refused for it.
+_TOGETHER: dict[str, dict[str, Any]] = {
+    "InstitutionRef": {
+        "anyOf": [
+            _present("name", {"type": "string", "minLength": 1}),
+            _present("slug"),
+            _present("ids", {"type": "object", "minProperties": 1}),
+        ]
+    },
+    "MoveReported": {"anyOf": [_present("from_institution"), _present("to_institution")]},
+    "AffiliationSeen": {
+        "anyOf": [
+            _present("years", {"type": "array", "minItems": 1}),
+            _present("start"),
+            _present("end"),
+        ]
+    },
+}
+
+
+def _wire_schema(schema: dict[str, Any], model: type[Any]) -> None:
+    # ``type`` has a default for Python callers, but the jsonl ingester picks the model by it,
+    # so on the wire it is required.
+    properties = schema.get("properties", {})
+    if "type" in properties:
+        required = schema.setdefault("required", [])
+        if "type" not in required:
+            required.insert(0, "type")
+    schema.update(_TOGETHER.get(model.__name__, {}))
+
+
 class _Observation(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_wire_schema
+    )
 
 
 class InstitutionRef(_Observation):
@@ -161,7 +259,7 @@ class DocumentSeen(_Observation):
     kind: Literal["news_article", "publication", "job_posting", "profile", "dataset", "manual"]
     title: str | None = Field(default=None, max_length=2000)
     publisher: str | None = Field(default=None, max_length=500)
-    published_at: datetime | None = None
+    published_at: Timestamp | None = None
     language: str | None = Field(default=None, max_length=20)
     content_hash: str | None = Field(default=None, max_length=128)
     text: str | None = Field(
@@ -201,17 +299,12 @@ class AffiliationSeen(_Observation):
     person: PersonRef
     institution: InstitutionRef
     years: list[int] = Field(default_factory=list, max_length=200)
-    start: PartialDateModel | None = None
-    end: PartialDateModel | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
     role: str | None = Field(default=None, max_length=500)
     department: str | None = Field(default=None, max_length=500)
     source_key: str = Field(default="", max_length=200, description="Stable id within the source")
     document_url: str | None = Field(default=None, description="The document this comes from.")
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _partial(cls, value: Any) -> Any:
-        return _coerce_partial(value)
 
     @field_validator("years")
     @classmethod
@@ -237,7 +330,7 @@ class MoveReported(_Observation):
     person: PersonRef
     from_institution: InstitutionRef | None = None
     to_institution: InstitutionRef | None = None
-    date: PartialDateModel | None = None
+    date: PartialDate | None = None
     quote: str | None = Field(default=None, max_length=5000)
     span_start: int | None = Field(default=None, ge=0)
     span_end: int | None = Field(default=None, ge=0)
@@ -245,11 +338,6 @@ class MoveReported(_Observation):
     confidence: float = Field(default=0.8, ge=0, le=1)
     extractor: str | None = Field(default=None, max_length=200)
     role: str | None = Field(default=None, max_length=500)
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _partial(cls, value: Any) -> Any:
-        return _coerce_partial(value)
 
     @model_validator(mode="after")
     def _ends(self) -> MoveReported:
@@ -272,8 +360,8 @@ class JobPostingSeen(_Observation):
     location: str | None = None
     country_code: str | None = Field(default=None, pattern=COUNTRY_RE)
     remote: bool = False
-    posted_at: datetime | None = None
-    updated_at: datetime | None = None
+    posted_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
     url: str | None = None
     description: str | None = None
     is_research: bool = False
@@ -285,7 +373,7 @@ class JobPostingClosed(_Observation):
     type: Literal["job_posting_closed"] = "job_posting_closed"
     source: str = Field(min_length=1, max_length=100)
     external_id: str = Field(min_length=1, max_length=200)
-    closed_at: datetime
+    closed_at: Timestamp
 
 
 Observation = Annotated[

@@ -943,6 +943,10 @@ class BatchWriter:
                     fields = await self._refine_ends(
                         match, move.from_institution_id, move.to_institution_id
                     )
+                    # A report cannot know that the person is going back to a country they
+                    # were in before; the history can.
+                    if wanted["is_returnee"] and not match.get("is_returnee"):
+                        fields["is_returnee"] = True
                 claimed.add(match["id"])
                 docs = sorted(
                     {

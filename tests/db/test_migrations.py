@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import asyncpg
 import pytest
 
@@ -160,3 +162,65 @@ async def test_move_insert_notifies(pool: asyncpg.Pool, db_url: str) -> None:
         assert await asyncio.wait_for(got.get(), 5) == str(move_id)
     finally:
         await listener.close()
+
+
+async def test_confidences_move_to_double_precision_and_back(empty_db_url: str) -> None:
+    """0006_i18b: a confidence of 0.91 stored as ``real`` read 0.9100000262260437; after the
+    upgrade it reads 0.91, and the downgrade puts ``real`` back."""
+    await migrations.upgrade_async(empty_db_url, "0005")
+    conn = await asyncpg.connect(empty_db_url)
+    try:
+        inst = await conn.fetchval(
+            "INSERT INTO institution (slug, name) VALUES ('x', 'X') RETURNING id"
+        )
+        a, b = [
+            await conn.fetchval(
+                "INSERT INTO researcher (display_name, search_text) VALUES ($1, $1) RETURNING id",
+                name,
+            )
+            for name in ("a", "b")
+        ]
+        move = await conn.fetchval(
+            "INSERT INTO move (researcher_id, to_institution_id, confidence) "
+            "VALUES ($1, $2, 0.91) RETURNING id",
+            a,
+            inst,
+        )
+        doc = await conn.fetchval(
+            "INSERT INTO document (kind, url, source) VALUES ('manual', 'u', 't') RETURNING id"
+        )
+        await conn.execute(
+            "INSERT INTO evidence (document_id, move_id, extractor, confidence) "
+            "VALUES ($1, $2, 'e', 0.85)",
+            doc,
+            move,
+        )
+        await conn.execute(
+            "INSERT INTO candidate_match (researcher_id, candidate_id, score) VALUES ($1, $2, 0.73)",
+            a,
+            b,
+        )
+        read = (
+            "SELECT (SELECT confidence FROM move) AS m, (SELECT confidence FROM evidence) AS e, "
+            "(SELECT score FROM candidate_match) AS s"
+        )
+        assert tuple(await conn.fetchrow(read)) != (0.91, 0.85, 0.73)  # widened float4
+        await migrations.upgrade_async(empty_db_url)
+        assert tuple(await conn.fetchrow(read)) == (0.91, 0.85, 0.73)
+        types = await conn.fetch(
+            "SELECT table_name, data_type FROM information_schema.columns "
+            "WHERE column_name IN ('confidence', 'score') AND table_schema = 'public' "
+            "AND table_name IN ('move', 'evidence', 'candidate_match')"
+        )
+        assert {r["data_type"] for r in types} == {"double precision"} and len(types) == 3
+        assert await conn.fetchval("SELECT json_agg(confidence)::text FROM evidence") == "[0.85]"
+        await migrations.downgrade_async(empty_db_url, "0005")
+        types = await conn.fetch(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE column_name IN ('confidence', 'score') AND table_schema = 'public' "
+            "AND table_name IN ('move', 'evidence', 'candidate_match')"
+        )
+        assert {r["data_type"] for r in types} == {"real"}
+        assert await conn.fetchval("SELECT confidence::numeric FROM move") == Decimal("0.91")
+    finally:
+        await conn.close()

@@ -88,6 +88,31 @@ _MESSAGE_CODES = (
 
 RETRY_AFTER_S = 5
 
+# Every ``extensions.code`` a GraphQL error can carry; docs/graphql.md lists exactly these (a
+# test compares the two, and checks that each code the server makes is here).
+ERROR_CODES: tuple[str, ...] = (
+    "LIMIT_EXCEEDED",
+    "INVALID_CURSOR",
+    "INVALID_ID",
+    "VALIDATION_FAILED",
+    "BAD_REQUEST",
+    "NOT_FOUND",
+    "CONFLICT",
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "QUERY_TOO_DEEP",
+    "TOO_MANY_ALIASES",
+    "TOO_MANY_TOKENS",
+    "QUERY_TOO_COSTLY",
+    "INTROSPECTION_DISABLED",
+    "PAYLOAD_TOO_LARGE",
+    "GRAPHQL_VALIDATION_FAILED",
+    "GRAPHQL_PARSE_FAILED",
+    "DATABASE_UNAVAILABLE",
+    "QUERY_TIMEOUT",
+    "INTERNAL_SERVER_ERROR",
+)
+
 # Errors that are not bugs but the database being away or slow: the client should retry.
 TRANSIENT: dict[str, str] = {
     "DATABASE_UNAVAILABLE": "the database is unavailable; retry shortly",

@@ -11,8 +11,9 @@ Each field here is written to give exactly what the Python resolvers give, and t
 path's differential test compares the two on a corpus:
 
 - relay ids are ``base64("Type:id")``; enum values map to the schema's enum names;
-- ``real`` columns are widened to ``float8`` first, so a confidence of 0.9 reads
-  0.8999999761581421, as asyncpg hands it to Python;
+- floats are read as ``float8`` (confidences and scores are stored so), which PostgreSQL
+  writes as the shortest text that reads back as the same double, as Python's ``repr`` does:
+  a confidence of 0.91 reads 0.91 on both paths;
 - timestamps are written as Python's ``isoformat()`` writes an aware UTC datetime;
 - a researcher is read as ``researcher_by_id`` reads it, except that a move whose researcher
   was merged into another is not followed here: the statement flags it and the fast path hands

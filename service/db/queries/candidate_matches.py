@@ -23,7 +23,7 @@ COLUMNS = (
     "c.id, c.researcher_id, c.candidate_id, c.score, c.reasons, c.status, c.created_at, "
     "c.resolved_at, c.resolved_by"
 )
-ORDERING = Ordering("SCORE", (("c.score", "real"), ("c.id", "bigint")), True)
+ORDERING = Ordering("SCORE", (("c.score", "float8"), ("c.id", "bigint")), True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def build_query(flt: CandidateMatchFilter) -> ListQuery:
     if flt.status:
         q.where.append(f"c.status = ANY({q.params.add(list(flt.status), 'text[]')})")
     if flt.min_score is not None:
-        q.where.append(f"c.score >= {q.params.add(flt.min_score, 'real')}")
+        q.where.append(f"c.score >= {q.params.add(flt.min_score, 'float8')}")
     return q
 
 

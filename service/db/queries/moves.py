@@ -89,7 +89,7 @@ def ordering(order: MoveOrder) -> Ordering:
     if order is MoveOrder.DATE_ASC:
         return Ordering("DATE", ((DATE_KEY, "date"), ("m.id", "bigint")))
     if order is MoveOrder.CONFIDENCE_DESC:
-        return Ordering("CONFIDENCE", (("m.confidence", "real"), ("m.id", "bigint")), True)
+        return Ordering("CONFIDENCE", (("m.confidence", "float8"), ("m.id", "bigint")), True)
     if order is MoveOrder.NEWEST:
         return Ordering("NEWEST", (("m.id", "bigint"),), True)
     return Ordering("DATE", ((DATE_KEY, "date"), ("m.id", "bigint")), True)
@@ -135,7 +135,7 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
     if flt.kind:
         where.append(f"m.kind = ANY({p.add(list(flt.kind), 'text[]')})")
     if flt.min_confidence is not None:
-        where.append(f"m.confidence >= {p.add(flt.min_confidence, 'real')}")
+        where.append(f"m.confidence >= {p.add(flt.min_confidence, 'float8')}")
     if flt.topic:
         where.append(
             "EXISTS (SELECT 1 FROM researcher _t WHERE _t.id = m.researcher_id "

@@ -21,7 +21,7 @@ async def add_move_evidence(conn: asyncpg.Connection, rows: Sequence[dict[str, A
                r.extractor_version, r.confidence
         FROM jsonb_to_recordset($1::jsonb) AS r(move_id bigint, document_id bigint, quote text,
              span_start int, span_end int, extractor text, extractor_version text,
-             confidence real)
+             confidence float8)
         ON CONFLICT (move_id, document_id, extractor) WHERE move_id IS NOT NULL DO NOTHING
         RETURNING move_id
         """,
@@ -52,7 +52,7 @@ async def set_move_evidence_confidence(
     await conn.execute(
         """
         UPDATE evidence e SET confidence = r.c
-        FROM unnest($1::bigint[], $2::real[]) AS r(m, c)
+        FROM unnest($1::bigint[], $2::float8[]) AS r(m, c)
         WHERE e.move_id = r.m AND e.extractor = $3 AND e.confidence <> r.c
         """,
         [r[0] for r in rows],

@@ -81,7 +81,7 @@ async def insert_with_evidence(
             SELECT nextval(pg_get_serial_sequence('move', 'id')) AS id, r.*
             FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
                         $6::date[], $7::text[], $8::text[], $9::boolean[], $10::text[],
-                        $11::real[], $12::boolean[], $13::text[]) WITH ORDINALITY
+                        $11::float8[], $12::boolean[], $13::text[]) WITH ORDINALITY
                  AS r(researcher_id, from_id, to_id, from_country, to_country, move_date,
                       date_precision, kind, is_returnee, status, confidence, provisional,
                       origin, n)
@@ -104,7 +104,7 @@ async def insert_with_evidence(
             FROM ROWS FROM (jsonb_to_recordset($14::jsonb)
                      AS (move_id bigint, document_id bigint, quote text, span_start int,
                          span_end int, extractor text, extractor_version text,
-                         confidence real)) WITH ORDINALITY
+                         confidence float8)) WITH ORDINALITY
                  AS k(move_id, document_id, quote, span_start, span_end, extractor,
                       extractor_version, confidence, n)
             LEFT JOIN r ON k.move_id < 0 AND r.n = -k.move_id
