@@ -75,13 +75,24 @@ def run(coro: Awaitable[T]) -> T:
     return aio.run(coro)  # type: ignore[arg-type]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"talentflow {__version__}", highlight=False)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            callback=_show_version,
+            is_eager=True,  # before the check for a missing command
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        console.print(f"talentflow {__version__}")
-        raise typer.Exit(0)
     from service.logging import configure_logging
 
     configure_logging(settings())
