@@ -7,6 +7,7 @@ Route groups (health, GraphQL, REST, the explorer) each live in their own module
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -60,6 +61,32 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def start_in_process_worker(settings: Settings, url: str) -> asyncio.Task[None]:
+    """The ingestion worker as a task of this process, so that runs queued through
+    ``POST /api/v1/ingest-runs`` are run without a separate ``talentflow worker``."""
+    from service.worker.cli import run_worker
+
+    def report(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.error(
+                "the in-process ingestion worker stopped; queued runs will wait",
+                exc_info=task.exception(),
+            )
+
+    logger.info("ingestion worker running in this process")
+    worker = asyncio.get_running_loop().create_task(
+        run_worker(settings, url, install_signal_handlers=False), name="in-process worker"
+    )
+    worker.add_done_callback(report)
+    return worker
+
+
+async def stop_in_process_worker(worker: asyncio.Task[None]) -> None:
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):  # reported when it ended
+        await worker
+
+
 def create_app(
     settings: Settings | None = None, *, database_url: str | None = None, serving: bool = False
 ) -> Starlette:
@@ -75,9 +102,12 @@ def create_app(
         app.state.talentflow = AppState(settings=settings, database_url=url, pool=pool)
         if serving and settings.gc_freeze:
             freeze_startup_objects()
+        worker = start_in_process_worker(settings, url) if settings.in_process_worker else None
         try:
             yield
         finally:
+            if worker is not None:
+                await stop_in_process_worker(worker)
             state = app.state.talentflow
             await close_feed(state)
             await flow_cache.close(state)
