@@ -44,4 +44,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 # uvicorn lets in-flight requests finish for up to 30 s after SIGTERM.
 STOPSIGNAL SIGTERM
-CMD ["talentflow", "serve", "--host", "0.0.0.0"]
+CMD ["talentflow", "serve", "--host", "0.0.0.0", "--port", "8000"]
