@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -110,11 +108,13 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_demo_serves_on_the_embedded_database_and_runs_queued_ingestion(tmp_path: Path) -> None:
+def test_demo_serves_on_the_embedded_database_and_runs_queued_ingestion(
+    tmp_path: Path, embedded_data_dir: Path
+) -> None:
     """`talentflow demo` with no DATABASE_URL: health and readiness, and a run queued through
     ``POST /api/v1/ingest-runs`` is run by the demo's own worker (no `talentflow worker`)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
-    env["TALENTFLOW_DATA_DIR"] = str(tmp_path / "data")
+    env["TALENTFLOW_DATA_DIR"] = str(embedded_data_dir)
     env["COLUMNS"] = "200"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -205,19 +205,14 @@ def test_help_shows_no_value_for_flags_names_arguments_and_shows_serving_default
     assert missing.returncode == 2 and "Missing argument 'NAME'" in missing.stderr
 
 
-def test_no_runtime_dir_warning_without_xdg_runtime_dir() -> None:
+def test_no_runtime_dir_warning_without_xdg_runtime_dir(embedded_data_dir: Path) -> None:
     """pgserver asks platformdirs for a runtime dir on import; without XDG_RUNTIME_DIR that
     warned on every command that used the embedded database."""
-    folder = Path(tempfile.mkdtemp(prefix="talentflow-xdg-"))
-    folder.chmod(0o755)  # as root, the embedded server runs as another user
-    try:
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
-        env["TALENTFLOW_DATA_DIR"] = str(folder / "data")
-        done = subprocess.run(
-            [*CLI, "db", "current"], env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        assert "current: (empty)" in done.stdout
-        assert "Warning" not in done.stderr and "XDG_RUNTIME_DIR" not in done.stderr, done.stderr
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
+    env["TALENTFLOW_DATA_DIR"] = str(embedded_data_dir)
+    done = subprocess.run(
+        [*CLI, "db", "current"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "current: (empty)" in done.stdout
+    assert "Warning" not in done.stderr and "XDG_RUNTIME_DIR" not in done.stderr, done.stderr
