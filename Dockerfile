@@ -8,9 +8,11 @@ ARG PYTHON_IMAGE=python:3.11-slim
 FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY service ./service
 COPY plugins ./plugins
+# The migrations: the wheel carries them as the package service.migrations.
+COPY alembic ./alembic
 # The embedded PostgreSQL (for `talentflow demo` without a server) is dead weight in an image:
 # containers always get DATABASE_URL, and that module is imported only without one.
 RUN python -m venv /opt/venv \
@@ -28,16 +30,9 @@ RUN apt-get update \
     && groupadd --system --gid 10001 talentflow \
     && useradd --system --uid 10001 --gid talentflow --create-home --home-dir /home/talentflow talentflow
 COPY --from=builder /opt/venv /opt/venv
-# The migrations live beside the `service` package (service/db/migrations.py finds alembic.ini
-# two folders up from itself), so the sources go to /app and come first on the path; the
-# installed wheel supplies the console script and the plugin entry points.
-WORKDIR /app
-COPY alembic.ini ./
-COPY alembic ./alembic
-COPY service ./service
-COPY plugins ./plugins
+# Everything, migrations included, is in the installed wheel: no sources are copied.
+WORKDIR /home/talentflow
 ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     TALENTFLOW_HOST=0.0.0.0 \
@@ -49,4 +44,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 # uvicorn lets in-flight requests finish for up to 30 s after SIGTERM.
 STOPSIGNAL SIGTERM
-CMD ["talentflow", "serve", "--host", "0.0.0.0"]
+CMD ["talentflow", "serve", "--host", "0.0.0.0", "--port", "8000"]

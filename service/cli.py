@@ -19,9 +19,10 @@ import asyncpg
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from service import __version__, aio
-from service.config import Settings, get_settings
+from service.config import ENV_PREFIX, Settings, get_settings
 from service.db import migrations
 from service.db.pool import create_pool, describe_database, resolve_database_url
 from service.domain.seed import SeedError
@@ -29,7 +30,54 @@ from service.errors import DatabaseUnavailable, TalentflowError
 
 T = TypeVar("T")
 
+
+def _tidy_param(param: Any) -> None:
+    """Help that reads like a command line: flags take no value, so show none (not
+    ``<bool>``), and name arguments as ``NAME`` / ``[NAME]`` (not ``{name}``)."""
+    if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+        param.metavar = ""
+    elif isinstance(param, TyperArgument):
+        if param.metavar is None:
+            param.metavar = (param.name or "value").upper()
+        shown = param.metavar if param.required else f"[{param.metavar}]"
+        if param.nargs != 1:
+            shown += "..."
+        # An instance attribute: typer's own class puts braces around required arguments.
+        vars(param)["get_usage_pieces"] = lambda ctx: [shown]
+
+
+def _tidy_help(command: Any) -> None:
+    for param in command.params:
+        _tidy_param(param)
+    find_help = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = find_help(ctx)
+        if option is not None:
+            _tidy_param(option)
+        return option
+
+    vars(command)["get_help_option"] = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+
+
+class TalentflowGroup(TyperGroup):
+    """The root group: tidies the help of every command once typer has built the tree."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_help(self)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # typer adds the completion options after __init__
+        for param in params:
+            _tidy_param(param)
+        return params
+
+
 app = typer.Typer(
+    cls=TalentflowGroup,
     name="talentflow",
     help="Talentflow: where AI researchers work and when they move, with evidence.",
     no_args_is_help=True,
@@ -75,13 +123,24 @@ def run(coro: Awaitable[T]) -> T:
     return aio.run(coro)  # type: ignore[arg-type]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"talentflow {__version__}", highlight=False)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            callback=_show_version,
+            is_eager=True,  # before the check for a missing command
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        console.print(f"talentflow {__version__}")
-        raise typer.Exit(0)
     from service.logging import configure_logging
 
     configure_logging(settings())
@@ -290,11 +349,21 @@ def _serve(url: str, host: str, port: int, workers: int, check: bool = True) -> 
     )
 
 
+def _setting_default(name: str) -> str:
+    """What an option left out falls back to: the environment variable, else the default."""
+    return f"${ENV_PREFIX}{name.upper()}, else {Settings.model_fields[name].default}"
+
+
+HOST = typer.Option(help="Interface to bind.", show_default=_setting_default("host"))
+PORT = typer.Option(help="Port to listen on.", show_default=_setting_default("port"))
+WORKERS = typer.Option(help="Worker processes.", show_default=_setting_default("workers"))
+
+
 @app.command("serve")
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    host: Annotated[str | None, HOST] = None,
+    port: Annotated[int | None, PORT] = None,
+    workers: Annotated[int | None, WORKERS] = None,
 ) -> None:
     """Serve the GraphQL and REST APIs, the explorer and health endpoints."""
     s = settings()
@@ -305,14 +374,14 @@ def serve(
 
 @app.command("demo")
 def demo(
-    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    host: Annotated[str | None, HOST] = None,
+    port: Annotated[int | None, PORT] = None,
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Load the demo data and exit.")
     ] = False,
 ) -> None:
-    """Migrate, seed and load a small demo dataset, then serve it (embedded PostgreSQL when
-    DATABASE_URL is unset)."""
+    """Migrate, seed and load a small demo dataset, then serve it with an ingestion worker in
+    the same process (embedded PostgreSQL when DATABASE_URL is unset)."""
     from service.db.stores.institutions import seed_institutions
 
     s = settings()
@@ -330,6 +399,8 @@ def demo(
         f"[bold green]Talentflow demo[/] at http://{h}:{p}/  "
         f"(GraphQL: http://{h}:{p}/graphql, REST: http://{h}:{p}/api/v1/moves)"
     )
+    # No separate `talentflow worker` here: runs queued through the API run in this process.
+    os.environ[f"{ENV_PREFIX}IN_PROCESS_WORKER"] = "true"
     _serve(url, h, p, 1, check=False)
 
 

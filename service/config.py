@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         default=None, description="TOML file of scheduled ingestion runs for the worker."
     )
     worker_concurrency: int = Field(default=2, ge=1, le=64)
+    in_process_worker: bool = Field(
+        default=False,
+        description="Run the ingestion worker inside each API process (what `talentflow demo` "
+        "does); deployments run `talentflow worker` instead.",
+    )
     worker_shutdown_timeout_s: float = Field(
         default=300.0, ge=0, description="How long a stopping worker lets a running job finish."
     )

@@ -70,6 +70,18 @@ def server_url() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def embedded_data_dir() -> Iterator[Path]:
+    """A TALENTFLOW_DATA_DIR for a command that starts its own embedded PostgreSQL. Not under
+    pytest's tmp dir (private to its user): as root, pgserver runs the server as another user."""
+    folder = Path(tempfile.mkdtemp(prefix="talentflow-data-"))
+    folder.chmod(0o755)
+    try:
+        yield folder / "data"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def server_version(server_url: str) -> int:
     async def get() -> int:

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ingest.helpers import sample_lines, write_jsonl
+
 CLI = [sys.executable, "-m", "service.cli"]
 
 
@@ -106,10 +108,16 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_demo_serves_health_and_readiness_on_the_embedded_database(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["TALENTFLOW_DATA_DIR"] = str(tmp_path / "data")
+def test_demo_serves_on_the_embedded_database_and_runs_queued_ingestion(
+    tmp_path: Path, embedded_data_dir: Path
+) -> None:
+    """`talentflow demo` with no DATABASE_URL: health and readiness, and a run queued through
+    ``POST /api/v1/ingest-runs`` is run by the demo's own worker (no `talentflow worker`)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
+    env["TALENTFLOW_DATA_DIR"] = str(embedded_data_dir)
+    env["COLUMNS"] = "200"
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [*CLI, "demo", "--port", str(port)],
         env=env,
@@ -122,8 +130,8 @@ def test_demo_serves_health_and_readiness_on_the_embedded_database(tmp_path: Pat
         ready = None
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+                health = httpx.get(f"{base}/healthz", timeout=2)
+                ready = httpx.get(f"{base}/readyz", timeout=5)
                 break
             except httpx.TransportError:
                 time.sleep(0.5)
@@ -131,9 +139,80 @@ def test_demo_serves_health_and_readiness_on_the_embedded_database(tmp_path: Pat
         assert ready is not None, "the demo server did not come up"
         assert health.status_code == 200
         assert ready.status_code == 200, ready.text
+
+        made = talentflow("keys", "create", "demo-ingest", "-s", "ingest", env=env)
+        assert made.returncode == 0, made.stderr
+        key = made.stdout.strip().splitlines()[-1]
+        lines = write_jsonl(tmp_path / "more.jsonl", sample_lines())
+        started = httpx.post(
+            f"{base}/api/v1/ingest-runs",
+            json={"plugin": "jsonl", "instance": "queued", "config": {"path": str(lines)}},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=10,
+        )
+        assert started.status_code == 202, started.text
+        status = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            runs = httpx.get(f"{base}/api/v1/ingest-runs", params={"plugin": "jsonl"}, timeout=5)
+            queued = [r for r in runs.json()["data"] if r["instance"] == "queued"]
+            status = queued[0]["status"] if queued else None
+            if status not in (None, "running"):
+                break
+            time.sleep(0.5)
+        assert status == "succeeded", status
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+    log = proc.stdout.read() if proc.stdout else ""
+    assert proc.returncode == 0, log
+    assert "RuntimeDirWarning" not in log and "XDG_RUNTIME_DIR" not in log, log
+
+
+def test_version_prints_the_version_and_exits_0() -> None:
+    from service import __version__
+
+    done = subprocess.run([*CLI, "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"talentflow {__version__}\n"
+
+
+def test_help_shows_no_value_for_flags_names_arguments_and_shows_serving_defaults() -> None:
+    env = {**os.environ, "COLUMNS": "120"}
+
+    def help_of(*command: str) -> str:
+        done = subprocess.run(
+            [*CLI, *command, "--help"], env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    for command in ((), ("ingest",), ("demo",), ("keys", "create"), ("db", "upgrade")):
+        text = help_of(*command)
+        assert "<bool>" not in text and "{" not in text, (command, text)
+    assert "ingest [OPTIONS] NAME" in help_of("ingest")
+    assert "db upgrade [OPTIONS] [REVISION]" in help_of("db", "upgrade")
+    for command in ("serve", "demo"):
+        text = " ".join(help_of(command).split())
+        assert "$TALENTFLOW_PORT, else 8000" in text, text
+        assert "$TALENTFLOW_HOST, else 127.0.0.1" in text, text
+    missing = subprocess.run(
+        [*CLI, "keys", "create"], env=env, capture_output=True, text=True, check=False
+    )
+    assert missing.returncode == 2 and "Missing argument 'NAME'" in missing.stderr
+
+
+def test_no_runtime_dir_warning_without_xdg_runtime_dir(embedded_data_dir: Path) -> None:
+    """pgserver asks platformdirs for a runtime dir on import; without XDG_RUNTIME_DIR that
+    warned on every command that used the embedded database."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
+    env["TALENTFLOW_DATA_DIR"] = str(embedded_data_dir)
+    done = subprocess.run(
+        [*CLI, "db", "current"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "current: (empty)" in done.stdout
+    assert "Warning" not in done.stderr and "XDG_RUNTIME_DIR" not in done.stderr, done.stderr

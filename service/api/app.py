@@ -7,6 +7,7 @@ Route groups (health, GraphQL, REST, the explorer) each live in their own module
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -35,11 +36,19 @@ from service.db.pool import create_pool_from_settings, describe_database, resolv
 logger = logging.getLogger(__name__)
 
 EXPLORER_DIR = Path(__file__).resolve().parents[1] / "web" / "explorer"
+FAVICON = Path(__file__).resolve().parents[1] / "web" / "favicon.svg"
 
 
 async def explorer_page(request: Request) -> FileResponse:
     """The explorer: a static page that reads everything through /graphql."""
     return FileResponse(EXPLORER_DIR / "index.html")
+
+
+async def favicon(request: Request) -> FileResponse:
+    """The icon browsers ask for on any page (GraphiQL's included), rather than a 404."""
+    return FileResponse(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def create_served_app() -> Starlette:
@@ -60,6 +69,32 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def start_in_process_worker(settings: Settings, url: str) -> asyncio.Task[None]:
+    """The ingestion worker as a task of this process, so that runs queued through
+    ``POST /api/v1/ingest-runs`` are run without a separate ``talentflow worker``."""
+    from service.worker.cli import run_worker
+
+    def report(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.error(
+                "the in-process ingestion worker stopped; queued runs will wait",
+                exc_info=task.exception(),
+            )
+
+    logger.info("ingestion worker running in this process")
+    worker = asyncio.get_running_loop().create_task(
+        run_worker(settings, url, install_signal_handlers=False), name="in-process worker"
+    )
+    worker.add_done_callback(report)
+    return worker
+
+
+async def stop_in_process_worker(worker: asyncio.Task[None]) -> None:
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):  # reported when it ended
+        await worker
+
+
 def create_app(
     settings: Settings | None = None, *, database_url: str | None = None, serving: bool = False
 ) -> Starlette:
@@ -75,9 +110,12 @@ def create_app(
         app.state.talentflow = AppState(settings=settings, database_url=url, pool=pool)
         if serving and settings.gc_freeze:
             freeze_startup_objects()
+        worker = start_in_process_worker(settings, url) if settings.in_process_worker else None
         try:
             yield
         finally:
+            if worker is not None:
+                await stop_in_process_worker(worker)
             state = app.state.talentflow
             await close_feed(state)
             await flow_cache.close(state)
@@ -91,6 +129,7 @@ def create_app(
         *rest.routes(),
         *graphql_app.routes(settings),
         Route("/", explorer_page),
+        Route("/favicon.ico", favicon),
         Mount("/explorer", StaticFiles(directory=EXPLORER_DIR), name="explorer"),
     ]
     middleware = [

@@ -33,14 +33,18 @@ def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
     server = _servers.get(pgdata)
     if server is None:
         try:
-            import pgserver
+            # pgserver asks platformdirs for a runtime dir when it is imported, only for a lock
+            # file; without XDG_RUNTIME_DIR platformdirs warns (RuntimeDirWarning) and falls back
+            # to a folder under /tmp, which serves. The warning would print on every command.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+                import pgserver
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise DatabaseUnavailable(
                 "the embedded PostgreSQL needs the 'pgserver' package; install it or set "
                 "DATABASE_URL"
             ) from exc
         pgdata.mkdir(parents=True, exist_ok=True)
-        # pgserver asks platformdirs for a runtime dir it does not use; the warning is noise.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         logging.getLogger("pgserver").setLevel(logging.WARNING)
         try:

@@ -36,6 +36,8 @@ class ChannelListener:
 
     ``on_connected`` runs once the LISTEN is in place, ``on_disconnected`` whenever it stops
     (connection lost, ``stop()``, or ``should_stop()`` turning true, checked every second).
+    ``application_name`` names the connection in ``pg_stat_activity``, so an operator (or a
+    test) can see which listeners are in place.
     """
 
     def __init__(
@@ -47,8 +49,10 @@ class ChannelListener:
         on_connected: Callable[[], None] | None = None,
         on_disconnected: Callable[[], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        application_name: str = "talentflow listener",
     ) -> None:
         self.database_url = database_url
+        self.application_name = application_name
         self.channel = channel
         self.on_notify = on_notify
         self.on_connected = on_connected
@@ -82,7 +86,10 @@ class ChannelListener:
         delay = 0.5
         while not self.should_stop():
             try:
-                conn = await asyncpg.connect(to_asyncpg_url(self.database_url))
+                conn = await asyncpg.connect(
+                    to_asyncpg_url(self.database_url),
+                    server_settings={"application_name": self.application_name},
+                )
             except (OSError, asyncpg.PostgresError) as exc:
                 logger.warning(
                     "LISTEN %s: cannot connect (%s); retrying in %.1fs", self.channel, exc, delay

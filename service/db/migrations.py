@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from pathlib import Path
 
 import asyncpg
@@ -12,15 +13,32 @@ from alembic.script import ScriptDirectory
 from alembic import command
 from service.errors import DatabaseError, SchemaOutOfDate
 
-ROOT = Path(__file__).resolve().parents[2]
-ALEMBIC_INI = ROOT / "alembic.ini"
+PACKAGE = "service.migrations"
+SOURCE_TREE = Path(__file__).resolve().parents[2] / "alembic"
+
+
+def script_location() -> Path:
+    """The folder of the migration scripts.
+
+    An installed wheel carries them as the package ``service.migrations`` (setup.py maps the
+    top-level ``alembic/`` folder there). Running from a source checkout (an editable install,
+    or the checkout on ``PYTHONPATH``) they are the checkout's own ``alembic/`` folder.
+    """
+    spec = importlib.util.find_spec(PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(folder) / "env.py").is_file():
+            return Path(folder)
+    if (SOURCE_TREE / "env.py").is_file():
+        return SOURCE_TREE
+    raise DatabaseError(
+        f"migrations not found: neither the package {PACKAGE} nor {SOURCE_TREE} holds env.py"
+    )
 
 
 def alembic_config(url: str) -> Config:
-    if not ALEMBIC_INI.exists():
-        raise DatabaseError(f"migrations not found: {ALEMBIC_INI} is missing")
-    config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    config.set_main_option("path_separator", "os")
     config.attributes["url"] = url
     return config
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import asyncpg
 import typer
+import yaml
 from pydantic import BaseModel
+from rich import box
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -55,18 +58,30 @@ def _with_pool(work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
     return aio.run(main())
 
 
+CONFIG_FORMATS = {".json": "JSON", ".toml": "TOML", ".yaml": "YAML", ".yml": "YAML"}
+
+
 def load_config_file(path: Path) -> dict[str, Any]:
-    """An ingester config from a JSON or TOML file."""
+    """An ingester config from a JSON, TOML or YAML file, chosen by its extension."""
+    kind = CONFIG_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(CONFIG_FORMATS)
+        raise ConfigError(
+            f"config file {path}: unknown extension {path.suffix or '(none)'!r}; use one of {known}"
+        )
     try:
-        text = path.read_text()
+        text = path.read_text("utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            f"config file {path} is not valid {path.suffix[1:] or 'JSON'}: {exc}"
-        ) from None
+        if kind == "TOML":
+            data = tomllib.loads(text)
+        elif kind == "YAML":
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"config file {path} is not valid {kind}: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold an object/table of settings")
     return data
@@ -115,7 +130,8 @@ def register(app: typer.Typer) -> None:
     def ingest(
         name: Annotated[str, typer.Argument(help="The ingester to run (see `plugins list`).")],
         config: Annotated[
-            Path | None, typer.Option("--config", "-c", help="Config file (JSON or TOML).")
+            Path | None,
+            typer.Option("--config", "-c", help="Config file: .json, .toml, .yaml or .yml."),
         ] = None,
         instance: Annotated[
             str | None, typer.Option(help="Instance name (its own state); default: NAME.")
@@ -147,7 +163,7 @@ def register(app: typer.Typer) -> None:
             task = progress.add_task(f"ingest {name}", counts="starting")
 
             def update(result: RunResult) -> None:
-                counts = result.counts()
+                counts = result.labelled_counts()
                 progress.update(task, counts=", ".join(f"{k} {v}" for k, v in counts.items()))
 
             try:
@@ -185,37 +201,44 @@ def register(app: typer.Typer) -> None:
                 return await ingest_runs.recent(conn, limit)
 
         rows = _with_pool(fetch)
-        table = Table(title="ingest runs")
-        for column in (
-            "run",
-            "plugin",
-            "instance",
-            "status",
-            "started",
-            "seen",
-            "created",
-            "updated",
-            "unchanged",
-            "rejected",
-            "error",
-        ):
-            table.add_column(column)
-        for r in rows:
-            status = r["status"] + (" (dry run)" if r["dry_run"] else "")
-            table.add_row(
-                str(r["id"]),
-                r["plugin"],
-                r["instance"],
-                status,
-                r["started_at"].isoformat(timespec="seconds"),
-                str(r["seen"]),
-                str(r["created"]),
-                str(r["updated"]),
-                str(r["unchanged"]),
-                str(r["rejected"]),
-                r["error"] or "",
+        print_runs(rows)
+
+
+def runs_table(rows: list[dict[str, Any]]) -> Table:
+    """Recent runs in five columns that stay readable at 80 columns: one count per line in a
+    single column, and values wrap rather than being cut to "plu…"."""
+    table = Table(title="ingest runs", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("run", justify="right", no_wrap=True)
+    table.add_column("ingester", overflow="fold", min_width=10)
+    table.add_column("status")
+    table.add_column("started (UTC)")
+    table.add_column("counts")
+    for r in rows:
+        ingester = (
+            r["plugin"] if r["instance"] == r["plugin"] else f"{r['plugin']}\n{r['instance']}"
+        )
+        status = r["status"] + ("\ndry run" if r["dry_run"] else "")
+        started = r["started_at"].astimezone(UTC).strftime("%Y-%m-%d\n%H:%M:%S")
+        would = "would be " if r["dry_run"] else ""
+        counts = "\n".join(
+            (
+                f"{r['seen']} seen",
+                f"{r['created']} {would}created",
+                f"{r['updated']} {would}updated",
+                f"{r['unchanged']} unchanged",
+                f"{r['rejected']} rejected",
             )
-        console.print(table)
+        )
+        table.add_row(str(r["id"]), ingester, status, started, counts)
+    return table
+
+
+def print_runs(rows: list[dict[str, Any]]) -> None:
+    """The runs table, then each failed run's error in full on lines of its own."""
+    console.print(runs_table(rows))
+    for r in rows:
+        if r["error"]:
+            console.print(f"run {r['id']}: {r['error']}", highlight=False, soft_wrap=False)
 
 
 def _print_result(result: RunResult) -> None:
@@ -223,13 +246,11 @@ def _print_result(result: RunResult) -> None:
         title=f"run {result.run_id}: {result.ingester} ({result.instance})"
         + (" — dry run" if result.dry_run else "")
     )
-    for column in ("status", "seen", "created", "updated", "unchanged", "rejected"):
+    counts = result.labelled_counts()
+    table.add_column("status")
+    for column in counts:
         table.add_column(column)
-    counts = result.counts()
-    table.add_row(
-        result.status,
-        *(str(counts[k]) for k in ("seen", "created", "updated", "unchanged", "rejected")),
-    )
+    table.add_row(result.status, *(str(n) for n in counts.values()))
     console.print(table)
     if result.rejects:
         rejected = Table(title="rejected records")

@@ -150,11 +150,26 @@ class RunResult:
             "rejected": self.rejected,
         }
 
+    def labelled_counts(self) -> dict[str, int]:
+        """The counts as a person reads them: a dry run wrote nothing, so what it would have
+        written is "would create", "would update"."""
+        if not self.dry_run:
+            return self.counts()
+        return {
+            "seen": self.seen,
+            "would create": self.created,
+            "would update": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
     def summary(self) -> str:
-        """One line: ``run 3 succeeded: seen 10, created 8, ...``."""
-        counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
+        """One line: ``run 3 of openalex succeeded: seen 10, created 8, ...`` (``dry run of
+        openalex succeeded: seen 10, would create 8, ...`` for a dry run)."""
+        counts = ", ".join(f"{k} {v}" for k, v in self.labelled_counts().items())
         tail = f" ({self.error})" if self.error else ""
-        return f"run {self.run_id} of {self.instance} {self.status}: {counts}{tail}"
+        run = f"dry run {self.run_id}" if self.dry_run else f"run {self.run_id}"
+        return f"{run} of {self.instance} {self.status}: {counts}{tail}"
 
     @property
     def ok(self) -> bool:
@@ -562,7 +577,7 @@ class _Run:
         record_ingest_run(self.name, result.status)
         for outcome in ("created", "updated", "unchanged", "rejected"):
             record_observations(self.name, outcome, getattr(result, outcome))
-        logger.info("run %s of %s %s: %s", run_id, self.instance, result.status, result.counts())
+        logger.info("%s", result.summary())
         return result
 
     async def _pull(self, conn: asyncpg.Connection, result: RunResult) -> None:

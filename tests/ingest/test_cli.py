@@ -91,3 +91,59 @@ def test_plugins_list_shows_jsonl_with_its_config(settings_env: str, runner: Cli
     assert result.exit_code == 0, output(result)
     text = output(result)
     assert "jsonl" in text and "talentflow" in text and "checkpoint_every" in text
+
+
+def test_a_dry_run_says_what_it_would_create_and_runs_fit_80_columns(
+    settings_env: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.cli import app
+
+    path = write_jsonl(tmp_path / "obs.jsonl", sample_lines())
+    config = tmp_path / "jsonl.yaml"
+    config.write_text(f"path: {path}\n")
+    runner = CliRunner()
+    monkeypatch.setenv("COLUMNS", "200")
+    dry = runner.invoke(app, ["ingest", "jsonl", "-c", str(config), "--dry-run"])
+    text = output(dry)
+    assert dry.exit_code == 0, text
+    assert "would create" in text and "would update" in text
+    assert " created " not in text and "│ created" not in text
+    assert "dry run 1 of jsonl succeeded: seen 8, would create 8, would update 0" in text
+
+    real = runner.invoke(
+        app, ["ingest", "jsonl", "-c", str(config), "--instance", "a-long-instance"]
+    )
+    assert real.exit_code == 0, output(real)
+
+    monkeypatch.setenv("COLUMNS", "80")
+    runs = runner.invoke(app, ["runs"])
+    text = output(runs)
+    assert runs.exit_code == 0, text
+    assert "…" not in text, text
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    for word in ("jsonl", "a-long-instance", "succeeded", "dry run", "8 would be created"):
+        assert word in text, (word, text)
+    assert "8 created" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("c.yaml", "path: [unclosed\n", "is not valid YAML"),
+        ("c.yml", "- a list\n", "must hold an object"),
+        ("c.cfg", "path = x\n", "unknown extension '.cfg'; use one of .json, .toml, .yaml, .yml"),
+        ("c.json", "path: x\n", "is not valid JSON"),
+    ],
+)
+def test_config_files_are_read_by_extension(
+    settings_env: str, tmp_path: Path, runner: CliRunner, name: str, body: str, message: str
+) -> None:
+    from service.cli import app
+
+    config = tmp_path / name
+    config.write_text(body)
+    result = runner.invoke(app, ["ingest", "jsonl", "--config", str(config)])
+    assert result.exit_code == 2
+    assert message in output(result), output(result)

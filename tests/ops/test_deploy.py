@@ -49,6 +49,29 @@ def test_compose_services_and_start_order(compose: dict[str, Any]) -> None:
     assert int(worker["stop_grace_period"].rstrip("s")) > 300
 
 
+def test_the_api_listens_where_the_port_mapping_and_health_checks_look(
+    compose: dict[str, Any],
+) -> None:
+    """.env.example once set TALENTFLOW_PORT, which moved the server away from the 8000 that
+    the port mapping and both health checks hard-code."""
+    api = compose["services"]["api"]
+    command = api["command"]
+    port = command[command.index("--port") + 1]
+    assert [str(p).rsplit(":", 1)[1] for p in api["ports"]] == [port]
+    assert f"127.0.0.1:{port}/readyz" in " ".join(api["healthcheck"]["test"])
+    dockerfile = (ROOT / "Dockerfile").read_text("utf-8")
+    assert f"127.0.0.1:{port}/healthz" in dockerfile
+    assert re.search(rf'^CMD \[.*"--port", "{port}"\]', dockerfile, re.M)
+    assert re.search(rf"^EXPOSE {port}$", dockerfile, re.M)
+    env_names = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    assert "TALENTFLOW_PORT" not in env_names  # ignored in the container: the command says 8000
+    assert "API_PORT" in env_names
+
+
 def test_every_service_reads_the_env_file(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
         assert service.get("env_file") == ".env", name

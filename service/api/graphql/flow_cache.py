@@ -94,6 +94,7 @@ class FlowCache:
             on_connected=self.invalidate,
             on_disconnected=self.invalidate,
             should_stop=self._stopping,
+            application_name="talentflow flow cache",
         )
 
     @property

@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "move_recorded"
 FEED_KEY = "graphql.move_feed"
+# The feed's LISTEN connection in pg_stat_activity.
+APPLICATION_NAME = "talentflow moveRecorded"
 QUEUE_SIZE = 1000
 START_TIMEOUT_S = 10.0
 
@@ -36,7 +38,9 @@ class MoveFeed:
 
     def __init__(self, database_url: str) -> None:
         self.subscribers: set[asyncio.Queue[int]] = set()
-        self._listener = ChannelListener(database_url, CHANNEL, self._notify)
+        self._listener = ChannelListener(
+            database_url, CHANNEL, self._notify, application_name=APPLICATION_NAME
+        )
 
     @property
     def listening(self) -> asyncio.Event:

@@ -1,7 +1,9 @@
 """``/api/v1/ingest-runs``: what ingestion did (list, one run) and starting a run.
 
-``POST`` queues a run for the worker (it does not run in the API process) and answers 202 with
-the job id; the run appears in the list when a worker picks it up. Needs the ``ingest`` scope.
+``POST`` queues a run for the worker (it does not run in the API process unless
+``TALENTFLOW_IN_PROCESS_WORKER`` is set) and answers 202 with the job id and how many workers
+are listening, with a warning when none is; the run appears in the list when a worker picks it
+up. Needs the ``ingest`` scope.
 """
 
 from __future__ import annotations
@@ -32,6 +34,24 @@ LIST_PARAMS = (
 COLUMNS = dataclass_columns(q.IngestRunRow)
 _run = row_factory(q.IngestRunRow)
 QUEUE_KEY = "procrastinate"
+
+
+# procrastinate's workers beat every 10 s and count as stalled after 30 s without a beat.
+WORKER_HEARTBEAT_S = 30
+NO_WORKER = (
+    "no worker is listening: the run stays queued until `talentflow worker` runs "
+    "(or the API runs with TALENTFLOW_IN_PROCESS_WORKER=true, as `talentflow demo` does)"
+)
+
+
+async def listening_workers(conn: Any) -> int:
+    """Queue workers that sent a heartbeat lately (procrastinate's worker table)."""
+    value: int = await conn.fetchval(
+        "SELECT count(*) FROM procrastinate_workers "
+        "WHERE last_heartbeat > now() - make_interval(secs => $1)",
+        WORKER_HEARTBEAT_S,
+    )
+    return value
 
 
 def _filter(args: dict[str, Any]) -> q.IngestRunFilter:
@@ -116,7 +136,18 @@ async def start_ingest_run(request: Request, call: Call) -> Response:
     state = get_state(request)
     job_id = await defer_ingest(await _queue(state), plugin, instance, config)
     assert call.key is not None
-    body = {"data": {"job_id": job_id, "plugin": plugin, "instance": instance, "status": "queued"}}
+    async with connection(request) as conn:
+        workers = await listening_workers(conn)
+    data: dict[str, Any] = {
+        "job_id": job_id,
+        "plugin": plugin,
+        "instance": instance,
+        "status": "queued",
+        "workers": workers,
+    }
+    if not workers:
+        data["warning"] = NO_WORKER
+    body = {"data": data}
     return Response(
         orjson.dumps(body),
         status_code=202,
@@ -145,7 +176,8 @@ endpoints = [
         method="POST",
         tag="ingestion",
         description="Queues a run of an ingester instance for the worker. 409 when a run of "
-        "the instance is already queued. Needs the `ingest` scope.",
+        "the instance is already queued. `workers` counts the workers listening (a heartbeat in "
+        "the last 30 s); with none, `warning` says the run will wait. Needs the `ingest` scope.",
         scope="ingest",
         body="StartRun",
         status=202,

@@ -237,6 +237,14 @@ def _components() -> dict[str, Any]:
                     "plugin": {"type": "string"},
                     "instance": {"type": "string"},
                     "status": {"const": "queued"},
+                    "workers": {
+                        "type": "integer",
+                        "description": "Queue workers listening (a heartbeat in the last 30 s).",
+                    },
+                    "warning": {
+                        "type": "string",
+                        "description": "Present when no worker is listening: the run waits.",
+                    },
                 },
             },
         }

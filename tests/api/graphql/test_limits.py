@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,14 @@ async def test_graphiql_served_offline(client: httpx.AsyncClient) -> None:
     ):
         r = await client.get(f"/graphiql/{asset}")
         assert r.status_code == 200 and len(r.content) > 5000, asset
+    # Every local file the page links to is there, and so is the icon browsers ask for anyway.
+    linked = re.findall(r'(?:href|src)="(/[^"]+)"', html)
+    assert "/favicon.ico" in linked
+    for path in linked:
+        assert (await client.get(path)).status_code == 200, path
+    icon = await client.get("/favicon.ico")
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")
 
 
 @pytest.mark.parametrize("path", [Path("docs/graphql.md")])

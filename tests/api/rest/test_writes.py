@@ -74,9 +74,29 @@ async def test_queue_an_ingest_run(
     assert r.status_code == 202, r.text
     queued = r.json()["data"]
     assert queued["status"] == "queued" and queued["instance"] == "manual-load"
+    assert queued["workers"] == 0 and "no worker is listening" in queued["warning"]
     r = await client.post(API + "/ingest-runs", json=body, headers=bearer(keys["ingest"]))
     assert r.status_code == 409
     assert "already queued" in r.json()["detail"]
+
+    # A worker that beat lately counts; one whose last beat is old does not.
+    conn = await asyncpg.connect(db_url)
+    try:
+        await conn.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '5 min')"
+        )
+        stale = await client.post(
+            API + "/ingest-runs", json={**body, "instance": "stale"}, headers=bearer(keys["ingest"])
+        )
+        assert stale.json()["data"]["workers"] == 0
+        await conn.execute("INSERT INTO procrastinate_workers DEFAULT VALUES")
+    finally:
+        await conn.close()
+    live = await client.post(
+        API + "/ingest-runs", json={**body, "instance": "live"}, headers=bearer(keys["ingest"])
+    )
+    assert live.status_code == 202, live.text
+    assert live.json()["data"]["workers"] == 1 and "warning" not in live.json()["data"]
 
     r = await client.post(
         API + "/ingest-runs", json={"plugin": "no-such-plugin"}, headers=bearer(keys["ingest"])
