@@ -21,6 +21,8 @@ from plugins.jobboards.common import (
     BoardDiff,
     JobBoardsConfig,
     next_state,
+    repeated_lines,
+    strip_lines,
     utcnow,
 )
 from service.ingest import (
@@ -90,6 +92,32 @@ class BoardIngester(Ingester):
         """The observation for one raw posting; None to leave it out (an unlisted posting)."""
         raise NotImplementedError
 
+    def own_text(self, raw: dict[str, Any]) -> str | None:
+        """The posting's text without the blocks the board marks as company boilerplate
+        (Greenhouse's intro and conclusion, Lever's opening and closing); the whole text
+        where the board marks none."""
+        raise NotImplementedError
+
+    boilerplate: frozenset[str] = frozenset()
+    """Lines the postings of the board being read share (set by ``fetch`` for each board)."""
+
+    def posting_text(self, raw: dict[str, Any]) -> str:
+        """``own_text`` without the lines shared across the board: what the classifier and
+        the country search read."""
+        return strip_lines(self.own_text(raw), self.boilerplate) or ""
+
+    def learn_boilerplate(self, raws: list[Any]) -> None:
+        """Find the lines the board's postings share (see ``repeated_lines``)."""
+        texts: list[str | None] = []
+        for raw in raws:
+            if not isinstance(raw, dict):
+                continue
+            try:
+                texts.append(self.own_text(raw))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue  # the posting itself is rejected later, with its reason
+        self.boilerplate = repeated_lines(texts)
+
     async def fetch(
         self, ctx: IngestContext, state: dict[str, Any] | None
     ) -> AsyncIterator[Observation | Checkpoint | SkippableRecordError]:
@@ -114,6 +142,7 @@ class BoardIngester(Ingester):
                 ctx.logger.info("board %s not modified since the last run", key)
                 yield Checkpoint(next_state(current, key, diff.keep()))
                 continue
+            self.learn_boilerplate(raws)
             for index, raw in enumerate(raws):
                 position = f"board:{key}:{index}"
                 if not isinstance(raw, dict):

@@ -62,6 +62,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from plugins.jobboards.glossary import gloss
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -169,6 +171,15 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "sales/solutions/customer/forward-deployed engineers, developer relations",
     ),
     (
+        "exclude:security_research",
+        _rx(
+            r"\b(security|vulnerability|threat|malware|exploit) research(er|ers)?\b"
+            r"|\boffensive security\b|\bthreat intelligence\b|\bpenetration test\w*"
+            r"|\bsecurity (engineer|analyst|architect)\b"
+        ),
+        "security, vulnerability and threat researchers, security engineers (not AI safety)",
+    ),
+    (
         "exclude:data_scientist",
         _rx(r"\bdata scien(tist|ce)\b"),
         "data scientist (analytics role, whatever the team)",
@@ -198,7 +209,10 @@ _MANAGER = _rx(
     r"|\bmanager,? (applied|research) science\b"
     r"|^(lead|head|director)\s*,.*\bresearch\b"
 )
-_MTS = _rx(r"\bmember of (the )?technical staff\b|\bmts\b")
+_MTS = _rx(
+    r"\bmember of (the )?technical staff\b|\bmts\b"
+    r"|^((senior|staff|principal|lead|founding)\s+)*technical staff\b"
+)
 _MTS_NON_RESEARCH = _rx(
     r"\b(frontend|front-end|front end|mobile|ios|android|web|full[- ]?stack|security|sales"
     r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm)\b"
@@ -233,8 +247,26 @@ _AI_CUE = _rx(
 _RESEARCH_ORG = _rx(
     r"\bresearch\b(?!\s+(operations|ops|computing|administration|office))|\bfair\b"
     r"|\balignment\b|\binterpretability\b|\bpre-?training\b|\bpost-?training\b"
-    r"|\breinforcement learning\b|\bai lab\b"
+    r"|\breinforcement learning\b"
 )
+# Names of a whole R&D organisation or a lab: the ordinary department of an engineering
+# company ("R&D" is on every posting of a Chinese company's site), so they are removed from a
+# department or team before it is read as a research organisation.
+_RD_ORG = _rx(
+    r"\br\s*&\s*d\b|\br and d\b|\bresearch\s*(and|&)\s*development\b|\bresearch[- ]development\b"
+    r"|\b(ai |artificial intelligence )?lab(s|oratory|oratories)?\b"
+)
+# Titles naming a function that is not research, whatever the department: a department
+# never makes these engineers (or their managers, or interns) researchers.
+_NON_RESEARCH_FUNCTION = _rx(
+    r"\b(back[- ]?end|front[- ]?end|full[- ]?stack|mobile|ios|android|web|client"
+    r"|payments?|billing|big data|data (platform|warehouse|pipelines?|infrastructure)"
+    r"|kernel|devops|sre|site reliability|qa|test|testing|security|it|network|database"
+    r"|embedded|firmware|hardware|mechanical|electrical|cloud|release|build|product"
+    r"|marketing|operations|sales|design|business|finance|hr|java|php|golang|c\+\+)\b"
+)
+# A title's own cue that it is machine-learning work (for an engineer in a research org).
+_ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
 _NOT_RESEARCH_ORG = _rx(
     r"\b(office of|clinical|economic|user|ux|market|design) research\b"
     r"|\bresearch (operations|ops|computing|administration)\b"
@@ -252,8 +284,8 @@ RULES: tuple[Rule, ...] = (
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
     Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research department is enough for 'researcher' only)"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure)"),
-    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead whose department or team is a research org"),
-    Rule("engineer_in_research_org", "research_engineer", "software/ML engineer whose department or team is a research org"),
+    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department or team is a research org (not 'R&D' or a lab)"),
+    Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
     Rule("no_research_cue", None, "everything else"),
 )  # fmt: skip
 
@@ -298,6 +330,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
     "robotics": _rx(
         r"\brobot\w*|\bembodied\b|\bmanipulation\b|\blocomotion\b|\bhumanoids?\b"
         r"|\bautonomous driving\b|\bself-driving\b|\bautonomy\b"
+        r"|\bvision[- ]language[- ]action\b|\bvlas?\b"
     ),
 }
 _FOUNDATION_MODEL = _rx(r"\bfoundation models?\b")
@@ -317,7 +350,7 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 def _normalise(text: str | None) -> str:
     if not text:
         return ""
-    value = unicodedata.normalize("NFKC", text)
+    value = gloss(unicodedata.normalize("NFKC", text))
     value = re.sub(r"[–—‐−]", " - ", value)
     value = value.replace("/", " / ")
     for pattern, replacement in _ABBREVIATIONS:
@@ -362,11 +395,12 @@ def _topics(title: str, team: str, description: str | None) -> tuple[str, ...]:
 
 
 def _research_org(department: str, team: str) -> bool:
-    return any(
-        _RESEARCH_ORG.search(value) and not _NOT_RESEARCH_ORG.search(value)
-        for value in (department, team)
-        if value
-    )
+    """Whether the department or team is a research organisation ("R&D" and labs are not)."""
+    for value in (department, team):
+        value = _RD_ORG.sub(" ", value) if value else ""
+        if _RESEARCH_ORG.search(value) and not _NOT_RESEARCH_ORG.search(value):
+            return True
+    return False
 
 
 def _decide(
@@ -378,6 +412,7 @@ def _decide(
             return name, None
 
     research_topics = set(topics) - {"infrastructure"}
+    function = _NON_RESEARCH_FUNCTION.search(title)
     if _INTERN.search(title) and (
         _RESEARCH_WORD.search(title) or (_ALGORITHM.search(title) and research_topics)
     ):
@@ -409,10 +444,13 @@ def _decide(
         return "no_research_cue", None
     if _ALGORITHM_ENGINEER.search(title) and research_topics:
         return "algorithm_engineer_research_topic", "research_engineer"
-    if in_research_org and _ENGINEERING_LEAD.search(title):
-        return "manager_in_research_org", "research_manager"
-    if in_research_org and _ENGINEER.search(title):
-        return "engineer_in_research_org", "research_engineer"
+    # The department is supporting evidence only: it tips an engineer (or an engineering
+    # manager) whose title or team already names research work, never a bare "Engineer".
+    if in_research_org and not function:
+        if _ENGINEERING_LEAD.search(title) and research_topics:
+            return "manager_in_research_org", "research_manager"
+        if _ENGINEER.search(title) and (research_topics or _ML_CUE.search(title)):
+            return "engineer_in_research_org", "research_engineer"
     return "no_research_cue", None
 
 

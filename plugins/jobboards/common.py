@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from plugins.jobboards.classify import classify_posting
-from plugins.jobboards.location import parse_location
+from plugins.jobboards.location import parse_location, text_country
 from service.ingest import (
     IngesterConfig,
     InstitutionRef,
@@ -287,6 +287,47 @@ def plain_text(text: Any) -> str | None:
     return out or None
 
 
+# -- boilerplate -------------------------------------------------------------------------------
+BOILERPLATE_MIN_POSTINGS = 3
+BOILERPLATE_MIN_SHARE = 0.2
+
+
+def _line_key(line: str) -> str:
+    return " ".join(line.split()).casefold().strip(" -•*")
+
+
+def repeated_lines(texts: Iterable[str | None]) -> frozenset[str]:
+    """Lines that one company's postings share: its "About us", benefits and legal blocks.
+
+    A line counts as boilerplate when it is in at least ``BOILERPLATE_MIN_POSTINGS`` postings
+    (or in every posting of a board of two) and in at least ``BOILERPLATE_MIN_SHARE`` of them,
+    so a paragraph a few postings of one team share stays.
+    """
+    counts: dict[str, int] = {}
+    total = 0
+    for text in texts:
+        total += 1
+        keys = {_line_key(line) for line in (text or "").split("\n")}
+        for key in keys:
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+    needed = max(BOILERPLATE_MIN_SHARE * total, 2)
+    return frozenset(
+        key
+        for key, count in counts.items()
+        if count >= needed and (count >= BOILERPLATE_MIN_POSTINGS or count == total)
+    )
+
+
+def strip_lines(text: str | None, lines: frozenset[str]) -> str | None:
+    """``text`` without the lines in ``lines`` (compared as ``repeated_lines`` keys them)."""
+    if not text or not lines:
+        return text
+    kept = [line for line in text.split("\n") if _line_key(line) not in lines]
+    out = _BREAKS_RE.sub("\n\n", "\n".join(kept)).strip()
+    return out or None
+
+
 # -- values ------------------------------------------------------------------------------------
 def parse_datetime(value: Any) -> datetime | None:
     """An ISO 8601 timestamp (``2026-05-11T17:58:31-04:00``, ``...Z``), or None."""
@@ -351,24 +392,15 @@ def build_posting(
 
     ``remote`` is the board's own flag (None when it has none); the location text can also say
     remote. ``fallback_countries`` are the board's structured countries (office addresses, a
-    posting's ``country``), used in order only when the location text names no country.
-    ``classify_text`` is the description the classifier reads (default: ``description``); a
-    board passes the text without its company boilerplate so "About us" does not add topics.
+    posting's ``country``). ``classify_text`` is the posting's own text, without its company
+    boilerplate (default: ``description``): the classifier reads it, so "About us" adds no
+    topics, and so does the country search. The country is chosen by ``posting_country``.
     """
-    hint = board.country_hint()
-    parsed = parse_location(location, country_hint=hint)
-    country = parsed.country_code
-    if country is None:
-        for candidate in fallback_countries:
-            if not candidate:
-                continue
-            code = candidate.strip().upper()
-            if COUNTRY_RE.match(code):
-                country = code
-                break
-            country = parse_location(candidate).country_code
-            if country:
-                break
+    own_text = description if classify_text is None else classify_text
+    parsed = parse_location(location)
+    country = posting_country(
+        parsed.country_code, fallback_countries, own_text, location, board.country_hint()
+    )
     role = classify_posting(
         title,
         department=department,
@@ -393,6 +425,38 @@ def build_posting(
         role_category=role.category,
         topics=list(role.topics),
     )
+
+
+def posting_country(
+    named: str | None,
+    fallback_countries: Sequence[str | None],
+    text: str | None,
+    location: str | None,
+    default: str | None,
+) -> str | None:
+    """The posting's country, from its own evidence first and the company's default last:
+
+    1. the country its location string names (``named``);
+    2. the board's structured fields for this posting, in order (Lever's ``country``, Ashby's
+       address, Greenhouse's offices);
+    3. the one country its own text places the job in ("remote within the United Kingdom");
+    4. the company's default country, and only for a bare Remote/Hybrid location.
+    """
+    if named:
+        return named
+    for candidate in fallback_countries:
+        if not candidate:
+            continue
+        code = candidate.strip().upper()
+        if COUNTRY_RE.match(code):
+            return code
+        found = parse_location(candidate).country_code
+        if found:
+            return found
+    found = text_country(text)
+    if found:
+        return found
+    return parse_location(location, country_hint=default).country_code if default else None
 
 
 # -- closing -----------------------------------------------------------------------------------

@@ -114,9 +114,12 @@ class GreenhouseIngester(BoardIngester):
             updated_at=parse_datetime(raw.get("updated_at")),
             url=text_or_none(raw.get("absolute_url")),
             description=html_to_text(raw.get("content")),
-            classify_text=html_to_text(raw.get("content"), drop_classes=BOILERPLATE_CLASSES) or "",
+            classify_text=self.posting_text(raw),
             fallback_countries=office_places,
         )
+
+    def own_text(self, raw: dict[str, Any]) -> str | None:
+        return html_to_text(raw.get("content"), drop_classes=BOILERPLATE_CLASSES)
 
 
 @hookimpl

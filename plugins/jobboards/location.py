@@ -46,7 +46,7 @@ import pycountry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ParsedLocation", "parse_location"]
+__all__ = ["ParsedLocation", "parse_location", "text_country"]
 
 
 @dataclass(frozen=True)
@@ -204,6 +204,9 @@ Belgrade|RS
 Zagreb|HR
 Athens|GR
 Istanbul|TR|İstanbul
+Tbilisi|GE
+Yerevan|AM
+Baku|AZ
 Ankara|TR
 Madrid|ES
 Barcelona|ES
@@ -816,3 +819,39 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
         hybrid=hybrid,
         cities=tuple(dict.fromkeys(cities)),
     )
+
+
+# Phrases in a posting's text that say where the job is: the place follows the cue.
+_PLACE_CUE_RE = re.compile(
+    r"\b(?:based|located|living|residing|resident|reside|relocate|work(?:ing)? remotely"
+    r"|remote(?:ly)?|work from|candidates|applicants|eligible to work|authori[sz]ed to work"
+    r"|this (?:role|position|job) is)"
+    r"(?:\s+(?:in|within|from|out of|anywhere in|only|open to|to))+"
+    r"(?:\s+(?:candidates|applicants|people|anyone))?(?:\s+(?:based|located|living))?"
+    r"(?:\s+(?:in|within|from))?\s+(?:(?:the|our)\s+)?([^.;:!?\n()]{2,60})",
+    re.IGNORECASE,
+)
+_CJK_PLACE_CUE_RE = re.compile(
+    r"(?:工作地点|办公地点|工作城市|工作地|base地|base在|base|常驻|远程办公|远程)[:：\s]*"
+    r"([^\s，。；;,.！!（）()]{2,20})",
+    re.IGNORECASE,
+)
+
+
+def text_country(text: str | None) -> str | None:
+    """The one country a posting's text places the job in, or None.
+
+    Only phrases that say where the job is count ("based in Singapore", "remote within the
+    United Kingdom", "open to candidates located in Germany", "工作地点：新加坡"); the place
+    after the cue is parsed like a location string. When those phrases name no country or
+    more than one, the answer is None (the text does not decide).
+    """
+    if not text:
+        return None
+    text = unicodedata.normalize("NFC", text)
+    found: list[str] = []
+    for pattern in (_PLACE_CUE_RE, _CJK_PLACE_CUE_RE):
+        for match in pattern.finditer(text):
+            found.extend(parse_location(match.group(1)).countries)
+    unique = set(found)
+    return found[0] if len(unique) == 1 else None
