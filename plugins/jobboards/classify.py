@@ -235,13 +235,15 @@ _WEAK_RESEARCHER = _rx(
 _RESEARCHER_WORD = _rx(r"\bresearcher\b")
 _ALGORITHM_ENGINEER = _rx(r"\balgorithm\b[\w\s-]*\b(engineer|expert|specialist)\b")
 _ALGORITHM = _rx(r"\balgorithms?\b")
+# Generative AI as a field of its own ("AIGC Algorithm Engineer"): research work, no topic.
+_GENERATIVE = _rx(r"\b(aigc|genai|generative ai|generative models?)\b")
 _ENGINEER = _rx(r"\b(engineer|sde|developer)\b")
 _ENGINEERING_LEAD = _rx(
     r"\b(engineering manager|team lead|tech lead manager|tech lead|tlm|manager)\b"
 )
 _AI_CUE = _rx(
     r"\b(ai|a\.i\.|artificial intelligence|machine learning|ml|deep learning|neural"
-    r"|algorithms?|large models?|foundation models?|generative|intelligence|aiml"
+    r"|algorithms?|large models?|foundation models?|generative|intelligence|aiml|aigc|genai|agi"
     r"|computer science|informatics|computing|fair|deepmind|models?)\b"
 )
 _RESEARCH_ORG = _rx(
@@ -320,7 +322,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\binfrastructure\b|\binfra\b|\binference\b|\bserving\b|\bdistributed\b|\bgpus?\b"
         r"|\bkernels?\b|\bcuda\b|\btriton\b|\bcompilers?\b|\baccelerat\w*|\btpus?\b"
         r"|\btrainium\b|\bperformance\b|\befficien\w*|\bhpc\b|\bsupercomput\w*|\bclusters?\b"
-        r"|\b(ml|machine learning|ai) (systems|platform)\b|\btraining framework\b"
+        r"|\b(ml|machine learning|ai|(large )?models?) (systems|platform)\b|\btraining framework\b"
         r"|(?<!safety )(?<!recommender )(?<!recommendation )\bsystems\b"
     ),
     "multimodal": _rx(
@@ -442,7 +444,7 @@ def _decide(
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
         return "no_research_cue", None
-    if _ALGORITHM_ENGINEER.search(title) and research_topics:
+    if _ALGORITHM_ENGINEER.search(title) and (research_topics or _GENERATIVE.search(title)):
         return "algorithm_engineer_research_topic", "research_engineer"
     # The department is supporting evidence only: it tips an engineer (or an engineering
     # manager) whose title or team already names research work, never a bare "Engineer".
