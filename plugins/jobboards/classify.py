@@ -258,6 +258,8 @@ _RD_ORG = _rx(
     r"\br\s*&\s*d\b|\br and d\b|\bresearch\s*(and|&)\s*development\b|\bresearch[- ]development\b"
     r"|\b(ai |artificial intelligence )?lab(s|oratory|oratories)?\b"
 )
+# A lab or institute (or R&D): context enough for a "Researcher", never for an engineer.
+_LAB_ORG = _rx(r"\blab(s|oratory|oratories)?\b|\bacademy\b|\binstitute\b")
 # Titles naming a function that is not research, whatever the department: a department
 # never makes these engineers (or their managers, or interns) researchers.
 _NON_RESEARCH_FUNCTION = _rx(
@@ -284,7 +286,7 @@ RULES: tuple[Rule, ...] = (
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
-    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research department is enough for 'researcher' only)"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure)"),
     Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department or team is a research org (not 'R&D' or a lab)"),
     Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
@@ -440,7 +442,10 @@ def _decide(
     in_research_org = _research_org(department, team)
     if _WEAK_RESEARCHER.search(title):
         context = " ".join((title, department, team))
-        org_is_enough = in_research_org and bool(_RESEARCHER_WORD.search(title))
+        lab = any(
+            _LAB_ORG.search(value) or _RD_ORG.search(value) for value in (department, team) if value
+        )
+        org_is_enough = (in_research_org or lab) and bool(_RESEARCHER_WORD.search(title))
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
         return "no_research_cue", None

@@ -5,7 +5,7 @@ Chinese companies' boards write titles such as 大模型算法工程师 (large-m
 replaces every known Chinese term by its English equivalent, longest term first, with spaces
 around it, so the English rules of ``plugins.jobboards.classify`` see "large model algorithm
 engineer" and decide with the same categories and topics. Terms nobody listed stay as they are
-(they match no rule). ``GLOSSARY`` is the whole table; ``docs/quality.md`` prints it.
+(they match no rule). ``GLOSSARY`` is the whole table (``GROUPS`` by kind); ``docs/quality.md`` prints it.
 
 Choices worth knowing: 推理 alone is *inference* (大模型推理工程师 is a serving role) and only
 推理能力 / 数学推理 / 逻辑推理 / 推理模型 are *reasoning*; 安全 alone is *security*, while
@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["GLOSSARY", "gloss", "has_cjk"]
+__all__ = ["GLOSSARY", "GROUPS", "gloss", "has_cjk"]
 
-GLOSSARY: tuple[tuple[str, str], ...] = (
-    # roles
+Term = tuple[str, str]
+
+ROLES: tuple[Term, ...] = (
     ("研究员", "researcher"),
     ("研究科学家", "research scientist"),
     ("研究工程师", "research engineer"),
@@ -57,8 +58,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("高级", "senior"),
     ("首席", "principal"),
     ("初级", "junior"),
-    # organisations
+)
+ORGANISATIONS: tuple[Term, ...] = (
     ("研究院", "research institute"),
+    ("研究所", "research institute"),
+    ("达摩院", "DAMO Academy"),
     ("研发中心", "R&D center"),
     ("研发", "R&D"),
     ("实验室", "lab"),
@@ -66,7 +70,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("研究", "research"),
     ("团队", "team"),
     ("方向", " "),
-    # research topics
+)
+TOPICS: tuple[Term, ...] = (
     ("大语言模型", "large language model"),
     ("语言模型", "language model"),
     ("大模型", "large model"),
@@ -139,7 +144,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("机器学习", "machine learning"),
     ("深度学习", "deep learning"),
     ("评测", "evaluation"),
-    # functions that are not research
+)
+FUNCTIONS: tuple[Term, ...] = (
     ("后端", "backend"),
     ("前端", "frontend"),
     ("客户端", "client"),
@@ -178,6 +184,13 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("行业研究", "market research"),
     ("开发", "developer"),
 )
+GROUPS: tuple[tuple[str, tuple[Term, ...]], ...] = (
+    ("roles", ROLES),
+    ("organisations", ORGANISATIONS),
+    ("research topics", TOPICS),
+    ("functions that are not research", FUNCTIONS),
+)
+GLOSSARY: tuple[Term, ...] = (*ROLES, *ORGANISATIONS, *TOPICS, *FUNCTIONS)
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

@@ -62,7 +62,7 @@ class ParsedLocation:
 
 # One line per city: canonical name | countries (best-known first) | other spellings.
 _CITY_TABLE = """
-San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山
+San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山|硅谷|湾区
 New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约
 Seattle|US|西雅图
 Bellevue|US
@@ -373,6 +373,11 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "中国": "CN",
     "中國": "CN",
     "中国大陆": "CN",
+    "中国香港": "HK",
+    "中國香港": "HK",
+    "中国台湾": "TW",
+    "中國台灣": "TW",
+    "中国澳门": "MO",
     "美国": "US",
     "美國": "US",
     "英国": "GB",
@@ -490,7 +495,7 @@ _EXTRA_REGIONS: dict[str, str] = {
 
 _REMOTE_RE = re.compile(
     r"\bremote(?:[- ]?(?:first|friendly|only|eligible|ok|possible))?\b"
-    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程|遠程|远端",
+    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程办公|远程|遠程|远端|居家办公",
     re.IGNORECASE,
 )
 _ANYWHERE_RE = re.compile(r"\banywhere\b|\bworldwide\b", re.IGNORECASE)

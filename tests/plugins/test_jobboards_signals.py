@@ -391,3 +391,45 @@ def test_greenhouse_intro_as_plain_paragraph_is_stripped_by_repetition() -> None
     assert seen["大模型算法研究员-视频生成"].topics == ["llm", "vision"]
     assert seen["大模型算法研究员-视频生成"].country_code == "CN"
     assert seen["HR Generalist"].country_code == "SG"
+
+
+def test_glossary_terms_are_unique_and_all_chinese() -> None:
+    from plugins.jobboards.glossary import GLOSSARY
+
+    terms = [zh for zh, _ in GLOSSARY]
+    assert len(terms) == len(set(terms))
+    assert all(has_cjk(zh) for zh in terms)
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "research"),
+    [
+        ("Researcher", "Tongyi Lab", True),
+        ("研究员", "达摩院", True),
+        ("高级研究员", "研发", True),
+        ("Scientist", "Tongyi Lab", False),
+        ("Engineer", "Tongyi Lab", False),
+        ("工程师", "实验室", False),
+    ],
+)
+def test_a_lab_or_rd_department_is_context_for_a_researcher_only(
+    title: str, department: str, research: bool
+) -> None:
+    assert classify_posting(title, department).is_research is research
+
+
+@pytest.mark.parametrize(
+    ("text", "countries", "remote"),
+    [
+        ("中国香港", ("HK",), False),
+        ("硅谷", ("US",), False),
+        ("远程办公", (), True),
+        ("Tbilisi, Georgia", ("GE",), False),
+        ("Atlanta, Georgia", ("US",), False),
+    ],
+)
+def test_locations_in_both_scripts(text: str, countries: tuple[str, ...], remote: bool) -> None:
+    from plugins.jobboards.location import parse_location
+
+    parsed = parse_location(text)
+    assert (parsed.countries, parsed.remote) == (countries, remote)
