@@ -22,6 +22,7 @@ from plugins.jobboards.common import (
     JobBoardsConfig,
     next_state,
     repeated_lines,
+    strip_company_sections,
     strip_lines,
     utcnow,
 )
@@ -102,9 +103,10 @@ class BoardIngester(Ingester):
     """Lines the postings of the board being read share (set by ``fetch`` for each board)."""
 
     def posting_text(self, raw: dict[str, Any]) -> str:
-        """``own_text`` without the lines shared across the board: what the classifier and
-        the country search read."""
-        return strip_lines(self.own_text(raw), self.boilerplate) or ""
+        """``own_text`` without the company's headed sections ("About us") and the lines
+        shared across the board: what the classifier and the country search read."""
+        own = strip_company_sections(self.own_text(raw))
+        return strip_lines(own, self.boilerplate) or ""
 
     def learn_boilerplate(self, raws: list[Any]) -> None:
         """Find the lines the board's postings share (see ``repeated_lines``)."""

@@ -319,6 +319,61 @@ def repeated_lines(texts: Iterable[str | None]) -> frozenset[str]:
     )
 
 
+# Headings of the company's own sections ("About us", "About Devrobot", "Benefits",
+# 关于我们), as opposed to the role's ("About the role", "About you", "About the team").
+_COMPANY_HEADING_RE = re.compile(
+    r"^(?:about(?! (?:the |this |our |your )?(?:role|team|job|position|opportunity|work"
+    r"|internship|program|programme|you|candidate|project)s?\b)(?:\s+\S+){1,4}"
+    r"|who we are|our (?:mission|story|values|culture|benefits)|why join us|why work with us"
+    r"|benefits|perks|what we offer|equal (?:employment )?opportunity\b.*"
+    r"|关于我们|公司介绍|公司简介|我们的使命|福利待遇|福利|我们提供)\s*[:：]?$",
+    re.IGNORECASE,
+)
+_COMPANY_LEAD_RE = re.compile(r"^(?:about us|关于我们|公司介绍|公司简介)\s*[:：]", re.IGNORECASE)
+_HEADING_MAX = 60
+
+
+def _is_heading(line: str) -> bool:
+    text = line.strip()
+    return 0 < len(text) <= _HEADING_MAX and not text.endswith((".", "。", "!", "！", ";"))
+
+
+def strip_company_sections(text: str | None) -> str | None:
+    """``text`` without the sections a company heads as its own ("About us", "About
+    <Company>", "Benefits", 关于我们 ...) nor a line that opens with "About us:" / 关于我们：.
+
+    A section runs from its heading to the next heading that starts a paragraph (a short line
+    after a blank one), its first line always being its body. Sections about the role
+    ("About the role", "About you") stay."""
+    if not text:
+        return text
+    kept: list[str] = []
+    dropping = False
+    body_seen = False
+    previous_blank = True
+    for line in text.split("\n"):
+        stripped = line.strip().lstrip("#*- ").rstrip("*")
+        blank = not stripped
+        starts_paragraph = previous_blank and _is_heading(stripped)
+        previous_blank = blank
+        if _COMPANY_LEAD_RE.match(stripped):
+            dropping = not _COMPANY_LEAD_RE.sub("", stripped).strip()
+            body_seen = False
+            continue
+        if (starts_paragraph or not dropping) and _is_heading(stripped):
+            if _COMPANY_HEADING_RE.match(stripped):
+                dropping, body_seen = True, False
+                continue
+            if dropping and body_seen and starts_paragraph:
+                dropping = False
+        if dropping:
+            body_seen = body_seen or not blank
+            continue
+        kept.append(line)
+    out = _BREAKS_RE.sub("\n\n", "\n".join(kept)).strip()
+    return out or None
+
+
 def strip_lines(text: str | None, lines: frozenset[str]) -> str | None:
     """``text`` without the lines in ``lines`` (compared as ``repeated_lines`` keys them)."""
     if not text or not lines:

@@ -433,3 +433,47 @@ def test_locations_in_both_scripts(text: str, countries: tuple[str, ...], remote
 
     parsed = parse_location(text)
     assert (parsed.countries, parsed.remote) == (countries, remote)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "About Devrobot\n\nWe build humanoid robots\n\nAbout the role\n\nClose the books.",
+            "About the role\n\nClose the books.",
+        ),
+        ("About the company\nRobots.\n\nResponsibilities\nLedgers.", "Responsibilities\nLedgers."),
+        ("关于我们：我们是一家多模态大模型公司。\n\n岗位职责\n负责财务。", "岗位职责\n负责财务。"),
+        ("公司介绍\n\n多模态大模型。\n\n任职要求\n会计。", "任职要求\n会计。"),
+        (
+            "Role text.\n\nBenefits\n\n- Robots for all\n- Lunch\n\nAbout you\nYou like LLMs.",
+            "Role text.\n\nAbout you\nYou like LLMs.",
+        ),
+        ("About 50% of your time goes to research\nMore.", None),
+        ("About the team\nWe train LLMs.", None),
+    ],
+)
+def test_company_sections_are_stripped_by_their_headings(text: str, kept: str | None) -> None:
+    from plugins.jobboards.common import strip_company_sections
+
+    assert strip_company_sections(text) == (text if kept is None else kept)
+
+
+def test_a_single_posting_board_loses_its_about_us_by_heading() -> None:
+    job = {
+        "id": "only",
+        "title": "Finance Lead",
+        "location": "San Francisco",
+        "isListed": True,
+        "descriptionHtml": (
+            "<h2>About Devrobot</h2><p>Devrobot builds humanoid robots; our robots learn"
+            " manipulation.</p><h2>About the role</h2><p>Own the ledger.</p>"
+        ),
+    }
+    seen = _run(
+        AshbyIngester,
+        "/posting-api/job-board/solo",
+        {"apiVersion": "1", "jobs": [job]},
+        {"boards": [{"board": "solo", "institution": "Devrobot", "country": "US"}]},
+    )
+    assert seen["Finance Lead"].topics == []
