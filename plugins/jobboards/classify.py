@@ -202,7 +202,7 @@ _RESIDENCY = _rx(
     r"\bresiden(cy|t|ts)\b|\bfellows program(me)?\b|\bfellowship\b|\b(ai|ai safety|safety) fellow\b"
 )
 _MANAGER = _rx(
-    r"\bresearch (manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
+    r"\bresearch (team |group )?(manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
     r"|\b(director|vp|vice president|head|chief)\b[\w\s,]*\bresearch\b|\bchief scientist\b"
     r"|\bresearch scien(tist|ce) manager\b|\bmanager,? research scien(ce|tist)\b"
     r"|\b(applied )?science manager\b|\bresearch engineering manager\b"
@@ -235,6 +235,7 @@ _WEAK_RESEARCHER = _rx(
 _RESEARCHER_WORD = _rx(r"\bresearcher\b")
 _ALGORITHM_ENGINEER = _rx(r"\balgorithm\b[\w\s-]*\b(engineer|expert|specialist)\b")
 _ALGORITHM = _rx(r"\balgorithms?\b")
+_PHD = _rx(r"\bph\.?d\b|\bdoctoral\b")
 # Generative AI as a field of its own ("AIGC Algorithm Engineer"): research work, no topic.
 _GENERATIVE = _rx(r"\b(aigc|genai|generative ai|generative models?)\b")
 _ENGINEER = _rx(r"\b(engineer|sde|developer)\b")
@@ -278,7 +279,7 @@ _NOT_RESEARCH_ORG = _rx(
 
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
-    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm intern on a research topic"),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm or PhD intern on a research topic"),
     Rule("residency", "phd_residency", "residency, resident, fellows programme, fellowship"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
@@ -301,7 +302,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bfine-?tun\w*|\bnlp\b|\bnatural language\b|\breasoning\b|\btokeni[sz]\w*"
         r"|\brlhf\b|\brlaif\b|\bcode generation\b|\bagents?\b|\bagentic\b|\bconversational\b"
         r"|\bchatbots?\b|\bgpt\b|\bsft\b|\binstruction tuning\b|\blong[- ]context\b"
-        r"|\btool use\b|\bprompt\w*"
+        r"|\btool use\b|\bprompt\w*|\btext generation\b"
     ),
     "rl": _rx(
         r"\breinforcement learning\b|\brl\b|\brlhf\b|\brlaif\b|\breward model\w*"
@@ -418,7 +419,8 @@ def _decide(
     research_topics = set(topics) - {"infrastructure"}
     function = _NON_RESEARCH_FUNCTION.search(title)
     if _INTERN.search(title) and (
-        _RESEARCH_WORD.search(title) or (_ALGORITHM.search(title) and research_topics)
+        _RESEARCH_WORD.search(title)
+        or ((_ALGORITHM.search(title) or _PHD.search(title)) and research_topics)
     ):
         return "intern", "research_intern"
     if _RESIDENCY.search(title):

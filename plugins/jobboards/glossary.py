@@ -103,6 +103,11 @@ TOPICS: tuple[Term, ...] = (
     ("文生图", "text-to-image"),
     ("扩散模型", "diffusion model"),
     ("生成", "generation"),
+    ("文本生成", "text generation"),
+    ("长文本", "long-context"),
+    ("视觉语言", "vision-language"),
+    ("视觉-语言", "vision-language"),
+    ("数字人", "digital human"),
     ("三维", "3D"),
     ("感知", "perception"),
     ("理解", "understanding"),
@@ -183,6 +188,7 @@ FUNCTIONS: tuple[Term, ...] = (
     ("行业研究员", "industry research analyst"),
     ("行业研究", "market research"),
     ("开发", "developer"),
+    ("标注", "annotation"),
 )
 GROUPS: tuple[tuple[str, tuple[Term, ...]], ...] = (
     ("roles", ROLES),

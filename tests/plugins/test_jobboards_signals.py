@@ -40,6 +40,12 @@ from service.ingest.testing import RecordedResponse, RecordedServer, run_ingeste
         ("Research Scientist - 具身智能", "research_scientist", ("robotics",)),
         ("AI Lab 研究员", "research_scientist", ()),
         ("视频生成算法工程师", "research_engineer", ("vision",)),
+        ("大模型方向博士实习生", "research_intern", ("llm",)),
+        ("研究团队负责人", "research_manager", ()),
+        ("文本生成算法工程师", "research_engineer", ("llm",)),
+        ("视觉语言模型研究员", "research_scientist", ("multimodal", "vision")),
+        ("【校招】大模型算法工程师", "research_engineer", ("llm",)),
+        ("实习研究员", "research_intern", ()),
     ],
 )
 def test_chinese_and_mixed_research_titles(
