@@ -331,18 +331,26 @@ def board_configs(boards: list[Board], base_url: str) -> dict[str, dict[str, Any
 
 
 def ingest(boards: list[Board], base_url: str, db_url: str) -> list[str]:
-    """Migrate, seed and run each kind's ingester through the CLI; return the CLI outputs."""
-    outputs: list[str] = []
+    """Migrate, seed and run each kind's ingester through the CLI.
+
+    Returns the failures: an ingest run that fails is reported (its postings then count as
+    missing) and the other kinds still run, so one broken board does not hide the rest.
+    """
+    failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="talentflow-qjobs-") as tmp:
         env = _env(db_url, str(Path(tmp) / "data"))
         Path(env["TALENTFLOW_DATA_DIR"]).mkdir()
-        outputs.append(_cli(["db", "upgrade"], env))
-        outputs.append(_cli(["db", "seed"], env))
+        _cli(["db", "upgrade"], env)
+        _cli(["db", "seed"], env)
         for kind, config in board_configs(boards, base_url).items():
             path = Path(tmp) / f"{kind}.json"
             path.write_text(json.dumps(config), encoding="utf-8")
-            outputs.append(_cli(["ingest", kind, "--config", str(path)], env))
-    return outputs
+            try:
+                _cli(["ingest", kind, "--config", str(path)], env)
+            except RuntimeError as exc:
+                print(f"warning: {exc}", file=sys.stderr)
+                failures.append(str(exc).splitlines()[0])
+    return failures
 
 
 # -- reading back through GraphQL -------------------------------------------------------------
@@ -519,7 +527,7 @@ def score(
 def run(folder: Path, server_url: str, keep_db: bool) -> tuple[dict[str, Score], dict[str, Any]]:
     boards, labels = load_set(folder)
     with BoardServer(boards) as server, fresh_database(server_url, keep_db) as db_url:
-        ingest(boards, server.url, db_url)
+        failures = ingest(boards, server.url, db_url)
         postings = asyncio.run(_read_postings(db_url))
     labelled = {(label.board, label.id) for label in labels}
     unlabelled = sum(
@@ -535,6 +543,7 @@ def run(folder: Path, server_url: str, keep_db: bool) -> tuple[dict[str, Score],
         "stored_postings": len(postings),
         "unlabelled_payload_postings": unlabelled,
         "requests": len(server.requests),
+        "ingest_failures": failures,
     }
     return score(boards, labels, postings), info
 
@@ -554,6 +563,8 @@ def report(scores: dict[str, Score], info: dict[str, Any], max_errors: int) -> s
             f" {s.category_accuracy:6.3f} {s.topic_precision:6.3f} {s.topic_recall:6.3f}"
             f" {s.country_accuracy:6.3f}"
         )
+    for failure in info.get("ingest_failures") or ():
+        lines.append(f"INGEST FAILED: {failure}")
     errors = scores["all"].errors
     lines += ["", f"errors ({len(errors)}):"]
     lines += ["  " + e for e in errors[:max_errors]]

@@ -126,6 +126,7 @@ def test_end_to_end_scores_what_graphql_returns(
     folder = _write_set(tmp_path / "set", [GREENHOUSE, LEVER, ASHBY], LABELS)
     scores, info = harness.run(folder, server_url, False)
     assert info["stored_postings"] == 6 and info["unlabelled_payload_postings"] == 0
+    assert info["ingest_failures"] == []
     whole = scores["all"]
     # research: the MTS labelled non-research counts as a false positive; the researcher in
     # Singapore labelled CN is a true positive with a wrong country
