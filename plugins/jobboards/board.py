@@ -96,8 +96,8 @@ class BoardIngester(Ingester):
     def own_text(self, raw: dict[str, Any]) -> str | None:
         """The posting's text without the blocks the board marks as company boilerplate
         (Greenhouse's intro and conclusion, Lever's opening and closing); the whole text
-        where the board marks none."""
-        raise NotImplementedError
+        where the board marks none. None (the default) when the ingester has no text."""
+        return None
 
     boilerplate: frozenset[str] = frozenset()
     """Lines the postings of the board being read share (set by ``fetch`` for each board)."""

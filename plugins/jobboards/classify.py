@@ -27,13 +27,24 @@ order (the quality page prints it as a table). The decisions worth knowing:
   research organisation as department/team (for "researcher" only, not a bare
   "scientist"). "Scientist, Alignment" is research;
   "Scientist, Protein Engineering" is not. They map to ``research_scientist``.
-* **Department/team may tip an engineer**: a software/ML engineer (or engineering manager,
-  team lead) whose department or team is a research organisation ("Research", "FAIR",
-  "Alignment", "Interpretability", "Pretraining", "Post-Training", "Reinforcement
-  Learning") becomes ``research_engineer`` (``research_manager``). So "Software Engineer,
-  Pretraining" in team "Research" is a research engineer; the same title in "Engineering"
-  is not. "Research Operations", "Research Computing" and the like are not research
-  organisations.
+* **The title first, the department as supporting evidence only**: a software/ML engineer
+  (or engineering manager, team lead) whose department or team is a research organisation
+  ("Research", "FAIR", "Alignment", "Interpretability", "Pretraining", "Post-Training",
+  "Reinforcement Learning") becomes ``research_engineer`` (``research_manager``) only when
+  the title or team already names research work: a research topic other than
+  infrastructure, or (for an engineer) an ML word. So "Software Engineer, Pretraining" in
+  team "Research" is a research engineer; the same title in "Engineering" is not, and a bare
+  "Engineer" in "Research" is not either. Backend, payments, big-data, kernel, DevOps,
+  front-end and similar functions are never tipped. "R&D", "Research & Development", 研发
+  and labs ("<Company> AI Lab") are the ordinary departments of engineering companies,
+  not research organisations (for a "Researcher" they are context enough); "Research
+  Operations", "Research Computing" and the like are not research organisations either.
+* **Technical Staff, <area>** without "Member of" is member of technical staff; security,
+  vulnerability and threat researchers are not research roles (AI safety is).
+* **Chinese and mixed titles** are read through ``plugins.jobboards.glossary``, which
+  replaces known Chinese terms (研究员, 算法工程师, 大模型, 预训练, 对齐, 多模态, 实习生,
+  博士后, 研发, ...) by their English equivalents before any rule runs, so they get the same
+  categories and topics as English titles.
 * **Algorithm engineers** (the title Chinese companies use) are research engineers only
   when the title names a research topic other than infrastructure ("LLM Algorithm
   Engineer" yes, "Algorithm Engineer - Search Ranking" no).

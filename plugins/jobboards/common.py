@@ -4,7 +4,12 @@
   name) and, optionally, a country used as the hint for bare "Remote" locations.
 - ``html_to_text``: job-board HTML (Greenhouse sends it entity-escaped) to plain text with
   paragraph breaks kept.
-- ``build_posting``: one ``JobPostingSeen`` with the location parsed and the role classified.
+- ``build_posting``: one ``JobPostingSeen`` with the location parsed and the role classified;
+  its country comes from the posting's own evidence first and the company default last
+  (``posting_country``).
+- Company boilerplate: ``strip_company_sections`` drops sections a company heads as its own
+  ("About us", 关于我们), ``repeated_lines`` / ``strip_lines`` the lines one board's postings
+  share; the classifier and the country search read what is left.
 - ``BoardDiff``: the open ids of a board from one run to the next, so a posting that disappears
   is closed at the time of the run that first found it missing. The previous run's id set lives
   in the ingester's checkpoint state (``{"boards": {key: {"open": [ids]}}}``); boards that are

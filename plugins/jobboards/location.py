@@ -32,6 +32,10 @@ is not applied to world regions (``"Remote - EMEA"``) or to ``"Anywhere"``.
 
 ``countries`` keeps the order of first appearance without duplicates; ``country_code`` is
 the first of them.
+
+``text_country`` reads a posting's own text for the one country it places the job in
+("remote within the United Kingdom", "based in Singapore", 工作地点：新加坡), for postings whose
+location names none.
 """
 
 from __future__ import annotations
