@@ -339,40 +339,40 @@ _HEADING_MAX = 60
 
 
 def _is_heading(line: str) -> bool:
+    """A short line that does not end a sentence and is not a list item."""
     text = line.strip()
-    return 0 < len(text) <= _HEADING_MAX and not text.endswith((".", "。", "!", "！", ";"))
+    return (
+        0 < len(text) <= _HEADING_MAX
+        and not text.endswith((".", "。", "!", "！", ";", "；", ","))
+        and not text.startswith(("- ", "• ", "* "))
+    )
 
 
 def strip_company_sections(text: str | None) -> str | None:
     """``text`` without the sections a company heads as its own ("About us", "About
     <Company>", "Benefits", 关于我们 ...) nor a line that opens with "About us:" / 关于我们：.
 
-    A section runs from its heading to the next heading that starts a paragraph (a short line
-    after a blank one), its first line always being its body. Sections about the role
+    A section runs from its heading to the next heading (a short line that ends no sentence
+    and is no list item), its first line always being its body. Sections about the role
     ("About the role", "About you") stay."""
     if not text:
         return text
     kept: list[str] = []
     dropping = False
     body_seen = False
-    previous_blank = True
     for line in text.split("\n"):
-        stripped = line.strip().lstrip("#*- ").rstrip("*")
-        blank = not stripped
-        starts_paragraph = previous_blank and _is_heading(stripped)
-        previous_blank = blank
+        stripped = line.strip().strip("#*").strip()
         if _COMPANY_LEAD_RE.match(stripped):
             dropping = not _COMPANY_LEAD_RE.sub("", stripped).strip()
             body_seen = False
             continue
-        if (starts_paragraph or not dropping) and _is_heading(stripped):
+        if _is_heading(line) and (body_seen or not dropping):
             if _COMPANY_HEADING_RE.match(stripped):
                 dropping, body_seen = True, False
                 continue
-            if dropping and body_seen and starts_paragraph:
-                dropping = False
+            dropping = False
         if dropping:
-            body_seen = body_seen or not blank
+            body_seen = body_seen or bool(stripped)
             continue
         kept.append(line)
     out = _BREAKS_RE.sub("\n\n", "\n".join(kept)).strip()

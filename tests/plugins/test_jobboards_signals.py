@@ -483,3 +483,13 @@ def test_a_single_posting_board_loses_its_about_us_by_heading() -> None:
         {"boards": [{"board": "solo", "institution": "Devrobot", "country": "US"}]},
     )
     assert seen["Finance Lead"].topics == []
+
+
+def test_company_section_without_blank_lines_ends_at_the_next_heading() -> None:
+    from plugins.jobboards.common import strip_company_sections
+
+    text = (
+        "About Backstory\nBackstory is the leading AI answers platform for sales teams.\n"
+        "What you'll do\nBuild the identity layer."
+    )
+    assert strip_company_sections(text) == "What you'll do\nBuild the identity layer."
