@@ -55,6 +55,8 @@ EXTRA_BOARDS = (
      "institution": "bytedance-seed", "country_code": "CN"},
     {"kind": "ashby", "token": "devmoon", "company": "Moonshot (dev)",
      "institution": "moonshot-ai", "country_code": "CN"},
+    {"kind": "lever", "token": "devintl", "company": "ByteDance international (dev)",
+     "institution": "bytedance", "country_code": "CN"},
 )  # fmt: skip
 
 CN_ABOUT = (
@@ -386,6 +388,89 @@ EXTRA2: tuple[Extra, ...] = (
     ("devmoon", "Infra工程师-训练集群", "研发", None, "北京", {}, _n("CN", ["infrastructure"])),
 )  # fmt: skip
 
+INTL_ABOUT_HTML = (
+    "<div><b>About ByteDance</b></div><div>Founded in 2012, ByteDance builds large models,"
+    " short-video apps and AI assistants used by over a billion people; our multimodal and"
+    " video generation models power them.</div>"
+)
+INTL_ABOUT_PLAIN = (
+    "About ByteDance\nFounded in 2012, ByteDance builds large models, short-video apps and AI"
+    " assistants used by over a billion people; our multimodal and video generation models"
+    " power them."
+)
+
+
+def _intl(body: str, lists: list[tuple[str, str]], **raw: Any) -> dict[str, Any]:
+    """Board fields for a posting of the international Lever site: the company block opens
+    ``descriptionBody`` (not Lever's ``opening``), headings are bold lines, lists are
+    Lever ``lists``."""
+    return {
+        "raw": {
+            "descriptionBody": f"{INTL_ABOUT_HTML}<div><b>Responsibilities</b></div><div>{body}</div>",
+            "descriptionBodyPlain": f"{INTL_ABOUT_PLAIN}\nResponsibilities\n{body}",
+            "descriptionPlain": f"{INTL_ABOUT_PLAIN}\nResponsibilities\n{body}",
+            "openingPlain": "",
+            "opening": "",
+            "lists": [{"text": t, "content": f"<li>{c}</li>"} for t, c in lists],
+            **raw,
+        }
+    }
+
+
+# A third batch, written to vary the payloads rather than the titles: HTML bodies whose company
+# block is a bold line, Chinese list headings, hybrid and regional locations with a
+# structured country. Measured once before any fix for it.
+EXTRA3: tuple[Extra, ...] = (
+    ("devintl", "Research Scientist, Large Language Models - Singapore", "R&D", None,
+     "Singapore", _intl("Pretrain LLMs.", [("Qualifications", "PhD in CS.")]),
+     _r("research_scientist", "SG", ["llm"])),
+    ("devintl", "Senior Algorithm Engineer (Recommendation)", "R&D", None, "Singapore",
+     _intl("Ranking models.", []), _n("SG", [])),
+    ("devintl", "Machine Learning Engineer (Large Model Inference)", "R&D", None, "Singapore",
+     _intl("Serve models fast.", []), _n("SG", ["infrastructure", "llm"])),
+    ("devintl", "Researcher - Multimodal Foundation Models", "AI Lab", None, "Singapore",
+     _intl("Image and text models.", []), _r("research_scientist", "SG", ["multimodal"])),
+    ("devintl", "Engineering Manager, Big Data Platform", "R&D", None, "Singapore",
+     _intl("Lead the data platform team.", []), _n("SG", [])),
+    ("devintl", "Research Engineer Intern - Speech", "R&D", None, "Singapore",
+     _intl("Speech recognition.", []), _r("research_intern", "SG", ["speech"])),
+    ("devintl", "AI Research Scientist (Computer Vision)", "R&D", None, "San Jose",
+     _intl("Vision research.", []), _r("research_scientist", "US", ["vision"])),
+    ("devintl", "Software Engineer, Trust and Safety", "R&D", None, "Singapore",
+     _intl("Moderation tooling.", []), _n("SG", [])),
+    ("devintl", "Technical Staff (Pretraining)", "R&D", None, "Singapore",
+     _intl("Pretraining.", []), _r("member_of_technical_staff", "SG", ["llm"])),
+    ("devintl", "Head of Research, Singapore", "R&D", None, "Singapore",
+     _intl("Lead the lab.", []), _r("research_manager", "SG", [])),
+    ("devintl", "Principal Researcher (NLP)", "R&D", None, "Singapore",
+     _intl("Language research.", []), _r("research_scientist", "SG", ["llm"])),
+    ("devintl", "Data Annotation Specialist (Chinese)", "Operations", None, "Singapore",
+     _intl("Label data.", []), _n("SG", [])),
+    ("devintl", "Applied Research Engineer - Agents", "R&D", None, "Singapore",
+     _intl("Build agents.", []), _r("research_engineer", "SG", ["llm"])),
+    ("devintl", "Product Manager, Doubao", "Product", None, "Singapore",
+     _intl("Own the roadmap.", []), _n("SG", [])),
+    ("devintl", "Algorithm Researcher - Video Generation", "R&D", None, "Singapore",
+     _intl("Diffusion.", []), _r("research_scientist", "SG", ["vision"])),
+    ("devintl", "Backend Engineer - AI Platform", "R&D", "AI Lab", "Singapore",
+     _intl("APIs.", []), _n("SG", ["infrastructure"])),
+    ("devintl", "Postdoctoral Fellow - Machine Learning", "R&D", None, "Singapore",
+     _intl("Research.", []), _r("research_scientist", "SG", [])),
+    ("devintl", "Research Engineer, Reasoning", "R&D", None, "Remote",
+     _intl("This remote role is based in Singapore.", [], workplaceType="remote"),
+     _r("research_engineer", "SG", ["llm"])),
+    ("devintl", "大模型算法工程师-上海/杭州", "R&D", None, "上海/杭州",
+     _intl("大模型训练。", [("岗位职责", "负责大模型预训练。"), ("任职要求", "熟悉深度学习。")]),
+     _r("research_engineer", "CN", ["llm"])),
+    ("devintl", "Recruiter, AI Talent", "People", None, "Hybrid",
+     _intl("Hire researchers.", [], country="SG", workplaceType="hybrid"), _n("SG", [])),
+    ("devintl", "Research Scientist, Safety", "R&D", None, "Remote (APAC)",
+     _intl("Alignment research.", [], country="JP", workplaceType="remote"),
+     _r("research_scientist", "JP", ["safety"])),
+    ("devintl", "财务分析师", "财务", None, "北京",
+     _intl("财务分析。", [("岗位职责", "预算与分析。")]), _n("CN", [])),
+)  # fmt: skip
+
 COUNTRY_NAMES = {"Singapore": "SG", "Canada": "CA", "Tokyo, Japan": "JP"}
 
 
@@ -576,7 +661,9 @@ def build() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]
         "devmoon": ROBOT_ABOUT.replace("Devrobot", "Moonshot"),
     }
     kinds = {b["token"]: b["kind"] for b in EXTRA_BOARDS}
-    for index, (token, title, dept, team, place, extra, label) in enumerate((*EXTRA, *EXTRA2)):
+    for index, (token, title, dept, team, place, extra, label) in enumerate(
+        (*EXTRA, *EXTRA2, *EXTRA3)
+    ):
         kind = kinds[token]
         body = extra.get("text", "")
         boilerplate = boilerplates.get(token)
@@ -624,6 +711,7 @@ def build() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]
                 boilerplate,
                 token,
             )
+        raw.update(extra.get("raw", {}))
         payloads[token].append(raw)
         labels.append(
             {

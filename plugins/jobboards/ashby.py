@@ -106,6 +106,7 @@ class AshbyIngester(BoardIngester):
             url=text_or_none(raw.get("jobUrl")),
             description=description,
             classify_text=self.posting_text(raw),
+            country_text=self.posting_text(raw, sections=False),
             fallback_countries=[
                 _address_country(raw),
                 *(_address_country(s) for s in secondary),

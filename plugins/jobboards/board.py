@@ -102,10 +102,14 @@ class BoardIngester(Ingester):
     boilerplate: frozenset[str] = frozenset()
     """Lines the postings of the board being read share (set by ``fetch`` for each board)."""
 
-    def posting_text(self, raw: dict[str, Any]) -> str:
-        """``own_text`` without the company's headed sections ("About us") and the lines
-        shared across the board: what the classifier and the country search read."""
-        own = strip_company_sections(self.own_text(raw))
+    def posting_text(self, raw: dict[str, Any], *, sections: bool = True) -> str:
+        """``own_text`` without the lines shared across the board and (``sections``) the
+        company's headed sections ("About us"): what the classifier reads. The country search
+        reads it with ``sections=False``: a headed section may run on into the role's own
+        text where no heading follows, and a place there must not be lost."""
+        own = self.own_text(raw)
+        if sections:
+            own = strip_company_sections(own)
         return strip_lines(own, self.boilerplate) or ""
 
     def learn_boilerplate(self, raws: list[Any]) -> None:

@@ -447,6 +447,7 @@ def build_posting(
     description: str | None,
     fallback_countries: Sequence[str | None] = (),
     classify_text: str | None = None,
+    country_text: str | None = None,
 ) -> JobPostingSeen:
     """A ``JobPostingSeen`` with the country parsed from ``location`` and the role classified.
 
@@ -454,12 +455,17 @@ def build_posting(
     remote. ``fallback_countries`` are the board's structured countries (office addresses, a
     posting's ``country``). ``classify_text`` is the posting's own text, without its company
     boilerplate (default: ``description``): the classifier reads it, so "About us" adds no
-    topics, and so does the country search. The country is chosen by ``posting_country``.
+    topics. ``country_text`` is what the country search reads (default: ``classify_text``).
+    The country is chosen by ``posting_country``.
     """
     own_text = description if classify_text is None else classify_text
     parsed = parse_location(location)
     country = posting_country(
-        parsed.country_code, fallback_countries, own_text, location, board.country_hint()
+        parsed.country_code,
+        fallback_countries,
+        own_text if country_text is None else country_text,
+        location,
+        board.country_hint(),
     )
     role = classify_posting(
         title,

@@ -115,6 +115,7 @@ class GreenhouseIngester(BoardIngester):
             url=text_or_none(raw.get("absolute_url")),
             description=html_to_text(raw.get("content")),
             classify_text=self.posting_text(raw),
+            country_text=self.posting_text(raw, sections=False),
             fallback_countries=office_places,
         )
 

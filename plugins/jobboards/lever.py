@@ -169,6 +169,7 @@ class LeverIngester(BoardIngester):
             url=text_or_none(raw.get("hostedUrl")),
             description=_description(raw),
             classify_text=self.posting_text(raw),
+            country_text=self.posting_text(raw, sections=False),
             fallback_countries=[text_or_none(raw.get("country"))],
         )
 

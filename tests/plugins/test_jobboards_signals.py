@@ -493,3 +493,24 @@ def test_company_section_without_blank_lines_ends_at_the_next_heading() -> None:
         "What you'll do\nBuild the identity layer."
     )
     assert strip_company_sections(text) == "What you'll do\nBuild the identity layer."
+
+
+def test_country_search_reads_past_an_unclosed_company_section() -> None:
+    job = {
+        "id": "only",
+        "title": "Controls Engineer",
+        "location": "Remote",
+        "isListed": True,
+        "isRemote": True,
+        "descriptionPlain": (
+            "About Devrobot\n\nDevrobot builds humanoid robots.\n\n"
+            "Remote, open to candidates located in Germany."
+        ),
+    }
+    seen = _run(
+        AshbyIngester,
+        "/posting-api/job-board/solo",
+        {"apiVersion": "1", "jobs": [job]},
+        {"boards": [{"board": "solo", "institution": "Devrobot", "country": "US"}]},
+    )
+    assert seen["Controls Engineer"].country_code == "DE"
