@@ -360,6 +360,8 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"\bjr\.?(?=\s)"), "junior"),
     (_rx(r"\bswe\b"), "software engineer"),
     (_rx(r"\bmle\b"), "machine learning engineer"),
+    # "Research & Development" is R&D, the engineering organisation, in titles too.
+    (_rx(r"\bresearch\s*(?:&|and|-)\s*development\b"), "R&D"),
 )
 
 

@@ -122,6 +122,9 @@ def test_gloss_reads_the_longest_term_and_leaves_latin_text_alone() -> None:
         ("Engineering Manager, Research Tools", "Research", None),
         ("后端开发工程师", "研发", "大模型实验室"),
         ("工程师", "研究院", None),
+        ("Software Engineer, Research & Development", None, None),
+        ("Head of Research and Development", None, None),
+        ("R&D Engineer", None, None),
     ],
 )
 def test_a_department_alone_never_makes_a_researcher(
