@@ -243,8 +243,10 @@ def _e2e_section() -> list[str]:
             lines += ["", *_board_table(blind_after)]
     else:
         lines.append(
-            "_Not measured yet._ Save the runs as `bench/quality/results/jobs_blind_before.json`"
-            " (code before this change) and `jobs_blind_after.json`, then run"
+            "_Not measured yet._ Save the two runs with `--figures-only --json"
+            " bench/quality/results/jobs_blind_before.json` (the code before this change first"
+            " on `PYTHONPATH`) and `--figures-only --json"
+            " bench/quality/results/jobs_blind_after.json`, then run"
             f" `{COMMAND}`: the figures appear here."
         )
     lines += [

@@ -580,6 +580,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
     parser.add_argument("--errors", type=int, default=1000, help="list at most N errors")
     parser.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="leave the errors (titles, ids) out of --json: for a blind set whose contents "
+        "must not reach the repository",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         help="PostgreSQL server to create the fresh database on (default: DATABASE_URL)",
@@ -596,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         payload = {
             **info,
             "figures": {name: s.figures() for name, s in scores.items()},
-            "errors": scores["all"].errors,
+            "errors": [] if args.figures_only else scores["all"].errors,
         }
         args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return 0
