@@ -358,7 +358,7 @@ def _section(result: dict[str, Figures]) -> str:
         "",
         "Country of a posting, first found wins: (1) the country its location string names;"
         " (2) the board's structured fields for that posting (Lever's `country`, Ashby's"
-        " address, Greenhouse's offices); (3) the one country its own text places the job in"
+        " address, Greenhouse's country custom field and offices); (3) the one country its own text places the job in"
         " (*based in Singapore*, *remote within the United Kingdom*, 工作地点：新加坡); (4) the"
         " company's default country, only for a bare Remote/Hybrid. Locations: a two-letter"
         " code after a US city is a state, after a Canadian province or city it is Canada,"

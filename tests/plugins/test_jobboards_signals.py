@@ -517,3 +517,24 @@ def test_country_search_reads_past_an_unclosed_company_section() -> None:
         {"boards": [{"board": "solo", "institution": "Devrobot", "country": "US"}]},
     )
     assert seen["Controls Engineer"].country_code == "DE"
+
+
+def test_greenhouse_custom_country_field_is_the_postings_own() -> None:
+    job = {
+        "id": 7,
+        "title": "Research Scientist, Reasoning",
+        "location": {"name": "Remote"},
+        "metadata": [
+            {"id": 1, "name": "Location Type", "value": "Remote", "value_type": "single_select"},
+            {"id": 2, "name": "Country", "value": "Singapore", "value_type": "single_select"},
+        ],
+        "offices": [{"id": 3, "name": "Beijing", "location": "Beijing, China"}],
+        "content": "&lt;p&gt;Reasoning research.&lt;/p&gt;",
+    }
+    seen = _run(
+        GreenhouseIngester,
+        "/v1/boards/meta/jobs",
+        {"jobs": [job], "meta": {"total": 1}},
+        {"boards": [{"token": "meta", "institution": "stepfun", "country": "CN"}]},
+    )
+    assert seen["Research Scientist, Reasoning"].country_code == "SG"
