@@ -48,6 +48,7 @@ ROLES: tuple[Term, ...] = (
     ("教授", "professor"),
     ("讲师", "lecturer"),
     ("研究助理", "research assistant"),
+    ("研究生", "graduate student"),
     ("负责人", "lead"),
     ("研发经理", "engineering manager"),
     ("经理", "manager"),

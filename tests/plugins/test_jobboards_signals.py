@@ -88,6 +88,8 @@ def test_chinese_titles_get_the_same_verdict_as_english(chinese: str, english: s
         "招聘专员（算法方向）",
         "行业研究员",
         "量化研究员",
+        "研究生实习-财务",
+        "研发实习生",
         "财务经理",
     ],
 )
