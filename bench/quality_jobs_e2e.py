@@ -536,8 +536,8 @@ def run(folder: Path, server_url: str, keep_db: bool) -> tuple[dict[str, Score],
     import service
 
     info = {
-        "set": str(folder),
-        "code": str(Path(service.__file__).resolve().parents[1]),
+        "set": folder.resolve().name,  # the folder name only: no local paths in saved runs
+        "code": _code_version(Path(service.__file__).resolve().parents[1]),
         "boards": len(boards),
         "labels": len(labels),
         "stored_postings": len(postings),
@@ -546,6 +546,22 @@ def run(folder: Path, server_url: str, keep_db: bool) -> tuple[dict[str, Score],
         "ingest_failures": failures,
     }
     return score(boards, labels, postings), info
+
+
+def _code_version(folder: Path) -> str:
+    """The commit of the code under test (its git checkout), else its package version: a
+    name for the code that means something outside this machine."""
+    done = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--short=12", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0 and done.stdout.strip():
+        return f"commit {done.stdout.strip()}"
+    import service
+
+    return f"talentflow {service.__version__}"
 
 
 def report(scores: dict[str, Score], info: dict[str, Any], max_errors: int) -> str:
