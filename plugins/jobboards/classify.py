@@ -314,6 +314,8 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\brlhf\b|\brlaif\b|\bcode generation\b|\bagents?\b|\bagentic\b|\bconversational\b"
         r"|\bchatbots?\b|\bgpt\b|\bsft\b|\binstruction tuning\b|\blong[- ]context\b"
         r"|\btool use\b|\bprompt\w*|\btext generation\b"
+        # model families that name a team (not assistant products such as Doubao or Alexa)
+        r"|\b(qwen|hunyuan|ernie|chatglm|glm|deepseek|llama)\b"
     ),
     "rl": _rx(
         r"\breinforcement learning\b|\brl\b|\brlhf\b|\brlaif\b|\breward model\w*"

@@ -150,6 +150,13 @@ TOPICS: tuple[Term, ...] = (
     ("机器学习", "machine learning"),
     ("深度学习", "deep learning"),
     ("评测", "evaluation"),
+    ("通义千问", "Qwen"),
+    ("千问", "Qwen"),
+    ("通义", "Qwen"),
+    ("文心一言", "ERNIE"),
+    ("文心", "ERNIE"),
+    ("混元", "Hunyuan"),
+    ("豆包", "Doubao"),
 )
 FUNCTIONS: tuple[Term, ...] = (
     ("后端", "backend"),

@@ -46,6 +46,8 @@ from service.ingest.testing import RecordedResponse, RecordedServer, run_ingeste
         ("视觉语言模型研究员", "research_scientist", ("multimodal", "vision")),
         ("【校招】大模型算法工程师", "research_engineer", ("llm",)),
         ("实习研究员", "research_intern", ()),
+        ("混元大模型算法工程师", "research_engineer", ("llm",)),
+        ("通义实验室-研究员", "research_scientist", ("llm",)),
     ],
 )
 def test_chinese_and_mixed_research_titles(
