@@ -91,9 +91,7 @@ class AshbyIngester(BoardIngester):
         secondary = [s for s in raw.get("secondaryLocations") or [] if isinstance(s, dict)]
         location = join_locations([raw.get("location"), *(s.get("location") for s in secondary)])
         workplace = (text_or_none(raw.get("workplaceType")) or "").lower()
-        description = plain_text(raw.get("descriptionPlain")) or html_to_text(
-            raw.get("descriptionHtml")
-        )
+        description = self.own_text(raw)
         return build_posting(
             source=self.source,
             external_id=external_id,
@@ -107,11 +105,17 @@ class AshbyIngester(BoardIngester):
             updated_at=None,
             url=text_or_none(raw.get("jobUrl")),
             description=description,
+            classify_text=self.posting_text(raw),
+            country_text=self.posting_text(raw, sections=False),
             fallback_countries=[
                 _address_country(raw),
                 *(_address_country(s) for s in secondary),
             ],
         )
+
+    def own_text(self, raw: dict[str, Any]) -> str | None:
+        # Ashby marks no company blocks: its "About us" is found by repetition.
+        return plain_text(raw.get("descriptionPlain")) or html_to_text(raw.get("descriptionHtml"))
 
 
 @hookimpl

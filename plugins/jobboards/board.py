@@ -21,6 +21,9 @@ from plugins.jobboards.common import (
     BoardDiff,
     JobBoardsConfig,
     next_state,
+    repeated_lines,
+    strip_company_sections,
+    strip_lines,
     utcnow,
 )
 from service.ingest import (
@@ -90,6 +93,37 @@ class BoardIngester(Ingester):
         """The observation for one raw posting; None to leave it out (an unlisted posting)."""
         raise NotImplementedError
 
+    def own_text(self, raw: dict[str, Any]) -> str | None:
+        """The posting's text without the blocks the board marks as company boilerplate
+        (Greenhouse's intro and conclusion, Lever's opening and closing); the whole text
+        where the board marks none. None (the default) when the ingester has no text."""
+        return None
+
+    boilerplate: frozenset[str] = frozenset()
+    """Lines the postings of the board being read share (set by ``fetch`` for each board)."""
+
+    def posting_text(self, raw: dict[str, Any], *, sections: bool = True) -> str:
+        """``own_text`` without the lines shared across the board and (``sections``) the
+        company's headed sections ("About us"): what the classifier reads. The country search
+        reads it with ``sections=False``: a headed section may run on into the role's own
+        text where no heading follows, and a place there must not be lost."""
+        own = self.own_text(raw)
+        if sections:
+            own = strip_company_sections(own)
+        return strip_lines(own, self.boilerplate) or ""
+
+    def learn_boilerplate(self, raws: list[Any]) -> None:
+        """Find the lines the board's postings share (see ``repeated_lines``)."""
+        texts: list[str | None] = []
+        for raw in raws:
+            if not isinstance(raw, dict):
+                continue
+            try:
+                texts.append(self.own_text(raw))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue  # the posting itself is rejected later, with its reason
+        self.boilerplate = repeated_lines(texts)
+
     async def fetch(
         self, ctx: IngestContext, state: dict[str, Any] | None
     ) -> AsyncIterator[Observation | Checkpoint | SkippableRecordError]:
@@ -114,6 +148,7 @@ class BoardIngester(Ingester):
                 ctx.logger.info("board %s not modified since the last run", key)
                 yield Checkpoint(next_state(current, key, diff.keep()))
                 continue
+            self.learn_boilerplate(raws)
             for index, raw in enumerate(raws):
                 position = f"board:{key}:{index}"
                 if not isinstance(raw, dict):

@@ -27,13 +27,24 @@ order (the quality page prints it as a table). The decisions worth knowing:
   research organisation as department/team (for "researcher" only, not a bare
   "scientist"). "Scientist, Alignment" is research;
   "Scientist, Protein Engineering" is not. They map to ``research_scientist``.
-* **Department/team may tip an engineer**: a software/ML engineer (or engineering manager,
-  team lead) whose department or team is a research organisation ("Research", "FAIR",
-  "Alignment", "Interpretability", "Pretraining", "Post-Training", "Reinforcement
-  Learning") becomes ``research_engineer`` (``research_manager``). So "Software Engineer,
-  Pretraining" in team "Research" is a research engineer; the same title in "Engineering"
-  is not. "Research Operations", "Research Computing" and the like are not research
-  organisations.
+* **The title first, the department as supporting evidence only**: a software/ML engineer
+  (or engineering manager, team lead) whose department or team is a research organisation
+  ("Research", "FAIR", "Alignment", "Interpretability", "Pretraining", "Post-Training",
+  "Reinforcement Learning") becomes ``research_engineer`` (``research_manager``) only when
+  the title or team already names research work: a research topic other than
+  infrastructure, or (for an engineer) an ML word. So "Software Engineer, Pretraining" in
+  team "Research" is a research engineer; the same title in "Engineering" is not, and a bare
+  "Engineer" in "Research" is not either. Backend, payments, big-data, kernel, DevOps,
+  front-end and similar functions are never tipped. "R&D", "Research & Development", 研发
+  and labs ("<Company> AI Lab") are the ordinary departments of engineering companies,
+  not research organisations (for a "Researcher" they are context enough); "Research
+  Operations", "Research Computing" and the like are not research organisations either.
+* **Technical Staff, <area>** without "Member of" is member of technical staff; security,
+  vulnerability and threat researchers are not research roles (AI safety is).
+* **Chinese and mixed titles** are read through ``plugins.jobboards.glossary``, which
+  replaces known Chinese terms (研究员, 算法工程师, 大模型, 预训练, 对齐, 多模态, 实习生,
+  博士后, 研发, ...) by their English equivalents before any rule runs, so they get the same
+  categories and topics as English titles.
 * **Algorithm engineers** (the title Chinese companies use) are research engineers only
   when the title names a research topic other than infrastructure ("LLM Algorithm
   Engineer" yes, "Algorithm Engineer - Search Ranking" no).
@@ -61,6 +72,8 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from plugins.jobboards.glossary import gloss
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +182,15 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "sales/solutions/customer/forward-deployed engineers, developer relations",
     ),
     (
+        "exclude:security_research",
+        _rx(
+            r"\b(security|vulnerability|threat|malware|exploit) research(er|ers)?\b"
+            r"|\boffensive security\b|\bthreat intelligence\b|\bpenetration test\w*"
+            r"|\bsecurity (engineer|analyst|architect)\b"
+        ),
+        "security, vulnerability and threat researchers, security engineers (not AI safety)",
+    ),
+    (
         "exclude:data_scientist",
         _rx(r"\bdata scien(tist|ce)\b"),
         "data scientist (analytics role, whatever the team)",
@@ -191,14 +213,17 @@ _RESIDENCY = _rx(
     r"\bresiden(cy|t|ts)\b|\bfellows program(me)?\b|\bfellowship\b|\b(ai|ai safety|safety) fellow\b"
 )
 _MANAGER = _rx(
-    r"\bresearch (manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
+    r"\bresearch (team |group )?(manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
     r"|\b(director|vp|vice president|head|chief)\b[\w\s,]*\bresearch\b|\bchief scientist\b"
     r"|\bresearch scien(tist|ce) manager\b|\bmanager,? research scien(ce|tist)\b"
     r"|\b(applied )?science manager\b|\bresearch engineering manager\b"
     r"|\bmanager,? (applied|research) science\b"
     r"|^(lead|head|director)\s*,.*\bresearch\b"
 )
-_MTS = _rx(r"\bmember of (the )?technical staff\b|\bmts\b")
+_MTS = _rx(
+    r"\bmember of (the )?technical staff\b|\bmts\b"
+    r"|^((senior|staff|principal|lead|founding)\s+)*technical staff\b"
+)
 _MTS_NON_RESEARCH = _rx(
     r"\b(frontend|front-end|front end|mobile|ios|android|web|full[- ]?stack|security|sales"
     r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm)\b"
@@ -221,20 +246,43 @@ _WEAK_RESEARCHER = _rx(
 _RESEARCHER_WORD = _rx(r"\bresearcher\b")
 _ALGORITHM_ENGINEER = _rx(r"\balgorithm\b[\w\s-]*\b(engineer|expert|specialist)\b")
 _ALGORITHM = _rx(r"\balgorithms?\b")
+_PHD = _rx(r"\bph\.?d\b|\bdoctoral\b")
+# Generative AI as a field of its own ("AIGC Algorithm Engineer"): research work, no topic.
+_GENERATIVE = _rx(r"\b(aigc|genai|generative ai|generative models?)\b")
 _ENGINEER = _rx(r"\b(engineer|sde|developer)\b")
 _ENGINEERING_LEAD = _rx(
     r"\b(engineering manager|team lead|tech lead manager|tech lead|tlm|manager)\b"
 )
 _AI_CUE = _rx(
     r"\b(ai|a\.i\.|artificial intelligence|machine learning|ml|deep learning|neural"
-    r"|algorithms?|large models?|foundation models?|generative|intelligence|aiml"
+    r"|algorithms?|large models?|foundation models?|generative|intelligence|aiml|aigc|genai|agi"
     r"|computer science|informatics|computing|fair|deepmind|models?)\b"
 )
 _RESEARCH_ORG = _rx(
     r"\bresearch\b(?!\s+(operations|ops|computing|administration|office))|\bfair\b"
     r"|\balignment\b|\binterpretability\b|\bpre-?training\b|\bpost-?training\b"
-    r"|\breinforcement learning\b|\bai lab\b"
+    r"|\breinforcement learning\b"
 )
+# Names of a whole R&D organisation or a lab: the ordinary department of an engineering
+# company ("R&D" is on every posting of a Chinese company's site), so they are removed from a
+# department or team before it is read as a research organisation.
+_RD_ORG = _rx(
+    r"\br\s*&\s*d\b|\br and d\b|\bresearch\s*(and|&)\s*development\b|\bresearch[- ]development\b"
+    r"|\b(ai |artificial intelligence )?lab(s|oratory|oratories)?\b"
+)
+# A lab or institute (or R&D): context enough for a "Researcher", never for an engineer.
+_LAB_ORG = _rx(r"\blab(s|oratory|oratories)?\b|\bacademy\b|\binstitute\b")
+# Titles naming a function that is not research, whatever the department: a department
+# never makes these engineers (or their managers, or interns) researchers.
+_NON_RESEARCH_FUNCTION = _rx(
+    r"\b(back[- ]?end|front[- ]?end|full[- ]?stack|mobile|ios|android|web|client"
+    r"|payments?|billing|big data|data (platform|warehouse|pipelines?|infrastructure)"
+    r"|kernel|devops|sre|site reliability|qa|test|testing|security|it|network|database"
+    r"|embedded|firmware|hardware|mechanical|electrical|cloud|release|build|product"
+    r"|marketing|operations|sales|design|business|finance|hr|java|php|golang|c\+\+)\b"
+)
+# A title's own cue that it is machine-learning work (for an engineer in a research org).
+_ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
 _NOT_RESEARCH_ORG = _rx(
     r"\b(office of|clinical|economic|user|ux|market|design) research\b"
     r"|\bresearch (operations|ops|computing|administration)\b"
@@ -242,7 +290,7 @@ _NOT_RESEARCH_ORG = _rx(
 
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
-    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm intern on a research topic"),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm or PhD intern on a research topic"),
     Rule("residency", "phd_residency", "residency, resident, fellows programme, fellowship"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
@@ -250,10 +298,10 @@ RULES: tuple[Rule, ...] = (
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
-    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research department is enough for 'researcher' only)"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure)"),
-    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead whose department or team is a research org"),
-    Rule("engineer_in_research_org", "research_engineer", "software/ML engineer whose department or team is a research org"),
+    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department or team is a research org (not 'R&D' or a lab)"),
+    Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
     Rule("no_research_cue", None, "everything else"),
 )  # fmt: skip
 
@@ -265,7 +313,9 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bfine-?tun\w*|\bnlp\b|\bnatural language\b|\breasoning\b|\btokeni[sz]\w*"
         r"|\brlhf\b|\brlaif\b|\bcode generation\b|\bagents?\b|\bagentic\b|\bconversational\b"
         r"|\bchatbots?\b|\bgpt\b|\bsft\b|\binstruction tuning\b|\blong[- ]context\b"
-        r"|\btool use\b|\bprompt\w*"
+        r"|\btool use\b|\bprompt\w*|\btext generation\b"
+        # model families that name a team (not assistant products such as Doubao or Alexa)
+        r"|\b(qwen|hunyuan|ernie|chatglm|glm|deepseek|llama)\b"
     ),
     "rl": _rx(
         r"\breinforcement learning\b|\brl\b|\brlhf\b|\brlaif\b|\breward model\w*"
@@ -288,7 +338,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\binfrastructure\b|\binfra\b|\binference\b|\bserving\b|\bdistributed\b|\bgpus?\b"
         r"|\bkernels?\b|\bcuda\b|\btriton\b|\bcompilers?\b|\baccelerat\w*|\btpus?\b"
         r"|\btrainium\b|\bperformance\b|\befficien\w*|\bhpc\b|\bsupercomput\w*|\bclusters?\b"
-        r"|\b(ml|machine learning|ai) (systems|platform)\b|\btraining framework\b"
+        r"|\b(ml|machine learning|ai|(large )?models?) (systems|platform)\b|\btraining framework\b"
         r"|(?<!safety )(?<!recommender )(?<!recommendation )\bsystems\b"
     ),
     "multimodal": _rx(
@@ -298,6 +348,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
     "robotics": _rx(
         r"\brobot\w*|\bembodied\b|\bmanipulation\b|\blocomotion\b|\bhumanoids?\b"
         r"|\bautonomous driving\b|\bself-driving\b|\bautonomy\b"
+        r"|\bvision[- ]language[- ]action\b|\bvlas?\b"
     ),
 }
 _FOUNDATION_MODEL = _rx(r"\bfoundation models?\b")
@@ -311,13 +362,15 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"\bjr\.?(?=\s)"), "junior"),
     (_rx(r"\bswe\b"), "software engineer"),
     (_rx(r"\bmle\b"), "machine learning engineer"),
+    # "Research & Development" is R&D, the engineering organisation, in titles too.
+    (_rx(r"\bresearch\s*(?:&|and|-)\s*development\b"), "R&D"),
 )
 
 
 def _normalise(text: str | None) -> str:
     if not text:
         return ""
-    value = unicodedata.normalize("NFKC", text)
+    value = gloss(unicodedata.normalize("NFKC", text))
     value = re.sub(r"[–—‐−]", " - ", value)
     value = value.replace("/", " / ")
     for pattern, replacement in _ABBREVIATIONS:
@@ -362,11 +415,12 @@ def _topics(title: str, team: str, description: str | None) -> tuple[str, ...]:
 
 
 def _research_org(department: str, team: str) -> bool:
-    return any(
-        _RESEARCH_ORG.search(value) and not _NOT_RESEARCH_ORG.search(value)
-        for value in (department, team)
-        if value
-    )
+    """Whether the department or team is a research organisation ("R&D" and labs are not)."""
+    for value in (department, team):
+        value = _RD_ORG.sub(" ", value) if value else ""
+        if _RESEARCH_ORG.search(value) and not _NOT_RESEARCH_ORG.search(value):
+            return True
+    return False
 
 
 def _decide(
@@ -378,8 +432,10 @@ def _decide(
             return name, None
 
     research_topics = set(topics) - {"infrastructure"}
+    function = _NON_RESEARCH_FUNCTION.search(title)
     if _INTERN.search(title) and (
-        _RESEARCH_WORD.search(title) or (_ALGORITHM.search(title) and research_topics)
+        _RESEARCH_WORD.search(title)
+        or ((_ALGORITHM.search(title) or _PHD.search(title)) and research_topics)
     ):
         return "intern", "research_intern"
     if _RESIDENCY.search(title):
@@ -403,16 +459,22 @@ def _decide(
     in_research_org = _research_org(department, team)
     if _WEAK_RESEARCHER.search(title):
         context = " ".join((title, department, team))
-        org_is_enough = in_research_org and bool(_RESEARCHER_WORD.search(title))
+        lab = any(
+            _LAB_ORG.search(value) or _RD_ORG.search(value) for value in (department, team) if value
+        )
+        org_is_enough = (in_research_org or lab) and bool(_RESEARCHER_WORD.search(title))
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
         return "no_research_cue", None
-    if _ALGORITHM_ENGINEER.search(title) and research_topics:
+    if _ALGORITHM_ENGINEER.search(title) and (research_topics or _GENERATIVE.search(title)):
         return "algorithm_engineer_research_topic", "research_engineer"
-    if in_research_org and _ENGINEERING_LEAD.search(title):
-        return "manager_in_research_org", "research_manager"
-    if in_research_org and _ENGINEER.search(title):
-        return "engineer_in_research_org", "research_engineer"
+    # The department is supporting evidence only: it tips an engineer (or an engineering
+    # manager) whose title or team already names research work, never a bare "Engineer".
+    if in_research_org and not function:
+        if _ENGINEERING_LEAD.search(title) and research_topics:
+            return "manager_in_research_org", "research_manager"
+        if _ENGINEER.search(title) and (research_topics or _ML_CUE.search(title)):
+            return "engineer_in_research_org", "research_engineer"
     return "no_research_cue", None
 
 

@@ -4,7 +4,12 @@
   name) and, optionally, a country used as the hint for bare "Remote" locations.
 - ``html_to_text``: job-board HTML (Greenhouse sends it entity-escaped) to plain text with
   paragraph breaks kept.
-- ``build_posting``: one ``JobPostingSeen`` with the location parsed and the role classified.
+- ``build_posting``: one ``JobPostingSeen`` with the location parsed and the role classified;
+  its country comes from the posting's own evidence first and the company default last
+  (``posting_country``).
+- Company boilerplate: ``strip_company_sections`` drops sections a company heads as its own
+  ("About us", 关于我们), ``repeated_lines`` / ``strip_lines`` the lines one board's postings
+  share; the classifier and the country search read what is left.
 - ``BoardDiff``: the open ids of a board from one run to the next, so a posting that disappears
   is closed at the time of the run that first found it missing. The previous run's id set lives
   in the ingester's checkpoint state (``{"boards": {key: {"open": [ids]}}}``); boards that are
@@ -26,7 +31,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from plugins.jobboards.classify import classify_posting
-from plugins.jobboards.location import parse_location
+from plugins.jobboards.location import parse_location, text_country
 from service.ingest import (
     IngesterConfig,
     InstitutionRef,
@@ -287,6 +292,102 @@ def plain_text(text: Any) -> str | None:
     return out or None
 
 
+# -- boilerplate -------------------------------------------------------------------------------
+BOILERPLATE_MIN_POSTINGS = 3
+BOILERPLATE_MIN_SHARE = 0.2
+
+
+def _line_key(line: str) -> str:
+    return " ".join(line.split()).casefold().strip(" -•*")
+
+
+def repeated_lines(texts: Iterable[str | None]) -> frozenset[str]:
+    """Lines that one company's postings share: its "About us", benefits and legal blocks.
+
+    A line counts as boilerplate when it is in at least ``BOILERPLATE_MIN_POSTINGS`` postings
+    (or in every posting of a board of two) and in at least ``BOILERPLATE_MIN_SHARE`` of them,
+    so a paragraph a few postings of one team share stays.
+    """
+    counts: dict[str, int] = {}
+    total = 0
+    for text in texts:
+        total += 1
+        keys = {_line_key(line) for line in (text or "").split("\n")}
+        for key in keys:
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+    needed = max(BOILERPLATE_MIN_SHARE * total, 2)
+    return frozenset(
+        key
+        for key, count in counts.items()
+        if count >= needed and (count >= BOILERPLATE_MIN_POSTINGS or count == total)
+    )
+
+
+# Headings of the company's own sections ("About us", "About Devrobot", "Benefits",
+# 关于我们), as opposed to the role's ("About the role", "About you", "About the team").
+_COMPANY_HEADING_RE = re.compile(
+    r"^(?:about(?! (?:the |this |our |your )?(?:role|team|job|position|opportunity|work"
+    r"|internship|program|programme|you|candidate|project)s?\b)(?:\s+\S+){1,4}"
+    r"|who we are|our (?:mission|story|values|culture|benefits)|why join us|why work with us"
+    r"|benefits|perks|what we offer|equal (?:employment )?opportunity\b.*"
+    r"|关于我们|公司介绍|公司简介|我们的使命|福利待遇|福利|我们提供)\s*[:：]?$",
+    re.IGNORECASE,
+)
+_COMPANY_LEAD_RE = re.compile(r"^(?:about us|关于我们|公司介绍|公司简介)\s*[:：]", re.IGNORECASE)
+_HEADING_MAX = 60
+
+
+def _is_heading(line: str) -> bool:
+    """A short line that does not end a sentence and is not a list item."""
+    text = line.strip()
+    return (
+        0 < len(text) <= _HEADING_MAX
+        and not text.endswith((".", "。", "!", "！", ";", "；", ","))
+        and not text.startswith(("- ", "• ", "* "))
+    )
+
+
+def strip_company_sections(text: str | None) -> str | None:
+    """``text`` without the sections a company heads as its own ("About us", "About
+    <Company>", "Benefits", 关于我们 ...) nor a line that opens with "About us:" / 关于我们：.
+
+    A section runs from its heading to the next heading (a short line that ends no sentence
+    and is no list item), its first line always being its body. Sections about the role
+    ("About the role", "About you") stay."""
+    if not text:
+        return text
+    kept: list[str] = []
+    dropping = False
+    body_seen = False
+    for line in text.split("\n"):
+        stripped = line.strip().strip("#*").strip()
+        if _COMPANY_LEAD_RE.match(stripped):
+            dropping = not _COMPANY_LEAD_RE.sub("", stripped).strip()
+            body_seen = False
+            continue
+        if _is_heading(line) and (body_seen or not dropping):
+            if _COMPANY_HEADING_RE.match(stripped):
+                dropping, body_seen = True, False
+                continue
+            dropping = False
+        if dropping:
+            body_seen = body_seen or bool(stripped)
+            continue
+        kept.append(line)
+    out = _BREAKS_RE.sub("\n\n", "\n".join(kept)).strip()
+    return out or None
+
+
+def strip_lines(text: str | None, lines: frozenset[str]) -> str | None:
+    """``text`` without the lines in ``lines`` (compared as ``repeated_lines`` keys them)."""
+    if not text or not lines:
+        return text
+    kept = [line for line in text.split("\n") if _line_key(line) not in lines]
+    out = _BREAKS_RE.sub("\n\n", "\n".join(kept)).strip()
+    return out or None
+
+
 # -- values ------------------------------------------------------------------------------------
 def parse_datetime(value: Any) -> datetime | None:
     """An ISO 8601 timestamp (``2026-05-11T17:58:31-04:00``, ``...Z``), or None."""
@@ -346,29 +447,26 @@ def build_posting(
     description: str | None,
     fallback_countries: Sequence[str | None] = (),
     classify_text: str | None = None,
+    country_text: str | None = None,
 ) -> JobPostingSeen:
     """A ``JobPostingSeen`` with the country parsed from ``location`` and the role classified.
 
     ``remote`` is the board's own flag (None when it has none); the location text can also say
     remote. ``fallback_countries`` are the board's structured countries (office addresses, a
-    posting's ``country``), used in order only when the location text names no country.
-    ``classify_text`` is the description the classifier reads (default: ``description``); a
-    board passes the text without its company boilerplate so "About us" does not add topics.
+    posting's ``country``). ``classify_text`` is the posting's own text, without its company
+    boilerplate (default: ``description``): the classifier reads it, so "About us" adds no
+    topics. ``country_text`` is what the country search reads (default: ``classify_text``).
+    The country is chosen by ``posting_country``.
     """
-    hint = board.country_hint()
-    parsed = parse_location(location, country_hint=hint)
-    country = parsed.country_code
-    if country is None:
-        for candidate in fallback_countries:
-            if not candidate:
-                continue
-            code = candidate.strip().upper()
-            if COUNTRY_RE.match(code):
-                country = code
-                break
-            country = parse_location(candidate).country_code
-            if country:
-                break
+    own_text = description if classify_text is None else classify_text
+    parsed = parse_location(location)
+    country = posting_country(
+        parsed.country_code,
+        fallback_countries,
+        own_text if country_text is None else country_text,
+        location,
+        board.country_hint(),
+    )
     role = classify_posting(
         title,
         department=department,
@@ -393,6 +491,38 @@ def build_posting(
         role_category=role.category,
         topics=list(role.topics),
     )
+
+
+def posting_country(
+    named: str | None,
+    fallback_countries: Sequence[str | None],
+    text: str | None,
+    location: str | None,
+    default: str | None,
+) -> str | None:
+    """The posting's country, from its own evidence first and the company's default last:
+
+    1. the country its location string names (``named``);
+    2. the board's structured fields for this posting, in order (Lever's ``country``, Ashby's
+       address, Greenhouse's offices);
+    3. the one country its own text places the job in ("remote within the United Kingdom");
+    4. the company's default country, and only for a bare Remote/Hybrid location.
+    """
+    if named:
+        return named
+    for candidate in fallback_countries:
+        if not candidate:
+            continue
+        code = candidate.strip().upper()
+        if COUNTRY_RE.match(code):
+            return code
+        found = parse_location(candidate).country_code
+        if found:
+            return found
+    found = text_country(text)
+    if found:
+        return found
+    return parse_location(location, country_hint=default).country_code if default else None
 
 
 # -- closing -----------------------------------------------------------------------------------

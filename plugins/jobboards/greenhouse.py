@@ -9,6 +9,7 @@ conditional (ETag / Last-Modified) so an unchanged board costs a 304.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -50,6 +51,22 @@ class GreenhouseConfig(JobBoardsConfig):
     def _unique(cls, value: list[GreenhouseBoard]) -> list[GreenhouseBoard]:
         reject_duplicates([b.token for b in value], "board token(s)")
         return value
+
+
+_PLACE_FIELD_RE = re.compile(r"country|location|region|国家|地区|工作地点", re.IGNORECASE)
+
+
+def _metadata_places(raw: dict[str, Any]) -> list[str | None]:
+    """Place values of the board's custom fields ("Country": "Singapore"), in order; a
+    "Location Type" field (on-site, remote) names no place and is skipped by the parser."""
+    places: list[str | None] = []
+    for item in raw.get("metadata") or []:
+        if not isinstance(item, dict) or not _PLACE_FIELD_RE.search(str(item.get("name") or "")):
+            continue
+        value = item.get("value")
+        values = value if isinstance(value, list) else [value]
+        places.extend(text_or_none(v) for v in values if isinstance(v, str))
+    return places
 
 
 def _departments(raw: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -114,9 +131,13 @@ class GreenhouseIngester(BoardIngester):
             updated_at=parse_datetime(raw.get("updated_at")),
             url=text_or_none(raw.get("absolute_url")),
             description=html_to_text(raw.get("content")),
-            classify_text=html_to_text(raw.get("content"), drop_classes=BOILERPLATE_CLASSES) or "",
-            fallback_countries=office_places,
+            classify_text=self.posting_text(raw),
+            country_text=self.posting_text(raw, sections=False),
+            fallback_countries=[*_metadata_places(raw), *office_places],
         )
+
+    def own_text(self, raw: dict[str, Any]) -> str | None:
+        return html_to_text(raw.get("content"), drop_classes=BOILERPLATE_CLASSES)
 
 
 @hookimpl

@@ -63,10 +63,22 @@ def lever_base_url(config: LeverConfig, board: LeverBoard) -> str:
     return config.base_url or BASE_URLS[board.region]
 
 
-def _description(raw: dict[str, Any]) -> str | None:
-    """The posting's text: description, its lists (requirements...) and the closing text."""
+def _description(raw: dict[str, Any], *, own: bool = False) -> str | None:
+    """The posting's text: description, its lists (requirements...) and the closing text.
+
+    ``own``: without what Lever marks as the company's — the opening (``description`` is
+    the opening followed by ``descriptionBody``) and the closing (``additional``)."""
     parts: list[str] = []
     main = plain_text(raw.get("descriptionPlain")) or html_to_text(raw.get("description"))
+    if own:
+        body = plain_text(raw.get("descriptionBodyPlain")) or html_to_text(
+            raw.get("descriptionBody")
+        )
+        opening = plain_text(raw.get("openingPlain")) or html_to_text(raw.get("opening"))
+        if body:
+            main = body
+        elif main and opening and main.startswith(opening):
+            main = main[len(opening) :].strip() or None
     if main:
         parts.append(main)
     for item in raw.get("lists") or []:
@@ -78,7 +90,7 @@ def _description(raw: dict[str, Any]) -> str | None:
         if block:
             parts.append(block)
     closing = plain_text(raw.get("additionalPlain")) or html_to_text(raw.get("additional"))
-    if closing:
+    if closing and not own:
         parts.append(closing)
     return "\n\n".join(parts) or None
 
@@ -156,8 +168,13 @@ class LeverIngester(BoardIngester):
             updated_at=None,
             url=text_or_none(raw.get("hostedUrl")),
             description=_description(raw),
+            classify_text=self.posting_text(raw),
+            country_text=self.posting_text(raw, sections=False),
             fallback_countries=[text_or_none(raw.get("country"))],
         )
+
+    def own_text(self, raw: dict[str, Any]) -> str | None:
+        return _description(raw, own=True)
 
 
 @hookimpl

@@ -32,6 +32,10 @@ is not applied to world regions (``"Remote - EMEA"``) or to ``"Anywhere"``.
 
 ``countries`` keeps the order of first appearance without duplicates; ``country_code`` is
 the first of them.
+
+``text_country`` reads a posting's own text for the one country it places the job in
+("remote within the United Kingdom", "based in Singapore", 工作地点：新加坡), for postings whose
+location names none.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ import pycountry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ParsedLocation", "parse_location"]
+__all__ = ["ParsedLocation", "parse_location", "text_country"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class ParsedLocation:
 
 # One line per city: canonical name | countries (best-known first) | other spellings.
 _CITY_TABLE = """
-San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山
+San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山|硅谷|湾区
 New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约
 Seattle|US|西雅图
 Bellevue|US
@@ -204,6 +208,9 @@ Belgrade|RS
 Zagreb|HR
 Athens|GR
 Istanbul|TR|İstanbul
+Tbilisi|GE
+Yerevan|AM
+Baku|AZ
 Ankara|TR
 Madrid|ES
 Barcelona|ES
@@ -370,6 +377,11 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "中国": "CN",
     "中國": "CN",
     "中国大陆": "CN",
+    "中国香港": "HK",
+    "中國香港": "HK",
+    "中国台湾": "TW",
+    "中國台灣": "TW",
+    "中国澳门": "MO",
     "美国": "US",
     "美國": "US",
     "英国": "GB",
@@ -487,7 +499,7 @@ _EXTRA_REGIONS: dict[str, str] = {
 
 _REMOTE_RE = re.compile(
     r"\bremote(?:[- ]?(?:first|friendly|only|eligible|ok|possible))?\b"
-    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程|遠程|远端",
+    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程办公|远程|遠程|远端|居家办公",
     re.IGNORECASE,
 )
 _ANYWHERE_RE = re.compile(r"\banywhere\b|\bworldwide\b", re.IGNORECASE)
@@ -816,3 +828,39 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
         hybrid=hybrid,
         cities=tuple(dict.fromkeys(cities)),
     )
+
+
+# Phrases in a posting's text that say where the job is: the place follows the cue.
+_PLACE_CUE_RE = re.compile(
+    r"\b(?:based|located|living|residing|resident|reside|relocate|work(?:ing)? remotely"
+    r"|remote(?:ly)?|work from|candidates|applicants|eligible to work|authori[sz]ed to work"
+    r"|this (?:role|position|job) is)"
+    r"(?:\s+(?:in|within|from|out of|anywhere in|only|open to|to))+"
+    r"(?:\s+(?:candidates|applicants|people|anyone))?(?:\s+(?:based|located|living))?"
+    r"(?:\s+(?:in|within|from))?\s+(?:(?:the|our)\s+)?([^.;:!?\n()]{2,60})",
+    re.IGNORECASE,
+)
+_CJK_PLACE_CUE_RE = re.compile(
+    r"(?:工作地点|办公地点|工作城市|工作地|base地|base在|base|常驻|远程办公|远程)[:：\s]*"
+    r"([^\s，。；;,.！!（）()]{2,20})",
+    re.IGNORECASE,
+)
+
+
+def text_country(text: str | None) -> str | None:
+    """The one country a posting's text places the job in, or None.
+
+    Only phrases that say where the job is count ("based in Singapore", "remote within the
+    United Kingdom", "open to candidates located in Germany", "工作地点：新加坡"); the place
+    after the cue is parsed like a location string. When those phrases name no country or
+    more than one, the answer is None (the text does not decide).
+    """
+    if not text:
+        return None
+    text = unicodedata.normalize("NFC", text)
+    found: list[str] = []
+    for pattern in (_PLACE_CUE_RE, _CJK_PLACE_CUE_RE):
+        for match in pattern.finditer(text):
+            found.extend(parse_location(match.group(1)).countries)
+    unique = set(found)
+    return found[0] if len(unique) == 1 else None
