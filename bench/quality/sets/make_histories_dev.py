@@ -56,7 +56,11 @@ def history(
         },
         {"type": "researcher_seen", "name": person_name, "ids": person["ids"], "document_url": url},
     ]
-    for inst, years in pubs:
+    merged: dict[str, tuple[Inst, set[int]]] = {}
+    for inst, years in pubs:  # OpenAlex gives one affiliation per institution, all its years
+        merged.setdefault(label(inst), (inst, set()))[1].update(years)
+    for inst, years_set in merged.values():
+        years = sorted(years_set)
         obs.append(
             {
                 "type": "affiliation_seen",
