@@ -48,12 +48,13 @@ CREATE TABLE institution_relation (
     predecessor_id  bigint NOT NULL REFERENCES institution (id) ON DELETE CASCADE,
     successor_id    bigint NOT NULL REFERENCES institution (id) ON DELETE CASCADE,
     kind            text NOT NULL CHECK (kind IN ('rename', 'merger', 'spin_out', 'acquisition')),
-    relation_date   date NOT NULL,
-    date_precision  text NOT NULL CHECK (date_precision IN {PRECISION}),
+    relation_date   date,
+    date_precision  text CHECK (date_precision IN {PRECISION}),
     source          text NOT NULL DEFAULT 'seed',
     note            text,
     created_at      timestamptz NOT NULL DEFAULT now(),
     CHECK (predecessor_id <> successor_id),
+    CHECK ((relation_date IS NULL) = (date_precision IS NULL)),
     UNIQUE (predecessor_id, successor_id, kind)
 );
 CREATE INDEX institution_relation_successor_idx ON institution_relation (successor_id);

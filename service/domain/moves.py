@@ -105,7 +105,7 @@ class Relation:
     predecessor_id: int
     successor_id: int
     kind: RelationKind
-    date: PartialDate
+    date: PartialDate | None
 
 
 @dataclass(frozen=True)
@@ -277,13 +277,14 @@ def _drop_short_stays(runs: list[_Run], settings: InferenceSettings) -> list[_Ru
 def _continuity(
     before: _Run, after: _Run, relations: Sequence[Relation], settings: InferenceSettings
 ) -> Relation | None:
-    """The relation that makes ``after`` the same job as ``before`` under a new name."""
+    """The relation that makes ``after`` the same job as ``before`` under a new name. An
+    undated relation (ROR gives no dates) counts where the switch is direct: the successor's
+    first year within ``continuity_years`` of the predecessor's last."""
     for rel in relations:
-        if (
-            rel.predecessor_id in before.chain
-            and rel.successor_id == after.chain[0]
-            and abs(after.first - rel.date.year) <= settings.continuity_years
-        ):
+        if rel.predecessor_id not in before.chain or rel.successor_id != after.chain[0]:
+            continue
+        when = rel.date.year if rel.date is not None else before.last
+        if abs(after.first - when) <= settings.continuity_years:
             return rel
     return None
 
@@ -436,7 +437,12 @@ def infer_moves(
         return []
     rels = sorted(
         relations,
-        key=lambda r: (r.predecessor_id, r.successor_id, r.date.sort_key(), r.kind),
+        key=lambda r: (
+            r.predecessor_id,
+            r.successor_id,
+            r.date.sort_key() if r.date else (0, 0, 0, 0),
+            r.kind,
+        ),
     )
     runs = _drop_short_stays(_primary_runs(activity), settings)
     runs, links = _join_lineages(runs, rels, settings)
@@ -472,7 +478,7 @@ def infer_moves(
             provisional=provisional,
         )
         continued = [
-            {"from": a, "to": b, "kind": r.kind, "date": str(r.date)}
+            {"from": a, "to": b, "kind": r.kind, "date": str(r.date) if r.date else None}
             for a, b, r in links
             if a in before.chain or b in after.chain
         ]

@@ -132,6 +132,7 @@ def _check_ids(obs: Any) -> str | None:
         places.append(obs)
         if obs.parent:
             places.append(obs.parent)
+        places += [r.institution for r in (*obs.predecessors, *obs.successors)]
     if isinstance(obs, JobPostingSeen) and obs.institution:
         places.append(obs.institution)
     bad = [b for p in people if p.ids for b in _bad_person_ids(tuple(p.ids.items()))]
@@ -192,6 +193,8 @@ class BatchWriter:
             obs = items[i].observation
             if isinstance(obs, InstitutionSeen):
                 statuses[i] = await self.resolver.institution_seen(obs)
+                if obs.predecessors or obs.successors:
+                    await self._relations_seen(obs, items[i].extractor)
         touched = await self._people_and_affiliations(items, live, statuses, doc_ids)
         await self._job_postings(items, live, statuses)
         outcome = BatchOutcome(statuses)
@@ -274,6 +277,22 @@ class BatchWriter:
         return ids
 
     # -- researchers and affiliations ----------------------------------------------------------
+    async def _relations_seen(self, obs: InstitutionSeen, source: str) -> None:
+        """Store the predecessors and successors a source gives for an institution."""
+        me, _ = await self.resolver.institution(obs)
+        rows: list[tuple[int, int, str, Any, str | None]] = []
+        for rel, mine_is_successor in [
+            *((r, True) for r in obs.predecessors),
+            *((r, False) for r in obs.successors),
+        ]:
+            other, _ = await self.resolver.institution(rel.institution)
+            if other == me:
+                continue
+            pred, succ = (other, me) if mine_is_successor else (me, other)
+            day, precision = _partial(rel.date)
+            rows.append((pred, succ, rel.kind, day, precision))
+        await institution_store.add_relations(self.conn, rows, source)
+
     async def _people_and_affiliations(
         self,
         items: Sequence[BatchItem],
@@ -837,7 +856,7 @@ class BatchWriter:
                 r["predecessor_id"],
                 r["successor_id"],
                 r["kind"],
-                _pd_from_row(r["relation_date"], r["date_precision"]) or PartialDate(1900),
+                _pd_from_row(r["relation_date"], r["date_precision"]),
             )
             for r in await institution_store.relations(self.conn)
         ]

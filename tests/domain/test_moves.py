@@ -320,3 +320,11 @@ def test_confidence_is_monotone_in_each_input(
         assert move_confidence(better) >= base, better
     assert move_confidence(replace(ev, gap_years=ev.gap_years + step)) <= base
     assert move_confidence(replace(ev, provisional=True)) <= base
+
+
+def test_an_undated_relation_is_continuity_only_where_the_switch_is_direct() -> None:
+    undated = [Relation(30, 31, "rename", None)]
+    direct = [years(30, 2012, 2017), years(31, 2018, 2022)]
+    assert infer_moves(direct, SETTINGS, relations=undated) == []
+    later = [years(30, 2012, 2014), years(31, 2019, 2022)]
+    assert len(infer_moves(later, SETTINGS, relations=undated)) == 1

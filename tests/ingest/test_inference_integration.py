@@ -246,6 +246,4 @@ async def test_provisional_flag_follows_the_history(
         confidences = await conn.fetch(
             "SELECT confidence FROM evidence WHERE move_id = $1", again["id"]
         )
-        assert [round(c["confidence"], 4) for c in confidences] == [
-            round(again["confidence"], 4)
-        ]
+        assert [round(c["confidence"], 4) for c in confidences] == [round(again["confidence"], 4)]

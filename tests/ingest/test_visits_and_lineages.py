@@ -216,3 +216,42 @@ async def test_flows_leave_visits_out_unless_asked(
     body = r.json()
     assert "errors" not in body, body
     assert sum(c["count"] for c in body["data"]["flows"]) == (1 if include else 0)
+
+
+async def test_relations_a_source_gives_make_a_rename_continuity(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    old = {"name": "Acme Learning Lab", "country_code": "US", "ids": {"ror": "05ppvf150"}}
+    lines: list[dict[str, Any]] = [
+        {
+            "type": "institution_seen",
+            "name": "Acme Intelligence",
+            "country_code": "US",
+            "ids": {"ror": "02nr0ka47"},
+            "predecessors": [{"institution": old, "kind": "rename", "date": "2021-03"}],
+        },
+        *_history(
+            "A41",
+            [
+                (old, [2018, 2019, 2020]),
+                ({"name": "Acme Intelligence", "country_code": "US"}, [2021, 2022]),
+            ],
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    assert await _moves(client) == []
+    r = await client.post(
+        "/graphql",
+        json={
+            "query": '{ institution(ror: "02nr0ka47") { name predecessors { kind date { text } '
+            "institution { name } } } }"
+        },
+    )
+    inst = r.json()["data"]["institution"]
+    assert inst["predecessors"] == [
+        {
+            "kind": "RENAME",
+            "date": {"text": "2021-03"},
+            "institution": {"name": "Acme Learning Lab"},
+        }
+    ]

@@ -244,8 +244,8 @@ class RelationRow:
 
     other_id: int
     kind: str
-    relation_date: date
-    date_precision: str
+    relation_date: date | None
+    date_precision: str | None
     note: str | None
 
 

@@ -147,6 +147,25 @@ async def seed_relations(
     return len(rows)
 
 
+async def add_relations(
+    conn: asyncpg.Connection,
+    rows: list[tuple[int, int, str, Any, str | None]],
+    source: str,
+) -> None:
+    """Add (predecessor, successor, kind, date, precision) relations a source gives; one
+    already known (from the seed or another source) keeps its date unless it had none."""
+    await conn.executemany(
+        """INSERT INTO institution_relation (predecessor_id, successor_id, kind, relation_date,
+                                             date_precision, source)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (predecessor_id, successor_id, kind) DO UPDATE SET
+               relation_date = EXCLUDED.relation_date, date_precision = EXCLUDED.date_precision
+           WHERE institution_relation.relation_date IS NULL
+             AND EXCLUDED.relation_date IS NOT NULL""",
+        [(*row, source) for row in rows],
+    )
+
+
 async def relations(conn: asyncpg.Connection) -> list[dict[str, Any]]:
     """Every predecessor/successor relation (a small table: read whole)."""
     out = await conn.fetch(

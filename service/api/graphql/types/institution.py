@@ -252,7 +252,7 @@ class InstitutionRelationKind(Enum):
 @strawberry.type(description="A dated predecessor or successor of an institution.")
 class InstitutionRelation:
     kind: InstitutionRelationKind
-    date: PartialDate
+    date: PartialDate | None = strawberry.field(description="Null when the source gives none.")
     note: str | None
     institution: Institution
 
@@ -263,7 +263,7 @@ async def _relations(info: Info, institution_id: int, direction: str) -> list[In
     for row in rows:
         other = await _institution(info, row.other_id)
         when = partial_date(row.relation_date, row.date_precision)
-        if other is not None and when is not None:
+        if other is not None:
             out.append(
                 InstitutionRelation(
                     kind=InstitutionRelationKind(row.kind),
