@@ -632,6 +632,15 @@ def build() -> list[dict[str, Any]]:
             [],
         )
     )
+    H.append(
+        history(
+            next(n),
+            ["merger", "clean"],
+            "labelled as the seed had it: Google Brain as a name of Google DeepMind",
+            [(("Google Brain", "US"), yrs(2015, 2019)), ("anthropic", yrs(2020, 2025))],
+            [("google-deepmind", "anthropic", 2020)],
+        )
+    )
     return H
 
 
