@@ -15,7 +15,10 @@ Three further rules separate migrants from travellers:
   same home A (A → B → A), or a short stint at B (at most ``visit_max_years`` active years) that
   lies inside a run at A without ever becoming primary, is a *visit* of B from A: one inferred
   move with ``visit=True`` (from the home, to the host, dated to the visit's years), not two
-  migrations. Callers store visits apart from moves (left out of moves and flows by default).
+  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when every record
+  of it is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`)
+  or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
+  years). Callers store visits apart from moves (left out of moves and flows by default).
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
@@ -46,6 +49,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +78,18 @@ CONFIDENCE_CAP = 0.99
 # The confidence of a visit: a short stint is real, its meaning (visit, collaboration, error) not.
 VISIT_CONFIDENCE = 0.5
 PRECISION_SCORE = {"year": 0.0, "quarter": 0.5, "month": 0.75, "day": 1.0}
+# Roles that say the stint is a stay away from home (ORCID employment roles, as written).
+VISITING_ROLE = re.compile(
+    r"\b(visiting|visitor|sabbatical|guest|intern|internship|exchange|secondment|on leave)\b",
+    re.IGNORECASE,
+)
+# The longest stint a role or dated record can make a visit of, in active years.
+VISIT_CAP_YEARS = 3
+
+
+def is_visiting_role(role: str | None) -> bool:
+    """Whether an affiliation's role names a visit (visiting professor, sabbatical, intern)."""
+    return bool(role and VISITING_ROLE.search(role))
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,7 @@ class Stint:
     years: frozenset[int] = frozenset()
     source: str = ""
     documents: int = 0
+    visiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,7 +329,35 @@ class _Visit:
     between: bool
 
 
-def _fold_visits(runs: list[_Run], settings: InferenceSettings) -> tuple[list[_Run], list[_Visit]]:
+def _short(
+    host: int, active_years: int, stints: Sequence[Stint], settings: InferenceSettings
+) -> bool:
+    """Whether a stay at ``host`` of ``active_years`` is short enough to be a visit: at most
+    ``visit_max_years``; or, up to ``VISIT_CAP_YEARS``, every record of it is a visiting role
+    or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
+    years)."""
+    if settings.visit_max_years <= 0:
+        return False
+    if active_years <= settings.visit_max_years:
+        return True
+    if active_years > VISIT_CAP_YEARS:
+        return False
+    records = [s for s in stints if s.institution_id == host and (s.visiting or s.start)]
+    if not records:
+        return False
+    for s in records:
+        if s.visiting:
+            continue
+        if s.start is None or s.end is None:
+            return False
+        if s.end.months() - s.start.months() > 12 * settings.visit_max_years:
+            return False
+    return True
+
+
+def _fold_visits(
+    runs: list[_Run], stints: Sequence[Stint], settings: InferenceSettings
+) -> tuple[list[_Run], list[_Visit]]:
     """Fold A → B → A with a short B into one run at A, remembering the visit."""
     visits: list[_Visit] = []
     changed = True
@@ -322,7 +367,7 @@ def _fold_visits(runs: list[_Run], settings: InferenceSettings) -> tuple[list[_R
             home, stay, back = runs[i - 1], runs[i], runs[i + 1]
             if back.chain[0] not in home.chain and home.inst not in back.chain:
                 continue
-            if len(stay.years) > settings.visit_max_years or stay.inst in home.chain:
+            if not _short(stay.inst, len(stay.years), stints, settings) or stay.inst in home.chain:
                 continue
             visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True))
             merged = _Run(
@@ -338,6 +383,7 @@ def _fold_visits(runs: list[_Run], settings: InferenceSettings) -> tuple[list[_R
 def _overlapping_visits(
     runs: Sequence[_Run],
     activity: Mapping[int, Mapping[int, float]],
+    stints: Sequence[Stint],
     settings: InferenceSettings,
     known: Iterable[_Visit],
 ) -> list[_Visit]:
@@ -351,7 +397,7 @@ def _overlapping_visits(
     visits: list[_Visit] = []
     for host in sorted(years_of):
         years = sorted(years_of[host])
-        if host in primaries or len(years) > settings.visit_max_years:
+        if host in primaries or not _short(host, len(years), stints, settings):
             continue
         for run in runs:
             if run.first < years[0] and years[-1] < run.last and host not in run.chain:
@@ -428,6 +474,7 @@ def infer_moves(
             tuple(sorted(s.years)),
             s.source,
             s.documents,
+            s.visiting,
         ),
     )
     if not ordered:
@@ -446,10 +493,10 @@ def infer_moves(
     )
     runs = _drop_short_stays(_primary_runs(activity), settings)
     runs, links = _join_lineages(runs, rels, settings)
-    runs, visits = _fold_visits(runs, settings)
+    runs, visits = _fold_visits(runs, ordered, settings)
     runs, more_links = _join_lineages(runs, rels, settings)
     links += more_links
-    visits += _overlapping_visits(runs, activity, settings, visits)
+    visits += _overlapping_visits(runs, activity, ordered, settings, visits)
     documents: dict[int, int] = defaultdict(int)
     for s in ordered:
         documents[s.institution_id] += s.documents

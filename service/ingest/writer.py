@@ -44,6 +44,7 @@ from service.domain.moves import (
     classify_move,
     combine_confidence,
     infer_moves,
+    is_visiting_role,
     next_status,
     same_move,
 )
@@ -511,6 +512,7 @@ class BatchWriter:
                     "end_precision": row["end_precision"],
                     "years": row["years"],
                     "source": row["source"],
+                    "role": row.get("role"),
                     "documents": sorted(docs.get(key, ())),
                 }
             )
@@ -883,6 +885,7 @@ class BatchWriter:
                     years=frozenset(row["years"] or ()),
                     source=str(row["id"]),
                     documents=len(row["documents"] or ()),
+                    visiting=is_visiting_role(row.get("role")),
                 )
                 for row in rows
             ]

@@ -328,3 +328,27 @@ def test_an_undated_relation_is_continuity_only_where_the_switch_is_direct() -> 
     assert infer_moves(direct, SETTINGS, relations=undated) == []
     later = [years(30, 2012, 2014), years(31, 2019, 2022)]
     assert len(infer_moves(later, SETTINGS, relations=undated)) == 1
+
+
+def test_a_visiting_role_or_a_dated_year_makes_a_longer_stay_a_visit() -> None:
+    home = Stint(1, None, None, frozenset({*range(2010, 2016), *range(2018, 2024)}), "a")
+    away = Stint(2, None, None, frozenset({2016, 2017}), "b")
+    assert len(moves_only(infer_moves([home, away], SETTINGS))) == 2
+    visiting = Stint(2, PartialDate(2016, 1), PartialDate(2017, 12), source="o", visiting=True)
+    assert moves_only(infer_moves([home, away, visiting], SETTINGS)) == []
+    twelve_months = Stint(2, PartialDate(2016, 9), PartialDate(2017, 8), source="o")
+    assert moves_only(infer_moves([home, away, twelve_months], SETTINGS)) == []
+    two_years = Stint(2, PartialDate(2016, 1), PartialDate(2017, 12), source="o")
+    assert len(moves_only(infer_moves([home, away, two_years], SETTINGS))) == 2
+    # no visits at all when they are switched off
+    off = InferenceSettings(current_year=2026, visit_max_years=0)
+    assert len(moves_only(infer_moves([home, away, visiting], off))) == 2
+
+
+def test_visiting_roles() -> None:
+    from service.domain.moves import is_visiting_role
+
+    for role in ("Visiting Professor", "Sabbatical", "Research Intern", "guest researcher"):
+        assert is_visiting_role(role), role
+    for role in (None, "", "Professor", "Internal Medicine Fellow", "Research Scientist"):
+        assert not is_visiting_role(role), role

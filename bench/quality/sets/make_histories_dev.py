@@ -35,7 +35,7 @@ def history(
     note: str,
     pubs: list[tuple[Inst, list[int]]],
     moves: list[tuple[Inst, Inst, int]],
-    orcid: list[tuple[Inst, str, str | None]] = (),  # type: ignore[assignment]
+    orcid: list[tuple[Inst, str, str | None] | tuple[Inst, str, str | None, str]] = (),  # type: ignore[assignment]
     name: str | None = None,
 ) -> dict[str, Any]:
     hid = f"dev-{number:03d}"
@@ -82,7 +82,8 @@ def history(
                 "publisher": "ORCID (dev set)",
             }
         )
-        for i, (inst, start, end) in enumerate(orcid):
+        for i, entry in enumerate(orcid):
+            inst, start, end = entry[0], entry[1], entry[2]
             item: dict[str, Any] = {
                 "type": "affiliation_seen",
                 "person": person,
@@ -93,6 +94,8 @@ def history(
             }
             if end:
                 item["end"] = end
+            if len(entry) > 3:
+                item["role"] = entry[3]  # type: ignore[misc]
             obs.append(item)
     return {
         "id": hid,
@@ -639,6 +642,49 @@ def build() -> list[dict[str, Any]]:
             "labelled as the seed had it: Google Brain as a name of Google DeepMind",
             [(("Google Brain", "US"), yrs(2015, 2019)), ("anthropic", yrs(2020, 2025))],
             [("google-deepmind", "anthropic", 2020)],
+        )
+    )
+    H.append(
+        history(
+            next(n),
+            ["visit", "orcid"],
+            "a two-year visiting professorship that ORCID names as one",
+            [
+                ("university-of-melbourne", [*yrs(2008, 2015), *yrs(2018, 2024)]),
+                ("stanford-university", [2016, 2017]),
+            ],
+            [],
+            orcid=[
+                ("university-of-melbourne", "2008-02", None, "Professor"),
+                ("stanford-university", "2016-01", "2017-12", "Visiting Professor"),
+            ],
+        )
+    )
+    H.append(
+        history(
+            next(n),
+            ["visit", "orcid", "student-staff"],
+            "a summer internship during the PhD, then a real move after it",
+            [
+                ("uc-berkeley", yrs(2015, 2020)),
+                ("google-research", [2018]),
+                ("openai", yrs(2021, 2025)),
+            ],
+            [("uc-berkeley", "openai", 2021)],
+            orcid=[
+                ("google-research", "2018-06", "2018-09", "Research Intern"),
+                ("openai", "2021-01", None, "Member of Technical Staff"),
+            ],
+        )
+    )
+    H.append(
+        history(
+            next(n),
+            ["visit", "orcid"],
+            "a twelve-month visit across two calendar years, ORCID-dated",
+            [("kaist", [*yrs(2009, 2016), *yrs(2019, 2024)]), ("mila", [2017, 2018])],
+            [],
+            orcid=[("mila", "2017-09", "2018-08")],
         )
     )
     return H
