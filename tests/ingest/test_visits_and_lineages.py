@@ -255,3 +255,24 @@ async def test_relations_a_source_gives_make_a_rename_continuity(
             "institution": {"name": "Acme Learning Lab"},
         }
     ]
+
+
+async def test_rest_moves_leave_visits_out_unless_asked_and_carry_the_evidence(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    lines = _history(
+        "A51",
+        [
+            ({"slug": "mit"}, [2012, 2013, 2014, 2016, 2017]),
+            ({"slug": "openai"}, [2015]),
+            ({"slug": "anthropic"}, [2018, 2019, 2020]),
+        ],
+    )
+    await _ingest(db_url, tmp_path, lines)
+    default = (await client.get("/api/v1/moves")).json()["data"]
+    assert [(m["is_visit"], m["reasons"]["years_before"]) for m in default] == [(False, 5)]
+    assert (default[0]["date_earliest"], default[0]["date_latest"]) == ("2017-01-01", "2018-01-01")
+    both = (await client.get("/api/v1/moves", params={"include_visits": "true"})).json()["data"]
+    assert sorted(m["is_visit"] for m in both) == [False, True]
+    csv = await client.get("/api/v1/moves", params={"format": "csv", "include_visits": "true"})
+    assert csv.status_code == 200 and "is_visit" in csv.text.splitlines()[0]
