@@ -3,8 +3,10 @@
 Inference follows the bibliometric practice: a move is a change of *primary* affiliation
 between consecutive active years. The primary affiliation of a year is the institution with the
 most activity that year, where a dated employment record (ORCID-style stint with a start date)
-weighs more than a year of publications. Ties keep last year's primary (continuity), then the
-lowest institution id, so the result never depends on the order of the input. Institutions
+weighs more than a year of publications. Last year's primary keeps the year while it is within
+one publication-year of the top (continuity: two dated appointments held together do not flip
+with each year's papers), then the lowest institution id of the top decides, so the result
+never depends on the order of the input. Institutions
 active together are a dual appointment, not a move; a stay shorter than ``min_stay_years`` is
 noise (except the latest one, which may be a move still in progress); moves in the last
 ``provisional_years`` before ``current_year`` are provisional, because publications lag.
@@ -266,7 +268,8 @@ def _primary_runs(activity: Mapping[int, Mapping[int, float]]) -> list[_Run]:
         weights = activity[year]
         top = max(weights.values())
         tied = sorted(i for i, w in weights.items() if w == top)
-        primary = previous if previous in tied else tied[0]
+        kept = previous is not None and weights.get(previous, 0.0) >= max(top - 1.0, 1e-9)
+        primary = previous if kept else tied[0]
         assert primary is not None
         if runs and runs[-1].inst == primary:
             runs[-1].years.append(year)

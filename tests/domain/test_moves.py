@@ -352,3 +352,14 @@ def test_visiting_roles() -> None:
         assert is_visiting_role(role), role
     for role in (None, "", "Professor", "Internal Medicine Fellow", "Research Scientist"):
         assert not is_visiting_role(role), role
+
+
+def test_two_dated_appointments_held_together_do_not_flip_with_the_papers() -> None:
+    a = Stint(1, PartialDate(2010, 9), None, frozenset({2010, 2011, 2012, 2014, 2016}), "a")
+    b = Stint(2, PartialDate(2012, 1), None, frozenset({2013, 2015, 2017}), "b")
+    assert infer_moves([a, b], SETTINGS) == []
+    # an ORCID-dated move still wins over the old institution's lingering papers
+    old = Stint(1, None, None, frozenset(range(2010, 2019)), "a")
+    new = Stint(2, PartialDate(2017, 3), None, frozenset({2018, 2019}), "b")
+    (move,) = infer_moves([old, new], SETTINGS)
+    assert move.date == PartialDate(2017, 3)

@@ -687,6 +687,22 @@ def build() -> list[dict[str, Any]]:
             orcid=[("mila", "2017-09", "2018-08")],
         )
     )
+    H.append(
+        history(
+            next(n),
+            ["dual", "orcid"],
+            "two ORCID-dated appointments held together, papers alternating between them",
+            [
+                ("university-of-toronto", [2012, 2013, 2015, 2017, 2019, 2021, 2023]),
+                ("vector-institute", [2018, 2020, 2022, 2024]),
+            ],
+            [],
+            orcid=[
+                ("university-of-toronto", "2012-07", None, "Professor"),
+                ("vector-institute", "2017-09", None, "Faculty Member"),
+            ],
+        )
+    )
     return H
 
 
