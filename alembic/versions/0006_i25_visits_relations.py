@@ -2,7 +2,8 @@
 
 - ``move.is_visit``: a short stint away from a home institution (A → B → A, or a year at B
   inside a stint at A) is stored as one visit row, from the home to the host. Moves and flows
-  leave visits out unless asked (``includeVisits``).
+  leave visits out unless asked (``includeVisits``); the covering indexes of 0004 are rebuilt
+  to carry the flag.
 - ``move.date_earliest`` / ``date_latest`` with their precisions: the interval a move inferred
   from publications lies in (last year at the origin .. first year at the destination).
 - ``move.reasons``: the evidence the inference scored (years on each side, gap, documents,
@@ -42,6 +43,14 @@ ALTER TABLE move
     ADD CONSTRAINT move_latest_pair_check
         CHECK ((date_latest IS NULL) = (latest_precision IS NULL));
 CREATE INDEX move_visit_idx ON move (researcher_id) WHERE is_visit;
+-- Moves and flows leave visits out (NOT is_visit): the covering indexes of 0004 carry the flag
+-- so an institution's flow series stays an index-only scan.
+DROP INDEX IF EXISTS move_to_covering_idx;
+CREATE INDEX move_to_covering_idx
+    ON move (to_institution_id, move_date) INCLUDE (status, from_institution_id, is_visit);
+DROP INDEX IF EXISTS move_from_covering_idx;
+CREATE INDEX move_from_covering_idx
+    ON move (from_institution_id, move_date) INCLUDE (status, to_institution_id, is_visit);
 
 CREATE TABLE institution_relation (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -68,6 +77,12 @@ WHERE source = 'seed' AND normalized = 'google brain'
 DOWNGRADE = """
 DROP TABLE IF EXISTS institution_relation;
 DROP INDEX IF EXISTS move_visit_idx;
+DROP INDEX IF EXISTS move_to_covering_idx;
+CREATE INDEX move_to_covering_idx
+    ON move (to_institution_id, move_date) INCLUDE (status, from_institution_id);
+DROP INDEX IF EXISTS move_from_covering_idx;
+CREATE INDEX move_from_covering_idx
+    ON move (from_institution_id, move_date) INCLUDE (status, to_institution_id);
 ALTER TABLE move
     DROP CONSTRAINT IF EXISTS move_latest_pair_check,
     DROP CONSTRAINT IF EXISTS move_earliest_pair_check,
