@@ -970,7 +970,8 @@ class BatchWriter:
                     pending.append(row)
                     row["evidence"] = []
                     known.setdefault(rid, []).append(row)
-                    outcome.new_moves.append(row)
+                    if not move.visit:  # notifications and hooks are about moves
+                        outcome.new_moves.append(row)
                     match = row
                     fields: dict[str, Any] = {}
                 elif match["origin"] == "inferred":

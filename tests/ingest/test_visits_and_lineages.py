@@ -14,7 +14,7 @@ from plugins.openalex.parse import author_record
 from service.config import get_settings
 from service.db.pool import create_pool
 from service.db.stores.institutions import seed_institutions
-from service.ingest.pipeline import run_ingester
+from service.ingest.pipeline import RunResult, run_ingester
 from tests.ingest.helpers import write_jsonl
 
 MOVES = """
@@ -31,7 +31,7 @@ query($filter: MoveFilterInput) {
 """
 
 
-async def _ingest(db_url: str, tmp_path: Path, lines: list[Any]) -> None:
+async def _ingest(db_url: str, tmp_path: Path, lines: list[Any]) -> RunResult:
     pool = await create_pool(db_url, min_size=1, max_size=2)
     try:
         async with pool.acquire() as conn:
@@ -39,6 +39,7 @@ async def _ingest(db_url: str, tmp_path: Path, lines: list[Any]) -> None:
         path = write_jsonl(tmp_path / "in.jsonl", lines)
         result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=get_settings())
         assert result.ok and result.rejected == 0, (result.error, result.rejects)
+        return result
     finally:
         await pool.close()
 
@@ -268,8 +269,10 @@ async def test_rest_moves_leave_visits_out_unless_asked_and_carry_the_evidence(
             ({"slug": "anthropic"}, [2018, 2019, 2020]),
         ],
     )
-    await _ingest(db_url, tmp_path, lines)
+    result = await _ingest(db_url, tmp_path, lines)
     default = (await client.get("/api/v1/moves")).json()["data"]
+    # the run reports (and notifies) the new move, not the visit
+    assert result.new_move_ids == [default[0]["id"]]
     assert [(m["is_visit"], m["reasons"]["years_before"]) for m in default] == [(False, 5)]
     assert (default[0]["date_earliest"], default[0]["date_latest"]) == ("2017-01-01", "2018-01-01")
     both = (await client.get("/api/v1/moves", params={"include_visits": "true"})).json()["data"]
