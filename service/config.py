@@ -111,6 +111,20 @@ class Settings(BaseSettings):
     inference_allowed_overlap_years: int = Field(default=1, ge=0, le=10)
     inference_min_stay_years: int = Field(default=1, ge=1, le=10)
     inference_provisional_years: int = Field(default=2, ge=0, le=10)
+    inference_visit_max_years: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="A stint of at most this many active years between or inside stints at "
+        "one home is a visit, not two moves (0: no visits).",
+    )
+    inference_continuity_years: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="A change from a predecessor to its successor (rename, merger, spin-out, "
+        "acquisition) within this many years of the relation's date is continuity, not a move.",
+    )
     small_number_threshold: int = Field(default=5, ge=1)
 
     @field_validator("database_url")

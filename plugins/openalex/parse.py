@@ -16,6 +16,7 @@ from service.ingest import (
     AffiliationSeen,
     DocumentSeen,
     InstitutionRef,
+    InstitutionRelationRef,
     InstitutionSeen,
     PartialDateModel,
     PersonRef,
@@ -146,9 +147,19 @@ def institution_seen(inst: Mapping[str, Any]) -> InstitutionSeen | None:
                 name=assoc.get("display_name") or None, ids=institution_ids(assoc)
             )
             break
+    # ROR's predecessor/successor relationships, where OpenAlex passes them on (undated)
+    lineage: dict[str, list[InstitutionRelationRef]] = {"predecessor": [], "successor": []}
+    for assoc in inst.get("associated_institutions") or []:
+        relationship = str(assoc.get("relationship") or "").lower()
+        if relationship in lineage and short_id(assoc.get("id")):
+            lineage[relationship].append(
+                InstitutionRelationRef(institution=institution_ref(assoc), kind="rename")
+            )
     return InstitutionSeen(
         name=name,
         ids=ids,
+        predecessors=lineage["predecessor"],
+        successors=lineage["successor"],
         kind=institution_kind(inst.get("type"), name),
         country_code=_country(inst.get("country_code") or geo.get("country_code")),
         city=geo.get("city") or None,

@@ -3,21 +3,59 @@
 Inference follows the bibliometric practice: a move is a change of *primary* affiliation
 between consecutive active years. The primary affiliation of a year is the institution with the
 most activity that year, where a dated employment record (ORCID-style stint with a start date)
-weighs more than a year of publications. Ties keep last year's primary (continuity), then the
-lowest institution id, so the result never depends on the order of the input. Institutions
+weighs more than a year of publications. Last year's primary keeps the year while it is within
+one publication-year of the top (continuity: two dated appointments held together do not flip
+with each year's papers), then the lowest institution id of the top decides, so the result
+never depends on the order of the input. Institutions
 active together are a dual appointment, not a move; a stay shorter than ``min_stay_years`` is
 noise (except the latest one, which may be a move still in progress); moves in the last
 ``provisional_years`` before ``current_year`` are provisional, because publications lag.
+
+Three further rules separate migrants from travellers:
+
+* **Visits.** A run of at most ``visit_max_years`` active years at B between two runs at the
+  same home A (A → B → A), or a short stint at B (at most ``visit_max_years`` active years) that
+  lies inside a run at A without ever becoming primary, is a *visit* of B from A: one inferred
+  move with ``visit=True`` (from the home, to the host, dated to the visit's years), not two
+  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when every record
+  of it is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`)
+  or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
+  years). Callers store visits apart from moves (left out of moves and flows by default).
+* **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
+  spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
+  whose first year at the successor lies within ``continuity_years`` of the relation's date is
+  the same job under a new name: no move. A real move out of the successor afterwards starts
+  from the successor.
+* **Dates.** A move carries the interval between the last active year at the origin and the
+  first at the destination (``earliest`` .. ``latest``); its ``date`` is the first year at the
+  destination, or the month/day of a dated employment at the destination that starts inside the
+  interval (ORCID wins when it agrees).
+
+Confidence (:func:`move_confidence`) follows the evidence, through a score that is monotone in
+each input (``tests/domain/test_moves.py`` checks it with hypothesis):
+
+    support  = 0.30 s(years before, 2) + 0.30 s(years after, 2) + 0.10 s(documents, 3)
+             + 0.10 precision + 0.20 dated
+    score    = support - 0.08 min(gap years, 5)
+    confidence = identity x clamp(0.25 + 0.70 score, 0.05, 0.95) x (0.85 if provisional)
+
+where s(n, k) = n / (n + k) saturates, ``precision`` is 0 for a year, 0.5 for a quarter, 0.75
+for a month and 1 for a day, ``dated`` is 1 when a dated employment (ORCID) agrees with the
+move, ``gap`` counts the years with no activity between the two stints, and ``identity`` is the
+confidence of the identity merge behind the history (1 when the history is one source's own
+record). A news report of the same move confirms it further: the writer combines independent
+sources with :func:`combine_confidence`. The inputs come back with the move as its ``reasons``.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from service.domain.dates import PartialDate
 from service.domain.institutions import InstitutionIndex, sector
@@ -32,23 +70,42 @@ MoveKind = Literal[
     "unknown",
 ]
 MoveStatus = Literal["reported", "corroborated", "confirmed", "retracted"]
+RelationKind = Literal["rename", "merger", "spin_out", "acquisition"]
+RELATION_KINDS: tuple[RelationKind, ...] = ("rename", "merger", "spin_out", "acquisition")
 CURATED_STATUSES = frozenset({"confirmed", "retracted"})
 
 # A year covered by a dated employment record counts as this many years of publications.
 DATED_STINT_WEIGHT = 3.0
 CONFIDENCE_CAP = 0.99
+# The confidence of a visit: a short stint is real, its meaning (visit, collaboration, error) not.
+VISIT_CONFIDENCE = 0.5
+PRECISION_SCORE = {"year": 0.0, "quarter": 0.5, "month": 0.75, "day": 1.0}
+# Roles that say the stint is a stay away from home (ORCID employment roles, as written).
+VISITING_ROLE = re.compile(
+    r"\b(visiting|visitor|sabbatical|guest|intern|internship|exchange|secondment|on leave)\b",
+    re.IGNORECASE,
+)
+# The longest stint a role or dated record can make a visit of, in active years.
+VISIT_CAP_YEARS = 3
+
+
+def is_visiting_role(role: str | None) -> bool:
+    """Whether an affiliation's role names a visit (visiting professor, sabbatical, intern)."""
+    return bool(role and VISITING_ROLE.search(role))
 
 
 @dataclass(frozen=True)
 class Stint:
     """One affiliation: dated (start/end) like an ORCID employment, or a set of active years
-    like publication affiliations, or both."""
+    like publication affiliations, or both. ``documents`` counts the documents behind it."""
 
     institution_id: int
     start: PartialDate | None
     end: PartialDate | None
     years: frozenset[int] = frozenset()
     source: str = ""
+    documents: int = 0
+    visiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,11 +117,38 @@ class InstInfo:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """``predecessor`` became (part of) ``successor`` on ``date``: a rename, a merger, a
+    spin-out or an acquisition."""
+
+    predecessor_id: int
+    successor_id: int
+    kind: RelationKind
+    date: PartialDate | None
+
+
+@dataclass(frozen=True)
 class InferenceSettings:
     current_year: int
     allowed_overlap_years: int = 1
     min_stay_years: int = 1
     provisional_years: int = 2
+    visit_max_years: int = 1
+    continuity_years: int = 1
+
+
+@dataclass(frozen=True)
+class MoveEvidence:
+    """What supports one inferred move; the inputs of :func:`move_confidence`."""
+
+    years_before: int
+    years_after: int
+    documents: int = 0
+    gap_years: int = 0
+    date_precision: str = "year"
+    dated: bool = False
+    identity: float = 1.0
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +158,11 @@ class InferredMove:
     date: PartialDate
     provisional: bool
     evidence_sources: tuple[str, ...]
+    visit: bool = False
+    earliest: PartialDate | None = None
+    latest: PartialDate | None = None
+    confidence: float = 0.6
+    reasons: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,7 +172,69 @@ class MoveClass:
     returnee: bool
 
 
+# ------------------------------------------------------------------------------- confidence
+
+
+def _saturating(n: float, k: float) -> float:
+    n = max(n, 0.0)
+    return n / (n + k)
+
+
+def move_confidence(evidence: MoveEvidence) -> float:
+    """The confidence of an inferred move from its evidence (the model in the module
+    docstring): non-decreasing in years on each side, documents, date precision, agreement with
+    dated employment and identity confidence; non-increasing in the gap and when provisional."""
+    support = (
+        0.30 * _saturating(evidence.years_before, 2)
+        + 0.30 * _saturating(evidence.years_after, 2)
+        + 0.10 * _saturating(evidence.documents, 3)
+        + 0.10 * PRECISION_SCORE.get(evidence.date_precision, 0.0)
+        + 0.20 * (1.0 if evidence.dated else 0.0)
+    )
+    score = support - 0.08 * min(max(evidence.gap_years, 0), 5)
+    value = min(max(0.25 + 0.70 * score, 0.05), 0.95)
+    value *= min(max(evidence.identity, 0.0), 1.0)
+    if evidence.provisional:
+        value *= 0.85
+    return round(value, 4)
+
+
+def _reasons(evidence: MoveEvidence, **extra: Any) -> dict[str, Any]:
+    return {
+        "years_before": evidence.years_before,
+        "years_after": evidence.years_after,
+        "documents": evidence.documents,
+        "gap_years": evidence.gap_years,
+        "date_precision": evidence.date_precision,
+        "dated_employment_agrees": evidence.dated,
+        "identity_confidence": evidence.identity,
+        "provisional": evidence.provisional,
+        **extra,
+    }
+
+
 # ------------------------------------------------------------------------------- inference
+
+
+@dataclass
+class _Run:
+    """Consecutive years with the same primary institution (``chain``: the institutions of a
+    renamed or merged lineage, oldest first; the run is at ``chain[-1]`` now)."""
+
+    chain: list[int]
+    years: list[int]
+
+    @property
+    def inst(self) -> int:
+        return self.chain[-1]
+
+    @property
+    def first(self) -> int:
+        return self.years[0]
+
+    @property
+    def last(self) -> int:
+        return self.years[-1]
 
 
 def _stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
@@ -110,54 +261,165 @@ def _activity(stints: Sequence[Stint], settings: InferenceSettings) -> dict[int,
     return activity
 
 
-def _primary_runs(
-    activity: Mapping[int, Mapping[int, float]],
-) -> list[tuple[int, int, int]]:
-    """Runs of the same primary institution: (institution, first_year, last_year)."""
-    runs: list[tuple[int, int, int]] = []
+def _primary_runs(activity: Mapping[int, Mapping[int, float]]) -> list[_Run]:
+    runs: list[_Run] = []
     previous: int | None = None
     for year in sorted(activity):
         weights = activity[year]
         top = max(weights.values())
         tied = sorted(i for i, w in weights.items() if w == top)
-        primary = previous if previous in tied else tied[0]
+        kept = previous is not None and weights.get(previous, 0.0) >= max(top - 1.0, 1e-9)
+        primary = previous if kept else tied[0]
         assert primary is not None
-        if runs and runs[-1][0] == primary:
-            runs[-1] = (primary, runs[-1][1], year)
+        if runs and runs[-1].inst == primary:
+            runs[-1].years.append(year)
         else:
-            runs.append((primary, year, year))
+            runs.append(_Run([primary], [year]))
         previous = primary
     return runs
 
 
-def _drop_short_stays(
-    runs: list[tuple[int, int, int]], settings: InferenceSettings
-) -> list[tuple[int, int, int]]:
+def _drop_short_stays(runs: list[_Run], settings: InferenceSettings) -> list[_Run]:
     recent = settings.current_year - settings.provisional_years
-    kept: list[tuple[int, int, int]] = []
+    kept: list[_Run] = []
     for position, run in enumerate(runs):
-        length = run[2] - run[1] + 1
+        length = run.last - run.first + 1
         is_last = position == len(runs) - 1
-        if length < settings.min_stay_years and not (is_last and run[2] >= recent):
+        if length < settings.min_stay_years and not (is_last and run.last >= recent):
             continue
-        if kept and kept[-1][0] == run[0]:
-            kept[-1] = (run[0], kept[-1][1], run[2])
+        if kept and kept[-1].inst == run.inst:
+            kept[-1].years.extend(run.years)
         else:
             kept.append(run)
     return kept
+
+
+def _continuity(
+    before: _Run, after: _Run, relations: Sequence[Relation], settings: InferenceSettings
+) -> Relation | None:
+    """The relation that makes ``after`` the same job as ``before`` under a new name. An
+    undated relation (ROR gives no dates) counts where the switch is direct: the successor's
+    first year within ``continuity_years`` of the predecessor's last."""
+    for rel in relations:
+        if rel.predecessor_id not in before.chain or rel.successor_id != after.chain[0]:
+            continue
+        when = rel.date.year if rel.date is not None else before.last
+        if abs(after.first - when) <= settings.continuity_years:
+            return rel
+    return None
+
+
+def _join_lineages(
+    runs: list[_Run], relations: Sequence[Relation], settings: InferenceSettings
+) -> tuple[list[_Run], list[tuple[int, int, Relation]]]:
+    joined: list[_Run] = []
+    links: list[tuple[int, int, Relation]] = []
+    for run in runs:
+        rel = _continuity(joined[-1], run, relations, settings) if joined else None
+        if rel is not None:
+            links.append((joined[-1].inst, run.chain[0], rel))
+            joined[-1] = _Run(joined[-1].chain + run.chain, joined[-1].years + run.years)
+        else:
+            joined.append(run)
+    return joined, links
+
+
+@dataclass(frozen=True)
+class _Visit:
+    home: int
+    host: int
+    years: tuple[int, ...]
+    between: bool
+
+
+def _short(
+    host: int, active_years: int, stints: Sequence[Stint], settings: InferenceSettings
+) -> bool:
+    """Whether a stay at ``host`` of ``active_years`` is short enough to be a visit: at most
+    ``visit_max_years``; or, up to ``VISIT_CAP_YEARS``, every record of it is a visiting role
+    or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
+    years)."""
+    if settings.visit_max_years <= 0:
+        return False
+    if active_years <= settings.visit_max_years:
+        return True
+    if active_years > VISIT_CAP_YEARS:
+        return False
+    records = [s for s in stints if s.institution_id == host and (s.visiting or s.start)]
+    if not records:
+        return False
+    for s in records:
+        if s.visiting:
+            continue
+        if s.start is None or s.end is None:
+            return False
+        if s.end.months() - s.start.months() > 12 * settings.visit_max_years:
+            return False
+    return True
+
+
+def _fold_visits(
+    runs: list[_Run], stints: Sequence[Stint], settings: InferenceSettings
+) -> tuple[list[_Run], list[_Visit]]:
+    """Fold A → B → A with a short B into one run at A, remembering the visit."""
+    visits: list[_Visit] = []
+    changed = True
+    while changed:
+        changed = False
+        for i in range(1, len(runs) - 1):
+            home, stay, back = runs[i - 1], runs[i], runs[i + 1]
+            if back.chain[0] not in home.chain and home.inst not in back.chain:
+                continue
+            if not _short(stay.inst, len(stay.years), stints, settings) or stay.inst in home.chain:
+                continue
+            visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True))
+            merged = _Run(
+                home.chain + [c for c in back.chain if c not in home.chain],
+                sorted(home.years + back.years),
+            )
+            runs = [*runs[: i - 1], merged, *runs[i + 2 :]]
+            changed = True
+            break
+    return runs, visits
+
+
+def _overlapping_visits(
+    runs: Sequence[_Run],
+    activity: Mapping[int, Mapping[int, float]],
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    known: Iterable[_Visit],
+) -> list[_Visit]:
+    """Short stints that never became primary, inside a run at another institution."""
+    primaries = {inst for run in runs for inst in run.chain}
+    seen = {(v.home, v.host, y) for v in known for y in v.years}
+    years_of: dict[int, list[int]] = defaultdict(list)
+    for year, weights in activity.items():
+        for inst in weights:
+            years_of[inst].append(year)
+    visits: list[_Visit] = []
+    for host in sorted(years_of):
+        years = sorted(years_of[host])
+        if host in primaries or not _short(host, len(years), stints, settings):
+            continue
+        for run in runs:
+            if run.first < years[0] and years[-1] < run.last and host not in run.chain:
+                if not any((run.inst, host, y) in seen for y in years):
+                    visits.append(_Visit(run.inst, host, tuple(years), False))
+                break
+    return visits
 
 
 def _move_date(
     to_id: int,
     became_primary: int,
     previous_first_year: int,
-    stints: Sequence[Stint],
     activity: Mapping[int, Mapping[int, float]],
     settings: InferenceSettings,
-) -> PartialDate:
+) -> int:
     """The first year at the new institution when it started at most ``allowed_overlap_years``
     before becoming primary (a dual appointment that started long before counts from when it
-    became primary); a dated stint starting that year gives its month or day."""
+    became primary)."""
     year = became_primary
     candidate = became_primary
     while (
@@ -168,24 +430,43 @@ def _move_date(
         candidate -= 1
     if became_primary - candidate <= settings.allowed_overlap_years:
         year = candidate
+    return year
+
+
+def _dated_start(
+    stints: Sequence[Stint], to_id: int, earliest: int, latest: int
+) -> PartialDate | None:
+    """The start of a dated employment at ``to_id`` inside the interval, finest first."""
     starts = sorted(
         (s.start for s in stints if s.institution_id == to_id and s.start is not None),
+        key=lambda d: (-PRECISION_SCORE.get(d.precision, 0.0), d.sort_key()),
     )
     for start in starts:
-        if start.year == year:
+        if earliest <= start.year <= latest:
             return start
-    return PartialDate(year)
+    return None
+
+
+def _dated_end_agrees(stints: Sequence[Stint], from_id: int, earliest: int, latest: int) -> bool:
+    return any(
+        s.institution_id == from_id and s.end is not None and earliest <= s.end.year <= latest
+        for s in stints
+    )
 
 
 def infer_moves(
     stints: Iterable[Stint],
     settings: InferenceSettings,
     info: Mapping[int, InstInfo] | None = None,
+    relations: Sequence[Relation] = (),
+    identity: float = 1.0,
 ) -> list[InferredMove]:
-    """Moves implied by one researcher's affiliation history, oldest first.
+    """Moves and visits implied by one researcher's affiliation history, oldest first.
 
     ``info`` is accepted for callers that classify on the way; inference itself needs only the
-    ids. The result does not depend on the order of ``stints``.
+    ids. ``relations`` are the predecessor/successor relations among the institutions of the
+    history; ``identity`` is the confidence of the identity merge behind it. The result does not
+    depend on the order of ``stints`` or ``relations``.
     """
     ordered = sorted(
         stints,
@@ -195,6 +476,8 @@ def infer_moves(
             s.end.sort_key() if s.end else (0, 0, 0, 0),
             tuple(sorted(s.years)),
             s.source,
+            s.documents,
+            s.visiting,
         ),
     )
     if not ordered:
@@ -202,25 +485,93 @@ def infer_moves(
     activity = _activity(ordered, settings)
     if not activity:
         return []
+    rels = sorted(
+        relations,
+        key=lambda r: (
+            r.predecessor_id,
+            r.successor_id,
+            r.date.sort_key() if r.date else (0, 0, 0, 0),
+            r.kind,
+        ),
+    )
     runs = _drop_short_stays(_primary_runs(activity), settings)
+    runs, links = _join_lineages(runs, rels, settings)
+    runs, visits = _fold_visits(runs, ordered, settings)
+    runs, more_links = _join_lineages(runs, rels, settings)
+    links += more_links
+    visits += _overlapping_visits(runs, activity, ordered, settings, visits)
+    documents: dict[int, int] = defaultdict(int)
+    for s in ordered:
+        documents[s.institution_id] += s.documents
+
+    def sources(*ids: int) -> tuple[str, ...]:
+        return tuple(sorted({s.source for s in ordered if s.institution_id in ids and s.source}))
+
     moves: list[InferredMove] = []
     for before, after in itertools.pairwise(runs):
-        from_id, to_id = before[0], after[0]
-        if from_id == to_id:  # pragma: no cover - runs are merged
-            continue
-        date = _move_date(to_id, after[1], before[1], ordered, activity, settings)
-        sources = sorted(
-            {s.source for s in ordered if s.institution_id in (from_id, to_id) and s.source}
+        from_id, to_id = before.inst, after.chain[0]
+        year = _move_date(to_id, after.first, before.first, activity, settings)
+        low, high = min(before.last, year), year
+        dated = _dated_start(ordered, to_id, low - 1, high)
+        date = dated if dated is not None else PartialDate(year)
+        earliest = dated if dated is not None else PartialDate(low)
+        latest = dated if dated is not None else PartialDate(high)
+        provisional = date.year >= settings.current_year - settings.provisional_years
+        evidence = MoveEvidence(
+            years_before=len(before.years),
+            years_after=len(after.years),
+            documents=documents[from_id] + documents[to_id],
+            gap_years=max(after.first - before.last - 1, 0),
+            date_precision=date.precision,
+            dated=dated is not None or _dated_end_agrees(ordered, from_id, low - 1, high),
+            identity=identity,
+            provisional=provisional,
         )
+        continued = [
+            {"from": a, "to": b, "kind": r.kind, "date": str(r.date) if r.date else None}
+            for a, b, r in links
+            if a in before.chain or b in after.chain
+        ]
         moves.append(
             InferredMove(
                 from_institution_id=from_id,
                 to_institution_id=to_id,
                 date=date,
-                provisional=date.year >= settings.current_year - settings.provisional_years,
-                evidence_sources=tuple(sources),
+                provisional=provisional,
+                evidence_sources=sources(from_id, to_id),
+                earliest=earliest,
+                latest=latest,
+                confidence=move_confidence(evidence),
+                reasons=_reasons(
+                    evidence, rule="change_of_primary_affiliation", continuity=continued
+                ),
             )
         )
+    for visit in visits:
+        moves.append(
+            InferredMove(
+                from_institution_id=visit.home,
+                to_institution_id=visit.host,
+                date=PartialDate(visit.years[0]),
+                provisional=False,
+                evidence_sources=sources(visit.home, visit.host),
+                visit=True,
+                earliest=PartialDate(visit.years[0]),
+                latest=PartialDate(visit.years[-1]),
+                confidence=round(min(max(identity, 0.0), 1.0) * VISIT_CONFIDENCE, 4),
+                reasons={
+                    "rule": "visit_between_home_stints"
+                    if visit.between
+                    else "visit_inside_home_stint",
+                    "active_years_at_host": len(visit.years),
+                    "visit_max_years": settings.visit_max_years,
+                    "identity_confidence": identity,
+                },
+            )
+        )
+    moves.sort(
+        key=lambda m: (m.date.sort_key(), m.visit, m.from_institution_id, m.to_institution_id)
+    )
     return moves
 
 

@@ -375,3 +375,98 @@ def _parents_first(entries: Sequence[SeedInstitution], path: Path) -> list[SeedI
     if len(ordered) != len(entries):  # pragma: no cover - guarded by _check_parents
         raise SeedError("could not order entries parents-first", path=path)
     return ordered
+
+
+# ------------------------------------------------------------------------------- relations
+
+DEFAULT_RELATIONS_PATH = DEFAULT_SEED_PATH.parent / "institution_relations.toml"
+RELATION_KINDS = ("rename", "merger", "spin_out", "acquisition")
+_RELATION_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+class SeedRelation(BaseModel):
+    """One ``[[relation]]`` table: ``predecessor`` became (part of) ``successor`` on ``date``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    predecessor: StrictStr
+    successor: StrictStr
+    kind: StrictStr
+    date: StrictStr
+    note: StrictStr | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _check_kind(cls, value: str) -> str:
+        if value not in RELATION_KINDS:
+            raise ValueError(f"kind {value!r} is not one of {', '.join(RELATION_KINDS)}")
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _check_date(cls, value: str) -> str:
+        from service.domain.dates import PartialDate
+
+        if not _RELATION_DATE.fullmatch(value):
+            raise ValueError(f"date {value!r} is not like 2023, 2023-04 or 2023-04-20")
+        try:
+            PartialDate.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"date {value!r}: {exc}") from None
+        return value
+
+
+def load_relations(
+    path: Path | None = None, slugs: Iterable[str] | None = None
+) -> list[SeedRelation]:
+    """Read and validate the relations file; every slug must be a seed institution's (of
+    ``slugs``, default: the seed file's). Raises :class:`SeedError` naming the entry."""
+    path = DEFAULT_RELATIONS_PATH if path is None else path
+    known = set(slugs) if slugs is not None else {e.slug for e in load_seed()}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SeedError(f"cannot read the file: {exc.strerror or exc}", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(f"malformed TOML: {exc}", path=path) from exc
+    unknown = sorted(set(document) - {"relation"})
+    if unknown:
+        raise SeedError(
+            f"unexpected top-level key(s) {', '.join(map(repr, unknown))}; "
+            "only [[relation]] tables are allowed",
+            path=path,
+            field=unknown[0],
+        )
+    relations: list[SeedRelation] = []
+    seen: set[tuple[str, str, str]] = set()
+    for index, raw in enumerate(document.get("relation", []), start=1):
+        if not isinstance(raw, dict):
+            raise SeedError("must be a table", path=path, entry_index=index)
+        label = f"{raw.get('predecessor')}->{raw.get('successor')}"
+        try:
+            rel = SeedRelation.model_validate(raw)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            field = ".".join(str(part) for part in error["loc"]) or None
+            raise SeedError(
+                _describe(error, field), path=path, entry_index=index, slug=label, field=field
+            ) from exc
+        for field in ("predecessor", "successor"):
+            if getattr(rel, field) not in known:
+                raise SeedError(
+                    f"{field} {getattr(rel, field)!r} is not the slug of any seed institution",
+                    path=path,
+                    entry_index=index,
+                    slug=label,
+                    field=field,
+                )
+        if rel.predecessor == rel.successor:
+            raise SeedError(
+                "an institution cannot succeed itself", path=path, entry_index=index, slug=label
+            )
+        key = (rel.predecessor, rel.successor, rel.kind)
+        if key in seen:
+            raise SeedError("duplicate relation", path=path, entry_index=index, slug=label)
+        seen.add(key)
+        relations.append(rel)
+    return relations

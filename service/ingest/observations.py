@@ -267,6 +267,22 @@ class DocumentSeen(_Observation):
     )
 
 
+class InstitutionRelationRef(_Observation):
+    """A predecessor or successor of an institution as a source gives it (ROR's
+    ``relationships`` of type predecessor/successor, OpenAlex's associated institutions)."""
+
+    institution: InstitutionRef
+    kind: Literal["rename", "merger", "spin_out", "acquisition"] = "rename"
+    date: PartialDateModel | None = Field(
+        default=None, description="When; unknown (ROR gives none) means: where the switch is."
+    )
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _partial(cls, value: Any) -> Any:
+        return _coerce_partial(value)
+
+
 class InstitutionSeen(_Observation):
     type: Literal["institution_seen"] = "institution_seen"
     name: str = Field(min_length=1, max_length=500)
@@ -277,6 +293,14 @@ class InstitutionSeen(_Observation):
     parent: InstitutionRef | None = None
     aliases: list[str] = Field(default_factory=list, max_length=200)
     website: str | None = None
+    predecessors: list[InstitutionRelationRef] = Field(
+        default_factory=list,
+        max_length=50,
+        description="What it was before (renamed from, merged from, spun out of).",
+    )
+    successors: list[InstitutionRelationRef] = Field(
+        default_factory=list, max_length=50, description="What it became (part of)."
+    )
 
 
 class ResearcherSeen(_Observation):

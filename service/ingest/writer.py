@@ -29,18 +29,22 @@ from service.db.stores import (
     researchers,
     sequences,
 )
+from service.db.stores import institutions as institution_store
 from service.db.stores import moves as move_store
 from service.domain.dates import PartialDate
 from service.domain.institutions import InstitutionIndex
 from service.domain.moves import (
     CURATED_STATUSES,
     InferenceSettings,
+    InferredMove,
     InstInfo,
     MoveReport,
+    Relation,
     Stint,
     classify_move,
     combine_confidence,
     infer_moves,
+    is_visiting_role,
     next_status,
     same_move,
 )
@@ -67,8 +71,6 @@ from service.ingest.resolver import (
 logger = logging.getLogger(__name__)
 
 INFERENCE_EXTRACTOR = "talentflow.inference"
-INFERRED_CONFIDENCE = 0.6
-PROVISIONAL_CONFIDENCE = 0.4
 
 Status = str  # "created" | "updated" | "unchanged" | "rejected: <reason>"
 
@@ -131,6 +133,7 @@ def _check_ids(obs: Any) -> str | None:
         places.append(obs)
         if obs.parent:
             places.append(obs.parent)
+        places += [r.institution for r in (*obs.predecessors, *obs.successors)]
     if isinstance(obs, JobPostingSeen) and obs.institution:
         places.append(obs.institution)
     bad = [b for p in people if p.ids for b in _bad_person_ids(tuple(p.ids.items()))]
@@ -191,6 +194,8 @@ class BatchWriter:
             obs = items[i].observation
             if isinstance(obs, InstitutionSeen):
                 statuses[i] = await self.resolver.institution_seen(obs)
+                if obs.predecessors or obs.successors:
+                    await self._relations_seen(obs, items[i].extractor)
         touched = await self._people_and_affiliations(items, live, statuses, doc_ids)
         await self._job_postings(items, live, statuses)
         outcome = BatchOutcome(statuses)
@@ -273,6 +278,22 @@ class BatchWriter:
         return ids
 
     # -- researchers and affiliations ----------------------------------------------------------
+    async def _relations_seen(self, obs: InstitutionSeen, source: str) -> None:
+        """Store the predecessors and successors a source gives for an institution."""
+        me, _ = await self.resolver.institution(obs)
+        rows: list[tuple[int, int, str, Any, str | None]] = []
+        for rel, mine_is_successor in [
+            *((r, True) for r in obs.predecessors),
+            *((r, False) for r in obs.successors),
+        ]:
+            other, _ = await self.resolver.institution(rel.institution)
+            if other == me:
+                continue
+            pred, succ = (other, me) if mine_is_successor else (me, other)
+            day, precision = _partial(rel.date)
+            rows.append((pred, succ, rel.kind, day, precision))
+        await institution_store.add_relations(self.conn, rows, source)
+
     async def _people_and_affiliations(
         self,
         items: Sequence[BatchItem],
@@ -491,6 +512,7 @@ class BatchWriter:
                     "end_precision": row["end_precision"],
                     "years": row["years"],
                     "source": row["source"],
+                    "role": row.get("role"),
                     "documents": sorted(docs.get(key, ())),
                 }
             )
@@ -828,7 +850,18 @@ class BatchWriter:
             allowed_overlap_years=self.settings.inference_allowed_overlap_years,
             min_stay_years=self.settings.inference_min_stay_years,
             provisional_years=self.settings.inference_provisional_years,
+            visit_max_years=self.settings.inference_visit_max_years,
+            continuity_years=self.settings.inference_continuity_years,
         )
+        relations = [
+            Relation(
+                r["predecessor_id"],
+                r["successor_id"],
+                r["kind"],
+                _pd_from_row(r["relation_date"], r["date_precision"]),
+            )
+            for r in await institution_store.relations(self.conn)
+        ]
         evidence_rows: list[dict[str, Any]] = []
         confidences: list[tuple[int, float]] = []
         # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
@@ -851,6 +884,8 @@ class BatchWriter:
                     end=_pd_from_row(row["end_date"], row["end_precision"]),
                     years=frozenset(row["years"] or ()),
                     source=str(row["id"]),
+                    documents=len(row["documents"] or ()),
+                    visiting=is_visiting_role(row.get("role")),
                 )
                 for row in rows
             ]
@@ -862,7 +897,7 @@ class BatchWriter:
                 if (country := infos.get(row["institution_id"], {}).get("country_code"))
                 and (first := _first_year(row)) is not None
             ]
-            for move in infer_moves(stints, settings):
+            for move in infer_moves(stints, settings, relations=relations):
                 from_info = self._inst_info(infos.get(move.from_institution_id))
                 to_info = self._inst_info(infos.get(move.to_institution_id))
                 prior = [
@@ -871,8 +906,9 @@ class BatchWriter:
                     if first < move.date.year and inst != move.from_institution_id
                 ]
                 cls = classify_move(from_info, to_info, prior)
-                confidence = PROVISIONAL_CONFIDENCE if move.provisional else INFERRED_CONFIDENCE
+                confidence = move.confidence
                 wanted: dict[str, Any] = {
+                    **_inference_details(move),
                     "move_date": move.date.to_date(),
                     "date_precision": move.date.precision,
                     "kind": cls.kind,
@@ -888,12 +924,13 @@ class BatchWriter:
                         m
                         for m in candidates
                         if m["origin"] == "inferred"
+                        and bool(m.get("is_visit")) == move.visit
                         and m["from_institution_id"] == move.from_institution_id
                         and m["to_institution_id"] == move.to_institution_id
                     ),
                     None,
                 )
-                if match is None:
+                if match is None and not move.visit:  # a visit is no report's move
                     as_report = MoveReport(
                         rid,
                         move.from_institution_id,
@@ -907,7 +944,8 @@ class BatchWriter:
                         (
                             m
                             for m in candidates
-                            if same_move(self._as_report(m), as_report, self.index)
+                            if not m.get("is_visit")
+                            and same_move(self._as_report(m), as_report, self.index)
                         ),
                         None,
                     )
@@ -927,11 +965,13 @@ class BatchWriter:
                         "confidence": wanted["confidence"],
                         "provisional": wanted["provisional"],
                         "origin": "inferred",
+                        **_inference_details(move),
                     }
                     pending.append(row)
                     row["evidence"] = []
                     known.setdefault(rid, []).append(row)
-                    outcome.new_moves.append(row)
+                    if not move.visit:  # notifications and hooks are about moves
+                        outcome.new_moves.append(row)
                     match = row
                     fields: dict[str, Any] = {}
                 elif match["origin"] == "inferred":
@@ -947,6 +987,7 @@ class BatchWriter:
                     # were in before; the history can.
                     if wanted["is_returnee"] and not match.get("is_returnee"):
                         fields["is_returnee"] = True
+                    fields["reasons"] = wanted["reasons"]
                 claimed.add(match["id"])
                 docs = sorted(
                     {
@@ -1039,6 +1080,18 @@ class BatchWriter:
                 move["id"],
                 move["researcher_id"],
             )
+
+
+def _inference_details(move: InferredMove) -> dict[str, Any]:
+    """The columns an inferred move or visit adds: its flag, interval and reasons."""
+    return {
+        "is_visit": move.visit,
+        "date_earliest": move.earliest.to_date() if move.earliest else None,
+        "earliest_precision": move.earliest.precision if move.earliest else None,
+        "date_latest": move.latest.to_date() if move.latest else None,
+        "latest_precision": move.latest.precision if move.latest else None,
+        "reasons": dict(move.reasons),
+    }
 
 
 def _first_year(row: dict[str, Any]) -> int | None:

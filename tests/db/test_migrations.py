@@ -165,7 +165,7 @@ async def test_move_insert_notifies(pool: asyncpg.Pool, db_url: str) -> None:
 
 
 async def test_confidences_move_to_double_precision_and_back(empty_db_url: str) -> None:
-    """0006_i18b: a confidence of 0.91 stored as ``real`` read 0.9100000262260437; after the
+    """0006: a confidence of 0.91 stored as ``real`` read 0.9100000262260437; after the
     upgrade it reads 0.91, and the downgrade puts ``real`` back."""
     await migrations.upgrade_async(empty_db_url, "0005")
     conn = await asyncpg.connect(empty_db_url)

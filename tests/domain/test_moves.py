@@ -7,12 +7,16 @@ from service.domain.dates import PartialDate
 from service.domain.institutions import InstitutionIndex, InstitutionRecord
 from service.domain.moves import (
     InferenceSettings,
+    InferredMove,
     InstInfo,
+    MoveEvidence,
     MoveReport,
+    Relation,
     Stint,
     classify_move,
     combine_confidence,
     infer_moves,
+    move_confidence,
     next_status,
     same_move,
 )
@@ -42,10 +46,24 @@ def test_recent_moves_are_provisional() -> None:
     assert len(moves) == 1 and moves[0].provisional
 
 
+def moves_only(found: list[InferredMove]) -> list[InferredMove]:
+    return [m for m in found if not m.visit]
+
+
 def test_short_stay_is_noise() -> None:
     stints = [years(1, 2010, 2015), years(2, 2016, 2016), years(1, 2017, 2020)]
-    assert infer_moves(stints, InferenceSettings(current_year=2026, min_stay_years=2)) == []
-    assert len(infer_moves(stints, SETTINGS)) == 2
+    assert (
+        moves_only(infer_moves(stints, InferenceSettings(current_year=2026, min_stay_years=2)))
+        == []
+    )
+    # one year away between two stints at home is a visit, not two moves
+    assert moves_only(infer_moves(stints, SETTINGS)) == []
+    # two years away are two moves, unless visits may last two years
+    two = [years(1, 2010, 2015), years(2, 2016, 2017), years(1, 2018, 2020)]
+    assert len(moves_only(infer_moves(two, SETTINGS))) == 2
+    assert (
+        moves_only(infer_moves(two, InferenceSettings(current_year=2026, visit_max_years=2))) == []
+    )
 
 
 def test_orcid_dates_give_month_precision() -> None:
@@ -158,3 +176,190 @@ def test_one_institution_never_moves(inst: int, active: list[int]) -> None:
 def test_concurrent_affiliations_are_not_moves(first: int, span: int, count: int) -> None:
     stints = [years(inst, first, first + span) for inst in range(1, count + 1)]
     assert infer_moves(stints, SETTINGS) == []
+
+
+# ------------------------------------------------------------------- visits, lineages, confidence
+
+
+def test_a_visit_between_home_stints_is_one_visit_and_no_move() -> None:
+    stints = [
+        Stint(1, None, None, frozenset({2019, 2021, 2022, 2023}), "a"),
+        Stint(2, None, None, frozenset({2020}), "b"),
+    ]
+    found = infer_moves(stints, SETTINGS)
+    assert moves_only(found) == []
+    (visit,) = found
+    assert (visit.from_institution_id, visit.to_institution_id, visit.visit) == (1, 2, True)
+    assert (visit.earliest, visit.latest) == (PartialDate(2020), PartialDate(2020))
+    assert visit.reasons["rule"] == "visit_between_home_stints"
+
+
+def test_a_short_stint_inside_the_home_stint_is_a_visit() -> None:
+    found = infer_moves([years(1, 2010, 2020), years(2, 2015, 2015)], SETTINGS)
+    assert [(m.from_institution_id, m.to_institution_id, m.visit) for m in found] == [(1, 2, True)]
+    assert found[0].reasons["rule"] == "visit_inside_home_stint"
+
+
+def test_a_long_second_affiliation_is_a_dual_appointment_not_a_visit() -> None:
+    assert infer_moves([years(1, 2010, 2020), years(2, 2014, 2016)], SETTINGS) == []
+
+
+def test_visits_fold_before_the_real_move() -> None:
+    stints = [
+        Stint(1, None, None, frozenset({2008, 2009, 2011, 2012, 2014, 2015}), "home"),
+        years(2, 2010, 2010),
+        years(3, 2013, 2013),
+        years(4, 2016, 2024),
+    ]
+    found = infer_moves(stints, SETTINGS)
+    assert [(m.from_institution_id, m.to_institution_id) for m in moves_only(found)] == [(1, 4)]
+    assert sorted(m.to_institution_id for m in found if m.visit) == [2, 3]
+
+
+BRAIN, DEEPMIND, GDM, OPENAI = 10, 11, 12, 13
+MERGER = [
+    Relation(BRAIN, GDM, "merger", PartialDate(2023, 4)),
+    Relation(DEEPMIND, GDM, "merger", PartialDate(2023, 4)),
+]
+
+
+def test_a_merger_is_continuity_not_a_move() -> None:
+    for lab in (BRAIN, DEEPMIND):
+        stints = [years(lab, 2017, 2023), years(GDM, 2023, 2025)]
+        assert infer_moves(stints, SETTINGS, relations=MERGER) == []
+        # without the relation the same history is a move
+        assert len(infer_moves(stints, SETTINGS)) == 1
+
+
+def test_a_move_long_after_the_merger_date_is_still_a_move() -> None:
+    stints = [years(BRAIN, 2012, 2016), years(GDM, 2017, 2025)]
+    (move,) = infer_moves(stints, SETTINGS, relations=MERGER)
+    assert (move.from_institution_id, move.to_institution_id) == (BRAIN, GDM)
+
+
+def test_moves_into_and_out_of_a_renamed_lineage() -> None:
+    stanford, rename = 1, [Relation(20, 21, "rename", PartialDate(2021, 10))]
+    stints = [years(stanford, 2012, 2015), years(20, 2016, 2021), years(21, 2022, 2023)]
+    stints.append(years(OPENAI, 2024, 2025))
+    found = infer_moves(stints, SETTINGS, relations=rename)
+    assert [(m.from_institution_id, m.to_institution_id) for m in found] == [
+        (stanford, 20),
+        (21, OPENAI),
+    ]
+    assert found[1].reasons["continuity"] == [
+        {"from": 20, "to": 21, "kind": "rename", "date": "2021-10"}
+    ]
+
+
+def test_a_move_carries_the_interval_and_orcid_wins_when_it_agrees() -> None:
+    (move,) = infer_moves([years(1, 2010, 2014), years(2, 2017, 2020)], SETTINGS)
+    assert (move.earliest, move.latest, move.date) == (
+        PartialDate(2014),
+        PartialDate(2017),
+        PartialDate(2017),
+    )
+    assert move.reasons["gap_years"] == 2
+    dated = [years(1, 2010, 2014), years(2, 2017, 2020), Stint(2, PartialDate(2015, 3), None)]
+    (move,) = infer_moves(dated, SETTINGS)
+    assert move.date == PartialDate(2015, 3) and move.earliest == move.latest == move.date
+    assert move.reasons["dated_employment_agrees"] is True
+    # a dated start far outside the interval does not date the move
+    (late,) = infer_moves(
+        [years(1, 2010, 2014), years(2, 2015, 2020), Stint(2, PartialDate(2019, 3), None)],
+        SETTINGS,
+    )
+    assert late.date == PartialDate(2015)
+
+
+def test_confidence_follows_the_evidence() -> None:
+    thin = infer_moves([years(1, 2013, 2013), years(2, 2018, 2018)], SETTINGS)[0]
+    solid = infer_moves([years(1, 2010, 2016), years(2, 2017, 2022)], SETTINGS)[0]
+    assert thin.confidence < solid.confidence
+    halved = infer_moves([years(1, 2010, 2016), years(2, 2017, 2022)], SETTINGS, identity=0.5)
+    assert halved[0].confidence == round(solid.confidence * 0.5, 4)
+
+
+PRECISIONS = ["year", "quarter", "month", "day"]
+evidence_st = st.builds(
+    MoveEvidence,
+    years_before=st.integers(0, 30),
+    years_after=st.integers(0, 30),
+    documents=st.integers(0, 200),
+    gap_years=st.integers(0, 20),
+    date_precision=st.sampled_from(PRECISIONS),
+    dated=st.booleans(),
+    identity=st.floats(0.0, 1.0),
+    provisional=st.booleans(),
+)
+
+
+@given(evidence_st, st.integers(1, 10), st.floats(0.0, 1.0), st.data())
+@settings(max_examples=300, deadline=None)
+def test_confidence_is_monotone_in_each_input(
+    ev: MoveEvidence, step: int, more: float, data: st.DataObject
+) -> None:
+    from dataclasses import replace
+
+    base = move_confidence(ev)
+    assert 0.0 <= base <= 0.95
+    up = [
+        replace(ev, years_before=ev.years_before + step),
+        replace(ev, years_after=ev.years_after + step),
+        replace(ev, documents=ev.documents + step),
+        replace(ev, dated=True),
+        replace(ev, identity=min(1.0, ev.identity + more)),
+        replace(ev, provisional=False),
+        replace(
+            ev,
+            date_precision=data.draw(
+                st.sampled_from(PRECISIONS[PRECISIONS.index(ev.date_precision) :])
+            ),
+        ),
+    ]
+    for better in up:
+        assert move_confidence(better) >= base, better
+    assert move_confidence(replace(ev, gap_years=ev.gap_years + step)) <= base
+    assert move_confidence(replace(ev, provisional=True)) <= base
+
+
+def test_an_undated_relation_is_continuity_only_where_the_switch_is_direct() -> None:
+    undated = [Relation(30, 31, "rename", None)]
+    direct = [years(30, 2012, 2017), years(31, 2018, 2022)]
+    assert infer_moves(direct, SETTINGS, relations=undated) == []
+    later = [years(30, 2012, 2014), years(31, 2019, 2022)]
+    assert len(infer_moves(later, SETTINGS, relations=undated)) == 1
+
+
+def test_a_visiting_role_or_a_dated_year_makes_a_longer_stay_a_visit() -> None:
+    home = Stint(1, None, None, frozenset({*range(2010, 2016), *range(2018, 2024)}), "a")
+    away = Stint(2, None, None, frozenset({2016, 2017}), "b")
+    assert len(moves_only(infer_moves([home, away], SETTINGS))) == 2
+    visiting = Stint(2, PartialDate(2016, 1), PartialDate(2017, 12), source="o", visiting=True)
+    assert moves_only(infer_moves([home, away, visiting], SETTINGS)) == []
+    twelve_months = Stint(2, PartialDate(2016, 9), PartialDate(2017, 8), source="o")
+    assert moves_only(infer_moves([home, away, twelve_months], SETTINGS)) == []
+    two_years = Stint(2, PartialDate(2016, 1), PartialDate(2017, 12), source="o")
+    assert len(moves_only(infer_moves([home, away, two_years], SETTINGS))) == 2
+    # no visits at all when they are switched off
+    off = InferenceSettings(current_year=2026, visit_max_years=0)
+    assert len(moves_only(infer_moves([home, away, visiting], off))) == 2
+
+
+def test_visiting_roles() -> None:
+    from service.domain.moves import is_visiting_role
+
+    for role in ("Visiting Professor", "Sabbatical", "Research Intern", "guest researcher"):
+        assert is_visiting_role(role), role
+    for role in (None, "", "Professor", "Internal Medicine Fellow", "Research Scientist"):
+        assert not is_visiting_role(role), role
+
+
+def test_two_dated_appointments_held_together_do_not_flip_with_the_papers() -> None:
+    a = Stint(1, PartialDate(2010, 9), None, frozenset({2010, 2011, 2012, 2014, 2016}), "a")
+    b = Stint(2, PartialDate(2012, 1), None, frozenset({2013, 2015, 2017}), "b")
+    assert infer_moves([a, b], SETTINGS) == []
+    # an ORCID-dated move still wins over the old institution's lingering papers
+    old = Stint(1, None, None, frozenset(range(2010, 2019)), "a")
+    new = Stint(2, PartialDate(2017, 3), None, frozenset({2018, 2019}), "b")
+    (move,) = infer_moves([old, new], SETTINGS)
+    assert move.date == PartialDate(2017, 3)

@@ -137,7 +137,7 @@ def test_native_names_present(seed: dict[str, SeedInstitution], slug: str, nativ
         ("FAIR", "fair"),
         ("Facebook AI Research", "fair"),
         ("Meta AI", "fair"),
-        ("Google Brain", "google-deepmind"),
+        ("Google Brain", "google-brain"),
         ("DeepMind", "google-deepmind"),
         ("MSRA", "msr-asia"),
         ("AI2", "allen-institute-for-ai"),
@@ -418,3 +418,33 @@ def test_seed_error_is_a_config_error(tmp_path: Path) -> None:
     assert error.message == str(error)
     assert error.details["field"] == "country"
     assert "acme" in repr(error)
+
+
+def test_curated_relations_name_seed_institutions_and_date_the_google_deepmind_merger() -> None:
+    from service.domain.seed import load_relations
+
+    relations = load_relations()
+    merger = {(r.predecessor, r.successor): r for r in relations}[
+        ("google-brain", "google-deepmind")
+    ]
+    assert (merger.kind, merger.date) == ("merger", "2023-04")
+    by_slug = {e.slug: e for e in load_seed()}
+    assert by_slug["google-brain"].country == "US" and by_slug["google-deepmind"].country == "GB"
+
+
+def test_a_relation_to_an_unknown_slug_is_a_clear_error(tmp_path: Path) -> None:
+    from service.domain.seed import load_relations
+
+    bad = tmp_path / "relations.toml"
+    bad.write_text(
+        '[[relation]]\npredecessor = "google-brain"\nsuccessor = "nowhere"\n'
+        'kind = "merger"\ndate = "2023-04"\n'
+    )
+    with pytest.raises(SeedError, match="successor 'nowhere' is not the slug"):
+        load_relations(bad)
+    bad.write_text(
+        '[[relation]]\npredecessor = "google-brain"\nsuccessor = "google-deepmind"\n'
+        'kind = "takeover"\ndate = "2023-04"\n'
+    )
+    with pytest.raises(SeedError, match="kind 'takeover' is not one of"):
+        load_relations(bad)

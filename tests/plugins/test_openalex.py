@@ -522,3 +522,19 @@ def test_offline_runner_with_limit(recorded_server: RecordedServer) -> None:
     out = run_ingester_offline(OpenAlexIngester, BASE_CONFIG, server=recorded_server, limit=5)
     assert len(out.observations) == 5
     assert cursors(out.requests) == ["*"]
+
+
+def test_ror_predecessors_and_successors_are_passed_on(recorded: Path) -> None:
+    body = json.loads((recorded / "openalex_institution_I27837315.json").read_text())
+    child = next(a for a in body["associated_institutions"] if a["relationship"] == "child")
+    body["associated_institutions"] = [
+        {**child, "relationship": "predecessor"},
+        {**child, "id": "https://openalex.org/I1", "relationship": "successor"},
+        {**child, "id": "https://openalex.org/I2", "relationship": "related"},
+    ]
+    seen = institution_family(body)[0]
+    assert [p.institution.ids["openalex"] for p in seen.predecessors] == [
+        child["id"].rsplit("/", 1)[-1]
+    ]
+    assert [s.institution.ids["openalex"] for s in seen.successors] == ["I1"]
+    assert seen.predecessors[0].date is None

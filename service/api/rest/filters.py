@@ -60,6 +60,12 @@ MOVE_PARAMS: tuple[Param, ...] = (
     Param("cross_border_only", "bool", "Only moves between two countries.", default=False),
     Param("provisional", "bool", "true: only provisional moves; false: none of them."),
     Param("origin", "enum", "How the move is known.", many=True, choices=MOVE_ORIGINS),
+    Param(
+        "include_visits",
+        "bool",
+        "Also visits (short stints away from a home institution), left out by default.",
+        default=False,
+    ),
 )
 
 
@@ -101,4 +107,5 @@ async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFil
         cross_border_only=args["cross_border_only"],
         provisional=args["provisional"],
         origin=args["origin"],
+        include_visits=args["include_visits"],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 from service.db.queries.executor import Executor, Params
@@ -236,3 +236,29 @@ async def has_trigram(ex: Executor) -> bool:
         "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')"
     )
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    """One predecessor → successor relation seen from one side: ``other_id`` is the other."""
+
+    other_id: int
+    kind: str
+    relation_date: date | None
+    date_precision: str | None
+    note: str | None
+
+
+async def relations_of(ex: Executor, institution_id: int, direction: str) -> list[RelationRow]:
+    """The institution's predecessors (``direction="predecessors"``) or successors, by date."""
+    mine, other = (
+        ("successor_id", "predecessor_id")
+        if direction == "predecessors"
+        else ("predecessor_id", "successor_id")
+    )
+    rows = await ex.fetch(
+        f"SELECT {other} AS other_id, kind, relation_date, date_precision, note "
+        f"FROM institution_relation WHERE {mine} = $1 ORDER BY relation_date, id",
+        institution_id,
+    )
+    return [RelationRow(**dict(r)) for r in rows]

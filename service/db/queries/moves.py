@@ -1,6 +1,7 @@
 """Reading moves: typed filters, keyset-paged lists, per-researcher and per-institution lists.
 
-Retracted moves are left out unless the filter asks for them by status.
+Retracted moves are left out unless the filter asks for them by status; visits (a short stint
+away from a home institution, see :mod:`service.domain.moves`) unless it asks for them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 from service.db.queries.executor import Executor, Params
 from service.db.queries.pagination import (
@@ -28,7 +30,9 @@ from service.db.queries.sql import descendants_sql, institutions_condition, rese
 COLUMNS = (
     "m.id, m.researcher_id, m.from_institution_id, m.to_institution_id, m.from_country, "
     "m.to_country, m.move_date, m.date_precision, m.kind, m.cross_border, m.is_returnee, "
-    "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at"
+    "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at, "
+    "m.is_visit, m.date_earliest, m.earliest_precision, m.date_latest, m.latest_precision, "
+    "m.reasons"
 )
 
 # Undated moves sort as the oldest; the same expression is indexed (migration 0002).
@@ -54,6 +58,12 @@ class MoveRow:
     origin: str
     created_at: datetime
     updated_at: datetime
+    is_visit: bool = False
+    date_earliest: date | None = None
+    earliest_precision: str | None = None
+    date_latest: date | None = None
+    latest_precision: str | None = None
+    reasons: Any = None
 
 
 class MoveOrder(Enum):
@@ -80,6 +90,7 @@ class MoveFilter:
     cross_border_only: bool = False
     provisional: bool | None = None
     origin: tuple[str, ...] = ()
+    include_visits: bool = False
 
 
 _move = row_factory(MoveRow)
@@ -147,6 +158,8 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
         where.append(f"m.provisional = {p.add(flt.provisional, 'boolean')}")
     if flt.origin:
         where.append(f"m.origin = ANY({p.add(list(flt.origin), 'text[]')})")
+    if not flt.include_visits:
+        where.append("NOT m.is_visit")
     return where
 
 

@@ -116,7 +116,7 @@ async def history(conn: asyncpg.Connection, researcher_ids: Sequence[int]) -> li
     rows = await conn.fetch(
         """
         SELECT a.id, a.researcher_id, a.institution_id, a.start_date, a.start_precision,
-               a.end_date, a.end_precision, a.years, a.source,
+               a.end_date, a.end_precision, a.years, a.source, a.role,
                coalesce((SELECT array_agg(DISTINCT e.document_id) FROM evidence e
                           WHERE e.affiliation_id = a.id), '{}') AS documents
         FROM unnest($1::bigint[]) AS k(r) JOIN affiliation a ON a.researcher_id = k.r

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
+from service.domain.dates import PartialDate
 from service.domain.names import fold, normalize_institution
-from service.domain.seed import SeedInstitution, load_seed
+from service.domain.seed import SeedInstitution, load_relations, load_seed
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class SeedResult:
     updated: int
     aliases_added: int
     ids_added: int
+    relations: int = 0
 
 
 def institution_search_text(names: list[str]) -> str:
@@ -109,7 +112,67 @@ async def seed_institutions(conn: asyncpg.Connection, path: Path | None = None) 
         aliases_added = await conn.fetchval(
             "SELECT count(*) FROM institution_alias WHERE source = 'seed'"
         )
-    return SeedResult(len(entries), created, updated, aliases_added, ids_added)
+        relations = 0
+        if path is None:  # the curated relations go with the curated seed file
+            relations = await seed_relations(conn, ids)
+    return SeedResult(len(entries), created, updated, aliases_added, ids_added, relations)
+
+
+async def seed_relations(
+    conn: asyncpg.Connection, ids: dict[str, int], path: Path | None = None
+) -> int:
+    """Upsert the curated predecessor/successor relations; how many there are."""
+    rows = []
+    for rel in load_relations(path, ids.keys()):
+        when = PartialDate.parse(rel.date)
+        rows.append(
+            (
+                ids[rel.predecessor],
+                ids[rel.successor],
+                rel.kind,
+                when.to_date(),
+                when.precision,
+                rel.note,
+            )
+        )
+    await conn.executemany(
+        """INSERT INTO institution_relation (predecessor_id, successor_id, kind, relation_date,
+                                             date_precision, source, note)
+           VALUES ($1, $2, $3, $4, $5, 'seed', $6)
+           ON CONFLICT (predecessor_id, successor_id, kind) DO UPDATE SET
+               relation_date = EXCLUDED.relation_date, date_precision = EXCLUDED.date_precision,
+               note = EXCLUDED.note""",
+        rows,
+    )
+    return len(rows)
+
+
+async def add_relations(
+    conn: asyncpg.Connection,
+    rows: list[tuple[int, int, str, Any, str | None]],
+    source: str,
+) -> None:
+    """Add (predecessor, successor, kind, date, precision) relations a source gives; one
+    already known (from the seed or another source) keeps its date unless it had none."""
+    await conn.executemany(
+        """INSERT INTO institution_relation (predecessor_id, successor_id, kind, relation_date,
+                                             date_precision, source)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (predecessor_id, successor_id, kind) DO UPDATE SET
+               relation_date = EXCLUDED.relation_date, date_precision = EXCLUDED.date_precision
+           WHERE institution_relation.relation_date IS NULL
+             AND EXCLUDED.relation_date IS NOT NULL""",
+        [(*row, source) for row in rows],
+    )
+
+
+async def relations(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Every predecessor/successor relation (a small table: read whole)."""
+    out = await conn.fetch(
+        """SELECT predecessor_id, successor_id, kind, relation_date, date_precision
+           FROM institution_relation ORDER BY id"""
+    )
+    return [dict(r) for r in out]
 
 
 async def count_rows(conn: asyncpg.Connection) -> dict[str, int]:

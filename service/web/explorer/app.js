@@ -412,6 +412,10 @@ async function viewResearcher(el, id, _params, ctx) {
         li.append(h("h3", { class: "visually-hidden" }, "Evidence"), h("ul", { class: "moves evidence-list" }, m.evidence.map(evidenceItem)));
         return li;
       })) : h("p", { class: "empty" }, "No moves recorded.")),
+    r.visits.length ? h("section", { "aria-labelledby": "visits-title" },
+      h("h2", { id: "visits-title" }, `Visits (${r.visits.length})`),
+      h("p", { class: "meta" }, "Short stays away from home (a visiting year, a sabbatical, a paper at a partner lab): not counted as moves."),
+      h("ul", { class: "moves" }, r.visits.map((m) => moveLine(m, { withResearcher: false })))) : "",
     h("section", { "aria-labelledby": "cand-title" },
       h("h2", { id: "cand-title" }, "Possible duplicates awaiting review"),
       open.length ? h("ul", { class: "moves" }, open.map((c) => {

@@ -60,6 +60,7 @@ query Researcher($id: ID!) {
       ${MOVE_FIELDS}
       evidence { ${EVIDENCE_FIELDS} }
     }
+    visits { ${MOVE_FIELDS} }
     candidateMatches {
       id score status reasons
       researcher { id name }

@@ -61,6 +61,11 @@ class MoveFilterInput:
         default=None, description="true: only provisional moves; false: none of them."
     )
     origin: list[MoveOrigin] | None = None
+    include_visits: bool = strawberry.field(
+        default=False,
+        description="Also visits: short stints away from a home institution, which are not "
+        "moves (left out by default, from flows too).",
+    )
 
 
 async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
@@ -92,6 +97,7 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         cross_border_only=flt.cross_border_only,
         provisional=flt.provisional,
         origin=tuple(o.value for o in flt.origin or ()),
+        include_visits=flt.include_visits,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from enum import Enum
 
 import strawberry
 from strawberry import relay
@@ -18,8 +19,10 @@ from service.api.graphql.types.common import (
     Country,
     ExternalId,
     InstitutionKind,
+    PartialDate,
     country,
     page_args,
+    partial_date,
 )
 from service.api.graphql.types.connection import Connection, connection
 from service.api.graphql.types.filters import MoveFilterInput, move_filter
@@ -27,7 +30,7 @@ from service.api.graphql.types.job_posting import JobPosting
 from service.api.graphql.types.move import Move, _institution, _pks
 from service.api.graphql.types.researcher import Researcher
 from service.db.queries.flows import Period
-from service.db.queries.institutions import InstitutionRow
+from service.db.queries.institutions import InstitutionRow, relations_of
 from service.db.queries.job_postings import JobPostingFilter
 from service.db.queries.moves import MoveOrder
 from service.db.queries.researchers import ResearcherOrder
@@ -76,6 +79,17 @@ class Institution(relay.Node):
     @strawberry.field
     async def parent(self, info: Info) -> Institution | None:
         return await _institution(info, self.parent_id)
+
+    @strawberry.field(
+        description="What this institution came from: renamed, merged into or spun out of, "
+        "with the date. A change of affiliation along one around its date is not a move."
+    )
+    async def predecessors(self, info: Info) -> list[InstitutionRelation]:
+        return await _relations(info, self.id, "predecessors")
+
+    @strawberry.field(description="What this institution became (part of), with the date.")
+    async def successors(self, info: Info) -> list[InstitutionRelation]:
+        return await _relations(info, self.id, "successors")
 
     @strawberry.field
     async def children(self, info: Info) -> list[Institution]:
@@ -225,3 +239,37 @@ class Institution(relay.Node):
     ) -> list[Institution | None]:
         rows = await info.context.loaders.institution_by_id.load_many(_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.enum(description="How one institution became (part of) another.")
+class InstitutionRelationKind(Enum):
+    RENAME = "rename"
+    MERGER = "merger"
+    SPIN_OUT = "spin_out"
+    ACQUISITION = "acquisition"
+
+
+@strawberry.type(description="A dated predecessor or successor of an institution.")
+class InstitutionRelation:
+    kind: InstitutionRelationKind
+    date: PartialDate | None = strawberry.field(description="Null when the source gives none.")
+    note: str | None
+    institution: Institution
+
+
+async def _relations(info: Info, institution_id: int, direction: str) -> list[InstitutionRelation]:
+    rows = await relations_of(info.context.db, institution_id, direction)
+    out: list[InstitutionRelation] = []
+    for row in rows:
+        other = await _institution(info, row.other_id)
+        when = partial_date(row.relation_date, row.date_precision)
+        if other is not None:
+            out.append(
+                InstitutionRelation(
+                    kind=InstitutionRelationKind(row.kind),
+                    date=when,
+                    note=row.note,
+                    institution=other,
+                )
+            )
+    return out

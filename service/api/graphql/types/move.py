@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from service.api.graphql.context import Info
 from service.api.graphql.prefetch import now_or_later
@@ -148,6 +149,27 @@ class Move(relay.Node):
     to_country: Country | None
     created_at: datetime
     updated_at: datetime
+    is_visit: bool = strawberry.field(
+        default=False,
+        description="A visit: a short stint away from the home institution (from) at the "
+        "host (to), not a migration. Left out of moves and flows unless `includeVisits`.",
+    )
+    date_earliest: PartialDate | None = strawberry.field(
+        default=None,
+        description="The earliest the move can have happened (for a move inferred from "
+        "publications: the last active year at the origin).",
+    )
+    date_latest: PartialDate | None = strawberry.field(
+        default=None,
+        description="The latest the move can have happened (the first active year at the "
+        "destination, or the dated employment that agrees).",
+    )
+    reasons: JSON | None = strawberry.field(
+        default=None,
+        description="Why an inferred move has its confidence: active years on each side, "
+        "documents, gap, date precision, dated employment agreeing, identity confidence, "
+        "renames or mergers followed; for a visit, the rule that made it one.",
+    )
     researcher_id: strawberry.Private[int]
     from_institution_id: strawberry.Private[int | None]
     to_institution_id: strawberry.Private[int | None]
@@ -168,6 +190,10 @@ class Move(relay.Node):
             to_country=country(row.to_country),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            is_visit=row.is_visit,
+            date_earliest=partial_date(row.date_earliest, row.earliest_precision),
+            date_latest=partial_date(row.date_latest, row.latest_precision),
+            reasons=row.reasons,
             researcher_id=row.researcher_id,
             from_institution_id=row.from_institution_id,
             to_institution_id=row.to_institution_id,

@@ -95,9 +95,20 @@ class Researcher(relay.Node):
         current = current_affiliation(rows)
         return Affiliation.from_row(current) if current else None
 
-    @strawberry.field(description="Moves, oldest first (retracted ones are left out).")
+    @strawberry.field(description="Moves, oldest first (retracted ones and visits are left out).")
     async def moves(self, info: Info) -> list[Move]:
         rows = await info.context.loaders.moves_by_researcher_id.load(self.id)
+        rows = [r for r in rows if not r.is_visit]
+        await prefetch_moves(info, rows, node_selection(info))
+        return [Move.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="Visits, oldest first: short stints away from a home institution (a "
+        "visiting year, a sabbatical, a paper written at a partner lab), kept apart from moves."
+    )
+    async def visits(self, info: Info) -> list[Move]:
+        rows = await info.context.loaders.moves_by_researcher_id.load(self.id)
+        rows = [r for r in rows if r.is_visit]
         await prefetch_moves(info, rows, node_selection(info))
         return [Move.from_row(r) for r in rows]
 

@@ -1,0 +1,281 @@
+"""Visits, renames and mergers, and evidence-based confidence, end to end: observations through
+the jsonl ingester into a seeded database, moves read back through GraphQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from plugins.openalex.parse import author_record
+from service.config import get_settings
+from service.db.pool import create_pool
+from service.db.stores.institutions import seed_institutions
+from service.ingest.pipeline import RunResult, run_ingester
+from tests.ingest.helpers import write_jsonl
+
+MOVES = """
+query($filter: MoveFilterInput) {
+  moves(first: 100, filter: $filter, orderBy: DATE_ASC) {
+    nodes {
+      isVisit confidence reasons
+      date { text precision } dateEarliest { text } dateLatest { text }
+      from { slug name } to { slug name }
+      researcher { openalexId }
+    }
+  }
+}
+"""
+
+
+async def _ingest(db_url: str, tmp_path: Path, lines: list[Any]) -> RunResult:
+    pool = await create_pool(db_url, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await seed_institutions(conn)
+        path = write_jsonl(tmp_path / "in.jsonl", lines)
+        result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=get_settings())
+        assert result.ok and result.rejected == 0, (result.error, result.rejects)
+        return result
+    finally:
+        await pool.close()
+
+
+async def _moves(client: httpx.AsyncClient, **flt: Any) -> list[dict[str, Any]]:
+    r = await client.post("/graphql", json={"query": MOVES, "variables": {"filter": flt or None}})
+    body = r.json()
+    assert r.status_code == 200 and "errors" not in body, body
+    nodes: list[dict[str, Any]] = body["data"]["moves"]["nodes"]
+    return nodes
+
+
+def _name(inst: dict[str, Any] | None) -> str | None:
+    return inst["name"] if inst else None
+
+
+async def test_recorded_openalex_author_has_three_moves_and_the_2020_year_is_a_visit(
+    recorded: Path, db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    author = json.loads((recorded / "openalex_author_A5023888391.json").read_text())
+    lines = [
+        o.model_dump(mode="json", exclude_none=True) for o in author_record(author).observations()
+    ]
+    await _ingest(db_url, tmp_path, lines)
+
+    moves = await _moves(client)
+    assert [(_name(m["from"]), _name(m["to"]), m["date"]["text"]) for m in moves] == [
+        ("Florida College", "University of North Carolina at Chapel Hill", "2010"),
+        (
+            "University of North Carolina at Chapel Hill",
+            "Impact Technology Development (United States)",
+            "2017",
+        ),
+        ("Impact Technology Development (United States)", "OurResearch", "2019"),
+    ]
+    assert not any(m["isVisit"] for m in moves)
+    # each move keeps its evidence, and its confidence reflects it
+    first, second, third = moves
+    assert (first["dateEarliest"]["text"], first["dateLatest"]["text"]) == ("2008", "2010")
+    assert first["reasons"]["years_before"] == 1 and first["reasons"]["years_after"] == 5
+    assert second["reasons"]["gap_years"] == 2
+    assert (second["dateEarliest"]["text"], second["dateLatest"]["text"]) == ("2014", "2017")
+    assert third["reasons"]["years_after"] == 4
+    assert len({m["confidence"] for m in moves}) == 3
+    assert all(0.05 <= m["confidence"] <= 0.95 for m in moves)
+    # the 2020 papers (Johns Hopkins, Florida State) between OurResearch years are visits
+    everything = await _moves(client, includeVisits=True)
+    visits = [(_name(m["from"]), _name(m["to"])) for m in everything if m["isVisit"]]
+    assert ("OurResearch", "Johns Hopkins University") in visits
+    assert ("OurResearch", "Florida State University") in visits
+    assert not any(_name(m["to"]) == "OurResearch" and m["isVisit"] for m in everything)
+    assert len(everything) == len(moves) + len(visits)
+    # and the researcher's history shows them apart
+    r = await client.post(
+        "/graphql",
+        json={
+            "query": '{ researcher(openalexId: "A5023888391") { moves { to { name } } '
+            "visits { to { name } date { text } reasons } } }"
+        },
+    )
+    person = r.json()["data"]["researcher"]
+    assert len(person["moves"]) == 3
+    johns_hopkins = next(
+        v for v in person["visits"] if v["to"]["name"] == "Johns Hopkins University"
+    )
+    assert johns_hopkins["date"]["text"] == "2020"
+    assert johns_hopkins["reasons"]["rule"] == "visit_between_home_stints"
+
+
+def _history(oa: str, stints: list[tuple[dict[str, Any], list[int]]]) -> list[dict[str, Any]]:
+    url = f"https://profiles.example/{oa}"
+    person = {"name": f"Person {oa}", "ids": {"openalex": oa}}
+    lines: list[dict[str, Any]] = [{"type": "document_seen", "url": url, "kind": "profile"}]
+    for n, (inst, years) in enumerate(stints):
+        lines.append(
+            {
+                "type": "affiliation_seen",
+                "person": person,
+                "institution": inst,
+                "years": years,
+                "source_key": f"{oa}:{n}",
+                "document_url": url,
+            }
+        )
+    return lines
+
+
+async def test_the_google_deepmind_merger_is_continuity_and_google_brain_keeps_its_site(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    brain = {"name": "Google Brain", "country_code": "US"}
+    lines = [
+        *_history(
+            "A1",
+            [(brain, list(range(2017, 2024))), ({"slug": "google-deepmind"}, [2023, 2024, 2025])],
+        ),
+        # a move out of Google Brain before the merger is a move, from the Mountain View lab
+        *_history(
+            "A2", [(brain, list(range(2016, 2021))), ({"slug": "openai"}, [2021, 2022, 2023])]
+        ),
+        # ... and one into it
+        *_history(
+            "A3",
+            [
+                ({"slug": "stanford-university"}, list(range(2013, 2018))),
+                (brain, list(range(2018, 2023))),
+                ({"slug": "google-deepmind"}, [2023, 2024]),
+            ],
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    moves = await _moves(client)
+    got = sorted((m["researcher"]["openalexId"], m["from"]["slug"], m["to"]["slug"]) for m in moves)
+    assert got == [("A2", "google-brain", "openai"), ("A3", "stanford-university", "google-brain")]
+    r = await client.post(
+        "/graphql",
+        json={
+            "query": '{ institution(slug: "google-brain") { country { code } city '
+            "successors { kind date { text } institution { slug } } } }"
+        },
+    )
+    inst = r.json()["data"]["institution"]
+    assert inst["country"]["code"] == "US" and inst["city"] == "Mountain View"
+    assert inst["successors"] == [
+        {"kind": "MERGER", "date": {"text": "2023-04"}, "institution": {"slug": "google-deepmind"}}
+    ]
+
+
+async def test_a_rename_is_continuity_only_around_its_date(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    element = {"slug": "element-ai"}
+    servicenow = {"slug": "servicenow"}
+    lines = [
+        # acquired in January 2021: the same job under a new name
+        *_history("A21", [(element, [2018, 2019, 2020]), (servicenow, [2021, 2022, 2023])]),
+        # joining ServiceNow years after Element AI is a move
+        *_history(
+            "A22",
+            [
+                (element, [2017, 2018]),
+                ({"slug": "mila"}, [2019, 2020, 2021]),
+                (servicenow, [2024, 2025]),
+            ],
+        ),
+        *_history("A23", [(element, [2016, 2017]), (servicenow, [2024, 2025])]),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    got = sorted(
+        (m["researcher"]["openalexId"], m["from"]["slug"], m["to"]["slug"])
+        for m in await _moves(client)
+    )
+    assert got == [
+        ("A22", "element-ai", "mila"),
+        ("A22", "mila", "servicenow"),
+        ("A23", "element-ai", "servicenow"),
+    ]
+
+
+@pytest.mark.parametrize("include", [False, True])
+async def test_flows_leave_visits_out_unless_asked(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient, include: bool
+) -> None:
+    lines = _history(
+        "A31", [({"slug": "mit"}, [2015, 2016, 2018, 2019]), ({"slug": "openai"}, [2017])]
+    )
+    await _ingest(db_url, tmp_path, lines)
+    q = (
+        "query($f: MoveFilterInput) { flows(level: INSTITUTION, period: YEAR, filter: $f) "
+        "{ count } }"
+    )
+    r = await client.post(
+        "/graphql", json={"query": q, "variables": {"f": {"includeVisits": include}}}
+    )
+    body = r.json()
+    assert "errors" not in body, body
+    assert sum(c["count"] for c in body["data"]["flows"]) == (1 if include else 0)
+
+
+async def test_relations_a_source_gives_make_a_rename_continuity(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    old = {"name": "Acme Learning Lab", "country_code": "US", "ids": {"ror": "05ppvf150"}}
+    lines: list[dict[str, Any]] = [
+        {
+            "type": "institution_seen",
+            "name": "Acme Intelligence",
+            "country_code": "US",
+            "ids": {"ror": "02nr0ka47"},
+            "predecessors": [{"institution": old, "kind": "rename", "date": "2021-03"}],
+        },
+        *_history(
+            "A41",
+            [
+                (old, [2018, 2019, 2020]),
+                ({"name": "Acme Intelligence", "country_code": "US"}, [2021, 2022]),
+            ],
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    assert await _moves(client) == []
+    r = await client.post(
+        "/graphql",
+        json={
+            "query": '{ institution(ror: "02nr0ka47") { name predecessors { kind date { text } '
+            "institution { name } } } }"
+        },
+    )
+    inst = r.json()["data"]["institution"]
+    assert inst["predecessors"] == [
+        {
+            "kind": "RENAME",
+            "date": {"text": "2021-03"},
+            "institution": {"name": "Acme Learning Lab"},
+        }
+    ]
+
+
+async def test_rest_moves_leave_visits_out_unless_asked_and_carry_the_evidence(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    lines = _history(
+        "A51",
+        [
+            ({"slug": "mit"}, [2012, 2013, 2014, 2016, 2017]),
+            ({"slug": "openai"}, [2015]),
+            ({"slug": "anthropic"}, [2018, 2019, 2020]),
+        ],
+    )
+    result = await _ingest(db_url, tmp_path, lines)
+    default = (await client.get("/api/v1/moves")).json()["data"]
+    # the run reports (and notifies) the new move, not the visit
+    assert result.new_move_ids == [default[0]["id"]]
+    assert [(m["is_visit"], m["reasons"]["years_before"]) for m in default] == [(False, 5)]
+    assert (default[0]["date_earliest"], default[0]["date_latest"]) == ("2017-01-01", "2018-01-01")
+    both = (await client.get("/api/v1/moves", params={"include_visits": "true"})).json()["data"]
+    assert sorted(m["is_visit"] for m in both) == [False, True]
+    csv = await client.get("/api/v1/moves", params={"format": "csv", "include_visits": "true"})
+    assert csv.status_code == 200 and "is_visit" in csv.text.splitlines()[0]

@@ -1,0 +1,90 @@
+"""The move-inference harness (bench/quality_histories_e2e.py): its scoring, its reading of a
+set, and a floor under the development set's figures measured end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import bench_scripts
+
+DEV_SET = Path(__file__).resolve().parents[1] / "bench" / "quality" / "sets" / "histories_dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def harness() -> Any:
+    return bench_scripts.load("quality_histories_e2e")
+
+
+def _history(harness: Any, hid: str, moves: list[dict[str, Any]], oa: str) -> Any:
+    h = harness.History(id=hid, tags=["t"], observations=[], moves=moves)
+    h.person_ids = {("openalex", oa.upper())}
+    return h
+
+
+def _move(
+    oa: str, src: dict[str, Any] | None, dst: dict[str, Any] | None, day: str
+) -> dict[str, Any]:
+    return {
+        "researcher": {"openalexId": oa, "orcid": None},
+        "from": src,
+        "to": dst,
+        "date": {"date": day, "precision": "YEAR"},
+        "confidence": 0.5,
+    }
+
+
+def test_scoring_matches_by_slug_name_alias_and_year_within_one(harness: Any) -> None:
+    mit = {"slug": "mit", "name": "Massachusetts Institute of Technology", "aliases": ["MIT"]}
+    openai = {"slug": "openai", "name": "OpenAI", "aliases": ["OpenAI LP"]}
+    brain = {
+        "slug": "google-brain",
+        "name": "Google Brain",
+        "aliases": [],
+        "successors": [{"institution": {"slug": "google-deepmind", "name": "Google DeepMind"}}],
+    }
+    histories = [
+        _history(
+            harness,
+            "h1",
+            [{"from": "Massachusetts Institute of Technology", "to": "openai", "year": 2019}],
+            "A1",
+        ),
+        _history(harness, "h2", [{"from": "mit", "to": "openai", "year": 2015}], "A2"),
+        _history(harness, "h3", [{"from": "google-deepmind", "to": "openai", "year": 2021}], "A3"),
+    ]
+    readout = harness.Readout(
+        moves=[
+            _move("A1", mit, openai, "2020-01-01"),  # a year late: a match
+            _move("A2", mit, openai, "2018-01-01"),  # three years late: a miss and a spurious move
+            _move("A3", brain, openai, "2021-01-01"),  # through the successor's name
+            _move("A9", mit, openai, "2020-01-01"),  # nobody's
+        ],
+        visits=None,
+        rejects=[],
+    )
+    report = harness.score(histories, readout)
+    assert (report.total.tp, report.total.fp, report.total.fn) == (2, 1, 1)
+    assert report.misses == ["h2 [t] missed mit → openai 2015"]
+    assert report.through_successor == ["h3 google-deepmind → openai"]
+    assert report.unowned == 1
+    assert report.total.precision == pytest.approx(2 / 3)
+
+
+def test_a_bad_line_is_named(harness: Any, tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"id": "x", "moves": []}) + "\n")
+    with pytest.raises(harness.SetError, match=r"set.jsonl:1: missing 'observations'"):
+        harness.load_set(path)
+
+
+async def test_dev_set_end_to_end_keeps_its_figures(harness: Any, server_url: str) -> None:
+    histories = harness.load_set(DEV_SET)
+    report = harness.score(histories, await harness.ingest_and_read(histories, server_url))
+    assert not report.rejects
+    assert report.total.precision >= 0.95, report.spurious
+    assert report.total.recall >= 0.95, report.misses
+    assert report.visits is not None and len(report.visits) >= 20
