@@ -40,8 +40,8 @@ import threading
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -155,7 +155,9 @@ def rss_feed(articles: list[dict[str, Any]], base: str) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
         f"<title>Loopback Tech Wire</title><link>{base}/</link>"
-        "<description>Technology and business news</description>" + "".join(items) + "</channel></rss>"
+        "<description>Technology and business news</description>"
+        + "".join(items)
+        + "</channel></rss>"
     )
 
 
@@ -169,7 +171,7 @@ class Site:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:
                 site.requests.append(self.path)
                 body = site.pages.get(self.path.split("?", 1)[0])
                 if body is None:
@@ -183,7 +185,7 @@ class Site:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -460,9 +462,7 @@ def score_article(article: dict[str, Any], predicted: list[dict[str, Any]], scor
     for i, g in enumerate(gold):
         if g["modality"] in POSITIVE and i not in used:
             score.fn += 1
-            score.misses.append(
-                f"{aid} missed   ({g['person']}: {g.get('from')} -> {g.get('to')})"
-            )
+            score.misses.append(f"{aid} missed   ({g['person']}: {g.get('from')} -> {g.get('to')})")
 
 
 def evaluate(
