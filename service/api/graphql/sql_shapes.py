@@ -165,7 +165,7 @@ RELATIONS: dict[str, dict[str, Relation]] = {
             "move",
             "researcher_id",
             "coalesce({b}.move_date, date '0001-01-01'), {b}.id",
-            "{b}.status <> 'retracted'",
+            "{b}.status NOT IN ('retracted', 'rumoured')",
         ),
         "affiliations": Many(
             "affiliation",
