@@ -42,9 +42,8 @@ from service.domain.moves import (
     combine_confidence,
     deny,
     infer_moves,
-    next_status,
-    status_from_evidence,
     same_move,
+    status_from_evidence,
 )
 from service.ingest.observations import (
     AffiliationSeen,
@@ -658,7 +657,9 @@ class BatchWriter:
         if not reports:
             return {}
         evidence = [e for e in move.get("evidence") or [] if e.get("modality") != "denied"]
-        firm = [r for r, e in zip(reports, evidence, strict=True) if e.get("modality") != "rumoured"]
+        firm = [
+            r for r, e in zip(reports, evidence, strict=True) if e.get("modality") != "rumoured"
+        ]
         denials = [
             float(e.get("confidence") or 0.0)
             for e in move.get("evidence") or []

@@ -64,9 +64,7 @@ async def test_a_rumour_is_a_rumoured_move_that_default_lists_leave_out(
     plain = (await client.post("/graphql", json={"query": QUERY})).json()
     assert plain["data"]["moves"]["nodes"] == [], plain
     asked = (
-        await client.post(
-            "/graphql", json={"query": QUERY, "variables": {"status": ["RUMOURED"]}}
-        )
+        await client.post("/graphql", json={"query": QUERY, "variables": {"status": ["RUMOURED"]}})
     ).json()
     assert [n["status"] for n in asked["data"]["moves"]["nodes"]] == ["RUMOURED"]
 
