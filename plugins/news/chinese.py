@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from plugins.news.mentions import find_institutions, find_people
+from plugins.news.modality import RUMOUR_MODALITIES, classify
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
 
 _SURNAMES = tuple(
@@ -133,9 +134,8 @@ def sentence_candidates(
     people.sort(key=lambda p: p.start)
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
-    if _DENIAL.search(sentence):
-        return []
-    rumoured = bool(_RUMOUR.search(sentence))
+    modality = "denied" if _DENIAL.search(sentence) else classify(sentence, sentence, chinese=True)
+    rumoured = modality in RUMOUR_MODALITIES
     cues = sorted(
         [(m.start(), m.end(), "arrive") for m in _ARRIVE.finditer(text, s_start, s_end)]
         + [(m.start(), m.end(), "leave") for m in _LEAVE.finditer(text, s_start, s_end)]
@@ -281,7 +281,9 @@ def _cand(
     conf = 0.9 if origin and dest else 0.8
     if rumoured:
         conf = 0.4
+    sentence = text[s_start:s_end]
+    modality = "denied" if _DENIAL.search(sentence) else classify(sentence, sentence, chinese=True)
     return Candidate(
         person.name, index, origin, dest, conf, rumoured,
-        role_match.group(1) if role_match else None, year, month,
+        role_match.group(1) if role_match else None, year, month, modality=modality,
     )  # fmt: skip

@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from plugins.news.mentions import find_anaphora, find_institutions, find_people
+from plugins.news.mentions import (
+    find_anaphora,
+    find_institutions,
+    find_new_organisations,
+    find_people,
+)
+from plugins.news.modality import RUMOUR_MODALITIES, classify
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
 
-JOIN, LEAVE, HIRE = "join", "leave", "hire"
+JOIN, LEAVE, HIRE, FOUND = "join", "leave", "hire", "found"
 
 _CUES: dict[str, str] = {
     JOIN: r"re-?join(?:s|ed|ing)?|join(?:s|ed|ing)?|sign(?:s|ed|ing)? on with|mov(?:e|es|ed|ing) to"
@@ -19,6 +25,10 @@ _CUES: dict[str, str] = {
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
     r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
     r"|heading out|(?:is|are|was|were) out (?:at|from)",
+    FOUND: r"co-?found(?:s|ed|ing)?|found(?:s|ed|ing)|start(?:s|ed|ing)? (?:a|an|his|her|their|up) (?:own |new )?"
+    r"(?:company|start-?up|firm|lab|venture|business)|launch(?:es|ed|ing)? (?:a|an|his|her|their) "
+    r"(?:own |new )?(?:company|start-?up|firm|lab|venture|business)|set(?:s|ting)? up (?:a|an|his|her|their) "
+    r"(?:own |new )?(?:company|start-?up|firm|lab|venture|business)",
     HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
     r"|welcom(?:e|es|ed)|land(?:s|ed)",
@@ -139,6 +149,7 @@ def sentence_candidates(
     people = _resolve_people(people, history, text, s_start, s_end)
     rumoured = bool(_RUMOUR.search(sentence))
     denied = bool(_DENIAL.search(sentence))
+    new_orgs = find_new_organisations(text, s_start, s_end)
     cues = _cues(text, s_start, s_end)
     out: list[Candidate] = []
     consumed: set[int] = set()
@@ -176,14 +187,22 @@ def sentence_candidates(
                     if not p.name.islower()
                 )
             continue
-        if background or negated or denied or not persons:
+        if background or not persons:
             continue
+        if cue.kind == FOUND:
+            dest = _founded(text, cue, right, new_orgs, insts) or dest
+            if dest is None:
+                continue
         if dest is None and origin is None:
             continue
         if cue.kind == JOIN and dest is None and not re.search(r"\bfrom\s", text[cue.end : right]):
             continue
         year, month = _date(text, left, right, published_year)
         conf = 0.9 if origin and dest else 0.8
+        modality = "denied" if negated or denied else classify(text[left : cue.end], sentence)
+        if modality == "leave_of_absence" and dest is not None and cue.kind != LEAVE:
+            modality = "reported"  # "taking a leave of absence to become chief scientist at B"
+        rumoured = modality in RUMOUR_MODALITIES
         if rumoured:
             conf = min(conf, 0.4)
         elif re.search(
@@ -193,13 +212,26 @@ def sentence_candidates(
         role = _role(text, s_start, s_end)
         for person in persons:
             out.append(
-                Candidate(person.name, index, origin, dest, conf, rumoured, role, year, month)
+                Candidate(
+                    person.name, index, origin, dest, conf, rumoured, role, year, month,
+                    modality=modality, kind=cue.kind,
+                )  # fmt: skip
             )
     if not cues and _PRIOR.search(sentence):
         out.extend(_prior(text, index, s_start, s_end, insts, people))
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
     return out
+
+
+def _founded(
+    text: str, cue: _Cue, right: int, new_orgs: list[Mention], insts: list[Mention]
+) -> Mention | None:
+    """The company a founding cue names: the first organisation after it in its clause."""
+    for m in [*new_orgs, *insts]:
+        if cue.end <= m.start < min(right + 80, cue.end + 120) and not m.slug:
+            return m
+    return None
 
 
 def _cues(text: str, start: int, end: int) -> list[_Cue]:

@@ -1,10 +1,24 @@
-"""Rule-based extraction of researcher moves from news text (English and Chinese).
+"""Document-level extraction of researcher moves from news text (English and Chinese).
 
-Old moves mentioned in passing are not extracted: a move whose own clause dates it to a year
-before the article's publication year ("who left Google in 2019", "2021年加入华为"), or that
-is only the background of another event ("after joining", "since joining"), yields nothing.
-Such a clause still counts as used, so its institution is not taken as the origin of the
-article's main move.
+The article is read as a whole:
+
+1. **Segmentation** (``plugins.news.sentences``): headline, lede and body sentences with their
+   character offsets; line breaks end a headline, a paragraph or a sidebar.
+2. **Mentions**: institutions from the institution index and its aliases, plus organisations
+   recognised by their shape ("a start-up called N", "N, a new company", "co-founded N"), which
+   are added to the document's own alias table so every later mention resolves; people are
+   capitalised name runs checked against a table of given and family names from many cultures
+   (``plugins.news.lexicon``), never a place, never an institution.
+3. **Coreference chains**: a full name, then the surname or given name alone, "he"/"she", "the
+   researcher", and "they" for the people just coordinated, all resolve to one person.
+4. **Move frames** (leave, join, found, hire/poach/appoint, return) per cue, each with a
+   modality (``plugins.news.modality``), then filled across the document: a departure and an
+   arrival of one person in different sentences become one move; an arrival with no origin takes
+   the person's latest employer named before it; coordinated and plural subjects give one frame
+   per person.
+
+Old moves mentioned in passing (a clause dated before the article's year, "after joining")
+yield no frame but count as the person's known employer.
 """
 
 from __future__ import annotations
@@ -16,6 +30,8 @@ import unicodedata
 from anyascii import anyascii
 
 from plugins.news import chinese, english
+from plugins.news.mentions import find_new_organisations
+from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
 from plugins.news.sentences import split_sentences
 
@@ -35,29 +51,34 @@ def extract_moves(
     language: str | None = None,
     published_year: int | None = None,
 ) -> list[ExtractedMove]:
-    """Every move the article reports, one per (person, from, to), in order of first mention."""
+    """Every move frame the article tells, one per (person, from, to), in order of first
+    mention, each with its modality (only ``reported``/``confirmed`` ones are moves)."""
     sentences = split_sentences(text)
+    if language != "zh":
+        new_orgs = find_new_organisations(text, 0, len(text))
+        known = set(aliases.entries)
+        fresh = [m.name for m in new_orgs if m.name not in known]
+        if fresh:
+            aliases = aliases.with_names(fresh)
     history: list[PersonMention] = []
     seen_insts: list[Mention] = []
     candidates: list[Candidate] = []
-    denied_article = False
     for index, (start, end) in enumerate(sentences):
         sentence = text[start:end]
         is_zh = language == "zh" or (language is None and bool(_HAN.search(sentence)))
         module = chinese if is_zh else english
-        if (
-            english.ARTICLE_DENIAL.search(sentence)
-            if not is_zh
-            else _ZH_ARTICLE_DENIAL.search(sentence)
-        ):
-            denied_article = True
-        candidates.extend(
-            module.sentence_candidates(
-                text, sentences, index, aliases, published_year, history, seen_insts
-            )
+        found = module.sentence_candidates(
+            text, sentences, index, aliases, published_year, history, seen_insts
         )
-    if denied_article:
-        candidates = [c for c in candidates if not c.rumoured]
+        denial = (
+            _ZH_ARTICLE_DENIAL.search(sentence) if is_zh else english.ARTICLE_DENIAL.search(sentence)
+        )
+        if denial and not [c for c in found if not c.prior]:
+            # "The company denied the report": the rumours told before it are denied.
+            for cand in candidates:
+                if cand.modality in RUMOUR_MODALITIES:
+                    cand.modality = "denied"
+        candidates.extend(found)
     return _merge(candidates, text, sentences)
 
 
@@ -76,6 +97,57 @@ def _inst_key(m: Mention | None) -> str | None:
     return m.slug or m.name.lower()
 
 
+def _modality_class(cand: Candidate) -> str:
+    if cand.modality in MOVE_MODALITIES:
+        return "firm"
+    if cand.modality in RUMOUR_MODALITIES:
+        return "rumour"
+    if cand.modality == "denied":
+        return "denied"
+    return "none"
+
+
+_CLASS_RANK = {"firm": 0, "rumour": 1, "denied": 2, "none": 3}
+
+
+def _latest_prior(priors: list[Candidate], sentence: int) -> Candidate:
+    """The employer known last before ``sentence`` (else the nearest one after it)."""
+    before = [p for p in priors if p.sentence <= sentence]
+    if before:
+        return max(before, key=lambda p: (p.sentence, p.extras.get("pos", "0").zfill(8)))
+    return min(priors, key=lambda p: p.sentence)
+
+
+def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
+    """Join a departure (A → ?) and an arrival (? → B) told in different sentences."""
+    full = [c for c in moves if c.origin and c.destination]
+    departures = [c for c in moves if c.origin and not c.destination]
+    arrivals = [c for c in moves if c.destination and not c.origin]
+    departures = [
+        d for d in departures if not any(_inst_key(f.origin) == _inst_key(d.origin) for f in full)
+    ]
+    arrivals = [
+        a
+        for a in arrivals
+        if not any(_inst_key(f.destination) == _inst_key(a.destination) for f in full)
+    ]
+    while departures and arrivals:
+        d = departures.pop(0)
+        a = min(arrivals, key=lambda x: abs(x.sentence - d.sentence))
+        arrivals.remove(a)
+        if _inst_key(d.origin) == _inst_key(a.destination):
+            full.append(a)
+            continue
+        full.append(
+            Candidate(
+                a.person, min(a.sentence, d.sentence), d.origin, a.destination,
+                max(a.confidence, d.confidence), a.rumoured and d.rumoured, a.role or d.role,
+                a.year or d.year, a.month or d.month, modality=a.modality, kind=a.kind,
+            )  # fmt: skip
+        )
+    return [*full, *departures, *arrivals]
+
+
 def _merge(
     candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]
 ) -> list[ExtractedMove]:
@@ -86,55 +158,83 @@ def _merge(
     for group in groups.values():
         priors = [c for c in group if c.prior]
         moves = [c for c in group if not c.prior]
+        # "taking a leave of absence from A to become chief scientist at B": the employer left
+        # on leave is still the origin of the move told beside it.
+        priors += [
+            c for c in moves if c.modality == "leave_of_absence" and c.origin and not c.destination
+        ]
         for move in moves:
             if move.origin is None and move.destination is not None and priors:
-                best = min(priors, key=lambda p: abs(p.sentence - move.sentence))
+                best = _latest_prior(priors, move.sentence)
                 if _inst_key(best.origin) != _inst_key(move.destination):
                     move.origin = best.origin
-        full = [c for c in moves if c.origin and c.destination]
-        departures = [c for c in moves if c.origin and not c.destination]
-        arrivals = [c for c in moves if c.destination and not c.origin]
-        departures = [
-            d
-            for d in departures
-            if not any(_inst_key(f.origin) == _inst_key(d.origin) for f in full)
-        ]
-        arrivals = [
-            a
-            for a in arrivals
-            if not any(_inst_key(f.destination) == _inst_key(a.destination) for f in full)
-        ]
-        if departures and arrivals:
-            d, a = departures.pop(0), arrivals.pop(0)
-            if _inst_key(d.origin) != _inst_key(a.destination):
-                merged = Candidate(
-                    a.person, a.sentence, d.origin, a.destination,
-                    min(a.confidence, d.confidence) if (a.rumoured or d.rumoured) else max(a.confidence, d.confidence),
-                    a.rumoured and d.rumoured, a.role or d.role, a.year or d.year, a.month or d.month,
-                )  # fmt: skip
-                full.append(merged)
-            else:
-                full.append(a)
-        best_by_key: dict[tuple[str | None, str | None], Candidate] = {}
-        for cand in [*full, *departures, *arrivals]:
-            key = (_inst_key(cand.origin), _inst_key(cand.destination))
-            if key[0] is not None and key[0] == key[1]:
-                continue
-            current = best_by_key.get(key)
-            if current is None or (cand.confidence, -cand.sentence) > (
-                current.confidence,
-                -current.sentence,
-            ):
-                best_by_key[key] = cand
-        for cand in best_by_key.values():
+        by_class: dict[str, list[Candidate]] = {}
+        for move in moves:
+            by_class.setdefault(_modality_class(move), []).append(move)
+        _firm_departure_takes_rumoured_arrival(by_class)
+        chosen: dict[tuple[str | None, str | None], Candidate] = {}
+        firm_ends: set[str] = set()
+        for klass in sorted(by_class, key=_CLASS_RANK.__getitem__):
+            for cand in _pair_halves(by_class[klass]):
+                key = (_inst_key(cand.origin), _inst_key(cand.destination))
+                if key[0] is not None and key[0] == key[1]:
+                    continue
+                if klass != "firm" and (key in chosen or _covered(key, firm_ends)):
+                    continue  # told firmly elsewhere in the article
+                current = chosen.get(key)
+                if current is None or (cand.confidence, -cand.sentence) > (
+                    current.confidence,
+                    -current.sentence,
+                ):
+                    chosen[key] = cand
+                if klass == "firm":
+                    firm_ends.update(k for k in key if k)
+        # A half-move whose known end is part of a full move of the same class adds nothing.
+        for key in list(chosen):
+            cand = chosen[key]
+            if key[0] is None or key[1] is None:
+                same = [
+                    k
+                    for k, c in chosen.items()
+                    if k != key
+                    and k[0] is not None
+                    and k[1] is not None
+                    and _modality_class(c) == _modality_class(cand)
+                    and (k[0] == key[0] or k[1] == key[1])
+                ]
+                if same:
+                    del chosen[key]
+        for cand in chosen.values():
             results.append((cand.sentence, _to_move(cand, text, sentences)))
     results.sort(key=lambda r: (r[0], r[1].person))
     return [move for _, move in results]
 
 
+def _firm_departure_takes_rumoured_arrival(by_class: dict[str, list[Candidate]]) -> None:
+    """ "OpenAI confirmed she left. She is now at Meta, a person familiar said": a departure
+    told firmly and the destination told by a source make one reported move."""
+    firm = by_class.get("firm") or []
+    rumours = by_class.get("rumour") or []
+    if not any(c.origin and not c.destination for c in firm):
+        return
+    arrivals = [c for c in rumours if c.destination and not c.origin]
+    if not arrivals or any(c.destination for c in firm):
+        return
+    for arrival in arrivals:
+        rumours.remove(arrival)
+        arrival.modality = "reported"
+        arrival.rumoured = False
+        firm.append(arrival)
+
+
+def _covered(key: tuple[str | None, str | None], firm_ends: set[str]) -> bool:
+    return bool(firm_ends) and all(k is None or k in firm_ends for k in key)
+
+
 def _to_move(cand: Candidate, text: str, sentences: list[tuple[int, int]]) -> ExtractedMove:
     start, end = sentences[cand.sentence]
-    confidence = min(cand.confidence, RUMOUR_CEILING) if cand.rumoured else cand.confidence
+    rumoured = cand.modality in RUMOUR_MODALITIES
+    confidence = min(cand.confidence, RUMOUR_CEILING) if rumoured else cand.confidence
     return ExtractedMove(
         person=cand.person,
         from_name=cand.origin.name if cand.origin else None,
@@ -147,6 +247,8 @@ def _to_move(cand: Candidate, text: str, sentences: list[tuple[int, int]]) -> Ex
         span_start=start,
         span_end=end,
         confidence=round(max(0.0, min(1.0, confidence)), 2),
-        status_hint="rumoured" if cand.rumoured else "reported",
+        status_hint="rumoured" if rumoured else "reported",
         role=cand.role,
+        modality=cand.modality,
+        kind=cand.kind,
     )

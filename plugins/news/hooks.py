@@ -13,7 +13,7 @@ import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from plugins.news.extract import AliasTable, ExtractedMove
 from plugins.news.extract import extract_moves as run_rules
@@ -77,8 +77,22 @@ def _institution(name: str | None, slug: str | None) -> InstitutionRef | None:
     return None
 
 
+STORED_MODALITY: dict[str, Literal["reported", "rumoured", "denied"]] = {
+    "reported": "reported",
+    "confirmed": "reported",
+    "in_talks": "rumoured",
+    "rumour": "rumoured",
+    "denied": "denied",
+}
+"""How each frame modality is stored; planned moves, leaves of absence and background clauses
+are not stored as moves at all."""
+
+
 def to_report(move: ExtractedMove, document: DocumentSeen) -> MoveReported | None:
     """One extracted move as the observation the pipeline merges and stores."""
+    modality = STORED_MODALITY.get(move.modality)
+    if modality is None:
+        return None
     origin = _institution(move.from_name, move.from_slug)
     destination = _institution(move.to_name, move.to_slug)
     if origin is None and destination is None:
@@ -98,9 +112,10 @@ def to_report(move: ExtractedMove, document: DocumentSeen) -> MoveReported | Non
         span_start=move.span_start,
         span_end=move.span_end,
         document_url=document.url,
-        confidence=move.confidence,
+        confidence=min(move.confidence, 0.6) if modality == "denied" else move.confidence,
         extractor=EXTRACTOR,
         role=move.role[:500] if move.role else None,
+        modality=modality,
     )
 
 

@@ -73,6 +73,53 @@ def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[
     return out
 
 
+_ORG_NOUN = r"(?:start-?up|company|firm|lab|laboratory|venture|business|outfit|AI lab|research lab)"
+_NEW_NAME = r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&-]*|AI|of|for)){0,3})"
+_NEW_ORG_SHAPES = (
+    # "a start-up called Kinetica Labs", "a new company named Lumen"
+    re.compile(rf"\b(?:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"
+               rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
+    # "Kinetica Labs, a new start-up", "Lumen, the company he founded"
+    re.compile(rf"{_NEW_NAME}\s*,\s+(?:a|an|the)\s+(?:new\s+|young\s+|stealth\s+|two-year-old\s+)*"
+               rf"(?:[\w-]+\s+){{0,2}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),
+    # "co-founded Lumen", "founded Kinetica Labs", "launched Vireo"
+    re.compile(rf"\b(?:co-?found(?:ed|s|ing)?|found(?:ed|s|ing)|launch(?:ed|es|ing)|start(?:ed|s|ing)|set up)\s+"
+               rf"(?:(?:the\s+)?(?:start-?up|company|firm|lab|venture)\s+)?{_NEW_NAME}"),
+    # "the start-up Kinetica Labs"
+    re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
+    # "P's new venture, N" / "P's start-up, N"
+    re.compile(rf"['’]s\s+(?:new\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}"),
+)  # fmt: skip
+_NOT_ORG_WORDS = frozenset(
+    {"The", "A", "An", "It", "Its", "He", "She", "They", "In", "On", "At", "Last", "This", "That",
+     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "AI", "Silicon",
+     "Bay", "San", "New", "His", "Her", "Their", "Our", "We", "I", "With", "And", "But"}
+)  # fmt: skip
+
+
+def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
+    """Organisations named by their shape ("a start-up called N", "N, a new company",
+    "founded N"), whether or not the institution index knows them."""
+    out: list[Mention] = []
+    for shape in _NEW_ORG_SHAPES:
+        for match in shape.finditer(text, start, end):
+            name = match.group(1).strip().rstrip(".,;:'’")
+            words = name.split()
+            while words and words[-1] in ("of", "for", "AI") and len(words) > 1 and words[-1] != "AI":
+                words.pop()
+            while words and words[-1] in ("of", "for"):
+                words.pop()
+            name = " ".join(words)
+            if not words or words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS:
+                continue
+            if name in STOPWORDS or name.lower() in ("ai",):
+                continue
+            m_start = match.start(1)
+            out.append(Mention(m_start, m_start + len(name), name, None))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
 def find_anaphora(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of "the company" and the like, which refer back to an institution."""
     return [(m.start(), m.end()) for m in _ANAPHORA.finditer(text, start, end)]
