@@ -210,11 +210,30 @@ def sentence_candidates(
         ):
             conf -= 0.1
         role = _role(text, s_start, s_end)
+        persons = persons + [
+            p
+            for p in people
+            if not p.pronoun
+            and p.name not in {q.name for q in persons}
+            and re.search(
+                r"\b(?:together with|along with|alongside|with (?:her|his|their) co-?founder)\s+$",
+                text[max(s_start, p.start - 40) : p.start],
+            )
+        ]
         for person in persons:
             out.append(
                 Candidate(
-                    person.name, index, origin, dest, conf, rumoured, role, year, month,
-                    modality=modality, kind=cue.kind,
+                    person.name,
+                    index,
+                    origin,
+                    dest,
+                    conf,
+                    rumoured,
+                    role,
+                    year,
+                    month,
+                    modality=modality,
+                    kind=cue.kind,
                 )  # fmt: skip
             )
     if not cues and _PRIOR.search(sentence):
@@ -310,7 +329,12 @@ def _roles(
             if origin is None:
                 origin = m
         elif (dest is not None and origin is None and _WEAK_ORIGIN_BEFORE.search(prefix)) or (
-            cue.kind == LEAVE and origin is None and not re.search(r"\bfor\s+$|\bto\s+$", prefix)
+            cue.kind == LEAVE
+            and origin is None
+            and not re.search(
+                r"\b(?:for|to|join)\s+(?:(?:rival|rivals|fellow|competitor|competing|start-?up|lab|the)\s+)*$",
+                prefix,
+            )
         ):
             origin = m
         elif dest is None:
@@ -417,6 +441,9 @@ def _chain(people: list[PersonMention]) -> list[PersonMention]:
 def _coordinated_back(text: str, in_left: list[PersonMention]) -> list[PersonMention]:
     chain = [in_left[-1]]
     for p in reversed(in_left[:-1]):
+        if (p.start, p.end) == (chain[0].start, chain[0].end):
+            chain.insert(0, p)  # "they": the members of one group share the span
+            continue
         if p.pronoun or not _COORD_GAP.match(text[p.end : chain[0].start]):
             break
         chain.insert(0, p)
@@ -434,9 +461,15 @@ def _resolve_people(
             if p.name in ("i", "i've", "i'm"):
                 out.append(p)
                 continue
-            if known and p.name in ("he", "she", "her", "his"):
+            if known and p.name in ("he", "she", "her", "his", "the researcher"):
                 ref = known[-1]
                 out.append(PersonMention(p.start, p.end, ref.name, pronoun=True))
+            elif p.name == "they":
+                # "A and B ... They are leaving for C": one mention per member of the group.
+                out.extend(
+                    PersonMention(p.start, p.end, member.name, pronoun=True)
+                    for member in _last_group(text, known)
+                )
             continue
         words = p.name.split()
         if len(words) >= 2:
@@ -451,6 +484,23 @@ def _resolve_people(
                 break
     # Pronoun mentions carry a resolved name but are flagged; make them usable as subjects.
     return [PersonMention(p.start, p.end, p.name, pronoun=p.name.islower()) for p in out]
+
+
+def _last_group(text: str, known: list[PersonMention]) -> list[PersonMention]:
+    """The most recent people named together ("A and B", "A, B and C")."""
+    for i in range(len(known) - 1, 0, -1):
+        group = [known[i]]
+        j = i - 1
+        while (
+            j >= 0
+            and known[j].end <= group[0].start
+            and _COORD_GAP.match(text[known[j].end : group[0].start])
+        ):
+            group.insert(0, known[j])
+            j -= 1
+        if len(group) >= 2:
+            return group
+    return []
 
 
 def _same_person(a: str, b: str) -> bool:

@@ -71,7 +71,9 @@ def extract_moves(
             text, sentences, index, aliases, published_year, history, seen_insts
         )
         denial = (
-            _ZH_ARTICLE_DENIAL.search(sentence) if is_zh else english.ARTICLE_DENIAL.search(sentence)
+            _ZH_ARTICLE_DENIAL.search(sentence)
+            if is_zh
+            else english.ARTICLE_DENIAL.search(sentence)
         )
         if denial and not [c for c in found if not c.prior]:
             # "The company denied the report": the rumours told before it are denied.
@@ -140,9 +142,17 @@ def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
             continue
         full.append(
             Candidate(
-                a.person, min(a.sentence, d.sentence), d.origin, a.destination,
-                max(a.confidence, d.confidence), a.rumoured and d.rumoured, a.role or d.role,
-                a.year or d.year, a.month or d.month, modality=a.modality, kind=a.kind,
+                a.person,
+                min(a.sentence, d.sentence),
+                d.origin,
+                a.destination,
+                max(a.confidence, d.confidence),
+                a.rumoured and d.rumoured,
+                a.role or d.role,
+                a.year or d.year,
+                a.month or d.month,
+                modality=a.modality,
+                kind=a.kind,
             )  # fmt: skip
         )
     return [*full, *departures, *arrivals]

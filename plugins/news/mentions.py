@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from plugins.news.lexicon import is_known_name, is_place
 from plugins.news.model import AliasTable, Mention, PersonMention
 
 _HAN = "\u4e00-\u9fff"
@@ -105,7 +106,9 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
         for match in shape.finditer(text, start, end):
             name = match.group(1).strip().rstrip(".,;:'’")
             words = name.split()
-            while words and words[-1] in ("of", "for", "AI") and len(words) > 1 and words[-1] != "AI":
+            while (
+                words and words[-1] in ("of", "for", "AI") and len(words) > 1 and words[-1] != "AI"
+            ):
                 words.pop()
             while words and words[-1] in ("of", "for"):
                 words.pop()
@@ -134,6 +137,11 @@ _TOKEN = r"(?:[A-ZÀ-ÖØ-Þ](?:['’][A-ZÀ-ÖØ-Þ])?[a-zß-öø-ÿ]+(?:[A-Z][
 _NAME_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|van|von|der|da|di|le|la|bin|al|el)\s+)?{_TOKEN})*")
 _NICKNAME = re.compile(rf"({_TOKEN})\s+[\"“'‘]([A-Z][a-z]+)[\"”'’]\s+({_TOKEN})")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She|they|They|Her|her|His|his|I|I've|I'm)\b")
+# "the researcher", "the scientist": a definite description that refers back to a person.
+_PERSON_ANAPHOR = re.compile(
+    r"\b[Tt]he (?:\d+-year-old |veteran |former |longtime |senior |\w+-born )?(?:researcher|scientist"
+    r"|engineer|professor|executive|computer scientist|roboticist|academic|founder|co-founder)\b(?! (?:who|at|from|of|team))"
+)
 
 
 def find_people(
@@ -163,13 +171,33 @@ def find_people(
                 continue
             if text[seg_end : seg_end + 1] == "." and len(words) == 1 and len(words[0]) <= 4:
                 continue  # "Dr." and the like
+            if not _may_be_person(text[seg_start:seg_end]):
+                continue
             people.append(PersonMention(seg_start, seg_end, text[seg_start:seg_end]))
+    for match in _PERSON_ANAPHOR.finditer(masked, start, end):
+        people.append(PersonMention(match.start(), match.end(), "the researcher", pronoun=True))
     for match in _PRONOUN.finditer(masked, start, end):
         people.append(
             PersonMention(match.start(), match.end(), match.group().lower(), pronoun=True)
         )
     people.sort(key=lambda p: p.start)
     return people
+
+
+def _may_be_person(name: str) -> bool:
+    """A place is never a person; a name of two words or more needs a known given or family
+    name (or a romanised Chinese one) among its words. A single word is left to coreference."""
+    if is_place(name) or (is_place(name.split()[-1]) and len(name.split()) == 1):
+        return False
+    words = [w for w in name.split() if w.lower() not in _PARTICLES]
+    if len(words) < 2:
+        return True
+    if all(is_place(w) for w in words):
+        return False
+    return any(is_known_name(w) for w in words)
+
+
+_PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al", "el"})
 
 
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
