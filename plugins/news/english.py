@@ -118,8 +118,19 @@ _ROLE = re.compile(
 _SPEAKER = re.compile(r"[\"”]\s*,?\s*(?:wrote|said|says|writes|posted)\s+")
 _PRIOR = re.compile(
     r"\b(?:previously|formerly|currently (?:works|worked|is|was)|had been|spent [\w ]+? (?:at|with)|worked (?:at|for)"
-    r"|was most recently|before that)\b",
+    r"|was most recently|before that|(?P<latest>most recently|until recently|latest role|last (?:role|job|post)))\b",
     re.IGNORECASE,
+)
+# "X, a senior researcher at A", "X, who leads A's team": the person's employer, in apposition.
+_APPOSITION = re.compile(
+    r"^\s*,\s+(?:(?:a|an|the)\b|who (?:is|was|works|worked|leads|led|heads|headed|runs|ran|has been)\b)"
+    r"[^,.;()]{0,70}?\b(?:at|of|with|for|on|in)\s+(?:the\s+)?$"
+)
+_PREMODIFIER_WORDS = frozenset(
+    "researcher researchers scientist scientists engineer engineers professor veteran alum alumnus "
+    "lead head chief senior principal staff research robotics ai ml former longtime star top "
+    "computer vision language model models team director manager postdoc fellow co-founder cofounder "
+    "founder executive vice president of and".split()
 )
 
 
@@ -182,7 +193,10 @@ def sentence_candidates(
             if not (negated or denied or rumoured):
                 # "before joining Cohere last spring": not news, but the latest employer known.
                 out.extend(
-                    Candidate(p.name, index, dest, None, 0.5, False, prior=True)
+                    Candidate(
+                        p.name, index, dest, None, 0.5, False, prior=True,
+                        extras={"pos": str(dest.start)},
+                    )
                     for p in persons
                     if not p.name.islower()
                 )
@@ -210,7 +224,7 @@ def sentence_candidates(
         ):
             conf -= 0.1
         role = _role(text, s_start, s_end)
-        persons = persons + [
+        partners = [
             p
             for p in people
             if not p.pronoun
@@ -220,24 +234,15 @@ def sentence_candidates(
                 text[max(s_start, p.start - 40) : p.start],
             )
         ]
-        for person in persons:
+        # A partner ("together with Y") shares the destination, not the subject's origin.
+        for person, own_origin in [(p, origin) for p in persons] + [(p, None) for p in partners]:
             out.append(
                 Candidate(
-                    person.name,
-                    index,
-                    origin,
-                    dest,
-                    conf,
-                    rumoured,
-                    role,
-                    year,
-                    month,
-                    modality=modality,
-                    kind=cue.kind,
-                )  # fmt: skip
+                    person.name, index, own_origin, dest, conf, rumoured, role, year, month,
+                    modality=modality, kind=cue.kind,
+                )
             )
-    if not cues and _PRIOR.search(sentence):
-        out.extend(_prior(text, index, s_start, s_end, insts, people))
+    out.extend(_prior(text, index, s_start, s_end, insts, people, consumed))
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
     return out
@@ -328,7 +333,12 @@ def _roles(
         if _ORIGIN_BEFORE.search(prefix):
             if origin is None:
                 origin = m
-        elif (dest is not None and origin is None and _WEAK_ORIGIN_BEFORE.search(prefix)) or (
+        elif (
+            dest is not None
+            and origin is None
+            and _WEAK_ORIGIN_BEFORE.search(prefix)
+            and not any(cue.end <= p.start < m.start and not p.pronoun for p in people)
+        ) or (
             cue.kind == LEAVE
             and origin is None
             and not re.search(
@@ -531,15 +541,35 @@ def _prior(
     s_end: int,
     insts: list[Mention],
     people: list[PersonMention],
+    consumed: set[int],
 ) -> list[Candidate]:
-    marker = _PRIOR.search(text, s_start, s_end)
-    if marker is None:
-        return []
-    after = [m for m in insts if m.start >= marker.start()]
-    subjects = [p for p in people if p.end <= marker.start()]
-    if not after or not subjects or subjects[-1].name.islower():
-        return []
-    return [Candidate(subjects[-1].name, index, after[0], None, 0.5, False, prior=True)]
+    """Employers the sentence gives people: "formerly at A", "most recently at A", "X, a
+    researcher at A", "A researcher X", "A's head of research, X". Used to fill the origin of
+    a move whose own sentence names none; "most recently" ranks above the rest."""
+    named = [p for p in people if not p.name.islower()]
+    out: list[Candidate] = []
+
+    def add(person: PersonMention, inst: Mention, pos: int) -> None:
+        extras = {"pos": str(pos)}
+        out.append(Candidate(person.name, index, inst, None, 0.5, False, prior=True, extras=extras))
+
+    for marker in _PRIOR.finditer(text, s_start, s_end):
+        after = [m for m in insts if marker.start() <= m.start <= marker.end() + 60]
+        subjects = [p for p in named if p.end <= marker.start()]
+        if after and subjects:
+            rank = 10_000_000 if marker.group("latest") else 0
+            add(subjects[-1], after[0], rank + marker.start())
+    for inst in insts:
+        before = [p for p in named if p.end <= inst.start]
+        if before and _APPOSITION.match(text[before[-1].end : inst.start]):
+            add(before[-1], inst, inst.start)
+        after = [p for p in named if p.start >= inst.end]
+        if after:
+            gap = text[inst.end : after[0].start]
+            words = re.findall(r"[\w-]+", gap.lower().replace("'s", " ").replace("’s", " "))
+            if len(gap) <= 60 and all(w in _PREMODIFIER_WORDS for w in words) and "." not in gap:
+                add(after[0], inst, inst.start)
+    return out
 
 
 def _role_holder(

@@ -75,7 +75,7 @@ def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[
 
 
 _ORG_NOUN = r"(?:start-?up|company|firm|lab|laboratory|venture|business|outfit|AI lab|research lab)"
-_NEW_NAME = r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&-]*|AI|of|for)){0,3})"
+_NEW_NAME = r"((?:[A-Z][\w&'-]*(?:\.[\w&'-]+)*)(?:[ \t]+(?:[A-Z][\w&-]*(?:\.[\w&'-]+)*|of|for)){0,3})"
 _NEW_ORG_SHAPES = (
     # "a start-up called Kinetica Labs", "a new company named Lumen"
     re.compile(rf"\b(?:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"
@@ -86,6 +86,10 @@ _NEW_ORG_SHAPES = (
     # "co-founded Lumen", "founded Kinetica Labs", "launched Vireo"
     re.compile(rf"\b(?:co-?found(?:ed|s|ing)?|found(?:ed|s|ing)|launch(?:ed|es|ing)|start(?:ed|s|ing)|set up)\s+"
                rf"(?:(?:the\s+)?(?:start-?up|company|firm|lab|venture)\s+)?{_NEW_NAME}"),
+    # "has started a new company, Halcyon Robotics, with ..."
+    re.compile(rf"\b(?:a|an)\s+(?:new\s+|young\s+|stealth\s+|own\s+)*(?:[\w-]+\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}\s*,"),
+    # "who previously worked at Sony", "formerly of Lumina"
+    re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:worked\s+|was\s+)?(?:at|of|with|for)\s+{_NEW_NAME}"),
     # "the start-up Kinetica Labs"
     re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
     # "P's new venture, N" / "P's start-up, N"
