@@ -127,10 +127,50 @@ _APPOSITION = re.compile(
     r"[^,.;()]{0,70}?\b(?:at|of|with|for|on|in)\s+(?:the\s+)?$"
 )
 _PREMODIFIER_WORDS = frozenset(
-    "researcher researchers scientist scientists engineer engineers professor veteran alum alumnus "
-    "lead head chief senior principal staff research robotics ai ml former longtime star top "
-    "computer vision language model models team director manager postdoc fellow co-founder cofounder "
-    "founder executive vice president of and".split()
+    [
+        "researcher",
+        "researchers",
+        "scientist",
+        "scientists",
+        "engineer",
+        "engineers",
+        "professor",
+        "veteran",
+        "alum",
+        "alumnus",
+        "lead",
+        "head",
+        "chief",
+        "senior",
+        "principal",
+        "staff",
+        "research",
+        "robotics",
+        "ai",
+        "ml",
+        "former",
+        "longtime",
+        "star",
+        "top",
+        "computer",
+        "vision",
+        "language",
+        "model",
+        "models",
+        "team",
+        "director",
+        "manager",
+        "postdoc",
+        "fellow",
+        "co-founder",
+        "cofounder",
+        "founder",
+        "executive",
+        "vice",
+        "president",
+        "of",
+        "and",
+    ]
 )
 
 
@@ -194,7 +234,13 @@ def sentence_candidates(
                 # "before joining Cohere last spring": not news, but the latest employer known.
                 out.extend(
                     Candidate(
-                        p.name, index, dest, None, 0.5, False, prior=True,
+                        p.name,
+                        index,
+                        dest,
+                        None,
+                        0.5,
+                        False,
+                        prior=True,
                         extras={"pos": str(dest.start)},
                     )
                     for p in persons
@@ -238,8 +284,17 @@ def sentence_candidates(
         for person, own_origin in [(p, origin) for p in persons] + [(p, None) for p in partners]:
             out.append(
                 Candidate(
-                    person.name, index, own_origin, dest, conf, rumoured, role, year, month,
-                    modality=modality, kind=cue.kind,
+                    person.name,
+                    index,
+                    own_origin,
+                    dest,
+                    conf,
+                    rumoured,
+                    role,
+                    year,
+                    month,
+                    modality=modality,
+                    kind=cue.kind,
                 )
             )
     out.extend(_prior(text, index, s_start, s_end, insts, people, consumed))
@@ -563,12 +618,12 @@ def _prior(
         before = [p for p in named if p.end <= inst.start]
         if before and _APPOSITION.match(text[before[-1].end : inst.start]):
             add(before[-1], inst, inst.start)
-        after = [p for p in named if p.start >= inst.end]
-        if after:
-            gap = text[inst.end : after[0].start]
+        later = [p for p in named if p.start >= inst.end]
+        if later:
+            gap = text[inst.end : later[0].start]
             words = re.findall(r"[\w-]+", gap.lower().replace("'s", " ").replace("’s", " "))
             if len(gap) <= 60 and all(w in _PREMODIFIER_WORDS for w in words) and "." not in gap:
-                add(after[0], inst, inst.start)
+                add(later[0], inst, inst.start)
     return out
 
 

@@ -153,7 +153,7 @@ def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
                 a.month or d.month,
                 modality=a.modality,
                 kind=a.kind,
-            )  # fmt: skip
+            )
         )
     return [*full, *departures, *arrivals]
 

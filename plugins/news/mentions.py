@@ -75,7 +75,9 @@ def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[
 
 
 _ORG_NOUN = r"(?:start-?up|company|firm|lab|laboratory|venture|business|outfit|AI lab|research lab)"
-_NEW_NAME = r"((?:[A-Z][\w&'-]*(?:\.[\w&'-]+)*)(?:[ \t]+(?:[A-Z][\w&-]*(?:\.[\w&'-]+)*|of|for)){0,3})"
+_NEW_NAME = (
+    r"((?:[A-Z][\w&'-]*(?:\.[\w&'-]+)*)(?:[ \t]+(?:[A-Z][\w&-]*(?:\.[\w&'-]+)*|of|for)){0,3})"
+)
 _NEW_ORG_SHAPES = (
     # "a start-up called Kinetica Labs", "a new company named Lumen"
     re.compile(rf"\b(?:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"

@@ -65,6 +65,11 @@ _EN_PLANNED = re.compile(
     r"|\b(?:considering|weighing|mulling|contemplating|exploring|thinking about) (?:\w+ )?$",
     re.IGNORECASE,
 )
+_EN_HYPOTHETICAL = re.compile(
+    r"\b(?:if|should|were) (?:the|a|that|this|he|she|they) (?:\w+ ){0,4}(?:goes ahead|happens|succeeds"
+    r"|went ahead|were to)\b|\bwould (?:be|become|make|join|leave|mark)\b|\bwould have\b",
+    re.IGNORECASE,
+)
 _EN_CONFIRMED = re.compile(
     r"\bconfirmed\b|\bannounced\b|\bsaid in a statement\b|\bofficially\b|\bin a (?:blog )?post\b"
     r"|\bwrote on\b|\bposted on\b|\bon (?:his|her|their) LinkedIn\b|\btold (?:\w+ ){0,2}(?:reporters|us)\b",
@@ -118,7 +123,7 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
         ):
             return "confirmed"
         return "rumour"
-    if _EN_PLANNED.search(clause[-60:]):
+    if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
         return "planned"
     return "confirmed" if _EN_CONFIRMED.search(sentence) else "reported"
 
