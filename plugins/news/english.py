@@ -21,17 +21,18 @@ _CUES: dict[str, str] = {
     r"|mov(?:e|es|ed|ing) (?:again|on),? (?:this time )?to|now works? (?:at|for)|now working (?:at|for)"
     r"|(?:took|takes|taking|has taken|have taken) (?:on )?the (?:role|job|post|position|seat)"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
-    r"|now at|becom(?:e|es|ing)|became",
+    r"|now at|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
     r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
-    r"|heading out|(?:is|are|was|were) out (?:at|from)",
+    r"|heading out|(?:is|are|was|were) out (?:at|from)|no longer (?:at|with|works? (?:at|for))"
+    r"|last day (?:at|with)|departure of",
     FOUND: r"co-?found(?:s|ed|ing)?|found(?:s|ed|ing)|start(?:s|ed|ing)? (?:a|an|his|her|their|up) (?:own |new )?"
     r"(?:company|start-?up|firm|lab|venture|business)|launch(?:es|ed|ing)? (?:a|an|his|her|their) "
     r"(?:own |new )?(?:company|start-?up|firm|lab|venture|business)|set(?:s|ting)? up (?:a|an|his|her|their) "
     r"(?:own |new )?(?:company|start-?up|firm|lab|venture|business)",
     HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
-    r"|welcom(?:e|es|ed)|land(?:s|ed)",
+    r"|welcom(?:e|es|ed)|land(?:s|ed)|pick(?:s|ed)? up|snapp(?:ed|ing) up|snaps up",
 }
 _CUE_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{kind}>{body})" for kind, body in _CUES.items()) + r")\b"
@@ -82,7 +83,14 @@ _SUBJECT_GAP = re.compile(
     r"|been|on|monday|tuesday|wednesday|thursday|friday|saturday|sunday|this|week|last|close)\s+)*$",
     re.IGNORECASE,
 )
-_COORD_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)$")
+PLURAL = "<plural>"
+"""The person slot of a frame whose plural subject ("two researchers") is named later."""
+_PLURAL_SUBJECT = re.compile(
+    r"\b(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]everal|[Aa] (?:pair|trio|handful|group) of|[Bb]oth)\s+"
+    r"(?:[\w'’-]+\s+){0,3}?(?:researchers|scientists|engineers|employees|staffers|members|colleagues"
+    r"|executives|veterans|founders)\b"
+)
+COORD_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)$")
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -247,6 +255,11 @@ def sentence_candidates(
                     if not p.name.islower()
                 )
             continue
+        if not persons and not background and cue.kind != HIRE:
+            group = _PLURAL_SUBJECT.search(text, left, cue.start)
+            if group is not None:
+                # "Two researchers from A have left": the people are named later.
+                persons = [PersonMention(group.start(), group.end(), PLURAL)]
         if background or not persons:
             continue
         if cue.kind == FOUND:
@@ -474,6 +487,9 @@ def _subjects(
     people: list[PersonMention],
     previous_people: list[PersonMention],
 ) -> list[PersonMention]:
+    if text[cue.start : cue.end].startswith("departure of"):
+        after_cue = [p for p in people if cue.end <= p.start < right and not p.pronoun]
+        return _coordinated(after_cue) if after_cue else []
     in_left = [p for p in people if left <= p.start and p.end <= cue.start]
     if in_left:
         nearest = in_left[-1]
@@ -509,7 +525,7 @@ def _coordinated_back(text: str, in_left: list[PersonMention]) -> list[PersonMen
         if (p.start, p.end) == (chain[0].start, chain[0].end):
             chain.insert(0, p)  # "they": the members of one group share the span
             continue
-        if p.pronoun or not _COORD_GAP.match(text[p.end : chain[0].start]):
+        if p.pronoun or not COORD_GAP.match(text[p.end : chain[0].start]):
             break
         chain.insert(0, p)
     return chain
@@ -559,7 +575,7 @@ def _last_group(text: str, known: list[PersonMention]) -> list[PersonMention]:
         while (
             j >= 0
             and known[j].end <= group[0].start
-            and _COORD_GAP.match(text[known[j].end : group[0].start])
+            and COORD_GAP.match(text[known[j].end : group[0].start])
         ):
             group.insert(0, known[j])
             j -= 1

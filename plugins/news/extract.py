@@ -81,7 +81,47 @@ def extract_moves(
                 if cand.modality in RUMOUR_MODALITIES:
                     cand.modality = "denied"
         candidates.extend(found)
+    candidates = _name_plural_subjects(candidates, history, text, sentences)
     return _merge(candidates, text, sentences)
+
+
+def _name_plural_subjects(
+    candidates: list[Candidate],
+    people: list[PersonMention],
+    text: str,
+    sentences: list[tuple[int, int]],
+) -> list[Candidate]:
+    """Give a frame with a plural subject ("two researchers have left") one copy per person of
+    the group named next ("A and B, who ..."), within the next two sentences."""
+    out: list[Candidate] = []
+    for cand in candidates:
+        if cand.person != english.PLURAL:
+            out.append(cand)
+            continue
+        start = sentences[cand.sentence][0]
+        stop = sentences[min(cand.sentence + 2, len(sentences) - 1)][1]
+        group = _first_group([p for p in people if start <= p.start < stop], text)
+        for member in group:
+            copy = Candidate(
+                member.name, cand.sentence, cand.origin, cand.destination, cand.confidence,
+                cand.rumoured, cand.role, cand.year, cand.month, modality=cand.modality,
+                kind=cand.kind,
+            )  # fmt: skip
+            out.append(copy)
+    return out
+
+
+def _first_group(people: list[PersonMention], text: str) -> list[PersonMention]:
+    for i, first in enumerate(people):
+        group = [first]
+        for p in people[i + 1 :]:
+            if p.start >= group[-1].end and english.COORD_GAP.match(text[group[-1].end : p.start]):
+                group.append(p)
+            else:
+                break
+        if len(group) >= 2:
+            return group
+    return []
 
 
 def person_key(name: str) -> str:

@@ -64,6 +64,34 @@ def _hook_alias_pairs() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def seed_parents() -> dict[str, str]:
+    """Seed institution slug → its parent's slug (FAIR → Meta, Microsoft Research → Microsoft)."""
+    raw = resources.files("service").joinpath("data/institutions.toml").read_text("utf-8")
+    return {
+        inst["slug"]: inst["parent"]
+        for inst in tomllib.loads(raw).get("institution", [])
+        if inst.get("parent")
+    }
+
+
+def _ancestors(slug: str) -> set[str]:
+    parents = seed_parents()
+    out: set[str] = set()
+    while slug in parents and parents[slug] not in out:
+        slug = parents[slug]
+        out.add(slug)
+    return out
+
+
+def is_internal(from_slug: str | None, to_slug: str | None) -> bool:
+    """A move between a lab and the company it belongs to is a promotion or a reorganisation,
+    not a move between employers ("Microsoft has named X, a researcher at Microsoft Research")."""
+    if not from_slug or not to_slug:
+        return False
+    return from_slug in _ancestors(to_slug) or to_slug in _ancestors(from_slug)
+
+
+@lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
     """The alias table the extractor resolves institution names with (cached)."""
     return AliasTable.from_pairs([*seed_alias_pairs(), *_hook_alias_pairs()])
@@ -91,7 +119,7 @@ are not stored as moves at all."""
 def to_report(move: ExtractedMove, document: DocumentSeen) -> MoveReported | None:
     """One extracted move as the observation the pipeline merges and stores."""
     modality = STORED_MODALITY.get(move.modality)
-    if modality is None:
+    if modality is None or is_internal(move.from_slug, move.to_slug):
         return None
     origin = _institution(move.from_name, move.from_slug)
     destination = _institution(move.to_name, move.to_slug)

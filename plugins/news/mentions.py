@@ -49,7 +49,23 @@ def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> l
             continue
         found.append(Mention(m_start, m_end, text[m_start:m_end], None))
     found.sort(key=lambda m: m.start)
-    return _merge_nested(text, found, aliases)
+    return [_site(text, m, aliases) for m in _merge_nested(text, found, aliases)]
+
+
+_SITE = re.compile(
+    r"\s+(?:(?:lab|laboratory|office|team|group|centre|center|site|hub)\s+)?in\s+([A-Z][a-z]+)"
+)
+
+
+def _site(text: str, mention: Mention, aliases: AliasTable) -> Mention:
+    """ "FAIR lab in Paris": the Paris site when the index has one ("FAIR Paris")."""
+    match = _SITE.match(text, mention.end)
+    if match is None or not mention.slug:
+        return mention
+    slug = aliases.slug_for(f"{mention.name} {match.group(1)}")
+    if not slug:
+        return mention
+    return Mention(mention.start, mention.end, f"{mention.name} {match.group(1)}", slug)
 
 
 def _glued_to_name(text: str, pos: int, alias: str) -> bool:
