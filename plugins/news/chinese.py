@@ -43,6 +43,8 @@ _ARRIVE = re.compile(
     r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
 )
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
+_FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立")
+_NEW_COMPANY = re.compile(r"[“\"]([^”\"]{2,20})[”\"]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
 _DENIAL = re.compile(r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息")
 _RUMOUR = re.compile(
     r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|洽谈|接触|据报道|传出|疑似|可能|据悉"
@@ -139,6 +141,7 @@ def sentence_candidates(
     cues = sorted(
         [(m.start(), m.end(), "arrive") for m in _ARRIVE.finditer(text, s_start, s_end)]
         + [(m.start(), m.end(), "leave") for m in _LEAVE.finditer(text, s_start, s_end)]
+        + [(m.start(), m.end(), "found") for m in _FOUND.finditer(text, s_start, s_end)]
     )
     out: list[Candidate] = []
     prev_person: list[PersonMention] = []
@@ -192,7 +195,15 @@ def sentence_candidates(
         from_mark = [
             m for m in insts if person.end <= m.end <= c_start and text[max(0, m.start - 1)] == "从"
         ]
-        if kind == "arrive":
+        if kind == "found":
+            # "成立了一家……的公司“灵枢科技”": the new company, by its quoted or stated name.
+            named = _NEW_COMPANY.search(text, c_end, s_end)
+            if named is None:
+                continue
+            name = named.group(1) or named.group(2)
+            dest = Mention(named.start(), named.end(), name, aliases.slug_for(name))
+            origin = origin or _origin_for(text, person, insts, s_start)
+        elif kind == "arrive":
             dest = after[0] if after else None
             if from_mark:
                 origin = from_mark[-1]

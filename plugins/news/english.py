@@ -10,6 +10,7 @@ from plugins.news.mentions import (
     find_institutions,
     find_new_organisations,
     find_people,
+    may_be_person,
 )
 from plugins.news.modality import RUMOUR_MODALITIES, classify
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
@@ -27,9 +28,9 @@ _CUES: dict[str, str] = {
     r"|heading out|(?:is|are|was|were) out (?:at|from)|no longer (?:at|with|works? (?:at|for))"
     r"|last day (?:at|with)|departure of",
     FOUND: r"co-?found(?:s|ed|ing)?|found(?:s|ed|ing)|start(?:s|ed|ing)? (?:a|an|his|her|their|up) (?:own |new )?"
-    r"(?:company|start-?up|firm|lab|venture|business)|launch(?:es|ed|ing)? (?:a|an|his|her|their) "
-    r"(?:own |new )?(?:company|start-?up|firm|lab|venture|business)|set(?:s|ting)? up (?:a|an|his|her|their) "
-    r"(?:own |new )?(?:company|start-?up|firm|lab|venture|business)",
+    r"(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business)|launch(?:es|ed|ing)? (?:a|an|his|her|their) "
+    r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business)|set(?:s|ting)? up (?:a|an|his|her|their) "
+    r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business)",
     HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
     r"|welcom(?:e|es|ed)|land(?:s|ed)|pick(?:s|ed)? up|snapp(?:ed|ing) up|snaps up",
@@ -213,10 +214,19 @@ def sentence_candidates(
     out: list[Candidate] = []
     consumed: set[int] = set()
     previous_people: list[PersonMention] = []
+    backgrounds: list[bool] = []
     for i, cue in enumerate(cues):
         left = cues[i - 1].end if i else s_start
         right = cues[i + 1].start if i + 1 < len(cues) else s_end
         background = _is_background(text, cue, left, right, published_year, i == 0)
+        if (
+            not background
+            and i
+            and backgrounds[-1]
+            and re.search(r"\bto\s+$", text[left : cue.start])
+        ):
+            background = True  # "who left OpenAI in 2022 to co-found a start-up"
+        backgrounds.append(background)
         negated = bool(_NEGATED.search(text[max(s_start, cue.start - 25) : cue.start]))
         persons, origin, dest = _roles(
             text,
@@ -237,6 +247,18 @@ def sentence_candidates(
         for m in (origin, dest):
             if m is not None:
                 consumed.add(m.start)
+        if background and cue.kind == FOUND and persons and not (negated or denied):
+            # "who left OpenAI in 2022 to co-found a start-up": the latest employer is that
+            # start-up, named or not; an earlier one is not the origin of a later move.
+            founded = _founded(text, cue, right, new_orgs, insts)
+            employer = founded or Mention(cue.start, cue.end, "", None)
+            out.extend(
+                Candidate(p.name, index, employer, None, 0.5, False, prior=True,
+                          extras={"pos": str(cue.end)})
+                for p in persons
+                if not p.name.islower()
+            )  # fmt: skip
+            continue
         if background and cue.kind == JOIN and dest is not None and persons:
             if not (negated or denied or rumoured):
                 # "before joining Cohere last spring": not news, but the latest employer known.
@@ -311,8 +333,46 @@ def sentence_candidates(
                 )
             )
     out.extend(_prior(text, index, s_start, s_end, insts, people, consumed))
+    out.extend(_listed(text, index, s_start, s_end, aliases))
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
+    return out
+
+
+_ORG_WORDS = r"[A-Z][\w&.'’-]*(?: (?:[A-Z][\w&.'’-]*|AI|of|for|de))*"
+_LISTED = re.compile(
+    rf"(?P<person>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{1,2}})\s*[:–—]\s*(?:from\s+)?(?P<origin>{_ORG_WORDS})"
+    rf"\s+(?:to|→|->|for)\s+(?P<dest>{_ORG_WORDS})(?P<note>\s*\([^)]{{0,40}}\))?"
+)
+
+
+def _listed(
+    text: str, index: int, s_start: int, s_end: int, aliases: AliasTable
+) -> list[Candidate]:
+    """Moves in a sidebar list: "Chen Wei: Baidu to ByteDance (confirmed)"."""
+    out: list[Candidate] = []
+    for match in _LISTED.finditer(text, s_start, s_end):
+        person = match.group("person")
+        if not may_be_person(person):
+            continue
+        ends = []
+        for group in ("origin", "dest"):
+            name = match.group(group).rstrip(".,;")
+            ends.append(Mention(match.start(group), match.start(group) + len(name), name,
+                                aliases.slug_for(name)))  # fmt: skip
+        note = match.group("note") or ""
+        modality = classify(note, note) if note.strip() else "reported"
+        out.append(
+            Candidate(
+                person,
+                index,
+                ends[0],
+                ends[1],
+                0.8,
+                modality in RUMOUR_MODALITIES,
+                modality=modality,
+            )  # fmt: skip
+        )
     return out
 
 
@@ -342,6 +402,13 @@ def _cues(text: str, start: int, end: int) -> list[_Cue]:
     return cues
 
 
+_OLD_MOVE = re.compile(
+    r"\b(?:years|decades?|a decade) ago\b|\bback in (?:19|20)\d\d\b|\bearlier in (?:his|her|their) career\b"
+    r"|\bonce (?:left|joined|worked)\b|\bat the time\b",
+    re.IGNORECASE,
+)
+
+
 def _is_background(
     text: str, cue: _Cue, left: int, right: int, published_year: int | None, first: bool
 ) -> bool:
@@ -351,13 +418,15 @@ def _is_background(
         and cue.kind != LEAVE
     ):
         return True
+    if _OLD_MOVE.search(text, left, right):
+        return True
     if published_year is None:
         return False
     window = text[cue.start : right]
     match = re.search(r"\b(?:in|since|of)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", window)
     if match is None and first:
         match = re.search(
-            r"\b(?:in|since)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", text[left : cue.start]
+            r"\b(?:[Ii]n|[Ss]ince)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", text[left : cue.start]
         )
     if match is None:
         match = re.search(r"\b((?:19|20)\d{2})\b", text[cue.start : min(right, cue.end + 40)])
@@ -487,7 +556,9 @@ def _subjects(
     people: list[PersonMention],
     previous_people: list[PersonMention],
 ) -> list[PersonMention]:
-    if text[cue.start : cue.end].startswith("departure of"):
+    if text[cue.start : cue.end].startswith("departure") and not any(
+        left <= p.start and p.end <= cue.start for p in people
+    ):
         after_cue = [p for p in people if cue.end <= p.start < right and not p.pronoun]
         return _coordinated(after_cue) if after_cue else []
     in_left = [p for p in people if left <= p.start and p.end <= cue.start]

@@ -82,7 +82,50 @@ def extract_moves(
                     cand.modality = "denied"
         candidates.extend(found)
     candidates = _name_plural_subjects(candidates, history, text, sentences)
+    if language != "zh":
+        topic = _topic_employer(text, sentences, aliases)
+        if topic is not None:
+            _fill_from_topic(candidates, topic)
     return _merge(candidates, text, sentences)
+
+
+_LOSING_BEFORE = re.compile(
+    r"(?:exodus|departures?|defections?|brain drain|talent drain|losses at|people leaving"
+    r"|researchers leaving) (?:from |at )?(?:the )?$",
+    re.IGNORECASE,
+)
+_LOSING_AFTER = re.compile(
+    r"^(?:['’]s?\s[\w -]{0,40}?)?\s(?:has|have|had|is|are|keeps?|continues? to)\s(?:\w+\s)?"
+    r"(?:lost|losing|been losing|bleeding|shed|shedding|seen \w+ (?:departures|exits))\b",
+    re.IGNORECASE,
+)
+
+
+def _topic_employer(
+    text: str, sentences: list[tuple[int, int]], aliases: AliasTable
+) -> Mention | None:
+    """The organisation the article is about losing people ("the quiet exodus from Google",
+    "Google's Gemini effort has lost three researchers"), from the headline and the lede."""
+    for start, end in sentences[:3]:
+        for inst in english.find_institutions(text, start, end, aliases):
+            before = text[max(start, inst.start - 40) : inst.start]
+            if _LOSING_BEFORE.search(before) or _LOSING_AFTER.match(text[inst.end : end]):
+                return inst
+    return None
+
+
+def _fill_from_topic(candidates: list[Candidate], topic: Mention) -> None:
+    """People leaving in an article about an organisation losing people, whose own employer is
+    named nowhere, leave that organisation."""
+    people_with_employer = {person_key(c.person) for c in candidates if c.origin is not None}
+    for cand in candidates:
+        if cand.prior or cand.origin is not None or cand.destination is None:
+            continue
+        if person_key(cand.person) in people_with_employer:
+            continue
+        if _inst_key(cand.destination) == _inst_key(topic):
+            continue
+        cand.origin = topic
 
 
 def _name_plural_subjects(
@@ -216,6 +259,8 @@ def _merge(
         for move in moves:
             if move.origin is None and move.destination is not None and priors:
                 best = _latest_prior(priors, move.sentence)
+                if best.origin is not None and not best.origin.name:
+                    continue  # the latest employer is a company the article does not name
                 if _inst_key(best.origin) != _inst_key(move.destination):
                     move.origin = best.origin
         by_class: dict[str, list[Candidate]] = {}

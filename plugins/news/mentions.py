@@ -109,7 +109,7 @@ _NEW_ORG_SHAPES = (
     # "who previously worked at Sony", "formerly of Lumina"
     re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:worked\s+|was\s+)?(?:at|of|with|for)\s+{_NEW_NAME}"),
     # "the start-up Kinetica Labs"
-    re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
+    re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:[A-Z][\w-]+\s+|[\w-]+-based\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
     # "P's new venture, N" / "P's start-up, N"
     re.compile(rf"['’]s\s+(?:new\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}"),
 )  # fmt: skip
@@ -193,7 +193,7 @@ def find_people(
                 continue
             if text[seg_end : seg_end + 1] == "." and len(words) == 1 and len(words[0]) <= 4:
                 continue  # "Dr." and the like
-            if not _may_be_person(text[seg_start:seg_end]):
+            if not may_be_person(text[seg_start:seg_end]):
                 continue
             people.append(PersonMention(seg_start, seg_end, text[seg_start:seg_end]))
     for match in _PERSON_ANAPHOR.finditer(masked, start, end):
@@ -206,7 +206,7 @@ def find_people(
     return people
 
 
-def _may_be_person(name: str) -> bool:
+def may_be_person(name: str) -> bool:
     """A place is never a person; a name of two words or more needs a known given or family
     name (or a romanised Chinese one) among its words. A single word is left to coreference."""
     if is_place(name) or (is_place(name.split()[-1]) and len(name.split()) == 1):

@@ -67,7 +67,7 @@ _EN_PLANNED = re.compile(
 )
 _EN_HYPOTHETICAL = re.compile(
     r"\b(?:if|should|were) (?:the|a|that|this|he|she|they) (?:\w+ ){0,4}(?:goes ahead|happens|succeeds"
-    r"|went ahead|were to)\b|\bwould (?:be|become|make|join|leave|mark)\b|\bwould have\b",
+    r"|went ahead|were to)\b|\bif\b[^.;]{0,80}\bwould\b|\bwould\b[^.;]{0,80}\bif\b|\bwould have\b",
     re.IGNORECASE,
 )
 _EN_CONFIRMED = re.compile(
