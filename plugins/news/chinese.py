@@ -197,11 +197,11 @@ def sentence_candidates(
         ]
         if kind == "found":
             # "成立了一家……的公司“灵枢科技”": the new company, by its quoted or stated name.
-            named = _NEW_COMPANY.search(text, c_end, s_end)
-            if named is None:
+            company = _NEW_COMPANY.search(text, c_end, s_end)
+            if company is None:
                 continue
-            name = named.group(1) or named.group(2)
-            dest = Mention(named.start(), named.end(), name, aliases.slug_for(name))
+            name = company.group(1) or company.group(2)
+            dest = Mention(company.start(), company.end(), name, aliases.slug_for(name))
             origin = origin or _origin_for(text, person, insts, s_start)
         elif kind == "arrive":
             dest = after[0] if after else None

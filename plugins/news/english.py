@@ -371,7 +371,7 @@ def _listed(
                 0.8,
                 modality in RUMOUR_MODALITIES,
                 modality=modality,
-            )  # fmt: skip
+            )
         )
     return out
 

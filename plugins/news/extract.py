@@ -30,7 +30,7 @@ import unicodedata
 from anyascii import anyascii
 
 from plugins.news import chinese, english
-from plugins.news.mentions import find_new_organisations
+from plugins.news.mentions import find_institutions, find_new_organisations
 from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
 from plugins.news.sentences import split_sentences
@@ -107,7 +107,7 @@ def _topic_employer(
     """The organisation the article is about losing people ("the quiet exodus from Google",
     "Google's Gemini effort has lost three researchers"), from the headline and the lede."""
     for start, end in sentences[:3]:
-        for inst in english.find_institutions(text, start, end, aliases):
+        for inst in find_institutions(text, start, end, aliases):
             before = text[max(start, inst.start - 40) : inst.start]
             if _LOSING_BEFORE.search(before) or _LOSING_AFTER.match(text[inst.end : end]):
                 return inst
