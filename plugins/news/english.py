@@ -496,6 +496,14 @@ def _roles(
                     ref = prior[-1]
                     origin = Mention(a_start, a_end, ref.name, ref.slug)
                 break
+    if (
+        cue.kind == LEAVE
+        and origin is None
+        and subject is not None
+        and subject.end <= first_person
+        and re.search(r"\bits\b", text[subject.end : first_person])
+    ):
+        origin = subject  # "Cohere said its chief scientist, X, is stepping down"
     if dest is None and cue.kind == JOIN and subject is not None and subject.start < first_person:
         dest = subject
     if origin is None:
@@ -532,6 +540,10 @@ def _subject_org(
     """The organisation doing the hiring or announcing, e.g. "Meta has hired", "Anthropic said"."""
     for m in reversed([m for m in insts if m.end <= cue.start]):
         gap = text[m.end : cue.start]
+        # "Thinking Machines Lab, the start-up founded by X, has hired": skip the apposition.
+        apposition = re.match(r"^\s*,[^,]{3,90},(?=\s)", gap)
+        if apposition and cue.kind == HIRE:
+            gap = gap[apposition.end() :]
         if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
             return m
         announces = re.match(

@@ -40,7 +40,7 @@ __all__ = ["AliasTable", "ExtractedMove", "extract_moves", "person_key"]
 logger = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_ZH_ARTICLE_DENIAL = re.compile(r"不实|否认|辟谣|与事实不符")
+_ZH_ARTICLE_DENIAL = re.compile(r"不实|否认|辟谣|与事实不符|假消息|谣言|不属实|并非事实")
 RUMOUR_CEILING = 0.5
 
 
@@ -221,7 +221,9 @@ def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
         a = min(arrivals, key=lambda x: abs(x.sentence - d.sentence))
         arrivals.remove(a)
         if _inst_key(d.origin) == _inst_key(a.destination):
-            full.append(a)
+            # "steps down ... and will become an adviser to the company": a new role at the
+            # same place; the departure is the news.
+            full.append(d)
             continue
         full.append(
             Candidate(
