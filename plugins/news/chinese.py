@@ -25,7 +25,8 @@ _ROLE_WORDS = tuple(
     re.findall(
         r"\S+",
         "研究员 科学家 首席科学家 工程师 负责人 副总裁 总裁 教授 副教授 联合创始人 创始人 成员 博士后 博士 架构师 研究科学家 技术负责"
-        "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年",
+        "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
+        " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、",
     )
 )
 _BOUNDARIES = tuple(
@@ -36,12 +37,19 @@ _BOUNDARIES = tuple(
         "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与",
     )
 )
+# Words that start with a surname character but are not names ("应届", "高级研究员").
+_NOT_NAMES = frozenset(
+    {"应届", "高级", "资深", "首席", "前任", "现任", "原任", "任职", "任命", "钱包"}
+)
 # Characters that start a verb phrase far more often than they end a given name.
 _FUNCTION_CHARS = frozenset("已从于将在也曾和与并称被是等还未近日担转跳入加离")
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
     r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?"
 )
+_TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来"})
+"""Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
 _FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立")
 _NEW_COMPANY = re.compile(r"[“\"]([^”\"]{2,20})[”\"]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
@@ -69,6 +77,9 @@ def _han_people(
     i = start
     while i < end:
         found = None
+        if s[i : i + 2] in _NOT_NAMES:
+            i += 2
+            continue
         for surname in _SURNAMES:
             if not s.startswith(surname, i):
                 continue
@@ -155,7 +166,7 @@ def sentence_candidates(
         before_people = [p for p in people if p.end <= c_start]
         if c_start - s_start >= 2 and text[c_start - 1] in "的":
             continue  # "离职的传闻": a noun phrase, not a report
-        if kind == "arrive" and text[c_start:c_end] == "迎来":
+        if kind == "arrive" and text[c_start:c_end].rstrip("了") in _TAKES_IN:
             persons = [p for p in people if c_end <= p.start < s_end and not p.pronoun]
             subject = next((m for m in reversed(insts) if m.end <= c_start), None)
             for person in persons:

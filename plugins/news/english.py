@@ -28,9 +28,11 @@ _CUES: dict[str, str] = {
     r"|heading out|(?:is|are|was|were) out (?:at|from)|no longer (?:at|with|works? (?:at|for))"
     r"|last day (?:at|with)|departure of",
     FOUND: r"co-?found(?:s|ed|ing)?|found(?:s|ed|ing)|start(?:s|ed|ing)? (?:a|an|his|her|their|up) (?:own |new )?"
-    r"(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business)|launch(?:es|ed|ing)? (?:a|an|his|her|their) "
-    r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business)|set(?:s|ting)? up (?:a|an|his|her|their) "
-    r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business)",
+    r"(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business|non-?profit|organi[sz]ation|institute)"
+    r"|launch(?:es|ed|ing)? (?:a|an|his|her|their) (?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab"
+    r"|venture|business|non-?profit|organi[sz]ation|institute)|set(?:s|ting)? up (?:a|an|his|her|their) "
+    r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business|non-?profit|organi[sz]ation"
+    r"|institute)",
     HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
     r"|welcom(?:e|es|ed)|land(?:s|ed)|pick(?:s|ed)? up|snapp(?:ed|ing) up|snaps up",
@@ -285,7 +287,11 @@ def sentence_candidates(
         if background or not persons:
             continue
         if cue.kind == FOUND:
-            dest = _founded(text, cue, right, new_orgs, insts) or dest
+            dest = (
+                _founded(text, cue, right, new_orgs, insts)
+                or dest
+                or _named_later(text, cue.end, aliases)
+            )
             if dest is None:
                 continue
         if dest is None and origin is None:
@@ -374,6 +380,19 @@ def _listed(
             )
         )
     return out
+
+
+def _named_later(text: str, pos: int, aliases: AliasTable) -> Mention | None:
+    """ "… to launch a non-profit. The organisation, called Clearwater Alignment, …": the first
+    organisation the article introduces by its shape within the next few hundred characters."""
+    best: Mention | None = None
+    for name, slug in aliases.entries.items():
+        if slug:
+            continue
+        at = text.find(name, pos, pos + 300)
+        if at != -1 and (best is None or at < best.start):
+            best = Mention(at, at + len(name), name, None)
+    return best
 
 
 def _founded(

@@ -90,13 +90,16 @@ def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[
     return out
 
 
-_ORG_NOUN = r"(?:start-?up|company|firm|lab|laboratory|venture|business|outfit|AI lab|research lab)"
+_ORG_NOUN = (
+    r"(?:start-?up|company|firm|lab|laboratory|venture|business|outfit|AI lab|research lab"
+    r"|non-?profit|organi[sz]ation|foundation|institute)"
+)
 _NEW_NAME = (
     r"((?:[A-Z][\w&'-]*(?:\.[\w&'-]+)*)(?:[ \t]+(?:[A-Z][\w&-]*(?:\.[\w&'-]+)*|of|for)){0,3})"
 )
 _NEW_ORG_SHAPES = (
     # "a start-up called Kinetica Labs", "a new company named Lumen"
-    re.compile(rf"\b(?:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"
+    re.compile(rf"\b(?i:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"
                rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
     # "Kinetica Labs, a new start-up", "Lumen, the company he founded"
     re.compile(rf"{_NEW_NAME}\s*,\s+(?:a|an|the)\s+(?:new\s+|young\s+|stealth\s+|two-year-old\s+)*"
