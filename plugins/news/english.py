@@ -476,11 +476,16 @@ def _roles(
         if subject is None:
             return [], None, None
         dest = subject
-        persons = _coordinated([p for p in people if cue.end <= p.start < right and not p.pronoun])
-        for m in after:
-            if m is not dest:
-                origin = m
-                break
+        persons = _coordinated(
+            [p for p in people if cue.end <= p.start < right and not p.pronoun], text
+        )
+        others = [m for m in after if m is not dest]
+        latest = [
+            m
+            for m in others
+            if re.search(r"\b(?:most|until) recently\b", text[max(cue.end, m.start - 50) : m.start])
+        ]
+        origin = (latest or others or [None])[0]
         return persons, origin, dest
     persons = _subjects(text, cue, left, right, s_start, people, previous_people)
     first_person = min((p.start for p in persons), default=cue.start)
@@ -546,11 +551,34 @@ def _roles(
             origin = descriptors[-1]
     if cue.kind == LEAVE and origin is None and persons and not before:
         origin = _previous_sentence_org(text, s_start, institutions_so_far)
+    if (
+        cue.kind == LEAVE
+        and origin is None
+        and persons
+        and _OWNER_ANAPHOR.search(text, s_start, first_person)
+        and institutions_so_far
+    ):
+        origin = _most_named(institutions_so_far)  # "The team's leader, X, left for Meta"
     if cue.kind == HIRE and dest is None and subject is not None:
         dest = subject
     if dest is None and _TAKE_ROLE.match(text, cue.start, cue.end):
         dest = _role_holder(text, s_start, institutions_so_far, origin)
     return persons, origin, dest
+
+
+_OWNER_ANAPHOR = re.compile(
+    r"\b[Tt]he (?:team|company|lab|group|unit|division|start-?up|firm)['’]s\s+[\w\s-]{0,40}?,?\s*$"
+)
+
+
+def _most_named(mentions: list[Mention]) -> Mention:
+    """The institution the article has named most often so far (the earliest on a tie)."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        key = m.slug or m.name.lower()
+        counts[key] = counts.get(key, 0) + 1
+    best = max(counts.values())
+    return next(m for m in mentions if counts[m.slug or m.name.lower()] == best)
 
 
 def _subject_org(
@@ -591,7 +619,7 @@ def _subjects(
         left <= p.start and p.end <= cue.start for p in people
     ):
         after_cue = [p for p in people if cue.end <= p.start < right and not p.pronoun]
-        return _coordinated(after_cue) if after_cue else []
+        return _coordinated(after_cue, text) if after_cue else []
     in_left = [p for p in people if left <= p.start and p.end <= cue.start]
     if in_left:
         nearest = in_left[-1]
@@ -608,17 +636,24 @@ def _subjects(
         return previous_people
     colon = text.find(":", cue.end, right)
     if colon != -1:
-        return _coordinated([p for p in people if colon < p.start < right and not p.pronoun])
+        return _coordinated([p for p in people if colon < p.start < right and not p.pronoun], text)
     return []
 
 
-def _coordinated(people: list[PersonMention]) -> list[PersonMention]:
-    return people[:1] if not people else _chain(people)
-
-
-def _chain(people: list[PersonMention]) -> list[PersonMention]:
+def _coordinated(people: list[PersonMention], text: str) -> list[PersonMention]:
+    """The first person and those coordinated with it ("A, B and C"); a person named later in
+    the clause ("..., chief executive C said") is not one of them."""
+    if not people:
+        return []
     out = [people[0]]
-    return out + [p for p in people[1:] if not p.pronoun]
+    for p in people[1:]:
+        if p.pronoun or p.start < out[-1].end:
+            continue
+        gap = text[out[-1].end : p.start]
+        if not (COORD_GAP.match(gap) or re.fullmatch(r"\s*(?:,\s*)?(?:and|as well as|&)\s+", gap)):
+            break
+        out.append(p)
+    return out
 
 
 def _coordinated_back(text: str, in_left: list[PersonMention]) -> list[PersonMention]:

@@ -110,7 +110,7 @@ _NEW_ORG_SHAPES = (
     # "has started a new company, Halcyon Robotics, with ..."
     re.compile(rf"\b(?:a|an)\s+(?:new\s+|young\s+|stealth\s+|own\s+)*(?:[\w-]+\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}\s*,"),
     # "who previously worked at Sony", "formerly of Lumina"
-    re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:worked\s+|was\s+)?(?:at|of|with|for)\s+{_NEW_NAME}"),
+    re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:[a-z]+\s+){{0,3}}?(?:at|of|with|for)\s+{_NEW_NAME}"),
     # "the start-up Kinetica Labs"
     re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:[A-Z][\w-]+\s+|[\w-]+-based\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
     # "P's new venture, N" / "P's start-up, N"
@@ -129,7 +129,7 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
     out: list[Mention] = []
     for shape in _NEW_ORG_SHAPES:
         for match in shape.finditer(text, start, end):
-            name = match.group(1).strip().rstrip(".,;:'’")
+            name = re.sub(r"['’]s?$", "", match.group(1).strip().rstrip(".,;:"))
             words = name.split()
             while (
                 words and words[-1] in ("of", "for", "AI") and len(words) > 1 and words[-1] != "AI"
