@@ -485,7 +485,8 @@ def _roles(
             for m in others
             if re.search(r"\b(?:most|until) recently\b", text[max(cue.end, m.start - 50) : m.start])
         ]
-        origin = (latest or others or [None])[0]
+        chosen = latest or others
+        origin = chosen[0] if chosen else None
         return persons, origin, dest
     persons = _subjects(text, cue, left, right, s_start, people, previous_people)
     first_person = min((p.start for p in persons), default=cue.start)
