@@ -83,10 +83,87 @@ def extract_moves(
         candidates.extend(found)
     candidates = _name_plural_subjects(candidates, history, text, sentences)
     if language != "zh":
+        candidates += _group_priors(text, sentences, aliases, history)
         topic = _topic_employer(text, sentences, aliases)
         if topic is not None:
             _fill_from_topic(candidates, topic)
+        gainer = _topic_gainer(text, sentences, aliases)
+        if gainer is not None:
+            _fill_destination(candidates, gainer)
     return _merge(candidates, text, sentences)
+
+
+_NUMBER = r"(?:two|three|four|five|six|several)"
+_GROUP_FROM = re.compile(
+    rf"\b{_NUMBER}\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>researchers|engineers|scientists|employees"
+    r"|staffers|executives|members)\s+(?:from|at|of)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _group_priors(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+) -> list[Candidate]:
+    """ "hired two engineers from Microsoft ... The two engineers, A and B, joined": A and B
+    were at Microsoft."""
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for match in _GROUP_FROM.finditer(text, start, end):
+            insts = [
+                m for m in find_institutions(text, start, end, aliases) if m.start == match.end()
+            ]
+            if not insts:
+                continue
+            anaphor = re.compile(
+                rf"\b[Tt]he\s+{_NUMBER}\s+{match.group('noun')}\s*,\s*$", re.IGNORECASE
+            )
+            later = [p for p in people if p.start > match.end() and not p.pronoun]
+            for i, first in enumerate(later):
+                if anaphor.search(text, max(0, first.start - 40), first.start):
+                    group = _first_group(later[i:], text) or [first]
+                    sentence = next(
+                        (k for k, (a, b) in enumerate(sentences) if a <= first.start < b), index
+                    )
+                    out.extend(
+                        Candidate(p.name, sentence, insts[0], None, 0.5, False, prior=True,
+                                  extras={"pos": str(p.start)})
+                        for p in group
+                    )  # fmt: skip
+                    break
+    return out
+
+
+_GAINING_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s[\w-]+){0,3}?\s(?:is|has|have|keeps?)\s(?:\w+\s)?(?:hiring|hired|adding|added"
+    r"|recruiting|recruited|poaching|poached|winning the (?:hiring|talent) war)\b",
+    re.IGNORECASE,
+)
+
+
+def _topic_gainer(
+    text: str, sentences: list[tuple[int, int]], aliases: AliasTable
+) -> Mention | None:
+    """The organisation the article is about hiring ("How Anthropic is winning the hiring
+    war", "Meta has been poaching"), from the headline and the lede."""
+    for start, end in sentences[:2]:
+        for inst in find_institutions(text, start, end, aliases):
+            if _GAINING_AFTER.match(text[inst.end : end]):
+                return inst
+    return None
+
+
+def _fill_destination(candidates: list[Candidate], gainer: Mention) -> None:
+    """ "Among this year's arrivals is X, who joined from OpenAI": a join with an origin and no
+    destination, in an article about one organisation hiring, is a join of that organisation."""
+    for cand in candidates:
+        if cand.prior or cand.kind != "join" or cand.destination is not None:
+            continue
+        if cand.origin is None or _inst_key(cand.origin) == _inst_key(gainer):
+            continue
+        cand.destination = gainer
 
 
 _LOSING_BEFORE = re.compile(
