@@ -240,7 +240,14 @@ def sentence_candidates(
                 origin = after[0]
             elif from_mark:
                 origin = from_mark[-1]
-            elif re.match(r"公司|该公司", text[c_end : c_end + 3]) and origin is None:
+            elif origin is None and (
+                re.match(r"公司|该公司", text[c_end : c_end + 3])
+                or re.search(
+                    r"(?:公司|该公司|其)[\u4e00-\u9fff]{0,8}$",
+                    text[max(s_start, person.start - 10) : person.start],
+                )
+            ):
+                # "离开公司", "公司首席科学家王浩然……卸任": the company just named.
                 prior = [m for m in institutions_so_far + insts if m.start < c_start]
                 origin = prior[-1] if prior else None
             if origin is None:

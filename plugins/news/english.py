@@ -52,7 +52,8 @@ _DENIAL = re.compile(
     re.IGNORECASE,
 )
 ARTICLE_DENIAL = re.compile(
-    r"\bdeni(?:ed|es)\b|\bdismissed (?:the )?(?:reports?|rumou?rs?)|\bwere false\b|\bnot true\b",
+    r"\bdeni(?:ed|es)\b|\bdismissed (?:the )?(?:reports?|rumou?rs?)|\bwere false\b|\bnot true\b"
+    r"|\b(?:insisted|maintained)\b[^.;]{0,60}\b(?:remain(?:s|ed)?|stay(?:s|ed)?)\b",
     re.IGNORECASE,
 )
 _RUMOUR = re.compile(
@@ -301,7 +302,12 @@ def sentence_candidates(
         year, month = _date(text, left, right, published_year)
         conf = 0.9 if origin and dest else 0.8
         modality = "denied" if negated or denied else classify(text[left : cue.end], sentence)
-        if modality == "leave_of_absence" and dest is not None and cue.kind != LEAVE:
+        if (
+            modality == "leave_of_absence"
+            and dest is not None
+            and cue.kind != LEAVE
+            and re.search(r"\bleave of absence to\b|\bon leave (?:from|to)\b", sentence)
+        ):
             modality = "reported"  # "taking a leave of absence to become chief scientist at B"
         rumoured = modality in RUMOUR_MODALITIES
         if rumoured:
@@ -423,6 +429,7 @@ def _cues(text: str, start: int, end: int) -> list[_Cue]:
 
 _OLD_MOVE = re.compile(
     r"\b(?:years|decades?|a decade) ago\b|\bback in (?:19|20)\d\d\b|\bearlier in (?:his|her|their) career\b"
+    r"|\blast year\b|\b(?:two|three|four|five) years ago\b"
     r"|\bonce (?:left|joined|worked)\b|\bat the time\b",
     re.IGNORECASE,
 )
@@ -437,7 +444,7 @@ def _is_background(
         and cue.kind != LEAVE
     ):
         return True
-    if _OLD_MOVE.search(text, left, right):
+    if _OLD_MOVE.search(text, left, min(right, cue.end + 40)):
         return True
     if published_year is None:
         return False

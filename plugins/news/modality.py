@@ -33,7 +33,8 @@ _EN_DENIED = re.compile(
     r"|\b(?:decided|chose|opted) to (?:stay|remain)\b|\bturned down\b|\bdeclined (?:the|an|its|their) offer"
     r"|\btalks? (?:collapsed|fell (?:apart|through)|broke down|ended without|went nowhere|came to nothing)"
     r"|\b(?:fell|falls) through\b|\bcame to nothing\b|\bnever (?:joined|left|materiali[sz]ed)"
-    r"|\bwalked away from (?:the )?(?:talks|deal|offer)|\bcalled off\b",
+    r"|\bwalked away from (?:the )?(?:talks|deal|offer)|\bcalled off\b"
+    r"|\b(?:insisted|maintained|stressed)\b[^.;]{0,60}\b(?:remain(?:s|ed)?|stay(?:s|ed)?|is staying)\b",
     re.IGNORECASE,
 )
 _EN_LEAVE = re.compile(
