@@ -26,7 +26,7 @@ _ROLE_WORDS = tuple(
         r"\S+",
         "研究员 科学家 首席科学家 工程师 负责人 副总裁 总裁 教授 副教授 联合创始人 创始人 成员 博士后 博士 架构师 研究科学家 技术负责"
         "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
-        " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、",
+        " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、 官",
     )
 )
 _BOUNDARIES = tuple(
@@ -48,6 +48,23 @@ _ARRIVE = re.compile(
     r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
     r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?"
 )
+_GENERIC_ORGS = frozenset(
+    {
+        "公司",
+        "团队",
+        "实验室",
+        "集团",
+        "研究院",
+        "大学",
+        "学校",
+        "大厂",
+        "创业公司",
+        "初创公司",
+        "新公司",
+        "对方",
+    }
+)
+"""Words that name an organisation only by what it is; never a new institution."""
 _TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来"})
 """Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
@@ -218,6 +235,26 @@ def sentence_candidates(
             dest = after[0] if after else None
             if from_mark:
                 origin = from_mark[-1]
+            if dest is None:
+                # "已加入小红书，担任……": an organisation the index does not know, by its place.
+                unknown = re.match(
+                    r"([\u4e00-\u9fffA-Za-z]{2,8}?)(?=[，,。；;]|担任|出任|任职|负责|的)",
+                    text[c_end:s_end],
+                )
+                if unknown and (
+                    unknown.group(1).startswith(("了", "该", "本", "这", "其", "公司"))
+                    or unknown.group(1) in _GENERIC_ORGS
+                    or unknown.group(1).endswith(("事宜", "团队", "一事"))
+                    or re.search(r"洽谈|商谈|接触|讨论", text[max(s_start, c_start - 4) : c_start])
+                ):
+                    unknown = None
+                if (
+                    unknown
+                    and not any(m.start <= c_end + unknown.end() and c_end < m.end for m in insts)
+                    and text[c_start:c_end] in ("加入", "加盟", "入职", "转投")
+                ):
+                    name = unknown.group(1)
+                    dest = Mention(c_end, c_end + len(name), name, aliases.slug_for(name))
             if dest is None:
                 subjects = [
                     m

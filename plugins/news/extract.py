@@ -172,8 +172,8 @@ _LOSING_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _LOSING_AFTER = re.compile(
-    r"^(?:['’]s)?(?:\s[\w-]+){0,4}?\s(?:has|have|had|is|are|keeps?|continues? to)\s(?:\w+\s)?"
-    r"(?:lost|losing|been losing|bleeding|shed|shedding|seen (?:[\w-]+ ){0,4}(?:departures|exits"
+    r"^(?:['’]s)?(?:\s[\w-]+){0,4}?\s(?:(?:has|have|had|is|are|keeps?|continues? to)\s(?:\w+\s)?)?"
+    r"(?:lost|loses|losing|been losing|bleeding|shed|shedding|seen (?:[\w-]+ ){0,4}(?:departures|exits"
     r"|defections))\b",
     re.IGNORECASE,
 )

@@ -111,6 +111,9 @@ _NEW_ORG_SHAPES = (
     re.compile(rf"\b(?:a|an)\s+(?:new\s+|young\s+|stealth\s+|own\s+)*(?:[\w-]+\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}\s*,"),
     # "who previously worked at Sony", "formerly of Lumina"
     re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:[a-z]+\s+){{0,3}}?(?:at|of|with|for)\s+{_NEW_NAME}"),
+    # "Chipmaker Cerebras Systems has hired", "rival Lumen"
+    re.compile(rf"\b(?:[Cc]hipmaker|[Ss]tart-?up|[Dd]eveloper|[Mm]aker|[Uu]nicorn|[Rr]ival|[Ss]pin-?off)\s+{_NEW_NAME}"
+               rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced)\b|,)"),
     # "the start-up Kinetica Labs"
     re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:[A-Z][\w-]+\s+|[\w-]+-based\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
     # "P's new venture, N" / "P's start-up, N"

@@ -41,7 +41,8 @@ _EN_LEAVE = re.compile(
     r"\bleave of absence\b|\bon (?:a |an )?(?:extended |unpaid |medical |parental |personal )?"
     r"leave\b|\bsabbatical\b|\btak(?:e|es|ing|en) (?:some )?time off\b|\btemporar(?:y|ily) "
     r"(?:step|stepping|leave|leaving)|\bwill return (?:to|in)\b|\bexpected (?:back|to return)\b"
-    r"|\bparental leave\b|\bmedical leave\b|\bstepp(?:ed|ing) back (?:temporarily|for now)",
+    r"|\bparental leave\b|\bmedical leave\b|\bstepp(?:ed|ing) back (?:temporarily|for now)"
+    r"|\btak(?:e|es|ing|en) (?:a |an )?(?:[\w-]+ )?leave\b",
     re.IGNORECASE,
 )
 _EN_TALKS = re.compile(

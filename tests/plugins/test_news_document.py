@@ -133,3 +133,18 @@ def test_organisations_are_recognised_by_their_shape() -> None:
     )
     names = [m.name for m in find_new_organisations(text, 0, len(text))]
     assert names == ["Lumen Robotics", "Vireo", "Northwind Labs", "Kinetica"]
+
+
+def test_chinese_unknown_organisation_by_its_place_but_never_a_generic_word() -> None:
+    known = {
+        "id": "x-zh-new", "language": "zh", "title": "人事", "published": "2025-12-01",
+        "paragraphs": ["字节跳动推荐算法专家任俊杰已加入小红书，担任技术副总裁。"],
+    }  # fmt: skip
+    [report] = extract_moves(document(known)) or []
+    assert (_end(report.from_institution), _end(report.to_institution)) == ("bytedance", "小红书")
+    generic = {
+        "id": "x-zh-generic", "language": "zh", "title": "人事", "published": "2025-12-01",
+        "paragraphs": ["智谱AI今日宣布，清华大学教授孙嘉怡正式加盟公司，担任首席科学家。"],
+    }  # fmt: skip
+    [report] = extract_moves(document(generic)) or []
+    assert _end(report.to_institution) == "zhipu-ai"
