@@ -52,7 +52,8 @@ async def _moves(pool: asyncpg.Pool) -> list[dict[str, Any]]:
 
 QUERY = """query($status: [MoveStatus!]) { moves(first: 10, filter: {status: $status}) {
   nodes { status confidence researcher { name } } } }"""
-FLOWS = "{ flows(level: COUNTRY) { nodes { count } } }"
+FLOWS = """query($status: [MoveStatus!]) {
+  flows(level: INSTITUTION, filter: {status: $status}) { count } }"""
 
 
 async def test_a_rumour_is_a_rumoured_move_that_default_lists_leave_out(
@@ -67,6 +68,14 @@ async def test_a_rumour_is_a_rumoured_move_that_default_lists_leave_out(
         await client.post("/graphql", json={"query": QUERY, "variables": {"status": ["RUMOURED"]}})
     ).json()
     assert [n["status"] for n in asked["data"]["moves"]["nodes"]] == ["RUMOURED"]
+    flows = (await client.post("/graphql", json={"query": FLOWS})).json()
+    assert flows["data"]["flows"] == [], flows
+    rumoured_flows = (
+        await client.post(
+            "/graphql", json={"query": FLOWS, "variables": {"status": ["RUMOURED"]}}
+        )
+    ).json()
+    assert [c["count"] for c in rumoured_flows["data"]["flows"]] == [1], rumoured_flows
 
 
 async def test_a_firm_report_turns_a_rumour_into_a_reported_move(
