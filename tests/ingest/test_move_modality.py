@@ -71,9 +71,7 @@ async def test_a_rumour_is_a_rumoured_move_that_default_lists_leave_out(
     flows = (await client.post("/graphql", json={"query": FLOWS})).json()
     assert flows["data"]["flows"] == [], flows
     rumoured_flows = (
-        await client.post(
-            "/graphql", json={"query": FLOWS, "variables": {"status": ["RUMOURED"]}}
-        )
+        await client.post("/graphql", json={"query": FLOWS, "variables": {"status": ["RUMOURED"]}})
     ).json()
     assert [c["count"] for c in rumoured_flows["data"]["flows"]] == [1], rumoured_flows
 
