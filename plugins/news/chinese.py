@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from plugins.news.mentions import find_institutions, find_people
+from plugins.news.modality import RUMOUR_MODALITIES, classify
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
 
 _SURNAMES = tuple(
@@ -24,7 +25,8 @@ _ROLE_WORDS = tuple(
     re.findall(
         r"\S+",
         "研究员 科学家 首席科学家 工程师 负责人 副总裁 总裁 教授 副教授 联合创始人 创始人 成员 博士后 博士 架构师 研究科学家 技术负责"
-        "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年",
+        "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
+        " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、 官",
     )
 )
 _BOUNDARIES = tuple(
@@ -35,13 +37,39 @@ _BOUNDARIES = tuple(
         "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与",
     )
 )
+# Words that start with a surname character but are not names ("应届", "高级研究员").
+_NOT_NAMES = frozenset(
+    {"应届", "高级", "资深", "首席", "前任", "现任", "原任", "任职", "任命", "钱包"}
+)
 # Characters that start a verb phrase far more often than they end a given name.
 _FUNCTION_CHARS = frozenset("已从于将在也曾和与并称被是等还未近日担转跳入加离")
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
     r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?"
 )
+_GENERIC_ORGS = frozenset(
+    {
+        "公司",
+        "团队",
+        "实验室",
+        "集团",
+        "研究院",
+        "大学",
+        "学校",
+        "大厂",
+        "创业公司",
+        "初创公司",
+        "新公司",
+        "对方",
+    }
+)
+"""Words that name an organisation only by what it is; never a new institution."""
+_TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来"})
+"""Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
+_FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立")
+_NEW_COMPANY = re.compile(r"[“\"]([^”\"]{2,20})[”\"]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
 _DENIAL = re.compile(r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息")
 _RUMOUR = re.compile(
     r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|洽谈|接触|据报道|传出|疑似|可能|据悉"
@@ -66,6 +94,9 @@ def _han_people(
     i = start
     while i < end:
         found = None
+        if s[i : i + 2] in _NOT_NAMES:
+            i += 2
+            continue
         for surname in _SURNAMES:
             if not s.startswith(surname, i):
                 continue
@@ -133,12 +164,12 @@ def sentence_candidates(
     people.sort(key=lambda p: p.start)
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
-    if _DENIAL.search(sentence):
-        return []
-    rumoured = bool(_RUMOUR.search(sentence))
+    modality = "denied" if _DENIAL.search(sentence) else classify(sentence, sentence, chinese=True)
+    rumoured = modality in RUMOUR_MODALITIES
     cues = sorted(
         [(m.start(), m.end(), "arrive") for m in _ARRIVE.finditer(text, s_start, s_end)]
         + [(m.start(), m.end(), "leave") for m in _LEAVE.finditer(text, s_start, s_end)]
+        + [(m.start(), m.end(), "found") for m in _FOUND.finditer(text, s_start, s_end)]
     )
     out: list[Candidate] = []
     prev_person: list[PersonMention] = []
@@ -152,7 +183,7 @@ def sentence_candidates(
         before_people = [p for p in people if p.end <= c_start]
         if c_start - s_start >= 2 and text[c_start - 1] in "的":
             continue  # "离职的传闻": a noun phrase, not a report
-        if kind == "arrive" and text[c_start:c_end] == "迎来":
+        if kind == "arrive" and text[c_start:c_end].rstrip("了") in _TAKES_IN:
             persons = [p for p in people if c_end <= p.start < s_end and not p.pronoun]
             subject = next((m for m in reversed(insts) if m.end <= c_start), None)
             for person in persons:
@@ -192,10 +223,38 @@ def sentence_candidates(
         from_mark = [
             m for m in insts if person.end <= m.end <= c_start and text[max(0, m.start - 1)] == "从"
         ]
-        if kind == "arrive":
+        if kind == "found":
+            # "成立了一家……的公司“灵枢科技”": the new company, by its quoted or stated name.
+            company = _NEW_COMPANY.search(text, c_end, s_end)
+            if company is None:
+                continue
+            name = company.group(1) or company.group(2)
+            dest = Mention(company.start(), company.end(), name, aliases.slug_for(name))
+            origin = origin or _origin_for(text, person, insts, s_start)
+        elif kind == "arrive":
             dest = after[0] if after else None
             if from_mark:
                 origin = from_mark[-1]
+            if dest is None:
+                # "已加入小红书，担任……": an organisation the index does not know, by its place.
+                unknown = re.match(
+                    r"([\u4e00-\u9fffA-Za-z]{2,8}?)(?=[，,。；;]|担任|出任|任职|负责|的)",
+                    text[c_end:s_end],
+                )
+                if unknown and (
+                    unknown.group(1).startswith(("了", "该", "本", "这", "其", "公司"))
+                    or unknown.group(1) in _GENERIC_ORGS
+                    or unknown.group(1).endswith(("事宜", "团队", "一事"))
+                    or re.search(r"洽谈|商谈|接触|讨论", text[max(s_start, c_start - 4) : c_start])
+                ):
+                    unknown = None
+                if (
+                    unknown
+                    and not any(m.start <= c_end + unknown.end() and c_end < m.end for m in insts)
+                    and text[c_start:c_end] in ("加入", "加盟", "入职", "转投")
+                ):
+                    name = unknown.group(1)
+                    dest = Mention(c_end, c_end + len(name), name, aliases.slug_for(name))
             if dest is None:
                 subjects = [
                     m
@@ -218,7 +277,14 @@ def sentence_candidates(
                 origin = after[0]
             elif from_mark:
                 origin = from_mark[-1]
-            elif re.match(r"公司|该公司", text[c_end : c_end + 3]) and origin is None:
+            elif origin is None and (
+                re.match(r"公司|该公司", text[c_end : c_end + 3])
+                or re.search(
+                    r"(?:公司|该公司|其)[\u4e00-\u9fff]{0,8}$",
+                    text[max(s_start, person.start - 10) : person.start],
+                )
+            ):
+                # "离开公司", "公司首席科学家王浩然……卸任": the company just named.
                 prior = [m for m in institutions_so_far + insts if m.start < c_start]
                 origin = prior[-1] if prior else None
             if origin is None:
@@ -281,7 +347,9 @@ def _cand(
     conf = 0.9 if origin and dest else 0.8
     if rumoured:
         conf = 0.4
+    sentence = text[s_start:s_end]
+    modality = "denied" if _DENIAL.search(sentence) else classify(sentence, sentence, chinese=True)
     return Candidate(
         person.name, index, origin, dest, conf, rumoured,
-        role_match.group(1) if role_match else None, year, month,
+        role_match.group(1) if role_match else None, year, month, modality=modality,
     )  # fmt: skip

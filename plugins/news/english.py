@@ -5,23 +5,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from plugins.news.mentions import find_anaphora, find_institutions, find_people
+from plugins.news.mentions import (
+    find_anaphora,
+    find_institutions,
+    find_new_organisations,
+    find_people,
+    may_be_person,
+)
+from plugins.news.modality import RUMOUR_MODALITIES, classify
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
 
-JOIN, LEAVE, HIRE = "join", "leave", "hire"
+JOIN, LEAVE, HIRE, FOUND = "join", "leave", "hire", "found"
 
 _CUES: dict[str, str] = {
     JOIN: r"re-?join(?:s|ed|ing)?|join(?:s|ed|ing)?|sign(?:s|ed|ing)? on with|mov(?:e|es|ed|ing) to"
     r"|mov(?:e|es|ed|ing) (?:again|on),? (?:this time )?to|now works? (?:at|for)|now working (?:at|for)"
     r"|(?:took|takes|taking|has taken|have taken) (?:on )?the (?:role|job|post|position|seat)"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
-    r"|now at|becom(?:e|es|ing)|became",
+    r"|now at|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
     r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
-    r"|heading out|(?:is|are|was|were) out (?:at|from)",
+    r"|heading out|(?:is|are|was|were) out (?:at|from)|no longer (?:at|with|works? (?:at|for))"
+    r"|last day (?:at|with)|departure of",
+    FOUND: r"co-?found(?:s|ed|ing)?|found(?:s|ed|ing)|start(?:s|ed|ing)? (?:a|an|his|her|their|up) (?:own |new )?"
+    r"(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business|non-?profit|organi[sz]ation|institute)"
+    r"|launch(?:es|ed|ing)? (?:a|an|his|her|their) (?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab"
+    r"|venture|business|non-?profit|organi[sz]ation|institute)|set(?:s|ting)? up (?:a|an|his|her|their) "
+    r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business|non-?profit|organi[sz]ation"
+    r"|institute)",
     HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
-    r"|welcom(?:e|es|ed)|land(?:s|ed)",
+    r"|welcom(?:e|es|ed)|land(?:s|ed)|pick(?:s|ed)? up|snapp(?:ed|ing) up|snaps up",
 }
 _CUE_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<{kind}>{body})" for kind, body in _CUES.items()) + r")\b"
@@ -38,7 +52,8 @@ _DENIAL = re.compile(
     re.IGNORECASE,
 )
 ARTICLE_DENIAL = re.compile(
-    r"\bdeni(?:ed|es)\b|\bdismissed (?:the )?(?:reports?|rumou?rs?)|\bwere false\b|\bnot true\b",
+    r"\bdeni(?:ed|es)\b|\bdismissed (?:the )?(?:reports?|rumou?rs?)|\bwere false\b|\bnot true\b"
+    r"|\b(?:insisted|maintained)\b[^.;]{0,60}\b(?:remain(?:s|ed)?|stay(?:s|ed)?)\b",
     re.IGNORECASE,
 )
 _RUMOUR = re.compile(
@@ -72,7 +87,14 @@ _SUBJECT_GAP = re.compile(
     r"|been|on|monday|tuesday|wednesday|thursday|friday|saturday|sunday|this|week|last|close)\s+)*$",
     re.IGNORECASE,
 )
-_COORD_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)$")
+PLURAL = "<plural>"
+"""The person slot of a frame whose plural subject ("two researchers") is named later."""
+_PLURAL_SUBJECT = re.compile(
+    r"\b(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]everal|[Aa] (?:pair|trio|handful|group) of|[Bb]oth)\s+"
+    r"(?:[\w'’-]+\s+){0,3}?(?:researchers|scientists|engineers|employees|staffers|members|colleagues"
+    r"|executives|veterans|founders)\b"
+)
+COORD_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)$")
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -108,8 +130,59 @@ _ROLE = re.compile(
 _SPEAKER = re.compile(r"[\"”]\s*,?\s*(?:wrote|said|says|writes|posted)\s+")
 _PRIOR = re.compile(
     r"\b(?:previously|formerly|currently (?:works|worked|is|was)|had been|spent [\w ]+? (?:at|with)|worked (?:at|for)"
-    r"|was most recently|before that)\b",
+    r"|was most recently|before that|(?P<latest>most recently|until recently|latest role|last (?:role|job|post)))\b",
     re.IGNORECASE,
+)
+# "X, a senior researcher at A", "X, who leads A's team": the person's employer, in apposition.
+_APPOSITION = re.compile(
+    r"^\s*,\s+(?:(?:a|an|the)\b|who (?:is|was|works|worked|leads|led|heads|headed|runs|ran|has been)\b)"
+    r"[^,.;()]{0,70}?\b(?:at|of|with|for|on|in)\s+(?:the\s+)?$"
+)
+_PREMODIFIER_WORDS = frozenset(
+    [
+        "researcher",
+        "researchers",
+        "scientist",
+        "scientists",
+        "engineer",
+        "engineers",
+        "professor",
+        "veteran",
+        "alum",
+        "alumnus",
+        "lead",
+        "head",
+        "chief",
+        "senior",
+        "principal",
+        "staff",
+        "research",
+        "robotics",
+        "ai",
+        "ml",
+        "former",
+        "longtime",
+        "star",
+        "top",
+        "computer",
+        "vision",
+        "language",
+        "model",
+        "models",
+        "team",
+        "director",
+        "manager",
+        "postdoc",
+        "fellow",
+        "co-founder",
+        "cofounder",
+        "founder",
+        "executive",
+        "vice",
+        "president",
+        "of",
+        "and",
+    ]
 )
 
 
@@ -139,14 +212,24 @@ def sentence_candidates(
     people = _resolve_people(people, history, text, s_start, s_end)
     rumoured = bool(_RUMOUR.search(sentence))
     denied = bool(_DENIAL.search(sentence))
+    new_orgs = find_new_organisations(text, s_start, s_end)
     cues = _cues(text, s_start, s_end)
     out: list[Candidate] = []
     consumed: set[int] = set()
     previous_people: list[PersonMention] = []
+    backgrounds: list[bool] = []
     for i, cue in enumerate(cues):
         left = cues[i - 1].end if i else s_start
         right = cues[i + 1].start if i + 1 < len(cues) else s_end
         background = _is_background(text, cue, left, right, published_year, i == 0)
+        if (
+            not background
+            and i
+            and backgrounds[-1]
+            and re.search(r"\bto\s+$", text[left : cue.start])
+        ):
+            background = True  # "who left OpenAI in 2022 to co-found a start-up"
+        backgrounds.append(background)
         negated = bool(_NEGATED.search(text[max(s_start, cue.start - 25) : cue.start]))
         persons, origin, dest = _roles(
             text,
@@ -167,23 +250,66 @@ def sentence_candidates(
         for m in (origin, dest):
             if m is not None:
                 consumed.add(m.start)
+        if background and cue.kind == FOUND and persons and not (negated or denied):
+            # "who left OpenAI in 2022 to co-found a start-up": the latest employer is that
+            # start-up, named or not; an earlier one is not the origin of a later move.
+            founded = _founded(text, cue, right, new_orgs, insts)
+            employer = founded or Mention(cue.start, cue.end, "", None)
+            out.extend(
+                Candidate(p.name, index, employer, None, 0.5, False, prior=True,
+                          extras={"pos": str(cue.end)})
+                for p in persons
+                if not p.name.islower()
+            )  # fmt: skip
+            continue
         if background and cue.kind == JOIN and dest is not None and persons:
             if not (negated or denied or rumoured):
                 # "before joining Cohere last spring": not news, but the latest employer known.
                 out.extend(
-                    Candidate(p.name, index, dest, None, 0.5, False, prior=True)
+                    Candidate(
+                        p.name,
+                        index,
+                        dest,
+                        None,
+                        0.5,
+                        False,
+                        prior=True,
+                        extras={"pos": str(dest.start)},
+                    )
                     for p in persons
                     if not p.name.islower()
                 )
             continue
-        if background or negated or denied or not persons:
+        if not persons and not background and cue.kind != HIRE:
+            group = _PLURAL_SUBJECT.search(text, left, cue.start)
+            if group is not None:
+                # "Two researchers from A have left": the people are named later.
+                persons = [PersonMention(group.start(), group.end(), PLURAL)]
+        if background or not persons:
             continue
+        if cue.kind == FOUND:
+            dest = (
+                _founded(text, cue, right, new_orgs, insts)
+                or dest
+                or _named_later(text, cue.end, aliases)
+            )
+            if dest is None:
+                continue
         if dest is None and origin is None:
             continue
         if cue.kind == JOIN and dest is None and not re.search(r"\bfrom\s", text[cue.end : right]):
             continue
         year, month = _date(text, left, right, published_year)
         conf = 0.9 if origin and dest else 0.8
+        modality = "denied" if negated or denied else classify(text[left : cue.end], sentence)
+        if (
+            modality == "leave_of_absence"
+            and dest is not None
+            and cue.kind != LEAVE
+            and re.search(r"\bleave of absence to\b|\bon leave (?:from|to)\b", sentence)
+        ):
+            modality = "reported"  # "taking a leave of absence to become chief scientist at B"
+        rumoured = modality in RUMOUR_MODALITIES
         if rumoured:
             conf = min(conf, 0.4)
         elif re.search(
@@ -191,15 +317,98 @@ def sentence_candidates(
         ):
             conf -= 0.1
         role = _role(text, s_start, s_end)
-        for person in persons:
-            out.append(
-                Candidate(person.name, index, origin, dest, conf, rumoured, role, year, month)
+        partners = [
+            p
+            for p in people
+            if not p.pronoun
+            and p.name not in {q.name for q in persons}
+            and re.search(
+                r"\b(?:together with|along with|alongside|with (?:her|his|their) co-?founder)\s+$",
+                text[max(s_start, p.start - 40) : p.start],
             )
-    if not cues and _PRIOR.search(sentence):
-        out.extend(_prior(text, index, s_start, s_end, insts, people))
+        ]
+        # A partner ("together with Y") shares the destination, not the subject's origin.
+        for person, own_origin in [(p, origin) for p in persons] + [(p, None) for p in partners]:
+            out.append(
+                Candidate(
+                    person.name,
+                    index,
+                    own_origin,
+                    dest,
+                    conf,
+                    rumoured,
+                    role,
+                    year,
+                    month,
+                    modality=modality,
+                    kind=cue.kind,
+                )
+            )
+    out.extend(_prior(text, index, s_start, s_end, insts, people, consumed))
+    out.extend(_listed(text, index, s_start, s_end, aliases))
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
     return out
+
+
+_ORG_WORDS = r"[A-Z][\w&.'’-]*(?: (?:[A-Z][\w&.'’-]*|AI|of|for|de))*"
+_LISTED = re.compile(
+    rf"(?P<person>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{1,2}})\s*[:–—]\s*(?:from\s+)?(?P<origin>{_ORG_WORDS})"
+    rf"\s+(?:to|→|->|for)\s+(?P<dest>{_ORG_WORDS})(?P<note>\s*\([^)]{{0,40}}\))?"
+)
+
+
+def _listed(
+    text: str, index: int, s_start: int, s_end: int, aliases: AliasTable
+) -> list[Candidate]:
+    """Moves in a sidebar list: "Chen Wei: Baidu to ByteDance (confirmed)"."""
+    out: list[Candidate] = []
+    for match in _LISTED.finditer(text, s_start, s_end):
+        person = match.group("person")
+        if not may_be_person(person):
+            continue
+        ends = []
+        for group in ("origin", "dest"):
+            name = match.group(group).rstrip(".,;")
+            ends.append(Mention(match.start(group), match.start(group) + len(name), name,
+                                aliases.slug_for(name)))  # fmt: skip
+        note = match.group("note") or ""
+        modality = classify(note, note) if note.strip() else "reported"
+        out.append(
+            Candidate(
+                person,
+                index,
+                ends[0],
+                ends[1],
+                0.8,
+                modality in RUMOUR_MODALITIES,
+                modality=modality,
+            )
+        )
+    return out
+
+
+def _named_later(text: str, pos: int, aliases: AliasTable) -> Mention | None:
+    """ "… to launch a non-profit. The organisation, called Clearwater Alignment, …": the first
+    organisation the article introduces by its shape within the next few hundred characters."""
+    best: Mention | None = None
+    for name, slug in aliases.entries.items():
+        if slug:
+            continue
+        at = text.find(name, pos, pos + 300)
+        if at != -1 and (best is None or at < best.start):
+            best = Mention(at, at + len(name), name, None)
+    return best
+
+
+def _founded(
+    text: str, cue: _Cue, right: int, new_orgs: list[Mention], insts: list[Mention]
+) -> Mention | None:
+    """The company a founding cue names: the first organisation after it in its clause."""
+    for m in [*new_orgs, *insts]:
+        if cue.end <= m.start < min(right + 80, cue.end + 120) and not m.slug:
+            return m
+    return None
 
 
 def _cues(text: str, start: int, end: int) -> list[_Cue]:
@@ -218,6 +427,14 @@ def _cues(text: str, start: int, end: int) -> list[_Cue]:
     return cues
 
 
+_OLD_MOVE = re.compile(
+    r"\b(?:years|decades?|a decade) ago\b|\bback in (?:19|20)\d\d\b|\bearlier in (?:his|her|their) career\b"
+    r"|\blast year\b|\b(?:two|three|four|five) years ago\b"
+    r"|\bonce (?:left|joined|worked)\b|\bat the time\b",
+    re.IGNORECASE,
+)
+
+
 def _is_background(
     text: str, cue: _Cue, left: int, right: int, published_year: int | None, first: bool
 ) -> bool:
@@ -227,13 +444,15 @@ def _is_background(
         and cue.kind != LEAVE
     ):
         return True
+    if _OLD_MOVE.search(text, left, min(right, cue.end + 40)):
+        return True
     if published_year is None:
         return False
     window = text[cue.start : right]
     match = re.search(r"\b(?:in|since|of)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", window)
     if match is None and first:
         match = re.search(
-            r"\b(?:in|since)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", text[left : cue.start]
+            r"\b(?:[Ii]n|[Ss]ince)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})\b", text[left : cue.start]
         )
     if match is None:
         match = re.search(r"\b((?:19|20)\d{2})\b", text[cue.start : min(right, cue.end + 40)])
@@ -264,11 +483,17 @@ def _roles(
         if subject is None:
             return [], None, None
         dest = subject
-        persons = _coordinated([p for p in people if cue.end <= p.start < right and not p.pronoun])
-        for m in after:
-            if m is not dest:
-                origin = m
-                break
+        persons = _coordinated(
+            [p for p in people if cue.end <= p.start < right and not p.pronoun], text
+        )
+        others = [m for m in after if m is not dest]
+        latest = [
+            m
+            for m in others
+            if re.search(r"\b(?:most|until) recently\b", text[max(cue.end, m.start - 50) : m.start])
+        ]
+        chosen = latest or others
+        origin = chosen[0] if chosen else None
         return persons, origin, dest
     persons = _subjects(text, cue, left, right, s_start, people, previous_people)
     first_person = min((p.start for p in persons), default=cue.start)
@@ -277,8 +502,18 @@ def _roles(
         if _ORIGIN_BEFORE.search(prefix):
             if origin is None:
                 origin = m
-        elif (dest is not None and origin is None and _WEAK_ORIGIN_BEFORE.search(prefix)) or (
-            cue.kind == LEAVE and origin is None and not re.search(r"\bfor\s+$|\bto\s+$", prefix)
+        elif (
+            dest is not None
+            and origin is None
+            and _WEAK_ORIGIN_BEFORE.search(prefix)
+            and not any(cue.end <= p.start < m.start and not p.pronoun for p in people)
+        ) or (
+            cue.kind == LEAVE
+            and origin is None
+            and not re.search(
+                r"\b(?:for|to|join)\s+(?:(?:rival|rivals|fellow|competitor|competing|start-?up|lab|the)\s+)*$",
+                prefix,
+            )
         ):
             origin = m
         elif dest is None:
@@ -293,6 +528,14 @@ def _roles(
                     ref = prior[-1]
                     origin = Mention(a_start, a_end, ref.name, ref.slug)
                 break
+    if (
+        cue.kind == LEAVE
+        and origin is None
+        and subject is not None
+        and subject.end <= first_person
+        and re.search(r"\bits\b", text[subject.end : first_person])
+    ):
+        origin = subject  # "Cohere said its chief scientist, X, is stepping down"
     if dest is None and cue.kind == JOIN and subject is not None and subject.start < first_person:
         dest = subject
     if origin is None:
@@ -316,11 +559,34 @@ def _roles(
             origin = descriptors[-1]
     if cue.kind == LEAVE and origin is None and persons and not before:
         origin = _previous_sentence_org(text, s_start, institutions_so_far)
+    if (
+        cue.kind == LEAVE
+        and origin is None
+        and persons
+        and _OWNER_ANAPHOR.search(text, s_start, first_person)
+        and institutions_so_far
+    ):
+        origin = _most_named(institutions_so_far)  # "The team's leader, X, left for Meta"
     if cue.kind == HIRE and dest is None and subject is not None:
         dest = subject
     if dest is None and _TAKE_ROLE.match(text, cue.start, cue.end):
         dest = _role_holder(text, s_start, institutions_so_far, origin)
     return persons, origin, dest
+
+
+_OWNER_ANAPHOR = re.compile(
+    r"\b[Tt]he (?:team|company|lab|group|unit|division|start-?up|firm)['’]s\s+[\w\s-]{0,40}?,?\s*$"
+)
+
+
+def _most_named(mentions: list[Mention]) -> Mention:
+    """The institution the article has named most often so far (the earliest on a tie)."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        key = m.slug or m.name.lower()
+        counts[key] = counts.get(key, 0) + 1
+    best = max(counts.values())
+    return next(m for m in mentions if counts[m.slug or m.name.lower()] == best)
 
 
 def _subject_org(
@@ -329,6 +595,10 @@ def _subject_org(
     """The organisation doing the hiring or announcing, e.g. "Meta has hired", "Anthropic said"."""
     for m in reversed([m for m in insts if m.end <= cue.start]):
         gap = text[m.end : cue.start]
+        # "Thinking Machines Lab, the start-up founded by X, has hired": skip the apposition.
+        apposition = re.match(r"^\s*,[^,]{3,90},(?=\s)", gap)
+        if apposition and cue.kind == HIRE:
+            gap = gap[apposition.end() :]
         if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
             return m
         announces = re.match(
@@ -353,6 +623,11 @@ def _subjects(
     people: list[PersonMention],
     previous_people: list[PersonMention],
 ) -> list[PersonMention]:
+    if text[cue.start : cue.end].startswith("departure") and not any(
+        left <= p.start and p.end <= cue.start for p in people
+    ):
+        after_cue = [p for p in people if cue.end <= p.start < right and not p.pronoun]
+        return _coordinated(after_cue, text) if after_cue else []
     in_left = [p for p in people if left <= p.start and p.end <= cue.start]
     if in_left:
         nearest = in_left[-1]
@@ -369,23 +644,33 @@ def _subjects(
         return previous_people
     colon = text.find(":", cue.end, right)
     if colon != -1:
-        return _coordinated([p for p in people if colon < p.start < right and not p.pronoun])
+        return _coordinated([p for p in people if colon < p.start < right and not p.pronoun], text)
     return []
 
 
-def _coordinated(people: list[PersonMention]) -> list[PersonMention]:
-    return people[:1] if not people else _chain(people)
-
-
-def _chain(people: list[PersonMention]) -> list[PersonMention]:
+def _coordinated(people: list[PersonMention], text: str) -> list[PersonMention]:
+    """The first person and those coordinated with it ("A, B and C"); a person named later in
+    the clause ("..., chief executive C said") is not one of them."""
+    if not people:
+        return []
     out = [people[0]]
-    return out + [p for p in people[1:] if not p.pronoun]
+    for p in people[1:]:
+        if p.pronoun or p.start < out[-1].end:
+            continue
+        gap = text[out[-1].end : p.start]
+        if not (COORD_GAP.match(gap) or re.fullmatch(r"\s*(?:,\s*)?(?:and|as well as|&)\s+", gap)):
+            break
+        out.append(p)
+    return out
 
 
 def _coordinated_back(text: str, in_left: list[PersonMention]) -> list[PersonMention]:
     chain = [in_left[-1]]
     for p in reversed(in_left[:-1]):
-        if p.pronoun or not _COORD_GAP.match(text[p.end : chain[0].start]):
+        if (p.start, p.end) == (chain[0].start, chain[0].end):
+            chain.insert(0, p)  # "they": the members of one group share the span
+            continue
+        if p.pronoun or not COORD_GAP.match(text[p.end : chain[0].start]):
             break
         chain.insert(0, p)
     return chain
@@ -402,9 +687,15 @@ def _resolve_people(
             if p.name in ("i", "i've", "i'm"):
                 out.append(p)
                 continue
-            if known and p.name in ("he", "she", "her", "his"):
+            if known and p.name in ("he", "she", "her", "his", "the researcher"):
                 ref = known[-1]
                 out.append(PersonMention(p.start, p.end, ref.name, pronoun=True))
+            elif p.name == "they":
+                # "A and B ... They are leaving for C": one mention per member of the group.
+                out.extend(
+                    PersonMention(p.start, p.end, member.name, pronoun=True)
+                    for member in _last_group(text, known)
+                )
             continue
         words = p.name.split()
         if len(words) >= 2:
@@ -419,6 +710,23 @@ def _resolve_people(
                 break
     # Pronoun mentions carry a resolved name but are flagged; make them usable as subjects.
     return [PersonMention(p.start, p.end, p.name, pronoun=p.name.islower()) for p in out]
+
+
+def _last_group(text: str, known: list[PersonMention]) -> list[PersonMention]:
+    """The most recent people named together ("A and B", "A, B and C")."""
+    for i in range(len(known) - 1, 0, -1):
+        group = [known[i]]
+        j = i - 1
+        while (
+            j >= 0
+            and known[j].end <= group[0].start
+            and COORD_GAP.match(text[known[j].end : group[0].start])
+        ):
+            group.insert(0, known[j])
+            j -= 1
+        if len(group) >= 2:
+            return group
+    return []
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -449,15 +757,35 @@ def _prior(
     s_end: int,
     insts: list[Mention],
     people: list[PersonMention],
+    consumed: set[int],
 ) -> list[Candidate]:
-    marker = _PRIOR.search(text, s_start, s_end)
-    if marker is None:
-        return []
-    after = [m for m in insts if m.start >= marker.start()]
-    subjects = [p for p in people if p.end <= marker.start()]
-    if not after or not subjects or subjects[-1].name.islower():
-        return []
-    return [Candidate(subjects[-1].name, index, after[0], None, 0.5, False, prior=True)]
+    """Employers the sentence gives people: "formerly at A", "most recently at A", "X, a
+    researcher at A", "A researcher X", "A's head of research, X". Used to fill the origin of
+    a move whose own sentence names none; "most recently" ranks above the rest."""
+    named = [p for p in people if not p.name.islower()]
+    out: list[Candidate] = []
+
+    def add(person: PersonMention, inst: Mention, pos: int) -> None:
+        extras = {"pos": str(pos)}
+        out.append(Candidate(person.name, index, inst, None, 0.5, False, prior=True, extras=extras))
+
+    for marker in _PRIOR.finditer(text, s_start, s_end):
+        after = [m for m in insts if marker.start() <= m.start <= marker.end() + 60]
+        subjects = [p for p in named if p.end <= marker.start()]
+        if after and subjects:
+            rank = 10_000_000 if marker.group("latest") else 0
+            add(subjects[-1], after[0], rank + marker.start())
+    for inst in insts:
+        before = [p for p in named if p.end <= inst.start]
+        if before and _APPOSITION.match(text[before[-1].end : inst.start]):
+            add(before[-1], inst, inst.start)
+        later = [p for p in named if p.start >= inst.end]
+        if later:
+            gap = text[inst.end : later[0].start]
+            words = re.findall(r"[\w-]+", gap.lower().replace("'s", " ").replace("’s", " "))
+            if len(gap) <= 60 and all(w in _PREMODIFIER_WORDS for w in words) and "." not in gap:
+                add(later[0], inst, inst.start)
+    return out
 
 
 def _role_holder(

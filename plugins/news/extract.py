@@ -1,10 +1,24 @@
-"""Rule-based extraction of researcher moves from news text (English and Chinese).
+"""Document-level extraction of researcher moves from news text (English and Chinese).
 
-Old moves mentioned in passing are not extracted: a move whose own clause dates it to a year
-before the article's publication year ("who left Google in 2019", "2021年加入华为"), or that
-is only the background of another event ("after joining", "since joining"), yields nothing.
-Such a clause still counts as used, so its institution is not taken as the origin of the
-article's main move.
+The article is read as a whole:
+
+1. **Segmentation** (``plugins.news.sentences``): headline, lede and body sentences with their
+   character offsets; line breaks end a headline, a paragraph or a sidebar.
+2. **Mentions**: institutions from the institution index and its aliases, plus organisations
+   recognised by their shape ("a start-up called N", "N, a new company", "co-founded N"), which
+   are added to the document's own alias table so every later mention resolves; people are
+   capitalised name runs checked against a table of given and family names from many cultures
+   (``plugins.news.lexicon``), never a place, never an institution.
+3. **Coreference chains**: a full name, then the surname or given name alone, "he"/"she", "the
+   researcher", and "they" for the people just coordinated, all resolve to one person.
+4. **Move frames** (leave, join, found, hire/poach/appoint, return) per cue, each with a
+   modality (``plugins.news.modality``), then filled across the document: a departure and an
+   arrival of one person in different sentences become one move; an arrival with no origin takes
+   the person's latest employer named before it; coordinated and plural subjects give one frame
+   per person.
+
+Old moves mentioned in passing (a clause dated before the article's year, "after joining")
+yield no frame but count as the person's known employer.
 """
 
 from __future__ import annotations
@@ -16,6 +30,8 @@ import unicodedata
 from anyascii import anyascii
 
 from plugins.news import chinese, english
+from plugins.news.mentions import find_institutions, find_new_organisations
+from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
 from plugins.news.sentences import split_sentences
 
@@ -24,7 +40,7 @@ __all__ = ["AliasTable", "ExtractedMove", "extract_moves", "person_key"]
 logger = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_ZH_ARTICLE_DENIAL = re.compile(r"不实|否认|辟谣|与事实不符")
+_ZH_ARTICLE_DENIAL = re.compile(r"不实|否认|辟谣|与事实不符|假消息|谣言|不属实|并非事实")
 RUMOUR_CEILING = 0.5
 
 
@@ -35,30 +51,198 @@ def extract_moves(
     language: str | None = None,
     published_year: int | None = None,
 ) -> list[ExtractedMove]:
-    """Every move the article reports, one per (person, from, to), in order of first mention."""
+    """Every move frame the article tells, one per (person, from, to), in order of first
+    mention, each with its modality (only ``reported``/``confirmed`` ones are moves)."""
     sentences = split_sentences(text)
+    if language != "zh":
+        new_orgs = find_new_organisations(text, 0, len(text))
+        known = set(aliases.entries)
+        fresh = [m.name for m in new_orgs if m.name not in known]
+        if fresh:
+            aliases = aliases.with_names(fresh)
     history: list[PersonMention] = []
     seen_insts: list[Mention] = []
     candidates: list[Candidate] = []
-    denied_article = False
     for index, (start, end) in enumerate(sentences):
         sentence = text[start:end]
         is_zh = language == "zh" or (language is None and bool(_HAN.search(sentence)))
         module = chinese if is_zh else english
-        if (
-            english.ARTICLE_DENIAL.search(sentence)
-            if not is_zh
-            else _ZH_ARTICLE_DENIAL.search(sentence)
-        ):
-            denied_article = True
-        candidates.extend(
-            module.sentence_candidates(
-                text, sentences, index, aliases, published_year, history, seen_insts
-            )
+        found = module.sentence_candidates(
+            text, sentences, index, aliases, published_year, history, seen_insts
         )
-    if denied_article:
-        candidates = [c for c in candidates if not c.rumoured]
+        denial = (
+            _ZH_ARTICLE_DENIAL.search(sentence)
+            if is_zh
+            else english.ARTICLE_DENIAL.search(sentence)
+        )
+        if denial and not [c for c in found if not c.prior]:
+            # "The company denied the report": the rumours told before it are denied.
+            for cand in candidates:
+                if cand.modality in RUMOUR_MODALITIES:
+                    cand.modality = "denied"
+        candidates.extend(found)
+    candidates = _name_plural_subjects(candidates, history, text, sentences)
+    if language != "zh":
+        candidates += _group_priors(text, sentences, aliases, history)
+        topic = _topic_employer(text, sentences, aliases)
+        if topic is not None:
+            _fill_from_topic(candidates, topic)
+        gainer = _topic_gainer(text, sentences, aliases)
+        if gainer is not None:
+            _fill_destination(candidates, gainer)
     return _merge(candidates, text, sentences)
+
+
+_NUMBER = r"(?:two|three|four|five|six|several)"
+_GROUP_FROM = re.compile(
+    rf"\b{_NUMBER}\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>researchers|engineers|scientists|employees"
+    r"|staffers|executives|members)\s+(?:from|at|of)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _group_priors(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+) -> list[Candidate]:
+    """ "hired two engineers from Microsoft ... The two engineers, A and B, joined": A and B
+    were at Microsoft."""
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for match in _GROUP_FROM.finditer(text, start, end):
+            insts = [
+                m for m in find_institutions(text, start, end, aliases) if m.start == match.end()
+            ]
+            if not insts:
+                continue
+            anaphor = re.compile(
+                rf"\b[Tt]he\s+{_NUMBER}\s+{match.group('noun')}\s*,\s*$", re.IGNORECASE
+            )
+            later = [p for p in people if p.start > match.end() and not p.pronoun]
+            for i, first in enumerate(later):
+                if anaphor.search(text, max(0, first.start - 40), first.start):
+                    group = _first_group(later[i:], text) or [first]
+                    sentence = next(
+                        (k for k, (a, b) in enumerate(sentences) if a <= first.start < b), index
+                    )
+                    out.extend(
+                        Candidate(p.name, sentence, insts[0], None, 0.5, False, prior=True,
+                                  extras={"pos": str(p.start)})
+                        for p in group
+                    )  # fmt: skip
+                    break
+    return out
+
+
+_GAINING_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s[\w-]+){0,3}?\s(?:is|has|have|keeps?)\s(?:\w+\s)?(?:hiring|hired|adding|added"
+    r"|recruiting|recruited|poaching|poached|winning the (?:hiring|talent) war)\b",
+    re.IGNORECASE,
+)
+
+
+def _topic_gainer(
+    text: str, sentences: list[tuple[int, int]], aliases: AliasTable
+) -> Mention | None:
+    """The organisation the article is about hiring ("How Anthropic is winning the hiring
+    war", "Meta has been poaching"), from the headline and the lede."""
+    for start, end in sentences[:2]:
+        for inst in find_institutions(text, start, end, aliases):
+            if _GAINING_AFTER.match(text[inst.end : end]):
+                return inst
+    return None
+
+
+def _fill_destination(candidates: list[Candidate], gainer: Mention) -> None:
+    """ "Among this year's arrivals is X, who joined from OpenAI": a join with an origin and no
+    destination, in an article about one organisation hiring, is a join of that organisation."""
+    for cand in candidates:
+        if cand.prior or cand.kind != "join" or cand.destination is not None:
+            continue
+        if cand.origin is None or _inst_key(cand.origin) == _inst_key(gainer):
+            continue
+        cand.destination = gainer
+
+
+_LOSING_BEFORE = re.compile(
+    r"(?:exodus|departures?|defections?|brain drain|talent drain|losses at|people leaving"
+    r"|researchers leaving) (?:from |at )?(?:the )?$",
+    re.IGNORECASE,
+)
+_LOSING_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s[\w-]+){0,4}?\s(?:(?:has|have|had|is|are|keeps?|continues? to)\s(?:\w+\s)?)?"
+    r"(?:lost|loses|losing|been losing|bleeding|shed|shedding|seen (?:[\w-]+ ){0,4}(?:departures|exits"
+    r"|defections))\b",
+    re.IGNORECASE,
+)
+
+
+def _topic_employer(
+    text: str, sentences: list[tuple[int, int]], aliases: AliasTable
+) -> Mention | None:
+    """The organisation the article is about losing people ("the quiet exodus from Google",
+    "Google's Gemini effort has lost three researchers"), from the headline and the lede."""
+    for start, end in sentences[:3]:
+        for inst in find_institutions(text, start, end, aliases):
+            before = text[max(start, inst.start - 40) : inst.start]
+            if _LOSING_BEFORE.search(before) or _LOSING_AFTER.match(text[inst.end : end]):
+                return inst
+    return None
+
+
+def _fill_from_topic(candidates: list[Candidate], topic: Mention) -> None:
+    """People leaving in an article about an organisation losing people, whose own employer is
+    named nowhere, leave that organisation."""
+    people_with_employer = {person_key(c.person) for c in candidates if c.origin is not None}
+    for cand in candidates:
+        if cand.prior or cand.origin is not None or cand.destination is None:
+            continue
+        if person_key(cand.person) in people_with_employer:
+            continue
+        if _inst_key(cand.destination) == _inst_key(topic):
+            continue
+        cand.origin = topic
+
+
+def _name_plural_subjects(
+    candidates: list[Candidate],
+    people: list[PersonMention],
+    text: str,
+    sentences: list[tuple[int, int]],
+) -> list[Candidate]:
+    """Give a frame with a plural subject ("two researchers have left") one copy per person of
+    the group named next ("A and B, who ..."), within the next two sentences."""
+    out: list[Candidate] = []
+    for cand in candidates:
+        if cand.person != english.PLURAL:
+            out.append(cand)
+            continue
+        start = sentences[cand.sentence][0]
+        stop = sentences[min(cand.sentence + 2, len(sentences) - 1)][1]
+        group = _first_group([p for p in people if start <= p.start < stop], text)
+        for member in group:
+            copy = Candidate(
+                member.name, cand.sentence, cand.origin, cand.destination, cand.confidence,
+                cand.rumoured, cand.role, cand.year, cand.month, modality=cand.modality,
+                kind=cand.kind,
+            )  # fmt: skip
+            out.append(copy)
+    return out
+
+
+def _first_group(people: list[PersonMention], text: str) -> list[PersonMention]:
+    for i, first in enumerate(people):
+        group = [first]
+        for p in people[i + 1 :]:
+            if p.start >= group[-1].end and english.COORD_GAP.match(text[group[-1].end : p.start]):
+                group.append(p)
+            else:
+                break
+        if len(group) >= 2:
+            return group
+    return []
 
 
 def person_key(name: str) -> str:
@@ -76,6 +260,67 @@ def _inst_key(m: Mention | None) -> str | None:
     return m.slug or m.name.lower()
 
 
+def _modality_class(cand: Candidate) -> str:
+    if cand.modality in MOVE_MODALITIES:
+        return "firm"
+    if cand.modality in RUMOUR_MODALITIES:
+        return "rumour"
+    if cand.modality == "denied":
+        return "denied"
+    return "none"
+
+
+_CLASS_RANK = {"firm": 0, "rumour": 1, "denied": 2, "none": 3}
+
+
+def _latest_prior(priors: list[Candidate], sentence: int) -> Candidate:
+    """The employer known last before ``sentence`` (else the nearest one after it)."""
+    before = [p for p in priors if p.sentence <= sentence]
+    if before:
+        return max(before, key=lambda p: (p.sentence, p.extras.get("pos", "0").zfill(8)))
+    return min(priors, key=lambda p: p.sentence)
+
+
+def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
+    """Join a departure (A → ?) and an arrival (? → B) told in different sentences."""
+    full = [c for c in moves if c.origin and c.destination]
+    departures = [c for c in moves if c.origin and not c.destination]
+    arrivals = [c for c in moves if c.destination and not c.origin]
+    departures = [
+        d for d in departures if not any(_inst_key(f.origin) == _inst_key(d.origin) for f in full)
+    ]
+    arrivals = [
+        a
+        for a in arrivals
+        if not any(_inst_key(f.destination) == _inst_key(a.destination) for f in full)
+    ]
+    while departures and arrivals:
+        d = departures.pop(0)
+        a = min(arrivals, key=lambda x: abs(x.sentence - d.sentence))
+        arrivals.remove(a)
+        if _inst_key(d.origin) == _inst_key(a.destination):
+            # "steps down ... and will become an adviser to the company": a new role at the
+            # same place; the departure is the news.
+            full.append(d)
+            continue
+        full.append(
+            Candidate(
+                a.person,
+                min(a.sentence, d.sentence),
+                d.origin,
+                a.destination,
+                max(a.confidence, d.confidence),
+                a.rumoured and d.rumoured,
+                a.role or d.role,
+                a.year or d.year,
+                a.month or d.month,
+                modality=a.modality,
+                kind=a.kind,
+            )
+        )
+    return [*full, *departures, *arrivals]
+
+
 def _merge(
     candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]
 ) -> list[ExtractedMove]:
@@ -86,55 +331,85 @@ def _merge(
     for group in groups.values():
         priors = [c for c in group if c.prior]
         moves = [c for c in group if not c.prior]
+        # "taking a leave of absence from A to become chief scientist at B": the employer left
+        # on leave is still the origin of the move told beside it.
+        priors += [
+            c for c in moves if c.modality == "leave_of_absence" and c.origin and not c.destination
+        ]
         for move in moves:
             if move.origin is None and move.destination is not None and priors:
-                best = min(priors, key=lambda p: abs(p.sentence - move.sentence))
+                best = _latest_prior(priors, move.sentence)
+                if best.origin is not None and not best.origin.name:
+                    continue  # the latest employer is a company the article does not name
                 if _inst_key(best.origin) != _inst_key(move.destination):
                     move.origin = best.origin
-        full = [c for c in moves if c.origin and c.destination]
-        departures = [c for c in moves if c.origin and not c.destination]
-        arrivals = [c for c in moves if c.destination and not c.origin]
-        departures = [
-            d
-            for d in departures
-            if not any(_inst_key(f.origin) == _inst_key(d.origin) for f in full)
-        ]
-        arrivals = [
-            a
-            for a in arrivals
-            if not any(_inst_key(f.destination) == _inst_key(a.destination) for f in full)
-        ]
-        if departures and arrivals:
-            d, a = departures.pop(0), arrivals.pop(0)
-            if _inst_key(d.origin) != _inst_key(a.destination):
-                merged = Candidate(
-                    a.person, a.sentence, d.origin, a.destination,
-                    min(a.confidence, d.confidence) if (a.rumoured or d.rumoured) else max(a.confidence, d.confidence),
-                    a.rumoured and d.rumoured, a.role or d.role, a.year or d.year, a.month or d.month,
-                )  # fmt: skip
-                full.append(merged)
-            else:
-                full.append(a)
-        best_by_key: dict[tuple[str | None, str | None], Candidate] = {}
-        for cand in [*full, *departures, *arrivals]:
-            key = (_inst_key(cand.origin), _inst_key(cand.destination))
-            if key[0] is not None and key[0] == key[1]:
-                continue
-            current = best_by_key.get(key)
-            if current is None or (cand.confidence, -cand.sentence) > (
-                current.confidence,
-                -current.sentence,
-            ):
-                best_by_key[key] = cand
-        for cand in best_by_key.values():
+        by_class: dict[str, list[Candidate]] = {}
+        for move in moves:
+            by_class.setdefault(_modality_class(move), []).append(move)
+        _firm_departure_takes_rumoured_arrival(by_class)
+        chosen: dict[tuple[str | None, str | None], Candidate] = {}
+        firm_ends: set[str] = set()
+        for klass in sorted(by_class, key=_CLASS_RANK.__getitem__):
+            for cand in _pair_halves(by_class[klass]):
+                key = (_inst_key(cand.origin), _inst_key(cand.destination))
+                if key[0] is not None and key[0] == key[1]:
+                    continue
+                if klass != "firm" and (key in chosen or _covered(key, firm_ends)):
+                    continue  # told firmly elsewhere in the article
+                current = chosen.get(key)
+                if current is None or (cand.confidence, -cand.sentence) > (
+                    current.confidence,
+                    -current.sentence,
+                ):
+                    chosen[key] = cand
+                if klass == "firm":
+                    firm_ends.update(k for k in key if k)
+        # A half-move whose known end is part of a full move of the same class adds nothing.
+        for key in list(chosen):
+            cand = chosen[key]
+            if key[0] is None or key[1] is None:
+                same = [
+                    k
+                    for k, c in chosen.items()
+                    if k != key
+                    and k[0] is not None
+                    and k[1] is not None
+                    and _modality_class(c) == _modality_class(cand)
+                    and (k[0] == key[0] or k[1] == key[1])
+                ]
+                if same:
+                    del chosen[key]
+        for cand in chosen.values():
             results.append((cand.sentence, _to_move(cand, text, sentences)))
     results.sort(key=lambda r: (r[0], r[1].person))
     return [move for _, move in results]
 
 
+def _firm_departure_takes_rumoured_arrival(by_class: dict[str, list[Candidate]]) -> None:
+    """ "OpenAI confirmed she left. She is now at Meta, a person familiar said": a departure
+    told firmly and the destination told by a source make one reported move."""
+    firm = by_class.get("firm") or []
+    rumours = by_class.get("rumour") or []
+    if not any(c.origin and not c.destination for c in firm):
+        return
+    arrivals = [c for c in rumours if c.destination and not c.origin]
+    if not arrivals or any(c.destination for c in firm):
+        return
+    for arrival in arrivals:
+        rumours.remove(arrival)
+        arrival.modality = "reported"
+        arrival.rumoured = False
+        firm.append(arrival)
+
+
+def _covered(key: tuple[str | None, str | None], firm_ends: set[str]) -> bool:
+    return bool(firm_ends) and all(k is None or k in firm_ends for k in key)
+
+
 def _to_move(cand: Candidate, text: str, sentences: list[tuple[int, int]]) -> ExtractedMove:
     start, end = sentences[cand.sentence]
-    confidence = min(cand.confidence, RUMOUR_CEILING) if cand.rumoured else cand.confidence
+    rumoured = cand.modality in RUMOUR_MODALITIES
+    confidence = min(cand.confidence, RUMOUR_CEILING) if rumoured else cand.confidence
     return ExtractedMove(
         person=cand.person,
         from_name=cand.origin.name if cand.origin else None,
@@ -147,6 +422,8 @@ def _to_move(cand: Candidate, text: str, sentences: list[tuple[int, int]]) -> Ex
         span_start=start,
         span_end=end,
         confidence=round(max(0.0, min(1.0, confidence)), 2),
-        status_hint="rumoured" if cand.rumoured else "reported",
+        status_hint="rumoured" if rumoured else "reported",
         role=cand.role,
+        modality=cand.modality,
+        kind=cand.kind,
     )

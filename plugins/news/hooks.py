@@ -13,7 +13,7 @@ import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from plugins.news.extract import AliasTable, ExtractedMove
 from plugins.news.extract import extract_moves as run_rules
@@ -64,6 +64,34 @@ def _hook_alias_pairs() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def seed_parents() -> dict[str, str]:
+    """Seed institution slug → its parent's slug (FAIR → Meta, Microsoft Research → Microsoft)."""
+    raw = resources.files("service").joinpath("data/institutions.toml").read_text("utf-8")
+    return {
+        inst["slug"]: inst["parent"]
+        for inst in tomllib.loads(raw).get("institution", [])
+        if inst.get("parent")
+    }
+
+
+def _ancestors(slug: str) -> set[str]:
+    parents = seed_parents()
+    out: set[str] = set()
+    while slug in parents and parents[slug] not in out:
+        slug = parents[slug]
+        out.add(slug)
+    return out
+
+
+def is_internal(from_slug: str | None, to_slug: str | None) -> bool:
+    """A move between a lab and the company it belongs to is a promotion or a reorganisation,
+    not a move between employers ("Microsoft has named X, a researcher at Microsoft Research")."""
+    if not from_slug or not to_slug:
+        return False
+    return from_slug in _ancestors(to_slug) or to_slug in _ancestors(from_slug)
+
+
+@lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
     """The alias table the extractor resolves institution names with (cached)."""
     return AliasTable.from_pairs([*seed_alias_pairs(), *_hook_alias_pairs()])
@@ -77,8 +105,22 @@ def _institution(name: str | None, slug: str | None) -> InstitutionRef | None:
     return None
 
 
+STORED_MODALITY: dict[str, Literal["reported", "rumoured", "denied"]] = {
+    "reported": "reported",
+    "confirmed": "reported",
+    "in_talks": "rumoured",
+    "rumour": "rumoured",
+    "denied": "denied",
+}
+"""How each frame modality is stored; planned moves, leaves of absence and background clauses
+are not stored as moves at all."""
+
+
 def to_report(move: ExtractedMove, document: DocumentSeen) -> MoveReported | None:
     """One extracted move as the observation the pipeline merges and stores."""
+    modality = STORED_MODALITY.get(move.modality)
+    if modality is None or is_internal(move.from_slug, move.to_slug):
+        return None
     origin = _institution(move.from_name, move.from_slug)
     destination = _institution(move.to_name, move.to_slug)
     if origin is None and destination is None:
@@ -98,9 +140,10 @@ def to_report(move: ExtractedMove, document: DocumentSeen) -> MoveReported | Non
         span_start=move.span_start,
         span_end=move.span_end,
         document_url=document.url,
-        confidence=move.confidence,
+        confidence=min(move.confidence, 0.6) if modality == "denied" else move.confidence,
         extractor=EXTRACTOR,
         role=move.role[:500] if move.role else None,
+        modality=modality,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from plugins.news.lexicon import is_known_name, is_place
 from plugins.news.model import AliasTable, Mention, PersonMention
 
 _HAN = "\u4e00-\u9fff"
@@ -48,7 +49,23 @@ def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> l
             continue
         found.append(Mention(m_start, m_end, text[m_start:m_end], None))
     found.sort(key=lambda m: m.start)
-    return _merge_nested(text, found, aliases)
+    return [_site(text, m, aliases) for m in _merge_nested(text, found, aliases)]
+
+
+_SITE = re.compile(
+    r"\s+(?:(?:lab|laboratory|office|team|group|centre|center|site|hub)\s+)?in\s+([A-Z][a-z]+)"
+)
+
+
+def _site(text: str, mention: Mention, aliases: AliasTable) -> Mention:
+    """ "FAIR lab in Paris": the Paris site when the index has one ("FAIR Paris")."""
+    match = _SITE.match(text, mention.end)
+    if match is None or not mention.slug:
+        return mention
+    slug = aliases.slug_for(f"{mention.name} {match.group(1)}")
+    if not slug:
+        return mention
+    return Mention(mention.start, mention.end, f"{mention.name} {match.group(1)}", slug)
 
 
 def _glued_to_name(text: str, pos: int, alias: str) -> bool:
@@ -73,6 +90,67 @@ def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[
     return out
 
 
+_ORG_NOUN = (
+    r"(?:start-?up|company|firm|lab|laboratory|venture|business|outfit|AI lab|research lab"
+    r"|non-?profit|organi[sz]ation|foundation|institute)"
+)
+_NEW_NAME = (
+    r"((?:[A-Z][\w&'-]*(?:\.[\w&'-]+)*)(?:[ \t]+(?:[A-Z][\w&-]*(?:\.[\w&'-]+)*|of|for)){0,3})"
+)
+_NEW_ORG_SHAPES = (
+    # "a start-up called Kinetica Labs", "a new company named Lumen"
+    re.compile(rf"\b(?i:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"
+               rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
+    # "Kinetica Labs, a new start-up", "Lumen, the company he founded"
+    re.compile(rf"{_NEW_NAME}\s*,\s+(?:a|an|the)\s+(?:new\s+|young\s+|stealth\s+|two-year-old\s+)*"
+               rf"(?:[\w-]+\s+){{0,2}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),
+    # "co-founded Lumen", "founded Kinetica Labs", "launched Vireo"
+    re.compile(rf"\b(?:co-?found(?:ed|s|ing)?|found(?:ed|s|ing)|launch(?:ed|es|ing)|start(?:ed|s|ing)|set up)\s+"
+               rf"(?:(?:the\s+)?(?:start-?up|company|firm|lab|venture)\s+)?{_NEW_NAME}"),
+    # "has started a new company, Halcyon Robotics, with ..."
+    re.compile(rf"\b(?:a|an)\s+(?:new\s+|young\s+|stealth\s+|own\s+)*(?:[\w-]+\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}\s*,"),
+    # "who previously worked at Sony", "formerly of Lumina"
+    re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:[a-z]+\s+){{0,3}}?(?:at|of|with|for)\s+{_NEW_NAME}"),
+    # "Chipmaker Cerebras Systems has hired", "rival Lumen"
+    re.compile(rf"\b(?:[Cc]hipmaker|[Ss]tart-?up|[Dd]eveloper|[Mm]aker|[Uu]nicorn|[Rr]ival|[Ss]pin-?off)\s+{_NEW_NAME}"
+               rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced)\b|,)"),
+    # "the start-up Kinetica Labs"
+    re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:[A-Z][\w-]+\s+|[\w-]+-based\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
+    # "P's new venture, N" / "P's start-up, N"
+    re.compile(rf"['’]s\s+(?:new\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}"),
+)  # fmt: skip
+_NOT_ORG_WORDS = frozenset(
+    {"The", "A", "An", "It", "Its", "He", "She", "They", "In", "On", "At", "Last", "This", "That",
+     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "AI", "Silicon",
+     "Bay", "San", "New", "His", "Her", "Their", "Our", "We", "I", "With", "And", "But"}
+)  # fmt: skip
+
+
+def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
+    """Organisations named by their shape ("a start-up called N", "N, a new company",
+    "founded N"), whether or not the institution index knows them."""
+    out: list[Mention] = []
+    for shape in _NEW_ORG_SHAPES:
+        for match in shape.finditer(text, start, end):
+            name = re.sub(r"['’]s?$", "", match.group(1).strip().rstrip(".,;:"))
+            words = name.split()
+            while (
+                words and words[-1] in ("of", "for", "AI") and len(words) > 1 and words[-1] != "AI"
+            ):
+                words.pop()
+            while words and words[-1] in ("of", "for"):
+                words.pop()
+            name = " ".join(words)
+            if not words or words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS:
+                continue
+            if name in STOPWORDS or name.lower() in ("ai",):
+                continue
+            m_start = match.start(1)
+            out.append(Mention(m_start, m_start + len(name), name, None))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
 def find_anaphora(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of "the company" and the like, which refer back to an institution."""
     return [(m.start(), m.end()) for m in _ANAPHORA.finditer(text, start, end)]
@@ -87,6 +165,11 @@ _TOKEN = r"(?:[A-ZÀ-ÖØ-Þ](?:['’][A-ZÀ-ÖØ-Þ])?[a-zß-öø-ÿ]+(?:[A-Z][
 _NAME_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|van|von|der|da|di|le|la|bin|al|el)\s+)?{_TOKEN})*")
 _NICKNAME = re.compile(rf"({_TOKEN})\s+[\"“'‘]([A-Z][a-z]+)[\"”'’]\s+({_TOKEN})")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She|they|They|Her|her|His|his|I|I've|I'm)\b")
+# "the researcher", "the scientist": a definite description that refers back to a person.
+_PERSON_ANAPHOR = re.compile(
+    r"\b[Tt]he (?:\d+-year-old |veteran |former |longtime |senior |\w+-born )?(?:researcher|scientist"
+    r"|engineer|professor|executive|computer scientist|roboticist|academic|founder|co-founder)\b(?! (?:who|at|from|of|team))"
+)
 
 
 def find_people(
@@ -116,13 +199,33 @@ def find_people(
                 continue
             if text[seg_end : seg_end + 1] == "." and len(words) == 1 and len(words[0]) <= 4:
                 continue  # "Dr." and the like
+            if not may_be_person(text[seg_start:seg_end]):
+                continue
             people.append(PersonMention(seg_start, seg_end, text[seg_start:seg_end]))
+    for match in _PERSON_ANAPHOR.finditer(masked, start, end):
+        people.append(PersonMention(match.start(), match.end(), "the researcher", pronoun=True))
     for match in _PRONOUN.finditer(masked, start, end):
         people.append(
             PersonMention(match.start(), match.end(), match.group().lower(), pronoun=True)
         )
     people.sort(key=lambda p: p.start)
     return people
+
+
+def may_be_person(name: str) -> bool:
+    """A place is never a person; a name of two words or more needs a known given or family
+    name (or a romanised Chinese one) among its words. A single word is left to coreference."""
+    if is_place(name) or (is_place(name.split()[-1]) and len(name.split()) == 1):
+        return False
+    words = [w for w in name.split() if w.lower() not in _PARTICLES]
+    if len(words) < 2:
+        return True
+    if all(is_place(w) for w in words):
+        return False
+    return any(is_known_name(w) for w in words)
+
+
+_PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al", "el"})
 
 
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -27,6 +27,14 @@ class AliasTable:
                 entries[alias] = slug
         return cls(entries=entries)
 
+    def with_names(self, names: Iterable[str]) -> AliasTable:
+        """This table plus organisations the index does not know (no slug), e.g. a start-up
+        an article introduces."""
+        entries = dict(self.entries)
+        for name in names:
+            entries.setdefault(name.strip(), "")
+        return AliasTable(entries=entries)
+
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
         """One alternation over every alias, longest first, word-boundary aware for Latin text."""
@@ -60,7 +68,7 @@ class AliasTable:
     def slug_for(self, name: str | None) -> str | None:
         if name is None:
             return None
-        return self.folded.get(name)
+        return self.folded.get(name) or None
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class ExtractedMove:
     confidence: float
     status_hint: str
     role: str | None
+    modality: str = "reported"
+    kind: str = "join"
 
 
 @dataclass(frozen=True)
@@ -117,3 +127,5 @@ class Candidate:
     month: int | None = None
     prior: bool = False
     extras: dict[str, str] = field(default_factory=dict)
+    modality: str = "reported"
+    kind: str = "join"

@@ -12,7 +12,7 @@ computes, so the domain's vocabulary stays free of I/O:
 - ``Period`` truncates ``move_date``; a move known only to the year is counted at the start of
   its year at QUARTER or MONTH periods. Moves without a date have a NULL period (and are left
   out whenever a date bound is given). ``ALL`` gives one NULL period.
-- Date bounds are inclusive; retracted moves are left out unless asked for.
+- Date bounds are inclusive; retracted and rumoured moves are left out unless asked for.
 - Net flows leave out moves whose origin and destination are the same entity (a domestic move
   changes no country's balance).
 - A cell counting fewer than ``SMALL_COUNT_THRESHOLD`` moves is flagged small: too few to read
@@ -32,7 +32,7 @@ MOVE_KINDS = frozenset(
         "unknown",
     }
 )
-MOVE_STATUSES = frozenset({"reported", "corroborated", "confirmed", "retracted"})
+MOVE_STATUSES = frozenset({"reported", "corroborated", "confirmed", "retracted", "rumoured"})
 SMALL_COUNT_THRESHOLD = 5
 
 

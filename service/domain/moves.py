@@ -69,7 +69,7 @@ MoveKind = Literal[
     "academia_to_academia",
     "unknown",
 ]
-MoveStatus = Literal["reported", "corroborated", "confirmed", "retracted"]
+MoveStatus = Literal["reported", "corroborated", "confirmed", "retracted", "rumoured"]
 RelationKind = Literal["rename", "merger", "spin_out", "acquisition"]
 RELATION_KINDS: tuple[RelationKind, ...] = ("rename", "merger", "spin_out", "acquisition")
 CURATED_STATUSES = frozenset({"confirmed", "retracted"})
@@ -692,3 +692,25 @@ def next_status(current: str, reports: Iterable[MoveReport]) -> str:
     if len(independent_sources(reports)) >= 2:
         return "corroborated"
     return "reported"
+
+
+def status_from_evidence(
+    current: str, firm: Iterable[MoveReport], rumours: Iterable[MoveReport]
+) -> str:
+    """A move's status from its evidence: ``rumoured`` while only rumours (talks, unnamed
+    sources) support it, else as ``next_status`` over the sources that report it firmly.
+    A curator's word (confirmed, retracted) never changes."""
+    if current in CURATED_STATUSES:
+        return current
+    firm = list(firm)
+    if not firm:
+        return "rumoured" if list(rumours) else current
+    return next_status("reported" if current == "rumoured" else current, firm)
+
+
+def deny(confidence: float, denials: Iterable[float]) -> float:
+    """A move's confidence after sources that deny it: each denial with confidence ``d``
+    keeps ``1 - d`` of what the supporting sources gave."""
+    for value in denials:
+        confidence *= 1.0 - max(0.0, min(1.0, value))
+    return round(confidence, 6)

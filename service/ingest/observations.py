@@ -362,6 +362,12 @@ class MoveReported(_Observation):
     confidence: float = Field(default=0.8, ge=0, le=1)
     extractor: str | None = Field(default=None, max_length=200)
     role: str | None = Field(default=None, max_length=500)
+    modality: Literal["reported", "rumoured", "denied"] = Field(
+        default="reported",
+        description="How the source speaks of the move: reports it (as done or confirmed), "
+        "passes on a rumour or talks (stored as a RUMOURED move), or denies it (evidence "
+        "against a move already known, lowering its confidence; nothing is created).",
+    )
 
     @model_validator(mode="after")
     def _ends(self) -> MoveReported:

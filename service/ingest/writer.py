@@ -43,10 +43,11 @@ from service.domain.moves import (
     Stint,
     classify_move,
     combine_confidence,
+    deny,
     infer_moves,
     is_visiting_role,
-    next_status,
     same_move,
+    status_from_evidence,
 )
 from service.ingest.observations import (
     AffiliationSeen,
@@ -612,6 +613,8 @@ class BatchWriter:
         date = _pd_from_row(move["move_date"], move["date_precision"])
         reports = []
         for e in move.get("evidence") or []:
+            if e.get("modality") == "denied":
+                continue  # evidence against the move: see _rescore
             inferred = e.get("extractor") == INFERENCE_EXTRACTOR
             reports.append(
                 MoveReport(
@@ -675,9 +678,18 @@ class BatchWriter:
         reports = self._reports_of(move)
         if not reports:
             return {}
+        evidence = [e for e in move.get("evidence") or [] if e.get("modality") != "denied"]
+        firm = [
+            r for r, e in zip(reports, evidence, strict=True) if e.get("modality") != "rumoured"
+        ]
+        denials = [
+            float(e.get("confidence") or 0.0)
+            for e in move.get("evidence") or []
+            if e.get("modality") == "denied"
+        ]
         return {
-            "confidence": combine_confidence(reports),
-            "status": next_status(move["status"], reports),
+            "confidence": deny(combine_confidence(reports), denials),
+            "status": status_from_evidence(move["status"], firm, reports),
         }
 
     @staticmethod
@@ -743,6 +755,7 @@ class BatchWriter:
                 "extractor": extractor,
                 "extractor_version": items[i].extractor_version,
                 "confidence": rep.confidence,
+                "modality": rep.modality,
             }
             match = next(
                 (
@@ -765,14 +778,24 @@ class BatchWriter:
                         "publisher": report.publisher,
                         "confidence": rep.confidence,
                         "extractor": extractor,
+                        "modality": rep.modality,
                     }
                 )
+                if rep.modality == "denied":  # evidence against: the ends stay as they are
+                    fields = self._rescore(match)
+                    await move_store.update_fields(self.conn, match["id"], fields)
+                    match.update(fields)
+                    statuses[i] = "updated"
+                    continue
                 fields = await self._refine_ends(match, from_id, to_id)
                 match.update(fields)
                 fields |= self._rescore(match)
                 await move_store.update_fields(self.conn, match["id"], fields)
                 match.update(fields)
                 statuses[i] = "updated"
+                continue
+            if rep.modality == "denied":
+                statuses[i] = "unchanged"  # a denial of a move nobody reported: nothing to lower
                 continue
             infos = await self._infos({x for x in (from_id, to_id) if x})
             from_info = self._inst_info(infos.get(from_id)) if from_id else None
@@ -791,7 +814,7 @@ class BatchWriter:
                     "date_precision": precision,
                     "kind": cls.kind,
                     "is_returnee": cls.returnee,
-                    "status": "reported",
+                    "status": "rumoured" if rep.modality == "rumoured" else "reported",
                     "confidence": combine_confidence([report]),
                     "provisional": False,
                     "origin": "reported",
@@ -804,6 +827,7 @@ class BatchWriter:
                     "publisher": report.publisher,
                     "confidence": rep.confidence,
                     "extractor": extractor,
+                    "modality": rep.modality,
                 }
             ]
             known.setdefault(rid, []).append(row)

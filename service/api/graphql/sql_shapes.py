@@ -166,7 +166,7 @@ RELATIONS: dict[str, dict[str, Relation]] = {
             "move",
             "researcher_id",
             "coalesce({b}.move_date, date '0001-01-01'), {b}.id",
-            "{b}.status <> 'retracted' AND NOT {b}.is_visit",
+            "{b}.status NOT IN ('retracted', 'rumoured') AND NOT {b}.is_visit",
         ),
         "affiliations": Many(
             "affiliation",

@@ -93,7 +93,7 @@ def move_feed(state: AppState) -> MoveFeed:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="Each new move that passes the filter (retracted ones never do by default)."
+        description="Each new move that passes the filter (retracted and rumoured ones never do by default)."
     )
     async def move_recorded(
         self, info: Info, filter: MoveFilterInput | None = None

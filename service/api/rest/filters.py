@@ -1,7 +1,7 @@
 """Query parameters that map onto the query layer's filter dataclasses.
 
 Parameter names are the filter fields' names (``from_country``, ``min_confidence``), with the
-same meaning as the GraphQL filter inputs: retracted moves are left out unless ``status`` asks
+same meaning as the GraphQL filter inputs: retracted and rumoured moves are left out unless ``status`` asks
 for them; institution filters take an id or a slug and include descendants by default.
 """
 
@@ -23,7 +23,7 @@ MOVE_KINDS = (
     "academia_to_academia",
     "unknown",
 )
-MOVE_STATUSES = ("reported", "corroborated", "confirmed", "retracted")
+MOVE_STATUSES = ("reported", "corroborated", "confirmed", "retracted", "rumoured")
 MOVE_ORIGINS = ("reported", "inferred", "manual")
 INSTITUTION_KINDS = ("company", "lab", "university", "government", "nonprofit", "other")
 
@@ -51,7 +51,7 @@ MOVE_PARAMS: tuple[Param, ...] = (
     Param(
         "status",
         "enum",
-        "Statuses; default: every status but retracted.",
+        "Statuses; default: every status but retracted and rumoured.",
         many=True,
         choices=MOVE_STATUSES,
     ),

@@ -1,7 +1,7 @@
 """``/api/v1/flows`` and ``/api/v1/net-flows``: move counts between countries, institutions or
 parent organisations, per year, quarter, month or over all time.
 
-Both take every move filter (retracted moves left out by default). Aggregates are small, so
+Both take every move filter (retracted and rumoured moves left out by default). Aggregates are small, so
 they come in one response (no paging); CSV works as for lists.
 """
 

@@ -6,7 +6,7 @@
   level) are neither in nor out.
 - ``institution_flow_series``: the same for given institutions, each with its descendants.
 
-The ``move`` filter applies as everywhere else (retracted moves are left out by default).
+The ``move`` filter applies as everywhere else (retracted and rumoured moves are left out by default).
 A period groups by the move date truncated to the year, quarter or month; undated moves only
 count in ``ALL``. A move known to the year only falls in that year's first quarter or month.
 

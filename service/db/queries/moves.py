@@ -1,7 +1,8 @@
 """Reading moves: typed filters, keyset-paged lists, per-researcher and per-institution lists.
 
-Retracted moves are left out unless the filter asks for them by status; visits (a short stint
-away from a home institution, see :mod:`service.domain.moves`) unless it asks for them.
+Retracted and rumoured moves are left out unless the filter asks for them by status; visits (a
+short stint away from a home institution, see :mod:`service.domain.moves`) unless it asks for
+them.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
     if flt.status:
         where.append(f"m.status = ANY({p.add(list(flt.status), 'text[]')})")
     else:
-        where.append("m.status <> 'retracted'")
+        where.append("m.status NOT IN ('retracted', 'rumoured')")
     if flt.researcher is not None:
         where.append(f"m.researcher_id = {researcher_root_sql(p.add(flt.researcher, 'bigint'))}")
     if flt.from_institution is not None:
@@ -234,10 +235,11 @@ async def moves_by_ids(ex: Executor, ids: Sequence[int]) -> dict[int, MoveRow]:
 async def moves_by_researcher_ids(
     ex: Executor, ids: Sequence[int], *, include_retracted: bool = False
 ) -> dict[int, list[MoveRow]]:
-    """Each researcher's moves (retracted ones left out unless asked), oldest first."""
+    """Each researcher's moves (retracted and rumoured ones left out unless asked), oldest
+    first."""
     rows = await ex.fetch(
         f"SELECT {COLUMNS} FROM move m WHERE m.researcher_id = ANY($1::bigint[]) "
-        f"AND ($2 OR m.status <> 'retracted') ORDER BY m.researcher_id, {DATE_KEY}, m.id",
+        f"AND ($2 OR m.status NOT IN ('retracted', 'rumoured')) ORDER BY m.researcher_id, {DATE_KEY}, m.id",
         ids,
         include_retracted,
     )

@@ -151,7 +151,7 @@ def build_query(flt: ResearcherFilter, params: Params | None = None) -> ListQuer
     if flt.has_moved_since is not None:
         q.where.append(
             "EXISTS (SELECT 1 FROM move m WHERE m.researcher_id = r.id "
-            f"AND m.status <> 'retracted' AND NOT m.is_visit "
+            "AND m.status NOT IN ('retracted', 'rumoured') AND NOT m.is_visit "
             f"AND m.move_date >= {p.add(flt.has_moved_since, 'date')})"
         )
     return q

@@ -10,18 +10,19 @@ import asyncpg
 
 async def add_move_evidence(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> set[int]:
     """Evidence rows for moves (move_id, document_id, quote, span_start, span_end, extractor,
-    extractor_version, confidence); the moves that gained a row."""
+    extractor_version, confidence, and optionally modality: reported, rumoured or denied); the
+    moves that gained a row."""
     if not rows:
         return set()
     out = await conn.fetch(
         """
         INSERT INTO evidence (move_id, document_id, quote, span_start, span_end, extractor,
-                              extractor_version, confidence)
+                              extractor_version, confidence, modality)
         SELECT r.move_id, r.document_id, r.quote, r.span_start, r.span_end, r.extractor,
-               r.extractor_version, r.confidence
+               r.extractor_version, r.confidence, coalesce(r.modality, 'reported')
         FROM jsonb_to_recordset($1::jsonb) AS r(move_id bigint, document_id bigint, quote text,
              span_start int, span_end int, extractor text, extractor_version text,
-             confidence float8)
+             confidence float8, modality text)
         ON CONFLICT (move_id, document_id, extractor) WHERE move_id IS NOT NULL DO NOTHING
         RETURNING move_id
         """,

@@ -25,7 +25,8 @@ async def for_researchers(
                coalesce((SELECT jsonb_agg(jsonb_build_object(
                             'document_id', e.document_id, 'kind', d.kind,
                             'publisher', coalesce(d.publisher, d.url),
-                            'confidence', e.confidence, 'extractor', e.extractor))
+                            'confidence', e.confidence, 'extractor', e.extractor,
+                            'modality', e.modality))
                          FROM evidence e JOIN document d ON d.id = e.document_id
                          WHERE e.move_id = m.id), '[]'::jsonb) AS evidence
         FROM unnest($1::bigint[]) AS k(r) JOIN move m ON m.researcher_id = k.r ORDER BY m.id

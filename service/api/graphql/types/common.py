@@ -50,13 +50,15 @@ class MoveKind(Enum):
 
 
 @strawberry.enum(
-    description="Reported (one source), corroborated, confirmed by a curator, or retracted."
+    description="Reported (one source), corroborated, confirmed by a curator, retracted, or "
+    "rumoured (only talks or unnamed sources so far; left out of lists and flows by default)."
 )
 class MoveStatus(Enum):
     REPORTED = "reported"
     CORROBORATED = "corroborated"
     CONFIRMED = "confirmed"
     RETRACTED = "retracted"
+    RUMOURED = "rumoured"
 
 
 @strawberry.enum(description="Where a move comes from.")

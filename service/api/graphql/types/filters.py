@@ -50,7 +50,7 @@ class MoveFilterInput:
     date_to: date | None = strawberry.field(default=None, description="Inclusive.")
     kind: list[MoveKind] | None = None
     status: list[MoveStatus] | None = strawberry.field(
-        default=None, description="Default: every status but RETRACTED."
+        default=None, description="Default: every status but RETRACTED and RUMOURED."
     )
     min_confidence: float | None = None
     topic: list[str] | None = strawberry.field(

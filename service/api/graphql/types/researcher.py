@@ -95,7 +95,9 @@ class Researcher(relay.Node):
         current = current_affiliation(rows)
         return Affiliation.from_row(current) if current else None
 
-    @strawberry.field(description="Moves, oldest first (retracted ones and visits are left out).")
+    @strawberry.field(
+        description="Moves, oldest first (retracted and rumoured ones, and visits, are left out)."
+    )
     async def moves(self, info: Info) -> list[Move]:
         rows = await info.context.loaders.moves_by_researcher_id.load(self.id)
         rows = [r for r in rows if not r.is_visit]

@@ -1,0 +1,135 @@
+"""How an article speaks of a move: reported, confirmed, denied, in talks, rumour, planned,
+leave of absence, or background.
+
+Only reported and confirmed frames become moves; talks and rumours become RUMOURED moves; a
+denial is evidence against a move; the rest become nothing. The classifier reads the clause
+around the move's cue (and, for sourcing, the whole sentence): a denial or a failed negotiation
+outranks talks, talks outrank unnamed sources, and an explicit confirmation outranks sourcing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Modality = Literal[
+    "reported",
+    "confirmed",
+    "denied",
+    "in_talks",
+    "rumour",
+    "planned",
+    "leave_of_absence",
+    "background",
+]
+MOVE_MODALITIES: frozenset[str] = frozenset({"reported", "confirmed"})
+RUMOUR_MODALITIES: frozenset[str] = frozenset({"in_talks", "rumour"})
+
+_EN_DENIED = re.compile(
+    r"\bden(?:ied|ies|y|ying)\b|\bdenial\b|\b(?:dismissed|rejected|refuted|shot down) (?:the )?"
+    r"(?:reports?|rumou?rs?|speculation|claims?)|\b(?:rumou?rs?|reports?|claims?|speculation) "
+    r"(?:were|was|are|is) (?:false|untrue|wrong|baseless|inaccurate)|\bnot true\b"
+    r"|\bno plans to (?:leave|join|quit)|\bis staying\b|\b(?:will|would) (?:stay|remain)\b"
+    r"|\b(?:decided|chose|opted) to (?:stay|remain)\b|\bturned down\b|\bdeclined (?:the|an|its|their) offer"
+    r"|\btalks? (?:collapsed|fell (?:apart|through)|broke down|ended without|went nowhere|came to nothing)"
+    r"|\b(?:fell|falls) through\b|\bcame to nothing\b|\bnever (?:joined|left|materiali[sz]ed)"
+    r"|\bwalked away from (?:the )?(?:talks|deal|offer)|\bcalled off\b"
+    r"|\b(?:insisted|maintained|stressed)\b[^.;]{0,60}\b(?:remain(?:s|ed)?|stay(?:s|ed)?|is staying)\b",
+    re.IGNORECASE,
+)
+_EN_LEAVE = re.compile(
+    r"\bleave of absence\b|\bon (?:a |an )?(?:extended |unpaid |medical |parental |personal )?"
+    r"leave\b|\bsabbatical\b|\btak(?:e|es|ing|en) (?:some )?time off\b|\btemporar(?:y|ily) "
+    r"(?:step|stepping|leave|leaving)|\bwill return (?:to|in)\b|\bexpected (?:back|to return)\b"
+    r"|\bparental leave\b|\bmedical leave\b|\bstepp(?:ed|ing) back (?:temporarily|for now)"
+    r"|\btak(?:e|es|ing|en) (?:a |an )?(?:[\w-]+ )?leave\b",
+    re.IGNORECASE,
+)
+_EN_TALKS = re.compile(
+    r"\bin (?:advanced |early |late-stage |preliminary )?(?:talks|discussions|negotiations)\b"
+    r"|\bnegotiat(?:ing|es|ed) (?:with|to)\b|\b(?:has |have |had )?offered\b|\bclose to "
+    r"(?:hiring|joining|signing|a deal)|\bnearing (?:a deal|an agreement)|\btrying to "
+    r"(?:recruit|hire|lure|poach)|\bcourting\b|\bwooing\b|\bapproached\b|\bin the running\b",
+    re.IGNORECASE,
+)
+_EN_RUMOUR = re.compile(
+    r"\breportedly\b|\b(?:is|are|was|were) (?:said|rumou?red|understood|believed|thought) to\b"
+    r"|\baccording to (?:\w+ )?(?:people|persons?|sources?|a person|someone|reports?)"
+    r"|\b(?:people|person|sources?|insiders?) (?:familiar|with knowledge|close to|briefed)"
+    r"|\bwith knowledge of\b|\bsources? (?:say|said|tell|told)\b|\brumou?r|\bspeculat"
+    r"|\bunconfirmed\b|\b(?:is|are|was) expected to\b|\bcould\b|\bmight\b|\bmay (?:join|leave|be)"
+    r"|\blikely to (?:join|leave)\b|\b(?:the (?:\w+ )?)?(?:report|newspaper|outlet) (?:said|says)"
+    r"|\bbelieve\b|\b(?:has|have) learned\b|\bwhispers?\b",
+    re.IGNORECASE,
+)
+_EN_PLANNED = re.compile(
+    r"\b(?:plans?|planning|intends?|intending|hopes?|hoping|aims?|wants?) to (?:\w+ )?$"
+    r"|\b(?:considering|weighing|mulling|contemplating|exploring|thinking about) (?:\w+ )?$",
+    re.IGNORECASE,
+)
+_EN_HYPOTHETICAL = re.compile(
+    r"\b(?:if|should|were) (?:the|a|that|this|he|she|they) (?:\w+ ){0,4}(?:goes ahead|happens|succeeds"
+    r"|went ahead|were to)\b|\bif\b[^.;]{0,80}\bwould\b|\bwould\b[^.;]{0,80}\bif\b|\bwould have\b",
+    re.IGNORECASE,
+)
+_EN_CONFIRMED = re.compile(
+    r"\bconfirmed\b|\bannounced\b|\bsaid in a statement\b|\bofficially\b|\bin a (?:blog )?post\b"
+    r"|\bwrote on\b|\bposted on\b|\bon (?:his|her|their) LinkedIn\b|\btold (?:\w+ ){0,2}(?:reporters|us)\b",
+    re.IGNORECASE,
+)
+_EN_BACKGROUND = re.compile(
+    r"\b(?:years|decade|decades|months) ago\b|\bback in (?:19|20)\d\d\b|\bat the time\b"
+    r"|\bbefore (?:that|then)\b|\bpreviously\b|\bearlier in (?:his|her|their) career\b"
+    r"|\bonce (?:left|joined)\b|\bhad (?:left|joined|moved|quit)\b",
+    re.IGNORECASE,
+)
+
+_ZH_DENIED = re.compile(
+    r"否认|辟谣|不实|并未(?:离职|加入|跳槽)|未离职|没有离职|仍在|仍将|继续留在|留任|与事实不符|谣言|假消息"
+    r"|谈判破裂|未能谈拢|没有谈拢|告吹|婉拒|拒绝了|最终未|并无此事"
+)
+_ZH_LEAVE = re.compile(r"休假|停薪留职|请假|暂时离开|暂别|学术休假|产假|病假|将于.{0,8}回归")
+_ZH_TALKS = re.compile(r"洽谈|接触|谈判|商谈|邀请|开出|抛出橄榄枝|挖角.{0,4}(?:中|未)|正在争取")
+_ZH_RUMOUR = re.compile(
+    r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|据报道|媒体报道|报道称|传出|疑似|可能|传言|爆料"
+)
+_ZH_PLANNED = re.compile(r"计划|打算|考虑|准备(?:离开|加入)|有意")
+_ZH_CONFIRMED = re.compile(r"证实|官宣|宣布|确认|正式|发文|表示")
+_ZH_BACKGROUND = re.compile(r"此前|曾经|曾于|曾在|早年|多年前|当年|后来")
+
+
+def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
+    """The modality of a move told in ``sentence``; ``clause`` is the text of the cue's own
+    clause up to the cue's end (where "plans to" and the like must stand)."""
+    if chinese:
+        if _ZH_DENIED.search(sentence):
+            return "denied"
+        if _ZH_LEAVE.search(sentence):
+            return "leave_of_absence"
+        if _ZH_TALKS.search(sentence):
+            return "in_talks"
+        if _ZH_RUMOUR.search(sentence):
+            return "rumour"
+        if _ZH_PLANNED.search(clause):
+            return "planned"
+        return "confirmed" if _ZH_CONFIRMED.search(sentence) else "reported"
+    if _EN_DENIED.search(sentence):
+        return "denied"
+    if _EN_LEAVE.search(sentence):
+        return "leave_of_absence"
+    if _EN_TALKS.search(sentence):
+        return "in_talks"
+    if _EN_RUMOUR.search(sentence):
+        if _EN_CONFIRMED.search(sentence) and not re.search(
+            r"\bdeclined to confirm|\bnot confirmed|\bwould not confirm", sentence, re.IGNORECASE
+        ):
+            return "confirmed"
+        return "rumour"
+    if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
+        return "planned"
+    return "confirmed" if _EN_CONFIRMED.search(sentence) else "reported"
+
+
+def is_background(clause: str, *, chinese: bool = False) -> bool:
+    """A clause that tells an old move in passing ("who had left Google years ago")."""
+    return bool((_ZH_BACKGROUND if chinese else _EN_BACKGROUND).search(clause))
