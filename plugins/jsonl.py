@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import orjson
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from service import __version__
 from service.ingest import (
@@ -37,6 +37,15 @@ class JsonlConfig(IngesterConfig):
     url: str | None = Field(default=None, description="A .jsonl file over HTTP(S).")
     checkpoint_every: int = Field(default=500, ge=1, description="Lines between checkpoints.")
 
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is not None:
+            scheme = value.strip().split(":", 1)[0].lower() if ":" in value else ""
+            if scheme not in ("http", "https"):
+                raise ValueError("only http and https URLs are fetched (use path for a file)")
+        return value
+
     @model_validator(mode="after")
     def _exactly_one_source(self) -> JsonlConfig:
         if (self.path is None) == (self.url is None):
@@ -58,6 +67,7 @@ class JsonlIngester(Ingester):
     version: ClassVar[str] = __version__
     Config: ClassVar[type[BaseModel]] = JsonlConfig
     description: ClassVar[str] = "Observations from a JSON Lines file or URL."
+    local_path_fields: ClassVar[tuple[str, ...]] = ("path",)
     # Each observation is parse_observation's result for one line, yielded and forgotten.
     yields_parsed_observations: ClassVar[bool] = True
 
@@ -75,7 +85,12 @@ class JsonlIngester(Ingester):
             path = Path(config.path)
             size = _file_size(path)
             if size is None:
-                raise FatalIngestError(f"ingester 'jsonl': file not found: {config.path}")
+                # The path stays in the log, for the operator: the run's error is public.
+                ctx.logger.error("%s is not a readable file", path)
+                raise FatalIngestError(
+                    "ingester 'jsonl': the file named by config.path does not exist or is not a "
+                    "regular file"
+                )
             if size < offset:
                 ctx.logger.warning("%s is shorter than the saved offset; starting over", path)
                 offset, line_no = 0, 0

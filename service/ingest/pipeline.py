@@ -36,6 +36,7 @@ from service.ingest.errors import (
     RetriableIngestError,
     RunLocked,
     SkippableRecordError,
+    without_paths,
 )
 from service.ingest.http import HttpClient, ValidatorCache, Validators
 from service.ingest.ingester import Checkpoint, Ingester
@@ -174,6 +175,41 @@ def validate_config(ingester_cls: type[Ingester], config: dict[str, Any]) -> Bas
             f"invalid config for ingester {ingester_cls.name!r}: " + "; ".join(problems),
             ingester=ingester_cls.name,
         ) from None
+
+
+def api_config(
+    ingester_cls: type[Ingester], config: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """``config`` as a run started through the API may use it: every local path the ingester
+    reads (``local_path_fields``) resolved, symlinks followed, under ``settings.ingest_dir``
+    (relative paths are taken from there). A ConfigError naming the field, never the path,
+    otherwise: an API caller learns nothing about the files on the server."""
+    validated = validate_config(ingester_cls, config)
+    out = dict(config)
+    for name in ingester_cls.local_path_fields:
+        value = getattr(validated, name, None)
+        if value is None:
+            continue
+        where = f"invalid config for ingester {ingester_cls.name!r}: {name}"
+        if settings.ingest_dir is None:
+            raise ConfigError(
+                f"{where}: local files cannot be ingested through the API on this server "
+                "(no ingest directory is configured: TALENTFLOW_INGEST_DIR)",
+                ingester=ingester_cls.name,
+            )
+        root = settings.ingest_dir.resolve()
+        try:
+            target = (root / str(value)).resolve()
+        except (OSError, RuntimeError, ValueError):
+            target = None
+        if target is None or not target.is_relative_to(root) or target == root:
+            raise ConfigError(
+                f"{where}: must name a file under the server's ingest directory",
+                ingester=ingester_cls.name,
+            )
+        out[name] = str(target)
+    validate_config(ingester_cls, out)
+    return out
 
 
 def _describe(exc: ValidationError) -> str:
@@ -521,7 +557,7 @@ class _Run:
             }
         )
         self.http = self.http_override or HttpClient.from_settings(
-            self.settings, ingester=self.name, validators=cache
+            self.settings, ingester=self.name, validators=cache, **self.cls.http_limits()
         )
         if self.http_override is not None:
             self.http.validators = cache
@@ -555,7 +591,8 @@ class _Run:
             status=result.status,
             counts=result.counts(),
             cursor_after=result.cursor_after,
-            error=result.error,
+            # readable by anyone through the API: what failed, not where on this server
+            error=without_paths(result.error) if result.error is not None else None,
         )
         if self.dry_run or not result.ok:
             pass

@@ -79,7 +79,7 @@ async def test_every_export_escapes_every_text_cell(
             for cell in row:
                 if not NUMBER.fullmatch(cell):  # a number column, e.g. a net flow of -1
                     assert not cell.startswith(FORMULA_STARTS), (url, cell)
-                if cell.startswith("'") and cell[1:] in {p for p in PAYLOADS} | {
+                if cell.startswith("'") and cell[1:] in set(PAYLOADS) | {
                     p + f" #{n}" for p in PAYLOADS for n in range(20)
                 }:
                     payload_cells += 1
