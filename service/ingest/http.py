@@ -40,7 +40,12 @@ import orjson
 
 from service import __version__
 from service.ingest.errors import FatalIngestError, RetriableIngestError
-from service.ingest.netguard import AddressPolicy, IPNetwork, guarded_transport
+from service.ingest.netguard import (
+    AddressPolicy,
+    BlockedRequestError,
+    IPNetwork,
+    guarded_transport,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -420,7 +425,12 @@ class HttpClient:
         conditional: bool = True,
     ) -> HttpResponse:
         """GET ``url``; a 304 comes back as ``not_modified=True`` with an empty body."""
-        full = str(httpx.URL(url, params=dict(params) if params else None))
+        try:
+            full = str(httpx.URL(url, params=dict(params) if params else None))
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise BlockedRequestError(
+                f"ingester {self.ingester!r}: refused to fetch an invalid URL ({exc})"
+            ) from None
         key = cache_key(full)
         shown = redact_url(full)
         send_headers = dict(headers or {})
@@ -498,7 +508,12 @@ class HttpClient:
                     try:
                         location = response.headers.get("location")
                         if response.status_code in REDIRECT_STATUSES and location:
-                            target = response.url.join(location)
+                            try:
+                                target = response.url.join(location)
+                            except httpx.InvalidURL as exc:
+                                raise BlockedRequestError(
+                                    describe(f"was redirected to an invalid URL ({exc})")
+                                ) from None
                             if _origin(target) != _origin(response.url):
                                 headers = {
                                     k: v

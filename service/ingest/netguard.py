@@ -127,6 +127,8 @@ class AddressPolicy:
                 f"refused to connect to {host}: a cloud metadata service", host=host
             )
         ip = literal_address(host)
+        if ip is None and (host == "localhost" or host.endswith(".localhost")):
+            ip = ipaddress.IPv4Address("127.0.0.1")  # loopback by definition (RFC 6761)
         if ip is not None:
             self.check_address(host, ip)
 
