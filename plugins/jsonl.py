@@ -85,12 +85,9 @@ class JsonlIngester(Ingester):
             path = Path(config.path)
             size = _file_size(path)
             if size is None:
-                # The path stays in the log, for the operator: the run's error is public.
-                ctx.logger.error("%s is not a readable file", path)
-                raise FatalIngestError(
-                    "ingester 'jsonl': the file named by config.path does not exist or is not a "
-                    "regular file"
-                )
+                # The operator sees the path (the CLI, the log); the run's stored error,
+                # readable by anyone through the API, has it replaced by <path>.
+                raise FatalIngestError(f"ingester 'jsonl': file not found: {config.path}")
             if size < offset:
                 ctx.logger.warning("%s is shorter than the saved offset; starting over", path)
                 offset, line_no = 0, 0

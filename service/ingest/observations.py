@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from service.domain.urls import web_url
+
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 SCHEME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 OPENALEX_RE = re.compile(r"^[AIWS]\d+$")
@@ -70,6 +72,13 @@ def _clean_ids_uncached(value: dict[str, str]) -> dict[str, str]:
         out[scheme] = v
     return out
 
+
+WebUrl = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    AfterValidator(web_url),
+]
+"""A URL people may follow: http or https only (``service.domain.urls``)."""
 
 Ids = Annotated[
     dict[str, str],
@@ -157,7 +166,7 @@ class DocumentSeen(_Observation):
     """A source document: the provenance of the observations that cite it by ``url``."""
 
     type: Literal["document_seen"] = "document_seen"
-    url: str = Field(min_length=1, max_length=2000)
+    url: WebUrl
     kind: Literal["news_article", "publication", "job_posting", "profile", "dataset", "manual"]
     title: str | None = Field(default=None, max_length=2000)
     publisher: str | None = Field(default=None, max_length=500)
@@ -178,7 +187,7 @@ class InstitutionSeen(_Observation):
     city: str | None = None
     parent: InstitutionRef | None = None
     aliases: list[str] = Field(default_factory=list, max_length=200)
-    website: str | None = None
+    website: WebUrl | None = None
 
 
 class ResearcherSeen(_Observation):
@@ -191,7 +200,7 @@ class ResearcherSeen(_Observation):
     works_count: int | None = Field(default=None, ge=0)
     cited_by_count: int | None = Field(default=None, ge=0)
     h_index: int | None = Field(default=None, ge=0)
-    document_url: str | None = None
+    document_url: WebUrl | None = None
 
 
 class AffiliationSeen(_Observation):
@@ -206,7 +215,7 @@ class AffiliationSeen(_Observation):
     role: str | None = Field(default=None, max_length=500)
     department: str | None = Field(default=None, max_length=500)
     source_key: str = Field(default="", max_length=200, description="Stable id within the source")
-    document_url: str | None = Field(default=None, description="The document this comes from.")
+    document_url: WebUrl | None = Field(default=None, description="The document this comes from.")
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -241,7 +250,7 @@ class MoveReported(_Observation):
     quote: str | None = Field(default=None, max_length=5000)
     span_start: int | None = Field(default=None, ge=0)
     span_end: int | None = Field(default=None, ge=0)
-    document_url: str = Field(min_length=1, max_length=2000)
+    document_url: WebUrl
     confidence: float = Field(default=0.8, ge=0, le=1)
     extractor: str | None = Field(default=None, max_length=200)
     role: str | None = Field(default=None, max_length=500)
@@ -274,7 +283,7 @@ class JobPostingSeen(_Observation):
     remote: bool = False
     posted_at: datetime | None = None
     updated_at: datetime | None = None
-    url: str | None = None
+    url: WebUrl | None = None
     description: str | None = None
     is_research: bool = False
     role_category: str | None = None

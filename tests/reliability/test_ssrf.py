@@ -260,7 +260,7 @@ async def test_run_errors_read_without_a_key_name_no_path(
     r = await client.post("/graphql", json={"query": "{ ingestRuns { nodes { status error } } }"})
     body = r.json()
     (node,) = body["data"]["ingestRuns"]["nodes"]
-    assert node["status"] == "FAILED" and "does not exist" in node["error"]
+    assert node["status"] == "FAILED" and node["error"].endswith("file not found: <path>")
     rest = await client.get("/api/v1/ingest-runs")
     csv_export = await client.get("/api/v1/ingest-runs?format=csv")
     for text in (r.text, rest.text, csv_export.text):
