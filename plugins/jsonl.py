@@ -28,6 +28,7 @@ from service.ingest import (
     parse_observation,
 )
 from service.ingest.observations import observation_adapter
+from service.ingest.storable import unstorable
 
 EXCERPT_BYTES = 300
 
@@ -133,14 +134,25 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
     text = raw.strip()
     if not text:
         return None
+    position = f"line {line_no}"
     try:
         # Parse and validate in one pass, with no Python dict in between. A line this refuses
         # goes the long way below, which tells malformed JSON, a value that is not an object
         # and an invalid observation apart (anything accepted here is accepted there, equal).
-        return observation_adapter.validate_json(text)
+        observation: Observation = observation_adapter.validate_json(text)
     except ValidationError:
         pass
-    position = f"line {line_no}"
+    else:
+        # A NUL can only come escaped (raw control characters are not JSON): when the line
+        # holds the escape, find which value carries it, and reject the line (not the batch).
+        problem = unstorable(observation) if b"\\u0000" in text else None
+        if problem is None:
+            return observation
+        return SkippableRecordError(
+            f"line {line_no}: {observation.type}: {problem}",
+            position=position,
+            record=text[:EXCERPT_BYTES].decode("utf-8", errors="replace"),
+        )
     excerpt = text[:EXCERPT_BYTES].decode("utf-8", errors="replace")
     try:
         data = orjson.loads(text)
@@ -155,7 +167,7 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
             record=excerpt,
         )
     try:
-        return parse_observation(data)
+        parsed = parse_observation(data)
     except ValidationError as exc:
         return SkippableRecordError(
             f"line {line_no}: invalid {data.get('type', 'observation')}: "
@@ -163,6 +175,12 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
             position=position,
             record=excerpt,
         )
+    problem = unstorable(parsed)
+    if problem is not None:
+        return SkippableRecordError(
+            f"line {line_no}: {parsed.type}: {problem}", position=position, record=excerpt
+        )
+    return parsed
 
 
 @hookimpl

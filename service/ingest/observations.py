@@ -34,6 +34,7 @@ SCHEME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 OPENALEX_RE = re.compile(r"^[AIWS]\d+$")
 ROR_RE = re.compile(r"^0[a-z0-9]{6}\d{2}$")
 COUNTRY_RE = r"^[A-Z]{2}$"
+INT_MAX = 2**31 - 1  # counts and offsets are stored as PostgreSQL integers
 
 
 def _clean_ids(value: dict[str, str]) -> dict[str, str]:
@@ -197,9 +198,9 @@ class ResearcherSeen(_Observation):
     ids: Ids
     aliases: list[str] = Field(default_factory=list, max_length=200)
     topics: list[str] = Field(default_factory=list, max_length=100)
-    works_count: int | None = Field(default=None, ge=0)
-    cited_by_count: int | None = Field(default=None, ge=0)
-    h_index: int | None = Field(default=None, ge=0)
+    works_count: int | None = Field(default=None, ge=0, le=INT_MAX)
+    cited_by_count: int | None = Field(default=None, ge=0, le=INT_MAX)
+    h_index: int | None = Field(default=None, ge=0, le=INT_MAX)
     document_url: WebUrl | None = None
 
 
@@ -248,8 +249,8 @@ class MoveReported(_Observation):
     to_institution: InstitutionRef | None = None
     date: PartialDateModel | None = None
     quote: str | None = Field(default=None, max_length=5000)
-    span_start: int | None = Field(default=None, ge=0)
-    span_end: int | None = Field(default=None, ge=0)
+    span_start: int | None = Field(default=None, ge=0, le=INT_MAX)
+    span_end: int | None = Field(default=None, ge=0, le=INT_MAX)
     document_url: WebUrl
     confidence: float = Field(default=0.8, ge=0, le=1)
     extractor: str | None = Field(default=None, max_length=200)

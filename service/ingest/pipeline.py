@@ -49,6 +49,7 @@ from service.ingest.observations import (
     observation_adapter,
 )
 from service.ingest.resolver import Resolver
+from service.ingest.storable import storable_text, unstorable, unstorable_observation
 from service.ingest.writer import BatchItem, BatchWriter
 
 logger = logging.getLogger(__name__)
@@ -491,6 +492,10 @@ class _Run:
                 except ValidationError as exc:
                     logger.warning("%s: invalid move: %s", where, _describe(exc))
                     continue
+                problem = unstorable_observation(checked)
+                if problem is not None:
+                    logger.warning("%s: move not stored: %s", where, problem)
+                    continue
                 out.append(BatchItem(where, checked, impl.plugin_name, None))
         return out
 
@@ -592,7 +597,7 @@ class _Run:
             counts=result.counts(),
             cursor_after=result.cursor_after,
             # readable by anyone through the API: what failed, not where on this server
-            error=without_paths(result.error) if result.error is not None else None,
+            error=storable_text(without_paths(result.error)) if result.error is not None else None,
         )
         if self.dry_run or not result.ok:
             pass
@@ -641,6 +646,12 @@ class _Run:
         try:
             async for item in _guard(stream, self.name, self.settings.ingest_idle_timeout_s):
                 if isinstance(item, Checkpoint):
+                    problem = unstorable(item.state, "state")
+                    if problem:
+                        raise FatalIngestError(
+                            f"ingester {self.name!r} yielded a Checkpoint that cannot be "
+                            f"stored: {problem}"
+                        )
                     self.state = item.state
                     self.ready_validators.update(self.http.validators.take_pending())
                     continue
@@ -672,11 +683,21 @@ class _Run:
                             item,
                         )
                     else:
-                        batch_item = BatchItem(where, checked, self.name, self.cls.version)
-                        writer.prepare(batch_item)
-                        self.buffer.append(batch_item)
-                        if isinstance(checked, DocumentSeen) and checked.text:
-                            self.buffer.extend(self.extracted_moves(checked, where))
+                        # a value PostgreSQL cannot store rejects this record, not the batch
+                        problem = unstorable_observation(checked)
+                        if problem is not None:
+                            self.reject(
+                                result,
+                                where,
+                                f"ingester {self.name!r}: {type(checked).__name__}: {problem}",
+                                item,
+                            )
+                        else:
+                            batch_item = BatchItem(where, checked, self.name, self.cls.version)
+                            writer.prepare(batch_item)
+                            self.buffer.append(batch_item)
+                            if isinstance(checked, DocumentSeen) and checked.text:
+                                self.buffer.extend(self.extracted_moves(checked, where))
                 else:
                     self.reject(
                         result,
