@@ -233,6 +233,8 @@ class _Batch:
     state: Any
     counts: dict[str, int]  # the run's counts when the batch was cut, then with its outcomes
     rejects_at: int  # where its rejected observations go in the run's list of rejects
+    seqs: list[int] = field(default_factory=list)  # each item's place in the stream
+    covered: int = 0  # the place in the stream up to which the batch's state covers
 
 
 @dataclass
@@ -271,7 +273,12 @@ class _Run:
         self.http_override = http
         self.name = ingester_cls.name
         self.buffer: list[BatchItem] = []
-        self.pending_rejects: list[Reject] = []
+        self.buffer_seqs: list[int] = []  # each buffered item's place in the stream
+        # Rejects wait, with their place in the stream, until a checkpoint covers them (or the
+        # stream ends): one stored past the committed state would be stored again by the re-run
+        # that reads that record again after a crash.
+        self.pending_rejects: list[tuple[int, Reject]] = []
+        self.covered = 0  # the place in the stream of the latest checkpoint
         self.state: Any = None
         self.committed_state: Any = None
         self.position = 0
@@ -290,18 +297,31 @@ class _Run:
         item = Reject(position, reason, ingest_runs.excerpt(text))
         result.rejected += 1
         result.rejects.append(item)
-        self.pending_rejects.append(item)
+        self.pending_rejects.append((self.position, item))
         logger.info("%s: rejected %s: %s", self.name, position, reason)
 
-    def _take_batch(self, result: RunResult) -> _Batch:
+    def _take_batch(self, result: RunResult, *, ended: bool = False) -> _Batch:
         """The buffered observations and everything their transaction commits with them, as of
-        now: the stream may run on while they are written."""
+        now: the stream may run on while they are written. Its rejects are those the state
+        covers (all of them once the stream has ``ended``)."""
         items, self.buffer = self.buffer, []
-        rejects, self.pending_rejects = self.pending_rejects, []
+        seqs, self.buffer_seqs = self.buffer_seqs, []
+        covered = self.position if ended else self.covered
+        rejects = [r for seq, r in self.pending_rejects if seq <= covered]
+        self.pending_rejects = [(seq, r) for seq, r in self.pending_rejects if seq > covered]
         validators, self.ready_validators = self.ready_validators, {}
         if self.dry_run:
             validators = {}
-        return _Batch(items, rejects, validators, self.state, result.counts(), len(result.rejects))
+        return _Batch(
+            items,
+            rejects,
+            validators,
+            self.state,
+            result.counts(),
+            len(result.rejects),
+            seqs,
+            covered,
+        )
 
     async def settle(self) -> None:
         """Wait for the batch being written, if any; its failure is raised here, and then the
@@ -319,15 +339,23 @@ class _Run:
         """Forget what was read after ``batch`` was cut: a run whose batch failed (or that was
         stopped after it) never read on, as when batches were written before reading on."""
         self.buffer, self.pending_rejects, self.ready_validators = [], [], {}
+        self.buffer_seqs = []
         self.state = batch.state
         result.seen = batch.counts["seen"]
         result.rejected -= len(result.rejects) - batch.rejects_at
         del result.rejects[batch.rejects_at :]
 
-    async def flush(self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult) -> None:
+    async def flush(
+        self,
+        conn: asyncpg.Connection,
+        writer: BatchWriter,
+        result: RunResult,
+        *,
+        ended: bool = False,
+    ) -> None:
         """Write the buffered batch, after the one being written, and return when it is."""
         await self.settle()
-        await self._write(conn, writer, result, self._take_batch(result))
+        await self._write(conn, writer, result, self._take_batch(result, ended=ended))
 
     async def flush_behind(
         self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult
@@ -369,7 +397,7 @@ class _Run:
         )
         async with conn.transaction():
             outcome = await writer.write(items)
-            for item, status in zip(items, outcome.statuses, strict=True):
+            for n, (item, status) in enumerate(zip(items, outcome.statuses, strict=True)):
                 derived = "/extract_moves:" in item.position
                 if status.startswith("rejected: "):
                     if derived:
@@ -384,7 +412,12 @@ class _Run:
                         batch.rejects_at, Reject(item.position, reason, record[:2048])
                     )
                     batch.rejects_at += 1
-                    rejects.append(Reject(item.position, reason, record))
+                    if batch.seqs[n] <= batch.covered:
+                        rejects.append(Reject(item.position, reason, record))
+                    else:  # stored with a later batch, once a checkpoint covers it
+                        self.pending_rejects.append(
+                            (batch.seqs[n], Reject(item.position, reason, record))
+                        )
                 elif derived:
                     result.extracted += 1 if status == "created" else 0
                 else:
@@ -643,6 +676,7 @@ class _Run:
         batch_size = self.settings.ingest_batch_size
         parsed = self.cls.yields_parsed_observations
         failure: BaseException | None = None
+        ended = True  # read to its end (not stopped at the limit)
         try:
             async for item in _guard(stream, self.name, self.settings.ingest_idle_timeout_s):
                 if isinstance(item, Checkpoint):
@@ -653,6 +687,7 @@ class _Run:
                             f"stored: {problem}"
                         )
                     self.state = item.state
+                    self.covered = self.position
                     self.ready_validators.update(self.http.validators.take_pending())
                     continue
                 self.position += 1
@@ -696,8 +731,11 @@ class _Run:
                             batch_item = BatchItem(where, checked, self.name, self.cls.version)
                             writer.prepare(batch_item)
                             self.buffer.append(batch_item)
+                            self.buffer_seqs.append(self.position)
                             if isinstance(checked, DocumentSeen) and checked.text:
-                                self.buffer.extend(self.extracted_moves(checked, where))
+                                moves = self.extracted_moves(checked, where)
+                                self.buffer.extend(moves)
+                                self.buffer_seqs.extend([self.position] * len(moves))
                 else:
                     self.reject(
                         result,
@@ -719,6 +757,7 @@ class _Run:
                         # that long (about 2% of the run at 50,000 authors).
                         await asyncio.sleep(0)
                 if self.limit is not None and result.seen >= self.limit:
+                    ended = False
                     break
         except _PluginRaised as raised:
             failure = raised.error
@@ -749,7 +788,7 @@ class _Run:
             await self.flush(conn, writer, result)
             raise failure
         self.ready_validators.update(self.http.validators.take_pending())
-        await self.flush(conn, writer, result)
+        await self.flush(conn, writer, result, ended=ended)
 
 
 class _PluginRaised(Exception):
