@@ -71,6 +71,10 @@ class JsonlIngester(Ingester):
     local_path_fields: ClassVar[tuple[str, ...]] = ("path",)
     # Each observation is parse_observation's result for one line, yielded and forgotten.
     yields_parsed_observations: ClassVar[bool] = True
+    # _parse_line rejects, with its line number, any line holding a NUL (it can only come as
+    # the escape \u0000), the one value a validated observation may hold that PostgreSQL
+    # cannot store.
+    yields_storable_observations: ClassVar[bool] = True
 
     async def fetch(
         self, ctx: IngestContext, state: dict[str, Any] | None

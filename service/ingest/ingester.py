@@ -50,6 +50,10 @@ class Ingester:
     #: again, since a model may have been built with ``model_construct``/``model_copy`` or
     #: changed after it was validated.
     yields_parsed_observations: ClassVar[bool] = False
+    #: True only for an ingester that itself rejects every observation holding a value
+    #: PostgreSQL cannot store (``service.ingest.storable``); the pipeline then skips its own
+    #: check of each one.
+    yields_storable_observations: ClassVar[bool] = False
     #: This ingester's own limits for each ``ctx.http`` request, instead of the operator's
     #: ``TALENTFLOW_HTTP_MAX_RESPONSE_BYTES`` / ``TALENTFLOW_HTTP_DEADLINE_S`` (None: those).
     #: For a source known to serve large files or to answer slowly.

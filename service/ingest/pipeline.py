@@ -675,6 +675,7 @@ class _Run:
     ) -> None:
         batch_size = self.settings.ingest_batch_size
         parsed = self.cls.yields_parsed_observations
+        storable = parsed and self.cls.yields_storable_observations
         failure: BaseException | None = None
         ended = True  # read to its end (not stopped at the limit)
         try:
@@ -719,7 +720,7 @@ class _Run:
                         )
                     else:
                         # a value PostgreSQL cannot store rejects this record, not the batch
-                        problem = unstorable_observation(checked)
+                        problem = None if storable else unstorable_observation(checked)
                         if problem is not None:
                             self.reject(
                                 result,
