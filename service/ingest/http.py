@@ -44,6 +44,7 @@ from service.ingest.netguard import (
     AddressPolicy,
     BlockedRequestError,
     IPNetwork,
+    guarded_mounts,
     guarded_transport,
 )
 
@@ -354,11 +355,14 @@ class HttpClient:
         if contact_email:
             agent += f" (+mailto:{contact_email})"
         self.user_agent = agent
+        # Our own connections resolve and check every address (a test's transport has none),
+        # direct or through the proxies the environment names.
+        mounts, self._proxies = guarded_mounts(self.policy) if transport is None else ({}, [])
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s),
             headers={"User-Agent": agent, "Accept-Encoding": ACCEPT_ENCODING},
-            # our own connections resolve and check every address (a test's transport has none)
             transport=transport if transport is not None else guarded_transport(self.policy),
+            mounts=mounts,
             follow_redirects=False,  # followed in _exchange, each hop checked
         )
         self.requests_made = 0
@@ -382,6 +386,14 @@ class HttpClient:
         """Change the per-host rate limit (an ingester may call this for a stricter source)."""
         self.limiter.rate = rate_per_host
         self.limiter.burst = max(1, burst)
+
+    def _via_proxy(self, url: str) -> bool:
+        """Whether a request for ``url`` goes through a proxy (whose connection is checked,
+        but not the target's address: that is resolved and checked before sending)."""
+        if not self._proxies:
+            return False
+        chosen = self._client._transport_for_url(httpx.URL(url))
+        return any(chosen is proxy for proxy in self._proxies)
 
     def set_limits(
         self, *, max_response_bytes: int | None = None, deadline_s: float | None = None
@@ -503,6 +515,8 @@ class HttpClient:
                 current = url
                 for _hop in range(MAX_REDIRECTS + 1):
                     self.policy.check_url(current)
+                    if self._via_proxy(current):
+                        await self.policy.check_resolved(current)
                     request = self._client.build_request("GET", current, headers=headers)
                     response = await self._client.send(request, stream=True)
                     try:

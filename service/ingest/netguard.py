@@ -8,7 +8,10 @@ connection. Refused: private (10/8, 172.16/12, 192.168/16, fc00::/7), loopback (
 link-local (169.254/16 — cloud metadata at 169.254.169.254 — and fe80::/10), carrier-grade NAT,
 multicast, reserved and unspecified addresses, and IPv4 addresses hidden in IPv6 ones
 (``::ffff:127.0.0.1``, NAT64, 6to4, Teredo). Odd spellings of an IPv4 address (``0x7f000001``,
-``2130706433``, ``0177.0.0.1``, ``127.1``) are read as the address they mean.
+``2130706433``, ``0177.0.0.1``, ``127.1``) are read as the address they mean. Through a proxy
+from the environment (``HTTPS_PROXY``, ...), the connection goes to the proxy, which must itself
+be allowed when it is not public; the target's name is then resolved and checked before the
+request is sent.
 """
 
 from __future__ import annotations
@@ -132,6 +135,22 @@ class AddressPolicy:
         if ip is not None:
             self.check_address(host, ip)
 
+    async def check_resolved(self, url: str) -> None:
+        """Resolve the URL's host and check every address (for a request sent through a proxy,
+        where the connection goes to the proxy and cannot be checked itself)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+        if not host or literal_address(host) is not None:
+            return  # checked by check_url
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+        except socket.gaierror:
+            return  # the proxy may know names this machine does not
+        for info in infos:
+            address = str(info[4][0]).split("%", 1)[0]
+            self.check_address(host, ipaddress.ip_address(address))
+
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """A network backend that resolves a host itself, checks every address against the
@@ -199,11 +218,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-def guarded_transport(policy: AddressPolicy) -> Any:
-    """An ``httpx.AsyncHTTPTransport`` whose every connection goes through ``GuardedBackend``."""
+def guarded_transport(policy: AddressPolicy, proxy: str | None = None) -> Any:
+    """An ``httpx.AsyncHTTPTransport`` (through ``proxy``, if given) whose every connection
+    goes through ``GuardedBackend``."""
     import httpx
 
-    transport = httpx.AsyncHTTPTransport()
+    transport = httpx.AsyncHTTPTransport(proxy=proxy)
     pool = transport._pool
     # httpx builds its httpcore pool without a way to pass a network backend; set it on the
     # pool it built (tests/reliability/test_ssrf.py fails if this stops taking effect).
@@ -212,3 +232,18 @@ def guarded_transport(policy: AddressPolicy) -> Any:
         raise RuntimeError("httpx's connection pool has no network backend to guard")
     pool._network_backend = GuardedBackend(backend, policy)
     return transport
+
+
+def guarded_mounts(policy: AddressPolicy) -> tuple[dict[str, Any], list[Any]]:
+    """httpx mounts for the proxies the environment names (``HTTP_PROXY``, ``HTTPS_PROXY``,
+    ``ALL_PROXY``, ``NO_PROXY``), each guarded (a client given its own transport does not read
+    them itself), and which of them go through a proxy."""
+    from httpx._utils import get_environment_proxies
+
+    mounts: dict[str, Any] = {}
+    proxies: list[Any] = []
+    for pattern, url in get_environment_proxies().items():
+        mounts[pattern] = guarded_transport(policy, proxy=url)
+        if url:
+            proxies.append(mounts[pattern])
+    return mounts, proxies

@@ -681,7 +681,7 @@ class _Run:
         try:
             async for item in _guard(stream, self.name, self.settings.ingest_idle_timeout_s):
                 if isinstance(item, Checkpoint):
-                    problem = unstorable(item.state, "state")
+                    problem = unstorable(item.state, "state", json=True)
                     if problem:
                         raise FatalIngestError(
                             f"ingester {self.name!r} yielded a Checkpoint that cannot be "

@@ -32,9 +32,10 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
-def unstorable(value: Any, path: str = "") -> str | None:
+def unstorable(value: Any, path: str = "", *, json: bool = False) -> str | None:
     """``"where: what"`` for the first value under ``value`` that PostgreSQL cannot store, or
-    None when every value can be stored."""
+    None when every value can be stored. ``json``: for a ``jsonb`` value (a checkpoint's
+    state), where integers of any size are fine."""
     where = path or "(record)"
     if isinstance(value, str):
         problem = _text_problem(value)
@@ -42,14 +43,14 @@ def unstorable(value: Any, path: str = "") -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        if not INT_MIN <= value <= INT_MAX:
+        if not json and not INT_MIN <= value <= INT_MAX:
             return f"{where} is out of range ({INT_MIN}..{INT_MAX})"
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{where} is not a finite number"
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            found = unstorable(getattr(value, name), f"{path}.{name}" if path else name)
+            found = unstorable(getattr(value, name), f"{path}.{name}" if path else name, json=json)
             if found:
                 return found
         return None
@@ -60,13 +61,13 @@ def unstorable(value: Any, path: str = "") -> str | None:
                 problem = _text_problem(key)
                 if problem:
                     return f"{path or '(record)'}: a key {problem}"
-            found = unstorable(item, label)
+            found = unstorable(item, label, json=json)
             if found:
                 return found
         return None
     if isinstance(value, list | tuple | set | frozenset):
         for n, item in enumerate(value):
-            found = unstorable(item, f"{path}[{n}]")
+            found = unstorable(item, f"{path}[{n}]", json=json)
             if found:
                 return found
     return None

@@ -265,3 +265,50 @@ async def test_run_errors_read_without_a_key_name_no_path(
     csv_export = await client.get("/api/v1/ingest-runs?format=csv")
     for text in (r.text, rest.text, csv_export.text):
         assert str(tmp_path) not in text and "customers" not in text
+
+
+def private_hostname() -> str:
+    """A name of this machine that resolves only to non-public addresses (skip otherwise)."""
+    import socket
+
+    name = socket.gethostname()
+    try:
+        infos = socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)
+    except OSError:
+        pytest.skip("this machine's name does not resolve")
+    addresses = {literal_address(str(info[4][0]).split("%")[0]) for info in infos}
+    if not addresses or any(a is None or AddressPolicy().permits(a) for a in addresses):
+        pytest.skip("this machine's name resolves to a public address")
+    return name
+
+
+async def test_a_name_resolving_to_a_private_address_is_refused_at_connect(
+    hostile: HostileServer,
+) -> None:
+    name = private_hostname()  # not "localhost": only the resolution can tell
+    port = int(hostile.url.rsplit(":", 1)[1])
+    http = production_client()
+    try:
+        with pytest.raises(BlockedRequestError, match=f"{name} \\("):
+            await http.get(f"http://{name}:{port}/secret", conditional=False)
+    finally:
+        await http.aclose()
+    assert hostile.paths == []
+
+
+async def test_through_a_proxy_the_target_name_is_resolved_and_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = private_hostname()
+    # The proxy (on 127.0.0.2) is allowed; the target behind it is not.
+    with HostileServer("127.0.0.2") as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        http = production_client(allowed_networks=parse_networks(["127.0.0.2/32"]))
+        try:
+            with pytest.raises(BlockedRequestError, match="not a public address"):
+                await http.get(f"http://{name}/secret", conditional=False)
+        finally:
+            await http.aclose()
+        assert proxy.paths == []
