@@ -557,6 +557,10 @@ class HttpClient:
                     finally:
                         await response.aclose()
                 raise FatalIngestError(describe(f"was redirected more than {MAX_REDIRECTS} times"))
+        except BlockedRequestError as exc:
+            if exc.message.startswith("ingester "):
+                raise
+            raise BlockedRequestError(describe(exc.message), **exc.details) from None
         except TimeoutError:
             raise DeadlineExceededError(
                 describe(
