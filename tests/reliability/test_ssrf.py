@@ -9,6 +9,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -312,3 +313,55 @@ async def test_through_a_proxy_the_target_name_is_resolved_and_checked(
         finally:
             await http.aclose()
         assert proxy.paths == []
+
+
+def rss(items: list[tuple[str, str]]) -> bytes:
+    from email.utils import format_datetime
+
+    now = format_datetime(datetime.now(UTC))
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{now}</pubDate><description>Alice Example has joined OpenAI from Google "
+        f"DeepMind, the lab said.</description></item>"
+        for title, link in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        f"<link>https://wire.example/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+async def test_links_inside_a_feed_to_private_addresses_are_not_fetched(
+    pool: asyncpg.Pool,
+) -> None:
+    """The feed is on an allowed address; the articles it links to are not: none is fetched,
+    so no private page's title or text becomes a readable document; a javascript: link is a
+    reject; the run goes on."""
+    with HostileServer("127.0.0.1") as feed, HostileServer("127.0.0.2") as private:
+        private.add("/secret", private.body(b"<html><title>SECRET TITLE</title></html>"))
+        secret = private.url + "/secret"
+        feed.add(
+            "/feed.xml",
+            feed.body(
+                rss(
+                    [
+                        ("Private link", secret),
+                        ("Metadata link", "http://169.254.169.254/latest/meta-data/"),
+                        ("Script link", "javascript:alert(1)"),
+                    ]
+                ),
+                {"Content-Type": "application/rss+xml"},
+            ),
+        )
+        settings = load_settings(ingest_allowed_networks="127.0.0.1/32", http_retries=0)
+        result = await run_ingester(
+            pool, "news", {"feeds": [{"url": feed.url + "/feed.xml"}]}, settings=settings
+        )
+        assert result.status == "succeeded", result.error
+        assert private.paths == []  # never fetched
+        assert feed.paths == ["/feed.xml"]
+    titles = [r["title"] for r in await pool.fetch("SELECT title FROM document")]
+    assert "SECRET TITLE" not in titles
+    urls = [r["url"] for r in await pool.fetch("SELECT url FROM document")]
+    assert not any(u.startswith("javascript") for u in urls)
+    assert any("javascript" in (r.record or "") for r in result.rejects)
