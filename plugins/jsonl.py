@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import orjson
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from service import __version__
 from service.ingest import (
@@ -28,6 +28,7 @@ from service.ingest import (
     parse_observation,
 )
 from service.ingest.observations import observation_adapter
+from service.ingest.storable import unstorable
 
 EXCERPT_BYTES = 300
 
@@ -36,6 +37,15 @@ class JsonlConfig(IngesterConfig):
     path: str | None = Field(default=None, description="A local .jsonl file.")
     url: str | None = Field(default=None, description="A .jsonl file over HTTP(S).")
     checkpoint_every: int = Field(default=500, ge=1, description="Lines between checkpoints.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is not None:
+            scheme = value.strip().split(":", 1)[0].lower() if ":" in value else ""
+            if scheme not in ("http", "https"):
+                raise ValueError("only http and https URLs are fetched (use path for a file)")
+        return value
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> JsonlConfig:
@@ -58,8 +68,13 @@ class JsonlIngester(Ingester):
     version: ClassVar[str] = __version__
     Config: ClassVar[type[BaseModel]] = JsonlConfig
     description: ClassVar[str] = "Observations from a JSON Lines file or URL."
+    local_path_fields: ClassVar[tuple[str, ...]] = ("path",)
     # Each observation is parse_observation's result for one line, yielded and forgotten.
     yields_parsed_observations: ClassVar[bool] = True
+    # _parse_line rejects, with its line number, any line holding a NUL (it can only come as
+    # the escape \u0000), the one value a validated observation may hold that PostgreSQL
+    # cannot store.
+    yields_storable_observations: ClassVar[bool] = True
 
     async def fetch(
         self, ctx: IngestContext, state: dict[str, Any] | None
@@ -75,6 +90,8 @@ class JsonlIngester(Ingester):
             path = Path(config.path)
             size = _file_size(path)
             if size is None:
+                # The operator sees the path (the CLI, the log); the run's stored error,
+                # readable by anyone through the API, has it replaced by <path>.
                 raise FatalIngestError(f"ingester 'jsonl': file not found: {config.path}")
             if size < offset:
                 ctx.logger.warning("%s is shorter than the saved offset; starting over", path)
@@ -121,14 +138,25 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
     text = raw.strip()
     if not text:
         return None
+    position = f"line {line_no}"
     try:
         # Parse and validate in one pass, with no Python dict in between. A line this refuses
         # goes the long way below, which tells malformed JSON, a value that is not an object
         # and an invalid observation apart (anything accepted here is accepted there, equal).
-        return observation_adapter.validate_json(text)
+        observation: Observation = observation_adapter.validate_json(text)
     except ValidationError:
         pass
-    position = f"line {line_no}"
+    else:
+        # A NUL can only come escaped (raw control characters are not JSON): when the line
+        # holds the escape, find which value carries it, and reject the line (not the batch).
+        problem = unstorable(observation) if b"\\u0000" in text else None
+        if problem is None:
+            return observation
+        return SkippableRecordError(
+            f"line {line_no}: {observation.type}: {problem}",
+            position=position,
+            record=text[:EXCERPT_BYTES].decode("utf-8", errors="replace"),
+        )
     excerpt = text[:EXCERPT_BYTES].decode("utf-8", errors="replace")
     try:
         data = orjson.loads(text)
@@ -143,7 +171,7 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
             record=excerpt,
         )
     try:
-        return parse_observation(data)
+        parsed = parse_observation(data)
     except ValidationError as exc:
         return SkippableRecordError(
             f"line {line_no}: invalid {data.get('type', 'observation')}: "
@@ -151,6 +179,12 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
             position=position,
             record=excerpt,
         )
+    problem = unstorable(parsed)
+    if problem is not None:
+        return SkippableRecordError(
+            f"line {line_no}: {parsed.type}: {problem}", position=position, record=excerpt
+        )
+    return parsed
 
 
 @hookimpl

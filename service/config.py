@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.errors import ConfigError
+
+if TYPE_CHECKING:
+    from service.ingest.netguard import IPNetwork
 
 ENV_PREFIX = "TALENTFLOW_"
 
@@ -99,6 +102,28 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(default=30.0, gt=0)
     http_retries: int = Field(default=4, ge=0, le=20)
     http_rate_per_host: float = Field(default=5.0, gt=0, description="Requests per second.")
+    http_max_response_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest response body an ingester may download, on the wire and once "
+        "decompressed; an ingester may set its own (http_max_response_bytes).",
+    )
+    http_deadline_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="Total time for one HTTP exchange of an ingester (connect, redirects, the "
+        "whole body); an ingester may set its own (http_deadline_s).",
+    )
+    ingest_allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated CIDRs ingesters may reach although not public (private, "
+        "loopback, link-local); empty: public addresses only.",
+    )
+    ingest_dir: Path | None = Field(
+        default=None,
+        description="Folder under which a local file given to an ingester through the API "
+        "must lie (the jsonl path); unset: the API accepts no local paths.",
+    )
     ingest_batch_size: int = Field(default=1000, ge=1, le=100_000)
     ingest_idle_timeout_s: float = Field(
         default=900.0,
@@ -139,7 +164,21 @@ class Settings(BaseSettings):
         except ConfigError as exc:
             raise ValueError(exc.message) from None
 
-    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @field_validator("ingest_allowed_networks")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        from service.ingest.netguard import parse_networks
+
+        parse_networks(value)  # a ValueError naming the bad entry
+        return value
+
+    def allowed_networks(self) -> tuple[IPNetwork, ...]:
+        """``ingest_allowed_networks`` as networks."""
+        from service.ingest.netguard import parse_networks
+
+        return parse_networks(self.ingest_allowed_networks)
+
+    @field_validator("cors_origins", "trusted_hosts", "ingest_allowed_networks", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip().startswith("["):

@@ -50,6 +50,16 @@ async def _admin(url: str, *statements: str) -> None:
         await conn.close()
 
 
+LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite serves recorded payloads from 127.0.0.1, which ingesters may not reach by
+    default (only public addresses): the tests allow loopback explicitly, as an operator would,
+    before any module builds its settings. A test of the refusal passes its own networks."""
+    os.environ.setdefault("TALENTFLOW_INGEST_ALLOWED_NETWORKS", LOOPBACK_NETWORKS)
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """URL of a maintenance database on the PostgreSQL server the suite uses."""

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from plugins.news.feeds import FeedEntry, parse_feed
 from plugins.news.pages import Article, guess_language, parse_article
@@ -150,7 +150,18 @@ class NewsIngester(Ingester):
                 seen_set.add(entry.key)
                 if since is not None and entry.published_at and entry.published_at < since:
                     continue
-                document = await self._document(ctx, config, feed_cfg, entry, publisher)
+                try:
+                    document = await self._document(ctx, config, feed_cfg, entry, publisher)
+                except ValidationError as exc:  # e.g. a javascript: link: one entry rejected
+                    yield SkippableRecordError(
+                        f"feed {feed_cfg.url} entry {entry.key}: "
+                        + "; ".join(
+                            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+                        ),
+                        position=f"{feed_cfg.url}#{entry.key}",
+                        record=entry.link,
+                    )
+                    continue
                 if document is None:
                     continue
                 articles = _remember(articles, entry.link, document.url)

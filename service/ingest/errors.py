@@ -10,7 +10,21 @@
 
 from __future__ import annotations
 
+import re
+
 from service.errors import TalentflowError
+
+# An absolute file path (POSIX, or a Windows drive) or a file: URL, where it is not part of a
+# URL (a path after a host is preceded by a name character, not by a space or a quote).
+_PATHS = re.compile(
+    r"(?i)\bfile:[^\s'\"]*|(?<![\w.:/~-])(?:~|\.{1,2})?/[^\s'\",;)]+|\b[a-z]:\\[^\s'\",;)]*"
+)
+
+
+def without_paths(message: str) -> str:
+    """``message`` with local file paths replaced by ``<path>``: what a run's error may say to
+    anyone who can read runs, which is everyone (it says what failed, not which files exist)."""
+    return _PATHS.sub("<path>", message)
 
 
 class IngestError(TalentflowError):

@@ -6,6 +6,17 @@ conditional GET with ETag / Last-Modified validators kept in the ``http_cache`` 
 ``User-Agent``. Secrets (``Authorization`` headers, key-like query parameters) are never logged
 nor stored.
 
+Every response is read as a stream and bounded: at most ``max_response_bytes`` on the wire and
+as many once decompressed (gzip and deflate are decoded here, in steps, so a small compressed
+body cannot grow past the limit in memory), within ``deadline_s`` for the whole exchange
+(connecting, redirects and the last byte of the body), so a source that drips one byte at a
+time is cut off too. Settings give the defaults (``TALENTFLOW_HTTP_MAX_RESPONSE_BYTES``,
+``TALENTFLOW_HTTP_DEADLINE_S``); an ingester overrides them with the ``http_max_response_bytes``
+and ``http_deadline_s`` class attributes, or at run time with ``ctx.http.set_limits``.
+
+Only ``http``/``https`` URLs are fetched, and only from public addresses, checked on every
+connection and every redirect (``service.ingest.netguard``).
+
 Validators are loaded when a run starts. New validators learnt from a response are *pending*
 until the pipeline commits the next checkpoint: they are written in that same transaction, so a
 crash never leaves a validator for data that was not committed.
@@ -18,6 +29,7 @@ import email.utils
 import logging
 import random
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +40,13 @@ import orjson
 
 from service import __version__
 from service.ingest.errors import FatalIngestError, RetriableIngestError
+from service.ingest.netguard import (
+    AddressPolicy,
+    BlockedRequestError,
+    IPNetwork,
+    guarded_mounts,
+    guarded_transport,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +55,11 @@ SECRET_PARAMS = frozenset(
 )
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+DEFAULT_DEADLINE_S = 120.0
+ACCEPT_ENCODING = "gzip, deflate"  # decoded here, step by step, within the size limit
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -75,6 +99,88 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
+class ResponseTooLargeError(FatalIngestError):
+    """A response body over the size limit (on the wire or decompressed)."""
+
+    code = "INGEST_RESPONSE_TOO_LARGE"
+
+
+class DeadlineExceededError(RetriableIngestError):
+    """An exchange that did not finish within its total deadline."""
+
+    code = "INGEST_DEADLINE_EXCEEDED"
+
+
+class _BoundedBody:
+    """Collects a body from raw chunks, decoding gzip/deflate, refusing more than ``limit``
+    bytes either on the wire or decoded."""
+
+    def __init__(self, encoding: str, limit: int, describe: Callable[[str], str]) -> None:
+        self.limit = limit
+        self.describe = describe
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.wire = 0
+        coding = encoding.strip().lower()
+        self.raw_deflate = False
+        self.decoder: Any = None
+        if coding in ("gzip", "x-gzip"):
+            self.decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        elif coding == "deflate":
+            self.decoder = zlib.decompressobj()
+        elif coding not in ("", "identity"):
+            raise FatalIngestError(describe(f"came with Content-Encoding {encoding!r}, not asked"))
+
+    def _too_large(self, what: str) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            self.describe(
+                f"sent more than {self.limit} bytes{what}; the limit is "
+                "TALENTFLOW_HTTP_MAX_RESPONSE_BYTES (or the ingester's http_max_response_bytes)"
+            ),
+            limit=self.limit,
+        )
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise self._too_large(" once decompressed" if self.decoder is not None else "")
+        if data:
+            self.chunks.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        self.wire += len(chunk)
+        if self.wire > self.limit:
+            raise self._too_large("")
+        if self.decoder is None:
+            self._keep(chunk)
+            return
+        pending = chunk
+        while pending:
+            room = self.limit - self.size + 1  # one byte more than allowed tells "too large"
+            try:
+                data = self.decoder.decompress(pending, room)
+            except zlib.error:
+                if self.decoder is not None and not self.raw_deflate and self.size == 0:
+                    # "deflate" is meant to be zlib-wrapped; some servers send it raw
+                    self.raw_deflate = True
+                    self.decoder = zlib.decompressobj(wbits=-zlib.MAX_WBITS)
+                    continue
+                raise RetriableIngestError(
+                    self.describe("sent a corrupt compressed body")
+                ) from None
+            self._keep(data)
+            pending = self.decoder.unconsumed_tail
+
+    def finish(self) -> bytes:
+        if self.decoder is not None:
+            self._keep(self.decoder.flush())
+        return b"".join(self.chunks)
 
 
 @dataclass(frozen=True)
@@ -228,8 +334,14 @@ class HttpClient:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
         rng: random.Random | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        deadline_s: float = DEFAULT_DEADLINE_S,
+        allowed_networks: tuple[IPNetwork, ...] = (),
     ) -> None:
         self.ingester = ingester
+        self.max_response_bytes = max_response_bytes
+        self.deadline_s = deadline_s
+        self.policy = AddressPolicy(tuple(allowed_networks))
         self.retries = retries
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
@@ -243,11 +355,15 @@ class HttpClient:
         if contact_email:
             agent += f" (+mailto:{contact_email})"
         self.user_agent = agent
+        # Our own connections resolve and check every address (a test's transport has none),
+        # direct or through the proxies the environment names.
+        mounts, self._proxies = guarded_mounts(self.policy) if transport is None else ({}, [])
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s),
-            headers={"User-Agent": agent},
-            transport=transport,
-            follow_redirects=True,
+            headers={"User-Agent": agent, "Accept-Encoding": ACCEPT_ENCODING},
+            transport=transport if transport is not None else guarded_transport(self.policy),
+            mounts=mounts,
+            follow_redirects=False,  # followed in _exchange, each hop checked
         )
         self.requests_made = 0
 
@@ -259,6 +375,9 @@ class HttpClient:
             "timeout_s": settings.http_timeout_s,
             "retries": settings.http_retries,
             "rate_per_host": settings.http_rate_per_host,
+            "max_response_bytes": settings.http_max_response_bytes,
+            "deadline_s": settings.http_deadline_s,
+            "allowed_networks": settings.allowed_networks(),
         }
         options.update(overrides)
         return cls(**options)
@@ -267,6 +386,28 @@ class HttpClient:
         """Change the per-host rate limit (an ingester may call this for a stricter source)."""
         self.limiter.rate = rate_per_host
         self.limiter.burst = max(1, burst)
+
+    def _via_proxy(self, url: str) -> bool:
+        """Whether a request for ``url`` goes through a proxy (whose connection is checked,
+        but not the target's address: that is resolved and checked before sending)."""
+        if not self._proxies:
+            return False
+        chosen = self._client._transport_for_url(httpx.URL(url))
+        return any(chosen is proxy for proxy in self._proxies)
+
+    def set_limits(
+        self, *, max_response_bytes: int | None = None, deadline_s: float | None = None
+    ) -> None:
+        """Change the response size limit or the total deadline of each request (an ingester
+        whose source serves larger files, or answers slowly, may call this)."""
+        if max_response_bytes is not None:
+            if max_response_bytes < 1:
+                raise ValueError("max_response_bytes must be positive")
+            self.max_response_bytes = max_response_bytes
+        if deadline_s is not None:
+            if deadline_s <= 0:
+                raise ValueError("deadline_s must be positive")
+            self.deadline_s = deadline_s
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -296,7 +437,12 @@ class HttpClient:
         conditional: bool = True,
     ) -> HttpResponse:
         """GET ``url``; a 304 comes back as ``not_modified=True`` with an empty body."""
-        full = str(httpx.URL(url, params=dict(params) if params else None))
+        try:
+            full = str(httpx.URL(url, params=dict(params) if params else None))
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise BlockedRequestError(
+                f"ingester {self.ingester!r}: refused to fetch an invalid URL ({exc})"
+            ) from None
         key = cache_key(full)
         shown = redact_url(full)
         send_headers = dict(headers or {})
@@ -313,8 +459,7 @@ class HttpClient:
             await self.limiter.acquire(host)
             self.requests_made += 1
             try:
-                response = await self._client.get(self._target(full), headers=send_headers)
-                content = response.content
+                response, content = await self._exchange(self._target(full), send_headers, shown)
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 wait = self._backoff(attempt)
@@ -355,6 +500,75 @@ class HttpClient:
             logger.info("GET %s: %s; retrying in %.2fs", shown, problem, wait)
             await self._sleep(wait)
             attempt += 1
+
+    async def _exchange(
+        self, url: str, headers: dict[str, str], shown: str
+    ) -> tuple[httpx.Response, bytes]:
+        """One GET with its redirects, each hop checked, the body read within the limits, all
+        within the deadline."""
+
+        def describe(problem: str) -> str:
+            return f"ingester {self.ingester!r}: GET {shown} {problem}"
+
+        try:
+            async with asyncio.timeout(self.deadline_s):
+                current = url
+                for _hop in range(MAX_REDIRECTS + 1):
+                    self.policy.check_url(current)
+                    if self._via_proxy(current):
+                        await self.policy.check_resolved(current)
+                    request = self._client.build_request("GET", current, headers=headers)
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        location = response.headers.get("location")
+                        if response.status_code in REDIRECT_STATUSES and location:
+                            try:
+                                target = response.url.join(location)
+                            except httpx.InvalidURL as exc:
+                                raise BlockedRequestError(
+                                    describe(f"was redirected to an invalid URL ({exc})")
+                                ) from None
+                            if _origin(target) != _origin(response.url):
+                                headers = {
+                                    k: v
+                                    for k, v in headers.items()
+                                    if k.lower() not in SECRET_HEADERS
+                                }
+                            current = str(target)
+                            continue
+                        declared = response.headers.get("content-length", "")
+                        if declared.isdigit() and int(declared) > self.max_response_bytes:
+                            raise ResponseTooLargeError(
+                                describe(
+                                    f"announced {declared} bytes, more than the limit of "
+                                    f"{self.max_response_bytes} (TALENTFLOW_HTTP_MAX_RESPONSE_"
+                                    "BYTES or the ingester's http_max_response_bytes)"
+                                ),
+                                limit=self.max_response_bytes,
+                            )
+                        body = _BoundedBody(
+                            response.headers.get("content-encoding", ""),
+                            self.max_response_bytes,
+                            describe,
+                        )
+                        async for chunk in response.aiter_raw():
+                            body.feed(chunk)
+                        return response, body.finish()
+                    finally:
+                        await response.aclose()
+                raise FatalIngestError(describe(f"was redirected more than {MAX_REDIRECTS} times"))
+        except BlockedRequestError as exc:
+            if exc.message.startswith("ingester "):
+                raise
+            raise BlockedRequestError(describe(exc.message), **exc.details) from None
+        except TimeoutError:
+            raise DeadlineExceededError(
+                describe(
+                    f"did not finish within its deadline of {self.deadline_s:g}s "
+                    "(TALENTFLOW_HTTP_DEADLINE_S or the ingester's http_deadline_s)"
+                ),
+                url=shown,
+            ) from None
 
     async def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET without validators and decode JSON (the common case of an API page)."""

@@ -50,6 +50,28 @@ class Ingester:
     #: again, since a model may have been built with ``model_construct``/``model_copy`` or
     #: changed after it was validated.
     yields_parsed_observations: ClassVar[bool] = False
+    #: True only for an ingester that itself rejects every observation holding a value
+    #: PostgreSQL cannot store (``service.ingest.storable``); the pipeline then skips its own
+    #: check of each one.
+    yields_storable_observations: ClassVar[bool] = False
+    #: This ingester's own limits for each ``ctx.http`` request, instead of the operator's
+    #: ``TALENTFLOW_HTTP_MAX_RESPONSE_BYTES`` / ``TALENTFLOW_HTTP_DEADLINE_S`` (None: those).
+    #: For a source known to serve large files or to answer slowly.
+    #: Config fields that name a local file. Given through the API, such a path must lie under
+    #: the operator's ingest directory (``TALENTFLOW_INGEST_DIR``); see ``api_config``.
+    local_path_fields: ClassVar[tuple[str, ...]] = ()
+    http_max_response_bytes: ClassVar[int | None] = None
+    http_deadline_s: ClassVar[float | None] = None
+
+    @classmethod
+    def http_limits(cls) -> dict[str, Any]:
+        """The ``HttpClient`` options this ingester sets for itself."""
+        limits: dict[str, Any] = {}
+        if cls.http_max_response_bytes is not None:
+            limits["max_response_bytes"] = cls.http_max_response_bytes
+        if cls.http_deadline_s is not None:
+            limits["deadline_s"] = cls.http_deadline_s
+        return limits
 
     def __init__(self, config: BaseModel) -> None:
         self.config = config

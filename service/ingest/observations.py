@@ -29,11 +29,14 @@ from pydantic import (
     model_validator,
 )
 
+from service.domain.urls import web_url
+
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 SCHEME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 OPENALEX_RE = re.compile(r"^[AIWS]\d+$")
 ROR_RE = re.compile(r"^0[a-z0-9]{6}\d{2}$")
 COUNTRY_RE = r"^[A-Z]{2}$"
+INT_MAX = 2**31 - 1  # counts and offsets are stored as PostgreSQL integers
 
 
 def _clean_ids(value: dict[str, str]) -> dict[str, str]:
@@ -79,6 +82,14 @@ _ID_FORMS = {
     "openalex": r"(https://openalex\.org/)?[AIWSaiws][0-9]+",
     "ror": r"(https://ror\.org/)?0[a-zA-Z0-9]{6}[0-9]{2}",
 }
+
+WebUrl = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    AfterValidator(web_url),
+]
+"""A URL people may follow: http or https only (``service.domain.urls``)."""
+
 Ids = Annotated[
     dict[str, str],
     AfterValidator(_clean_ids),
@@ -255,7 +266,7 @@ class DocumentSeen(_Observation):
     """A source document: the provenance of the observations that cite it by ``url``."""
 
     type: Literal["document_seen"] = "document_seen"
-    url: str = Field(min_length=1, max_length=2000)
+    url: WebUrl
     kind: Literal["news_article", "publication", "job_posting", "profile", "dataset", "manual"]
     title: str | None = Field(default=None, max_length=2000)
     publisher: str | None = Field(default=None, max_length=500)
@@ -292,7 +303,7 @@ class InstitutionSeen(_Observation):
     city: str | None = None
     parent: InstitutionRef | None = None
     aliases: list[str] = Field(default_factory=list, max_length=200)
-    website: str | None = None
+    website: WebUrl | None = None
     predecessors: list[InstitutionRelationRef] = Field(
         default_factory=list,
         max_length=50,
@@ -310,10 +321,10 @@ class ResearcherSeen(_Observation):
     ids: Ids
     aliases: list[str] = Field(default_factory=list, max_length=200)
     topics: list[str] = Field(default_factory=list, max_length=100)
-    works_count: int | None = Field(default=None, ge=0)
-    cited_by_count: int | None = Field(default=None, ge=0)
-    h_index: int | None = Field(default=None, ge=0)
-    document_url: str | None = None
+    works_count: int | None = Field(default=None, ge=0, le=INT_MAX)
+    cited_by_count: int | None = Field(default=None, ge=0, le=INT_MAX)
+    h_index: int | None = Field(default=None, ge=0, le=INT_MAX)
+    document_url: WebUrl | None = None
 
 
 class AffiliationSeen(_Observation):
@@ -328,7 +339,7 @@ class AffiliationSeen(_Observation):
     role: str | None = Field(default=None, max_length=500)
     department: str | None = Field(default=None, max_length=500)
     source_key: str = Field(default="", max_length=200, description="Stable id within the source")
-    document_url: str | None = Field(default=None, description="The document this comes from.")
+    document_url: WebUrl | None = Field(default=None, description="The document this comes from.")
 
     @field_validator("years")
     @classmethod
@@ -356,9 +367,9 @@ class MoveReported(_Observation):
     to_institution: InstitutionRef | None = None
     date: PartialDate | None = None
     quote: str | None = Field(default=None, max_length=5000)
-    span_start: int | None = Field(default=None, ge=0)
-    span_end: int | None = Field(default=None, ge=0)
-    document_url: str = Field(min_length=1, max_length=2000)
+    span_start: int | None = Field(default=None, ge=0, le=INT_MAX)
+    span_end: int | None = Field(default=None, ge=0, le=INT_MAX)
+    document_url: WebUrl
     confidence: float = Field(default=0.8, ge=0, le=1)
     extractor: str | None = Field(default=None, max_length=200)
     role: str | None = Field(default=None, max_length=500)
@@ -392,7 +403,7 @@ class JobPostingSeen(_Observation):
     remote: bool = False
     posted_at: Timestamp | None = None
     updated_at: Timestamp | None = None
-    url: str | None = None
+    url: WebUrl | None = None
     description: str | None = None
     is_research: bool = False
     role_category: str | None = None

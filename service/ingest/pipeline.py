@@ -36,6 +36,7 @@ from service.ingest.errors import (
     RetriableIngestError,
     RunLocked,
     SkippableRecordError,
+    without_paths,
 )
 from service.ingest.http import HttpClient, ValidatorCache, Validators
 from service.ingest.ingester import Checkpoint, Ingester
@@ -48,6 +49,7 @@ from service.ingest.observations import (
     observation_adapter,
 )
 from service.ingest.resolver import Resolver
+from service.ingest.storable import storable_text, unstorable, unstorable_observation
 from service.ingest.writer import BatchItem, BatchWriter
 
 logger = logging.getLogger(__name__)
@@ -191,6 +193,41 @@ def validate_config(ingester_cls: type[Ingester], config: dict[str, Any]) -> Bas
         ) from None
 
 
+def api_config(
+    ingester_cls: type[Ingester], config: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """``config`` as a run started through the API may use it: every local path the ingester
+    reads (``local_path_fields``) resolved, symlinks followed, under ``settings.ingest_dir``
+    (relative paths are taken from there). A ConfigError naming the field, never the path,
+    otherwise: an API caller learns nothing about the files on the server."""
+    validated = validate_config(ingester_cls, config)
+    out = dict(config)
+    for name in ingester_cls.local_path_fields:
+        value = getattr(validated, name, None)
+        if value is None:
+            continue
+        where = f"invalid config for ingester {ingester_cls.name!r}: {name}"
+        if settings.ingest_dir is None:
+            raise ConfigError(
+                f"{where}: local files cannot be ingested through the API on this server "
+                "(no ingest directory is configured: TALENTFLOW_INGEST_DIR)",
+                ingester=ingester_cls.name,
+            )
+        root = settings.ingest_dir.resolve()
+        try:
+            target = (root / str(value)).resolve()
+        except (OSError, RuntimeError, ValueError):
+            target = None
+        if target is None or not target.is_relative_to(root) or target == root:
+            raise ConfigError(
+                f"{where}: must name a file under the server's ingest directory",
+                ingester=ingester_cls.name,
+            )
+        out[name] = str(target)
+    validate_config(ingester_cls, out)
+    return out
+
+
 def _describe(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in err['loc']) or '(record)'}: {err['msg']}"
@@ -211,6 +248,8 @@ class _Batch:
     state: Any
     counts: dict[str, int]  # the run's counts when the batch was cut, then with its outcomes
     rejects_at: int  # where its rejected observations go in the run's list of rejects
+    seqs: list[int] = field(default_factory=list)  # each item's place in the stream
+    covered: int = 0  # the place in the stream up to which the batch's state covers
 
 
 @dataclass
@@ -249,7 +288,12 @@ class _Run:
         self.http_override = http
         self.name = ingester_cls.name
         self.buffer: list[BatchItem] = []
-        self.pending_rejects: list[Reject] = []
+        self.buffer_seqs: list[int] = []  # each buffered item's place in the stream
+        # Rejects wait, with their place in the stream, until a checkpoint covers them (or the
+        # stream ends): one stored past the committed state would be stored again by the re-run
+        # that reads that record again after a crash.
+        self.pending_rejects: list[tuple[int, Reject]] = []
+        self.covered = 0  # the place in the stream of the latest checkpoint
         self.state: Any = None
         self.committed_state: Any = None
         self.position = 0
@@ -268,18 +312,31 @@ class _Run:
         item = Reject(position, reason, ingest_runs.excerpt(text))
         result.rejected += 1
         result.rejects.append(item)
-        self.pending_rejects.append(item)
+        self.pending_rejects.append((self.position, item))
         logger.info("%s: rejected %s: %s", self.name, position, reason)
 
-    def _take_batch(self, result: RunResult) -> _Batch:
+    def _take_batch(self, result: RunResult, *, ended: bool = False) -> _Batch:
         """The buffered observations and everything their transaction commits with them, as of
-        now: the stream may run on while they are written."""
+        now: the stream may run on while they are written. Its rejects are those the state
+        covers (all of them once the stream has ``ended``)."""
         items, self.buffer = self.buffer, []
-        rejects, self.pending_rejects = self.pending_rejects, []
+        seqs, self.buffer_seqs = self.buffer_seqs, []
+        covered = self.position if ended else self.covered
+        rejects = [r for seq, r in self.pending_rejects if seq <= covered]
+        self.pending_rejects = [(seq, r) for seq, r in self.pending_rejects if seq > covered]
         validators, self.ready_validators = self.ready_validators, {}
         if self.dry_run:
             validators = {}
-        return _Batch(items, rejects, validators, self.state, result.counts(), len(result.rejects))
+        return _Batch(
+            items,
+            rejects,
+            validators,
+            self.state,
+            result.counts(),
+            len(result.rejects),
+            seqs,
+            covered,
+        )
 
     async def settle(self) -> None:
         """Wait for the batch being written, if any; its failure is raised here, and then the
@@ -297,15 +354,23 @@ class _Run:
         """Forget what was read after ``batch`` was cut: a run whose batch failed (or that was
         stopped after it) never read on, as when batches were written before reading on."""
         self.buffer, self.pending_rejects, self.ready_validators = [], [], {}
+        self.buffer_seqs = []
         self.state = batch.state
         result.seen = batch.counts["seen"]
         result.rejected -= len(result.rejects) - batch.rejects_at
         del result.rejects[batch.rejects_at :]
 
-    async def flush(self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult) -> None:
+    async def flush(
+        self,
+        conn: asyncpg.Connection,
+        writer: BatchWriter,
+        result: RunResult,
+        *,
+        ended: bool = False,
+    ) -> None:
         """Write the buffered batch, after the one being written, and return when it is."""
         await self.settle()
-        await self._write(conn, writer, result, self._take_batch(result))
+        await self._write(conn, writer, result, self._take_batch(result, ended=ended))
 
     async def flush_behind(
         self, conn: asyncpg.Connection, writer: BatchWriter, result: RunResult
@@ -347,7 +412,7 @@ class _Run:
         )
         async with conn.transaction():
             outcome = await writer.write(items)
-            for item, status in zip(items, outcome.statuses, strict=True):
+            for n, (item, status) in enumerate(zip(items, outcome.statuses, strict=True)):
                 derived = "/extract_moves:" in item.position
                 if status.startswith("rejected: "):
                     if derived:
@@ -362,7 +427,12 @@ class _Run:
                         batch.rejects_at, Reject(item.position, reason, record[:2048])
                     )
                     batch.rejects_at += 1
-                    rejects.append(Reject(item.position, reason, record))
+                    if batch.seqs[n] <= batch.covered:
+                        rejects.append(Reject(item.position, reason, record))
+                    else:  # stored with a later batch, once a checkpoint covers it
+                        self.pending_rejects.append(
+                            (batch.seqs[n], Reject(item.position, reason, record))
+                        )
                 elif derived:
                     result.extracted += 1 if status == "created" else 0
                 else:
@@ -470,6 +540,10 @@ class _Run:
                 except ValidationError as exc:
                     logger.warning("%s: invalid move: %s", where, _describe(exc))
                     continue
+                problem = unstorable_observation(checked)
+                if problem is not None:
+                    logger.warning("%s: move not stored: %s", where, problem)
+                    continue
                 out.append(BatchItem(where, checked, impl.plugin_name, None))
         return out
 
@@ -536,7 +610,7 @@ class _Run:
             }
         )
         self.http = self.http_override or HttpClient.from_settings(
-            self.settings, ingester=self.name, validators=cache
+            self.settings, ingester=self.name, validators=cache, **self.cls.http_limits()
         )
         if self.http_override is not None:
             self.http.validators = cache
@@ -570,7 +644,8 @@ class _Run:
             status=result.status,
             counts=result.counts(),
             cursor_after=result.cursor_after,
-            error=result.error,
+            # readable by anyone through the API: what failed, not where on this server
+            error=storable_text(without_paths(result.error)) if result.error is not None else None,
         )
         if self.dry_run or not result.ok:
             pass
@@ -615,11 +690,20 @@ class _Run:
     ) -> None:
         batch_size = self.settings.ingest_batch_size
         parsed = self.cls.yields_parsed_observations
+        storable = parsed and self.cls.yields_storable_observations
         failure: BaseException | None = None
+        ended = True  # read to its end (not stopped at the limit)
         try:
             async for item in _guard(stream, self.name, self.settings.ingest_idle_timeout_s):
                 if isinstance(item, Checkpoint):
+                    problem = unstorable(item.state, "state", json=True)
+                    if problem:
+                        raise FatalIngestError(
+                            f"ingester {self.name!r} yielded a Checkpoint that cannot be "
+                            f"stored: {problem}"
+                        )
                     self.state = item.state
+                    self.covered = self.position
                     self.ready_validators.update(self.http.validators.take_pending())
                     continue
                 self.position += 1
@@ -650,11 +734,24 @@ class _Run:
                             item,
                         )
                     else:
-                        batch_item = BatchItem(where, checked, self.name, self.cls.version)
-                        writer.prepare(batch_item)
-                        self.buffer.append(batch_item)
-                        if isinstance(checked, DocumentSeen) and checked.text:
-                            self.buffer.extend(self.extracted_moves(checked, where))
+                        # a value PostgreSQL cannot store rejects this record, not the batch
+                        problem = None if storable else unstorable_observation(checked)
+                        if problem is not None:
+                            self.reject(
+                                result,
+                                where,
+                                f"ingester {self.name!r}: {type(checked).__name__}: {problem}",
+                                item,
+                            )
+                        else:
+                            batch_item = BatchItem(where, checked, self.name, self.cls.version)
+                            writer.prepare(batch_item)
+                            self.buffer.append(batch_item)
+                            self.buffer_seqs.append(self.position)
+                            if isinstance(checked, DocumentSeen) and checked.text:
+                                moves = self.extracted_moves(checked, where)
+                                self.buffer.extend(moves)
+                                self.buffer_seqs.extend([self.position] * len(moves))
                 else:
                     self.reject(
                         result,
@@ -676,6 +773,7 @@ class _Run:
                         # that long (about 2% of the run at 50,000 authors).
                         await asyncio.sleep(0)
                 if self.limit is not None and result.seen >= self.limit:
+                    ended = False
                     break
         except _PluginRaised as raised:
             failure = raised.error
@@ -706,7 +804,7 @@ class _Run:
             await self.flush(conn, writer, result)
             raise failure
         self.ready_validators.update(self.http.validators.take_pending())
-        await self.flush(conn, writer, result)
+        await self.flush(conn, writer, result, ended=ended)
 
 
 class _PluginRaised(Exception):

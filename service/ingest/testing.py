@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import threading
@@ -334,6 +335,9 @@ async def arun_ingester_offline(
     async def no_sleep(_: float) -> None:
         await asyncio.sleep(0)
 
+    allowed = settings.allowed_networks()
+    if server:  # the recorded server this replay sends every request to (on loopback)
+        allowed += (ipaddress.ip_network(urlsplit(server.url).hostname or "127.0.0.1"),)
     http = HttpClient.from_settings(
         settings,
         ingester=ingester_cls.name,
@@ -341,6 +345,8 @@ async def arun_ingester_offline(
         validators=ValidatorCache(),
         sleep=no_sleep,
         rate_per_host=1000.0,
+        allowed_networks=allowed,
+        **ingester_cls.http_limits(),
     )
     ctx = IngestContext(
         http=http,

@@ -18,6 +18,7 @@ from service.ingest.http import (
     parse_retry_after,
     redact_url,
 )
+from service.ingest.netguard import parse_networks
 from service.ingest.testing import RecordedResponse, RecordedServer
 
 
@@ -43,6 +44,8 @@ def client(server: RecordedServer, clock: FakeClock | None = None, **kw: object)
         "rate_per_host": 1000.0,
         "sleep": clock.sleep,
         "clock": clock,
+        # the recorded server is on loopback, which a client refuses unless allowed
+        "allowed_networks": parse_networks(["127.0.0.0/8"]),
     }
     options.update(kw)
     return HttpClient(**options)  # type: ignore[arg-type]

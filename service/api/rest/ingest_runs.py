@@ -122,13 +122,13 @@ def _start_request(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
 async def start_ingest_run(request: Request, call: Call) -> Response:
     from service.ingest.manager import UnknownIngesterError, get_ingester, get_plugin_manager
-    from service.ingest.pipeline import validate_config
+    from service.ingest.pipeline import api_config
     from service.worker.queue import defer_ingest
 
     plugin, instance, config = _start_request(await _body(request))
     try:
         ingester = get_ingester(get_plugin_manager(), plugin)
-        validate_config(ingester, config)
+        config = api_config(ingester, config, get_state(request).settings)
     except UnknownIngesterError as exc:
         raise ValidationProblem([FieldError("plugin", exc.message, "body")]) from None
     except ConfigError as exc:

@@ -2,7 +2,8 @@
 
 A JSON body gets a weak ETag from a hash of its bytes; a request whose ``If-None-Match`` names
 it gets a 304 with no body. A list page carries ``Link: <…>; rel="next"`` while there is more.
-CSV is written as rows arrive, so an export of any size runs in constant memory.
+CSV is written as rows arrive, so an export of any size runs in constant memory; a text cell
+that a spreadsheet would evaluate as a formula is written with a leading ``'`` (OWASP).
 """
 
 from __future__ import annotations
@@ -163,6 +164,19 @@ _CONVERT: dict[type, Callable[[Any], Any]] = {
 }
 _PLAIN = (str, int, float)
 
+# What a spreadsheet may read as the start of a formula (OWASP, "CSV Injection"): = + - @, and
+# a leading tab or carriage return, which some spreadsheets trim before looking again; the
+# full-width forms are read as the same by some. A text cell starting with one is written with a
+# single quote in front, which spreadsheets show as text and do not evaluate.
+FORMULA_STARTS = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def formula_safe(value: Any) -> Any:
+    """``value``, or for a text cell a spreadsheet would take as a formula, ``'`` + ``value``."""
+    if type(value) is str and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def csv_value(value: Any) -> Any:
     """A cell: empty for null, ISO dates, true/false, lists joined with ``;``."""
@@ -201,7 +215,8 @@ async def csv_chunks(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     async for row in rows:
-        writer.writerow(to_values(row))
+        # Every text cell of every export, whatever built the row.
+        writer.writerow([formula_safe(v) for v in to_values(row)])
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)

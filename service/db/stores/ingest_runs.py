@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from service.db.text import storable_text
+
 RECORD_EXCERPT_BYTES = 2048
 
 
@@ -91,10 +93,14 @@ def excerpt(record: Any) -> str | None:
     if record is None:
         return None
     text = record if isinstance(record, str) else repr(record)
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", "replace")
     if len(data) <= RECORD_EXCERPT_BYTES:
         return text
     return data[: RECORD_EXCERPT_BYTES - 3].decode("utf-8", errors="ignore") + "..."
+
+
+def _storable(text: str | None) -> str | None:
+    return None if text is None else storable_text(text)
 
 
 async def add_rejects(
@@ -103,7 +109,10 @@ async def add_rejects(
     if rows:
         await conn.executemany(
             "INSERT INTO ingest_reject (run_id, position, reason, record) VALUES ($1, $2, $3, $4)",
-            [(run_id, p, r, excerpt(rec)) for p, r, rec in rows],
+            [
+                (run_id, storable_text(p), storable_text(r), _storable(excerpt(rec)))
+                for p, r, rec in rows
+            ],
         )
 
 

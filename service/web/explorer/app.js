@@ -6,7 +6,7 @@
 //   #/live                      the latest moves; new ones also arrive in the Live panel
 
 import { columns, mirrored, netBars, sankey, smallLegend, timeline } from "./charts.js";
-import { clear, debounce, errorBox, fmt, h, loading } from "./dom.js";
+import { clear, debounce, errorBox, fmt, h, loading, outLink } from "./dom.js";
 import { query, Subscriptions } from "./gql.js";
 import * as Q from "./queries.js";
 
@@ -369,7 +369,7 @@ function evidenceItem(ev) {
     ev.quote ? h("blockquote", { class: "quote" }, ev.quote) : h("p", { class: "meta" }, "No quote: a structured record."),
     h("p", { class: "source" },
       doc.publisher || fmt.kind(doc.kind), doc.publishedAt ? ` · ${fmt.date(doc.publishedAt, "day")}` : "", " · ",
-      doc.url ? h("a", { href: doc.url, rel: "noopener noreferrer", target: "_blank" }, doc.title || doc.url) : doc.title || "",
+      doc.url ? outLink(doc.url, doc.title || doc.url, { target: "_blank" }) : doc.title || "",
       ` · read by ${ev.extractor}`));
 }
 
@@ -467,7 +467,7 @@ async function viewInstitution(el, slug, _params, ctx) {
       inst.country ? [h("dt", {}, "Country"), h("dd", {}, inst.country.name, inst.city ? ` · ${inst.city}` : "")] : "",
       inst.parent ? [h("dt", {}, "Part of"), h("dd", {}, institutionLink(inst.parent))] : "",
       inst.children.length ? [h("dt", {}, "Units"), h("dd", {}, inst.children.map((c, i) => [i ? ", " : "", institutionLink(c)]))] : "",
-      inst.website ? [h("dt", {}, "Website"), h("dd", {}, h("a", { href: inst.website, rel: "noopener noreferrer" }, inst.website))] : ""),
+      inst.website ? [h("dt", {}, "Website"), h("dd", {}, outLink(inst.website, inst.website))] : ""),
     h("section", { "aria-labelledby": "io-title" },
       h("h2", { id: "io-title" }, "Inflow and outflow per quarter"),
       h("p", { class: "meta" }, `${fmt.int(inst.movesIn.totalCount)} arrivals, ${fmt.int(inst.movesOut.totalCount)} departures (with its units)`),
@@ -481,7 +481,7 @@ async function viewInstitution(el, slug, _params, ctx) {
     h("section", { "aria-labelledby": "jobs-title" },
       h("h2", { id: "jobs-title" }, `Open research postings (${fmt.int(inst.jobPostings.totalCount)})`),
       postings.length ? h("ul", { class: "moves" }, postings.map((p) => h("li", {},
-        p.url ? h("a", { href: p.url, rel: "noopener noreferrer", target: "_blank" }, p.title) : p.title,
+        p.url ? outLink(p.url, p.title, { target: "_blank" }) : p.title,
         h("div", { class: "meta" }, [p.team, p.location || p.country?.name, p.remote ? "remote" : null, p.postedAt ? `posted ${fmt.date(p.postedAt, "day")}` : null].filter(Boolean).join(" · ")))))
         : h("p", { class: "empty" }, "No open research postings seen.")));
 }

@@ -2,10 +2,42 @@
 // from sources can never inject markup.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href"]);
+
+// The http(s) URL `value` names, or null: a URL from a source (a document, a website, a job) is
+// a link only when its scheme is http or https. A browser drops tabs and newlines and ignores
+// case before reading a scheme (`JaVa\tScRiPt:`), so a value with any control character is
+// refused outright, and the scheme is read by the browser's own URL parser.
+export function webUrl(value) {
+  if (typeof value !== "string" || /[\u0000-\u001f\u007f]/.test(value)) return null;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// A URL attribute is set only to an in-page link (`#/...`) or an http(s) URL, whoever builds it.
+function safeUrl(value) {
+  const text = String(value);
+  return text.startsWith("#") && !/[\u0000-\u001f\u007f]/.test(text) ? text : webUrl(text);
+}
+
+// A link to an outside page, or just its text when the URL is not http(s).
+export function outLink(url, text, attrs = {}) {
+  const href = webUrl(url);
+  return href ? h("a", { ...attrs, href, rel: "noopener noreferrer" }, text) : text;
+}
 
 function build(el, attrs, children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === null || v === undefined || v === false) continue;
+    if (URL_ATTRS.has(k.toLowerCase()) && !(el instanceof SVGElement && String(v).startsWith("url("))) {
+      const safe = safeUrl(v);
+      if (safe !== null) el.setAttribute(k, safe);
+      continue;
+    }
     if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
     else if (k === "dataset") Object.assign(el.dataset, v);
     else el.setAttribute(k, v === true ? "" : String(v));

@@ -236,9 +236,12 @@ async def test_start_ingest_run_needs_ingest_scope(
 
 
 async def test_start_ingest_run_runs_in_background(
-    gql: Gql, keys: dict[str, str], pool: asyncpg.Pool
+    gql: Gql, keys: dict[str, str], pool: asyncpg.Pool, app: Any
 ) -> None:
     from service.cli import DEMO_DATA
+
+    # a local file given through the API must lie under the operator's ingest directory
+    app.state.talentflow.settings.ingest_dir = DEMO_DATA.parent
 
     q = f"""mutation($c: JSON) {{ startIngestRun(plugin: "jsonl", config: $c, instance: "t") {{
       {RESULT} ... on IngestRun {{ id plugin instance status }} }} }}"""

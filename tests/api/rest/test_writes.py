@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -65,8 +66,10 @@ async def test_confirm_and_retract(
 
 
 async def test_queue_an_ingest_run(
-    client: httpx.AsyncClient, keys: dict[str, str], db_url: str, tmp_path: Path
+    client: httpx.AsyncClient, keys: dict[str, str], db_url: str, tmp_path: Path, app: Any
 ) -> None:
+    # a local file given through the API must lie under the operator's ingest directory
+    app.state.talentflow.settings.ingest_dir = tmp_path
     path = tmp_path / "obs.jsonl"
     path.write_text("", encoding="utf-8")
     body = {"plugin": "jsonl", "instance": "manual-load", "config": {"path": str(path)}}

@@ -50,7 +50,7 @@ class IngestRunMutations:
         instance: str | None = None,
     ) -> IngestRunResult:
         from service.ingest.manager import get_ingester, get_plugin_manager
-        from service.ingest.pipeline import run_ingester, validate_config
+        from service.ingest.pipeline import api_config, run_ingester
 
         raw: object = config if config is not None else {}
         if not isinstance(raw, dict):
@@ -58,7 +58,7 @@ class IngestRunMutations:
         cfg: dict[str, Any] = dict(raw)
         try:
             pm = get_plugin_manager()
-            validate_config(get_ingester(pm, plugin), cfg)
+            cfg = api_config(get_ingester(pm, plugin), cfg, info.context.state.settings)
         except ConfigError as exc:
             if "config" in exc.message:
                 return invalid(exc.message, "config")

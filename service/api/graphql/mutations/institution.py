@@ -25,6 +25,7 @@ from service.api.graphql.types.common import InstitutionKind
 from service.api.graphql.types.filters import countries
 from service.api.graphql.types.institution import Institution
 from service.db.stores import curation
+from service.domain.urls import web_url
 from service.errors import NotFound
 
 InstitutionResult = Annotated[
@@ -91,6 +92,12 @@ class InstitutionMutations:
             )
         if not input.name.strip():
             return invalid("name is empty", "name")
+        website = input.website.strip() if input.website else None
+        if website:
+            try:
+                website = web_url(website)
+            except ValueError as exc:
+                return invalid(f"website: {exc}", "website")
         try:
             country = countries([input.country], "country")[0] if input.country else None
             parent = await institution_ref(info, input.parent, "parent") if input.parent else None
@@ -107,7 +114,7 @@ class InstitutionMutations:
             city=input.city,
             parent_id=parent,
             native_name=input.native_name,
-            website=input.website,
+            website=website or None,
             is_site=input.is_site,
             ror=input.ror,
         )

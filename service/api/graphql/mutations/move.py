@@ -25,6 +25,7 @@ from service.api.graphql.permissions import CanCurate, actor, require_key
 from service.api.graphql.types.common import DatePrecision, MoveKind
 from service.api.graphql.types.move import Move
 from service.db.stores import curation
+from service.domain.urls import web_url
 from service.errors import NotFound
 
 MoveResult = Annotated[
@@ -119,6 +120,10 @@ class MoveMutations:
             return invalid(exc.message, field if isinstance(field, str) else None)
         except NotFound as exc:
             return not_found(exc.message)
+        try:
+            evidence_url = web_url(input.evidence_url)
+        except ValueError as exc:
+            return invalid(f"evidenceUrl: {exc}", "evidenceUrl")
         data = curation.ManualMove(
             researcher_id=researcher_id,
             from_institution_id=from_id,
@@ -126,7 +131,7 @@ class MoveMutations:
             move_date=input.date,
             date_precision=input.date_precision.value if input.date_precision else None,
             kind=input.kind.value,
-            evidence_url=input.evidence_url,
+            evidence_url=evidence_url,
             quote=input.quote,
             title=input.title,
             confidence=input.confidence,
