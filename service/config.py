@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=30, ge=1, le=1000)
     graphql_max_tokens: int = Field(default=5000, ge=10)
     graphql_max_cost: int = Field(default=50_000, ge=1)
+    graphql_max_selections: int = Field(
+        default=2000,
+        ge=1,
+        description="Most selections a document may hold once its fragments are spread "
+        "(QUERY_TOO_LARGE above), checked in linear time before any other rule.",
+    )
+    graphql_max_repeated_fields: int = Field(
+        default=50,
+        ge=1,
+        description="Most fields sharing one response key in one selection set.",
+    )
     graphql_fast_path: bool = Field(
         default=True,
         description="Answer plain JSON POST queries from compiled plans (same answers; off "

@@ -78,6 +78,7 @@ from strawberry.schema.schema import validate_document
 from service.api.body import read_body, replaying
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
+from service.api.graphql.guards import check_document
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import (
     MAX_BATCH_OPERATIONS,
@@ -313,13 +314,18 @@ def compile_plan(
     operation_name: str | None,
     rules: Rules,
     max_tokens: int,
+    max_selections: int = 2000,
+    max_repeated: int = 50,
 ) -> Plan:
     """The plan for a document, or :class:`Unsupported` (also for a document that does not
-    parse or validate: the normal path reports why)."""
+    parse, is too large or does not validate: the normal path reports why). The size check
+    comes first and is linear, so neither validation nor planning walks a huge expansion."""
     try:
         document = parse(query, max_tokens=max_tokens)
     except GraphQLError as exc:
         raise Unsupported("does not parse") from exc
+    if check_document(document, max_selections, max_repeated) is not None:
+        raise Unsupported("too large")
     if validate_document(schema, document, rules):
         raise Unsupported("does not validate")
     operation = get_operation_ast(document, operation_name)
@@ -755,7 +761,13 @@ class FastPath:
         plan = self.plans.get(
             (query, operation_name),
             lambda: compile_plan(
-                self.schema, query, operation_name, self.rules, settings.graphql_max_tokens
+                self.schema,
+                query,
+                operation_name,
+                self.rules,
+                settings.graphql_max_tokens,
+                settings.graphql_max_selections,
+                settings.graphql_max_repeated_fields,
             ),
         )
         if plan is None:

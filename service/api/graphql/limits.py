@@ -57,6 +57,7 @@ from strawberry.extensions import (
 from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
+from service.api.graphql.guards import check_document
 from service.config import Settings
 
 MAX_BATCH_OPERATIONS = 10
@@ -206,15 +207,28 @@ class CostLimiter(SchemaExtension):
     request (a walk of the parsed document: microseconds)."""
 
     def __init__(
-        self, max_cost: int, default_page: int, validated: ValidatedDocuments | None = None
+        self,
+        max_cost: int,
+        default_page: int,
+        validated: ValidatedDocuments | None = None,
+        max_selections: int = 2000,
+        max_repeated: int = 50,
     ) -> None:
         self.max_cost = max_cost
         self.default_page = default_page
         self.validated = validated or ValidatedDocuments()
+        self.max_selections = max_selections
+        self.max_repeated = max_repeated
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
+            # Linear in the document, before any rule walks its expansion.
+            too_large = check_document(ctx.graphql_document, self.max_selections, self.max_repeated)
+            if too_large is not None:
+                ctx.pre_execution_errors = [too_large]
+                yield
+                return
             errors = self.validated.validate(
                 ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules
             )
@@ -267,7 +281,14 @@ def limit_extensions(
         partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
         partial(CachedParse, maxsize=DOCUMENT_CACHE_SIZE),
-        partial(CostLimiter, settings.graphql_max_cost, settings.page_size_default, validated),
+        partial(
+            CostLimiter,
+            settings.graphql_max_cost,
+            settings.page_size_default,
+            validated,
+            settings.graphql_max_selections,
+            settings.graphql_max_repeated_fields,
+        ),
     ]
 
 
