@@ -72,3 +72,10 @@ class Unauthenticated(UserError):
 
 class LimitExceeded(UserError):
     code = "LIMIT_EXCEEDED"
+
+
+class BadUserInput(UserError):
+    """A value no request may carry (too long, too many terms, a byte PostgreSQL cannot store,
+    a number out of range); the message names the field."""
+
+    code = "BAD_USER_INPUT"

@@ -93,7 +93,7 @@ from service.config import Settings
 
 logger = logging.getLogger(__name__)
 
-PLAN_CACHE_SIZE = 256
+PLAN_CACHE_BYTES = 32 * 1024 * 1024  # each plan charged as a parsed document of its text
 MAX_PLAN_DEPTH = 24
 
 FAST_PATH = GRAPHQL_FAST_PATH  # on /metrics as talentflow_graphql_fast_path_total
@@ -343,10 +343,10 @@ def compile_plan(
 
 
 class Plans:
-    """Plans (and refusals) per (query text, operation name): a bounded LRU."""
+    """Plans (and refusals) per (query text, operation name): an LRU bounded by bytes."""
 
-    def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
-        self._plans: BoundedLRU[tuple[str, str | None], Plan | None] = BoundedLRU(maxsize)
+    def __init__(self, max_bytes: int = PLAN_CACHE_BYTES) -> None:
+        self._plans: BoundedLRU[tuple[str, str | None], Plan | None] = BoundedLRU(max_bytes)
 
     def get(self, key: tuple[str, str | None], make: Callable[[], Plan]) -> Plan | None:
         found: Plan | None = self._plans.get(key, _NOT_PLANNED)
