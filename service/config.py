@@ -87,6 +87,21 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="How long a request waits for a database connection."
     )
     retry_after_s: int = Field(default=5, ge=1, description="Retry-After sent with a 503.")
+    read_budget_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Time a public read may spend on the database (all the statements of a "
+        "GraphQL request or batch, a REST GET), waiting for a connection included; kept "
+        "below the statement timeout so one slow kind of request cannot hold the pool.",
+    )
+    export_pool_size: int = Field(
+        default=2, ge=1, le=50, description="Connections of the pool CSV exports stream from."
+    )
+    export_send_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="An export whose client takes no data for this long is ended.",
+    )
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="Requests per minute per client on /api/v1; 0 is off."
     )

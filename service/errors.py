@@ -79,3 +79,10 @@ class BadUserInput(UserError):
     a number out of range); the message names the field."""
 
     code = "BAD_USER_INPUT"
+
+
+class QueryTimeout(DatabaseError):
+    """A request's time budget ran out before its statements finished; narrowing the request
+    or retrying later may work."""
+
+    code = "QUERY_TIMEOUT"

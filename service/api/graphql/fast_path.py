@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from base64 import b64encode
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import isfinite
 from typing import Any, TypeGuard, cast
 
+import asyncpg
 import orjson
 from graphql import (
     DocumentNode,
@@ -78,6 +80,7 @@ from strawberry.schema.schema import validate_document
 from service.api.body import read_body, replaying
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
+from service.api.graphql.errors import RETRY_AFTER_S, TRANSIENT
 from service.api.graphql.guards import check_document
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import (
@@ -88,8 +91,10 @@ from service.api.graphql.limits import (
 )
 from service.api.graphql.preshaped import Preshaped
 from service.api.metrics import GRAPHQL_FAST_PATH
+from service.api.rest.problems import DATABASE_DOWN
 from service.api.state import get_state
 from service.config import Settings
+from service.errors import DatabaseUnavailable, QueryTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -672,6 +677,41 @@ def _wants_plain_json(scope: Scope, *, get: bool = False) -> bool:
     return b"application/json" in accept or b"*/*" in accept
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    body: bytes
+    status: int = 200
+
+
+TIMED_OUT = (asyncpg.QueryCanceledError, QueryTimeout)
+UNAVAILABLE = (*TIMED_OUT, *DATABASE_DOWN, TimeoutError, DatabaseUnavailable)
+
+
+class Unavailable(Exception):
+    """The database timed out or is away: answered here as the normal path would (503)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    def answer(self, *, batch: bool = False, size: int = 1) -> Answer:
+        one = {
+            "data": None,
+            "errors": [{"message": TRANSIENT[self.code], "extensions": {"code": self.code}}],
+        }
+        return Answer(orjson.dumps([one] * size if batch else one), 503)
+
+
+async def _respond(
+    answer: Answer, scope: Scope, receive: Receive, send: Send, settings: Settings
+) -> None:
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if answer.status == 503 else None
+    response = Response(
+        answer.body, status_code=answer.status, media_type="application/json", headers=headers
+    )
+    await response(scope, receive, send)
+
+
 @dataclass(slots=True)
 class FastPath:
     """ASGI: answer plain JSON POST queries from a compiled plan, hand everything else (and
@@ -689,9 +729,9 @@ class FastPath:
             return
         method = scope.get("method")
         if method == "GET" and _wants_plain_json(scope, get=True):
-            body = await self.answer_get(scope)
-            if body is not None:
-                await Response(body, media_type="application/json")(scope, receive, send)
+            answer = await self.answer_get(scope)
+            if answer is not None:
+                await _respond(answer, scope, receive, send, self.settings)
             else:
                 await self.app(scope, receive, send)
             return
@@ -703,31 +743,41 @@ class FastPath:
         messages, body = buffered
         answer = await self.answer(scope, body)
         if answer is not None:
-            await Response(answer, media_type="application/json")(scope, receive, send)
+            await _respond(answer, scope, receive, send, self.settings)
             return
         await self.app(scope, replaying(messages, receive), send)
 
-    async def answer(self, scope: Scope, body: bytes) -> bytes | None:
-        """The response body to a POST, or None: the normal path answers."""
+    def _deadline(self) -> float:
+        return time.monotonic() + self.settings.read_budget_s
+
+    async def answer(self, scope: Scope, body: bytes) -> Answer | None:
+        """The response to a POST, or None: the normal path answers."""
         try:
             request = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        if isinstance(request, list):  # a batch: every operation planned, or none served
-            if not request or len(request) > MAX_BATCH_OPERATIONS:
-                return None
-            results = []
-            for item in request:
-                result = await self.operation(scope, item)
-                if result is None:
+        deadline = self._deadline()  # one budget for the request, a batch included
+        try:
+            if isinstance(request, list):  # a batch: every operation planned, or none served
+                if not request or len(request) > MAX_BATCH_OPERATIONS:
                     return None
-                results.append(result)
-            return orjson.dumps(results)
-        result = await self.operation(scope, request)
-        return None if result is None else orjson.dumps(result)
+                results = []
+                for item in request:
+                    result = await self.operation(scope, item, deadline)
+                    if result is None:
+                        return None
+                    results.append(result)
+                return Answer(orjson.dumps(results))
+            result = await self.operation(scope, request, deadline)
+        except Unavailable as exc:
+            return exc.answer(
+                batch=isinstance(request, list),
+                size=len(request) if isinstance(request, list) else 1,
+            )
+        return None if result is None else Answer(orjson.dumps(result))
 
-    async def answer_get(self, scope: Scope) -> bytes | None:
-        """The response body to a query sent as GET parameters, or None."""
+    async def answer_get(self, scope: Scope) -> Answer | None:
+        """The response to a query sent as GET parameters, or None."""
         params = QueryParams(scope.get("query_string", b""))
         if "query" not in params:
             return None  # the GraphiQL page, or a request the normal path refuses
@@ -740,10 +790,15 @@ class FastPath:
                 request["variables"] = orjson.loads(params["variables"])
             except orjson.JSONDecodeError:
                 return None
-        result = await self.operation(scope, request)
-        return None if result is None else orjson.dumps(result)
+        try:
+            result = await self.operation(scope, request, self._deadline())
+        except Unavailable as exc:
+            return exc.answer()
+        return None if result is None else Answer(orjson.dumps(result))
 
-    async def operation(self, scope: Scope, request: object) -> dict[str, Any] | None:
+    async def operation(
+        self, scope: Scope, request: object, deadline: float | None = None
+    ) -> dict[str, Any] | None:
         """``{"data": ...}`` for one operation, or None: the normal path answers it."""
         if not isinstance(request, dict):
             _unsupported.inc()
@@ -774,7 +829,7 @@ class FastPath:
             _unsupported.inc()
             return None
         try:
-            data = await self.execute(scope, plan, variables or {})
+            data = await self.execute(scope, plan, variables or {}, deadline)
         except Fallback as exc:
             logger.debug("graphql fast path: fallback (%s)", exc)
             _fallback.inc()
@@ -783,7 +838,11 @@ class FastPath:
         return {"data": data}
 
     async def execute(
-        self, scope: Scope, plan: Plan, raw_variables: dict[str, Any]
+        self,
+        scope: Scope,
+        plan: Plan,
+        raw_variables: dict[str, Any],
+        deadline: float | None = None,
     ) -> dict[str, Any]:
         settings = self.settings
         coerced = get_variable_values(
@@ -801,7 +860,7 @@ class FastPath:
         if cost > settings.graphql_max_cost:
             raise Fallback("too costly")
         request = Request(scope)
-        context = build_context(get_state(request), request, Response())
+        context = build_context(get_state(request), request, Response(), deadline)
         context.prefetch_moves = not plan.moves_in_sql
         done = False
         try:
@@ -809,6 +868,12 @@ class FastPath:
             done = True
         except Fallback:
             raise
+        except UNAVAILABLE as exc:
+            # Running it again on the normal path would wait as long again (a statement that
+            # timed out times out twice): answer the error here.
+            code = "QUERY_TIMEOUT" if isinstance(exc, TIMED_OUT) else "DATABASE_UNAVAILABLE"
+            logger.warning("%s on the graphql fast path: %s", code, type(exc).__name__)
+            raise Unavailable(code) from exc
         except Exception as exc:  # the normal path reports it as it always does
             logger.debug("graphql fast path: %s", exc, exc_info=True)
             raise Fallback(f"{type(exc).__name__}") from exc
