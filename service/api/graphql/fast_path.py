@@ -428,8 +428,9 @@ class Run:
         pending = [t for t in self.tracked if _is_awaitable(t)]
         if pending:  # work a resolver asked to be settled before the response
             results = await asyncio.gather(*pending, return_exceptions=True)
-            if any(isinstance(r, BaseException) for r in results):
-                raise Fallback("tracked work failed")
+            for r in results:
+                if isinstance(r, BaseException):
+                    raise Fallback("tracked work failed") from r
         return data
 
     async def objects(
@@ -702,6 +703,14 @@ class Unavailable(Exception):
         return Answer(orjson.dumps([one] * size if batch else one), 503)
 
 
+def _unavailable(exc: BaseException) -> Unavailable:
+    """Running the request again on the normal path would wait as long again (a statement
+    that timed out would time out twice): the error is answered here."""
+    code = "QUERY_TIMEOUT" if isinstance(exc, TIMED_OUT) else "DATABASE_UNAVAILABLE"
+    logger.warning("%s on the graphql fast path: %s", code, type(exc).__name__)
+    return Unavailable(code)
+
+
 async def _respond(
     answer: Answer, scope: Scope, receive: Receive, send: Send, settings: Settings
 ) -> None:
@@ -866,14 +875,12 @@ class FastPath:
         try:
             data = await Run(self.schema, plan, coerced, context).execute()
             done = True
-        except Fallback:
+        except Fallback as exc:
+            if isinstance(exc.__cause__, UNAVAILABLE):
+                raise _unavailable(exc.__cause__) from exc
             raise
         except UNAVAILABLE as exc:
-            # Running it again on the normal path would wait as long again (a statement that
-            # timed out times out twice): answer the error here.
-            code = "QUERY_TIMEOUT" if isinstance(exc, TIMED_OUT) else "DATABASE_UNAVAILABLE"
-            logger.warning("%s on the graphql fast path: %s", code, type(exc).__name__)
-            raise Unavailable(code) from exc
+            raise _unavailable(exc) from exc
         except Exception as exc:  # the normal path reports it as it always does
             logger.debug("graphql fast path: %s", exc, exc_info=True)
             raise Fallback(f"{type(exc).__name__}") from exc

@@ -224,4 +224,3 @@ class Subscription:
                 if row is not None:
                     yield Move.from_row(row)
                     await context.db.release()
-
