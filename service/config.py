@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    public_base_url: str | None = Field(
+        default=None,
+        description="The service's public URL (https://talentflow.example.org); links in "
+        "responses are built from it, never from the request's Host header. Unset: links "
+        "are relative.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "text"
 

@@ -81,7 +81,7 @@ from service.api.body import read_body, replaying
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
 from service.api.graphql.errors import RETRY_AFTER_S, TRANSIENT
-from service.api.graphql.guards import check_document
+from service.api.graphql.guards import check_document, nul_literal, nul_variable
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import (
     MAX_BATCH_OPERATIONS,
@@ -331,6 +331,8 @@ def compile_plan(
         raise Unsupported("does not parse") from exc
     if check_document(document, max_selections, max_repeated) is not None:
         raise Unsupported("too large")
+    if nul_literal(document) is not None:
+        raise Unsupported("a NUL byte in a string")
     if validate_document(schema, document, rules):
         raise Unsupported("does not validate")
     operation = get_operation_ast(document, operation_name)
@@ -854,6 +856,8 @@ class FastPath:
         deadline: float | None = None,
     ) -> dict[str, Any]:
         settings = self.settings
+        if nul_variable(raw_variables) is not None:  # literals were checked by the planner
+            raise Fallback("a NUL byte in a variable")
         coerced = get_variable_values(
             self.schema, plan.operation.variable_definitions or (), raw_variables
         )

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from graphql import (
+    BREAK,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -26,6 +27,9 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    Visitor,
+    visit,
 )
 
 QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
@@ -150,3 +154,56 @@ def check_document(
             },
         )
     return None
+
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
+def _nul_in(value: object, path: str) -> str | None:
+    """The path of the first string in ``value`` (JSON-like) holding a NUL byte."""
+    stack: list[tuple[object, str]] = [(value, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, str):
+            if "\x00" in current:
+                return where
+        elif isinstance(current, dict):
+            stack.extend((v, f"{where}.{k}") for k, v in current.items())
+        elif isinstance(current, list | tuple):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(current))
+    return None
+
+
+def nul_variable(variables: dict[str, object] | None) -> str | None:
+    """Where the first variable string holding a NUL byte is (``$.name``), if any."""
+    return _nul_in(variables or {}, "$")
+
+
+def check_input(document: DocumentNode, variables: dict[str, object] | None) -> GraphQLError | None:
+    """``BAD_USER_INPUT`` for a NUL byte in a string literal or a variable (no text column
+    can hold one: PostgreSQL refuses it, and it used to surface as an internal error)."""
+    where = _nul_in(variables or {}, "$")
+    if where is None:
+        where = nul_literal(document)
+    if where is None:
+        return None
+    return GraphQLError(
+        f"{where} contains a NUL byte (\\u0000), which no text may hold",
+        extensions={"code": BAD_USER_INPUT, "field": where},
+    )
+
+
+def nul_literal(document: DocumentNode) -> str | None:
+    """Where the first string literal holding a NUL byte is (``line:column``), if any."""
+    found: list[str] = []
+
+    class Finder(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: object) -> object:
+            if "\x00" in node.value:
+                loc = node.loc
+                found.append(f"the string at offset {loc.start}" if loc else "a string")
+                return BREAK
+            return None
+
+    visit(document, Finder())
+    return found[0] if found else None

@@ -55,7 +55,7 @@ from strawberry.extensions import (
 from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
-from service.api.graphql.guards import check_document
+from service.api.graphql.guards import check_document, check_input
 from service.caches import SizedLRU, document_bytes, text_bytes
 from service.config import Settings
 
@@ -224,9 +224,11 @@ class CostLimiter(SchemaExtension):
         ctx = self.execution_context
         if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
             # Linear in the document, before any rule walks its expansion.
-            too_large = check_document(ctx.graphql_document, self.max_selections, self.max_repeated)
-            if too_large is not None:
-                ctx.pre_execution_errors = [too_large]
+            refused = check_document(
+                ctx.graphql_document, self.max_selections, self.max_repeated
+            ) or check_input(ctx.graphql_document, ctx.variables)
+            if refused is not None:
+                ctx.pre_execution_errors = [refused]
                 yield
                 return
             errors = self.validated.validate(
