@@ -71,9 +71,12 @@ def test_measure_is_linear_and_exact() -> None:
     assert size.selections == 2**31 - 1 + 2**30  # spreads and fields of the expansion
     assert measure(parse(fan_out(3))).selections == 3 * 2**3 - 1
     document = parse(fan_out(700))  # ~4,900 tokens
-    start = time.perf_counter()
-    assert measure(document).selections == 3 * 2**700 - 1  # a number, not a walk
-    assert time.perf_counter() - start < BUDGET_S
+    best = float("inf")
+    for _ in range(3):  # best of three: the machine may be busy
+        start = time.perf_counter()
+        assert measure(document).selections == 3 * 2**700 - 1  # a number, not a walk
+        best = min(best, time.perf_counter() - start)
+    assert best < BUDGET_S
 
 
 def test_planner_refuses_before_walking() -> None:
