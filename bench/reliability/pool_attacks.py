@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.reliability.common import RUNNING, percentile, rss_mb, running_service
 
-DASHBOARD = """{ moves(first: 20) { edges { node { id date status confidence
-  researcher { name } from { name country { code } } to { name country { code } } } } } }"""
+DASHBOARD = """{ moves(first: 20) { totalCount edges { node { id status confidence
+  date { text } researcher { name } from { name } to { name } } } } }"""
 SUBSCRIPTION = "subscription { moveRecorded { id researcher { name } evidence { quote } } }"
 
 
@@ -178,10 +178,12 @@ async def subscriptions(base: str, database_url: str, seconds: float) -> dict[st
         with contextlib.suppress(Exception):
             async for raw in ws:
                 message = json.loads(raw)
-                if message["type"] == "next":
-                    received += 1
-                elif message["type"] == "error":
+                payload = message.get("payload")
+                errors = payload if message["type"] == "error" else (payload or {}).get("errors")
+                if errors:
                     refused += 1
+                elif message["type"] == "next":
+                    received += 1
 
     for _ in range(10):
         sockets.append(await open_socket(100))
