@@ -59,7 +59,12 @@ class Settings(BaseSettings):
     graphql_introspection: bool = True
     graphql_max_depth: int = Field(default=10, ge=1, le=100)
     graphql_max_aliases: int = Field(default=30, ge=1, le=1000)
-    graphql_max_tokens: int = Field(default=5000, ge=10)
+    graphql_max_tokens: int = Field(
+        default=2000,
+        ge=10,
+        description="Most tokens a document may hold; parsing costs ~20 µs a token, so the "
+        "limit bounds the time any document takes to be accepted or refused.",
+    )
     graphql_max_cost: int = Field(default=50_000, ge=1)
     graphql_max_selections: int = Field(
         default=2000,

@@ -3,6 +3,7 @@ on every way in: POST through the fast path and through strawberry, GET, and the
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,6 +14,7 @@ from graphql import parse, specified_rules
 from starlette.testclient import TestClient
 
 from service.api.app import create_app
+from service.api.graphql import limits
 from service.api.graphql.fast_path import Unsupported, compile_plan
 from service.api.graphql.guards import measure
 from service.api.graphql.limits import limit_rules
@@ -84,10 +86,11 @@ def test_planner_refuses_before_walking() -> None:
     schema = build_schema(settings)._schema
     rules = (*specified_rules, *limit_rules(settings))
     for name, document in HOSTILE.items():
+        limits.PARSED.clear()
         start = time.perf_counter()
         with pytest.raises(Unsupported):
             compile_plan(schema, document, None, rules, settings.graphql_max_tokens, 2000, 50)
-        assert time.perf_counter() - start < BUDGET_S, name
+        assert time.perf_counter() - start < BUDGET_S * load_factor(), name
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
@@ -139,3 +142,31 @@ async def test_ordinary_fragments_still_work(client: httpx.AsyncClient) -> None:
     for headers in ({}, {"accept": "application/graphql-response+json"}):
         r = await client.post("/graphql", json={"query": document}, headers=headers)
         assert r.json() == {"data": {"__typename": "Query"}}
+
+
+def load_factor() -> float:
+    """How much slower than an idle machine this one is now (other work on its cores)."""
+    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+
+
+AT_THE_TOKEN_LIMIT = {
+    "one key at the limit": "{" + " __typename" * 1990 + "}",
+    "distinct aliased fields": "{" + " ".join(f"a{i}:__typename" for i in range(660)) + "}",
+    "nested selections": "{ moves { edges { node {" + " id" * 1950 + " } } } }",
+    "widest fan-out the tokens allow": fan_out(280),
+}
+
+
+@pytest.mark.parametrize("name", list(AT_THE_TOKEN_LIMIT))
+async def test_any_document_at_the_token_limit_is_answered_quickly(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    document = AT_THE_TOKEN_LIMIT[name]
+    budget = BUDGET_S * load_factor()
+    for headers in ({}, {"accept": "application/graphql-response+json"}):
+        elapsed, r = await timed(
+            lambda h=headers: client.post("/graphql", json={"query": document}, headers=h)  # type: ignore[misc]
+        )
+        assert r.status_code in (200, 400)
+        assert r.json().get("errors"), r.text  # every one of these is refused, with a code
+        assert elapsed < budget, f"{name}: {elapsed * 1000:.1f} ms (budget {budget * 1000:.0f})"

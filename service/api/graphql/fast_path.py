@@ -67,7 +67,6 @@ from graphql import (
     SelectionSetNode,
     Undefined,
     get_operation_ast,
-    parse,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path
@@ -88,6 +87,7 @@ from service.api.graphql.limits import (
     BoundedLRU,
     Rules,
     estimate_cost,
+    parse_cached,
 )
 from service.api.graphql.preshaped import Preshaped
 from service.api.metrics import GRAPHQL_FAST_PATH
@@ -326,7 +326,7 @@ def compile_plan(
     parse, is too large or does not validate: the normal path reports why). The size check
     comes first and is linear, so neither validation nor planning walks a huge expansion."""
     try:
-        document = parse(query, max_tokens=max_tokens)
+        document = parse_cached(query, max_tokens)
     except GraphQLError as exc:
         raise Unsupported("does not parse") from exc
     if check_document(document, max_selections, max_repeated) is not None:

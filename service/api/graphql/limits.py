@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Hashable, Iterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from graphql import (
@@ -141,6 +141,17 @@ def estimate_cost(
 PARSED: SizedLRU[tuple[str, tuple[tuple[str, Any], ...]], DocumentNode] = SizedLRU(
     DOCUMENT_CACHE_BYTES, lambda key, _: document_bytes(key[0])
 )
+
+
+def parse_cached(query: str, max_tokens: int) -> DocumentNode:
+    """``query`` parsed (through :data:`PARSED`, shared with strawberry's path, so a document
+    the fast path hands over is not parsed twice); raises ``GraphQLError`` as ``parse`` does."""
+    key = (query, (("max_tokens", max_tokens),))
+    document = PARSED.get(key, None)
+    if document is None:
+        document = parse(query, max_tokens=max_tokens)
+        PARSED.put(key, document)
+    return cast("DocumentNode", document)
 
 
 class CachedParse(SchemaExtension):
