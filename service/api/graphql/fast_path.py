@@ -321,6 +321,7 @@ def compile_plan(
     max_tokens: int,
     max_selections: int = 2000,
     max_repeated: int = 50,
+    max_aliases: int = 0,
 ) -> Plan:
     """The plan for a document, or :class:`Unsupported` (also for a document that does not
     parse, is too large or does not validate: the normal path reports why). The size check
@@ -329,7 +330,7 @@ def compile_plan(
         document = parse_cached(query, max_tokens)
     except GraphQLError as exc:
         raise Unsupported("does not parse") from exc
-    if check_document(document, max_selections, max_repeated) is not None:
+    if check_document(document, max_selections, max_repeated, max_aliases) is not None:
         raise Unsupported("too large")
     if nul_literal(document) is not None:
         raise Unsupported("a NUL byte in a string")
@@ -834,6 +835,7 @@ class FastPath:
                 settings.graphql_max_tokens,
                 settings.graphql_max_selections,
                 settings.graphql_max_repeated_fields,
+                settings.graphql_max_aliases,
             ),
         )
         if plan is None:

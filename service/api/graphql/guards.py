@@ -42,6 +42,7 @@ class Local:
     nodes: int  # fields, inline fragments and spreads, at any depth
     spreads: Counter[str]  # fragment name -> times spread (at any depth)
     repeated: int  # most fields sharing one response key in one selection set
+    aliases: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +52,13 @@ class DocumentSize:
 
     selections: int
     repeated: int
+    aliases: int = 0  # written in the document (a lower bound of what the alias rule counts)
 
 
 def _local(selection_set: SelectionSetNode) -> Local:
     nodes = 0
     repeated = 0
+    aliases = 0
     spreads: Counter[str] = Counter()
     stack = [selection_set]
     while stack:
@@ -64,6 +67,7 @@ def _local(selection_set: SelectionSetNode) -> Local:
         for sel in current.selections:
             nodes += 1
             if isinstance(sel, FieldNode):
+                aliases += sel.alias is not None
                 keys[sel.alias.value if sel.alias else sel.name.value] += 1
                 if sel.selection_set is not None:
                     stack.append(sel.selection_set)
@@ -73,7 +77,7 @@ def _local(selection_set: SelectionSetNode) -> Local:
                 spreads[sel.name.value] += 1
         if keys:
             repeated = max(repeated, max(keys.values()))
-    return Local(nodes, spreads, repeated)
+    return Local(nodes, spreads, repeated, aliases)
 
 
 def measure(document: DocumentNode) -> DocumentSize:
@@ -125,14 +129,22 @@ def measure(document: DocumentNode) -> DocumentSize:
 
     largest = max((total(local) for local in (*roots, *fragments.values())), default=0)
     repeated = max((local.repeated for local in (*roots, *fragments.values())), default=0)
-    return DocumentSize(largest, repeated)
+    aliases = sum(local.aliases for local in (*roots, *fragments.values()))
+    return DocumentSize(largest, repeated, aliases)
 
 
 def check_document(
-    document: DocumentNode, max_selections: int, max_repeated: int
+    document: DocumentNode, max_selections: int, max_repeated: int, max_aliases: int = 0
 ) -> GraphQLError | None:
-    """``QUERY_TOO_LARGE`` for a document whose expansion is above the limits, else None."""
+    """``QUERY_TOO_LARGE`` for a document whose expansion is above the limits (and
+    ``TOO_MANY_ALIASES`` for one that writes more aliases than allowed), else None: before
+    any validation rule runs, so neither executor validates such a document at all."""
     size = measure(document)
+    if max_aliases and size.aliases > max_aliases:
+        return GraphQLError(
+            f"{size.aliases} aliases found. Allowed: {max_aliases}",
+            extensions={"code": "TOO_MANY_ALIASES", "maxAliases": max_aliases},
+        )
     if size.selections > max_selections:
         return GraphQLError(
             f"this document expands to {size.selections} selections once its fragments are "

@@ -224,7 +224,9 @@ class CostLimiter(SchemaExtension):
         validated: ValidatedDocuments | None = None,
         max_selections: int = 2000,
         max_repeated: int = 50,
+        max_aliases: int = 0,
     ) -> None:
+        self.max_aliases = max_aliases
         self.max_cost = max_cost
         self.default_page = default_page
         self.validated = validated or ValidatedDocuments()
@@ -236,7 +238,7 @@ class CostLimiter(SchemaExtension):
         if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
             # Linear in the document, before any rule walks its expansion.
             refused = check_document(
-                ctx.graphql_document, self.max_selections, self.max_repeated
+                ctx.graphql_document, self.max_selections, self.max_repeated, self.max_aliases
             ) or check_input(ctx.graphql_document, ctx.variables)
             if refused is not None:
                 ctx.pre_execution_errors = [refused]
@@ -301,6 +303,7 @@ def limit_extensions(
             validated,
             settings.graphql_max_selections,
             settings.graphql_max_repeated_fields,
+            settings.graphql_max_aliases,
         ),
     ]
 
