@@ -11,8 +11,8 @@ generated dataset (``bench/generate.py`` at ``--scale``, default 0.05: 10,000 re
 - ``subscriptions``: 10 websockets × 100 ``moveRecorded`` subscriptions with nested fields,
   and a ``NOTIFY`` of 20 moves per second; 20 more subscribers that never read and 500
   notifications;
-- ``memory``: 200 unique ~900 KB GraphQL documents (accepted) and 200 unique ~900 KB searches
-  (refused); the server's RSS before and after.
+- ``memory``: 200 unique ~90 KB GraphQL documents (accepted), 200 unique ~900 KB documents
+  and 200 unique ~900 KB searches (refused); the server's RSS before and after.
 
     DATABASE_URL=postgresql://... python bench/reliability/pool_attacks.py [--json out.json]
 """
@@ -237,9 +237,13 @@ async def memory(base: str) -> dict[str, Any]:
     codes: dict[str, int] = {}
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         for i in range(200):
-            pad = "#" + uuid.uuid4().hex * 28_000 + "\n"
+            pad = "#" + uuid.uuid4().hex * 2_800 + "\n"  # ~90 KB: accepted
             r = await client.post("/graphql", json={"query": pad + "{ __typename }"})
             codes[str(r.status_code)] = codes.get(str(r.status_code), 0) + 1
+            pad = "#" + uuid.uuid4().hex * 28_000 + "\n"  # ~900 KB: refused unread
+            r = await client.post("/graphql", json={"query": pad + "{ __typename }"})
+            code = r.json()["errors"][0]["extensions"]["code"]
+            codes[code] = codes.get(code, 0) + 1
             r = await client.post(
                 "/graphql",
                 json={"query": researchers, "variables": {"s": uuid.uuid4().hex * 28_000}},

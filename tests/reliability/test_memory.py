@@ -89,16 +89,21 @@ def test_name_caches_are_bounded_by_bytes() -> None:
 
 
 async def test_rss_is_flat_under_unique_large_documents(client: httpx.AsyncClient) -> None:
-    """Unique ~900 KB documents that are accepted (the padding is a comment) and unique
-    ~900 KB searches that are refused: after a warm-up, RSS stays flat."""
+    """Unique ~90 KB documents that are accepted (the padding is a comment), unique ~900 KB
+    documents refused before they are lexed, and unique ~900 KB searches refused: after a
+    warm-up, RSS stays flat."""
 
     async def one(i: int) -> None:
-        pad = "#" + uuid.uuid4().hex * 28_000 + "\n"  # ~900 KB, not a token
-        document = pad + "{ __typename }"
-        r = await client.post(
-            "/graphql", json={"query": document}, headers=(FAST, STRAWBERRY)[i % 2]
-        )
+        headers = (FAST, STRAWBERRY)[i % 2]
+        pad = "#" + uuid.uuid4().hex * 2_800 + "\n"  # ~90 KB, not a token
+        r = await client.post("/graphql", json={"query": pad + "{ __typename }"}, headers=headers)
         assert r.json() == {"data": {"__typename": "Query"}}
+        pad = "#" + uuid.uuid4().hex * 28_000 + "\n"  # ~900 KB
+        start = time.perf_counter()
+        r = await client.post("/graphql", json={"query": pad + "{ __typename }"}, headers=headers)
+        assert codes(r.json()) == ["QUERY_TOO_LARGE"]
+        assert "characters" in r.json()["errors"][0]["message"]
+        assert time.perf_counter() - start < 1.0
         s = uuid.uuid4().hex * 28_000
         r = await client.post(
             "/graphql", json={"query": SEARCHES["researchers"], "variables": {"s": s}}
@@ -113,7 +118,7 @@ async def test_rss_is_flat_under_unique_large_documents(client: httpx.AsyncClien
         await one(i)
     gc.collect()
     after = rss_mb()
-    # 200 documents of 900 KB kept by text would be 180 MB per cache (parse, validation,
-    # plans); the byte bounds keep the whole lot under 100 MB, and large ones are not kept.
+    # Kept by text, 200 documents of 90 KB with their syntax trees would be ~1 GB in each
+    # cache (parse, validation, plans); the byte bounds keep all caches under 100 MB.
     assert after - before < 40, f"RSS {before:.0f} -> {after:.0f} MB"
     assert limits.PARSED.bytes <= limits.PARSED.max_bytes

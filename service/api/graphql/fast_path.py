@@ -825,6 +825,9 @@ class FastPath:
         ):
             return None
         settings = self.settings
+        if len(query) > settings.graphql_max_query_chars:
+            _unsupported.inc()
+            return None  # the normal path refuses it without lexing it
         plan = self.plans.get(
             (query, operation_name),
             lambda: compile_plan(

@@ -133,6 +133,16 @@ def measure(document: DocumentNode) -> DocumentSize:
     return DocumentSize(largest, repeated, aliases)
 
 
+def check_length(query: str | None, max_chars: int) -> GraphQLError | None:
+    """``QUERY_TOO_LARGE`` for a query text longer than ``max_chars``, before it is lexed."""
+    if query is None or len(query) <= max_chars:
+        return None
+    return GraphQLError(
+        f"the query text is {len(query)} characters long; the limit is {max_chars}",
+        extensions={"code": QUERY_TOO_LARGE, "chars": len(query), "maxChars": max_chars},
+    )
+
+
 def check_document(
     document: DocumentNode, max_selections: int, max_repeated: int, max_aliases: int = 0
 ) -> GraphQLError | None:

@@ -55,7 +55,7 @@ from strawberry.extensions import (
 from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
-from service.api.graphql.guards import check_document, check_input
+from service.api.graphql.guards import check_document, check_input, check_length
 from service.caches import SizedLRU, document_bytes, text_bytes
 from service.config import Settings
 
@@ -154,14 +154,25 @@ def parse_cached(query: str, max_tokens: int) -> DocumentNode:
     return cast("DocumentNode", document)
 
 
+# Stands in for a query text too long to lex: ``CostLimiter`` refuses the operation before it
+# runs (strawberry needs a document to get past its parse step).
+TOO_LONG: DocumentNode = parse("{ __typename }")
+
+
 class CachedParse(SchemaExtension):
     """Parse through a cache bounded by bytes (strawberry's ``ParserCache`` counts entries, and
     256 entries of a megabyte each are a quarter of a gigabyte). A document that does not
-    parse is left to strawberry's own parse step, which reports the error with its code."""
+    parse is left to strawberry's own parse step, which reports the error with its code; a
+    query text over ``max_chars`` is not lexed at all."""
+
+    def __init__(self, max_chars: int = 100_000) -> None:
+        self.max_chars = max_chars
 
     def on_parse(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.query and ctx.graphql_document is None:
+        if ctx.query and len(ctx.query) > self.max_chars:
+            ctx.graphql_document = TOO_LONG
+        elif ctx.query and ctx.graphql_document is None:
             key = (ctx.query, tuple(sorted(ctx.parse_options.items())))
             document = PARSED.get(key, None)
             if document is None:
@@ -225,7 +236,9 @@ class CostLimiter(SchemaExtension):
         max_selections: int = 2000,
         max_repeated: int = 50,
         max_aliases: int = 0,
+        max_chars: int = 100_000,
     ) -> None:
+        self.max_chars = max_chars
         self.max_aliases = max_aliases
         self.max_cost = max_cost
         self.default_page = default_page
@@ -237,9 +250,13 @@ class CostLimiter(SchemaExtension):
         ctx = self.execution_context
         if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
             # Linear in the document, before any rule walks its expansion.
-            refused = check_document(
-                ctx.graphql_document, self.max_selections, self.max_repeated, self.max_aliases
-            ) or check_input(ctx.graphql_document, ctx.variables)
+            refused = (
+                check_length(ctx.query, self.max_chars)
+                or check_document(
+                    ctx.graphql_document, self.max_selections, self.max_repeated, self.max_aliases
+                )
+                or check_input(ctx.graphql_document, ctx.variables)
+            )
             if refused is not None:
                 ctx.pre_execution_errors = [refused]
                 yield
@@ -295,7 +312,7 @@ def limit_extensions(
     return [
         partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        CachedParse,
+        partial(CachedParse, settings.graphql_max_query_chars),
         partial(
             CostLimiter,
             settings.graphql_max_cost,
@@ -304,6 +321,7 @@ def limit_extensions(
             settings.graphql_max_selections,
             settings.graphql_max_repeated_fields,
             settings.graphql_max_aliases,
+            settings.graphql_max_query_chars,
         ),
     ]
 
