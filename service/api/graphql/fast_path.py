@@ -24,9 +24,12 @@ from the start (queries only read, so running resolvers again is safe) and repor
 it always does. A request is therefore answered either exactly as the normal path would
 answer it, or by the normal path itself; the tests compare the two on a corpus of documents.
 
-Documents are parsed with the same token limit and validated with the same rules (depth,
-aliases, introspection) as the normal path before a plan is made; plans and refusals are kept
-in a bounded LRU per query text and operation name.
+Documents are parsed with the same token limit (through the parse cache the normal path
+uses), pass the same linear size and input guards (``guards``) and are validated with the same
+rules (depth, aliases, introspection) as the normal path before a plan is made; plans and
+refusals are kept in an LRU bounded by bytes per query text and operation name. A request
+whose statements time out, or find the database away, is answered here (503) rather than
+handed over: the normal path would only run the same statements again.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@
 - Cost: the number of nodes a query may return, the product of ``first``/``last`` (or the
   default page size) along nested paged fields, summed; above ``graphql_max_cost`` the query is
   refused before it runs (``QUERY_TOO_COSTLY``).
+- Size: a query text over ``graphql_max_query_chars`` is refused before it is lexed; a
+  document whose fragments expand past ``graphql_max_selections`` (or that repeats one
+  response key, or writes too many aliases) is refused in linear time before any rule walks
+  it (``service.api.graphql.guards``); a NUL byte in any string is ``BAD_USER_INPUT``.
 - Body size: a POST body above ``max_body_bytes`` is answered 413 before it is parsed.
 - Batches: at most ``MAX_BATCH_OPERATIONS`` operations per request.
 - Introspection can be switched off (DisableIntrospection).
