@@ -170,6 +170,7 @@ class CachedParse(SchemaExtension):
     query text over ``max_chars`` is not lexed at all."""
 
     def __init__(self, max_chars: int = 100_000) -> None:
+        super().__init__()
         self.max_chars = max_chars
 
     def on_parse(self) -> Iterator[None]:
