@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    public_base_url: str | None = Field(
+        default=None,
+        description="The service's public URL (https://talentflow.example.org); links in "
+        "responses are built from it, never from the request's Host header. Unset: links "
+        "are relative.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "text"
 
@@ -56,8 +62,30 @@ class Settings(BaseSettings):
     graphql_introspection: bool = True
     graphql_max_depth: int = Field(default=10, ge=1, le=100)
     graphql_max_aliases: int = Field(default=30, ge=1, le=1000)
-    graphql_max_tokens: int = Field(default=5000, ge=10)
+    graphql_max_tokens: int = Field(
+        default=2000,
+        ge=10,
+        description="Most tokens a document may hold; parsing costs ~20 µs a token, so the "
+        "limit bounds the time any document takes to be accepted or refused.",
+    )
     graphql_max_cost: int = Field(default=50_000, ge=1)
+    graphql_max_query_chars: int = Field(
+        default=100_000,
+        ge=100,
+        description="Longest query text accepted (QUERY_TOO_LARGE above), checked before "
+        "parsing: the lexer reads every character, comments included (~0.5 µs each).",
+    )
+    graphql_max_selections: int = Field(
+        default=2000,
+        ge=1,
+        description="Most selections a document may hold once its fragments are spread "
+        "(QUERY_TOO_LARGE above), checked in linear time before any other rule.",
+    )
+    graphql_max_repeated_fields: int = Field(
+        default=50,
+        ge=1,
+        description="Most fields sharing one response key in one selection set.",
+    )
     graphql_fast_path: bool = Field(
         default=True,
         description="Answer plain JSON POST queries from compiled plans (same answers; off "
@@ -79,6 +107,21 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="How long a request waits for a database connection."
     )
     retry_after_s: int = Field(default=5, ge=1, description="Retry-After sent with a 503.")
+    read_budget_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Time a public read may spend on the database (all the statements of a "
+        "GraphQL request or batch, a REST GET), waiting for a connection included; kept "
+        "below the statement timeout so one slow kind of request cannot hold the pool.",
+    )
+    export_pool_size: int = Field(
+        default=2, ge=1, le=50, description="Connections of the pool CSV exports stream from."
+    )
+    export_send_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="An export whose client takes no data for this long is ended.",
+    )
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="Requests per minute per client on /api/v1; 0 is off."
     )

@@ -72,3 +72,17 @@ class Unauthenticated(UserError):
 
 class LimitExceeded(UserError):
     code = "LIMIT_EXCEEDED"
+
+
+class BadUserInput(UserError):
+    """A value no request may carry (too long, too many terms, a byte PostgreSQL cannot store,
+    a number out of range); the message names the field."""
+
+    code = "BAD_USER_INPUT"
+
+
+class QueryTimeout(DatabaseError):
+    """A request's time budget ran out before its statements finished; narrowing the request
+    or retrying later may work."""
+
+    code = "QUERY_TIMEOUT"

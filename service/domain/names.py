@@ -24,7 +24,17 @@ from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
+from service.caches import memoise_text
+from service.errors import BadUserInput
+
 logger = logging.getLogger(__name__)
+
+# Names are short: longer texts (a search a client sent, a document) are folded without being
+# kept, and the caches below are bounded by bytes, so no input grows the process.
+MAX_CACHED_NAME_CHARS = 256
+# What a search may hold: a long name with its affiliation fits several times over.
+MAX_SEARCH_CHARS = 256
+MAX_SEARCH_TERMS = 16
 
 # --------------------------------------------------------------------------------------------
 # Character classes
@@ -85,7 +95,7 @@ _ASCII_FOLD = str.maketrans(
 )
 
 
-@lru_cache(maxsize=65536)
+@memoise_text(max_bytes=8 * 1024 * 1024, max_chars=MAX_CACHED_NAME_CHARS)
 def fold(text: str) -> str:
     """Fold text for comparison.
 
@@ -263,7 +273,7 @@ def romanise_cjk_name(name: str) -> tuple[str, str]:
     return sur, giv
 
 
-@lru_cache(maxsize=65536)
+@memoise_text(max_bytes=4 * 1024 * 1024, max_chars=64)
 def segment_pinyin(token: str) -> tuple[str, ...] | None:
     """Split a romanised token into pinyin syllables ("shunyu" → ("shun", "yu")), or None.
 
@@ -505,9 +515,31 @@ def researcher_search_text(names: Iterable[str]) -> str:
     return " | ".join(dict.fromkeys(p for p in parts if p))
 
 
-def search_tokens(query: str) -> list[str]:
+def check_search(query: str, field: str = "search") -> str:
+    """``query`` if it is a search a person could type, else :class:`BadUserInput` naming
+    ``field``. Checked before any folding: a search's cost (folding, one bound parameter per
+    term, one LIKE per term) grows with its length and its number of terms."""
+    if len(query) > MAX_SEARCH_CHARS:
+        raise BadUserInput(
+            f"`{field}` is {len(query)} characters long; at most {MAX_SEARCH_CHARS}",
+            field=field,
+            maxLength=MAX_SEARCH_CHARS,
+        )
+    terms = len(query.split())
+    if terms > MAX_SEARCH_TERMS:
+        raise BadUserInput(
+            f"`{field}` has {terms} words; at most {MAX_SEARCH_TERMS}",
+            field=field,
+            maxTerms=MAX_SEARCH_TERMS,
+        )
+    return query
+
+
+def search_tokens(query: str, field: str = "search") -> list[str]:
     """Folded tokens of a user's search query; Han runs are replaced by their pinyin (surname
-    first, given syllables joined), which :func:`researcher_search_text` always carries."""
+    first, given syllables joined), which :func:`researcher_search_text` always carries.
+    A search longer than the limits is refused (:func:`check_search`)."""
+    check_search(query, field)
     tokens: list[str] = []
     for token in fold(query).split():
         if has_han(token):

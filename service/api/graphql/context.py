@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from service.config import Settings
 from service.db.pool import acquire, mark_unchanged
 from service.db.queries.institutions import has_trigram
 from service.db.stores.api_keys import ApiKey, verify_key
+from service.errors import QueryTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -37,39 +39,76 @@ class CountingExecutor:
     connection runs one statement at a time: concurrent loaders of one request queue on a lock.
     """
 
-    __slots__ = ("_conn", "_lock", "acquire_timeout_s", "pool", "statements")
+    __slots__ = (
+        "_conn",
+        "_lock",
+        "acquire_timeout_s",
+        "budget_s",
+        "deadline",
+        "pool",
+        "statements",
+    )
 
-    def __init__(self, pool: asyncpg.Pool, acquire_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        acquire_timeout_s: float = 5.0,
+        budget_s: float | None = None,
+        deadline: float | None = None,
+    ) -> None:
         self.pool = pool
         self.acquire_timeout_s = acquire_timeout_s
         self.statements = 0
+        self.budget_s = budget_s
+        # One budget per request (a batch shares it): every statement gets what is left.
+        if deadline is None and budget_s is not None:
+            deadline = time.monotonic() + budget_s
+        self.deadline = deadline
         self._conn: asyncpg.pool.PoolConnectionProxy | None = None
         self._lock = asyncio.Lock()
 
+    def _left(self) -> float | None:
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self._timeout()
+        return left
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"the request used its time budget of {self.budget_s:g} s; narrow the filters, "
+            "ask for less or retry",
+            budgetSeconds=self.budget_s,
+        )
+
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy:
         if self._conn is None:
-            self._conn = await acquire(self.pool, self.acquire_timeout_s)
+            left = self._left()
+            wait = self.acquire_timeout_s if left is None else min(left, self.acquire_timeout_s)
+            self._conn = await acquire(self.pool, wait)
         return self._conn
 
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+    async def _run(self, method: str, query: str, *args: Any, **kwargs: Any) -> Any:
         self.statements += 1
         async with self._lock:
             conn = await self._connection()
-            rows: list[asyncpg.Record] = await conn.fetch(query, *args)
+            left = self._left()
+            try:
+                return await getattr(conn, method)(query, *args, timeout=left, **kwargs)
+            except TimeoutError as exc:  # asyncpg cancelled the statement on the server
+                raise self._timeout() from exc
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self._run("fetch", query, *args)
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        self.statements += 1
-        async with self._lock:
-            conn = await self._connection()
-            row: asyncpg.Record | None = await conn.fetchrow(query, *args)
+        row: asyncpg.Record | None = await self._run("fetchrow", query, *args)
         return row
 
     async def fetchval(self, query: str, *args: Any, column: int = 0) -> Any:
-        self.statements += 1
-        async with self._lock:
-            conn = await self._connection()
-            return await conn.fetchval(query, *args, column=column)
+        return await self._run("fetchval", query, *args, column=column)
 
     async def release(self, *, unchanged: bool = False) -> None:
         """Hand the connection back to the pool (the next statement takes one again).
@@ -145,8 +184,12 @@ def build_context(
     state: AppState,
     request: Request | WebSocket | None = None,
     response: Response | WebSocket | None = None,
+    deadline: float | None = None,
 ) -> Context:
-    db = CountingExecutor(state.pool, state.settings.db_acquire_timeout_s)
+    """The context of one request (HTTP: its statements share ``read_budget_s``, or the
+    ``deadline`` given, so a batch has one budget; a websocket has none per connection)."""
+    budget = state.settings.read_budget_s if not isinstance(request, WebSocket) else None
+    db = CountingExecutor(state.pool, state.settings.db_acquire_timeout_s, budget, deadline)
     authorization = request.headers.get("authorization") if request is not None else None
     return Context(
         state=state,

@@ -20,7 +20,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
 from service.api.rest.problems import DATABASE_DOWN
-from service.errors import DatabaseUnavailable, UserError
+from service.errors import DatabaseUnavailable, QueryTimeout, UserError
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ TRANSIENT: dict[str, str] = {
 def classify(error: GraphQLError) -> tuple[str, bool]:
     """(code, mask) for an error leaving the server."""
     original = error.original_error
-    if isinstance(original, asyncpg.QueryCanceledError):
+    if isinstance(original, asyncpg.QueryCanceledError | QueryTimeout):
         return "QUERY_TIMEOUT", True
     if isinstance(original, (*DATABASE_DOWN, TimeoutError, DatabaseUnavailable)):
         return "DATABASE_UNAVAILABLE", True

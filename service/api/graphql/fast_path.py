@@ -24,21 +24,26 @@ from the start (queries only read, so running resolvers again is safe) and repor
 it always does. A request is therefore answered either exactly as the normal path would
 answer it, or by the normal path itself; the tests compare the two on a corpus of documents.
 
-Documents are parsed with the same token limit and validated with the same rules (depth,
-aliases, introspection) as the normal path before a plan is made; plans and refusals are kept
-in a bounded LRU per query text and operation name.
+Documents are parsed with the same token limit (through the parse cache the normal path
+uses), pass the same linear size and input guards (``guards``) and are validated with the same
+rules (depth, aliases, introspection) as the normal path before a plan is made; plans and
+refusals are kept in an LRU bounded by bytes per query text and operation name. A request
+whose statements time out, or find the database away, is answered here (503) rather than
+handed over: the normal path would only run the same statements again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from base64 import b64encode
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import isfinite
 from typing import Any, TypeGuard, cast
 
+import asyncpg
 import orjson
 from graphql import (
     DocumentNode,
@@ -65,7 +70,6 @@ from graphql import (
     SelectionSetNode,
     Undefined,
     get_operation_ast,
-    parse,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path
@@ -78,21 +82,26 @@ from strawberry.schema.schema import validate_document
 from service.api.body import read_body, replaying
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
+from service.api.graphql.errors import RETRY_AFTER_S, TRANSIENT
+from service.api.graphql.guards import check_document, nul_literal, nul_variable
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import (
     MAX_BATCH_OPERATIONS,
     BoundedLRU,
     Rules,
     estimate_cost,
+    parse_cached,
 )
 from service.api.graphql.preshaped import Preshaped
 from service.api.metrics import GRAPHQL_FAST_PATH
+from service.api.rest.problems import DATABASE_DOWN
 from service.api.state import get_state
 from service.config import Settings
+from service.errors import DatabaseUnavailable, QueryTimeout
 
 logger = logging.getLogger(__name__)
 
-PLAN_CACHE_SIZE = 256
+PLAN_CACHE_BYTES = 32 * 1024 * 1024  # each plan charged as a parsed document of its text
 MAX_PLAN_DEPTH = 24
 
 FAST_PATH = GRAPHQL_FAST_PATH  # on /metrics as talentflow_graphql_fast_path_total
@@ -313,13 +322,21 @@ def compile_plan(
     operation_name: str | None,
     rules: Rules,
     max_tokens: int,
+    max_selections: int = 2000,
+    max_repeated: int = 50,
+    max_aliases: int = 0,
 ) -> Plan:
     """The plan for a document, or :class:`Unsupported` (also for a document that does not
-    parse or validate: the normal path reports why)."""
+    parse, is too large or does not validate: the normal path reports why). The size check
+    comes first and is linear, so neither validation nor planning walks a huge expansion."""
     try:
-        document = parse(query, max_tokens=max_tokens)
+        document = parse_cached(query, max_tokens)
     except GraphQLError as exc:
         raise Unsupported("does not parse") from exc
+    if check_document(document, max_selections, max_repeated, max_aliases) is not None:
+        raise Unsupported("too large")
+    if nul_literal(document) is not None:
+        raise Unsupported("a NUL byte in a string")
     if validate_document(schema, document, rules):
         raise Unsupported("does not validate")
     operation = get_operation_ast(document, operation_name)
@@ -337,10 +354,10 @@ def compile_plan(
 
 
 class Plans:
-    """Plans (and refusals) per (query text, operation name): a bounded LRU."""
+    """Plans (and refusals) per (query text, operation name): an LRU bounded by bytes."""
 
-    def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
-        self._plans: BoundedLRU[tuple[str, str | None], Plan | None] = BoundedLRU(maxsize)
+    def __init__(self, max_bytes: int = PLAN_CACHE_BYTES) -> None:
+        self._plans: BoundedLRU[tuple[str, str | None], Plan | None] = BoundedLRU(max_bytes)
 
     def get(self, key: tuple[str, str | None], make: Callable[[], Plan]) -> Plan | None:
         found: Plan | None = self._plans.get(key, _NOT_PLANNED)
@@ -417,8 +434,9 @@ class Run:
         pending = [t for t in self.tracked if _is_awaitable(t)]
         if pending:  # work a resolver asked to be settled before the response
             results = await asyncio.gather(*pending, return_exceptions=True)
-            if any(isinstance(r, BaseException) for r in results):
-                raise Fallback("tracked work failed")
+            for r in results:
+                if isinstance(r, BaseException):
+                    raise Fallback("tracked work failed") from r
         return data
 
     async def objects(
@@ -666,6 +684,49 @@ def _wants_plain_json(scope: Scope, *, get: bool = False) -> bool:
     return b"application/json" in accept or b"*/*" in accept
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    body: bytes
+    status: int = 200
+
+
+TIMED_OUT = (asyncpg.QueryCanceledError, QueryTimeout)
+UNAVAILABLE = (*TIMED_OUT, *DATABASE_DOWN, TimeoutError, DatabaseUnavailable)
+
+
+class Unavailable(Exception):
+    """The database timed out or is away: answered here as the normal path would (503)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    def answer(self, *, batch: bool = False, size: int = 1) -> Answer:
+        one = {
+            "data": None,
+            "errors": [{"message": TRANSIENT[self.code], "extensions": {"code": self.code}}],
+        }
+        return Answer(orjson.dumps([one] * size if batch else one), 503)
+
+
+def _unavailable(exc: BaseException) -> Unavailable:
+    """Running the request again on the normal path would wait as long again (a statement
+    that timed out would time out twice): the error is answered here."""
+    code = "QUERY_TIMEOUT" if isinstance(exc, TIMED_OUT) else "DATABASE_UNAVAILABLE"
+    logger.warning("%s on the graphql fast path: %s", code, type(exc).__name__)
+    return Unavailable(code)
+
+
+async def _respond(
+    answer: Answer, scope: Scope, receive: Receive, send: Send, settings: Settings
+) -> None:
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if answer.status == 503 else None
+    response = Response(
+        answer.body, status_code=answer.status, media_type="application/json", headers=headers
+    )
+    await response(scope, receive, send)
+
+
 @dataclass(slots=True)
 class FastPath:
     """ASGI: answer plain JSON POST queries from a compiled plan, hand everything else (and
@@ -683,9 +744,9 @@ class FastPath:
             return
         method = scope.get("method")
         if method == "GET" and _wants_plain_json(scope, get=True):
-            body = await self.answer_get(scope)
-            if body is not None:
-                await Response(body, media_type="application/json")(scope, receive, send)
+            answer = await self.answer_get(scope)
+            if answer is not None:
+                await _respond(answer, scope, receive, send, self.settings)
             else:
                 await self.app(scope, receive, send)
             return
@@ -697,31 +758,41 @@ class FastPath:
         messages, body = buffered
         answer = await self.answer(scope, body)
         if answer is not None:
-            await Response(answer, media_type="application/json")(scope, receive, send)
+            await _respond(answer, scope, receive, send, self.settings)
             return
         await self.app(scope, replaying(messages, receive), send)
 
-    async def answer(self, scope: Scope, body: bytes) -> bytes | None:
-        """The response body to a POST, or None: the normal path answers."""
+    def _deadline(self) -> float:
+        return time.monotonic() + self.settings.read_budget_s
+
+    async def answer(self, scope: Scope, body: bytes) -> Answer | None:
+        """The response to a POST, or None: the normal path answers."""
         try:
             request = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        if isinstance(request, list):  # a batch: every operation planned, or none served
-            if not request or len(request) > MAX_BATCH_OPERATIONS:
-                return None
-            results = []
-            for item in request:
-                result = await self.operation(scope, item)
-                if result is None:
+        deadline = self._deadline()  # one budget for the request, a batch included
+        try:
+            if isinstance(request, list):  # a batch: every operation planned, or none served
+                if not request or len(request) > MAX_BATCH_OPERATIONS:
                     return None
-                results.append(result)
-            return orjson.dumps(results)
-        result = await self.operation(scope, request)
-        return None if result is None else orjson.dumps(result)
+                results = []
+                for item in request:
+                    result = await self.operation(scope, item, deadline)
+                    if result is None:
+                        return None
+                    results.append(result)
+                return Answer(orjson.dumps(results))
+            result = await self.operation(scope, request, deadline)
+        except Unavailable as exc:
+            return exc.answer(
+                batch=isinstance(request, list),
+                size=len(request) if isinstance(request, list) else 1,
+            )
+        return None if result is None else Answer(orjson.dumps(result))
 
-    async def answer_get(self, scope: Scope) -> bytes | None:
-        """The response body to a query sent as GET parameters, or None."""
+    async def answer_get(self, scope: Scope) -> Answer | None:
+        """The response to a query sent as GET parameters, or None."""
         params = QueryParams(scope.get("query_string", b""))
         if "query" not in params:
             return None  # the GraphiQL page, or a request the normal path refuses
@@ -734,10 +805,15 @@ class FastPath:
                 request["variables"] = orjson.loads(params["variables"])
             except orjson.JSONDecodeError:
                 return None
-        result = await self.operation(scope, request)
-        return None if result is None else orjson.dumps(result)
+        try:
+            result = await self.operation(scope, request, self._deadline())
+        except Unavailable as exc:
+            return exc.answer()
+        return None if result is None else Answer(orjson.dumps(result))
 
-    async def operation(self, scope: Scope, request: object) -> dict[str, Any] | None:
+    async def operation(
+        self, scope: Scope, request: object, deadline: float | None = None
+    ) -> dict[str, Any] | None:
         """``{"data": ...}`` for one operation, or None: the normal path answers it."""
         if not isinstance(request, dict):
             _unsupported.inc()
@@ -752,17 +828,27 @@ class FastPath:
         ):
             return None
         settings = self.settings
+        if len(query) > settings.graphql_max_query_chars:
+            _unsupported.inc()
+            return None  # the normal path refuses it without lexing it
         plan = self.plans.get(
             (query, operation_name),
             lambda: compile_plan(
-                self.schema, query, operation_name, self.rules, settings.graphql_max_tokens
+                self.schema,
+                query,
+                operation_name,
+                self.rules,
+                settings.graphql_max_tokens,
+                settings.graphql_max_selections,
+                settings.graphql_max_repeated_fields,
+                settings.graphql_max_aliases,
             ),
         )
         if plan is None:
             _unsupported.inc()
             return None
         try:
-            data = await self.execute(scope, plan, variables or {})
+            data = await self.execute(scope, plan, variables or {}, deadline)
         except Fallback as exc:
             logger.debug("graphql fast path: fallback (%s)", exc)
             _fallback.inc()
@@ -771,9 +857,15 @@ class FastPath:
         return {"data": data}
 
     async def execute(
-        self, scope: Scope, plan: Plan, raw_variables: dict[str, Any]
+        self,
+        scope: Scope,
+        plan: Plan,
+        raw_variables: dict[str, Any],
+        deadline: float | None = None,
     ) -> dict[str, Any]:
         settings = self.settings
+        if nul_variable(raw_variables) is not None:  # literals were checked by the planner
+            raise Fallback("a NUL byte in a variable")
         coerced = get_variable_values(
             self.schema, plan.operation.variable_definitions or (), raw_variables
         )
@@ -789,14 +881,18 @@ class FastPath:
         if cost > settings.graphql_max_cost:
             raise Fallback("too costly")
         request = Request(scope)
-        context = build_context(get_state(request), request, Response())
+        context = build_context(get_state(request), request, Response(), deadline)
         context.prefetch_moves = not plan.moves_in_sql
         done = False
         try:
             data = await Run(self.schema, plan, coerced, context).execute()
             done = True
-        except Fallback:
+        except Fallback as exc:
+            if isinstance(exc.__cause__, UNAVAILABLE):
+                raise _unavailable(exc.__cause__) from exc
             raise
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from exc
         except Exception as exc:  # the normal path reports it as it always does
             logger.debug("graphql fast path: %s", exc, exc_info=True)
             raise Fallback(f"{type(exc).__name__}") from exc

@@ -11,6 +11,7 @@ from service.api.graphql.context import Info
 from service.api.graphql.errors import InvalidInput
 from service.errors import NotFound
 
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 
@@ -30,9 +31,14 @@ def decode_id(value: str | relay.GlobalID, expected: str, field: str = "id") -> 
             field=field,
         )
     try:
-        return int(gid.node_id)
+        pk = int(gid.node_id)
     except ValueError:
-        raise InvalidInput(f"`{field}`: {value!r} is not a valid id", field=field) from None
+        raise InvalidInput(
+            f"`{field}`: {str(value)[:100]!r} is not a valid id", field=field
+        ) from None
+    if not 0 < pk <= MAX_ID:
+        raise InvalidInput(f"`{field}`: no {expected} has the id {pk}", field=field)
+    return pk
 
 
 async def institution_ref(info: Info, value: str, field: str) -> int:

@@ -5,12 +5,16 @@
 - Cost: the number of nodes a query may return, the product of ``first``/``last`` (or the
   default page size) along nested paged fields, summed; above ``graphql_max_cost`` the query is
   refused before it runs (``QUERY_TOO_COSTLY``).
+- Size: a query text over ``graphql_max_query_chars`` is refused before it is lexed; a
+  document whose fragments expand past ``graphql_max_selections`` (or that repeats one
+  response key, or writes too many aliases) is refused in linear time before any rule walks
+  it (``service.api.graphql.guards``); a NUL byte in any string is ``BAD_USER_INPUT``.
 - Body size: a POST body above ``max_body_bytes`` is answered 413 before it is parsed.
 - Batches: at most ``MAX_BATCH_OPERATIONS`` operations per request.
 - Introspection can be switched off (DisableIntrospection).
 
-Parsing and validation are cached per query text (strawberry's ``ParserCache`` and
-``ValidatedDocuments`` below): dashboards send the same few documents over and over, and
+Parsing and validation are cached per query text (``CachedParse`` and ``ValidatedDocuments``
+below, both bounded by bytes): dashboards send the same few documents over and over, and
 graphql-core's full rule set costs ~2 ms per request. The depth and alias rules are built once
 per schema so the rule set, part of the cache key, is the same for every request.
 """
@@ -18,11 +22,9 @@ per schema so the rule set, part of the cache key, is the same for every request
 from __future__ import annotations
 
 import contextlib
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from functools import partial
-from threading import Lock
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from graphql import (
@@ -42,6 +44,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_operation_ast,
+    parse,
 )
 from graphql.validation import ASTValidationRule
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -50,20 +53,24 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
+from service.api.graphql.guards import check_document, check_input, check_length
+from service.caches import SizedLRU, document_bytes, text_bytes
 from service.config import Settings
 
 MAX_BATCH_OPERATIONS = 10
 MAX_FRAGMENT_DEPTH = 50
-DOCUMENT_CACHE_SIZE = 256
+DOCUMENT_CACHE_BYTES = 32 * 1024 * 1024  # parsed documents; fast-path plans the same again
+VALIDATED_CACHE_BYTES = 4 * 1024 * 1024  # query texts that validated
 
 Rules = tuple[type[ASTValidationRule], ...]
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 def _page_size(field: FieldNode, variables: dict[str, Any], default: int) -> int:
@@ -135,45 +142,64 @@ def estimate_cost(
     return walk(operation.selection_set, root, 1, 0)
 
 
-class CachedParse(ParserCache):
-    """strawberry's ``ParserCache``, except that a document that does not parse is left to
-    strawberry's own parse step, which reports the error like any other (with its code)."""
+PARSED: SizedLRU[tuple[str, tuple[tuple[str, Any], ...]], DocumentNode] = SizedLRU(
+    DOCUMENT_CACHE_BYTES, lambda key, _: document_bytes(key[0])
+)
+
+
+def parse_cached(query: str, max_tokens: int) -> DocumentNode:
+    """``query`` parsed (through :data:`PARSED`, shared with strawberry's path, so a document
+    the fast path hands over is not parsed twice); raises ``GraphQLError`` as ``parse`` does."""
+    key = (query, (("max_tokens", max_tokens),))
+    document = PARSED.get(key, None)
+    if document is None:
+        document = parse(query, max_tokens=max_tokens)
+        PARSED.put(key, document)
+    return cast("DocumentNode", document)
+
+
+# Stands in for a query text too long to lex: ``CostLimiter`` refuses the operation before it
+# runs (strawberry needs a document to get past its parse step).
+TOO_LONG: DocumentNode = parse("{ __typename }")
+
+
+class CachedParse(SchemaExtension):
+    """Parse through a cache bounded by bytes (strawberry's ``ParserCache`` counts entries, and
+    256 entries of a megabyte each are a quarter of a gigabyte). A document that does not
+    parse is left to strawberry's own parse step, which reports the error with its code; a
+    query text over ``max_chars`` is not lexed at all."""
+
+    def __init__(self, max_chars: int = 100_000) -> None:
+        super().__init__()
+        self.max_chars = max_chars
 
     def on_parse(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.query and ctx.graphql_document is None:
-            with contextlib.suppress(GraphQLError):
-                ctx.graphql_document = self.cached_parse_document(ctx.query, **ctx.parse_options)
+        if ctx.query and len(ctx.query) > self.max_chars:
+            ctx.graphql_document = TOO_LONG
+        elif ctx.query and ctx.graphql_document is None:
+            key = (ctx.query, tuple(sorted(ctx.parse_options.items())))
+            document = PARSED.get(key, None)
+            if document is None:
+                with contextlib.suppress(GraphQLError):
+                    document = parse(ctx.query, **ctx.parse_options)
+                    PARSED.put(key, document)
+            ctx.graphql_document = document
         yield
 
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-_MISSING: Any = object()
+class BoundedLRU(SizedLRU[K, V]):
+    """A thread-safe LRU bounded by bytes, for values derived from a query text (plans,
+    validation results): each entry is charged as a parsed document of its text."""
+
+    def __init__(self, max_bytes: int = DOCUMENT_CACHE_BYTES) -> None:
+        super().__init__(max_bytes, lambda key, _: _key_bytes(key))
 
 
-class BoundedLRU(Generic[K, V]):
-    """A thread-safe LRU of at most ``maxsize`` entries (documents, plans: per query text)."""
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[K, V] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: K, default: Any = _MISSING) -> Any:
-        """The value for ``key`` (now the most recent), or ``default``."""
-        with self._lock:
-            if key not in self._entries:
-                return default
-            self._entries.move_to_end(key)
-            return self._entries[key]
-
-    def put(self, key: K, value: V) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+def _key_bytes(key: object) -> int:
+    if isinstance(key, tuple) and key and isinstance(key[0], str):
+        return document_bytes(key[0])
+    return document_bytes(str(key))
 
 
 class ValidatedDocuments:
@@ -183,8 +209,10 @@ class ValidatedDocuments:
     ``GraphQLError`` objects are never shared between responses.
     """
 
-    def __init__(self, maxsize: int = DOCUMENT_CACHE_SIZE) -> None:
-        self._valid: BoundedLRU[tuple[str, Rules], bool] = BoundedLRU(maxsize)
+    def __init__(self, max_bytes: int = VALIDATED_CACHE_BYTES) -> None:
+        self._valid: SizedLRU[tuple[str, Rules], bool] = SizedLRU(
+            max_bytes, lambda key, _: text_bytes(key[0])
+        )
 
     def validate(
         self, schema: GraphQLSchema, query: str | None, document: DocumentNode, rules: Rules
@@ -206,15 +234,38 @@ class CostLimiter(SchemaExtension):
     request (a walk of the parsed document: microseconds)."""
 
     def __init__(
-        self, max_cost: int, default_page: int, validated: ValidatedDocuments | None = None
+        self,
+        max_cost: int,
+        default_page: int,
+        validated: ValidatedDocuments | None = None,
+        max_selections: int = 2000,
+        max_repeated: int = 50,
+        max_aliases: int = 0,
+        max_chars: int = 100_000,
     ) -> None:
+        self.max_chars = max_chars
+        self.max_aliases = max_aliases
         self.max_cost = max_cost
         self.default_page = default_page
         self.validated = validated or ValidatedDocuments()
+        self.max_selections = max_selections
+        self.max_repeated = max_repeated
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
+            # Linear in the document, before any rule walks its expansion.
+            refused = (
+                check_length(ctx.query, self.max_chars)
+                or check_document(
+                    ctx.graphql_document, self.max_selections, self.max_repeated, self.max_aliases
+                )
+                or check_input(ctx.graphql_document, ctx.variables)
+            )
+            if refused is not None:
+                ctx.pre_execution_errors = [refused]
+                yield
+                return
             errors = self.validated.validate(
                 ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules
             )
@@ -266,8 +317,17 @@ def limit_extensions(
     return [
         partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        partial(CachedParse, maxsize=DOCUMENT_CACHE_SIZE),
-        partial(CostLimiter, settings.graphql_max_cost, settings.page_size_default, validated),
+        partial(CachedParse, settings.graphql_max_query_chars),
+        partial(
+            CostLimiter,
+            settings.graphql_max_cost,
+            settings.page_size_default,
+            validated,
+            settings.graphql_max_selections,
+            settings.graphql_max_repeated_fields,
+            settings.graphql_max_aliases,
+            settings.graphql_max_query_chars,
+        ),
     ]
 
 

@@ -24,6 +24,7 @@ from graphql import (
 from strawberry.dataloader import DataLoader
 
 from service.api.graphql.context import Info
+from service.caches import SizedLRU, pinned_document_bytes
 from service.db.queries import evidence
 from service.db.queries.moves import MoveRow
 
@@ -53,8 +54,10 @@ async def _later(loader: DataLoader[K, V], key: K, convert: Callable[[V], T]) ->
     return convert(await loader.load(key))
 
 
-_SELECTIONS: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], frozenset[str]]] = {}
-_SELECTIONS_MAX = 1024
+# Kept per field node; the nodes pin their whole document, so entries are charged for it.
+_SELECTIONS: SizedLRU[tuple[int, ...], tuple[tuple[FieldNode, ...], frozenset[str]]] = SizedLRU(
+    8 * 1024 * 1024, lambda _, value: pinned_document_bytes(value[0])
+)
 
 
 def _ast_paths(
@@ -87,7 +90,7 @@ def node_selection(info: Info) -> frozenset[str]:
     raw = info._raw_info
     nodes = tuple(raw.field_nodes)
     key = tuple(id(n) for n in nodes)
-    cached = _SELECTIONS.get(key)
+    cached: tuple[tuple[FieldNode, ...], frozenset[str]] | None = _SELECTIONS.get(key, None)
     if cached is not None and cached[0] == nodes:
         return cached[1]
     found: set[str] = set()
@@ -99,9 +102,7 @@ def node_selection(info: Info) -> frozenset[str]:
             if path.startswith(head):
                 paths.add(path[len(head) :])
     result = frozenset(paths)
-    if len(_SELECTIONS) >= _SELECTIONS_MAX:
-        _SELECTIONS.clear()
-    _SELECTIONS[key] = (nodes, result)  # the nodes are kept so their ids stay theirs
+    _SELECTIONS.put(key, (nodes, result))  # the nodes are kept so their ids stay theirs
     return result
 
 

@@ -21,6 +21,7 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.api.graphql.context import Info
+from service.caches import SizedLRU, pinned_document_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +82,10 @@ def _shape(
     return tuple(out)
 
 
-_SHAPES: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], Shape | None]] = {}
-_SHAPES_MAX = 512
+# Kept per field node; the nodes pin their whole document, so entries are charged for it.
+_SHAPES: SizedLRU[tuple[int, ...], tuple[tuple[FieldNode, ...], Shape | None]] = SizedLRU(
+    8 * 1024 * 1024, lambda _, value: pinned_document_bytes(value[0])
+)
 
 
 def compile_shape(info: Info, allowed: dict[str, dict[str, Any] | None]) -> Shape | None:
@@ -91,11 +94,9 @@ def compile_shape(info: Info, allowed: dict[str, dict[str, Any] | None]) -> Shap
     raw = info._raw_info
     nodes = tuple(raw.field_nodes)
     key = (id(allowed), *(id(n) for n in nodes))
-    cached = _SHAPES.get(key)
+    cached: tuple[tuple[FieldNode, ...], Shape | None] | None = _SHAPES.get(key, None)
     if cached is not None and cached[0] == nodes:
         return cached[1]
     shape = _shape(nodes[0].selection_set, allowed) if len(nodes) == 1 else None
-    if len(_SHAPES) >= _SHAPES_MAX:
-        _SHAPES.clear()
-    _SHAPES[key] = (nodes, shape)  # the nodes are kept so their ids stay theirs
+    _SHAPES.put(key, (nodes, shape))  # the nodes are kept so their ids stay theirs
     return shape

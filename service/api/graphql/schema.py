@@ -10,8 +10,10 @@ from typing import Annotated, cast
 
 import orjson
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from service.api.graphql import fast_fields
 from service.api.graphql.context import Info, RequestConnection
@@ -23,6 +25,7 @@ from service.api.graphql.errors import (
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
+    classify,
 )
 from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.ids import decode_id
@@ -53,6 +56,7 @@ from service.api.graphql.types.institution import Institution
 from service.api.graphql.types.job_posting import JobPosting
 from service.api.graphql.types.move import Document, Evidence, Move
 from service.api.graphql.types.researcher import Researcher
+from service.api.middleware import query_hash
 from service.config import Settings, get_settings
 from service.db.queries import (
     candidate_matches,
@@ -69,6 +73,7 @@ from service.db.queries.ingest_runs import IngestRunFilter
 from service.db.queries.institutions import InstitutionOrder
 from service.db.queries.moves import MoveOrder
 from service.db.queries.researchers import ResearcherOrder
+from service.domain.names import check_search
 from service.errors import LimitExceeded, UserError
 
 logger = logging.getLogger(__name__)
@@ -317,6 +322,7 @@ class Query(HiringQueries):
             )
         if size < 0:
             raise UserError("`first` must not be negative", field="first")
+        check_search(query, "query")
         if not query.strip():
             return []
         found = await search.search(ctx.db, query, size, trigram=await ctx.trigram())
@@ -377,9 +383,34 @@ def extensions(settings: Settings) -> list[ExtensionFactory]:
     return [ErrorPolicy, RequestConnection, *limit_extensions(settings)]
 
 
+class TalentflowSchema(strawberry.Schema):
+    """strawberry's schema, logging errors without the query.
+
+    strawberry logs every error at ERROR with ``str(error)``, which prints the query's source
+    lines (the whole query when it is one line, keys and personal data included) and a
+    traceback for expected refusals. Here each error is one line naming its code, its path and
+    the query's hash (a message may quote the input, so it is not logged); unexpected errors keep their traceback, logged by ``ErrorPolicy``.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        query = execution_context.query if execution_context is not None else None
+        digest = query_hash(query) if query else "-"
+        for error in errors:
+            code, mask = classify(error)
+            logger.log(
+                logging.WARNING if mask else logging.INFO,
+                "graphql error %s at %s (query %s)",
+                code,
+                ".".join(str(p) for p in error.path or ()) or "-",
+                digest,
+            )
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
-    schema = strawberry.Schema(
+    schema = TalentflowSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

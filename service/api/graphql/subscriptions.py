@@ -2,9 +2,20 @@
 """``moveRecorded``: moves as they are inserted, over graphql-transport-ws.
 
 One PostgreSQL ``LISTEN move_recorded`` connection per process feeds every subscriber through
-its own asyncio queue. The listener starts with the first subscriber, stops with the last, and
-reconnects with backoff if its connection drops. Each subscriber applies its own filter with
-the same SQL as the moves list.
+its own bounded asyncio queue. The listener starts with the first subscriber, stops with the
+last, and reconnects with backoff if its connection drops.
+
+What subscribers may cost is bounded, apart from what everyone else needs:
+
+- each event is read once per distinct filter, however many subscribers share that filter
+  (one shared task per (move, filter), awaited by all of them);
+- everything subscriptions read runs on their own small pool (``FEED_POOL_SIZE``
+  connections), taken per event and handed back after it, so REST, GraphQL and ``/readyz``
+  keep the main pool whatever the subscribers do;
+- at most ``MAX_PER_CONNECTION`` subscriptions per websocket and ``MAX_PER_PROCESS`` in all
+  (``TOO_MANY_SUBSCRIPTIONS`` above);
+- a subscriber whose queue fills (it does not read what it is sent) has its websocket closed
+  with code 1013 ("try again later") instead of growing memory.
 """
 
 from __future__ import annotations
@@ -13,15 +24,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass, field
 
+import asyncpg
 import strawberry
+from starlette.websockets import WebSocket
 
 from service.api.graphql.context import Info
 from service.api.graphql.types.filters import MoveFilterInput, move_filter
 from service.api.graphql.types.move import Move
 from service.api.state import AppState
 from service.db.listener import ChannelListener
-from service.db.queries.moves import move_matches
+from service.db.pool import acquire, create_pool
+from service.db.queries.moves import MoveFilter, MoveRow, move_matches
+from service.errors import LimitExceeded
 
 logger = logging.getLogger(__name__)
 
@@ -29,50 +45,149 @@ CHANNEL = "move_recorded"
 FEED_KEY = "graphql.move_feed"
 # The feed's LISTEN connection in pg_stat_activity.
 APPLICATION_NAME = "talentflow moveRecorded"
-QUEUE_SIZE = 1000
+QUEUE_SIZE = 100
 START_TIMEOUT_S = 10.0
+FEED_POOL_SIZE = 2
+MAX_PER_CONNECTION = 20
+MAX_PER_PROCESS = 1000
+SLOW_READER_CLOSE_CODE = 1013
+
+
+@dataclass(eq=False)
+class Subscriber:
+    queue: asyncio.Queue[int]
+    flt: MoveFilter
+    websocket: WebSocket | None
+    dropped: bool = False
+
+
+@dataclass
+class _Event:
+    """The reads of one notified move, shared by every subscriber with the same filter."""
+
+    move_id: int
+    reads: dict[MoveFilter, asyncio.Task[MoveRow | None]] = field(default_factory=dict)
 
 
 class MoveFeed:
     """Fans ``move_recorded`` notifications out to subscriber queues."""
 
     def __init__(self, database_url: str) -> None:
-        self.subscribers: set[asyncio.Queue[int]] = set()
+        self.database_url = database_url
+        self.subscribers: set[Subscriber] = set()
         self._listener = ChannelListener(
             database_url, CHANNEL, self._notify, application_name=APPLICATION_NAME
         )
+        self._pool: asyncpg.Pool | None = None
+        self._pool_lock = asyncio.Lock()
+        self._events: dict[int, _Event] = {}
+        self._per_socket: dict[int, int] = {}
 
     @property
     def listening(self) -> asyncio.Event:
         return self._listener.listening
+
+    async def pool(self) -> asyncpg.Pool:
+        """The subscriptions' own pool (created with the first read)."""
+        async with self._pool_lock:
+            if self._pool is None:
+                self._pool = await create_pool(
+                    self.database_url, min_size=0, max_size=FEED_POOL_SIZE
+                )
+        return self._pool
 
     def _notify(self, payload: str) -> None:
         try:
             move_id = int(payload)
         except ValueError:
             return
-        for queue in self.subscribers:
-            if queue.full():
-                logger.warning("a moveRecorded subscriber is too slow; dropping a notification")
+        for sub in list(self.subscribers):
+            if sub.dropped:
                 continue
-            queue.put_nowait(move_id)
+            if sub.queue.full():
+                self._drop(sub)
+                continue
+            sub.queue.put_nowait(move_id)
+
+    def _drop(self, sub: Subscriber) -> None:
+        sub.dropped = True
+        logger.warning("a moveRecorded subscriber does not read; closing its websocket")
+        if sub.websocket is not None:
+            ws = sub.websocket
+
+            async def close() -> None:
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(5):
+                        await ws.close(code=SLOW_READER_CLOSE_CODE, reason="too slow a reader")
+
+            asyncio.get_running_loop().create_task(close())
+
+    async def read(self, move_id: int, flt: MoveFilter) -> MoveRow | None:
+        """The move if it passes ``flt``: one statement per (move, filter), shared."""
+        event = self._events.get(move_id)
+        if event is None:
+            event = self._events[move_id] = _Event(move_id)
+            while len(self._events) > 4 * QUEUE_SIZE:
+                self._events.pop(next(iter(self._events)))
+        task = event.reads.get(flt)
+        if task is None:
+            task = event.reads[flt] = asyncio.get_running_loop().create_task(
+                self._read(move_id, flt)
+            )
+        return await asyncio.shield(task)
+
+    async def _read(self, move_id: int, flt: MoveFilter) -> MoveRow | None:
+        pool = await self.pool()
+        conn = await acquire(pool, 10.0)
+        try:
+            return await move_matches(conn, move_id, flt)
+        finally:
+            await pool.release(conn)
 
     async def _stop(self) -> None:
         await self._listener.stop()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[int]]:
-        """A queue of new move ids, live once this returns (the listener is connected)."""
-        queue: asyncio.Queue[int] = asyncio.Queue(QUEUE_SIZE)
-        self.subscribers.add(queue)
+    async def subscribe(
+        self, flt: MoveFilter, websocket: WebSocket | None = None
+    ) -> AsyncIterator[Subscriber]:
+        """A subscriber whose queue gets new move ids, live once this returns."""
+        socket_key = id(websocket)
+        if len(self.subscribers) >= MAX_PER_PROCESS:
+            raise TooManySubscriptions(
+                f"the server has {MAX_PER_PROCESS} subscriptions open; retry later",
+                maximum=MAX_PER_PROCESS,
+            )
+        if websocket is not None and self._per_socket.get(socket_key, 0) >= MAX_PER_CONNECTION:
+            raise TooManySubscriptions(
+                f"at most {MAX_PER_CONNECTION} subscriptions per connection",
+                maximum=MAX_PER_CONNECTION,
+            )
+        sub = Subscriber(asyncio.Queue(QUEUE_SIZE), flt, websocket)
+        self.subscribers.add(sub)
+        if websocket is not None:
+            self._per_socket[socket_key] = self._per_socket.get(socket_key, 0) + 1
         self._listener.start()
         try:
             await asyncio.wait_for(self.listening.wait(), START_TIMEOUT_S)
-            yield queue
+            yield sub
         finally:
-            self.subscribers.discard(queue)
+            self.subscribers.discard(sub)
+            if websocket is not None:
+                left = self._per_socket.get(socket_key, 1) - 1
+                if left:
+                    self._per_socket[socket_key] = left
+                else:
+                    self._per_socket.pop(socket_key, None)
             if not self.subscribers:
                 await self._stop()
+
+
+class TooManySubscriptions(LimitExceeded):
+    code = "TOO_MANY_SUBSCRIPTIONS"
 
 
 async def close_feed(state: AppState) -> None:
@@ -100,9 +215,16 @@ class Subscription:
     ) -> AsyncGenerator[Move, None]:
         flt = await move_filter(info, filter)
         context = info.context
-        async with move_feed(context.state).subscribe() as queue:
-            while True:
-                move_id = await queue.get()
-                row = await move_matches(context.pool, move_id, flt)
+        websocket = context.request if isinstance(context.request, WebSocket) else None
+        feed = move_feed(context.state)
+        # What resolves the fields of each event reads from the subscriptions' pool, and gives
+        # its connection back once the event is sent.
+        context.db.pool = await feed.pool()
+        await context.db.release()
+        async with feed.subscribe(flt, websocket) as sub:
+            while not sub.dropped:
+                move_id = await sub.queue.get()
+                row = await feed.read(move_id, flt)
                 if row is not None:
                     yield Move.from_row(row)
+                    await context.db.release()

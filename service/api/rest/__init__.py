@@ -58,5 +58,8 @@ def routes() -> list[BaseRoute]:
 
 
 async def close(state: AppState) -> None:
-    """Release what the REST side opened lazily (the job queue connection)."""
+    """Release what the REST side opened lazily (the job queue connection, the export pool)."""
+    from service.api.rest.export import close_export_pool
+
     await ingest_runs.close_queue(state)
+    await close_export_pool(state)

@@ -7,6 +7,7 @@ what the code accepts.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from service.api.rest.responses import negotiate
 from service.api.state import get_state
 from service.db.pool import acquire as pool_acquire
 from service.db.stores.api_keys import ApiKey, verify_key
+from service.errors import QueryTimeout
 
 Handler = Callable[[Request, "Call"], Awaitable[Response]]
 
@@ -67,7 +69,22 @@ class Endpoint:
             rate_limit(request, key)
             fmt = negotiate(request, csv_allowed=self.csv)
             args = parse(request, self.params)
-            return await self.handler(request, Call(args, fmt, key))
+            if self.method != "GET":
+                return await self.handler(request, Call(args, fmt, key))
+            # A read has a time budget below the statement timeout: it cannot hold a pooled
+            # connection for long, whatever it asks (a CSV export streams from its own pool).
+            budget = get_state(request).settings.read_budget_s
+            try:
+                async with asyncio.timeout(budget) as scope:
+                    return await self.handler(request, Call(args, fmt, key))
+            except TimeoutError:
+                if not scope.expired():
+                    raise
+                raise QueryTimeout(
+                    f"the request used its time budget of {budget:g} s; narrow the filters "
+                    "or retry",
+                    budgetSeconds=budget,
+                ) from None
 
         endpoint.__name__ = self.operation_id
         methods = [self.method] + (["HEAD"] if self.method == "GET" else [])

@@ -4,32 +4,85 @@ The connection is taken before the response starts (so an unavailable database i
 503), rows come through a server-side cursor in one read-only snapshot, and the CSV is written
 as they arrive. Whatever happens (end of rows, client gone, error), the cursor's transaction is
 closed and the connection goes back to the pool.
+
+A client decides how fast an export goes, so exports never take a connection everyone else
+needs: they stream from their own small pool (``export_pool_size``; when it is busy, a 503
+with ``Retry-After``), and an export whose client takes nothing for ``export_send_timeout_s``
+is ended and its connection returned.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from service.api.rest.endpoint import acquire
 from service.api.rest.responses import csv_chunks, csv_value
-from service.api.state import get_state
+from service.api.state import AppState, get_state
+from service.db.pool import acquire as pool_acquire
+from service.db.pool import create_pool
 from service.db.queries.pagination import ListQuery, Ordering
 from service.db.queries.rest_extras import stream_rows
+from service.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
 QueryBuilder = Callable[[asyncpg.Connection], Awaitable[tuple[ListQuery, Ordering]]]
 
 
+EXPORT_POOL_KEY = "rest.export_pool"
+_POOL_LOCK_KEY = "rest.export_pool_lock"
+
+
+class SlowClient(Exception):
+    """The client took nothing for longer than the send timeout."""
+
+
+async def export_pool(state: AppState) -> asyncpg.Pool:
+    """The pool exports stream from, created with the first export."""
+    pool = state.extras.get(EXPORT_POOL_KEY)
+    if pool is not None:
+        return cast("asyncpg.Pool", pool)
+    lock = state.extras.setdefault(_POOL_LOCK_KEY, asyncio.Lock())
+    async with lock:
+        pool = state.extras.get(EXPORT_POOL_KEY)
+        if pool is None:
+            settings = state.settings
+            pool = state.extras[EXPORT_POOL_KEY] = await create_pool(
+                state.database_url,
+                min_size=0,
+                max_size=settings.export_pool_size,
+                statement_timeout_ms=settings.statement_timeout_ms,
+                connect_timeout_s=settings.connect_timeout_s,
+            )
+    return cast("asyncpg.Pool", pool)
+
+
+async def close_export_pool(state: AppState) -> None:
+    pool = state.extras.pop(EXPORT_POOL_KEY, None)
+    if isinstance(pool, asyncpg.Pool):
+        await pool.close()
+
+
+async def _acquire_export(state: AppState) -> asyncpg.Connection:
+    pool = await export_pool(state)
+    try:
+        return await pool_acquire(pool, min(state.settings.db_acquire_timeout_s, 1.0))
+    except DatabaseUnavailable as exc:
+        raise DatabaseUnavailable(
+            f"every export connection ({state.settings.export_pool_size}) is busy; retry shortly"
+        ) from exc
+
+
 class ExportResponse(StreamingResponse):
-    """A CSV stream that owns a pooled connection until the last byte (or a disconnect)."""
+    """A CSV stream that owns an export connection until the last byte, a disconnect, or a
+    client that stops reading for longer than the send timeout."""
 
     def __init__(
         self,
@@ -50,13 +103,27 @@ class ExportResponse(StreamingResponse):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = get_state(self._request)
+        timeout = state.settings.export_send_timeout_s
+
+        async def timed_send(message: Message) -> None:
+            try:
+                async with asyncio.timeout(timeout):
+                    await send(message)
+            except TimeoutError:
+                raise SlowClient from None
+
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, timed_send)
+        except* SlowClient:
+            logger.warning(
+                "export ended: the client took nothing for %g s (%s)", timeout, scope["path"]
+            )
         finally:
             try:
                 await self._rows.aclose()
             finally:
-                await get_state(self._request).pool.release(self._conn)
+                await (await export_pool(state)).release(self._conn)
 
 
 async def export_list(
@@ -70,11 +137,12 @@ async def export_list(
     The list's columns are read in ``columns`` order straight from the records (no row objects),
     which keeps a large export quick as well as small.
     """
-    conn = await acquire(request)
+    state = get_state(request)
+    conn = await _acquire_export(state)
     try:
         query, ordering = await build(conn)
     except BaseException:
-        await get_state(request).pool.release(conn)
+        await (await export_pool(state)).release(conn)
         raise
     names = tuple(columns)
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.api.graphql import flow_cache
+from service.api.graphql.guards import nul_variable
 from service.api.rest.endpoint import Call, Endpoint, connection
 from service.api.rest.export import export_list
 from service.api.rest.filters import MOVE_PARAMS, move_filter
@@ -95,6 +96,10 @@ async def _body(request: Request) -> dict[str, Any]:
         raise ValidationProblem([FieldError("body", "not valid JSON", "body")]) from None
     if not isinstance(body, dict):
         raise ValidationProblem([FieldError("body", "expected a JSON object", "body")])
+    where = nul_variable(body)
+    if where is not None:
+        where = "body" + where[1:]
+        raise ValidationProblem([FieldError(where, "contains a NUL byte (\\u0000)", "body")])
     return body
 
 

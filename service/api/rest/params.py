@@ -78,6 +78,8 @@ class Param:
 
 def _one(param: Param, raw: str) -> Any:
     """Convert one raw value, or raise ValueError with a message for the client."""
+    if "\x00" in raw:
+        raise ValueError("contains a NUL byte (%00), which no value may hold")
     value = raw.strip()
     if param.kind == "int":
         if not re.fullmatch(r"-?\d{1,18}", value):

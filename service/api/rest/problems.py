@@ -26,6 +26,7 @@ from service.errors import (
     LimitExceeded,
     NotFound,
     PermissionDenied,
+    QueryTimeout,
     TalentflowError,
     Unauthenticated,
     UserError,
@@ -125,7 +126,7 @@ def status_for(exc: TalentflowError) -> int:
         return 403
     if isinstance(exc, Conflict):
         return 409
-    if isinstance(exc, DatabaseUnavailable):
+    if isinstance(exc, DatabaseUnavailable | QueryTimeout):
         return 503
     if isinstance(exc, UserError):
         return 400
@@ -185,6 +186,8 @@ def unavailable_response(request: Request, reason: str) -> Response:
 async def handle_talentflow_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TalentflowError)
     status = status_for(exc)
+    if isinstance(exc, QueryTimeout):
+        return await handle_query_canceled(request, exc)
     if status == 503:
         return unavailable_response(request, exc.message)
     if status == 500:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from starlette.requests import Request
@@ -65,11 +66,22 @@ def json_response(
     return Response(body, status_code=status, media_type=JSON, headers=out_headers)
 
 
+def next_link(request: Request, cursor: str) -> str:
+    """The next page's URL: from ``public_base_url`` when configured, else relative. Never
+    from the request's ``Host``, which a client chooses (``Host: evil.example``)."""
+    from service.api.state import get_state
+
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    params.append(("cursor", cursor))
+    relative = request.url.path + "?" + urlencode(params)
+    base = get_state(request).settings.public_base_url
+    return base.rstrip("/") + relative if base else relative
+
+
 def page_response(request: Request, items: Sequence[Any], next_cursor: str | None) -> Response:
     headers: dict[str, str] = {}
     if next_cursor is not None:
-        url = request.url.include_query_params(cursor=next_cursor)
-        headers["Link"] = f'<{url}>; rel="next"'
+        headers["Link"] = f'<{next_link(request, next_cursor)}>; rel="next"'
     return json_response(request, {"data": items, "next_cursor": next_cursor}, headers=headers)
 
 

@@ -163,6 +163,44 @@ def _utc(value: date | datetime) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+def _index(period: HiringPeriod, day: date | datetime) -> int:
+    """The period holding ``day``, numbered from year 0."""
+    if period is HiringPeriod.YEAR:
+        return day.year
+    if period is HiringPeriod.QUARTER:
+        return day.year * 4 + (day.month - 1) // 3
+    return day.year * 12 + day.month - 1
+
+
+def check_span(
+    period: HiringPeriod,
+    since: date | datetime | None,
+    until: date | datetime | None,
+    now: datetime | None = None,
+) -> None:
+    """Refuse, before any SQL, a series longer than ``MAX_PERIODS`` periods: from ``since``
+    to ``until`` (default now), or from now to an ``until`` in the future. Each period is a
+    row per entity and a pass over the postings, so the span bounds the statement's cost."""
+    today = _utc(now or datetime.now(UTC))
+    end = _utc(until) if until is not None else today
+    start = _utc(since) if since is not None else min(today, end)
+    periods = _index(period, end) - _index(period, start) + 1
+    if periods > MAX_PERIODS:
+        raise LimitExceeded(
+            f"since/until span {periods} {period.value} periods; at most {MAX_PERIODS} "
+            f"(about {_SPAN_HINT[period]}). Narrow since/until or use a longer period.",
+            field="since" if since is not None else "until",
+            maximum=MAX_PERIODS,
+        )
+
+
+_SPAN_HINT = {
+    HiringPeriod.MONTH: f"{MAX_PERIODS // 12} years",
+    HiringPeriod.QUARTER: f"{MAX_PERIODS // 4} years",
+    HiringPeriod.YEAR: f"{MAX_PERIODS} years",
+}
+
+
 def hiring_signals_sql(
     level: HiringLevel,
     period: HiringPeriod,
@@ -239,6 +277,7 @@ async def hiring_signals(
     flt = flt or JobPostingsFilter()
     if since is not None and until is not None and _utc(until) < _utc(since):
         raise UserError("`until` is before `since`", field="until")
+    check_span(period, since, until, now)
     sql, args = hiring_signals_sql(level, period, flt, since, until, now)
     rows = await ex.fetch(sql, *args)
     if rows and rows[0]["n_periods"] > MAX_PERIODS:

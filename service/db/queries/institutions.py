@@ -19,7 +19,7 @@ from service.db.queries.pagination import (
     row_factory,
 )
 from service.db.queries.sql import institutions_condition, like_pattern
-from service.domain.names import fold
+from service.domain.names import check_search, fold
 
 COLUMNS = (
     "i.id, i.slug, i.name, i.native_name, i.kind, i.country_code, i.city, i.parent_id, "
@@ -97,6 +97,7 @@ def ordering(order: InstitutionOrder, search_param: str | None = None) -> Orderi
 
 
 def search_words(query: str) -> list[str]:
+    check_search(query)
     return [w for w in fold(query).split() if w]
 
 

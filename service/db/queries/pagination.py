@@ -117,14 +117,34 @@ def encode_cursor(ordering: Ordering, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _ranged(bits: int) -> Callable[[Any], int]:
+    """An int that PostgreSQL's integer type of ``bits`` holds (else ValueError)."""
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def decode(value: Any) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError("out of range")
+        return number
+
+    return decode
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    if "\x00" in text:
+        raise ValueError("NUL byte")
+    return text
+
+
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     "date": date.fromisoformat,
     "timestamptz": datetime.fromisoformat,
-    "bigint": int,
-    "integer": int,
+    "bigint": _ranged(64),
+    "integer": _ranged(32),
     "real": float,
     "float8": float,
-    "text": str,
+    "text": _text,
     "boolean": bool,
 }
 
@@ -146,8 +166,8 @@ def decode_cursor(ordering: Ordering, cursor: str) -> list[Any]:
     try:
         for (_, pgtype), value in zip(ordering.keys, data[1:], strict=True):
             values.append(None if value is None else _DECODERS[pgtype](value))
-    except (TypeError, ValueError):
-        raise InvalidCursor(f"not a valid cursor: {cursor!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidCursor(f"not a valid cursor: {cursor[:100]!r}") from None
     return values
 
 

@@ -43,9 +43,13 @@ def _pks(node_ids: Iterable[str]) -> list[int]:
     from service.api.graphql.errors import InvalidInput
 
     try:
-        return [int(i) for i in node_ids]
+        pks = [int(i) for i in node_ids]
     except ValueError:
         raise InvalidInput("not a valid id") from None
+    for pk in pks:
+        if not 0 < pk < 2**63:  # beyond PostgreSQL's bigint: nothing has it
+            raise InvalidInput(f"no object has the id {pk}", field="id")
+    return pks
 
 
 @strawberry.type(description="A source document: a news article, a publication, a profile...")
