@@ -72,6 +72,8 @@ class Param:
         if self.default is not None:
             base["default"] = self.default
         if self.many:
+            # An empty item ("a,,b", a trailing comma) is skipped, not refused.
+            base.pop("minLength", None)
             return {"type": "array", "items": base}
         return base
 
