@@ -17,9 +17,8 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from service.api.rest.endpoint import acquire
+from service.api.rest.endpoint import acquire_for
 from service.api.rest.responses import csv_chunks, csv_value
-from service.api.state import get_state
 from service.db.queries.pagination import ListQuery, Ordering
 from service.db.queries.rest_extras import stream_rows
 
@@ -35,6 +34,7 @@ class ExportResponse(StreamingResponse):
         self,
         request: Request,
         conn: asyncpg.Connection,
+        pool: asyncpg.Pool,
         rows: AsyncGenerator[Any, None],
         columns: Sequence[str],
         filename: str,
@@ -42,6 +42,7 @@ class ExportResponse(StreamingResponse):
     ) -> None:
         self._request = request
         self._conn = conn
+        self._pool = pool
         self._rows = rows
         super().__init__(
             csv_chunks(columns, rows, to_values),
@@ -56,7 +57,7 @@ class ExportResponse(StreamingResponse):
             try:
                 await self._rows.aclose()
             finally:
-                await get_state(self._request).pool.release(self._conn)
+                await self._pool.release(self._conn)
 
 
 async def export_list(
@@ -70,11 +71,11 @@ async def export_list(
     The list's columns are read in ``columns`` order straight from the records (no row objects),
     which keeps a large export quick as well as small.
     """
-    conn = await acquire(request)
+    conn, pool = await acquire_for(request)
     try:
         query, ordering = await build(conn)
     except BaseException:
-        await get_state(request).pool.release(conn)
+        await pool.release(conn)
         raise
     names = tuple(columns)
 
@@ -82,7 +83,7 @@ async def export_list(
         return [csv_value(record[name]) for name in names]
 
     rows = stream_rows(conn, query, ordering, values)
-    return ExportResponse(request, conn, rows, columns, filename, _identity)
+    return ExportResponse(request, conn, pool, rows, columns, filename, _identity)
 
 
 def _identity(values: list[Any]) -> list[Any]:
