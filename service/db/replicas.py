@@ -42,16 +42,24 @@ SERVER_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # e.g. the connection was lost under the protocol
     asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.CrashShutdownError,
-    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin/crash shutdown, cannot connect now
 )
 
 
 def is_server_error(exc: BaseException) -> bool:
-    return isinstance(exc, SERVER_ERRORS)
+    """Whether ``exc`` says the server (not the statement) failed. A statement cancelled for
+    running too long is the statement's fault: it would take as long on the primary."""
+    return isinstance(exc, SERVER_ERRORS) and not isinstance(
+        exc, asyncpg.exceptions.QueryCanceledError
+    )
+
+
+def is_recovery_conflict(exc: BaseException) -> bool:
+    """A hot standby cancelled the read because replay needed what it was reading: the replica
+    is fine, the read runs again on the primary."""
+    return isinstance(exc, asyncpg.exceptions.SerializationError) and "recovery" in str(exc)
 
 
 @dataclass

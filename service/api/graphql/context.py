@@ -22,7 +22,7 @@ from service.api.state import AppState
 from service.config import Settings
 from service.db.pool import acquire, mark_unchanged
 from service.db.queries.institutions import has_trigram
-from service.db.replicas import ReadRouter, Replica, is_server_error
+from service.db.replicas import ReadRouter, Replica, is_recovery_conflict, is_server_error
 from service.db.stores.api_keys import ApiKey, verify_key
 from service.errors import DatabaseUnavailable
 
@@ -99,11 +99,19 @@ class CountingExecutor:
             try:
                 result = await getattr(conn, method)(query, *args, **kw)
             except Exception as exc:
-                if replica is None or self.reads is None or not is_server_error(exc):
+                if replica is None or self.reads is None:
                     raise
-                # The replica went away under this statement: the primary answers it.
-                self.reads.failed(replica, exc)
-                await self._drop()
+                if is_server_error(exc):
+                    # The replica went away under this statement: the primary answers it.
+                    self.reads.failed(replica, exc)
+                    await self._drop()
+                elif is_recovery_conflict(exc):
+                    conn, self._conn = self._conn, None  # the replica is fine: keep its conn
+                    if conn is not None:
+                        await self._pool.release(conn)
+                else:
+                    raise
+                self.read_only = False  # the rest of this request reads the primary too
                 conn = await self._connection()
                 replica = self._replica
                 result = await getattr(conn, method)(query, *args, **kw)

@@ -23,7 +23,7 @@ from service.api.rest.problems import Problem
 from service.api.rest.responses import negotiate
 from service.api.state import get_state
 from service.db.pool import acquire as pool_acquire
-from service.db.replicas import Replica, is_server_error
+from service.db.replicas import Replica, is_recovery_conflict, is_server_error
 from service.db.stores.api_keys import ApiKey, verify_key
 from service.errors import DatabaseUnavailable
 
@@ -79,11 +79,14 @@ class Endpoint:
             except Exception as exc:
                 replica: Replica | None = request.scope.get(REPLICA)
                 reads = get_state(request).reads
-                if replica is None or reads is None or not is_server_error(exc):
+                if replica is None or reads is None:
                     raise
-                # The replica went away under this request: it only read, so the primary
-                # answers it again.
-                reads.failed(replica, exc)
+                if is_server_error(exc):
+                    # The replica went away under this request: it only read, so the primary
+                    # answers it again.
+                    reads.failed(replica, exc)
+                elif not is_recovery_conflict(exc):
+                    raise
                 request.scope[READ_ONLY] = False
                 return await self.handler(request, call)
 
