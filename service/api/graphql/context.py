@@ -94,6 +94,7 @@ class CountingExecutor:
     async def _run(self, method: str, query: str, args: tuple[Any, ...], **kw: Any) -> Any:
         self.statements += 1
         async with self._lock:
+            reading = self.read_only  # counted by the server that answers it
             conn = await self._connection()
             replica = self._replica
             try:
@@ -115,7 +116,7 @@ class CountingExecutor:
                 conn = await self._connection()
                 replica = self._replica
                 result = await getattr(conn, method)(query, *args, **kw)
-            if self.reads is not None:
+            if reading and self.reads is not None:
                 self.reads.count(replica)
             return result
 

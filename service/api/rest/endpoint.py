@@ -118,8 +118,8 @@ async def acquire_for(request: Request) -> tuple[asyncpg.Connection, asyncpg.Poo
     state = get_state(request)
     timeout = state.settings.db_acquire_timeout_s
     reads = state.reads
-    if reads is not None and request.scope.get(READ_ONLY):
-        pool, replica = reads.read_target()
+    if reads is not None and READ_ONLY in request.scope:  # a read (False: retried on primary)
+        pool, replica = reads.read_target() if request.scope[READ_ONLY] else (state.pool, None)
         if replica is not None:
             try:
                 conn = await pool_acquire(pool, timeout)
