@@ -42,6 +42,19 @@ class Settings(BaseSettings):
     pool_max_size: int = Field(default=10, ge=1, le=500)
     statement_timeout_ms: int = Field(default=15_000, ge=0)
     connect_timeout_s: float = Field(default=5.0, gt=0)
+    database_read_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Streaming replicas of DATABASE_URL (comma-separated URLs) that serve the "
+        "API's read-only queries; empty sends every statement to DATABASE_URL.",
+    )
+    database_replica_max_lag_ms: int = Field(
+        default=5_000,
+        ge=0,
+        description="A replica whose replay is further behind than this is skipped.",
+    )
+    database_replica_check_interval_s: float = Field(
+        default=1.0, gt=0, description="How often each replica's health and lag are checked."
+    )
 
     # Server
     host: str = "127.0.0.1"
@@ -221,7 +234,28 @@ class Settings(BaseSettings):
 
         return parse_networks(self.ingest_allowed_networks)
 
-    @field_validator("cors_origins", "trusted_hosts", "ingest_allowed_networks", mode="before")
+    @field_validator("database_read_urls", mode="after")
+    @classmethod
+    def _check_read_urls(cls, value: list[str]) -> list[str]:
+        from service.db.urls import check_database_url
+
+        checked = []
+        for i, url in enumerate(value):
+            try:
+                checked.append(check_database_url(url))
+            except ConfigError as exc:
+                raise ValueError(
+                    f"URL {i + 1}: {exc.message.removeprefix('DATABASE_URL: ')}"
+                ) from None
+        return checked
+
+    @field_validator(
+        "cors_origins",
+        "trusted_hosts",
+        "ingest_allowed_networks",
+        "database_read_urls",
+        mode="before",
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip().startswith("["):

@@ -31,7 +31,12 @@ from service.api.middleware import RequestMiddleware, install_log_context
 from service.api.rest.problems import exception_handlers
 from service.api.state import AppState
 from service.config import Settings, get_settings
-from service.db.pool import create_pool_from_settings, describe_database, resolve_database_url
+from service.db.pool import (
+    create_pool_from_settings,
+    create_read_router,
+    describe_database,
+    resolve_database_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +112,8 @@ def create_app(
             url = await asyncio.to_thread(resolve_database_url, settings)
         logger.info("database: %s", describe_database(url))
         pool = await create_pool_from_settings(settings, url)
-        app.state.talentflow = AppState(settings=settings, database_url=url, pool=pool)
+        reads = await create_read_router(settings, pool)
+        app.state.talentflow = AppState(settings=settings, database_url=url, pool=pool, reads=reads)
         if serving and settings.gc_freeze:
             freeze_startup_objects()
         worker = start_in_process_worker(settings, url) if settings.in_process_worker else None
@@ -120,6 +126,8 @@ def create_app(
             await close_feed(state)
             await flow_cache.close(state)
             await rest.close(state)
+            if reads is not None:
+                await reads.close()
             await pool.close()
 
     install_log_context()

@@ -17,6 +17,9 @@ Process metrics (updated as requests run):
 Database-derived gauges, read at scrape time, the same from any process:
 ``talentflow_db_pool_size``, ``talentflow_db_pool_in_use``, ``talentflow_ingest_runs{plugin,
 status}`` and ``talentflow_ingest_observations{plugin, outcome}`` (sums over ``ingest_run``).
+With read replicas: ``talentflow_db_reads_total{server}`` (reads served by the primary or each
+replica), ``talentflow_db_replica_healthy{server}``, ``talentflow_db_replica_lag_ms{server}``
+and ``talentflow_db_replica_failovers_total``.
 
 Several uvicorn workers: each process has its own counters. Set ``PROMETHEUS_MULTIPROC_DIR`` to
 an empty, writable folder (before start) to aggregate them, or run one process per container.
@@ -38,7 +41,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.requests import Request
@@ -144,6 +147,40 @@ class _Snapshot(Collector):
 OUTCOMES = ("seen", "created", "updated", "unchanged", "rejected")
 
 
+def replica_metrics(state: AppState) -> list[Metric]:
+    """Which server served reads (``server`` is ``primary`` or a replica's redacted URL), and
+    each replica's health and lag as its last check found them."""
+    reads = state.reads
+    if reads is None:
+        return []
+    served = CounterMetricFamily(
+        "talentflow_db_reads",
+        "Read-only GraphQL statements and REST read connections, by the server that served "
+        "them (this process, since it started).",
+        labels=["server"],
+    )
+    served.add_metric(["primary"], reads.primary_served)
+    healthy = GaugeMetricFamily(
+        "talentflow_db_replica_healthy",
+        "1 while the replica passes its health and lag check.",
+        labels=["server"],
+    )
+    lag = GaugeMetricFamily(
+        "talentflow_db_replica_lag_ms", "Replay lag at the last check.", labels=["server"]
+    )
+    for replica in reads.replicas:
+        served.add_metric([replica.name], replica.served)
+        healthy.add_metric([replica.name], 1 if replica.healthy else 0)
+        if replica.lag_ms is not None:
+            lag.add_metric([replica.name], replica.lag_ms)
+    failovers = CounterMetricFamily(
+        "talentflow_db_replica_failovers",
+        "Times a replica failed under a read, which then ran on the primary.",
+    )
+    failovers.add_metric([], reads.failovers)
+    return [served, healthy, lag, failovers]
+
+
 async def database_metrics(state: AppState) -> list[Metric]:
     pool = state.pool
     size = GaugeMetricFamily("talentflow_db_pool_size", "Connections open in the pool.")
@@ -151,7 +188,7 @@ async def database_metrics(state: AppState) -> list[Metric]:
     in_use = GaugeMetricFamily("talentflow_db_pool_in_use", "Pool connections in use.")
     in_use.add_metric([], pool.get_size() - pool.get_idle_size())
     up = GaugeMetricFamily("talentflow_db_up", "1 when the database answered this scrape.")
-    metrics: list[Metric] = [size, in_use, up]
+    metrics: list[Metric] = [size, in_use, up, *replica_metrics(state)]
     runs = GaugeMetricFamily(
         "talentflow_ingest_runs", "Runs recorded in ingest_run.", labels=["plugin", "status"]
     )

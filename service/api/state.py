@@ -9,13 +9,15 @@ import asyncpg
 from starlette.requests import HTTPConnection
 
 from service.config import Settings
+from service.db.replicas import ReadRouter
 
 
 @dataclass
 class AppState:
     settings: Settings
     database_url: str
-    pool: asyncpg.Pool
+    pool: asyncpg.Pool  # the primary: writes, LISTEN, and reads that must see their writes
+    reads: ReadRouter | None = None  # set when TALENTFLOW_DATABASE_READ_URLS names replicas
     extras: dict[str, Any] = field(default_factory=dict)
 
 

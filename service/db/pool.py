@@ -12,6 +12,7 @@ import orjson
 
 from service.config import Settings
 from service.db.ordered import OrderedConnection
+from service.db.replicas import ReadRouter, Replica, replica_name
 from service.db.urls import redact, to_asyncpg_url
 from service.errors import DatabaseUnavailable
 
@@ -145,3 +146,34 @@ async def create_pool_from_settings(settings: Settings, url: str | None = None) 
         statement_timeout_ms=settings.statement_timeout_ms,
         connect_timeout_s=settings.connect_timeout_s,
     )
+
+
+async def create_read_router(settings: Settings, primary: asyncpg.Pool) -> ReadRouter | None:
+    """Pools for the replicas in ``TALENTFLOW_DATABASE_READ_URLS``, checked once, or None.
+
+    A replica's pool opens its connections on demand (``min_size=0``): a replica that is down
+    when the API starts is skipped, not a reason to refuse to start.
+    """
+    if not settings.database_read_urls:
+        return None
+    replicas = []
+    for url in settings.database_read_urls:
+        pool = await create_pool(
+            url,
+            min_size=0,
+            max_size=settings.pool_max_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            connect_timeout_s=settings.connect_timeout_s,
+        )
+        replicas.append(Replica(name=replica_name(url), pool=pool))
+    router = ReadRouter(
+        primary,
+        replicas,
+        max_lag_ms=float(settings.database_replica_max_lag_ms),
+        check_interval_s=settings.database_replica_check_interval_s,
+        check_timeout_s=min(settings.connect_timeout_s, 2.0),
+    )
+    await router.start()
+    for replica in replicas:
+        logger.info("read replica %s: %s", replica.name, replica.reason)
+    return router

@@ -21,7 +21,7 @@ def compose() -> dict[str, Any]:
 
 
 def test_compose_services_and_start_order(compose: dict[str, Any]) -> None:
-    services = compose["services"]
+    services = {k: v for k, v in compose["services"].items() if not v.get("profiles")}
     assert set(services) == {"postgres", "migrate", "api", "worker"}
     pg = services["postgres"]
     assert pg["image"] == "postgres:16"
@@ -47,6 +47,22 @@ def test_compose_services_and_start_order(compose: dict[str, Any]) -> None:
     assert any("/etc/talentflow/schedule.toml" in v for v in worker["volumes"])
     # The shutdown grace covers the worker's own graceful timeout.
     assert int(worker["stop_grace_period"].rstrip("s")) > 300
+
+
+def test_the_optional_replica_streams_from_the_primary(compose: dict[str, Any]) -> None:
+    """Only with ``--profile replica``: a base backup of the primary (``-R`` writes the
+    standby settings), then the server; the primary's first start lets it stream."""
+    replica = compose["services"]["postgres-replica"]
+    assert replica["profiles"] == ["replica"]
+    assert replica["image"] == compose["services"]["postgres"]["image"]
+    script = " ".join(replica["command"])
+    assert "pg_basebackup -h postgres" in script and " -R " in script
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert any(v.startswith("pgreplica:") for v in replica["volumes"])
+    assert "pgreplica" in compose["volumes"]
+    hook = next(v for v in compose["services"]["postgres"]["volumes"] if "initdb.d" in v)
+    source = ROOT / hook.split(":", 1)[0]
+    assert "host replication" in source.read_text("utf-8")
 
 
 def test_the_api_listens_where_the_port_mapping_and_health_checks_look(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +16,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from service.api.graphql.loaders import Loaders
 from service.api.state import AppState
 from service.config import Settings
 from service.db.pool import acquire, mark_unchanged
 from service.db.queries.institutions import has_trigram
+from service.db.replicas import ReadRouter, Replica, is_recovery_conflict, is_server_error
 from service.db.stores.api_keys import ApiKey, verify_key
-from service.errors import QueryTimeout
+from service.errors import DatabaseUnavailable, QueryTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -37,15 +40,24 @@ class CountingExecutor:
     ``release()`` (``RequestConnection`` calls it when each operation ends), so a request pays
     one pool round trip and one connection reset, not one per statement. An asyncpg
     connection runs one statement at a time: concurrent loaders of one request queue on a lock.
+
+    ``read_only`` (set once the operation is known to be a query, before its first statement)
+    lets the statements run on a read replica when ``reads`` has a healthy one. A replica that
+    fails to connect or drops the connection is marked down and the statement runs again on the
+    primary, so a replica stopping fails no request.
     """
 
     __slots__ = (
         "_conn",
         "_lock",
+        "_pool",
+        "_replica",
         "acquire_timeout_s",
         "budget_s",
         "deadline",
         "pool",
+        "read_only",
+        "reads",
         "statements",
     )
 
@@ -55,9 +67,12 @@ class CountingExecutor:
         acquire_timeout_s: float = 5.0,
         budget_s: float | None = None,
         deadline: float | None = None,
+        reads: ReadRouter | None = None,
     ) -> None:
         self.pool = pool
         self.acquire_timeout_s = acquire_timeout_s
+        self.reads = reads
+        self.read_only = False
         self.statements = 0
         self.budget_s = budget_s
         # One budget per request (a batch shares it): every statement gets what is left.
@@ -65,6 +80,8 @@ class CountingExecutor:
             deadline = time.monotonic() + budget_s
         self.deadline = deadline
         self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+        self._pool: asyncpg.Pool = pool
+        self._replica: Replica | None = None
         self._lock = asyncio.Lock()
 
     def _left(self) -> float | None:
@@ -86,29 +103,82 @@ class CountingExecutor:
         if self._conn is None:
             left = self._left()
             wait = self.acquire_timeout_s if left is None else min(left, self.acquire_timeout_s)
-            self._conn = await acquire(self.pool, wait)
+            pool, replica = self.pool, None
+            if self.read_only and self.reads is not None:
+                pool, replica = self.reads.read_target()
+            if replica is not None:
+                try:
+                    self._conn = await acquire(pool, wait)
+                except DatabaseUnavailable as exc:
+                    assert self.reads is not None
+                    self.reads.failed(replica, exc)
+                    pool, replica = self.pool, None
+            if self._conn is None:
+                self._conn = await acquire(pool, wait)
+            self._pool, self._replica = pool, replica
         return self._conn
 
-    async def _run(self, method: str, query: str, *args: Any, **kwargs: Any) -> Any:
+    async def _call(
+        self,
+        conn: asyncpg.pool.PoolConnectionProxy,
+        method: str,
+        query: str,
+        args: tuple[Any, ...],
+        kw: dict[str, Any],
+    ) -> Any:
+        left = self._left()
+        try:
+            return await getattr(conn, method)(query, *args, timeout=left, **kw)
+        except TimeoutError as exc:  # asyncpg cancelled the statement on the server
+            raise self._timeout() from exc
+
+    async def _run(self, method: str, query: str, args: tuple[Any, ...], **kw: Any) -> Any:
         self.statements += 1
         async with self._lock:
+            reading = self.read_only  # counted by the server that answers it
             conn = await self._connection()
-            left = self._left()
+            replica = self._replica
             try:
-                return await getattr(conn, method)(query, *args, timeout=left, **kwargs)
-            except TimeoutError as exc:  # asyncpg cancelled the statement on the server
-                raise self._timeout() from exc
+                result = await self._call(conn, method, query, args, kw)
+            except Exception as exc:
+                if replica is None or self.reads is None:
+                    raise
+                if is_server_error(exc):
+                    # The replica went away under this statement: the primary answers it.
+                    self.reads.failed(replica, exc)
+                    await self._drop()
+                elif is_recovery_conflict(exc):
+                    conn, self._conn = self._conn, None  # the replica is fine: keep its conn
+                    if conn is not None:
+                        await self._pool.release(conn)
+                else:
+                    raise
+                self.read_only = False  # the rest of this request reads the primary too
+                conn = await self._connection()
+                replica = self._replica
+                result = await self._call(conn, method, query, args, kw)
+            if reading and self.reads is not None:
+                self.reads.count(replica)
+            return result
+
+    async def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.terminate()
+            with contextlib.suppress(Exception):
+                await self._pool.release(conn)
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._run("fetch", query, *args)
+        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self._run("fetchrow", query, *args)
+        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
         return row
 
     async def fetchval(self, query: str, *args: Any, column: int = 0) -> Any:
-        return await self._run("fetchval", query, *args, column=column)
+        return await self._run("fetchval", query, args, column=column)
 
     async def release(self, *, unchanged: bool = False) -> None:
         """Hand the connection back to the pool (the next statement takes one again).
@@ -118,7 +188,7 @@ class CountingExecutor:
             if conn is not None:
                 if unchanged:
                     mark_unchanged(conn)
-                await self.pool.release(conn)
+                await self._pool.release(conn)
 
 
 @dataclass
@@ -160,7 +230,19 @@ class Context:
 
 
 class RequestConnection(SchemaExtension):
-    """Hand the operation's database connection back to the pool when the operation ends."""
+    """Route a query's statements to the read replicas, and hand the operation's database
+    connection back to the pool when the operation ends.
+
+    Only a ``query`` reads from a replica: a mutation (and the reads it makes of what it just
+    wrote) runs on the primary, as does anything before the operation type is known.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            operation = self.execution_context.operation_type
+            context.db.read_only = operation is OperationType.QUERY
+        yield
 
     async def on_operation(self) -> AsyncIterator[None]:
         try:
@@ -189,7 +271,9 @@ def build_context(
     """The context of one request (HTTP: its statements share ``read_budget_s``, or the
     ``deadline`` given, so a batch has one budget; a websocket has none per connection)."""
     budget = state.settings.read_budget_s if not isinstance(request, WebSocket) else None
-    db = CountingExecutor(state.pool, state.settings.db_acquire_timeout_s, budget, deadline)
+    db = CountingExecutor(
+        state.pool, state.settings.db_acquire_timeout_s, budget, deadline, state.reads
+    )
     authorization = request.headers.get("authorization") if request is not None else None
     return Context(
         state=state,

@@ -883,6 +883,7 @@ class FastPath:
         request = Request(scope)
         context = build_context(get_state(request), request, Response(), deadline)
         context.prefetch_moves = not plan.moves_in_sql
+        context.db.read_only = True  # a plan is always a query: replicas may answer it
         done = False
         try:
             data = await Run(self.schema, plan, coerced, context).execute()

@@ -24,8 +24,9 @@ from service.api.rest.problems import Problem
 from service.api.rest.responses import negotiate
 from service.api.state import get_state
 from service.db.pool import acquire as pool_acquire
+from service.db.replicas import Replica, is_recovery_conflict, is_server_error
 from service.db.stores.api_keys import ApiKey, verify_key
-from service.errors import QueryTimeout
+from service.errors import DatabaseUnavailable, QueryTimeout
 
 Handler = Callable[[Request, "Call"], Awaitable[Response]]
 
@@ -58,10 +59,33 @@ class Endpoint:
     body: str | None = None
     status: int = 200
     extra_statuses: tuple[int, ...] = field(default=())
+    primary: bool = False  # a GET that must read the primary (what a client just wrote)
 
     @property
     def operation_id(self) -> str:
         return self.handler.__name__
+
+    async def _read(self, request: Request, call: Call) -> Response:
+        """Answer a GET from a healthy read replica where there is one (unless it must read
+        the primary); a replica that goes away under it hands the request to the primary."""
+        if self.primary or get_state(request).reads is None:
+            return await self.handler(request, call)
+        request.scope[READ_ONLY] = True
+        try:
+            return await self.handler(request, call)
+        except Exception as exc:
+            replica: Replica | None = request.scope.get(REPLICA)
+            reads = get_state(request).reads
+            if replica is None or reads is None:
+                raise
+            if is_server_error(exc):
+                # The replica went away under this request: it only read, so the primary
+                # answers it again.
+                reads.failed(replica, exc)
+            elif not is_recovery_conflict(exc):
+                raise
+            request.scope[READ_ONLY] = False
+            return await self.handler(request, call)
 
     def route(self) -> Route:
         async def endpoint(request: Request) -> Response:
@@ -69,14 +93,15 @@ class Endpoint:
             rate_limit(request, key)
             fmt = negotiate(request, csv_allowed=self.csv)
             args = parse(request, self.params)
+            call = Call(args, fmt, key)
             if self.method != "GET":
-                return await self.handler(request, Call(args, fmt, key))
+                return await self.handler(request, call)
             # A read has a time budget below the statement timeout: it cannot hold a pooled
             # connection for long, whatever it asks (a CSV export streams from its own pool).
             budget = get_state(request).settings.read_budget_s
             try:
                 async with asyncio.timeout(budget) as scope:
-                    return await self.handler(request, Call(args, fmt, key))
+                    return await self._read(request, call)
             except TimeoutError:
                 if not scope.expired():
                     raise
@@ -94,18 +119,44 @@ class Endpoint:
 # --- database -------------------------------------------------------------------------------
 
 
+READ_ONLY = "talentflow.read_only"  # scope key: this request only reads
+REPLICA = "talentflow.replica"  # scope key: the replica its last connection came from
+
+
 @asynccontextmanager
 async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection, or a fast 503 when none comes within the acquire timeout."""
-    state = get_state(request)
-    conn = await acquire(request)
+    conn, pool = await acquire_for(request)
     try:
         yield conn
     finally:
-        await state.pool.release(conn)
+        await pool.release(conn)
+
+
+async def acquire_for(request: Request) -> tuple[asyncpg.Connection, asyncpg.Pool]:
+    """A connection and the pool to hand it back to: a healthy read replica's when the request
+    only reads (a GET, after its key was checked on the primary), else the primary's."""
+    state = get_state(request)
+    timeout = state.settings.db_acquire_timeout_s
+    reads = state.reads
+    if reads is not None and READ_ONLY in request.scope:  # a read (False: retried on primary)
+        pool, replica = reads.read_target() if request.scope[READ_ONLY] else (state.pool, None)
+        if replica is not None:
+            try:
+                conn = await pool_acquire(pool, timeout)
+            except DatabaseUnavailable as exc:
+                reads.failed(replica, exc)
+            else:
+                request.scope[REPLICA] = replica
+                reads.count(replica)
+                return conn, pool
+        request.scope[REPLICA] = None
+        reads.count(None)
+    return await pool_acquire(state.pool, timeout), state.pool
 
 
 async def acquire(request: Request) -> asyncpg.Connection:
+    """A primary connection (writes, and reads that must see them)."""
     state = get_state(request)
     return await pool_acquire(state.pool, state.settings.db_acquire_timeout_s)
 

@@ -88,6 +88,7 @@ class ExportResponse(StreamingResponse):
         self,
         request: Request,
         conn: asyncpg.Connection,
+        pool: asyncpg.Pool,
         rows: AsyncGenerator[Any, None],
         columns: Sequence[str],
         filename: str,
@@ -95,6 +96,7 @@ class ExportResponse(StreamingResponse):
     ) -> None:
         self._request = request
         self._conn = conn
+        self._pool = pool
         self._rows = rows
         super().__init__(
             csv_chunks(columns, rows, to_values),
@@ -123,7 +125,7 @@ class ExportResponse(StreamingResponse):
             try:
                 await self._rows.aclose()
             finally:
-                await (await export_pool(state)).release(self._conn)
+                await self._pool.release(self._conn)
 
 
 async def export_list(
@@ -139,10 +141,11 @@ async def export_list(
     """
     state = get_state(request)
     conn = await _acquire_export(state)
+    pool = await export_pool(state)
     try:
         query, ordering = await build(conn)
     except BaseException:
-        await (await export_pool(state)).release(conn)
+        await pool.release(conn)
         raise
     names = tuple(columns)
 
@@ -150,7 +153,7 @@ async def export_list(
         return [csv_value(record[name]) for name in names]
 
     rows = stream_rows(conn, query, ordering, values)
-    return ExportResponse(request, conn, rows, columns, filename, _identity)
+    return ExportResponse(request, conn, pool, rows, columns, filename, _identity)
 
 
 def _identity(values: list[Any]) -> list[Any]:

@@ -167,6 +167,7 @@ endpoints = [
         params=(*LIST_PARAMS, *PAGING_PARAMS),
         paged=True,
         csv=True,
+        primary=True,  # a client polls the run it just queued
     ),
     Endpoint(
         "/ingest-runs",
@@ -191,5 +192,6 @@ endpoints = [
         tag="ingestion",
         path_params=(Param("id", "int", "The run's id.", minimum=1),),
         extra_statuses=(404,),
+        primary=True,
     ),
 ]
