@@ -44,6 +44,7 @@ from service.domain.moves import (
     next_status,
     same_move,
 )
+from service.ingest.analysis_writes import write_analysis_observations
 from service.ingest.observations import (
     AffiliationSeen,
     DocumentSeen,
@@ -193,6 +194,7 @@ class BatchWriter:
                 statuses[i] = await self.resolver.institution_seen(obs)
         touched = await self._people_and_affiliations(items, live, statuses, doc_ids)
         await self._job_postings(items, live, statuses)
+        await write_analysis_observations(self, items, live, statuses, doc_ids)
         outcome = BatchOutcome(statuses)
         await self._reported_moves(items, live, statuses, doc_ids, outcome)
         if touched:
