@@ -62,6 +62,11 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest_asyncio.fixture
 async def data(conn: asyncpg.Connection) -> Data:
+    return await load(conn)
+
+
+async def load(conn: asyncpg.Connection) -> Data:
+    """Write the dataset above; return its ids."""
     inst: dict[str, int] = {}
     country = {slug: c for slug, c, _ in INSTITUTIONS}
     for slug, c, parent in INSTITUTIONS:

@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from service.db.queries.executor import Executor
+
 
 async def upsert_series(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Create or refresh series by name; return their ids by name."""
@@ -80,7 +82,7 @@ async def upsert_rates(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]])
 
 
 async def series_rows(
-    conn: asyncpg.Connection,
+    conn: Executor,
     *,
     series: str | None = None,
     countries: Sequence[str] = (),
