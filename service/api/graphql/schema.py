@@ -52,7 +52,7 @@ from service.api.graphql.types.ingest_run import IngestRun
 from service.api.graphql.types.institution import Institution
 from service.api.graphql.types.job_posting import JobPosting
 from service.api.graphql.types.move import Document, Evidence, Move
-from service.api.graphql.types.rates import RateQueries, current_year
+from service.api.graphql.types.rates import RateQueries
 from service.api.graphql.types.researcher import Researcher
 from service.config import Settings, get_settings
 from service.db.queries import (
@@ -70,6 +70,7 @@ from service.db.queries.flows import Level, Period, mark_small
 from service.db.queries.ingest_runs import IngestRunFilter
 from service.db.queries.institutions import InstitutionOrder
 from service.db.queries.moves import MoveOrder
+from service.db.queries.rates import current_year
 from service.db.queries.researchers import ResearcherOrder
 from service.errors import LimitExceeded, UserError
 

@@ -8,7 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from service.api.rest import flows, ingest_runs, institutions, job_postings, moves, researchers
+from service.api.rest import (
+    flows,
+    ingest_runs,
+    institutions,
+    job_postings,
+    moves,
+    rates,
+    researchers,
+)
 from service.api.rest.endpoint import PREFIX, Endpoint
 from service.api.state import AppState
 
@@ -17,6 +25,7 @@ ENDPOINTS: list[Endpoint] = [
     *institutions.endpoints,
     *moves.endpoints,
     *flows.endpoints,
+    *rates.endpoints,
     *job_postings.endpoints,
     *ingest_runs.endpoints,
 ]

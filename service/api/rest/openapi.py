@@ -202,8 +202,48 @@ def _components() -> dict[str, Any]:
                     "inflow": {"type": "integer"},
                     "outflow": {"type": "integer"},
                     "net": {"type": "integer"},
+                    "population": {"type": ["integer", "null"]},
+                    "in_rate": {"type": ["number", "null"]},
+                    "out_rate": {"type": ["number", "null"]},
+                    "net_rate": {"type": ["number", "null"]},
+                    "small": {
+                        "type": "boolean",
+                        "description": "Few moves, or a small or unknown population.",
+                    },
                 }
             ),
+            "Populations": _aggregate(
+                {
+                    "entity": {"type": ["string", "integer"]},
+                    "year": {"type": "integer"},
+                    "population": {"type": "integer"},
+                    "small": {"type": "boolean"},
+                }
+            ),
+            "BaselineRates": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "series": {"type": "string"},
+                                "country_code": {"type": "string"},
+                                "year": {"type": "integer"},
+                                "population": {"type": ["integer", "null"]},
+                                "in_migrations": {"type": ["integer", "null"]},
+                                "out_migrations": {"type": ["integer", "null"]},
+                                "in_rate": {"type": ["number", "null"]},
+                                "out_rate": {"type": ["number", "null"]},
+                                "net_rate": {"type": ["number", "null"]},
+                                "license": {"type": "string"},
+                                "attribution": {"type": "string"},
+                            },
+                        },
+                    }
+                },
+            },
             "HiringSignals": {
                 "type": "object",
                 "properties": {
@@ -303,7 +343,7 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
                 "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             },
         }
-    elif ep.response in ("Flows", "NetFlows", "HiringSignals"):
+    elif ep.response in ("Flows", "NetFlows", "HiringSignals", "Populations", "BaselineRates"):
         schema = _ref(ep.response)
     else:
         schema = {"type": "object", "required": ["data"], "properties": {"data": _ref(ep.response)}}

@@ -15,13 +15,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from service.db.queries.executor import Executor, Params
 from service.db.queries.flows import _ROOTS, NetFlowRow, net_flows
 from service.db.queries.moves import MoveFilter
 from service.domain.flows import Level, Period
 from service.domain.rates import Rates, is_small, migration_rates
+from service.errors import UserError
+
+
+def current_year() -> int:
+    """The ``as_of`` year: an open stint never sighted since its start runs to this year."""
+    return datetime.now(UTC).year
+
+
+def check_years(
+    year_from: int | None,
+    year_to: int | None,
+    names: tuple[str, str] = ("year_from", "year_to"),
+) -> None:
+    """Refuse a year out of 1900..2100, or a first year after the last, naming the argument."""
+    for name, value in zip(names, (year_from, year_to), strict=True):
+        if value is not None and not 1900 <= value <= 2100:
+            raise UserError(f"`{name}` is {value}; years run from 1900 to 2100", field=name)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise UserError(
+            f"`{names[0]}` ({year_from}) is after `{names[1]}` ({year_to})", field=names[0]
+        )
+
+
+def check_countries(codes: Sequence[str], name: str = "country") -> list[str]:
+    """Upper-cased ISO 3166-1 alpha-2 codes, or an error naming the first bad one."""
+    out = []
+    for raw in codes:
+        code = raw.strip().upper()
+        if len(code) != 2 or not code.isascii() or not code.isalpha():
+            raise UserError(f"country {raw!r} is not an ISO 3166-1 alpha-2 code", field=name)
+        out.append(code)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
 from service.api.graphql.context import Info
@@ -12,22 +10,9 @@ from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.types.flow import FlowEntity, entities
 from service.db.queries import rates
 from service.db.queries.flows import Level
+from service.db.queries.rates import check_countries, check_years, current_year
 from service.db.stores import baselines
 from service.domain.rates import SMALL_POPULATION_THRESHOLD
-from service.errors import UserError
-
-
-def current_year() -> int:
-    """The ``as_of`` year: an open stint never sighted since its start runs to this year."""
-    return datetime.now(UTC).year
-
-
-def check_years(year_from: int | None, year_to: int | None) -> None:
-    for name, value in (("yearFrom", year_from), ("yearTo", year_to)):
-        if value is not None and not 1900 <= value <= 2100:
-            raise UserError(f"`{name}` is {value}; years run from 1900 to 2100", field=name)
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise UserError(f"`yearFrom` ({year_from}) is after `yearTo` ({year_to})", field="yearFrom")
 
 
 @strawberry.type(
@@ -75,7 +60,7 @@ class RateQueries:
         year_from: int | None = None,
         year_to: int | None = None,
     ) -> list[Population]:
-        check_years(year_from, year_to)
+        check_years(year_from, year_to, names=("yearFrom", "yearTo"))
         ctx = info.context
         as_of = current_year()
 
@@ -109,13 +94,8 @@ class RateQueries:
         year_from: int | None = None,
         year_to: int | None = None,
     ) -> list[BaselineRate]:
-        check_years(year_from, year_to)
-        codes = [c.strip().upper() for c in countries or []]
-        for code in codes:
-            if len(code) != 2 or not code.isalpha():
-                raise UserError(
-                    f"country {code!r} is not an ISO 3166-1 alpha-2 code", field="countries"
-                )
+        check_years(year_from, year_to, names=("yearFrom", "yearTo"))
+        codes = check_countries(countries or [], name="countries")
         ctx = info.context
 
         async def compute() -> list[BaselineRate]:
