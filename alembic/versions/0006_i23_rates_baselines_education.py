@@ -4,7 +4,8 @@
 first is MPIDR's country-level scholarly migration estimates, CC BY 4.0), with its licence and
 the attribution its licence requires; ``baseline_rate`` holds its rows, one per country and
 year, with the counts and population the rates were computed from. ``education`` holds a
-researcher's degrees (bachelor, master, doctorate, postdoc) at an institution, with partial
+researcher's degrees (bachelor, master, doctorate, postdoc, or unknown where the source
+does not say) at an institution, with partial
 dates and the document they come from; education never produces moves on its own.
 
 Revision ID: 0006_i23
@@ -55,7 +56,8 @@ CREATE TABLE education (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     researcher_id    bigint NOT NULL REFERENCES researcher (id) ON DELETE RESTRICT,
     institution_id   bigint NOT NULL REFERENCES institution (id) ON DELETE RESTRICT,
-    degree           text NOT NULL CHECK (degree IN ('bachelor', 'master', 'doctorate', 'postdoc')),
+    degree           text NOT NULL CHECK (degree IN ('bachelor', 'master', 'doctorate', 'postdoc',
+                                                       'unknown')),
     field            text,
     start_date       date,
     start_precision  text CHECK (start_precision IN {PRECISION}),

@@ -298,7 +298,10 @@ class EducationSeen(_Observation):
     type: Literal["education_seen"] = "education_seen"
     person: PersonRef
     institution: InstitutionRef
-    degree: Literal["bachelor", "master", "doctorate", "postdoc"]
+    degree: Literal["bachelor", "master", "doctorate", "postdoc", "unknown"] = Field(
+        description="The level; `unknown` when the source does not say (ORCID's free-text "
+        "role titles often do not)."
+    )
     field: str | None = Field(default=None, max_length=500, description="Subject, if known.")
     start: PartialDateModel | None = None
     end: PartialDateModel | None = None
