@@ -52,6 +52,7 @@ from service.api.graphql.types.ingest_run import IngestRun
 from service.api.graphql.types.institution import Institution
 from service.api.graphql.types.job_posting import JobPosting
 from service.api.graphql.types.move import Document, Evidence, Move
+from service.api.graphql.types.pipeline import PipelineQueries
 from service.api.graphql.types.rates import RateQueries
 from service.api.graphql.types.researcher import Researcher
 from service.config import Settings, get_settings
@@ -89,7 +90,7 @@ def _one_of(**given: object) -> str:
 
 
 @strawberry.type
-class Query(HiringQueries, RateQueries):
+class Query(HiringQueries, RateQueries, PipelineQueries):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         found: relay.Node | None = await id.resolve_node(info, required=False)

@@ -14,6 +14,7 @@ from service.api.rest import (
     institutions,
     job_postings,
     moves,
+    pipeline,
     rates,
     researchers,
 )
@@ -26,6 +27,7 @@ ENDPOINTS: list[Endpoint] = [
     *moves.endpoints,
     *flows.endpoints,
     *rates.endpoints,
+    *pipeline.endpoints,
     *job_postings.endpoints,
     *ingest_runs.endpoints,
 ]

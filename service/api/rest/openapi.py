@@ -220,6 +220,48 @@ def _components() -> dict[str, Any]:
                     "small": {"type": "boolean"},
                 }
             ),
+            "Pipeline": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "type": "object",
+                        "properties": {
+                            "year": {"type": "integer"},
+                            "total": {"type": "integer"},
+                            **{
+                                stage: {"type": "array", "items": _ref("CountryShare")}
+                                for stage in ("undergraduate", "doctorate", "current")
+                            },
+                        },
+                    }
+                },
+            },
+            "CountryShare": {
+                "type": "object",
+                "properties": {
+                    "country": {"type": ["string", "null"]},
+                    "count": {"type": "integer"},
+                    "share": {"type": "number"},
+                },
+            },
+            "StayRates": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "country": {"type": "string"},
+                                "years_after": {"type": "integer"},
+                                "graduates": {"type": "integer"},
+                                "stayed": {"type": "integer"},
+                                "rate": {"type": ["number", "null"]},
+                            },
+                        },
+                    }
+                },
+            },
             "BaselineRates": {
                 "type": "object",
                 "properties": {
@@ -343,7 +385,15 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
                 "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             },
         }
-    elif ep.response in ("Flows", "NetFlows", "HiringSignals", "Populations", "BaselineRates"):
+    elif ep.response in (
+        "Flows",
+        "NetFlows",
+        "HiringSignals",
+        "Populations",
+        "BaselineRates",
+        "Pipeline",
+        "StayRates",
+    ):
         schema = _ref(ep.response)
     else:
         schema = {"type": "object", "required": ["data"], "properties": {"data": _ref(ep.response)}}

@@ -69,6 +69,23 @@ class NetFlowRateRow:
     rates: Rates
 
 
+def first_year_sql(a: str = "a") -> str:
+    """The first year an affiliation row (alias ``a``) covers, under the counting rule."""
+    return (
+        f"least(extract(year FROM {a}.start_date)::int, extract(year FROM {a}.end_date)::int, "
+        f"(SELECT min(y) FROM unnest({a}.years) AS y))"
+    )
+
+
+def last_year_sql(as_of: str, a: str = "a") -> str:
+    """The last year it covers: its end, else its last sighting, else ``as_of``."""
+    return (
+        f"CASE WHEN {a}.end_date IS NOT NULL THEN extract(year FROM {a}.end_date)::int "
+        f"WHEN cardinality({a}.years) > 0 THEN (SELECT max(y) FROM unnest({a}.years) AS y) "
+        f"ELSE greatest({as_of}, extract(year FROM {a}.start_date)::int) END"
+    )
+
+
 def populations_sql(
     level: Level,
     as_of: int,
@@ -102,13 +119,7 @@ def populations_sql(
     sql = f"""
         {with_} _s AS (
             SELECT coalesce(r.merged_into_id, r.id) AS rid, {entity} AS e,
-                   least(extract(year FROM a.start_date)::int,
-                         extract(year FROM a.end_date)::int,
-                         (SELECT min(y) FROM unnest(a.years) AS y)) AS first_year,
-                   CASE WHEN a.end_date IS NOT NULL THEN extract(year FROM a.end_date)::int
-                        WHEN cardinality(a.years) > 0 THEN (SELECT max(y) FROM unnest(a.years) y)
-                        ELSE greatest({as_of_sql}, extract(year FROM a.start_date)::int)
-                   END AS last_year
+                   {first_year_sql()} AS first_year, {last_year_sql(as_of_sql)} AS last_year
             FROM affiliation a
             JOIN researcher r ON r.id = a.researcher_id
             JOIN institution i ON i.id = a.institution_id
