@@ -60,6 +60,9 @@ MOVE_PARAMS: tuple[Param, ...] = (
     Param("cross_border_only", "bool", "Only moves between two countries.", default=False),
     Param("provisional", "bool", "true: only provisional moves; false: none of them."),
     Param("origin", "enum", "How the move is known.", many=True, choices=MOVE_ORIGINS),
+    Param("returnee", "bool", "true: only returns to a country worked in before; false: none."),
+    Param("min_h_index", "int", "The researcher's h-index is at least this.", minimum=0),
+    Param("min_citations", "int", "The researcher is cited at least this often.", minimum=0),
 )
 
 
@@ -101,4 +104,7 @@ async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFil
         cross_border_only=args["cross_border_only"],
         provisional=args["provisional"],
         origin=args["origin"],
+        returnee=args.get("returnee"),
+        min_h_index=args.get("min_h_index"),
+        min_citations=args.get("min_citations"),
     )

@@ -80,6 +80,9 @@ class MoveFilter:
     cross_border_only: bool = False
     provisional: bool | None = None
     origin: tuple[str, ...] = ()
+    returnee: bool | None = None
+    min_h_index: int | None = None
+    min_citations: int | None = None
 
 
 _move = row_factory(MoveRow)
@@ -147,6 +150,18 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
         where.append(f"m.provisional = {p.add(flt.provisional, 'boolean')}")
     if flt.origin:
         where.append(f"m.origin = ANY({p.add(list(flt.origin), 'text[]')})")
+    if flt.returnee is not None:
+        where.append(f"m.is_returnee = {p.add(flt.returnee, 'boolean')}")
+    if flt.min_h_index is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM researcher _h WHERE _h.id = m.researcher_id "
+            f"AND _h.h_index >= {p.add(flt.min_h_index, 'int')})"
+        )
+    if flt.min_citations is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM researcher _c WHERE _c.id = m.researcher_id "
+            f"AND _c.cited_by_count >= {p.add(flt.min_citations, 'int')})"
+        )
     return where
 
 

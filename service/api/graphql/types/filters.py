@@ -61,6 +61,17 @@ class MoveFilterInput:
         default=None, description="true: only provisional moves; false: none of them."
     )
     origin: list[MoveOrigin] | None = None
+    returnee: bool | None = strawberry.field(
+        default=None,
+        description="true: only returns (a cross-border move into a country the researcher "
+        "worked in before); false: none of them.",
+    )
+    min_h_index: int | None = strawberry.field(
+        default=None, description="The researcher's h-index is at least this."
+    )
+    min_citations: int | None = strawberry.field(
+        default=None, description="The researcher is cited at least this many times."
+    )
 
 
 async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
@@ -70,6 +81,9 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         raise InvalidInput("`minConfidence` must be between 0 and 1", field="minConfidence")
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         raise InvalidInput("`dateFrom` is after `dateTo`", field="dateFrom")
+    for name, value in (("minHIndex", flt.min_h_index), ("minCitations", flt.min_citations)):
+        if value is not None and value < 0:
+            raise InvalidInput(f"`{name}` must not be negative", field=name)
     return MoveFilter(
         researcher=decode_id(flt.researcher, "Researcher", "researcher")
         if flt.researcher
@@ -92,6 +106,9 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         cross_border_only=flt.cross_border_only,
         provisional=flt.provisional,
         origin=tuple(o.value for o in flt.origin or ()),
+        returnee=flt.returnee,
+        min_h_index=flt.min_h_index,
+        min_citations=flt.min_citations,
     )
 
 
