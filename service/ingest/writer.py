@@ -48,6 +48,7 @@ from service.ingest.analysis_writes import write_analysis_observations
 from service.ingest.observations import (
     AffiliationSeen,
     DocumentSeen,
+    EducationSeen,
     InstitutionRef,
     InstitutionSeen,
     JobPostingClosed,
@@ -122,7 +123,7 @@ def _check_ids(obs: Any) -> str | None:
     places: list[InstitutionRef | InstitutionSeen] = []
     if isinstance(obs, ResearcherSeen):
         people.append(obs)
-    if isinstance(obs, AffiliationSeen):
+    if isinstance(obs, AffiliationSeen | EducationSeen):
         people.append(obs.person)
         places.append(obs.institution)
     if isinstance(obs, MoveReported):

@@ -157,3 +157,28 @@ async def test_educations_are_stored_and_make_no_move(pool: asyncpg.Pool, record
     assert str(rows[0]["start_date"]) == "2010-01-01" and str(rows[1]["end_date"]) == "2023-01-02"
     assert rows[0]["document"] == f"https://orcid.org/{ADA}"
     assert (moves, affiliations) == (0, 0)  # education alone never makes a move
+
+
+async def test_jsonl_education_lines_into_the_database(pool: asyncpg.Pool, tmp_path: Path) -> None:
+    good = {
+        "type": "education_seen",
+        "person": {"name": "Yao Shunyu", "ids": {"openalex": "A5000000001"}},
+        "institution": {"name": "Tsinghua University", "country_code": "CN"},
+        "degree": "bachelor",
+        "start": "2015",
+        "end": "2019",
+    }
+    # an OpenAlex institution id given for a person: refused by id rules, not by the database
+    bad = {**good, "person": {"name": "Someone", "ids": {"openalex": "I27837315"}}}
+    path = tmp_path / "education.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in (good, bad)) + "\n")
+    result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=load_settings())
+    assert result.ok, result.error
+    assert (result.created, result.rejected) == (1, 1)
+    assert "openalex" in result.rejects[0].reason
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT r.display_name, e.degree, e.source FROM education e "
+            "JOIN researcher r ON r.id = e.researcher_id"
+        )
+    assert [tuple(r) for r in rows] == [("Yao Shunyu", "bachelor", "jsonl")]
