@@ -4,12 +4,14 @@ stayed where they took their doctorate. The same queries as GraphQL's ``pipeline
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from service.api.rest.endpoint import Call, Endpoint, connection
+from service.api.rest.filters import institution_ref
 from service.api.rest.params import Param
 from service.api.rest.responses import csv_response, json_response
 from service.db.queries import pipeline as q
@@ -25,6 +27,7 @@ COHORT_PARAMS = (
 PIPELINE_PARAMS = (
     Param("year", "int", "The year the cohort works in (default: this year).", minimum=1900,
           maximum=2100),
+    Param("institution", "ref", "Working at this institution (an id or a slug) or a sub-unit."),
     *COHORT_PARAMS,
 )  # fmt: skip
 STAY_PARAMS = (
@@ -53,7 +56,8 @@ async def get_pipeline(request: Request, call: Call) -> Response:
         tuple(call.args.get("topic") or ()),
     )
     async with connection(request) as conn:
-        p = await q.pipeline_of(conn, flt, as_of)
+        inst = await institution_ref(conn, call.args.get("institution"), "institution")
+        p = await q.pipeline_of(conn, replace(flt, institution=inst), as_of)
     stages = {"undergraduate": p.undergraduate, "doctorate": p.doctorate, "current": p.current}
     if call.format == "csv":
         items = [row for stage, shares in stages.items() for row in _rows(stage, shares)]

@@ -1,7 +1,8 @@
 """Pipeline and stay-rate queries: the rows behind :mod:`service.domain.pipeline`.
 
 A cohort is the researchers with an affiliation stint covering ``year`` (the counting rule of
-:mod:`service.domain.rates`) at an institution in one of ``countries`` (anywhere if none),
+:mod:`service.domain.rates`) at an institution in one of ``countries`` (anywhere if none) and,
+if one is given, at that institution or one of its descendants,
 narrowed by the researcher filters: a minimum h-index, a minimum citation count, topics (any
 of them). A researcher's current country is that of the matching stint (the first by country
 code where several match). Merged researchers count as the one they were merged into.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from service.db.queries.executor import Executor, Params
 from service.db.queries.rates import first_year_sql, last_year_sql
+from service.db.queries.sql import institutions_condition
 from service.domain.pipeline import CountryShare as CountryShareRow
 from service.domain.pipeline import Degree, Pipeline, StayRate, pipeline, stay_rates
 from service.domain.rates import Stint
@@ -29,6 +31,8 @@ class CohortFilter:
     min_h_index: int | None = None
     min_citations: int | None = None
     topics: tuple[str, ...] = ()
+    institution: int | None = None
+    """Only stints at this institution or one of its descendants (a lab with its sites)."""
 
 
 def _researcher_conditions(flt: CohortFilter, p: Params, r: str = "rr") -> list[str]:
@@ -50,6 +54,10 @@ async def cohort(ex: Executor, flt: CohortFilter, as_of: int) -> dict[int, str |
     where = [f"{first_year_sql()} <= {year}", f"{last_year_sql(as_of_sql)} >= {year}"]
     if flt.countries:
         where.append(f"i.country_code = ANY({p.add(list(flt.countries), 'text[]')})")
+    if flt.institution is not None:
+        where.append(
+            institutions_condition("a.institution_id", [flt.institution], p, descendants=True)
+        )
     where += _researcher_conditions(flt, p)
     rows = await ex.fetch(
         f"""

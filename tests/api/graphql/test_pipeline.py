@@ -148,3 +148,32 @@ async def test_rest_gives_the_same_answers(client: httpx.AsyncClient, people: No
     ]
     r = await client.get("/api/v1/pipeline", params={"year": 1800})
     assert r.status_code == 400 and "year" in r.text
+
+
+async def test_a_cohort_at_one_institution(
+    gql: Gql, client: httpx.AsyncClient, people: None, pool: asyncpg.Pool
+) -> None:
+    # Alibaba gains a sub-unit, where nobody works yet; then wang joins it in 2023
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO institution (slug, name, country_code, parent_id) "
+            "SELECT 'damo', 'DAMO Academy', 'CN', id FROM institution WHERE slug = 'alibaba'"
+        )
+        await conn.execute(
+            "INSERT INTO affiliation (researcher_id, institution_id, source, years) "
+            "SELECT r.id, i.id, 'test', '{2023}' FROM researcher r, institution i "
+            "WHERE r.display_name = 'wang' AND i.slug = 'damo'"
+        )
+    q = """query($i: ID) { pipeline(year: 2023, institution: $i) { total
+      undergraduate { country count } doctorate { country count } } }"""
+    p = data_of(await gql(q, {"i": "alibaba"}))["pipeline"]
+    # li (Alibaba since 2022), jones (Alibaba from 2023 by its move, no stint: not counted),
+    # wang (DAMO, a sub-unit)
+    assert p["total"] == 2
+    assert {(s["country"], s["count"]) for s in p["doctorate"]} == {("US", 1), ("CN", 1)}
+    body = await gql(q, {"i": "nowhere"})
+    assert "institution" in body["errors"][0]["message"]
+    r = await client.get("/api/v1/pipeline", params={"year": 2023, "institution": "alibaba"})
+    assert r.status_code == 200 and r.json()["data"]["total"] == 2
+    r = await client.get("/api/v1/pipeline", params={"year": 2023, "institution": "nowhere"})
+    assert r.status_code == 400 and "institution" in r.text

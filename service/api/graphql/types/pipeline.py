@@ -7,6 +7,7 @@ import strawberry
 
 from service.api.graphql.context import Info
 from service.api.graphql.flow_cache import flow_cache
+from service.api.graphql.ids import institution_ref
 from service.db.queries import pipeline as q
 from service.db.queries.rates import check_countries, check_years, current_year
 from service.errors import UserError
@@ -57,14 +58,16 @@ def _shares(items: list[q.CountryShareRow]) -> list[CountryShare]:
 @strawberry.type
 class PipelineQueries:
     @strawberry.field(
-        description="Where the researchers working in `countries` (anywhere if none) in `year` "
-        "did their undergraduate degree and their doctorate, and where they work now."
+        description="Where the researchers working in `countries` (anywhere if none) and at "
+        "`institution` (a global id or a slug, with its descendants) in `year` did their "
+        "undergraduate degree and their doctorate, and where they work now."
     )
     async def pipeline(
         self,
         info: Info,
         year: int | None = None,
         countries: list[str] | None = None,
+        institution: strawberry.ID | None = None,
         min_h_index: int | None = None,
         min_citations: int | None = None,
         topics: list[str] | None = None,
@@ -79,6 +82,7 @@ class PipelineQueries:
             min_h_index,
             min_citations,
             tuple(topics or ()),
+            await institution_ref(info, institution, "institution") if institution else None,
         )
         ctx = info.context
 
