@@ -1,11 +1,16 @@
-"""The ``orcid`` ingester: employment histories from ORCID public records (API v3.0).
+"""The ``orcid`` ingester: employment and education histories from ORCID public records (v3.0).
 
 For each configured ORCID iD it reads ``GET /v3.0/{orcid}/employments`` (``Accept:
 application/json``, conditionally, with the validators the framework keeps). A record whose
 ``last-modified-date`` equals the one in the checkpoint state is skipped; otherwise the person's
 name comes from ``GET /v3.0/{orcid}/person`` and each employment summary yields an
 ``InstitutionSeen`` (ROR, RINGGOLD, GRID or FUNDREF ids) and an ``AffiliationSeen`` with partial
-start/end dates, role and department. The state is ``{"last_modified": {orcid: epoch ms}}``,
+start/end dates, role and department. ``GET /v3.0/{orcid}/educations`` is read with it: each
+education summary yields an ``EducationSeen`` whose degree level (bachelor, master,
+doctorate, postdoc, else unknown) is read from its role title, with the department as the
+field; the record counts as changed when either section's ``last-modified-date`` is newer (an
+education changed while the employments answer 304 waits for the next change to them). The
+state is ``{"last_modified": {orcid: epoch ms}}``,
 checkpointed after every record. See ``docs/plugins/orcid.md``.
 """
 
@@ -31,6 +36,7 @@ from service.ingest import (
     AffiliationSeen,
     Checkpoint,
     DocumentSeen,
+    EducationSeen,
     FatalIngestError,
     IngestContext,
     Ingester,
@@ -233,6 +239,87 @@ def employment_observations(
             )
 
 
+DEGREE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("postdoc", re.compile(r"\bpost[- ]?doc", re.I)),
+    (
+        "doctorate",
+        re.compile(
+            r"\b(ph\.? ?d|d\.? ?phil|doctor|doctorate|dr\.? ?rer|d\.? ?sc|sc\.? ?d)\b|博士", re.I
+        ),
+    ),
+    (
+        "master",
+        re.compile(
+            r"\b(master|m\.? ?sc|m\.? ?s|m\.? ?a|m\.? ?phil|m\.? ?res|m\.? ?eng|mba|"
+            r"diplom)\b|硕士",
+            re.I,
+        ),
+    ),
+    (
+        "bachelor",
+        re.compile(
+            r"\b(bachelor|b\.? ?sc|b\.? ?s|b\.? ?a|b\.? ?eng|b\.? ?tech|undergraduate|"
+            r"licen[cs]e|laurea)\b|学士|本科",
+            re.I,
+        ),
+    ),
+)
+
+
+def degree_level(*texts: str | None) -> str:
+    """The degree level an ORCID education's role title (or department) names, else
+    ``unknown``; the first level found, from the most advanced down."""
+    text = " ".join(t for t in texts if t)
+    for level, pattern in DEGREE_PATTERNS:
+        if pattern.search(text):
+            return level
+    return "unknown"
+
+
+def education_summaries(educations: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    for group in educations.get("affiliation-group") or []:
+        for summary in (group or {}).get("summaries") or []:
+            item = (summary or {}).get("education-summary")
+            if isinstance(item, dict):
+                yield item
+
+
+def education_observation(orcid: str, person: PersonRef, summary: Mapping[str, Any]) -> Item:
+    """One education summary as institution + ``EducationSeen``; a bad one is a rejection."""
+    put_code = summary.get("put-code")
+    position = f"{orcid}/education/{put_code}"
+    try:
+        institution = institution_from_org(summary.get("organization") or {})
+        role = summary.get("role-title") or None
+        return EducationSeen(
+            person=person,
+            institution=InstitutionRef(
+                name=institution.name, ids=institution.ids, country_code=institution.country_code
+            ),
+            degree=degree_level(role),
+            field=summary.get("department-name") or None,
+            start=partial_date(summary.get("start-date")),
+            end=partial_date(summary.get("end-date")),
+            source_key=f"orcid:{orcid}:education:{put_code}",
+            document_url=PROFILE_URL + orcid,
+        )
+    except (ValidationError, ValueError) as exc:
+        return SkippableRecordError(
+            f"{position}: {_describe(exc)}", position=position, record=put_code
+        )
+
+
+def education_observations(
+    orcid: str, person: PersonRef, educations: Mapping[str, Any]
+) -> Iterator[Item]:
+    """The institution and the education of each summary in an ``educations`` section."""
+    for summary in education_summaries(educations):
+        item = education_observation(orcid, person, summary)
+        if isinstance(item, EducationSeen):
+            yield institution_from_org(summary.get("organization") or {})
+        yield item
+
+
 def _describe(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(
@@ -320,6 +407,14 @@ class OrcidIngester(Ingester):
             )
             return
         modified = _value(employments.get("last-modified-date"))
+        # Degrees: the record's educations section (absent or empty is no education).
+        edu_got = await self._get(ctx, f"/v3.0/{orcid}/educations", conditional=False)
+        educations = edu_got[0] if edu_got and isinstance(edu_got[0], dict) else {}
+        edu_modified = _value(educations.get("last-modified-date"))
+        if isinstance(edu_modified, int) and (
+            not isinstance(modified, int) or edu_modified > modified
+        ):
+            modified = edu_modified
         if isinstance(modified, int) and known.get(orcid) == modified:
             ctx.logger.debug("%s unchanged since %s", orcid, modified)
             return
@@ -337,6 +432,8 @@ class OrcidIngester(Ingester):
         yield DocumentSeen(url=url, kind="profile", title=display, publisher="ORCID")
         yield ResearcherSeen(name=display, ids={"orcid": orcid}, aliases=aliases, document_url=url)
         for item in employment_observations(orcid, person, employments):
+            yield item
+        for item in education_observations(orcid, person, educations):
             yield item
         if isinstance(modified, int):
             known[orcid] = modified

@@ -20,7 +20,9 @@ from service.ingest.ingester import Checkpoint, Ingester, IngesterConfig
 from service.ingest.notifications import RecordedMove
 from service.ingest.observations import (
     AffiliationSeen,
+    BaselineRateSeen,
     DocumentSeen,
+    EducationSeen,
     InstitutionRef,
     InstitutionRelationRef,
     InstitutionSeen,
@@ -38,8 +40,10 @@ from service.ingest.observations import (
 __all__ = [
     "NAME",
     "AffiliationSeen",
+    "BaselineRateSeen",
     "Checkpoint",
     "DocumentSeen",
+    "EducationSeen",
     "FatalIngestError",
     "HttpClient",
     "HttpResponse",

@@ -417,6 +417,62 @@ class JobPostingClosed(_Observation):
     closed_at: Timestamp
 
 
+class EducationSeen(_Observation):
+    """A degree: a researcher studied (or held a postdoc) at an institution.
+
+    Education never produces a move on its own; it says where a researcher trained, for the
+    pipeline measures and for classing a move as a return.
+    """
+
+    type: Literal["education_seen"] = "education_seen"
+    person: PersonRef
+    institution: InstitutionRef
+    degree: Literal["bachelor", "master", "doctorate", "postdoc", "unknown"] = Field(
+        description="The level; `unknown` when the source does not say (ORCID's free-text "
+        "role titles often do not)."
+    )
+    field: str | None = Field(default=None, max_length=500, description="Subject, if known.")
+    start: PartialDateModel | None = None
+    end: PartialDateModel | None = None
+    source_key: str = Field(default="", max_length=200, description="Stable id within the source")
+    document_url: str | None = Field(default=None, description="The document this comes from.")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _partial(cls, value: Any) -> Any:
+        return _coerce_partial(value)
+
+    @model_validator(mode="after")
+    def _dates(self) -> EducationSeen:
+        if self.start and self.end and self.end.to_date() < self.start.to_date():
+            raise ValueError("end is before start")
+        return self
+
+
+class BaselineRateSeen(_Observation):
+    """One row of a published baseline series: a country's scholarly migration in a year.
+
+    ``series`` names the dataset (its licence and attribution travel with each row, so the
+    stored series always carries them); rates are fractions of ``population``.
+    """
+
+    type: Literal["baseline_rate_seen"] = "baseline_rate_seen"
+    series: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)
+    measure: Literal["migration"] = "migration"
+    title: str | None = Field(default=None, max_length=1000)
+    license: str = Field(min_length=1, max_length=200)
+    attribution: str = Field(min_length=1, max_length=2000)
+    country_code: str = Field(pattern=COUNTRY_RE)
+    year: int = Field(ge=1900, le=2100)
+    population: int | None = Field(default=None, ge=0)
+    in_migrations: int | None = Field(default=None, ge=0)
+    out_migrations: int | None = Field(default=None, ge=0)
+    in_rate: float | None = None
+    out_rate: float | None = None
+    net_rate: float | None = None
+    document_url: str | None = Field(default=None, description="The dataset this comes from.")
+
+
 Observation = Annotated[
     DocumentSeen
     | InstitutionSeen
@@ -424,7 +480,9 @@ Observation = Annotated[
     | AffiliationSeen
     | MoveReported
     | JobPostingSeen
-    | JobPostingClosed,
+    | JobPostingClosed
+    | EducationSeen
+    | BaselineRateSeen,
     Field(discriminator="type"),
 ]
 
@@ -436,6 +494,8 @@ OBSERVATION_TYPES: tuple[type[BaseModel], ...] = (
     MoveReported,
     JobPostingSeen,
     JobPostingClosed,
+    EducationSeen,
+    BaselineRateSeen,
 )
 
 observation_adapter: TypeAdapter[Observation] = TypeAdapter(Observation)

@@ -49,9 +49,11 @@ from service.domain.moves import (
     same_move,
     status_from_evidence,
 )
+from service.ingest.analysis_writes import write_analysis_observations
 from service.ingest.observations import (
     AffiliationSeen,
     DocumentSeen,
+    EducationSeen,
     InstitutionRef,
     InstitutionSeen,
     JobPostingClosed,
@@ -124,7 +126,7 @@ def _check_ids(obs: Any) -> str | None:
     places: list[InstitutionRef | InstitutionSeen] = []
     if isinstance(obs, ResearcherSeen):
         people.append(obs)
-    if isinstance(obs, AffiliationSeen):
+    if isinstance(obs, AffiliationSeen | EducationSeen):
         people.append(obs.person)
         places.append(obs.institution)
     if isinstance(obs, MoveReported):
@@ -199,6 +201,7 @@ class BatchWriter:
                     await self._relations_seen(obs, items[i].extractor)
         touched = await self._people_and_affiliations(items, live, statuses, doc_ids)
         await self._job_postings(items, live, statuses)
+        await write_analysis_observations(self, items, live, statuses, doc_ids)
         outcome = BatchOutcome(statuses)
         await self._reported_moves(items, live, statuses, doc_ids, outcome)
         if touched:

@@ -55,6 +55,8 @@ from service.api.graphql.types.ingest_run import IngestRun
 from service.api.graphql.types.institution import Institution
 from service.api.graphql.types.job_posting import JobPosting
 from service.api.graphql.types.move import Document, Evidence, Move
+from service.api.graphql.types.pipeline import PipelineQueries
+from service.api.graphql.types.rates import RateQueries
 from service.api.graphql.types.researcher import Researcher
 from service.api.middleware import query_hash
 from service.config import Settings, get_settings
@@ -64,6 +66,7 @@ from service.db.queries import (
     ingest_runs,
     institutions,
     moves,
+    rates,
     researchers,
     search,
 )
@@ -72,6 +75,7 @@ from service.db.queries.flows import Level, Period, mark_small
 from service.db.queries.ingest_runs import IngestRunFilter
 from service.db.queries.institutions import InstitutionOrder
 from service.db.queries.moves import MoveOrder
+from service.db.queries.rates import current_year
 from service.db.queries.researchers import ResearcherOrder
 from service.domain.names import check_search
 from service.errors import LimitExceeded, UserError
@@ -91,7 +95,7 @@ def _one_of(**given: object) -> str:
 
 
 @strawberry.type
-class Query(HiringQueries):
+class Query(HiringQueries, RateQueries, PipelineQueries):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         found: relay.Node | None = await id.resolve_node(info, required=False)
@@ -289,24 +293,30 @@ class Query(HiringQueries):
         flt = await move_filter(info, filter)
         threshold = ctx.settings.small_number_threshold
 
+        as_of = current_year()
+
         async def compute() -> list[NetFlow]:
-            rows = await flows.net_flows(ctx.db, level, period, flt)
-            found = await entities(info, [r.entity for r in rows])
+            rows = await rates.net_flow_rates(ctx.db, level, period, flt, as_of, threshold)
+            found = await entities(info, [r.flow.entity for r in rows])
             return [
                 NetFlow(
-                    entity=found[r.entity],
-                    period=r.period,
-                    inflow=r.inflow,
-                    outflow=r.outflow,
-                    net=r.net,
-                    small=mark_small(r.inflow + r.outflow, threshold),
+                    entity=found[r.flow.entity],
+                    period=r.flow.period,
+                    inflow=r.flow.inflow,
+                    outflow=r.flow.outflow,
+                    net=r.flow.net,
+                    small=r.rates.small,
+                    population=r.rates.population,
+                    in_rate=r.rates.in_rate,
+                    out_rate=r.rates.out_rate,
+                    net_rate=r.rates.net_rate,
                 )
                 for r in rows
-                if r.entity in found
+                if r.flow.entity in found
             ]
 
         return await flow_cache(ctx.state).get_or_compute(
-            ("net_flows", level, period, flt, threshold), compute
+            ("net_flows", level, period, flt, threshold, as_of), compute
         )
 
     @strawberry.field(

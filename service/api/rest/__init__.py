@@ -8,7 +8,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from service.api.rest import flows, ingest_runs, institutions, job_postings, moves, researchers
+from service.api.rest import (
+    flows,
+    ingest_runs,
+    institutions,
+    job_postings,
+    moves,
+    pipeline,
+    rates,
+    researchers,
+)
 from service.api.rest.endpoint import PREFIX, Endpoint
 from service.api.state import AppState
 
@@ -17,6 +26,8 @@ ENDPOINTS: list[Endpoint] = [
     *institutions.endpoints,
     *moves.endpoints,
     *flows.endpoints,
+    *rates.endpoints,
+    *pipeline.endpoints,
     *job_postings.endpoints,
     *ingest_runs.endpoints,
 ]

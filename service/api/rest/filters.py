@@ -66,6 +66,9 @@ MOVE_PARAMS: tuple[Param, ...] = (
         "Also visits (short stints away from a home institution), left out by default.",
         default=False,
     ),
+    Param("returnee", "bool", "true: only returns to a country worked in before; false: none."),
+    Param("min_h_index", "int", "The researcher's h-index is at least this.", minimum=0),
+    Param("min_citations", "int", "The researcher is cited at least this often.", minimum=0),
 )
 
 
@@ -108,4 +111,7 @@ async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFil
         provisional=args["provisional"],
         origin=args["origin"],
         include_visits=args["include_visits"],
+        returnee=args.get("returnee"),
+        min_h_index=args.get("min_h_index"),
+        min_citations=args.get("min_citations"),
     )

@@ -18,6 +18,7 @@ from service.api.rest.params import Param
 from service.api.rest.responses import csv_response, json_response
 from service.api.state import get_state
 from service.db.queries import flows as q
+from service.db.queries.rates import current_year, net_flow_rates
 
 AGGREGATE_PARAMS = (
     Param(
@@ -37,7 +38,18 @@ AGGREGATE_PARAMS = (
     *MOVE_PARAMS,
 )
 FLOW_COLUMNS = ("origin", "destination", "period", "count", "small")
-NET_COLUMNS = ("entity", "period", "inflow", "outflow", "net")
+NET_COLUMNS = (
+    "entity",
+    "period",
+    "inflow",
+    "outflow",
+    "net",
+    "population",
+    "in_rate",
+    "out_rate",
+    "net_rate",
+    "small",
+)
 
 
 def _levels(call: Call) -> tuple[q.Level, q.Period]:
@@ -69,14 +81,26 @@ async def list_net_flows(request: Request, call: Call) -> Response:
     level, period = _levels(call)
     async with connection(request) as conn:
         flt = await move_filter(conn, call.args)
-        rows = await q.net_flows(conn, level, period, flt)
+        rows = await net_flow_rates(
+            conn,
+            level,
+            period,
+            flt,
+            current_year(),
+            get_state(request).settings.small_number_threshold,
+        )
     items: list[dict[str, Any]] = [
         {
-            "entity": r.entity,
-            "period": r.period,
-            "inflow": r.inflow,
-            "outflow": r.outflow,
-            "net": r.net,
+            "entity": r.flow.entity,
+            "period": r.flow.period,
+            "inflow": r.flow.inflow,
+            "outflow": r.flow.outflow,
+            "net": r.flow.net,
+            "population": r.rates.population,
+            "in_rate": r.rates.in_rate,
+            "out_rate": r.rates.out_rate,
+            "net_rate": r.rates.net_rate,
+            "small": r.rates.small,
         }
         for r in rows
     ]
@@ -103,8 +127,10 @@ endpoints = [
         "Inflow, outflow and net per entity",
         "NetFlows",
         tag="flows",
-        description="Per (entity, period): moves in, moves out and the net. Moves inside one "
-        "entity are neither in nor out.",
+        description="Per (entity, period): moves in, moves out and the net, the entity's "
+        "researcher population in the period's year and the in-, out- and net migration rates "
+        "over it (fractions; none at period ALL). Moves inside one entity are neither in nor "
+        "out.",
         params=AGGREGATE_PARAMS,
         csv=True,
     ),

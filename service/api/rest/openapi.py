@@ -202,8 +202,90 @@ def _components() -> dict[str, Any]:
                     "inflow": {"type": "integer"},
                     "outflow": {"type": "integer"},
                     "net": {"type": "integer"},
+                    "population": {"type": ["integer", "null"]},
+                    "in_rate": {"type": ["number", "null"]},
+                    "out_rate": {"type": ["number", "null"]},
+                    "net_rate": {"type": ["number", "null"]},
+                    "small": {
+                        "type": "boolean",
+                        "description": "Few moves, or a small or unknown population.",
+                    },
                 }
             ),
+            "Populations": _aggregate(
+                {
+                    "entity": {"type": ["string", "integer"]},
+                    "year": {"type": "integer"},
+                    "population": {"type": "integer"},
+                    "small": {"type": "boolean"},
+                }
+            ),
+            "Pipeline": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "type": "object",
+                        "properties": {
+                            "year": {"type": "integer"},
+                            "total": {"type": "integer"},
+                            **{
+                                stage: {"type": "array", "items": _ref("CountryShare")}
+                                for stage in ("undergraduate", "doctorate", "current")
+                            },
+                        },
+                    }
+                },
+            },
+            "CountryShare": {
+                "type": "object",
+                "properties": {
+                    "country": {"type": ["string", "null"]},
+                    "count": {"type": "integer"},
+                    "share": {"type": "number"},
+                },
+            },
+            "StayRates": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "country": {"type": "string"},
+                                "years_after": {"type": "integer"},
+                                "graduates": {"type": "integer"},
+                                "stayed": {"type": "integer"},
+                                "rate": {"type": ["number", "null"]},
+                            },
+                        },
+                    }
+                },
+            },
+            "BaselineRates": {
+                "type": "object",
+                "properties": {
+                    "data": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "series": {"type": "string"},
+                                "country_code": {"type": "string"},
+                                "year": {"type": "integer"},
+                                "population": {"type": ["integer", "null"]},
+                                "in_migrations": {"type": ["integer", "null"]},
+                                "out_migrations": {"type": ["integer", "null"]},
+                                "in_rate": {"type": ["number", "null"]},
+                                "out_rate": {"type": ["number", "null"]},
+                                "net_rate": {"type": ["number", "null"]},
+                                "license": {"type": "string"},
+                                "attribution": {"type": "string"},
+                            },
+                        },
+                    }
+                },
+            },
             "HiringSignals": {
                 "type": "object",
                 "properties": {
@@ -311,7 +393,15 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
                 "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             },
         }
-    elif ep.response in ("Flows", "NetFlows", "HiringSignals"):
+    elif ep.response in (
+        "Flows",
+        "NetFlows",
+        "HiringSignals",
+        "Populations",
+        "BaselineRates",
+        "Pipeline",
+        "StayRates",
+    ):
         schema = _ref(ep.response)
     else:
         schema = {"type": "object", "required": ["data"], "properties": {"data": _ref(ep.response)}}

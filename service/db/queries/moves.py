@@ -92,6 +92,9 @@ class MoveFilter:
     provisional: bool | None = None
     origin: tuple[str, ...] = ()
     include_visits: bool = False
+    returnee: bool | None = None
+    min_h_index: int | None = None
+    min_citations: int | None = None
 
 
 _move = row_factory(MoveRow)
@@ -161,6 +164,18 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
         where.append(f"m.origin = ANY({p.add(list(flt.origin), 'text[]')})")
     if not flt.include_visits:
         where.append("NOT m.is_visit")
+    if flt.returnee is not None:
+        where.append(f"m.is_returnee = {p.add(flt.returnee, 'boolean')}")
+    if flt.min_h_index is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM researcher _h WHERE _h.id = m.researcher_id "
+            f"AND _h.h_index >= {p.add(flt.min_h_index, 'int')})"
+        )
+    if flt.min_citations is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM researcher _c WHERE _c.id = m.researcher_id "
+            f"AND _c.cited_by_count >= {p.add(flt.min_citations, 'int')})"
+        )
     return where
 
 

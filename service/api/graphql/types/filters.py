@@ -66,6 +66,17 @@ class MoveFilterInput:
         description="Also visits: short stints away from a home institution, which are not "
         "moves (left out by default, from flows too).",
     )
+    returnee: bool | None = strawberry.field(
+        default=None,
+        description="true: only returns (a cross-border move into a country the researcher "
+        "worked in before); false: none of them.",
+    )
+    min_h_index: int | None = strawberry.field(
+        default=None, description="The researcher's h-index is at least this."
+    )
+    min_citations: int | None = strawberry.field(
+        default=None, description="The researcher is cited at least this many times."
+    )
 
 
 async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
@@ -75,6 +86,9 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         raise InvalidInput("`minConfidence` must be between 0 and 1", field="minConfidence")
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         raise InvalidInput("`dateFrom` is after `dateTo`", field="dateFrom")
+    for name, value in (("minHIndex", flt.min_h_index), ("minCitations", flt.min_citations)):
+        if value is not None and value < 0:
+            raise InvalidInput(f"`{name}` must not be negative", field=name)
     return MoveFilter(
         researcher=decode_id(flt.researcher, "Researcher", "researcher")
         if flt.researcher
@@ -98,6 +112,9 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         provisional=flt.provisional,
         origin=tuple(o.value for o in flt.origin or ()),
         include_visits=flt.include_visits,
+        returnee=flt.returnee,
+        min_h_index=flt.min_h_index,
+        min_citations=flt.min_citations,
     )
 
 

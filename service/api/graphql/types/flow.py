@@ -43,14 +43,29 @@ class FlowCell:
     )
 
 
-@strawberry.type(description="Arrivals, departures and their balance for one entity and period.")
+@strawberry.type(
+    description="Arrivals, departures and their balance for one entity and period, with the "
+    "entity's researcher population in the period's year and the migration rates over it "
+    "(fractions, as the MPIDR data): inRate = inflow / population, outRate = outflow / "
+    "population, netRate = net / population. No population or rates at period ALL; rates are "
+    "null where the population is 0."
+)
 class NetFlow:
     entity: FlowEntity
     period: date | None
     inflow: int
     outflow: int
     net: int
-    small: bool
+    small: bool = strawberry.field(
+        description="Fewer moves than the small-number threshold, or (except at ALL) a "
+        "population under the small-population threshold or unknown: read with caution."
+    )
+    population: int | None = strawberry.field(
+        default=None, description="Researchers with a stint at the entity in the period's year."
+    )
+    in_rate: float | None = None
+    out_rate: float | None = None
+    net_rate: float | None = None
 
 
 async def entities(info: Info, keys: list[str | int | None]) -> dict[str | int, FlowEntity]:
