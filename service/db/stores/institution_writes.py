@@ -98,9 +98,13 @@ async def create_unreviewed(
         """
         WITH s AS (
             SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM institution WHERE slug = $1) THEN $1
-                   ELSE (SELECT $1 || '-' || n FROM generate_series(2, 2147483647) AS n
+                   ELSE (SELECT $1 || '-' || n
+                         -- A function scan materialises its whole series, so the series is
+                         -- bounded: with k slugs of the form base-*, one of 2..k+2 is free.
+                         FROM generate_series(2, 2 + (SELECT count(*)::int FROM institution
+                                                      WHERE slug LIKE $1 || '-%')) AS n
                          WHERE NOT EXISTS (SELECT 1 FROM institution WHERE slug = $1 || '-' || n)
-                         LIMIT 1)
+                         ORDER BY n LIMIT 1)
                    END AS slug
         ), i AS (
             INSERT INTO institution (slug, name, kind, country_code, city, website, parent_id,
