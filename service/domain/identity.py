@@ -130,7 +130,7 @@ class Comparison:
     def probability(self) -> float:
         if self.weight >= 30:
             return 1.0
-        odds = 2.0**self.weight
+        odds: float = 2.0**self.weight
         return round(odds / (1.0 + odds), 4)
 
     @property
@@ -209,7 +209,7 @@ def _norm_id(scheme: str, value: str) -> str:
     return fold(value.strip().rsplit("/", 1)[-1])
 
 
-_LEVEL_RANK = {"initials": 1, "close": 2, "exact": 3}
+_LEVEL_RANK: dict[str, int] = {"initials": 1, "close": 2, "exact": 3}
 
 
 def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
@@ -237,9 +237,9 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
     weight = -math.log2(max(POPULATION * u, 1e-3))
     if top == _LEVEL_RANK["close"]:
         weight += WEIGHTS["close"]
-    level = next(k for k, v in _LEVEL_RANK.items() if v == top)
+    label = next(k for k, v in _LEVEL_RANK.items() if v == top)
     families = "/".join(sorted({f for (f, _), (r, _) in found.items() if r == top}))
-    return weight, f"names {level} ({families}): {weight:+.1f}"
+    return weight, f"names {label} ({families}): {weight:+.1f}"
 
 
 def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
