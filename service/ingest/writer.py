@@ -56,6 +56,7 @@ from service.ingest.observations import (
     PersonRef,
     ResearcherSeen,
 )
+from service.ingest.sightings import PersonContext
 from service.ingest.resolver import (
     INSTITUTION_ID_RULES,
     RESEARCHER_ID_RULES,
@@ -286,10 +287,12 @@ class BatchWriter:
             if isinstance(items[i].observation, ResearcherSeen | AffiliationSeen | MoveReported)
         ]
         refs: list[PersonRef | ResearcherSeen] = []
+        contexts: list[PersonContext] = []
         for i in idx:
             obs = items[i].observation
             refs.append(obs if isinstance(obs, ResearcherSeen) else obs.person)
-        resolved = await self.resolver.people(refs)
+            contexts.append(await self._person_context(obs))
+        resolved = await self.resolver.people(refs, contexts, doc_ids)
         self.person_of: dict[int, int] = {i: r.id for i, r in zip(idx, resolved, strict=True)}
         created_now = {r.id for r in resolved if r.created}
         self.new_people = set(created_now)
@@ -361,6 +364,7 @@ class BatchWriter:
             start, start_p = _partial(aff.start)
             end, end_p = _partial(aff.end)
             key_of[i] = key
+            earlier_years = wanted_rows[key]["years"] if key in wanted_rows else []
             wanted_rows[key] = {
                 "researcher_id": key[0],
                 "institution_id": key[1],
@@ -372,7 +376,7 @@ class BatchWriter:
                 "start_precision": start_p,
                 "end_date": end,
                 "end_precision": end_p,
-                "years": list(aff.years),
+                "years": sorted(set(earlier_years) | set(aff.years)),
             }
         existing = await affiliations.fetch_by_keys(
             self.conn, sorted(k for k in wanted_rows if k[0] not in self.new_people)
@@ -391,7 +395,11 @@ class BatchWriter:
             old = existing.get(key)
             if old is None:
                 inserts.append(row)
-            elif any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
+                continue
+            # Years are what papers showed, document by document: a second document adds its
+            # years to the first's, it does not replace them.
+            row["years"] = sorted(set(old["years"] or ()) | set(row["years"]))
+            if any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
                 changes.append({**row, "id": old["id"]})
         # New affiliations take their ids now, in the order the insert would have given them:
         # the history of a researcher this batch creates is then known without reading it back.
@@ -460,7 +468,35 @@ class BatchWriter:
                 ev_rows,
             ),
         )
-        return {k[0] for k in inserted_keys | changed_keys}
+        return {k[0] for k in inserted_keys | changed_keys} | self.resolver.merged_targets
+
+    async def _person_context(
+        self, obs: ResearcherSeen | AffiliationSeen | MoveReported
+    ) -> PersonContext:
+        """What an observation says of the person it names, beside the name: identity
+        resolution compares these."""
+        if isinstance(obs, ResearcherSeen):
+            return PersonContext(document_url=obs.document_url, topics=tuple(obs.topics))
+        if isinstance(obs, AffiliationSeen):
+            inst_id, _ = await self.resolver.institution(obs.institution)
+            years = list(obs.years)
+            first = min([*years, *([obs.start.year] if obs.start else [])], default=None)
+            last = max([*years, *([obs.end.year] if obs.end else [])], default=None)
+            if obs.end is None and not years:
+                last = None  # open-ended: still there, as far as the source knows
+            return PersonContext(document_url=obs.document_url, stint=(inst_id, first, last))
+        from_id = (
+            (await self.resolver.institution(obs.from_institution))[0]
+            if obs.from_institution
+            else None
+        )
+        to_id = (
+            (await self.resolver.institution(obs.to_institution))[0] if obs.to_institution else None
+        )
+        year = obs.date.year if obs.date else None
+        return PersonContext(
+            document_url=obs.document_url, move=(from_id, to_id, year), mention=True
+        )
 
     def _fresh_history(
         self,
@@ -803,7 +839,9 @@ class BatchWriter:
         fresh = {
             r: rows
             for r in researcher_ids
-            if r not in self.reported_people and (rows := self.fresh_history.get(r)) is not None
+            if r not in self.reported_people
+            and r not in self.resolver.merged_targets
+            and (rows := self.fresh_history.get(r)) is not None
         }
         others = [r for r in researcher_ids if r not in fresh]
         by_person: dict[int, list[dict[str, Any]]] = {rid: [] for rid in others}

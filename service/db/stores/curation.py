@@ -12,6 +12,7 @@ Confirming and retracting moves are shared with the REST API (:mod:`rest_curatio
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = [
     "ManualMove",
     "add_institution_alias",
     "confirm_move",
+    "merge_for_identity",
     "merge_researchers",
     "record_move",
     "resolve_candidate_match",
@@ -180,7 +182,13 @@ async def _lock_researchers(conn: asyncpg.Connection, ids: list[int]) -> dict[in
     return found
 
 
-async def _merge(conn: asyncpg.Connection, source: int, target: int, actor: str) -> int:
+async def _merge(
+    conn: asyncpg.Connection,
+    source: int,
+    target: int,
+    actor: str,
+    reasons: Sequence[str] = (),
+) -> int:
     target = await _root(conn, target)
     if source == target:
         raise Conflict("these records are already the same researcher")
@@ -206,6 +214,11 @@ async def _merge(conn: asyncpg.Connection, source: int, target: int, actor: str)
         source,
         target,
     )
+    sightings = await conn.fetch(
+        "UPDATE researcher_sighting SET researcher_id = $2 WHERE researcher_id = $1 RETURNING id",
+        source,
+        target,
+    )
     await conn.execute("UPDATE researcher SET merged_into_id = $2 WHERE id = $1", source, target)
     await audit(
         conn,
@@ -217,7 +230,28 @@ async def _merge(conn: asyncpg.Connection, source: int, target: int, actor: str)
             "target": target,
             "moves": [r["id"] for r in moves],
             "affiliations": [r["id"] for r in affiliations],
+            "sightings": [r["id"] for r in sightings],
+            **({"reasons": list(reasons)} if reasons else {}),
         },
+    )
+    return target
+
+
+async def merge_for_identity(
+    conn: asyncpg.Connection, source: int, target: int, reasons: Sequence[str], *, actor: str
+) -> int:
+    """Merge two researchers a new sighting proved one person (inside the caller's
+    transaction), with the same redirect and audit row as a curator's merge."""
+    target = await _merge(conn, source, target, f"identity:{actor}", reasons)
+    await conn.execute(
+        """
+        UPDATE candidate_match SET status = 'same', resolved_at = now(), resolved_by = $3
+        WHERE status = 'open' AND researcher_id = least($1::bigint, $2::bigint)
+          AND candidate_id = greatest($1::bigint, $2::bigint)
+        """,
+        source,
+        target,
+        f"identity:{actor}",
     )
     return target
 
@@ -257,6 +291,12 @@ async def unmerge_researcher(conn: asyncpg.Connection, source: int, *, actor: st
         details = details or {}
         moves = [int(i) for i in details.get("moves", [])]
         affiliations = [int(i) for i in details.get("affiliations", [])]
+        sightings = [int(i) for i in details.get("sightings", [])]
+        await conn.execute(
+            "UPDATE researcher_sighting SET researcher_id = $1 WHERE id = ANY($2::bigint[])",
+            source,
+            sightings,
+        )
         await conn.execute(
             "UPDATE move SET researcher_id = $1 WHERE id = ANY($2::bigint[])", source, moves
         )

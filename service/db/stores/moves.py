@@ -152,6 +152,7 @@ async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str
         "is_returnee",
         "from_country",
         "to_country",
+        "reasons",
     }
     names = [k for k in fields if k in allowed]
     sets = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(names))
