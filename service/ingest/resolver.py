@@ -488,10 +488,17 @@ class Resolver:
         sightings: list[SightingRow] = []
         merges: list[tuple[int, int, tuple[str, ...]]] = []
         out: list[PersonResolution | None] = [None] * len(refs)
-        # Drafts with ids first, then by fingerprint: a fixed order for a given batch.
-        for draft in sorted(drafts, key=lambda d: (not d.ids, d.fingerprint)):
+        # Drafts with ids first, then those with a profile, then by fingerprint: a fixed order
+        # for a given batch, in which a researcher is created from its profile where the batch
+        # has one.
+        def order(d: Draft) -> tuple[bool, bool, str]:
+            profile = any(isinstance(refs[i], ResearcherSeen) for i in d.members)
+            return (not d.ids, not profile, d.fingerprint)
+
+        for draft in sorted(drafts, key=order):
             rid = self._by_ids(draft.ids)
             created = False
+            creator = -1
             confidence = 1.0
             reasons: tuple[str, ...] = ("id",) if rid is not None else ()
             if rid is None:
@@ -506,7 +513,11 @@ class Resolver:
                 if rid is None:
                     rid = await self._new_id()
                     created = True
-                    first = refs[draft.members[0]]
+                    creator = next(
+                        (i for i in draft.members if isinstance(refs[i], ResearcherSeen)),
+                        draft.members[0],
+                    )
+                    first = refs[creator]
                     names = {first.name, *(field_value(first, "aliases") or [])}
                     new_rows.append(self._new_row(rid, first, names))
                 else:
@@ -544,7 +555,7 @@ class Resolver:
                     if folded and (rid, folded) not in self._aliases_sent:
                         self._aliases_sent.add((rid, folded))
                         alias_rows.append((rid, name[:500], folded, self.source))
-                out[i] = PersonResolution(rid, created and i == draft.members[0])
+                out[i] = PersonResolution(rid, created and i == creator)
         # Sent ahead: nothing below needs its answer at once, and the writer goes on building
         # the batch's affiliations while PostgreSQL inserts the people (the connection's next
         # statement waits for it).

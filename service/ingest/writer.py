@@ -9,7 +9,6 @@ re-inferred for every researcher whose stints changed.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,7 +55,6 @@ from service.ingest.observations import (
     PersonRef,
     ResearcherSeen,
 )
-from service.ingest.sightings import PersonContext
 from service.ingest.resolver import (
     INSTITUTION_ID_RULES,
     RESEARCHER_ID_RULES,
@@ -64,6 +62,7 @@ from service.ingest.resolver import (
     field_value,
     invalid_ids,
 )
+from service.ingest.sightings import PersonContext
 
 logger = logging.getLogger(__name__)
 
@@ -295,12 +294,12 @@ class BatchWriter:
         resolved = await self.resolver.people(refs, contexts, doc_ids)
         self.person_of: dict[int, int] = {i: r.id for i, r in zip(idx, resolved, strict=True)}
         created_now = {r.id for r in resolved if r.created}
+        created_by = {i for i, r in zip(idx, resolved, strict=True) if r.created}
         self.new_people = set(created_now)
-        # researcher profiles: a researcher created now is compared with its profile only if
-        # the batch names it again in another ResearcherSeen
+        # researcher profiles: the profile a researcher was created from is stored as it is;
+        # any other is compared with the stored one
         seen_idx = [i for i in idx if isinstance(items[i].observation, ResearcherSeen)]
-        seen_count = Counter(self.person_of[i] for i in seen_idx)
-        profile_ids = sorted(r for r, n in seen_count.items() if n > 1 or r not in created_now)
+        profile_ids = sorted({self.person_of[i] for i in seen_idx if i not in created_by})
         profiles = await researchers.fetch_profiles(self.conn, profile_ids)
         # Whether a stored researcher gained an id or alias is the answer of the people's insert,
         # sent ahead; only researchers with a profile to compare need it.
@@ -309,12 +308,11 @@ class BatchWriter:
         for i in seen_idx:
             seen: ResearcherSeen = items[i].observation
             rid = self.person_of[i]
-            if rid in created_now:
+            if i in created_by:
                 statuses[i] = "created"
-                created_now.discard(rid)
                 continue
             current = updates.get(rid) or profiles.get(rid)
-            if current is None:  # created earlier in this batch, counted there
+            if current is None:  # not stored: cannot happen, the people were inserted first
                 statuses[i] = "unchanged"
                 continue
             wanted = {
@@ -357,6 +355,7 @@ class BatchWriter:
         aff_idx = [i for i in idx if isinstance(items[i].observation, AffiliationSeen)]
         wanted_rows: dict[tuple[int, int, str, str], dict[str, Any]] = {}
         key_of: dict[int, tuple[int, int, str, str]] = {}
+        doc_of_key: dict[tuple[int, int, str, str], set[int | None]] = {}
         for i in aff_idx:
             aff: AffiliationSeen = items[i].observation
             inst_id, _ = await self.resolver.institution(aff.institution)
@@ -364,6 +363,10 @@ class BatchWriter:
             start, start_p = _partial(aff.start)
             end, end_p = _partial(aff.end)
             key_of[i] = key
+            doc_of_key.setdefault(key, set()).add(
+                (doc_ids.get(aff.document_url) if aff.document_url else None)
+                or await self.source_document()
+            )
             earlier_years = wanted_rows[key]["years"] if key in wanted_rows else []
             wanted_rows[key] = {
                 "researcher_id": key[0],
@@ -396,9 +399,12 @@ class BatchWriter:
             if old is None:
                 inserts.append(row)
                 continue
-            # Years are what papers showed, document by document: a second document adds its
-            # years to the first's, it does not replace them.
-            row["years"] = sorted(set(old["years"] or ()) | set(row["years"]))
+            # Years are what papers showed, document by document: another document adds its
+            # years to those already known, it does not replace them (the same document seen
+            # again, revised, does).
+            docs = doc_of_key.get(key, set())
+            if set(old.get("documents") or ()) - docs:
+                row["years"] = sorted(set(old["years"] or ()) | set(row["years"]))
             if any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
                 changes.append({**row, "id": old["id"]})
         # New affiliations take their ids now, in the order the insert would have given them:
