@@ -21,7 +21,8 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   :data:`POPULATION`: ``E = POPULATION * u`` with ``u`` the share of people carrying the name,
   the product of the family-name and given-name shares of a packaged reference table
   (``service/data/name_frequencies.tsv``) or, when higher, the share among stored researchers
-  (a term-frequency adjustment). ``Wei Li`` (u ~ 4e-4, ~120 namesakes) is worth about -7 bits,
+  (a term-frequency adjustment; it counts from :data:`STORED_MIN` namesakes on, so that small
+  differences in what happens to be stored first cannot flip a decision). ``Wei Li`` (u ~ 4e-4, ~120 namesakes) is worth about -7 bits,
   a rare name +5 to +8. Initials ("S. Yao") replace the given-name share by that of an initial;
   a close spelling costs :data:`WEIGHTS` ``close``. A native-script name (姚顺雨) is read as
   pinyin and compared like any other name; two different native-script names are two people.
@@ -70,6 +71,9 @@ StintSpan = tuple[int, int | None, int | None]  # institution id, first year, la
 
 FREQUENCIES_PATH = Path(__file__).resolve().parent.parent / "data" / "name_frequencies.tsv"
 POPULATION = 300_000
+# Stored namesakes count once there are this many: below it, how many happen to be stored
+# depends on what was ingested first, and the decision must not.
+STORED_MIN = 20
 MERGE_AT = 4.0
 CANDIDATE_AT = -2.0
 ID_AGREES = 30.0
@@ -175,7 +179,7 @@ class NameFrequencies:
             share = surname * self.given.get(given, default)
             for key in (f"{given} {family}", f"{family} {given}"):
                 count = self.stored.get(key, 0)
-                if count > 1:
+                if count >= STORED_MIN:
                     share = max(share, count / POPULATION)
         return share
 

@@ -29,6 +29,7 @@ from service.db.stores import (
     sequences,
 )
 from service.db.stores import moves as move_store
+from service.db.stores import sightings as sightings_store
 from service.domain.dates import PartialDate
 from service.domain.institutions import InstitutionIndex
 from service.domain.moves import (
@@ -875,6 +876,7 @@ class BatchWriter:
         )
         evidence_rows: list[dict[str, Any]] = []
         confidences: list[tuple[int, float]] = []
+        doubts = await sightings_store.doubts(self.conn, researcher_ids)
         # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
         # statement at the end, with ids taken from the sequence in the same order, so the rows
         # are the ones single inserts followed by their updates would have left.
@@ -916,6 +918,14 @@ class BatchWriter:
                 ]
                 cls = classify_move(from_info, to_info, prior)
                 confidence = PROVISIONAL_CONFIDENCE if move.provisional else INFERRED_CONFIDENCE
+                # A move across a merge resting on names and context is no surer than the merge.
+                identity, doubt = identity_doubt(
+                    rows,
+                    doubts.get(rid, {}),
+                    move.from_institution_id,
+                    move.to_institution_id,
+                )
+                confidence = round(confidence * identity, 4)
                 wanted: dict[str, Any] = {
                     "move_date": move.date.to_date(),
                     "date_precision": move.date.precision,
@@ -971,6 +981,7 @@ class BatchWriter:
                         "confidence": wanted["confidence"],
                         "provisional": wanted["provisional"],
                         "origin": "inferred",
+                        "reasons": doubt,
                     }
                     pending.append(row)
                     row["evidence"] = []
@@ -979,7 +990,7 @@ class BatchWriter:
                     match = row
                     fields: dict[str, Any] = {}
                 elif match["origin"] == "inferred":
-                    fields = {**wanted, "confidence": match["confidence"]}
+                    fields = {**wanted, "confidence": match["confidence"], "reasons": doubt}
                     fields |= await self._refine_ends(
                         match, move.from_institution_id, move.to_institution_id
                     )
@@ -1039,7 +1050,11 @@ class BatchWriter:
         # its placeholder id, and is inserted with the confidence already.
         stored = await move_store.insert_with_evidence(self.conn, pending, evidence_rows)
         for row, stored_row in zip(pending, stored, strict=True):
+            doubt = row["reasons"]
             row.update(stored_row)
+            if doubt:
+                await move_store.update_fields(self.conn, row["id"], {"reasons": doubt})
+                row["reasons"] = doubt
         confidences = [(m, c) for m, c in confidences if m > 0]
         await evidence.set_move_evidence_confidence(self.conn, confidences, INFERENCE_EXTRACTOR)
 
@@ -1079,6 +1094,37 @@ class BatchWriter:
                 move["id"],
                 move["researcher_id"],
             )
+
+
+def identity_doubt(
+    rows: Sequence[dict[str, Any]],
+    doubts: dict[int, tuple[float, tuple[str, ...]]],
+    from_id: int | None,
+    to_id: int | None,
+) -> tuple[float, list[str]]:
+    """How sure it is that the stints at the two ends of a move are one person's, and why not:
+    1 when a document shows both, or when neither end rests on a sighting joined on names and
+    context; else the best pairing of a document at each end, each as sure as its sighting."""
+    ends = []
+    for inst in (from_id, to_id):
+        ends.append(
+            {d for row in rows if row["institution_id"] == inst for d in row["documents"] or ()}
+        )
+    if not ends[0] or not ends[1] or ends[0] & ends[1]:
+        return 1.0, []
+    best = 0.0
+    why: tuple[str, ...] = ()
+    for a in ends[0]:
+        for b in ends[1]:
+            ca, ra = doubts.get(a, (1.0, ()))
+            cb, rb = doubts.get(b, (1.0, ()))
+            pair = min(ca, cb)
+            if pair > best:
+                best, why = pair, ra if ca <= cb else rb
+    if best >= 1.0:
+        return 1.0, []
+    reason = f"its two stints were joined on names and context (p={best:.2f})"
+    return best, [reason, *why][:6]
 
 
 def _first_year(row: dict[str, Any]) -> int | None:

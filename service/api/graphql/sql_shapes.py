@@ -56,6 +56,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "origin": "origin",
         "createdAt": "created_at",
         "updatedAt": "updated_at",
+        "reasons": "reasons",
     },
     "Researcher": {
         "id": "id",

@@ -28,7 +28,7 @@ from service.db.queries.sql import descendants_sql, institutions_condition, rese
 COLUMNS = (
     "m.id, m.researcher_id, m.from_institution_id, m.to_institution_id, m.from_country, "
     "m.to_country, m.move_date, m.date_precision, m.kind, m.cross_border, m.is_returnee, "
-    "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at"
+    "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at, m.reasons"
 )
 
 # Undated moves sort as the oldest; the same expression is indexed (migration 0002).
@@ -54,6 +54,7 @@ class MoveRow:
     origin: str
     created_at: datetime
     updated_at: datetime
+    reasons: list[str]
 
 
 class MoveOrder(Enum):

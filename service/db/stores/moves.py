@@ -9,7 +9,7 @@ import asyncpg
 
 MOVE_COLUMNS = """m.id, m.researcher_id, m.from_institution_id, m.to_institution_id,
     m.from_country, m.to_country, m.move_date, m.date_precision, m.kind, m.is_returnee,
-    m.status, m.confidence, m.provisional, m.origin"""
+    m.status, m.confidence, m.provisional, m.origin, m.reasons"""
 
 
 async def for_researchers(

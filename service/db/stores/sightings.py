@@ -173,3 +173,28 @@ async def move_to(
         sorted(set(sighting_ids)),
         researcher_id,
     )
+
+
+async def doubts(
+    conn: asyncpg.Connection, researcher_ids: Sequence[int]
+) -> dict[int, dict[int, tuple[float, tuple[str, ...]]]]:
+    """For each researcher, the documents whose sighting joined it on names and context rather
+    than an id (confidence below 1): document id -> (confidence, reasons)."""
+    if not researcher_ids:
+        return {}
+    rows = await conn.fetch(
+        """
+        SELECT s.researcher_id, s.document_id, s.confidence, s.reasons
+        FROM researcher_sighting s
+        WHERE s.researcher_id = ANY($1::bigint[]) AND s.confidence < 1
+          AND s.document_id IS NOT NULL
+        """,
+        sorted(set(researcher_ids)),
+    )
+    out: dict[int, dict[int, tuple[float, tuple[str, ...]]]] = {}
+    for r in rows:
+        docs = out.setdefault(r["researcher_id"], {})
+        known = docs.get(r["document_id"])
+        if known is None or r["confidence"] < known[0]:
+            docs[r["document_id"]] = (float(r["confidence"]), tuple(r["reasons"] or ()))
+    return out

@@ -148,6 +148,10 @@ class Move(relay.Node):
     to_country: Country | None
     created_at: datetime
     updated_at: datetime
+    reasons: list[str] = strawberry.field(
+        description="Why the move is less certain than its evidence alone would make it (a "
+        "move across a merge of two records that rests on names and context)."
+    )
     researcher_id: strawberry.Private[int]
     from_institution_id: strawberry.Private[int | None]
     to_institution_id: strawberry.Private[int | None]
@@ -168,6 +172,7 @@ class Move(relay.Node):
             to_country=country(row.to_country),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            reasons=list(row.reasons or ()),
             researcher_id=row.researcher_id,
             from_institution_id=row.from_institution_id,
             to_institution_id=row.to_institution_id,
