@@ -488,6 +488,7 @@ class Resolver:
         sightings: list[SightingRow] = []
         merges: list[tuple[int, int, tuple[str, ...]]] = []
         out: list[PersonResolution | None] = [None] * len(refs)
+
         # Drafts with ids first, then those with a profile, then by fingerprint: a fixed order
         # for a given batch, in which a researcher is created from its profile where the batch
         # has one.

@@ -200,6 +200,20 @@ class BatchWriter:
             await self._infer(sorted(touched), outcome)
         return outcome
 
+    async def reinfer(self, researcher_ids: Sequence[int]) -> BatchOutcome:
+        """Infer the moves of these researchers again from their stored histories (after a
+        curator merged, split or settled a candidate match)."""
+        self.index = await self.resolver.institution_index()
+        self.new_people = set()
+        self.reported_people = set()
+        self.fresh_history = {}
+        self.fresh_infos = {}
+        self.resolver.merged_targets = set()
+        outcome = BatchOutcome([])
+        if researcher_ids:
+            await self._infer(sorted(set(researcher_ids)), outcome)
+        return outcome
+
     # -- documents -----------------------------------------------------------------------------
     async def source_document(self) -> int:
         if self._source_doc is None:
