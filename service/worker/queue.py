@@ -1,6 +1,7 @@
 """Ingestion jobs on procrastinate (a PostgreSQL-backed task queue).
 
-Two tasks, one body:
+Two ingest tasks, one body (and ``talentflow.rescore_candidates``, hourly, which scores the
+open candidate matches again with what has been learnt since):
 
 - ``talentflow.scheduled_ingest``: registered once per schedule entry as a periodic task
   (``periodic_id`` = the instance), so every worker shares one schedule and a fire time is
@@ -44,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 INGEST_TASK = "talentflow.ingest"
 SCHEDULED_TASK = "talentflow.scheduled_ingest"
+RESCORE_TASK = "talentflow.rescore_candidates"
+# Open candidate matches are scored again every hour, at 17 minutes past.
+RESCORE_CRON = "17 * * * *"
 QUEUE = "ingest"
 
 
@@ -150,6 +154,22 @@ async def run_instance(
     return {"status": result.status, "run_id": result.run_id, **result.counts()}
 
 
+async def run_rescore(context: JobContext) -> dict[str, int]:
+    """Score the open candidate matches again with what has been learnt since."""
+    from service.ingest.rescore import rescore_open_candidates
+
+    pool: asyncpg.Pool = context.additional_context["pool"]
+    settings: Settings = context.additional_context["settings"]
+    async with pool.acquire() as conn, conn.transaction():
+        result = await rescore_open_candidates(conn, settings)
+    return {
+        "seen": result.seen,
+        "merged": result.merged,
+        "closed": result.closed,
+        "rescored": result.rescored,
+    }
+
+
 async def record_refused(pool: asyncpg.Pool, plugin: str, instance: str, reason: str) -> int:
     """A ``cancelled`` run row saying why this run did not happen."""
     from service.db.stores import ingest_runs
@@ -201,6 +221,11 @@ def build_app(database_url: str, entries: Sequence[ScheduleEntry] = ()) -> procr
         context: JobContext, timestamp: int, plugin: str, instance: str, config: dict[str, Any]
     ) -> dict[str, Any]:
         return await run_instance(context, plugin, instance, config)
+
+    @app.periodic(cron=RESCORE_CRON, periodic_id="rescore-candidates")
+    @app.task(name=RESCORE_TASK, pass_context=True, queue=QUEUE, lock="rescore-candidates")
+    async def rescore_candidates(context: JobContext, timestamp: int) -> dict[str, int]:
+        return await run_rescore(context)
 
     for entry in entries:
         app.periodic(
