@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         default=None, description="TOML file of scheduled ingestion runs for the worker."
     )
     worker_concurrency: int = Field(default=2, ge=1, le=64)
+    rescore_candidates_cron: str = Field(
+        default="",
+        description="Cron of the worker's re-scoring of open candidate matches with what has "
+        'been learnt since (for example "17 * * * *", hourly); empty: not scheduled.',
+    )
     worker_shutdown_timeout_s: float = Field(
         default=300.0, ge=0, description="How long a stopping worker lets a running job finish."
     )

@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 INGEST_TASK = "talentflow.ingest"
 SCHEDULED_TASK = "talentflow.scheduled_ingest"
 RESCORE_TASK = "talentflow.rescore_candidates"
-# Open candidate matches are scored again every hour, at 17 minutes past.
+# A sensible schedule for the re-scoring (``TALENTFLOW_RESCORE_CANDIDATES_CRON``): hourly.
 RESCORE_CRON = "17 * * * *"
 QUEUE = "ingest"
 
@@ -200,8 +200,11 @@ async def record_interrupted(pool: asyncpg.Pool, run_id: int) -> None:
         )
 
 
-def build_app(database_url: str, entries: Sequence[ScheduleEntry] = ()) -> procrastinate.App:
-    """A procrastinate app on ``database_url`` with the ingest tasks and the schedule."""
+def build_app(
+    database_url: str, entries: Sequence[ScheduleEntry] = (), *, rescore_cron: str | None = None
+) -> procrastinate.App:
+    """A procrastinate app on ``database_url`` with the ingest tasks and the schedule; with
+    ``rescore_cron``, also the periodic re-scoring of open candidate matches."""
     connector = procrastinate.PsycopgConnector(
         conninfo=to_asyncpg_url(database_url),
         min_size=1,
@@ -222,10 +225,12 @@ def build_app(database_url: str, entries: Sequence[ScheduleEntry] = ()) -> procr
     ) -> dict[str, Any]:
         return await run_instance(context, plugin, instance, config)
 
-    @app.periodic(cron=RESCORE_CRON, periodic_id="rescore-candidates")
     @app.task(name=RESCORE_TASK, pass_context=True, queue=QUEUE, lock="rescore-candidates")
     async def rescore_candidates(context: JobContext, timestamp: int) -> dict[str, int]:
         return await run_rescore(context)
+
+    if rescore_cron:
+        app.periodic(cron=rescore_cron, periodic_id="rescore-candidates")(rescore_candidates)
 
     for entry in entries:
         app.periodic(

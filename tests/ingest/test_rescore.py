@@ -12,7 +12,7 @@ from service.config import load_settings
 from service.db.stores.institutions import seed_institutions
 from service.ingest.pipeline import run_ingester
 from service.ingest.rescore import rescore_open_candidates
-from service.worker.queue import RESCORE_TASK, build_app
+from service.worker.queue import RESCORE_CRON, RESCORE_TASK, build_app
 from tests.ingest.helpers import write_jsonl
 
 
@@ -68,5 +68,8 @@ async def test_new_evidence_on_a_candidate_pair_merges_it(
 
 
 def test_the_worker_schedules_the_rescoring() -> None:
-    app = build_app("postgresql://postgres@127.0.0.1:5432/postgres")
+    app = build_app("postgresql://postgres@127.0.0.1:5432/postgres", rescore_cron=RESCORE_CRON)
+    assert any(
+        p.periodic_id == "rescore-candidates" for p in app.periodic_registry.periodic_tasks.values()
+    )
     assert RESCORE_TASK in app.tasks
