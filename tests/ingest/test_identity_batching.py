@@ -10,7 +10,6 @@ import random
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
