@@ -609,17 +609,31 @@ class Resolver:
         pool = CandidatePool()
         if not drafts:
             return pool
-        keys = sorted({k for d in drafts for k in d.block_keys})
-        for stored in await sightings_store.by_block_keys(self.conn, keys):
-            pool.add_stored(stored)
+        # Drafts grouped by the strong-id schemes they carry: a researcher already holding an
+        # id of such a scheme is a different person (the id is not known, or it would have
+        # been found by it), so it is not read at all.
+        groups: dict[tuple[str, ...], set[str]] = {}
+        for d in drafts:
+            schemes = tuple(sorted(s for s in STRONG_SCHEMES if s in d.ids))
+            groups.setdefault(schemes, set()).update(d.block_keys)
+        seen: set[int] = set()
+        for schemes, keys in sorted(groups.items()):
+            for stored in await sightings_store.by_block_keys(self.conn, sorted(keys), schemes):
+                if stored.id not in seen:
+                    seen.add(stored.id)
+                    pool.add_stored(stored)
         need_names: set[str] = set()
         for d in drafts:
             for ref_name in d.sighting.all_names():
                 need_names |= self.name_keys(ref_name)
         legacy = await researchers.candidates_by_alias(self.conn, sorted(need_names))
+        unseen = sorted(
+            {c.id for found in legacy.values() for c in found} - pool.researchers.keys()
+        )
+        with_sightings = await sightings_store.researchers_with_sightings(self.conn, unseen)
         for found in legacy.values():
             for cand in found:
-                if cand.id in pool.researchers:
+                if cand.id in pool.researchers or cand.id in with_sightings:
                     continue
                 pool.add_profile(
                     cand.id,

@@ -68,8 +68,12 @@ def _stored(row: asyncpg.Record) -> StoredSighting:
     )
 
 
-async def by_block_keys(conn: asyncpg.Connection, keys: Sequence[str]) -> list[StoredSighting]:
-    """Stored sightings sharing a block key with ``keys`` (researchers followed through merges)."""
+async def by_block_keys(
+    conn: asyncpg.Connection, keys: Sequence[str], exclude_schemes: Sequence[str] = ()
+) -> list[StoredSighting]:
+    """Stored sightings sharing a block key with ``keys`` (researchers followed through merges),
+    leaving out researchers holding an id in one of ``exclude_schemes``: a sighting with an id
+    in that scheme (not known, or it would have been found by it) can never join them."""
     if not keys:
         return []
     rows = await conn.fetch(
@@ -78,6 +82,9 @@ async def by_block_keys(conn: asyncpg.Connection, keys: Sequence[str]) -> list[S
         FROM unnest($1::text[]) AS k(key)
         CROSS JOIN LATERAL (
             SELECT x.id FROM researcher_sighting x WHERE x.block_keys @> ARRAY[k.key]
+              AND NOT EXISTS (SELECT 1 FROM researcher_external_id e
+                              WHERE e.researcher_id = x.researcher_id
+                                AND e.scheme = ANY($2::text[]))
             ORDER BY x.id DESC LIMIT {MAX_PER_KEY}) hit
         JOIN researcher_sighting s ON s.id = hit.id
         JOIN researcher r ON r.id = s.researcher_id
@@ -85,6 +92,7 @@ async def by_block_keys(conn: asyncpg.Connection, keys: Sequence[str]) -> list[S
         ORDER BY s.id
         """,
         sorted(set(keys)),
+        sorted(set(exclude_schemes)),
     )
     return [_stored(r) for r in rows]
 
@@ -198,3 +206,20 @@ async def doubts(
         if known is None or r["confidence"] < known[0]:
             docs[r["document_id"]] = (float(r["confidence"]), tuple(r["reasons"] or ()))
     return out
+
+
+async def researchers_with_sightings(
+    conn: asyncpg.Connection, researcher_ids: Sequence[int]
+) -> set[int]:
+    """Those of these researchers that have stored sightings (the others were kept before
+    sightings were, and are compared through their profile)."""
+    if not researcher_ids:
+        return set()
+    rows = await conn.fetch(
+        """
+        SELECT r.id FROM unnest($1::bigint[]) AS r(id)
+        WHERE EXISTS (SELECT 1 FROM researcher_sighting s WHERE s.researcher_id = r.id)
+        """,
+        sorted(set(researcher_ids)),
+    )
+    return {int(r["id"]) for r in rows}
