@@ -442,6 +442,8 @@ async def main_async(args: argparse.Namespace) -> int:
     if args.only:
         wanted = set(args.only.split(","))
         cases = [c for c in cases if c.id in wanted]
+    if args.offset:
+        cases = cases[args.offset :]
     if args.limit:
         cases = cases[: args.limit]
     modes = [m for m in args.modes.split(",") if m]
@@ -491,6 +493,7 @@ async def main_async(args: argparse.Namespace) -> int:
 
 
 def _save(path: Path, payload: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
@@ -500,10 +503,55 @@ def main() -> int:
     parser.add_argument("--out", help="write figures and per-case outcomes as JSON here")
     parser.add_argument("--modes", default=",".join(MODES), help="ab,ba,one (default all)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N cases")
+    parser.add_argument("--offset", type=int, default=0, help="skip the first N cases")
     parser.add_argument("--only", default="", help="comma-separated case ids")
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="RESULTS",
+        help="instead of running, report the figures of result files written with --out "
+        "(parts of one set run in parallel)",
+    )
     parser.add_argument("--database-url", default="", help="default: $DATABASE_URL")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every case")
-    return asyncio.run(main_async(parser.parse_args()))
+    args = parser.parse_args()
+    if args.merge:
+        return merge(args)
+    return asyncio.run(main_async(args))
+
+
+def merge(args: argparse.Namespace) -> int:
+    """Figures over the cases of several result files (the set file gives tags and labels)."""
+    by_id = {c.id: c for c in load_set(Path(args.set))}
+    results: list[CaseResult] = []
+    modes: list[str] = []
+    for path in args.merge:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        modes = payload["figures"]["modes"]
+        for row in payload["cases"]:
+            result = CaseResult(by_id[row["id"]])
+            result.modes = {m: ModeResult(**v) for m, v in row["modes"].items()}
+            results.append(result)
+    fig = figures(results, modes)
+    print(report(fig))
+    if args.out:
+        _save(
+            Path(args.out),
+            {
+                "set": str(args.set),
+                "figures": fig,
+                "cases": [
+                    {
+                        "id": r.case.id,
+                        "label": r.case.label,
+                        "tags": list(r.case.tags),
+                        "modes": {m: vars(v) for m, v in r.modes.items()},
+                    }
+                    for r in results
+                ],
+            },
+        )
+    return 0
 
 
 if __name__ == "__main__":
