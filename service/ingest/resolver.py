@@ -113,6 +113,7 @@ class CandidatePool:
     by_key: dict[str, set[int]] = field(default_factory=dict)
     by_fingerprint: dict[str, tuple[int, float]] = field(default_factory=dict)
     names: dict[int, set[str]] = field(default_factory=dict)
+    by_name: dict[str, set[int]] = field(default_factory=dict)
 
     def _index(self, rid: int, sighting: Sighting, keys: Sequence[str]) -> None:
         self.researchers.setdefault(rid, []).append(sighting)
@@ -120,7 +121,10 @@ class CandidatePool:
             self.by_key.setdefault(key, set()).add(rid)
         folded = self.names.setdefault(rid, set())
         for name in sighting.all_names():
-            folded |= person_keys(name)
+            for key in person_keys(name):
+                if key not in folded:
+                    folded.add(key)
+                    self.by_name.setdefault(key, set()).add(rid)
 
     def add_stored(self, stored: StoredSighting) -> None:
         self.by_fingerprint.setdefault(
@@ -141,7 +145,12 @@ class CandidatePool:
             if source in rids:
                 rids.discard(source)
                 rids.add(target)
-        self.names.setdefault(target, set()).update(self.names.pop(source, set()))
+        moved = self.names.pop(source, set())
+        self.names.setdefault(target, set()).update(moved)
+        for key in moved:
+            rids = self.by_name.setdefault(key, set())
+            rids.discard(source)
+            rids.add(target)
         for fp, (rid, conf) in list(self.by_fingerprint.items()):
             if rid == source:
                 self.by_fingerprint[fp] = (target, conf)
@@ -150,8 +159,9 @@ class CandidatePool:
         rids: set[int] = set()
         for key in draft.block_keys:
             rids |= self.by_key.get(key, set())
-        keys = {k for n in draft.sighting.all_names() for k in person_keys(n)}
-        rids |= {rid for rid, names in self.names.items() if names & keys}
+        for name in draft.sighting.all_names():
+            for key in person_keys(name):
+                rids |= self.by_name.get(key, set())
         return {rid: self.researchers[rid] for rid in sorted(rids)}
 
     def institutions(self) -> set[int]:

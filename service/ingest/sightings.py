@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from service.domain.identity import Sighting, StintSpan
 from service.domain.names import blocking_keys, fold, person_name_variants
@@ -45,6 +46,7 @@ class Draft:
     ids: dict[str, str] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65536)
 def person_keys(name: str, native: str | None = None) -> frozenset[str]:
     keys = {fold(name), *person_name_variants(name)}
     if native:
@@ -53,8 +55,13 @@ def person_keys(name: str, native: str | None = None) -> frozenset[str]:
 
 
 def sighting_block_keys(sighting: Sighting) -> tuple[str, ...]:
+    return _block_keys(sighting.all_names())
+
+
+@lru_cache(maxsize=65536)
+def _block_keys(names: tuple[str, ...]) -> tuple[str, ...]:
     keys: set[str] = set()
-    for name in sighting.all_names():
+    for name in names:
         keys |= blocking_keys(name)
     return tuple(sorted(keys))
 
