@@ -468,28 +468,35 @@ async def main_async(args: argparse.Namespace) -> int:
                 )
             elif i % 50 == 0:
                 print(f"[{i}/{len(cases)}] {time.perf_counter() - started:.0f}s", flush=True)
+            if args.out and i % 20 == 0:
+                _save(Path(args.out), _payload(args, results, modes))  # partial, for long sets
     finally:
         await drop_template(server, template)
     fig = figures(results, modes)
     fig["seconds"] = round(time.perf_counter() - started, 1)
     print(report(fig))
     if args.out:
-        payload = {
-            "set": str(args.set),
-            "figures": fig,
-            "cases": [
-                {
-                    "id": r.case.id,
-                    "label": r.case.label,
-                    "tags": list(r.case.tags),
-                    "modes": {m: vars(v) for m, v in r.modes.items()},
-                }
-                for r in results
-            ],
-        }
-        _save(Path(args.out), payload)
+        _save(Path(args.out), _payload(args, results, modes))
         print(f"wrote {args.out}")
     return 0
+
+
+def _payload(
+    args: argparse.Namespace, results: Sequence[CaseResult], modes: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        "set": str(args.set),
+        "figures": figures(results, modes),
+        "cases": [
+            {
+                "id": r.case.id,
+                "label": r.case.label,
+                "tags": list(r.case.tags),
+                "modes": {m: vars(v) for m, v in r.modes.items()},
+            }
+            for r in results
+        ],
+    }
 
 
 def _save(path: Path, payload: Mapping[str, Any]) -> None:
