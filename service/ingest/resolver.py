@@ -490,7 +490,7 @@ class Resolver:
         # researcher sharing a block key or a name key.
         open_drafts = [d for d in drafts if self._by_ids(d.ids) is None]
         pool = await self._candidate_pool(open_drafts)
-        ctx = await self._identity_context(pool)
+        ctx = await self._identity_context(pool, drafts)
         new_rows: list[dict[str, object]] = []
         ext_rows: list[tuple[int, str, str]] = []
         alias_rows: list[tuple[int, str, str, str]] = []
@@ -656,13 +656,14 @@ class Resolver:
                 )
         return pool
 
-    async def _identity_context(self, pool: CandidatePool) -> IdentityContext:
+    async def _identity_context(
+        self, pool: CandidatePool, drafts: Sequence[Draft]
+    ) -> IdentityContext:
         index = await self.institution_index()
-        kinds = {
-            inst: record.kind
-            for inst in pool.institutions()
-            if (record := index.get(inst)) is not None
-        }
+        # The kinds of every institution either side of a comparison names (a university
+        # beside a company at the same time is a plausible dual post).
+        named = pool.institutions() | {t[0] for d in drafts for t in d.sighting.stints}
+        kinds = {inst: record.kind for inst in named if (record := index.get(inst)) is not None}
 
         def related(a: int, b: int) -> bool:
             return a == b or (a in index and b in index and index.related(a, b))

@@ -119,3 +119,37 @@ async def test_romanised_and_native_name_in_two_articles_make_one_move(
         researchers, moves, _ = await _people(conn)
         evidence = await conn.fetchval("SELECT count(*) FROM evidence WHERE move_id IS NOT NULL")
     assert (researchers, moves, evidence) == (1, 1, 2)
+
+
+async def test_a_professor_with_an_industry_post_at_once_stays_one_person(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings
+) -> None:
+    """A university and a company at the same time is a plausible dual post, whichever side
+    is stored first: the kinds of both institutions count."""
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    lines: list[dict[str, Any]] = []
+    for url, slug, years in (
+        ("https://p.example/berkeley", "uc-berkeley", [2016, 2017, 2018, 2019]),
+        ("https://p.example/openai", "openai", [2016, 2017]),
+    ):
+        lines += [
+            {"type": "document_seen", "url": url, "kind": "publication"},
+            {
+                "type": "researcher_seen",
+                "name": "Pieter Abbeelson",
+                "topics": ["robotics", "reinforcement learning"],
+                "document_url": url,
+            },
+            {
+                "type": "affiliation_seen",
+                "person": {"name": "Pieter Abbeelson"},
+                "institution": {"slug": slug},
+                "years": years,
+                "document_url": url,
+            },
+        ]
+    await _run(pool, tmp_path, settings, "dual", lines)
+    async with pool.acquire() as conn:
+        researchers, _, _ = await _people(conn)
+    assert researchers == 1
