@@ -530,15 +530,17 @@ def main() -> int:
 def merge(args: argparse.Namespace) -> int:
     """Figures over the cases of several result files (the set file gives tags and labels)."""
     by_id = {c.id: c for c in load_set(Path(args.set))}
-    results: list[CaseResult] = []
+    merged: dict[str, CaseResult] = {}
     modes: list[str] = []
-    for path in args.merge:
+    for path in args.merge:  # a case in a later file replaces the same case in an earlier one
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
         modes = payload["figures"]["modes"]
         for row in payload["cases"]:
             result = CaseResult(by_id[row["id"]])
             result.modes = {m: ModeResult(**v) for m, v in row["modes"].items()}
-            results.append(result)
+            merged[row["id"]] = result
+    order = {c: n for n, c in enumerate(by_id)}
+    results = sorted(merged.values(), key=lambda r: order[r.case.id])
     fig = figures(results, modes)
     print(report(fig))
     if args.out:
