@@ -132,6 +132,10 @@ def section(figures: Figures) -> str:
             START,
             "### Unit level: `score_pair` and institution strings",
             "",
+            "Ingestion does not call `score_pair` (it decides with `service.domain.identity`): "
+            "these figures guard the older scorer and the institution resolver against "
+            "regressions; the end-to-end figures above are the product's.",
+            "",
             f"Measured {today} with `{COMMAND}`.",
             "",
             "| measure | value | target | set |",
