@@ -147,6 +147,11 @@ def _draft(
             stints.append(ctx.stint)
         if ctx.move is not None and ctx.move not in moves:
             moves.append(ctx.move)
+            # a reported move places the person at its ends: leaving one, joining the other
+            source, target, year = ctx.move
+            for stint in ((source, None, year), (target, year, None)):
+                if stint[0] is not None and stint not in stints:
+                    stints.append((stint[0], stint[1], stint[2]))
         topics |= set(ctx.topics)
         mention = mention and ctx.mention
     url = contexts[members[0]].document_url

@@ -153,3 +153,49 @@ async def test_a_professor_with_an_industry_post_at_once_stays_one_person(
     async with pool.acquire() as conn:
         researchers, _, _ = await _people(conn)
     assert researchers == 1
+
+
+async def test_a_news_mention_joins_a_researcher_only_when_the_context_agrees(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings
+) -> None:
+    """Shunyu Yao at Tsinghua 2014-16: an article on a Shunyu Yao leaving OpenAI for Tencent
+    in 2025 is someone to check (a candidate), one on leaving Tsinghua in 2016 is him."""
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    paper = [
+        {"type": "document_seen", "url": "https://papers.example/yao", "kind": "publication"},
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Shunyu Yao"},
+            "institution": {"slug": "tsinghua-university"},
+            "years": [2014, 2015, 2016],
+            "document_url": "https://papers.example/yao",
+        },
+    ]
+    await _run(pool, tmp_path, settings, "paper", paper)
+    elsewhere = _article("https://news.example/elsewhere", "Shunyu Yao", None, "2025-03-02")
+    await _run(pool, tmp_path, settings, "news1", elsewhere)
+    async with pool.acquire() as conn:
+        researchers, moves, open_matches = await _people(conn)
+    assert (researchers, moves, open_matches) == (2, 1, 1)
+    agreeing = [
+        {"type": "document_seen", "url": "https://news.example/agreeing", "kind": "news_article"},
+        {
+            "type": "move_reported",
+            "person": {"name": "Yao Shunyu"},
+            "from_institution": {"slug": "tsinghua-university"},
+            "to_institution": {"slug": "alibaba"},
+            "date": "2016-09",
+            "document_url": "https://news.example/agreeing",
+        },
+    ]
+    await _run(pool, tmp_path, settings, "news2", agreeing)
+    async with pool.acquire() as conn:
+        researchers, moves, _ = await _people(conn)
+        same_person = await conn.fetchval(
+            "SELECT count(DISTINCT m.researcher_id) FROM move m "
+            "JOIN institution i ON i.id = m.from_institution_id "
+            "JOIN affiliation a ON a.researcher_id = m.researcher_id "
+            "WHERE i.slug = 'tsinghua-university'"
+        )
+    assert (researchers, moves, same_person) == (2, 2, 1)
