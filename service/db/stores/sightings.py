@@ -11,10 +11,9 @@ import asyncpg
 
 from service.domain.identity import Sighting
 
-# A name so common that more researchers than this share a block key is compared with the
-# most recent of them only (a bound on the work per sighting, not on correctness: namesakes
-# beyond it could only have been candidates).
-MAX_PER_KEY = 400
+# Sightings read for one batch at most, the most recent first: a bound on the work a batch of
+# very common names costs (namesakes beyond it could at most have been candidates).
+MAX_PER_QUERY = 5000
 
 
 @dataclass(frozen=True)
@@ -78,17 +77,14 @@ async def by_block_keys(
         return []
     rows = await conn.fetch(
         f"""
-        SELECT DISTINCT ON (s.id) {_COLUMNS}
-        FROM unnest($1::text[]) AS k(key)
-        CROSS JOIN LATERAL (
-            SELECT x.id FROM researcher_sighting x WHERE x.block_keys @> ARRAY[k.key]
+        SELECT {_COLUMNS} FROM {_FROM}
+        WHERE s.id IN (
+            SELECT x.id FROM researcher_sighting x
+            WHERE x.block_keys && $1::text[]
               AND NOT EXISTS (SELECT 1 FROM researcher_external_id e
                               WHERE e.researcher_id = x.researcher_id
                                 AND e.scheme = ANY($2::text[]))
-            ORDER BY x.id DESC LIMIT {MAX_PER_KEY}) hit
-        JOIN researcher_sighting s ON s.id = hit.id
-        JOIN researcher r ON r.id = s.researcher_id
-        LEFT JOIN document d ON d.id = s.document_id
+            ORDER BY x.id DESC LIMIT {MAX_PER_QUERY})
         ORDER BY s.id
         """,
         sorted(set(keys)),
