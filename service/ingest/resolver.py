@@ -185,6 +185,7 @@ class Resolver:
     _inst_cache: dict[tuple[str, ...], int] = field(default_factory=dict)
     _person_by_id: dict[tuple[str, str], int] = field(default_factory=dict)
     merged_targets: set[int] = field(default_factory=set)
+    doubtful: set[int] = field(default_factory=set)
     _spare_ids: list[int] = field(default_factory=list)
     _learnt: set[tuple[object, ...]] = field(default_factory=set)
     _index: InstitutionIndex | None = None
@@ -478,6 +479,7 @@ class Resolver:
         fixed order: the same decision a later batch or run would make.
         """
         self.merged_targets = set()
+        self.doubtful = set()
         contexts = contexts or [PersonContext() for _ in refs]
         doc_ids = doc_ids or {}
         drafts = group(refs, contexts)
@@ -534,6 +536,8 @@ class Resolver:
                 else:
                     confidence = decision.confidence
                     reasons = decision.reasons
+                    if confidence < 1:
+                        self.doubtful.add(rid)
                     for other in decision.also_merge:
                         merges.append((other, rid, decision.reasons))
                         pool.absorb(other, rid)

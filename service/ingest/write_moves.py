@@ -306,7 +306,17 @@ class MoveWriting(WriterBase):
         )
         evidence_rows: list[dict[str, Any]] = []
         confidences: list[tuple[int, float]] = []
-        doubts = await sightings_store.doubts(self.conn, researcher_ids)
+        # Researchers created by this batch without a join on names have no doubtful sighting.
+        doubts = await sightings_store.doubts(
+            self.conn,
+            [
+                r
+                for r in researcher_ids
+                if r not in self.new_people
+                or r in self.resolver.doubtful
+                or r in self.resolver.merged_targets
+            ],
+        )
         # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
         # statement at the end, with ids taken from the sequence in the same order, so the rows
         # are the ones single inserts followed by their updates would have left.

@@ -81,6 +81,7 @@ async def by_block_keys(
         WHERE s.id IN (
             SELECT x.id FROM researcher_sighting x
             WHERE x.block_keys && $1::text[]
+              AND NOT (x.ids ?| $2::text[])
               AND NOT EXISTS (SELECT 1 FROM researcher_external_id e
                               WHERE e.researcher_id = x.researcher_id
                                 AND e.scheme = ANY($2::text[]))
