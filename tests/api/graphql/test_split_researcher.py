@@ -114,3 +114,15 @@ async def test_split_over_rest(
     assert data["external_ids"] == {"dblp": "v/OriolVinyals2"} and data["moves"] == []
     async with pool.acquire() as conn:
         assert (await _state(conn))["moves"] == 0
+
+
+async def test_a_move_across_a_merge_on_names_says_so_and_is_no_surer(
+    gql: Gql, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    rid = await _merged_pair(pool, tmp_path)
+    query = """query($id: ID!) { researcher(id: $id) { moves { confidence reasons
+      evidence { confidence } } } }"""
+    (move,) = data_of(await gql(query, {"id": gid("Researcher", rid)}))["researcher"]["moves"]
+    assert move["reasons"] and "joined on names and context" in move["reasons"][0]
+    assert move["confidence"] < 0.6  # the inference's 0.6 times the merge's probability
+    assert all(e["confidence"] < 0.6 for e in move["evidence"])
