@@ -519,6 +519,14 @@ class Resolver:
                 if known is not None:
                     rid, confidence = known
                     reasons = ("the same sighting again",)
+                    # Seen again, perhaps with more (a stint the earlier batch did not hold):
+                    # whatever else the whole sighting now links to is the same person.
+                    whole = _combined(draft.sighting, pool.researchers.get(rid, []))
+                    again = resolve(whole, pool.view(draft), ctx)
+                    if again.researcher is not None:
+                        for other in sorted({again.researcher, *again.also_merge} - {rid}):
+                            merges.append((other, rid, again.reasons))
+                            pool.absorb(other, rid)
             if rid is None:
                 view = pool.view(draft)
                 decision = resolve(draft.sighting, view, ctx)
@@ -713,3 +721,14 @@ def _search_names(ref: PersonRef | ResearcherSeen, names: set[str]) -> tuple[str
     other name sorted, then its native name."""
     all_names = sorted(names) + ([ref.native_name] if ref.native_name else [])
     return tuple(dict.fromkeys([ref.name, *all_names]))
+
+
+def _combined(sighting: Sighting, stored: Sequence[Sighting]) -> Sighting:
+    """A sighting with what the stored sightings of its own document already hold."""
+    same = [x for x in stored if x.document is not None and x.document == sighting.document]
+    if not same:
+        return sighting
+    stints = tuple(dict.fromkeys([*sighting.stints, *(t for x in same for t in x.stints)]))
+    moves = tuple(dict.fromkeys([*sighting.moves, *(m for x in same for m in x.moves)]))
+    topics = sighting.topics.union(*(x.topics for x in same))
+    return replace(sighting, stints=stints, moves=moves, topics=topics)

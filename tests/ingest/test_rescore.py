@@ -52,7 +52,31 @@ async def test_new_evidence_on_a_candidate_pair_merges_it(
         assert await conn.fetchval("SELECT count(*) FROM candidate_match WHERE status = 'open'")
         nothing_new = await rescore_open_candidates(conn, load_settings())
         assert (nothing_new.merged, nothing_new.closed) == (0, 0)
-    # the second paper, read again, also names Tsinghua in the same years
+    # what is known of the second paper's author grows by another path than ingestion
+    async with pool.acquire() as conn:
+        tsinghua = await conn.fetchval(
+            "SELECT id FROM institution WHERE slug = 'tsinghua-university'"
+        )
+        await conn.execute(
+            "UPDATE researcher_sighting s SET stints = s.stints || $1::jsonb FROM document d "
+            "WHERE d.id = s.document_id AND d.url = 'https://p.example/2'",
+            [[tsinghua, 2018, 2019]],
+        )
+        result = await rescore_open_candidates(conn, load_settings())
+        assert result.merged == 1
+        people = await conn.fetchval("SELECT count(*) FROM researcher WHERE merged_into_id IS NULL")
+        status = await conn.fetchval("SELECT status FROM candidate_match")
+    assert (people, status) == (1, "same")
+
+
+async def test_a_document_read_again_with_more_is_resolved_again_at_ingest(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    first = _doc("https://p.example/1", "Shunyu Yao", [("tsinghua-university", [2018, 2019])])
+    second = _doc("https://p.example/2", "Yao Shunyu", [("google-deepmind", [2022, 2023])])
+    await _ingest(pool, tmp_path, "one", first + second)
     revised = _doc(
         "https://p.example/2",
         "Yao Shunyu",
@@ -60,8 +84,6 @@ async def test_new_evidence_on_a_candidate_pair_merges_it(
     )
     await _ingest(pool, tmp_path, "two", revised)
     async with pool.acquire() as conn:
-        result = await rescore_open_candidates(conn, load_settings())
-        assert result.merged == 1
         people = await conn.fetchval("SELECT count(*) FROM researcher WHERE merged_into_id IS NULL")
         status = await conn.fetchval("SELECT status FROM candidate_match")
     assert (people, status) == (1, "same")
