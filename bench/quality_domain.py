@@ -1,4 +1,8 @@
-"""Measure the domain core: researcher matching precision/recall, institution resolution.
+"""Measure the domain core at unit level: ``score_pair`` precision/recall, institution resolution.
+
+``score_pair`` is not what ingestion decides with (that is ``service.domain.identity``, measured
+end to end by ``bench/quality_persons_e2e.py``); these figures guard the older scorer and the
+institution resolver against regressions.
 
     python bench/quality_domain.py            # print figures and misses
     python bench/quality_domain.py --write    # also update the domain section of docs/quality.md
@@ -30,7 +34,7 @@ SEED = ROOT / "service" / "data" / "institutions.toml"
 PAIRS = ROOT / "tests" / "data" / "person_pairs.jsonl"
 STRINGS = ROOT / "tests" / "data" / "institution_strings.jsonl"
 DOC = ROOT / "docs" / "quality.md"
-START, END = "<!-- domain:start -->", "<!-- domain:end -->"
+START, END = "<!-- domain-unit:start -->", "<!-- domain-unit:end -->"
 COMMAND = "python bench/quality_domain.py --write"
 
 
@@ -126,7 +130,11 @@ def section(figures: Figures) -> str:
     return "\n".join(
         [
             START,
-            "## Domain core: entity resolution",
+            "### Unit level: `score_pair` and institution strings",
+            "",
+            "Ingestion does not call `score_pair` (it decides with `service.domain.identity`): "
+            "these figures guard the older scorer and the institution resolver against "
+            "regressions; the end-to-end figures above are the product's.",
             "",
             f"Measured {today} with `{COMMAND}`.",
             "",

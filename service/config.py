@@ -147,6 +147,11 @@ class Settings(BaseSettings):
         description="Run the ingestion worker inside each API process (what `talentflow demo` "
         "does); deployments run `talentflow worker` instead.",
     )
+    rescore_candidates_cron: str = Field(
+        default="",
+        description="Cron of the worker's re-scoring of open candidate matches with what has "
+        'been learnt since (for example "17 * * * *", hourly); empty: not scheduled.',
+    )
     worker_shutdown_timeout_s: float = Field(
         default=300.0, ge=0, description="How long a stopping worker lets a running job finish."
     )

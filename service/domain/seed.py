@@ -12,11 +12,12 @@ file without reading a traceback.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -470,3 +471,15 @@ def load_relations(
         seen.add(key)
         relations.append(rel)
     return relations
+
+
+@functools.cache
+def seed_names() -> Mapping[str, tuple[str, ...]]:
+    """Every name the packaged seed file gives each institution (name, aliases, native names),
+    by slug. The alias table keeps one name per normalised key; these are the others a seeded
+    institution is also known by (a company's short name beside its full one)."""
+    try:
+        entries = load_seed()
+    except SeedError:
+        return {}
+    return {e.slug: tuple(dict.fromkeys([e.name, *e.aliases, *e.native_names])) for e in entries}

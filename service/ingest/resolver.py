@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -32,8 +32,12 @@ from pydantic import BaseModel
 
 from service.db.ordered import send_ahead
 from service.db.stores import institution_writes, researchers, sequences
+from service.db.stores import sightings as sightings_store
+from service.db.stores.curation import merge_for_identity
 from service.db.stores.institutions import institution_search_text
-from service.db.stores.researchers import ResearcherCandidate
+from service.db.stores.sightings import SightingRow, StoredSighting
+from service.domain.identity import Context as IdentityContext
+from service.domain.identity import Institutions, Sighting, reference_frequencies, resolve
 from service.domain.institutions import InstitutionIndex, InstitutionRecord
 from service.domain.names import (
     fold,
@@ -41,8 +45,14 @@ from service.domain.names import (
     person_name_variants,
     researcher_search_text,
 )
-from service.domain.resolution import PersonRecord, best_match
 from service.ingest.observations import InstitutionRef, InstitutionSeen, PersonRef, ResearcherSeen
+from service.ingest.sightings import (
+    Draft,
+    PersonContext,
+    group,
+    person_keys,
+    sighting_block_keys,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,10 +104,77 @@ class PersonResolution:
 
 
 @dataclass
-class _NewPerson:
-    id: int
-    names: set[str]
-    ids: dict[str, str]
+class CandidatePool:
+    """The researchers a batch's sightings could be, each with its sightings; kept up to date
+    as the batch places its own sightings, so a later sighting of the batch meets them as a
+    later batch would."""
+
+    researchers: dict[int, list[Sighting]] = field(default_factory=dict)
+    by_key: dict[str, set[int]] = field(default_factory=dict)
+    by_fingerprint: dict[str, tuple[int, float]] = field(default_factory=dict)
+    names: dict[int, set[str]] = field(default_factory=dict)
+    by_name: dict[str, set[int]] = field(default_factory=dict)
+
+    def _index(self, rid: int, sighting: Sighting, keys: Sequence[str]) -> None:
+        self.researchers.setdefault(rid, []).append(sighting)
+        for key in keys:
+            self.by_key.setdefault(key, set()).add(rid)
+        folded = self.names.setdefault(rid, set())
+        for name in sighting.all_names():
+            for key in person_keys(name):
+                if key not in folded:
+                    folded.add(key)
+                    self.by_name.setdefault(key, set()).add(rid)
+
+    def add_stored(self, stored: StoredSighting) -> None:
+        self.by_fingerprint.setdefault(
+            stored.fingerprint, (stored.researcher_id, stored.confidence)
+        )
+        self._index(stored.researcher_id, stored.sighting, sighting_block_keys(stored.sighting))
+
+    def add_profile(self, rid: int, sighting: Sighting) -> None:
+        self._index(rid, sighting, sighting_block_keys(sighting))
+
+    def add(self, rid: int, draft: Draft) -> None:
+        self._index(rid, draft.sighting, draft.block_keys)
+
+    def absorb(self, source: int, target: int) -> None:
+        """``source`` was merged into ``target``."""
+        self.researchers.setdefault(target, []).extend(self.researchers.pop(source, []))
+        for rids in self.by_key.values():
+            if source in rids:
+                rids.discard(source)
+                rids.add(target)
+        moved = self.names.pop(source, set())
+        self.names.setdefault(target, set()).update(moved)
+        for key in moved:
+            rids = self.by_name.setdefault(key, set())
+            rids.discard(source)
+            rids.add(target)
+        for fp, (rid, conf) in list(self.by_fingerprint.items()):
+            if rid == source:
+                self.by_fingerprint[fp] = (target, conf)
+
+    def view(self, draft: Draft) -> dict[int, list[Sighting]]:
+        rids: set[int] = set()
+        for key in draft.block_keys:
+            rids |= self.by_key.get(key, set())
+        for name in draft.sighting.all_names():
+            for key in person_keys(name):
+                rids |= self.by_name.get(key, set())
+        return {rid: self.researchers[rid] for rid in sorted(rids)}
+
+    def institutions(self) -> set[int]:
+        return {
+            s[0] for sightings in self.researchers.values() for x in sightings for s in x.stints
+        }
+
+    def name_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for names in self.names.values():
+            for key in names:
+                counts[key] = counts.get(key, 0) + 1
+        return counts
 
 
 @dataclass
@@ -107,7 +184,8 @@ class Resolver:
     institutions_created: set[int] = field(default_factory=set)
     _inst_cache: dict[tuple[str, ...], int] = field(default_factory=dict)
     _person_by_id: dict[tuple[str, str], int] = field(default_factory=dict)
-    _person_by_source_name: dict[str, int] = field(default_factory=dict)
+    merged_targets: set[int] = field(default_factory=set)
+    doubtful: set[int] = field(default_factory=set)
     _spare_ids: list[int] = field(default_factory=list)
     _learnt: set[tuple[object, ...]] = field(default_factory=set)
     _index: InstitutionIndex | None = None
@@ -386,135 +464,237 @@ class Resolver:
             self._spare_ids = await sequences.next_ids(self.conn, "researcher", 256)
         return self._spare_ids.pop(0)
 
-    async def people(self, refs: Sequence[PersonRef | ResearcherSeen]) -> list[PersonResolution]:
-        """Resolve a batch of person references, creating researchers where needed."""
+    async def people(
+        self,
+        refs: Sequence[PersonRef | ResearcherSeen],
+        contexts: Sequence[PersonContext] | None = None,
+        doc_ids: Mapping[str, int] | None = None,
+    ) -> list[PersonResolution]:
+        """Resolve a batch of person references, creating researchers where needed.
+
+        The references are grouped into sightings (:mod:`service.ingest.sightings`); each is
+        decided by :func:`service.domain.identity.resolve` against the stored sightings of the
+        researchers it could be (found by id, by a block key, or by name for records kept
+        before sightings were), and against the sightings this batch has placed already, in a
+        fixed order: the same decision a later batch or run would make.
+        """
+        self.merged_targets = set()
+        self.doubtful = set()
+        contexts = contexts or [PersonContext() for _ in refs]
+        doc_ids = doc_ids or {}
+        drafts = group(refs, contexts)
         pairs = sorted({(s, v) for ref in refs for s, v in ref.ids.items()})
         unknown_pairs = [p for p in pairs if p not in self._person_by_id]
         self._person_by_id.update(await researchers.ids_by_external_id(self.conn, unknown_pairs))
         # Rows already stored (or sent earlier in the run) would only hit ON CONFLICT DO NOTHING.
         stored_pairs = {p for p in pairs if p in self._person_by_id}
-        need_names: set[str] = set()
-        for ref in refs:
-            if not any(p in self._person_by_id for p in ref.ids.items()):
-                need_names |= self.name_keys(ref.name, ref.native_name)
-        candidates = await researchers.candidates_by_alias(self.conn, sorted(need_names))
-        new_people: list[_NewPerson] = []
+        # Drafts known by an id need no comparison; the others are compared with every
+        # researcher sharing a block key or a name key.
+        open_drafts = [d for d in drafts if self._by_ids(d.ids) is None]
+        pool = await self._candidate_pool(open_drafts)
+        ctx = await self._identity_context(pool, drafts)
         new_rows: list[dict[str, object]] = []
         ext_rows: list[tuple[int, str, str]] = []
         alias_rows: list[tuple[int, str, str, str]] = []
         matches: list[tuple[int, int, float, list[str]]] = []
-        out: list[PersonResolution] = []
-        for ref in refs:
-            rid = self._by_ids(ref)
+        sightings: list[SightingRow] = []
+        merges: list[tuple[int, int, tuple[str, ...]]] = []
+        out: list[PersonResolution | None] = [None] * len(refs)
+
+        # Drafts with ids first, then those with a profile, then by fingerprint: a fixed order
+        # for a given batch, in which a researcher is created from its profile where the batch
+        # has one.
+        def order(d: Draft) -> tuple[bool, bool, str]:
+            profile = any(isinstance(refs[i], ResearcherSeen) for i in d.members)
+            return (not d.ids, not profile, d.fingerprint)
+
+        for draft in sorted(drafts, key=order):
+            rid = self._by_ids(draft.ids)
             created = False
+            creator = -1
+            confidence = 1.0
+            reasons: tuple[str, ...] = ("id",) if rid is not None else ()
             if rid is None:
-                rid, score = self._by_name(ref, candidates, new_people)
+                known = pool.by_fingerprint.get(draft.fingerprint)
+                if known is not None:
+                    rid, confidence = known
+                    reasons = ("the same sighting again",)
+                    # Seen again, perhaps with more (a stint the earlier batch did not hold):
+                    # whatever else the whole sighting now links to is the same person.
+                    whole = _combined(draft.sighting, pool.researchers.get(rid, []))
+                    again = resolve(whole, pool.view(draft), ctx)
+                    if again.researcher is not None:
+                        for other in sorted({again.researcher, *again.also_merge} - {rid}):
+                            merges.append((other, rid, again.reasons))
+                            pool.absorb(other, rid)
+            if rid is None:
+                view = pool.view(draft)
+                decision = resolve(draft.sighting, view, ctx)
+                rid = decision.researcher
                 if rid is None:
                     rid = await self._new_id()
                     created = True
-                    names = {ref.name, *(field_value(ref, "aliases") or [])}
-                    new_people.append(_NewPerson(rid, set(self.name_keys(ref.name)), dict(ref.ids)))
-                    new_rows.append(self._new_row(rid, ref, names))
-                    if score is not None:
-                        matches.append((rid, score[0], score[1], score[2]))
-            for scheme, value in ref.ids.items():
-                if (scheme, value) not in stored_pairs:
-                    stored_pairs.add((scheme, value))
-                    ext_rows.append((rid, scheme, value))
-                self._person_by_id.setdefault((scheme, value), rid)
-            names = {ref.name, *(field_value(ref, "aliases") or [])}
-            for name in sorted(names) + ([ref.native_name] if ref.native_name else []):
-                folded = fold(name)
-                if folded and (rid, folded) not in self._aliases_sent:
-                    self._aliases_sent.add((rid, folded))
-                    alias_rows.append((rid, name[:500], folded, self.source))
-                if folded and name in names:
-                    self._person_by_source_name.setdefault(folded, rid)
-            out.append(PersonResolution(rid, created))
+                    creator = next(
+                        (i for i in draft.members if isinstance(refs[i], ResearcherSeen)),
+                        draft.members[0],
+                    )
+                    first = refs[creator]
+                    names = {first.name, *(field_value(first, "aliases") or [])}
+                    new_rows.append(self._new_row(rid, first, names))
+                else:
+                    confidence = decision.confidence
+                    reasons = decision.reasons
+                    if confidence < 1:
+                        self.doubtful.add(rid)
+                    for other in decision.also_merge:
+                        merges.append((other, rid, decision.reasons))
+                        pool.absorb(other, rid)
+                for cand, comparison in decision.candidates:
+                    matches.append((rid, cand, comparison.probability, list(comparison.reasons)))
+            pool.add(rid, draft)
+            pool.by_fingerprint.setdefault(draft.fingerprint, (rid, confidence))
+            sightings.append(
+                SightingRow(
+                    researcher_id=rid,
+                    fingerprint=draft.fingerprint,
+                    document_id=doc_ids.get(draft.document_url or ""),
+                    source=self.source,
+                    sighting=draft.sighting,
+                    block_keys=draft.block_keys,
+                    confidence=confidence,
+                    reasons=reasons,
+                )
+            )
+            for i in draft.members:
+                ref = refs[i]
+                for scheme, value in ref.ids.items():
+                    if (scheme, value) not in stored_pairs:
+                        stored_pairs.add((scheme, value))
+                        ext_rows.append((rid, scheme, value))
+                    self._person_by_id.setdefault((scheme, value), rid)
+                names = {ref.name, *(field_value(ref, "aliases") or [])}
+                for name in sorted(names) + ([ref.native_name] if ref.native_name else []):
+                    folded = fold(name)
+                    if folded and (rid, folded) not in self._aliases_sent:
+                        self._aliases_sent.add((rid, folded))
+                        alias_rows.append((rid, name[:500], folded, self.source))
+                out[i] = PersonResolution(rid, created and i == creator)
         # Sent ahead: nothing below needs its answer at once, and the writer goes on building
         # the batch's affiliations while PostgreSQL inserts the people (the connection's next
         # statement waits for it).
         self._gained = await send_ahead(
             self.conn, researchers.insert_people(self.conn, new_rows, ext_rows, alias_rows)
         )
-        await researchers.add_candidate_matches(self.conn, matches)
-        return out
+        redirect: dict[int, int] = {}
+        if merges:
+            await self._gained
+            for merged, into, why in merges:
+                into = redirect.get(into, into)
+                if merged == into:
+                    continue
+                await merge_for_identity(self.conn, merged, into, why, actor=self.source)
+                redirect[merged] = into
+                for earlier, now in list(redirect.items()):
+                    if now == merged:
+                        redirect[earlier] = into
+                self.merged_targets.add(into)
+            for pair, rid in list(self._person_by_id.items()):
+                if rid in redirect:
+                    self._person_by_id[pair] = redirect[rid]
+        await sightings_store.upsert(
+            self.conn,
+            [
+                replace(r, researcher_id=redirect.get(r.researcher_id, r.researcher_id))
+                for r in sightings
+            ],
+        )
+        await researchers.add_candidate_matches(
+            self.conn,
+            [
+                (redirect.get(a, a), redirect.get(b, b), score, why)
+                for a, b, score, why in matches
+                if redirect.get(a, a) != redirect.get(b, b)
+            ],
+        )
+        result: list[PersonResolution] = []
+        for item in out:
+            assert item is not None
+            moved = item.id in redirect
+            result.append(
+                PersonResolution(redirect.get(item.id, item.id), item.created and not moved)
+            )
+        return result
+
+    async def _candidate_pool(self, drafts: Sequence[Draft]) -> CandidatePool:
+        """The stored sightings the drafts could be, and researchers kept before sightings were
+        (found by name key; compared through a sighting made of their profile)."""
+        pool = CandidatePool()
+        if not drafts:
+            return pool
+        # Drafts grouped by the strong-id schemes they carry: a researcher already holding an
+        # id of such a scheme is a different person (the id is not known, or it would have
+        # been found by it), so it is not read at all.
+        groups: dict[tuple[str, ...], set[str]] = {}
+        for d in drafts:
+            schemes = tuple(sorted(s for s in STRONG_SCHEMES if s in d.ids))
+            groups.setdefault(schemes, set()).update(d.block_keys)
+        seen: set[int] = set()
+        for schemes, keys in sorted(groups.items()):
+            for stored in await sightings_store.by_block_keys(self.conn, sorted(keys), schemes):
+                if stored.id not in seen:
+                    seen.add(stored.id)
+                    pool.add_stored(stored)
+        need_names: set[str] = set()
+        for d in drafts:
+            for ref_name in d.sighting.all_names():
+                need_names |= self.name_keys(ref_name)
+        legacy = await researchers.candidates_by_alias(self.conn, sorted(need_names))
+        unseen = sorted(
+            {c.id for found in legacy.values() for c in found} - pool.researchers.keys()
+        )
+        with_sightings = await sightings_store.researchers_with_sightings(self.conn, unseen)
+        for found in legacy.values():
+            for cand in found:
+                if cand.id in pool.researchers or cand.id in with_sightings:
+                    continue
+                pool.add_profile(
+                    cand.id,
+                    Sighting(
+                        names=(cand.display_name, *(a[0] for a in cand.aliases)),
+                        native_name=cand.native_name,
+                        ids=cand.ids,
+                        topics=frozenset(cand.topics),
+                    ),
+                )
+        return pool
+
+    async def _identity_context(
+        self, pool: CandidatePool, drafts: Sequence[Draft]
+    ) -> IdentityContext:
+        index = await self.institution_index()
+        # The kinds of every institution either side of a comparison names (a university
+        # beside a company at the same time is a plausible dual post).
+        named = pool.institutions() | {t[0] for d in drafts for t in d.sighting.stints}
+        kinds = {inst: record.kind for inst in named if (record := index.get(inst)) is not None}
+
+        def related(a: int, b: int) -> bool:
+            return a == b or (a in index and b in index and index.related(a, b))
+
+        # Stored namesakes raise a name's share (the term-frequency adjustment).
+        stored = reference_frequencies().with_stored(pool.name_counts())
+        return IdentityContext(stored, Institutions(related=related, kinds=kinds))
 
     async def gained_ids_or_aliases(self) -> set[int]:
         """Researchers that gained an external id or alias in the last ``people`` call."""
         gained = getattr(self, "_gained", None)
         return set() if gained is None else await gained
 
-    def _by_ids(self, ref: PersonRef | ResearcherSeen) -> int | None:
-        for scheme in (*STRONG_SCHEMES, *sorted(ref.ids)):
-            value = ref.ids.get(scheme)
+    def _by_ids(self, ids: Mapping[str, str]) -> int | None:
+        for scheme in (*STRONG_SCHEMES, *sorted(ids)):
+            value = ids.get(scheme)
             if value is not None and (scheme, value) in self._person_by_id:
                 return self._person_by_id[(scheme, value)]
         return None
-
-    def _by_name(
-        self,
-        ref: PersonRef | ResearcherSeen,
-        candidates: dict[str, list[ResearcherCandidate]],
-        new_people: list[_NewPerson],
-    ) -> tuple[int | None, tuple[int, float, list[str]] | None]:
-        exact = fold(ref.name)
-        keys = self.name_keys(ref.name, ref.native_name)
-        found: dict[int, ResearcherCandidate] = {}
-        for key in keys:
-            for cand in candidates.get(key, []):
-                found[cand.id] = cand
-        # The same source naming a person the same way (and no id conflict): the same person.
-        same_source = sorted(
-            c.id
-            for c in found.values()
-            if any(a[1] == exact and a[2] == self.source for a in c.aliases)
-            and not _ids_conflict(ref.ids, c.ids)
-        )
-        if same_source:
-            return same_source[0], None
-        if exact in self._person_by_source_name and not ref.ids:
-            return self._person_by_source_name[exact], None
-        for person in new_people:
-            if exact in person.names and not _ids_conflict(ref.ids, person.ids):
-                return person.id, None
-        if not found:
-            return None, None
-        record = PersonRecord(
-            names=(ref.name,),
-            native_name=ref.native_name,
-            orcid=ref.ids.get("orcid"),
-            openalex_id=ref.ids.get("openalex"),
-            other_ids={k: v for k, v in ref.ids.items() if k not in STRONG_SCHEMES},
-            topics=frozenset(field_value(ref, "topics") or []),
-        )
-        pool = [
-            PersonRecord(
-                names=(c.display_name, *(a[0] for a in c.aliases)),
-                native_name=c.native_name,
-                orcid=c.ids.get("orcid"),
-                openalex_id=c.ids.get("openalex"),
-                other_ids={k: v for k, v in c.ids.items() if k not in STRONG_SCHEMES},
-                topics=frozenset(c.topics),
-                id=c.id,
-            )
-            for c in found.values()
-        ]
-        best = best_match(record, pool)
-        if best is not None and best[1].decision == "same" and best[0].id is not None:
-            return best[0].id, None
-        exact_hits = [
-            c.id
-            for c in found.values()
-            if any(a[1] == exact for a in c.aliases) and not _ids_conflict(ref.ids, c.ids)
-        ]
-        if len(exact_hits) == 1 and not (
-            ref.ids and any(s in found[exact_hits[0]].ids for s in ref.ids)
-        ):
-            return exact_hits[0], None
-        if best is not None and best[0].id is not None:
-            return None, (best[0].id, best[1].score, list(best[1].reasons))
-        return None, None
 
     def _new_row(
         self, rid: int, ref: PersonRef | ResearcherSeen, names: set[str]
@@ -543,5 +723,12 @@ def _search_names(ref: PersonRef | ResearcherSeen, names: set[str]) -> tuple[str
     return tuple(dict.fromkeys([ref.name, *all_names]))
 
 
-def _ids_conflict(a: dict[str, str], b: dict[str, str]) -> bool:
-    return any(scheme in b and b[scheme] != value for scheme, value in a.items())
+def _combined(sighting: Sighting, stored: Sequence[Sighting]) -> Sighting:
+    """A sighting with what the stored sightings of its own document already hold."""
+    same = [x for x in stored if x.document is not None and x.document == sighting.document]
+    if not same:
+        return sighting
+    stints = tuple(dict.fromkeys([*sighting.stints, *(t for x in same for t in x.stints)]))
+    moves = tuple(dict.fromkeys([*sighting.moves, *(m for x in same for m in x.moves)]))
+    topics = sighting.topics.union(*(x.topics for x in same))
+    return replace(sighting, stints=stints, moves=moves, topics=topics)

@@ -9,46 +9,20 @@ re-inferred for every researcher whose stints changed.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import asyncpg
 
 from service.config import Settings
-from service.db.ordered import send_ahead, settle
+from service.db.ordered import settle
 from service.db.stores import (
-    affiliations,
     documents,
-    evidence,
-    institution_writes,
-    job_postings,
-    researchers,
-    sequences,
 )
 from service.db.stores import institutions as institution_store
-from service.db.stores import moves as move_store
-from service.domain.dates import PartialDate
 from service.domain.institutions import InstitutionIndex
-from service.domain.moves import (
-    CURATED_STATUSES,
-    InferenceSettings,
-    InferredMove,
-    InstInfo,
-    MoveReport,
-    Relation,
-    Stint,
-    classify_move,
-    combine_confidence,
-    deny,
-    infer_moves,
-    is_visiting_role,
-    same_move,
-    status_from_evidence,
-)
 from service.ingest.analysis_writes import write_analysis_observations
 from service.ingest.observations import (
     AffiliationSeen,
@@ -56,10 +30,8 @@ from service.ingest.observations import (
     EducationSeen,
     InstitutionRef,
     InstitutionSeen,
-    JobPostingClosed,
     JobPostingSeen,
     MoveReported,
-    PartialDateModel,
     PersonRef,
     ResearcherSeen,
 )
@@ -70,44 +42,21 @@ from service.ingest.resolver import (
     field_value,
     invalid_ids,
 )
+from service.ingest.write_jobs import JobPostingWriting
+from service.ingest.write_moves import (
+    INFERENCE_EXTRACTOR,
+    MoveWriting,
+    identity_doubt,
+)
+from service.ingest.write_people import PeopleWriting
+from service.ingest.writing import (
+    BatchItem,
+    BatchOutcome,
+    Status,
+    _partial,
+)
 
 logger = logging.getLogger(__name__)
-
-INFERENCE_EXTRACTOR = "talentflow.inference"
-
-Status = str  # "created" | "updated" | "unchanged" | "rejected: <reason>"
-
-
-@dataclass
-class BatchItem:
-    position: str
-    observation: Any
-    extractor: str
-    extractor_version: str | None
-    prepared: bool = False  # ``BatchWriter.prepare`` ran: ``id_problem`` is set
-    id_problem: str | None = None
-
-
-@dataclass
-class BatchOutcome:
-    statuses: list[Status]
-    new_moves: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _partial(value: PartialDateModel | None) -> tuple[Any, str | None]:
-    if value is None:
-        return None, None
-    return value.to_date(), value.precision
-
-
-def _pd(value: PartialDateModel | None) -> PartialDate | None:
-    return PartialDate(value.year, value.month, value.day) if value else None
-
-
-def _pd_from_row(day: Any, precision: str | None) -> PartialDate | None:
-    if day is None or precision is None:
-        return None
-    return PartialDate.from_date(day, precision)
 
 
 # The same ids come in every observation naming a person or an institution: check each set once.
@@ -147,7 +96,7 @@ def _check_ids(obs: Any) -> str | None:
 
 
 @dataclass
-class BatchWriter:
+class BatchWriter(PeopleWriting, JobPostingWriting, MoveWriting):
     conn: asyncpg.Connection
     plugin: str
     instance: str
@@ -208,19 +157,37 @@ class BatchWriter:
             await self._infer(sorted(touched), outcome)
         return outcome
 
-    # -- documents -----------------------------------------------------------------------------
-    async def source_document(self) -> int:
-        if self._source_doc is None:
-            url = f"urn:talentflow:source:{self.plugin}:{self.instance}"
-            await documents.insert_documents(
-                self.conn,
-                [{"url": url, "kind": "dataset", "title": f"{self.plugin} source"}],
-                self.plugin,
-            )
-            found = await documents.fetch_by_urls(self.conn, [url])
-            self._source_doc = int(found[url]["id"])
-        return self._source_doc
+    async def _relations_seen(self, obs: InstitutionSeen, source: str) -> None:
+        """Store the predecessors and successors a source gives for an institution."""
+        me, _ = await self.resolver.institution(obs)
+        rows: list[tuple[int, int, str, Any, str | None]] = []
+        for rel, mine_is_successor in [
+            *((r, True) for r in obs.predecessors),
+            *((r, False) for r in obs.successors),
+        ]:
+            other, _ = await self.resolver.institution(rel.institution)
+            if other == me:
+                continue
+            pred, succ = (other, me) if mine_is_successor else (me, other)
+            day, precision = _partial(rel.date)
+            rows.append((pred, succ, rel.kind, day, precision))
+        await institution_store.add_relations(self.conn, rows, source)
 
+    async def reinfer(self, researcher_ids: Sequence[int]) -> BatchOutcome:
+        """Infer the moves of these researchers again from their stored histories (after a
+        curator merged, split or settled a candidate match)."""
+        self.index = await self.resolver.institution_index()
+        self.new_people = set()
+        self.reported_people = set()
+        self.fresh_history = {}
+        self.fresh_infos = {}
+        self.resolver.merged_targets = set()
+        outcome = BatchOutcome([])
+        if researcher_ids:
+            await self._infer(sorted(set(researcher_ids)), outcome)
+        return outcome
+
+    # -- documents -----------------------------------------------------------------------------
     async def _documents(
         self, items: Sequence[BatchItem], live: list[int], statuses: list[Status]
     ) -> dict[str, int]:
@@ -281,852 +248,12 @@ class BatchWriter:
             ids |= {url: int(row["id"]) for url, row in found.items()}
         return ids
 
-    # -- researchers and affiliations ----------------------------------------------------------
-    async def _relations_seen(self, obs: InstitutionSeen, source: str) -> None:
-        """Store the predecessors and successors a source gives for an institution."""
-        me, _ = await self.resolver.institution(obs)
-        rows: list[tuple[int, int, str, Any, str | None]] = []
-        for rel, mine_is_successor in [
-            *((r, True) for r in obs.predecessors),
-            *((r, False) for r in obs.successors),
-        ]:
-            other, _ = await self.resolver.institution(rel.institution)
-            if other == me:
-                continue
-            pred, succ = (other, me) if mine_is_successor else (me, other)
-            day, precision = _partial(rel.date)
-            rows.append((pred, succ, rel.kind, day, precision))
-        await institution_store.add_relations(self.conn, rows, source)
 
-    async def _people_and_affiliations(
-        self,
-        items: Sequence[BatchItem],
-        live: list[int],
-        statuses: list[Status],
-        doc_ids: dict[str, int],
-    ) -> set[int]:
-        idx = [
-            i
-            for i in live
-            if isinstance(items[i].observation, ResearcherSeen | AffiliationSeen | MoveReported)
-        ]
-        refs: list[PersonRef | ResearcherSeen] = []
-        for i in idx:
-            obs = items[i].observation
-            refs.append(obs if isinstance(obs, ResearcherSeen) else obs.person)
-        resolved = await self.resolver.people(refs)
-        self.person_of: dict[int, int] = {i: r.id for i, r in zip(idx, resolved, strict=True)}
-        created_now = {r.id for r in resolved if r.created}
-        self.new_people = set(created_now)
-        # researcher profiles: a researcher created now is compared with its profile only if
-        # the batch names it again in another ResearcherSeen
-        seen_idx = [i for i in idx if isinstance(items[i].observation, ResearcherSeen)]
-        seen_count = Counter(self.person_of[i] for i in seen_idx)
-        profile_ids = sorted(r for r, n in seen_count.items() if n > 1 or r not in created_now)
-        profiles = await researchers.fetch_profiles(self.conn, profile_ids)
-        # Whether a stored researcher gained an id or alias is the answer of the people's insert,
-        # sent ahead; only researchers with a profile to compare need it.
-        gained = await self.resolver.gained_ids_or_aliases() if profile_ids else set()
-        updates: dict[int, dict[str, Any]] = {}
-        for i in seen_idx:
-            seen: ResearcherSeen = items[i].observation
-            rid = self.person_of[i]
-            if rid in created_now:
-                statuses[i] = "created"
-                created_now.discard(rid)
-                continue
-            current = updates.get(rid) or profiles.get(rid)
-            if current is None:  # created earlier in this batch, counted there
-                statuses[i] = "unchanged"
-                continue
-            wanted = {
-                "native_name": seen.native_name or current["native_name"],
-                "topics": list(seen.topics) or list(current["topics"] or []),
-                "works_count": seen.works_count
-                if seen.works_count is not None
-                else current["works_count"],
-                "cited_by_count": seen.cited_by_count
-                if seen.cited_by_count is not None
-                else current["cited_by_count"],
-                "h_index": seen.h_index if seen.h_index is not None else current["h_index"],
-            }
-            changed = any(
-                (list(current[k] or []) if k == "topics" else current[k]) != v
-                for k, v in wanted.items()
-            )
-            if changed:
-                updates[rid] = {**current, **wanted, "id": rid}
-            statuses[i] = "updated" if changed or rid in gained else "unchanged"
-        await researchers.update_profiles(
-            self.conn,
-            [
-                {
-                    k: u[k]
-                    for k in (
-                        "id",
-                        "native_name",
-                        "topics",
-                        "works_count",
-                        "cited_by_count",
-                        "h_index",
-                        "search_text",
-                    )
-                }
-                for u in updates.values()
-            ],
-        )
-        # affiliations
-        aff_idx = [i for i in idx if isinstance(items[i].observation, AffiliationSeen)]
-        wanted_rows: dict[tuple[int, int, str, str], dict[str, Any]] = {}
-        key_of: dict[int, tuple[int, int, str, str]] = {}
-        for i in aff_idx:
-            aff: AffiliationSeen = items[i].observation
-            inst_id, _ = await self.resolver.institution(aff.institution)
-            key = (self.person_of[i], inst_id, self.plugin, aff.source_key)
-            start, start_p = _partial(aff.start)
-            end, end_p = _partial(aff.end)
-            key_of[i] = key
-            wanted_rows[key] = {
-                "researcher_id": key[0],
-                "institution_id": key[1],
-                "source": key[2],
-                "source_key": key[3],
-                "role": aff.role,
-                "department": aff.department,
-                "start_date": start,
-                "start_precision": start_p,
-                "end_date": end,
-                "end_precision": end_p,
-                "years": list(aff.years),
-            }
-        existing = await affiliations.fetch_by_keys(
-            self.conn, sorted(k for k in wanted_rows if k[0] not in self.new_people)
-        )
-        inserts, changes = [], []
-        compare = (
-            "role",
-            "department",
-            "start_date",
-            "start_precision",
-            "end_date",
-            "end_precision",
-            "years",
-        )
-        for key, row in wanted_rows.items():
-            old = existing.get(key)
-            if old is None:
-                inserts.append(row)
-            elif any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
-                changes.append({**row, "id": old["id"]})
-        # New affiliations take their ids now, in the order the insert would have given them:
-        # the history of a researcher this batch creates is then known without reading it back.
-        for row, new_id in zip(
-            inserts, await sequences.next_ids(self.conn, "affiliation", len(inserts)), strict=True
-        ):
-            row["id"] = new_id
-        await affiliations.update(
-            self.conn,
-            [
-                {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
-                for r in changes
-            ],
-        )
-        inserted_keys = {
-            (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]) for r in inserts
-        }
-        changed_keys = {
-            (r["researcher_id"], r["institution_id"], r["source"], r["source_key"]) for r in changes
-        }
-        # Evidence names a stored affiliation by id, a new one by its key: the affiliations
-        # and their evidence go in together.
-        ev_rows: list[tuple[int | None, tuple[int, int, str, str], int, str, str | None]] = []
-        counted: set[tuple[int, int, str, str]] = set()
-        for i in aff_idx:
-            aff = items[i].observation
-            key = key_of[i]
-            doc = doc_ids.get(aff.document_url) if aff.document_url else None
-            old = existing.get(key)
-            ev_rows.append(
-                (
-                    old["id"] if old is not None else None,
-                    key,
-                    doc or await self.source_document(),
-                    items[i].extractor,
-                    items[i].extractor_version,
-                )
-            )
-            if key in counted:
-                statuses[i] = "unchanged"
-            else:
-                counted.add(key)
-                statuses[i] = (
-                    "created"
-                    if key in inserted_keys
-                    else "updated"
-                    if key in changed_keys
-                    else "unchanged"
-                )
-        # The stints of researchers this batch creates are all among these inserts: their
-        # history (as ``affiliations.history`` would read it back) and the institutions it
-        # names are known before the insert, so inferring their moves needs no statement and
-        # goes on while PostgreSQL inserts the affiliations, sent ahead.
-        self.fresh_history = self._fresh_history(inserts, ev_rows)
-        self.fresh_infos = await self._infos(
-            {row["institution_id"] for rows in self.fresh_history.values() for row in rows}
-        )
-        await send_ahead(
-            self.conn,
-            affiliations.insert_with_evidence(
-                self.conn,
-                [
-                    {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
-                    for r in inserts
-                ],
-                ev_rows,
-            ),
-        )
-        return {k[0] for k in inserted_keys | changed_keys}
-
-    def _fresh_history(
-        self,
-        inserts: list[dict[str, Any]],
-        ev_rows: list[tuple[int | None, tuple[int, int, str, str], int, str, str | None]],
-    ) -> dict[int, list[dict[str, Any]]]:
-        """The stints of the researchers created in this batch, as ``affiliations.history``
-        reads them once inserted: in id order, each with the distinct documents of its
-        evidence."""
-        docs: dict[tuple[int, int, str, str], set[int]] = {}
-        for old_id, key, doc, _extractor, _version in ev_rows:
-            if old_id is None and key[0] in self.new_people:
-                docs.setdefault(key, set()).add(doc)
-        history: dict[int, list[dict[str, Any]]] = {}
-        for row in inserts:
-            rid = row["researcher_id"]
-            if rid not in self.new_people:
-                continue
-            key = (rid, row["institution_id"], row["source"], row["source_key"])
-            history.setdefault(rid, []).append(
-                {
-                    "id": row["id"],
-                    "researcher_id": rid,
-                    "institution_id": row["institution_id"],
-                    "start_date": row["start_date"],
-                    "start_precision": row["start_precision"],
-                    "end_date": row["end_date"],
-                    "end_precision": row["end_precision"],
-                    "years": row["years"],
-                    "source": row["source"],
-                    "role": row.get("role"),
-                    "documents": sorted(docs.get(key, ())),
-                }
-            )
-        for rows in history.values():
-            rows.sort(key=lambda r: r["id"])
-        return history
-
-    # -- job postings --------------------------------------------------------------------------
-    async def _job_postings(
-        self, items: Sequence[BatchItem], live: list[int], statuses: list[Status]
-    ) -> None:
-        idx = [i for i in live if isinstance(items[i].observation, JobPostingSeen)]
-        wanted: dict[tuple[str, str], dict[str, Any]] = {}
-        key_of: dict[int, tuple[str, str]] = {}
-        for i in idx:
-            job: JobPostingSeen = items[i].observation
-            inst_id = (
-                (await self.resolver.institution(job.institution))[0] if job.institution else None
-            )
-            key = (job.source, job.external_id)
-            key_of[i] = key
-            wanted[key] = {
-                "source": job.source,
-                "external_id": job.external_id,
-                "institution_id": inst_id,
-                "title": job.title,
-                "team": job.team,
-                "department": job.department,
-                "location": job.location,
-                "country_code": job.country_code,
-                "remote": job.remote,
-                "posted_at": job.posted_at,
-                "updated_at": job.updated_at,
-                "url": job.url,
-                "description": job.description,
-                "is_research": job.is_research,
-                "role_category": job.role_category,
-                "topics": list(job.topics),
-            }
-        existing = await job_postings.fetch_by_keys(self.conn, sorted(wanted))
-        changed: list[dict[str, Any]] = []
-        unchanged_ids: list[int] = []
-        state: dict[tuple[str, str], str] = {}
-        for key, row in wanted.items():
-            old = existing.get(key)
-            if old is None:
-                state[key] = "created"
-            elif old["closed_at"] is not None or any(
-                (list(old[f] or []) if f == "topics" else old[f]) != row[f]
-                for f in job_postings.FIELDS
-            ):
-                state[key] = "updated"
-            else:
-                state[key] = "unchanged"
-                unchanged_ids.append(old["id"])
-                continue
-            changed.append(
-                {
-                    **row,
-                    "posted_at": _iso(row["posted_at"]),
-                    "updated_at": _iso(row["updated_at"]),
-                }
-            )
-        await job_postings.upsert(self.conn, changed)
-        await job_postings.touch(self.conn, unchanged_ids)
-        done: set[tuple[str, str]] = set()
-        for i in idx:
-            key = key_of[i]
-            statuses[i] = "unchanged" if key in done else state[key]
-            done.add(key)
-        for i in live:
-            obs = items[i].observation
-            if isinstance(obs, JobPostingClosed):
-                result = await job_postings.close(
-                    self.conn, obs.source, obs.external_id, obs.closed_at
-                )
-                statuses[i] = (
-                    f"rejected: no job posting {obs.source}/{obs.external_id} is known"
-                    if result == "missing"
-                    else result
-                )
-
-    # -- moves ---------------------------------------------------------------------------------
-    async def _infos(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        return await institution_writes.fetch_info(self.conn, sorted(i for i in ids if i))
-
-    @staticmethod
-    def _inst_info(row: dict[str, Any] | None) -> InstInfo | None:
-        if row is None:
-            return None
-        return InstInfo(row["kind"], row["country_code"], row["parent_id"], row["parent_kind"])
-
-    @staticmethod
-    def _reports_of(move: dict[str, Any]) -> list[MoveReport]:
-        """One report per evidence row; the inference counts as one source however many
-        affiliation documents back it (they are one line of reasoning, not independent)."""
-        date = _pd_from_row(move["move_date"], move["date_precision"])
-        reports = []
-        for e in move.get("evidence") or []:
-            if e.get("modality") == "denied":
-                continue  # evidence against the move: see _rescore
-            inferred = e.get("extractor") == INFERENCE_EXTRACTOR
-            reports.append(
-                MoveReport(
-                    researcher_id=move["researcher_id"],
-                    from_id=move["from_institution_id"],
-                    to_id=move["to_institution_id"],
-                    date=date,
-                    source_kind="inference" if inferred else str(e.get("kind") or ""),
-                    publisher=INFERENCE_EXTRACTOR if inferred else e.get("publisher"),
-                    confidence=float(e.get("confidence") or 0.0),
-                )
-            )
-        return reports
-
-    @staticmethod
-    def _as_report(move: dict[str, Any]) -> MoveReport:
-        return MoveReport(
-            move["researcher_id"],
-            move["from_institution_id"],
-            move["to_institution_id"],
-            _pd_from_row(move["move_date"], move["date_precision"]),
-            "",
-            None,
-            0.0,
-        )
-
-    def _specific(self, current: int | None, other: int | None) -> int | None:
-        """The more specific of two compatible ends (a child over its parent, known over
-        unknown)."""
-        if current is None:
-            return other
-        if other is None or other == current:
-            return current
-        return other if current in self.index.ancestors(other) else current
-
-    async def _refine_ends(
-        self, move: dict[str, Any], from_id: int | None, to_id: int | None
-    ) -> dict[str, Any]:
-        """Fields that make a move's ends the more specific of what it says and what a merged
-        report says, reclassified; {} when nothing changes."""
-        new_from = self._specific(move["from_institution_id"], from_id)
-        new_to = self._specific(move["to_institution_id"], to_id)
-        if (new_from, new_to) == (move["from_institution_id"], move["to_institution_id"]):
-            return {}
-        if new_from is not None and new_from == new_to:
-            return {}
-        infos = await self._infos({x for x in (new_from, new_to) if x})
-        from_info = self._inst_info(infos.get(new_from)) if new_from else None
-        to_info = self._inst_info(infos.get(new_to)) if new_to else None
-        cls = classify_move(from_info, to_info)
-        return {
-            "from_institution_id": new_from,
-            "to_institution_id": new_to,
-            "from_country": from_info.country_code if from_info else None,
-            "to_country": to_info.country_code if to_info else None,
-            "kind": cls.kind,
-        }
-
-    def _rescore(self, move: dict[str, Any]) -> dict[str, Any]:
-        """Confidence over the move's independent sources and its next status."""
-        reports = self._reports_of(move)
-        if not reports:
-            return {}
-        evidence = [e for e in move.get("evidence") or [] if e.get("modality") != "denied"]
-        firm = [
-            r for r, e in zip(reports, evidence, strict=True) if e.get("modality") != "rumoured"
-        ]
-        denials = [
-            float(e.get("confidence") or 0.0)
-            for e in move.get("evidence") or []
-            if e.get("modality") == "denied"
-        ]
-        return {
-            "confidence": deny(combine_confidence(reports), denials),
-            "status": status_from_evidence(move["status"], firm, reports),
-        }
-
-    @staticmethod
-    def _changed(move: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in fields.items()
-            if (round(float(move[k]), 4) if k == "confidence" else move[k])
-            != (round(float(v), 4) if k == "confidence" else v)
-        }
-
-    async def _reported_moves(
-        self,
-        items: Sequence[BatchItem],
-        live: list[int],
-        statuses: list[Status],
-        doc_ids: dict[str, int],
-        outcome: BatchOutcome,
-    ) -> None:
-        idx = [i for i in live if isinstance(items[i].observation, MoveReported)]
-        if not idx:
-            return
-        people = sorted({self.person_of[i] for i in idx})
-        self.reported_people = set(people)
-        known: dict[int, list[dict[str, Any]]] = {}
-        for move in await move_store.for_researchers(self.conn, people):
-            known.setdefault(move["researcher_id"], []).append(move)
-        docs = await documents.fetch_by_urls(
-            self.conn, sorted({items[i].observation.document_url for i in idx})
-        )
-        for i in idx:
-            rep: MoveReported = items[i].observation
-            rid = self.person_of[i]
-            from_id = (
-                (await self.resolver.institution(rep.from_institution))[0]
-                if rep.from_institution
-                else None
-            )
-            to_id = (
-                (await self.resolver.institution(rep.to_institution))[0]
-                if rep.to_institution
-                else None
-            )
-            if from_id is not None and from_id == to_id:
-                statuses[i] = "rejected: the move's from and to institutions are the same"
-                continue
-            doc = docs[rep.document_url]
-            report = MoveReport(
-                researcher_id=rid,
-                from_id=from_id,
-                to_id=to_id,
-                date=_pd(rep.date),
-                source_kind=str(doc["kind"]),
-                publisher=doc["publisher"] or rep.document_url,
-                confidence=rep.confidence,
-            )
-            extractor = rep.extractor or items[i].extractor
-            ev = {
-                "document_id": doc_ids[rep.document_url],
-                "quote": rep.quote,
-                "span_start": rep.span_start,
-                "span_end": rep.span_end,
-                "extractor": extractor,
-                "extractor_version": items[i].extractor_version,
-                "confidence": rep.confidence,
-                "modality": rep.modality,
-            }
-            match = next(
-                (
-                    move
-                    for move in known.get(rid, [])
-                    if same_move(self._as_report(move), report, self.index)
-                ),
-                None,
-            )
-            if match is not None:
-                gained = await evidence.add_move_evidence(
-                    self.conn, [{**ev, "move_id": match["id"]}]
-                )
-                if not gained:
-                    statuses[i] = "unchanged"
-                    continue
-                match.setdefault("evidence", []).append(
-                    {
-                        "kind": report.source_kind,
-                        "publisher": report.publisher,
-                        "confidence": rep.confidence,
-                        "extractor": extractor,
-                        "modality": rep.modality,
-                    }
-                )
-                if rep.modality == "denied":  # evidence against: the ends stay as they are
-                    fields = self._rescore(match)
-                    await move_store.update_fields(self.conn, match["id"], fields)
-                    match.update(fields)
-                    statuses[i] = "updated"
-                    continue
-                fields = await self._refine_ends(match, from_id, to_id)
-                match.update(fields)
-                fields |= self._rescore(match)
-                await move_store.update_fields(self.conn, match["id"], fields)
-                match.update(fields)
-                statuses[i] = "updated"
-                continue
-            if rep.modality == "denied":
-                statuses[i] = "unchanged"  # a denial of a move nobody reported: nothing to lower
-                continue
-            infos = await self._infos({x for x in (from_id, to_id) if x})
-            from_info = self._inst_info(infos.get(from_id)) if from_id else None
-            to_info = self._inst_info(infos.get(to_id)) if to_id else None
-            cls = classify_move(from_info, to_info)
-            day, precision = _partial(rep.date)
-            row = await move_store.insert(
-                self.conn,
-                {
-                    "researcher_id": rid,
-                    "from_institution_id": from_id,
-                    "to_institution_id": to_id,
-                    "from_country": from_info.country_code if from_info else None,
-                    "to_country": to_info.country_code if to_info else None,
-                    "move_date": day,
-                    "date_precision": precision,
-                    "kind": cls.kind,
-                    "is_returnee": cls.returnee,
-                    "status": "rumoured" if rep.modality == "rumoured" else "reported",
-                    "confidence": combine_confidence([report]),
-                    "provisional": False,
-                    "origin": "reported",
-                },
-            )
-            await evidence.add_move_evidence(self.conn, [{**ev, "move_id": row["id"]}])
-            row["evidence"] = [
-                {
-                    "kind": report.source_kind,
-                    "publisher": report.publisher,
-                    "confidence": rep.confidence,
-                    "extractor": extractor,
-                    "modality": rep.modality,
-                }
-            ]
-            known.setdefault(rid, []).append(row)
-            outcome.new_moves.append(row)
-            statuses[i] = "created"
-
-    async def _infer(self, researcher_ids: list[int], outcome: BatchOutcome) -> None:
-        """Re-infer moves from the whole affiliation history of these researchers.
-
-        An inferred move goes to the move already known for it: the inferred move with the same
-        ends, else any move ``same_move`` matches (a report naming the parent company merges
-        with the inferred move to its lab, and the move keeps the more specific end). Moves the
-        history no longer supports lose their inference evidence; one left with no evidence and
-        no curator's word is deleted with an ``inference_withdrawn`` audit row.
-        """
-        # A researcher created in this batch and named by no move report has the history built
-        # with the affiliations and no moves: nothing to read. The others' history and moves
-        # are read when the first of them comes up, after the affiliations' insert.
-        fresh = {
-            r: rows
-            for r in researcher_ids
-            if r not in self.reported_people and (rows := self.fresh_history.get(r)) is not None
-        }
-        others = [r for r in researcher_ids if r not in fresh]
-        by_person: dict[int, list[dict[str, Any]]] = {rid: [] for rid in others}
-        infos = dict(self.fresh_infos)
-        known: dict[int, list[dict[str, Any]]] = {}
-
-        async def read_stored() -> None:
-            history = await affiliations.history(self.conn, others)
-            for row in history:
-                by_person.setdefault(row["researcher_id"], []).append(row)
-            infos.update(
-                await self._infos({row["institution_id"] for row in history} - infos.keys())
-            )
-            may_have_moves = [
-                r for r in others if r not in self.new_people or r in self.reported_people
-            ]
-            for row in await move_store.for_researchers(self.conn, may_have_moves):
-                known.setdefault(row["researcher_id"], []).append(row)
-
-        settings = InferenceSettings(
-            current_year=datetime.now(UTC).year,
-            allowed_overlap_years=self.settings.inference_allowed_overlap_years,
-            min_stay_years=self.settings.inference_min_stay_years,
-            provisional_years=self.settings.inference_provisional_years,
-            visit_max_years=self.settings.inference_visit_max_years,
-            continuity_years=self.settings.inference_continuity_years,
-        )
-        relations = [
-            Relation(
-                r["predecessor_id"],
-                r["successor_id"],
-                r["kind"],
-                _pd_from_row(r["relation_date"], r["date_precision"]),
-            )
-            for r in await institution_store.relations(self.conn)
-        ]
-        evidence_rows: list[dict[str, Any]] = []
-        confidences: list[tuple[int, float]] = []
-        # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
-        # statement at the end, with ids taken from the sequence in the same order, so the rows
-        # are the ones single inserts followed by their updates would have left.
-        pending: list[dict[str, Any]] = []
-        read = False
-        for rid in researcher_ids:
-            if rid in fresh:
-                rows = fresh[rid]
-            else:
-                if not read:
-                    await read_stored()
-                    read = True
-                rows = by_person[rid]
-            stints = [
-                Stint(
-                    institution_id=row["institution_id"],
-                    start=_pd_from_row(row["start_date"], row["start_precision"]),
-                    end=_pd_from_row(row["end_date"], row["end_precision"]),
-                    years=frozenset(row["years"] or ()),
-                    source=str(row["id"]),
-                    documents=len(row["documents"] or ()),
-                    visiting=is_visiting_role(row.get("role")),
-                )
-                for row in rows
-            ]
-            claimed: set[int] = set()
-            # (institution, its country, the stint's first year) for the stints with both known
-            dated = [
-                (row["institution_id"], country, first)
-                for row in rows
-                if (country := infos.get(row["institution_id"], {}).get("country_code"))
-                and (first := _first_year(row)) is not None
-            ]
-            for move in infer_moves(stints, settings, relations=relations):
-                from_info = self._inst_info(infos.get(move.from_institution_id))
-                to_info = self._inst_info(infos.get(move.to_institution_id))
-                prior = [
-                    country
-                    for inst, country, first in dated
-                    if first < move.date.year and inst != move.from_institution_id
-                ]
-                cls = classify_move(from_info, to_info, prior)
-                confidence = move.confidence
-                wanted: dict[str, Any] = {
-                    **_inference_details(move),
-                    "move_date": move.date.to_date(),
-                    "date_precision": move.date.precision,
-                    "kind": cls.kind,
-                    "is_returnee": cls.returnee,
-                    "provisional": move.provisional,
-                    "confidence": confidence,
-                    "from_country": from_info.country_code if from_info else None,
-                    "to_country": to_info.country_code if to_info else None,
-                }
-                candidates = [m for m in known.get(rid, []) if m["id"] not in claimed]
-                match = next(
-                    (
-                        m
-                        for m in candidates
-                        if m["origin"] == "inferred"
-                        and bool(m.get("is_visit")) == move.visit
-                        and m["from_institution_id"] == move.from_institution_id
-                        and m["to_institution_id"] == move.to_institution_id
-                    ),
-                    None,
-                )
-                if match is None and not move.visit:  # a visit is no report's move
-                    as_report = MoveReport(
-                        rid,
-                        move.from_institution_id,
-                        move.to_institution_id,
-                        move.date,
-                        "inference",
-                        INFERENCE_EXTRACTOR,
-                        confidence,
-                    )
-                    match = next(
-                        (
-                            m
-                            for m in candidates
-                            if not m.get("is_visit")
-                            and same_move(self._as_report(m), as_report, self.index)
-                        ),
-                        None,
-                    )
-                if match is None:
-                    row = {
-                        "id": -(len(pending) + 1),
-                        "researcher_id": rid,
-                        "from_institution_id": move.from_institution_id,
-                        "to_institution_id": move.to_institution_id,
-                        "from_country": wanted["from_country"],
-                        "to_country": wanted["to_country"],
-                        "move_date": wanted["move_date"],
-                        "date_precision": wanted["date_precision"],
-                        "kind": wanted["kind"],
-                        "is_returnee": wanted["is_returnee"],
-                        "status": "reported",
-                        "confidence": wanted["confidence"],
-                        "provisional": wanted["provisional"],
-                        "origin": "inferred",
-                        **_inference_details(move),
-                    }
-                    pending.append(row)
-                    row["evidence"] = []
-                    known.setdefault(rid, []).append(row)
-                    if not move.visit:  # notifications and hooks are about moves
-                        outcome.new_moves.append(row)
-                    match = row
-                    fields: dict[str, Any] = {}
-                elif match["origin"] == "inferred":
-                    fields = {**wanted, "confidence": match["confidence"]}
-                    fields |= await self._refine_ends(
-                        match, move.from_institution_id, move.to_institution_id
-                    )
-                else:  # a reported or manual move the inference agrees with
-                    fields = await self._refine_ends(
-                        match, move.from_institution_id, move.to_institution_id
-                    )
-                    # A report cannot know that the person is going back to a country they
-                    # were in before; the history can.
-                    if wanted["is_returnee"] and not match.get("is_returnee"):
-                        fields["is_returnee"] = True
-                    fields["reasons"] = wanted["reasons"]
-                claimed.add(match["id"])
-                docs = sorted(
-                    {
-                        doc
-                        for row in rows
-                        if row["institution_id"]
-                        in (move.from_institution_id, move.to_institution_id)
-                        for doc in row["documents"] or []
-                    }
-                ) or [await self.source_document()]
-                had = {
-                    e.get("document_id")
-                    for e in match.get("evidence") or []
-                    if e.get("extractor") == INFERENCE_EXTRACTOR
-                }
-                evidence_rows += [
-                    {
-                        "move_id": match["id"],
-                        "document_id": doc,
-                        "quote": None,
-                        "span_start": None,
-                        "span_end": None,
-                        "extractor": INFERENCE_EXTRACTOR,
-                        "extractor_version": None,
-                        "confidence": confidence,
-                    }
-                    for doc in docs
-                    if doc not in had
-                ]
-                kept = [
-                    e
-                    for e in match.get("evidence") or []
-                    if e.get("extractor") != INFERENCE_EXTRACTOR
-                ]
-                match["evidence"] = kept + [
-                    {"document_id": doc, "extractor": INFERENCE_EXTRACTOR, "confidence": confidence}
-                    for doc in docs
-                ]
-                confidences.append((match["id"], confidence))
-                merged = {**match, **fields}
-                fields |= self._rescore(merged)
-                diff = self._changed(match, fields)
-                if match["id"] > 0:
-                    await move_store.update_fields(self.conn, match["id"], diff)
-                match.update(diff)
-            await self._withdraw_unsupported(
-                [m for m in known.get(rid, []) if m["id"] not in claimed]
-            )
-        # New moves and all the evidence in one statement; evidence of a new move names it by
-        # its placeholder id, and is inserted with the confidence already.
-        stored = await move_store.insert_with_evidence(self.conn, pending, evidence_rows)
-        for row, stored_row in zip(pending, stored, strict=True):
-            row.update(stored_row)
-        confidences = [(m, c) for m, c in confidences if m > 0]
-        await evidence.set_move_evidence_confidence(self.conn, confidences, INFERENCE_EXTRACTOR)
-
-    async def _withdraw_unsupported(self, moves: list[dict[str, Any]]) -> None:
-        stale = [
-            m
-            for m in moves
-            if any(e.get("extractor") == INFERENCE_EXTRACTOR for e in m.get("evidence") or [])
-        ]
-        if not stale:
-            return
-        doomed: list[dict[str, Any]] = []
-        stripped: list[int] = []
-        for move in stale:
-            others = [
-                e for e in move.get("evidence") or [] if e.get("extractor") != INFERENCE_EXTRACTOR
-            ]
-            if not others:
-                if move["status"] in CURATED_STATUSES:
-                    continue  # a curator's word on it: keep it, with what backs it
-                doomed.append(move)
-                continue
-            stripped.append(move["id"])
-            move["evidence"] = others
-            fields = self._rescore(move)
-            if move["origin"] == "inferred":
-                fields["origin"] = "reported"
-                fields["provisional"] = False
-            diff = self._changed(move, fields)
-            await move_store.update_fields(self.conn, move["id"], diff)
-            move.update(diff)
-        await evidence.remove_move_evidence(self.conn, stripped, INFERENCE_EXTRACTOR)
-        await move_store.withdraw(self.conn, doomed, actor=f"ingest:{self.instance}")
-        for move in doomed:
-            logger.info(
-                "withdrew inferred move %s of researcher %s: no longer in the affiliation history",
-                move["id"],
-                move["researcher_id"],
-            )
-
-
-def _inference_details(move: InferredMove) -> dict[str, Any]:
-    """The columns an inferred move or visit adds: its flag, interval and reasons."""
-    return {
-        "is_visit": move.visit,
-        "date_earliest": move.earliest.to_date() if move.earliest else None,
-        "earliest_precision": move.earliest.precision if move.earliest else None,
-        "date_latest": move.latest.to_date() if move.latest else None,
-        "latest_precision": move.latest.precision if move.latest else None,
-        "reasons": dict(move.reasons),
-    }
-
-
-def _first_year(row: dict[str, Any]) -> int | None:
-    years = list(row["years"] or [])
-    if row["start_date"] is not None:
-        years.append(row["start_date"].year)
-    return min(years) if years else None
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if value is not None else None
+__all__ = [
+    "INFERENCE_EXTRACTOR",
+    "BatchItem",
+    "BatchOutcome",
+    "BatchWriter",
+    "Status",
+    "identity_doubt",
+]

@@ -76,7 +76,7 @@ async def run_worker(
     try:
         async with pool.acquire() as conn:
             await migrations.check_at_head(conn)
-        app = build_app(url, entries)
+        app = build_app(url, entries, rescore_cron=settings.rescore_candidates_cron or None)
         queues = sorted({QUEUE, *(e.queue for e in entries)})
         logger.info(
             "worker: %d scheduled instance(s) on queues %s", len(entries), ", ".join(queues)

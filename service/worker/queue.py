@@ -1,6 +1,7 @@
 """Ingestion jobs on procrastinate (a PostgreSQL-backed task queue).
 
-Two tasks, one body:
+Two ingest tasks, one body (and ``talentflow.rescore_candidates``, hourly, which scores the
+open candidate matches again with what has been learnt since):
 
 - ``talentflow.scheduled_ingest``: registered once per schedule entry as a periodic task
   (``periodic_id`` = the instance), so every worker shares one schedule and a fire time is
@@ -44,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 INGEST_TASK = "talentflow.ingest"
 SCHEDULED_TASK = "talentflow.scheduled_ingest"
+RESCORE_TASK = "talentflow.rescore_candidates"
+# A sensible schedule for the re-scoring (``TALENTFLOW_RESCORE_CANDIDATES_CRON``): hourly.
+RESCORE_CRON = "17 * * * *"
 QUEUE = "ingest"
 
 
@@ -150,6 +154,22 @@ async def run_instance(
     return {"status": result.status, "run_id": result.run_id, **result.counts()}
 
 
+async def run_rescore(context: JobContext) -> dict[str, int]:
+    """Score the open candidate matches again with what has been learnt since."""
+    from service.ingest.rescore import rescore_open_candidates
+
+    pool: asyncpg.Pool = context.additional_context["pool"]
+    settings: Settings = context.additional_context["settings"]
+    async with pool.acquire() as conn, conn.transaction():
+        result = await rescore_open_candidates(conn, settings)
+    return {
+        "seen": result.seen,
+        "merged": result.merged,
+        "closed": result.closed,
+        "rescored": result.rescored,
+    }
+
+
 async def record_refused(pool: asyncpg.Pool, plugin: str, instance: str, reason: str) -> int:
     """A ``cancelled`` run row saying why this run did not happen."""
     from service.db.stores import ingest_runs
@@ -180,8 +200,11 @@ async def record_interrupted(pool: asyncpg.Pool, run_id: int) -> None:
         )
 
 
-def build_app(database_url: str, entries: Sequence[ScheduleEntry] = ()) -> procrastinate.App:
-    """A procrastinate app on ``database_url`` with the ingest tasks and the schedule."""
+def build_app(
+    database_url: str, entries: Sequence[ScheduleEntry] = (), *, rescore_cron: str | None = None
+) -> procrastinate.App:
+    """A procrastinate app on ``database_url`` with the ingest tasks and the schedule; with
+    ``rescore_cron``, also the periodic re-scoring of open candidate matches."""
     connector = procrastinate.PsycopgConnector(
         conninfo=to_asyncpg_url(database_url),
         min_size=1,
@@ -201,6 +224,13 @@ def build_app(database_url: str, entries: Sequence[ScheduleEntry] = ()) -> procr
         context: JobContext, timestamp: int, plugin: str, instance: str, config: dict[str, Any]
     ) -> dict[str, Any]:
         return await run_instance(context, plugin, instance, config)
+
+    @app.task(name=RESCORE_TASK, pass_context=True, queue=QUEUE, lock="rescore-candidates")
+    async def rescore_candidates(context: JobContext, timestamp: int) -> dict[str, int]:
+        return await run_rescore(context)
+
+    if rescore_cron:
+        app.periodic(cron=rescore_cron, periodic_id="rescore-candidates")(rescore_candidates)
 
     for entry in entries:
         app.periodic(

@@ -57,6 +57,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "origin": "origin",
         "createdAt": "created_at",
         "updatedAt": "updated_at",
+        "reasons": "reasons",
+        "doubts": "doubts",
     },
     "Researcher": {
         "id": "id",

@@ -294,6 +294,20 @@ def _components() -> dict[str, Any]:
                     "data": {"type": "array", "items": _ref("HiringSignalRow")},
                 },
             },
+            "SplitResearcher": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["documents"],
+                "properties": {
+                    "documents": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string"},
+                        "description": "URLs of the documents whose sightings make the other "
+                        "person.",
+                    }
+                },
+            },
             "CurationNote": {
                 "type": "object",
                 "additionalProperties": False,

@@ -9,18 +9,24 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.api.graphql import flow_cache
 from service.api.rest.endpoint import PREFIX, Call, Endpoint, connection
 from service.api.rest.export import export_list
 from service.api.rest.filters import institution_ref
+from service.api.rest.moves import _body as json_body
 from service.api.rest.moves import path_id
 from service.api.rest.params import PAGING_PARAMS, Param, paging
+from service.api.rest.problems import FieldError, ValidationProblem
 from service.api.rest.responses import dataclass_columns, json_response, page_response
+from service.api.state import get_state
 from service.db.queries import researchers as q
 from service.db.queries.affiliations import affiliations_by_researcher_ids
 from service.db.queries.institutions import has_trigram
 from service.db.queries.moves import moves_by_researcher_ids
 from service.db.queries.pagination import ListQuery, Ordering, row_factory
+from service.db.stores import curation
 from service.errors import NotFound
+from service.ingest.recompute import recompute_moves
 
 ORDERS = tuple(o.value for o in q.ResearcherOrder)
 LIST_PARAMS = (
@@ -95,17 +101,15 @@ async def list_researchers(request: Request, call: Call) -> Response:
     return page_response(request, page.items, page.end_cursor if page.has_next else None)
 
 
-async def get_researcher(request: Request, call: Call) -> Response:
-    researcher_id = path_id(request)
-    async with connection(request) as conn:
-        found = (await q.researchers_by_ids(conn, [researcher_id])).get(researcher_id)
-        if found is None:
-            raise NotFound(f"no researcher with id {researcher_id}")
-        rid = found.id
-        aliases = (await q.aliases_by_researcher_ids(conn, [rid])).get(rid, [])
-        external = (await q.external_ids_by_researcher_ids(conn, [rid])).get(rid, [])
-        history = (await affiliations_by_researcher_ids(conn, [rid])).get(rid, [])
-        moves = (await moves_by_researcher_ids(conn, [rid])).get(rid, [])
+async def _detail(conn: asyncpg.Connection, researcher_id: int) -> tuple[dict[str, Any], int]:
+    found = (await q.researchers_by_ids(conn, [researcher_id])).get(researcher_id)
+    if found is None:
+        raise NotFound(f"no researcher with id {researcher_id}")
+    rid = found.id
+    aliases = (await q.aliases_by_researcher_ids(conn, [rid])).get(rid, [])
+    external = (await q.external_ids_by_researcher_ids(conn, [rid])).get(rid, [])
+    history = (await affiliations_by_researcher_ids(conn, [rid])).get(rid, [])
+    moves = (await moves_by_researcher_ids(conn, [rid])).get(rid, [])
     data: dict[str, Any] = orjson.loads(orjson.dumps(found))
     data["aliases"] = [a.alias for a in aliases]
     data["external_ids"] = {e.scheme: e.value for e in external}
@@ -113,11 +117,44 @@ async def get_researcher(request: Request, call: Call) -> Response:
         {**orjson.loads(orjson.dumps(a)), "current": a.current} for a in history
     ]
     data["moves"] = moves
+    return data, rid
+
+
+async def get_researcher(request: Request, call: Call) -> Response:
+    researcher_id = path_id(request)
+    async with connection(request) as conn:
+        data, rid = await _detail(conn, researcher_id)
     headers = {}
     if rid != researcher_id:
         # A merged id answers with the researcher it was merged into.
         headers["Content-Location"] = f"{PREFIX}/researchers/{rid}"
     return json_response(request, {"data": data}, headers=headers)
+
+
+def _documents(body: dict[str, Any]) -> list[str]:
+    docs = body.get("documents")
+    if not isinstance(docs, list) or not docs or not all(isinstance(d, str) for d in docs):
+        raise ValidationProblem(
+            [FieldError("documents", "expected a non-empty list of document URLs", "body")]
+        )
+    unknown = sorted(set(body) - {"documents"})
+    if unknown:
+        raise ValidationProblem([FieldError(n, "unknown field", "body") for n in unknown])
+    return docs
+
+
+async def split_researcher(request: Request, call: Call) -> Response:
+    researcher_id = path_id(request)
+    documents = _documents(await json_body(request))
+    assert call.key is not None
+    who = f"api_key:{call.key.id}:{call.key.name}"
+    state = get_state(request)
+    async with connection(request) as conn:
+        kept, new = await curation.split_researcher(conn, researcher_id, documents, actor=who)
+        await recompute_moves(conn, [kept, new], state.settings, actor=who)
+        flow_cache.invalidate(state)  # moves changed hands
+        data, _ = await _detail(conn, new)
+    return json_response(request, {"data": data}, status=201)
 
 
 endpoints = [
@@ -143,5 +180,20 @@ endpoints = [
         "(its URL in `Content-Location`).",
         path_params=(Param("id", "int", "The researcher's id.", minimum=1),),
         extra_statuses=(404,),
+    ),
+    Endpoint(
+        "/researchers/{id}/split",
+        split_researcher,
+        "Split a wrong merge",
+        "ResearcherDetail",
+        method="POST",
+        tag="curation",
+        description="The sightings from the documents named go to a new researcher, with their "
+        "names, ids, stints and evidence; the moves of both are inferred again. Needs the "
+        "`curate` scope; audited. Answers with the new researcher.",
+        path_params=(Param("id", "int", "The researcher's id.", minimum=1),),
+        scope="curate",
+        body="SplitResearcher",
+        extra_statuses=(404, 409, 413, 415),
     ),
 ]

@@ -33,7 +33,7 @@ COLUMNS = (
     "m.to_country, m.move_date, m.date_precision, m.kind, m.cross_border, m.is_returnee, "
     "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at, "
     "m.is_visit, m.date_earliest, m.earliest_precision, m.date_latest, m.latest_precision, "
-    "m.reasons"
+    "m.reasons, m.doubts"
 )
 
 # Undated moves sort as the oldest; the same expression is indexed (migration 0002).
@@ -65,6 +65,7 @@ class MoveRow:
     date_latest: date | None = None
     latest_precision: str | None = None
     reasons: Any = None
+    doubts: Any = ()
 
 
 class MoveOrder(Enum):

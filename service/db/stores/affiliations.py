@@ -17,7 +17,9 @@ async def fetch_by_keys(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[K
         """
         SELECT a.id, a.researcher_id, a.institution_id, a.source, a.source_key, a.role,
                a.department, a.start_date, a.start_precision, a.end_date, a.end_precision,
-               a.years
+               a.years,
+               ARRAY(SELECT DISTINCT e.document_id FROM evidence e
+                     WHERE e.affiliation_id = a.id) AS documents
         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS k(r, i, s, sk)
         JOIN affiliation a ON a.researcher_id = k.r AND a.institution_id = k.i
              AND a.source = k.s AND a.source_key = k.sk

@@ -12,6 +12,7 @@ Confirming and retracting moves are shared with the REST API (:mod:`rest_curatio
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ import asyncpg
 
 from service.db.stores.institutions import institution_search_text
 from service.db.stores.rest_curation import confirm_move, retract_move
-from service.domain.names import fold, normalize_institution
+from service.domain.names import fold, normalize_institution, researcher_search_text
 from service.errors import Conflict, NotFound, UserError
 
 logger = logging.getLogger(__name__)
@@ -30,10 +31,12 @@ __all__ = [
     "ManualMove",
     "add_institution_alias",
     "confirm_move",
+    "merge_for_identity",
     "merge_researchers",
     "record_move",
     "resolve_candidate_match",
     "retract_move",
+    "split_researcher",
     "unmerge_researcher",
     "upsert_institution",
 ]
@@ -180,7 +183,13 @@ async def _lock_researchers(conn: asyncpg.Connection, ids: list[int]) -> dict[in
     return found
 
 
-async def _merge(conn: asyncpg.Connection, source: int, target: int, actor: str) -> int:
+async def _merge(
+    conn: asyncpg.Connection,
+    source: int,
+    target: int,
+    actor: str,
+    reasons: Sequence[str] = (),
+) -> int:
     target = await _root(conn, target)
     if source == target:
         raise Conflict("these records are already the same researcher")
@@ -206,6 +215,11 @@ async def _merge(conn: asyncpg.Connection, source: int, target: int, actor: str)
         source,
         target,
     )
+    sightings = await conn.fetch(
+        "UPDATE researcher_sighting SET researcher_id = $2 WHERE researcher_id = $1 RETURNING id",
+        source,
+        target,
+    )
     await conn.execute("UPDATE researcher SET merged_into_id = $2 WHERE id = $1", source, target)
     await audit(
         conn,
@@ -217,7 +231,28 @@ async def _merge(conn: asyncpg.Connection, source: int, target: int, actor: str)
             "target": target,
             "moves": [r["id"] for r in moves],
             "affiliations": [r["id"] for r in affiliations],
+            "sightings": [r["id"] for r in sightings],
+            **({"reasons": list(reasons)} if reasons else {}),
         },
+    )
+    return target
+
+
+async def merge_for_identity(
+    conn: asyncpg.Connection, source: int, target: int, reasons: Sequence[str], *, actor: str
+) -> int:
+    """Merge two researchers a new sighting proved one person (inside the caller's
+    transaction), with the same redirect and audit row as a curator's merge."""
+    target = await _merge(conn, source, target, f"identity:{actor}", reasons)
+    await conn.execute(
+        """
+        UPDATE candidate_match SET status = 'same', resolved_at = now(), resolved_by = $3
+        WHERE status = 'open' AND researcher_id = least($1::bigint, $2::bigint)
+          AND candidate_id = greatest($1::bigint, $2::bigint)
+        """,
+        source,
+        target,
+        f"identity:{actor}",
     )
     return target
 
@@ -257,6 +292,12 @@ async def unmerge_researcher(conn: asyncpg.Connection, source: int, *, actor: st
         details = details or {}
         moves = [int(i) for i in details.get("moves", [])]
         affiliations = [int(i) for i in details.get("affiliations", [])]
+        sightings = [int(i) for i in details.get("sightings", [])]
+        await conn.execute(
+            "UPDATE researcher_sighting SET researcher_id = $1 WHERE id = ANY($2::bigint[])",
+            source,
+            sightings,
+        )
         await conn.execute(
             "UPDATE move SET researcher_id = $1 WHERE id = ANY($2::bigint[])", source, moves
         )
@@ -275,6 +316,199 @@ async def unmerge_researcher(conn: asyncpg.Connection, source: int, *, actor: st
             {"target": target, "moves": moves, "affiliations": affiliations},
         )
     return source
+
+
+async def split_researcher(
+    conn: asyncpg.Connection, researcher_id: int, document_urls: Sequence[str], *, actor: str
+) -> tuple[int, int]:
+    """Give the sightings from these documents back to a person of their own: a new researcher
+    takes them with their names, ids, stints and evidence; returns (kept, new) researcher ids.
+
+    A stint backed only by moved documents moves whole; one backed by both is copied for the
+    new researcher with the moved documents' evidence and years. A reported move whose every
+    evidence row is from a moved document moves too; inferred moves are for the caller to
+    infer again for both. The audit row keeps everything that moved."""
+    urls = sorted({u.strip() for u in document_urls if u and u.strip()})
+    if not urls:
+        raise UserError("name at least one document whose sighting to split off", field="documents")
+    async with conn.transaction():
+        root = await _root(conn, researcher_id)
+        await _lock_researchers(conn, [root])
+        family = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM researcher WHERE id = $1 OR merged_into_id = $1", root
+            )
+        ]
+        rows = await conn.fetch(
+            """
+            SELECT s.id, s.document_id, s.names, s.native_name, s.ids, s.stints, d.url
+            FROM researcher_sighting s JOIN document d ON d.id = s.document_id
+            WHERE s.researcher_id = ANY($1::bigint[])
+            """,
+            family,
+        )
+        moving = [r for r in rows if r["url"] in urls]
+        staying = [r for r in rows if r["url"] not in urls]
+        missing = sorted(set(urls) - {r["url"] for r in moving})
+        if missing:
+            raise NotFound(
+                f"researcher {root} has no sighting from {', '.join(missing)}", field="documents"
+            )
+        if not staying:
+            raise UserError(
+                "every sighting of this researcher would move: nothing is left to split from",
+                field="documents",
+            )
+        docs = sorted({int(r["document_id"]) for r in moving})
+        names = list(dict.fromkeys(n for r in moving for n in r["names"]))
+        native = next((r["native_name"] for r in moving if r["native_name"]), None)
+        new_id: int = await conn.fetchval(
+            """
+            INSERT INTO researcher (display_name, native_name, search_text)
+            VALUES ($1, $2, $3) RETURNING id
+            """,
+            names[0][:500],
+            native,
+            researcher_search_text([*names, *([native] if native else [])]),
+        )
+        await conn.execute(
+            "UPDATE researcher_sighting SET researcher_id = $2, confidence = 1, reasons = '[]' "
+            "WHERE id = ANY($1::bigint[])",
+            [r["id"] for r in moving],
+            new_id,
+        )
+        # stints: whole when only moved documents back them, else a copy with their evidence
+        moved_affiliations: list[int] = []
+        copied_affiliations: list[int] = []
+        for aff in await conn.fetch(
+            """
+            SELECT a.id, a.institution_id, a.source, a.source_key, a.role, a.department,
+                   a.start_date, a.start_precision, a.end_date, a.end_precision, a.years,
+                   ARRAY(SELECT DISTINCT e.document_id FROM evidence e
+                         WHERE e.affiliation_id = a.id) AS documents
+            FROM affiliation a WHERE a.researcher_id = ANY($1::bigint[])
+            """,
+            family,
+        ):
+            backing = set(aff["documents"] or ())
+            if not backing & set(docs):
+                continue
+            if backing <= set(docs):
+                await conn.execute(
+                    "UPDATE affiliation SET researcher_id = $2 WHERE id = $1", aff["id"], new_id
+                )
+                moved_affiliations.append(aff["id"])
+                continue
+            spans = [
+                (t[1], t[2])
+                for r in moving
+                for t in (r["stints"] or ())
+                if int(t[0]) == aff["institution_id"]
+            ]
+            years = [
+                y
+                for y in aff["years"] or ()
+                if any((lo is None or y >= lo) and (hi is None or y <= hi) for lo, hi in spans)
+            ]
+            copy_id: int = await conn.fetchval(
+                """
+                INSERT INTO affiliation (researcher_id, institution_id, role, department,
+                    start_date, start_precision, end_date, end_precision, years, source,
+                    source_key)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+                """,
+                new_id,
+                aff["institution_id"],
+                aff["role"],
+                aff["department"],
+                aff["start_date"],
+                aff["start_precision"],
+                aff["end_date"],
+                aff["end_precision"],
+                years or list(aff["years"] or ()),
+                aff["source"],
+                aff["source_key"],
+            )
+            await conn.execute(
+                "UPDATE evidence SET affiliation_id = $3 WHERE affiliation_id = $1 "
+                "AND document_id = ANY($2::bigint[])",
+                aff["id"],
+                docs,
+                copy_id,
+            )
+            copied_affiliations.append(copy_id)
+        moved_moves = [
+            r["id"]
+            for r in await conn.fetch(
+                """
+                UPDATE move m SET researcher_id = $2
+                WHERE m.researcher_id = ANY($1::bigint[]) AND m.origin <> 'inferred'
+                  AND EXISTS (SELECT 1 FROM evidence e WHERE e.move_id = m.id)
+                  AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.move_id = m.id
+                                  AND NOT e.document_id = ANY($3::bigint[]))
+                RETURNING m.id
+                """,
+                family,
+                new_id,
+                docs,
+            )
+        ]
+        # names and ids: those of the moved sightings that no staying sighting has
+        kept_names = {fold(n) for r in staying for n in (*r["names"], r["native_name"] or "")}
+        moved_names = [n for r in moving for n in (*r["names"], r["native_name"] or "") if n]
+        for name in dict.fromkeys(moved_names):
+            await conn.execute(
+                "INSERT INTO researcher_alias (researcher_id, alias, normalized, source) "
+                "VALUES ($1, $2, $3, 'split') ON CONFLICT DO NOTHING",
+                new_id,
+                name[:500],
+                fold(name),
+            )
+        gone = sorted({fold(n) for n in moved_names} - kept_names)
+        await conn.execute(
+            "DELETE FROM researcher_alias WHERE researcher_id = ANY($1::bigint[]) "
+            "AND normalized = ANY($2::text[])",
+            family,
+            gone,
+        )
+        remaining = await conn.fetch(
+            "SELECT alias FROM researcher_alias WHERE researcher_id = $1", root
+        )
+        await conn.execute(
+            "UPDATE researcher SET search_text = $2 WHERE id = $1",
+            root,
+            researcher_search_text([r["alias"] for r in remaining]),
+        )
+        kept_ids = {(k, v) for r in staying for k, v in (r["ids"] or {}).items()}
+        moved_ids = sorted({(k, v) for r in moving for k, v in (r["ids"] or {}).items()} - kept_ids)
+        for scheme, value in moved_ids:
+            await conn.execute(
+                "UPDATE researcher_external_id SET researcher_id = $3 "
+                "WHERE scheme = $1 AND value = $2 AND researcher_id = ANY($4::bigint[])",
+                scheme,
+                value,
+                new_id,
+                family,
+            )
+        await audit(
+            conn,
+            actor,
+            "researcher.split",
+            "researcher",
+            root,
+            {
+                "new": new_id,
+                "documents": urls,
+                "sightings": [r["id"] for r in moving],
+                "affiliations": moved_affiliations,
+                "copied_affiliations": copied_affiliations,
+                "moves": moved_moves,
+                "ids": [list(p) for p in moved_ids],
+                "aliases": gone,
+            },
+        )
+    return root, new_id
 
 
 async def resolve_candidate_match(

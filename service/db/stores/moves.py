@@ -10,7 +10,7 @@ import asyncpg
 MOVE_COLUMNS = """m.id, m.researcher_id, m.from_institution_id, m.to_institution_id,
     m.from_country, m.to_country, m.move_date, m.date_precision, m.kind, m.is_returnee,
     m.status, m.confidence, m.provisional, m.origin, m.is_visit, m.date_earliest,
-    m.earliest_precision, m.date_latest, m.latest_precision, m.reasons"""
+    m.earliest_precision, m.date_latest, m.latest_precision, m.reasons, m.doubts"""
 
 
 async def for_researchers(
@@ -176,6 +176,7 @@ async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str
         "earliest_precision",
         "date_latest",
         "latest_precision",
+        "doubts",
         "reasons",
     }
     names = [k for k in fields if k in allowed]

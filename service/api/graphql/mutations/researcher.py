@@ -1,5 +1,6 @@
 # mypy: disable-error-code="untyped-decorator"
-"""Mutations on researchers: merge two records, undo a merge, settle a candidate match."""
+"""Mutations on researchers: merge two records, undo a merge, split a wrong merge, settle a
+candidate match. Each recomputes the moves of the researchers it touches."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from service.api.graphql.permissions import CanCurate, actor, require_key
 from service.api.graphql.types.candidate_match import CandidateMatch
 from service.api.graphql.types.researcher import Researcher
 from service.db.stores import curation
+from service.ingest.recompute import recompute_moves
 
 ResearcherResult = Annotated[
     Researcher | NotFoundError | PermissionDeniedError | ValidationError | ConflictError,
@@ -63,7 +65,9 @@ class ResearcherMutations:
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            return await curation.merge_researchers(conn, source, target, actor=who)
+            done = await curation.merge_researchers(conn, source, target, actor=who)
+            await recompute_moves(conn, [done], info.context.settings, actor=who)
+            return done
 
         done = await write(info, run)
         return done if not isinstance(done, int) else await _researcher(info, done)
@@ -83,7 +87,42 @@ class ResearcherMutations:
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            return await curation.unmerge_researcher(conn, source, actor=who)
+            row = await conn.fetchrow("SELECT merged_into_id FROM researcher WHERE id = $1", source)
+            done = await curation.unmerge_researcher(conn, source, actor=who)
+            target = row["merged_into_id"] if row and row["merged_into_id"] else done
+            await recompute_moves(conn, [done, target], info.context.settings, actor=who)
+            return done
+
+        done = await write(info, run)
+        return done if not isinstance(done, int) else await _researcher(info, done)
+
+    @strawberry.mutation(
+        permission_classes=[CanCurate],
+        description="Split a wrong merge: the sightings from these documents (with their "
+        "names, ids, stints and evidence) go to a new researcher, and the moves of both are "
+        "inferred again (scope curate, audited). Returns the new researcher.",
+    )
+    async def split_researcher(
+        self,
+        info: Info,
+        researcher_id: Annotated[strawberry.ID, strawberry.argument(name="researcher")],
+        documents: Annotated[
+            list[str],
+            strawberry.argument(
+                description="URLs of the documents whose sightings make the other person."
+            ),
+        ],
+    ) -> ResearcherResult:
+        try:
+            pk = decode_id(researcher_id, "Researcher", "researcher")
+        except InvalidInput as exc:
+            return invalid(exc.message, "researcher")
+        who = actor(await require_key(info))
+
+        async def run(conn: asyncpg.Connection) -> int:
+            kept, new = await curation.split_researcher(conn, pk, documents, actor=who)
+            await recompute_moves(conn, [kept, new], info.context.settings, actor=who)
+            return new
 
         done = await write(info, run)
         return done if not isinstance(done, int) else await _researcher(info, done)
@@ -102,7 +141,18 @@ class ResearcherMutations:
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            return await curation.resolve_candidate_match(conn, match_id, same, actor=who)
+            pair = await conn.fetchrow(
+                "SELECT researcher_id, candidate_id FROM candidate_match WHERE id = $1", match_id
+            )
+            done = await curation.resolve_candidate_match(conn, match_id, same, actor=who)
+            if pair is not None:
+                await recompute_moves(
+                    conn,
+                    [pair["researcher_id"], pair["candidate_id"]],
+                    info.context.settings,
+                    actor=who,
+                )
+            return done
 
         done = await write(info, run)
         if not isinstance(done, int):

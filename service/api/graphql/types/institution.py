@@ -34,6 +34,7 @@ from service.db.queries.institutions import InstitutionRow, relations_of
 from service.db.queries.job_postings import JobPostingFilter
 from service.db.queries.moves import MoveOrder
 from service.db.queries.researchers import ResearcherOrder
+from service.domain.seed import seed_names
 
 
 @strawberry.type(description="Inflow, outflow and net of one period.")
@@ -99,7 +100,10 @@ class Institution(relay.Node):
     @strawberry.field(description="Every name seen for it, native scripts included.")
     async def aliases(self, info: Info) -> list[str]:
         rows = await info.context.loaders.institution_aliases.load(self.id)
-        return list(dict.fromkeys(r.alias for r in rows))
+        # A seeded name that normalises like another is not a row of its own: added here.
+        from_seed = any(r.source == "seed" for r in rows)
+        seeded = seed_names().get(self.slug, ()) if from_seed else ()
+        return list(dict.fromkeys([*(r.alias for r in rows), *seeded]))
 
     @strawberry.field(description="ROR, OpenAlex and Wikidata ids.")
     async def external_ids(self, info: Info) -> list[ExternalId]:

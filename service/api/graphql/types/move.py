@@ -174,6 +174,11 @@ class Move(relay.Node):
         "documents, gap, date precision, dated employment agreeing, identity confidence, "
         "renames or mergers followed; for a visit, the rule that made it one.",
     )
+    doubts: list[str] = strawberry.field(
+        default_factory=list,
+        description="Why the move is less certain than its evidence alone would make it (a "
+        "move across a merge of two records that rests on names and context).",
+    )
     researcher_id: strawberry.Private[int]
     from_institution_id: strawberry.Private[int | None]
     to_institution_id: strawberry.Private[int | None]
@@ -198,6 +203,7 @@ class Move(relay.Node):
             date_earliest=partial_date(row.date_earliest, row.earliest_precision),
             date_latest=partial_date(row.date_latest, row.latest_precision),
             reasons=row.reasons,
+            doubts=list(row.doubts or ()),
             researcher_id=row.researcher_id,
             from_institution_id=row.from_institution_id,
             to_institution_id=row.to_institution_id,

@@ -1,0 +1,512 @@
+"""Is this sighting of a person the same researcher as that one? One decision, with context.
+
+A *sighting* is one person as one source shows them: the names, native-script name, ids,
+stints (institution, years), topics a document gives, and the document itself. Ingestion,
+re-resolution and curation all ask :func:`resolve` the same question, with the same typed
+records, so the answer cannot depend on batch boundaries, ingest order or the number of runs
+the sightings arrive in: a sighting is compared with every stored sighting of a candidate
+researcher (single linkage over symmetric pairwise decisions), and when a sighting proves two
+researchers the same they are merged, so the partition is the connected components of the
+"merge" edges whichever order the edges are found in.
+
+Scoring (:func:`compare`) follows Fellegi–Sunter as Splink made standard: each comparison adds
+a match weight, the log2 of how much likelier the observed agreement is for one person than for
+two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
+:data:`MERGE_AT` and :data:`CANDIDATE_AT`.
+
+* **Strong ids** decide: the same ORCID / OpenAlex / other id is the same person
+  (:data:`ID_AGREES`); two different ids of one scheme are never merged (a cannot-link).
+* **Names** start the score. The weight of a full-name agreement is ``-log2(E)`` where ``E``
+  is the expected number of *other* researchers with that name in a population of
+  :data:`POPULATION`: ``E = POPULATION * u`` with ``u`` the share of people carrying the name,
+  the product of the family-name and given-name shares of a packaged reference table
+  (``service/data/name_frequencies.tsv``) or, when higher, the share among stored researchers
+  (a term-frequency adjustment; it counts from :data:`STORED_MIN` namesakes on, so that small
+  differences in what happens to be stored first cannot flip a decision). ``Wei Li`` (u ~ 4e-4, ~120 namesakes) is worth about -7 bits,
+  a rare name +5 to +8. Initials ("S. Yao") replace the given-name share by that of an initial;
+  a close spelling costs :data:`WEIGHTS` ``close``. A native-script name (姚顺雨) is read as
+  pinyin and compared like any other name; two different native-script names are two people.
+* **Institutions and time.** The same institution at overlapping times is strong evidence for
+  one person; a parent and its unit (Google DeepMind and Google) a little less; the same
+  institution years apart little. Overlapping stints (two years or more in common) at unrelated
+  institutions are evidence of two people, unless a university meets a company or lab, a
+  plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
+  stints at different places are neutral on their own: people move. Two sightings that report
+  the same move (same ends, within a year) agree on a joint event a namesake rarely shares.
+* **Topics**: two or more shared topics, one, or none while both give several.
+
+A news mention (a name in a ``move_reported`` only) merges only when the context agrees (an
+institution in common at a plausible time, or a rare name); otherwise it stays a candidate.
+The decision is ``merge`` at :data:`MERGE_AT` bits or more (posterior ~0.94 for a 1:1 prior on
+the blocked pair), ``candidate`` from :data:`CANDIDATE_AT` (kept visible for a curator, never
+merged), ``separate`` below. The merge's probability goes with the sighting, so a move inferred
+across a merge resting on names alone carries no more confidence than the merge.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from service.domain.names import (
+    NameParse,
+    east_asian_surnames,
+    fold,
+    has_han,
+    parse_person_name,
+    segment_pinyin,
+)
+from service.domain.resolution import _compare_parses
+
+logger = logging.getLogger(__name__)
+
+Decision = Literal["merge", "candidate", "separate"]
+StintSpan = tuple[int, int | None, int | None]  # institution id, first year, last year
+
+FREQUENCIES_PATH = Path(__file__).resolve().parent.parent / "data" / "name_frequencies.tsv"
+POPULATION = 300_000
+# Stored namesakes count once there are this many: below it, how many happen to be stored
+# depends on what was ingested first, and the decision must not.
+STORED_MIN = 20
+MERGE_AT = 4.0
+CANDIDATE_AT = -2.0
+ID_AGREES = 30.0
+RARE_NAME = 5.0  # a name worth this many bits may be merged from a news mention alone
+WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "close": -2.0,  # a spelling variant, not the same name
+        "native_same": 3.0,  # the same native-script name on both sides
+        "same_institution_overlap": 5.0,
+        "another_institution_overlap": 2.5,  # each further institution in common
+        "related_institution_overlap": 3.0,  # a parent and its unit at overlapping times
+        "same_institution_apart": 2.0,  # the same place, within a few years of each other
+        "same_institution_decades": 0.5,  # the same place, far apart in time
+        "unrelated_overlap": -5.0,  # two places at once
+        "dual_affiliation": -2.5,  # a university with a company or lab: a dual post is plausible
+        "same_move": 10.0,  # both report the same move
+        "topics_two": 2.0,
+        "topics_one": 1.0,
+        "topics_none": -1.5,
+    }
+)
+APART_YEARS = 6  # the same institution further apart than this is "decades"
+DEFAULT_SURNAME = {"east_asian": 0.0003, "other": 0.00002}
+DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "other": 0.003}
+INITIAL_SHARE = 0.06
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One person as one source shows them. ``stints`` are (institution id, first year, last
+    year), None for an unknown end; ``mention`` marks a name met only in a news report."""
+
+    names: tuple[str, ...]
+    native_name: str | None = None
+    ids: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    stints: tuple[StintSpan, ...] = ()
+    topics: frozenset[str] = frozenset()
+    document: str | None = None
+    mention: bool = False
+    moves: tuple[tuple[int | None, int | None, int | None], ...] = ()  # (from, to, year)
+
+    def all_names(self) -> tuple[str, ...]:
+        extra = (self.native_name,) if self.native_name else ()
+        return tuple(dict.fromkeys(n for n in (*self.names, *extra) if n and n.strip()))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    weight: float
+    decision: Decision
+    reasons: tuple[str, ...]
+    by_id: bool = False
+    cannot_link: bool = False
+    context: float = 0.0  # the part of the weight that is not names or ids
+
+    @property
+    def probability(self) -> float:
+        if self.weight >= 30:
+            return 1.0
+        odds: float = 2.0**self.weight
+        return round(odds / (1.0 + odds), 4)
+
+    @property
+    def name_only(self) -> bool:
+        """Resting on names: no id and no agreeing context."""
+        return not self.by_id and self.context <= 0
+
+
+@dataclass(frozen=True)
+class Institutions:
+    """What resolution needs of institutions: how two relate, and their kinds."""
+
+    related: Callable[[int, int], bool] = lambda a, b: a == b
+    kinds: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NameFrequencies:
+    """Shares of family and given names (reference table) and counts of stored researchers
+    per folded full-name key (the term-frequency adjustment)."""
+
+    surnames: Mapping[str, float]
+    given: Mapping[str, float]
+    stored: Mapping[str, int] = field(default_factory=dict)
+
+    def with_stored(self, stored: Mapping[str, int]) -> NameFrequencies:
+        return NameFrequencies(self.surnames, self.given, stored)
+
+    def share(self, family: str, given: str | None, east_asian: bool) -> float:
+        """``u``: the share of people whose name agrees at this level (``given`` None: an
+        initial only)."""
+        origin = "east_asian" if east_asian else "other"
+        if east_asian and family not in east_asian_surnames():
+            origin = "other"  # a reading that takes a given name for the family name
+        surname = self.surnames.get(family, DEFAULT_SURNAME[origin])
+        if given is None:
+            share = surname * INITIAL_SHARE
+        else:
+            default = DEFAULT_GIVEN[origin]
+            if east_asian and len(segment_pinyin(given) or (given, given)) == 1:
+                default = DEFAULT_GIVEN["syllable"]
+            share = surname * self.given.get(given, default)
+            for key in (f"{given} {family}", f"{family} {given}"):
+                count = self.stored.get(key, 0)
+                if count >= STORED_MIN:
+                    share = max(share, count / POPULATION)
+        return share
+
+
+@cache
+def reference_frequencies() -> NameFrequencies:
+    """The packaged table ``service/data/name_frequencies.tsv``."""
+    surnames: dict[str, float] = {}
+    given: dict[str, float] = {}
+    text = FREQUENCIES_PATH.read_text(encoding="utf-8")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or parts[0] not in ("surname", "given"):
+            raise ValueError(f"name_frequencies.tsv line {n}: expected kind<TAB>name<TAB>share")
+        (surnames if parts[0] == "surname" else given)[fold(parts[1])] = float(parts[2])
+    return NameFrequencies(MappingProxyType(surnames), MappingProxyType(given))
+
+
+@dataclass(frozen=True)
+class Context:
+    frequencies: NameFrequencies = field(default_factory=reference_frequencies)
+    institutions: Institutions = field(default_factory=Institutions)
+
+
+# ------------------------------------------------------------------------------- names
+
+
+def _norm_id(scheme: str, value: str) -> str:
+    return fold(value.strip().rsplit("/", 1)[-1])
+
+
+_LEVEL_RANK: dict[str, int] = {"initials": 1, "close": 2, "exact": 3}
+
+
+def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
+    """The name agreement as (weight, reason), or None when the names disagree.
+
+    The best agreement level counts; its weight is that of every reading agreeing at that
+    level together ("Wei Li" is Li Wei or Wei Li: the namesakes of both readings count)."""
+    found: dict[tuple[str, str], tuple[int, float]] = {}
+    b_parses = [p for n in b.all_names() for p in parse_person_name(n)]
+    for name in a.all_names():
+        for pa in parse_person_name(name):
+            for pb in b_parses:
+                level = _compare_parses(pa, pb)
+                if level == "none":
+                    continue
+                key = (pa.family, pa.given_key)
+                rank = _LEVEL_RANK[level]
+                u = _name_share(pa, pb, level, ctx)
+                if key not in found or found[key][0] < rank:
+                    found[key] = (rank, u)
+    if not found:
+        return None
+    top = max(rank for rank, _ in found.values())
+    u = sum(share for rank, share in found.values() if rank == top)
+    weight = -math.log2(max(POPULATION * u, 1e-3))
+    if top == _LEVEL_RANK["close"]:
+        weight += WEIGHTS["close"]
+    label = next(k for k, v in _LEVEL_RANK.items() if v == top)
+    families = "/".join(sorted({f for (f, _), (r, _) in found.items() if r == top}))
+    return weight, f"names {label} ({families}): {weight:+.1f}"
+
+
+def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
+    """``u`` of one agreeing reading."""
+    east = a.east_asian or b.east_asian
+    if level == "initials":
+        full = b if a.is_initials_only else a
+        return ctx.frequencies.share(full.family, None, east)
+    return ctx.frequencies.share(a.family, a.given_key, east)
+
+
+def _native(a: Sighting, b: Sighting) -> bool | None:
+    """True: the same native-script name; False: two different ones; None: not both given."""
+    na = a.native_name if a.native_name and has_han(a.native_name) else None
+    nb = b.native_name if b.native_name and has_han(b.native_name) else None
+    if not na or not nb:
+        return None
+    return "".join(fold(na).split()) == "".join(fold(nb).split())
+
+
+# ------------------------------------------------------------------------------- context
+
+
+def _span(stint: StintSpan) -> tuple[float, float]:
+    start = stint[1] if stint[1] is not None else stint[2]
+    end = stint[2] if stint[2] is not None else stint[1]
+    return (start if start is not None else -math.inf, end if end is not None else math.inf)
+
+
+def _common_years(a: StintSpan, b: StintSpan, *, open_ended: bool) -> float:
+    """Years two stints share; with ``open_ended`` an unknown end runs on (for agreement), else
+    it is the known year only (for conflict: the unknown is no evidence of two places)."""
+    (a0, a1), (b0, b1) = _span(a), _span(b)
+    if open_ended:
+        a1 = math.inf if a[2] is None else a1
+        b1 = math.inf if b[2] is None else b1
+    return min(a1, b1) - max(a0, b0) + 1
+
+
+def _gap(a: StintSpan, b: StintSpan) -> float:
+    (a0, a1), (b0, b1) = _span(a), _span(b)
+    return max(a0 - b1, b0 - a1, 0)
+
+
+_ACADEMIC = frozenset({"university"})
+_WORK = frozenset({"company", "lab", "government", "nonprofit"})
+
+
+def _dual(a: int, b: int, ctx: Context) -> bool:
+    kinds = {ctx.institutions.kinds.get(a, "other"), ctx.institutions.kinds.get(b, "other")}
+    return bool(kinds & _ACADEMIC) and bool(kinds & _WORK)
+
+
+def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[str]]:
+    if not a.stints or not b.stints:
+        return 0.0, []
+    agree: set[int] = set()
+    related = apart = decades = conflict = dual = False
+    for sa in a.stints:
+        for sb in b.stints:
+            if sa[0] == sb[0]:
+                if _common_years(sa, sb, open_ended=True) >= 1:
+                    agree.add(sa[0])
+                elif _gap(sa, sb) <= APART_YEARS:
+                    apart = True
+                else:
+                    decades = True
+            elif ctx.institutions.related(sa[0], sb[0]):
+                if _common_years(sa, sb, open_ended=True) >= 1:
+                    related = True
+                else:
+                    apart = True
+            elif _common_years(sa, sb, open_ended=False) >= 2:
+                if _dual(sa[0], sb[0], ctx):
+                    dual = True
+                else:
+                    conflict = True
+    if agree:
+        weight = WEIGHTS["same_institution_overlap"] + WEIGHTS["another_institution_overlap"] * (
+            len(agree) - 1
+        )
+        return weight, [f"{len(agree)} institution(s) in common at overlapping times"]
+    if related:
+        return WEIGHTS["related_institution_overlap"], ["parent and unit at overlapping times"]
+    if conflict:
+        return WEIGHTS["unrelated_overlap"], ["unrelated institutions at the same time"]
+    if apart:
+        return WEIGHTS["same_institution_apart"], ["same institution at different times"]
+    if decades:
+        return WEIGHTS["same_institution_decades"], ["same institution, years apart"]
+    if dual:
+        return WEIGHTS["dual_affiliation"], ["a university and a company at once: dual post?"]
+    return 0.0, ["different institutions at different times"]
+
+
+def _same_move(a: Sighting, b: Sighting) -> bool:
+    for fa, ta, ya in a.moves:
+        for fb, tb, yb in b.moves:
+            ends = (fa, ta) == (fb, tb) and (fa is not None or ta is not None)
+            if ends and (ya is None or yb is None or abs(ya - yb) <= 1):
+                return True
+    return False
+
+
+def _topics(a: Sighting, b: Sighting) -> tuple[float, list[str]]:
+    if not a.topics or not b.topics:
+        return 0.0, []
+    shared = {fold(t) for t in a.topics} & {fold(t) for t in b.topics}
+    if len(shared) >= 2:
+        return WEIGHTS["topics_two"], [f"{len(shared)} shared topics"]
+    if shared:
+        return WEIGHTS["topics_one"], ["1 shared topic"]
+    if len(a.topics) >= 2 and len(b.topics) >= 2:
+        return WEIGHTS["topics_none"], ["no shared topic"]
+    return 0.0, []
+
+
+# ------------------------------------------------------------------------------- decision
+
+
+def _decide(weight: float) -> Decision:
+    if weight >= MERGE_AT:
+        return "merge"
+    if weight >= CANDIDATE_AT:
+        return "candidate"
+    return "separate"
+
+
+def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
+    """Score whether two sightings show one researcher (symmetric in a and b)."""
+    for scheme in sorted(set(a.ids) & set(b.ids)):
+        if _norm_id(scheme, a.ids[scheme]) == _norm_id(scheme, b.ids[scheme]):
+            return Comparison(ID_AGREES, "merge", (f"same {scheme} id",), by_id=True)
+    conflicts = sorted(
+        s for s in set(a.ids) & set(b.ids) if _norm_id(s, a.ids[s]) != _norm_id(s, b.ids[s])
+    )
+    if conflicts:
+        reason = f"different {', '.join(conflicts)} ids"
+        return Comparison(-ID_AGREES, "separate", (reason,), cannot_link=True)
+    native = _native(a, b)
+    if native is False:
+        return Comparison(-ID_AGREES, "separate", ("different native-script names",), False, True)
+    names = _names(a, b, ctx)
+    if names is None:
+        return Comparison(-ID_AGREES, "separate", ("names do not match",))
+    name_weight, name_reason = names
+    reasons = [name_reason]
+    context = 0.0
+    if native:
+        context += WEIGHTS["native_same"]
+        reasons.append("same native-script name")
+    if _same_move(a, b):
+        context += WEIGHTS["same_move"]
+        reasons.append("both report the same move")
+    else:
+        inst, why = _institutions(a, b, ctx)
+        context += inst
+        reasons += why
+    topics, why = _topics(a, b)
+    context += topics
+    reasons += why
+    weight = round(name_weight + context, 3)
+    decision = _decide(weight)
+    if decision == "merge" and (a.mention or b.mention):
+        agrees = context >= WEIGHTS["same_institution_apart"]
+        if not agrees and name_weight < RARE_NAME:
+            decision = "candidate"
+            reasons.append("a news mention without agreeing context: at most a candidate")
+    return Comparison(weight, decision, tuple(reasons), context=context)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What to do with one sighting: join ``researcher`` (None: a new researcher), merge
+    ``also_merge`` into it (the sighting proves them one person), and keep ``candidates`` open
+    for curators. ``confidence`` is the join's probability (1.0 by id or for a new researcher);
+    ``name_only`` marks a join that rests on names alone."""
+
+    researcher: int | None
+    confidence: float = 1.0
+    name_only: bool = False
+    reasons: tuple[str, ...] = ()
+    also_merge: tuple[int, ...] = ()
+    candidates: tuple[tuple[int, Comparison], ...] = ()
+
+
+def _best(comparisons: Iterable[Comparison]) -> Comparison | None:
+    best: Comparison | None = None
+    for c in comparisons:
+        if best is None or c.weight > best.weight:
+            best = c
+    return best
+
+
+def resolve(
+    sighting: Sighting, researchers: Mapping[int, Sequence[Sighting]], ctx: Context
+) -> Resolution:
+    """Decide a sighting against candidate researchers, each given by its stored sightings.
+
+    A researcher holding an id that conflicts with the sighting's is never joined. The
+    sighting joins every researcher it links to at merge level (the lowest id survives, the
+    others are merged into it) unless two of those researchers conflict on an id, in which case
+    all of them become candidates. Researchers linked at candidate level are candidates.
+    """
+    merges: dict[int, Comparison] = {}
+    candidates: dict[int, Comparison] = {}
+    for rid in sorted(researchers):
+        comparisons = [compare(sighting, other, ctx) for other in researchers[rid]]
+        if any(c.cannot_link for c in comparisons):
+            continue
+        best = _best(comparisons)
+        if best is None:
+            continue
+        if best.decision == "merge":
+            merges[rid] = best
+        elif best.decision == "candidate":
+            candidates[rid] = best
+    if len(merges) > 1 and _conflicting(sorted(merges), researchers):
+        candidates.update(merges)
+        merges = {}
+    if not merges:
+        ranked = sorted(candidates.items(), key=lambda kv: (-kv[1].weight, kv[0]))
+        return Resolution(None, candidates=tuple(ranked))
+    target = min(merges)
+    join = merges[target]
+    others = tuple(sorted(r for r in merges if r != target))
+    rest = tuple(sorted(candidates.items(), key=lambda kv: (-kv[1].weight, kv[0])))
+    return Resolution(
+        target,
+        confidence=join.probability,
+        name_only=join.name_only,
+        reasons=join.reasons,
+        also_merge=others,
+        candidates=rest,
+    )
+
+
+def _conflicting(rids: Sequence[int], researchers: Mapping[int, Sequence[Sighting]]) -> bool:
+    for i, a in enumerate(rids):
+        for b in rids[i + 1 :]:
+            for sa in researchers[a]:
+                for sb in researchers[b]:
+                    if any(
+                        _norm_id(s, sa.ids[s]) != _norm_id(s, sb.ids[s])
+                        for s in set(sa.ids) & set(sb.ids)
+                    ) or (_native(sa, sb) is False):
+                        return True
+    return False
+
+
+def cluster(sightings: Sequence[Sighting], ctx: Context) -> list[set[int]]:
+    """The partition :func:`resolve` reaches when ``sightings`` arrive one by one in this order
+    (indexes into ``sightings``); the same for every order when no conflict intervenes."""
+    members: dict[int, list[int]] = {}
+    next_id = 0
+    for i, s in enumerate(sightings):
+        view = {rid: [sightings[j] for j in idx] for rid, idx in members.items()}
+        decision = resolve(s, view, ctx)
+        if decision.researcher is None:
+            members[next_id] = [i]
+            next_id += 1
+            continue
+        members[decision.researcher].append(i)
+        for other in decision.also_merge:
+            members[decision.researcher] += members.pop(other)
+    return [set(v) for v in members.values()]
