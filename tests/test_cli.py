@@ -115,6 +115,8 @@ def test_demo_serves_on_the_embedded_database_and_runs_queued_ingestion(
     ``POST /api/v1/ingest-runs`` is run by the demo's own worker (no `talentflow worker`)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
     env["TALENTFLOW_DATA_DIR"] = str(embedded_data_dir)
+    # Local files go through the API only from the configured ingest directory.
+    env["TALENTFLOW_INGEST_DIR"] = str(tmp_path)
     env["COLUMNS"] = "200"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
