@@ -1,11 +1,11 @@
 """Entity resolution for ingestion, behind one interface.
 
-Researchers: strong ids first (ORCID, OpenAlex, any scheme); then names, through the variant keys
-of ``service.domain.names`` (both orders, pinyin): a name this same source used before for a
-researcher resolves to that researcher; otherwise the candidates are scored with
-``service.domain.resolution.best_match`` ("same" merges); a single candidate with exactly the
-same folded name and no conflicting id also resolves. Anything else creates a researcher, and a
-grey-zone candidate is kept visible as a ``candidate_match`` row, never merged silently.
+Researchers: every observation naming a person becomes a *sighting* (names, ids, stints,
+topics, document); the resolver gathers the stored sightings of candidate researchers (strong
+ids, then the name-variant blocking keys of ``service.domain.names``) and applies the one
+decision of ``service.domain.identity.resolve``: merge, candidate (a ``candidate_match`` row for
+a curator, never merged silently) or separate. The same decision runs within a batch, across
+batches and runs, and in curation.
 
 Institutions: external ids, then slug, then the run's ``service.domain.institutions``
 index (exact alias, the parts of a raw affiliation string, a conservative fuzzy match with the
