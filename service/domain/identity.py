@@ -62,7 +62,7 @@ from service.domain.names import (
     parse_person_name,
     segment_pinyin,
 )
-from service.domain.resolution import _compare_parses
+from service.domain.resolution import NAME_LEVEL_RANK, compare_parses
 
 logger = logging.getLogger(__name__)
 
@@ -213,9 +213,6 @@ def _norm_id(scheme: str, value: str) -> str:
     return fold(value.strip().rsplit("/", 1)[-1])
 
 
-_LEVEL_RANK: dict[str, int] = {"initials": 1, "close": 2, "exact": 3}
-
-
 def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
     """The name agreement as (weight, reason), or None when the names disagree.
 
@@ -226,11 +223,11 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
     for name in a.all_names():
         for pa in parse_person_name(name):
             for pb in b_parses:
-                level = _compare_parses(pa, pb)
+                level = compare_parses(pa, pb)
                 if level == "none":
                     continue
                 key = (pa.family, pa.given_key)
-                rank = _LEVEL_RANK[level]
+                rank = NAME_LEVEL_RANK[level]
                 u = _name_share(pa, pb, level, ctx)
                 if key not in found or found[key][0] < rank:
                     found[key] = (rank, u)
@@ -239,9 +236,9 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
     top = max(rank for rank, _ in found.values())
     u = sum(share for rank, share in found.values() if rank == top)
     weight = -math.log2(max(POPULATION * u, 1e-3))
-    if top == _LEVEL_RANK["close"]:
+    if top == NAME_LEVEL_RANK["close"]:
         weight += WEIGHTS["close"]
-    label = next(k for k, v in _LEVEL_RANK.items() if v == top)
+    label = next(k for k, v in NAME_LEVEL_RANK.items() if v == top and k != "none")
     families = "/".join(sorted({f for (f, _), (r, _) in found.items() if r == top}))
     return weight, f"names {label} ({families}): {weight:+.1f}"
 

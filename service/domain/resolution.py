@@ -123,7 +123,9 @@ def _middles_conflict(a: NameParse, b: NameParse) -> bool:
     return ma[0][0] != mb[0][0]
 
 
-def _compare_parses(a: NameParse, b: NameParse) -> NameLevel:
+def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
+    """How well two parsed names agree: exact, close, initials or none (family names must agree,
+    closely for long ones; middle initials must not conflict)."""
     if not a.given or not b.given:
         return "none"
     family_equal = a.family == b.family
@@ -149,7 +151,7 @@ def _compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     return "none"
 
 
-_RANK: dict[NameLevel, int] = {"none": 0, "initials": 1, "close": 2, "exact": 3}
+NAME_LEVEL_RANK: dict[NameLevel, int] = {"none": 0, "initials": 1, "close": 2, "exact": 3}
 
 
 def name_match(a_names: Iterable[str], b_names: Iterable[str]) -> tuple[NameLevel, str]:
@@ -160,8 +162,8 @@ def name_match(a_names: Iterable[str], b_names: Iterable[str]) -> tuple[NameLeve
     for name in a_names:
         for pa in parse_person_name(name):
             for pb in b_parses:
-                level = _compare_parses(pa, pb)
-                if _RANK[level] > _RANK[best]:
+                level = compare_parses(pa, pb)
+                if NAME_LEVEL_RANK[level] > NAME_LEVEL_RANK[best]:
                     best, family = level, pa.family
     return best, family
 
