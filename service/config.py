@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from service.ingest.netguard import IPNetwork
 
 ENV_PREFIX = "TALENTFLOW_"
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+"""Host names a request from the machine itself carries; answered beside the public host."""
 
 
 class Settings(BaseSettings):
@@ -61,12 +66,17 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host headers the service answers (comma-separated; `*.example.org` "
+        "matches subdomains). Unset: the host of public_base_url plus the loopback names, "
+        "or any host when public_base_url is unset too.",
+    )
     public_base_url: str | None = Field(
         default=None,
         description="The service's public URL (https://talentflow.example.org); links in "
-        "responses are built from it, never from the request's Host header. Unset: links "
-        "are relative.",
+        "responses are built from it, never from the request's Host header, and it names the "
+        "host the service answers unless trusted_hosts is set. Unset: links are relative.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "text"
@@ -224,6 +234,31 @@ class Settings(BaseSettings):
             return check_database_url(value.strip())
         except ConfigError as exc:
             raise ValueError(exc.message) from None
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_public_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{value!r} is not an http(s) URL with a host (e.g. https://talentflow.example.org)"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r} must not carry a query or a fragment")
+        return value.strip().rstrip("/")
+
+    def allowed_hosts(self) -> list[str]:
+        """The Host headers to answer: ``trusted_hosts`` when set; else the public URL's host
+        and the loopback names (health checks and the operator's own shell); else any host,
+        since links are then relative and no response repeats the client's Host."""
+        if self.trusted_hosts:
+            return list(self.trusted_hosts)
+        if self.public_base_url:
+            host = urlsplit(self.public_base_url).hostname or ""
+            return [host, *LOOPBACK_HOSTS]
+        return ["*"]
 
     @field_validator("ingest_allowed_networks")
     @classmethod

@@ -142,7 +142,7 @@ def create_app(
     ]
     middleware = [
         Middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes),
-        Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts),
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts()),
     ]
     if settings.cors_origins:
         middleware.append(

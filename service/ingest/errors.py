@@ -27,6 +27,14 @@ def without_paths(message: str) -> str:
     return _PATHS.sub("<path>", message)
 
 
+def run_error_for(error: str | None, *, admin: bool) -> str | None:
+    """A stored run error as one caller may read it: whole for an ``admin`` key (the operator
+    needs the path to fix it), without local paths for everyone else."""
+    if error is None or admin:
+        return error
+    return without_paths(error)
+
+
 class IngestError(TalentflowError):
     """Root of ingestion errors."""
 

@@ -36,7 +36,6 @@ from service.ingest.errors import (
     RetriableIngestError,
     RunLocked,
     SkippableRecordError,
-    without_paths,
 )
 from service.ingest.http import HttpClient, ValidatorCache, Validators
 from service.ingest.ingester import Checkpoint, Ingester
@@ -644,8 +643,9 @@ class _Run:
             status=result.status,
             counts=result.counts(),
             cursor_after=result.cursor_after,
-            # readable by anyone through the API: what failed, not where on this server
-            error=storable_text(without_paths(result.error)) if result.error is not None else None,
+            # stored whole for the operator; the API strips local paths for callers without
+            # the admin scope (run_error_for)
+            error=storable_text(result.error) if result.error is not None else None,
         )
         if self.dry_run or not result.ok:
             pass

@@ -111,3 +111,59 @@ async def test_security_headers_and_links_ignore_the_host(
     assert r.status_code == 200
     link = r.headers["link"]
     assert "evil.example" not in link and link.startswith("</api/v1/moves?"), link
+
+
+async def test_a_public_base_url_names_the_only_host_answered(
+    settings_env: str, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a public URL and no explicit trusted hosts, a forged Host is refused (400), the
+    public host and the loopback names are answered, and links carry the public URL."""
+    from service.api.app import create_app
+    from service.config import load_settings
+
+    monkeypatch.setenv("TALENTFLOW_PUBLIC_BASE_URL", "https://talent.example.org/")
+    app = create_app(load_settings())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            for host in ("evil.example", "testserver", "talent.example.org.evil.example"):
+                r = await c.get("/healthz", headers={"host": host})
+                assert r.status_code == 400, host
+            for host in ("talent.example.org", "localhost", "127.0.0.1"):
+                r = await c.get("/healthz", headers={"host": host})
+                assert r.status_code == 200, host
+            r = await c.get(
+                "/api/v1/moves", params={"limit": 1}, headers={"host": "talent.example.org"}
+            )
+            link = r.headers["link"]
+            assert link.startswith("<https://talent.example.org/api/v1/moves?"), link
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("talent.example.org", "not an http(s) URL"),
+        ("javascript:alert(1)", "not an http(s) URL"),
+        ("https://talent.example.org/?next=evil", "query or a fragment"),
+    ],
+)
+def test_a_bad_public_base_url_is_refused_by_name(value: str, fragment: str) -> None:
+    from service.config import load_settings
+    from service.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        load_settings(database_url=None, public_base_url=value)
+    assert "TALENTFLOW_PUBLIC_BASE_URL" in info.value.message
+    assert fragment in info.value.message
+
+
+def test_trusted_hosts_when_set_win_over_the_public_url() -> None:
+    from service.config import load_settings
+
+    s = load_settings(
+        database_url=None,
+        public_base_url="https://talent.example.org",
+        trusted_hosts="api.example.org, *.example.net",
+    )
+    assert s.allowed_hosts() == ["api.example.org", "*.example.net"]
+    assert load_settings(database_url=None).allowed_hosts() == ["*"]

@@ -253,7 +253,7 @@ async def test_start_ingest_run_cannot_read_server_files(
 
 
 async def test_run_errors_read_without_a_key_name_no_path(
-    client: httpx.AsyncClient, pool: asyncpg.Pool, tmp_path: Path
+    client: httpx.AsyncClient, pool: asyncpg.Pool, tmp_path: Path, keys: dict[str, str]
 ) -> None:
     missing = tmp_path / "private" / "customers.jsonl"
     result = await run_ingester(pool, "jsonl", {"path": str(missing)}, settings=load_settings())
@@ -264,8 +264,35 @@ async def test_run_errors_read_without_a_key_name_no_path(
     assert node["status"] == "FAILED" and node["error"].endswith("file not found: <path>")
     rest = await client.get("/api/v1/ingest-runs")
     csv_export = await client.get("/api/v1/ingest-runs?format=csv")
-    for text in (r.text, rest.text, csv_export.text):
+    run_id = rest.json()["data"][0]["id"]
+    one = await client.get(f"/api/v1/ingest-runs/{run_id}")
+    for text in (r.text, rest.text, csv_export.text, one.text):
         assert str(tmp_path) not in text and "customers" not in text
+    assert "file not found: <path>" in csv_export.text and "<path>" in one.text
+    # Keys without the admin scope (and keys that do not verify) see the same public view.
+    for token in (keys["read"], keys["ingest"], "tf_not_a_key"):
+        auth = {"Authorization": f"Bearer {token}"}
+        r = await client.post(
+            "/graphql", json={"query": "{ ingestRuns { nodes { error } } }"}, headers=auth
+        )
+        rest = await client.get("/api/v1/ingest-runs", headers=auth)
+        assert rest.status_code == 200
+        for text in (r.text, rest.text):
+            assert "customers" not in text and "<path>" in text
+    # The operator's admin key reads the whole error, the path it must fix included.
+    auth = {"Authorization": f"Bearer {keys['admin']}"}
+    r = await client.post(
+        "/graphql", json={"query": "{ ingestRuns { nodes { error } } }"}, headers=auth
+    )
+    (node,) = r.json()["data"]["ingestRuns"]["nodes"]
+    assert node["error"].endswith(f"file not found: {missing}"), node
+    for url in (
+        "/api/v1/ingest-runs",
+        f"/api/v1/ingest-runs/{run_id}",
+        "/api/v1/ingest-runs?format=csv",
+    ):
+        text = (await client.get(url, headers=auth)).text
+        assert str(missing) in text, (url, text)
 
 
 def private_hostname() -> str:

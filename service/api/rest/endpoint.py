@@ -173,6 +173,18 @@ def _challenge(error: str | None = None, scope: str | None = None) -> dict[str, 
     return {"WWW-Authenticate": value}
 
 
+async def is_admin(request: Request) -> bool:
+    """Whether a public read's caller sent a valid key with the ``admin`` scope (a missing or
+    bad key only means the public view, never an error on a public endpoint)."""
+    header = request.headers.get("authorization", "")
+    kind, _, token = header.partition(" ")
+    if kind.lower() != "bearer" or not token.strip():
+        return False
+    async with connection(request) as conn:
+        key = await verify_key(conn, token.strip())
+    return key is not None and key.allows("admin")
+
+
 async def authenticate(request: Request, scope: str | None) -> ApiKey:
     """The caller's API key from ``Authorization: Bearer``; 401 without a valid one, 403 when
     it lacks ``scope``. The key itself is never logged or echoed."""

@@ -9,13 +9,14 @@ up. Needs the ``ingest`` scope.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api.rest.endpoint import Call, Endpoint, connection
+from service.api.rest.endpoint import Call, Endpoint, connection, is_admin
 from service.api.rest.export import export_list
 from service.api.rest.moves import _body, path_id
 from service.api.rest.params import PAGING_PARAMS, Param, paging
@@ -25,6 +26,7 @@ from service.api.state import AppState, get_state
 from service.db.queries import ingest_runs as q
 from service.db.queries.pagination import ListQuery, Ordering, row_factory
 from service.errors import ConfigError, NotFound
+from service.ingest.errors import run_error_for
 
 STATUSES = ("running", "succeeded", "failed", "cancelled")
 LIST_PARAMS = (
@@ -58,18 +60,31 @@ def _filter(args: dict[str, Any]) -> q.IngestRunFilter:
     return q.IngestRunFilter(plugin=args["plugin"], status=args["status"])
 
 
+def _shown(run: q.IngestRunRow, admin: bool) -> q.IngestRunRow:
+    error = run_error_for(run.error, admin=admin)
+    return run if error == run.error else replace(run, error=error)
+
+
 async def list_ingest_runs(request: Request, call: Call) -> Response:
     flt = _filter(call.args)
+    admin = await is_admin(request)
     if call.format == "csv":
 
         async def build(_: Any) -> tuple[ListQuery, Ordering]:
             return q.build_query(flt), q.ORDERING
 
-        return await export_list(request, build, COLUMNS, "ingest-runs")
+        error_at = COLUMNS.index("error")
+
+        def shown(values: list[Any]) -> list[Any]:
+            values[error_at] = run_error_for(values[error_at], admin=admin)
+            return values
+
+        return await export_list(request, build, COLUMNS, "ingest-runs", transform=shown)
     page_args = paging(request)
     async with connection(request) as conn:
         page = await q.list_ingest_runs(conn, flt, page_args)
-    return page_response(request, page.items, page.end_cursor if page.has_next else None)
+    items = [_shown(run, admin) for run in page.items]
+    return page_response(request, items, page.end_cursor if page.has_next else None)
 
 
 async def get_ingest_run(request: Request, call: Call) -> Response:
@@ -78,7 +93,7 @@ async def get_ingest_run(request: Request, call: Call) -> Response:
         run = (await q.ingest_runs_by_ids(conn, [run_id])).get(run_id)
     if run is None:
         raise NotFound(f"no ingest run with id {run_id}")
-    return json_response(request, {"data": run})
+    return json_response(request, {"data": _shown(run, await is_admin(request))})
 
 
 async def _queue(state: AppState) -> Any:

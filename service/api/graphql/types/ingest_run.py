@@ -1,3 +1,4 @@
+# mypy: disable-error-code="untyped-decorator"
 """Ingestion runs: one plugin instance's pass over its source."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from service.api.graphql.context import Info
 from service.api.graphql.types.common import IngestRunStatus
 from service.api.graphql.types.move import _pks
 from service.db.queries.ingest_runs import IngestRunRow
+from service.ingest.errors import run_error_for
 
 
 @strawberry.type(description="One run of an ingester, with what it saw and wrote.")
@@ -28,7 +30,17 @@ class IngestRun(relay.Node):
     updated: int
     unchanged: int
     rejected: int
-    error: str | None
+    stored_error: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Why the run failed. Local file paths show as `<path>` unless the caller's "
+        "key has the `admin` scope."
+    )
+    async def error(self, info: Info) -> str | None:
+        if self.stored_error is None:
+            return None
+        key = await info.context.api_key()
+        return run_error_for(self.stored_error, admin=key is not None and key.allows("admin"))
 
     @classmethod
     def from_row(cls, row: IngestRunRow) -> IngestRun:
@@ -45,7 +57,7 @@ class IngestRun(relay.Node):
             updated=row.updated,
             unchanged=row.unchanged,
             rejected=row.rejected,
-            error=row.error,
+            stored_error=row.error,
         )
 
     @classmethod
