@@ -176,3 +176,33 @@ async def test_any_document_at_the_token_limit_is_answered_quickly(
         assert r.status_code in (200, 400)
         assert r.json().get("errors"), r.text  # every one of these is refused, with a code
         assert elapsed < budget, f"{name}: {elapsed * 1000:.1f} ms (budget {budget * 1000:.0f})"
+
+
+async def test_a_document_that_does_not_parse_is_lexed_once(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the token limit the lexer runs to the limit before failing (the dearest refusal
+    there is): the fast path's attempt is the only lexing, strawberry's path reports the same
+    error from the cache, and a repeat of the text is not lexed at all."""
+    import strawberry.schema.schema as strawberry_schema
+
+    calls: list[str] = []
+    real_parse = limits.parse
+
+    def counting(source: str, **options: Any) -> Any:
+        calls.append(source)
+        return real_parse(source, **options)
+
+    monkeypatch.setattr(limits, "parse", counting)
+    monkeypatch.setattr(strawberry_schema, "parse", counting)
+    for n, document in enumerate(
+        ("{" + " __typename" * 2500 + "}", "{ moves { edges { node { id " + "}" * 3)
+    ):
+        expected = "TOO_MANY_TOKENS" if n == 0 else "GRAPHQL_PARSE_FAILED"
+        calls.clear()
+        for headers in ({}, {"accept": "application/graphql-response+json"}, {}):
+            r = await client.post("/graphql", json={"query": document}, headers=headers)
+            assert codes(r.json()) == [expected], r.text
+        r = await client.get("/graphql", params={"query": document})
+        assert codes(r.json()) == [expected], r.text
+        assert calls == [document], f"lexed {len(calls)} times"

@@ -21,7 +21,6 @@ per schema so the rule set, part of the cache key, is the same for every request
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Hashable, Iterator
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -142,32 +141,67 @@ def estimate_cost(
     return walk(operation.selection_set, root, 1, 0)
 
 
-PARSED: SizedLRU[tuple[str, tuple[tuple[str, Any], ...]], DocumentNode] = SizedLRU(
+ParseKey = tuple[str, tuple[tuple[str, Any], ...]]
+
+PARSED: SizedLRU[ParseKey, DocumentNode] = SizedLRU(
     DOCUMENT_CACHE_BYTES, lambda key, _: document_bytes(key[0])
+)
+# Query texts that did not parse, with why. A document over the token limit costs the
+# lexer the whole limit (~40 ms at 2,000 tokens) before it fails: the fast path's attempt is
+# the only one, and strawberry's path reports the same error without lexing again.
+UNPARSABLE: SizedLRU[ParseKey, GraphQLError] = SizedLRU(
+    VALIDATED_CACHE_BYTES, lambda key, _: text_bytes(key[0])
 )
 
 
-def parse_cached(query: str, max_tokens: int) -> DocumentNode:
-    """``query`` parsed (through :data:`PARSED`, shared with strawberry's path, so a document
-    the fast path hands over is not parsed twice); raises ``GraphQLError`` as ``parse`` does."""
-    key = (query, (("max_tokens", max_tokens),))
+def _fresh(error: GraphQLError) -> GraphQLError:
+    """A new error like ``error``: one response's error object is never shared with another's
+    (strawberry's error processing may annotate it)."""
+    return GraphQLError(error.message, source=error.source, positions=error.positions)
+
+
+def parse_key(query: str, options: dict[str, Any]) -> ParseKey:
+    return (query, tuple(sorted(options.items())))
+
+
+def parse_through_caches(query: str, options: dict[str, Any]) -> DocumentNode:
+    """``query`` parsed once per text, through :data:`PARSED` and :data:`UNPARSABLE` (shared
+    by both executors); raises ``GraphQLError`` as ``parse`` does, from the cache when the text
+    failed before."""
+    key = parse_key(query, options)
     document = PARSED.get(key, None)
-    if document is None:
-        document = parse(query, max_tokens=max_tokens)
-        PARSED.put(key, document)
-    return cast("DocumentNode", document)
+    if document is not None:
+        return cast("DocumentNode", document)
+    failed = UNPARSABLE.get(key, None)
+    if failed is not None:
+        raise _fresh(failed)
+    try:
+        document = parse(query, **options)
+    except GraphQLError as exc:
+        UNPARSABLE.put(key, _fresh(exc))
+        raise
+    PARSED.put(key, document)
+    return document
 
 
-# Stands in for a query text too long to lex: ``CostLimiter`` refuses the operation before it
-# runs (strawberry needs a document to get past its parse step).
+def parse_cached(query: str, max_tokens: int) -> DocumentNode:
+    """``query`` parsed with the token limit (the fast path's entry to the shared caches)."""
+    return parse_through_caches(query, {"max_tokens": max_tokens})
+
+
+# Stand in for a query text too long to lex, and for one that did not parse: ``CostLimiter``
+# and strawberry's pre-execution errors refuse the operation before it runs (strawberry needs a
+# document to get past its parse step).
 TOO_LONG: DocumentNode = parse("{ __typename }")
+UNPARSED: DocumentNode = parse("{ __typename }")
 
 
 class CachedParse(SchemaExtension):
     """Parse through a cache bounded by bytes (strawberry's ``ParserCache`` counts entries, and
     256 entries of a megabyte each are a quarter of a gigabyte). A document that does not
-    parse is left to strawberry's own parse step, which reports the error with its code; a
-    query text over ``max_chars`` is not lexed at all."""
+    parse is reported with its error (its code comes from the message, as for strawberry's own
+    parse step) and is never lexed twice; a query text over ``max_chars`` is not lexed at
+    all."""
 
     def __init__(self, max_chars: int = 100_000) -> None:
         super().__init__()
@@ -178,13 +212,11 @@ class CachedParse(SchemaExtension):
         if ctx.query and len(ctx.query) > self.max_chars:
             ctx.graphql_document = TOO_LONG
         elif ctx.query and ctx.graphql_document is None:
-            key = (ctx.query, tuple(sorted(ctx.parse_options.items())))
-            document = PARSED.get(key, None)
-            if document is None:
-                with contextlib.suppress(GraphQLError):
-                    document = parse(ctx.query, **ctx.parse_options)
-                    PARSED.put(key, document)
-            ctx.graphql_document = document
+            try:
+                ctx.graphql_document = parse_through_caches(ctx.query, dict(ctx.parse_options))
+            except GraphQLError as exc:
+                ctx.graphql_document = UNPARSED
+                ctx.pre_execution_errors = [exc]
         yield
 
 
