@@ -102,7 +102,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     url = with_database(server, name)
     try:
         env = {**os.environ, "DATABASE_URL": url}
-        subprocess.run(
+        await asyncio.to_thread(
+            subprocess.run,
             [sys.executable, "-m", "service.cli", "db", "upgrade"],
             env=env,
             cwd=ROOT,
