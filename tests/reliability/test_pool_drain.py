@@ -5,6 +5,7 @@ bounded while ``/readyz`` and ordinary reads keep answering."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -243,6 +244,83 @@ def test_subscriptions_are_bounded_and_share_each_read(settings_env: str) -> Non
         main = application.state.talentflow.pool
         assert main.get_idle_size() == main.get_size()  # subscriptions hold no main connection
         assert tc.get("/readyz").status_code == 200
+
+
+def test_subscribers_on_many_connections_share_one_read_of_each_selection(
+    settings_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three websockets × five subscriptions with nested fields: one event reads its
+    researcher once and its evidence once for all fifteen, not once per connection."""
+    from service.db.queries import evidence, researchers
+
+    calls = {"researchers": 0, "evidence": 0}
+    real_researchers, real_evidence = researchers.researchers_by_ids, evidence.evidence_by_move_ids
+
+    async def counted_researchers(ex: Any, ids: Any) -> Any:
+        calls["researchers"] += 1
+        return await real_researchers(ex, ids)
+
+    async def counted_evidence(ex: Any, ids: Any) -> Any:
+        calls["evidence"] += 1
+        return await real_evidence(ex, ids)
+
+    monkeypatch.setattr(researchers, "researchers_by_ids", counted_researchers)
+    monkeypatch.setattr(evidence, "evidence_by_move_ids", counted_evidence)
+
+    async def prepare() -> Seeded:
+        conn = await asyncpg.connect(settings_env)
+        await init_connection(conn)
+        try:
+            return await seed(conn)
+        finally:
+            await conn.close()
+
+    s = asyncio.run(prepare())
+    application = create_app(load_settings())
+    per_socket, sockets = 5, 3
+    with TestClient(application) as tc, contextlib.ExitStack() as stack:
+        wss = [
+            stack.enter_context(
+                tc.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"])
+            )
+            for _ in range(sockets)
+        ]
+        for ws in wss:
+            ws.send_json({"type": "connection_init"})
+            assert ws.receive_json()["type"] == "connection_ack"
+            for i in range(per_socket):
+                ws.send_json(
+                    {"id": str(i), "type": "subscribe", "payload": {"query": SUBSCRIPTION}}
+                )
+        feed = application.state.talentflow.extras[FEED_KEY]
+        deadline = time.monotonic() + 10
+        while len(feed.subscribers) < per_socket * sockets or not feed.listening.is_set():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+        async def insert() -> None:
+            conn = await asyncpg.connect(settings_env)
+            try:
+                await conn.execute(
+                    "INSERT INTO move (researcher_id, to_institution_id, confidence) "
+                    "VALUES ($1, $2, 0.9)",
+                    s.researchers["smith"],
+                    s.institutions["openai"],
+                )
+            finally:
+                await conn.close()
+
+        asyncio.run(insert())
+        names = set()
+        for ws in wss:
+            got = 0
+            while got < per_socket:
+                message = ws.receive_json()
+                if message["type"] == "next":
+                    got += 1
+                    names.add(message["payload"]["data"]["moveRecorded"]["researcher"]["name"])
+        assert len(names) == 1
+    assert calls == {"researchers": 1, "evidence": 1}, calls
 
 
 async def test_a_subscriber_that_does_not_read_is_closed(db_url: str) -> None:

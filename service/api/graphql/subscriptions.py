@@ -8,7 +8,9 @@ last, and reconnects with backoff if its connection drops.
 What subscribers may cost is bounded, apart from what everyone else needs:
 
 - each event is read once per distinct filter, however many subscribers share that filter
-  (one shared task per (move, filter), awaited by all of them);
+  (one shared task per (move, filter), awaited by all of them), and the nested fields of its
+  selection (``researcher``, ``evidence``, institutions ...) are read once per event for every
+  subscriber on every websocket: each event has one set of DataLoaders, shared by all;
 - everything subscriptions read runs on their own small pool (``FEED_POOL_SIZE``
   connections), taken per event and handed back after it, so REST, GraphQL and ``/readyz``
   keep the main pool whatever the subscribers do;
@@ -25,12 +27,14 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import strawberry
 from starlette.websockets import WebSocket
 
 from service.api.graphql.context import Info
+from service.api.graphql.loaders import Loaders
 from service.api.graphql.types.filters import MoveFilterInput, move_filter
 from service.api.graphql.types.move import Move
 from service.api.state import AppState
@@ -51,6 +55,7 @@ FEED_POOL_SIZE = 2
 MAX_PER_CONNECTION = 20
 MAX_PER_PROCESS = 1000
 SLOW_READER_CLOSE_CODE = 1013
+FEED_ACQUIRE_TIMEOUT_S = 10.0
 
 
 @dataclass(eq=False)
@@ -63,10 +68,41 @@ class Subscriber:
 
 @dataclass
 class _Event:
-    """The reads of one notified move, shared by every subscriber with the same filter."""
+    """The reads of one notified move: the move per filter, and the DataLoaders that resolve
+    its nested fields, shared by every subscriber in the process."""
 
     move_id: int
     reads: dict[MoveFilter, asyncio.Task[MoveRow | None]] = field(default_factory=dict)
+    loaders: Loaders | None = None
+
+
+class FeedExecutor:
+    """Runs each statement of an event's loaders on a connection of the subscriptions' pool,
+    taken for that statement only (the loaders outlive any one subscriber's request)."""
+
+    def __init__(self, feed: MoveFeed) -> None:
+        self.feed = feed
+        self.statements = 0
+
+    async def _run(self, method: str, query: str, args: tuple[Any, ...], **kw: Any) -> Any:
+        self.statements += 1
+        pool = await self.feed.pool()
+        conn = await acquire(pool, FEED_ACQUIRE_TIMEOUT_S)
+        try:
+            return await getattr(conn, method)(query, *args, **kw)
+        finally:
+            await pool.release(conn)
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
+        return rows
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
+        return row
+
+    async def fetchval(self, query: str, *args: Any, column: int = 0) -> Any:
+        return await self._run("fetchval", query, args, column=column)
 
 
 class MoveFeed:
@@ -122,13 +158,24 @@ class MoveFeed:
 
             asyncio.get_running_loop().create_task(close())
 
-    async def read(self, move_id: int, flt: MoveFilter) -> MoveRow | None:
-        """The move if it passes ``flt``: one statement per (move, filter), shared."""
+    def _event(self, move_id: int) -> _Event:
         event = self._events.get(move_id)
         if event is None:
             event = self._events[move_id] = _Event(move_id)
             while len(self._events) > 4 * QUEUE_SIZE:
                 self._events.pop(next(iter(self._events)))
+        return event
+
+    def loaders(self, move_id: int) -> Loaders:
+        """The DataLoaders every subscriber resolves this event's fields with."""
+        event = self._event(move_id)
+        if event.loaders is None:
+            event.loaders = Loaders.create(FeedExecutor(self))
+        return event.loaders
+
+    async def read(self, move_id: int, flt: MoveFilter) -> MoveRow | None:
+        """The move if it passes ``flt``: one statement per (move, filter), shared."""
+        event = self._event(move_id)
         task = event.reads.get(flt)
         if task is None:
             task = event.reads[flt] = asyncio.get_running_loop().create_task(
@@ -138,7 +185,7 @@ class MoveFeed:
 
     async def _read(self, move_id: int, flt: MoveFilter) -> MoveRow | None:
         pool = await self.pool()
-        conn = await acquire(pool, 10.0)
+        conn = await acquire(pool, FEED_ACQUIRE_TIMEOUT_S)
         try:
             return await move_matches(conn, move_id, flt)
         finally:
@@ -226,5 +273,8 @@ class Subscription:
                 move_id = await sub.queue.get()
                 row = await feed.read(move_id, flt)
                 if row is not None:
+                    # Nested fields resolve through the event's loaders, shared by every
+                    # subscriber of every websocket: one read per field per event.
+                    context.loaders = feed.loaders(move_id)
                     yield Move.from_row(row)
                     await context.db.release()
