@@ -33,8 +33,10 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -42,6 +44,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    get_nullable_type,
     get_operation_ast,
     parse,
 )
@@ -86,6 +89,59 @@ def _page_size(field: FieldNode, variables: dict[str, Any], default: int) -> int
     return default
 
 
+# The cost model, calibrated against measured time (bench/cost_calibration.py on the generated
+# dataset; docs/benchmarks.md, "GraphQL cost calibration"): a unit is about what one returned
+# node costs, and the other prices make an operation's cost track its time.
+LIST_LENGTH = 5
+"""Items assumed in a list that is not paged (a researcher's affiliations, a move's evidence):
+its children cost this many times over."""
+ROOT_COUNT = 4000
+"""``totalCount`` of a root connection: a count over a whole (filtered) table."""
+NESTED_COUNT = 200
+"""``totalCount`` of a nested connection, per parent (one count per parent row)."""
+AGGREGATE = 5000
+"""A root aggregate (flows, net flows, populations, hiring signals, pipeline, stay rates): a
+scan of moves or stints when the flow cache is cold; at most ten fit under the default
+limit."""
+SEARCH = 500
+"""A name search (the researchers filter, the search box): a trigram or prefix scan."""
+FIELD_WEIGHTS: dict[tuple[str, str], int] = {
+    ("Query", "flows"): AGGREGATE,
+    ("Query", "netFlows"): AGGREGATE,
+    ("Query", "populations"): AGGREGATE,
+    ("Query", "hiringSignals"): AGGREGATE,
+    ("Query", "pipeline"): AGGREGATE,
+    ("Query", "stayRates"): AGGREGATE,
+    ("Query", "baselineRates"): 100,
+    ("Query", "search"): SEARCH,
+    # One institution's flow series: its moves grouped by period (batched, then cached).
+    ("Institution", "flowSeries"): 50,
+    ("Researcher", "candidateMatches"): 20,
+}
+
+
+def _has_search(field: FieldNode, variables: dict[str, Any]) -> bool:
+    """Whether a paged field's ``filter`` holds a non-empty ``search``."""
+    for arg in field.arguments or ():
+        if arg.name.value != "filter":
+            continue
+        value: Any = arg.value
+        if isinstance(value, VariableNode):
+            found = variables.get(value.name.value)
+            return isinstance(found, dict) and bool(found.get("search"))
+        for item in getattr(value, "fields", ()):
+            if item.name.value == "search":
+                inner = item.value
+                if isinstance(inner, VariableNode):
+                    return bool(variables.get(inner.name.value))
+                return bool(getattr(inner, "value", None))
+    return False
+
+
+def _is_list(type_: GraphQLOutputType) -> bool:
+    return isinstance(get_nullable_type(type_), GraphQLList)
+
+
 def estimate_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -93,7 +149,9 @@ def estimate_cost(
     variables: dict[str, Any] | None,
     default_page: int,
 ) -> int:
-    """How many nodes the operation may return (paged fields multiply their children)."""
+    """What the operation may cost, in units of about one returned node: paged fields
+    multiply their children by their page size, lists that are not paged by ``LIST_LENGTH``;
+    counts, searches and aggregates add their calibrated prices, once per parent instance."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
@@ -106,39 +164,70 @@ def estimate_cost(
     vars_ = variables or {}
 
     def walk(
-        selection_set: SelectionSetNode, parent: GraphQLNamedType, mult: int, depth: int
+        selection_set: SelectionSetNode,
+        parent: GraphQLNamedType,
+        mult: int,
+        depth: int,
+        root_connection: bool,
+        instances: int,
     ) -> int:
+        """``mult``: how many times this selection runs (for a connection, its page of nodes
+        over all its instances); ``instances``: how many connections that is (their counts)."""
         if depth > MAX_FRAGMENT_DEPTH:
             return 0
         total = 0
+        connection = isinstance(parent, GraphQLObjectType) and "pageInfo" in parent.fields
         for sel in selection_set.selections:
             if isinstance(sel, FieldNode):
                 if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
                     continue
-                definition = parent.fields.get(sel.name.value)
+                name = sel.name.value
+                definition = parent.fields.get(name)
                 if definition is None:
                     continue
-                size = 1
-                if "first" in definition.args or "last" in definition.args:
+                total += mult * FIELD_WEIGHTS.get((parent.name, name), 0)
+                if connection and name == "totalCount":
+                    total += instances * (ROOT_COUNT if root_connection else NESTED_COUNT)
+                child_mult = mult
+                paged = "first" in definition.args or "last" in definition.args
+                if paged:
                     size = max(_page_size(sel, vars_, default_page), 0)
                     total += mult * size
+                    child_mult = mult * size
+                    if _has_search(sel, vars_):
+                        total += mult * SEARCH
+                elif _is_list(definition.type) and not connection:
+                    total += mult * LIST_LENGTH
+                    child_mult = mult * LIST_LENGTH
                 if sel.selection_set is not None:
+                    # (A connection's edges are its page, counted at the paged field.)
                     child = get_named_type(definition.type)
-                    total += walk(sel.selection_set, child, mult * size, depth + 1)
+                    total += walk(
+                        sel.selection_set,
+                        child,
+                        child_mult,
+                        depth + 1,
+                        paged and parent is root,
+                        mult,
+                    )
             elif isinstance(sel, InlineFragmentNode):
                 target = parent
                 if sel.type_condition is not None:
                     target = schema.get_type(sel.type_condition.name.value) or parent
-                total += walk(sel.selection_set, target, mult, depth + 1)
+                total += walk(
+                    sel.selection_set, target, mult, depth + 1, root_connection, instances
+                )
             elif isinstance(sel, FragmentSpreadNode):
                 fragment = fragments.get(sel.name.value)
                 if fragment is not None:
                     target = schema.get_type(fragment.type_condition.name.value) or parent
-                    total += walk(fragment.selection_set, target, mult, depth + 1)
+                    total += walk(
+                        fragment.selection_set, target, mult, depth + 1, root_connection, instances
+                    )
         return total
 
     assert isinstance(operation, OperationDefinitionNode)
-    return walk(operation.selection_set, root, 1, 0)
+    return walk(operation.selection_set, root, 1, 0, False, 1)
 
 
 ParseKey = tuple[str, tuple[tuple[str, Any], ...]]

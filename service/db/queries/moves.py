@@ -26,7 +26,7 @@ from service.db.queries.pagination import (
     fetch_pages,
     row_factory,
 )
-from service.db.queries.sql import descendants_sql, institutions_condition, researcher_root_sql
+from service.db.queries.sql import in_descendants_sql, institutions_condition, researcher_root_sql
 
 COLUMNS = (
     "m.id, m.researcher_id, m.from_institution_id, m.to_institution_id, m.from_country, "
@@ -201,7 +201,7 @@ async def count_moves(ex: Executor, flt: MoveFilter) -> int:
 def _institution_partition(direction: str, descendants: bool) -> str:
     column = "m.to_institution_id" if direction == "in" else "m.from_institution_id"
     if descendants:
-        return f"{column} IN {descendants_sql('ARRAY[_parent.key]')}"
+        return in_descendants_sql(column, "ARRAY[_parent.key]")
     return f"{column} = _parent.key"
 
 
@@ -224,6 +224,7 @@ async def institution_moves_pages(
         _move,
         partition=_institution_partition(direction, descendants),
         keys=institution_ids,
+        fenced=True,
     )
 
 

@@ -257,20 +257,33 @@ async def fetch_pages(
     *,
     partition: str,
     keys: Sequence[int],
+    fenced: bool = False,
 ) -> dict[int, Page[R]]:
     """Page the same list for many parents in one statement.
 
     ``partition`` is a condition on ``_parent.key`` (for example ``m.to_institution_id =
     _parent.key``); each parent gets its own page, in one ``LATERAL`` query.
+
+    ``fenced``: the partition selects few rows of a large table through its own index, so it
+    is applied first, in a subquery the planner cannot flatten (``OFFSET 0``), and the page is
+    sorted from those rows. Without the fence PostgreSQL may walk the list's order index
+    over the whole table and filter (for moves into an institution with its sub-units: 20 s
+    for 100 institutions on 300,000 moves; fenced, half a second).
     """
     params = Params(query.params.values)
     conditions, order, _ = _keyset(ordering, page, params)
     keys_param = params.add(list(keys), "bigint[]")
     limit = params.add(page.size + 1, "int")
+    if fenced:
+        alias = query.source.split()[-1]
+        source = f"(SELECT * FROM {query.source} WHERE {partition} OFFSET 0) {alias}"
+        where = query.where_sql(conditions)
+    else:
+        source, where = query.source, query.where_sql([*conditions, partition])
     sql = (
         f"SELECT _parent.key AS _parent_key, _page.* FROM unnest({keys_param}) AS _parent(key) "
         f"CROSS JOIN LATERAL (SELECT {query.columns}, {_key_columns(ordering)} "
-        f"FROM {query.source} WHERE {query.where_sql([*conditions, partition])} "
+        f"FROM {source} WHERE {where} "
         f"ORDER BY {order} LIMIT {limit}) AS _page"
     )
     rows = await ex.fetch(sql, *params.values)

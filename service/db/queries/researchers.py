@@ -22,7 +22,7 @@ from service.db.queries.pagination import (
     row_factory,
 )
 from service.db.queries.sql import (
-    descendants_sql,
+    in_descendants_sql,
     institutions_condition,
     like_pattern,
     word_start_patterns,
@@ -188,7 +188,7 @@ async def count_researchers(ex: Executor, flt: ResearcherFilter) -> int:
 
 def _current_partition(descendants: bool) -> str:
     target = (
-        f"a.institution_id IN {descendants_sql('ARRAY[_parent.key]')}"
+        in_descendants_sql("a.institution_id", "ARRAY[_parent.key]")
         if descendants
         else "a.institution_id = _parent.key"
     )

@@ -38,6 +38,13 @@ def descendants_sql(ids_expr: str) -> str:
     )
 
 
+def in_descendants_sql(column: str, ids_expr: str) -> str:
+    """``column`` is one of ``ids_expr`` or their descendants, as ``= ANY(ARRAY(...))``: the
+    set is computed once and the column's index is used, where ``IN (WITH RECURSIVE ...)``
+    lets the planner join the whole table against it."""
+    return f"{column} = ANY(ARRAY{descendants_sql(ids_expr)})"
+
+
 def institutions_condition(
     column: str, ids: list[int], params: Params, *, descendants: bool
 ) -> str:

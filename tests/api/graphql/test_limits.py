@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import pytest
 
+from service.api.graphql import limits
 from service.api.graphql.context import build_context
 from service.api.graphql.schema import SCHEMA_FILE, build_schema, schema_sdl
 from service.api.state import AppState
@@ -42,7 +43,9 @@ async def test_cost_limit(gql: Gql, seeded: Seeded) -> None:
       movesIn(first: 100) { edges { node { to { movesOut(first: $n) { totalCount } } } } } } } } }"""
     body = await gql(costly, {"n": 10})
     assert code(body) == "QUERY_TOO_COSTLY"
-    assert body["errors"][0]["extensions"]["cost"] == 100 + 100 * 100 + 100 * 100 * 10
+    # pages of 100 × 100 × 10, and a nested count per movesOut (one per movesIn node)
+    nested = 100 * 100 * limits.NESTED_COUNT
+    assert body["errors"][0]["extensions"]["cost"] == 100 + 100 * 100 + 100 * 100 * 10 + nested
     assert body["data"] is None
     frag = """query { ...Q } fragment Q on Query { institutions(first: 100) { edges { node {
       currentResearchers(last: 100) { edges { node { name } } }
@@ -122,3 +125,37 @@ def test_no_cdn_in_docs_or_page(path: Path) -> None:
     root = Path(__file__).resolve().parents[3]
     page = (root / "service" / "web" / "graphiql" / "index.html").read_text(encoding="utf-8")
     assert "https://" not in page
+
+
+def test_cost_prices_counts_lists_searches_and_aggregates() -> None:
+    """The calibrated prices (bench/cost_calibration.py): a count over a whole table, a count
+    per parent, a list that is not paged, a search and an aggregate each cost what their time
+    says, so the limit bounds time and not only the number of nodes."""
+    settings = load_settings()
+    schema = build_schema(settings)._schema
+
+    def cost(query: str, variables: dict[str, object] | None = None) -> int:
+        from graphql import parse
+
+        return limits.estimate_cost(schema, parse(query), None, variables, 20)
+
+    assert cost("{ moves(first: 10) { edges { node { id } } } }") == 10
+    assert cost("{ moves(first: 1) { totalCount } }") == 1 + limits.ROOT_COUNT
+    assert (
+        cost("{ institutions(first: 10) { edges { node { movesIn(first: 2) { totalCount } } } } }")
+        == 10 + 10 * 2 + 10 * limits.NESTED_COUNT
+    )
+    # A researcher's moves are a list, not a page: each move's evidence list multiplies again.
+    assert cost(
+        "{ researchers(first: 10) { edges { node { moves { evidence { quote } } } } } }"
+    ) == (10 + 10 * limits.LIST_LENGTH + 10 * limits.LIST_LENGTH * limits.LIST_LENGTH)
+    search = "query($f: ResearcherFilterInput) { researchers(first: 5, filter: $f) { edges { node { id } } } }"
+    assert cost(search, {"f": {"search": "li"}}) == 5 + limits.SEARCH
+    assert cost(search, {"f": {"country": ["CN"]}}) == 5
+    assert cost('{ researchers(first: 5, filter: {search: "li"}) { edges { node { id } } } }') == (
+        5 + limits.SEARCH
+    )
+    five = "{ " + " ".join(f"a{i}: netFlows {{ net }}" for i in range(5)) + " }"
+    assert cost(five) == 5 * (limits.AGGREGATE + limits.LIST_LENGTH)
+    eleven = "{ " + " ".join(f"a{i}: flows {{ count }}" for i in range(11)) + " }"
+    assert cost(eleven) > settings.graphql_max_cost
