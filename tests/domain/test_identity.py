@@ -167,9 +167,7 @@ def people(draw: Any) -> list[Sighting]:
         for n in range(draw(st.integers(1, 3))):
             name = draw(st.sampled_from(names))
             if draw(st.booleans()):
-                stints: tuple[tuple[int, int | None, int | None], ...] = (
-                    (home, start, start + 3),
-                )
+                stints: tuple[tuple[int, int | None, int | None], ...] = ((home, start, start + 3),)
             else:
                 later = draw(st.sampled_from(PLACES))
                 stints = ((home, start, start + 3), (later, start + 4, start + 6))

@@ -22,6 +22,7 @@ from service.api.graphql.loaders import Loaders
 from service.api.state import AppState
 from service.config import Settings
 from service.db.pool import acquire, mark_unchanged
+from service.db.queries.executor import StatementRunner
 from service.db.queries.institutions import has_trigram
 from service.db.replicas import ReadRouter, Replica, is_recovery_conflict, is_server_error
 from service.db.stores.api_keys import ApiKey, verify_key
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 TRIGRAM_KEY = "graphql.pg_trgm"
 
 
-class CountingExecutor:
+class CountingExecutor(StatementRunner):
     """Runs a request's statements on one pooled connection and counts them (tests assert
     loaders stay N+1-free).
 
@@ -168,17 +169,6 @@ class CountingExecutor:
                 conn.terminate()
             with contextlib.suppress(Exception):
                 await self._pool.release(conn)
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
-        return rows
-
-    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
-        return row
-
-    async def fetchval(self, query: str, *args: Any, column: int = 0) -> Any:
-        return await self._run("fetchval", query, args, column=column)
 
     async def release(self, *, unchanged: bool = False) -> None:
         """Hand the connection back to the pool (the next statement takes one again).

@@ -40,6 +40,7 @@ from service.api.graphql.types.move import Move
 from service.api.state import AppState
 from service.db.listener import ChannelListener
 from service.db.pool import acquire, create_pool
+from service.db.queries.executor import StatementRunner
 from service.db.queries.moves import MoveFilter, MoveRow, move_matches
 from service.errors import LimitExceeded
 
@@ -76,9 +77,11 @@ class _Event:
     loaders: Loaders | None = None
 
 
-class FeedExecutor:
+class FeedExecutor(StatementRunner):
     """Runs each statement of an event's loaders on a connection of the subscriptions' pool,
     taken for that statement only (the loaders outlive any one subscriber's request)."""
+
+    __slots__ = ("feed", "statements")
 
     def __init__(self, feed: MoveFeed) -> None:
         self.feed = feed
@@ -92,17 +95,6 @@ class FeedExecutor:
             return await getattr(conn, method)(query, *args, **kw)
         finally:
             await pool.release(conn)
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._run("fetch", query, args)
-        return rows
-
-    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self._run("fetchrow", query, args)
-        return row
-
-    async def fetchval(self, query: str, *args: Any, column: int = 0) -> Any:
-        return await self._run("fetchval", query, args, column=column)
 
 
 class MoveFeed:
