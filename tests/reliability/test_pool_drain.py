@@ -22,9 +22,8 @@ from service.api.graphql import subscriptions
 from service.api.graphql.fast_path import FAST_PATH
 from service.api.graphql.subscriptions import FEED_KEY, MoveFeed
 from service.config import load_settings
-from service.db.pool import init_connection
 from service.db.queries.moves import MoveFilter
-from tests.api.graphql.seed import Seeded, seed
+from tests.api.graphql.seed import Seeded, seed_database
 
 BUDGET_S = 0.6
 NORMAL = "{ moves(first: 5) { edges { node { id researcher { name } } } } }"
@@ -184,21 +183,11 @@ async def test_a_timed_out_read_is_answered_once_within_the_budget(
     await normal_traffic_ok(tight)
 
 
-async def seeded(url: str) -> Seeded:
-    """The GraphQL seed, written before a test that drives the app synchronously."""
-    conn = await asyncpg.connect(url)
-    await init_connection(conn)
-    try:
-        return await seed(conn)
-    finally:
-        await conn.close()
-
-
 SUBSCRIPTION = "subscription { moveRecorded { id researcher { name } evidence { quote } } }"
 
 
 def test_subscriptions_are_bounded_and_share_each_read(settings_env: str) -> None:
-    s = asyncio.run(seeded(settings_env))
+    s = asyncio.run(seed_database(settings_env))
     application = create_app(load_settings())
     with (
         TestClient(application) as tc,
@@ -269,7 +258,7 @@ def test_subscribers_on_many_connections_share_one_read_of_each_selection(
     monkeypatch.setattr(researchers, "researchers_by_ids", counted_researchers)
     monkeypatch.setattr(evidence, "evidence_by_move_ids", counted_evidence)
 
-    s = asyncio.run(seeded(settings_env))
+    s = asyncio.run(seed_database(settings_env))
     application = create_app(load_settings())
     per_socket, sockets = 5, 3
     with TestClient(application) as tc, contextlib.ExitStack() as stack:

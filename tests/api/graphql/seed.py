@@ -301,3 +301,15 @@ def data_of(body: dict[str, Any]) -> dict[str, Any]:
     assert "errors" not in body, body.get("errors")
     data: dict[str, Any] = body["data"]
     return data
+
+
+async def seed_database(url: str) -> Seeded:
+    """:func:`seed` on its own connection: for tests that drive the app synchronously."""
+    from service.db.pool import init_connection
+
+    conn = await asyncpg.connect(url)
+    await init_connection(conn)
+    try:
+        return await seed(conn)
+    finally:
+        await conn.close()

@@ -12,8 +12,7 @@ from starlette.testclient import TestClient
 from service.api.app import create_app
 from service.api.graphql.subscriptions import FEED_KEY
 from service.config import load_settings
-from service.db.pool import init_connection
-from tests.api.graphql.seed import Seeded, seed
+from tests.api.graphql.seed import Seeded, seed_database
 
 SUBSCRIPTION = """subscription($f: MoveFilterInput) {
   moveRecorded(filter: $f) { id status researcher { name } from { slug } to { slug }
@@ -22,15 +21,6 @@ SUBSCRIPTION = """subscription($f: MoveFilterInput) {
 
 def _run(coro: Any) -> Any:
     return asyncio.run(coro)
-
-
-async def _seed(url: str) -> Seeded:
-    conn = await asyncpg.connect(url)
-    await init_connection(conn)
-    try:
-        return await seed(conn)
-    finally:
-        await conn.close()
 
 
 async def _insert_move(url: str, s: Seeded, src: str, dst: str, to_country: str) -> int:
@@ -81,7 +71,7 @@ def _next_message(ws: Any) -> dict[str, Any]:
 
 def test_move_recorded_reaches_subscriber(settings_env: str) -> None:
     url = settings_env
-    seeded = _run(_seed(url))
+    seeded = _run(seed_database(url))
     app = create_app(load_settings())
     with (
         TestClient(app) as client,
@@ -120,7 +110,7 @@ def test_a_move_recorded_by_an_ingest_run_reaches_subscriber(
     import json
 
     url = settings_env
-    _run(_seed(url))
+    _run(seed_database(url))
     article = "https://news.example.org/2026/11/lin-joins-tencent"
     lines = [
         {"type": "document_seen", "url": article, "kind": "news_article", "publisher": "Example"},
