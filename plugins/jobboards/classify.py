@@ -39,15 +39,20 @@ order (the quality page prints it as a table). The decisions worth knowing:
   and labs ("<Company> AI Lab") are the ordinary departments of engineering companies,
   not research organisations (for a "Researcher" they are context enough); "Research
   Operations", "Research Computing" and the like are not research organisations either.
-* **Technical Staff, <area>** without "Member of" is member of technical staff; security,
-  vulnerability and threat researchers are not research roles (AI safety is).
+* **Technical Staff, <area>** without "Member of" is member of technical staff, unless the
+  area is infrastructure only ("Technical Staff, Inference", "MTS, GPU Kernels", "Cluster
+  Reliability"): an infrastructure engineer's title, like an infrastructure algorithm
+  engineer's, is not a research role. Security, vulnerability and threat researchers are not
+  research roles; a security researcher whose title names AI research work ("Security
+  Researcher, LLM Red Teaming") is AI safety, and is.
 * **Chinese and mixed titles** are read through ``plugins.jobboards.glossary``, which
   replaces known Chinese terms (研究员, 算法工程师, 大模型, 预训练, 对齐, 多模态, 实习生,
   博士后, 研发, ...) by their English equivalents before any rule runs, so they get the same
   categories and topics as English titles.
 * **Algorithm engineers** (the title Chinese companies use) are research engineers only
   when the title names a research topic other than infrastructure ("LLM Algorithm
-  Engineer" yes, "Algorithm Engineer - Search Ranking" no).
+  Engineer" yes, "Algorithm Engineer - Search Ranking" no) and no function that is not
+  research (大模型推理部署, deployment; 端侧部署, on-device).
 
 Topics come from the title and team; the department is not used (it is usually an org
 name). The description counts only for a topic it mentions at least twice. Topic rules:
@@ -210,7 +215,8 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 _RESEARCH_WORD = _rx(r"\bresearch(er)?\b|\bscientist\b|\bscience\b")
 _INTERN = _rx(r"\bintern(ship)?s?\b|\bstudent researcher\b|\bphd student\b")
 _RESIDENCY = _rx(
-    r"\bresiden(cy|t|ts)\b|\bfellows program(me)?\b|\bfellowship\b|\b(ai|ai safety|safety) fellow\b"
+    r"\bresiden(cy|t|ts)\b|\b(fellows|scholars) program(me)?\b|\bfellowship\b"
+    r"|\b(ai|ai safety|safety) fellow\b"
 )
 _MANAGER = _rx(
     r"\bresearch (team |group )?(manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
@@ -241,6 +247,7 @@ _RESEARCH_ENGINEER = _rx(
 _WEAK_RESEARCHER = _rx(
     r"\bresearcher\b|\bscientist\b|\bpostdoc\w*\b|\bpost-?doctoral\b"
     r"|\bresearch (fellow|associate|assistant)\b|\bprofessor\b|\blecturer\b|\bfaculty\b"
+    r"|\bvisiting (scholar|scientist|researcher)\b"
 )
 # Titles where a research department alone is enough context (not a bare "Scientist").
 _RESEARCHER_WORD = _rx(r"\bresearcher\b")
@@ -279,10 +286,14 @@ _NON_RESEARCH_FUNCTION = _rx(
     r"|payments?|billing|big data|data (platform|warehouse|pipelines?|infrastructure)"
     r"|kernel|devops|sre|site reliability|qa|test|testing|security|it|network|database"
     r"|embedded|firmware|hardware|mechanical|electrical|cloud|release|build|product"
+    r"|deployment|on-device|reliability|supply chain|procurement"
     r"|marketing|operations|sales|design|business|finance|hr|java|php|golang|c\+\+)\b"
 )
 # A title's own cue that it is machine-learning work (for an engineer in a research org).
 _ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
+_TITLE_RESEARCH = _rx(
+    r"\bresearch\b(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
+)
 _NOT_RESEARCH_ORG = _rx(
     r"\b(office of|clinical|economic|user|ux|market|design) research\b"
     r"|\bresearch (operations|ops|computing|administration)\b"
@@ -291,16 +302,17 @@ _NOT_RESEARCH_ORG = _rx(
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
     Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm or PhD intern on a research topic"),
-    Rule("residency", "phd_residency", "residency, resident, fellows programme, fellowship"),
+    Rule("residency", "phd_residency", "residency, resident, fellows or scholars programme, fellowship"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
     Rule("exclude:mts_function", None, "MTS for frontend, mobile, security, sales, design, ..."),
+    Rule("exclude:mts_infrastructure", None, "MTS whose area is infrastructure only (inference, kernels, clusters, training or data infrastructure) and names no research"),
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
-    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
-    Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure)"),
-    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department or team is a research org (not 'R&D' or a lab)"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
+    Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure), unless the title names a function such as deployment, on-device, backend"),
+    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department, team or own title names a research org (not 'R&D' or a lab)"),
     Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
     Rule("no_research_cue", None, "everything else"),
 )  # fmt: skip
@@ -355,6 +367,9 @@ _FOUNDATION_MODEL = _rx(r"\bfoundation models?\b")
 _TRUST_AND_SAFETY = _rx(r"\btrust\s*(&|and)\s*safety\b")
 _SECURITY_CONTEXT = _rx(r"\bsecurity\b|\bcyber\w*\b|\bpenetration\b")
 _RED_TEAM = _rx(r"\bred[- ]team\w*")
+# Removed before an AI-security title's own topics are read, so "red teaming" is safety.
+_AI_SECURITY_TOPICS = frozenset({"llm", "multimodal", "safety", "rl"})
+_SECURITY_WORDS = _rx(r"\b(security|cyber\w*|penetration)\b")
 _DESCRIPTION_MIN_HITS = 2
 
 _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -423,15 +438,26 @@ def _research_org(department: str, team: str) -> bool:
     return False
 
 
+def _ai_security_researcher(title: str) -> bool:
+    """A security researcher whose title names AI models' own risks ("Security Researcher, LLM
+    Red Teaming"): an AI-safety role, not a security one (a robot's or a cloud's security
+    stays security)."""
+    return bool(_RESEARCHER_WORD.search(title)) and bool(
+        _topics_in(_SECURITY_WORDS.sub(" ", title)) & _AI_SECURITY_TOPICS
+    )
+
+
 def _decide(
     title: str, department: str, team: str, topics: tuple[str, ...]
 ) -> tuple[str, str | None]:
     """Return (rule name, category or None) for a normalised title."""
+    research_topics = set(topics) - {"infrastructure"}
     for name, pattern, _ in _EXCLUSIONS:
         if pattern.search(title):
+            if name == "exclude:security_research" and _ai_security_researcher(title):
+                continue
             return name, None
 
-    research_topics = set(topics) - {"infrastructure"}
     function = _NON_RESEARCH_FUNCTION.search(title)
     if _INTERN.search(title) and (
         _RESEARCH_WORD.search(title)
@@ -445,6 +471,8 @@ def _decide(
     if _MTS.search(title):
         if _MTS_NON_RESEARCH.search(title):
             return "exclude:mts_function", None
+        if "infrastructure" in topics and not research_topics and not _RESEARCH_WORD.search(title):
+            return "exclude:mts_infrastructure", None
         return "mts", "member_of_technical_staff"
     if _APPLIED_SCIENTIST.search(title):
         return "applied_scientist", "applied_scientist"
@@ -466,15 +494,22 @@ def _decide(
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
         return "no_research_cue", None
-    if _ALGORITHM_ENGINEER.search(title) and (research_topics or _GENERATIVE.search(title)):
+    if (
+        _ALGORITHM_ENGINEER.search(title)
+        and (research_topics or _GENERATIVE.search(title))
+        and not function
+    ):
         return "algorithm_engineer_research_topic", "research_engineer"
     # The department is supporting evidence only: it tips an engineer (or an engineering
     # manager) whose title or team already names research work, never a bare "Engineer".
-    if in_research_org and not function:
-        if _ENGINEERING_LEAD.search(title) and research_topics:
-            return "manager_in_research_org", "research_manager"
-        if _ENGINEER.search(title) and (research_topics or _ML_CUE.search(title)):
-            return "engineer_in_research_org", "research_engineer"
+    # A manager's title that names research itself ("Engineering Manager, Pretraining
+    # Research") is its own evidence.
+    research_org = in_research_org or bool(_TITLE_RESEARCH.search(title))
+    if not function and _ENGINEERING_LEAD.search(title) and research_topics and research_org:
+        return "manager_in_research_org", "research_manager"
+    engineer_cue = research_topics or _ML_CUE.search(title)
+    if in_research_org and not function and _ENGINEER.search(title) and engineer_cue:
+        return "engineer_in_research_org", "research_engineer"
     return "no_research_cue", None
 
 

@@ -129,6 +129,11 @@ def test_gloss_reads_the_longest_term_and_leaves_latin_text_alone() -> None:
         ("Software Engineer, Research & Development", None, None),
         ("Head of Research and Development", None, None),
         ("R&D Engineer", None, None),
+        ("语音算法工程师（端侧部署）", "研发", None),
+        ("大模型算法工程师（线上部署）", "大模型实验室", None),
+        ("机器人硬件工程师", "具身智能研究院", None),
+        ("嵌入式工程师（机器人）", "研究院", None),
+        ("Software Engineer, Post-Training", "Engineering", None),
     ],
 )
 def test_a_department_alone_never_makes_a_researcher(
@@ -146,6 +151,8 @@ def test_a_department_alone_never_makes_a_researcher(
         ("Engineering Manager, Pretraining", "Research", None, "research_manager"),
         ("Tech Lead Manager, Interpretability", "Research", None, "research_manager"),
         ("大模型工程师", "研究院", None, "research_engineer"),
+        ("Engineering Manager, Speech Research", "Voice Lab", None, "research_manager"),
+        ("Tech Lead, Multimodal Research", None, None, "research_manager"),
     ],
 )
 def test_a_department_supports_a_title_that_names_research_work(
@@ -163,6 +170,11 @@ def test_a_department_supports_a_title_that_names_research_work(
         ("Senior Technical Staff, Multimodal", "member_of_technical_staff"),
         ("Technical Staff, Frontend", None),
         ("Technical Staff, Security", None),
+        ("Technical Staff, Serving Latency", None),
+        ("Member of Technical Staff, CUDA Kernels", None),
+        ("MTS - Datacenter Clusters", None),
+        ("Member of Technical Staff, Pretraining Infrastructure", "member_of_technical_staff"),
+        ("Member of Technical Staff, Research Infrastructure", "member_of_technical_staff"),
     ],
 )
 def test_technical_staff_without_member_of(title: str, category: str | None) -> None:
@@ -181,6 +193,11 @@ def test_technical_staff_without_member_of(title: str, category: str | None) -> 
         ("大模型安全研究员", "研发", True),
         ("AI安全研究员", None, True),
         ("Research Scientist, Safety", None, True),
+        ("Security Researcher, Jailbreaks in Language Models", "Security", True),
+        ("Security Researcher, Multimodal Red Teaming", None, True),
+        ("Security Researcher, Cloud Red Teaming", None, False),
+        ("Security Researcher, Humanoid Robot Firmware", None, False),
+        ("Security Engineer, LLM Products", None, False),
     ],
 )
 def test_security_researchers_are_not_research_scientists(
@@ -542,3 +559,19 @@ def test_greenhouse_custom_country_field_is_the_postings_own() -> None:
         {"boards": [{"token": "meta", "institution": "stepfun", "country": "CN"}]},
     )
     assert seen["Research Scientist, Reasoning"].country_code == "SG"
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "category"),
+    [
+        ("Visiting Scholar, Reinforcement Learning", None, "research_scientist"),
+        ("访问学者（语音方向）", "研究院", "research_scientist"),
+        ("博士后（类脑智能）", "博士后工作站", "research_scientist"),
+        ("Open Science Scholars Program", "Labs", "phd_residency"),
+        ("AI Scholars Programme 2027", None, "phd_residency"),
+    ],
+)
+def test_visiting_scholars_scholars_programmes_and_brain_inspired_postdocs(
+    title: str, department: str | None, category: str
+) -> None:
+    assert classify_posting(title, department).category == category
