@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from plugins.jobboards.classify import classify_posting
-from plugins.jobboards.location import parse_location, text_country
+from plugins.jobboards.location import parse_location, text_anywhere, text_country
 from service.ingest import (
     IngesterConfig,
     InstitutionRef,
@@ -506,7 +506,8 @@ def posting_country(
     2. the board's structured fields for this posting, in order (Lever's ``country``, Ashby's
        address, Greenhouse's offices);
     3. the one country its own text places the job in ("remote within the United Kingdom");
-    4. the company's default country, and only for a bare Remote/Hybrid location.
+    4. the company's default country, and only for a bare Remote/Hybrid location whose text
+       does not open the job to any country ("you can work from any country": no country).
     """
     if named:
         return named
@@ -522,7 +523,9 @@ def posting_country(
     found = text_country(text)
     if found:
         return found
-    return parse_location(location, country_hint=default).country_code if default else None
+    if not default or text_anywhere(text):
+        return None
+    return parse_location(location, country_hint=default).country_code
 
 
 # -- closing -----------------------------------------------------------------------------------

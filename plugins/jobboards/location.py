@@ -35,7 +35,9 @@ the first of them.
 
 ``text_country`` reads a posting's own text for the one country it places the job in
 ("remote within the United Kingdom", "based in Singapore", 工作地点：新加坡), for postings whose
-location names none.
+location names none. ``text_anywhere`` tells whether the text opens the job to any country
+("you can work from any country", "we can hire in most countries", 全球远程), so a bare
+"Remote" is not given the company's home country.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ import pycountry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ParsedLocation", "parse_location", "text_country"]
+__all__ = ["ParsedLocation", "parse_location", "text_anywhere", "text_country"]
 
 
 @dataclass(frozen=True)
@@ -864,3 +866,21 @@ def text_country(text: str | None) -> str | None:
             found.extend(parse_location(match.group(1)).countries)
     unique = set(found)
     return found[0] if len(unique) == 1 else None
+
+
+# Phrases that open a remote job to (nearly) any country: "work from any country", "hire in
+# most countries", "from anywhere in the world", "any time zone", 全球远程, 不限地点.
+_ANYWHERE_TEXT_RE = re.compile(
+    r"\b(?:work|working|hire|hiring|live|living|based|located|apply|join us)\b[^.;\n]{0,40}?"
+    r"\b(?:any|most|many|almost any|nearly any)\s+(?:countr(?:y|ies)|time ?zones?|locations?)\b"
+    r"|\bfrom anywhere(?! in\b)|\banywhere in the world\b|\b(?:any|every) time ?zones?\b"
+    r"|\blocation[- ]independent\b|\bfully remote,? worldwide\b"
+    r"|全球远程|全球范围内?远程|不限(?:工作)?地点|工作地点不限",
+    re.IGNORECASE,
+)
+
+
+def text_anywhere(text: str | None) -> bool:
+    """Whether a posting's text opens the job to any country ("you can work from any
+    country", "we hire in most countries", "from anywhere in the world", 全球远程)."""
+    return bool(text) and bool(_ANYWHERE_TEXT_RE.search(unicodedata.normalize("NFC", text or "")))

@@ -235,6 +235,30 @@ def test_posting_country_takes_the_company_default_last() -> None:
     assert posting_country(None, [], "Build things.", "Remote", "US") == "US"
     assert posting_country(None, [], "Build things.", "Remote - EMEA", "US") is None
     assert posting_country(None, [], "Build things.", None, "US") is None
+    assert posting_country(None, [], "Fully remote: work from any country.", "Remote", "CN") is None
+    assert posting_country(None, [], "We can hire in most countries.", "Remote", "CA") is None
+    assert posting_country(None, [], "全球远程，不限地点。", "远程", "CN") is None
+    assert posting_country(None, [], "Work from anywhere in Japan.", "Remote", "US") == "JP"
+
+
+@pytest.mark.parametrize(
+    ("text", "anywhere"),
+    [
+        ("This is a fully remote position; you can work from any country.", True),
+        ("We can hire in most countries through an employer of record.", True),
+        ("The team spans every time zone.", True),
+        ("Join from anywhere in the world.", True),
+        ("本岗位全球远程。", True),
+        ("Work remotely from anywhere in Germany.", False),
+        ("Our products serve users in more than 200 countries.", False),
+        ("Remote within the US.", False),
+        (None, False),
+    ],
+)
+def test_text_anywhere(text: str | None, anywhere: bool) -> None:
+    from plugins.jobboards.location import text_anywhere
+
+    assert text_anywhere(text) is anywhere
 
 
 # -- boilerplate ---------------------------------------------------------------------------------
