@@ -5,7 +5,8 @@ Boards write locations freely: ``"San Francisco, CA | New York City, NY"``,
 The parser works in three steps.
 
 1. **Flags.** ``remote`` is set by *remote*, *remote-friendly*, *anywhere*, *work from home*
-   or 远程; ``hybrid`` by *hybrid* or 混合. The flag words are then removed, as are notes
+   or 远程 (遠端, リモート, 在宅勤務, 원격, 재택); ``hybrid`` by *hybrid*, 混合, ハイブリッド or
+   하이브리드. The flag words are then removed, as are notes
    such as *(HQ)*, *(Travel Required)*, *On-site* or *Office*.
 2. **Places.** The text is split into places on ``| ; / 、 ， or`` and newlines, and each
    place into parts on commas, dashes and parentheses. Every part is looked up as
@@ -501,17 +502,20 @@ _EXTRA_REGIONS: dict[str, str] = {
 
 _REMOTE_RE = re.compile(
     r"\bremote(?:[- ]?(?:first|friendly|only|eligible|ok|possible))?\b"
-    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程办公|远程|遠程|远端|居家办公",
+    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程办公|远程|遠程|远端|遠端|居家办公"
+    r"|居家辦公|遠距|フルリモート|リモート|在宅勤務|テレワーク|원격|재택",
     re.IGNORECASE,
 )
 _ANYWHERE_RE = re.compile(r"\banywhere\b|\bworldwide\b", re.IGNORECASE)
-_HYBRID_RE = re.compile(r"\bhybrid\b|混合办公|混合", re.IGNORECASE)
+_HYBRID_RE = re.compile(r"\bhybrid\b|混合办公|混合|ハイブリッド|하이브리드", re.IGNORECASE)
 _NOISE_RE = re.compile(
     r"\b(?:hq|headquarters|office|offices|on-?site|in[- ]office|in[- ]person|flexible"
     r"|travel required|required travel|relocation|relocate|preferred|only|in|based|or"
     r"|area|metro|metropolitan|greater|region|city|location|locations)\b",
     re.IGNORECASE,
 )
+# Work-arrangement words around a flag in CJK scripts (遠端工作, 원격 근무, 在宅勤務制度).
+_CJK_NOISE_RE = re.compile(r"工作|办公|辦公|全职|全職|勤務|制度|근무|가능")
 _PLACE_SPLIT_RE = re.compile(r"\s*(?:[|;/\n、，；•·]|\bor\b|\band\b|&)\s*", re.IGNORECASE)
 _PART_SPLIT_RE = re.compile(r"\s*(?:[,()\[\]（）:：]|\s[-–—]\s|[–—])\s*")
 _FLAG_DASH_RE = re.compile(
@@ -785,6 +789,7 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
     cleaned = _FLAG_DASH_RE.sub(", ", text)
     cleaned = _REMOTE_RE.sub(", ", cleaned)
     cleaned = _HYBRID_RE.sub(", ", cleaned)
+    cleaned = _CJK_NOISE_RE.sub(", ", cleaned)
 
     countries: list[str] = []
     cities: list[str] = []
@@ -843,7 +848,8 @@ _PLACE_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _CJK_PLACE_CUE_RE = re.compile(
-    r"(?:工作地点|办公地点|工作城市|工作地|base地|base在|base|常驻|远程办公|远程)[:：\s]*"
+    r"(?:工作地点|工作地點|办公地点|辦公地點|工作城市|工作地|base地|base在|base|常驻|常駐"
+    r"|远程办公|远程|遠程|勤務地|근무지|근무 지역)[:：\s]*"
     r"([^\s，。；;,.！!（）()]{2,20})",
     re.IGNORECASE,
 )

@@ -599,3 +599,115 @@ def test_visiting_scholars_scholars_programmes_and_brain_inspired_postdocs(
     title: str, department: str | None, category: str
 ) -> None:
     assert classify_posting(title, department).category == category
+
+
+# -- traditional script, Japanese and Korean titles ---------------------------------------------
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("大模型演算法工程師（預訓練）", "大模型演算法工程师（预训练）"),
+        ("研究員（自然語言處理）", "研究员（自然语言处理）"),
+        ("多模態大模型研究實習生", "多模态大模型研究实习生"),
+        ("語音合成演算法專家", "语音合成演算法专家"),
+        ("強化學習研究員", "强化学习研究员"),
+        ("後端開發工程師", "后端开发工程师"),
+        ("資料科學家", "数据科学家"),
+        ("大模型推理部署工程師", "大模型推理部署工程师"),
+    ],
+)
+def test_traditional_titles_get_the_verdict_of_their_simplified_form(
+    traditional: str, simplified: str
+) -> None:
+    from plugins.jobboards.glossary import to_simplified
+
+    assert to_simplified(traditional) == simplified
+    trad, simp = classify_posting(traditional), classify_posting(simplified)
+    assert (trad.is_research, trad.category, trad.topics) == (
+        simp.is_research,
+        simp.category,
+        simp.topics,
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "topics"),
+    [
+        ("リサーチサイエンティスト（強化学習）", "research_scientist", ("rl",)),
+        ("リサーチエンジニア - 大規模言語モデル", "research_engineer", ("llm",)),
+        ("研究者（音声認識）", "research_scientist", ("speech",)),
+        ("AIリサーチインターン（マルチモーダル）", "research_intern", ("multimodal",)),
+        ("博士研究員（ロボティクス）", "research_scientist", ("robotics",)),
+        ("シニアリサーチャー、アライメント", "research_scientist", ("safety",)),
+        ("리서치 엔지니어 (대규모 언어 모델)", "research_engineer", ("llm",)),
+        ("AI 연구원 - 컴퓨터 비전", "research_scientist", ("vision",)),
+        ("연구 인턴 (멀티모달)", "research_intern", ("multimodal",)),
+        ("박사후 연구원 (자연어 처리)", "research_scientist", ("llm",)),
+        ("리서치 사이언티스트, 강화학습", "research_scientist", ("rl",)),
+        ("리서치 사이언티스트, 강화 학습", "research_scientist", ("rl",)),
+    ],
+)
+def test_japanese_and_korean_research_titles(
+    title: str, category: str, topics: tuple[str, ...]
+) -> None:
+    result = classify_posting(title)
+    assert (result.category, result.topics) == (category, topics), result.rule
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ソフトウェアエンジニア（バックエンド）",
+        "データサイエンティスト",
+        "営業（AIソリューション）",
+        "リクルーター（研究職採用）",
+        "AI政策研究員",
+        "백엔드 엔지니어",
+        "데이터 사이언티스트",
+        "채용 담당자 (연구직)",
+        "AI 정책 연구원",
+        "보안 연구원",
+    ],
+)
+def test_japanese_and_korean_look_alikes_are_not_research(title: str) -> None:
+    result = classify_posting(title)
+    assert not result.is_research, result.rule
+
+
+def test_glossary_keys_stay_unique_through_script_conversion() -> None:
+    from plugins.jobboards.glossary import GLOSSARY, to_simplified
+
+    keys = ["".join(to_simplified(term).split()).casefold() for term, _ in GLOSSARY]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "countries", "remote"),
+    [
+        ("臺北市信義區", None, ("TW",), False),
+        ("東京都港区", None, ("JP",), False),
+        ("서울특별시 강남구", None, ("KR",), False),
+        ("リモート（日本国内）", None, ("JP",), True),
+        ("원격 (한국)", None, ("KR",), True),
+        ("遠端工作", "TW", ("TW",), True),
+        ("원격 근무 가능", "KR", ("KR",), True),
+        ("東京（ハイブリッド）", None, ("JP",), False),
+        ("東京、大阪", None, ("JP",), False),
+        ("Tokyo or Seoul", "US", ("JP", "KR"), False),
+        ("Remote - Japan; Singapore", "CN", ("JP", "SG"), True),
+    ],
+)
+def test_locations_in_traditional_japanese_and_korean(
+    text: str, hint: str | None, countries: tuple[str, ...], remote: bool
+) -> None:
+    from plugins.jobboards.location import parse_location
+
+    parsed = parse_location(text, country_hint=hint)
+    assert (parsed.countries, parsed.remote) == (countries, remote)
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("勤務地：東京", "JP"), ("근무지: 서울", "KR"), ("工作地點：臺北", "TW")],
+)
+def test_text_country_in_traditional_japanese_and_korean(text: str, country: str) -> None:
+    assert text_country(text) == country
