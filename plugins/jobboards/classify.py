@@ -151,8 +151,9 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|survey|brand)\s+research"
             r"|\bresearch\b[\w\s,&-]*\b(ux|user experience|consumer insights)\b"
             r"|\bconsumer insights\b"
+            r"|\b(market|business|competitive|commercial|customer|sales) intelligence\b"
         ),
-        "UX/user/design/market/customer research, quantitative UX",
+        "UX/user/design/market/customer research, quantitative UX, market or business intelligence",
     ),
     (
         "exclude:research_support",
@@ -507,7 +508,9 @@ def _decide(
     research_org = in_research_org or bool(_TITLE_RESEARCH.search(title))
     if not function and _ENGINEERING_LEAD.search(title) and research_topics and research_org:
         return "manager_in_research_org", "research_manager"
-    engineer_cue = research_topics or _ML_CUE.search(title)
+    # An ML word tips an engineer only when the title names no area, or a research one:
+    # "Software Engineer, Model Training Infrastructure" in Research is infrastructure work.
+    engineer_cue = research_topics or (_ML_CUE.search(title) and "infrastructure" not in topics)
     if in_research_org and not function and _ENGINEER.search(title) and engineer_cue:
         return "engineer_in_research_org", "research_engineer"
     return "no_research_cue", None

@@ -134,6 +134,8 @@ def test_gloss_reads_the_longest_term_and_leaves_latin_text_alone() -> None:
         ("机器人硬件工程师", "具身智能研究院", None),
         ("嵌入式工程师（机器人）", "研究院", None),
         ("Software Engineer, Post-Training", "Engineering", None),
+        ("Software Engineer, Model Training Infrastructure", "Research", None),
+        ("ML Engineer, Inference", "Research", None),
     ],
 )
 def test_a_department_alone_never_makes_a_researcher(
@@ -711,3 +713,17 @@ def test_locations_in_traditional_japanese_and_korean(
 )
 def test_text_country_in_traditional_japanese_and_korean(text: str, country: str) -> None:
     assert text_country(text) == country
+
+
+@pytest.mark.parametrize(
+    ("title", "research"),
+    [
+        ("Senior Researcher, Market Intelligence", False),
+        ("Researcher, Competitive Intelligence", False),
+        ("商业智能研究员", False),
+        ("Researcher, Machine Intelligence", True),
+        ("研究型工程师（多模态）", True),
+    ],
+)
+def test_business_intelligence_is_not_ai(title: str, research: bool) -> None:
+    assert classify_posting(title).is_research is research
