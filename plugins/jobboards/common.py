@@ -8,7 +8,7 @@
   its country comes from the posting's own evidence first and the company default last
   (``posting_country``).
 - Company boilerplate: ``strip_company_sections`` drops sections a company heads as its own
-  ("About us", 关于我们), ``repeated_lines`` / ``strip_lines`` the lines one board's postings
+  ("About us", 关于我们, 關於我們, 会社概要, 회사 소개), ``repeated_lines`` / ``strip_lines`` the lines one board's postings
   share; the classifier and the country search read what is left.
 - ``BoardDiff``: the open ids of a board from one run to the next, so a posting that disappears
   is closed at the time of the run that first found it missing. The previous run's id set lives
@@ -331,10 +331,17 @@ _COMPANY_HEADING_RE = re.compile(
     r"|internship|program|programme|you|candidate|project)s?\b)(?:\s+\S+){1,4}"
     r"|who we are|our (?:mission|story|values|culture|benefits)|why join us|why work with us"
     r"|benefits|perks|what we offer|equal (?:employment )?opportunity\b.*"
-    r"|关于我们|公司介绍|公司简介|我们的使命|福利待遇|福利|我们提供)\s*[:：]?$",
+    r"|关于我们|公司介绍|公司简介|我们的使命|福利待遇|福利|我们提供"
+    r"|關於我們|公司介紹|公司簡介|我們的使命|我們提供"
+    r"|私たちについて|会社概要|会社紹介|当社について|福利厚生|待遇・福利厚生"
+    r"|회사 소개|회사소개|우리에 대하여|복리후생|혜택)\s*[:：]?$",
     re.IGNORECASE,
 )
-_COMPANY_LEAD_RE = re.compile(r"^(?:about us|关于我们|公司介绍|公司简介)\s*[:：]", re.IGNORECASE)
+_COMPANY_LEAD_RE = re.compile(
+    r"^(?:about us|关于我们|公司介绍|公司简介|關於我們|公司介紹|公司簡介|私たちについて|会社概要"
+    r"|会社紹介|회사 소개|회사소개)\s*[:：]",
+    re.IGNORECASE,
+)
 _HEADING_MAX = 60
 
 

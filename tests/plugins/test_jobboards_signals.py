@@ -727,3 +727,34 @@ def test_text_country_in_traditional_japanese_and_korean(text: str, country: str
 )
 def test_business_intelligence_is_not_ai(title: str, research: bool) -> None:
     assert classify_posting(title).is_research is research
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "關於我們：我們研發多模態大模型。\n\n職位描述\n負責財務報表。",
+            "職位描述\n負責財務報表。",
+        ),
+        (
+            "会社概要\n\nロボット基盤モデルを研究しています。\n\n業務内容\n経理。",
+            "業務内容\n経理。",
+        ),
+        ("私たちについて：基盤モデルの研究所です。\n\n業務内容\n人事。", "業務内容\n人事。"),
+        ("회사 소개\n\n대규모 언어 모델을 만듭니다.\n\n주요 업무\n재무.", "주요 업무\n재무."),
+        ("복리후생\n\n- 점심 제공\n\n자격 요건\n회계 경력.", "자격 요건\n회계 경력."),
+    ],
+)
+def test_company_sections_are_stripped_in_traditional_japanese_and_korean(
+    text: str, kept: str
+) -> None:
+    from plugins.jobboards.common import strip_company_sections
+
+    assert strip_company_sections(text) == kept
+
+
+def test_greenhouse_place_field_named_in_japanese_or_korean_is_the_postings_own() -> None:
+    from plugins.jobboards.greenhouse import _metadata_places
+
+    raw = {"metadata": [{"name": "勤務地", "value": "東京"}, {"name": "근무지", "value": "서울"}]}
+    assert _metadata_places(raw) == ["東京", "서울"]
