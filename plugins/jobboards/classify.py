@@ -16,9 +16,12 @@ order (the quality page prints it as a table). The decisions worth knowing:
   roles, whatever the team ("Data Scientist, Machine Learning" included).
 * **Strong titles** count on their own: research scientist, research engineer (also
   "Research SDE", "Research Software Engineer", "<X> Engineer, Research"), member of
-  technical staff ("MTS"), applied scientist, research intern / student researcher,
-  residency / resident / fellows programme / fellowship, and research leadership
-  (research manager/lead/director, head or VP of research, chief scientist).
+  technical staff ("MTS"), applied scientist, research intern / student researcher (and an
+  algorithm, PhD or ML intern on a research topic), residency / resident / fellows or
+  scholars programme / fellowship / "Fellow, <AI area>", and research leadership (research
+  manager/lead/director, head or VP of research, chief scientist, and the head, director or
+  lead of a research topic: "Head of Post-Training", 预训练负责人, but not of a product,
+  business or engineering function, nor a bare "Head of Safety").
   Member of technical staff is not research when the title names a product or business
   function (frontend, mobile, security, sales, recruiting, design, ...).
 * **Weak titles** ("Researcher", "Scientist", postdoc, research fellow/associate/assistant,
@@ -235,6 +238,27 @@ _MTS_NON_RESEARCH = _rx(
     r"\b(frontend|front-end|front end|mobile|ios|android|web|full[- ]?stack|security|sales"
     r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm)\b"
 )
+# The area of an infrastructure engineer's title (for "Member of Technical Staff, <area>").
+_INFRA_AREA = _rx(
+    r"\binfra(structure)?\b|\binference\b|\bserving\b|\bkernels?\b|\bcuda\b|\bgpus?\b"
+    r"|\bclusters?\b|\breliability\b|\bcompilers?\b|\bhpc\b|\bsupercomput\w*|\bdatacenters?\b"
+    r"|\bdata ?centers?\b|\bnetworking\b|\bstorage\b"
+)
+# Leadership of a research area named by topic ("Head of Post-Training", 预训练负责人).
+_LEADERSHIP = _rx(r"\b(head|director|vp|vice president|lead|principal investigator)\b")
+_NOT_RESEARCH_LEAD = _rx(
+    r"\b(partnerships?|community|content|policy|legal|recruit\w*|people|talent|communications"
+    r"|go[- ]to[- ]market|gtm|solutions?|customers?|growth|strategy|finance|product|programs?"
+    r"|business|sales|marketing|operations|data labell?ing|annotation|security)\b"
+)
+# "Head of Safety" may be workplace safety; AI safety names its object.
+_AI_SAFETY_CUE = _rx(
+    r"\b(ai|models?|alignment|superalignment|interpretab\w*|red[- ]team\w*|frontier|agi)\b"
+)
+# Interns whose title names machine-learning work on a research topic.
+_ML_INTERN_CUE = _rx(r"\b(machine learning|ml|ai|deep learning)\b")
+# "Fellow, AI Safety": a title that opens with Fellow is a fellowship with AI context.
+_FELLOW_FIRST = _rx(r"^(ai |safety )?fellow\b(?!ship)")
 _APPLIED_SCIENTIST = _rx(
     r"\bapplied (research |ml |machine learning |ai )?scientist\b|\bapplied science\b"
 )
@@ -302,8 +326,8 @@ _NOT_RESEARCH_ORG = _rx(
 
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
-    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm or PhD intern on a research topic"),
-    Rule("residency", "phd_residency", "residency, resident, fellows or scholars programme, fellowship"),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm, PhD or ML intern on a research topic (not a product or engineering function)"),
+    Rule("residency", "phd_residency", "residency, resident, fellows or scholars programme, fellowship, a title opening with Fellow and naming AI work"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
     Rule("exclude:mts_function", None, "MTS for frontend, mobile, security, sales, design, ..."),
@@ -311,6 +335,7 @@ RULES: tuple[Rule, ...] = (
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
+    Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
     Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure), unless the title names a function such as deployment, on-device, backend"),
     Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department, team or own title names a research org (not 'R&D' or a lab)"),
@@ -462,17 +487,23 @@ def _decide(
     function = _NON_RESEARCH_FUNCTION.search(title)
     if _INTERN.search(title) and (
         _RESEARCH_WORD.search(title)
-        or ((_ALGORITHM.search(title) or _PHD.search(title)) and research_topics)
+        or (
+            (_ALGORITHM.search(title) or _PHD.search(title) or _ML_INTERN_CUE.search(title))
+            and research_topics
+            and not function
+        )
     ):
         return "intern", "research_intern"
-    if _RESIDENCY.search(title):
+    if _RESIDENCY.search(title) or (
+        _FELLOW_FIRST.search(title) and (research_topics or _AI_CUE.search(title))
+    ):
         return "residency", "phd_residency"
     if _MANAGER.search(title):
         return "research_manager", "research_manager"
     if _MTS.search(title):
         if _MTS_NON_RESEARCH.search(title):
             return "exclude:mts_function", None
-        if "infrastructure" in topics and not research_topics and not _RESEARCH_WORD.search(title):
+        if _INFRA_AREA.search(title) and not research_topics and not _RESEARCH_WORD.search(title):
             return "exclude:mts_infrastructure", None
         return "mts", "member_of_technical_staff"
     if _APPLIED_SCIENTIST.search(title):
@@ -484,6 +515,16 @@ def _decide(
         return "research_scientist", "research_scientist"
     if engineer:
         return "research_engineer", "research_engineer"
+    if (
+        _LEADERSHIP.search(title)
+        and research_topics
+        and not function
+        and not _ENGINEER.search(title)
+        and not _WEAK_RESEARCHER.search(title)
+        and not _NOT_RESEARCH_LEAD.search(title)
+        and (research_topics != {"safety"} or _AI_SAFETY_CUE.search(title))
+    ):
+        return "research_topic_lead", "research_manager"
 
     in_research_org = _research_org(department, team)
     if _WEAK_RESEARCHER.search(title):

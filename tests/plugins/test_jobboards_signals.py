@@ -758,3 +758,45 @@ def test_greenhouse_place_field_named_in_japanese_or_korean_is_the_postings_own(
 
     raw = {"metadata": [{"name": "勤務地", "value": "東京"}, {"name": "근무지", "value": "서울"}]}
     assert _metadata_places(raw) == ["東京", "서울"]
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("Head of Post-Training", "research_manager"),
+        ("Director, Frontier Red Team", "research_manager"),
+        ("Head of AI Safety", "research_manager"),
+        ("预训练负责人", "research_manager"),
+        ("多模态方向負責人", "research_manager"),
+        ("Head of Safety", None),
+        ("Partnerships Lead, LLM", None),
+        ("Head of Multimodal Product", None),
+        ("Director of Engineering, Inference", None),
+        ("Team Lead, Speech Annotation", None),
+        ("大模型产品负责人", None),
+        ("Lead Research Scientist, Reinforcement Learning", "research_scientist"),
+    ],
+)
+def test_the_head_of_a_research_area_is_a_research_manager(
+    title: str, category: str | None
+) -> None:
+    assert classify_posting(title).category == category
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("ML Engineering Intern, Pretraining", "research_intern"),
+        ("AI Intern - Computer Vision", "research_intern"),
+        ("AI Product Intern, LLM", None),
+        ("Software Engineering Intern", None),
+        ("Fellow, AI Safety", "phd_residency"),
+        ("Fellow - Interpretability", "phd_residency"),
+        ("Fellow, Operations", None),
+        ("Technical Fellow", None),
+        ("Member of Technical Staff, Training Efficiency", "member_of_technical_staff"),
+        ("Member of Technical Staff, Inference Optimization", None),
+    ],
+)
+def test_ml_interns_fellows_and_technical_staff_areas(title: str, category: str | None) -> None:
+    assert classify_posting(title).category == category
