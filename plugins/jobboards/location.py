@@ -69,8 +69,8 @@ class ParsedLocation:
 
 # One line per city: canonical name | countries (best-known first) | other spellings.
 _CITY_TABLE = """
-San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山|硅谷|湾区
-New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约
+San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山|硅谷|湾区|舊金山|矽谷|サンフランシスコ|샌프란시스코|실리콘밸리
+New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约|紐約|ニューヨーク|뉴욕
 Seattle|US|西雅图
 Bellevue|US
 Redmond|US
@@ -145,7 +145,7 @@ Quebec City|CA|Québec City
 Victoria|CA
 Halifax|CA
 Mississauga|CA
-London|GB,CA|Greater London|City of London|伦敦
+London|GB,CA|Greater London|City of London|伦敦|倫敦|ロンドン|런던
 Oxford|GB,US
 Manchester|GB,US
 Edinburgh|GB
@@ -157,7 +157,7 @@ Belfast|GB
 Reading|GB,US
 Dublin|IE,US|都柏林
 Cork|IE
-Paris|FR|巴黎
+Paris|FR|巴黎|パリ|파리
 Lyon|FR
 Grenoble|FR
 Toulouse|FR
@@ -258,8 +258,8 @@ Accra|GH
 Kigali|RW
 Cape Town|ZA
 Johannesburg|ZA
-Beijing|CN|Peking|北京|北京市
-Shanghai|CN|上海|上海市
+Beijing|CN|Peking|北京|北京市|베이징
+Shanghai|CN|上海|上海市|상하이
 Shenzhen|CN|深圳|深圳市
 Hangzhou|CN|杭州|杭州市
 Guangzhou|CN|广州|广州市
@@ -282,17 +282,17 @@ Taipei|TW|Taipei City|台北|臺北|台北市|臺北市
 Hsinchu|TW|新竹
 Taichung|TW|台中|臺中
 Kaohsiung|TW|高雄
-Tokyo|JP|東京|东京|東京都
-Osaka|JP|大阪
+Tokyo|JP|東京|东京|東京都|도쿄
+Osaka|JP|大阪|오사카
 Kyoto|JP|京都
 Yokohama|JP|横浜
 Fukuoka|JP|福岡
-Seoul|KR|서울|首尔
+Seoul|KR|서울|首尔|首爾|ソウル
 Pangyo|KR|판교
 Seongnam|KR|성남
 Busan|KR|부산
 Daejeon|KR|대전
-Singapore|SG|新加坡
+Singapore|SG|新加坡|シンガポール|싱가포르
 Kuala Lumpur|MY
 Penang|MY
 Bangkok|TH
@@ -394,6 +394,21 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "韓國": "KR",
     "한국": "KR",
     "대한민국": "KR",
+    "韓国": "KR",
+    "大韓民国": "KR",
+    "미국": "US",
+    "アメリカ": "US",
+    "米国": "US",
+    "アメリカ合衆国": "US",
+    "일본": "JP",
+    "중국": "CN",
+    "영국": "GB",
+    "イギリス": "GB",
+    "カナダ": "CA",
+    "캐나다": "CA",
+    "대만": "TW",
+    "홍콩": "HK",
+    "香港特別行政區": "HK",
     "德国": "DE",
     "法国": "FR",
     "加拿大": "CA",

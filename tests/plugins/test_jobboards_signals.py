@@ -800,3 +800,22 @@ def test_the_head_of_a_research_area_is_a_research_manager(
 )
 def test_ml_interns_fellows_and_technical_staff_areas(title: str, category: str | None) -> None:
     assert classify_posting(title).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("大韓民国 ソウル", ("KR",)),
+        ("미국 샌프란시스코", ("US",)),
+        ("도쿄, 일본", ("JP",)),
+        ("シンガポール", ("SG",)),
+        ("倫敦 / 紐約", ("GB", "US")),
+        ("대만 타이베이", ("TW",)),
+    ],
+)
+def test_country_and_city_names_in_japanese_korean_and_traditional_script(
+    text: str, countries: tuple[str, ...]
+) -> None:
+    from plugins.jobboards.location import parse_location
+
+    assert parse_location(text).countries == countries
