@@ -15,7 +15,7 @@ table serves both scripts and Japanese kanji too. Japanese (``JAPANESE``: 研究
 リサーチサイエンティスト, 機械学習エンジニア, 大規模言語モデル, インターン, ...) and Korean
 (``KOREAN``: 연구원, 리서치 엔지니어, 머신러닝, 대규모 언어 모델, 인턴, ...) titles have their own
 terms, with the same categories and topics; a space inside a term is optional (강화 학습 =
-강화학습).
+강화학습), and so is one between Latin letters and CJK (AI 安全 = AI安全).
 
 Choices worth knowing: 推理 alone is *inference* (大模型推理工程师 is a serving role) and only
 推理能力 / 数学推理 / 逻辑推理 / 推理模型 are *reasoning*; 安全 alone is *security*, while
@@ -388,6 +388,11 @@ GLOSSARY: tuple[Term, ...] = (*ROLES, *ORGANISATIONS, *TOPICS, *FUNCTIONS, *JAPA
 # Ideographs, kana and Hangul.
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _SPACES_RE = re.compile(r"\s+")
+# The boundary between a Latin letter or digit and a CJK character ("AI安全", "3D视觉").
+_LATIN_CJK_RE = re.compile(
+    r"(?<=[A-Za-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
+    r"|(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?=[A-Za-z0-9])"
+)
 
 
 def has_cjk(text: str) -> bool:
@@ -419,8 +424,8 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     for term, english in GLOSSARY:
         key = _key(term)
         table.setdefault(key, english)
-        # a space inside a term is optional ("강화 학습" = "강화학습")
-        words = to_simplified(term).split()
+        # a space inside a term is optional ("강화 학습" = "강화학습", "AI 安全" = "AI安全")
+        words = _LATIN_CJK_RE.sub(" ", to_simplified(term)).split()
         alternatives.setdefault(key, r"\s*".join(re.escape(word) for word in words))
     # the longest term wins at each position
     ordered = sorted(alternatives, key=len, reverse=True)

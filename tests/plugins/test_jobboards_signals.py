@@ -194,6 +194,8 @@ def test_technical_staff_without_member_of(title: str, category: str | None) -> 
         ("网络安全研究员", None, False),
         ("大模型安全研究员", "研发", True),
         ("AI安全研究员", None, True),
+        ("AI 安全研究员", None, True),
+        ("AI 安全研究員", "研發", True),
         ("Research Scientist, Safety", None, True),
         ("Security Researcher, Jailbreaks in Language Models", "Security", True),
         ("Security Researcher, Multimodal Red Teaming", None, True),
