@@ -6,7 +6,10 @@ The parser works in three steps.
 
 1. **Flags.** ``remote`` is set by *remote*, *remote-friendly*, *anywhere*, *work from home*
    or 远程 (遠端, リモート, 在宅勤務, 원격, 재택); ``hybrid`` by *hybrid*, 混合, ハイブリッド or
-   하이브리드. The flag words are then removed, as are notes
+   하이브리드. Time-zone requirements become the place they name ("within 4 hours of PT" and
+   "(EST)" the US, "JST hours" Japan, "UTC+8 ± 2" the APAC region, "CET" Europe), so a
+   zone code is never read as a country ("EST" is Estonia's alpha-3, "PT" Portugal's). The
+   flag words are then removed, as are notes
    such as *(HQ)*, *(Travel Required)*, *On-site* or *Office*.
 2. **Places.** The text is split into places on ``| ; / 、 ， or`` and newlines, and each
    place into parts on commas, dashes and parentheses. Every part is looked up as
@@ -529,6 +532,55 @@ _NOISE_RE = re.compile(
     r"|area|metro|metropolitan|greater|region|city|location|locations)\b",
     re.IGNORECASE,
 )
+# Time zones a remote posting asks for ("within 4 hours of PT", "PST time zone", "US
+# Eastern hours", "UTC+8 ± 2 hours"): a US zone names the US, Japan's, Korea's, Singapore's,
+# India's, Australia's and British Summer Time their countries, CET Europe, a UTC offset its
+# world region (Americas, EMEA, APAC): a region names no country and keeps the company
+# default away. Zone codes need a time-zone cue, so
+# "Lisbon, PT" and "Hartford, CT" stay places.
+_ZONE_COUNTRIES = {
+    "pst": "United States", "pdt": "United States", "pt": "United States",
+    "pacific": "United States", "est": "United States", "edt": "United States",
+    "et": "United States", "eastern": "United States", "cst": "United States",
+    "cdt": "United States", "ct": "United States", "central": "United States",
+    "mst": "United States", "mdt": "United States", "mt": "United States",
+    "mountain": "United States", "jst": "Japan", "kst": "South Korea", "sgt": "Singapore",
+    "cet": "Europe", "cest": "Europe", "bst": "United Kingdom", "aest": "Australia",
+    "aedt": "Australia", "ist": "India",
+}  # fmt: skip
+_ZONE_NAMES = (
+    r"PST|PDT|PT|EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|Pacific|Eastern|Central|Mountain|JST|KST"
+    r"|SGT|CET|CEST|BST|GMT|UTC|IST|AEST|AEDT"
+)
+_TIMEZONE_RE = re.compile(
+    r"(?:\bwithin\s+\d+\s+hours?\s+(?:of|from)\s+(?P<after>" + _ZONE_NAMES + r")\b"
+    r"(?:\s*[+-]\s*\d{1,2})?(?:\s+(?:standard\s+)?time)?(?:\s*(?:time\s*zones?|timezones?|tz))?)"
+    r"|(?:\b(?P<before>" + _ZONE_NAMES + r")(?:\s*[+-]\s*\d{1,2})?(?:\s+(?:standard\s+)?time)?"
+    r"\s*(?:time\s*zones?|timezones?|tz|hours|overlap)\b)"
+    r"|(?:\b(?P<named>Pacific|Eastern|Central|Mountain)\s+(?:standard\s+)?time\b)"
+    # codes that are only ever time zones ("EST" is no place, though it is Estonia's alpha-3)
+    r"|(?:\b(?P<code>PST|PDT|EST|EDT|CDT|MST|MDT)\b)"
+    r"|(?:\b(?:UTC|GMT)\s*(?P<offset>[+-]\s*\d{1,2})(?::\d{2})?"
+    r"(?:\s*(?:±|\+/-)\s*\d+\s*(?:hours?|h)?)?)",
+    re.IGNORECASE,
+)
+
+
+def _timezones(text: str) -> str:
+    """``text`` with time-zone requirements replaced by the country they name, if any."""
+
+    def replace(match: re.Match[str]) -> str:
+        offset = match.group("offset")
+        if offset:  # a band of offsets names a world region, never one country
+            hours = int(offset.replace(" ", ""))
+            return " (Americas) " if hours <= -3 else " (APAC) " if hours >= 5 else " (EMEA) "
+        groups = ("after", "before", "named", "code")
+        zone = next((match.group(g) for g in groups if match.group(g)), "").casefold()
+        return f" ({_ZONE_COUNTRIES[zone]}) " if zone in _ZONE_COUNTRIES else " "
+
+    return _TIMEZONE_RE.sub(replace, text)
+
+
 # Work-arrangement words around a flag in CJK scripts (遠端工作, 원격 근무, 在宅勤務制度).
 _CJK_NOISE_RE = re.compile(r"工作|办公|辦公|全职|全職|勤務|制度|근무|가능")
 _PLACE_SPLIT_RE = re.compile(r"\s*(?:[|;/\n、，；•·]|\bor\b|\band\b|&)\s*", re.IGNORECASE)
@@ -801,7 +853,8 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
     text = unicodedata.normalize("NFC", text)
     remote = bool(_REMOTE_RE.search(text) or _ANYWHERE_RE.search(text))
     hybrid = bool(_HYBRID_RE.search(text))
-    cleaned = _FLAG_DASH_RE.sub(", ", text)
+    cleaned = _timezones(text)
+    cleaned = _FLAG_DASH_RE.sub(", ", cleaned)
     cleaned = _REMOTE_RE.sub(", ", cleaned)
     cleaned = _HYBRID_RE.sub(", ", cleaned)
     cleaned = _CJK_NOISE_RE.sub(", ", cleaned)

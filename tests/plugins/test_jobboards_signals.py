@@ -821,3 +821,27 @@ def test_country_and_city_names_in_japanese_korean_and_traditional_script(
     from plugins.jobboards.location import parse_location
 
     assert parse_location(text).countries == countries
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("Remote, within 4 hours of PT", ("US",)),
+        ("Remote (EST)", ("US",)),
+        ("Remote - Pacific Time", ("US",)),
+        ("Remote (JST hours)", ("JP",)),
+        ("Remote (UTC+8 ± 2 hours)", ()),
+        ("Remote (GMT-5)", ()),
+        ("Remote, CET timezone", ()),
+        ("Lisbon, PT", ("PT",)),
+        ("Tallinn, Estonia", ("EE",)),
+        ("Hartford, CT", ("US",)),
+        ("Beijing (UTC+8)", ("CN",)),
+    ],
+)
+def test_time_zones_name_their_place_and_are_never_country_codes(
+    text: str, countries: tuple[str, ...]
+) -> None:
+    from plugins.jobboards.location import parse_location
+
+    assert parse_location(text, country_hint="CN").countries == countries
