@@ -7,9 +7,11 @@ and team as tie-breakers; the first rule that matches decides, and its name is r
 order (the quality page prints it as a table). The decisions worth knowing:
 
 * **Look-alikes are excluded first**: recruiters and sourcers (even "Research Recruiter"),
-  UX/user/design/market/customer/quantitative-UX research, research operations, programme
-  and product managers, coordinators and administrators, analysts (market, equity, policy,
-  "Research Analyst"), quantitative researchers (finance), sales/solutions/customer/
+  UX/user/design/market/customer/quantitative-UX research, market or business intelligence,
+  research operations, programme and product managers, coordinators and administrators,
+  analysts (market, equity, policy, "Research Analyst"), quantitative researchers (finance),
+  researchers of a field that is not AI (strategy, industry, economics, standards, patents:
+  战略研究员, "Industry Researcher", even under a research institute), sales/solutions/customer/
   forward-deployed engineers, developer relations, communications, policy, economists, legal,
   and assistants "to the Chief Scientist".
 * **Data scientists are not research roles**: at the labs and big tech they are analytics
@@ -179,6 +181,21 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|\bclinical research associate\b"
         ),
         "quantitative researcher (finance), equity/clinical research, analysts",
+    ),
+    (
+        "exclude:field_research",
+        _rx(
+            r"\b(strategy|strategic|industry|industrial|economics?|macroeconomics?|financial"
+            r"|finance|standards?|patents?|intellectual property|consulting|legal|education"
+            r"|editorial|journalism|brand|investment|competitive|government|geopolitics"
+            r"|geopolitical)\s+(research(er|ers)?|scientists?|analysts?)\b"
+            r"|\b(researcher|research scientist|scientist)\b\s*[,:(-]\s*(strategy|industry"
+            r"|economics|macroeconomics|finance|standards|patents?|intellectual property"
+            r"|consulting|legal|education|editorial|brand|investment|government|geopolitics)\b"
+            r"(?!\s+(of|for|in)\s+(ai|artificial|machine|llms?|models?|agi|frontier)\b)"
+        ),
+        "researchers of a field that is not AI: strategy, industry, economics, finance,"
+        " standards, patents, consulting, legal, education, investment, government",
     ),
     (
         "exclude:go_to_market",
@@ -361,7 +378,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "vision": _rx(
         r"\bcomputer vision\b|\bvision\b|\bimag(e|es|ing)\b|\bvideos?\b|\bvisual\b|\bperception\b"
-        r"|\bdiffusion\b|\bocr\b|\b3d\b|\bcv\b"
+        r"|\bdiffusion\b|\bocr\b|\b3d\b|\bcv\b|\bdigital humans?\b|\bavatars?\b"
     ),
     "speech": _rx(
         r"\bspeech\b|\baudio\b|\bvoice\b|\basr\b|\btts\b|\btext-to-speech\b|\bmusic\b"

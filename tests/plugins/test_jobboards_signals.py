@@ -845,3 +845,26 @@ def test_time_zones_name_their_place_and_are_never_country_codes(
     from plugins.jobboards.location import parse_location
 
     assert parse_location(text, country_hint="CN").countries == countries
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "research"),
+    [
+        ("战略研究员", "研究院", False),
+        ("产业研究员", "AI研究院", False),
+        ("宏观经济研究员", "研究院", False),
+        ("知识产权研究员", "研发", False),
+        ("Strategy Researcher", "Research", False),
+        ("Industry Researcher", "AI Lab", False),
+        ("Researcher, Economics", "Research", False),
+        ("Research Scientist, Economics of AI", None, True),
+        ("Industrial AI Researcher", None, True),
+        ("Researcher, Strategic Reasoning", None, True),
+        ("数字人研究员", "研究院", True),
+        ("研究员-2027届校招", "研究院", True),
+    ],
+)
+def test_researchers_of_a_field_that_is_not_ai_are_not_research(
+    title: str, department: str | None, research: bool
+) -> None:
+    assert classify_posting(title, department).is_research is research
