@@ -283,8 +283,13 @@ _RESEARCH_SCIENTIST = _rx(r"\bresearch scientist\b")
 _RESEARCH_ENGINEER = _rx(
     r"\bresearch (software |ml |machine learning |ai |infrastructure |development )?"
     r"(engineer|sde|developer)\b"
-    r"|\b(engineer|sde|developer)\b[^,]*,\s*research\b"
+    r"|\b(engineer|sde|developer)\b[^,(]*(,|\(|\s-\s)\s*research\b"
     r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
+)
+# Work that serves researchers rather than doing research ("Research Platform", "Research
+# Tools"): not a research cue in an engineer's title.
+_RESEARCH_SUPPORT_AREA = _rx(
+    r"\bresearch\s+(infrastructure|platform|tool\w*|computing|operations|ops|data)\b"
 )
 _WEAK_RESEARCHER = _rx(
     r"\bresearcher\b|\bscientist\b|\bpostdoc\w*\b|\bpost-?doctoral\b"
@@ -351,7 +356,7 @@ RULES: tuple[Rule, ...] = (
     Rule("exclude:mts_infrastructure", None, "MTS whose area is infrastructure only (inference, kernels, clusters, training or data infrastructure) and names no research"),
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
-    Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
+    Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend"),
     Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
     Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure), unless the title names a function such as deployment, on-device, backend"),
@@ -394,6 +399,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bkernels?\b|\bcuda\b|\btriton\b|\bcompilers?\b|\baccelerat\w*|\btpus?\b"
         r"|\btrainium\b|\bperformance\b|\befficien\w*|\bhpc\b|\bsupercomput\w*|\bclusters?\b"
         r"|\b(ml|machine learning|ai|(large )?models?) (systems|platform)\b|\btraining framework\b"
+        r"|\bmlsys\b"
         r"|(?<!safety )(?<!recommender )(?<!recommendation )\bsystems\b"
     ),
     "multimodal": _rx(
@@ -528,6 +534,8 @@ def _decide(
 
     scientist = _RESEARCH_SCIENTIST.search(title)
     engineer = _RESEARCH_ENGINEER.search(title)
+    if engineer and function and not engineer.group(0).lower().startswith("research"):
+        engineer = None  # "Backend Engineer (Research)": a backend engineer on a research team
     if scientist and (not engineer or scientist.start() <= engineer.start()):
         return "research_scientist", "research_scientist"
     if engineer:
@@ -568,7 +576,8 @@ def _decide(
         return "manager_in_research_org", "research_manager"
     # An ML word tips an engineer only when the title names no area, or a research one:
     # "Software Engineer, Model Training Infrastructure" in Research is infrastructure work.
-    engineer_cue = research_topics or (_ML_CUE.search(title) and "infrastructure" not in topics)
+    ml_cue = _ML_CUE.search(_RESEARCH_SUPPORT_AREA.sub(" ", title))
+    engineer_cue = research_topics or (ml_cue and "infrastructure" not in topics)
     if in_research_org and not function and _ENGINEER.search(title) and engineer_cue:
         return "engineer_in_research_org", "research_engineer"
     return "no_research_cue", None

@@ -868,3 +868,21 @@ def test_researchers_of_a_field_that_is_not_ai_are_not_research(
     title: str, department: str | None, research: bool
 ) -> None:
     assert classify_posting(title, department).is_research is research
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "category"),
+    [
+        ("Machine Learning Engineer (Research)", None, "research_engineer"),
+        ("Software Engineer - Research", None, "research_engineer"),
+        ("Backend Engineer (Research)", None, None),
+        ("Backend Engineer, Research", None, None),
+        ("Software Engineer (Research Platform)", "Research", None),
+        ("Software Engineer, Research Tools", "Research", None),
+        ("MLSys研究员", None, "research_scientist"),
+    ],
+)
+def test_the_research_team_named_in_an_engineers_title(
+    title: str, department: str | None, category: str | None
+) -> None:
+    assert classify_posting(title, department).category == category
