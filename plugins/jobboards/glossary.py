@@ -76,8 +76,12 @@ ROLES: tuple[Term, ...] = (
     ("初级", "junior"),
 )
 ORGANISATIONS: tuple[Term, ...] = (
+    ("研究院院长", "head of research institute"),
+    ("研究院副院长", "deputy head of research institute"),
+    ("研究所所长", "head of research institute"),
     ("研究院", "research institute"),
     ("研究所", "research institute"),
+    ("研究所長", "head of research institute"),
     ("达摩院", "DAMO Academy"),
     ("研发中心", "R&D center"),
     ("研发", "R&D"),
@@ -329,6 +333,7 @@ KOREAN: tuple[Term, ...] = (
     ("리서치", "research"),
     ("연구원", "researcher"),
     ("연구자", "researcher"),
+    ("연구소장", "head of research institute"),
     ("연구소", "research institute"),
     ("연구 개발", "R&D"),
     ("연구", "research"),

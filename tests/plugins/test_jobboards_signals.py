@@ -886,3 +886,10 @@ def test_the_research_team_named_in_an_engineers_title(
     title: str, department: str | None, category: str | None
 ) -> None:
     assert classify_posting(title, department).category == category
+
+
+@pytest.mark.parametrize(
+    "title", ["研究院院长", "研究院副院长", "研究所所長", "研究所長", "AI 연구소장"]
+)
+def test_the_head_of_a_research_institute_is_a_research_manager(title: str) -> None:
+    assert classify_posting(title).category == "research_manager"
