@@ -416,8 +416,9 @@ _FOUNDATION_MODEL = _rx(r"\bfoundation models?\b")
 _TRUST_AND_SAFETY = _rx(r"\btrust\s*(&|and)\s*safety\b")
 _SECURITY_CONTEXT = _rx(r"\bsecurity\b|\bcyber\w*\b|\bpenetration\b")
 _RED_TEAM = _rx(r"\bred[- ]team\w*")
-# Removed before an AI-security title's own topics are read, so "red teaming" is safety.
+# Topics that make a security researcher's title AI-safety work (attacks on models).
 _AI_SECURITY_TOPICS = frozenset({"llm", "multimodal", "safety", "rl"})
+# Removed before an AI-security title's own topics are read, so "red teaming" is safety.
 _SECURITY_WORDS = _rx(r"\b(security|cyber\w*|penetration)\b")
 _DESCRIPTION_MIN_HITS = 2
 
