@@ -265,7 +265,7 @@ Beijing|CN|Peking|北京|北京市|베이징
 Shanghai|CN|上海|上海市|상하이
 Shenzhen|CN|深圳|深圳市
 Hangzhou|CN|杭州|杭州市
-Guangzhou|CN|广州|广州市
+Guangzhou|CN|广州|广州市|廣州
 Nanjing|CN|南京|南京市
 Suzhou|CN|苏州|苏州市
 Chengdu|CN|成都|成都市
@@ -275,6 +275,13 @@ Hefei|CN|合肥|合肥市
 Tianjin|CN|天津|天津市
 Chongqing|CN|重庆|重庆市
 Xiamen|CN|厦门|厦门市
+Dalian|CN|大连|大連
+Jinan|CN|济南|濟南
+Zhengzhou|CN|郑州|鄭州
+Wuxi|CN|无锡|無錫
+Ningbo|CN|宁波|寧波
+Dongguan|CN|东莞|東莞
+Foshan|CN|佛山
 Zhuhai|CN|珠海|珠海市
 Shenyang|CN|沈阳
 Qingdao|CN|青岛
@@ -283,6 +290,7 @@ Hong Kong|HK|Hong Kong SAR|香港
 Macau|MO|Macao|澳门|澳門
 Taipei|TW|Taipei City|台北|臺北|台北市|臺北市
 Hsinchu|TW|新竹
+Taoyuan|TW|桃園|桃园
 Taichung|TW|台中|臺中
 Kaohsiung|TW|高雄
 Tokyo|JP|東京|东京|東京都|도쿄
@@ -290,11 +298,18 @@ Osaka|JP|大阪|오사카
 Kyoto|JP|京都
 Yokohama|JP|横浜
 Fukuoka|JP|福岡
+Nagoya|JP|名古屋
+Sapporo|JP|札幌
+Sendai|JP|仙台
+Kobe|JP|神戸|神户
 Seoul|KR|서울|首尔|首爾|ソウル
 Pangyo|KR|판교
 Seongnam|KR|성남
 Busan|KR|부산
 Daejeon|KR|대전
+Incheon|KR|인천|仁川
+Suwon|KR|수원|水原
+Gwangju|KR|광주
 Singapore|SG|新加坡|シンガポール|싱가포르
 Kuala Lumpur|MY
 Penang|MY

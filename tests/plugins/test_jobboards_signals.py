@@ -893,3 +893,14 @@ def test_the_research_team_named_in_an_engineers_title(
 )
 def test_the_head_of_a_research_institute_is_a_research_manager(title: str) -> None:
     assert classify_posting(title).category == "research_manager"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("大连", "CN"), ("無錫", "CN"), ("名古屋", "JP"), ("Sapporo", "JP"), ("인천", "KR"),
+     ("Suwon", "KR"), ("桃園", "TW"), ("廣州", "CN")],
+)  # fmt: skip
+def test_more_hub_cities_of_china_japan_korea_and_taiwan(text: str, country: str) -> None:
+    from plugins.jobboards.location import parse_location
+
+    assert parse_location(text).country_code == country
