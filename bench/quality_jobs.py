@@ -221,6 +221,7 @@ def _board_table(data: dict[str, Any]) -> list[str]:
 def _e2e_section() -> list[str]:
     blind_before, blind_after = _e2e("jobs_blind_before"), _e2e("jobs_blind_after")
     dev_before, dev_after = _e2e("jobs_dev_before"), _e2e("jobs_dev_after")
+    blind_tuned, batch4_first = _e2e("jobs_blind_tuned"), _e2e("jobs_dev_batch4_first_run")
     lines = [
         "### End to end: boards on loopback, `talentflow ingest`, GraphQL",
         "",
@@ -249,9 +250,33 @@ def _e2e_section() -> list[str]:
             " bench/quality/results/jobs_blind_after.json`, then run"
             f" `{COMMAND}`: the figures appear here."
         )
+    lines += ["<!-- jobs-blind:end -->", ""]
+    if blind_after and blind_tuned:
+        lines += [
+            "**The same set once spent: TUNED figures, not blind.** After the figures above"
+            " were published, the misses on this set were read and fixed by kind"
+            " (infrastructure-only *Technical Staff*, deployment, on-device and hardware"
+            " engineers under research-centre departments, a security researcher on LLM red"
+            " teaming, a manager whose own title names research, visiting scholars, a scholars"
+            " programme, market intelligence, a remote job open to any country), and further"
+            " kinds were fixed on titles written for the tests (the head of a research area,"
+            " researchers of a field that is not AI, time zones, Japanese, Korean and"
+            " traditional-script titles). Category accuracy here compares with the set's"
+            " coverage tags, not the product's role vocabulary. The set has"
+            " been tuned on since, so these figures say nothing about unseen boards; a fresh"
+            " blind set measures that (raw figures:"
+            " `bench/quality/results/jobs_blind_tuned.json`).",
+            "",
+            "| figure | blind run (above, after) | now, tuned on it | target |",
+            "|---|---|---|---|",
+            *(
+                f"| {label} | {blind_after['figures']['all'][key]:.3f} |"
+                f" {blind_tuned['figures']['all'][key]:.3f} | {target} |"
+                for label, key, target in E2E_FIGURES
+            ),
+            "",
+        ]
     lines += [
-        "<!-- jobs-blind:end -->",
-        "",
         "**Development set** (`bench/quality/sets/jobs_dev`, built by"
         " `bench/quality/make_jobs_dev.py`; the rules were tuned on it, so the *after* column"
         " flatters them). It holds the titles and locations below as boards, plus postings of"
@@ -263,11 +288,30 @@ def _e2e_section() -> list[str]:
         " scored research precision 1.000, recall 0.903 on its board"
         " (`jobs_dev_batch2_first_run.json`), the third 1.000 / 1.000 with countries 1.000"
         " on its board (and showed a country regression on another board, since fixed)."
-        " *Before* is the code before this change on the"
-        " same set; one converted row changed label since (a bare *Engineer* in *Research* is"
-        " no longer a research engineer, as the issue asks).",
-        "",
+        " *Before* is the code before the hiring-signal rules, measured on the set as it was"
+        " then (585 postings); one converted row changed label since (a bare *Engineer* in"
+        " *Research* is no longer a research engineer, as the issue asks), and four converted"
+        " *Member of Technical Staff* rows on infrastructure alone (GPU kernels, inference,"
+        " training infrastructure) are no longer research, like an infrastructure algorithm"
+        " engineer. A fourth batch (three boards: traditional-script titles on a Hong Kong"
+        " company's site, Japanese titles on Ashby, Korean titles on Lever, with multi-place,"
+        " remote and other-country locations in those scripts) was written after the rules"
+        " for it, by their author, so it is no test of them; on the code before those rules"
+        " it scored",
     ]
+    if batch4_first:
+        shown = []
+        for board in ("greenhouse:devtw", "ashby:devjp", "lever:devkr"):
+            f = batch4_first["figures"].get(board)
+            if f:
+                shown.append(
+                    f" `{board}` recall {f['research_recall']:.3f},"
+                    f" countries {f['country_accuracy']:.3f}"
+                )
+        lines[-1] += ";".join(shown) + " (`jobs_dev_batch4_first_run.json`)."
+    else:
+        lines[-1] += " (not measured)."
+    lines.append("")
     if dev_before or dev_after:
         lines += _e2e_table(dev_before, dev_after)
         if dev_after:
@@ -284,7 +328,12 @@ def _glossary_section() -> list[str]:
         " decide, so 大模型算法工程师 is a research engineer on `llm` like *Large Model"
         " Algorithm Engineer*. 推理 alone is *inference* (推理能力/数学推理/推理模型 are"
         " *reasoning*); 安全 alone is *security* (大模型安全/AI安全/模型安全 are AI *safety*,"
-        " 内容安全 is Trust & Safety).",
+        " 内容安全 is Trust & Safety). Traditional-script titles are first converted to"
+        " simplified script (OpenCC's Taiwan phrase table, `opencc-purepy`: 大模型演算法工程師,"
+        " 研究員（自然語言處理）), and every term is keyed through the same conversion, so one"
+        " table serves both scripts. Japanese and Korean titles have their own terms"
+        " (リサーチサイエンティスト, 機械学習エンジニア, 연구원, 리서치 엔지니어, ...), with the same"
+        " categories and topics as English; a space inside a Korean term is optional.",
         "",
         "| kind | terms |",
         "|---|---|",
@@ -349,8 +398,10 @@ def _section(result: dict[str, Figures]) -> str:
         " never a bare *Engineer*, and never backend, payments, big-data, kernel, DevOps,"
         " front-end and similar functions; *R&D*, *Research & Development*, 研发 and"
         " `<Company> AI Lab` are not research organisations (for a *Researcher* they are"
-        " context enough). `Technical Staff, <area>` is member of technical staff;"
-        " security, vulnerability and threat researchers are not research roles. Data"
+        " context enough). `Technical Staff, <area>` is member of technical staff, unless"
+        " the area is infrastructure alone (inference, kernels, clusters), like an"
+        " infrastructure algorithm engineer; security, vulnerability and threat researchers"
+        " are not research roles (a security researcher on LLM red teaming is AI safety). Data"
         " scientists are not research roles; Trust & Safety is not the `safety` topic;"
         " weak titles (researcher, scientist, postdoc, professor) need AI context.",
         "",
@@ -360,9 +411,14 @@ def _section(result: dict[str, Figures]) -> str:
         " (2) the board's structured fields for that posting (Lever's `country`, Ashby's"
         " address, Greenhouse's country custom field and offices); (3) the one country its own text places the job in"
         " (*based in Singapore*, *remote within the United Kingdom*, 工作地点：新加坡); (4) the"
-        " company's default country, only for a bare Remote/Hybrid. Locations: a two-letter"
-        " code after a US city is a state, after a Canadian province or city it is Canada,"
-        " alone it is a country.",
+        " company's default country, only for a bare Remote/Hybrid whose text does not open"
+        " the job to any country (*you can work from any country*, *we hire in most"
+        " countries*, 全球远程: no country). A location naming several places (*Tokyo or"
+        " Seoul*, *Remote; Singapore*, 香港 / 深圳) takes the first place's country."
+        " Locations: a two-letter code after a US city is a state, after a Canadian province"
+        " or city it is Canada, alone it is a country; place names, remote and hybrid words"
+        " are read in simplified and traditional Chinese, Japanese and Korean too (臺北,"
+        " 東京都, 서울, リモート, 원격, 遠端, 勤務地, 근무지).",
         "",
         "Company boilerplate is left out of what the classifier and the country search read"
         " (the stored description keeps it): by structure where the board marks it"

@@ -14,7 +14,9 @@ blind. It has two parts:
 * **written here**: postings of the kinds the hiring-signal rules found hard (``EXTRA`` below):
   Chinese and mixed titles, engineers under "R&D" / "AI Lab" departments, "Technical Staff,
   <area>", security researchers, Remote postings whose own fields or text name their country,
-  and company "About us" blocks repeated in every description.
+  and company "About us" blocks repeated in every description; and (``EXTRA4``)
+  traditional-script, Japanese and Korean titles, multi-place and remote locations in those
+  scripts, a country other than the company's home, and a remote job open to any country.
 
 Companies, postings and people here are fictional, except that boards name seed institutions.
 """
@@ -57,6 +59,12 @@ EXTRA_BOARDS = (
      "institution": "moonshot-ai", "country_code": "CN"},
     {"kind": "lever", "token": "devintl", "company": "ByteDance international (dev)",
      "institution": "bytedance", "country_code": "CN"},
+    {"kind": "greenhouse", "token": "devtw", "company": "SenseTime (dev, traditional script)",
+     "institution": "sensetime", "country_code": "HK"},
+    {"kind": "ashby", "token": "devjp", "company": "Sakana AI (dev)",
+     "institution": "sakana-ai", "country_code": "JP"},
+    {"kind": "lever", "token": "devkr", "company": "Upstage (dev)", "institution": "upstage",
+     "country_code": "KR"},
 )  # fmt: skip
 
 CN_ABOUT = (
@@ -471,6 +479,76 @@ EXTRA3: tuple[Extra, ...] = (
      _intl("财务分析。", [("岗位职责", "预算与分析。")]), _n("CN", [])),
 )  # fmt: skip
 
+# A fourth batch: traditional-script, Japanese and Korean titles, and locations with several
+# places, remote in those scripts, a country other than the company's home, and a remote job
+# open to any country. Written after the rules; recorded before and after the fixes for it.
+TW_ABOUT = "關於我們：我們研發多模態大模型與電腦視覺技術，服務全球客戶。"
+JP_ABOUT = "私たちについて：私たちは自然に着想を得た新しい基盤モデルを研究しています。"
+KR_ABOUT = "회사 소개: 우리는 문서 AI와 대규모 언어 모델을 만듭니다."
+
+EXTRA4: tuple[Extra, ...] = (
+    ("devtw", "大模型演算法工程師（預訓練）", "研發", None, "香港", {"text": "負責預訓練。"},
+     _r("research_engineer", "HK", ["llm"])),
+    ("devtw", "研究員（自然語言處理）", "研究院", None, "臺北市", {"text": "語言模型研究。"},
+     _r("research_scientist", "TW", ["llm"])),
+    ("devtw", "多模態大模型研究實習生", "研發", None, "香港 / 深圳", {"text": "多模態研究。"},
+     _r("research_intern", "HK", ["llm", "multimodal"])),
+    ("devtw", "電腦視覺演算法專家", "研發", None, "深圳", {"text": "視覺模型。"},
+     _r("research_engineer", "CN", ["vision"])),
+    ("devtw", "後端開發工程師", "研發", "平台", "香港", {"text": "後端服務。"}, _n("HK", [])),
+    ("devtw", "資料科學家", "商業分析", None, "香港", {"text": "業務分析。"}, _n("HK", [])),
+    ("devtw", "大模型推理部署工程師", "研發", None, "臺北", {"text": "模型部署。"},
+     _n("TW", ["infrastructure", "llm"])),
+    ("devtw", "語音合成研究員", "研發", None, "遠端工作",
+     {"text": "本職位可遠端工作，工作地點：新加坡。"}, _r("research_scientist", "SG", ["speech"])),
+    ("devtw", "財務經理", "財務", None, "香港", {"text": "財務報表。"}, _n("HK", [])),
+    ("devtw", "博士後研究員（強化學習）", "研究院", None, "香港", {"text": "強化學習研究。"},
+     _r("research_scientist", "HK", ["rl"])),
+    ("devjp", "リサーチサイエンティスト（進化的モデルマージ）", "Research", None, "東京",
+     {"text": "モデルの研究。"}, _r("research_scientist", "JP", [])),
+    ("devjp", "リサーチエンジニア - 大規模言語モデル", "Research", None, "東京都港区",
+     {"text": "LLM の研究開発。"}, _r("research_engineer", "JP", ["llm"])),
+    ("devjp", "研究者（音声認識）", "Research", None, "東京 / リモート",
+     {"text": "音声の研究。"}, _r("research_scientist", "JP", ["speech"])),
+    ("devjp", "AIリサーチインターン（マルチモーダル）", "Research", None, "東京",
+     {"text": "研究インターン。"}, _r("research_intern", "JP", ["multimodal"])),
+    ("devjp", "ソフトウェアエンジニア（バックエンド）", "Engineering", None, "東京",
+     {"text": "API 開発。"}, _n("JP", [])),
+    ("devjp", "事業開発マネージャー", "Business", None, "東京", {"text": "パートナー開拓。"},
+     _n("JP", [])),
+    ("devjp", "Research Scientist, Evolutionary Optimization", "Research", None,
+     "Remote; Singapore", {"text": "Open-ended search.", "address": "Singapore"},
+     _r("research_scientist", "SG", [])),
+    ("devjp", "Research Engineer, Model Merging", "Research", None, "Remote",
+     {"text": "Merge models. This role is remote within the United States.", "isRemote": True},
+     _r("research_engineer", "US", [])),
+    ("devjp", "Community Manager", "Marketing", None, "Remote",
+     {"text": "Grow our community. You can work from any country.", "isRemote": True},
+     _n(None, [])),
+    ("devjp", "採用担当（リクルーター）", "People", None, "東京", {"text": "研究職の採用。"},
+     _n("JP", [])),
+    ("devjp", "Operations Manager", "Operations", None, "Remote",
+     {"text": "Run the office.", "isRemote": True}, _n("JP", [])),
+    ("devkr", "리서치 엔지니어 (대규모 언어 모델)", "연구", None, "서울",
+     {"text": "LLM 사전 학습."}, _r("research_engineer", "KR", ["llm"])),
+    ("devkr", "AI 연구원 - 컴퓨터 비전", "연구", None, "판교", {"text": "문서 이미지 이해."},
+     _r("research_scientist", "KR", ["vision"])),
+    ("devkr", "연구 인턴 (멀티모달)", "연구", None, "서울, 대한민국", {"text": "인턴십."},
+     _r("research_intern", "KR", ["multimodal"])),
+    ("devkr", "박사후 연구원 (자연어 처리)", "연구", None, "서울", {"text": "연구."},
+     _r("research_scientist", "KR", ["llm"])),
+    ("devkr", "백엔드 엔지니어", "개발", None, "서울", {"text": "API."}, _n("KR", [])),
+    ("devkr", "데이터 사이언티스트", "비즈니스", None, "서울", {"text": "분석."}, _n("KR", [])),
+    ("devkr", "보안 연구원", "보안", None, "서울", {"text": "취약점 분석."}, _n("KR", [])),
+    ("devkr", "AI 정책 연구원", "정책", None, "서울", {"text": "정책 연구."}, _n("KR", [])),
+    ("devkr", "Research Scientist, Document AI", "Research", None, "San Jose, CA",
+     {"text": "Document understanding.", "country": "US"}, _r("research_scientist", "US", [])),
+    ("devkr", "리서치 사이언티스트, 강화 학습", "연구", None, "원격 근무",
+     {"text": "근무지: 서울", "workplaceType": "remote"}, _r("research_scientist", "KR", ["rl"])),
+    ("devkr", "Solutions Engineer, LLM", "Sales", None, "Tokyo, Japan / Seoul",
+     {"text": "Customer deployments."}, _n("JP", ["llm"])),
+)  # fmt: skip
+
 COUNTRY_NAMES = {"Singapore": "SG", "Canada": "CA", "Tokyo, Japan": "JP"}
 
 
@@ -659,10 +737,13 @@ def build() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]
         "devcnhk": HK_ABOUT,
         "devzp": CN_ABOUT,
         "devmoon": ROBOT_ABOUT.replace("Devrobot", "Moonshot"),
+        "devtw": TW_ABOUT,
+        "devjp": JP_ABOUT,
+        "devkr": KR_ABOUT,
     }
     kinds = {b["token"]: b["kind"] for b in EXTRA_BOARDS}
     for index, (token, title, dept, team, place, extra, label) in enumerate(
-        (*EXTRA, *EXTRA2, *EXTRA3)
+        (*EXTRA, *EXTRA2, *EXTRA3, *EXTRA4)
     ):
         kind = kinds[token]
         body = extra.get("text", "")

@@ -7,18 +7,23 @@ and team as tie-breakers; the first rule that matches decides, and its name is r
 order (the quality page prints it as a table). The decisions worth knowing:
 
 * **Look-alikes are excluded first**: recruiters and sourcers (even "Research Recruiter"),
-  UX/user/design/market/customer/quantitative-UX research, research operations, programme
-  and product managers, coordinators and administrators, analysts (market, equity, policy,
-  "Research Analyst"), quantitative researchers (finance), sales/solutions/customer/
+  UX/user/design/market/customer/quantitative-UX research, market or business intelligence,
+  research operations, programme and product managers, coordinators and administrators,
+  analysts (market, equity, policy, "Research Analyst"), quantitative researchers (finance),
+  researchers of a field that is not AI (strategy, industry, economics, standards, patents:
+  战略研究员, "Industry Researcher", even under a research institute), sales/solutions/customer/
   forward-deployed engineers, developer relations, communications, policy, economists, legal,
   and assistants "to the Chief Scientist".
 * **Data scientists are not research roles**: at the labs and big tech they are analytics
   roles, whatever the team ("Data Scientist, Machine Learning" included).
 * **Strong titles** count on their own: research scientist, research engineer (also
   "Research SDE", "Research Software Engineer", "<X> Engineer, Research"), member of
-  technical staff ("MTS"), applied scientist, research intern / student researcher,
-  residency / resident / fellows programme / fellowship, and research leadership
-  (research manager/lead/director, head or VP of research, chief scientist).
+  technical staff ("MTS"), applied scientist, research intern / student researcher (and an
+  algorithm, PhD or ML intern on a research topic), residency / resident / fellows or
+  scholars programme / fellowship / "Fellow, <AI area>", and research leadership (research
+  manager/lead/director, head or VP of research, chief scientist, and the head, director or
+  lead of a research topic: "Head of Post-Training", 预训练负责人, but not of a product,
+  business or engineering function, nor a bare "Head of Safety").
   Member of technical staff is not research when the title names a product or business
   function (frontend, mobile, security, sales, recruiting, design, ...).
 * **Weak titles** ("Researcher", "Scientist", postdoc, research fellow/associate/assistant,
@@ -39,15 +44,20 @@ order (the quality page prints it as a table). The decisions worth knowing:
   and labs ("<Company> AI Lab") are the ordinary departments of engineering companies,
   not research organisations (for a "Researcher" they are context enough); "Research
   Operations", "Research Computing" and the like are not research organisations either.
-* **Technical Staff, <area>** without "Member of" is member of technical staff; security,
-  vulnerability and threat researchers are not research roles (AI safety is).
+* **Technical Staff, <area>** without "Member of" is member of technical staff, unless the
+  area is infrastructure only ("Technical Staff, Inference", "MTS, GPU Kernels", "Cluster
+  Reliability"): an infrastructure engineer's title, like an infrastructure algorithm
+  engineer's, is not a research role. Security, vulnerability and threat researchers are not
+  research roles; a security researcher whose title names AI research work ("Security
+  Researcher, LLM Red Teaming") is AI safety, and is.
 * **Chinese and mixed titles** are read through ``plugins.jobboards.glossary``, which
   replaces known Chinese terms (研究员, 算法工程师, 大模型, 预训练, 对齐, 多模态, 实习生,
   博士后, 研发, ...) by their English equivalents before any rule runs, so they get the same
   categories and topics as English titles.
 * **Algorithm engineers** (the title Chinese companies use) are research engineers only
   when the title names a research topic other than infrastructure ("LLM Algorithm
-  Engineer" yes, "Algorithm Engineer - Search Ranking" no).
+  Engineer" yes, "Algorithm Engineer - Search Ranking" no) and no function that is not
+  research (大模型推理部署, deployment; 端侧部署, on-device).
 
 Topics come from the title and team; the department is not used (it is usually an org
 name). The description counts only for a topic it mentions at least twice. Topic rules:
@@ -146,8 +156,9 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|survey|brand)\s+research"
             r"|\bresearch\b[\w\s,&-]*\b(ux|user experience|consumer insights)\b"
             r"|\bconsumer insights\b"
+            r"|\b(market|business|competitive|commercial|customer|sales) intelligence\b"
         ),
-        "UX/user/design/market/customer research, quantitative UX",
+        "UX/user/design/market/customer research, quantitative UX, market or business intelligence",
     ),
     (
         "exclude:research_support",
@@ -170,6 +181,21 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|\bclinical research associate\b"
         ),
         "quantitative researcher (finance), equity/clinical research, analysts",
+    ),
+    (
+        "exclude:field_research",
+        _rx(
+            r"\b(strategy|strategic|industry|industrial|economics?|macroeconomics?|financial"
+            r"|finance|standards?|patents?|intellectual property|consulting|legal|education"
+            r"|editorial|journalism|brand|investment|competitive|government|geopolitics"
+            r"|geopolitical)\s+(research(er|ers)?|scientists?|analysts?)\b"
+            r"|\b(researcher|research scientist|scientist)\b\s*[,:(-]\s*(strategy|industry"
+            r"|economics|macroeconomics|finance|standards|patents?|intellectual property"
+            r"|consulting|legal|education|editorial|brand|investment|government|geopolitics)\b"
+            r"(?!\s+(of|for|in)\s+(ai|artificial|machine|llms?|models?|agi|frontier)\b)"
+        ),
+        "researchers of a field that is not AI: strategy, industry, economics, finance,"
+        " standards, patents, consulting, legal, education, investment, government",
     ),
     (
         "exclude:go_to_market",
@@ -210,7 +236,8 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 _RESEARCH_WORD = _rx(r"\bresearch(er)?\b|\bscientist\b|\bscience\b")
 _INTERN = _rx(r"\bintern(ship)?s?\b|\bstudent researcher\b|\bphd student\b")
 _RESIDENCY = _rx(
-    r"\bresiden(cy|t|ts)\b|\bfellows program(me)?\b|\bfellowship\b|\b(ai|ai safety|safety) fellow\b"
+    r"\bresiden(cy|t|ts)\b|\b(fellows|scholars) program(me)?\b|\bfellowship\b"
+    r"|\b(ai|ai safety|safety) fellow\b"
 )
 _MANAGER = _rx(
     r"\bresearch (team |group )?(manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
@@ -228,6 +255,27 @@ _MTS_NON_RESEARCH = _rx(
     r"\b(frontend|front-end|front end|mobile|ios|android|web|full[- ]?stack|security|sales"
     r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm)\b"
 )
+# The area of an infrastructure engineer's title (for "Member of Technical Staff, <area>").
+_INFRA_AREA = _rx(
+    r"\binfra(structure)?\b|\binference\b|\bserving\b|\bkernels?\b|\bcuda\b|\bgpus?\b"
+    r"|\bclusters?\b|\breliability\b|\bcompilers?\b|\bhpc\b|\bsupercomput\w*|\bdatacenters?\b"
+    r"|\bdata ?centers?\b|\bnetworking\b|\bstorage\b"
+)
+# Leadership of a research area named by topic ("Head of Post-Training", 预训练负责人).
+_LEADERSHIP = _rx(r"\b(head|director|vp|vice president|lead|principal investigator)\b")
+_NOT_RESEARCH_LEAD = _rx(
+    r"\b(partnerships?|community|content|policy|legal|recruit\w*|people|talent|communications"
+    r"|go[- ]to[- ]market|gtm|solutions?|customers?|growth|strategy|finance|product|programs?"
+    r"|business|sales|marketing|operations|data labell?ing|annotation|security)\b"
+)
+# "Head of Safety" may be workplace safety; AI safety names its object.
+_AI_SAFETY_CUE = _rx(
+    r"\b(ai|models?|alignment|superalignment|interpretab\w*|red[- ]team\w*|frontier|agi)\b"
+)
+# Interns whose title names machine-learning work on a research topic.
+_ML_INTERN_CUE = _rx(r"\b(machine learning|ml|ai|deep learning)\b")
+# "Fellow, AI Safety": a title that opens with Fellow is a fellowship with AI context.
+_FELLOW_FIRST = _rx(r"^(ai |safety )?fellow\b(?!ship)")
 _APPLIED_SCIENTIST = _rx(
     r"\bapplied (research |ml |machine learning |ai )?scientist\b|\bapplied science\b"
 )
@@ -235,12 +283,18 @@ _RESEARCH_SCIENTIST = _rx(r"\bresearch scientist\b")
 _RESEARCH_ENGINEER = _rx(
     r"\bresearch (software |ml |machine learning |ai |infrastructure |development )?"
     r"(engineer|sde|developer)\b"
-    r"|\b(engineer|sde|developer)\b[^,]*,\s*research\b"
+    r"|\b(engineer|sde|developer)\b[^,(]*(,|\(|\s-\s)\s*research\b"
     r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
+)
+# Work that serves researchers rather than doing research ("Research Platform", "Research
+# Tools"): not a research cue in an engineer's title.
+_RESEARCH_SUPPORT_AREA = _rx(
+    r"\bresearch\s+(infrastructure|platform|tool\w*|computing|operations|ops|data)\b"
 )
 _WEAK_RESEARCHER = _rx(
     r"\bresearcher\b|\bscientist\b|\bpostdoc\w*\b|\bpost-?doctoral\b"
     r"|\bresearch (fellow|associate|assistant)\b|\bprofessor\b|\blecturer\b|\bfaculty\b"
+    r"|\bvisiting (scholar|scientist|researcher)\b"
 )
 # Titles where a research department alone is enough context (not a bare "Scientist").
 _RESEARCHER_WORD = _rx(r"\bresearcher\b")
@@ -279,10 +333,14 @@ _NON_RESEARCH_FUNCTION = _rx(
     r"|payments?|billing|big data|data (platform|warehouse|pipelines?|infrastructure)"
     r"|kernel|devops|sre|site reliability|qa|test|testing|security|it|network|database"
     r"|embedded|firmware|hardware|mechanical|electrical|cloud|release|build|product"
+    r"|deployment|on-device|reliability|supply chain|procurement"
     r"|marketing|operations|sales|design|business|finance|hr|java|php|golang|c\+\+)\b"
 )
 # A title's own cue that it is machine-learning work (for an engineer in a research org).
 _ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
+_TITLE_RESEARCH = _rx(
+    r"\bresearch\b(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
+)
 _NOT_RESEARCH_ORG = _rx(
     r"\b(office of|clinical|economic|user|ux|market|design) research\b"
     r"|\bresearch (operations|ops|computing|administration)\b"
@@ -290,17 +348,19 @@ _NOT_RESEARCH_ORG = _rx(
 
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
-    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm or PhD intern on a research topic"),
-    Rule("residency", "phd_residency", "residency, resident, fellows programme, fellowship"),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm, PhD or ML intern on a research topic (not a product or engineering function)"),
+    Rule("residency", "phd_residency", "residency, resident, fellows or scholars programme, fellowship, a title opening with Fellow and naming AI work"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
     Rule("exclude:mts_function", None, "MTS for frontend, mobile, security, sales, design, ..."),
+    Rule("exclude:mts_infrastructure", None, "MTS whose area is infrastructure only (inference, kernels, clusters, training or data infrastructure) and names no research"),
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
-    Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research'"),
-    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
-    Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure)"),
-    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department or team is a research org (not 'R&D' or a lab)"),
+    Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend"),
+    Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
+    Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure), unless the title names a function such as deployment, on-device, backend"),
+    Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department, team or own title names a research org (not 'R&D' or a lab)"),
     Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
     Rule("no_research_cue", None, "everything else"),
 )  # fmt: skip
@@ -323,7 +383,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "vision": _rx(
         r"\bcomputer vision\b|\bvision\b|\bimag(e|es|ing)\b|\bvideos?\b|\bvisual\b|\bperception\b"
-        r"|\bdiffusion\b|\bocr\b|\b3d\b|\bcv\b"
+        r"|\bdiffusion\b|\bocr\b|\b3d\b|\bcv\b|\bdigital humans?\b|\bavatars?\b"
     ),
     "speech": _rx(
         r"\bspeech\b|\baudio\b|\bvoice\b|\basr\b|\btts\b|\btext-to-speech\b|\bmusic\b"
@@ -339,6 +399,7 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bkernels?\b|\bcuda\b|\btriton\b|\bcompilers?\b|\baccelerat\w*|\btpus?\b"
         r"|\btrainium\b|\bperformance\b|\befficien\w*|\bhpc\b|\bsupercomput\w*|\bclusters?\b"
         r"|\b(ml|machine learning|ai|(large )?models?) (systems|platform)\b|\btraining framework\b"
+        r"|\bmlsys\b"
         r"|(?<!safety )(?<!recommender )(?<!recommendation )\bsystems\b"
     ),
     "multimodal": _rx(
@@ -355,6 +416,10 @@ _FOUNDATION_MODEL = _rx(r"\bfoundation models?\b")
 _TRUST_AND_SAFETY = _rx(r"\btrust\s*(&|and)\s*safety\b")
 _SECURITY_CONTEXT = _rx(r"\bsecurity\b|\bcyber\w*\b|\bpenetration\b")
 _RED_TEAM = _rx(r"\bred[- ]team\w*")
+# Topics that make a security researcher's title AI-safety work (attacks on models).
+_AI_SECURITY_TOPICS = frozenset({"llm", "multimodal", "safety", "rl"})
+# Removed before an AI-security title's own topics are read, so "red teaming" is safety.
+_SECURITY_WORDS = _rx(r"\b(security|cyber\w*|penetration)\b")
 _DESCRIPTION_MIN_HITS = 2
 
 _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -423,38 +488,69 @@ def _research_org(department: str, team: str) -> bool:
     return False
 
 
+def _ai_security_researcher(title: str) -> bool:
+    """A security researcher whose title names AI models' own risks ("Security Researcher, LLM
+    Red Teaming"): an AI-safety role, not a security one (a robot's or a cloud's security
+    stays security)."""
+    return bool(_RESEARCHER_WORD.search(title)) and bool(
+        _topics_in(_SECURITY_WORDS.sub(" ", title)) & _AI_SECURITY_TOPICS
+    )
+
+
 def _decide(
     title: str, department: str, team: str, topics: tuple[str, ...]
 ) -> tuple[str, str | None]:
     """Return (rule name, category or None) for a normalised title."""
+    research_topics = set(topics) - {"infrastructure"}
     for name, pattern, _ in _EXCLUSIONS:
         if pattern.search(title):
+            if name == "exclude:security_research" and _ai_security_researcher(title):
+                continue
             return name, None
 
-    research_topics = set(topics) - {"infrastructure"}
     function = _NON_RESEARCH_FUNCTION.search(title)
     if _INTERN.search(title) and (
         _RESEARCH_WORD.search(title)
-        or ((_ALGORITHM.search(title) or _PHD.search(title)) and research_topics)
+        or (
+            (_ALGORITHM.search(title) or _PHD.search(title) or _ML_INTERN_CUE.search(title))
+            and research_topics
+            and not function
+        )
     ):
         return "intern", "research_intern"
-    if _RESIDENCY.search(title):
+    if _RESIDENCY.search(title) or (
+        _FELLOW_FIRST.search(title) and (research_topics or _AI_CUE.search(title))
+    ):
         return "residency", "phd_residency"
     if _MANAGER.search(title):
         return "research_manager", "research_manager"
     if _MTS.search(title):
         if _MTS_NON_RESEARCH.search(title):
             return "exclude:mts_function", None
+        if _INFRA_AREA.search(title) and not research_topics and not _RESEARCH_WORD.search(title):
+            return "exclude:mts_infrastructure", None
         return "mts", "member_of_technical_staff"
     if _APPLIED_SCIENTIST.search(title):
         return "applied_scientist", "applied_scientist"
 
     scientist = _RESEARCH_SCIENTIST.search(title)
     engineer = _RESEARCH_ENGINEER.search(title)
+    if engineer and function and not engineer.group(0).lower().startswith("research"):
+        engineer = None  # "Backend Engineer (Research)": a backend engineer on a research team
     if scientist and (not engineer or scientist.start() <= engineer.start()):
         return "research_scientist", "research_scientist"
     if engineer:
         return "research_engineer", "research_engineer"
+    if (
+        _LEADERSHIP.search(title)
+        and research_topics
+        and not function
+        and not _ENGINEER.search(title)
+        and not _WEAK_RESEARCHER.search(title)
+        and not _NOT_RESEARCH_LEAD.search(title)
+        and (research_topics != {"safety"} or _AI_SAFETY_CUE.search(title))
+    ):
+        return "research_topic_lead", "research_manager"
 
     in_research_org = _research_org(department, team)
     if _WEAK_RESEARCHER.search(title):
@@ -466,15 +562,25 @@ def _decide(
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
         return "no_research_cue", None
-    if _ALGORITHM_ENGINEER.search(title) and (research_topics or _GENERATIVE.search(title)):
+    if (
+        _ALGORITHM_ENGINEER.search(title)
+        and (research_topics or _GENERATIVE.search(title))
+        and not function
+    ):
         return "algorithm_engineer_research_topic", "research_engineer"
     # The department is supporting evidence only: it tips an engineer (or an engineering
     # manager) whose title or team already names research work, never a bare "Engineer".
-    if in_research_org and not function:
-        if _ENGINEERING_LEAD.search(title) and research_topics:
-            return "manager_in_research_org", "research_manager"
-        if _ENGINEER.search(title) and (research_topics or _ML_CUE.search(title)):
-            return "engineer_in_research_org", "research_engineer"
+    # A manager's title that names research itself ("Engineering Manager, Pretraining
+    # Research") is its own evidence.
+    research_org = in_research_org or bool(_TITLE_RESEARCH.search(title))
+    if not function and _ENGINEERING_LEAD.search(title) and research_topics and research_org:
+        return "manager_in_research_org", "research_manager"
+    # An ML word tips an engineer only when the title names no area, or a research one:
+    # "Software Engineer, Model Training Infrastructure" in Research is infrastructure work.
+    ml_cue = _ML_CUE.search(_RESEARCH_SUPPORT_AREA.sub(" ", title))
+    engineer_cue = research_topics or (ml_cue and "infrastructure" not in topics)
+    if in_research_org and not function and _ENGINEER.search(title) and engineer_cue:
+        return "engineer_in_research_org", "research_engineer"
     return "no_research_cue", None
 
 

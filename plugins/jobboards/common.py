@@ -8,7 +8,7 @@
   its country comes from the posting's own evidence first and the company default last
   (``posting_country``).
 - Company boilerplate: ``strip_company_sections`` drops sections a company heads as its own
-  ("About us", 关于我们), ``repeated_lines`` / ``strip_lines`` the lines one board's postings
+  ("About us", 关于我们, 關於我們, 会社概要, 회사 소개), ``repeated_lines`` / ``strip_lines`` the lines one board's postings
   share; the classifier and the country search read what is left.
 - ``BoardDiff``: the open ids of a board from one run to the next, so a posting that disappears
   is closed at the time of the run that first found it missing. The previous run's id set lives
@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from plugins.jobboards.classify import classify_posting
-from plugins.jobboards.location import parse_location, text_country
+from plugins.jobboards.location import parse_location, text_anywhere, text_country
 from service.ingest import (
     IngesterConfig,
     InstitutionRef,
@@ -331,10 +331,17 @@ _COMPANY_HEADING_RE = re.compile(
     r"|internship|program|programme|you|candidate|project)s?\b)(?:\s+\S+){1,4}"
     r"|who we are|our (?:mission|story|values|culture|benefits)|why join us|why work with us"
     r"|benefits|perks|what we offer|equal (?:employment )?opportunity\b.*"
-    r"|关于我们|公司介绍|公司简介|我们的使命|福利待遇|福利|我们提供)\s*[:：]?$",
+    r"|关于我们|公司介绍|公司简介|我们的使命|福利待遇|福利|我们提供"
+    r"|關於我們|公司介紹|公司簡介|我們的使命|我們提供"
+    r"|私たちについて|会社概要|会社紹介|当社について|福利厚生|待遇・福利厚生"
+    r"|회사 소개|회사소개|우리에 대하여|복리후생|혜택)\s*[:：]?$",
     re.IGNORECASE,
 )
-_COMPANY_LEAD_RE = re.compile(r"^(?:about us|关于我们|公司介绍|公司简介)\s*[:：]", re.IGNORECASE)
+_COMPANY_LEAD_RE = re.compile(
+    r"^(?:about us|关于我们|公司介绍|公司简介|關於我們|公司介紹|公司簡介|私たちについて|会社概要"
+    r"|会社紹介|회사 소개|회사소개)\s*[:：]",
+    re.IGNORECASE,
+)
 _HEADING_MAX = 60
 
 
@@ -506,7 +513,8 @@ def posting_country(
     2. the board's structured fields for this posting, in order (Lever's ``country``, Ashby's
        address, Greenhouse's offices);
     3. the one country its own text places the job in ("remote within the United Kingdom");
-    4. the company's default country, and only for a bare Remote/Hybrid location.
+    4. the company's default country, and only for a bare Remote/Hybrid location whose text
+       does not open the job to any country ("you can work from any country": no country).
     """
     if named:
         return named
@@ -522,7 +530,9 @@ def posting_country(
     found = text_country(text)
     if found:
         return found
-    return parse_location(location, country_hint=default).country_code if default else None
+    if not default or text_anywhere(text):
+        return None
+    return parse_location(location, country_hint=default).country_code
 
 
 # -- closing -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Chinese job-title terms and their English equivalents, so one rule set reads both.
+"""Chinese, Japanese and Korean job-title terms and their English equivalents, so one rule
+set reads them all.
 
 Chinese companies' boards write titles such as 大模型算法工程师 (large-model algorithm engineer),
 视觉生成方向研究员 (researcher in visual generation) or mixed ones (LLM算法工程师). ``gloss``
@@ -6,6 +7,15 @@ replaces every known Chinese term by its English equivalent, longest term first,
 around it, so the English rules of ``plugins.jobboards.classify`` see "large model algorithm
 engineer" and decide with the same categories and topics. Terms nobody listed stay as they are
 (they match no rule). ``GLOSSARY`` is the whole table (``GROUPS`` by kind); ``docs/quality.md`` prints it.
+
+Traditional-script titles (大模型演算法工程師, 研究員（自然語言處理）) are first converted to
+simplified script with OpenCC's Taiwan-to-mainland phrase table (``tw2sp``: 軟體 → 软件,
+人工智慧 → 人工智能), and every glossary term is keyed through the same conversion, so one
+table serves both scripts and Japanese kanji too. Japanese (``JAPANESE``: 研究者,
+リサーチサイエンティスト, 機械学習エンジニア, 大規模言語モデル, インターン, ...) and Korean
+(``KOREAN``: 연구원, 리서치 엔지니어, 머신러닝, 대규모 언어 모델, 인턴, ...) titles have their own
+terms, with the same categories and topics; a space inside a term is optional (강화 학습 =
+강화학습), and so is one between Latin letters and CJK (AI 安全 = AI安全).
 
 Choices worth knowing: 推理 alone is *inference* (大模型推理工程师 is a serving role) and only
 推理能力 / 数学推理 / 逻辑推理 / 推理模型 are *reasoning*; 安全 alone is *security*, while
@@ -18,7 +28,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["GLOSSARY", "GROUPS", "gloss", "has_cjk"]
+from opencc_purepy import OpenCC
+
+__all__ = ["GLOSSARY", "GROUPS", "gloss", "has_cjk", "to_simplified"]
 
 Term = tuple[str, str]
 
@@ -26,12 +38,14 @@ ROLES: tuple[Term, ...] = (
     ("研究员", "researcher"),
     ("研究科学家", "research scientist"),
     ("研究工程师", "research engineer"),
+    ("研究型工程师", "research engineer"),
     ("科学家", "scientist"),
     ("首席科学家", "chief scientist"),
     ("算法研究员", "algorithm researcher"),
     ("算法工程师", "algorithm engineer"),
     ("算法专家", "algorithm expert"),
     ("算法", "algorithm"),
+    ("演算法", "algorithm"),
     ("研发工程师", "engineer"),
     ("开发工程师", "developer"),
     ("工程师", "engineer"),
@@ -48,6 +62,7 @@ ROLES: tuple[Term, ...] = (
     ("教授", "professor"),
     ("讲师", "lecturer"),
     ("研究助理", "research assistant"),
+    ("访问学者", "visiting scholar"),
     ("研究生", "graduate student"),
     ("负责人", "lead"),
     ("研发经理", "engineering manager"),
@@ -61,8 +76,12 @@ ROLES: tuple[Term, ...] = (
     ("初级", "junior"),
 )
 ORGANISATIONS: tuple[Term, ...] = (
+    ("研究院院长", "head of research institute"),
+    ("研究院副院长", "deputy head of research institute"),
+    ("研究所所长", "head of research institute"),
     ("研究院", "research institute"),
     ("研究所", "research institute"),
+    ("研究所長", "head of research institute"),
     ("达摩院", "DAMO Academy"),
     ("研发中心", "R&D center"),
     ("研发", "R&D"),
@@ -71,6 +90,12 @@ ORGANISATIONS: tuple[Term, ...] = (
     ("研究", "research"),
     ("团队", "team"),
     ("方向", " "),
+    ("人才计划", "talent program"),
+    ("校招", "campus recruitment"),
+    ("校园招聘", "campus recruitment"),
+    ("社招", "experienced hiring"),
+    ("社会招聘", "experienced hiring"),
+    ("届", " "),
 )
 TOPICS: tuple[Term, ...] = (
     ("大语言模型", "large language model"),
@@ -146,6 +171,8 @@ TOPICS: tuple[Term, ...] = (
     ("平台", "platform"),
     ("加速", "acceleration"),
     ("人工智能", "AI"),
+    ("类脑智能", "brain-inspired intelligence"),
+    ("智能", "intelligence"),
     ("通用人工智能", "AGI"),
     ("机器学习", "machine learning"),
     ("深度学习", "deep learning"),
@@ -197,34 +224,245 @@ FUNCTIONS: tuple[Term, ...] = (
     ("行业研究", "market research"),
     ("开发", "developer"),
     ("标注", "annotation"),
+    ("政策", "policy"),
+    ("战略", "strategy"),
+    ("产业", "industry"),
+    ("宏观经济", "macroeconomics"),
+    ("宏观", "macroeconomics"),
+    ("经济", "economics"),
+    ("金融", "finance"),
+    ("标准", "standards"),
+    ("知识产权", "intellectual property"),
+    ("专利", "patent"),
+    ("咨询", "consulting"),
+    ("法律", "legal"),
+    ("教育", "education"),
+    ("政府", "government"),
+    ("商业智能", "business intelligence"),
+    ("商业分析", "business analyst"),
+    ("部署", "deployment"),
+    ("端侧", "on-device"),
+    ("硬件", "hardware"),
+    ("嵌入式", "embedded"),
+    ("供应链", "supply chain"),
+    ("采购", "procurement"),
+)
+JAPANESE: tuple[Term, ...] = (
+    ("リサーチサイエンティスト", "research scientist"),
+    ("リサーチエンジニア", "research engineer"),
+    ("リサーチャー", "researcher"),
+    ("リサーチ", "research"),
+    ("研究者", "researcher"),
+    ("博士研究員", "postdoc"),
+    ("ポスドク", "postdoc"),
+    ("アプライドサイエンティスト", "applied scientist"),
+    ("サイエンティスト", "scientist"),
+    ("機械学習エンジニア", "machine learning engineer"),
+    ("ソフトウェアエンジニア", "software engineer"),
+    ("エンジニアリングマネージャー", "engineering manager"),
+    ("エンジニア", "engineer"),
+    ("テックリード", "tech lead"),
+    ("マネージャー", "manager"),
+    ("マネジャー", "manager"),
+    ("リード", "lead"),
+    ("シニア", "senior"),
+    ("プリンシパル", "principal"),
+    ("スタッフ", "staff"),
+    ("インターンシップ", "internship"),
+    ("インターン", "intern"),
+    ("アルゴリズム", "algorithm"),
+    ("研究開発", "R&D"),
+    ("大規模言語モデル", "large language model"),
+    ("言語モデル", "language model"),
+    ("基盤モデル", "foundation model"),
+    ("モデル", "model"),
+    ("生成AI", "generative AI"),
+    ("自然言語処理", "NLP"),
+    ("機械学習", "machine learning"),
+    ("深層学習", "deep learning"),
+    ("ディープラーニング", "deep learning"),
+    ("人工知能", "AI"),
+    ("事前学習", "pretraining"),
+    ("分散学習", "distributed training"),
+    ("ファインチューニング", "fine-tuning"),
+    ("画像認識", "image recognition"),
+    ("画像生成", "image generation"),
+    ("画像", "image"),
+    ("コンピュータビジョン", "computer vision"),
+    ("コンピュータービジョン", "computer vision"),
+    ("音声認識", "ASR"),
+    ("音声合成", "TTS"),
+    ("音声", "speech"),
+    ("マルチモーダル", "multimodal"),
+    ("ロボティクス", "robotics"),
+    ("ロボット", "robot"),
+    ("自動運転", "autonomous driving"),
+    ("アライメント", "alignment"),
+    ("安全性", "safety"),
+    ("推論", "inference"),
+    ("エージェント", "agent"),
+    ("インフラストラクチャ", "infrastructure"),
+    ("インフラ", "infrastructure"),
+    ("評価", "evaluation"),
+    ("データサイエンティスト", "data scientist"),
+    ("データ", "data"),
+    ("アナリスト", "analyst"),
+    ("プロダクトマネージャー", "product manager"),
+    ("プロジェクトマネージャー", "project manager"),
+    ("プロダクト", "product"),
+    ("リクルーター", "recruiter"),
+    ("採用", "recruiting"),
+    ("人事", "HR"),
+    ("営業", "sales"),
+    ("セールス", "sales"),
+    ("経理", "finance"),
+    ("広報", "communications"),
+    ("マーケティング", "marketing"),
+    ("デザイナー", "designer"),
+    ("バックエンド", "backend"),
+    ("フロントエンド", "frontend"),
+    ("セキュリティ", "security"),
+    ("カスタマーサクセス", "customer success"),
+    ("ソリューションアーキテクト", "solutions architect"),
+)
+KOREAN: tuple[Term, ...] = (
+    ("연구 과학자", "research scientist"),
+    ("리서치 사이언티스트", "research scientist"),
+    ("리서치 엔지니어", "research engineer"),
+    ("리서처", "researcher"),
+    ("리서치", "research"),
+    ("연구원", "researcher"),
+    ("연구자", "researcher"),
+    ("연구소장", "head of research institute"),
+    ("연구소", "research institute"),
+    ("연구 개발", "R&D"),
+    ("연구", "research"),
+    ("응용 과학자", "applied scientist"),
+    ("과학자", "scientist"),
+    ("사이언티스트", "scientist"),
+    ("박사후", "postdoc"),
+    ("포닥", "postdoc"),
+    ("머신러닝", "machine learning"),
+    ("딥러닝", "deep learning"),
+    ("엔지니어링 매니저", "engineering manager"),
+    ("엔지니어", "engineer"),
+    ("소프트웨어", "software"),
+    ("개발자", "developer"),
+    ("인턴십", "internship"),
+    ("인턴", "intern"),
+    ("매니저", "manager"),
+    ("팀장", "team lead"),
+    ("리드", "lead"),
+    ("시니어", "senior"),
+    ("알고리즘", "algorithm"),
+    ("인공지능", "AI"),
+    ("생성형", "generative"),
+    ("대규모 언어 모델", "large language model"),
+    ("대형 언어 모델", "large language model"),
+    ("거대 언어 모델", "large language model"),
+    ("언어 모델", "language model"),
+    ("파운데이션 모델", "foundation model"),
+    ("모델", "model"),
+    ("자연어 처리", "NLP"),
+    ("사전 학습", "pretraining"),
+    ("사후 학습", "post-training"),
+    ("파인튜닝", "fine-tuning"),
+    ("강화 학습", "reinforcement learning"),
+    ("컴퓨터 비전", "computer vision"),
+    ("비전", "vision"),
+    ("이미지", "image"),
+    ("영상", "video"),
+    ("음성 인식", "ASR"),
+    ("음성 합성", "TTS"),
+    ("음성", "speech"),
+    ("멀티모달", "multimodal"),
+    ("로보틱스", "robotics"),
+    ("로봇", "robot"),
+    ("자율주행", "autonomous driving"),
+    ("에이전트", "agent"),
+    ("추론", "inference"),
+    ("인프라", "infrastructure"),
+    ("분산", "distributed"),
+    ("데이터 사이언티스트", "data scientist"),
+    ("데이터", "data"),
+    ("백엔드", "backend"),
+    ("프론트엔드", "frontend"),
+    ("프로덕트 매니저", "product manager"),
+    ("영업", "sales"),
+    ("채용", "recruiting"),
+    ("인사", "HR"),
+    ("재무", "finance"),
+    ("회계", "finance"),
+    ("마케팅", "marketing"),
+    ("디자이너", "designer"),
+    ("보안", "security"),
+    ("법무", "legal"),
+    ("정책", "policy"),
 )
 GROUPS: tuple[tuple[str, tuple[Term, ...]], ...] = (
     ("roles", ROLES),
     ("organisations", ORGANISATIONS),
     ("research topics", TOPICS),
     ("functions that are not research", FUNCTIONS),
+    ("Japanese", JAPANESE),
+    ("Korean", KOREAN),
 )
-GLOSSARY: tuple[Term, ...] = (*ROLES, *ORGANISATIONS, *TOPICS, *FUNCTIONS)
+GLOSSARY: tuple[Term, ...] = (*ROLES, *ORGANISATIONS, *TOPICS, *FUNCTIONS, *JAPANESE, *KOREAN)
 
-_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Ideographs, kana and Hangul.
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_SPACES_RE = re.compile(r"\s+")
+# The boundary between a Latin letter or digit and a CJK character ("AI安全", "3D视觉").
+_LATIN_CJK_RE = re.compile(
+    r"(?<=[A-Za-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
+    r"|(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?=[A-Za-z0-9])"
+)
 
 
 def has_cjk(text: str) -> bool:
-    """Whether ``text`` holds any CJK ideograph."""
+    """Whether ``text`` holds any CJK ideograph, kana or Hangul."""
     return bool(_CJK_RE.search(text))
 
 
 @lru_cache(maxsize=1)
+def _converter() -> OpenCC:
+    return OpenCC("tw2sp")
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified script (traditional characters and Taiwanese phrasing converted;
+    Latin, kana and Hangul untouched)."""
+    if not has_cjk(text):
+        return text
+    return str(_converter().convert(text))
+
+
+def _key(term: str) -> str:
+    return _SPACES_RE.sub("", to_simplified(term)).casefold()
+
+
+@lru_cache(maxsize=1)
 def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    table = {zh.casefold(): en for zh, en in GLOSSARY}
-    terms = sorted(table, key=len, reverse=True)  # the longest term wins at each position
-    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE), table
+    table: dict[str, str] = {}
+    alternatives: dict[str, str] = {}
+    for term, english in GLOSSARY:
+        key = _key(term)
+        table.setdefault(key, english)
+        # a space inside a term is optional ("강화 학습" = "강화학습", "AI 安全" = "AI安全")
+        words = _LATIN_CJK_RE.sub(" ", to_simplified(term)).split()
+        alternatives.setdefault(key, r"\s*".join(re.escape(word) for word in words))
+    # the longest term wins at each position
+    ordered = sorted(alternatives, key=len, reverse=True)
+    pattern = re.compile("|".join(alternatives[key] for key in ordered), re.IGNORECASE)
+    return pattern, table
 
 
 def gloss(text: str) -> str:
-    """``text`` with every Chinese term of ``GLOSSARY`` replaced by its English equivalent."""
+    """``text`` in simplified script with every term of ``GLOSSARY`` replaced by its English
+    equivalent."""
     if not has_cjk(text):
         return text
     pattern, table = _pattern()
-    out = pattern.sub(lambda m: f" {table[m.group(0).casefold()]} ", text)
+    text = to_simplified(text)
+    out = pattern.sub(lambda m: f" {table[_SPACES_RE.sub('', m.group(0)).casefold()]} ", text)
     return out.replace("、", ", ")

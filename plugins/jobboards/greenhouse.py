@@ -53,7 +53,10 @@ class GreenhouseConfig(JobBoardsConfig):
         return value
 
 
-_PLACE_FIELD_RE = re.compile(r"country|location|region|国家|地区|工作地点", re.IGNORECASE)
+_PLACE_FIELD_RE = re.compile(
+    r"country|location|region|国家|國家|地区|地區|工作地点|工作地點|勤務地|所在地|국가|근무지",
+    re.IGNORECASE,
+)
 
 
 def _metadata_places(raw: dict[str, Any]) -> list[str | None]:

@@ -5,7 +5,11 @@ Boards write locations freely: ``"San Francisco, CA | New York City, NY"``,
 The parser works in three steps.
 
 1. **Flags.** ``remote`` is set by *remote*, *remote-friendly*, *anywhere*, *work from home*
-   or 远程; ``hybrid`` by *hybrid* or 混合. The flag words are then removed, as are notes
+   or 远程 (遠端, リモート, 在宅勤務, 원격, 재택); ``hybrid`` by *hybrid*, 混合, ハイブリッド or
+   하이브리드. Time-zone requirements become the place they name ("within 4 hours of PT" and
+   "(EST)" the US, "JST hours" Japan, "UTC+8 ± 2" the APAC region, "CET" Europe), so a
+   zone code is never read as a country ("EST" is Estonia's alpha-3, "PT" Portugal's). The
+   flag words are then removed, as are notes
    such as *(HQ)*, *(Travel Required)*, *On-site* or *Office*.
 2. **Places.** The text is split into places on ``| ; / 、 ， or`` and newlines, and each
    place into parts on commas, dashes and parentheses. Every part is looked up as
@@ -35,7 +39,9 @@ the first of them.
 
 ``text_country`` reads a posting's own text for the one country it places the job in
 ("remote within the United Kingdom", "based in Singapore", 工作地点：新加坡), for postings whose
-location names none.
+location names none. ``text_anywhere`` tells whether the text opens the job to any country
+("you can work from any country", "we can hire in most countries", 全球远程), so a bare
+"Remote" is not given the company's home country.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ import pycountry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ParsedLocation", "parse_location", "text_country"]
+__all__ = ["ParsedLocation", "parse_location", "text_anywhere", "text_country"]
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,8 @@ class ParsedLocation:
 
 # One line per city: canonical name | countries (best-known first) | other spellings.
 _CITY_TABLE = """
-San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山|硅谷|湾区
-New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约
+San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山|硅谷|湾区|舊金山|矽谷|サンフランシスコ|샌프란시스코|실리콘밸리
+New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约|紐約|ニューヨーク|뉴욕
 Seattle|US|西雅图
 Bellevue|US
 Redmond|US
@@ -142,7 +148,7 @@ Quebec City|CA|Québec City
 Victoria|CA
 Halifax|CA
 Mississauga|CA
-London|GB,CA|Greater London|City of London|伦敦
+London|GB,CA|Greater London|City of London|伦敦|倫敦|ロンドン|런던
 Oxford|GB,US
 Manchester|GB,US
 Edinburgh|GB
@@ -154,7 +160,7 @@ Belfast|GB
 Reading|GB,US
 Dublin|IE,US|都柏林
 Cork|IE
-Paris|FR|巴黎
+Paris|FR|巴黎|パリ|파리
 Lyon|FR
 Grenoble|FR
 Toulouse|FR
@@ -255,11 +261,11 @@ Accra|GH
 Kigali|RW
 Cape Town|ZA
 Johannesburg|ZA
-Beijing|CN|Peking|北京|北京市
-Shanghai|CN|上海|上海市
+Beijing|CN|Peking|北京|北京市|베이징
+Shanghai|CN|上海|上海市|상하이
 Shenzhen|CN|深圳|深圳市
 Hangzhou|CN|杭州|杭州市
-Guangzhou|CN|广州|广州市
+Guangzhou|CN|广州|广州市|廣州
 Nanjing|CN|南京|南京市
 Suzhou|CN|苏州|苏州市
 Chengdu|CN|成都|成都市
@@ -269,6 +275,13 @@ Hefei|CN|合肥|合肥市
 Tianjin|CN|天津|天津市
 Chongqing|CN|重庆|重庆市
 Xiamen|CN|厦门|厦门市
+Dalian|CN|大连|大連
+Jinan|CN|济南|濟南
+Zhengzhou|CN|郑州|鄭州
+Wuxi|CN|无锡|無錫
+Ningbo|CN|宁波|寧波
+Dongguan|CN|东莞|東莞
+Foshan|CN|佛山
 Zhuhai|CN|珠海|珠海市
 Shenyang|CN|沈阳
 Qingdao|CN|青岛
@@ -277,19 +290,27 @@ Hong Kong|HK|Hong Kong SAR|香港
 Macau|MO|Macao|澳门|澳門
 Taipei|TW|Taipei City|台北|臺北|台北市|臺北市
 Hsinchu|TW|新竹
+Taoyuan|TW|桃園|桃园
 Taichung|TW|台中|臺中
 Kaohsiung|TW|高雄
-Tokyo|JP|東京|东京|東京都
-Osaka|JP|大阪
+Tokyo|JP|東京|东京|東京都|도쿄
+Osaka|JP|大阪|오사카
 Kyoto|JP|京都
 Yokohama|JP|横浜
 Fukuoka|JP|福岡
-Seoul|KR|서울|首尔
+Nagoya|JP|名古屋
+Sapporo|JP|札幌
+Sendai|JP|仙台
+Kobe|JP|神戸|神户
+Seoul|KR|서울|首尔|首爾|ソウル
 Pangyo|KR|판교
 Seongnam|KR|성남
 Busan|KR|부산
 Daejeon|KR|대전
-Singapore|SG|新加坡
+Incheon|KR|인천|仁川
+Suwon|KR|수원|水原
+Gwangju|KR|광주
+Singapore|SG|新加坡|シンガポール|싱가포르
 Kuala Lumpur|MY
 Penang|MY
 Bangkok|TH
@@ -391,6 +412,21 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "韓國": "KR",
     "한국": "KR",
     "대한민국": "KR",
+    "韓国": "KR",
+    "大韓民国": "KR",
+    "미국": "US",
+    "アメリカ": "US",
+    "米国": "US",
+    "アメリカ合衆国": "US",
+    "일본": "JP",
+    "중국": "CN",
+    "영국": "GB",
+    "イギリス": "GB",
+    "カナダ": "CA",
+    "캐나다": "CA",
+    "대만": "TW",
+    "홍콩": "HK",
+    "香港特別行政區": "HK",
     "德国": "DE",
     "法国": "FR",
     "加拿大": "CA",
@@ -499,17 +535,69 @@ _EXTRA_REGIONS: dict[str, str] = {
 
 _REMOTE_RE = re.compile(
     r"\bremote(?:[- ]?(?:first|friendly|only|eligible|ok|possible))?\b"
-    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程办公|远程|遠程|远端|居家办公",
+    r"|\bwork from home\b|\bwfh\b|\bfully distributed\b|远程办公|远程|遠程|远端|遠端|居家办公"
+    r"|居家辦公|遠距|フルリモート|リモート|在宅勤務|テレワーク|원격|재택",
     re.IGNORECASE,
 )
 _ANYWHERE_RE = re.compile(r"\banywhere\b|\bworldwide\b", re.IGNORECASE)
-_HYBRID_RE = re.compile(r"\bhybrid\b|混合办公|混合", re.IGNORECASE)
+_HYBRID_RE = re.compile(r"\bhybrid\b|混合办公|混合|ハイブリッド|하이브리드", re.IGNORECASE)
 _NOISE_RE = re.compile(
     r"\b(?:hq|headquarters|office|offices|on-?site|in[- ]office|in[- ]person|flexible"
     r"|travel required|required travel|relocation|relocate|preferred|only|in|based|or"
     r"|area|metro|metropolitan|greater|region|city|location|locations)\b",
     re.IGNORECASE,
 )
+# Time zones a remote posting asks for ("within 4 hours of PT", "PST time zone", "US
+# Eastern hours", "UTC+8 ± 2 hours"): a US zone names the US, Japan's, Korea's, Singapore's,
+# India's, Australia's and British Summer Time their countries, CET Europe, a UTC offset its
+# world region (Americas, EMEA, APAC): a region names no country and keeps the company
+# default away. Zone codes need a time-zone cue, so
+# "Lisbon, PT" and "Hartford, CT" stay places.
+_ZONE_COUNTRIES = {
+    "pst": "United States", "pdt": "United States", "pt": "United States",
+    "pacific": "United States", "est": "United States", "edt": "United States",
+    "et": "United States", "eastern": "United States", "cst": "United States",
+    "cdt": "United States", "ct": "United States", "central": "United States",
+    "mst": "United States", "mdt": "United States", "mt": "United States",
+    "mountain": "United States", "jst": "Japan", "kst": "South Korea", "sgt": "Singapore",
+    "cet": "Europe", "cest": "Europe", "bst": "United Kingdom", "aest": "Australia",
+    "aedt": "Australia", "ist": "India",
+}  # fmt: skip
+_ZONE_NAMES = (
+    r"PST|PDT|PT|EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|Pacific|Eastern|Central|Mountain|JST|KST"
+    r"|SGT|CET|CEST|BST|GMT|UTC|IST|AEST|AEDT"
+)
+_TIMEZONE_RE = re.compile(
+    r"(?:\bwithin\s+\d+\s+hours?\s+(?:of|from)\s+(?P<after>" + _ZONE_NAMES + r")\b"
+    r"(?:\s*[+-]\s*\d{1,2})?(?:\s+(?:standard\s+)?time)?(?:\s*(?:time\s*zones?|timezones?|tz))?)"
+    r"|(?:\b(?P<before>" + _ZONE_NAMES + r")(?:\s*[+-]\s*\d{1,2})?(?:\s+(?:standard\s+)?time)?"
+    r"\s*(?:time\s*zones?|timezones?|tz|hours|overlap)\b)"
+    r"|(?:\b(?P<named>Pacific|Eastern|Central|Mountain)\s+(?:standard\s+)?time\b)"
+    # codes that are only ever time zones ("EST" is no place, though it is Estonia's alpha-3)
+    r"|(?:\b(?P<code>PST|PDT|EST|EDT|CDT|MST|MDT)\b)"
+    r"|(?:\b(?:UTC|GMT)\s*(?P<offset>[+-]\s*\d{1,2})(?::\d{2})?"
+    r"(?:\s*(?:±|\+/-)\s*\d+\s*(?:hours?|h)?)?)",
+    re.IGNORECASE,
+)
+
+
+def _timezones(text: str) -> str:
+    """``text`` with time-zone requirements replaced by the country they name, if any."""
+
+    def replace(match: re.Match[str]) -> str:
+        offset = match.group("offset")
+        if offset:  # a band of offsets names a world region, never one country
+            hours = int(offset.replace(" ", ""))
+            return " (Americas) " if hours <= -3 else " (APAC) " if hours >= 5 else " (EMEA) "
+        groups = ("after", "before", "named", "code")
+        zone = next((match.group(g) for g in groups if match.group(g)), "").casefold()
+        return f" ({_ZONE_COUNTRIES[zone]}) " if zone in _ZONE_COUNTRIES else " "
+
+    return _TIMEZONE_RE.sub(replace, text)
+
+
+# Work-arrangement words around a flag in CJK scripts (遠端工作, 원격 근무, 在宅勤務制度).
+_CJK_NOISE_RE = re.compile(r"工作|办公|辦公|全职|全職|勤務|制度|근무|가능")
 _PLACE_SPLIT_RE = re.compile(r"\s*(?:[|;/\n、，；•·]|\bor\b|\band\b|&)\s*", re.IGNORECASE)
 _PART_SPLIT_RE = re.compile(r"\s*(?:[,()\[\]（）:：]|\s[-–—]\s|[–—])\s*")
 _FLAG_DASH_RE = re.compile(
@@ -780,9 +868,11 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
     text = unicodedata.normalize("NFC", text)
     remote = bool(_REMOTE_RE.search(text) or _ANYWHERE_RE.search(text))
     hybrid = bool(_HYBRID_RE.search(text))
-    cleaned = _FLAG_DASH_RE.sub(", ", text)
+    cleaned = _timezones(text)
+    cleaned = _FLAG_DASH_RE.sub(", ", cleaned)
     cleaned = _REMOTE_RE.sub(", ", cleaned)
     cleaned = _HYBRID_RE.sub(", ", cleaned)
+    cleaned = _CJK_NOISE_RE.sub(", ", cleaned)
 
     countries: list[str] = []
     cities: list[str] = []
@@ -841,7 +931,8 @@ _PLACE_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _CJK_PLACE_CUE_RE = re.compile(
-    r"(?:工作地点|办公地点|工作城市|工作地|base地|base在|base|常驻|远程办公|远程)[:：\s]*"
+    r"(?:工作地点|工作地點|办公地点|辦公地點|工作城市|工作地|base地|base在|base|常驻|常駐"
+    r"|远程办公|远程|遠程|勤務地|근무지|근무 지역)[:：\s]*"
     r"([^\s，。；;,.！!（）()]{2,20})",
     re.IGNORECASE,
 )
@@ -864,3 +955,21 @@ def text_country(text: str | None) -> str | None:
             found.extend(parse_location(match.group(1)).countries)
     unique = set(found)
     return found[0] if len(unique) == 1 else None
+
+
+# Phrases that open a remote job to (nearly) any country: "work from any country", "hire in
+# most countries", "from anywhere in the world", "any time zone", 全球远程, 不限地点.
+_ANYWHERE_TEXT_RE = re.compile(
+    r"\b(?:work|working|hire|hiring|live|living|based|located|apply|join us)\b[^.;\n]{0,40}?"
+    r"\b(?:any|most|many|almost any|nearly any)\s+(?:countr(?:y|ies)|time ?zones?|locations?)\b"
+    r"|\bfrom anywhere(?! in\b)|\banywhere in the world\b|\b(?:any|every) time ?zones?\b"
+    r"|\blocation[- ]independent\b|\bfully remote,? worldwide\b"
+    r"|全球远程|全球范围内?远程|不限(?:工作)?地点|工作地点不限",
+    re.IGNORECASE,
+)
+
+
+def text_anywhere(text: str | None) -> bool:
+    """Whether a posting's text opens the job to any country ("you can work from any
+    country", "we hire in most countries", "from anywhere in the world", 全球远程)."""
+    return bool(text) and bool(_ANYWHERE_TEXT_RE.search(unicodedata.normalize("NFC", text or "")))

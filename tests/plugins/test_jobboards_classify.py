@@ -29,7 +29,7 @@ def _bench() -> ModuleType:
         ("Research Engineer / Scientist, Alignment", None, None, "research_engineer"),
         ("Research Scientist/Engineer, Audio", None, None, "research_scientist"),
         ("Member of Technical Staff, Reasoning", None, None, "member_of_technical_staff"),
-        ("MTS, Inference", None, None, "member_of_technical_staff"),
+        ("MTS, Pretraining", None, None, "member_of_technical_staff"),
         ("Applied Scientist II, Computer Vision", None, None, "applied_scientist"),
         ("AI Residency Program 2026", None, None, "phd_residency"),
         ("Research Resident, Alignment", None, None, "phd_residency"),

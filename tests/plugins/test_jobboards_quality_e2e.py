@@ -175,3 +175,88 @@ def test_boards_are_served_under_their_real_paths(harness: ModuleType) -> None:
         {"token": "lab", "institution": "anthropic", "country": "US"}
     ]
     assert configs["lever"]["boards"] == [{"site": "site", "institution": {"name": "x"}}]
+
+
+CJK_GREENHOUSE = {
+    "kind": "greenhouse",
+    "token": "hksite",
+    "company": "HK Site",
+    "institution": "sensetime",
+    "country_code": "HK",
+    "payload": {
+        "jobs": [
+            {
+                "id": 21,
+                "title": "多模態大模型研究員",
+                "location": {"name": "臺北市"},
+                "departments": [{"id": 1, "name": "研發", "parent_id": None}],
+                "content": "&lt;p&gt;多模態研究。&lt;/p&gt;",
+            },
+            {
+                "id": 22,
+                "title": "大模型推理部署工程師",
+                "location": {"name": "香港"},
+                "departments": [{"id": 1, "name": "研發", "parent_id": None}],
+                "content": "&lt;p&gt;部署。&lt;/p&gt;",
+            },
+        ]
+    },
+}
+CJK_ASHBY = {
+    "kind": "ashby",
+    "token": "jplab",
+    "company": "JP Lab",
+    "institution": "sakana-ai",
+    "country_code": "JP",
+    "payload": {
+        "apiVersion": "1",
+        "jobs": [
+            {"id": "j-1", "title": "リサーチエンジニア（大規模言語モデル）", "location": "東京",
+             "isListed": True, "descriptionPlain": "研究開発。"},
+            {"id": "j-2", "title": "ソフトウェアエンジニア（バックエンド）", "location": "東京",
+             "isListed": True, "descriptionPlain": "API。"},
+            {"id": "j-3", "title": "Community Manager", "location": "Remote", "isRemote": True,
+             "isListed": True, "descriptionPlain": "You can work from any country."},
+        ],
+    },
+}  # fmt: skip
+CJK_LEVER = {
+    "kind": "lever",
+    "token": "krsite",
+    "company": "KR Site",
+    "institution": "upstage",
+    "country_code": "KR",
+    "payload": [
+        {"id": "k-1", "text": "AI 연구원 - 컴퓨터 비전",
+         "categories": {"department": "연구", "location": "원격 근무"}, "workplaceType": "remote",
+         "createdAt": 1767312000000, "descriptionPlain": "근무지: 서울"},
+        {"id": "k-2", "text": "Research Scientist, Document AI",
+         "categories": {"department": "Research", "location": "Remote, within 4 hours of PT"},
+         "createdAt": 1767312000000, "descriptionPlain": "Documents."},
+        {"id": "k-3", "text": "백엔드 엔지니어", "categories": {"location": "서울"},
+         "createdAt": 1767312000000, "descriptionPlain": "API."},
+    ],
+}  # fmt: skip
+CJK_LABELS = [
+    {"board": "greenhouse:hksite", "id": "21", "research": True, "country": "TW"},
+    {"board": "greenhouse:hksite", "id": "22", "research": False, "country": "HK"},
+    {"board": "ashby:jplab", "id": "j-1", "research": True, "country": "JP", "topics": ["llm"]},
+    {"board": "ashby:jplab", "id": "j-2", "research": False, "country": "JP"},
+    {"board": "ashby:jplab", "id": "j-3", "research": False, "country": None},
+    {"board": "lever:krsite", "id": "k-1", "research": True, "country": "KR",
+     "topics": ["vision"]},
+    {"board": "lever:krsite", "id": "k-2", "research": True, "country": "US"},
+    {"board": "lever:krsite", "id": "k-3", "research": False, "country": "KR"},
+]  # fmt: skip
+
+
+def test_traditional_japanese_and_korean_boards_end_to_end(
+    harness: ModuleType, tmp_path: Path, server_url: str, restore_database_url: None
+) -> None:
+    folder = _write_set(tmp_path / "cjk", [CJK_GREENHOUSE, CJK_ASHBY, CJK_LEVER], CJK_LABELS)
+    scores, info = harness.run(folder, server_url, False)
+    assert info["stored_postings"] == 8 and info["ingest_failures"] == []
+    whole = scores["all"]
+    assert (whole.tp, whole.fp, whole.fn) == (4, 0, 0), whole.errors
+    assert whole.countries_ok == 8, whole.errors
+    assert whole.topic_tp == 2 and whole.topic_fp == 0, whole.errors

@@ -129,6 +129,13 @@ def test_gloss_reads_the_longest_term_and_leaves_latin_text_alone() -> None:
         ("Software Engineer, Research & Development", None, None),
         ("Head of Research and Development", None, None),
         ("R&D Engineer", None, None),
+        ("语音算法工程师（端侧部署）", "研发", None),
+        ("大模型算法工程师（线上部署）", "大模型实验室", None),
+        ("机器人硬件工程师", "具身智能研究院", None),
+        ("嵌入式工程师（机器人）", "研究院", None),
+        ("Software Engineer, Post-Training", "Engineering", None),
+        ("Software Engineer, Model Training Infrastructure", "Research", None),
+        ("ML Engineer, Inference", "Research", None),
     ],
 )
 def test_a_department_alone_never_makes_a_researcher(
@@ -146,6 +153,8 @@ def test_a_department_alone_never_makes_a_researcher(
         ("Engineering Manager, Pretraining", "Research", None, "research_manager"),
         ("Tech Lead Manager, Interpretability", "Research", None, "research_manager"),
         ("大模型工程师", "研究院", None, "research_engineer"),
+        ("Engineering Manager, Speech Research", "Voice Lab", None, "research_manager"),
+        ("Tech Lead, Multimodal Research", None, None, "research_manager"),
     ],
 )
 def test_a_department_supports_a_title_that_names_research_work(
@@ -163,6 +172,11 @@ def test_a_department_supports_a_title_that_names_research_work(
         ("Senior Technical Staff, Multimodal", "member_of_technical_staff"),
         ("Technical Staff, Frontend", None),
         ("Technical Staff, Security", None),
+        ("Technical Staff, Serving Latency", None),
+        ("Member of Technical Staff, CUDA Kernels", None),
+        ("MTS - Datacenter Clusters", None),
+        ("Member of Technical Staff, Pretraining Infrastructure", "member_of_technical_staff"),
+        ("Member of Technical Staff, Research Infrastructure", "member_of_technical_staff"),
     ],
 )
 def test_technical_staff_without_member_of(title: str, category: str | None) -> None:
@@ -180,7 +194,14 @@ def test_technical_staff_without_member_of(title: str, category: str | None) -> 
         ("网络安全研究员", None, False),
         ("大模型安全研究员", "研发", True),
         ("AI安全研究员", None, True),
+        ("AI 安全研究员", None, True),
+        ("AI 安全研究員", "研發", True),
         ("Research Scientist, Safety", None, True),
+        ("Security Researcher, Jailbreaks in Language Models", "Security", True),
+        ("Security Researcher, Multimodal Red Teaming", None, True),
+        ("Security Researcher, Cloud Red Teaming", None, False),
+        ("Security Researcher, Humanoid Robot Firmware", None, False),
+        ("Security Engineer, LLM Products", None, False),
     ],
 )
 def test_security_researchers_are_not_research_scientists(
@@ -218,6 +239,30 @@ def test_posting_country_takes_the_company_default_last() -> None:
     assert posting_country(None, [], "Build things.", "Remote", "US") == "US"
     assert posting_country(None, [], "Build things.", "Remote - EMEA", "US") is None
     assert posting_country(None, [], "Build things.", None, "US") is None
+    assert posting_country(None, [], "Fully remote: work from any country.", "Remote", "CN") is None
+    assert posting_country(None, [], "We can hire in most countries.", "Remote", "CA") is None
+    assert posting_country(None, [], "全球远程，不限地点。", "远程", "CN") is None
+    assert posting_country(None, [], "Work from anywhere in Japan.", "Remote", "US") == "JP"
+
+
+@pytest.mark.parametrize(
+    ("text", "anywhere"),
+    [
+        ("This is a fully remote position; you can work from any country.", True),
+        ("We can hire in most countries through an employer of record.", True),
+        ("The team spans every time zone.", True),
+        ("Join from anywhere in the world.", True),
+        ("本岗位全球远程。", True),
+        ("Work remotely from anywhere in Germany.", False),
+        ("Our products serve users in more than 200 countries.", False),
+        ("Remote within the US.", False),
+        (None, False),
+    ],
+)
+def test_text_anywhere(text: str | None, anywhere: bool) -> None:
+    from plugins.jobboards.location import text_anywhere
+
+    assert text_anywhere(text) is anywhere
 
 
 # -- boilerplate ---------------------------------------------------------------------------------
@@ -542,3 +587,320 @@ def test_greenhouse_custom_country_field_is_the_postings_own() -> None:
         {"boards": [{"token": "meta", "institution": "stepfun", "country": "CN"}]},
     )
     assert seen["Research Scientist, Reasoning"].country_code == "SG"
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "category"),
+    [
+        ("Visiting Scholar, Reinforcement Learning", None, "research_scientist"),
+        ("访问学者（语音方向）", "研究院", "research_scientist"),
+        ("博士后（类脑智能）", "博士后工作站", "research_scientist"),
+        ("Open Science Scholars Program", "Labs", "phd_residency"),
+        ("AI Scholars Programme 2027", None, "phd_residency"),
+    ],
+)
+def test_visiting_scholars_scholars_programmes_and_brain_inspired_postdocs(
+    title: str, department: str | None, category: str
+) -> None:
+    assert classify_posting(title, department).category == category
+
+
+# -- traditional script, Japanese and Korean titles ---------------------------------------------
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("大模型演算法工程師（預訓練）", "大模型演算法工程师（预训练）"),
+        ("研究員（自然語言處理）", "研究员（自然语言处理）"),
+        ("多模態大模型研究實習生", "多模态大模型研究实习生"),
+        ("語音合成演算法專家", "语音合成演算法专家"),
+        ("強化學習研究員", "强化学习研究员"),
+        ("後端開發工程師", "后端开发工程师"),
+        ("資料科學家", "数据科学家"),
+        ("大模型推理部署工程師", "大模型推理部署工程师"),
+    ],
+)
+def test_traditional_titles_get_the_verdict_of_their_simplified_form(
+    traditional: str, simplified: str
+) -> None:
+    from plugins.jobboards.glossary import to_simplified
+
+    assert to_simplified(traditional) == simplified
+    trad, simp = classify_posting(traditional), classify_posting(simplified)
+    assert (trad.is_research, trad.category, trad.topics) == (
+        simp.is_research,
+        simp.category,
+        simp.topics,
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "topics"),
+    [
+        ("リサーチサイエンティスト（強化学習）", "research_scientist", ("rl",)),
+        ("リサーチエンジニア - 大規模言語モデル", "research_engineer", ("llm",)),
+        ("研究者（音声認識）", "research_scientist", ("speech",)),
+        ("AIリサーチインターン（マルチモーダル）", "research_intern", ("multimodal",)),
+        ("博士研究員（ロボティクス）", "research_scientist", ("robotics",)),
+        ("シニアリサーチャー、アライメント", "research_scientist", ("safety",)),
+        ("리서치 엔지니어 (대규모 언어 모델)", "research_engineer", ("llm",)),
+        ("AI 연구원 - 컴퓨터 비전", "research_scientist", ("vision",)),
+        ("연구 인턴 (멀티모달)", "research_intern", ("multimodal",)),
+        ("박사후 연구원 (자연어 처리)", "research_scientist", ("llm",)),
+        ("리서치 사이언티스트, 강화학습", "research_scientist", ("rl",)),
+        ("리서치 사이언티스트, 강화 학습", "research_scientist", ("rl",)),
+    ],
+)
+def test_japanese_and_korean_research_titles(
+    title: str, category: str, topics: tuple[str, ...]
+) -> None:
+    result = classify_posting(title)
+    assert (result.category, result.topics) == (category, topics), result.rule
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ソフトウェアエンジニア（バックエンド）",
+        "データサイエンティスト",
+        "営業（AIソリューション）",
+        "リクルーター（研究職採用）",
+        "AI政策研究員",
+        "백엔드 엔지니어",
+        "데이터 사이언티스트",
+        "채용 담당자 (연구직)",
+        "AI 정책 연구원",
+        "보안 연구원",
+    ],
+)
+def test_japanese_and_korean_look_alikes_are_not_research(title: str) -> None:
+    result = classify_posting(title)
+    assert not result.is_research, result.rule
+
+
+def test_glossary_keys_stay_unique_through_script_conversion() -> None:
+    from plugins.jobboards.glossary import GLOSSARY, to_simplified
+
+    keys = ["".join(to_simplified(term).split()).casefold() for term, _ in GLOSSARY]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "countries", "remote"),
+    [
+        ("臺北市信義區", None, ("TW",), False),
+        ("東京都港区", None, ("JP",), False),
+        ("서울특별시 강남구", None, ("KR",), False),
+        ("リモート（日本国内）", None, ("JP",), True),
+        ("원격 (한국)", None, ("KR",), True),
+        ("遠端工作", "TW", ("TW",), True),
+        ("원격 근무 가능", "KR", ("KR",), True),
+        ("東京（ハイブリッド）", None, ("JP",), False),
+        ("東京、大阪", None, ("JP",), False),
+        ("Tokyo or Seoul", "US", ("JP", "KR"), False),
+        ("Remote - Japan; Singapore", "CN", ("JP", "SG"), True),
+    ],
+)
+def test_locations_in_traditional_japanese_and_korean(
+    text: str, hint: str | None, countries: tuple[str, ...], remote: bool
+) -> None:
+    from plugins.jobboards.location import parse_location
+
+    parsed = parse_location(text, country_hint=hint)
+    assert (parsed.countries, parsed.remote) == (countries, remote)
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("勤務地：東京", "JP"), ("근무지: 서울", "KR"), ("工作地點：臺北", "TW")],
+)
+def test_text_country_in_traditional_japanese_and_korean(text: str, country: str) -> None:
+    assert text_country(text) == country
+
+
+@pytest.mark.parametrize(
+    ("title", "research"),
+    [
+        ("Senior Researcher, Market Intelligence", False),
+        ("Researcher, Competitive Intelligence", False),
+        ("商业智能研究员", False),
+        ("Researcher, Machine Intelligence", True),
+        ("研究型工程师（多模态）", True),
+    ],
+)
+def test_business_intelligence_is_not_ai(title: str, research: bool) -> None:
+    assert classify_posting(title).is_research is research
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "關於我們：我們研發多模態大模型。\n\n職位描述\n負責財務報表。",
+            "職位描述\n負責財務報表。",
+        ),
+        (
+            "会社概要\n\nロボット基盤モデルを研究しています。\n\n業務内容\n経理。",
+            "業務内容\n経理。",
+        ),
+        ("私たちについて：基盤モデルの研究所です。\n\n業務内容\n人事。", "業務内容\n人事。"),
+        ("회사 소개\n\n대규모 언어 모델을 만듭니다.\n\n주요 업무\n재무.", "주요 업무\n재무."),
+        ("복리후생\n\n- 점심 제공\n\n자격 요건\n회계 경력.", "자격 요건\n회계 경력."),
+    ],
+)
+def test_company_sections_are_stripped_in_traditional_japanese_and_korean(
+    text: str, kept: str
+) -> None:
+    from plugins.jobboards.common import strip_company_sections
+
+    assert strip_company_sections(text) == kept
+
+
+def test_greenhouse_place_field_named_in_japanese_or_korean_is_the_postings_own() -> None:
+    from plugins.jobboards.greenhouse import _metadata_places
+
+    raw = {"metadata": [{"name": "勤務地", "value": "東京"}, {"name": "근무지", "value": "서울"}]}
+    assert _metadata_places(raw) == ["東京", "서울"]
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("Head of Post-Training", "research_manager"),
+        ("Director, Frontier Red Team", "research_manager"),
+        ("Head of AI Safety", "research_manager"),
+        ("预训练负责人", "research_manager"),
+        ("多模态方向負責人", "research_manager"),
+        ("Head of Safety", None),
+        ("Partnerships Lead, LLM", None),
+        ("Head of Multimodal Product", None),
+        ("Director of Engineering, Inference", None),
+        ("Team Lead, Speech Annotation", None),
+        ("大模型产品负责人", None),
+        ("Lead Research Scientist, Reinforcement Learning", "research_scientist"),
+    ],
+)
+def test_the_head_of_a_research_area_is_a_research_manager(
+    title: str, category: str | None
+) -> None:
+    assert classify_posting(title).category == category
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("ML Engineering Intern, Pretraining", "research_intern"),
+        ("AI Intern - Computer Vision", "research_intern"),
+        ("AI Product Intern, LLM", None),
+        ("Software Engineering Intern", None),
+        ("Fellow, AI Safety", "phd_residency"),
+        ("Fellow - Interpretability", "phd_residency"),
+        ("Fellow, Operations", None),
+        ("Technical Fellow", None),
+        ("Member of Technical Staff, Training Efficiency", "member_of_technical_staff"),
+        ("Member of Technical Staff, Inference Optimization", None),
+    ],
+)
+def test_ml_interns_fellows_and_technical_staff_areas(title: str, category: str | None) -> None:
+    assert classify_posting(title).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("大韓民国 ソウル", ("KR",)),
+        ("미국 샌프란시스코", ("US",)),
+        ("도쿄, 일본", ("JP",)),
+        ("シンガポール", ("SG",)),
+        ("倫敦 / 紐約", ("GB", "US")),
+        ("대만 타이베이", ("TW",)),
+    ],
+)
+def test_country_and_city_names_in_japanese_korean_and_traditional_script(
+    text: str, countries: tuple[str, ...]
+) -> None:
+    from plugins.jobboards.location import parse_location
+
+    assert parse_location(text).countries == countries
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("Remote, within 4 hours of PT", ("US",)),
+        ("Remote (EST)", ("US",)),
+        ("Remote - Pacific Time", ("US",)),
+        ("Remote (JST hours)", ("JP",)),
+        ("Remote (UTC+8 ± 2 hours)", ()),
+        ("Remote (GMT-5)", ()),
+        ("Remote, CET timezone", ()),
+        ("Lisbon, PT", ("PT",)),
+        ("Tallinn, Estonia", ("EE",)),
+        ("Hartford, CT", ("US",)),
+        ("Beijing (UTC+8)", ("CN",)),
+    ],
+)
+def test_time_zones_name_their_place_and_are_never_country_codes(
+    text: str, countries: tuple[str, ...]
+) -> None:
+    from plugins.jobboards.location import parse_location
+
+    assert parse_location(text, country_hint="CN").countries == countries
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "research"),
+    [
+        ("战略研究员", "研究院", False),
+        ("产业研究员", "AI研究院", False),
+        ("宏观经济研究员", "研究院", False),
+        ("知识产权研究员", "研发", False),
+        ("Strategy Researcher", "Research", False),
+        ("Industry Researcher", "AI Lab", False),
+        ("Researcher, Economics", "Research", False),
+        ("Research Scientist, Economics of AI", None, True),
+        ("Industrial AI Researcher", None, True),
+        ("Researcher, Strategic Reasoning", None, True),
+        ("数字人研究员", "研究院", True),
+        ("研究员-2027届校招", "研究院", True),
+    ],
+)
+def test_researchers_of_a_field_that_is_not_ai_are_not_research(
+    title: str, department: str | None, research: bool
+) -> None:
+    assert classify_posting(title, department).is_research is research
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "category"),
+    [
+        ("Machine Learning Engineer (Research)", None, "research_engineer"),
+        ("Software Engineer - Research", None, "research_engineer"),
+        ("Backend Engineer (Research)", None, None),
+        ("Backend Engineer, Research", None, None),
+        ("Software Engineer (Research Platform)", "Research", None),
+        ("Software Engineer, Research Tools", "Research", None),
+        ("MLSys研究员", None, "research_scientist"),
+    ],
+)
+def test_the_research_team_named_in_an_engineers_title(
+    title: str, department: str | None, category: str | None
+) -> None:
+    assert classify_posting(title, department).category == category
+
+
+@pytest.mark.parametrize(
+    "title", ["研究院院长", "研究院副院长", "研究所所長", "研究所長", "AI 연구소장"]
+)
+def test_the_head_of_a_research_institute_is_a_research_manager(title: str) -> None:
+    assert classify_posting(title).category == "research_manager"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("大连", "CN"), ("無錫", "CN"), ("名古屋", "JP"), ("Sapporo", "JP"), ("인천", "KR"),
+     ("Suwon", "KR"), ("桃園", "TW"), ("廣州", "CN")],
+)  # fmt: skip
+def test_more_hub_cities_of_china_japan_korea_and_taiwan(text: str, country: str) -> None:
+    from plugins.jobboards.location import parse_location
+
+    assert parse_location(text).country_code == country
