@@ -18,7 +18,9 @@ _SURNAMES = tuple(
         "申 欧 耿 关 兰 焦 俞 左 柳 甘 祝 包 宁 尚 符 舒 阮 柯 纪 梅 童 凌 毕 单 季 裴 霍 涂 成 苗 谷 盛 曲 翁 冉 "
         "骆 蓝 路 游 辛 靳 管 柴 蒙 鲍 华 喻 祁 蒲 房 滕 屈 饶 解 牟 艾 尤 阳 时 穆 农 司 卓 古 吉 缪 简 车 项 连 "
         "芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿 桂 全 佟 应 臧 闵 苟 邬 边 卞 姬 师 和 仇 栾 "
-        "隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝",
+        "隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝 钮 扈 綦 郜 訾 逄 隗 鄢 燕 郦 冀 邰 雍"
+        " 璩 桓 濮 仝 逯 宦 蔺 揭 索 赖 郗 班 仰 伊 宓 蒯 荆 楚 芮 羿 储 汲 邴 胥 苍 闻 莘 贡 劳 堵 宰 郏 茹 庾 暨 衡"
+        " 弘 匡 阙 殳 蔚 夔 晁 勾 阚 乜 鞠 竺 盖 厉 戎 晋 闫 鄂 邸 丰 井 宓 靖 凤 郁",
     )
 )
 _ROLE_WORDS = tuple(
@@ -26,7 +28,8 @@ _ROLE_WORDS = tuple(
         r"\S+",
         "研究员 科学家 首席科学家 工程师 负责人 副总裁 总裁 教授 副教授 联合创始人 创始人 成员 博士后 博士 架构师 研究科学家 技术负责"
         "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
-        " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、 官",
+        " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、 官 之一 一位 一名 两位 两名 骨干 导师 博导 讲师 助理教授 主任"
+        " 合伙人 董事 同事 团队 老师 对此 此外 其中 随后 如今 后来 获悉 透露 显示 称 由 但 而 据",
     )
 )
 _BOUNDARIES = tuple(
@@ -34,15 +37,24 @@ _BOUNDARIES = tuple(
         r"\S+",
         "已经 已 担任 加入 加盟 离职 离开 跳槽 转投 入职 出任 担任 宣布 近日 日前 正式 于 将 或将 在 此前 本人 也 从 表示 称 回应"
         " 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 回国 回归 透露 工作 并 还 不 未 "
-        "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与",
+        "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与 共同 则 仍 均 都 一同 一起 随后 随即"
+        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业",
     )
 )
 # Words that start with a surname character but are not names ("应届", "高级研究员").
 _NOT_NAMES = frozenset(
-    {"应届", "高级", "资深", "首席", "前任", "现任", "原任", "任职", "任命", "钱包"}
-)
+    {"应届", "高级", "资深", "首席", "前任", "现任", "原任", "任职", "任命", "钱包", "方面", "毕业",
+     "全职", "华人", "曾经", "曾先", "曾参", "简讯", "高校", "常务", "高层", "高管", "于是", "安全",
+     "时间", "金融", "文化", "方向", "程序", "关于", "周年", "周末", "成员", "成为", "成立", "司机",
+     "江湖", "黎明前", "车辆", "车型", "项目", "向其", "和其", "宋体", "史上", "龙头", "万元", "马上",
+     "任务", "全球", "全面", "全新", "全体", "全部", "全国", "向外", "包括", "连续", "应用", "石油",
+     "高端", "高效", "高速", "高度", "段时", "孔径", "陆续", "时任", "解决", "解读", "管理", "华东",
+     "华南", "华北", "华中", "华西", "温度"}
+)  # fmt: skip
 # Characters that start a verb phrase far more often than they end a given name.
-_FUNCTION_CHARS = frozenset("已从于将在也曾和与并称被是等还未近日担转跳入加离")
+_FUNCTION_CHARS = frozenset(
+    "已从于将在也曾和与并称被是等还未近日担转跳入加离或仍则共均都即便随又再此今目先后就亦正"
+)
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
     r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
@@ -68,7 +80,7 @@ _GENERIC_ORGS = frozenset(
 _TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来"})
 """Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
-_FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立")
+_FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立|创业")
 _NEW_COMPANY = re.compile(r"[“\"]([^”\"]{2,20})[”\"]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
 _DENIAL = re.compile(r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息")
 _RUMOUR = re.compile(
@@ -226,10 +238,17 @@ def sentence_candidates(
         if kind == "found":
             # "成立了一家……的公司“灵枢科技”": the new company, by its quoted or stated name.
             company = _NEW_COMPANY.search(text, c_end, s_end)
-            if company is None:
+            if company is not None:
+                name = company.group(1) or company.group(2)
+                dest = Mention(company.start(), company.end(), name, aliases.slug_for(name))
+            else:
+                # "云杉算力由A和B共同创立": the company is the subject of a passive.
+                dest = next(
+                    (m for m in insts if m.end < person.start and text.startswith("由", m.end)),
+                    None,
+                )
+            if dest is None:
                 continue
-            name = company.group(1) or company.group(2)
-            dest = Mention(company.start(), company.end(), name, aliases.slug_for(name))
             origin = origin or _origin_for(text, person, insts, s_start)
         elif kind == "arrive":
             dest = after[0] if after else None
@@ -294,13 +313,51 @@ def sentence_candidates(
         for m in (origin, dest):
             if m is not None:
                 consumed.add(m.start)
+        group = _coordinated(people, person, text)
         year, _month = _date_of(text, s_start, s_end)
-        if year is not None and published_year is not None and year < published_year:
+        old = year is not None and published_year is not None and year < published_year
+        if old or _BACKGROUND_FRAME.search(text, max(s_start, c_start - 4), clause_end):
+            # "2019年从谷歌加入字节跳动": an old move told in passing is not news, but it names
+            # the person's employer since then (and, for a stint, the year it began).
+            if kind != "leave" and dest is not None:
+                extras = {"pos": str(dest.start), "background": "1"}
+                if old:
+                    extras["year"] = str(year)
+                out.extend(
+                    Candidate(p.name, index, dest, None, 0.5, False, prior=True, extras=extras)
+                    for p in group
+                )
             continue
-        out.append(
-            _cand(person, index, origin, dest, rumoured, text, s_start, s_end, published_year)
-        )
+        for member in group:
+            member_origin = origin
+            if member is not person:
+                member_origin = _origin_for(text, member, insts, s_start)
+                if kind == "leave" and member_origin is None:
+                    member_origin = origin
+            out.append(
+                _cand(member, index, member_origin, dest, rumoured, text, s_start, s_end,
+                      published_year)
+            )  # fmt: skip
     return out
+
+
+_COORD_GAP = re.compile(r"^(?:、|和|与|及|以及|同)[\u4e00-\u9fffA-Za-z0-9]{0,16}$")
+_BACKGROUND_FRAME = re.compile(r"在加入|加入.{1,12}(?:之前|以前|前[，,])|曾(?:先后)?(?:在|于|任)")
+
+
+def _coordinated(
+    people: list[PersonMention], person: PersonMention, text: str
+) -> list[PersonMention]:
+    """ "邹文博、任佳怡已于近日离职", "前阿里云专家宋涛和前阿里云算法专家罗晶共同创立": every
+    person coordinated with the subject, each described in their own words."""
+    group = [person]
+    named = [p for p in people if not p.pronoun and p.end <= person.start]
+    for p in reversed(named):
+        gap = text[p.end : group[0].start]
+        if not _COORD_GAP.match(gap):
+            break
+        group.insert(0, p)
+    return group
 
 
 def _clause_end(text: str, pos: int, end: int) -> int:
@@ -353,3 +410,111 @@ def _cand(
         person.name, index, origin, dest, conf, rumoured,
         role_match.group(1) if role_match else None, year, month, modality=modality,
     )  # fmt: skip
+
+
+_QUOTED_ORG = re.compile(
+    r"(?:名为|名叫|叫做|公司|新公司|品牌|创办了?|创立了?|成立了?|共同创办了?)[^，。；！？\n]{0,12}?"
+    r"[“「\"]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”」\"]"
+)
+_FROM_UNKNOWN = re.compile(
+    r"从([\u4e00-\u9fffA-Za-z]{2,8}?)(?=离职|辞职|出走|离开|跳槽|加入|加盟|来到)"
+)
+
+
+def new_organisations(text: str, aliases: AliasTable) -> list[str]:
+    """Organisations an article introduces by their shape, not in the alias table: a quoted
+    name after a founding word ("新公司名为“衡宇科技”", "机器人公司“踏浪智能”"), or the place
+    someone left from ("从理想汽车离职"). Every later mention of them then resolves."""
+    names: list[str] = []
+    for match in _QUOTED_ORG.finditer(text):
+        names.append(match.group(1))
+    for match in _FROM_UNKNOWN.finditer(text):
+        name = match.group(1)
+        if (
+            name in _GENERIC_ORGS
+            or name.startswith(("了", "该", "本", "这", "其", "公司", "学校", "原", "前"))
+            or (aliases.pattern is not None and aliases.pattern.search(name))
+        ):
+            continue
+        names.append(name)
+    known = set(aliases.entries)
+    return [n for n in dict.fromkeys(names) if n not in known and n not in _GENERIC_ORGS]
+
+
+_CONFIRMATION = re.compile(r"(?<![未尚没])(?:确认|证实|确有其事|官宣)")
+_WORKED_AT = re.compile(r"在(?P<org>#+)(?:工作|任职|任教|待了|担任|从事)")
+
+
+def settle_modality(
+    candidates: list[Candidate],
+    text: str,
+    sentences: list[tuple[int, int]],
+    people: list[PersonMention],
+) -> None:
+    """What the rest of the article says of a move told earlier: "阿里方面已向36氪确认了这一
+    消息" makes the rumour before it a confirmed move; "消息不实，X仍在带领团队" makes the
+    moves of X told before it a denial (a denial naming nobody denies only rumours)."""
+    for index, (start, end) in enumerate(sentences):
+        sentence = text[start:end]
+        named = {p.name for p in people if start <= p.start < end and not p.pronoun}
+        if _DENIAL.search(sentence):
+            for cand in candidates:
+                if cand.prior or cand.sentence >= index or cand.modality == "denied":
+                    continue
+                if (cand.person in named) or (not named and cand.modality in RUMOUR_MODALITIES):
+                    cand.modality = "denied"
+                    cand.rumoured = False
+        elif _CONFIRMATION.search(sentence):
+            for cand in candidates:
+                if cand.prior or cand.sentence > index or cand.modality != "rumour":
+                    continue
+                if not named or cand.person in named:
+                    cand.modality = "confirmed"
+                    cand.rumoured = False
+                    cand.confidence = 0.9 if cand.origin and cand.destination else 0.8
+
+
+def document_priors(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+) -> list[Candidate]:
+    """Employers the article gives people outside any move: "前OpenAI研究员X", "腾讯研究员X",
+    "在商汤工作了九年的X", "X在网易工作了七年". A move whose own sentence names no origin takes
+    the latest of them."""
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        insts = find_institutions(text, start, end, aliases)
+        named = [p for p in people if start <= p.start < end and not p.pronoun]
+        for person in named:
+            org = _origin_for(text, person, insts, start)
+            if org is not None:
+                out.append(
+                    Candidate(person.name, index, org, None, 0.5, False, prior=True,
+                              extras={"pos": str(org.start)})
+                )  # fmt: skip
+        masked = list(text[start:end])
+        for m in insts:
+            for i in range(m.start - start, m.end - start):
+                masked[i] = "#"
+        for match in _WORKED_AT.finditer("".join(masked)):
+            org = next(m for m in insts if m.start - start == match.start("org"))
+            before = [p for p in named if p.end <= start + match.start()]
+            after = [p for p in named if p.start >= start + match.end()]
+            # "在商汤科技工作了九年的田野": the person follows; "董浩在网易工作了七年": precedes.
+            if text.startswith("的", start + match.end() + 2) or (
+                after and not before and after[0].start - (start + match.end()) <= 8
+            ):
+                subject = after[:1]
+            else:
+                subject = before[-1:]
+            if not subject:
+                earlier = [p for p in people if p.start < start and not p.pronoun]
+                subject = earlier[-1:]
+            out.extend(
+                Candidate(p.name, index, org, None, 0.5, False, prior=True,
+                          extras={"pos": str(org.start)})
+                for p in subject
+            )  # fmt: skip
+    return out

@@ -60,6 +60,10 @@ def extract_moves(
         fresh = [m.name for m in new_orgs if m.name not in known]
         if fresh:
             aliases = aliases.with_names(fresh)
+    if language == "zh" or (language is None and _HAN.search(text)):
+        fresh = chinese.new_organisations(text, aliases)
+        if fresh:
+            aliases = aliases.with_names(fresh)
     history: list[PersonMention] = []
     seen_insts: list[Mention] = []
     candidates: list[Candidate] = []
@@ -82,6 +86,9 @@ def extract_moves(
                     cand.modality = "denied"
         candidates.extend(found)
     candidates = _name_plural_subjects(candidates, history, text, sentences)
+    if language == "zh":
+        candidates += chinese.document_priors(text, sentences, aliases, history)
+        chinese.settle_modality(candidates, text, sentences, history)
     if language != "zh":
         candidates += _group_priors(text, sentences, aliases, history)
         topic = _topic_employer(text, sentences, aliases)
@@ -336,7 +343,12 @@ def _merge(
         priors += [
             c for c in moves if c.modality == "leave_of_absence" and c.origin and not c.destination
         ]
+        # A departure told in the article is the origin of an arrival of the same kind; the
+        # employers known in passing fill only arrivals that have none.
+        leaving = {_modality_class(c) for c in moves if c.origin and not c.destination}
         for move in moves:
+            if _modality_class(move) in leaving:
+                continue
             if move.origin is None and move.destination is not None and priors:
                 best = _latest_prior(priors, move.sentence)
                 if best.origin is not None and not best.origin.name:
