@@ -20,7 +20,7 @@ _SURNAMES = tuple(
         "芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿 桂 全 佟 应 臧 闵 苟 邬 边 卞 姬 师 和 仇 栾 "
         "隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝 钮 扈 綦 郜 訾 逄 隗 鄢 燕 郦 冀 邰 雍"
         " 璩 桓 濮 仝 逯 宦 蔺 揭 索 赖 郗 班 仰 伊 宓 蒯 荆 楚 芮 羿 储 汲 邴 胥 苍 闻 莘 贡 劳 堵 宰 郏 茹 庾 暨 衡"
-        " 弘 匡 阙 殳 蔚 夔 晁 勾 阚 乜 鞠 竺 盖 厉 戎 晋 闫 鄂 邸 丰 井 宓 靖 凤 郁",
+        " 弘 匡 阙 殳 蔚 夔 晁 勾 阚 乜 鞠 竺 盖 厉 戎 晋 闫 鄂 邸 丰 井 宓 靖 凤 郁 裘 缪 鲜 练 麦 佘",
     )
 )
 _ROLE_WORDS = tuple(
@@ -57,7 +57,7 @@ _FUNCTION_CHARS = frozenset(
 )
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
-    r"加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
+    r"下一站(?:是|为|将是)|去向(?:是|为)|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
     r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?"
 )
 _GENERIC_ORGS = frozenset(
@@ -193,7 +193,11 @@ def sentence_candidates(
             continue
         clause_end = min(_clause_end(text, c_end, s_end), next_cue)
         before_people = [p for p in people if p.end <= c_start]
-        if c_start - s_start >= 2 and text[c_start - 1] in "的":
+        if (
+            c_start - s_start >= 2
+            and text[c_start - 1] in "的"
+            and not text.startswith(("下一站", "去向"), c_start)
+        ):
             continue  # "离职的传闻": a noun phrase, not a report
         if kind == "arrive" and text[c_start:c_end].rstrip("了") in _TAKES_IN:
             persons = [p for p in people if c_end <= p.start < s_end and not p.pronoun]
@@ -254,6 +258,9 @@ def sentence_candidates(
             dest = after[0] if after else None
             if from_mark:
                 origin = from_mark[-1]
+                described = _origin_for(text, person, insts, s_start)
+                if described and described.name.startswith(origin.name):
+                    origin = described  # "原华为诺亚方舟实验室科学家X已从华为离开"
             if dest is None:
                 # "已加入小红书，担任……": an organisation the index does not know, by its place.
                 unknown = re.match(
@@ -273,6 +280,9 @@ def sentence_candidates(
                     and text[c_start:c_end] in ("加入", "加盟", "入职", "转投")
                 ):
                     name = unknown.group(1)
+                    # "加入智元" after "智元机器人" was named: the short form of that company.
+                    full = [a for a in aliases.entries if a.startswith(name) and a in text]
+                    name = max(full, key=len) if full else name
                     dest = Mention(c_end, c_end + len(name), name, aliases.slug_for(name))
             if dest is None:
                 subjects = [
@@ -292,10 +302,19 @@ def sentence_candidates(
                 for m in insts
                 if person.end <= m.end <= c_start and text[max(0, m.start - 1)] == "从"
             ]
+            described = _origin_for(text, person, insts, s_start)
             if after:
                 origin = after[0]
             elif from_mark:
                 origin = from_mark[-1]
+            if (
+                origin is not None
+                and described is not None
+                and described.name != origin.name
+                and described.name.startswith(origin.name)
+            ):
+                # "华为诺亚方舟实验室主任X已从华为离职": the lab, not the group, is the origin.
+                origin = described
             elif origin is None and (
                 re.match(r"公司|该公司", text[c_end : c_end + 3])
                 or re.search(
@@ -328,12 +347,19 @@ def sentence_candidates(
                     for p in group
                 )
             continue
+        inherited: Mention | None = None
         for member in group:
-            member_origin = origin
-            if member is not person:
-                member_origin = _origin_for(text, member, insts, s_start)
-                if kind == "leave" and member_origin is None:
-                    member_origin = origin
+            # "X的两名研究员A、B": a member described by nobody takes the employer of the
+            # member before; "前X工程师A和前Y研究员B": each keeps their own.
+            own = _origin_for(text, member, insts, s_start) if len(group) > 1 else None
+            member_origin = own or inherited or origin
+            if (
+                member is person
+                and origin is not None
+                and not (own and own.name.startswith(origin.name))
+            ):
+                member_origin = origin
+            inherited = member_origin
             out.append(
                 _cand(member, index, member_origin, dest, rumoured, text, s_start, s_end,
                       published_year)
@@ -342,7 +368,9 @@ def sentence_candidates(
 
 
 _COORD_GAP = re.compile(r"^(?:、|和|与|及|以及|同)[\u4e00-\u9fffA-Za-z0-9]{0,16}$")
-_BACKGROUND_FRAME = re.compile(r"在加入|加入.{1,12}(?:之前|以前|前[，,])|曾(?:先后)?(?:在|于|任)")
+_BACKGROUND_FRAME = re.compile(
+    r"在加入|加入.{1,12}(?:之前|以前|前[，,])|曾(?:先后|经)?(?:在|于|任|担任)|此前(?:曾|在|担任|任)|早年"
+)
 
 
 def _coordinated(
@@ -416,6 +444,12 @@ _QUOTED_ORG = re.compile(
     r"(?:名为|名叫|叫做|公司|新公司|品牌|创办了?|创立了?|成立了?|共同创办了?)[^，。；！？\n]{0,12}?"
     r"[“「\"]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”」\"]"
 )
+_SHAPED_ORG = re.compile(
+    r"(?:(?<=前)|(?<=原)|(?<=从)|(?<=来自)|(?<=加入)|(?<=加盟)|(?<=入职)|(?<=离开)|(?<=公司))"
+    r"([\u4e00-\u9fff]{2,4}?(?:科技|智能|汽车|机器人|半导体|网络|集团))(?![\u4e00-\u9fff]{0,1}(?:公司|领域|行业|方向))"
+)
+"""A company the index does not know, by a suffix, where an employer stands: "前理想汽车
+自动驾驶专家", "加入李未可科技"."""
 _FROM_UNKNOWN = re.compile(
     r"从([\u4e00-\u9fffA-Za-z]{2,8}?)(?=离职|辞职|出走|离开|跳槽|加入|加盟|来到)"
 )
@@ -428,7 +462,7 @@ def new_organisations(text: str, aliases: AliasTable) -> list[str]:
     names: list[str] = []
     for match in _QUOTED_ORG.finditer(text):
         names.append(match.group(1))
-    for match in _FROM_UNKNOWN.finditer(text):
+    for match in [*_FROM_UNKNOWN.finditer(text), *_SHAPED_ORG.finditer(text)]:
         name = match.group(1)
         if (
             name in _GENERIC_ORGS

@@ -94,7 +94,10 @@ _ZH_RUMOUR = re.compile(
     r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|据报道|媒体报道|报道称|传出|疑似|可能|传言|爆料"
     r"|网帖|网友称|自媒体|流传|有人称|坊间"
 )
-_ZH_PLANNED = re.compile(r"计划|打算|考虑|准备(?:离开|加入)|有意")
+_ZH_PRESS = re.compile(r"据报道|媒体报道|报道称")
+_ZH_PLANNED = re.compile(
+    r"(?<![”\"])计划(?!中)|预计将|提出(?:离职|辞职)|提交了?辞呈|打算|考虑|准备(?:离开|加入)|有意"
+)
 _ZH_CONFIRMED = re.compile(r"证实|官宣|宣布|确认|正式|发文|表示")
 _ZH_BACKGROUND = re.compile(r"此前|曾经|曾于|曾在|早年|多年前|当年|后来")
 
@@ -109,7 +112,13 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
             return "leave_of_absence"
         if _ZH_TALKS.search(sentence):
             return "in_talks"
-        if _ZH_RUMOUR.search(sentence):
+        rumour = _ZH_RUMOUR.search(sentence)
+        if rumour and not (
+            # "据多家媒体报道，他已正式入职": press attribution of a done deal is a report.
+            _ZH_PRESS.fullmatch(rumour.group())
+            and len(_ZH_RUMOUR.findall(sentence)) == 1
+            and re.search(r"已(?:经)?正式", sentence)
+        ):
             return "rumour"
         if _ZH_PLANNED.search(clause):
             return "planned"
