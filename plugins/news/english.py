@@ -446,6 +446,12 @@ def _is_background(
         return True
     if _OLD_MOVE.search(text, left, min(right, cue.end + 40)):
         return True
+    if cue.kind == FOUND and re.search(
+        r",\s+who\s+(?:had\s+)?$", text[max(left - 10, 0) : cue.start]
+    ):
+        # "X, who co-founded Bramble, has left": the founding is told in passing; the
+        # company is X's employer, the origin of the move the sentence reports.
+        return True
     if published_year is None:
         return False
     window = text[cue.start : right]
@@ -538,6 +544,20 @@ def _roles(
         origin = subject  # "Cohere said its chief scientist, X, is stepping down"
     if dest is None and cue.kind == JOIN and subject is not None and subject.start < first_person:
         dest = subject
+    if dest is None and cue.kind == JOIN:
+        joined = _JOINED_ANAPHOR.match(text, cue.end)
+        if joined:
+            # "has also joined the company": the company the article is about, a new one first.
+            prior = [
+                m
+                for m in [*institutions_so_far, *insts]
+                if m.start < joined.start(1) and (origin is None or m.name != origin.name)
+            ]
+            fresh = [m for m in prior if not m.slug and m.name]
+            pool = fresh or prior
+            if pool:
+                ref = pool[-1]
+                dest = Mention(joined.start(1), joined.end(1), ref.name, ref.slug)
     if origin is None:
         descriptors = [
             m
@@ -574,6 +594,7 @@ def _roles(
     return persons, origin, dest
 
 
+_JOINED_ANAPHOR = re.compile(r"\s+(the (?:company|start-?up|firm|venture))\b")
 _OWNER_ANAPHOR = re.compile(
     r"\b[Tt]he (?:team|company|lab|group|unit|division|start-?up|firm)['’]s\s+[\w\s-]{0,40}?,?\s*$"
 )
@@ -597,7 +618,7 @@ def _subject_org(
         gap = text[m.end : cue.start]
         # "Thinking Machines Lab, the start-up founded by X, has hired": skip the apposition.
         apposition = re.match(r"^\s*,[^,]{3,90},(?=\s)", gap)
-        if apposition and cue.kind == HIRE:
+        if apposition and (cue.kind == HIRE or re.match(r"^\s*,\s*which\b", gap)):
             gap = gap[apposition.end() :]
         if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
             return m

@@ -23,6 +23,7 @@ yield no frame but count as the person's known employer.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -97,7 +98,37 @@ def extract_moves(
         gainer = _topic_gainer(text, sentences, aliases)
         if gainer is not None:
             _fill_destination(candidates, gainer)
-    return _merge(candidates, text, sentences)
+    return [_full_name(move, aliases, text) for move in _merge(candidates, text, sentences)]
+
+
+_ORG_SUFFIX = r"(?:Labs|Lab|AI|Systems|Data|Bio|Robotics|Research|Technologies|Intelligence)"
+
+
+def _full_name(move: ExtractedMove, aliases: AliasTable, text: str) -> ExtractedMove:
+    """ "Corvid" for "Corvid Labs", "远岫" for "远岫机器人": a new organisation named again by
+    its first word is the one named in full, not a second organisation."""
+
+    def full(name: str | None, slug: str | None) -> str | None:
+        if not name or slug:
+            return name
+        longer = [
+            alias
+            for alias, known in aliases.entries.items()
+            if not known
+            and len(alias) > len(name)
+            and alias.startswith(name)
+            and (_HAN.match(alias) or alias[len(name)] == " ")
+            and alias in text
+        ]
+        if longer:
+            return max(longer, key=len)
+        suffixed = re.search(rf"\b{re.escape(name)} {_ORG_SUFFIX}\b", text)
+        return suffixed.group() if suffixed else name
+
+    from_name, to_name = full(move.from_name, move.from_slug), full(move.to_name, move.to_slug)
+    if (from_name, to_name) == (move.from_name, move.to_name):
+        return move
+    return dataclasses.replace(move, from_name=from_name, to_name=to_name)
 
 
 _NUMBER = r"(?:two|three|four|five|six|several)"

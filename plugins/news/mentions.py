@@ -103,9 +103,9 @@ _NEW_ORG_SHAPES = (
                rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
     # "Kinetica Labs, a new start-up", "Lumen, the company he founded"
     re.compile(rf"{_NEW_NAME}\s*,\s+(?:a|an|the)\s+(?:new\s+|young\s+|stealth\s+|two-year-old\s+)*"
-               rf"(?:[\w-]+\s+){{0,2}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),
+               rf"(?:[\w-]+\s+){{0,4}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),
     # "co-founded Lumen", "founded Kinetica Labs", "launched Vireo"
-    re.compile(rf"\b(?:co-?found(?:ed|s|ing)?|found(?:ed|s|ing)|launch(?:ed|es|ing)|start(?:ed|s|ing)|set up)\s+"
+    re.compile(rf"\b(?:co-?found(?:ed|s|ing)?|found(?:ed|s|ing)|launch(?:ed|es|ing)|start(?:ed|s|ing)?|set up)\s+"
                rf"(?:(?:the\s+)?(?:start-?up|company|firm|lab|venture)\s+)?{_NEW_NAME}"),
     # "has started a new company, Halcyon Robotics, with ..."
     re.compile(rf"\b(?:a|an)\s+(?:new\s+|young\s+|stealth\s+|own\s+)*(?:[\w-]+\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}\s*,"),
@@ -114,6 +114,9 @@ _NEW_ORG_SHAPES = (
     # "Chipmaker Cerebras Systems has hired", "rival Lumen"
     re.compile(rf"\b(?:[Cc]hipmaker|[Ss]tart-?up|[Dd]eveloper|[Mm]aker|[Uu]nicorn|[Rr]ival|[Ss]pin-?off)\s+{_NEW_NAME}"
                rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced)\b|,)"),
+    # "Fenwick AI, which builds weather models, said": a company by what it makes
+    re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_NEW_NAME}\s*,\s+which\s+(?:builds|makes|develops|designs|sells"
+               rf"|offers|trains|is building|is developing|provides|uses)\b"),
     # "the start-up Kinetica Labs"
     re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:[A-Z][\w-]+\s+|[\w-]+-based\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
     # "P's new venture, N" / "P's start-up, N"
