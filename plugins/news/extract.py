@@ -27,6 +27,7 @@ import dataclasses
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from anyascii import anyascii
 
@@ -51,9 +52,12 @@ def extract_moves(
     *,
     language: str | None = None,
     published_year: int | None = None,
+    parents: Mapping[str, str] | None = None,
 ) -> list[ExtractedMove]:
     """Every move frame the article tells, one per (person, from, to), in order of first
-    mention, each with its modality (only ``reported``/``confirmed`` ones are moves)."""
+    mention, each with its modality (only ``reported``/``confirmed`` ones are moves).
+    ``parents`` (institution slug → its parent's slug) lets a move name the lab the article
+    places the person in rather than the company that owns it."""
     sentences = split_sentences(text)
     if language != "zh":
         new_orgs = find_new_organisations(text, 0, len(text))
@@ -98,7 +102,98 @@ def extract_moves(
         gainer = _topic_gainer(text, sentences, aliases)
         if gainer is not None:
             _fill_destination(candidates, gainer)
-    return [_full_name(move, aliases, text) for move in _merge(candidates, text, sentences)]
+    moves = [_full_name(move, aliases, text) for move in _merge(candidates, text, sentences)]
+    if parents:
+        moves = _specialise(moves, candidates, text, sentences, aliases, parents)
+    return moves
+
+
+def _descendant_of(slug: str, ancestor: str, parents: Mapping[str, str]) -> bool:
+    seen: set[str] = set()
+    while slug in parents and slug not in seen:
+        seen.add(slug)
+        slug = parents[slug]
+        if slug == ancestor:
+            return True
+    return False
+
+
+def _narrower(
+    near: list[Mention], slug: str | None, other: str | None, parents: Mapping[str, str]
+) -> Mention | None:
+    """The one lab of ``slug`` among ``near`` (not the move's other end), if exactly one."""
+    if not slug:
+        return None
+    labs = {
+        m.slug: m
+        for m in near
+        if m.slug and m.slug != other and _descendant_of(m.slug, slug, parents)
+    }
+    return next(iter(labs.values())) if len(labs) == 1 else None
+
+
+def _specialise(
+    moves: list[ExtractedMove],
+    candidates: list[Candidate],
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    parents: Mapping[str, str],
+) -> list[ExtractedMove]:
+    """ "Meta has hired X ... X will join Meta Superintelligence Labs", "Google has appointed X
+    as director of Google DeepMind's team", "X, a Google Research scientist, has left Google":
+    an end named by a company is the lab of that company the article places the person in
+    (one of the person's own frames, the move's sentence or the one before), when there is
+    exactly one such lab."""
+    out: list[ExtractedMove] = []
+    for move in moves:
+        key = person_key(move.person)
+        near: list[Mention] = [
+            m
+            for c in candidates
+            if person_key(c.person) == key
+            for m in (c.origin, c.destination)
+            if m is not None and m.slug
+        ]
+        index = next((i for i, (a, b) in enumerate(sentences) if a <= move.span_start < b), None)
+        if index is not None:
+            first = sentences[max(0, index - 1)][0]
+            near += find_institutions(text, first, sentences[index][1], aliases)
+
+        origin = _narrower(near, move.from_slug, move.to_slug, parents)
+        dest = _narrower(near, move.to_slug, move.from_slug, parents)
+        if origin is None and dest is None:
+            out.append(move)
+            continue
+        out.append(
+            dataclasses.replace(
+                move,
+                from_name=origin.name if origin else move.from_name,
+                from_slug=origin.slug if origin else move.from_slug,
+                to_name=dest.name if dest else move.to_name,
+                to_slug=dest.slug if dest else move.to_slug,
+            )
+        )
+    # A half-move now inside a full move of the same person and modality says nothing more.
+    full = {(person_key(m.person), m.modality, m.from_slug, m.to_slug) for m in out}
+    return [
+        m
+        for i, m in enumerate(out)
+        if not (
+            (m.from_slug is None or m.to_slug is None)
+            and any(
+                k[0] == person_key(m.person)
+                and k[1] == m.modality
+                and k[2] is not None
+                and k[3] is not None
+                and (k[2] == m.from_slug if m.to_slug is None else k[3] == m.to_slug)
+                for k in full
+            )
+            and (m.from_name is None or m.to_name is None)
+        )
+        and (m.from_slug, m.to_slug, person_key(m.person), m.modality)
+        not in {(o.from_slug, o.to_slug, person_key(o.person), o.modality) for o in out[:i]}
+    ]
 
 
 _ORG_SUFFIX = r"(?:Labs|Lab|AI|Systems|Data|Bio|Robotics|Research|Technologies|Intelligence)"

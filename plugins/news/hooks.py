@@ -159,6 +159,12 @@ def extract_moves(document: DocumentSeen) -> list[MoveReported] | None:
         return None
     year = document.published_at.year if document.published_at else None
     language = (document.language or "").split("-")[0].lower() or None
-    found = run_rules(document.text, alias_table(), language=language, published_year=year)
+    found = run_rules(
+        document.text,
+        alias_table(),
+        language=language,
+        published_year=year,
+        parents=seed_parents(),
+    )
     reports = [r for m in found if (r := to_report(m, document)) is not None]
     return reports or None
