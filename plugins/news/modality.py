@@ -67,6 +67,15 @@ _EN_PLANNED = re.compile(
     r"|\b(?:considering|weighing|mulling|contemplating|exploring|thinking about) (?:\w+ )?$",
     re.IGNORECASE,
 )
+# "plans to leave the company early next year to join B": the intention governs every cue
+# after it in the sentence, unless a firm verb intervenes.
+_EN_PLANNED_BEFORE = re.compile(
+    r"\b(?:plans|planned|planning|intends|intending|hopes|hoping|aims) to\b",
+    re.IGNORECASE,
+)
+_EN_FIRM_AFTER_PLAN = re.compile(
+    r"\b(?:has|have|had) (?:joined|left|started|moved)\b|\band (?:will|has|is|was)\b", re.IGNORECASE
+)
 _EN_HYPOTHETICAL = re.compile(
     r"\b(?:if|should|were) (?:the|a|that|this|he|she|they) (?:\w+ ){0,4}(?:goes ahead|happens|succeeds"
     r"|went ahead|were to)\b|\bif\b[^.;]{0,80}\bwould\b|\bwould\b[^.;]{0,80}\bif\b|\bwould have\b",
@@ -136,6 +145,14 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
             return "confirmed"
         return "rumour"
     if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
+        return "planned"
+    cue_at = sentence.find(clause[-60:]) if clause else -1
+    plans = (
+        list(_EN_PLANNED_BEFORE.finditer(sentence, 0, cue_at + len(clause[-60:])))
+        if cue_at >= 0
+        else []
+    )
+    if plans and not _EN_FIRM_AFTER_PLAN.search(sentence, plans[-1].end()):
         return "planned"
     return "confirmed" if _EN_CONFIRMED.search(sentence) else "reported"
 
