@@ -333,7 +333,7 @@ def sentence_candidates(
             if m is not None:
                 consumed.add(m.start)
         group = _coordinated(people, person, text)
-        year, _month = _date_of(text, s_start, s_end)
+        year, month = _date_of(text, s_start, s_end)
         old = year is not None and published_year is not None and year < published_year
         if old or _BACKGROUND_FRAME.search(text, max(s_start, c_start - 4), clause_end):
             # "2019年从谷歌加入字节跳动": an old move told in passing is not news, but it names
@@ -342,6 +342,8 @@ def sentence_candidates(
                 extras = {"pos": str(dest.start), "background": "1"}
                 if old:
                     extras["year"] = str(year)
+                    if month is not None:
+                        extras["month"] = str(month)
                 out.extend(
                     Candidate(p.name, index, dest, None, 0.5, False, prior=True, extras=extras)
                     for p in group

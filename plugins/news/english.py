@@ -264,7 +264,14 @@ def sentence_candidates(
             continue
         if background and cue.kind == JOIN and dest is not None and persons:
             if not (negated or denied or rumoured):
-                # "before joining Cohere last spring": not news, but the latest employer known.
+                # "before joining Cohere last spring": not news, but the latest employer known
+                # (and, when the year is given, a stint that began then).
+                extras = {"pos": str(dest.start), "background": "1"}
+                old_year, old_month = _date(text, left, right, published_year)
+                if old_year is not None and (published_year is None or old_year < published_year):
+                    extras["year"] = str(old_year)
+                    if old_month is not None:
+                        extras["month"] = str(old_month)
                 out.extend(
                     Candidate(
                         p.name,
@@ -274,7 +281,7 @@ def sentence_candidates(
                         0.5,
                         False,
                         prior=True,
-                        extras={"pos": str(dest.start)},
+                        extras=dict(extras),
                     )
                     for p in persons
                     if not p.name.islower()

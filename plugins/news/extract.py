@@ -519,8 +519,42 @@ def _merge(
                     del chosen[key]
         for cand in chosen.values():
             results.append((cand.sentence, _to_move(cand, text, sentences)))
+        stint = _background_stint(priors)
+        if stint is not None:
+            results.append((stint.sentence, _to_move(stint, text, sentences)))
     results.sort(key=lambda r: (r[0], r[1].person))
     return [move for _, move in results]
+
+
+def _background_stint(priors: list[Candidate]) -> Candidate | None:
+    """An old move told in passing with its year ("who joined Google from Baidu in 2016",
+    "2019年从谷歌加入字节跳动") is not news, but it says where the person has worked since then:
+    one ``background`` frame, the latest such employer. One per person and article, so that
+    an article's background alone never makes a history from which a move could be
+    inferred."""
+    dated = [
+        p
+        for p in priors
+        if p.extras.get("background")
+        and p.extras.get("year")
+        and p.origin is not None
+        and p.origin.name
+    ]
+    if not dated:
+        return None
+    latest = max(dated, key=lambda p: (int(p.extras["year"]), p.sentence))
+    return Candidate(
+        latest.person,
+        latest.sentence,
+        None,
+        latest.origin,
+        0.6,
+        False,
+        year=int(latest.extras["year"]),
+        month=int(latest.extras["month"]) if latest.extras.get("month") else None,
+        modality="background",
+        kind="join",
+    )
 
 
 def _firm_departure_takes_rumoured_arrival(by_class: dict[str, list[Candidate]]) -> None:
