@@ -29,7 +29,8 @@ _ROLE_WORDS = tuple(
         "研究员 科学家 首席科学家 工程师 负责人 副总裁 总裁 教授 副教授 联合创始人 创始人 成员 博士后 博士 架构师 研究科学家 技术负责"
         "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
         " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、 官 之一 一位 一名 两位 两名 骨干 导师 博导 讲师 助理教授 主任"
-        " 合伙人 董事 同事 团队 老师 对此 此外 其中 随后 如今 后来 获悉 透露 显示 称 由 但 而 据",
+        " 合伙人 董事 同事 团队 老师 对此 此外 其中 随后 如今 后来 获悉 透露 显示 称 由 但 而 据 任命 聘任 聘请 挖来"
+        " 引进 邀请 迎来",
     )
 )
 _BOUNDARIES = tuple(
@@ -38,7 +39,7 @@ _BOUNDARIES = tuple(
         "已经 已 担任 加入 加盟 离职 离开 跳槽 转投 入职 出任 担任 宣布 近日 日前 正式 于 将 或将 在 此前 本人 也 从 表示 称 回应"
         " 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 回国 回归 透露 工作 并 还 不 未 "
         "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与 共同 则 仍 均 都 一同 一起 随后 随即"
-        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业",
+        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为",
     )
 )
 # Words that start with a surname character but are not names ("应届", "高级研究员").
@@ -49,7 +50,7 @@ _NOT_NAMES = frozenset(
      "江湖", "黎明前", "车辆", "车型", "项目", "向其", "和其", "宋体", "史上", "龙头", "万元", "马上",
      "任务", "全球", "全面", "全新", "全体", "全部", "全国", "向外", "包括", "连续", "应用", "石油",
      "高端", "高效", "高速", "高度", "段时", "孔径", "陆续", "时任", "解决", "解读", "管理", "华东",
-     "华南", "华北", "华中", "华西", "温度"}
+     "华南", "华北", "华中", "华西", "温度", "任教", "任职于", "于今", "于去"}
 )  # fmt: skip
 # Characters that start a verb phrase far more often than they end a given name.
 _FUNCTION_CHARS = frozenset(
@@ -57,8 +58,8 @@ _FUNCTION_CHARS = frozenset(
 )
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
-    r"下一站(?:是|为|将是)|去向(?:是|为)|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
-    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?"
+    r"下一站(?:是|为|将是)|去向(?:是|为)|任命|聘任|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?"
 )
 _GENERIC_ORGS = frozenset(
     {
@@ -77,7 +78,7 @@ _GENERIC_ORGS = frozenset(
     }
 )
 """Words that name an organisation only by what it is; never a new institution."""
-_TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来"})
+_TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来", "任命", "聘任"})
 """Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
 _FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立|创业")
@@ -166,9 +167,12 @@ def sentence_candidates(
     latin = [p for p in find_people(text, s_start, s_end, masks) if not p.pronoun and " " in p.name]
     people = sorted(people + latin, key=lambda p: p.start)
     for p in re.finditer(r"[他她其]", sentence):
-        known = [q for q in people if q.start < s_start + p.start()] or [
-            h for h in history if not h.pronoun
-        ]
+        # "与孙浩不同，她……": a person named to be contrasted is not the one meant.
+        known = [
+            q
+            for q in people
+            if q.start < s_start + p.start() and not _CONTRASTED.match(text, q.end)
+        ] or [h for h in history if not h.pronoun]
         if known and not any(q.start <= s_start + p.start() < q.end for q in people):
             people.append(
                 PersonMention(s_start + p.start(), s_start + p.end(), known[-1].name, pronoun=True)
@@ -203,7 +207,8 @@ def sentence_candidates(
             persons = [p for p in people if c_end <= p.start < s_end and not p.pronoun]
             subject = next((m for m in reversed(insts) if m.end <= c_start), None)
             for person in persons:
-                origin = _origin_for(text, person, insts, s_start)
+                # the organisation taking the person in is not where they come from
+                origin = _origin_for(text, person, [m for m in insts if m is not subject], s_start)
                 out.append(
                     _cand(
                         person,
@@ -350,11 +355,14 @@ def sentence_candidates(
                 )
             continue
         inherited: Mention | None = None
+        previous: PersonMention | None = None
         for member in group:
             # "X的两名研究员A、B": a member described by nobody takes the employer of the
             # member before; "前X工程师A和前Y研究员B": each keeps their own.
             own = _origin_for(text, member, insts, s_start) if len(group) > 1 else None
-            member_origin = own or inherited or origin
+            bare = previous is not None and text[previous.end : member.start] in "、和与及"
+            member_origin = own or (inherited if bare or previous is None else None) or origin
+            previous = member
             if (
                 member is person
                 and origin is not None
@@ -369,7 +377,10 @@ def sentence_candidates(
     return out
 
 
-_COORD_GAP = re.compile(r"^(?:、|和|与|及|以及|同)[\u4e00-\u9fffA-Za-z0-9]{0,16}$")
+_CONTRASTED = re.compile(r"(?:不同|相反|相比|一样|类似)")
+_COORD_GAP = re.compile(r"^(?:、|和|与|及|以及|同)[\u4e00-\u9fffA-Za-z0-9]{0,24}$")
+_PARTNER_BEFORE = re.compile(r"(?:与|和|同)[\u4e00-\u9fffA-Za-z0-9]{0,12}$")
+_PARTNER_AFTER = re.compile(r"^(?:一起|共同|联合|一同|携手)")
 _BACKGROUND_FRAME = re.compile(
     r"在加入|加入.{1,12}(?:之前|以前|前[，,])|曾(?:先后|经)?(?:在|于|任|担任)|此前(?:曾|在|担任|任)|早年"
 )
@@ -387,6 +398,12 @@ def _coordinated(
         if not _COORD_GAP.match(gap):
             break
         group.insert(0, p)
+    partner = _PARTNER_BEFORE.search(text, max(0, group[0].start - 13), group[0].start)
+    if partner and _PARTNER_AFTER.match(text[person.end : person.end + 2]):
+        # "她……与前同事马骏一起创立了": the subject before "与" founds it too.
+        subject = [p for p in people if p.end <= partner.start()]
+        if subject and subject[-1].name not in {g.name for g in group}:
+            group.insert(0, subject[-1])
     return group
 
 
@@ -401,7 +418,10 @@ def _origin_for(
     """The institution described as the person's own: "前OpenAI研究员X", "来自清华大学的X", "腾讯研究员X"."""
     for m in reversed([m for m in insts if m.end <= person.start]):
         gap = text[m.end : person.start]
-        if len(gap) > 14 or re.search(r"[，,。；]|加入|离职|宣布|正在|洽谈|接触", gap):
+        # a Latin word ("PixelDance团队研究员") counts as one character
+        if len(re.sub(r"[A-Za-z0-9]+", "x", gap)) > 14 or re.search(
+            r"[，,。；]|加入|离职|宣布|正在|洽谈|接触", gap
+        ):
             continue
         return m
     return None
@@ -452,6 +472,10 @@ _SHAPED_ORG = re.compile(
 )
 """A company the index does not know, by a suffix, where an employer stands: "前理想汽车
 自动驾驶专家", "加入李未可科技"."""
+_COMPANY_THEN_VERB = re.compile(
+    r"(?<=公司)([\u4e00-\u9fffA-Za-z]{2,6}?)(?=近日|日前|今日|宣布|任命|聘任|完成|获得|迎来|正式|已经|已)"
+)
+"""A company named right after what it does, before its verb: "心理陪伴公司西湖心辰近日任命"."""
 _FROM_UNKNOWN = re.compile(
     r"从([\u4e00-\u9fffA-Za-z]{2,8}?)(?=离职|辞职|出走|离开|跳槽|加入|加盟|来到)"
 )
@@ -464,7 +488,11 @@ def new_organisations(text: str, aliases: AliasTable) -> list[str]:
     names: list[str] = []
     for match in _QUOTED_ORG.finditer(text):
         names.append(match.group(1))
-    for match in [*_FROM_UNKNOWN.finditer(text), *_SHAPED_ORG.finditer(text)]:
+    for match in [
+        *_FROM_UNKNOWN.finditer(text),
+        *_SHAPED_ORG.finditer(text),
+        *_COMPANY_THEN_VERB.finditer(text),
+    ]:
         name = match.group(1)
         if (
             name in _GENERIC_ORGS
@@ -553,4 +581,51 @@ def document_priors(
                           extras={"pos": str(org.start)})
                 for p in subject
             )  # fmt: skip
+    return out
+
+
+_COFOUNDER_AFTER = re.compile(r"(?:是|为|担任)(?:公司的?)?联合创始人")
+_COFOUNDER_BEFORE = re.compile(r"联合创始人(?:还|也)?(?:包括|有|是)[^，。；]{0,16}$")
+_JOINS_THE_COMPANY = re.compile(
+    r"(?:全职)?加入(?:了)?(?:公司|该公司|团队)?(?=[，。；,]|担任|出任|任|$)"
+)
+
+
+def founding_partners(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+    candidates: list[Candidate],
+) -> list[Candidate]:
+    """ "深空智能联合创始人还包括前清华大学助理教授韩雪", "覃思雨是联合创始人", "宋嘉禾……全职加入":
+    in an article about a company founded by someone, its other founders and the people who
+    "join" with no object join that company."""
+    founded = [
+        c.destination
+        for c in candidates
+        if not c.prior and c.destination is not None and not c.destination.slug
+    ]
+    if not founded:
+        return []
+    company = founded[0]
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        named = [p for p in people if start <= p.start < end and not p.pronoun]
+        if not named:
+            continue
+        for person in named:
+            if _COFOUNDER_AFTER.match(text, person.end) or _COFOUNDER_BEFORE.search(
+                text, max(start, person.start - 24), person.start
+            ):
+                out.append(Candidate(person.name, index, None, company, 0.8, False))
+        for match in _JOINS_THE_COMPANY.finditer(text, start, end):
+            subject = [p for p in people if start <= p.start < match.start() and not p.pronoun]
+            if not subject:
+                continue
+            if re.search(
+                r"(?:不|未|没有|将|会)[^，。]{0,6}$", text[subject[-1].end : match.start()]
+            ):
+                continue
+            out.append(Candidate(subject[-1].name, index, None, company, 0.8, False))
     return out

@@ -92,6 +92,7 @@ def extract_moves(
         candidates.extend(found)
     candidates = _name_plural_subjects(candidates, history, text, sentences)
     if language == "zh":
+        candidates += chinese.founding_partners(text, sentences, aliases, history, candidates)
         candidates += chinese.document_priors(text, sentences, aliases, history)
         chinese.settle_modality(candidates, text, sentences, history)
     if language != "zh":
