@@ -35,6 +35,7 @@ from plugins.news import chinese, english
 from plugins.news.mentions import find_institutions, find_new_organisations
 from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
+from plugins.news.script import as_written, to_simplified
 from plugins.news.sentences import split_sentences
 
 __all__ = ["AliasTable", "ExtractedMove", "extract_moves", "person_key"]
@@ -58,6 +59,9 @@ def extract_moves(
     mention, each with its modality (only ``reported``/``confirmed`` ones are moves).
     ``parents`` (institution slug → its parent's slug) lets a move name the lab the article
     places the person in rather than the company that owns it."""
+    original = text
+    if language == "zh" or (language is None and _HAN.search(text)):
+        text = to_simplified(text)
     sentences = split_sentences(text)
     if language != "zh":
         new_orgs = find_new_organisations(text, 0, len(text))
@@ -106,7 +110,23 @@ def extract_moves(
     moves = [_full_name(move, aliases, text) for move in _merge(candidates, text, sentences)]
     if parents:
         moves = _specialise(moves, candidates, text, sentences, aliases, parents)
+    if text != original:
+        moves = [_in_original_script(move, text, original) for move in moves]
     return moves
+
+
+def _in_original_script(move: ExtractedMove, simplified: str, original: str) -> ExtractedMove:
+    """A move read from the simplified form of a traditional-script article, with the person,
+    the new organisations and the quote as the article writes them."""
+    return dataclasses.replace(
+        move,
+        person=as_written(move.person, simplified, original) or move.person,
+        from_name=move.from_name
+        if move.from_slug
+        else as_written(move.from_name, simplified, original),
+        to_name=move.to_name if move.to_slug else as_written(move.to_name, simplified, original),
+        quote=original[move.span_start : move.span_end],
+    )
 
 
 def _descendant_of(slug: str, ancestor: str, parents: Mapping[str, str]) -> bool:

@@ -149,3 +149,12 @@ def test_chinese_unknown_organisation_by_its_place_but_never_a_generic_word() ->
     }  # fmt: skip
     [report] = extract_moves(document(generic)) or []
     assert _end(report.to_institution) == "zhipu-ai"
+
+
+def test_a_traditional_script_article_keeps_its_own_script() -> None:
+    [article] = [a for a in ARTICLES if a["id"] == "k-zh-traditional"]
+    doc = document(article).model_copy(update={"language": "zh-TW"})
+    [report] = [r for r in extract_moves(doc) or [] if isinstance(r, MoveReported)]
+    assert report.person.name == report.person.native_name == "陳立德"
+    assert (_end(report.from_institution), _end(report.to_institution)) == ("bytedance", "tencent")
+    assert report.quote is not None and report.quote.startswith("前字節跳動研究員陳立德")
