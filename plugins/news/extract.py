@@ -66,7 +66,7 @@ def extract_moves(
     if language != "zh":
         new_orgs = find_new_organisations(text, 0, len(text))
         known = set(aliases.entries)
-        fresh = [m.name for m in new_orgs if m.name not in known]
+        fresh = [m.name for m in new_orgs if m.name not in known and not aliases.slug_for(m.name)]
         if fresh:
             aliases = aliases.with_names(fresh)
     if language == "zh" or (language is None and _HAN.search(text)):

@@ -72,8 +72,10 @@ def _glued_to_name(text: str, pos: int, alias: str) -> bool:
     """A one-word alias right after a capitalised word is a surname ("Gordon Brown")."""
     if " " in alias or not alias[:1].isupper() or not alias.isascii():
         return False
-    prev = re.search(r"([A-Z][a-z]+) $", text[max(0, pos - 30) : pos])
-    return bool(prev and prev.group(1) not in STOPWORDS)
+    prev = re.search(r"([A-Z][a-z-]+) $", text[max(0, pos - 30) : pos])
+    return bool(
+        prev and prev.group(1) not in STOPWORDS and prev.group(1).lower() not in _DESCRIPTORS
+    )
 
 
 def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[Mention]:
@@ -117,10 +119,20 @@ _NEW_ORG_SHAPES = (
     # "Fenwick AI, which builds weather models, said": a company by what it makes
     re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_NEW_NAME}\s*,\s+which\s+(?:builds|makes|develops|designs|sells"
                rf"|offers|trains|is building|is developing|provides|uses)\b"),
+    # "Ford has hired", "AMD has appointed": the subject of a hire is an organisation
+    re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_NEW_NAME}\s+(?:has|have)\s+(?:also\s+)?(?:hired|appointed"
+               rf"|poached|recruited)\b"),
+    # "from Goldman Sachs, where he ran", "a data science job at Spotify"
+    re.compile(rf"\bfrom\s+{_NEW_NAME}\s*,\s+where\s+(?:he|she|they)\b"),
+    re.compile(rf"\b(?:job|role|position|post|stint|career)\s+(?:at|with)\s+{_NEW_NAME}"),
     # "the start-up Kinetica Labs"
     re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:[A-Z][\w-]+\s+|[\w-]+-based\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
     # "P's new venture, N" / "P's start-up, N"
     re.compile(rf"['’]s\s+(?:new\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}"),
+)  # fmt: skip
+_DESCRIPTORS = frozenset(
+    {"chipmaker", "start-up", "startup", "developer", "maker", "unicorn", "rival", "spin-off",
+     "spinoff", "carmaker", "automaker", "lender", "bank", "retailer", "insurer", "lab"}
 )  # fmt: skip
 _NOT_ORG_WORDS = frozenset(
     {"The", "A", "An", "It", "Its", "He", "She", "They", "In", "On", "At", "Last", "This", "That",
@@ -143,12 +155,14 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
                 words.pop()
             while words and words[-1] in ("of", "for"):
                 words.pop()
+            while len(words) > 1 and words[0].lower() in _DESCRIPTORS:
+                words.pop(0)  # "Chipmaker Cerebras Systems has hired"
             name = " ".join(words)
             if not words or words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS:
                 continue
-            if name in STOPWORDS or name.lower() in ("ai",):
+            if name in STOPWORDS or name.lower() in ("ai",) or is_place(name):
                 continue
-            m_start = match.start(1)
+            m_start = match.start(1) + max(0, match.group(1).find(name))
             out.append(Mention(m_start, m_start + len(name), name, None))
     out.sort(key=lambda m: m.start)
     return out
