@@ -601,6 +601,9 @@ def _roles(
     return persons, origin, dest
 
 
+_OWNER_OF_ORG = re.compile(
+    r"['’]s\s+(?:new\s+|own\s+)?(?:[A-Z]|(?:lab|start-?up|company|venture|firm|group|team)\b)"
+)
 _JOINED_ANAPHOR = re.compile(r"\s+(the (?:company|start-?up|firm|venture))\b")
 _OWNER_ANAPHOR = re.compile(
     r"\b[Tt]he (?:team|company|lab|group|unit|division|start-?up|firm)['’]s\s+[\w\s-]{0,40}?,?\s*$"
@@ -657,6 +660,10 @@ def _subjects(
         after_cue = [p for p in people if cue.end <= p.start < right and not p.pronoun]
         return _coordinated(after_cue, text) if after_cue else []
     in_left = [p for p in people if left <= p.start and p.end <= cue.start]
+    # "X, a co-founder of Mira Murati's Thinking Machines Lab, has left": a person named as
+    # the owner of an organisation is not the subject.
+    owners = [p for p in in_left if _OWNER_OF_ORG.match(text, p.end) and p is not in_left[0]]
+    in_left = [p for p in in_left if p not in owners]
     if in_left:
         nearest = in_left[-1]
         if nearest.name in ("i", "i've", "i'm"):

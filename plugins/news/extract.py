@@ -100,6 +100,7 @@ def extract_moves(
         candidates += chinese.document_priors(text, sentences, aliases, history)
         chinese.settle_modality(candidates, text, sentences, history)
     if language != "zh":
+        candidates += _named_cofounders(text, sentences, aliases, history, candidates)
         candidates += _group_priors(text, sentences, aliases, history)
         topic = _topic_employer(text, sentences, aliases)
         if topic is not None:
@@ -245,6 +246,49 @@ def _full_name(move: ExtractedMove, aliases: AliasTable, text: str) -> Extracted
     if (from_name, to_name) == (move.from_name, move.to_name):
         return move
     return dataclasses.replace(move, from_name=from_name, to_name=to_name)
+
+
+_COFOUNDER_IS = re.compile(
+    r"\b(?:(?:[Hh]er|[Hh]is|[Tt]heir|[Ii]ts|[Tt]he\s+company['’]s)\s+|(?P<org>[A-Z][\w&.-]*"
+    r"(?:\s+[A-Z][\w&.-]*){0,2})['’]s\s+)(?:other\s+|fellow\s+|second\s+|third\s+)?co-?founders?"
+    r"\s+(?:is|was|are|were|includes?|included)\s+"
+)
+
+
+def _named_cofounders(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+    candidates: list[Candidate],
+) -> list[Candidate]:
+    """ "Her co-founder is Michael O'Connell, a former engineer at Scale AI", "Parity Bio's other
+    co-founder is Omar Haddad": the person named founded the company (the one named, else the
+    one the article has someone found); their origin comes from what the article says of them."""
+    founded = [
+        c.destination
+        for c in candidates
+        if not c.prior and c.kind == "found" and c.destination is not None
+    ]
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for match in _COFOUNDER_IS.finditer(text, start, end):
+            company: Mention | None = None
+            if match.group("org"):
+                named = find_institutions(text, match.start("org"), match.end("org"), aliases)
+                company = named[0] if named else None
+            if company is None and founded:
+                company = founded[0]
+            if company is None:
+                continue
+            after = [p for p in people if match.end() <= p.start < end and not p.pronoun]
+            if not after or after[0].start != match.end():
+                continue
+            out.extend(
+                Candidate(p.name, index, None, company, 0.8, False, kind="found")
+                for p in _first_group(after, text) or after[:1]
+            )
+    return out
 
 
 _NUMBER = r"(?:two|three|four|five|six|several)"
