@@ -54,11 +54,13 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 # Characters that start a verb phrase far more often than they end a given name.
 _FUNCTION_CHARS = frozenset(
-    "已从于将在也曾和与并称被是等还未近日担转跳入加离或仍则共均都即便随又再此今目先后就亦正"
+    "已从于将在也曾和与并称被是等还未近日担转跳入加离或仍则共均都即便随又再此今目先后就亦正说"
 )
+# "曾入选", "曾任", "曾在": the adverb 曾 ("once") before a verb, not the surname 曾.
+_ADVERB_ZENG = re.compile(r"曾(?=[入任在于是经获参先担就加效为与带主负从做供执])")
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
-    r"下一站(?:是|为|将是)|去向(?:是|为)|任命|聘任|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
+    r"下一站(?:可能|或将|将)?(?:是|为)|去向(?:可能)?(?:是|为)|任命|聘任|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
     r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?"
 )
 _GENERIC_ORGS = frozenset(
@@ -83,7 +85,9 @@ _TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
 _FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立|创业")
 _NEW_COMPANY = re.compile(r"[“\"]([^”\"]{2,20})[”\"]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
-_DENIAL = re.compile(r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息")
+_DENIAL = re.compile(
+    r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息|不存在(?:离职|跳槽|加盟)"
+)
 _RUMOUR = re.compile(
     r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|洽谈|接触|据报道|传出|疑似|可能|据悉"
 )
@@ -109,6 +113,9 @@ def _han_people(
         found = None
         if s[i : i + 2] in _NOT_NAMES:
             i += 2
+            continue
+        if _ADVERB_ZENG.match(s, i):
+            i += 1
             continue
         for surname in _SURNAMES:
             if not s.startswith(surname, i):
@@ -523,9 +530,16 @@ def settle_modality(
         named = {p.name for p in people if start <= p.start < end and not p.pronoun}
         if _DENIAL.search(sentence):
             for cand in candidates:
-                if cand.prior or cand.sentence >= index or cand.modality == "denied":
+                if cand.prior or cand.modality == "denied":
                     continue
-                if (cand.person in named) or (not named and cand.modality in RUMOUR_MODALITIES):
+                # "相关传闻不实，X仍在公司工作。此前有自媒体称，X已离职": a rumour of X told after
+                # the denial is denied too; a firm report only when told before it.
+                later_rumour = cand.sentence > index and cand.modality in RUMOUR_MODALITIES
+                if cand.sentence >= index and not later_rumour:
+                    continue
+                if (cand.person in named and (cand.sentence < index or later_rumour)) or (
+                    not named and cand.modality in RUMOUR_MODALITIES and cand.sentence < index
+                ):
                     cand.modality = "denied"
                     cand.rumoured = False
         elif _CONFIRMATION.search(sentence):

@@ -158,3 +158,25 @@ def test_a_traditional_script_article_keeps_its_own_script() -> None:
     assert report.person.name == report.person.native_name == "陳立德"
     assert (_end(report.from_institution), _end(report.to_institution)) == ("bytedance", "tencent")
     assert report.quote is not None and report.quote.startswith("前字節跳動研究員陳立德")
+
+
+def test_a_rumoured_next_stop_is_the_rumours_destination() -> None:
+    doc = document(
+        {
+            "id": "x-zh-next-maybe", "language": "zh", "title": "传闻", "published": "2025-06-01",
+            "paragraphs": ["圈内流传消息称，美团大模型负责人之一柴文远或将离职，下一站可能是快手。"],
+        }
+    )  # fmt: skip
+    [report] = [r for r in extract_moves(doc) or [] if isinstance(r, MoveReported)]
+    assert report.modality == "rumoured"
+    assert (_end(report.from_institution), _end(report.to_institution)) == ("meituan", "kuaishou")
+
+
+def test_the_adverb_zeng_is_not_a_surname() -> None:
+    from plugins.news.chinese import _han_people
+
+    text = "记者获悉：曾入选华为“天才少年”计划的柏宇航已离职。邓睿说，他曾任讲师。"
+    huawei = text.index("华为")
+    names = [p.name for p in _han_people(text, 0, len(text), [(huawei, huawei + 2)])]
+    assert "曾入选" not in names and "曾任讲" not in names
+    assert "柏宇航" in names and "邓睿" in names
