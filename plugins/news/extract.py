@@ -180,7 +180,16 @@ def _specialise(
         index = next((i for i, (a, b) in enumerate(sentences) if a <= move.span_start < b), None)
         if index is not None:
             first = sentences[max(0, index - 1)][0]
-            near += find_institutions(text, first, sentences[index][1], aliases)
+            last = sentences[index][1]
+            if index + 1 < len(sentences):
+                # "Meta has hired X. X will join Meta Superintelligence Labs": the next sentence
+                # too, when it is about the same person.
+                n_start, n_end = sentences[index + 1]
+                opening = text[n_start:n_end].split(maxsplit=1)[:1]
+                names = set(move.person.split()) | {"He", "She", "They"}
+                if opening and (opening[0].rstrip(",") in names or move.person in opening[0]):
+                    last = n_end
+            near += find_institutions(text, first, last, aliases)
 
         origin = _narrower(near, move.from_slug, move.to_slug, parents)
         dest = _narrower(near, move.to_slug, move.from_slug, parents)
