@@ -572,6 +572,7 @@ def _roles(
             if m is not subject
             and m is not dest
             and not _UNRELATED_CLAUSE.search(text, left, m.start)
+            and not _VISIT_BEFORE.search(text, max(left, m.start - 50), m.start)
         ]
         if not descriptors and persons and cue.kind != HIRE:
             descriptors = [
@@ -601,6 +602,10 @@ def _roles(
     return persons, origin, dest
 
 
+# "a short stint as a visiting researcher at Microsoft Research": a visit is not an employer.
+_VISIT_BEFORE = re.compile(
+    r"\b(?:visiting|short stint|sabbatical|internship|intern)\b[^.;,]*$", re.IGNORECASE
+)
 _OWNER_OF_ORG = re.compile(
     r"['’]s\s+(?:new\s+|own\s+)?(?:[A-Z]|(?:lab|start-?up|company|venture|firm|group|team)\b)"
 )

@@ -147,6 +147,8 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
     out: list[Mention] = []
     for shape in _NEW_ORG_SHAPES:
         for match in shape.finditer(text, start, end):
+            if "\n" in match.group():
+                continue  # a headline ending "… to a start-up" does not name the next line
             name = re.sub(r"['’]s?$", "", match.group(1).strip().rstrip(".,;:"))
             words = name.split()
             while (

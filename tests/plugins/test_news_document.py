@@ -180,3 +180,8 @@ def test_the_adverb_zeng_is_not_a_surname() -> None:
     names = [p.name for p in _han_people(text, 0, len(text), [(huawei, huawei + 2)])]
     assert "曾入选" not in names and "曾任讲" not in names
     assert "柏宇航" in names and "邓睿" in names
+
+
+def test_a_headline_ending_in_an_organisation_noun_does_not_name_the_next_line() -> None:
+    text = "Why he left the start-up\nJonas Berglund said the company had run out of money."
+    assert [m.name for m in find_new_organisations(text, 0, len(text))] == []
