@@ -133,6 +133,11 @@ _PRIOR = re.compile(
     r"|was most recently|before that|(?P<latest>most recently|until recently|latest role|last (?:role|job|post)))\b",
     re.IGNORECASE,
 )
+_ROLE_OF_BEFORE = re.compile(
+    r"\b(?:head|chief|director|leader|founder|co-founder|president|dean|manager|scientist"
+    r"|researcher|engineer|professor)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 # "X, a senior researcher at A", "X, who leads A's team": the person's employer, in apposition.
 _APPOSITION = re.compile(
     r"^\s*,\s+(?:(?:a|an|the)\b|who (?:is|was|works|worked|leads|led|heads|headed|runs|ran|has been)\b)"
@@ -268,7 +273,12 @@ def sentence_candidates(
                 # (and, when the year is given, a stint that began then).
                 extras = {"pos": str(dest.start), "background": "1"}
                 old_year, old_month = _date(text, left, right, published_year)
-                if old_year is not None and (published_year is None or old_year < published_year):
+                own_clause = dest.start - cue.end <= 40 and "," not in text[cue.end : dest.start]
+                if (
+                    own_clause
+                    and old_year is not None
+                    and (published_year is None or old_year < published_year)
+                ):
                     extras["year"] = str(old_year)
                     if old_month is not None:
                         extras["month"] = str(old_month)
@@ -820,6 +830,12 @@ def _prior(
         if before and _APPOSITION.match(text[before[-1].end : inst.start]):
             add(before[-1], inst, inst.start)
         later = [p for p in named if p.start >= inst.end]
+        if (
+            later
+            and _ROLE_OF_BEFORE.search(text, max(s_start, inst.start - 60), inst.start)
+            and re.match(r"^\s*,\s*(?:Dr\.?\s+|Prof\.?\s+)?$", text[inst.end : later[0].start])
+        ):
+            add(later[0], inst, inst.start)  # "The head of Sea AI Lab, Dr. Lim Wei Ling, …"
         if later:
             gap = text[inst.end : later[0].start]
             words = re.findall(r"[\w-]+", gap.lower().replace("'s", " ").replace("’s", " "))

@@ -20,7 +20,13 @@ import pytest
 from plugins.news.hooks import extract_moves
 from plugins.news.lexicon import is_known_name, is_pinyin_name, is_place
 from plugins.news.mentions import find_new_organisations, find_people
-from service.ingest import DocumentSeen, InstitutionRef, MoveReported
+from service.ingest import (
+    AffiliationSeen,
+    DocumentSeen,
+    InstitutionRef,
+    MoveReported,
+    PartialDateModel,
+)
 
 KINDS = Path(__file__).resolve().parents[1] / "data" / "news_kinds.jsonl"
 ARTICLES = [json.loads(line) for line in KINDS.read_text(encoding="utf-8").splitlines() if line]
@@ -185,3 +191,21 @@ def test_the_adverb_zeng_is_not_a_surname() -> None:
 def test_a_headline_ending_in_an_organisation_noun_does_not_name_the_next_line() -> None:
     text = "Why he left the start-up\nJonas Berglund said the company had run out of money."
     assert [m.name for m in find_new_organisations(text, 0, len(text))] == []
+
+
+def test_a_background_stint_names_the_employer_of_its_own_clause() -> None:
+    doc = document(
+        {
+            "id": "x-stint-clause", "language": "en", "title": "A new role", "published": "2025-06-01",
+            "paragraphs": [
+                "Dr. Ines Carvalho, who joined Cohere in 2020 from Mila, has become chief "
+                "scientist at Mistral AI.",
+                "Dr. Tomas Lindgren, who joined Pellucid in 2019, will oversee Mistral AI's "
+                "robotics research.",
+            ],
+        }
+    )  # fmt: skip
+    stints = [r for r in extract_moves(doc) or [] if isinstance(r, AffiliationSeen)]
+    assert [(s.person.name, _end(s.institution), s.start) for s in stints] == [
+        ("Ines Carvalho", "cohere", PartialDateModel(year=2020))
+    ]
