@@ -133,6 +133,11 @@ _PRIOR = re.compile(
     r"|was most recently|before that|(?P<latest>most recently|until recently|latest role|last (?:role|job|post)))\b",
     re.IGNORECASE,
 )
+_ROLE_OF_BEFORE = re.compile(
+    r"\b(?:head|chief|director|leader|founder|co-founder|president|dean|manager|scientist"
+    r"|researcher|engineer|professor)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 # "X, a senior researcher at A", "X, who leads A's team": the person's employer, in apposition.
 _APPOSITION = re.compile(
     r"^\s*,\s+(?:(?:a|an|the)\b|who (?:is|was|works|worked|leads|led|heads|headed|runs|ran|has been)\b)"
@@ -264,7 +269,19 @@ def sentence_candidates(
             continue
         if background and cue.kind == JOIN and dest is not None and persons:
             if not (negated or denied or rumoured):
-                # "before joining Cohere last spring": not news, but the latest employer known.
+                # "before joining Cohere last spring": not news, but the latest employer known
+                # (and, when the year is given, a stint that began then).
+                extras = {"pos": str(dest.start), "background": "1"}
+                old_year, old_month = _date(text, left, right, published_year)
+                own_clause = dest.start - cue.end <= 40 and "," not in text[cue.end : dest.start]
+                if (
+                    own_clause
+                    and old_year is not None
+                    and (published_year is None or old_year < published_year)
+                ):
+                    extras["year"] = str(old_year)
+                    if old_month is not None:
+                        extras["month"] = str(old_month)
                 out.extend(
                     Candidate(
                         p.name,
@@ -274,7 +291,7 @@ def sentence_candidates(
                         0.5,
                         False,
                         prior=True,
-                        extras={"pos": str(dest.start)},
+                        extras=dict(extras),
                     )
                     for p in persons
                     if not p.name.islower()
@@ -446,6 +463,12 @@ def _is_background(
         return True
     if _OLD_MOVE.search(text, left, min(right, cue.end + 40)):
         return True
+    if cue.kind == FOUND and re.search(
+        r",\s+who\s+(?:had\s+)?$", text[max(left - 10, 0) : cue.start]
+    ):
+        # "X, who co-founded Bramble, has left": the founding is told in passing; the
+        # company is X's employer, the origin of the move the sentence reports.
+        return True
     if published_year is None:
         return False
     window = text[cue.start : right]
@@ -538,6 +561,20 @@ def _roles(
         origin = subject  # "Cohere said its chief scientist, X, is stepping down"
     if dest is None and cue.kind == JOIN and subject is not None and subject.start < first_person:
         dest = subject
+    if dest is None and cue.kind == JOIN:
+        joined = _JOINED_ANAPHOR.match(text, cue.end)
+        if joined:
+            # "has also joined the company": the company the article is about, a new one first.
+            prior = [
+                m
+                for m in [*institutions_so_far, *insts]
+                if m.start < joined.start(1) and (origin is None or m.name != origin.name)
+            ]
+            fresh = [m for m in prior if not m.slug and m.name]
+            pool = fresh or prior
+            if pool:
+                ref = pool[-1]
+                dest = Mention(joined.start(1), joined.end(1), ref.name, ref.slug)
     if origin is None:
         descriptors = [
             m
@@ -545,6 +582,7 @@ def _roles(
             if m is not subject
             and m is not dest
             and not _UNRELATED_CLAUSE.search(text, left, m.start)
+            and not _VISIT_BEFORE.search(text, max(left, m.start - 50), m.start)
         ]
         if not descriptors and persons and cue.kind != HIRE:
             descriptors = [
@@ -574,6 +612,14 @@ def _roles(
     return persons, origin, dest
 
 
+# "a short stint as a visiting researcher at Microsoft Research": a visit is not an employer.
+_VISIT_BEFORE = re.compile(
+    r"\b(?:visiting|short stint|sabbatical|internship|intern)\b[^.;,]*$", re.IGNORECASE
+)
+_OWNER_OF_ORG = re.compile(
+    r"['’]s\s+(?:new\s+|own\s+)?(?:[A-Z]|(?:lab|start-?up|company|venture|firm|group|team)\b)"
+)
+_JOINED_ANAPHOR = re.compile(r"\s+(the (?:company|start-?up|firm|venture))\b")
 _OWNER_ANAPHOR = re.compile(
     r"\b[Tt]he (?:team|company|lab|group|unit|division|start-?up|firm)['’]s\s+[\w\s-]{0,40}?,?\s*$"
 )
@@ -597,7 +643,7 @@ def _subject_org(
         gap = text[m.end : cue.start]
         # "Thinking Machines Lab, the start-up founded by X, has hired": skip the apposition.
         apposition = re.match(r"^\s*,[^,]{3,90},(?=\s)", gap)
-        if apposition and cue.kind == HIRE:
+        if apposition and (cue.kind == HIRE or re.match(r"^\s*,\s*which\b", gap)):
             gap = gap[apposition.end() :]
         if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
             return m
@@ -629,6 +675,10 @@ def _subjects(
         after_cue = [p for p in people if cue.end <= p.start < right and not p.pronoun]
         return _coordinated(after_cue, text) if after_cue else []
     in_left = [p for p in people if left <= p.start and p.end <= cue.start]
+    # "X, a co-founder of Mira Murati's Thinking Machines Lab, has left": a person named as
+    # the owner of an organisation is not the subject.
+    owners = [p for p in in_left if _OWNER_OF_ORG.match(text, p.end) and p is not in_left[0]]
+    in_left = [p for p in in_left if p not in owners]
     if in_left:
         nearest = in_left[-1]
         if nearest.name in ("i", "i've", "i'm"):
@@ -780,6 +830,12 @@ def _prior(
         if before and _APPOSITION.match(text[before[-1].end : inst.start]):
             add(before[-1], inst, inst.start)
         later = [p for p in named if p.start >= inst.end]
+        if (
+            later
+            and _ROLE_OF_BEFORE.search(text, max(s_start, inst.start - 60), inst.start)
+            and re.match(r"^\s*,\s*(?:Dr\.?\s+|Prof\.?\s+)?$", text[inst.end : later[0].start])
+        ):
+            add(later[0], inst, inst.start)  # "The head of Sea AI Lab, Dr. Lim Wei Ling, …"
         if later:
             gap = text[inst.end : later[0].start]
             words = re.findall(r"[\w-]+", gap.lower().replace("'s", " ").replace("’s", " "))

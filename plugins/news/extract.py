@@ -23,9 +23,11 @@ yield no frame but count as the person's known employer.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from anyascii import anyascii
 
@@ -33,6 +35,7 @@ from plugins.news import chinese, english
 from plugins.news.mentions import find_institutions, find_new_organisations
 from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
+from plugins.news.script import as_written, to_simplified
 from plugins.news.sentences import split_sentences
 
 __all__ = ["AliasTable", "ExtractedMove", "extract_moves", "person_key"]
@@ -50,14 +53,24 @@ def extract_moves(
     *,
     language: str | None = None,
     published_year: int | None = None,
+    parents: Mapping[str, str] | None = None,
 ) -> list[ExtractedMove]:
     """Every move frame the article tells, one per (person, from, to), in order of first
-    mention, each with its modality (only ``reported``/``confirmed`` ones are moves)."""
+    mention, each with its modality (only ``reported``/``confirmed`` ones are moves).
+    ``parents`` (institution slug → its parent's slug) lets a move name the lab the article
+    places the person in rather than the company that owns it."""
+    original = text
+    if language == "zh" or (language is None and _HAN.search(text)):
+        text = to_simplified(text)
     sentences = split_sentences(text)
     if language != "zh":
         new_orgs = find_new_organisations(text, 0, len(text))
         known = set(aliases.entries)
-        fresh = [m.name for m in new_orgs if m.name not in known]
+        fresh = [m.name for m in new_orgs if m.name not in known and not aliases.slug_for(m.name)]
+        if fresh:
+            aliases = aliases.with_names(fresh)
+    if language == "zh" or (language is None and _HAN.search(text)):
+        fresh = chinese.new_organisations(text, aliases)
         if fresh:
             aliases = aliases.with_names(fresh)
     history: list[PersonMention] = []
@@ -82,7 +95,12 @@ def extract_moves(
                     cand.modality = "denied"
         candidates.extend(found)
     candidates = _name_plural_subjects(candidates, history, text, sentences)
+    if language == "zh":
+        candidates += chinese.founding_partners(text, sentences, aliases, history, candidates)
+        candidates += chinese.document_priors(text, sentences, aliases, history)
+        chinese.settle_modality(candidates, text, sentences, history)
     if language != "zh":
+        candidates += _named_cofounders(text, sentences, aliases, history, candidates)
         candidates += _group_priors(text, sentences, aliases, history)
         topic = _topic_employer(text, sentences, aliases)
         if topic is not None:
@@ -90,7 +108,196 @@ def extract_moves(
         gainer = _topic_gainer(text, sentences, aliases)
         if gainer is not None:
             _fill_destination(candidates, gainer)
-    return _merge(candidates, text, sentences)
+    moves = [_full_name(move, aliases, text) for move in _merge(candidates, text, sentences)]
+    if parents:
+        moves = _specialise(moves, candidates, text, sentences, aliases, parents)
+    if text != original:
+        moves = [_in_original_script(move, text, original) for move in moves]
+    return moves
+
+
+def _in_original_script(move: ExtractedMove, simplified: str, original: str) -> ExtractedMove:
+    """A move read from the simplified form of a traditional-script article, with the person,
+    the new organisations and the quote as the article writes them."""
+    return dataclasses.replace(
+        move,
+        person=as_written(move.person, simplified, original) or move.person,
+        from_name=move.from_name
+        if move.from_slug
+        else as_written(move.from_name, simplified, original),
+        to_name=move.to_name if move.to_slug else as_written(move.to_name, simplified, original),
+        quote=original[move.span_start : move.span_end],
+    )
+
+
+def _descendant_of(slug: str, ancestor: str, parents: Mapping[str, str]) -> bool:
+    seen: set[str] = set()
+    while slug in parents and slug not in seen:
+        seen.add(slug)
+        slug = parents[slug]
+        if slug == ancestor:
+            return True
+    return False
+
+
+def _narrower(
+    near: list[Mention], slug: str | None, other: str | None, parents: Mapping[str, str]
+) -> Mention | None:
+    """The one lab of ``slug`` among ``near`` (not the move's other end), if exactly one."""
+    if not slug:
+        return None
+    labs = {
+        m.slug: m
+        for m in near
+        if m.slug and m.slug != other and _descendant_of(m.slug, slug, parents)
+    }
+    return next(iter(labs.values())) if len(labs) == 1 else None
+
+
+def _specialise(
+    moves: list[ExtractedMove],
+    candidates: list[Candidate],
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    parents: Mapping[str, str],
+) -> list[ExtractedMove]:
+    """ "Meta has hired X ... X will join Meta Superintelligence Labs", "Google has appointed X
+    as director of Google DeepMind's team", "X, a Google Research scientist, has left Google":
+    an end named by a company is the lab of that company the article places the person in
+    (one of the person's own frames, the move's sentence or the one before), when there is
+    exactly one such lab."""
+    out: list[ExtractedMove] = []
+    for move in moves:
+        key = person_key(move.person)
+        near: list[Mention] = [
+            m
+            for c in candidates
+            if person_key(c.person) == key
+            for m in (c.origin, c.destination)
+            if m is not None and m.slug
+        ]
+        index = next((i for i, (a, b) in enumerate(sentences) if a <= move.span_start < b), None)
+        if index is not None:
+            first = sentences[max(0, index - 1)][0]
+            last = sentences[index][1]
+            if index + 1 < len(sentences):
+                # "Meta has hired X. X will join Meta Superintelligence Labs": the next sentence
+                # too, when it is about the same person.
+                n_start, n_end = sentences[index + 1]
+                opening = text[n_start:n_end].split(maxsplit=1)[:1]
+                names = set(move.person.split()) | {"He", "She", "They"}
+                if opening and (opening[0].rstrip(",") in names or move.person in opening[0]):
+                    last = n_end
+            near += find_institutions(text, first, last, aliases)
+
+        origin = _narrower(near, move.from_slug, move.to_slug, parents)
+        dest = _narrower(near, move.to_slug, move.from_slug, parents)
+        if origin is None and dest is None:
+            out.append(move)
+            continue
+        out.append(
+            dataclasses.replace(
+                move,
+                from_name=origin.name if origin else move.from_name,
+                from_slug=origin.slug if origin else move.from_slug,
+                to_name=dest.name if dest else move.to_name,
+                to_slug=dest.slug if dest else move.to_slug,
+            )
+        )
+    # A half-move now inside a full move of the same person and modality says nothing more.
+    full = {(person_key(m.person), m.modality, m.from_slug, m.to_slug) for m in out}
+    return [
+        m
+        for i, m in enumerate(out)
+        if not (
+            (m.from_slug is None or m.to_slug is None)
+            and any(
+                k[0] == person_key(m.person)
+                and k[1] == m.modality
+                and k[2] is not None
+                and k[3] is not None
+                and (k[2] == m.from_slug if m.to_slug is None else k[3] == m.to_slug)
+                for k in full
+            )
+            and (m.from_name is None or m.to_name is None)
+        )
+        and (m.from_slug, m.to_slug, person_key(m.person), m.modality)
+        not in {(o.from_slug, o.to_slug, person_key(o.person), o.modality) for o in out[:i]}
+    ]
+
+
+_ORG_SUFFIX = r"(?:Labs|Lab|AI|Systems|Data|Bio|Robotics|Research|Technologies|Intelligence)"
+
+
+def _full_name(move: ExtractedMove, aliases: AliasTable, text: str) -> ExtractedMove:
+    """ "Corvid" for "Corvid Labs", "远岫" for "远岫机器人": a new organisation named again by
+    its first word is the one named in full, not a second organisation."""
+
+    def full(name: str | None, slug: str | None) -> str | None:
+        if not name or slug:
+            return name
+        longer = [
+            alias
+            for alias, known in aliases.entries.items()
+            if not known
+            and len(alias) > len(name)
+            and alias.startswith(name)
+            and (_HAN.match(alias) or alias[len(name)] == " ")
+            and alias in text
+        ]
+        if longer:
+            return max(longer, key=len)
+        suffixed = re.search(rf"\b{re.escape(name)} {_ORG_SUFFIX}\b", text)
+        return suffixed.group() if suffixed else name
+
+    from_name, to_name = full(move.from_name, move.from_slug), full(move.to_name, move.to_slug)
+    if (from_name, to_name) == (move.from_name, move.to_name):
+        return move
+    return dataclasses.replace(move, from_name=from_name, to_name=to_name)
+
+
+_COFOUNDER_IS = re.compile(
+    r"\b(?:(?:[Hh]er|[Hh]is|[Tt]heir|[Ii]ts|[Tt]he\s+company['’]s)\s+|(?P<org>[A-Z][\w&.-]*"
+    r"(?:\s+[A-Z][\w&.-]*){0,2})['’]s\s+)(?:other\s+|fellow\s+|second\s+|third\s+)?co-?founders?"
+    r"\s+(?:is|was|are|were|includes?|included)\s+"
+)
+
+
+def _named_cofounders(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+    candidates: list[Candidate],
+) -> list[Candidate]:
+    """ "Her co-founder is Michael O'Connell, a former engineer at Scale AI", "Parity Bio's other
+    co-founder is Omar Haddad": the person named founded the company (the one named, else the
+    one the article has someone found); their origin comes from what the article says of them."""
+    founded = [
+        c.destination
+        for c in candidates
+        if not c.prior and c.kind == "found" and c.destination is not None
+    ]
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for match in _COFOUNDER_IS.finditer(text, start, end):
+            company: Mention | None = None
+            if match.group("org"):
+                named = find_institutions(text, match.start("org"), match.end("org"), aliases)
+                company = named[0] if named else None
+            if company is None and founded:
+                company = founded[0]
+            if company is None:
+                continue
+            after = [p for p in people if match.end() <= p.start < end and not p.pronoun]
+            if not after or after[0].start != match.end():
+                continue
+            out.extend(
+                Candidate(p.name, index, None, company, 0.8, False, kind="found")
+                for p in _first_group(after, text) or after[:1]
+            )
+    return out
 
 
 _NUMBER = r"(?:two|three|four|five|six|several)"
@@ -336,7 +543,12 @@ def _merge(
         priors += [
             c for c in moves if c.modality == "leave_of_absence" and c.origin and not c.destination
         ]
+        # A departure told in the article is the origin of an arrival of the same kind; the
+        # employers known in passing fill only arrivals that have none.
+        leaving = {_modality_class(c) for c in moves if c.origin and not c.destination}
         for move in moves:
+            if _modality_class(move) in leaving:
+                continue
             if move.origin is None and move.destination is not None and priors:
                 best = _latest_prior(priors, move.sentence)
                 if best.origin is not None and not best.origin.name:
@@ -381,8 +593,42 @@ def _merge(
                     del chosen[key]
         for cand in chosen.values():
             results.append((cand.sentence, _to_move(cand, text, sentences)))
+        stint = _background_stint(priors)
+        if stint is not None:
+            results.append((stint.sentence, _to_move(stint, text, sentences)))
     results.sort(key=lambda r: (r[0], r[1].person))
     return [move for _, move in results]
+
+
+def _background_stint(priors: list[Candidate]) -> Candidate | None:
+    """An old move told in passing with its year ("who joined Google from Baidu in 2016",
+    "2019年从谷歌加入字节跳动") is not news, but it says where the person has worked since then:
+    one ``background`` frame, the latest such employer. One per person and article, so that
+    an article's background alone never makes a history from which a move could be
+    inferred."""
+    dated = [
+        p
+        for p in priors
+        if p.extras.get("background")
+        and p.extras.get("year")
+        and p.origin is not None
+        and p.origin.name
+    ]
+    if not dated:
+        return None
+    latest = max(dated, key=lambda p: (int(p.extras["year"]), p.sentence))
+    return Candidate(
+        latest.person,
+        latest.sentence,
+        None,
+        latest.origin,
+        0.6,
+        False,
+        year=int(latest.extras["year"]),
+        month=int(latest.extras["month"]) if latest.extras.get("month") else None,
+        modality="background",
+        kind="join",
+    )
 
 
 def _firm_departure_takes_rumoured_arrival(by_class: dict[str, list[Candidate]]) -> None:

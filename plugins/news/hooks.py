@@ -8,6 +8,7 @@ plus every ``institution_aliases()`` hook result; the table is built once and ca
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import tomllib
@@ -19,6 +20,7 @@ from plugins.news.extract import AliasTable, ExtractedMove
 from plugins.news.extract import extract_moves as run_rules
 from plugins.news.ingester import NewsIngester
 from service.ingest import (
+    AffiliationSeen,
     DocumentSeen,
     InstitutionRef,
     MoveReported,
@@ -116,6 +118,26 @@ STORED_MODALITY: dict[str, Literal["reported", "rumoured", "denied"]] = {
 are not stored as moves at all."""
 
 
+def to_stint(move: ExtractedMove, document: DocumentSeen) -> AffiliationSeen | None:
+    """A ``background`` frame with its year ("who joined Google from Baidu in 2016") as the
+    stint it tells: the person at the institution from that year, the article as evidence."""
+    if move.modality != "background" or move.year is None:
+        return None
+    institution = _institution(move.to_name, move.to_slug)
+    if institution is None:
+        return None
+    native = move.person if _HAN.search(move.person) else None
+    where = hashlib.sha256(document.url.encode()).hexdigest()[:16]
+    return AffiliationSeen(
+        person=PersonRef(name=move.person, native_name=native, ids={}),
+        institution=institution,
+        start=PartialDateModel(year=move.year, month=move.month),
+        role=move.role[:500] if move.role else None,
+        source_key=f"news:{where}:{move.to_slug or move.to_name}"[:200],
+        document_url=document.url,
+    )
+
+
 def to_report(move: ExtractedMove, document: DocumentSeen) -> MoveReported | None:
     """One extracted move as the observation the pipeline merges and stores."""
     modality = STORED_MODALITY.get(move.modality)
@@ -153,12 +175,23 @@ def register_ingesters() -> list[type[Ingester]]:
 
 
 @hookimpl
-def extract_moves(document: DocumentSeen) -> list[MoveReported] | None:
-    """The moves a news article reports, by the ``news-rules`` extractor."""
+def extract_moves(document: DocumentSeen) -> list[MoveReported | AffiliationSeen] | None:
+    """The moves a news article reports, by the ``news-rules`` extractor, and the stints its
+    background clauses tell."""
     if document.kind != "news_article" or not document.text:
         return None
     year = document.published_at.year if document.published_at else None
     language = (document.language or "").split("-")[0].lower() or None
-    found = run_rules(document.text, alias_table(), language=language, published_year=year)
-    reports = [r for m in found if (r := to_report(m, document)) is not None]
+    found = run_rules(
+        document.text,
+        alias_table(),
+        language=language,
+        published_year=year,
+        parents=seed_parents(),
+    )
+    reports: list[MoveReported | AffiliationSeen] = []
+    for move in found:
+        observation = to_stint(move, document) or to_report(move, document)
+        if observation is not None:
+            reports.append(observation)
     return reports or None

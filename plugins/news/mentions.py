@@ -72,8 +72,10 @@ def _glued_to_name(text: str, pos: int, alias: str) -> bool:
     """A one-word alias right after a capitalised word is a surname ("Gordon Brown")."""
     if " " in alias or not alias[:1].isupper() or not alias.isascii():
         return False
-    prev = re.search(r"([A-Z][a-z]+) $", text[max(0, pos - 30) : pos])
-    return bool(prev and prev.group(1) not in STOPWORDS)
+    prev = re.search(r"([A-Z][a-z-]+) $", text[max(0, pos - 30) : pos])
+    return bool(
+        prev and prev.group(1) not in STOPWORDS and prev.group(1).lower() not in _DESCRIPTORS
+    )
 
 
 def _merge_nested(text: str, found: list[Mention], aliases: AliasTable) -> list[Mention]:
@@ -103,9 +105,9 @@ _NEW_ORG_SHAPES = (
                rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
     # "Kinetica Labs, a new start-up", "Lumen, the company he founded"
     re.compile(rf"{_NEW_NAME}\s*,\s+(?:a|an|the)\s+(?:new\s+|young\s+|stealth\s+|two-year-old\s+)*"
-               rf"(?:[\w-]+\s+){{0,2}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),
+               rf"(?:[\w-]+\s+){{0,4}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),
     # "co-founded Lumen", "founded Kinetica Labs", "launched Vireo"
-    re.compile(rf"\b(?:co-?found(?:ed|s|ing)?|found(?:ed|s|ing)|launch(?:ed|es|ing)|start(?:ed|s|ing)|set up)\s+"
+    re.compile(rf"\b(?:co-?found(?:ed|s|ing)?|found(?:ed|s|ing)|launch(?:ed|es|ing)|start(?:ed|s|ing)?|set up)\s+"
                rf"(?:(?:the\s+)?(?:start-?up|company|firm|lab|venture)\s+)?{_NEW_NAME}"),
     # "has started a new company, Halcyon Robotics, with ..."
     re.compile(rf"\b(?:a|an)\s+(?:new\s+|young\s+|stealth\s+|own\s+)*(?:[\w-]+\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}\s*,"),
@@ -114,10 +116,23 @@ _NEW_ORG_SHAPES = (
     # "Chipmaker Cerebras Systems has hired", "rival Lumen"
     re.compile(rf"\b(?:[Cc]hipmaker|[Ss]tart-?up|[Dd]eveloper|[Mm]aker|[Uu]nicorn|[Rr]ival|[Ss]pin-?off)\s+{_NEW_NAME}"
                rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced)\b|,)"),
+    # "Fenwick AI, which builds weather models, said": a company by what it makes
+    re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_NEW_NAME}\s*,\s+which\s+(?:builds|makes|develops|designs|sells"
+               rf"|offers|trains|is building|is developing|provides|uses)\b"),
+    # "Ford has hired", "AMD has appointed": the subject of a hire is an organisation
+    re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_NEW_NAME}\s+(?:has|have)\s+(?:also\s+)?(?:hired|appointed"
+               rf"|poached|recruited)\b"),
+    # "from Goldman Sachs, where he ran", "a data science job at Spotify"
+    re.compile(rf"\bfrom\s+{_NEW_NAME}\s*,\s+where\s+(?:he|she|they)\b"),
+    re.compile(rf"\b(?:job|role|position|post|stint|career)\s+(?:at|with)\s+{_NEW_NAME}"),
     # "the start-up Kinetica Labs"
     re.compile(rf"\b[Tt]he\s+(?:new\s+)?(?:[A-Z][\w-]+\s+|[\w-]+-based\s+)?(?:start-?up|company|firm|venture)\s*,?\s+{_NEW_NAME}"),
     # "P's new venture, N" / "P's start-up, N"
     re.compile(rf"['’]s\s+(?:new\s+)?{_ORG_NOUN}\s*,\s+{_NEW_NAME}"),
+)  # fmt: skip
+_DESCRIPTORS = frozenset(
+    {"chipmaker", "start-up", "startup", "developer", "maker", "unicorn", "rival", "spin-off",
+     "spinoff", "carmaker", "automaker", "lender", "bank", "retailer", "insurer", "lab"}
 )  # fmt: skip
 _NOT_ORG_WORDS = frozenset(
     {"The", "A", "An", "It", "Its", "He", "She", "They", "In", "On", "At", "Last", "This", "That",
@@ -132,6 +147,8 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
     out: list[Mention] = []
     for shape in _NEW_ORG_SHAPES:
         for match in shape.finditer(text, start, end):
+            if "\n" in match.group():
+                continue  # a headline ending "… to a start-up" does not name the next line
             name = re.sub(r"['’]s?$", "", match.group(1).strip().rstrip(".,;:"))
             words = name.split()
             while (
@@ -140,12 +157,14 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
                 words.pop()
             while words and words[-1] in ("of", "for"):
                 words.pop()
+            while len(words) > 1 and words[0].lower() in _DESCRIPTORS:
+                words.pop(0)  # "Chipmaker Cerebras Systems has hired"
             name = " ".join(words)
             if not words or words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS:
                 continue
-            if name in STOPWORDS or name.lower() in ("ai",):
+            if name in STOPWORDS or name.lower() in ("ai",) or is_place(name):
                 continue
-            m_start = match.start(1)
+            m_start = match.start(1) + max(0, match.group(1).find(name))
             out.append(Mention(m_start, m_start + len(name), name, None))
     out.sort(key=lambda m: m.start)
     return out

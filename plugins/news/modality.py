@@ -67,6 +67,15 @@ _EN_PLANNED = re.compile(
     r"|\b(?:considering|weighing|mulling|contemplating|exploring|thinking about) (?:\w+ )?$",
     re.IGNORECASE,
 )
+# "plans to leave the company early next year to join B": the intention governs every cue
+# after it in the sentence, unless a firm verb intervenes.
+_EN_PLANNED_BEFORE = re.compile(
+    r"\b(?:plans|planned|planning|intends|intending|hopes|hoping|aims) to\b",
+    re.IGNORECASE,
+)
+_EN_FIRM_AFTER_PLAN = re.compile(
+    r"\b(?:has|have|had) (?:joined|left|started|moved)\b|\band (?:will|has|is|was)\b", re.IGNORECASE
+)
 _EN_HYPOTHETICAL = re.compile(
     r"\b(?:if|should|were) (?:the|a|that|this|he|she|they) (?:\w+ ){0,4}(?:goes ahead|happens|succeeds"
     r"|went ahead|were to)\b|\bif\b[^.;]{0,80}\bwould\b|\bwould\b[^.;]{0,80}\bif\b|\bwould have\b",
@@ -92,8 +101,12 @@ _ZH_LEAVE = re.compile(r"休假|停薪留职|请假|暂时离开|暂别|学术�
 _ZH_TALKS = re.compile(r"洽谈|接触|谈判|商谈|邀请|开出|抛出橄榄枝|挖角.{0,4}(?:中|未)|正在争取")
 _ZH_RUMOUR = re.compile(
     r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|据报道|媒体报道|报道称|传出|疑似|可能|传言|爆料"
+    r"|网帖|网友称|自媒体|流传|有人称|坊间"
 )
-_ZH_PLANNED = re.compile(r"计划|打算|考虑|准备(?:离开|加入)|有意")
+_ZH_PRESS = re.compile(r"据报道|媒体报道|报道称")
+_ZH_PLANNED = re.compile(
+    r"(?<![”\"])计划(?!中)|预计将|提出(?:离职|辞职)|提交了?辞呈|打算|考虑|准备(?:离开|加入)|有意"
+)
 _ZH_CONFIRMED = re.compile(r"证实|官宣|宣布|确认|正式|发文|表示")
 _ZH_BACKGROUND = re.compile(r"此前|曾经|曾于|曾在|早年|多年前|当年|后来")
 
@@ -108,7 +121,13 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
             return "leave_of_absence"
         if _ZH_TALKS.search(sentence):
             return "in_talks"
-        if _ZH_RUMOUR.search(sentence):
+        rumour = _ZH_RUMOUR.search(sentence)
+        if rumour and not (
+            # "据多家媒体报道，他已正式入职": press attribution of a done deal is a report.
+            _ZH_PRESS.fullmatch(rumour.group())
+            and len(_ZH_RUMOUR.findall(sentence)) == 1
+            and re.search(r"已(?:经)?正式", sentence)
+        ):
             return "rumour"
         if _ZH_PLANNED.search(clause):
             return "planned"
@@ -126,6 +145,14 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
             return "confirmed"
         return "rumour"
     if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
+        return "planned"
+    cue_at = sentence.find(clause[-60:]) if clause else -1
+    plans = (
+        list(_EN_PLANNED_BEFORE.finditer(sentence, 0, cue_at + len(clause[-60:])))
+        if cue_at >= 0
+        else []
+    )
+    if plans and not _EN_FIRM_AFTER_PLAN.search(sentence, plans[-1].end()):
         return "planned"
     return "confirmed" if _EN_CONFIRMED.search(sentence) else "reported"
 

@@ -14,7 +14,7 @@ import pluggy
 if TYPE_CHECKING:
     from service.ingest.ingester import Ingester
     from service.ingest.notifications import RecordedMove
-    from service.ingest.observations import DocumentSeen, MoveReported
+    from service.ingest.observations import AffiliationSeen, DocumentSeen, MoveReported
 
 NAME = "talentflow"
 
@@ -33,8 +33,12 @@ def register_ingesters() -> list[type[Ingester]]:  # type: ignore[empty-body]
 
 
 @hookspec
-def extract_moves(document: DocumentSeen) -> list[MoveReported] | None:
+def extract_moves(document: DocumentSeen) -> list[MoveReported | AffiliationSeen] | None:
     """Return the moves a third-party extractor (rules or a model) finds in ``document``.
+
+    An extractor may also return ``AffiliationSeen`` stints for employment the document tells
+    only in passing ("who joined Google from Baidu in 2016"): such a clause is not a move the
+    document reports, but it says where the person worked; give it ``document_url``.
 
     Fires during a run for every ``DocumentSeen`` that carries ``text``, before the batch holding
     it is written. Return ``None`` or an empty list when there is nothing to report. The returned

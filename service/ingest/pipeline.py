@@ -43,6 +43,7 @@ from service.ingest.manager import _call, get_ingester, get_plugin_manager
 from service.ingest.notifications import RecordedMove
 from service.ingest.observations import (
     OBSERVATION_TYPES,
+    AffiliationSeen,
     DocumentSeen,
     MoveReported,
     observation_adapter,
@@ -531,11 +532,15 @@ class _Run:
                 continue
             for n, move in enumerate(found):
                 where = f"{position}/extract_moves:{impl.plugin_name}#{n}"
-                if not isinstance(move, MoveReported):
-                    logger.warning("%s: not a MoveReported but %s", where, type(move).__name__)
+                if not isinstance(move, MoveReported | AffiliationSeen):
+                    logger.warning(
+                        "%s: not a MoveReported or AffiliationSeen but %s",
+                        where,
+                        type(move).__name__,
+                    )
                     continue
                 try:
-                    checked = MoveReported.model_validate(move.model_dump())
+                    checked = type(move).model_validate(move.model_dump())
                 except ValidationError as exc:
                     logger.warning("%s: invalid move: %s", where, _describe(exc))
                     continue

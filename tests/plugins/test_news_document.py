@@ -20,7 +20,13 @@ import pytest
 from plugins.news.hooks import extract_moves
 from plugins.news.lexicon import is_known_name, is_pinyin_name, is_place
 from plugins.news.mentions import find_new_organisations, find_people
-from service.ingest import DocumentSeen, InstitutionRef, MoveReported
+from service.ingest import (
+    AffiliationSeen,
+    DocumentSeen,
+    InstitutionRef,
+    MoveReported,
+    PartialDateModel,
+)
 
 KINDS = Path(__file__).resolve().parents[1] / "data" / "news_kinds.jsonl"
 ARTICLES = [json.loads(line) for line in KINDS.read_text(encoding="utf-8").splitlines() if line]
@@ -54,7 +60,8 @@ def _report_key(report: MoveReported) -> tuple[str, str | None, str | None]:
 
 @pytest.mark.parametrize("article", ARTICLES, ids=[a["note"] for a in ARTICLES])
 def test_each_kind_of_failure(article: dict[str, Any]) -> None:
-    reports = extract_moves(document(article)) or []
+    found = extract_moves(document(article)) or []
+    reports = [r for r in found if isinstance(r, MoveReported)]
     by_key = {_report_key(r): r for r in reports}
     expected_moves = set()
     for gold in article["moves"]:
@@ -148,3 +155,57 @@ def test_chinese_unknown_organisation_by_its_place_but_never_a_generic_word() ->
     }  # fmt: skip
     [report] = extract_moves(document(generic)) or []
     assert _end(report.to_institution) == "zhipu-ai"
+
+
+def test_a_traditional_script_article_keeps_its_own_script() -> None:
+    [article] = [a for a in ARTICLES if a["id"] == "k-zh-traditional"]
+    doc = document(article).model_copy(update={"language": "zh-TW"})
+    [report] = [r for r in extract_moves(doc) or [] if isinstance(r, MoveReported)]
+    assert report.person.name == report.person.native_name == "陳立德"
+    assert (_end(report.from_institution), _end(report.to_institution)) == ("bytedance", "tencent")
+    assert report.quote is not None and report.quote.startswith("前字節跳動研究員陳立德")
+
+
+def test_a_rumoured_next_stop_is_the_rumours_destination() -> None:
+    doc = document(
+        {
+            "id": "x-zh-next-maybe", "language": "zh", "title": "传闻", "published": "2025-06-01",
+            "paragraphs": ["圈内流传消息称，美团大模型负责人之一柴文远或将离职，下一站可能是快手。"],
+        }
+    )  # fmt: skip
+    [report] = [r for r in extract_moves(doc) or [] if isinstance(r, MoveReported)]
+    assert report.modality == "rumoured"
+    assert (_end(report.from_institution), _end(report.to_institution)) == ("meituan", "kuaishou")
+
+
+def test_the_adverb_zeng_is_not_a_surname() -> None:
+    from plugins.news.chinese import _han_people
+
+    text = "记者获悉：曾入选华为“天才少年”计划的柏宇航已离职。邓睿说，他曾任讲师。"
+    huawei = text.index("华为")
+    names = [p.name for p in _han_people(text, 0, len(text), [(huawei, huawei + 2)])]
+    assert "曾入选" not in names and "曾任讲" not in names
+    assert "柏宇航" in names and "邓睿" in names
+
+
+def test_a_headline_ending_in_an_organisation_noun_does_not_name_the_next_line() -> None:
+    text = "Why he left the start-up\nJonas Berglund said the company had run out of money."
+    assert [m.name for m in find_new_organisations(text, 0, len(text))] == []
+
+
+def test_a_background_stint_names_the_employer_of_its_own_clause() -> None:
+    doc = document(
+        {
+            "id": "x-stint-clause", "language": "en", "title": "A new role", "published": "2025-06-01",
+            "paragraphs": [
+                "Dr. Ines Carvalho, who joined Cohere in 2020 from Mila, has become chief "
+                "scientist at Mistral AI.",
+                "Dr. Tomas Lindgren, who joined Pellucid in 2019, will oversee Mistral AI's "
+                "robotics research.",
+            ],
+        }
+    )  # fmt: skip
+    stints = [r for r in extract_moves(doc) or [] if isinstance(r, AffiliationSeen)]
+    assert [(s.person.name, _end(s.institution), s.start) for s in stints] == [
+        ("Ines Carvalho", "cohere", PartialDateModel(year=2020))
+    ]

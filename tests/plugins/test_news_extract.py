@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from plugins.news.extract import AliasTable, ExtractedMove, extract_moves, person_key
 from plugins.news.hooks import extract_moves as hook_extract_moves
 from plugins.news.sentences import split_sentences
-from service.ingest import DocumentSeen, InstitutionRef
+from service.ingest import DocumentSeen, InstitutionRef, MoveReported
 from tests import bench_scripts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -368,7 +368,7 @@ def _scored(path: Path) -> dict[str, Any]:
                 "to": _ref(r.to_institution),
             }
             for r in hook_extract_moves(doc) or []
-            if r.modality != "denied"
+            if isinstance(r, MoveReported) and r.modality != "denied"
         ]
         for key in ("all", article["language"]):
             bench.score_article(article, predicted, scores.setdefault(key, bench.Score()))
