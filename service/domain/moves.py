@@ -54,7 +54,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from service.domain.dates import PartialDate
@@ -237,6 +237,56 @@ class _Run:
         return self.years[-1]
 
 
+class _Units:
+    """The employing units of one history: an institution and its ancestor or descendant in
+    the same country (a lab inside its company, a department inside its university: Google and
+    Google Brain, ByteDance and ByteDance Seed) are one unit, so a change between them is no
+    move. A site in another country (Microsoft Research and MSR Cambridge) stays its own unit:
+    flows are attributed to sites. Each unit is keyed by its lowest institution id."""
+
+    def __init__(self, ids: Iterable[int], index: InstitutionIndex | None) -> None:
+        self.index = index
+        ids = sorted(set(ids))
+        root = {i: i for i in ids}
+
+        def find(i: int) -> int:
+            while root[i] != i:
+                root[i] = root[root[i]]
+                i = root[i]
+            return i
+
+        for a, b in itertools.combinations(ids, 2):
+            if self.same_unit(a, b):
+                ra, rb = find(a), find(b)
+                root[max(ra, rb)] = min(ra, rb)
+        self.unit = {i: find(i) for i in ids}
+        self.members: dict[int, list[int]] = defaultdict(list)
+        for i in ids:
+            self.members[self.unit[i]].append(i)
+
+    def _country(self, inst: int) -> str | None:
+        record = self.index.get(inst) if self.index is not None else None
+        return record.country_code if record is not None else None
+
+    def depth(self, inst: int) -> int:
+        return len(self.index.ancestors(inst)) if self.index is not None else 0
+
+    def same_unit(self, a: int, b: int) -> bool:
+        """Equal, or one is an ancestor of the other and their countries do not differ."""
+        if a == b:
+            return True
+        if self.index is None or a not in self.index or b not in self.index:
+            return False
+        if a not in self.index.ancestors(b) and b not in self.index.ancestors(a):
+            return False
+        ca, cb = self._country(a), self._country(b)
+        return not (ca and cb and ca.upper() != cb.upper())
+
+    def linked(self, inst: int, unit: int) -> bool:
+        """Whether ``inst`` (a relation's end, maybe outside the history) is in ``unit``."""
+        return any(self.same_unit(inst, m) for m in self.members.get(unit, (unit,)))
+
+
 def _stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     years = set(stint.years)
     if stint.start is not None:
@@ -261,13 +311,39 @@ def _activity(stints: Sequence[Stint], settings: InferenceSettings) -> dict[int,
     return activity
 
 
+def _unit_activity(
+    activity: Mapping[int, Mapping[int, float]], units: _Units
+) -> dict[int, dict[int, float]]:
+    """year → unit → weight: a unit's weight in a year is its most active member's (a paper
+    naming both a lab and its company is one paper)."""
+    out: dict[int, dict[int, float]] = {}
+    for year, weights in activity.items():
+        row: dict[int, float] = defaultdict(float)
+        for inst, weight in weights.items():
+            unit = units.unit.get(inst, inst)
+            row[unit] = max(row[unit], weight)
+        out[year] = row
+    return out
+
+
 def _primary_runs(activity: Mapping[int, Mapping[int, float]]) -> list[_Run]:
+    """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
+    activity over the whole history is the home (a secondary post held alongside it, started
+    in the same year or later, does not take over on a tie), then the one active first."""
+    total: dict[int, float] = defaultdict(float)
+    first: dict[int, int] = {}
+    for year in sorted(activity):
+        for inst, weight in activity[year].items():
+            total[inst] += weight
+            first.setdefault(inst, year)
     runs: list[_Run] = []
     previous: int | None = None
     for year in sorted(activity):
         weights = activity[year]
         top = max(weights.values())
-        tied = sorted(i for i, w in weights.items() if w == top)
+        tied = sorted(
+            (i for i, w in weights.items() if w == top), key=lambda i: (-total[i], first[i], i)
+        )
         kept = previous is not None and weights.get(previous, 0.0) >= max(top - 1.0, 1e-9)
         primary = previous if kept else tied[0]
         assert primary is not None
@@ -295,13 +371,21 @@ def _drop_short_stays(runs: list[_Run], settings: InferenceSettings) -> list[_Ru
 
 
 def _continuity(
-    before: _Run, after: _Run, relations: Sequence[Relation], settings: InferenceSettings
+    before: _Run,
+    after: _Run,
+    relations: Sequence[Relation],
+    settings: InferenceSettings,
+    units: _Units,
 ) -> Relation | None:
-    """The relation that makes ``after`` the same job as ``before`` under a new name. An
-    undated relation (ROR gives no dates) counts where the switch is direct: the successor's
-    first year within ``continuity_years`` of the predecessor's last."""
+    """The relation that makes ``after`` the same job as ``before`` under a new name. A
+    relation's end counts for its unit: the Google Brain → Google DeepMind merger carries a
+    researcher whose papers say "Google" (Brain's company) to Google DeepMind. An undated
+    relation (ROR gives no dates) counts where the switch is direct: the successor's first year
+    within ``continuity_years`` of the predecessor's last."""
     for rel in relations:
-        if rel.predecessor_id not in before.chain or rel.successor_id != after.chain[0]:
+        if not any(units.linked(rel.predecessor_id, u) for u in before.chain):
+            continue
+        if not units.linked(rel.successor_id, after.chain[0]):
             continue
         when = rel.date.year if rel.date is not None else before.last
         if abs(after.first - when) <= settings.continuity_years:
@@ -310,12 +394,12 @@ def _continuity(
 
 
 def _join_lineages(
-    runs: list[_Run], relations: Sequence[Relation], settings: InferenceSettings
+    runs: list[_Run], relations: Sequence[Relation], settings: InferenceSettings, units: _Units
 ) -> tuple[list[_Run], list[tuple[int, int, Relation]]]:
     joined: list[_Run] = []
     links: list[tuple[int, int, Relation]] = []
     for run in runs:
-        rel = _continuity(joined[-1], run, relations, settings) if joined else None
+        rel = _continuity(joined[-1], run, relations, settings, units) if joined else None
         if rel is not None:
             links.append((joined[-1].inst, run.chain[0], rel))
             joined[-1] = _Run(joined[-1].chain + run.chain, joined[-1].years + run.years)
@@ -454,22 +538,46 @@ def _dated_end_agrees(stints: Sequence[Stint], from_id: int, earliest: int, late
     )
 
 
+def _member(
+    units: _Units,
+    unit: int,
+    activity: Mapping[int, Mapping[int, float]],
+    years: Iterable[int],
+) -> int:
+    """The institution of ``unit`` a move names: the one most active in the first of ``years``
+    where any is (the more specific one on a tie: the lab over its company), as the papers of
+    that year name it."""
+    members = units.members.get(unit, [unit])
+    if len(members) == 1:
+        return members[0]
+    for year in years:
+        weights = activity.get(year, {})
+        active = [m for m in members if weights.get(m)]
+        if active:
+            return min(active, key=lambda m: (-weights[m], -units.depth(m), m))
+    return unit
+
+
 def infer_moves(
     stints: Iterable[Stint],
     settings: InferenceSettings,
     info: Mapping[int, InstInfo] | None = None,
     relations: Sequence[Relation] = (),
     identity: float = 1.0,
+    index: InstitutionIndex | None = None,
 ) -> list[InferredMove]:
     """Moves and visits implied by one researcher's affiliation history, oldest first.
 
     ``info`` is accepted for callers that classify on the way; inference itself needs only the
     ids. ``relations`` are the predecessor/successor relations among the institutions of the
-    history; ``identity`` is the confidence of the identity merge behind it. The result does not
-    depend on the order of ``stints`` or ``relations``.
+    history; ``identity`` is the confidence of the identity merge behind it; ``index`` gives the
+    institution hierarchy (parents and countries), so that a lab and its company are one unit.
+    The result does not depend on the order of ``stints`` or ``relations``.
     """
+    given = list(stints)
+    units = _Units((s.institution_id for s in given), index)
     ordered = sorted(
-        stints,
+        (replace(s, institution_id=units.unit[s.institution_id]) for s in given),
         key=lambda s: (
             s.institution_id,
             s.start.sort_key() if s.start else (0, 0, 0, 0),
@@ -482,7 +590,8 @@ def infer_moves(
     )
     if not ordered:
         return []
-    activity = _activity(ordered, settings)
+    concrete = _activity(given, settings)
+    activity = _unit_activity(concrete, units)
     if not activity:
         return []
     rels = sorted(
@@ -495,9 +604,9 @@ def infer_moves(
         ),
     )
     runs = _drop_short_stays(_primary_runs(activity), settings)
-    runs, links = _join_lineages(runs, rels, settings)
+    runs, links = _join_lineages(runs, rels, settings, units)
     runs, visits = _fold_visits(runs, ordered, settings)
-    runs, more_links = _join_lineages(runs, rels, settings)
+    runs, more_links = _join_lineages(runs, rels, settings, units)
     links += more_links
     visits += _overlapping_visits(runs, activity, ordered, settings, visits)
     documents: dict[int, int] = defaultdict(int)
@@ -509,10 +618,10 @@ def infer_moves(
 
     moves: list[InferredMove] = []
     for before, after in itertools.pairwise(runs):
-        from_id, to_id = before.inst, after.chain[0]
-        year = _move_date(to_id, after.first, before.first, activity, settings)
+        from_unit, to_unit = before.inst, after.chain[0]
+        year = _move_date(to_unit, after.first, before.first, activity, settings)
         low, high = min(before.last, year), year
-        dated = _dated_start(ordered, to_id, low - 1, high)
+        dated = _dated_start(ordered, to_unit, low - 1, high)
         date = dated if dated is not None else PartialDate(year)
         earliest = dated if dated is not None else PartialDate(low)
         latest = dated if dated is not None else PartialDate(high)
@@ -520,38 +629,57 @@ def infer_moves(
         evidence = MoveEvidence(
             years_before=len(before.years),
             years_after=len(after.years),
-            documents=documents[from_id] + documents[to_id],
+            documents=documents[from_unit] + documents[to_unit],
             gap_years=max(after.first - before.last - 1, 0),
             date_precision=date.precision,
-            dated=dated is not None or _dated_end_agrees(ordered, from_id, low - 1, high),
+            dated=dated is not None or _dated_end_agrees(ordered, from_unit, low - 1, high),
             identity=identity,
             provisional=provisional,
         )
         continued = [
-            {"from": a, "to": b, "kind": r.kind, "date": str(r.date) if r.date else None}
+            {
+                "from": r.predecessor_id,
+                "to": r.successor_id,
+                "kind": r.kind,
+                "date": str(r.date) if r.date else None,
+            }
             for a, b, r in links
             if a in before.chain or b in after.chain
         ]
+        from_id = _member(units, from_unit, concrete, [before.last, *reversed(before.years)])
+        to_id = _member(units, to_unit, concrete, [date.year, *after.years])
+        extra: dict[str, Any] = {}
+        if len(units.members.get(from_unit, ())) > 1 or len(units.members.get(to_unit, ())) > 1:
+            extra["units"] = {
+                "from": units.members[from_unit],
+                "to": units.members[to_unit],
+            }
         moves.append(
             InferredMove(
                 from_institution_id=from_id,
                 to_institution_id=to_id,
                 date=date,
                 provisional=provisional,
-                evidence_sources=sources(from_id, to_id),
+                evidence_sources=sources(from_unit, to_unit),
                 earliest=earliest,
                 latest=latest,
                 confidence=move_confidence(evidence),
                 reasons=_reasons(
-                    evidence, rule="change_of_primary_affiliation", continuity=continued
+                    evidence, rule="change_of_primary_affiliation", continuity=continued, **extra
                 ),
             )
         )
     for visit in visits:
+        home_years = sorted(y for y, w in activity.items() if visit.home in w)
         moves.append(
             InferredMove(
-                from_institution_id=visit.home,
-                to_institution_id=visit.host,
+                from_institution_id=_member(
+                    units,
+                    visit.home,
+                    concrete,
+                    sorted(home_years, key=lambda y: (abs(y - visit.years[0]), y)),
+                ),
+                to_institution_id=_member(units, visit.host, concrete, visit.years),
                 date=PartialDate(visit.years[0]),
                 provisional=False,
                 evidence_sources=sources(visit.home, visit.host),

@@ -387,7 +387,7 @@ class MoveWriting(WriterBase):
                 if (country := infos.get(row["institution_id"], {}).get("country_code"))
                 and (first := _first_year(row)) is not None
             ]
-            for move in infer_moves(stints, settings, relations=relations):
+            for move in infer_moves(stints, settings, relations=relations, index=self.index):
                 from_info = self._inst_info(infos.get(move.from_institution_id))
                 to_info = self._inst_info(infos.get(move.to_institution_id))
                 prior = [

@@ -363,3 +363,84 @@ def test_two_dated_appointments_held_together_do_not_flip_with_the_papers() -> N
     new = Stint(2, PartialDate(2017, 3), None, frozenset({2018, 2019}), "b")
     (move,) = infer_moves([old, new], SETTINGS)
     assert move.date == PartialDate(2017, 3)
+
+
+# ------------------------------------------------------------- units, hierarchy, dual appointments
+
+
+def hierarchy() -> InstitutionIndex:
+    """Alphabet > Google > Google Research > Google Brain (US); Google DeepMind (GB) under
+    Alphabet; Microsoft Research (US) > MSR Cambridge (GB); Stanford, OpenAI."""
+    rows = [
+        (1, "alphabet", None, "US"),
+        (2, "google", 1, "US"),
+        (3, "google-research", 2, "US"),
+        (4, "google-brain", 3, "US"),
+        (5, "google-deepmind", 1, "GB"),
+        (6, "microsoft-research", None, "US"),
+        (7, "msr-cambridge", 6, "GB"),
+        (8, "stanford-university", None, "US"),
+        (9, "openai", None, "US"),
+    ]
+    return InstitutionIndex(
+        InstitutionRecord(i, slug, slug, "lab", country, parent) for i, slug, parent, country in rows
+    )
+
+
+def pairs(found: list[InferredMove]) -> list[tuple[int, int, int]]:
+    return [(m.from_institution_id, m.to_institution_id, m.date.year) for m in moves_only(found)]
+
+
+def test_a_lab_and_its_company_are_one_employer() -> None:
+    index = hierarchy()
+    # the papers alternate between the company and its lab, year by year
+    stints = [
+        years(8, 2010, 2015),
+        Stint(2, None, None, frozenset({2016, 2018, 2021}), "a"),
+        Stint(4, None, None, frozenset({2017, 2019, 2020, 2022}), "a"),
+    ]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(8, 2, 2016)]
+    # without the hierarchy every alternation is a move or a visit
+    assert len(pairs(infer_moves(stints, SETTINGS))) > 1
+    # a lab named after its company took over: still no move
+    later = [years(8, 2010, 2015), years(2, 2016, 2019), years(4, 2019, 2024)]
+    (move,) = pairs(infer_moves(later, SETTINGS, index=index))
+    assert move[:2] == (8, 2)
+    # and the move out of the unit names the lab the papers named last
+    out = [*later, years(9, 2025, 2026)]
+    assert pairs(infer_moves(out, SETTINGS, index=index))[-1][:2] == (4, 9)
+
+
+def test_a_site_in_another_country_is_its_own_unit() -> None:
+    stints = [years(6, 2012, 2017), years(7, 2018, 2024)]
+    assert pairs(infer_moves(stints, SETTINGS, index=hierarchy())) == [(6, 7, 2018)]
+
+
+def test_a_relation_counts_for_the_unit_of_its_ends() -> None:
+    """Papers say "Google" (Brain's company) until the Brain + DeepMind merger, then Google
+    DeepMind: continuity. A transfer to DeepMind years before the merger stays a move."""
+    merger = [Relation(4, 5, "merger", PartialDate(2023, 4))]
+    index = hierarchy()
+    for company in (2, 3):  # Google, Google Research
+        stints = [years(8, 2012, 2017), years(company, 2018, 2023), years(5, 2023, 2026)]
+        found = pairs(infer_moves(stints, SETTINGS, relations=merger, index=index))
+        assert found == [(8, company, 2018)]
+        assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 2
+    early = [years(3, 2015, 2020), years(5, 2020, 2026)]
+    assert pairs(infer_moves(early, SETTINGS, relations=merger, index=index)) == [(3, 5, 2020)]
+
+
+def test_a_secondary_post_that_starts_with_the_new_job_does_not_take_its_place() -> None:
+    """Stanford until 2017, then a UW chair from 2017 and a part-time AI2 post from 2018: the
+    move goes to UW whatever the ids; the AI2 post is a dual appointment."""
+    for uw, ai2 in ((2, 3), (3, 2)):
+        stints = [years(1, 2012, 2017), years(uw, 2017, 2026), years(ai2, 2018, 2026)]
+        assert pairs(infer_moves(stints, SETTINGS)) == [(1, uw, 2017)]
+
+
+def test_the_end_of_a_secondary_post_held_alongside_the_home_is_no_move() -> None:
+    """A degree-side affiliation held from the same year as the lab, ending earlier (UCAS
+    beside an institute of the Academy): the lab held longer is the home, no move."""
+    for lab, school in ((2, 3), (3, 2)):
+        stints = [years(lab, 2013, 2021), years(school, 2013, 2017), years(9, 2022, 2026)]
+        assert pairs(infer_moves(stints, SETTINGS)) == [(lab, 9, 2022)]
