@@ -204,6 +204,14 @@ class Settings(BaseSettings):
         description="A stint of at most this many active years between or inside stints at "
         "one home is a visit, not two moves (0: no visits).",
     )
+    inference_visit_max_documents: int = Field(
+        default=2,
+        ge=0,
+        le=100,
+        description="A stay of up to 3 active years whose years all have document counts "
+        "(OpenAlex works per affiliation-year) and that add up to at most this many documents, "
+        "between or inside stints at one home, is a visit, not two moves (0: off).",
+    )
     inference_continuity_years: int = Field(
         default=1,
         ge=0,

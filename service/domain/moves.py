@@ -17,14 +17,24 @@ Three further rules separate migrants from travellers:
   same home A (A → B → A), or a short stint at B (at most ``visit_max_years`` active years) that
   lies inside a run at A without ever becoming primary, is a *visit* of B from A: one inferred
   move with ``visit=True`` (from the home, to the host, dated to the visit's years), not two
-  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when every record
-  of it is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`)
-  or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
-  years). Callers store visits apart from moves (left out of moves and flows by default).
+  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its
+  documents are counted for every year (``Stint.year_documents``: OpenAlex works per
+  affiliation-year) and add up to at most ``visit_max_documents``, or when every record of it
+  is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
+  dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
+  Callers store visits apart from moves (left out of moves and flows by default).
+* **Units.** An institution and its ancestor or descendant in the same country (a lab inside
+  its company, a department inside its university) are one employing unit (``index`` gives
+  the hierarchy): a change between them is no move, and a move names the institution the
+  papers of its year name. A site in another country is its own unit. Of institutions tied
+  in a year, the one with the most activity over the history is the home: a secondary post
+  held alongside it, whether it starts with a new job or ends before the home, is a dual
+  appointment and neither its start nor its end is a move.
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
-  the same job under a new name: no move. A real move out of the successor afterwards starts
+  the same job under a new name: no move. Each end counts for its unit (papers naming Google,
+  Brain's company, then Google DeepMind follow the Brain merger). A real move out of the successor afterwards starts
   from the successor.
 * **Dates.** A move carries the interval between the last active year at the origin and the
   first at the destination (``earliest`` .. ``latest``); its ``date`` is the first year at the
@@ -106,6 +116,7 @@ class Stint:
     source: str = ""
     documents: int = 0
     visiting: bool = False
+    year_documents: tuple[tuple[int, int], ...] = ()  # (year, documents) where counted
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,7 @@ class InferenceSettings:
     provisional_years: int = 2
     visit_max_years: int = 1
     continuity_years: int = 1
+    visit_max_documents: int = 2
 
 
 @dataclass(frozen=True)
@@ -416,19 +428,55 @@ class _Visit:
     between: bool
 
 
-def _short(
-    host: int, active_years: int, stints: Sequence[Stint], settings: InferenceSettings
+def _year_documents(stints: Iterable[Stint], units: _Units) -> dict[int, dict[int, int]]:
+    """unit → year → documents: the largest count any source gives for an institution and
+    year (sources count the same works), added up over the unit's institutions."""
+    per_inst: dict[int, dict[int, int]] = defaultdict(dict)
+    for s in stints:
+        for year, count in s.year_documents:
+            known = per_inst[s.institution_id]
+            known[year] = max(known.get(year, 0), count)
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for inst, counts in per_inst.items():
+        row = out[units.unit.get(inst, inst)]
+        for year, count in counts.items():
+            row[year] = row.get(year, 0) + count
+    return out
+
+
+def _few_documents(
+    years: Sequence[int], counts: Mapping[int, int], settings: InferenceSettings
 ) -> bool:
-    """Whether a stay at ``host`` of ``active_years`` is short enough to be a visit: at most
-    ``visit_max_years``; or, up to ``VISIT_CAP_YEARS``, every record of it is a visiting role
-    or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
-    years)."""
+    """Whether every year of a stay has a document count and they add up to at most
+    ``visit_max_documents``."""
+    if settings.visit_max_documents <= 0 or not years:
+        return False
+    if any(y not in counts for y in years):
+        return False
+    return sum(counts[y] for y in years) <= settings.visit_max_documents
+
+
+def _short(
+    host: int,
+    years: Sequence[int],
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    counts: Mapping[int, int] | None = None,
+) -> bool:
+    """Whether a stay at ``host`` over ``years`` (active years) is short enough to be a visit:
+    at most ``visit_max_years``; or, up to ``VISIT_CAP_YEARS``, its documents are counted for
+    every year and add up to at most ``visit_max_documents``, or every record of it is a
+    visiting role or a dated stint no longer than ``visit_max_years`` (a 12-month visit across
+    two calendar years)."""
     if settings.visit_max_years <= 0:
         return False
+    active_years = len(years)
     if active_years <= settings.visit_max_years:
         return True
     if active_years > VISIT_CAP_YEARS:
         return False
+    if _few_documents(years, counts or {}, settings):
+        return True
     records = [s for s in stints if s.institution_id == host and (s.visiting or s.start)]
     if not records:
         return False
@@ -443,7 +491,10 @@ def _short(
 
 
 def _fold_visits(
-    runs: list[_Run], stints: Sequence[Stint], settings: InferenceSettings
+    runs: list[_Run],
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    year_docs: Mapping[int, Mapping[int, int]],
 ) -> tuple[list[_Run], list[_Visit]]:
     """Fold A → B → A with a short B into one run at A, remembering the visit."""
     visits: list[_Visit] = []
@@ -454,7 +505,8 @@ def _fold_visits(
             home, stay, back = runs[i - 1], runs[i], runs[i + 1]
             if back.chain[0] not in home.chain and home.inst not in back.chain:
                 continue
-            if not _short(stay.inst, len(stay.years), stints, settings) or stay.inst in home.chain:
+            short = _short(stay.inst, stay.years, stints, settings, year_docs.get(stay.inst))
+            if not short or stay.inst in home.chain:
                 continue
             visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True))
             merged = _Run(
@@ -473,6 +525,7 @@ def _overlapping_visits(
     stints: Sequence[Stint],
     settings: InferenceSettings,
     known: Iterable[_Visit],
+    year_docs: Mapping[int, Mapping[int, int]],
 ) -> list[_Visit]:
     """Short stints that never became primary, inside a run at another institution."""
     primaries = {inst for run in runs for inst in run.chain}
@@ -484,7 +537,7 @@ def _overlapping_visits(
     visits: list[_Visit] = []
     for host in sorted(years_of):
         years = sorted(years_of[host])
-        if host in primaries or not _short(host, len(years), stints, settings):
+        if host in primaries or not _short(host, years, stints, settings, year_docs.get(host)):
             continue
         for run in runs:
             if run.first < years[0] and years[-1] < run.last and host not in run.chain:
@@ -538,6 +591,14 @@ def _dated_end_agrees(stints: Sequence[Stint], from_id: int, earliest: int, late
     )
 
 
+def _counted(counts: Mapping[int, int], years: Iterable[int]) -> int | None:
+    """The documents of ``years`` where every one is counted, else None."""
+    years = list(years)
+    if not years or any(y not in counts for y in years):
+        return None
+    return sum(counts[y] for y in years)
+
+
 def _member(
     units: _Units,
     unit: int,
@@ -586,6 +647,7 @@ def infer_moves(
             s.source,
             s.documents,
             s.visiting,
+            s.year_documents,
         ),
     )
     if not ordered:
@@ -605,13 +667,16 @@ def infer_moves(
     )
     runs = _drop_short_stays(_primary_runs(activity), settings)
     runs, links = _join_lineages(runs, rels, settings, units)
-    runs, visits = _fold_visits(runs, ordered, settings)
+    year_docs = _year_documents(given, units)
+    runs, visits = _fold_visits(runs, ordered, settings, year_docs)
     runs, more_links = _join_lineages(runs, rels, settings, units)
     links += more_links
-    visits += _overlapping_visits(runs, activity, ordered, settings, visits)
+    visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)
     for s in ordered:
         documents[s.institution_id] += s.documents
+    for unit, counts in year_docs.items():  # works counted per year say more than profiles
+        documents[unit] = max(documents[unit], sum(counts.values()))
 
     def sources(*ids: int) -> tuple[str, ...]:
         return tuple(sorted({s.source for s in ordered if s.institution_id in ids and s.source}))
@@ -692,7 +757,9 @@ def infer_moves(
                     if visit.between
                     else "visit_inside_home_stint",
                     "active_years_at_host": len(visit.years),
+                    "documents_at_host": _counted(year_docs.get(visit.host, {}), visit.years),
                     "visit_max_years": settings.visit_max_years,
+                    "visit_max_documents": settings.visit_max_documents,
                     "identity_confidence": identity,
                 },
             )

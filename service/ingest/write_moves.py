@@ -330,6 +330,7 @@ class MoveWriting(WriterBase):
             min_stay_years=self.settings.inference_min_stay_years,
             provisional_years=self.settings.inference_provisional_years,
             visit_max_years=self.settings.inference_visit_max_years,
+            visit_max_documents=self.settings.inference_visit_max_documents,
             continuity_years=self.settings.inference_continuity_years,
         )
         relations = [
@@ -376,6 +377,11 @@ class MoveWriting(WriterBase):
                     source=str(row["id"]),
                     documents=len(row["documents"] or ()),
                     visiting=is_visiting_role(row.get("role")),
+                    year_documents=tuple(
+                        sorted(
+                            (int(y), int(n)) for y, n in (row.get("year_documents") or {}).items()
+                        )
+                    ),
                 )
                 for row in rows
             ]

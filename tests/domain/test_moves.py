@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -383,7 +385,8 @@ def hierarchy() -> InstitutionIndex:
         (9, "openai", None, "US"),
     ]
     return InstitutionIndex(
-        InstitutionRecord(i, slug, slug, "lab", country, parent) for i, slug, parent, country in rows
+        InstitutionRecord(i, slug, slug, "lab", country, parent)
+        for i, slug, parent, country in rows
     )
 
 
@@ -444,3 +447,44 @@ def test_the_end_of_a_secondary_post_held_alongside_the_home_is_no_move() -> Non
     for lab, school in ((2, 3), (3, 2)):
         stints = [years(lab, 2013, 2021), years(school, 2013, 2017), years(9, 2022, 2026)]
         assert pairs(infer_moves(stints, SETTINGS)) == [(lab, 9, 2022)]
+
+
+def test_a_stay_with_few_documents_is_a_visit() -> None:
+    """Two years at B between stints at A: two moves on years alone, a visit when B's works
+    are counted and add up to at most ``visit_max_documents``."""
+    home = Stint(1, None, None, frozenset({*range(2010, 2016), *range(2018, 2024)}), "a")
+    counted = Stint(
+        2, None, None, frozenset({2016, 2017}), "b", year_documents=((2016, 1), (2017, 1))
+    )
+    assert len(pairs(infer_moves([home, replace(counted, year_documents=())], SETTINGS))) == 2
+    found = infer_moves([home, counted], SETTINGS)
+    assert pairs(found) == []
+    (visit,) = found
+    assert (visit.from_institution_id, visit.to_institution_id, visit.visit) == (1, 2, True)
+    assert visit.reasons["documents_at_host"] == 2
+    # more documents than the rule allows, a year not counted, or the rule off: two moves
+    many = replace(counted, year_documents=((2016, 2), (2017, 1)))
+    partial = replace(counted, year_documents=((2016, 1),))
+    off = InferenceSettings(current_year=2026, visit_max_documents=0)
+    assert len(pairs(infer_moves([home, many], SETTINGS))) == 2
+    assert len(pairs(infer_moves([home, partial], SETTINGS))) == 2
+    assert len(pairs(infer_moves([home, counted], off))) == 2
+    # a long stay is never a visit, however few its documents
+    long = Stint(
+        2,
+        None,
+        None,
+        frozenset(range(2016, 2020)),
+        "b",
+        year_documents=tuple((y, 1) for y in range(2016, 2020)),
+    )
+    late = Stint(1, None, None, frozenset(range(2020, 2024)), "a")
+    early = Stint(1, None, None, frozenset(range(2010, 2016)), "a")
+    assert len(pairs(infer_moves([early, long, late], SETTINGS))) == 2
+
+
+def test_two_sources_counting_the_same_works_do_not_add_up() -> None:
+    home = Stint(1, None, None, frozenset({*range(2010, 2016), *range(2018, 2024)}), "a")
+    one = Stint(2, None, None, frozenset({2016, 2017}), "b", year_documents=((2016, 1), (2017, 1)))
+    again = replace(one, source="c")
+    assert pairs(infer_moves([home, one, again], SETTINGS)) == []
