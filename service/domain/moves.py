@@ -97,6 +97,8 @@ VISITING_ROLE = re.compile(
 )
 # The longest stint a role or dated record can make a visit of, in active years.
 VISIT_CAP_YEARS = 3
+# Years of papers elsewhere, and none at home, after which an open ORCID entry is stale.
+STALE_ENTRY_YEARS = 2
 
 
 def is_visiting_role(role: str | None) -> bool:
@@ -309,14 +311,72 @@ def _stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     return years
 
 
-def _activity(stints: Sequence[Stint], settings: InferenceSettings) -> dict[int, dict[int, float]]:
+def _dated_years(
+    stint: Stint,
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    unit_of: Mapping[int, int],
+) -> set[int]:
+    """The years a dated employment weighs as one, where ORCID's months decide:
+
+    * **A switch inside a year.** An employment that ends (month or day known) in the year
+      another, elsewhere, starts at or after its end does not weigh in that year: the months
+      say the person had left (the old place's papers of the year are publication lag).
+    * **A stale open entry.** An open-ended employment stops weighing after the last year of
+      papers at its unit (or its start, if later) when there are none there afterwards and at
+      least ``STALE_ENTRY_YEARS`` later years of papers elsewhere, before the last
+      ``provisional_years`` (publications lag): nobody updated the ORCID record. A stay away
+      that comes back home is not stale: its papers resume."""
+    years = _stint_years(stint, settings)
+    unit = unit_of.get(stint.institution_id, stint.institution_id)
+    end = stint.end
+    if end is not None and end.precision in ("month", "day") and len(years) > 1:
+        for other in stints:
+            if (
+                other.start is not None
+                and unit_of.get(other.institution_id, other.institution_id) != unit
+                and other.start.year == end.year
+                and other.start.precision in ("month", "day")
+                and other.start.months() >= end.months()
+            ):
+                years.discard(end.year)
+                break
+    if end is None and stint.start is not None:
+        mine = {
+            y
+            for s in stints
+            if unit_of.get(s.institution_id, s.institution_id) == unit
+            for y in s.years
+        }
+        if mine:
+            last = max(max(mine), stint.start.year)
+            # publications lag: the last provisional years say nothing of an absence
+            settled = settings.current_year - settings.provisional_years
+            elsewhere = {
+                y
+                for s in stints
+                if unit_of.get(s.institution_id, s.institution_id) != unit
+                for y in s.years
+                if last < y <= settled
+            }
+            if len(elsewhere) >= STALE_ENTRY_YEARS:
+                years = {y for y in years if y <= last}
+    return years
+
+
+def _activity(
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    unit_of: Mapping[int, int] | None = None,
+) -> dict[int, dict[int, float]]:
     """year → institution → weight."""
+    unit_of = unit_of or {}
     activity: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for stint in stints:
         for year in stint.years:
             activity[year][stint.institution_id] += 1.0
         if stint.start is not None:
-            for year in _stint_years(stint, settings):
+            for year in _dated_years(stint, stints, settings, unit_of):
                 activity[year][stint.institution_id] += DATED_STINT_WEIGHT
         elif stint.end is not None and not stint.years:
             activity[stint.end.year][stint.institution_id] += 1.0
@@ -652,7 +712,7 @@ def infer_moves(
     )
     if not ordered:
         return []
-    concrete = _activity(given, settings)
+    concrete = _activity(given, settings, units.unit)
     activity = _unit_activity(concrete, units)
     if not activity:
         return []

@@ -488,3 +488,46 @@ def test_two_sources_counting_the_same_works_do_not_add_up() -> None:
     one = Stint(2, None, None, frozenset({2016, 2017}), "b", year_documents=((2016, 1), (2017, 1)))
     again = replace(one, source="c")
     assert pairs(infer_moves([home, one, again], SETTINGS)) == []
+
+
+def test_orcid_months_decide_the_year_of_a_switch() -> None:
+    """Papers at A through 2026 (publication lag) and ORCID: A until April 2026, B from May
+    2026. The months say the person left A in 2026: a move dated May 2026."""
+    papers = Stint(1, None, None, frozenset(range(2020, 2027)), "openalex")
+    a = Stint(1, PartialDate(2020, 3), PartialDate(2026, 4), source="orcid")
+    b = Stint(2, PartialDate(2026, 5), None, source="orcid")
+    (move,) = infer_moves([papers, a, b], SETTINGS)
+    assert (move.from_institution_id, move.to_institution_id, move.date) == (
+        1,
+        2,
+        PartialDate(2026, 5),
+    )
+    # an end known to the year only cannot say which came first: A keeps 2026
+    vague = replace(a, end=PartialDate(2026))
+    assert pairs(infer_moves([papers, vague, b], SETTINGS)) == []
+    # nor can a start before the end (two posts held together for a while)
+    early = replace(b, start=PartialDate(2026, 2))
+    assert pairs(infer_moves([papers, a, early], SETTINGS)) == []
+
+
+def test_a_stale_open_orcid_entry_gives_way_to_years_of_papers_elsewhere() -> None:
+    """ORCID: A from 2016, never closed; papers at A until 2019, then only at B: a move in
+    2019 (the old rule kept A forever on the strength of the open entry)."""
+    open_entry = Stint(1, PartialDate(2016, 1), None, source="orcid")
+    at_a = Stint(1, None, None, frozenset(range(2012, 2020)), "openalex")
+    at_b = Stint(2, None, None, frozenset(range(2019, 2027)), "openalex")
+    assert pairs(infer_moves([open_entry, at_a, at_b], SETTINGS)) == [(1, 2, 2019)]
+    # the papers at A resume: a stay away, not a stale entry
+    back = Stint(1, None, None, frozenset({*range(2012, 2017), *range(2021, 2027)}), "openalex")
+    away = Stint(2, None, None, frozenset(range(2017, 2021)), "openalex")
+    assert pairs(infer_moves([open_entry, back, away], SETTINGS)) == []
+    # papers elsewhere only in the last provisional years say nothing yet (publication lag)
+    recent_a = Stint(1, None, None, frozenset(range(2012, 2025)), "openalex")
+    recent_b = Stint(2, None, None, frozenset({2025, 2026}), "openalex")
+    assert pairs(infer_moves([open_entry, recent_a, recent_b], SETTINGS)) == []
+    # an entry that starts after the last paper at its place is not stale
+    new = Stint(2, PartialDate(2026, 7), None, source="orcid")
+    old = Stint(1, None, None, frozenset(range(2014, 2027)), "openalex")
+    one_paper = Stint(2, None, None, frozenset({2024}), "openalex")
+    old_entry = Stint(1, PartialDate(2014, 7), PartialDate(2026, 6), source="orcid")
+    assert pairs(infer_moves([old, one_paper, old_entry, new], SETTINGS)) == [(1, 2, 2026)]
