@@ -194,7 +194,14 @@ class Settings(BaseSettings):
     ingest_config_dir: Path | None = None
 
     # Move inference (bibliometric rules; see service/domain/moves.py)
-    inference_allowed_overlap_years: int = Field(default=1, ge=0, le=10)
+    inference_allowed_overlap_years: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="A new affiliation that started at most this many years before it became "
+        "primary dates the move from its start (the old place's papers lag); a longer overlap "
+        "is a dual appointment, dated from when it became primary.",
+    )
     inference_min_stay_years: int = Field(default=1, ge=1, le=10)
     inference_provisional_years: int = Field(default=2, ge=0, le=10)
     inference_visit_max_years: int = Field(

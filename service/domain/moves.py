@@ -143,7 +143,7 @@ class Relation:
 @dataclass(frozen=True)
 class InferenceSettings:
     current_year: int
-    allowed_overlap_years: int = 1
+    allowed_overlap_years: int = 2
     min_stay_years: int = 1
     provisional_years: int = 2
     visit_max_years: int = 1

@@ -531,3 +531,16 @@ def test_a_stale_open_orcid_entry_gives_way_to_years_of_papers_elsewhere() -> No
     one_paper = Stint(2, None, None, frozenset({2024}), "openalex")
     old_entry = Stint(1, PartialDate(2014, 7), PartialDate(2026, 6), source="orcid")
     assert pairs(infer_moves([old, one_paper, old_entry, new], SETTINGS)) == [(1, 2, 2026)]
+
+
+def test_two_years_of_late_papers_at_the_old_place_still_date_the_move_from_the_start() -> None:
+    """Papers at A until 2019, at B from 2018: the move is dated 2018 (the old place's
+    papers lag by up to ``allowed_overlap_years``); a longer overlap is a dual appointment
+    that ends, dated when B became primary."""
+    (move,) = infer_moves([years(1, 2011, 2019), years(2, 2018, 2026)], SETTINGS)
+    assert move.date == PartialDate(2018)
+    (dual,) = infer_moves([years(1, 2011, 2020), years(2, 2017, 2026)], SETTINGS)
+    assert dual.date == PartialDate(2021)
+    one = InferenceSettings(current_year=2026, allowed_overlap_years=1)
+    (strict,) = infer_moves([years(1, 2011, 2019), years(2, 2018, 2026)], one)
+    assert strict.date == PartialDate(2020)
