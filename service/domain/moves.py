@@ -33,7 +33,9 @@ Three further rules separate migrants from travellers:
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
-  the same job under a new name: no move. Each end counts for its unit (papers naming Google,
+  the same job under a new name: no move. An undated relation (ROR gives no dates) counts
+  where the switch is direct, unless a dated one of the same pair says when. Each end counts
+  for its unit (papers naming Google,
   Brain's company, then Google DeepMind follow the Brain merger). A real move out of the successor afterwards starts
   from the successor.
 * **Dates.** A move carries the interval between the last active year at the origin and the
@@ -716,8 +718,15 @@ def infer_moves(
     activity = _unit_activity(concrete, units)
     if not activity:
         return []
+    # A dated relation between two institutions says when; an undated one of the same pair
+    # (ROR's, passed on by OpenAlex as a rename) must not make every direct switch continuity.
+    dated_pairs = {(r.predecessor_id, r.successor_id) for r in relations if r.date is not None}
     rels = sorted(
-        relations,
+        (
+            r
+            for r in relations
+            if r.date is not None or (r.predecessor_id, r.successor_id) not in dated_pairs
+        ),
         key=lambda r: (
             r.predecessor_id,
             r.successor_id,

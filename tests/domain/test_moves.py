@@ -544,3 +544,16 @@ def test_two_years_of_late_papers_at_the_old_place_still_date_the_move_from_the_
     one = InferenceSettings(current_year=2026, allowed_overlap_years=1)
     (strict,) = infer_moves([years(1, 2011, 2019), years(2, 2018, 2026)], one)
     assert strict.date == PartialDate(2020)
+
+
+def test_an_undated_relation_does_not_override_a_dated_one_of_the_same_pair() -> None:
+    """ROR's undated relation (passed on as a rename) beside the seed's dated merger: a
+    direct switch three years before the merger stays a move."""
+    dated = Relation(BRAIN, GDM, "merger", PartialDate(2023, 4))
+    undated = Relation(BRAIN, GDM, "rename", None)
+    early = [years(BRAIN, 2014, 2019), years(GDM, 2020, 2026)]
+    assert infer_moves(early, SETTINGS, relations=[undated]) == []
+    assert len(infer_moves(early, SETTINGS, relations=[dated, undated])) == 1
+    assert len(infer_moves(early, SETTINGS, relations=[undated, dated])) == 1
+    on_time = [years(BRAIN, 2017, 2022), years(GDM, 2023, 2026)]
+    assert infer_moves(on_time, SETTINGS, relations=[dated, undated]) == []
