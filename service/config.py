@@ -204,7 +204,14 @@ class Settings(BaseSettings):
     ingest_config_dir: Path | None = None
 
     # Move inference (bibliometric rules; see service/domain/moves.py)
-    inference_allowed_overlap_years: int = Field(default=1, ge=0, le=10)
+    inference_allowed_overlap_years: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="A new affiliation that started at most this many years before it became "
+        "primary dates the move from its start (the old place's papers lag); a longer overlap "
+        "is a dual appointment, dated from when it became primary.",
+    )
     inference_min_stay_years: int = Field(default=1, ge=1, le=10)
     inference_provisional_years: int = Field(default=2, ge=0, le=10)
     inference_visit_max_years: int = Field(
@@ -213,6 +220,14 @@ class Settings(BaseSettings):
         le=5,
         description="A stint of at most this many active years between or inside stints at "
         "one home is a visit, not two moves (0: no visits).",
+    )
+    inference_visit_max_documents: int = Field(
+        default=2,
+        ge=0,
+        le=100,
+        description="A stay of up to 3 active years whose years all have document counts "
+        "(OpenAlex works per affiliation-year) and that add up to at most this many documents, "
+        "between or inside stints at one home, is a visit, not two moves (0: off).",
     )
     inference_continuity_years: int = Field(
         default=1,

@@ -27,6 +27,8 @@ from plugins.openalex.config import OpenAlexConfig
 from plugins.openalex.parse import (
     FirstWork,
     author_record,
+    count_works,
+    counted_affiliations,
     first_work_observations,
     first_works,
     institution_family,
@@ -264,6 +266,7 @@ class OpenAlexIngester(Ingester):
             if self.cfg.works_since_year is not None:
                 filters += f",from_publication_date:{self.cfg.works_since_year}-01-01"
             found: dict[tuple[str, str], FirstWork] = {}
+            counts: dict[tuple[str, str], dict[int, set[str]]] = {}
             cursor: str | None = "*"
             while cursor is not None:
                 params = {
@@ -274,6 +277,7 @@ class OpenAlexIngester(Ingester):
                 }
                 results, cursor = await self._list_page(ctx, "/works", params)
                 first_works(results, set(chunk), found)
+                count_works(results, set(chunk), counts)
             documents: set[str] = set()
             for key in sorted(found):
                 try:
@@ -287,6 +291,18 @@ class OpenAlexIngester(Ingester):
                     yield SkippableRecordError(
                         f"work {found[key].work_id} for {key[0]} at {key[1]}: {_describe(exc)}",
                         position=found[key].work_id,
+                    )
+            # the works counted per affiliation-year, on the author's own affiliations
+            for author in authors:
+                if short_id(author.get("id")) not in chunk:
+                    continue
+                try:
+                    for counted in counted_affiliations(author, counts):
+                        yield counted
+                except (ValidationError, ValueError) as exc:
+                    yield SkippableRecordError(
+                        f"works per year of {author.get('id')}: {_describe(exc)}",
+                        position=str(author.get("id")),
                     )
 
 

@@ -322,6 +322,61 @@ def first_works(
     return found
 
 
+def count_works(
+    works: Sequence[Mapping[str, Any]],
+    authors: set[str],
+    into: dict[tuple[str, str], dict[int, set[str]]] | None = None,
+) -> dict[tuple[str, str], dict[int, set[str]]]:
+    """Fold ``works`` into the works of each (followed author, institution) by publication
+    year (sets of work ids: a work read twice, or naming an institution twice, counts once)."""
+    found = into if into is not None else {}
+    for work in works:
+        wid = short_id(work.get("id"))
+        year = work.get("publication_year")
+        if wid is None or not isinstance(year, int) or not 1900 <= year <= 2100:
+            continue
+        for authorship in work.get("authorships") or []:
+            aid = short_id((authorship.get("author") or {}).get("id"))
+            if aid is None or aid not in authors:
+                continue
+            for inst in authorship.get("institutions") or []:
+                iid = short_id(inst.get("id"))
+                if iid is not None:
+                    found.setdefault((aid, iid), {}).setdefault(year, set()).add(wid)
+    return found
+
+
+def counted_affiliations(
+    author: Mapping[str, Any], counts: Mapping[tuple[str, str], Mapping[int, set[str]]]
+) -> list[AffiliationSeen]:
+    """The author's affiliations again (same source key and document as
+    :func:`author_record`'s), each with the works counted in its years
+    (``documents_per_year``); affiliations with no counted year are left out."""
+    oid = short_id(author.get("id"))
+    if oid is None:
+        return []
+    found: list[AffiliationSeen] = []
+    for aff in author.get("affiliations") or []:
+        inst = aff.get("institution") or {}
+        iid = short_id(inst.get("id"))
+        years = sorted({int(y) for y in aff.get("years") or [] if isinstance(y, int)})
+        by_year = counts.get((oid, iid), {}) if iid else {}
+        per_year = {y: len(by_year[y]) for y in years if by_year.get(y)}
+        if not per_year or institution_seen(inst) is None:
+            continue
+        found.append(
+            AffiliationSeen(
+                person=person_ref(author),
+                institution=institution_ref(inst),
+                years=years,
+                documents_per_year=per_year,
+                source_key=f"openalex:{oid}:{iid}",
+                document_url=entity_url(oid),
+            )
+        )
+    return found
+
+
 def first_work_observations(
     first: FirstWork,
 ) -> Iterator[DocumentSeen | InstitutionSeen | AffiliationSeen]:

@@ -432,6 +432,8 @@ class InstitutionIndex:
                 pick = self._pick(ids, country)
                 if pick is None:
                     continue
+                if rest and self._elsewhere(pick, country):
+                    continue  # "Microsoft Research India" (IN) is a site, not the US lab
                 matches.append((pick, 0.85 if size > 1 else 0.8))
                 for i in range(start, start + size):
                     taken[i] = True
@@ -445,6 +447,11 @@ class InstitutionIndex:
                         matches.append((pick, 0.8))
                         break
         return matches
+
+    def _elsewhere(self, inst: int, country: str | None) -> bool:
+        """Whether ``inst`` lies in another country than the one the source gives."""
+        known = self._records[inst].country_code
+        return bool(country and known and known.upper() != country)
 
     @staticmethod
     def _distinctive(token: str) -> bool:

@@ -17,14 +17,26 @@ Three further rules separate migrants from travellers:
   same home A (A → B → A), or a short stint at B (at most ``visit_max_years`` active years) that
   lies inside a run at A without ever becoming primary, is a *visit* of B from A: one inferred
   move with ``visit=True`` (from the home, to the host, dated to the visit's years), not two
-  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when every record
-  of it is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`)
-  or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
-  years). Callers store visits apart from moves (left out of moves and flows by default).
+  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its
+  documents are counted for every year (``Stint.year_documents``: OpenAlex works per
+  affiliation-year) and add up to at most ``visit_max_documents``, or when every record of it
+  is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
+  dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
+  Callers store visits apart from moves (left out of moves and flows by default).
+* **Units.** An institution and its ancestor or descendant in the same country (a lab inside
+  its company, a department inside its university) are one employing unit (``index`` gives
+  the hierarchy): a change between them is no move, and a move names the institution the
+  papers of its year name. A site in another country is its own unit. Of institutions tied
+  in a year, the one with the most activity over the history is the home: a secondary post
+  held alongside it, whether it starts with a new job or ends before the home, is a dual
+  appointment and neither its start nor its end is a move.
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
-  the same job under a new name: no move. A real move out of the successor afterwards starts
+  the same job under a new name: no move. An undated relation (ROR gives no dates) counts
+  where the switch is direct, unless a dated one of the same pair says when. Each end counts
+  for its unit (papers naming Google,
+  Brain's company, then Google DeepMind follow the Brain merger). A real move out of the successor afterwards starts
   from the successor.
 * **Dates.** A move carries the interval between the last active year at the origin and the
   first at the destination (``earliest`` .. ``latest``); its ``date`` is the first year at the
@@ -54,7 +66,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from service.domain.dates import PartialDate
@@ -87,6 +99,8 @@ VISITING_ROLE = re.compile(
 )
 # The longest stint a role or dated record can make a visit of, in active years.
 VISIT_CAP_YEARS = 3
+# Years of papers elsewhere, and none at home, after which an open ORCID entry is stale.
+STALE_ENTRY_YEARS = 2
 
 
 def is_visiting_role(role: str | None) -> bool:
@@ -106,6 +120,7 @@ class Stint:
     source: str = ""
     documents: int = 0
     visiting: bool = False
+    year_documents: tuple[tuple[int, int], ...] = ()  # (year, documents) where counted
 
 
 @dataclass(frozen=True)
@@ -130,11 +145,12 @@ class Relation:
 @dataclass(frozen=True)
 class InferenceSettings:
     current_year: int
-    allowed_overlap_years: int = 1
+    allowed_overlap_years: int = 2
     min_stay_years: int = 1
     provisional_years: int = 2
     visit_max_years: int = 1
     continuity_years: int = 1
+    visit_max_documents: int = 2
 
 
 @dataclass(frozen=True)
@@ -237,6 +253,56 @@ class _Run:
         return self.years[-1]
 
 
+class _Units:
+    """The employing units of one history: an institution and its ancestor or descendant in
+    the same country (a lab inside its company, a department inside its university: Google and
+    Google Brain, ByteDance and ByteDance Seed) are one unit, so a change between them is no
+    move. A site in another country (Microsoft Research and MSR Cambridge) stays its own unit:
+    flows are attributed to sites. Each unit is keyed by its lowest institution id."""
+
+    def __init__(self, ids: Iterable[int], index: InstitutionIndex | None) -> None:
+        self.index = index
+        ids = sorted(set(ids))
+        root = {i: i for i in ids}
+
+        def find(i: int) -> int:
+            while root[i] != i:
+                root[i] = root[root[i]]
+                i = root[i]
+            return i
+
+        for a, b in itertools.combinations(ids, 2):
+            if self.same_unit(a, b):
+                ra, rb = find(a), find(b)
+                root[max(ra, rb)] = min(ra, rb)
+        self.unit = {i: find(i) for i in ids}
+        self.members: dict[int, list[int]] = defaultdict(list)
+        for i in ids:
+            self.members[self.unit[i]].append(i)
+
+    def _country(self, inst: int) -> str | None:
+        record = self.index.get(inst) if self.index is not None else None
+        return record.country_code if record is not None else None
+
+    def depth(self, inst: int) -> int:
+        return len(self.index.ancestors(inst)) if self.index is not None else 0
+
+    def same_unit(self, a: int, b: int) -> bool:
+        """Equal, or one is an ancestor of the other and their countries do not differ."""
+        if a == b:
+            return True
+        if self.index is None or a not in self.index or b not in self.index:
+            return False
+        if a not in self.index.ancestors(b) and b not in self.index.ancestors(a):
+            return False
+        ca, cb = self._country(a), self._country(b)
+        return not (ca and cb and ca.upper() != cb.upper())
+
+    def linked(self, inst: int, unit: int) -> bool:
+        """Whether ``inst`` (a relation's end, maybe outside the history) is in ``unit``."""
+        return any(self.same_unit(inst, m) for m in self.members.get(unit, (unit,)))
+
+
 def _stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     years = set(stint.years)
     if stint.start is not None:
@@ -247,27 +313,111 @@ def _stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     return years
 
 
-def _activity(stints: Sequence[Stint], settings: InferenceSettings) -> dict[int, dict[int, float]]:
+def _dated_years(
+    stint: Stint,
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    unit_of: Mapping[int, int],
+) -> set[int]:
+    """The years a dated employment weighs as one, where ORCID's months decide:
+
+    * **A switch inside a year.** An employment that ends (month or day known) in the year
+      another, elsewhere, starts at or after its end does not weigh in that year: the months
+      say the person had left (the old place's papers of the year are publication lag).
+    * **A stale open entry.** An open-ended employment stops weighing after the last year of
+      papers at its unit (or its start, if later) when there are none there afterwards and at
+      least ``STALE_ENTRY_YEARS`` later years of papers elsewhere, before the last
+      ``provisional_years`` (publications lag): nobody updated the ORCID record. A stay away
+      that comes back home is not stale: its papers resume."""
+    years = _stint_years(stint, settings)
+    unit = unit_of.get(stint.institution_id, stint.institution_id)
+    end = stint.end
+    if end is not None and end.precision in ("month", "day") and len(years) > 1:
+        for other in stints:
+            if (
+                other.start is not None
+                and unit_of.get(other.institution_id, other.institution_id) != unit
+                and other.start.year == end.year
+                and other.start.precision in ("month", "day")
+                and other.start.months() >= end.months()
+            ):
+                years.discard(end.year)
+                break
+    if end is None and stint.start is not None:
+        mine = {
+            y
+            for s in stints
+            if unit_of.get(s.institution_id, s.institution_id) == unit
+            for y in s.years
+        }
+        if mine:
+            last = max(max(mine), stint.start.year)
+            # publications lag: the last provisional years say nothing of an absence
+            settled = settings.current_year - settings.provisional_years
+            elsewhere = {
+                y
+                for s in stints
+                if unit_of.get(s.institution_id, s.institution_id) != unit
+                for y in s.years
+                if last < y <= settled
+            }
+            if len(elsewhere) >= STALE_ENTRY_YEARS:
+                years = {y for y in years if y <= last}
+    return years
+
+
+def _activity(
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    unit_of: Mapping[int, int] | None = None,
+) -> dict[int, dict[int, float]]:
     """year → institution → weight."""
+    unit_of = unit_of or {}
     activity: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for stint in stints:
         for year in stint.years:
             activity[year][stint.institution_id] += 1.0
         if stint.start is not None:
-            for year in _stint_years(stint, settings):
+            for year in _dated_years(stint, stints, settings, unit_of):
                 activity[year][stint.institution_id] += DATED_STINT_WEIGHT
         elif stint.end is not None and not stint.years:
             activity[stint.end.year][stint.institution_id] += 1.0
     return activity
 
 
+def _unit_activity(
+    activity: Mapping[int, Mapping[int, float]], units: _Units
+) -> dict[int, dict[int, float]]:
+    """year → unit → weight: a unit's weight in a year is its most active member's (a paper
+    naming both a lab and its company is one paper)."""
+    out: dict[int, dict[int, float]] = {}
+    for year, weights in activity.items():
+        row: dict[int, float] = defaultdict(float)
+        for inst, weight in weights.items():
+            unit = units.unit.get(inst, inst)
+            row[unit] = max(row[unit], weight)
+        out[year] = row
+    return out
+
+
 def _primary_runs(activity: Mapping[int, Mapping[int, float]]) -> list[_Run]:
+    """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
+    activity over the whole history is the home (a secondary post held alongside it, started
+    in the same year or later, does not take over on a tie), then the one active first."""
+    total: dict[int, float] = defaultdict(float)
+    first: dict[int, int] = {}
+    for year in sorted(activity):
+        for inst, weight in activity[year].items():
+            total[inst] += weight
+            first.setdefault(inst, year)
     runs: list[_Run] = []
     previous: int | None = None
     for year in sorted(activity):
         weights = activity[year]
         top = max(weights.values())
-        tied = sorted(i for i, w in weights.items() if w == top)
+        tied = sorted(
+            (i for i, w in weights.items() if w == top), key=lambda i: (-total[i], first[i], i)
+        )
         kept = previous is not None and weights.get(previous, 0.0) >= max(top - 1.0, 1e-9)
         primary = previous if kept else tied[0]
         assert primary is not None
@@ -295,13 +445,21 @@ def _drop_short_stays(runs: list[_Run], settings: InferenceSettings) -> list[_Ru
 
 
 def _continuity(
-    before: _Run, after: _Run, relations: Sequence[Relation], settings: InferenceSettings
+    before: _Run,
+    after: _Run,
+    relations: Sequence[Relation],
+    settings: InferenceSettings,
+    units: _Units,
 ) -> Relation | None:
-    """The relation that makes ``after`` the same job as ``before`` under a new name. An
-    undated relation (ROR gives no dates) counts where the switch is direct: the successor's
-    first year within ``continuity_years`` of the predecessor's last."""
+    """The relation that makes ``after`` the same job as ``before`` under a new name. A
+    relation's end counts for its unit: the Google Brain → Google DeepMind merger carries a
+    researcher whose papers say "Google" (Brain's company) to Google DeepMind. An undated
+    relation (ROR gives no dates) counts where the switch is direct: the successor's first year
+    within ``continuity_years`` of the predecessor's last."""
     for rel in relations:
-        if rel.predecessor_id not in before.chain or rel.successor_id != after.chain[0]:
+        if not any(units.linked(rel.predecessor_id, u) for u in before.chain):
+            continue
+        if not units.linked(rel.successor_id, after.chain[0]):
             continue
         when = rel.date.year if rel.date is not None else before.last
         if abs(after.first - when) <= settings.continuity_years:
@@ -310,12 +468,12 @@ def _continuity(
 
 
 def _join_lineages(
-    runs: list[_Run], relations: Sequence[Relation], settings: InferenceSettings
+    runs: list[_Run], relations: Sequence[Relation], settings: InferenceSettings, units: _Units
 ) -> tuple[list[_Run], list[tuple[int, int, Relation]]]:
     joined: list[_Run] = []
     links: list[tuple[int, int, Relation]] = []
     for run in runs:
-        rel = _continuity(joined[-1], run, relations, settings) if joined else None
+        rel = _continuity(joined[-1], run, relations, settings, units) if joined else None
         if rel is not None:
             links.append((joined[-1].inst, run.chain[0], rel))
             joined[-1] = _Run(joined[-1].chain + run.chain, joined[-1].years + run.years)
@@ -332,19 +490,55 @@ class _Visit:
     between: bool
 
 
-def _short(
-    host: int, active_years: int, stints: Sequence[Stint], settings: InferenceSettings
+def _year_documents(stints: Iterable[Stint], units: _Units) -> dict[int, dict[int, int]]:
+    """unit → year → documents: the largest count any source gives for an institution and
+    year (sources count the same works), added up over the unit's institutions."""
+    per_inst: dict[int, dict[int, int]] = defaultdict(dict)
+    for s in stints:
+        for year, count in s.year_documents:
+            known = per_inst[s.institution_id]
+            known[year] = max(known.get(year, 0), count)
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for inst, counts in per_inst.items():
+        row = out[units.unit.get(inst, inst)]
+        for year, count in counts.items():
+            row[year] = row.get(year, 0) + count
+    return out
+
+
+def _few_documents(
+    years: Sequence[int], counts: Mapping[int, int], settings: InferenceSettings
 ) -> bool:
-    """Whether a stay at ``host`` of ``active_years`` is short enough to be a visit: at most
-    ``visit_max_years``; or, up to ``VISIT_CAP_YEARS``, every record of it is a visiting role
-    or a dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar
-    years)."""
+    """Whether every year of a stay has a document count and they add up to at most
+    ``visit_max_documents``."""
+    if settings.visit_max_documents <= 0 or not years:
+        return False
+    if any(y not in counts for y in years):
+        return False
+    return sum(counts[y] for y in years) <= settings.visit_max_documents
+
+
+def _short(
+    host: int,
+    years: Sequence[int],
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    counts: Mapping[int, int] | None = None,
+) -> bool:
+    """Whether a stay at ``host`` over ``years`` (active years) is short enough to be a visit:
+    at most ``visit_max_years``; or, up to ``VISIT_CAP_YEARS``, its documents are counted for
+    every year and add up to at most ``visit_max_documents``, or every record of it is a
+    visiting role or a dated stint no longer than ``visit_max_years`` (a 12-month visit across
+    two calendar years)."""
     if settings.visit_max_years <= 0:
         return False
+    active_years = len(years)
     if active_years <= settings.visit_max_years:
         return True
     if active_years > VISIT_CAP_YEARS:
         return False
+    if _few_documents(years, counts or {}, settings):
+        return True
     records = [s for s in stints if s.institution_id == host and (s.visiting or s.start)]
     if not records:
         return False
@@ -359,7 +553,10 @@ def _short(
 
 
 def _fold_visits(
-    runs: list[_Run], stints: Sequence[Stint], settings: InferenceSettings
+    runs: list[_Run],
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+    year_docs: Mapping[int, Mapping[int, int]],
 ) -> tuple[list[_Run], list[_Visit]]:
     """Fold A → B → A with a short B into one run at A, remembering the visit."""
     visits: list[_Visit] = []
@@ -370,7 +567,8 @@ def _fold_visits(
             home, stay, back = runs[i - 1], runs[i], runs[i + 1]
             if back.chain[0] not in home.chain and home.inst not in back.chain:
                 continue
-            if not _short(stay.inst, len(stay.years), stints, settings) or stay.inst in home.chain:
+            short = _short(stay.inst, stay.years, stints, settings, year_docs.get(stay.inst))
+            if not short or stay.inst in home.chain:
                 continue
             visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True))
             merged = _Run(
@@ -389,6 +587,7 @@ def _overlapping_visits(
     stints: Sequence[Stint],
     settings: InferenceSettings,
     known: Iterable[_Visit],
+    year_docs: Mapping[int, Mapping[int, int]],
 ) -> list[_Visit]:
     """Short stints that never became primary, inside a run at another institution."""
     primaries = {inst for run in runs for inst in run.chain}
@@ -400,7 +599,7 @@ def _overlapping_visits(
     visits: list[_Visit] = []
     for host in sorted(years_of):
         years = sorted(years_of[host])
-        if host in primaries or not _short(host, len(years), stints, settings):
+        if host in primaries or not _short(host, years, stints, settings, year_docs.get(host)):
             continue
         for run in runs:
             if run.first < years[0] and years[-1] < run.last and host not in run.chain:
@@ -454,22 +653,54 @@ def _dated_end_agrees(stints: Sequence[Stint], from_id: int, earliest: int, late
     )
 
 
+def _counted(counts: Mapping[int, int], years: Iterable[int]) -> int | None:
+    """The documents of ``years`` where every one is counted, else None."""
+    years = list(years)
+    if not years or any(y not in counts for y in years):
+        return None
+    return sum(counts[y] for y in years)
+
+
+def _member(
+    units: _Units,
+    unit: int,
+    activity: Mapping[int, Mapping[int, float]],
+    years: Iterable[int],
+) -> int:
+    """The institution of ``unit`` a move names: the one most active in the first of ``years``
+    where any is (the more specific one on a tie: the lab over its company), as the papers of
+    that year name it."""
+    members = units.members.get(unit, [unit])
+    if len(members) == 1:
+        return members[0]
+    for year in years:
+        weights = activity.get(year, {})
+        active = [m for m in members if weights.get(m)]
+        if active:
+            return min(active, key=lambda m: (-weights[m], -units.depth(m), m))
+    return unit
+
+
 def infer_moves(
     stints: Iterable[Stint],
     settings: InferenceSettings,
     info: Mapping[int, InstInfo] | None = None,
     relations: Sequence[Relation] = (),
     identity: float = 1.0,
+    index: InstitutionIndex | None = None,
 ) -> list[InferredMove]:
     """Moves and visits implied by one researcher's affiliation history, oldest first.
 
     ``info`` is accepted for callers that classify on the way; inference itself needs only the
     ids. ``relations`` are the predecessor/successor relations among the institutions of the
-    history; ``identity`` is the confidence of the identity merge behind it. The result does not
-    depend on the order of ``stints`` or ``relations``.
+    history; ``identity`` is the confidence of the identity merge behind it; ``index`` gives the
+    institution hierarchy (parents and countries), so that a lab and its company are one unit.
+    The result does not depend on the order of ``stints`` or ``relations``.
     """
+    given = list(stints)
+    units = _Units((s.institution_id for s in given), index)
     ordered = sorted(
-        stints,
+        (replace(s, institution_id=units.unit[s.institution_id]) for s in given),
         key=lambda s: (
             s.institution_id,
             s.start.sort_key() if s.start else (0, 0, 0, 0),
@@ -478,15 +709,24 @@ def infer_moves(
             s.source,
             s.documents,
             s.visiting,
+            s.year_documents,
         ),
     )
     if not ordered:
         return []
-    activity = _activity(ordered, settings)
+    concrete = _activity(given, settings, units.unit)
+    activity = _unit_activity(concrete, units)
     if not activity:
         return []
+    # A dated relation between two institutions says when; an undated one of the same pair
+    # (ROR's, passed on by OpenAlex as a rename) must not make every direct switch continuity.
+    dated_pairs = {(r.predecessor_id, r.successor_id) for r in relations if r.date is not None}
     rels = sorted(
-        relations,
+        (
+            r
+            for r in relations
+            if r.date is not None or (r.predecessor_id, r.successor_id) not in dated_pairs
+        ),
         key=lambda r: (
             r.predecessor_id,
             r.successor_id,
@@ -495,24 +735,27 @@ def infer_moves(
         ),
     )
     runs = _drop_short_stays(_primary_runs(activity), settings)
-    runs, links = _join_lineages(runs, rels, settings)
-    runs, visits = _fold_visits(runs, ordered, settings)
-    runs, more_links = _join_lineages(runs, rels, settings)
+    runs, links = _join_lineages(runs, rels, settings, units)
+    year_docs = _year_documents(given, units)
+    runs, visits = _fold_visits(runs, ordered, settings, year_docs)
+    runs, more_links = _join_lineages(runs, rels, settings, units)
     links += more_links
-    visits += _overlapping_visits(runs, activity, ordered, settings, visits)
+    visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)
     for s in ordered:
         documents[s.institution_id] += s.documents
+    for unit, counts in year_docs.items():  # works counted per year say more than profiles
+        documents[unit] = max(documents[unit], sum(counts.values()))
 
     def sources(*ids: int) -> tuple[str, ...]:
         return tuple(sorted({s.source for s in ordered if s.institution_id in ids and s.source}))
 
     moves: list[InferredMove] = []
     for before, after in itertools.pairwise(runs):
-        from_id, to_id = before.inst, after.chain[0]
-        year = _move_date(to_id, after.first, before.first, activity, settings)
+        from_unit, to_unit = before.inst, after.chain[0]
+        year = _move_date(to_unit, after.first, before.first, activity, settings)
         low, high = min(before.last, year), year
-        dated = _dated_start(ordered, to_id, low - 1, high)
+        dated = _dated_start(ordered, to_unit, low - 1, high)
         date = dated if dated is not None else PartialDate(year)
         earliest = dated if dated is not None else PartialDate(low)
         latest = dated if dated is not None else PartialDate(high)
@@ -520,38 +763,57 @@ def infer_moves(
         evidence = MoveEvidence(
             years_before=len(before.years),
             years_after=len(after.years),
-            documents=documents[from_id] + documents[to_id],
+            documents=documents[from_unit] + documents[to_unit],
             gap_years=max(after.first - before.last - 1, 0),
             date_precision=date.precision,
-            dated=dated is not None or _dated_end_agrees(ordered, from_id, low - 1, high),
+            dated=dated is not None or _dated_end_agrees(ordered, from_unit, low - 1, high),
             identity=identity,
             provisional=provisional,
         )
         continued = [
-            {"from": a, "to": b, "kind": r.kind, "date": str(r.date) if r.date else None}
+            {
+                "from": r.predecessor_id,
+                "to": r.successor_id,
+                "kind": r.kind,
+                "date": str(r.date) if r.date else None,
+            }
             for a, b, r in links
             if a in before.chain or b in after.chain
         ]
+        from_id = _member(units, from_unit, concrete, [before.last, *reversed(before.years)])
+        to_id = _member(units, to_unit, concrete, [date.year, *after.years])
+        extra: dict[str, Any] = {}
+        if len(units.members.get(from_unit, ())) > 1 or len(units.members.get(to_unit, ())) > 1:
+            extra["units"] = {
+                "from": units.members[from_unit],
+                "to": units.members[to_unit],
+            }
         moves.append(
             InferredMove(
                 from_institution_id=from_id,
                 to_institution_id=to_id,
                 date=date,
                 provisional=provisional,
-                evidence_sources=sources(from_id, to_id),
+                evidence_sources=sources(from_unit, to_unit),
                 earliest=earliest,
                 latest=latest,
                 confidence=move_confidence(evidence),
                 reasons=_reasons(
-                    evidence, rule="change_of_primary_affiliation", continuity=continued
+                    evidence, rule="change_of_primary_affiliation", continuity=continued, **extra
                 ),
             )
         )
     for visit in visits:
+        home_years = sorted(y for y, w in activity.items() if visit.home in w)
         moves.append(
             InferredMove(
-                from_institution_id=visit.home,
-                to_institution_id=visit.host,
+                from_institution_id=_member(
+                    units,
+                    visit.home,
+                    concrete,
+                    sorted(home_years, key=lambda y: (abs(y - visit.years[0]), y)),
+                ),
+                to_institution_id=_member(units, visit.host, concrete, visit.years),
                 date=PartialDate(visit.years[0]),
                 provisional=False,
                 evidence_sources=sources(visit.home, visit.host),
@@ -564,7 +826,9 @@ def infer_moves(
                     if visit.between
                     else "visit_inside_home_stint",
                     "active_years_at_host": len(visit.years),
+                    "documents_at_host": _counted(year_docs.get(visit.host, {}), visit.years),
                     "visit_max_years": settings.visit_max_years,
+                    "visit_max_documents": settings.visit_max_documents,
                     "identity_confidence": identity,
                 },
             )

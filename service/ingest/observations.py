@@ -336,6 +336,14 @@ class AffiliationSeen(_Observation):
     years: list[int] = Field(default_factory=list, max_length=200)
     start: PartialDate | None = None
     end: PartialDate | None = None
+    documents_per_year: dict[int, int] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="How many of the source's documents carried this affiliation in each "
+        "year (OpenAlex works per author, institution and year), where the source counts "
+        "them; each year must be among `years`. Move inference takes a short stay with few "
+        "documents for a visit.",
+    )
     role: str | None = Field(default=None, max_length=500)
     department: str | None = Field(default=None, max_length=500)
     source_key: str = Field(default="", max_length=200, description="Stable id within the source")
@@ -349,8 +357,19 @@ class AffiliationSeen(_Observation):
                 raise ValueError(f"year {y} is out of range 1900..2100")
         return sorted(set(value))
 
+    @field_validator("documents_per_year")
+    @classmethod
+    def _counts(cls, value: dict[int, int]) -> dict[int, int]:
+        for year, count in value.items():
+            if not 1 <= count <= 1_000_000:
+                raise ValueError(f"documents_per_year[{year}] = {count} is out of range 1..1000000")
+        return dict(sorted(value.items()))
+
     @model_validator(mode="after")
     def _dates(self) -> AffiliationSeen:
+        stray = sorted(set(self.documents_per_year) - set(self.years))
+        if stray:
+            raise ValueError(f"documents_per_year names years not in years: {stray}")
         if self.start and self.end and self.end.to_date() < self.start.to_date():
             raise ValueError("end is before start")
         if not (self.years or self.start or self.end):

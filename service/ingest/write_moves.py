@@ -330,6 +330,7 @@ class MoveWriting(WriterBase):
             min_stay_years=self.settings.inference_min_stay_years,
             provisional_years=self.settings.inference_provisional_years,
             visit_max_years=self.settings.inference_visit_max_years,
+            visit_max_documents=self.settings.inference_visit_max_documents,
             continuity_years=self.settings.inference_continuity_years,
         )
         relations = [
@@ -376,6 +377,11 @@ class MoveWriting(WriterBase):
                     source=str(row["id"]),
                     documents=len(row["documents"] or ()),
                     visiting=is_visiting_role(row.get("role")),
+                    year_documents=tuple(
+                        sorted(
+                            (int(y), int(n)) for y, n in (row.get("year_documents") or {}).items()
+                        )
+                    ),
                 )
                 for row in rows
             ]
@@ -387,7 +393,7 @@ class MoveWriting(WriterBase):
                 if (country := infos.get(row["institution_id"], {}).get("country_code"))
                 and (first := _first_year(row)) is not None
             ]
-            for move in infer_moves(stints, settings, relations=relations):
+            for move in infer_moves(stints, settings, relations=relations, index=self.index):
                 from_info = self._inst_info(infos.get(move.from_institution_id))
                 to_info = self._inst_info(infos.get(move.to_institution_id))
                 prior = [

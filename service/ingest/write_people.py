@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from service.db.ordered import send_ahead
@@ -128,6 +128,7 @@ class PeopleWriting(WriterBase):
                 or await self.source_document()
             )
             earlier_years = wanted_rows[key]["years"] if key in wanted_rows else []
+            earlier_counts = wanted_rows[key]["year_documents"] if key in wanted_rows else {}
             wanted_rows[key] = {
                 "researcher_id": key[0],
                 "institution_id": key[1],
@@ -140,6 +141,9 @@ class PeopleWriting(WriterBase):
                 "end_date": end,
                 "end_precision": end_p,
                 "years": sorted(set(earlier_years) | set(aff.years)),
+                "year_documents": _max_counts(
+                    earlier_counts, {str(y): n for y, n in aff.documents_per_year.items()}
+                ),
             }
         existing = await affiliations.fetch_by_keys(
             self.conn, sorted(k for k in wanted_rows if k[0] not in self.new_people)
@@ -153,6 +157,7 @@ class PeopleWriting(WriterBase):
             "end_date",
             "end_precision",
             "years",
+            "year_documents",
         )
         for key, row in wanted_rows.items():
             old = existing.get(key)
@@ -165,6 +170,9 @@ class PeopleWriting(WriterBase):
             docs = doc_of_key.get(key, set())
             if set(old.get("documents") or ()) - docs:
                 row["years"] = sorted(set(old["years"] or ()) | set(row["years"]))
+                row["year_documents"] = _max_counts(
+                    old.get("year_documents") or {}, row["year_documents"]
+                )
             if any((list(old[k]) if k == "years" else old[k]) != row[k] for k in compare):
                 changes.append({**row, "id": old["id"]})
         # New affiliations take their ids now, in the order the insert would have given them:
@@ -292,6 +300,7 @@ class PeopleWriting(WriterBase):
                     "end_date": row["end_date"],
                     "end_precision": row["end_precision"],
                     "years": row["years"],
+                    "year_documents": row["year_documents"],
                     "source": row["source"],
                     "role": row.get("role"),
                     "documents": sorted(docs.get(key, ())),
@@ -300,3 +309,12 @@ class PeopleWriting(WriterBase):
         for rows in history.values():
             rows.sort(key=lambda r: r["id"])
         return history
+
+
+def _max_counts(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    """Documents per year from two sightings of one affiliation: the larger count of each year
+    (two sightings count the same works; they do not add up), years in order."""
+    merged = dict(a)
+    for year, count in b.items():
+        merged[year] = max(int(merged.get(year, 0)), int(count))
+    return {year: int(merged[year]) for year in sorted(merged)}

@@ -120,3 +120,18 @@ def test_seed_file_builds_an_index() -> None:
     assert slug(index, "Tencent AI Lab, Shenzhen") == "tencent-ai-lab"
     for record in index.records():
         assert index.top_level(record.id) in index
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="seed file not present")
+def test_a_name_inside_a_longer_one_in_another_country_is_a_site_not_the_lab() -> None:
+    """"Microsoft Research India" in India is a site of its own, not the US lab whose name
+    it contains: resolving it to the lab put an Indian stint in the United States and made a
+    move of a stay. Without a country, or in the lab's own country, the lab is still found."""
+    with SEED.open("rb") as handle:
+        index = InstitutionIndex(records_from_seed(tomllib.load(handle)["institution"]))
+    assert slug(index, "Microsoft Research India", country_code="IN") is None
+    assert slug(index, "IBM Research Africa", country_code="KE") is None
+    assert slug(index, "Microsoft Research India") == "microsoft-research"
+    assert slug(index, "Microsoft Research Redmond", country_code="US") == "microsoft-research"
+    # a name that is the lab's own alias stays the lab, whatever the country given
+    assert slug(index, "Microsoft Research", country_code="IN") == "microsoft-research"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -363,3 +365,195 @@ def test_two_dated_appointments_held_together_do_not_flip_with_the_papers() -> N
     new = Stint(2, PartialDate(2017, 3), None, frozenset({2018, 2019}), "b")
     (move,) = infer_moves([old, new], SETTINGS)
     assert move.date == PartialDate(2017, 3)
+
+
+# ------------------------------------------------------------- units, hierarchy, dual appointments
+
+
+def hierarchy() -> InstitutionIndex:
+    """Alphabet > Google > Google Research > Google Brain (US); Google DeepMind (GB) under
+    Alphabet; Microsoft Research (US) > MSR Cambridge (GB); Stanford, OpenAI."""
+    rows = [
+        (1, "alphabet", None, "US"),
+        (2, "google", 1, "US"),
+        (3, "google-research", 2, "US"),
+        (4, "google-brain", 3, "US"),
+        (5, "google-deepmind", 1, "GB"),
+        (6, "microsoft-research", None, "US"),
+        (7, "msr-cambridge", 6, "GB"),
+        (8, "stanford-university", None, "US"),
+        (9, "openai", None, "US"),
+    ]
+    return InstitutionIndex(
+        InstitutionRecord(i, slug, slug, "lab", country, parent)
+        for i, slug, parent, country in rows
+    )
+
+
+def pairs(found: list[InferredMove]) -> list[tuple[int, int, int]]:
+    return [(m.from_institution_id, m.to_institution_id, m.date.year) for m in moves_only(found)]
+
+
+def test_a_lab_and_its_company_are_one_employer() -> None:
+    index = hierarchy()
+    # the papers alternate between the company and its lab, year by year
+    stints = [
+        years(8, 2010, 2015),
+        Stint(2, None, None, frozenset({2016, 2018, 2021}), "a"),
+        Stint(4, None, None, frozenset({2017, 2019, 2020, 2022}), "a"),
+    ]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(8, 2, 2016)]
+    # without the hierarchy every alternation is a move or a visit
+    assert len(pairs(infer_moves(stints, SETTINGS))) > 1
+    # a lab named after its company took over: still no move
+    later = [years(8, 2010, 2015), years(2, 2016, 2019), years(4, 2019, 2024)]
+    (move,) = pairs(infer_moves(later, SETTINGS, index=index))
+    assert move[:2] == (8, 2)
+    # and the move out of the unit names the lab the papers named last
+    out = [*later, years(9, 2025, 2026)]
+    assert pairs(infer_moves(out, SETTINGS, index=index))[-1][:2] == (4, 9)
+
+
+def test_a_site_in_another_country_is_its_own_unit() -> None:
+    stints = [years(6, 2012, 2017), years(7, 2018, 2024)]
+    assert pairs(infer_moves(stints, SETTINGS, index=hierarchy())) == [(6, 7, 2018)]
+
+
+def test_a_relation_counts_for_the_unit_of_its_ends() -> None:
+    """Papers say "Google" (Brain's company) until the Brain + DeepMind merger, then Google
+    DeepMind: continuity. A transfer to DeepMind years before the merger stays a move."""
+    merger = [Relation(4, 5, "merger", PartialDate(2023, 4))]
+    index = hierarchy()
+    for company in (2, 3):  # Google, Google Research
+        stints = [years(8, 2012, 2017), years(company, 2018, 2023), years(5, 2023, 2026)]
+        found = pairs(infer_moves(stints, SETTINGS, relations=merger, index=index))
+        assert found == [(8, company, 2018)]
+        assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 2
+    early = [years(3, 2015, 2020), years(5, 2020, 2026)]
+    assert pairs(infer_moves(early, SETTINGS, relations=merger, index=index)) == [(3, 5, 2020)]
+
+
+def test_a_secondary_post_that_starts_with_the_new_job_does_not_take_its_place() -> None:
+    """Stanford until 2017, then a UW chair from 2017 and a part-time AI2 post from 2018: the
+    move goes to UW whatever the ids; the AI2 post is a dual appointment."""
+    for uw, ai2 in ((2, 3), (3, 2)):
+        stints = [years(1, 2012, 2017), years(uw, 2017, 2026), years(ai2, 2018, 2026)]
+        assert pairs(infer_moves(stints, SETTINGS)) == [(1, uw, 2017)]
+
+
+def test_the_end_of_a_secondary_post_held_alongside_the_home_is_no_move() -> None:
+    """A degree-side affiliation held from the same year as the lab, ending earlier (UCAS
+    beside an institute of the Academy): the lab held longer is the home, no move."""
+    for lab, school in ((2, 3), (3, 2)):
+        stints = [years(lab, 2013, 2021), years(school, 2013, 2017), years(9, 2022, 2026)]
+        assert pairs(infer_moves(stints, SETTINGS)) == [(lab, 9, 2022)]
+
+
+def test_a_stay_with_few_documents_is_a_visit() -> None:
+    """Two years at B between stints at A: two moves on years alone, a visit when B's works
+    are counted and add up to at most ``visit_max_documents``."""
+    home = Stint(1, None, None, frozenset({*range(2010, 2016), *range(2018, 2024)}), "a")
+    counted = Stint(
+        2, None, None, frozenset({2016, 2017}), "b", year_documents=((2016, 1), (2017, 1))
+    )
+    assert len(pairs(infer_moves([home, replace(counted, year_documents=())], SETTINGS))) == 2
+    found = infer_moves([home, counted], SETTINGS)
+    assert pairs(found) == []
+    (visit,) = found
+    assert (visit.from_institution_id, visit.to_institution_id, visit.visit) == (1, 2, True)
+    assert visit.reasons["documents_at_host"] == 2
+    # more documents than the rule allows, a year not counted, or the rule off: two moves
+    many = replace(counted, year_documents=((2016, 2), (2017, 1)))
+    partial = replace(counted, year_documents=((2016, 1),))
+    off = InferenceSettings(current_year=2026, visit_max_documents=0)
+    assert len(pairs(infer_moves([home, many], SETTINGS))) == 2
+    assert len(pairs(infer_moves([home, partial], SETTINGS))) == 2
+    assert len(pairs(infer_moves([home, counted], off))) == 2
+    # a long stay is never a visit, however few its documents
+    long = Stint(
+        2,
+        None,
+        None,
+        frozenset(range(2016, 2020)),
+        "b",
+        year_documents=tuple((y, 1) for y in range(2016, 2020)),
+    )
+    late = Stint(1, None, None, frozenset(range(2020, 2024)), "a")
+    early = Stint(1, None, None, frozenset(range(2010, 2016)), "a")
+    assert len(pairs(infer_moves([early, long, late], SETTINGS))) == 2
+
+
+def test_two_sources_counting_the_same_works_do_not_add_up() -> None:
+    home = Stint(1, None, None, frozenset({*range(2010, 2016), *range(2018, 2024)}), "a")
+    one = Stint(2, None, None, frozenset({2016, 2017}), "b", year_documents=((2016, 1), (2017, 1)))
+    again = replace(one, source="c")
+    assert pairs(infer_moves([home, one, again], SETTINGS)) == []
+
+
+def test_orcid_months_decide_the_year_of_a_switch() -> None:
+    """Papers at A through 2026 (publication lag) and ORCID: A until April 2026, B from May
+    2026. The months say the person left A in 2026: a move dated May 2026."""
+    papers = Stint(1, None, None, frozenset(range(2020, 2027)), "openalex")
+    a = Stint(1, PartialDate(2020, 3), PartialDate(2026, 4), source="orcid")
+    b = Stint(2, PartialDate(2026, 5), None, source="orcid")
+    (move,) = infer_moves([papers, a, b], SETTINGS)
+    assert (move.from_institution_id, move.to_institution_id, move.date) == (
+        1,
+        2,
+        PartialDate(2026, 5),
+    )
+    # an end known to the year only cannot say which came first: A keeps 2026
+    vague = replace(a, end=PartialDate(2026))
+    assert pairs(infer_moves([papers, vague, b], SETTINGS)) == []
+    # nor can a start before the end (two posts held together for a while)
+    early = replace(b, start=PartialDate(2026, 2))
+    assert pairs(infer_moves([papers, a, early], SETTINGS)) == []
+
+
+def test_a_stale_open_orcid_entry_gives_way_to_years_of_papers_elsewhere() -> None:
+    """ORCID: A from 2016, never closed; papers at A until 2019, then only at B: a move in
+    2019 (the old rule kept A forever on the strength of the open entry)."""
+    open_entry = Stint(1, PartialDate(2016, 1), None, source="orcid")
+    at_a = Stint(1, None, None, frozenset(range(2012, 2020)), "openalex")
+    at_b = Stint(2, None, None, frozenset(range(2019, 2027)), "openalex")
+    assert pairs(infer_moves([open_entry, at_a, at_b], SETTINGS)) == [(1, 2, 2019)]
+    # the papers at A resume: a stay away, not a stale entry
+    back = Stint(1, None, None, frozenset({*range(2012, 2017), *range(2021, 2027)}), "openalex")
+    away = Stint(2, None, None, frozenset(range(2017, 2021)), "openalex")
+    assert pairs(infer_moves([open_entry, back, away], SETTINGS)) == []
+    # papers elsewhere only in the last provisional years say nothing yet (publication lag)
+    recent_a = Stint(1, None, None, frozenset(range(2012, 2025)), "openalex")
+    recent_b = Stint(2, None, None, frozenset({2025, 2026}), "openalex")
+    assert pairs(infer_moves([open_entry, recent_a, recent_b], SETTINGS)) == []
+    # an entry that starts after the last paper at its place is not stale
+    new = Stint(2, PartialDate(2026, 7), None, source="orcid")
+    old = Stint(1, None, None, frozenset(range(2014, 2027)), "openalex")
+    one_paper = Stint(2, None, None, frozenset({2024}), "openalex")
+    old_entry = Stint(1, PartialDate(2014, 7), PartialDate(2026, 6), source="orcid")
+    assert pairs(infer_moves([old, one_paper, old_entry, new], SETTINGS)) == [(1, 2, 2026)]
+
+
+def test_two_years_of_late_papers_at_the_old_place_still_date_the_move_from_the_start() -> None:
+    """Papers at A until 2019, at B from 2018: the move is dated 2018 (the old place's
+    papers lag by up to ``allowed_overlap_years``); a longer overlap is a dual appointment
+    that ends, dated when B became primary."""
+    (move,) = infer_moves([years(1, 2011, 2019), years(2, 2018, 2026)], SETTINGS)
+    assert move.date == PartialDate(2018)
+    (dual,) = infer_moves([years(1, 2011, 2020), years(2, 2017, 2026)], SETTINGS)
+    assert dual.date == PartialDate(2021)
+    one = InferenceSettings(current_year=2026, allowed_overlap_years=1)
+    (strict,) = infer_moves([years(1, 2011, 2019), years(2, 2018, 2026)], one)
+    assert strict.date == PartialDate(2020)
+
+
+def test_an_undated_relation_does_not_override_a_dated_one_of_the_same_pair() -> None:
+    """ROR's undated relation (passed on as a rename) beside the seed's dated merger: a
+    direct switch three years before the merger stays a move."""
+    dated = Relation(BRAIN, GDM, "merger", PartialDate(2023, 4))
+    undated = Relation(BRAIN, GDM, "rename", None)
+    early = [years(BRAIN, 2014, 2019), years(GDM, 2020, 2026)]
+    assert infer_moves(early, SETTINGS, relations=[undated]) == []
+    assert len(infer_moves(early, SETTINGS, relations=[dated, undated])) == 1
+    assert len(infer_moves(early, SETTINGS, relations=[undated, dated])) == 1
+    on_time = [years(BRAIN, 2017, 2022), years(GDM, 2023, 2026)]
+    assert infer_moves(on_time, SETTINGS, relations=[dated, undated]) == []

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -279,3 +280,39 @@ async def test_rest_moves_leave_visits_out_unless_asked_and_carry_the_evidence(
     assert sorted(m["is_visit"] for m in both) == [False, True]
     csv = await client.get("/api/v1/moves", params={"format": "csv", "include_visits": "true"})
     assert csv.status_code == 200 and "is_visit" in csv.text.splitlines()[0]
+
+
+async def test_documents_per_year_are_stored_and_make_a_short_stay_a_visit(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """Two years at ETH between Stanford stints: the same years make two moves unless ETH's
+    works are counted per year (one paper a year): then it is one visit."""
+    home = {"slug": "stanford-university"}
+    eth = {"slug": "eth-zurich"}
+    stanford_years = [*range(2010, 2016), *range(2018, 2024)]
+    counted = _history("A8", [(home, stanford_years), (eth, [2016, 2017])])
+    counted[-1]["documents_per_year"] = {"2016": 1, "2017": 1}
+    plain = _history("A9", [(home, stanford_years), (eth, [2016, 2017])])
+    await _ingest(db_url, tmp_path, [*counted, *plain])
+
+    moves = await _moves(client)
+    got = sorted((m["researcher"]["openalexId"], m["from"]["slug"], m["to"]["slug"]) for m in moves)
+    assert got == [
+        ("A9", "eth-zurich", "stanford-university"),
+        ("A9", "stanford-university", "eth-zurich"),
+    ]
+    visits = [m for m in await _moves(client, includeVisits=True) if m["isVisit"]]
+    assert [(v["researcher"]["openalexId"], v["to"]["slug"]) for v in visits] == [
+        ("A8", "eth-zurich")
+    ]
+    assert visits[0]["reasons"]["documents_at_host"] == 2
+
+    conn = await asyncpg.connect(db_url)
+    try:
+        stored = await conn.fetchval(
+            "SELECT a.year_documents FROM affiliation a JOIN institution i ON i.id = a.institution_id"
+            " WHERE i.slug = 'eth-zurich' AND a.source_key = 'A8:1'"
+        )
+    finally:
+        await conn.close()
+    assert json.loads(stored) == {"2016": 1, "2017": 1}

@@ -511,6 +511,25 @@ async def test_works_mode_dates_affiliation_starts(recorded_server: RecordedServ
         "openalex-works:A5900000091:I99065089": (2023, 3, "https://openalex.org/W9100000003"),
         "openalex-works:A5900000091:I97018004": (2018, 6, "https://openalex.org/W9100000001"),
     }
+    # works counted per affiliation-year, on the author's own affiliations (same key, same
+    # profile document; years kept); W9100000003 and W9100000004 are both 2023 at Tsinghua
+    counted = {
+        a.source_key: (a.years, a.documents_per_year, a.document_url)
+        for a in run.of(AffiliationSeen)
+        if a.documents_per_year
+    }
+    assert counted == {
+        "openalex:A5900000091:I99065089": (
+            [2023, 2024, 2025],
+            {2023: 2},
+            "https://openalex.org/A5900000091",
+        ),
+        "openalex:A5900000091:I97018004": (
+            [2018, 2019, 2020, 2021, 2022],
+            {2018: 1, 2022: 1},
+            "https://openalex.org/A5900000091",
+        ),
+    }
     # the co-author is not followed: no affiliation for them
     assert all(a.person.ids.get("openalex") != "A5900000099" for a in run.of(AffiliationSeen))
     docs = [d.url for d in run.of(DocumentSeen) if d.kind == "publication"]

@@ -124,7 +124,7 @@ def build() -> list[dict[str, Any]]:
         ("eth-zurich", "google-deepmind", "mistral-ai", 2012, 2018, 2023),
         ("kaist", "naver", "upstage", 2014, 2018, 2022),
         ("cmu", "microsoft-research", "meta-superintelligence-labs", 2009, 2015, 2025),
-        ("sjtu", "alibaba-cloud", "qwen", 2015, 2019, 2023),
+        ("sjtu", "alibaba-cloud", "deepseek", 2015, 2019, 2023),
         ("university-of-oxford", "ucl", "uk-aisi", 2010, 2015, 2023),
     ]
     for a, b, c, y0, y1, y2 in clean:
@@ -701,6 +701,20 @@ def build() -> list[dict[str, Any]]:
                 ("university-of-toronto", "2012-07", None, "Professor"),
                 ("vector-institute", "2017-09", None, "Faculty Member"),
             ],
+        )
+    )
+    # a lab inside its company (Qwen in Alibaba Cloud, same country): one employer, no move
+    H.append(
+        history(
+            next(n),
+            ["parent-child"],
+            "Alibaba Cloud, then its Qwen lab: a move between a unit and its parent is no move",
+            [
+                ("sjtu", yrs(2015, 2018)),
+                ("alibaba-cloud", yrs(2019, 2022)),
+                ("qwen", yrs(2023, 2025)),
+            ],
+            [("sjtu", "alibaba-cloud", 2019)],
         )
     )
     return H

@@ -17,7 +17,7 @@ async def fetch_by_keys(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[K
         """
         SELECT a.id, a.researcher_id, a.institution_id, a.source, a.source_key, a.role,
                a.department, a.start_date, a.start_precision, a.end_date, a.end_precision,
-               a.years,
+               a.years, a.year_documents,
                ARRAY(SELECT DISTINCT e.document_id FROM evidence e
                      WHERE e.affiliation_id = a.id) AS documents
         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS k(r, i, s, sk)
@@ -53,16 +53,17 @@ async def insert_with_evidence(
         WITH a AS (
             INSERT INTO affiliation (id, researcher_id, institution_id, source, source_key,
                                      role, department, start_date, start_precision, end_date,
-                                     end_precision, years)
+                                     end_precision, years, year_documents)
             OVERRIDING SYSTEM VALUE
             SELECT r.id, r.researcher_id, r.institution_id, r.source, r.source_key, r.role,
                    r.department, r.start_date, r.start_precision, r.end_date, r.end_precision,
                    coalesce((SELECT array_agg(y::int)
-                             FROM jsonb_array_elements_text(r.years) y), '{}')
+                             FROM jsonb_array_elements_text(r.years) y), '{}'),
+                   coalesce(r.year_documents, '{}')
             FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, researcher_id bigint,
                  institution_id bigint, source text, source_key text, role text,
                  department text, start_date date, start_precision text, end_date date,
-                 end_precision text, years jsonb)
+                 end_precision text, years jsonb, year_documents jsonb)
             RETURNING id, researcher_id, institution_id, source, source_key
         )
         INSERT INTO evidence (affiliation_id, document_id, extractor, extractor_version)
@@ -101,10 +102,11 @@ async def update(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> No
             start_date = r.start_date, start_precision = r.start_precision,
             end_date = r.end_date, end_precision = r.end_precision,
             years = coalesce((SELECT array_agg(y::int) FROM jsonb_array_elements_text(r.years) y),
-                             '{}')
+                             '{}'),
+            year_documents = coalesce(r.year_documents, '{}')
         FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, role text, department text,
              start_date date, start_precision text, end_date date, end_precision text,
-             years jsonb)
+             years jsonb, year_documents jsonb)
         WHERE affiliation.id = r.id
         """,
         list(rows),
@@ -112,13 +114,14 @@ async def update(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> No
 
 
 async def history(conn: asyncpg.Connection, researcher_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Every stint of these researchers, with the documents of its evidence."""
+    """Every stint of these researchers, with the documents of its evidence and the count of
+    documents per year where the source gives one (``year_documents``: year as text → count)."""
     if not researcher_ids:
         return []
     rows = await conn.fetch(
         """
         SELECT a.id, a.researcher_id, a.institution_id, a.start_date, a.start_precision,
-               a.end_date, a.end_precision, a.years, a.source, a.role,
+               a.end_date, a.end_precision, a.years, a.year_documents, a.source, a.role,
                coalesce((SELECT array_agg(DISTINCT e.document_id) FROM evidence e
                           WHERE e.affiliation_id = a.id), '{}') AS documents
         FROM unnest($1::bigint[]) AS k(r) JOIN affiliation a ON a.researcher_id = k.r
