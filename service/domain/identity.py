@@ -77,7 +77,9 @@ STORED_MIN = 20
 MERGE_AT = 4.0
 CANDIDATE_AT = -2.0
 ID_AGREES = 30.0
-RARE_NAME = 5.0  # a name worth this many bits may be merged from a news mention alone
+# Evidence beyond names and ids (career, reported move, topics) worth this many bits must agree
+# before a merge: a name alone, however rare it looks, is at most a candidate match.
+CORROBORATION = 2.0
 WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
         "close": -2.0,  # a spelling variant, not the same name
@@ -252,13 +254,20 @@ def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
     return ctx.frequencies.share(a.family, a.given_key, east)
 
 
+def _native_of(s: Sighting) -> str | None:
+    """The Han-script name of a sighting: its native name, or a name written in Han script."""
+    for name in (s.native_name, *s.names):
+        if name and has_han(name):
+            return "".join(fold(name).split())
+    return None
+
+
 def _native(a: Sighting, b: Sighting) -> bool | None:
     """True: the same native-script name; False: two different ones; None: not both given."""
-    na = a.native_name if a.native_name and has_han(a.native_name) else None
-    nb = b.native_name if b.native_name and has_han(b.native_name) else None
+    na, nb = _native_of(a), _native_of(b)
     if not na or not nb:
         return None
-    return "".join(fold(na).split()) == "".join(fold(nb).split())
+    return na == nb
 
 
 # ------------------------------------------------------------------------------- context
@@ -283,6 +292,19 @@ def _common_years(a: StintSpan, b: StintSpan, *, open_ended: bool) -> float:
 def _gap(a: StintSpan, b: StintSpan) -> float:
     (a0, a1), (b0, b1) = _span(a), _span(b)
     return max(a0 - b1, b0 - a1, 0)
+
+
+def _inside(a: StintSpan, b: StintSpan) -> bool:
+    """One stint lies wholly inside the other, touching neither of its known ends: a year at
+    another place in the middle of a stint is two places at once, not a move (a move year sits
+    at the edge of both stints)."""
+    for outer, inner in ((a, b), (b, a)):
+        if outer[1] is None or outer[2] is None:
+            continue
+        (i0, i1) = _span(inner)
+        if outer[1] < i0 and i1 < outer[2]:
+            return True
+    return False
 
 
 _ACADEMIC = frozenset({"university"})
@@ -318,6 +340,8 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
                     dual = True
                 else:
                     conflict = True
+            elif _inside(sa, sb) and not _dual(sa[0], sb[0], ctx):
+                conflict = True
     if agree:
         weight = WEIGHTS["same_institution_overlap"] + WEIGHTS["another_institution_overlap"] * (
             len(agree) - 1
@@ -393,22 +417,22 @@ def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
         context += WEIGHTS["native_same"]
         reasons.append("same native-script name")
     if _same_move(a, b):
-        context += WEIGHTS["same_move"]
+        career = WEIGHTS["same_move"]
         reasons.append("both report the same move")
     else:
-        inst, why = _institutions(a, b, ctx)
-        context += inst
+        career, why = _institutions(a, b, ctx)
         reasons += why
     topics, why = _topics(a, b)
-    context += topics
     reasons += why
+    context += career + topics
+    # What agrees beyond the name, net (a shared native-script name is more name, not context;
+    # a plausible dual post lowers the weight but is no evidence of two people).
+    agrees = topics + (0.0 if career == WEIGHTS["dual_affiliation"] else career)
     weight = round(name_weight + context, 3)
     decision = _decide(weight)
-    if decision == "merge" and (a.mention or b.mention):
-        agrees = context >= WEIGHTS["same_institution_apart"]
-        if not agrees and name_weight < RARE_NAME:
-            decision = "candidate"
-            reasons.append("a news mention without agreeing context: at most a candidate")
+    if decision == "merge" and agrees < CORROBORATION:
+        decision = "candidate"
+        reasons.append("nothing beyond the name agrees: at most a candidate")
     return Comparison(weight, decision, tuple(reasons), context=context)
 
 

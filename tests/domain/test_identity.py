@@ -36,7 +36,35 @@ def test_a_common_name_is_worth_far_less_than_a_rare_one() -> None:
     rare = compare(Sighting(("Shunyu Yao",)), Sighting(("Yao Shunyu",)), CTX)
     western = compare(Sighting(("Geoffrey Hinton",)), Sighting(("Geoffrey Hinton",)), CTX)
     assert common.weight < -5 < 0 < rare.weight < western.weight
-    assert common.decision == "separate" and western.decision == "merge"
+    assert common.decision == "separate" and western.decision == "candidate"
+
+
+def test_a_name_alone_however_rare_is_at_most_a_candidate() -> None:
+    # Two people with a rare-looking name at two places years apart: nothing but the name agrees,
+    # and a merge would invent a move.
+    a = Sighting(("Henrike Schwarzkopf",), stints=((TSINGHUA, 2014, 2017),))
+    b = Sighting(("Henrike Schwarzkopf",), stints=((MIT, 2019, 2019),))
+    assert compare(a, b, CTX).weight >= MERGE_AT and compare(a, b, CTX).decision == "candidate"
+    # The same institution a few years apart, but no topic in common: still not enough.
+    topics_a, topics_b = frozenset({"speech", "audio"}), frozenset({"economics", "growth"})
+    c = Sighting(("Henrike Schwarzkopf",), stints=((MIT, 2014, 2016),), topics=topics_a)
+    d = Sighting(("Henrike Schwarzkopf",), stints=((MIT, 2019, 2019),), topics=topics_b)
+    assert compare(c, d, CTX).decision == "candidate"
+    # The same lab at the same time corroborates the name.
+    e = Sighting(("Henrike Schwarzkopf",), stints=((MIT, 2015, 2016),))
+    assert compare(c, e, CTX).decision == "merge"
+
+
+def test_a_year_elsewhere_inside_a_stint_is_two_places_at_once() -> None:
+    name = ("Kevin Whitlock",)
+    long = Sighting(name, stints=((TSINGHUA, 2017, 2020),))
+    inside = compare(long, Sighting(name, stints=((MIT, 2019, 2019),)), CTX)
+    at_edge = compare(long, Sighting(name, stints=((MIT, 2020, 2020),)), CTX)
+    assert "unrelated institutions at the same time" in inside.reasons
+    assert inside.weight < at_edge.weight
+    # A university and a company: an internship or a dual post is plausible.
+    intern = compare(long, Sighting(name, stints=((OPENAI, 2019, 2019),)), CTX)
+    assert "unrelated institutions at the same time" not in intern.reasons
 
 
 def test_stored_namesakes_lower_a_names_weight() -> None:
@@ -98,6 +126,12 @@ def test_different_native_names_are_two_people() -> None:
     a = Sighting(("Wei Wang",), native_name="王伟")
     b = Sighting(("Wei Wang",), native_name="王巍")
     assert compare(a, b, CTX).cannot_link
+    # A source that writes only the native name gives it as the name.
+    lab = ((TSINGHUA, 2017, 2021),)
+    c = Sighting(("赵一鸣",), stints=lab)
+    d = Sighting(("Yiming Zhao",), native_name="赵亦明", stints=lab)
+    assert compare(c, d, CTX).cannot_link
+    assert not compare(c, Sighting(("Yiming Zhao",), native_name="赵一鸣"), CTX).cannot_link
 
 
 def test_initials_need_context() -> None:
