@@ -459,7 +459,12 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         if len(tokens[0]) > 1:
             readings.append(NameParse(tokens[0], tuple(tokens[1:]), True))
         return tuple(readings)
-    return (NameParse(tokens[-1], tuple(tokens[:-1])),)
+    western = NameParse(tokens[-1], tuple(tokens[:-1]))
+    if tokens[0] in VIETNAMESE_SURNAMES and tokens[-1] not in VIETNAMESE_SURNAMES:
+        # "Pham Thi Lan": the family name first, the name a person goes by last, middle
+        # names ("Thi", "Van", "Duc") between; written Western-style it is "Lan Pham".
+        return (NameParse(tokens[0], (tokens[-1], *tokens[1:-1])), western)
+    return (western,)
 
 
 @lru_cache(maxsize=65536)

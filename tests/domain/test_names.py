@@ -133,6 +133,15 @@ def test_blocking_keys_are_shared_by_initials_and_native_script() -> None:
     assert "yao|s" in shared
 
 
+def test_vietnamese_names_written_family_first_meet_their_western_order() -> None:
+    # "Pham Thi Lan" goes by Lan: written Western-style (middle name dropped) "Lan Pham".
+    assert person_name_variants("Pham Thi Lan") & person_name_variants("Lan Pham")
+    assert blocking_keys("Le Van Minh") & blocking_keys("Minh Le")
+    assert "nguyen|t" in blocking_keys("Nguyen Duc Thanh")
+    # A Western name whose first word happens to be a Vietnamese surname keeps its reading.
+    assert "hinton geoffrey" not in person_name_variants("Geoffrey Hinton")
+
+
 def test_search_text_and_tokens_meet() -> None:
     text = researcher_search_text(["Shunyu Yao", "姚顺雨"])
     for query in ("姚顺雨", "shunyu yao", "Yao Shun-yu", "YAO"):
