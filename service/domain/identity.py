@@ -54,6 +54,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from service.domain.korean import is_hangul
 from service.domain.names import (
     NameParse,
     east_asian_surnames,
@@ -254,18 +255,22 @@ def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
     return ctx.frequencies.share(a.family, a.given_key, east)
 
 
-def _native_of(s: Sighting) -> str | None:
-    """The Han-script name of a sighting: its native name, or a name written in Han script."""
+def _native_of(s: Sighting) -> tuple[str, str] | None:
+    """The native-script name of a sighting and its script: its native name, or a name written
+    in Han script or Hangul."""
     for name in (s.native_name, *s.names):
         if name and has_han(name):
-            return "".join(fold(name).split())
+            return "han", "".join(fold(name).split())
+        if name and is_hangul(name):
+            return "hangul", "".join(name.split())
     return None
 
 
 def _native(a: Sighting, b: Sighting) -> bool | None:
-    """True: the same native-script name; False: two different ones; None: not both given."""
+    """True: the same native-script name; False: two different ones in one script; None: not
+    both given."""
     na, nb = _native_of(a), _native_of(b)
-    if not na or not nb:
+    if not na or not nb or na[0] != nb[0]:
         return None
     return na == nb
 

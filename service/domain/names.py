@@ -25,6 +25,7 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
 from service.caches import memoise_text
+from service.domain.korean import is_hangul, korean_readings, romanise_syllable, surname_group
 from service.errors import BadUserInput
 
 logger = logging.getLogger(__name__)
@@ -442,6 +443,10 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
     name = name.strip()
     if not name:
         return ()
+    if is_hangul(name):
+        return tuple(NameParse(f, (g,), True) for f, g in korean_readings(name)) or (
+            NameParse(romanise_syllable(name.strip()[0]), (), True),
+        )
     if has_han(name) and not re.search(r"[A-Za-z]", name):
         family, given = romanise_cjk_name(name)
         if not given:
@@ -502,6 +507,9 @@ def blocking_keys(name: str) -> frozenset[str]:
             continue
         initial = parse.given[0][0] if parse.given else ""
         keys.add(f"{parse.family}|{initial}")
+        group = surname_group(parse.family) if parse.east_asian else None
+        if group is not None:
+            keys.add(f"{group}|{initial}")  # "Jung" and "Jeong" meet
     return frozenset(keys)
 
 

@@ -28,6 +28,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from service.domain.institutions import InstitutionIndex
+from service.domain.korean import surname_group
 from service.domain.names import (
     COMMON_SURNAMES,
     NameParse,
@@ -129,7 +130,11 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     if not a.given or not b.given:
         return "none"
     family_equal = a.family == b.family
-    if not family_equal and (
+    # "Jung" and "Jeong" (정) are one Korean family name romanised two ways: close, not equal.
+    korean = a.east_asian and b.east_asian and surname_group(a.family) is not None
+    if korean and surname_group(a.family) == surname_group(b.family):
+        pass
+    elif not family_equal and (
         min(len(a.family), len(b.family)) < 6 or fuzz.ratio(a.family, b.family) < 90
     ):
         return "none"
