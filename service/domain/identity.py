@@ -54,9 +54,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from service.domain.korean import is_hangul
+from service.domain.korean import is_hangul, surname_group
 from service.domain.names import (
     NameParse,
+    chinese_surnames,
     east_asian_surnames,
     fold,
     has_han,
@@ -71,6 +72,7 @@ Decision = Literal["merge", "candidate", "separate"]
 StintSpan = tuple[int, int | None, int | None]  # institution id, first year, last year
 
 FREQUENCIES_PATH = Path(__file__).resolve().parent.parent / "data" / "name_frequencies.tsv"
+WORLD_FREQUENCIES_PATH = FREQUENCIES_PATH.with_name("name_frequencies_world.tsv")
 POPULATION = 300_000
 # Stored namesakes count once there are this many: below it, how many happen to be stored
 # depends on what was ingested first, and the decision must not.
@@ -100,7 +102,8 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
 )
 APART_YEARS = 6  # the same institution further apart than this is "decades"
 DEFAULT_SURNAME = {"east_asian": 0.0003, "other": 0.00002}
-DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "other": 0.003}
+# Korean given names are far more concentrated than Chinese ones (Minjun, Seoyeon, Jiwoo).
+DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "korean": 0.002, "other": 0.003}
 INITIAL_SHARE = 0.06
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -179,6 +182,8 @@ class NameFrequencies:
             default = DEFAULT_GIVEN[origin]
             if east_asian and len(segment_pinyin(given) or (given, given)) == 1:
                 default = DEFAULT_GIVEN["syllable"]
+            elif east_asian and surname_group(family) and family not in chinese_surnames():
+                default = DEFAULT_GIVEN["korean"]
             share = surname * self.given.get(given, default)
             for key in (f"{given} {family}", f"{family} {given}"):
                 count = self.stored.get(key, 0)
@@ -189,17 +194,20 @@ class NameFrequencies:
 
 @cache
 def reference_frequencies() -> NameFrequencies:
-    """The packaged table ``service/data/name_frequencies.tsv``."""
+    """The packaged tables: ``service/data/name_frequencies.tsv`` (by hand; it wins) over
+    ``service/data/name_frequencies_world.tsv`` (estimated from the names-dataset's ranks by
+    ``bench/build_name_frequencies.py``)."""
     surnames: dict[str, float] = {}
     given: dict[str, float] = {}
-    text = FREQUENCIES_PATH.read_text(encoding="utf-8")
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 3 or parts[0] not in ("surname", "given"):
-            raise ValueError(f"name_frequencies.tsv line {n}: expected kind<TAB>name<TAB>share")
-        (surnames if parts[0] == "surname" else given)[fold(parts[1])] = float(parts[2])
+    for path in (WORLD_FREQUENCIES_PATH, FREQUENCIES_PATH):
+        text = path.read_text(encoding="utf-8")
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or parts[0] not in ("surname", "given"):
+                raise ValueError(f"{path.name} line {n}: expected kind<TAB>name<TAB>share")
+            (surnames if parts[0] == "surname" else given)[fold(parts[1])] = float(parts[2])
     return NameFrequencies(MappingProxyType(surnames), MappingProxyType(given))
 
 

@@ -67,6 +67,19 @@ def test_a_year_elsewhere_inside_a_stint_is_two_places_at_once() -> None:
     assert "unrelated institutions at the same time" not in intern.reasons
 
 
+def test_common_names_of_every_tradition_are_worth_little() -> None:
+    # Names missing from the hand-written table used to get the default of a rare name (+5.8).
+    def weight(name: str) -> float:
+        return compare(Sighting((name,)), Sighting((name,)), CTX).weight
+
+    rare = weight("Henrike Schwarzkopf")
+    for common in ("Carlos Hernández", "Anna Schmidt", "Yuki Suzuki", "Nguyen Hoang Long"):
+        assert weight(common) < 0 < rare - 4
+    assert weight("Ye-jin Shin") < 2 and weight("Aditya Mishra") < 2
+    # The hand-written table wins over the estimated world table.
+    assert reference_frequencies().surnames["smith"] == 0.002
+
+
 def test_stored_namesakes_lower_a_names_weight() -> None:
     alone = compare(Sighting(("Shunyu Yao",)), Sighting(("Shunyu Yao",)), CTX)
     crowded = Context(
