@@ -36,6 +36,7 @@ from service.domain.names import (
     has_han,
     parse_person_name,
     segment_pinyin,
+    umlauts_written_out,
 )
 
 logger = logging.getLogger(__name__)
@@ -148,10 +149,17 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     ga, gb = a.given_key, b.given_key
     if ga == gb:
         return "exact" if family_equal else "close"
-    # "Shun Yu Yao" read as Western vs "Shunyu Yao": compare the joined given names
-    if a.east_asian != b.east_asian and "".join(a.given) == "".join(b.given):
+    # "Shun Yu Yao" read as Western vs "Shunyu Yao", "Mary-Anne" vs "Maryanne": compare the
+    # joined given names
+    if "".join(a.given) == "".join(b.given):
         return "exact" if family_equal else "close"
     if min(len(ga), len(gb)) >= 5 and fuzz.ratio(ga, gb) >= 88 and family_equal:
+        return "close"
+    # "Juergen Mueller" is "Jürgen Müller" transliterated (folding keeps only "jurgen muller")
+    if (umlauts_written_out(a.family), umlauts_written_out(ga)) == (
+        umlauts_written_out(b.family),
+        umlauts_written_out(gb),
+    ):
         return "close"
     return "none"
 

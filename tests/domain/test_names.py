@@ -142,6 +142,17 @@ def test_vietnamese_names_written_family_first_meet_their_western_order() -> Non
     assert "hinton geoffrey" not in person_name_variants("Geoffrey Hinton")
 
 
+def test_spellings_of_one_name_meet_as_candidates() -> None:
+    from service.domain.resolution import name_match
+
+    assert name_match(["Jürgen Müller"], ["Juergen Mueller"])[0] == "close"
+    assert blocking_keys("Jürgen Müller") & blocking_keys("Juergen Mueller")
+    assert name_match(["Mary-Anne Collins"], ["Maryanne Collins"])[0] == "exact"
+    assert name_match(["Tanaka Yuto"], ["Yuto Tanaka"])[0] == "exact"
+    assert blocking_keys("Tanaka Yuto") & blocking_keys("Yuto Tanaka")
+    assert name_match(["Mary Collins"], ["Anne Collins"])[0] == "none"
+
+
 def test_search_text_and_tokens_meet() -> None:
     text = researcher_search_text(["Shunyu Yao", "姚顺雨"])
     for query in ("姚顺雨", "shunyu yao", "Yao Shun-yu", "YAO"):
