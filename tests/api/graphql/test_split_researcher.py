@@ -26,6 +26,13 @@ def _sighting(url: str, slug: str, years: list[int], ids: dict[str, str]) -> lis
     return [
         {"type": "document_seen", "url": url, "kind": "publication"},
         {
+            "type": "researcher_seen",
+            "name": "Oriol Vinyals",
+            "ids": ids,
+            "topics": ["sequence models", "reinforcement learning"],
+            "document_url": url,
+        },
+        {
             "type": "affiliation_seen",
             "person": person,
             "institution": {"slug": slug},
@@ -36,7 +43,8 @@ def _sighting(url: str, slug: str, years: list[int], ids: dict[str, str]) -> lis
 
 
 async def _merged_pair(pool: asyncpg.Pool, tmp_path: Path) -> int:
-    """A rare name at two places in turn: merged, with a move between them."""
+    """A rare name at two places in turn, in the same field: merged, with a move between
+    them (the name alone would only make a candidate match)."""
     async with pool.acquire() as conn:
         await seed_institutions(conn)
     lines = _sighting(GOOGLE_DOC, "google", [2015, 2016, 2017], {})
