@@ -48,6 +48,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -473,14 +474,19 @@ def _best(comparisons: Iterable[Comparison]) -> Comparison | None:
 
 
 def resolve(
-    sighting: Sighting, researchers: Mapping[int, Sequence[Sighting]], ctx: Context
+    sighting: Sighting,
+    researchers: Mapping[int, Sequence[Sighting]],
+    ctx: Context,
+    apart: AbstractSet[tuple[int, int]] = frozenset(),
 ) -> Resolution:
     """Decide a sighting against candidate researchers, each given by its stored sightings.
 
     A researcher holding an id that conflicts with the sighting's is never joined. The
     sighting joins every researcher it links to at merge level (the lowest id survives, the
-    others are merged into it) unless two of those researchers conflict on an id, in which case
-    all of them become candidates. Researchers linked at candidate level are candidates.
+    others are merged into it) unless two of those researchers conflict on an id or a curator
+    has declared them two people (``apart``: (lower id, higher id) pairs, from a split or a
+    candidate match resolved as different), in which case all of them become candidates.
+    Researchers linked at candidate level are candidates.
     """
     merges: dict[int, Comparison] = {}
     candidates: dict[int, Comparison] = {}
@@ -495,7 +501,10 @@ def resolve(
             merges[rid] = best
         elif best.decision == "candidate":
             candidates[rid] = best
-    if len(merges) > 1 and _conflicting(sorted(merges), researchers):
+    if len(merges) > 1 and (
+        _conflicting(sorted(merges), researchers)
+        or any((a, b) in apart for a in merges for b in merges if a < b)
+    ):
         candidates.update(merges)
         merges = {}
     if not merges:

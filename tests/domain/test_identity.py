@@ -285,3 +285,15 @@ def test_different_ids_are_never_merged_in_any_order(mix: list[Sighting], data: 
     for group in cluster(arranged, CTX):
         orcids = {arranged[i].ids["orcid"] for i in group if "orcid" in arranged[i].ids}
         assert len(orcids) <= 1
+
+
+def test_researchers_a_curator_parted_are_not_merged_by_a_sighting() -> None:
+    topics = frozenset({"rl", "nlp"})
+    a = Sighting(("Geoffrey Hinton",), stints=((GOOGLE, 2013, 2023),), topics=topics)
+    b = Sighting(("Geoffrey Hinton",), stints=((MIT, 1990, 1995),), topics=topics)
+    bridge = Sighting(
+        ("Geoffrey Hinton",), stints=((MIT, 1990, 1995), (GOOGLE, 2014, 2016)), topics=topics
+    )
+    assert resolve(bridge, {1: [a], 2: [b]}, CTX).also_merge == (2,)
+    parted = resolve(bridge, {1: [a], 2: [b]}, CTX, apart={(1, 2)})
+    assert parted.researcher is None and {r for r, _ in parted.candidates} == {1, 2}

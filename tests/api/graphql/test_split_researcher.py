@@ -134,3 +134,44 @@ async def test_a_move_across_a_merge_on_names_says_so_and_is_no_surer(
     assert move["doubts"] and "joined on names and context" in move["doubts"][0]
     assert move["confidence"] < 0.6  # the inference's 0.6 times the merge's probability
     assert all(e["confidence"] < 0.6 for e in move["evidence"])
+
+
+async def test_a_later_sighting_does_not_merge_a_split_again(
+    gql: Gql, keys: dict[str, str], pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    rid = await _merged_pair(pool, tmp_path)
+    variables = {"id": gid("Researcher", rid), "docs": [META_DOC]}
+    out = data_of(await gql(SPLIT, variables, key=keys["curate"]))["splitResearcher"]
+    assert out["__typename"] == "Researcher", out
+    # A new document placing the name at both labs links the two people the curator parted.
+    bridge = "https://papers.example/vinyals-both"
+    lines = [
+        {"type": "document_seen", "url": bridge, "kind": "publication"},
+        {
+            "type": "researcher_seen",
+            "name": "Oriol Vinyals",
+            "topics": ["sequence models", "reinforcement learning"],
+            "document_url": bridge,
+        },
+    ]
+    for slug, years in (("google", [2016, 2017]), ("meta", [2019])):
+        lines.append(
+            {
+                "type": "affiliation_seen",
+                "person": {"name": "Oriol Vinyals"},
+                "institution": {"slug": slug},
+                "years": years,
+                "document_url": bridge,
+            }
+        )
+    path = write_jsonl(tmp_path / "bridge.jsonl", lines)
+    result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=load_settings())
+    assert result.ok
+    async with pool.acquire() as conn:
+        merged = await conn.fetchval(
+            "SELECT count(*) FROM researcher WHERE merged_into_id IS NOT NULL"
+        )
+        apart = await conn.fetchval(
+            "SELECT count(*) FROM candidate_match WHERE status = 'different'"
+        )
+    assert (merged, apart) == (0, 1)
