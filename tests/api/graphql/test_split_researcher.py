@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
 from service.config import load_settings
 from service.db.stores.institutions import seed_institutions
@@ -175,3 +176,27 @@ async def test_a_later_sighting_does_not_merge_a_split_again(
             "SELECT count(*) FROM candidate_match WHERE status = 'different'"
         )
     assert (merged, apart) == (0, 1)
+
+
+async def test_a_split_whose_moves_cannot_be_recomputed_leaves_nothing_behind(
+    gql: Gql,
+    keys: dict[str, str],
+    pool: asyncpg.Pool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Identity and moves change in one transaction: a failure while inferring the moves again
+    undoes the split too, so no researcher is left with the moves of the merged record."""
+    rid = await _merged_pair(pool, tmp_path)
+    async with pool.acquire() as conn:
+        before = await _state(conn)
+
+    async def broken(self: object, researcher_ids: object) -> None:
+        raise RuntimeError("inference failed")
+
+    monkeypatch.setattr("service.ingest.recompute.BatchWriter.reinfer", broken)
+    variables = {"id": gid("Researcher", rid), "docs": [META_DOC]}
+    body = await gql(SPLIT, variables, key=keys["curate"])
+    assert body.get("errors")
+    async with pool.acquire() as conn:
+        assert await _state(conn) == before
