@@ -19,8 +19,9 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
 * **Names** start the score. The weight of a full-name agreement is ``-log2(E)`` where ``E``
   is the expected number of *other* researchers with that name in a population of
   :data:`POPULATION`: ``E = POPULATION * u`` with ``u`` the share of people carrying the name,
-  the product of the family-name and given-name shares of a packaged reference table
-  (``service/data/name_frequencies.tsv``) or, when higher, the share among stored researchers
+  the product of the family-name and given-name shares of the packaged reference tables
+  (``service/data/name_frequencies.tsv`` by hand, over ``name_frequencies_world.tsv``
+  estimated from the names-dataset by ``bench/build_name_frequencies.py``) or, when higher, the share among stored researchers
   (a term-frequency adjustment; it counts from :data:`STORED_MIN` namesakes on, so that small
   differences in what happens to be stored first cannot flip a decision). ``Wei Li`` (u ~ 4e-4, ~120 namesakes) is worth about -7 bits,
   a rare name +5 to +8. Initials ("S. Yao") replace the given-name share by that of an initial;
@@ -35,11 +36,17 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   the same move (same ends, within a year) agree on a joint event a namesake rarely shares.
 * **Topics**: two or more shared topics, one, or none while both give several.
 
-A news mention (a name in a ``move_reported`` only) merges only when the context agrees (an
-institution in common at a plausible time, or a rare name); otherwise it stays a candidate.
 The decision is ``merge`` at :data:`MERGE_AT` bits or more (posterior ~0.94 for a 1:1 prior on
-the blocked pair), ``candidate`` from :data:`CANDIDATE_AT` (kept visible for a curator, never
-merged), ``separate`` below. The merge's probability goes with the sighting, so a move inferred
+the blocked pair) **and** with corroboration, ``candidate`` from :data:`CANDIDATE_AT` (kept
+visible for a curator, never merged), ``separate`` below. Corroboration is evidence beyond the
+name and ids: career (institutions and time, or the same reported move) and topics must
+together agree by :data:`CORROBORATION` bits (a plausible dual post counts as neutral there).
+The costs are not symmetric: a wrong merge invents a move with evidence that makes it look
+true, a missed one leaves a candidate for a curator; and a frequency table can misjudge how
+common a name is by orders of magnitude (a name it lacks looks rare). So a name alone, however
+rare it looks, and a news mention without agreeing context, are at most candidates. A
+curator's verdict that two researchers are two people (``apart``) is a cannot-link like two
+different ids. The merge's probability goes with the sighting, so a move inferred
 across a merge resting on names alone carries no more confidence than the merge.
 """
 
