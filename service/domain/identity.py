@@ -19,8 +19,9 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
 * **Names** start the score. The weight of a full-name agreement is ``-log2(E)`` where ``E``
   is the expected number of *other* researchers with that name in a population of
   :data:`POPULATION`: ``E = POPULATION * u`` with ``u`` the share of people carrying the name,
-  the product of the family-name and given-name shares of a packaged reference table
-  (``service/data/name_frequencies.tsv``) or, when higher, the share among stored researchers
+  the product of the family-name and given-name shares of the packaged reference tables
+  (``service/data/name_frequencies.tsv`` by hand, over ``name_frequencies_world.tsv``
+  estimated from the names-dataset by ``bench/build_name_frequencies.py``) or, when higher, the share among stored researchers
   (a term-frequency adjustment; it counts from :data:`STORED_MIN` namesakes on, so that small
   differences in what happens to be stored first cannot flip a decision). ``Wei Li`` (u ~ 4e-4, ~120 namesakes) is worth about -7 bits,
   a rare name +5 to +8. Initials ("S. Yao") replace the given-name share by that of an initial;
@@ -35,11 +36,17 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   the same move (same ends, within a year) agree on a joint event a namesake rarely shares.
 * **Topics**: two or more shared topics, one, or none while both give several.
 
-A news mention (a name in a ``move_reported`` only) merges only when the context agrees (an
-institution in common at a plausible time, or a rare name); otherwise it stays a candidate.
 The decision is ``merge`` at :data:`MERGE_AT` bits or more (posterior ~0.94 for a 1:1 prior on
-the blocked pair), ``candidate`` from :data:`CANDIDATE_AT` (kept visible for a curator, never
-merged), ``separate`` below. The merge's probability goes with the sighting, so a move inferred
+the blocked pair) **and** with corroboration, ``candidate`` from :data:`CANDIDATE_AT` (kept
+visible for a curator, never merged), ``separate`` below. Corroboration is evidence beyond the
+name and ids: career (institutions and time, or the same reported move) and topics must
+together agree by :data:`CORROBORATION` bits (a plausible dual post counts as neutral there).
+The costs are not symmetric: a wrong merge invents a move with evidence that makes it look
+true, a missed one leaves a candidate for a curator; and a frequency table can misjudge how
+common a name is by orders of magnitude (a name it lacks looks rare). So a name alone, however
+rare it looks, and a news mention without agreeing context, are at most candidates. A
+curator's verdict that two researchers are two people (``apart``) is a cannot-link like two
+different ids. The merge's probability goes with the sighting, so a move inferred
 across a merge resting on names alone carries no more confidence than the merge.
 """
 
@@ -48,14 +55,17 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from service.domain.korean import is_hangul, surname_group
 from service.domain.names import (
     NameParse,
+    chinese_surnames,
     east_asian_surnames,
     fold,
     has_han,
@@ -70,6 +80,7 @@ Decision = Literal["merge", "candidate", "separate"]
 StintSpan = tuple[int, int | None, int | None]  # institution id, first year, last year
 
 FREQUENCIES_PATH = Path(__file__).resolve().parent.parent / "data" / "name_frequencies.tsv"
+WORLD_FREQUENCIES_PATH = FREQUENCIES_PATH.with_name("name_frequencies_world.tsv")
 POPULATION = 300_000
 # Stored namesakes count once there are this many: below it, how many happen to be stored
 # depends on what was ingested first, and the decision must not.
@@ -77,7 +88,9 @@ STORED_MIN = 20
 MERGE_AT = 4.0
 CANDIDATE_AT = -2.0
 ID_AGREES = 30.0
-RARE_NAME = 5.0  # a name worth this many bits may be merged from a news mention alone
+# Evidence beyond names and ids (career, reported move, topics) worth this many bits must agree
+# before a merge: a name alone, however rare it looks, is at most a candidate match.
+CORROBORATION = 2.0
 WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
         "close": -2.0,  # a spelling variant, not the same name
@@ -97,7 +110,8 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
 )
 APART_YEARS = 6  # the same institution further apart than this is "decades"
 DEFAULT_SURNAME = {"east_asian": 0.0003, "other": 0.00002}
-DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "other": 0.003}
+# Korean given names are far more concentrated than Chinese ones (Minjun, Seoyeon, Jiwoo).
+DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "korean": 0.002, "other": 0.003}
 INITIAL_SHARE = 0.06
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -176,6 +190,8 @@ class NameFrequencies:
             default = DEFAULT_GIVEN[origin]
             if east_asian and len(segment_pinyin(given) or (given, given)) == 1:
                 default = DEFAULT_GIVEN["syllable"]
+            elif east_asian and surname_group(family) and family not in chinese_surnames():
+                default = DEFAULT_GIVEN["korean"]
             share = surname * self.given.get(given, default)
             for key in (f"{given} {family}", f"{family} {given}"):
                 count = self.stored.get(key, 0)
@@ -186,17 +202,20 @@ class NameFrequencies:
 
 @cache
 def reference_frequencies() -> NameFrequencies:
-    """The packaged table ``service/data/name_frequencies.tsv``."""
+    """The packaged tables: ``service/data/name_frequencies.tsv`` (by hand; it wins) over
+    ``service/data/name_frequencies_world.tsv`` (estimated from the names-dataset's ranks by
+    ``bench/build_name_frequencies.py``)."""
     surnames: dict[str, float] = {}
     given: dict[str, float] = {}
-    text = FREQUENCIES_PATH.read_text(encoding="utf-8")
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 3 or parts[0] not in ("surname", "given"):
-            raise ValueError(f"name_frequencies.tsv line {n}: expected kind<TAB>name<TAB>share")
-        (surnames if parts[0] == "surname" else given)[fold(parts[1])] = float(parts[2])
+    for path in (WORLD_FREQUENCIES_PATH, FREQUENCIES_PATH):
+        text = path.read_text(encoding="utf-8")
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or parts[0] not in ("surname", "given"):
+                raise ValueError(f"{path.name} line {n}: expected kind<TAB>name<TAB>share")
+            (surnames if parts[0] == "surname" else given)[fold(parts[1])] = float(parts[2])
     return NameFrequencies(MappingProxyType(surnames), MappingProxyType(given))
 
 
@@ -252,13 +271,24 @@ def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
     return ctx.frequencies.share(a.family, a.given_key, east)
 
 
+def _native_of(s: Sighting) -> tuple[str, str] | None:
+    """The native-script name of a sighting and its script: its native name, or a name written
+    in Han script or Hangul."""
+    for name in (s.native_name, *s.names):
+        if name and has_han(name):
+            return "han", "".join(fold(name).split())
+        if name and is_hangul(name):
+            return "hangul", "".join(name.split())
+    return None
+
+
 def _native(a: Sighting, b: Sighting) -> bool | None:
-    """True: the same native-script name; False: two different ones; None: not both given."""
-    na = a.native_name if a.native_name and has_han(a.native_name) else None
-    nb = b.native_name if b.native_name and has_han(b.native_name) else None
-    if not na or not nb:
+    """True: the same native-script name; False: two different ones in one script; None: not
+    both given."""
+    na, nb = _native_of(a), _native_of(b)
+    if not na or not nb or na[0] != nb[0]:
         return None
-    return "".join(fold(na).split()) == "".join(fold(nb).split())
+    return na == nb
 
 
 # ------------------------------------------------------------------------------- context
@@ -283,6 +313,19 @@ def _common_years(a: StintSpan, b: StintSpan, *, open_ended: bool) -> float:
 def _gap(a: StintSpan, b: StintSpan) -> float:
     (a0, a1), (b0, b1) = _span(a), _span(b)
     return max(a0 - b1, b0 - a1, 0)
+
+
+def _inside(a: StintSpan, b: StintSpan) -> bool:
+    """One stint lies wholly inside the other, touching neither of its known ends: a year at
+    another place in the middle of a stint is two places at once, not a move (a move year sits
+    at the edge of both stints)."""
+    for outer, inner in ((a, b), (b, a)):
+        if outer[1] is None or outer[2] is None:
+            continue
+        (i0, i1) = _span(inner)
+        if outer[1] < i0 and i1 < outer[2]:
+            return True
+    return False
 
 
 _ACADEMIC = frozenset({"university"})
@@ -318,6 +361,8 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
                     dual = True
                 else:
                     conflict = True
+            elif _inside(sa, sb) and not _dual(sa[0], sb[0], ctx):
+                conflict = True
     if agree:
         weight = WEIGHTS["same_institution_overlap"] + WEIGHTS["another_institution_overlap"] * (
             len(agree) - 1
@@ -393,22 +438,22 @@ def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
         context += WEIGHTS["native_same"]
         reasons.append("same native-script name")
     if _same_move(a, b):
-        context += WEIGHTS["same_move"]
+        career = WEIGHTS["same_move"]
         reasons.append("both report the same move")
     else:
-        inst, why = _institutions(a, b, ctx)
-        context += inst
+        career, why = _institutions(a, b, ctx)
         reasons += why
     topics, why = _topics(a, b)
-    context += topics
     reasons += why
+    context += career + topics
+    # What agrees beyond the name, net (a shared native-script name is more name, not context;
+    # a plausible dual post lowers the weight but is no evidence of two people).
+    agrees = topics + (0.0 if career == WEIGHTS["dual_affiliation"] else career)
     weight = round(name_weight + context, 3)
     decision = _decide(weight)
-    if decision == "merge" and (a.mention or b.mention):
-        agrees = context >= WEIGHTS["same_institution_apart"]
-        if not agrees and name_weight < RARE_NAME:
-            decision = "candidate"
-            reasons.append("a news mention without agreeing context: at most a candidate")
+    if decision == "merge" and agrees < CORROBORATION:
+        decision = "candidate"
+        reasons.append("nothing beyond the name agrees: at most a candidate")
     return Comparison(weight, decision, tuple(reasons), context=context)
 
 
@@ -436,14 +481,19 @@ def _best(comparisons: Iterable[Comparison]) -> Comparison | None:
 
 
 def resolve(
-    sighting: Sighting, researchers: Mapping[int, Sequence[Sighting]], ctx: Context
+    sighting: Sighting,
+    researchers: Mapping[int, Sequence[Sighting]],
+    ctx: Context,
+    apart: AbstractSet[tuple[int, int]] = frozenset(),
 ) -> Resolution:
     """Decide a sighting against candidate researchers, each given by its stored sightings.
 
     A researcher holding an id that conflicts with the sighting's is never joined. The
     sighting joins every researcher it links to at merge level (the lowest id survives, the
-    others are merged into it) unless two of those researchers conflict on an id, in which case
-    all of them become candidates. Researchers linked at candidate level are candidates.
+    others are merged into it) unless two of those researchers conflict on an id or a curator
+    has declared them two people (``apart``: (lower id, higher id) pairs, from a split or a
+    candidate match resolved as different), in which case all of them become candidates.
+    Researchers linked at candidate level are candidates.
     """
     merges: dict[int, Comparison] = {}
     candidates: dict[int, Comparison] = {}
@@ -458,7 +508,10 @@ def resolve(
             merges[rid] = best
         elif best.decision == "candidate":
             candidates[rid] = best
-    if len(merges) > 1 and _conflicting(sorted(merges), researchers):
+    if len(merges) > 1 and (
+        _conflicting(sorted(merges), researchers)
+        or any((a, b) in apart for a in merges for b in merges if a < b)
+    ):
         candidates.update(merges)
         merges = {}
     if not merges:

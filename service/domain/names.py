@@ -25,6 +25,7 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
 from service.caches import memoise_text
+from service.domain.korean import is_hangul, korean_readings, romanise_syllable, surname_group
 from service.errors import BadUserInput
 
 logger = logging.getLogger(__name__)
@@ -327,6 +328,16 @@ KOREAN_SURNAMES = _words(
     "yang son sohn bae baek paik heo hur nam sim shim noh roh ha kwak sung cha joo ju woo gu "
     "koo min na jin ji eom um chae won cheon bang kong hyun hyeon"
 )
+JAPANESE_SURNAMES = _words(
+    "sato suzuki takahashi tanaka watanabe ito yamamoto nakamura kobayashi kato yoshida "
+    "yamada sasaki yamaguchi matsumoto inoue kimura hayashi shimizu yamazaki mori abe ikeda "
+    "hashimoto yamashita ishikawa nakajima maeda fujita ogawa goto okada hasegawa murakami "
+    "kondo ishii saito sakamoto endo aoki fujii nishimura fukuda ota miura fujiwara okamoto "
+    "matsuda nakagawa nakano harada ono tamura takeuchi kaneko wada nakayama ishida ueda "
+    "morita hara shibata sakai kudo yokoyama miyazaki miyamoto uchida takagi ando taniguchi "
+    "ohno maruyama imai takada fujimoto takeda murata ueno sugiyama masuda sugawara hirano "
+    "otsuka kojima chiba kubo matsui iwasaki sakurai kinoshita noguchi matsuo nomura kikuchi"
+)
 VIETNAMESE_SURNAMES = _words(
     "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly"
 )
@@ -418,6 +429,8 @@ def _looks_east_asian(tokens: list[str]) -> bool:
     surnames = east_asian_surnames()
     if tokens[0] in KOREAN_SURNAMES or tokens[-1] in KOREAN_SURNAMES:
         return True
+    if len(tokens) == 2 and (tokens[0] in JAPANESE_SURNAMES or tokens[-1] in JAPANESE_SURNAMES):
+        return True  # "Tanaka Yuto" is "Yuto Tanaka": Japanese sources write the family first
     pinyin_like = all(len(t) == 1 or segment_pinyin(t) is not None for t in tokens)
     if tokens[0] not in surnames and tokens[-1] not in surnames:
         # an uncommon surname ("Pu Yiming"): every word must read as pinyin, with at most
@@ -442,6 +455,10 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
     name = name.strip()
     if not name:
         return ()
+    if is_hangul(name):
+        return tuple(NameParse(f, (g,), True) for f, g in korean_readings(name)) or (
+            NameParse(romanise_syllable(name.strip()[0]), (), True),
+        )
     if has_han(name) and not re.search(r"[A-Za-z]", name):
         family, given = romanise_cjk_name(name)
         if not given:
@@ -459,7 +476,12 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         if len(tokens[0]) > 1:
             readings.append(NameParse(tokens[0], tuple(tokens[1:]), True))
         return tuple(readings)
-    return (NameParse(tokens[-1], tuple(tokens[:-1])),)
+    western = NameParse(tokens[-1], tuple(tokens[:-1]))
+    if tokens[0] in VIETNAMESE_SURNAMES and tokens[-1] not in VIETNAMESE_SURNAMES:
+        # "Pham Thi Lan": the family name first, the name a person goes by last, middle
+        # names ("Thi", "Van", "Duc") between; written Western-style it is "Lan Pham".
+        return (NameParse(tokens[0], (tokens[-1], *tokens[1:-1])), western)
+    return (western,)
 
 
 @lru_cache(maxsize=65536)
@@ -485,6 +507,15 @@ def person_name_variants(name: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+_WRITTEN_OUT = re.compile(r"(?<=[a-z])([aou])e")
+
+
+def umlauts_written_out(token: str) -> str:
+    """A folded token with German umlauts written out collapsed: "mueller" → "muller", as
+    folding makes of "Müller" (so both spellings meet)."""
+    return _WRITTEN_OUT.sub(r"\1", token)
+
+
 @lru_cache(maxsize=65536)
 def blocking_keys(name: str) -> frozenset[str]:
     """Cheap keys to find candidate matches in SQL: "family|first-initial" per reading.
@@ -497,6 +528,12 @@ def blocking_keys(name: str) -> frozenset[str]:
             continue
         initial = parse.given[0][0] if parse.given else ""
         keys.add(f"{parse.family}|{initial}")
+        collapsed = umlauts_written_out(parse.family)
+        if collapsed != parse.family and len(collapsed) >= 2:
+            keys.add(f"{collapsed}|{umlauts_written_out(initial)}")
+        group = surname_group(parse.family) if parse.east_asian else None
+        if group is not None:
+            keys.add(f"{group}|{initial}")  # "Jung" and "Jeong" meet
     return frozenset(keys)
 
 

@@ -28,6 +28,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from service.domain.institutions import InstitutionIndex
+from service.domain.korean import surname_group
 from service.domain.names import (
     COMMON_SURNAMES,
     NameParse,
@@ -35,6 +36,7 @@ from service.domain.names import (
     has_han,
     parse_person_name,
     segment_pinyin,
+    umlauts_written_out,
 )
 
 logger = logging.getLogger(__name__)
@@ -129,7 +131,11 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     if not a.given or not b.given:
         return "none"
     family_equal = a.family == b.family
-    if not family_equal and (
+    # "Jung" and "Jeong" (정) are one Korean family name romanised two ways: close, not equal.
+    korean = a.east_asian and b.east_asian and surname_group(a.family) is not None
+    if korean and surname_group(a.family) == surname_group(b.family):
+        pass
+    elif not family_equal and (
         min(len(a.family), len(b.family)) < 6 or fuzz.ratio(a.family, b.family) < 90
     ):
         return "none"
@@ -143,10 +149,17 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     ga, gb = a.given_key, b.given_key
     if ga == gb:
         return "exact" if family_equal else "close"
-    # "Shun Yu Yao" read as Western vs "Shunyu Yao": compare the joined given names
-    if a.east_asian != b.east_asian and "".join(a.given) == "".join(b.given):
+    # "Shun Yu Yao" read as Western vs "Shunyu Yao", "Mary-Anne" vs "Maryanne": compare the
+    # joined given names
+    if "".join(a.given) == "".join(b.given):
         return "exact" if family_equal else "close"
     if min(len(ga), len(gb)) >= 5 and fuzz.ratio(ga, gb) >= 88 and family_equal:
+        return "close"
+    # "Juergen Mueller" is "Jürgen Müller" transliterated (folding keeps only "jurgen muller")
+    if (umlauts_written_out(a.family), umlauts_written_out(ga)) == (
+        umlauts_written_out(b.family),
+        umlauts_written_out(gb),
+    ):
         return "close"
     return "none"
 

@@ -114,6 +114,8 @@ class CandidatePool:
     by_fingerprint: dict[str, tuple[int, float]] = field(default_factory=dict)
     names: dict[int, set[str]] = field(default_factory=dict)
     by_name: dict[str, set[int]] = field(default_factory=dict)
+    # (lower, higher) researcher ids a curator declared two people: never merged by a sighting
+    apart: set[tuple[int, int]] = field(default_factory=set)
 
     def _index(self, rid: int, sighting: Sighting, keys: Sequence[str]) -> None:
         self.researchers.setdefault(rid, []).append(sighting)
@@ -154,6 +156,12 @@ class CandidatePool:
         for fp, (rid, conf) in list(self.by_fingerprint.items()):
             if rid == source:
                 self.by_fingerprint[fp] = (target, conf)
+        for a, b in list(self.apart):
+            if source in (a, b):
+                self.apart.discard((a, b))
+                x, y = sorted(target if r == source else r for r in (a, b))
+                if x != y:
+                    self.apart.add((x, y))
 
     def view(self, draft: Draft) -> dict[int, list[Sighting]]:
         rids: set[int] = set()
@@ -522,14 +530,14 @@ class Resolver:
                     # Seen again, perhaps with more (a stint the earlier batch did not hold):
                     # whatever else the whole sighting now links to is the same person.
                     whole = _combined(draft.sighting, pool.researchers.get(rid, []))
-                    again = resolve(whole, pool.view(draft), ctx)
+                    again = resolve(whole, pool.view(draft), ctx, pool.apart)
                     if again.researcher is not None:
                         for other in sorted({again.researcher, *again.also_merge} - {rid}):
                             merges.append((other, rid, again.reasons))
                             pool.absorb(other, rid)
             if rid is None:
                 view = pool.view(draft)
-                decision = resolve(draft.sighting, view, ctx)
+                decision = resolve(draft.sighting, view, ctx, pool.apart)
                 rid = decision.researcher
                 if rid is None:
                     rid = await self._new_id()
@@ -666,6 +674,7 @@ class Resolver:
                         topics=frozenset(cand.topics),
                     ),
                 )
+        pool.apart = await researchers.declared_apart(self.conn, sorted(pool.researchers))
         return pool
 
     async def _identity_context(

@@ -133,6 +133,26 @@ def test_blocking_keys_are_shared_by_initials_and_native_script() -> None:
     assert "yao|s" in shared
 
 
+def test_vietnamese_names_written_family_first_meet_their_western_order() -> None:
+    # "Pham Thi Lan" goes by Lan: written Western-style (middle name dropped) "Lan Pham".
+    assert person_name_variants("Pham Thi Lan") & person_name_variants("Lan Pham")
+    assert blocking_keys("Le Van Minh") & blocking_keys("Minh Le")
+    assert "nguyen|t" in blocking_keys("Nguyen Duc Thanh")
+    # A Western name whose first word happens to be a Vietnamese surname keeps its reading.
+    assert "hinton geoffrey" not in person_name_variants("Geoffrey Hinton")
+
+
+def test_spellings_of_one_name_meet_as_candidates() -> None:
+    from service.domain.resolution import name_match
+
+    assert name_match(["Jürgen Müller"], ["Juergen Mueller"])[0] == "close"
+    assert blocking_keys("Jürgen Müller") & blocking_keys("Juergen Mueller")
+    assert name_match(["Mary-Anne Collins"], ["Maryanne Collins"])[0] == "exact"
+    assert name_match(["Tanaka Yuto"], ["Yuto Tanaka"])[0] == "exact"
+    assert blocking_keys("Tanaka Yuto") & blocking_keys("Yuto Tanaka")
+    assert name_match(["Mary Collins"], ["Anne Collins"])[0] == "none"
+
+
 def test_search_text_and_tokens_meet() -> None:
     text = researcher_search_text(["Shunyu Yao", "姚顺雨"])
     for query in ("姚顺雨", "shunyu yao", "Yao Shun-yu", "YAO"):

@@ -150,8 +150,9 @@ async def split_researcher(request: Request, call: Call) -> Response:
     who = f"api_key:{call.key.id}:{call.key.name}"
     state = get_state(request)
     async with connection(request) as conn:
-        kept, new = await curation.split_researcher(conn, researcher_id, documents, actor=who)
-        await recompute_moves(conn, [kept, new], state.settings, actor=who)
+        async with conn.transaction():  # moves follow identity in the same transaction
+            kept, new = await curation.split_researcher(conn, researcher_id, documents, actor=who)
+            await recompute_moves(conn, [kept, new], state.settings, actor=who)
         flow_cache.invalidate(state)  # moves changed hands
         data, _ = await _detail(conn, new)
     return json_response(request, {"data": data}, status=201)

@@ -491,6 +491,19 @@ async def split_researcher(
                 new_id,
                 family,
             )
+        # The curator said these are two people: no later sighting merges them again.
+        await conn.execute(
+            """
+            INSERT INTO candidate_match (researcher_id, candidate_id, score, reasons, status,
+                                         resolved_at, resolved_by)
+            VALUES ($1, $2, 0, '["split by a curator"]', 'different', now(), $3)
+            ON CONFLICT (researcher_id, candidate_id) DO UPDATE
+            SET status = 'different', resolved_at = now(), resolved_by = $3
+            """,
+            min(root, new_id),
+            max(root, new_id),
+            actor,
+        )
         await audit(
             conn,
             actor,

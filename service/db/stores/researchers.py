@@ -172,6 +172,24 @@ async def update_profiles(conn: asyncpg.Connection, rows: Sequence[dict[str, Any
     )
 
 
+async def declared_apart(
+    conn: asyncpg.Connection, researcher_ids: Sequence[int]
+) -> set[tuple[int, int]]:
+    """Pairs among these researchers that a curator declared two people (a candidate match
+    resolved as different, or a split), as (lower id, higher id)."""
+    if len(researcher_ids) < 2:
+        return set()
+    rows = await conn.fetch(
+        """
+        SELECT researcher_id, candidate_id FROM candidate_match
+        WHERE status = 'different' AND researcher_id = ANY($1::bigint[])
+          AND candidate_id = ANY($1::bigint[])
+        """,
+        list(researcher_ids),
+    )
+    return {(int(r["researcher_id"]), int(r["candidate_id"])) for r in rows}
+
+
 async def add_candidate_matches(
     conn: asyncpg.Connection, rows: Sequence[tuple[int, int, float, list[str]]]
 ) -> None:

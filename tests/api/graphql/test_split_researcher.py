@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
 from service.config import load_settings
 from service.db.stores.institutions import seed_institutions
@@ -26,6 +27,13 @@ def _sighting(url: str, slug: str, years: list[int], ids: dict[str, str]) -> lis
     return [
         {"type": "document_seen", "url": url, "kind": "publication"},
         {
+            "type": "researcher_seen",
+            "name": "Oriol Vinyals",
+            "ids": ids,
+            "topics": ["sequence models", "reinforcement learning"],
+            "document_url": url,
+        },
+        {
             "type": "affiliation_seen",
             "person": person,
             "institution": {"slug": slug},
@@ -36,7 +44,8 @@ def _sighting(url: str, slug: str, years: list[int], ids: dict[str, str]) -> lis
 
 
 async def _merged_pair(pool: asyncpg.Pool, tmp_path: Path) -> int:
-    """A rare name at two places in turn: merged, with a move between them."""
+    """A rare name at two places in turn, in the same field: merged, with a move between
+    them (the name alone would only make a candidate match)."""
     async with pool.acquire() as conn:
         await seed_institutions(conn)
     lines = _sighting(GOOGLE_DOC, "google", [2015, 2016, 2017], {})
@@ -126,3 +135,68 @@ async def test_a_move_across_a_merge_on_names_says_so_and_is_no_surer(
     assert move["doubts"] and "joined on names and context" in move["doubts"][0]
     assert move["confidence"] < 0.6  # the inference's 0.6 times the merge's probability
     assert all(e["confidence"] < 0.6 for e in move["evidence"])
+
+
+async def test_a_later_sighting_does_not_merge_a_split_again(
+    gql: Gql, keys: dict[str, str], pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    rid = await _merged_pair(pool, tmp_path)
+    variables = {"id": gid("Researcher", rid), "docs": [META_DOC]}
+    out = data_of(await gql(SPLIT, variables, key=keys["curate"]))["splitResearcher"]
+    assert out["__typename"] == "Researcher", out
+    # A new document placing the name at both labs links the two people the curator parted.
+    bridge = "https://papers.example/vinyals-both"
+    lines = [
+        {"type": "document_seen", "url": bridge, "kind": "publication"},
+        {
+            "type": "researcher_seen",
+            "name": "Oriol Vinyals",
+            "topics": ["sequence models", "reinforcement learning"],
+            "document_url": bridge,
+        },
+    ]
+    for slug, years in (("google", [2016, 2017]), ("meta", [2019])):
+        lines.append(
+            {
+                "type": "affiliation_seen",
+                "person": {"name": "Oriol Vinyals"},
+                "institution": {"slug": slug},
+                "years": years,
+                "document_url": bridge,
+            }
+        )
+    path = write_jsonl(tmp_path / "bridge.jsonl", lines)
+    result = await run_ingester(pool, "jsonl", {"path": str(path)}, settings=load_settings())
+    assert result.ok
+    async with pool.acquire() as conn:
+        merged = await conn.fetchval(
+            "SELECT count(*) FROM researcher WHERE merged_into_id IS NOT NULL"
+        )
+        apart = await conn.fetchval(
+            "SELECT count(*) FROM candidate_match WHERE status = 'different'"
+        )
+    assert (merged, apart) == (0, 1)
+
+
+async def test_a_split_whose_moves_cannot_be_recomputed_leaves_nothing_behind(
+    gql: Gql,
+    keys: dict[str, str],
+    pool: asyncpg.Pool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Identity and moves change in one transaction: a failure while inferring the moves again
+    undoes the split too, so no researcher is left with the moves of the merged record."""
+    rid = await _merged_pair(pool, tmp_path)
+    async with pool.acquire() as conn:
+        before = await _state(conn)
+
+    async def broken(self: object, researcher_ids: object) -> None:
+        raise RuntimeError("inference failed")
+
+    monkeypatch.setattr("service.ingest.recompute.BatchWriter.reinfer", broken)
+    variables = {"id": gid("Researcher", rid), "docs": [META_DOC]}
+    body = await gql(SPLIT, variables, key=keys["curate"])
+    assert body.get("errors")
+    async with pool.acquire() as conn:
+        assert await _state(conn) == before

@@ -65,8 +65,9 @@ class ResearcherMutations:
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            done = await curation.merge_researchers(conn, source, target, actor=who)
-            await recompute_moves(conn, [done], info.context.settings, actor=who)
+            async with conn.transaction():  # moves follow identity in the same transaction
+                done = await curation.merge_researchers(conn, source, target, actor=who)
+                await recompute_moves(conn, [done], info.context.settings, actor=who)
             return done
 
         done = await write(info, run)
@@ -87,10 +88,13 @@ class ResearcherMutations:
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            row = await conn.fetchrow("SELECT merged_into_id FROM researcher WHERE id = $1", source)
-            done = await curation.unmerge_researcher(conn, source, actor=who)
-            target = row["merged_into_id"] if row and row["merged_into_id"] else done
-            await recompute_moves(conn, [done, target], info.context.settings, actor=who)
+            async with conn.transaction():
+                row = await conn.fetchrow(
+                    "SELECT merged_into_id FROM researcher WHERE id = $1", source
+                )
+                done = await curation.unmerge_researcher(conn, source, actor=who)
+                target = row["merged_into_id"] if row and row["merged_into_id"] else done
+                await recompute_moves(conn, [done, target], info.context.settings, actor=who)
             return done
 
         done = await write(info, run)
@@ -120,8 +124,9 @@ class ResearcherMutations:
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            kept, new = await curation.split_researcher(conn, pk, documents, actor=who)
-            await recompute_moves(conn, [kept, new], info.context.settings, actor=who)
+            async with conn.transaction():
+                kept, new = await curation.split_researcher(conn, pk, documents, actor=who)
+                await recompute_moves(conn, [kept, new], info.context.settings, actor=who)
             return new
 
         done = await write(info, run)
@@ -141,17 +146,19 @@ class ResearcherMutations:
         who = actor(await require_key(info))
 
         async def run(conn: asyncpg.Connection) -> int:
-            pair = await conn.fetchrow(
-                "SELECT researcher_id, candidate_id FROM candidate_match WHERE id = $1", match_id
-            )
-            done = await curation.resolve_candidate_match(conn, match_id, same, actor=who)
-            if pair is not None:
-                await recompute_moves(
-                    conn,
-                    [pair["researcher_id"], pair["candidate_id"]],
-                    info.context.settings,
-                    actor=who,
+            async with conn.transaction():
+                pair = await conn.fetchrow(
+                    "SELECT researcher_id, candidate_id FROM candidate_match WHERE id = $1",
+                    match_id,
                 )
+                done = await curation.resolve_candidate_match(conn, match_id, same, actor=who)
+                if pair is not None:
+                    await recompute_moves(
+                        conn,
+                        [pair["researcher_id"], pair["candidate_id"]],
+                        info.context.settings,
+                        actor=who,
+                    )
             return done
 
         done = await write(info, run)
