@@ -16,6 +16,7 @@ from service.db.stores import (
 from service.db.stores import institutions as institution_store
 from service.db.stores import moves as move_store
 from service.db.stores import sightings as sightings_store
+from service.domain.move_classes import country_years, is_dual_affiliation
 from service.domain.moves import (
     CURATED_STATUSES,
     InferenceSettings,
@@ -380,6 +381,14 @@ class MoveWriting(WriterBase):
                 for row in rows
             ]
             claimed: set[int] = set()
+            home_years = country_years(
+                stints,
+                {
+                    row["institution_id"]: infos.get(row["institution_id"], {}).get("country_code")
+                    for row in rows
+                },
+                settings,
+            )
             # (institution, its country, the stint's first year) for the stints with both known
             dated = [
                 (row["institution_id"], country, first)
@@ -413,6 +422,14 @@ class MoveWriting(WriterBase):
                     "date_precision": move.date.precision,
                     "kind": cls.kind,
                     "is_returnee": cls.returnee,
+                    "is_dual_affiliation": not move.visit
+                    and is_dual_affiliation(
+                        from_info.country_code if from_info else None,
+                        to_info.country_code if to_info else None,
+                        move.date.year,
+                        home_years,
+                        settings.allowed_overlap_years,
+                    ),
                     "provisional": move.provisional,
                     "confidence": confidence,
                     "from_country": from_info.country_code if from_info else None,
@@ -461,6 +478,7 @@ class MoveWriting(WriterBase):
                         "date_precision": wanted["date_precision"],
                         "kind": wanted["kind"],
                         "is_returnee": wanted["is_returnee"],
+                        "is_dual_affiliation": wanted["is_dual_affiliation"],
                         "status": "reported",
                         "confidence": wanted["confidence"],
                         "provisional": wanted["provisional"],
@@ -488,6 +506,9 @@ class MoveWriting(WriterBase):
                     # were in before; the history can.
                     if wanted["is_returnee"] and not match.get("is_returnee"):
                         fields["is_returnee"] = True
+                    # Nor that they keep their affiliation at home: a traveller, not a migrant.
+                    if wanted["is_dual_affiliation"] != bool(match.get("is_dual_affiliation")):
+                        fields["is_dual_affiliation"] = wanted["is_dual_affiliation"]
                     fields["reasons"] = wanted["reasons"]
                 claimed.add(match["id"])
                 docs = sorted(

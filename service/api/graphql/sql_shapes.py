@@ -54,6 +54,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "provisional": "provisional",
         "crossBorder": "cross_border",
         "isReturnee": "is_returnee",
+        "isDualAffiliation": "is_dual_affiliation",
         "origin": "origin",
         "createdAt": "created_at",
         "updatedAt": "updated_at",

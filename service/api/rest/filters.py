@@ -69,6 +69,18 @@ MOVE_PARAMS: tuple[Param, ...] = (
     Param("returnee", "bool", "true: only returns to a country worked in before; false: none."),
     Param("min_h_index", "int", "The researcher's h-index is at least this.", minimum=0),
     Param("min_citations", "int", "The researcher is cited at least this often.", minimum=0),
+    Param(
+        "include_dual_affiliations",
+        "bool",
+        "Also dual affiliations (a stint abroad while staying active at home), left out by "
+        "default.",
+        default=False,
+    ),
+    Param(
+        "dual_affiliation",
+        "bool",
+        "true: only dual affiliations (whatever include_dual_affiliations says); false: none.",
+    ),
 )
 
 
@@ -114,4 +126,6 @@ async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFil
         returnee=args.get("returnee"),
         min_h_index=args.get("min_h_index"),
         min_citations=args.get("min_citations"),
+        include_dual_affiliations=args.get("include_dual_affiliations", False),
+        dual_affiliation=args.get("dual_affiliation"),
     )

@@ -1,8 +1,9 @@
 """Reading moves: typed filters, keyset-paged lists, per-researcher and per-institution lists.
 
 Retracted and rumoured moves are left out unless the filter asks for them by status; visits (a
-short stint away from a home institution, see :mod:`service.domain.moves`) unless it asks for
-them.
+short stint away from a home institution, see :mod:`service.domain.moves`) and dual
+affiliations (a stint abroad while staying at home, see :mod:`service.domain.move_classes`)
+unless it asks for them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ COLUMNS = (
     "m.to_country, m.move_date, m.date_precision, m.kind, m.cross_border, m.is_returnee, "
     "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at, "
     "m.is_visit, m.date_earliest, m.earliest_precision, m.date_latest, m.latest_precision, "
-    "m.reasons, m.doubts"
+    "m.reasons, m.doubts, m.is_dual_affiliation"
 )
 
 # Undated moves sort as the oldest; the same expression is indexed (migration 0002).
@@ -66,6 +67,7 @@ class MoveRow:
     latest_precision: str | None = None
     reasons: Any = None
     doubts: Any = ()
+    is_dual_affiliation: bool = False
 
 
 class MoveOrder(Enum):
@@ -96,6 +98,8 @@ class MoveFilter:
     returnee: bool | None = None
     min_h_index: int | None = None
     min_citations: int | None = None
+    include_dual_affiliations: bool = False
+    dual_affiliation: bool | None = None
 
 
 _move = row_factory(MoveRow)
@@ -165,6 +169,10 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
         where.append(f"m.origin = ANY({p.add(list(flt.origin), 'text[]')})")
     if not flt.include_visits:
         where.append("NOT m.is_visit")
+    if flt.dual_affiliation is not None:
+        where.append(f"m.is_dual_affiliation = {p.add(flt.dual_affiliation, 'boolean')}")
+    elif not flt.include_dual_affiliations:
+        where.append("NOT m.is_dual_affiliation")
     if flt.returnee is not None:
         where.append(f"m.is_returnee = {p.add(flt.returnee, 'boolean')}")
     if flt.min_h_index is not None:

@@ -77,6 +77,17 @@ class MoveFilterInput:
     min_citations: int | None = strawberry.field(
         default=None, description="The researcher is cited at least this many times."
     )
+    include_dual_affiliations: bool = strawberry.field(
+        default=False,
+        description="Also dual affiliations: cross-border moves after which the researcher "
+        "stays active in the origin country (a traveller, not a migrant; left out by default, "
+        "from flows and rates too).",
+    )
+    dual_affiliation: bool | None = strawberry.field(
+        default=None,
+        description="true: only dual affiliations (whatever `includeDualAffiliations` says); "
+        "false: none of them.",
+    )
 
 
 async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
@@ -115,6 +126,8 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         returnee=flt.returnee,
         min_h_index=flt.min_h_index,
         min_citations=flt.min_citations,
+        include_dual_affiliations=flt.include_dual_affiliations,
+        dual_affiliation=flt.dual_affiliation,
     )
 
 
