@@ -11,6 +11,7 @@ from typing import Any
 from service.db.stores import (
     affiliations,
     documents,
+    educations,
     evidence,
 )
 from service.db.stores import institutions as institution_store
@@ -355,6 +356,8 @@ class MoveWriting(WriterBase):
                 or r in self.resolver.merged_targets
             ],
         )
+        # Countries of study count for the returnee class as countries worked in do.
+        studied = await educations.countries_since(self.conn, researcher_ids)
         # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
         # statement at the end, with ids taken from the sequence in the same order, so the rows
         # are the ones single inserts followed by their updates would have left.
@@ -403,7 +406,7 @@ class MoveWriting(WriterBase):
                     country
                     for inst, country, first in dated
                     if first < move.date.year and inst != move.from_institution_id
-                ]
+                ] + [country for country, first in studied.get(rid, ()) if first < move.date.year]
                 cls = classify_move(from_info, to_info, prior)
                 # A move across a merge resting on names and context is no surer than the merge.
                 identity, doubt = identity_doubt(
@@ -503,7 +506,7 @@ class MoveWriting(WriterBase):
                         match, move.from_institution_id, move.to_institution_id
                     )
                     # A report cannot know that the person is going back to a country they
-                    # were in before; the history can.
+                    # were in (worked or studied) before; the history can.
                     if wanted["is_returnee"] and not match.get("is_returnee"):
                         fields["is_returnee"] = True
                     # Nor that they keep their affiliation at home: a traveller, not a migrant.

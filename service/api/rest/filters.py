@@ -66,7 +66,7 @@ MOVE_PARAMS: tuple[Param, ...] = (
         "Also visits (short stints away from a home institution), left out by default.",
         default=False,
     ),
-    Param("returnee", "bool", "true: only returns to a country worked in before; false: none."),
+    Param("returnee", "bool", "true: only returns to a country worked or studied in before; false: none."),
     Param("min_h_index", "int", "The researcher's h-index is at least this.", minimum=0),
     Param("min_citations", "int", "The researcher is cited at least this often.", minimum=0),
     Param(

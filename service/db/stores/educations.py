@@ -80,3 +80,34 @@ async def of_researchers(
         list(researcher_ids),
     )
     return [dict(r) for r in rows]
+
+
+async def countries_since(
+    conn: asyncpg.Connection, researcher_ids: Sequence[int]
+) -> dict[int, list[tuple[str, int]]]:
+    """Per researcher (records merged into it included): (country, first year) of each
+    education stint whose institution's country and some date are known, the first year being
+    the start's, else the end's. What the returnee class reads; index scans only."""
+    if not researcher_ids:
+        return {}
+    rows = await conn.fetch(
+        """
+        WITH k(root, id) AS (
+            SELECT r, r FROM unnest($1::bigint[]) AS r
+            UNION ALL
+            SELECT x.merged_into_id, x.id FROM researcher x
+            WHERE x.merged_into_id = ANY($1::bigint[])
+        )
+        SELECT k.root, i.country_code,
+               extract(year FROM coalesce(e.start_date, e.end_date))::int AS first
+        FROM k JOIN education e ON e.researcher_id = k.id
+        JOIN institution i ON i.id = e.institution_id
+        WHERE i.country_code IS NOT NULL AND coalesce(e.start_date, e.end_date) IS NOT NULL
+        ORDER BY 1, 3, 2
+        """,
+        list(researcher_ids),
+    )
+    out: dict[int, list[tuple[str, int]]] = {}
+    for r in rows:
+        out.setdefault(r["root"], []).append((r["country_code"], r["first"]))
+    return out

@@ -69,7 +69,7 @@ class MoveFilterInput:
     returnee: bool | None = strawberry.field(
         default=None,
         description="true: only returns (a cross-border move into a country the researcher "
-        "worked in before); false: none of them.",
+        "worked or studied in before); false: none of them.",
     )
     min_h_index: int | None = strawberry.field(
         default=None, description="The researcher's h-index is at least this."
