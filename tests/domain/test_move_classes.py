@@ -62,3 +62,18 @@ def test_an_open_dated_stint_runs_to_the_current_year() -> None:
     closed = years(Stint(TSINGHUA, PartialDate(2015, 9), PartialDate(2019, 6)))
     assert not is_dual_affiliation("CN", "US", 2018, closed, 1)
     assert is_dual_affiliation("CN", "US", 2017, closed, 1)
+
+
+def test_the_first_move_out_of_the_doctorate_is_the_first_job() -> None:
+    from service.domain.move_classes import Doctorate, is_first_job_after_doctorate
+
+    stanford, mit = 10, 11
+    phd = [Doctorate(stanford, 2017)]
+    # leaves Stanford in 2016, 2017, 2018 or 2019: from the year before the end to two after
+    for year in (2016, 2017, 2018, 2019):
+        assert is_first_job_after_doctorate(stanford, year, phd, 0), year
+    assert not is_first_job_after_doctorate(stanford, 2015, phd, 0)  # before the doctorate ends
+    assert not is_first_job_after_doctorate(stanford, 2020, phd, 0)  # three years on: a later job
+    assert not is_first_job_after_doctorate(stanford, 2018, phd, 1)  # not the first move
+    assert not is_first_job_after_doctorate(mit, 2018, phd, 0)  # out of another institution
+    assert not is_first_job_after_doctorate(stanford, 2018, [Doctorate(stanford, None)], 0)

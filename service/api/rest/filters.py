@@ -66,7 +66,11 @@ MOVE_PARAMS: tuple[Param, ...] = (
         "Also visits (short stints away from a home institution), left out by default.",
         default=False,
     ),
-    Param("returnee", "bool", "true: only returns to a country worked or studied in before; false: none."),
+    Param(
+        "returnee",
+        "bool",
+        "true: only returns to a country worked or studied in before; false: none.",
+    ),
     Param("min_h_index", "int", "The researcher's h-index is at least this.", minimum=0),
     Param("min_citations", "int", "The researcher is cited at least this often.", minimum=0),
     Param(
@@ -80,6 +84,11 @@ MOVE_PARAMS: tuple[Param, ...] = (
         "dual_affiliation",
         "bool",
         "true: only dual affiliations (whatever include_dual_affiliations says); false: none.",
+    ),
+    Param(
+        "first_job_after_doctorate",
+        "bool",
+        "true: only first jobs after a doctorate (out of its university); false: none.",
     ),
 )
 
@@ -128,4 +137,5 @@ async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFil
         min_citations=args.get("min_citations"),
         include_dual_affiliations=args.get("include_dual_affiliations", False),
         dual_affiliation=args.get("dual_affiliation"),
+        first_job_after_doctorate=args.get("first_job_after_doctorate"),
     )

@@ -34,7 +34,7 @@ COLUMNS = (
     "m.to_country, m.move_date, m.date_precision, m.kind, m.cross_border, m.is_returnee, "
     "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at, "
     "m.is_visit, m.date_earliest, m.earliest_precision, m.date_latest, m.latest_precision, "
-    "m.reasons, m.doubts, m.is_dual_affiliation"
+    "m.reasons, m.doubts, m.is_dual_affiliation, m.is_first_job_after_doctorate"
 )
 
 # Undated moves sort as the oldest; the same expression is indexed (migration 0002).
@@ -68,6 +68,7 @@ class MoveRow:
     reasons: Any = None
     doubts: Any = ()
     is_dual_affiliation: bool = False
+    is_first_job_after_doctorate: bool = False
 
 
 class MoveOrder(Enum):
@@ -100,6 +101,7 @@ class MoveFilter:
     min_citations: int | None = None
     include_dual_affiliations: bool = False
     dual_affiliation: bool | None = None
+    first_job_after_doctorate: bool | None = None
 
 
 _move = row_factory(MoveRow)
@@ -173,6 +175,10 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
         where.append(f"m.is_dual_affiliation = {p.add(flt.dual_affiliation, 'boolean')}")
     elif not flt.include_dual_affiliations:
         where.append("NOT m.is_dual_affiliation")
+    if flt.first_job_after_doctorate is not None:
+        where.append(
+            f"m.is_first_job_after_doctorate = {p.add(flt.first_job_after_doctorate, 'boolean')}"
+        )
     if flt.returnee is not None:
         where.append(f"m.is_returnee = {p.add(flt.returnee, 'boolean')}")
     if flt.min_h_index is not None:

@@ -82,12 +82,12 @@ async def of_researchers(
     return [dict(r) for r in rows]
 
 
-async def countries_since(
+async def for_classes(
     conn: asyncpg.Connection, researcher_ids: Sequence[int]
-) -> dict[int, list[tuple[str, int]]]:
-    """Per researcher (records merged into it included): (country, first year) of each
-    education stint whose institution's country and some date are known, the first year being
-    the start's, else the end's. What the returnee class reads; index scans only."""
+) -> dict[int, list[dict[str, Any]]]:
+    """Per researcher (records merged into it included), each education stint with what the
+    move classes read: institution, its country, degree, and the first and last years (the
+    first being the start's, else the end's). Index scans only."""
     if not researcher_ids:
         return {}
     rows = await conn.fetch(
@@ -98,16 +98,16 @@ async def countries_since(
             SELECT x.merged_into_id, x.id FROM researcher x
             WHERE x.merged_into_id = ANY($1::bigint[])
         )
-        SELECT k.root, i.country_code,
-               extract(year FROM coalesce(e.start_date, e.end_date))::int AS first
+        SELECT k.root, e.institution_id, i.country_code, e.degree,
+               extract(year FROM coalesce(e.start_date, e.end_date))::int AS first,
+               extract(year FROM e.end_date)::int AS last
         FROM k JOIN education e ON e.researcher_id = k.id
         JOIN institution i ON i.id = e.institution_id
-        WHERE i.country_code IS NOT NULL AND coalesce(e.start_date, e.end_date) IS NOT NULL
-        ORDER BY 1, 3, 2
+        ORDER BY 1, 5, 2, 4
         """,
         list(researcher_ids),
     )
-    out: dict[int, list[tuple[str, int]]] = {}
+    out: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
-        out.setdefault(r["root"], []).append((r["country_code"], r["first"]))
+        out.setdefault(r["root"], []).append(dict(r))
     return out

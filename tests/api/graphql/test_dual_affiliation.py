@@ -43,6 +43,8 @@ FLOWS = """query($f: MoveFilterInput) { flows(level: COUNTRY, period: ALL, filte
   origin { code } destination { code } count } }"""
 MOVES_Q = """query($f: MoveFilterInput) { moves(first: 10, filter: $f, orderBy: NEWEST) {
   totalCount nodes { researcher { name } isDualAffiliation crossBorder } } }"""
+FIRST_JOBS = """query($f: MoveFilterInput) { moves(first: 10, filter: $f) {
+  totalCount nodes { researcher { name } isFirstJobAfterDoctorate } } }"""
 NET = """query($f: MoveFilterInput) { netFlows(level: COUNTRY, period: YEAR, filter: $f) {
   entity { code } period inflow outflow population inRate outRate netRate } }"""
 
@@ -100,6 +102,7 @@ async def test_the_fast_path_answers_like_the_normal_path(
         (FLOWS, {"f": {"includeDualAffiliations": True}}),
         (MOVES_Q, {"f": {"dualAffiliation": True}}),
         (MOVES_Q, None),
+        (FIRST_JOBS, {"f": {"firstJobAfterDoctorate": False, "includeDualAffiliations": True}}),
         (NET, {"f": {"includeDualAffiliations": True}}),
     ):
         served = outcome("served")

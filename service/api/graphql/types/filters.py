@@ -88,6 +88,11 @@ class MoveFilterInput:
         description="true: only dual affiliations (whatever `includeDualAffiliations` says); "
         "false: none of them.",
     )
+    first_job_after_doctorate: bool | None = strawberry.field(
+        default=None,
+        description="true: only first jobs after a doctorate (the first move, out of the "
+        "university of the researcher's doctorate, within two years of its end); false: none.",
+    )
 
 
 async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
@@ -128,6 +133,7 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         min_citations=flt.min_citations,
         include_dual_affiliations=flt.include_dual_affiliations,
         dual_affiliation=flt.dual_affiliation,
+        first_job_after_doctorate=flt.first_job_after_doctorate,
     )
 
 
