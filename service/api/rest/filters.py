@@ -86,6 +86,13 @@ MOVE_PARAMS: tuple[Param, ...] = (
         "true: only dual affiliations (whatever include_dual_affiliations says); false: none.",
     ),
     Param(
+        "top_cited_percent",
+        "float",
+        "Only researchers in the top N % by citations within topic (within everyone if no topic).",
+        minimum=0,
+        maximum=100,
+    ),
+    Param(
         "first_job_after_doctorate",
         "bool",
         "true: only first jobs after a doctorate (out of its university); false: none.",
@@ -115,6 +122,8 @@ async def institution_ref(
 async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFilter:
     if args["date_from"] and args["date_to"] and args["date_from"] > args["date_to"]:
         raise ValidationProblem([FieldError("date_from", "is after date_to")])
+    if args.get("top_cited_percent") == 0:
+        raise ValidationProblem([FieldError("top_cited_percent", "must be above 0")])
     return MoveFilter(
         researcher=args["researcher"],
         from_institution=await institution_ref(conn, args["from_institution"], "from_institution"),
@@ -138,4 +147,5 @@ async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFil
         include_dual_affiliations=args.get("include_dual_affiliations", False),
         dual_affiliation=args.get("dual_affiliation"),
         first_job_after_doctorate=args.get("first_job_after_doctorate"),
+        top_cited_percent=args.get("top_cited_percent"),
     )

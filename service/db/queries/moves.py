@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from service.db.queries.cohorts import top_cited_condition
 from service.db.queries.executor import Executor, Params
 from service.db.queries.pagination import (
     ListQuery,
@@ -102,6 +103,9 @@ class MoveFilter:
     include_dual_affiliations: bool = False
     dual_affiliation: bool | None = None
     first_job_after_doctorate: bool | None = None
+    top_cited_percent: float | None = None
+    """Only researchers in the top N % by citations within ``topic`` (within everyone if no
+    topic): see :mod:`service.db.queries.cohorts`."""
 
 
 _move = row_factory(MoveRow)
@@ -175,6 +179,8 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
         where.append(f"m.is_dual_affiliation = {p.add(flt.dual_affiliation, 'boolean')}")
     elif not flt.include_dual_affiliations:
         where.append("NOT m.is_dual_affiliation")
+    if flt.top_cited_percent is not None:
+        where.append(top_cited_condition("m.researcher_id", flt.top_cited_percent, flt.topic, p))
     if flt.first_job_after_doctorate is not None:
         where.append(
             f"m.is_first_job_after_doctorate = {p.add(flt.first_job_after_doctorate, 'boolean')}"

@@ -88,6 +88,12 @@ class MoveFilterInput:
         description="true: only dual affiliations (whatever `includeDualAffiliations` says); "
         "false: none of them.",
     )
+    top_cited_percent: float | None = strawberry.field(
+        default=None,
+        description="Only researchers in the top N % by citations within `topic` (any of its "
+        "topics; within everyone if no topic): fewer than N % of that topic's researchers "
+        "are cited more. 0 < N <= 100.",
+    )
     first_job_after_doctorate: bool | None = strawberry.field(
         default=None,
         description="true: only first jobs after a doctorate (the first move, out of the "
@@ -105,6 +111,10 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
     for name, value in (("minHIndex", flt.min_h_index), ("minCitations", flt.min_citations)):
         if value is not None and value < 0:
             raise InvalidInput(f"`{name}` must not be negative", field=name)
+    if flt.top_cited_percent is not None and not 0 < flt.top_cited_percent <= 100:
+        raise InvalidInput(
+            "`topCitedPercent` must be above 0 and at most 100", field="topCitedPercent"
+        )
     return MoveFilter(
         researcher=decode_id(flt.researcher, "Researcher", "researcher")
         if flt.researcher
@@ -134,6 +144,7 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         include_dual_affiliations=flt.include_dual_affiliations,
         dual_affiliation=flt.dual_affiliation,
         first_job_after_doctorate=flt.first_job_after_doctorate,
+        top_cited_percent=flt.top_cited_percent,
     )
 
 
