@@ -104,3 +104,51 @@ async def test_rest(client: httpx.AsyncClient, cited: None) -> None:
     ]
     r = await client.get("/api/v1/moves", params={"top_cited_percent": 0})
     assert r.status_code == 400
+
+
+WEIGHTED = """query($w: FlowWeight!, $f: MoveFilterInput, $l: FlowLevel!) {
+  flows(level: $l, period: ALL, filter: $f, weight: $w) {
+    origin { code } destination { code } count citations } }"""
+
+
+async def test_citation_weighted_flows(gql: Gql, cited: None) -> None:
+    # US -> CN: li 900 + jones 100 = 1000 over 2 moves; US -> GB: smith 400
+    body = await gql(WEIGHTED, {"w": "CITATIONS", "l": "COUNTRY"})
+    assert {
+        (c["origin"]["code"], c["destination"]["code"], c["count"], c["citations"])
+        for c in data_of(body)["flows"]
+    } == {("US", "CN", 2, 1000), ("US", "GB", 1, 400)}
+    # by institution, within the top 20 % of nlp: li alone, OpenAI -> Alibaba
+    body = await gql(
+        WEIGHTED,
+        {"w": "CITATIONS", "l": "INSTITUTION", "f": {"topic": ["nlp"], "topCitedPercent": 20}},
+    )
+    assert [
+        (c["origin"]["code"], c["destination"]["code"], c["count"], c["citations"])
+        for c in data_of(body)["flows"]
+    ] == [("openai", "alibaba", 1, 900)]
+    # counts only: no citations
+    body = await gql(WEIGHTED, {"w": "COUNT", "l": "COUNTRY"})
+    assert {c["citations"] for c in data_of(body)["flows"]} == {None}
+
+
+async def test_weighted_flows_agree_across_executors_and_rest(
+    gql: Gql, client: httpx.AsyncClient, cited: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = {"w": "CITATIONS", "l": "PARENT"}
+    served = outcome("served")
+    fast = await gql(WEIGHTED, variables)
+    assert outcome("served") == served + 1
+    normal = await normal_path(gql, monkeypatch, WEIGHTED, variables)
+    assert fast == normal and "errors" not in fast
+    r = await client.get("/api/v1/flows", params={"period": "ALL", "weight": "CITATIONS"})
+    assert r.status_code == 200, r.text
+    assert {(c["origin"], c["destination"], c["count"], c["citations"]) for c in r.json()["data"]} == {
+        ("US", "CN", 2, 1000), ("US", "GB", 1, 400),
+    }  # fmt: skip
+    csv = await client.get(
+        "/api/v1/flows", params={"period": "ALL", "weight": "CITATIONS", "format": "csv"}
+    )
+    assert csv.text.splitlines()[0].endswith("citations")
+    plain = await client.get("/api/v1/flows", params={"period": "ALL"})
+    assert "citations" not in plain.json()["data"][0]
