@@ -152,3 +152,41 @@ async def test_weighted_flows_agree_across_executors_and_rest(
     assert csv.text.splitlines()[0].endswith("citations")
     plain = await client.get("/api/v1/flows", params={"period": "ALL"})
     assert "citations" not in plain.json()["data"][0]
+
+
+PIPELINE = """query($f: Float, $t: [String!]) {
+  pipeline(year: 2021, countries: ["US"], topics: $t, topCitedPercent: $f) { total
+    undergraduate { country count } doctorate { country count } } }"""
+STAYS = """query($f: Float) { stayRates(yearsAfter: 5, countries: ["US"], topCitedPercent: $f) {
+  country graduates stayed } }"""
+
+
+async def test_the_pipeline_and_stay_rates_of_the_top_cited(
+    gql: Gql, client: httpx.AsyncClient, cited: None
+) -> None:
+    # working in the US in 2021: li and jones (OpenAI); top 20 % of nlp is li alone, trained
+    # at Tsinghua (CN) and Stanford (US)
+    assert data_of(await gql(PIPELINE, {"t": ["nlp"]}))["pipeline"]["total"] == 2
+    top = data_of(await gql(PIPELINE, {"t": ["nlp"], "f": 20}))["pipeline"]
+    assert top == {
+        "total": 1,
+        "undergraduate": [{"country": "CN", "count": 1}],
+        "doctorate": [{"country": "US", "count": 1}],
+    }
+    # US doctorates: li (2017) and smith (2018); the top 10 % of all seven is li alone, in
+    # China five years on (2022): 0 of 1 stayed
+    assert data_of(await gql(STAYS))["stayRates"] == [
+        {"country": "US", "graduates": 2, "stayed": 0}
+    ]
+    assert data_of(await gql(STAYS, {"f": 10}))["stayRates"] == [
+        {"country": "US", "graduates": 1, "stayed": 0}
+    ]
+    assert "topCitedPercent" in (await gql(STAYS, {"f": 101}))["errors"][0]["message"]
+    r = await client.get(
+        "/api/v1/pipeline",
+        params={"year": 2021, "country": "US", "topic": "nlp", "top_cited_percent": 20},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["total"] == 1
+    r = await client.get("/api/v1/stay-rates", params={"country": "US", "top_cited_percent": 0})
+    assert r.status_code == 400
