@@ -3,7 +3,9 @@
 At scale 1.0: 2,000 institutions (a few big organisations with sites and labs, many small
 ones), 200,000 researchers with aliases and external ids, 1,000,000 moves, each with one to
 three evidence rows pointing at ~800,000 documents, and the affiliation stints the moves
-imply. The shape follows real data: institution popularity is Zipf-like, moves grow towards
+imply, and education stints (a doctorate for ~70% of researchers, ending when their first
+stint starts, most with a bachelor's before it; see ``make_educations``). The shape follows
+real data: institution popularity is Zipf-like, moves grow towards
 recent years, about 30% of moves cross a border, a few researchers move many times.
 
 Deterministic for a given ``--seed`` and ``--scale``. The target database is migrated first
@@ -316,6 +318,7 @@ def generate(seed: int, scale: float) -> Dataset:
             )  # fmt: skip
 
     ds.rows = {
+        "education": make_educations(seed, insts, affs),
         "institution": inst_rows,
         "institution_external_id": inst_ext,
         "institution_alias": inst_alias,
@@ -328,6 +331,47 @@ def generate(seed: int, scale: float) -> Dataset:
         "evidence": evidence,
     }
     return ds
+
+
+def make_educations(
+    seed: int, insts: Sequence[Institution], affs: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Education rows (id, researcher, institution, degree, start, end): ~70% of researchers
+    have a five-year doctorate at a university ending in the year their first stint starts (in
+    that stint's country 60% of the time), and ~80% of those a four-year bachelor's before it
+    (in the doctorate's country 70% of the time). A random stream of its own, so the rest of
+    the dataset is the same as without educations."""
+    rng = random.Random(f"{seed}:education")
+    universities = [i for i in insts if i.kind == "university"]
+    by_country: dict[str, list[Institution]] = {}
+    for uni in universities:
+        by_country.setdefault(uni.country, []).append(uni)
+    first: dict[int, tuple[int, date]] = {}
+    for aff in affs:  # (id, researcher, institution, role, start, ...)
+        if aff[1] not in first or aff[4] < first[aff[1]][1]:
+            first[aff[1]] = (aff[2], aff[4])
+    country_of = {i.id: i.country for i in insts}
+
+    def university(country: str, same: float) -> Institution:
+        local = by_country.get(country)
+        if local and rng.random() < same:
+            return rng.choice(local)
+        return rng.choice(universities)
+
+    rows: list[tuple[Any, ...]] = []
+    for rid in sorted(first):
+        if not universities or rng.random() >= 0.7:
+            continue
+        inst, start = first[rid]
+        phd = university(country_of[inst], 0.6)
+        end = start.year
+        rows.append((len(rows) + 1, rid, phd.id, "doctorate", date(end - 5, 9, 1), "month",
+                     date(end, 6, 1), "month", "bench", f"{rid}:phd"))  # fmt: skip
+        if rng.random() < 0.8:
+            ba = university(phd.country, 0.7)
+            rows.append((len(rows) + 1, rid, ba.id, "bachelor", date(end - 9, 9, 1), "month",
+                         date(end - 5, 6, 1), "month", "bench", f"{rid}:ba"))  # fmt: skip
+    return rows
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -349,10 +393,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
              "confidence", "provisional", "origin", "created_at", "updated_at"),
     "evidence": ("id", "document_id", "move_id", "affiliation_id", "quote", "span_start",
                  "span_end", "extractor", "extractor_version", "confidence", "created_at"),
+    "education": ("id", "researcher_id", "institution_id", "degree", "start_date",
+                  "start_precision", "end_date", "end_precision", "source", "source_key"),
 }  # fmt: skip
-IDENTITY_TABLES = ("institution", "researcher", "document", "affiliation", "move", "evidence")
+IDENTITY_TABLES = (
+    "institution", "researcher", "document", "affiliation", "move", "evidence", "education",
+)  # fmt: skip
 RESET_TABLES = (
-    "evidence, move, affiliation, document, researcher_alias, researcher_external_id, "
+    "education, evidence, move, affiliation, document, researcher_alias, researcher_external_id, "
     "candidate_match, researcher, job_posting, institution_alias, institution_external_id, "
     "institution"
 )

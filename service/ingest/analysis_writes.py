@@ -33,10 +33,13 @@ async def write_analysis_observations(
     live: list[int],
     statuses: list[str],
     doc_ids: dict[str, int],
-) -> None:
-    """Write the batch's education and baseline observations; set their statuses."""
-    await _educations(writer, items, live, statuses, doc_ids)
+) -> set[int]:
+    """Write the batch's education and baseline observations; set their statuses. The
+    researchers whose education changed: their moves are classed again (a return to a country
+    of study is a returnee's move)."""
+    educated = await _educations(writer, items, live, statuses, doc_ids)
     await _baselines(writer, items, live, statuses, doc_ids)
+    return educated
 
 
 async def _educations(
@@ -45,10 +48,10 @@ async def _educations(
     live: list[int],
     statuses: list[str],
     doc_ids: dict[str, int],
-) -> None:
+) -> set[int]:
     idx = [i for i in live if isinstance(items[i].observation, EducationSeen)]
     if not idx:
-        return
+        return set()
     seen: list[EducationSeen] = [items[i].observation for i in idx]
     people = await writer.resolver.people([e.person for e in seen])
     rows: list[dict[str, Any]] = []
@@ -71,8 +74,12 @@ async def _educations(
                 "document_id": doc_ids.get(edu.document_url) if edu.document_url else None,
             }
         )
-    for i, status in zip(idx, await educations.upsert(writer.conn, rows), strict=True):
+    changed: set[int] = set()
+    for i, row, status in zip(idx, rows, await educations.upsert(writer.conn, rows), strict=True):
         statuses[i] = status
+        if status != "unchanged":
+            changed.add(row["researcher_id"])
+    return changed
 
 
 async def _baselines(

@@ -11,11 +11,18 @@ from typing import Any
 from service.db.stores import (
     affiliations,
     documents,
+    educations,
     evidence,
 )
 from service.db.stores import institutions as institution_store
 from service.db.stores import moves as move_store
 from service.db.stores import sightings as sightings_store
+from service.domain.move_classes import (
+    Doctorate,
+    country_years,
+    is_dual_affiliation,
+    is_first_job_after_doctorate,
+)
 from service.domain.moves import (
     CURATED_STATUSES,
     InferenceSettings,
@@ -355,6 +362,8 @@ class MoveWriting(WriterBase):
                 or r in self.resolver.merged_targets
             ],
         )
+        # Countries of study count for the returnee class as countries worked in do.
+        studied = await educations.for_classes(self.conn, researcher_ids)
         # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
         # statement at the end, with ids taken from the sequence in the same order, so the rows
         # are the ones single inserts followed by their updates would have left.
@@ -386,6 +395,20 @@ class MoveWriting(WriterBase):
                 for row in rows
             ]
             claimed: set[int] = set()
+            doctorates = [
+                Doctorate(e["institution_id"], e["last"])
+                for e in studied.get(rid, ())
+                if e["degree"] == "doctorate"
+            ]
+            earlier_moves = 0
+            home_years = country_years(
+                stints,
+                {
+                    row["institution_id"]: infos.get(row["institution_id"], {}).get("country_code")
+                    for row in rows
+                },
+                settings,
+            )
             # (institution, its country, the stint's first year) for the stints with both known
             dated = [
                 (row["institution_id"], country, first)
@@ -400,6 +423,10 @@ class MoveWriting(WriterBase):
                     country
                     for inst, country, first in dated
                     if first < move.date.year and inst != move.from_institution_id
+                ] + [
+                    e["country_code"]
+                    for e in studied.get(rid, ())
+                    if e["country_code"] and e["first"] is not None and e["first"] < move.date.year
                 ]
                 cls = classify_move(from_info, to_info, prior)
                 # A move across a merge resting on names and context is no surer than the merge.
@@ -419,11 +446,25 @@ class MoveWriting(WriterBase):
                     "date_precision": move.date.precision,
                     "kind": cls.kind,
                     "is_returnee": cls.returnee,
+                    "is_dual_affiliation": not move.visit
+                    and is_dual_affiliation(
+                        from_info.country_code if from_info else None,
+                        to_info.country_code if to_info else None,
+                        move.date.year,
+                        home_years,
+                        settings.allowed_overlap_years,
+                    ),
+                    "is_first_job_after_doctorate": not move.visit
+                    and is_first_job_after_doctorate(
+                        move.from_institution_id, move.date.year, doctorates, earlier_moves
+                    ),
                     "provisional": move.provisional,
                     "confidence": confidence,
                     "from_country": from_info.country_code if from_info else None,
                     "to_country": to_info.country_code if to_info else None,
                 }
+                if not move.visit:
+                    earlier_moves += 1
                 candidates = [m for m in known.get(rid, []) if m["id"] not in claimed]
                 match = next(
                     (
@@ -467,6 +508,8 @@ class MoveWriting(WriterBase):
                         "date_precision": wanted["date_precision"],
                         "kind": wanted["kind"],
                         "is_returnee": wanted["is_returnee"],
+                        "is_dual_affiliation": wanted["is_dual_affiliation"],
+                        "is_first_job_after_doctorate": wanted["is_first_job_after_doctorate"],
                         "status": "reported",
                         "confidence": wanted["confidence"],
                         "provisional": wanted["provisional"],
@@ -491,9 +534,16 @@ class MoveWriting(WriterBase):
                         match, move.from_institution_id, move.to_institution_id
                     )
                     # A report cannot know that the person is going back to a country they
-                    # were in before; the history can.
+                    # were in (worked or studied) before; the history can.
                     if wanted["is_returnee"] and not match.get("is_returnee"):
                         fields["is_returnee"] = True
+                    # Nor that they keep their affiliation at home: a traveller, not a migrant.
+                    if wanted["is_dual_affiliation"] != bool(match.get("is_dual_affiliation")):
+                        fields["is_dual_affiliation"] = wanted["is_dual_affiliation"]
+                    # Nor that it leaves the university of their doctorate for a first job.
+                    first_job = wanted["is_first_job_after_doctorate"]
+                    if first_job != bool(match.get("is_first_job_after_doctorate")):
+                        fields["is_first_job_after_doctorate"] = first_job
                     fields["reasons"] = wanted["reasons"]
                 claimed.add(match["id"])
                 docs = sorted(

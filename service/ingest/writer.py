@@ -150,7 +150,7 @@ class BatchWriter(PeopleWriting, JobPostingWriting, MoveWriting):
                     await self._relations_seen(obs, items[i].extractor)
         touched = await self._people_and_affiliations(items, live, statuses, doc_ids)
         await self._job_postings(items, live, statuses)
-        await write_analysis_observations(self, items, live, statuses, doc_ids)
+        touched |= await write_analysis_observations(self, items, live, statuses, doc_ids)
         outcome = BatchOutcome(statuses)
         await self._reported_moves(items, live, statuses, doc_ids, outcome)
         if touched:

@@ -71,7 +71,7 @@ from service.db.queries import (
     search,
 )
 from service.db.queries.candidate_matches import CandidateMatchFilter
-from service.db.queries.flows import Level, Period, mark_small
+from service.db.queries.flows import Level, Period, Weight, mark_small
 from service.db.queries.ingest_runs import IngestRunFilter
 from service.db.queries.institutions import InstitutionOrder
 from service.db.queries.moves import MoveOrder
@@ -244,13 +244,14 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
         level: Level = Level.COUNTRY,
         period: Period = Period.YEAR,
         filter: MoveFilterInput | None = None,
+        weight: Weight = Weight.COUNT,
     ) -> list[FlowCell]:
         ctx = info.context
         flt = await move_filter(info, filter)
         threshold = ctx.settings.small_number_threshold
 
         async def compute() -> list[FlowCell]:
-            rows = await flows.flows(ctx.db, level, period, flt)
+            rows = await flows.flows(ctx.db, level, period, flt, weight)
             found = await entities(info, [k for r in rows for k in (r.origin, r.destination)])
             return [
                 FlowCell(
@@ -259,12 +260,13 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
                     period=r.period,
                     count=r.count,
                     small=mark_small(r.count, threshold),
+                    citations=r.citations,
                 )
                 for r in rows
             ]
 
         cache = flow_cache(ctx.state)
-        key = ("flows", level, period, flt, threshold)
+        key = ("flows", level, period, flt, threshold, weight)
         cells = await cache.get_or_compute(key, compute)
         shape = compile_shape(info, CELL_FIELDS)
         if shape is None:

@@ -54,6 +54,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "provisional": "provisional",
         "crossBorder": "cross_border",
         "isReturnee": "is_returnee",
+        "isDualAffiliation": "is_dual_affiliation",
+        "isFirstJobAfterDoctorate": "is_first_job_after_doctorate",
         "origin": "origin",
         "createdAt": "created_at",
         "updatedAt": "updated_at",

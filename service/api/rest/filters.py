@@ -66,9 +66,37 @@ MOVE_PARAMS: tuple[Param, ...] = (
         "Also visits (short stints away from a home institution), left out by default.",
         default=False,
     ),
-    Param("returnee", "bool", "true: only returns to a country worked in before; false: none."),
+    Param(
+        "returnee",
+        "bool",
+        "true: only returns to a country worked or studied in before; false: none.",
+    ),
     Param("min_h_index", "int", "The researcher's h-index is at least this.", minimum=0),
     Param("min_citations", "int", "The researcher is cited at least this often.", minimum=0),
+    Param(
+        "include_dual_affiliations",
+        "bool",
+        "Also dual affiliations (a stint abroad while staying active at home), left out by "
+        "default.",
+        default=False,
+    ),
+    Param(
+        "dual_affiliation",
+        "bool",
+        "true: only dual affiliations (whatever include_dual_affiliations says); false: none.",
+    ),
+    Param(
+        "top_cited_percent",
+        "float",
+        "Only researchers in the top N % by citations within topic (within everyone if no topic).",
+        minimum=0,
+        maximum=100,
+    ),
+    Param(
+        "first_job_after_doctorate",
+        "bool",
+        "true: only first jobs after a doctorate (out of its university); false: none.",
+    ),
 )
 
 
@@ -94,6 +122,8 @@ async def institution_ref(
 async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFilter:
     if args["date_from"] and args["date_to"] and args["date_from"] > args["date_to"]:
         raise ValidationProblem([FieldError("date_from", "is after date_to")])
+    if args.get("top_cited_percent") == 0:
+        raise ValidationProblem([FieldError("top_cited_percent", "must be above 0")])
     return MoveFilter(
         researcher=args["researcher"],
         from_institution=await institution_ref(conn, args["from_institution"], "from_institution"),
@@ -114,4 +144,8 @@ async def move_filter(conn: asyncpg.Connection, args: dict[str, Any]) -> MoveFil
         returnee=args.get("returnee"),
         min_h_index=args.get("min_h_index"),
         min_citations=args.get("min_citations"),
+        include_dual_affiliations=args.get("include_dual_affiliations", False),
+        dual_affiliation=args.get("dual_affiliation"),
+        first_job_after_doctorate=args.get("first_job_after_doctorate"),
+        top_cited_percent=args.get("top_cited_percent"),
     )

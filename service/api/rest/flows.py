@@ -37,6 +37,16 @@ AGGREGATE_PARAMS = (
     ),
     *MOVE_PARAMS,
 )
+FLOW_PARAMS = (
+    *AGGREGATE_PARAMS,
+    Param(
+        "weight",
+        "enum",
+        "CITATIONS adds each row's movers' citation counts summed (citations); COUNT does not.",
+        choices=tuple(w.name for w in q.Weight),
+        default="COUNT",
+    ),
+)
 FLOW_COLUMNS = ("origin", "destination", "period", "count", "small")
 NET_COLUMNS = (
     "entity",
@@ -58,10 +68,12 @@ def _levels(call: Call) -> tuple[q.Level, q.Period]:
 
 async def list_flows(request: Request, call: Call) -> Response:
     level, period = _levels(call)
+    weight = q.Weight[call.args["weight"]]
     async with connection(request) as conn:
         flt = await move_filter(conn, call.args)
-        rows = await q.flows(conn, level, period, flt)
+        rows = await q.flows(conn, level, period, flt, weight)
     threshold = get_state(request).settings.small_number_threshold
+    weighted = weight is q.Weight.CITATIONS
     items: list[dict[str, Any]] = [
         {
             "origin": r.origin,
@@ -69,11 +81,13 @@ async def list_flows(request: Request, call: Call) -> Response:
             "period": r.period,
             "count": r.count,
             "small": q.mark_small(r.count, threshold),
+            **({"citations": r.citations} if weighted else {}),
         }
         for r in rows
     ]
     if call.format == "csv":
-        return csv_response(FLOW_COLUMNS, items, filename="flows")
+        columns = (*FLOW_COLUMNS, "citations") if weighted else FLOW_COLUMNS
+        return csv_response(columns, items, filename="flows")
     return json_response(request, {"data": items, "level": level.name, "period": period.name})
 
 
@@ -118,7 +132,7 @@ endpoints = [
         tag="flows",
         description="One row per (origin, destination, period). Countries are ISO codes; "
         "institutions and parents are institution ids.",
-        params=AGGREGATE_PARAMS,
+        params=FLOW_PARAMS,
         csv=True,
     ),
     Endpoint(

@@ -193,6 +193,11 @@ def _components() -> dict[str, Any]:
                         "type": "boolean",
                         "description": "Below the small-number threshold: read with caution.",
                     },
+                    "citations": {
+                        "type": "integer",
+                        "description": "With weight=CITATIONS only: the movers' citation "
+                        "counts summed.",
+                    },
                 }
             ),
             "NetFlows": _aggregate(

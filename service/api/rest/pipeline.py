@@ -13,6 +13,7 @@ from starlette.responses import Response
 from service.api.rest.endpoint import Call, Endpoint, connection
 from service.api.rest.filters import institution_ref
 from service.api.rest.params import Param
+from service.api.rest.problems import FieldError, ValidationProblem
 from service.api.rest.responses import csv_response, json_response
 from service.db.queries import pipeline as q
 from service.db.queries.rates import check_years, current_year
@@ -23,6 +24,13 @@ COHORT_PARAMS = (
     Param("min_h_index", "int", "Researchers with at least this h-index.", minimum=0),
     Param("min_citations", "int", "Researchers with at least this many citations.", minimum=0),
     Param("topic", "str", "Researchers with any of these topics.", many=True),
+    Param(
+        "top_cited_percent",
+        "float",
+        "Researchers in the top N % by citations within topic (within everyone if no topic).",
+        minimum=0,
+        maximum=100,
+    ),
 )
 PIPELINE_PARAMS = (
     Param("year", "int", "The year the cohort works in (default: this year).", minimum=1900,
@@ -36,6 +44,13 @@ STAY_PARAMS = (
 )
 PIPELINE_COLUMNS = ("stage", "country", "count", "share")
 STAY_COLUMNS = ("country", "years_after", "graduates", "stayed", "rate")
+
+
+def _top(call: Call) -> float | None:
+    value: float | None = call.args.get("top_cited_percent")
+    if value == 0:
+        raise ValidationProblem([FieldError("top_cited_percent", "must be above 0")])
+    return value
 
 
 def _rows(stage: str, items: list[CountryShare]) -> list[dict[str, Any]]:
@@ -54,6 +69,7 @@ async def get_pipeline(request: Request, call: Call) -> Response:
         call.args.get("min_h_index"),
         call.args.get("min_citations"),
         tuple(call.args.get("topic") or ()),
+        top_cited_percent=_top(call),
     )
     async with connection(request) as conn:
         inst = await institution_ref(conn, call.args.get("institution"), "institution")
@@ -79,6 +95,7 @@ async def list_stay_rates(request: Request, call: Call) -> Response:
             call.args.get("min_h_index"),
             call.args.get("min_citations"),
             tuple(call.args.get("topic") or ()),
+            _top(call),
         )
     items = [
         {

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 
 from service.db.queries.executor import Executor, Params
 from service.db.queries.moves import MoveFilter, filter_conditions
@@ -33,11 +34,19 @@ __all__ = [
     "NetFlowRow",
     "Period",
     "SeriesPoint",
+    "Weight",
     "flows",
     "institution_flow_series",
     "mark_small",
     "net_flows",
 ]
+
+
+class Weight(Enum):
+    """What a flow cell adds up beside its count of moves."""
+
+    COUNT = "count"
+    CITATIONS = "citations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,8 @@ class FlowRow:
     destination: str | int | None
     period: date | None
     count: int
+    citations: int | None = None
+    """With ``Weight.CITATIONS``: the movers' citation counts summed (a missing count is 0)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +96,11 @@ def period_sql(period: Period) -> str:
     return f"date_trunc('{period.value.lower()}', m.move_date)::date"
 
 
-def _aggregate(level: Level, period: Period, flt: MoveFilter) -> tuple[str, Params]:
-    """``WITH ... _flows(o, d, p, n)``: moves counted per origin, destination and period.
+def _aggregate(
+    level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+) -> tuple[str, Params]:
+    """``WITH ... _flows(o, d, p, n, w)``: moves counted per origin, destination and period,
+    and (``Weight.CITATIONS``) the movers' citations summed in ``w`` (NULL otherwise).
 
     At PARENT level moves are counted per institution pair first, then mapped to top-level
     ancestors; a move inside one organisation is not a flow.
@@ -101,22 +115,32 @@ def _aggregate(level: Level, period: Period, flt: MoveFilter) -> tuple[str, Para
         sides = "m.from_country, m.to_country"
     else:
         sides = "m.from_institution_id, m.to_institution_id"
-    agg = f"SELECT {sides}, {per}, count(*) FROM move m WHERE {cond} GROUP BY 1, 2, 3"
+    if weight is Weight.CITATIONS:
+        agg = (
+            f"SELECT {sides}, {per}, count(*), sum(coalesce(_w.cited_by_count, 0)) "
+            f"FROM move m JOIN researcher _w ON _w.id = m.researcher_id WHERE {cond} "
+            "GROUP BY 1, 2, 3"
+        )
+    else:
+        agg = f"SELECT {sides}, {per}, count(*), NULL::bigint FROM move m WHERE {cond} GROUP BY 1, 2, 3"
     if level is not Level.PARENT:
-        return f"WITH _flows(o, d, p, n) AS ({agg})", p
+        return f"WITH _flows(o, d, p, n, w) AS ({agg})", p
     return (
-        f"WITH RECURSIVE {_ROOTS}, _inst(o, d, p, n) AS ({agg}), "
-        "_flows(o, d, p, n) AS (SELECT _fr.root, _tr.root, _inst.p, sum(_inst.n) FROM _inst "
+        f"WITH RECURSIVE {_ROOTS}, _inst(o, d, p, n, w) AS ({agg}), "
+        "_flows(o, d, p, n, w) AS (SELECT _fr.root, _tr.root, _inst.p, sum(_inst.n), "
+        "sum(_inst.w) FROM _inst "
         "LEFT JOIN _roots _fr ON _fr.id = _inst.o LEFT JOIN _roots _tr ON _tr.id = _inst.d "
         "WHERE _fr.root IS DISTINCT FROM _tr.root GROUP BY 1, 2, 3)"
     ), p
 
 
-def flows_sql(level: Level, period: Period, flt: MoveFilter) -> tuple[str, list[object]]:
-    """Rows (o, d, p, n): NULL is an unknown end; oldest period first, largest first."""
-    with_, p = _aggregate(level, period, flt)
+def flows_sql(
+    level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+) -> tuple[str, list[object]]:
+    """Rows (o, d, p, n, w): NULL is an unknown end; oldest period first, largest first."""
+    with_, p = _aggregate(level, period, flt, weight)
     sql = (
-        f"{with_} SELECT o, d, p, n::int AS n FROM _flows "
+        f"{with_} SELECT o, d, p, n::int AS n, w::bigint AS w FROM _flows "
         "ORDER BY p NULLS FIRST, n DESC, o NULLS LAST, d NULLS LAST"
     )
     return sql, p.values
@@ -139,10 +163,12 @@ def net_flows_sql(level: Level, period: Period, flt: MoveFilter) -> tuple[str, l
     return sql, p.values
 
 
-async def flows(ex: Executor, level: Level, period: Period, flt: MoveFilter) -> list[FlowRow]:
-    sql, params = flows_sql(level, period, flt)
+async def flows(
+    ex: Executor, level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+) -> list[FlowRow]:
+    sql, params = flows_sql(level, period, flt, weight)
     rows = await ex.fetch(sql, *params)
-    return [FlowRow(r["o"], r["d"], r["p"], r["n"]) for r in rows]
+    return [FlowRow(r["o"], r["d"], r["p"], r["n"], r["w"]) for r in rows]
 
 
 async def net_flows(

@@ -1,8 +1,9 @@
 """Reading moves: typed filters, keyset-paged lists, per-researcher and per-institution lists.
 
 Retracted and rumoured moves are left out unless the filter asks for them by status; visits (a
-short stint away from a home institution, see :mod:`service.domain.moves`) unless it asks for
-them.
+short stint away from a home institution, see :mod:`service.domain.moves`) and dual
+affiliations (a stint abroad while staying at home, see :mod:`service.domain.move_classes`)
+unless it asks for them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from service.db.queries.cohorts import top_cited_condition
 from service.db.queries.executor import Executor, Params
 from service.db.queries.pagination import (
     ListQuery,
@@ -33,7 +35,7 @@ COLUMNS = (
     "m.to_country, m.move_date, m.date_precision, m.kind, m.cross_border, m.is_returnee, "
     "m.status, m.confidence, m.provisional, m.origin, m.created_at, m.updated_at, "
     "m.is_visit, m.date_earliest, m.earliest_precision, m.date_latest, m.latest_precision, "
-    "m.reasons, m.doubts"
+    "m.reasons, m.doubts, m.is_dual_affiliation, m.is_first_job_after_doctorate"
 )
 
 # Undated moves sort as the oldest; the same expression is indexed (migration 0002).
@@ -66,6 +68,8 @@ class MoveRow:
     latest_precision: str | None = None
     reasons: Any = None
     doubts: Any = ()
+    is_dual_affiliation: bool = False
+    is_first_job_after_doctorate: bool = False
 
 
 class MoveOrder(Enum):
@@ -96,6 +100,12 @@ class MoveFilter:
     returnee: bool | None = None
     min_h_index: int | None = None
     min_citations: int | None = None
+    include_dual_affiliations: bool = False
+    dual_affiliation: bool | None = None
+    first_job_after_doctorate: bool | None = None
+    top_cited_percent: float | None = None
+    """Only researchers in the top N % by citations within ``topic`` (within everyone if no
+    topic): see :mod:`service.db.queries.cohorts`."""
 
 
 _move = row_factory(MoveRow)
@@ -165,6 +175,16 @@ def filter_conditions(flt: MoveFilter, p: Params) -> list[str]:
         where.append(f"m.origin = ANY({p.add(list(flt.origin), 'text[]')})")
     if not flt.include_visits:
         where.append("NOT m.is_visit")
+    if flt.dual_affiliation is not None:
+        where.append(f"m.is_dual_affiliation = {p.add(flt.dual_affiliation, 'boolean')}")
+    elif not flt.include_dual_affiliations:
+        where.append("NOT m.is_dual_affiliation")
+    if flt.top_cited_percent is not None:
+        where.append(top_cited_condition("m.researcher_id", flt.top_cited_percent, flt.topic, p))
+    if flt.first_job_after_doctorate is not None:
+        where.append(
+            f"m.is_first_job_after_doctorate = {p.add(flt.first_job_after_doctorate, 'boolean')}"
+        )
     if flt.returnee is not None:
         where.append(f"m.is_returnee = {p.add(flt.returnee, 'boolean')}")
     if flt.min_h_index is not None:

@@ -4,7 +4,7 @@ A cohort is the researchers with an affiliation stint covering ``year`` (the cou
 :mod:`service.domain.rates`) at an institution in one of ``countries`` (anywhere if none) and,
 if one is given, at that institution or one of its descendants,
 narrowed by the researcher filters: a minimum h-index, a minimum citation count, topics (any
-of them). A researcher's current country is that of the matching stint (the first by country
+of them), the top N % by citations within those topics. A researcher's current country is that of the matching stint (the first by country
 code where several match). Merged researchers count as the one they were merged into.
 """
 
@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.db.queries.cohorts import top_cited_condition
 from service.db.queries.executor import Executor, Params
 from service.db.queries.rates import first_year_sql, last_year_sql
 from service.db.queries.sql import institutions_condition
@@ -33,6 +34,8 @@ class CohortFilter:
     topics: tuple[str, ...] = ()
     institution: int | None = None
     """Only stints at this institution or one of its descendants (a lab with its sites)."""
+    top_cited_percent: float | None = None
+    """Only the top N % by citations within ``topics`` (see :mod:`.cohorts`)."""
 
 
 def _researcher_conditions(flt: CohortFilter, p: Params, r: str = "rr") -> list[str]:
@@ -43,6 +46,8 @@ def _researcher_conditions(flt: CohortFilter, p: Params, r: str = "rr") -> list[
         where.append(f"{r}.cited_by_count >= {p.add(flt.min_citations, 'int')}")
     if flt.topics:
         where.append(f"{r}.topics && {p.add(list(flt.topics), 'text[]')}")
+    if flt.top_cited_percent is not None:
+        where.append(top_cited_condition(f"{r}.id", flt.top_cited_percent, flt.topics, p))
     return where
 
 
@@ -109,11 +114,14 @@ async def stay_rates_of(
     min_h_index: int | None = None,
     min_citations: int | None = None,
     topics: Sequence[str] = (),
+    top_cited_percent: float | None = None,
 ) -> list[StayRate]:
     """Stay rates per doctorate country (of ``countries`` if given), for researchers passing the
     cohort filters."""
     p = Params()
-    flt = CohortFilter(0, (), min_h_index, min_citations, tuple(topics))
+    flt = CohortFilter(
+        0, (), min_h_index, min_citations, tuple(topics), top_cited_percent=top_cited_percent
+    )
     where = ["e.degree = 'doctorate'", "e.end_date IS NOT NULL"]
     if countries:
         where.append(f"i.country_code = ANY({p.add(list(countries), 'text[]')})")

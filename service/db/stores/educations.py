@@ -80,3 +80,34 @@ async def of_researchers(
         list(researcher_ids),
     )
     return [dict(r) for r in rows]
+
+
+async def for_classes(
+    conn: asyncpg.Connection, researcher_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """Per researcher (records merged into it included), each education stint with what the
+    move classes read: institution, its country, degree, and the first and last years (the
+    first being the start's, else the end's). Index scans only."""
+    if not researcher_ids:
+        return {}
+    rows = await conn.fetch(
+        """
+        WITH k(root, id) AS (
+            SELECT r, r FROM unnest($1::bigint[]) AS r
+            UNION ALL
+            SELECT x.merged_into_id, x.id FROM researcher x
+            WHERE x.merged_into_id = ANY($1::bigint[])
+        )
+        SELECT k.root, e.institution_id, i.country_code, e.degree,
+               extract(year FROM coalesce(e.start_date, e.end_date))::int AS first,
+               extract(year FROM e.end_date)::int AS last
+        FROM k JOIN education e ON e.researcher_id = k.id
+        JOIN institution i ON i.id = e.institution_id
+        ORDER BY 1, 5, 2, 4
+        """,
+        list(researcher_ids),
+    )
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["root"], []).append(dict(r))
+    return out

@@ -10,7 +10,8 @@ import asyncpg
 MOVE_COLUMNS = """m.id, m.researcher_id, m.from_institution_id, m.to_institution_id,
     m.from_country, m.to_country, m.move_date, m.date_precision, m.kind, m.is_returnee,
     m.status, m.confidence, m.provisional, m.origin, m.is_visit, m.date_earliest,
-    m.earliest_precision, m.date_latest, m.latest_precision, m.reasons, m.doubts"""
+    m.earliest_precision, m.date_latest, m.latest_precision, m.reasons, m.doubts, m.is_dual_affiliation,
+    m.is_first_job_after_doctorate"""
 
 
 async def for_researchers(
@@ -84,24 +85,27 @@ async def insert_with_evidence(
             FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
                         $6::date[], $7::text[], $8::text[], $9::boolean[], $10::text[],
                         $11::float8[], $12::boolean[], $13::text[], $15::boolean[], $16::date[],
-                        $17::text[], $18::date[], $19::text[], $20::jsonb[]) WITH ORDINALITY
+                        $17::text[], $18::date[], $19::text[], $20::jsonb[],
+                        $21::boolean[], $22::boolean[]) WITH ORDINALITY
                  AS r(researcher_id, from_id, to_id, from_country, to_country, move_date,
                       date_precision, kind, is_returnee, status, confidence, provisional,
                       origin, is_visit, date_earliest, earliest_precision, date_latest,
-                      latest_precision, reasons, n)
+                      latest_precision, reasons, is_dual_affiliation,
+                      is_first_job_after_doctorate, n)
             ORDER BY r.n
         ), m AS (
             INSERT INTO move AS m (id, researcher_id, from_institution_id, to_institution_id,
                               from_country, to_country, move_date, date_precision, kind,
                               is_returnee, status, confidence, provisional, origin, is_visit,
                               date_earliest, earliest_precision, date_latest, latest_precision,
-                              reasons)
+                              reasons, is_dual_affiliation, is_first_job_after_doctorate)
             OVERRIDING SYSTEM VALUE
             SELECT r.id, r.researcher_id, r.from_id, r.to_id, r.from_country, r.to_country,
                    r.move_date, r.date_precision, r.kind, r.is_returnee, r.status,
                    r.confidence, r.provisional, r.origin, coalesce(r.is_visit, false),
                    r.date_earliest, r.earliest_precision, r.date_latest, r.latest_precision,
-                   r.reasons
+                   r.reasons, coalesce(r.is_dual_affiliation, false),
+                   coalesce(r.is_first_job_after_doctorate, false)
             FROM r ORDER BY r.n
             RETURNING {MOVE_COLUMNS}
         ), e AS (
@@ -149,6 +153,8 @@ async def insert_with_evidence(
                 "date_latest",
                 "latest_precision",
                 "reasons",
+                "is_dual_affiliation",
+                "is_first_job_after_doctorate",
             )
         ),
     )
@@ -178,6 +184,8 @@ async def update_fields(conn: asyncpg.Connection, move_id: int, fields: dict[str
         "latest_precision",
         "doubts",
         "reasons",
+        "is_dual_affiliation",
+        "is_first_job_after_doctorate",
     }
     names = [k for k in fields if k in allowed]
     sets = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(names))

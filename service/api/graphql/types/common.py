@@ -13,7 +13,7 @@ import pycountry
 import strawberry
 
 from service.config import Settings
-from service.db.queries.flows import Level, Period
+from service.db.queries.flows import Level, Period, Weight
 from service.db.queries.institutions import InstitutionOrder
 from service.db.queries.moves import MoveOrder
 from service.db.queries.pagination import PageArgs
@@ -37,6 +37,12 @@ FlowLevel = strawberry.enum(
 )
 FlowPeriod = strawberry.enum(
     Period, name="FlowPeriod", description="The bucket size of a series; ALL is one bucket."
+)
+FlowWeight = strawberry.enum(
+    Weight,
+    name="FlowWeight",
+    description="What a flow cell adds up beside its count: COUNT (nothing more) or "
+    "CITATIONS (the movers' citation counts, in `citations`).",
 )
 
 

@@ -69,13 +69,35 @@ class MoveFilterInput:
     returnee: bool | None = strawberry.field(
         default=None,
         description="true: only returns (a cross-border move into a country the researcher "
-        "worked in before); false: none of them.",
+        "worked or studied in before); false: none of them.",
     )
     min_h_index: int | None = strawberry.field(
         default=None, description="The researcher's h-index is at least this."
     )
     min_citations: int | None = strawberry.field(
         default=None, description="The researcher is cited at least this many times."
+    )
+    include_dual_affiliations: bool = strawberry.field(
+        default=False,
+        description="Also dual affiliations: cross-border moves after which the researcher "
+        "stays active in the origin country (a traveller, not a migrant; left out by default, "
+        "from flows and rates too).",
+    )
+    dual_affiliation: bool | None = strawberry.field(
+        default=None,
+        description="true: only dual affiliations (whatever `includeDualAffiliations` says); "
+        "false: none of them.",
+    )
+    top_cited_percent: float | None = strawberry.field(
+        default=None,
+        description="Only researchers in the top N % by citations within `topic` (any of its "
+        "topics; within everyone if no topic): fewer than N % of that topic's researchers "
+        "are cited more. 0 < N <= 100.",
+    )
+    first_job_after_doctorate: bool | None = strawberry.field(
+        default=None,
+        description="true: only first jobs after a doctorate (the first move, out of the "
+        "university of the researcher's doctorate, within two years of its end); false: none.",
     )
 
 
@@ -89,6 +111,10 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
     for name, value in (("minHIndex", flt.min_h_index), ("minCitations", flt.min_citations)):
         if value is not None and value < 0:
             raise InvalidInput(f"`{name}` must not be negative", field=name)
+    if flt.top_cited_percent is not None and not 0 < flt.top_cited_percent <= 100:
+        raise InvalidInput(
+            "`topCitedPercent` must be above 0 and at most 100", field="topCitedPercent"
+        )
     return MoveFilter(
         researcher=decode_id(flt.researcher, "Researcher", "researcher")
         if flt.researcher
@@ -115,6 +141,10 @@ async def move_filter(info: Info, flt: MoveFilterInput | None) -> MoveFilter:
         returnee=flt.returnee,
         min_h_index=flt.min_h_index,
         min_citations=flt.min_citations,
+        include_dual_affiliations=flt.include_dual_affiliations,
+        dual_affiliation=flt.dual_affiliation,
+        first_job_after_doctorate=flt.first_job_after_doctorate,
+        top_cited_percent=flt.top_cited_percent,
     )
 
 

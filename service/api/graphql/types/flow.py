@@ -41,6 +41,11 @@ class FlowCell:
     small: bool = strawberry.field(
         description="Fewer moves than the small-number threshold: show with caution."
     )
+    citations: int | None = strawberry.field(
+        default=None,
+        description="With `weight: CITATIONS`: the movers' citation counts summed (a "
+        "citation-weighted flow; a missing count is 0); null otherwise.",
+    )
 
 
 @strawberry.type(
@@ -91,6 +96,7 @@ CELL_FIELDS: dict[str, dict[str, Any] | None] = {
     "period": None,
     "count": None,
     "small": None,
+    "citations": None,
 }
 
 

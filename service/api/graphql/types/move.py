@@ -158,6 +158,17 @@ class Move(relay.Node):
         description="A visit: a short stint away from the home institution (from) at the "
         "host (to), not a migration. Left out of moves and flows unless `includeVisits`.",
     )
+    is_dual_affiliation: bool = strawberry.field(
+        default=False,
+        description="A dual affiliation: a cross-border move after which the researcher stays "
+        "active in the origin country (a traveller, not a migrant). Left out of moves, flows "
+        "and rates unless `includeDualAffiliations`.",
+    )
+    is_first_job_after_doctorate: bool = strawberry.field(
+        default=False,
+        description="The researcher's first move, out of the university of their doctorate "
+        "within two years of its end: the step from the doctorate into a first job.",
+    )
     date_earliest: PartialDate | None = strawberry.field(
         default=None,
         description="The earliest the move can have happened (for a move inferred from "
@@ -200,6 +211,8 @@ class Move(relay.Node):
             created_at=row.created_at,
             updated_at=row.updated_at,
             is_visit=row.is_visit,
+            is_dual_affiliation=row.is_dual_affiliation,
+            is_first_job_after_doctorate=row.is_first_job_after_doctorate,
             date_earliest=partial_date(row.date_earliest, row.earliest_precision),
             date_latest=partial_date(row.date_latest, row.latest_precision),
             reasons=row.reasons,

@@ -45,10 +45,17 @@ class StayRate:
     rate: float | None
 
 
-def check_cohort(min_h_index: int | None, min_citations: int | None) -> None:
+def check_cohort(
+    min_h_index: int | None, min_citations: int | None, top_cited_percent: float | None = None
+) -> None:
     for name, value in (("minHIndex", min_h_index), ("minCitations", min_citations)):
         if value is not None and value < 0:
             raise UserError(f"`{name}` must not be negative (got {value})", field=name)
+    if top_cited_percent is not None and not 0 < top_cited_percent <= 100:
+        raise UserError(
+            f"`topCitedPercent` must be above 0 and at most 100 (got {top_cited_percent})",
+            field="topCitedPercent",
+        )
 
 
 def _shares(items: list[q.CountryShareRow]) -> list[CountryShare]:
@@ -71,11 +78,12 @@ class PipelineQueries:
         min_h_index: int | None = None,
         min_citations: int | None = None,
         topics: list[str] | None = None,
+        top_cited_percent: float | None = None,
     ) -> Pipeline:
         as_of = current_year()
         the_year = year if year is not None else as_of
         check_years(the_year, None, names=("year", "year"))
-        check_cohort(min_h_index, min_citations)
+        check_cohort(min_h_index, min_citations, top_cited_percent)
         flt = q.CohortFilter(
             the_year,
             tuple(check_countries(countries or [], name="countries")),
@@ -83,6 +91,7 @@ class PipelineQueries:
             min_citations,
             tuple(topics or ()),
             await institution_ref(info, institution, "institution") if institution else None,
+            top_cited_percent,
         )
         ctx = info.context
 
@@ -109,17 +118,25 @@ class PipelineQueries:
         min_h_index: int | None = None,
         min_citations: int | None = None,
         topics: list[str] | None = None,
+        top_cited_percent: float | None = None,
     ) -> list[StayRate]:
         if not 0 <= years_after <= 60:
             raise UserError(f"`yearsAfter` is {years_after}; give 0 to 60", field="yearsAfter")
-        check_cohort(min_h_index, min_citations)
+        check_cohort(min_h_index, min_citations, top_cited_percent)
         codes = tuple(check_countries(countries or [], name="countries"))
         ctx = info.context
         as_of = current_year()
 
         async def compute() -> list[StayRate]:
             found = await q.stay_rates_of(
-                ctx.db, years_after, as_of, codes, min_h_index, min_citations, topics or ()
+                ctx.db,
+                years_after,
+                as_of,
+                codes,
+                min_h_index,
+                min_citations,
+                topics or (),
+                top_cited_percent,
             )
             return [
                 StayRate(
@@ -132,5 +149,13 @@ class PipelineQueries:
                 for s in found
             ]
 
-        key = ("stay_rates", years_after, codes, min_h_index, min_citations, tuple(topics or ()))
+        key = (
+            "stay_rates",
+            years_after,
+            codes,
+            min_h_index,
+            min_citations,
+            tuple(topics or ()),
+            top_cited_percent,
+        )
         return await flow_cache(ctx.state).get_or_compute((*key, as_of), compute)
