@@ -6,8 +6,8 @@
 - The covering indexes of 0004/0007 are rebuilt to carry the flag, so an institution's flow
   series stays an index-only scan.
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from service.db.migrations import execute_script
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ A move out of the institution of a researcher's doctorate, their first move, wit
 ``FIRST_JOB_WINDOW_YEARS`` of the doctorate's end (see :mod:`service.domain.move_classes`). A
 class to filter on, not a rule that leaves moves out.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from service.db.migrations import execute_script
 
-revision = "0014"
-down_revision = "0013"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ inference reads it to tell a stay of one or two papers from a stint: a short sta
 most ``TALENTFLOW_INFERENCE_VISIT_MAX_DOCUMENTS`` documents, between or inside stints at A, is
 a visit. Empty where the source gives years only.
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-05
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from service.db.migrations import execute_script
 
-revision = "0012"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
