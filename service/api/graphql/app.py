@@ -10,7 +10,6 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import specified_rules
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -21,7 +20,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from service.api.graphql.context import Context, build_context
 from service.api.graphql.fast_path import FastPath
-from service.api.graphql.limits import BodySizeLimit, limit_rules
+from service.api.graphql.limits import BodySizeLimit
+from service.api.graphql.request_guards import request_guards
 from service.api.graphql.schema import build_schema
 from service.api.state import get_state
 from service.config import Settings
@@ -68,7 +68,8 @@ class TalentflowGraphQL(GraphQL[Context, None]):
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    schema = build_schema(settings)
+    guards = request_guards(settings)
+    schema = build_schema(settings, guards)
     view = TalentflowGraphQL(
         schema,
         graphql_ide="graphiql",
@@ -76,7 +77,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         keep_alive=True,
         keep_alive_interval=15,
     )
-    fast = FastPath(view, schema._schema, settings, (*specified_rules, *limit_rules(settings)))
+    fast = FastPath(view, schema._schema, settings, guards)
     limited = BodySizeLimit(fast, settings.max_body_bytes)
     return [
         Route("/graphql", limited, methods=["GET", "POST"]),

@@ -77,22 +77,19 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
-from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
 from service.api.graphql.errors import RETRY_AFTER_S, TRANSIENT
-from service.api.graphql.guards import check_document, nul_literal, nul_variable
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import (
     MAX_BATCH_OPERATIONS,
     BoundedLRU,
-    Rules,
-    estimate_cost,
     parse_cached,
 )
 from service.api.graphql.preshaped import Preshaped
+from service.api.graphql.request_guards import RequestGuards
 from service.api.metrics import GRAPHQL_FAST_PATH
 from service.api.rest.problems import DATABASE_DOWN
 from service.api.state import get_state
@@ -320,25 +317,20 @@ def compile_plan(
     schema: GraphQLSchema,
     query: str,
     operation_name: str | None,
-    rules: Rules,
+    guards: RequestGuards,
     max_tokens: int,
-    max_selections: int = 2000,
-    max_repeated: int = 50,
-    max_aliases: int = 0,
 ) -> Plan:
     """The plan for a document, or :class:`Unsupported` (also for a document that does not
-    parse, is too large or does not validate: the normal path reports why). The size check
-    comes first and is linear, so neither validation nor planning walks a huge expansion."""
+    parse, or that a guard refuses: the normal path reports why). The guards' linear size
+    checks come before validation, so neither validation nor planning walks a huge
+    expansion."""
     try:
         document = parse_cached(query, max_tokens)
     except GraphQLError as exc:
         raise Unsupported("does not parse") from exc
-    if check_document(document, max_selections, max_repeated, max_aliases) is not None:
-        raise Unsupported("too large")
-    if nul_literal(document) is not None:
-        raise Unsupported("a NUL byte in a string")
-    if validate_document(schema, document, rules):
-        raise Unsupported("does not validate")
+    refused = guards.refuse_document(schema, document)
+    if refused is not None:
+        raise Unsupported(refused)
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
         raise Unsupported("not a query")
@@ -735,7 +727,7 @@ class FastPath:
     app: ASGIApp
     schema: GraphQLSchema
     settings: Settings
-    rules: Rules
+    guards: RequestGuards
     plans: Plans = field(default_factory=Plans)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -827,21 +819,14 @@ class FastPath:
             or not (variables is None or isinstance(variables, dict))
         ):
             return None
-        settings = self.settings
-        if len(query) > settings.graphql_max_query_chars:
+        guards = self.guards
+        if guards.refuse_text(query) is not None:
             _unsupported.inc()
-            return None  # the normal path refuses it without lexing it
+            return None  # e.g. too long: the normal path refuses it without lexing it
         plan = self.plans.get(
             (query, operation_name),
             lambda: compile_plan(
-                self.schema,
-                query,
-                operation_name,
-                self.rules,
-                settings.graphql_max_tokens,
-                settings.graphql_max_selections,
-                settings.graphql_max_repeated_fields,
-                settings.graphql_max_aliases,
+                self.schema, query, operation_name, guards, self.settings.graphql_max_tokens
             ),
         )
         if plan is None:
@@ -863,29 +848,23 @@ class FastPath:
         raw_variables: dict[str, Any],
         deadline: float | None = None,
     ) -> dict[str, Any]:
-        settings = self.settings
-        if nul_variable(raw_variables) is not None:  # literals were checked by the planner
-            raise Fallback("a NUL byte in a variable")
         coerced = get_variable_values(
             self.schema, plan.operation.variable_definitions or (), raw_variables
         )
         if isinstance(coerced, list):
             raise Fallback("variables do not coerce")
-        cost = estimate_cost(
-            self.schema,
-            plan.document,
-            plan.operation_name,
-            raw_variables,
-            settings.page_size_default,
+        guards = self.guards
+        refused = guards.refuse_request(
+            self.schema, plan.document, plan.operation_name, raw_variables
         )
-        if cost > settings.graphql_max_cost:
-            raise Fallback("too costly")
+        if refused is not None:
+            raise Fallback(refused)
         request = Request(scope)
         context = build_context(get_state(request), request, Response(), deadline)
         context.prefetch_moves = not plan.moves_in_sql
-        context.db.read_only = True  # a plan is always a query: replicas may answer it
         done = False
         try:
+            guards.enter(context)
             data = await Run(self.schema, plan, coerced, context).execute()
             done = True
         except Fallback as exc:
@@ -898,6 +877,5 @@ class FastPath:
             logger.debug("graphql fast path: %s", exc, exc_info=True)
             raise Fallback(f"{type(exc).__name__}") from exc
         finally:
-            # Only reads ran, outside a transaction: the pool need not reset the session.
-            await context.db.release(unchanged=done)
+            await guards.leave(context, completed=done)
         return data

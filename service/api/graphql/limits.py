@@ -17,12 +17,13 @@ Parsing and validation are cached per query text (``CachedParse`` and ``Validate
 below, both bounded by bytes): dashboards send the same few documents over and over, and
 graphql-core's full rule set costs ~2 ms per request. The depth and alias rules are built once
 per schema so the rule set, part of the cache key, is the same for every request.
+
+Both GraphQL executors apply these limits from one list, ``request_guards``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
-from functools import partial
 from typing import Any, TypeVar, cast
 
 import orjson
@@ -51,10 +52,8 @@ from graphql import (
 from graphql.validation import ASTValidationRule
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -426,30 +425,6 @@ def limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     if not settings.graphql_introspection:
         rules.extend(DisableIntrospection().validation_rules)
     return rules
-
-
-def limit_extensions(
-    settings: Settings, rules: list[type[ASTValidationRule]] | None = None
-) -> list[ExtensionFactory]:
-    """Factories, so every operation gets its own extension instances; the validation rules
-    and the document caches are built here once and shared (they hold no per-request state)."""
-    rules = limit_rules(settings) if rules is None else rules
-    validated = ValidatedDocuments()
-    return [
-        partial(AddValidationRules, rules),
-        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        partial(CachedParse, settings.graphql_max_query_chars),
-        partial(
-            CostLimiter,
-            settings.graphql_max_cost,
-            settings.page_size_default,
-            validated,
-            settings.graphql_max_selections,
-            settings.graphql_max_repeated_fields,
-            settings.graphql_max_aliases,
-            settings.graphql_max_query_chars,
-        ),
-    ]
 
 
 def _too_large(limit: int) -> bytes:
