@@ -22,7 +22,9 @@ limit, a resolver that raises or answers null where the schema says non-null, a 
 does not serialise — is handed to the normal strawberry view untouched, which answers it
 from the start (queries only read, so running resolvers again is safe) and reports errors as
 it always does. A request is therefore answered either exactly as the normal path would
-answer it, or by the normal path itself; the tests compare the two on a corpus of documents.
+answer it, or by the normal path itself. The tests compare the two on a corpus of documents
+and on thousands of documents generated from the schema (``test_differential``), against
+plain execution without the shortcuts both share.
 
 Documents are parsed with the same token limit (through the parse cache the normal path
 uses), pass the same linear size and input guards (``guards``) and are validated with the same

@@ -15,8 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakSet
 
-from graphql import FieldNode, GraphQLOutputType, GraphQLResolveInfo, SelectionSetNode
+from graphql import (
+    FieldNode,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    SelectionSetNode,
+)
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -88,10 +95,21 @@ _SHAPES: SizedLRU[tuple[int, ...], tuple[tuple[FieldNode, ...], Shape | None]] =
 )
 
 
+_ENABLED: WeakSet[GraphQLSchema] = WeakSet()
+
+
+def enable(schema: GraphQLSchema) -> None:
+    """Let resolvers of ``schema`` answer pre-shaped values (its execution context completes
+    them: :class:`PreshapedExecutionContext`)."""
+    _ENABLED.add(schema)
+
+
 def compile_shape(info: Info, allowed: dict[str, dict[str, Any] | None]) -> Shape | None:
     """The plain shape the current field's items are asked in, memoised per field node
     (parsed documents are cached per query text), or None: resolve normally."""
     raw = info._raw_info
+    if raw.schema not in _ENABLED:
+        return None
     nodes = tuple(raw.field_nodes)
     key = (id(allowed), *(id(n) for n in nodes))
     cached: tuple[tuple[FieldNode, ...], Shape | None] | None = _SHAPES.get(key, None)

@@ -15,7 +15,7 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from service.api.graphql import fast_fields
+from service.api.graphql import fast_fields, preshaped
 from service.api.graphql.context import Info
 from service.api.graphql.errors import (
     ConflictError,
@@ -415,10 +415,17 @@ class TalentflowSchema(strawberry.Schema):
 
 
 def build_schema(
-    settings: Settings | None = None, guards: RequestGuards | None = None
+    settings: Settings | None = None,
+    guards: RequestGuards | None = None,
+    *,
+    shortcuts: bool = True,
 ) -> strawberry.Schema:
     """The schema, whose extensions are the request guards (the fast path runs the same
-    ``guards``: pass the object both are built with)."""
+    ``guards``: pass the object both are built with).
+
+    ``shortcuts=False`` leaves out the direct field resolvers (``fast_fields``) and the
+    pre-shaped completion (``preshaped``): plain strawberry and graphql-core execution, the
+    reference the differential test compares both executors with."""
     settings = settings or get_settings()
     guards = guards if guards is not None else request_guards(settings)
     schema = TalentflowSchema(
@@ -438,9 +445,11 @@ def build_schema(
         ],
         extensions=guards.extensions(),
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
-        execution_context_class=PreshapedExecutionContext,
+        execution_context_class=PreshapedExecutionContext if shortcuts else None,
     )
-    fast_fields.install(schema)
+    if shortcuts:
+        fast_fields.install(schema)
+        preshaped.enable(schema._schema)
     return schema
 
 
