@@ -92,11 +92,11 @@ from service.api.graphql.limits import (
 )
 from service.api.graphql.preshaped import Preshaped
 from service.api.graphql.request_guards import RequestGuards
-from service.api.metrics import GRAPHQL_FAST_PATH
-from service.api.rest.problems import DATABASE_DOWN
 from service.api.state import get_state
 from service.config import Settings
+from service.db.pool import DATABASE_DOWN
 from service.errors import DatabaseUnavailable, QueryTimeout
+from service.metrics import GRAPHQL_FAST_PATH
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from service.api.ingest_queue import queue_run
 from service.api.rest.endpoint import Call, Endpoint, connection, is_admin
 from service.api.rest.export import export_list
-from service.api.rest.moves import _body, path_id
-from service.api.rest.params import PAGING_PARAMS, Param, paging
+from service.api.rest.moves import path_id
+from service.api.rest.params import PAGING_PARAMS, Param, json_body, paging
 from service.api.rest.problems import FieldError, ValidationProblem
 from service.api.rest.responses import dataclass_columns, json_response, page_response
 from service.api.state import get_state
@@ -99,7 +99,7 @@ def _start_request(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 async def start_ingest_run(request: Request, call: Call) -> Response:
     from service.ingest.manager import UnknownIngesterError
 
-    plugin, instance, config = _start_request(await _body(request))
+    plugin, instance, config = _start_request(await json_body(request))
     try:
         queued = await queue_run(get_state(request), plugin, instance, config)
     except UnknownIngesterError as exc:
