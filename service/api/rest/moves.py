@@ -20,7 +20,7 @@ from service.api.state import get_state
 from service.db.queries import moves as q
 from service.db.queries.evidence import documents_by_ids, evidence_by_move_ids
 from service.db.queries.pagination import ListQuery, Ordering, row_factory
-from service.db.stores import rest_curation
+from service.db.stores import move_decisions
 from service.errors import NotFound
 
 ORDERS = tuple(o.value for o in q.MoveOrder)
@@ -99,7 +99,7 @@ async def confirm_move(request: Request, call: Call) -> Response:
     note = _note(await json_body(request))
     assert call.key is not None
     async with connection(request) as conn:
-        await rest_curation.confirm_move(
+        await move_decisions.confirm_move(
             conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
         )
         flow_cache.invalidate(get_state(request))  # a status change moves the flows
@@ -112,7 +112,7 @@ async def retract_move(request: Request, call: Call) -> Response:
     note = _note(await json_body(request))
     assert call.key is not None
     async with connection(request) as conn:
-        await rest_curation.retract_move(
+        await move_decisions.retract_move(
             conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
         )
         flow_cache.invalidate(get_state(request))  # a status change moves the flows
