@@ -23,6 +23,7 @@ from service.api.graphql.fast_path import FastPath
 from service.api.graphql.limits import BodySizeLimit
 from service.api.graphql.request_guards import request_guards
 from service.api.graphql.schema import build_schema
+from service.api.graphql.strawberry_internals import core_schema
 from service.api.state import get_state
 from service.config import Settings
 
@@ -77,7 +78,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         keep_alive=True,
         keep_alive_interval=15,
     )
-    fast = FastPath(view, schema._schema, settings, guards)
+    fast = FastPath(view, core_schema(schema), settings, guards)
     limited = BodySizeLimit(fast, settings.max_body_bytes)
     return [
         Route("/graphql", limited, methods=["GET", "POST"]),

@@ -92,6 +92,7 @@ from service.api.graphql.limits import (
 )
 from service.api.graphql.preshaped import Preshaped
 from service.api.graphql.request_guards import RequestGuards
+from service.api.graphql.strawberry_internals import is_default_resolver
 from service.api.state import get_state
 from service.config import Settings
 from service.db.pool import DATABASE_DOWN
@@ -149,7 +150,7 @@ class Step:
     def __post_init__(self) -> None:
         resolve = self.field_def.resolve if self.field_def is not None else None
         if resolve is not None and not self.has_args:
-            if getattr(resolve, "_is_default", False):
+            if is_default_resolver(resolve):
                 self.attribute = getattr(resolve, "attribute", None)
             self.global_id = getattr(resolve, "global_id", None)
         leaf = self.leaf_type

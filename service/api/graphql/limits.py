@@ -61,6 +61,7 @@ from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
 from service.api.graphql.guards import check_document, check_input, check_length
+from service.api.graphql.strawberry_internals import core_schema
 from service.caches import SizedLRU, document_bytes, text_bytes
 from service.config import Settings
 
@@ -387,11 +388,11 @@ class CostLimiter(SchemaExtension):
                 yield
                 return
             errors = self.validated.validate(
-                ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules
+                core_schema(ctx.schema), ctx.query, ctx.graphql_document, ctx.validation_rules
             )
             if not errors:
                 cost = estimate_cost(
-                    ctx.schema._schema,
+                    core_schema(ctx.schema),
                     ctx.graphql_document,
                     ctx.operation_name,
                     ctx.variables,

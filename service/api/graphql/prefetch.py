@@ -24,6 +24,7 @@ from graphql import (
 from strawberry.dataloader import DataLoader
 
 from service.api.graphql.context import Info
+from service.api.graphql.strawberry_internals import raw_info
 from service.caches import SizedLRU, pinned_document_bytes
 from service.db.queries import evidence
 from service.db.queries.moves import MoveRow
@@ -87,7 +88,7 @@ def node_selection(info: Info) -> frozenset[str]:
     the current field returns. Parsed documents are cached per query text, so the answer is
     kept per field node (directives such as ``@skip`` are ignored: at worst a prefetch
     loads rows nobody reads)."""
-    raw = info._raw_info
+    raw = raw_info(info)
     nodes = tuple(raw.field_nodes)
     key = tuple(id(n) for n in nodes)
     cached: tuple[tuple[FieldNode, ...], frozenset[str]] | None = _SELECTIONS.get(key, None)

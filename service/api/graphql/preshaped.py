@@ -28,6 +28,7 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.api.graphql.context import Info
+from service.api.graphql.strawberry_internals import raw_info
 from service.caches import SizedLRU, pinned_document_bytes
 
 
@@ -107,7 +108,7 @@ def enable(schema: GraphQLSchema) -> None:
 def compile_shape(info: Info, allowed: dict[str, dict[str, Any] | None]) -> Shape | None:
     """The plain shape the current field's items are asked in, memoised per field node
     (parsed documents are cached per query text), or None: resolve normally."""
-    raw = info._raw_info
+    raw = raw_info(info)
     if raw.schema not in _ENABLED:
         return None
     nodes = tuple(raw.field_nodes)

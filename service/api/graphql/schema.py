@@ -36,6 +36,7 @@ from service.api.graphql.mutations.researcher import ResearcherMutations
 from service.api.graphql.prefetch import node_selection, prefetch_moves
 from service.api.graphql.preshaped import Preshaped, PreshapedExecutionContext, compile_shape
 from service.api.graphql.request_guards import RequestGuards, request_guards
+from service.api.graphql.strawberry_internals import core_schema
 from service.api.graphql.subscriptions import Subscription
 from service.api.graphql.types.affiliation import Affiliation
 from service.api.graphql.types.candidate_match import CandidateMatch
@@ -449,7 +450,7 @@ def build_schema(
     )
     if shortcuts:
         fast_fields.install(schema)
-        preshaped.enable(schema._schema)
+        preshaped.enable(core_schema(schema))
     return schema
 
 
