@@ -74,7 +74,7 @@ def test_api_modules_import_no_private_name_of_another_module(package: str) -> N
     found = []
     for path in sorted(base.rglob("*.py")):
         for line, imported in imports(path):
-            name = imported.rsplit(".", 1)[1]
+            name = imported.rsplit(".", 1)[-1]
             if imported.startswith("service.") and name.startswith("_") and name[:2] != "__":
                 found.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
     assert found == []
