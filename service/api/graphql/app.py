@@ -24,6 +24,7 @@ from service.api.graphql.limits import BodySizeLimit
 from service.api.graphql.request_guards import request_guards
 from service.api.graphql.schema import build_schema
 from service.api.graphql.strawberry_internals import core_schema
+from service.api.rate_limit import GraphQLRateLimit
 from service.api.state import get_state
 from service.config import Settings
 
@@ -79,7 +80,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         keep_alive_interval=15,
     )
     fast = FastPath(view, core_schema(schema), settings, guards)
-    limited = BodySizeLimit(fast, settings.max_body_bytes)
+    limited = GraphQLRateLimit(BodySizeLimit(fast, settings.max_body_bytes))
     return [
         Route("/graphql", limited, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

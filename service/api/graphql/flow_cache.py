@@ -10,9 +10,9 @@ few dozen points):
 - **Inserts**: the ``move_recorded`` NOTIFY (sent by the ``move`` insert trigger on commit)
   empties the cache; one ``LISTEN`` connection per process, started with the first lookup.
   While that connection is down nothing is served from or stored in the cache.
-- **Writes through this process's GraphQL mutations** (status changes, merges) empty it at
-  once (see ``mutations.base.write``).
-- **Everything else** (UPDATEs through REST or SQL, another API process's mutations) is seen
+- **Writes through this process's API** (GraphQL mutations, see ``mutations.base.write``, and
+  REST's move decisions and researcher merges) empty it at once.
+- **Everything else** (UPDATEs through SQL, another API process's writes) is seen
   once an entry is ``ttl_s`` old (30 s by default): UPDATEs do not NOTIFY. The first lookup
   after that aggregates afresh; lookups arriving while it does are answered with the entry
   they already have instead of queueing behind it (stale while revalidating), so a busy
