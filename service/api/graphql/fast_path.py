@@ -2,8 +2,8 @@
 
 A dashboard sends the same few query documents over and over. graphql-core completes every
 field of every item on its own (a resolve info, a path entry, an awaitable check and a
-dispatch on the return type), and strawberry wraps the operation in its extensions: for a page
-of 50 moves that is ~650 objects and ~1,400 leaves, and it cost ten times the SQL. This module
+dispatch on the return type), and strawberry wraps the operation in its extensions; for a
+page of objects that work outweighs the SQL (figures in ``bench/perf_notes.md``). This module
 answers such a request breadth first instead, from a plan compiled once per query document:
 
 - each level of the selection is resolved for all its objects at once, with the schema's own

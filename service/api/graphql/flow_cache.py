@@ -1,8 +1,8 @@
 """Flow aggregates kept in process for a short time, dropped when a move is recorded.
 
-A flows query aggregates every move (about 0.4 s of SQL on a million moves) and answers ~9,000
-cells; an institution page's in/outflow series aggregates every move in and out of it and its
-sub-units (~130,000 for the busiest, ~0.1 s). Dashboards ask the same (level, period, filter)
+A flows query aggregates every move and answers thousands of cells; an institution page's
+in/outflow series aggregates every move in and out of it and its sub-units (costs in
+``bench/perf_notes.md``). Dashboards ask the same (level, period, filter)
 and the same institutions over and over. This cache keeps the answers per key in each API
 process, flows and series in separate LRUs (``BUCKETS``: a flows answer is ~1 MB, a series a
 few dozen points):

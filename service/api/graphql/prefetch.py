@@ -2,9 +2,9 @@
 set-based statements, into the request's DataLoader caches, so the nested fields of every
 item resolve synchronously.
 
-A page of 50 moves with researcher, both institutions and evidence used to await ~270 field
-resolvers, each scheduled as a task by graphql-core; with the caches filled first, those
-fields return plain values (``now_or_later``) and the page costs one statement per table.
+Without it, every nested field of every item is an awaited resolver that graphql-core
+schedules as a task; with the caches filled first, those fields return plain values
+(``now_or_later``) and the page costs one statement per table.
 """
 
 from __future__ import annotations

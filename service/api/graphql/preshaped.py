@@ -1,7 +1,8 @@
 """Big aggregate lists answered as already-shaped JSON, without graphql-core's per-field work.
 
 graphql-core completes a list of objects field by field: resolve info, resolver call, value
-completion, for each of the ~50,000 fields of a flows answer. When the selection below such a
+completion, for each field of each item, which dominates a flows answer of thousands of cells
+(figures in ``bench/perf_notes.md``). When the selection below such a
 field is plain (fields without arguments or directives, no fragments, no fields that need a
 resolver), the resolver can build the response dicts itself and hand them over wrapped in
 :class:`Preshaped`; :class:`PreshapedExecutionContext` returns them as the field's completed

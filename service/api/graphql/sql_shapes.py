@@ -1,7 +1,7 @@
 """Move selections built as JSON by PostgreSQL, in one statement per page.
 
 The dashboard's hottest selection is a page of moves with their researcher, both
-institutions and the evidence with its documents. Resolved in Python, every one of its ~650
+institutions and the evidence with its documents. Resolved in Python, every one of its
 objects is a row decoded by asyncpg, a strawberry object and a response dict. When the
 selection below a ``Move`` uses only the fields listed here, the fast path (``fast_path``)
 asks PostgreSQL for the finished objects instead, as PostGraphile does: one statement that
