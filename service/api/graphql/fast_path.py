@@ -172,7 +172,7 @@ class TypePlan:
         self.keys = tuple(step.key for step in self.steps)
         if self.type_.name in sql_shapes.ROOTS:
             self.sql = sql_shapes.statement(self)
-        if self.type_.name == "Researcher":
+        if self.type_.name in sql_shapes.BY_ID.values():
             self.sql_by_id = sql_shapes.statement(self, unmerged_root=True)
 
     def walk(self) -> Iterator[TypePlan]:
@@ -195,7 +195,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         self.moves_in_sql = all(
-            p.sql is not None for p in self.root.walk() if p.type_.name == "Move"
+            p.sql is not None for p in self.root.walk() if p.type_.name == sql_shapes.PREFETCHED
         )
 
 
@@ -456,8 +456,8 @@ class Run:
     ) -> list[Any]:
         """The completed value of ``step`` for each of ``values``."""
         assert step.field_def is not None
-        if path is None and step.node.name.value == "researcher" and step.sub is not None:
-            found = await self.researcher_by_id(step)
+        if path is None and step.node.name.value in sql_shapes.BY_ID and step.sub is not None:
+            found = await self.object_by_id(step)
             if found is not None:
                 return found
         field_path = Path(path, step.key, parent.name)
@@ -498,10 +498,11 @@ class Run:
                 raise Fallback("a resolver returned an error")
         return await self.complete(step, step.wrappers, results, field_path)
 
-    async def researcher_by_id(self, step: Step) -> list[Any] | None:
-        """``researcher(id:)`` written by PostgreSQL in one statement (the resolver's lookup
-        included), or None to resolve it as usual: asked differently, or a record that is
-        missing (null) or merged into another (the resolver follows the merge)."""
+    async def object_by_id(self, step: Step) -> list[Any] | None:
+        """A root lookup by id (``sql_shapes.BY_ID``, such as ``researcher(id:)``) written by
+        PostgreSQL in one statement (the resolver's lookup included), or None to resolve it
+        as usual: asked differently, or a record that is missing (null) or merged into
+        another (the resolver follows the merge)."""
         assert step.sub is not None and step.field_def is not None
         sql = step.sub.sql_by_id
         if sql is None:
@@ -510,9 +511,9 @@ class Run:
         if [k for k, v in args.items() if v is not None] != ["id"]:
             return None
         try:
-            pk = decode_id(args["id"], "Researcher")
+            pk = decode_id(args["id"], sql_shapes.BY_ID[step.node.name.value])
         except Exception as exc:
-            raise Fallback("not a researcher id") from exc
+            raise Fallback("not an id of the type asked") from exc
         rows = await self.context.db.fetch(sql, [pk])
         if len(rows) != 1 or not rows[0]["ok"]:
             return None  # missing or merged: the resolver answers null or follows the merge

@@ -210,6 +210,12 @@ TABLE_TYPES = {
     "researcher_external_id": "ExternalId",
 }
 ROOTS = {"Move": "move", "Researcher": "researcher"}
+# Query fields that look one object up by ``id`` and that one statement may answer whole
+# (the lookup included): field name -> the type it returns.
+BY_ID = {"researcher": "Researcher"}
+# The type whose rows a request prefetches into its loaders unless every selection of it is
+# written by PostgreSQL (``context.prefetch_moves``).
+PREFETCHED = "Move"
 ValueFields = dict[str, Callable[[Any], str]]  # field -> its SQL, given the plan step
 
 
