@@ -22,40 +22,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.state import AppState
+from service.ratelimit import TokenBuckets
 
 LIMITER_KEY = "rate_limiter"
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
-
-
-class RateLimiter:
-    """A token bucket per client, in process memory (at most ``MAX_CLIENTS`` buckets)."""
-
-    MAX_CLIENTS = 10_000
-
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = float(per_minute)
-        self.buckets: dict[str, _Bucket] = {}
-
-    def take(self, client: str) -> float:
-        """0 when allowed; otherwise the seconds until a request would be allowed."""
-        now = time.monotonic()
-        bucket = self.buckets.get(client)
-        if bucket is None:
-            if len(self.buckets) >= self.MAX_CLIENTS:
-                self.buckets.clear()
-            bucket = self.buckets[client] = _Bucket(self.capacity, now)
-        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.rate)
-        bucket.at = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate
 
 
 def client_address(scope: Scope) -> str:
@@ -69,9 +38,9 @@ def take(state: AppState, client: str) -> float:
     if not per_minute:
         return 0.0
     limiter = state.extras.get(LIMITER_KEY)
-    if not isinstance(limiter, RateLimiter):
-        limiter = state.extras[LIMITER_KEY] = RateLimiter(per_minute)
-    return limiter.take(client)
+    if not isinstance(limiter, TokenBuckets):
+        limiter = state.extras[LIMITER_KEY] = TokenBuckets(per_minute / 60.0, per_minute)
+    return limiter.take(client, time.monotonic())
 
 
 def limited_message(state: AppState) -> str:
