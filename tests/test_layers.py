@@ -17,6 +17,7 @@ FORBIDDEN = {
     "service.ingest": ("service.api", "service.worker"),
     "service.worker": ("service.api",),
     "service.metrics": ("service.api", "service.ingest", "service.worker", "service.db"),
+    "service.ratelimit": ("service.api", "service.ingest", "service.worker", "service.db"),
 }
 
 
