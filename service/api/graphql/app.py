@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -80,7 +81,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         keep_alive_interval=15,
     )
     fast = FastPath(view, core_schema(schema), settings, guards)
-    limited = GraphQLRateLimit(BodySizeLimit(fast, settings.max_body_bytes))
+    limited: ASGIApp = BodySizeLimit(fast, settings.max_body_bytes)
+    if settings.rate_limit_per_minute:
+        limited = GraphQLRateLimit(limited)
     return [
         Route("/graphql", limited, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLSchema, specified_rules
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
@@ -45,6 +45,16 @@ from service.api.graphql.limits import (
 from service.config import Settings
 
 logger = logging.getLogger(__name__)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def nothing_to_do(hook: F) -> F:
+    """Mark a fast-path hook that does nothing for its guard, so the fast path does not call
+    it on every request (the guard still has to say so: every hook is abstract)."""
+    hook.nothing_to_do = True  # type: ignore[attr-defined]
+    return hook
 
 
 class RequestGuard(ABC):
@@ -95,12 +105,15 @@ class MaskedErrors(RequestGuard):
     def extensions(self) -> Sequence[ExtensionFactory]:
         return (ErrorPolicy,)
 
+    @nothing_to_do
     def refuse_text(self, query: str) -> str | None:
         return None
 
+    @nothing_to_do
     def refuse_document(self, schema: GraphQLSchema, document: DocumentNode) -> str | None:
         return None
 
+    @nothing_to_do
     def refuse_request(
         self,
         schema: GraphQLSchema,
@@ -110,9 +123,11 @@ class MaskedErrors(RequestGuard):
     ) -> str | None:
         return None
 
+    @nothing_to_do
     def enter(self, context: Context) -> None:
         return None
 
+    @nothing_to_do
     async def leave(self, context: Context, *, completed: bool) -> None:
         return None
 
@@ -126,12 +141,15 @@ class ConnectionRelease(RequestGuard):
     def extensions(self) -> Sequence[ExtensionFactory]:
         return (RequestConnection,)
 
+    @nothing_to_do
     def refuse_text(self, query: str) -> str | None:
         return None
 
+    @nothing_to_do
     def refuse_document(self, schema: GraphQLSchema, document: DocumentNode) -> str | None:
         return None
 
+    @nothing_to_do
     def refuse_request(
         self,
         schema: GraphQLSchema,
@@ -171,6 +189,7 @@ class ParseLimits(RequestGuard):
     def refuse_document(self, schema: GraphQLSchema, document: DocumentNode) -> str | None:
         return None  # the planner parsed it with ``max_tokens`` (``fast_path.compile_plan``)
 
+    @nothing_to_do
     def refuse_request(
         self,
         schema: GraphQLSchema,
@@ -180,9 +199,11 @@ class ParseLimits(RequestGuard):
     ) -> str | None:
         return None
 
+    @nothing_to_do
     def enter(self, context: Context) -> None:
         return None
 
+    @nothing_to_do
     async def leave(self, context: Context, *, completed: bool) -> None:
         return None
 
@@ -197,6 +218,7 @@ class Validation(RequestGuard):
     def extensions(self) -> Sequence[ExtensionFactory]:
         return (partial(AddValidationRules, list(self.rules)),)
 
+    @nothing_to_do
     def refuse_text(self, query: str) -> str | None:
         return None
 
@@ -204,6 +226,7 @@ class Validation(RequestGuard):
         errors = validate_document(schema, document, (*specified_rules, *self.rules))
         return "does not validate" if errors else None
 
+    @nothing_to_do
     def refuse_request(
         self,
         schema: GraphQLSchema,
@@ -213,9 +236,11 @@ class Validation(RequestGuard):
     ) -> str | None:
         return None
 
+    @nothing_to_do
     def enter(self, context: Context) -> None:
         return None
 
+    @nothing_to_do
     async def leave(self, context: Context, *, completed: bool) -> None:
         return None
 
@@ -250,6 +275,7 @@ class SizeAndCost(RequestGuard):
             ),
         )
 
+    @nothing_to_do
     def refuse_text(self, query: str) -> str | None:
         return None
 
@@ -273,18 +299,40 @@ class SizeAndCost(RequestGuard):
         cost = estimate_cost(schema, document, operation_name, dict(variables), self.default_page)
         return "too costly" if cost > self.max_cost else None
 
+    @nothing_to_do
     def enter(self, context: Context) -> None:
         return None
 
+    @nothing_to_do
     async def leave(self, context: Context, *, completed: bool) -> None:
         return None
 
 
+def _active(guards: Sequence[RequestGuard], hook: str) -> tuple[Any, ...]:
+    """The guards' ``hook`` methods, without those marked :func:`nothing_to_do`."""
+    methods = (getattr(guard, hook) for guard in guards)
+    return tuple(m for m in methods if not getattr(m, "nothing_to_do", False))
+
+
 @dataclass(frozen=True)
 class RequestGuards:
-    """The guards in the order they run; iterating yields them."""
+    """The guards in the order they run; iterating yields them. The fast path calls each
+    hook of each guard (but those that say they have nothing to do) in this order."""
 
     guards: tuple[RequestGuard, ...]
+    _text: tuple[Callable[[str], str | None], ...] = field(init=False, repr=False)
+    _document: tuple[Callable[..., str | None], ...] = field(init=False, repr=False)
+    _request: tuple[Callable[..., str | None], ...] = field(init=False, repr=False)
+    _enter: tuple[Callable[[Context], None], ...] = field(init=False, repr=False)
+    _leave: tuple[Callable[..., Awaitable[None]], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "_text", _active(self.guards, "refuse_text"))
+        set_(self, "_document", _active(self.guards, "refuse_document"))
+        set_(self, "_request", _active(self.guards, "refuse_request"))
+        set_(self, "_enter", _active(self.guards, "enter"))
+        set_(self, "_leave", _active(tuple(reversed(self.guards)), "leave"))
 
     def __iter__(self) -> Iterator[RequestGuard]:
         return iter(self.guards)
@@ -294,15 +342,15 @@ class RequestGuards:
         return [factory for guard in self.guards for factory in guard.extensions()]
 
     def refuse_text(self, query: str) -> str | None:
-        for guard in self.guards:
-            reason = guard.refuse_text(query)
+        for hook in self._text:
+            reason = hook(query)
             if reason is not None:
                 return reason
         return None
 
     def refuse_document(self, schema: GraphQLSchema, document: DocumentNode) -> str | None:
-        for guard in self.guards:
-            reason = guard.refuse_document(schema, document)
+        for hook in self._document:
+            reason = hook(schema, document)
             if reason is not None:
                 return reason
         return None
@@ -314,22 +362,22 @@ class RequestGuards:
         operation_name: str | None,
         variables: Mapping[str, Any],
     ) -> str | None:
-        for guard in self.guards:
-            reason = guard.refuse_request(schema, document, operation_name, variables)
+        for hook in self._request:
+            reason = hook(schema, document, operation_name, variables)
             if reason is not None:
                 return reason
         return None
 
     def enter(self, context: Context) -> None:
-        for guard in self.guards:
-            guard.enter(context)
+        for hook in self._enter:
+            hook(context)
 
     async def leave(self, context: Context, *, completed: bool) -> None:
         """Every guard's ``leave``, in reverse order, each even if an earlier one raised."""
         failure: BaseException | None = None
-        for guard in reversed(self.guards):
+        for hook in self._leave:
             try:
-                await guard.leave(context, completed=completed)
+                await hook(context, completed=completed)
             except BaseException as exc:
                 failure = failure or exc
         if failure is not None:
