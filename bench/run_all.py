@@ -464,8 +464,9 @@ def render(args: argparse.Namespace, info: dict[str, Any]) -> str:
         f"{ing['pipeline_peak_rss_mb']} MB | – |",
         "",
         "The API figure is after serving the load above, with no ingestion in the process. An "
-        "ingest run started through the API (`startIngestRun`) runs inside the API process, "
-        "so its memory (last row, measured in a process of its own) adds to that worker's.",
+        "ingest run started through the API (`startIngestRun`, `POST /api/v1/ingest-runs`) is "
+        "queued for the worker, so its memory (last row, measured in a process of its own) is "
+        "the worker's, never the API's.",
     ]
     summary = [
         "### Targets at a glance",

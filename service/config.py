@@ -146,7 +146,9 @@ class Settings(BaseSettings):
         description="An export whose client takes no data for this long is ended.",
     )
     rate_limit_per_minute: int = Field(
-        default=0, ge=0, description="Requests per minute per client on /api/v1; 0 is off."
+        default=0,
+        ge=0,
+        description="Requests per minute per client on /api/v1 and /graphql together; 0 is off.",
     )
     schedule_file: Path | None = Field(
         default=None, description="TOML file of scheduled ingestion runs for the worker."

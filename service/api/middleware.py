@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api import metrics
+from service import metrics
 from service.api.body import read_body, replaying
 from service.api.rest.problems import PROBLEM_TYPE, TYPE_BASE
 

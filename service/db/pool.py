@@ -18,6 +18,20 @@ from service.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
+# Errors that mean "the database is not there right now", as opposed to a bad query.
+DATABASE_DOWN: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    # A connection cut while a statement was under way can leave asyncpg's protocol in this
+    # state; the pool replaces the connection, and the next request succeeds.
+    asyncpg.InternalClientError,
+)
+
 Pool = asyncpg.Pool
 Connection = asyncpg.Connection
 

@@ -47,6 +47,7 @@ from service.ingest.netguard import (
     guarded_mounts,
     guarded_transport,
 )
+from service.ratelimit import TokenBuckets
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +208,8 @@ if not any(isinstance(f, _RedactUrls) for f in _httpx_logger.filters):
 
 
 class RateLimiter:
-    """A token bucket per host: ``rate`` requests per second, bursts of ``burst``."""
+    """A token bucket per host (:class:`~service.ratelimit.TokenBuckets`): ``rate`` requests
+    per second, bursts of ``burst``; :meth:`acquire` waits for the host's next token."""
 
     def __init__(
         self,
@@ -223,21 +225,14 @@ class RateLimiter:
         self.burst = max(1, burst)
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets = TokenBuckets(rate, self.burst)
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def acquire(self, host: str) -> None:
         lock = self._locks.setdefault(host, asyncio.Lock())
         async with lock:
-            now = self._clock()
-            tokens, last = self._buckets.get(host, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                wait = (1.0 - tokens) / self.rate
+            while (wait := self._buckets.take(host, self._clock())) > 0:
                 await self._sleep(wait)
-                now = self._clock()
-                tokens = min(float(self.burst), tokens + wait * self.rate)
-            self._buckets[host] = (tokens - 1.0, now)
 
 
 @dataclass

@@ -23,7 +23,6 @@ import asyncpg
 import pluggy
 from pydantic import BaseModel, ValidationError
 
-from service.api.metrics import record_ingest_run, record_observations
 from service.config import Settings
 from service.db.ordered import send_ahead
 from service.db.stores import ingest_runs, institution_writes, plugin_state
@@ -51,6 +50,7 @@ from service.ingest.observations import (
 from service.ingest.resolver import Resolver
 from service.ingest.storable import storable_text, unstorable, unstorable_observation
 from service.ingest.writer import BatchItem, BatchWriter
+from service.metrics import record_ingest_run, record_observations
 
 logger = logging.getLogger(__name__)
 

@@ -50,7 +50,7 @@ def start_metrics_server(port: int, host: str = "0.0.0.0") -> None:
     """Serve this process's metrics registry at ``http://host:port/metrics`` (a daemon thread)."""
     from prometheus_client import start_http_server
 
-    from service.api.metrics import REGISTRY
+    from service.metrics import REGISTRY
 
     start_http_server(port, addr=host, registry=REGISTRY)
     logger.info("worker: metrics on port %d", port)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from service.domain.names import normalize_institution
 from service.domain.seed import (
     DEFAULT_SEED_PATH,
     InstitutionKind,
@@ -401,11 +402,10 @@ def test_unknown_top_level_table(tmp_path: Path) -> None:
 
 def test_no_two_entries_share_a_resolver_key() -> None:
     """Under the resolver's own normalisation, every seed name points to exactly one entry."""
-    names = pytest.importorskip("service.domain.names")
     owners: dict[str, str] = {}
     for item in load_seed():
         for name in item.all_names():
-            key = names.normalize_institution(name)
+            key = normalize_institution(name)
             assert owners.setdefault(key, item.slug) == item.slug, (name, owners[key])
 
 

@@ -105,7 +105,7 @@ async def test_metrics_exposure(make_client: Any, db_url: str) -> None:
 
 
 def test_graphql_operation_labels_are_bounded() -> None:
-    from service.api import metrics
+    from service import metrics
 
     labels = {metrics.operation_label(f"Op{i}") for i in range(metrics.MAX_OPERATIONS + 50)}
     assert len(labels) <= metrics.MAX_OPERATIONS + 1
@@ -115,11 +115,13 @@ def test_graphql_operation_labels_are_bounded() -> None:
 
 
 def test_ingest_counters_api() -> None:
-    from service.api import metrics
+    from prometheus_client import generate_latest
+
+    from service import metrics
 
     metrics.record_ingest_run("openalex", "succeeded")
     metrics.record_observations("openalex", "created", 7)
-    text = metrics.generate_latest(metrics.REGISTRY).decode()
+    text = generate_latest(metrics.REGISTRY).decode()
     assert 'talentflow_ingest_runs_finished_total{outcome="succeeded",plugin="openalex"}' in text
     assert (
         'talentflow_ingest_observations_processed_total{outcome="created",plugin="openalex"}'

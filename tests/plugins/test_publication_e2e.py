@@ -228,17 +228,6 @@ async def test_graphql_shows_the_move_and_its_openalex_evidence(
         e2e_server(server)
         result = await run_ingester(pool, "openalex", openalex_config(server), settings=settings())
     assert result.ok, result.error
-    probe = await client.post(
-        "/graphql", json={"query": '{ __type(name: "Query") { fields { name args { name } } } }'}
-    )
-    if probe.status_code == 404:
-        pytest.skip("GraphQL is not mounted at /graphql yet (no query root in service/api)")
-    fields = {
-        f["name"]: {a["name"] for a in f["args"]}
-        for f in ((probe.json().get("data") or {}).get("__type") or {}).get("fields") or []
-    }
-    if "openalexId" not in fields.get("researcher", set()):
-        pytest.skip("the GraphQL schema has no researcher(openalexId:) query field yet")
     response = await client.post(
         "/graphql", json={"query": GRAPHQL, "variables": {"id": "A5900000091"}}
     )
@@ -341,7 +330,5 @@ def test_cli_ingest_openalex_as_a_subprocess(db_url: str, tmp_path: Path) -> Non
             env=env,
             timeout=120,
         )
-        if proc.returncode != 0 and "No such command 'ingest'" in proc.stderr:
-            pytest.skip("the CLI has no `ingest` command yet")
         assert proc.returncode == 0, proc.stderr
         assert [r.path for r in server.requests] == ["/authors"]

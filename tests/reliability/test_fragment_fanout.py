@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import parse, specified_rules
+from graphql import parse
 from starlette.testclient import TestClient
 
 from service.api.app import create_app
 from service.api.graphql import limits
 from service.api.graphql.fast_path import Unsupported, compile_plan
 from service.api.graphql.guards import measure
-from service.api.graphql.limits import limit_rules
+from service.api.graphql.request_guards import request_guards
 from service.api.graphql.schema import build_schema
 from service.config import load_settings
 
@@ -85,16 +85,14 @@ def test_measure_is_linear_and_exact() -> None:
 def test_planner_refuses_before_walking() -> None:
     settings = load_settings()
     schema = build_schema(settings)._schema
-    rules = (*specified_rules, *limit_rules(settings))
+    guards = request_guards(settings)
     for name, document in HOSTILE.items():
         best = float("inf")
         for _ in range(3):  # best of three, each parsing afresh: the machine may be busy
             limits.PARSED.clear()
             start = time.perf_counter()
             with pytest.raises(Unsupported):
-                compile_plan(
-                    schema, document, None, rules, settings.graphql_max_tokens, 2000, 50, 30
-                )
+                compile_plan(schema, document, None, guards, settings.graphql_max_tokens)
             best = min(best, time.perf_counter() - start)
         assert best < BUDGET_S * load_factor(), (name, best)
 

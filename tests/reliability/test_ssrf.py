@@ -226,7 +226,7 @@ def test_api_paths_must_lie_under_the_ingest_directory(tmp_path: Path) -> None:
 START = """mutation($config: JSON) {
   startIngestRun(plugin: "jsonl", config: $config) {
     __typename
-    ... on IngestRun { id status }
+    ... on QueuedIngestRun { jobId status }
     ... on ValidationError { message }
   }
 }"""

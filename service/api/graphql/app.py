@@ -10,19 +10,22 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import specified_rules
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from service.api.graphql.context import Context, build_context
 from service.api.graphql.fast_path import FastPath
-from service.api.graphql.limits import BodySizeLimit, limit_rules
+from service.api.graphql.limits import BodySizeLimit
+from service.api.graphql.request_guards import request_guards
 from service.api.graphql.schema import build_schema
+from service.api.graphql.strawberry_internals import core_schema
+from service.api.rate_limit import GraphQLRateLimit
 from service.api.state import get_state
 from service.config import Settings
 
@@ -68,7 +71,8 @@ class TalentflowGraphQL(GraphQL[Context, None]):
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    schema = build_schema(settings)
+    guards = request_guards(settings)
+    schema = build_schema(settings, guards)
     view = TalentflowGraphQL(
         schema,
         graphql_ide="graphiql",
@@ -76,8 +80,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
         keep_alive=True,
         keep_alive_interval=15,
     )
-    fast = FastPath(view, schema._schema, settings, (*specified_rules, *limit_rules(settings)))
-    limited = BodySizeLimit(fast, settings.max_body_bytes)
+    fast = FastPath(view, core_schema(schema), settings, guards)
+    limited: ASGIApp = BodySizeLimit(fast, settings.max_body_bytes)
+    if settings.rate_limit_per_minute:
+        limited = GraphQLRateLimit(limited)
     return [
         Route("/graphql", limited, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

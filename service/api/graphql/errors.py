@@ -19,7 +19,7 @@ from starlette.responses import Response
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
-from service.api.rest.problems import DATABASE_DOWN
+from service.db.pool import DATABASE_DOWN
 from service.errors import DatabaseUnavailable, QueryTimeout, UserError
 
 logger = logging.getLogger(__name__)

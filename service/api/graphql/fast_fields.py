@@ -23,9 +23,16 @@ from strawberry import relay
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
+from service.api.graphql.strawberry_internals import (
+    DEFINITION_KEY,
+    core_schema,
+    is_default_resolver,
+    make_info,
+)
+
 logger = logging.getLogger(__name__)
 
-BACKREF = "strawberry-definition"
+BACKREF = DEFINITION_KEY
 
 
 def _direct(field: StrawberryField, info_class: type[strawberry.Info[Any, Any]]) -> Any:
@@ -41,7 +48,7 @@ def _direct(field: StrawberryField, info_class: type[strawberry.Info[Any, Any]])
     if names == ["self", "info"]:
 
         def with_info(source: Any, raw: Any) -> Any:
-            return func(source, info_class(_raw_info=raw, _field=field))
+            return func(source, make_info(info_class, raw, field))
 
         return with_info
     if names == ["self"]:
@@ -56,7 +63,7 @@ def _direct(field: StrawberryField, info_class: type[strawberry.Info[Any, Any]])
 def _basic(field: StrawberryField, current: Any) -> Any:
     """Fields without a resolver: strawberry's wrapper calls ``field.get_result`` which calls
     the default resolver (``getattr``); read the attribute directly instead."""
-    if not getattr(current, "_is_default", False) or field.base_resolver is not None:
+    if not is_default_resolver(current) or field.base_resolver is not None:
         return None
     if field.default_resolver is not getattr or field.extensions or field.permission_classes:
         return None
@@ -89,7 +96,7 @@ def install(schema: strawberry.Schema) -> int:
     """Replace the resolvers that qualify; returns how many were replaced."""
     info_class = schema.config.info_class
     replaced = 0
-    for gql_type in schema._schema.type_map.values():
+    for gql_type in core_schema(schema).type_map.values():
         if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
             continue
         if gql_type.name in ("Query", "Mutation", "Subscription"):

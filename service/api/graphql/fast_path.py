@@ -2,8 +2,8 @@
 
 A dashboard sends the same few query documents over and over. graphql-core completes every
 field of every item on its own (a resolve info, a path entry, an awaitable check and a
-dispatch on the return type), and strawberry wraps the operation in its extensions: for a page
-of 50 moves that is ~650 objects and ~1,400 leaves, and it cost ten times the SQL. This module
+dispatch on the return type), and strawberry wraps the operation in its extensions; for a
+page of objects that work outweighs the SQL (figures in ``bench/perf_notes.md``). This module
 answers such a request breadth first instead, from a plan compiled once per query document:
 
 - each level of the selection is resolved for all its objects at once, with the schema's own
@@ -22,7 +22,9 @@ limit, a resolver that raises or answers null where the schema says non-null, a 
 does not serialise — is handed to the normal strawberry view untouched, which answers it
 from the start (queries only read, so running resolvers again is safe) and reports errors as
 it always does. A request is therefore answered either exactly as the normal path would
-answer it, or by the normal path itself; the tests compare the two on a corpus of documents.
+answer it, or by the normal path itself. The tests compare the two on a corpus of documents
+and on thousands of documents generated from the schema (``test_differential``), against
+plain execution without the shortcuts both share.
 
 Documents are parsed with the same token limit (through the parse cache the normal path
 uses), pass the same linear size and input guards (``guards``) and are validated with the same
@@ -77,27 +79,25 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
-from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
 from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
 from service.api.graphql.errors import RETRY_AFTER_S, TRANSIENT
-from service.api.graphql.guards import check_document, nul_literal, nul_variable
 from service.api.graphql.ids import decode_id
 from service.api.graphql.limits import (
     MAX_BATCH_OPERATIONS,
     BoundedLRU,
-    Rules,
-    estimate_cost,
     parse_cached,
 )
 from service.api.graphql.preshaped import Preshaped
-from service.api.metrics import GRAPHQL_FAST_PATH
-from service.api.rest.problems import DATABASE_DOWN
+from service.api.graphql.request_guards import RequestGuards
+from service.api.graphql.strawberry_internals import is_default_resolver
 from service.api.state import get_state
 from service.config import Settings
+from service.db.pool import DATABASE_DOWN
 from service.errors import DatabaseUnavailable, QueryTimeout
+from service.metrics import GRAPHQL_FAST_PATH
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class Step:
     def __post_init__(self) -> None:
         resolve = self.field_def.resolve if self.field_def is not None else None
         if resolve is not None and not self.has_args:
-            if getattr(resolve, "_is_default", False):
+            if is_default_resolver(resolve):
                 self.attribute = getattr(resolve, "attribute", None)
             self.global_id = getattr(resolve, "global_id", None)
         leaf = self.leaf_type
@@ -172,7 +172,7 @@ class TypePlan:
         self.keys = tuple(step.key for step in self.steps)
         if self.type_.name in sql_shapes.ROOTS:
             self.sql = sql_shapes.statement(self)
-        if self.type_.name == "Researcher":
+        if self.type_.name in sql_shapes.BY_ID.values():
             self.sql_by_id = sql_shapes.statement(self, unmerged_root=True)
 
     def walk(self) -> Iterator[TypePlan]:
@@ -195,7 +195,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         self.moves_in_sql = all(
-            p.sql is not None for p in self.root.walk() if p.type_.name == "Move"
+            p.sql is not None for p in self.root.walk() if p.type_.name == sql_shapes.PREFETCHED
         )
 
 
@@ -320,25 +320,20 @@ def compile_plan(
     schema: GraphQLSchema,
     query: str,
     operation_name: str | None,
-    rules: Rules,
+    guards: RequestGuards,
     max_tokens: int,
-    max_selections: int = 2000,
-    max_repeated: int = 50,
-    max_aliases: int = 0,
 ) -> Plan:
     """The plan for a document, or :class:`Unsupported` (also for a document that does not
-    parse, is too large or does not validate: the normal path reports why). The size check
-    comes first and is linear, so neither validation nor planning walks a huge expansion."""
+    parse, or that a guard refuses: the normal path reports why). The guards' linear size
+    checks come before validation, so neither validation nor planning walks a huge
+    expansion."""
     try:
         document = parse_cached(query, max_tokens)
     except GraphQLError as exc:
         raise Unsupported("does not parse") from exc
-    if check_document(document, max_selections, max_repeated, max_aliases) is not None:
-        raise Unsupported("too large")
-    if nul_literal(document) is not None:
-        raise Unsupported("a NUL byte in a string")
-    if validate_document(schema, document, rules):
-        raise Unsupported("does not validate")
+    refused = guards.refuse_document(schema, document)
+    if refused is not None:
+        raise Unsupported(refused)
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
         raise Unsupported("not a query")
@@ -461,8 +456,8 @@ class Run:
     ) -> list[Any]:
         """The completed value of ``step`` for each of ``values``."""
         assert step.field_def is not None
-        if path is None and step.node.name.value == "researcher" and step.sub is not None:
-            found = await self.researcher_by_id(step)
+        if path is None and step.node.name.value in sql_shapes.BY_ID and step.sub is not None:
+            found = await self.object_by_id(step)
             if found is not None:
                 return found
         field_path = Path(path, step.key, parent.name)
@@ -503,10 +498,11 @@ class Run:
                 raise Fallback("a resolver returned an error")
         return await self.complete(step, step.wrappers, results, field_path)
 
-    async def researcher_by_id(self, step: Step) -> list[Any] | None:
-        """``researcher(id:)`` written by PostgreSQL in one statement (the resolver's lookup
-        included), or None to resolve it as usual: asked differently, or a record that is
-        missing (null) or merged into another (the resolver follows the merge)."""
+    async def object_by_id(self, step: Step) -> list[Any] | None:
+        """A root lookup by id (``sql_shapes.BY_ID``, such as ``researcher(id:)``) written by
+        PostgreSQL in one statement (the resolver's lookup included), or None to resolve it
+        as usual: asked differently, or a record that is missing (null) or merged into
+        another (the resolver follows the merge)."""
         assert step.sub is not None and step.field_def is not None
         sql = step.sub.sql_by_id
         if sql is None:
@@ -515,9 +511,9 @@ class Run:
         if [k for k, v in args.items() if v is not None] != ["id"]:
             return None
         try:
-            pk = decode_id(args["id"], "Researcher")
+            pk = decode_id(args["id"], sql_shapes.BY_ID[step.node.name.value])
         except Exception as exc:
-            raise Fallback("not a researcher id") from exc
+            raise Fallback("not an id of the type asked") from exc
         rows = await self.context.db.fetch(sql, [pk])
         if len(rows) != 1 or not rows[0]["ok"]:
             return None  # missing or merged: the resolver answers null or follows the merge
@@ -735,7 +731,7 @@ class FastPath:
     app: ASGIApp
     schema: GraphQLSchema
     settings: Settings
-    rules: Rules
+    guards: RequestGuards
     plans: Plans = field(default_factory=Plans)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -827,21 +823,14 @@ class FastPath:
             or not (variables is None or isinstance(variables, dict))
         ):
             return None
-        settings = self.settings
-        if len(query) > settings.graphql_max_query_chars:
+        guards = self.guards
+        if guards.refuse_text(query) is not None:
             _unsupported.inc()
-            return None  # the normal path refuses it without lexing it
+            return None  # e.g. too long: the normal path refuses it without lexing it
         plan = self.plans.get(
             (query, operation_name),
             lambda: compile_plan(
-                self.schema,
-                query,
-                operation_name,
-                self.rules,
-                settings.graphql_max_tokens,
-                settings.graphql_max_selections,
-                settings.graphql_max_repeated_fields,
-                settings.graphql_max_aliases,
+                self.schema, query, operation_name, guards, self.settings.graphql_max_tokens
             ),
         )
         if plan is None:
@@ -863,29 +852,23 @@ class FastPath:
         raw_variables: dict[str, Any],
         deadline: float | None = None,
     ) -> dict[str, Any]:
-        settings = self.settings
-        if nul_variable(raw_variables) is not None:  # literals were checked by the planner
-            raise Fallback("a NUL byte in a variable")
         coerced = get_variable_values(
             self.schema, plan.operation.variable_definitions or (), raw_variables
         )
         if isinstance(coerced, list):
             raise Fallback("variables do not coerce")
-        cost = estimate_cost(
-            self.schema,
-            plan.document,
-            plan.operation_name,
-            raw_variables,
-            settings.page_size_default,
+        guards = self.guards
+        refused = guards.refuse_request(
+            self.schema, plan.document, plan.operation_name, raw_variables
         )
-        if cost > settings.graphql_max_cost:
-            raise Fallback("too costly")
+        if refused is not None:
+            raise Fallback(refused)
         request = Request(scope)
         context = build_context(get_state(request), request, Response(), deadline)
         context.prefetch_moves = not plan.moves_in_sql
-        context.db.read_only = True  # a plan is always a query: replicas may answer it
         done = False
         try:
+            guards.enter(context)
             data = await Run(self.schema, plan, coerced, context).execute()
             done = True
         except Fallback as exc:
@@ -898,6 +881,5 @@ class FastPath:
             logger.debug("graphql fast path: %s", exc, exc_info=True)
             raise Fallback(f"{type(exc).__name__}") from exc
         finally:
-            # Only reads ran, outside a transaction: the pool need not reset the session.
-            await context.db.release(unchanged=done)
+            await guards.leave(context, completed=done)
         return data

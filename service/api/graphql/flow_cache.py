@@ -1,8 +1,8 @@
 """Flow aggregates kept in process for a short time, dropped when a move is recorded.
 
-A flows query aggregates every move (about 0.4 s of SQL on a million moves) and answers ~9,000
-cells; an institution page's in/outflow series aggregates every move in and out of it and its
-sub-units (~130,000 for the busiest, ~0.1 s). Dashboards ask the same (level, period, filter)
+A flows query aggregates every move and answers thousands of cells; an institution page's
+in/outflow series aggregates every move in and out of it and its sub-units (costs in
+``bench/perf_notes.md``). Dashboards ask the same (level, period, filter)
 and the same institutions over and over. This cache keeps the answers per key in each API
 process, flows and series in separate LRUs (``BUCKETS``: a flows answer is ~1 MB, a series a
 few dozen points):
@@ -10,9 +10,9 @@ few dozen points):
 - **Inserts**: the ``move_recorded`` NOTIFY (sent by the ``move`` insert trigger on commit)
   empties the cache; one ``LISTEN`` connection per process, started with the first lookup.
   While that connection is down nothing is served from or stored in the cache.
-- **Writes through this process's GraphQL mutations** (status changes, merges) empty it at
-  once (see ``mutations.base.write``).
-- **Everything else** (UPDATEs through REST or SQL, another API process's mutations) is seen
+- **Writes through this process's API** (GraphQL mutations, see ``mutations.base.write``, and
+  REST's move decisions and researcher merges) empty it at once.
+- **Everything else** (UPDATEs through SQL, another API process's writes) is seen
   once an entry is ``ttl_s`` old (30 s by default): UPDATEs do not NOTIFY. The first lookup
   after that aggregates afresh; lookups arriving while it does are answered with the entry
   they already have instead of queueing behind it (stale while revalidating), so a busy

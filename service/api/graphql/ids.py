@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from strawberry import relay
 from strawberry.relay.types import GlobalIDValueError
@@ -49,3 +50,15 @@ async def institution_ref(info: Info, value: str, field: str) -> int:
             raise NotFound(f"`{field}`: no institution with slug {value!r}", field=field)
         return found
     return decode_id(value, "Institution", field)
+
+
+def node_pks(node_ids: Iterable[str]) -> list[int]:
+    """The primary keys of a loader's node ids, refusing what is not a bigint."""
+    try:
+        pks = [int(i) for i in node_ids]
+    except ValueError:
+        raise InvalidInput("not a valid id") from None
+    for pk in pks:
+        if not 0 < pk < 2**63:  # beyond PostgreSQL's bigint: nothing has it
+            raise InvalidInput(f"no object has the id {pk}", field="id")
+    return pks

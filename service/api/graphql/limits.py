@@ -15,14 +15,15 @@
 
 Parsing and validation are cached per query text (``CachedParse`` and ``ValidatedDocuments``
 below, both bounded by bytes): dashboards send the same few documents over and over, and
-graphql-core's full rule set costs ~2 ms per request. The depth and alias rules are built once
+graphql-core's full rule set costs more than answering a cached plan. The depth and alias rules are built once
 per schema so the rule set, part of the cache key, is the same for every request.
+
+Both GraphQL executors apply these limits from one list, ``request_guards``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
-from functools import partial
 from typing import Any, TypeVar, cast
 
 import orjson
@@ -51,10 +52,8 @@ from graphql import (
 from graphql.validation import ASTValidationRule
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -62,6 +61,7 @@ from strawberry.schema.schema import validate_document
 
 from service.api.body import read_body, replaying
 from service.api.graphql.guards import check_document, check_input, check_length
+from service.api.graphql.strawberry_internals import core_schema
 from service.caches import SizedLRU, document_bytes, text_bytes
 from service.config import Settings
 
@@ -388,11 +388,11 @@ class CostLimiter(SchemaExtension):
                 yield
                 return
             errors = self.validated.validate(
-                ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules
+                core_schema(ctx.schema), ctx.query, ctx.graphql_document, ctx.validation_rules
             )
             if not errors:
                 cost = estimate_cost(
-                    ctx.schema._schema,
+                    core_schema(ctx.schema),
                     ctx.graphql_document,
                     ctx.operation_name,
                     ctx.variables,
@@ -426,30 +426,6 @@ def limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     if not settings.graphql_introspection:
         rules.extend(DisableIntrospection().validation_rules)
     return rules
-
-
-def limit_extensions(
-    settings: Settings, rules: list[type[ASTValidationRule]] | None = None
-) -> list[ExtensionFactory]:
-    """Factories, so every operation gets its own extension instances; the validation rules
-    and the document caches are built here once and shared (they hold no per-request state)."""
-    rules = limit_rules(settings) if rules is None else rules
-    validated = ValidatedDocuments()
-    return [
-        partial(AddValidationRules, rules),
-        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        partial(CachedParse, settings.graphql_max_query_chars),
-        partial(
-            CostLimiter,
-            settings.graphql_max_cost,
-            settings.page_size_default,
-            validated,
-            settings.graphql_max_selections,
-            settings.graphql_max_repeated_fields,
-            settings.graphql_max_aliases,
-            settings.graphql_max_query_chars,
-        ),
-    ]
 
 
 def _too_large(limit: int) -> bytes:

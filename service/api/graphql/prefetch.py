@@ -2,9 +2,9 @@
 set-based statements, into the request's DataLoader caches, so the nested fields of every
 item resolve synchronously.
 
-A page of 50 moves with researcher, both institutions and evidence used to await ~270 field
-resolvers, each scheduled as a task by graphql-core; with the caches filled first, those
-fields return plain values (``now_or_later``) and the page costs one statement per table.
+Without it, every nested field of every item is an awaited resolver that graphql-core
+schedules as a task; with the caches filled first, those fields return plain values
+(``now_or_later``) and the page costs one statement per table.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from graphql import (
 from strawberry.dataloader import DataLoader
 
 from service.api.graphql.context import Info
+from service.api.graphql.strawberry_internals import raw_info
 from service.caches import SizedLRU, pinned_document_bytes
 from service.db.queries import evidence
 from service.db.queries.moves import MoveRow
@@ -87,7 +88,7 @@ def node_selection(info: Info) -> frozenset[str]:
     the current field returns. Parsed documents are cached per query text, so the answer is
     kept per field node (directives such as ``@skip`` are ignored: at worst a prefetch
     loads rows nobody reads)."""
-    raw = info._raw_info
+    raw = raw_info(info)
     nodes = tuple(raw.field_nodes)
     key = tuple(id(n) for n in nodes)
     cached: tuple[tuple[FieldNode, ...], frozenset[str]] | None = _SELECTIONS.get(key, None)

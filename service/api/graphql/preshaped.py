@@ -1,7 +1,8 @@
 """Big aggregate lists answered as already-shaped JSON, without graphql-core's per-field work.
 
 graphql-core completes a list of objects field by field: resolve info, resolver call, value
-completion, for each of the ~50,000 fields of a flows answer. When the selection below such a
+completion, for each field of each item, which dominates a flows answer of thousands of cells
+(figures in ``bench/perf_notes.md``). When the selection below such a
 field is plain (fields without arguments or directives, no fragments, no fields that need a
 resolver), the resolver can build the response dicts itself and hand them over wrapped in
 :class:`Preshaped`; :class:`PreshapedExecutionContext` returns them as the field's completed
@@ -15,12 +16,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakSet
 
-from graphql import FieldNode, GraphQLOutputType, GraphQLResolveInfo, SelectionSetNode
+from graphql import (
+    FieldNode,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    SelectionSetNode,
+)
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.api.graphql.context import Info
+from service.api.graphql.strawberry_internals import raw_info
 from service.caches import SizedLRU, pinned_document_bytes
 
 
@@ -88,10 +97,21 @@ _SHAPES: SizedLRU[tuple[int, ...], tuple[tuple[FieldNode, ...], Shape | None]] =
 )
 
 
+_ENABLED: WeakSet[GraphQLSchema] = WeakSet()
+
+
+def enable(schema: GraphQLSchema) -> None:
+    """Let resolvers of ``schema`` answer pre-shaped values (its execution context completes
+    them: :class:`PreshapedExecutionContext`)."""
+    _ENABLED.add(schema)
+
+
 def compile_shape(info: Info, allowed: dict[str, dict[str, Any] | None]) -> Shape | None:
     """The plain shape the current field's items are asked in, memoised per field node
     (parsed documents are cached per query text), or None: resolve normally."""
-    raw = info._raw_info
+    raw = raw_info(info)
+    if raw.schema not in _ENABLED:
+        return None
     nodes = tuple(raw.field_nodes)
     key = (id(allowed), *(id(n) for n in nodes))
     cached: tuple[tuple[FieldNode, ...], Shape | None] | None = _SHAPES.get(key, None)

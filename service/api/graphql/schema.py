@@ -15,12 +15,11 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from service.api.graphql import fast_fields
-from service.api.graphql.context import Info, RequestConnection
+from service.api.graphql import fast_fields, preshaped
+from service.api.graphql.context import Info
 from service.api.graphql.errors import (
     ConflictError,
     Error,
-    ErrorPolicy,
     InvalidInput,
     NotFoundError,
     PermissionDeniedError,
@@ -29,13 +28,15 @@ from service.api.graphql.errors import (
 )
 from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.ids import decode_id
-from service.api.graphql.limits import MAX_BATCH_OPERATIONS, ExtensionFactory, limit_extensions
+from service.api.graphql.limits import MAX_BATCH_OPERATIONS
 from service.api.graphql.mutations.ingest_run import IngestRunMutations
 from service.api.graphql.mutations.institution import InstitutionMutations
 from service.api.graphql.mutations.move import MoveMutations
 from service.api.graphql.mutations.researcher import ResearcherMutations
 from service.api.graphql.prefetch import node_selection, prefetch_moves
 from service.api.graphql.preshaped import Preshaped, PreshapedExecutionContext, compile_shape
+from service.api.graphql.request_guards import RequestGuards, request_guards
+from service.api.graphql.strawberry_internals import core_schema
 from service.api.graphql.subscriptions import Subscription
 from service.api.graphql.types.affiliation import Affiliation
 from service.api.graphql.types.candidate_match import CandidateMatch
@@ -391,10 +392,6 @@ class Mutation(MoveMutations, ResearcherMutations, InstitutionMutations, IngestR
     pass
 
 
-def extensions(settings: Settings) -> list[ExtensionFactory]:
-    return [ErrorPolicy, RequestConnection, *limit_extensions(settings)]
-
-
 class TalentflowSchema(strawberry.Schema):
     """strawberry's schema, logging errors without the query.
 
@@ -420,8 +417,20 @@ class TalentflowSchema(strawberry.Schema):
             )
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(
+    settings: Settings | None = None,
+    guards: RequestGuards | None = None,
+    *,
+    shortcuts: bool = True,
+) -> strawberry.Schema:
+    """The schema, whose extensions are the request guards (the fast path runs the same
+    ``guards``: pass the object both are built with).
+
+    ``shortcuts=False`` leaves out the direct field resolvers (``fast_fields``) and the
+    pre-shaped completion (``preshaped``): plain strawberry and graphql-core execution, the
+    reference the differential test compares both executors with."""
     settings = settings or get_settings()
+    guards = guards if guards is not None else request_guards(settings)
     schema = TalentflowSchema(
         query=Query,
         mutation=Mutation,
@@ -437,11 +446,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ValidationError,
             ConflictError,
         ],
-        extensions=extensions(settings),
+        extensions=guards.extensions(),
         config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_OPERATIONS}),
-        execution_context_class=PreshapedExecutionContext,
+        execution_context_class=PreshapedExecutionContext if shortcuts else None,
     )
-    fast_fields.install(schema)
+    if shortcuts:
+        fast_fields.install(schema)
+        preshaped.enable(core_schema(schema))
     return schema
 
 

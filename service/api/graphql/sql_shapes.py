@@ -1,7 +1,7 @@
 """Move selections built as JSON by PostgreSQL, in one statement per page.
 
 The dashboard's hottest selection is a page of moves with their researcher, both
-institutions and the evidence with its documents. Resolved in Python, every one of its ~650
+institutions and the evidence with its documents. Resolved in Python, every one of its
 objects is a row decoded by asyncpg, a strawberry object and a response dict. When the
 selection below a ``Move`` uses only the fields listed here, the fast path (``fast_path``)
 asks PostgreSQL for the finished objects instead, as PostGraphile does: one statement that
@@ -212,6 +212,12 @@ TABLE_TYPES = {
     "researcher_external_id": "ExternalId",
 }
 ROOTS = {"Move": "move", "Researcher": "researcher"}
+# Query fields that look one object up by ``id`` and that one statement may answer whole
+# (the lookup included): field name -> the type it returns.
+BY_ID = {"researcher": "Researcher"}
+# The type whose rows a request prefetches into its loaders unless every selection of it is
+# written by PostgreSQL (``context.prefetch_moves``).
+PREFETCHED = "Move"
 ValueFields = dict[str, Callable[[Any], str]]  # field -> its SQL, given the plan step
 
 

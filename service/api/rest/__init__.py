@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from service.api.ingest_queue import close_queue
 from service.api.rest import (
     flows,
     ingest_runs,
@@ -72,5 +73,5 @@ async def close(state: AppState) -> None:
     """Release what the REST side opened lazily (the job queue connection, the export pool)."""
     from service.api.rest.export import close_export_pool
 
-    await ingest_runs.close_queue(state)
+    await close_queue(state)
     await close_export_pool(state)

@@ -8,7 +8,6 @@ what the code accepts.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from service.api.rate_limit import client_address, limited_message, retry_after, take
 from service.api.rest.params import Param, parse
 from service.api.rest.problems import Problem
 from service.api.rest.responses import negotiate
@@ -226,56 +226,15 @@ async def authenticate(request: Request, scope: str | None) -> ApiKey:
 # --- rate limit -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
-
-
-class RateLimiter:
-    """A token bucket per client (API key prefix, else client address), in process memory.
-
-    Each process keeps its own buckets; behind several workers the effective limit is the
-    per-process limit times the number of processes (see docs/deploy.md).
-    """
-
-    MAX_CLIENTS = 10_000
-
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = float(per_minute)
-        self.buckets: dict[str, _Bucket] = {}
-
-    def take(self, client: str) -> float:
-        """0 when allowed; otherwise the seconds until a request would be allowed."""
-        now = time.monotonic()
-        bucket = self.buckets.get(client)
-        if bucket is None:
-            if len(self.buckets) >= self.MAX_CLIENTS:
-                self.buckets.clear()
-            bucket = self.buckets[client] = _Bucket(self.capacity, now)
-        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.rate)
-        bucket.at = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate
-
-
 def rate_limit(request: Request, key: ApiKey | None) -> None:
+    """The API's one rate limit (``service.api.rate_limit``): 429 with ``Retry-After``."""
     state = get_state(request)
-    per_minute = state.settings.rate_limit_per_minute
-    if not per_minute:
-        return
-    limiter = state.extras.get("rest_rate_limiter")
-    if not isinstance(limiter, RateLimiter):
-        limiter = state.extras["rest_rate_limiter"] = RateLimiter(per_minute)
-    client = f"key:{key.prefix}" if key else f"ip:{request.client.host if request.client else '-'}"
-    wait = limiter.take(client)
+    client = f"key:{key.prefix}" if key else client_address(request.scope)
+    wait = take(state, client)
     if wait:
         raise Problem(
             429,
             "RATE_LIMITED",
-            f"too many requests; at most {per_minute} per minute",
-            headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+            limited_message(state),
+            headers={"Retry-After": retry_after(wait)},
         )

@@ -8,7 +8,6 @@ up. Needs the ``ingest`` scope.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -16,13 +15,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.api.ingest_queue import queue_run
 from service.api.rest.endpoint import Call, Endpoint, connection, is_admin
 from service.api.rest.export import export_list
-from service.api.rest.moves import _body, path_id
-from service.api.rest.params import PAGING_PARAMS, Param, paging
+from service.api.rest.moves import path_id
+from service.api.rest.params import PAGING_PARAMS, Param, json_body, paging
 from service.api.rest.problems import FieldError, ValidationProblem
 from service.api.rest.responses import dataclass_columns, json_response, page_response
-from service.api.state import AppState, get_state
+from service.api.state import get_state
 from service.db.queries import ingest_runs as q
 from service.db.queries.pagination import ListQuery, Ordering, row_factory
 from service.errors import ConfigError, NotFound
@@ -35,25 +35,6 @@ LIST_PARAMS = (
 )
 COLUMNS = dataclass_columns(q.IngestRunRow)
 _run = row_factory(q.IngestRunRow)
-QUEUE_KEY = "procrastinate"
-
-
-# procrastinate's workers beat every 10 s and count as stalled after 30 s without a beat.
-WORKER_HEARTBEAT_S = 30
-NO_WORKER = (
-    "no worker is listening: the run stays queued until `talentflow worker` runs "
-    "(or the API runs with TALENTFLOW_IN_PROCESS_WORKER=true, as `talentflow demo` does)"
-)
-
-
-async def listening_workers(conn: Any) -> int:
-    """Queue workers that sent a heartbeat lately (procrastinate's worker table)."""
-    value: int = await conn.fetchval(
-        "SELECT count(*) FROM procrastinate_workers "
-        "WHERE last_heartbeat > now() - make_interval(secs => $1)",
-        WORKER_HEARTBEAT_S,
-    )
-    return value
 
 
 def _filter(args: dict[str, Any]) -> q.IngestRunFilter:
@@ -96,26 +77,6 @@ async def get_ingest_run(request: Request, call: Call) -> Response:
     return json_response(request, {"data": _shown(run, await is_admin(request))})
 
 
-async def _queue(state: AppState) -> Any:
-    """The procrastinate app used to queue jobs, opened on first use."""
-    from service.worker.queue import build_app
-
-    lock = state.extras.setdefault("procrastinate_lock", asyncio.Lock())
-    async with lock:
-        app = state.extras.get(QUEUE_KEY)
-        if app is None:
-            app = build_app(state.database_url)
-            await app.open_async()
-            state.extras[QUEUE_KEY] = app
-    return app
-
-
-async def close_queue(state: AppState) -> None:
-    app = state.extras.pop(QUEUE_KEY, None)
-    if app is not None:
-        await app.close_async()
-
-
 def _start_request(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     errors: list[FieldError] = []
     plugin = body.get("plugin")
@@ -136,32 +97,24 @@ def _start_request(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
 
 async def start_ingest_run(request: Request, call: Call) -> Response:
-    from service.ingest.manager import UnknownIngesterError, get_ingester, get_plugin_manager
-    from service.ingest.pipeline import api_config
-    from service.worker.queue import defer_ingest
+    from service.ingest.manager import UnknownIngesterError
 
-    plugin, instance, config = _start_request(await _body(request))
+    plugin, instance, config = _start_request(await json_body(request))
     try:
-        ingester = get_ingester(get_plugin_manager(), plugin)
-        config = api_config(ingester, config, get_state(request).settings)
+        queued = await queue_run(get_state(request), plugin, instance, config)
     except UnknownIngesterError as exc:
         raise ValidationProblem([FieldError("plugin", exc.message, "body")]) from None
     except ConfigError as exc:
         raise ValidationProblem([FieldError("config", exc.message, "body")]) from None
-    state = get_state(request)
-    job_id = await defer_ingest(await _queue(state), plugin, instance, config)
-    assert call.key is not None
-    async with connection(request) as conn:
-        workers = await listening_workers(conn)
     data: dict[str, Any] = {
-        "job_id": job_id,
+        "job_id": queued.job_id,
         "plugin": plugin,
         "instance": instance,
         "status": "queued",
-        "workers": workers,
+        "workers": queued.workers,
     }
-    if not workers:
-        data["warning"] = NO_WORKER
+    if queued.warning is not None:
+        data["warning"] = queued.warning
     body = {"data": data}
     return Response(
         orjson.dumps(body),

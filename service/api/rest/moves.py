@@ -10,18 +10,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.api.graphql import flow_cache
-from service.api.graphql.guards import nul_variable
 from service.api.rest.endpoint import Call, Endpoint, connection
 from service.api.rest.export import export_list
 from service.api.rest.filters import MOVE_PARAMS, move_filter
-from service.api.rest.params import PAGING_PARAMS, Param, paging
-from service.api.rest.problems import FieldError, Problem, ValidationProblem
+from service.api.rest.params import PAGING_PARAMS, Param, json_body, paging
+from service.api.rest.problems import FieldError, ValidationProblem
 from service.api.rest.responses import dataclass_columns, json_response, page_response
 from service.api.state import get_state
 from service.db.queries import moves as q
 from service.db.queries.evidence import documents_by_ids, evidence_by_move_ids
 from service.db.queries.pagination import ListQuery, Ordering, row_factory
-from service.db.stores import rest_curation
+from service.db.stores import move_decisions
 from service.errors import NotFound
 
 ORDERS = tuple(o.value for o in q.MoveOrder)
@@ -83,26 +82,6 @@ async def get_move(request: Request, call: Call) -> Response:
     return json_response(request, {"data": data})
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json":
-        raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ValidationProblem([FieldError("body", "not valid JSON", "body")]) from None
-    if not isinstance(body, dict):
-        raise ValidationProblem([FieldError("body", "expected a JSON object", "body")])
-    where = nul_variable(body)
-    if where is not None:
-        where = "body" + where[1:]
-        raise ValidationProblem([FieldError(where, "contains a NUL byte (\\u0000)", "body")])
-    return body
-
-
 def _note(body: dict[str, Any]) -> str | None:
     note = body.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
@@ -117,10 +96,10 @@ def _note(body: dict[str, Any]) -> str | None:
 
 async def confirm_move(request: Request, call: Call) -> Response:
     move_id = path_id(request)
-    note = _note(await _body(request))
+    note = _note(await json_body(request))
     assert call.key is not None
     async with connection(request) as conn:
-        await rest_curation.confirm_move(
+        await move_decisions.confirm_move(
             conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
         )
         flow_cache.invalidate(get_state(request))  # a status change moves the flows
@@ -130,10 +109,10 @@ async def confirm_move(request: Request, call: Call) -> Response:
 
 async def retract_move(request: Request, call: Call) -> Response:
     move_id = path_id(request)
-    note = _note(await _body(request))
+    note = _note(await json_body(request))
     assert call.key is not None
     async with connection(request) as conn:
-        await rest_curation.retract_move(
+        await move_decisions.retract_move(
             conn, move_id, actor=f"api_key:{call.key.id}:{call.key.name}", note=note
         )
         flow_cache.invalidate(get_state(request))  # a status change moves the flows

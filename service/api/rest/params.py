@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+import orjson
 from starlette.requests import Request
 
-from service.api.rest.problems import FieldError, ValidationProblem
+from service.api.graphql.guards import nul_variable
+from service.api.rest.problems import FieldError, Problem, ValidationProblem
 from service.db.queries.pagination import PageArgs
 
 Kind = Literal["int", "float", "bool", "date", "str", "enum", "country", "ref"]
@@ -205,3 +207,25 @@ PAGING_PARAMS: tuple[Param, ...] = (
     Param("limit", "int", "Items per page.", minimum=1, maximum=100, default=20),
     Param("cursor", "str", "The `next_cursor` of the previous page (also in the Link header)."),
 )
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """A write's JSON object body (empty: ``{}``); 415 for another media type, 400 for JSON
+    that is not an object or carries a NUL byte."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ValidationProblem([FieldError("body", "not valid JSON", "body")]) from None
+    if not isinstance(body, dict):
+        raise ValidationProblem([FieldError("body", "expected a JSON object", "body")])
+    where = nul_variable(body)
+    if where is not None:
+        where = "body" + where[1:]
+        raise ValidationProblem([FieldError(where, "contains a NUL byte (\\u0000)", "body")])
+    return body

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.db.pool import DATABASE_DOWN
 from service.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -198,21 +199,6 @@ async def handle_talentflow_error(request: Request, exc: Exception) -> Response:
     if code == "BAD_REQUEST" and errors and not isinstance(exc, LimitExceeded):
         code = "VALIDATION_FAILED"
     return problem_response(status, code, exc.message, instance=_instance(request), errors=errors)
-
-
-# Errors that mean "the database is not there right now", as opposed to a bad query.
-DATABASE_DOWN: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    # A connection cut while a statement was under way can leave asyncpg's protocol in this
-    # state; the pool replaces the connection, and the next request succeeds.
-    asyncpg.InternalClientError,
-)
 
 
 async def handle_database_down(request: Request, exc: Exception) -> Response:

@@ -13,9 +13,8 @@ from service.api.graphql import flow_cache
 from service.api.rest.endpoint import PREFIX, Call, Endpoint, connection
 from service.api.rest.export import export_list
 from service.api.rest.filters import institution_ref
-from service.api.rest.moves import _body as json_body
 from service.api.rest.moves import path_id
-from service.api.rest.params import PAGING_PARAMS, Param, paging
+from service.api.rest.params import PAGING_PARAMS, Param, json_body, paging
 from service.api.rest.problems import FieldError, ValidationProblem
 from service.api.rest.responses import dataclass_columns, json_response, page_response
 from service.api.state import get_state

@@ -6,7 +6,8 @@ source is left on the merged record). The ids re-pointed are kept in the audit r
 unmerge puts exactly those back. Both researcher rows are locked ``FOR UPDATE`` in id order, so
 two curators merging the same pair at once serialise: one wins, the other gets a ``Conflict``.
 
-Confirming and retracting moves are shared with the REST API (:mod:`rest_curation`).
+Confirming and retracting moves are shared with the REST API (:mod:`move_decisions`); the
+audit rows are written by :mod:`audit_log`.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import asyncpg
 
+from service.db.stores.audit_log import audit
 from service.db.stores.institutions import institution_search_text
-from service.db.stores.rest_curation import confirm_move, retract_move
+from service.db.stores.move_decisions import confirm_move, retract_move
 from service.domain.names import fold, normalize_institution, researcher_search_text
 from service.errors import Conflict, NotFound, UserError
 
@@ -40,25 +41,6 @@ __all__ = [
     "unmerge_researcher",
     "upsert_institution",
 ]
-
-
-async def audit(
-    conn: asyncpg.Connection,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    details: dict[str, Any],
-) -> None:
-    await conn.execute(
-        "INSERT INTO audit_log (actor, action, entity, entity_id, details) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        actor,
-        action,
-        entity,
-        entity_id,
-        details,
-    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ async def test_answers_like_the_normal_path(
         return await original(self, *args)
 
     monkeypatch.setattr(fast_path.Run, "written_by_sql", counting)
-    by_id = fast_path.Run.researcher_by_id
+    by_id = fast_path.Run.object_by_id
 
     async def counting_by_id(self: fast_path.Run, *args: Any) -> list[Any] | None:
         found = await by_id(self, *args)
@@ -171,7 +171,7 @@ async def test_answers_like_the_normal_path(
             written.append(1)
         return found
 
-    monkeypatch.setattr(fast_path.Run, "researcher_by_id", counting_by_id)
+    monkeypatch.setattr(fast_path.Run, "object_by_id", counting_by_id)
     for n, (query, variables) in enumerate(corpus(seeded)):
         written.clear()
         served = outcome("served")

@@ -228,32 +228,47 @@ async def test_start_ingest_run_needs_ingest_scope(
     gql: Gql, seeded: Seeded, keys: dict[str, str], client: httpx.AsyncClient
 ) -> None:
     q = f"""mutation($p: String!, $c: JSON) {{ startIngestRun(plugin: $p, config: $c) {{
-      {RESULT} ... on IngestRun {{ id plugin status }} }} }}"""
+      {RESULT} ... on QueuedIngestRun {{ jobId plugin status }} }} }}"""
     out = data_of(await gql(q, {"p": "jsonl", "c": {}}, key=keys["curate"]))["startIngestRun"]
     assert out["__typename"] == "PermissionError"
     out = data_of(await gql(q, {"p": "no-such-plugin", "c": {}}, key=keys["ingest"]))
     assert out["startIngestRun"]["__typename"] == "NotFoundError"
 
 
-async def test_start_ingest_run_runs_in_background(
-    gql: Gql, keys: dict[str, str], pool: asyncpg.Pool, app: Any
+async def test_start_ingest_run_queues_the_run_for_the_worker(
+    gql: Gql, keys: dict[str, str], pool: asyncpg.Pool, app: Any, client: httpx.AsyncClient
 ) -> None:
     from service.cli import DEMO_DATA
 
     # a local file given through the API must lie under the operator's ingest directory
     app.state.talentflow.settings.ingest_dir = DEMO_DATA.parent
 
-    q = f"""mutation($c: JSON) {{ startIngestRun(plugin: "jsonl", config: $c, instance: "t") {{
-      {RESULT} ... on IngestRun {{ id plugin instance status }} }} }}"""
-    out = data_of(await gql(q, {"c": {"path": str(DEMO_DATA)}}, key=keys["ingest"]))
+    q = f"""mutation($c: JSON, $i: String) {{ startIngestRun(plugin: "jsonl", config: $c,
+      instance: $i) {{ {RESULT} ... on QueuedIngestRun {{ jobId plugin instance status workers
+      warning }} }} }}"""
+    out = data_of(await gql(q, {"c": {"path": str(DEMO_DATA)}, "i": "t"}, key=keys["ingest"]))
     run = out["startIngestRun"]
-    assert run["__typename"] == "IngestRun" and run["instance"] == "t", run
-    for _ in range(200):
-        status = await pool.fetchval("SELECT status FROM ingest_run WHERE instance = 't'")
-        if status != "running":
-            break
-        await asyncio.sleep(0.05)
-    assert status == "succeeded"
-    assert await pool.fetchval("SELECT count(*) FROM move") > 0
-    bad = data_of(await gql(q, {"c": {"nope": 1}}, key=keys["admin"]))["startIngestRun"]
-    assert bad["__typename"] == "ValidationError"
+    assert run["__typename"] == "QueuedIngestRun", run
+    assert (run["plugin"], run["instance"], run["status"]) == ("jsonl", "t", "queued")
+    assert run["workers"] == 0 and "no worker is listening" in run["warning"]
+    job = await pool.fetchrow(
+        "SELECT task_name, args FROM procrastinate_jobs WHERE id = $1", run["jobId"]
+    )
+    assert job is not None and "t" in str(job["args"])
+    # The API process does not ingest: nothing runs until a worker takes the job.
+    await asyncio.sleep(0.3)
+    assert await pool.fetchval("SELECT count(*) FROM ingest_run") == 0
+    assert await pool.fetchval("SELECT count(*) FROM move") == 0
+
+    # The same request through REST meets the same queue: the instance is already queued.
+    again = data_of(await gql(q, {"c": {"path": str(DEMO_DATA)}, "i": "t"}, key=keys["ingest"]))
+    assert again["startIngestRun"]["__typename"] == "ConflictError"
+    rest = await client.post(
+        "/api/v1/ingest-runs",
+        json={"plugin": "jsonl", "instance": "t", "config": {"path": str(DEMO_DATA)}},
+        headers={"Authorization": f"Bearer {keys['ingest']}"},
+    )
+    assert rest.status_code == 409, rest.text
+
+    bad = data_of(await gql(q, {"c": {"nope": 1}, "i": "u"}, key=keys["admin"]))
+    assert bad["startIngestRun"]["__typename"] == "ValidationError"

@@ -162,6 +162,30 @@ async def test_429_with_retry_after(read_db_url: str, data: Data, tmp_path: Path
             assert (await c.get("/healthz")).status_code == 200  # probes are not limited
 
 
+async def test_graphql_shares_the_rest_rate_limit(
+    read_db_url: str, data: Data, tmp_path: Path
+) -> None:
+    """One policy and one budget per client, whichever API (and GraphQL executor) it uses."""
+    from service.api.app import create_app
+
+    app = create_app(
+        make_settings(read_db_url, tmp_path, rate_limit_per_minute=3), database_url=read_db_url
+    )
+    query = {"query": "{ institutions(first: 1) { totalCount } }"}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            assert (await c.get(API + "/institutions")).status_code == 200
+            assert (await c.post("/graphql", json=query)).status_code == 200  # fast path
+            strawberry = {"accept": "application/graphql-response+json"}
+            assert (await c.post("/graphql", json=query, headers=strawberry)).status_code == 200
+            r = await c.post("/graphql", json=query)
+            assert r.status_code == 429
+            assert r.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+            assert int(r.headers["retry-after"]) >= 1
+            problem(await c.get(API + "/institutions"), 429, "RATE_LIMITED")
+
+
 async def test_500_hides_internals(
     read_db_url: str, data: Data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

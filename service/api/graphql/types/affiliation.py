@@ -10,8 +10,9 @@ import strawberry
 from strawberry import relay
 
 from service.api.graphql.context import Info
+from service.api.graphql.ids import node_pks
 from service.api.graphql.types.common import PartialDate, partial_date
-from service.api.graphql.types.move import Evidence, _pks, institution_now_or_later
+from service.api.graphql.types.move import Evidence, institution_now_or_later
 from service.db.queries.affiliations import AffiliationRow
 
 INSTITUTION = "service.api.graphql.types.institution"
@@ -76,5 +77,5 @@ class Affiliation(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Affiliation | None]:
-        rows = await info.context.loaders.affiliation_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.affiliation_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]

@@ -12,8 +12,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from service.api.graphql.context import Info
+from service.api.graphql.ids import node_pks
 from service.api.graphql.types.common import CandidateMatchStatus
-from service.api.graphql.types.move import _pks
 from service.db.queries.candidate_matches import CandidateMatchRow
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class CandidateMatch(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[CandidateMatch | None]:
-        rows = await info.context.loaders.candidate_match_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.candidate_match_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
 
 

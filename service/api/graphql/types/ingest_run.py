@@ -10,8 +10,8 @@ import strawberry
 from strawberry import relay
 
 from service.api.graphql.context import Info
+from service.api.graphql.ids import node_pks
 from service.api.graphql.types.common import IngestRunStatus
-from service.api.graphql.types.move import _pks
 from service.db.queries.ingest_runs import IngestRunRow
 from service.ingest.errors import run_error_for
 
@@ -64,5 +64,5 @@ class IngestRun(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[IngestRun | None]:
-        rows = await info.context.loaders.ingest_run_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.ingest_run_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]

@@ -12,6 +12,7 @@ from strawberry import relay
 
 from service.api.graphql.context import Info
 from service.api.graphql.flow_cache import flow_cache
+from service.api.graphql.ids import node_pks
 from service.api.graphql.loaders import CurrentReq, MovesReq, PostingsReq, SeriesReq
 from service.api.graphql.loaders.base import ByParent
 from service.api.graphql.prefetch import node_selection, prefetch_moves
@@ -27,7 +28,7 @@ from service.api.graphql.types.common import (
 from service.api.graphql.types.connection import Connection, connection
 from service.api.graphql.types.filters import MoveFilterInput, move_filter
 from service.api.graphql.types.job_posting import JobPosting
-from service.api.graphql.types.move import Move, _institution, _pks
+from service.api.graphql.types.move import Move, load_institution
 from service.api.graphql.types.researcher import Researcher
 from service.db.queries.flows import Period
 from service.db.queries.institutions import InstitutionRow, relations_of
@@ -79,7 +80,7 @@ class Institution(relay.Node):
 
     @strawberry.field
     async def parent(self, info: Info) -> Institution | None:
-        return await _institution(info, self.parent_id)
+        return await load_institution(info, self.parent_id)
 
     @strawberry.field(
         description="What this institution came from: renamed, merged into or spun out of, "
@@ -241,7 +242,7 @@ class Institution(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Institution | None]:
-        rows = await info.context.loaders.institution_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.institution_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -265,7 +266,7 @@ async def _relations(info: Info, institution_id: int, direction: str) -> list[In
     rows = await relations_of(info.context.db, institution_id, direction)
     out: list[InstitutionRelation] = []
     for row in rows:
-        other = await _institution(info, row.other_id)
+        other = await load_institution(info, row.other_id)
         when = partial_date(row.relation_date, row.date_precision)
         if other is not None:
             out.append(

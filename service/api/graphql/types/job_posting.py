@@ -11,8 +11,9 @@ import strawberry
 from strawberry import relay
 
 from service.api.graphql.context import Info
+from service.api.graphql.ids import node_pks
 from service.api.graphql.types.common import Country, country
-from service.api.graphql.types.move import _institution, _pks
+from service.api.graphql.types.move import load_institution
 from service.db.queries.job_postings import JobPostingRow
 
 if TYPE_CHECKING:
@@ -67,11 +68,11 @@ class JobPosting(relay.Node):
     async def institution(
         self, info: Info
     ) -> Annotated[Institution, strawberry.lazy("service.api.graphql.types.institution")] | None:
-        return await _institution(info, self.institution_id)
+        return await load_institution(info, self.institution_id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[JobPosting | None]:
-        rows = await info.context.loaders.job_posting_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.job_posting_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]

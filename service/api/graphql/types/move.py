@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from service.api.graphql.context import Info
+from service.api.graphql.ids import node_pks
 from service.api.graphql.prefetch import now_or_later
 from service.api.graphql.types.common import (
     Country,
@@ -37,19 +38,6 @@ if TYPE_CHECKING:
 
 INSTITUTION = "service.api.graphql.types.institution"
 RESEARCHER = "service.api.graphql.types.researcher"
-
-
-def _pks(node_ids: Iterable[str]) -> list[int]:
-    from service.api.graphql.errors import InvalidInput
-
-    try:
-        pks = [int(i) for i in node_ids]
-    except ValueError:
-        raise InvalidInput("not a valid id") from None
-    for pk in pks:
-        if not 0 < pk < 2**63:  # beyond PostgreSQL's bigint: nothing has it
-            raise InvalidInput(f"no object has the id {pk}", field="id")
-    return pks
 
 
 @strawberry.type(description="A source document: a news article, a publication, a profile...")
@@ -80,7 +68,7 @@ class Document(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Document | None]:
-        rows = await info.context.loaders.document_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.document_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -130,7 +118,7 @@ class Evidence(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Evidence | None]:
-        rows = await info.context.loaders.evidence_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.evidence_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -254,7 +242,7 @@ class Move(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Move | None]:
-        rows = await info.context.loaders.move_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.move_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -288,7 +276,7 @@ def institution_now_or_later(
     return now_or_later(info.context.loaders.institution_by_id, pk, _institution_or_none)
 
 
-async def _institution(info: Info, pk: int | None) -> Institution | None:
+async def load_institution(info: Info, pk: int | None) -> Institution | None:
     from service.api.graphql.types.institution import Institution
 
     if pk is None:

@@ -11,9 +11,10 @@ import strawberry
 from strawberry import relay
 
 from service.api.graphql.context import Info
+from service.api.graphql.ids import node_pks
 from service.api.graphql.prefetch import node_selection, prefetch_moves
 from service.api.graphql.types.common import ExternalId
-from service.api.graphql.types.move import Move, _pks
+from service.api.graphql.types.move import Move
 from service.db.queries.affiliations import current_affiliation
 from service.db.queries.researchers import ResearcherRow
 
@@ -127,5 +128,5 @@ class Researcher(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Researcher | None]:
-        rows = await info.context.loaders.researcher_by_id.load_many(_pks(node_ids))
+        rows = await info.context.loaders.researcher_by_id.load_many(node_pks(node_ids))
         return [cls.from_row(r) if r else None for r in rows]

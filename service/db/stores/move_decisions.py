@@ -1,4 +1,5 @@
-"""Curator decisions on moves: confirm or retract, each written with an audit-log row.
+"""Curator decisions on moves, shared by the GraphQL mutations and REST: confirm or retract,
+each written with an audit-log row.
 
 Confirming a retracted move is refused (un-retracting is a separate decision); retracting or
 confirming twice changes nothing but is still audited.
@@ -8,20 +9,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from service.db.stores.audit_log import audit
 from service.errors import Conflict, NotFound
-
-
-async def _audit(
-    conn: asyncpg.Connection, actor: str, action: str, move_id: int, details: dict[str, object]
-) -> None:
-    await conn.execute(
-        "INSERT INTO audit_log (actor, action, entity, entity_id, details) "
-        "VALUES ($1, $2, 'move', $3, $4)",
-        actor,
-        action,
-        move_id,
-        details,
-    )
 
 
 async def _status(conn: asyncpg.Connection, move_id: int) -> str:
@@ -41,7 +30,7 @@ async def confirm_move(
         if before == "retracted":
             raise Conflict(f"move {move_id} is retracted; it cannot be confirmed")
         await conn.execute("UPDATE move SET status = 'confirmed' WHERE id = $1", move_id)
-        await _audit(conn, actor, "move.confirm", move_id, {"from": before, "note": note})
+        await audit(conn, actor, "move.confirm", "move", move_id, {"from": before, "note": note})
 
 
 async def retract_move(
@@ -50,4 +39,4 @@ async def retract_move(
     async with conn.transaction():
         before = await _status(conn, move_id)
         await conn.execute("UPDATE move SET status = 'retracted' WHERE id = $1", move_id)
-        await _audit(conn, actor, "move.retract", move_id, {"from": before, "note": note})
+        await audit(conn, actor, "move.retract", "move", move_id, {"from": before, "note": note})

@@ -1,0 +1,81 @@
+"""The layers' import rules (``docs/architecture.md``), checked over every module's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICE = ROOT / "service"
+
+# A package below may not import the packages named against it.
+FORBIDDEN = {
+    "service.db": ("service.api", "service.ingest", "service.worker"),
+    "service.domain": ("service.api", "service.ingest", "service.worker", "service.db"),
+    "service.ingest": ("service.api", "service.worker"),
+    "service.worker": ("service.api",),
+    "service.metrics": ("service.api", "service.ingest", "service.worker", "service.db"),
+    "service.ratelimit": ("service.api", "service.ingest", "service.worker", "service.db"),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """Absolute module names imported by ``path`` (at any depth, lazy imports included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.extend((node.lineno, f"{node.module}.{a.name}") for a in node.names)
+    return found
+
+
+def _inside(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def violations(modules: dict[str, Path]) -> list[str]:
+    out = []
+    for name, path in sorted(modules.items()):
+        for layer, banned in FORBIDDEN.items():
+            if not _inside(name, layer):
+                continue
+            for line, imported in imports(path):
+                if any(_inside(imported, b) for b in banned):
+                    out.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
+    return out
+
+
+def test_lower_layers_do_not_import_upper_ones() -> None:
+    modules = {module_name(p): p for p in SERVICE.rglob("*.py")}
+    assert violations(modules) == []
+
+
+def test_the_check_finds_an_upward_import(tmp_path: Path) -> None:
+    bad = ROOT / "service" / "ingest" / "_probe_upward.py"
+    try:
+        bad.write_text("from service.api.metrics import REGISTRY\n", encoding="utf-8")
+        found = violations({"service.ingest._probe_upward": bad})
+    finally:
+        bad.unlink()
+    assert found == ["service/ingest/_probe_upward.py:1 imports service.api.metrics.REGISTRY"]
+
+
+@pytest.mark.parametrize("package", ["service.api.graphql", "service.api.rest"])
+def test_api_modules_import_no_private_name_of_another_module(package: str) -> None:
+    base = SERVICE.joinpath(*package.split(".")[1:])
+    found = []
+    for path in sorted(base.rglob("*.py")):
+        for line, imported in imports(path):
+            name = imported.rsplit(".", 1)[-1]
+            if imported.startswith("service.") and name.startswith("_") and name[:2] != "__":
+                found.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
+    assert found == []
