@@ -228,6 +228,15 @@ class RateLimiter:
         self._buckets = TokenBuckets(rate, self.burst)
         self._locks: dict[str, asyncio.Lock] = {}
 
+    def configure(self, rate: float, burst: int = 1) -> None:
+        """Change the rate and burst; the buckets refill at the new rate from now on."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._buckets.rate = rate
+        self._buckets.capacity = float(self.burst)
+
     async def acquire(self, host: str) -> None:
         lock = self._locks.setdefault(host, asyncio.Lock())
         async with lock:
@@ -379,8 +388,7 @@ class HttpClient:
 
     def set_rate(self, rate_per_host: float, *, burst: int = 1) -> None:
         """Change the per-host rate limit (an ingester may call this for a stricter source)."""
-        self.limiter.rate = rate_per_host
-        self.limiter.burst = max(1, burst)
+        self.limiter.configure(rate_per_host, burst)
 
     def _via_proxy(self, url: str) -> bool:
         """Whether a request for ``url`` goes through a proxy (whose connection is checked,
