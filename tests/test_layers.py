@@ -11,10 +11,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVICE = ROOT / "service"
 
 # A package below may not import the packages named against it.
+# The GraphQL libraries belong to the API: SQL and the domain know nothing of them.
+GRAPHQL = ("graphql", "strawberry")
 FORBIDDEN = {
-    "service.db": ("service.api", "service.ingest", "service.worker"),
-    "service.domain": ("service.api", "service.ingest", "service.worker", "service.db"),
-    "service.ingest": ("service.api", "service.worker"),
+    "service.db": ("service.api", "service.ingest", "service.worker", *GRAPHQL),
+    "service.domain": ("service.api", "service.ingest", "service.worker", "service.db", *GRAPHQL),
+    "service.ingest": ("service.api", "service.worker", *GRAPHQL),
     "service.worker": ("service.api",),
     "service.metrics": ("service.api", "service.ingest", "service.worker", "service.db"),
     "service.ratelimit": ("service.api", "service.ingest", "service.worker", "service.db"),

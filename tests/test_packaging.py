@@ -75,6 +75,15 @@ def test_the_wheel_installs_alone_and_migrates_and_seeds_a_fresh_database(
     versions = {p.name for p in (ROOT / "alembic" / "versions").glob("*.py")}
     assert {f"service/migrations/versions/{v}" for v in versions} <= shipped
     assert "service/migrations/env.py" in shipped
+    # Every data file the code reads at run time (seed, name tables, gazetteers) ships.
+    data = {
+        p.relative_to(ROOT).as_posix()
+        for pattern in ("service/data/*", "plugins/*/data/*")
+        for p in ROOT.glob(pattern)
+        if p.is_file()
+    }
+    assert "plugins/jobboards/data/cities.txt" in data
+    assert data <= shipped, sorted(data - shipped)
 
     venv = tmp_path / "venv"
     sh(sys.executable, "-m", "venv", venv, cwd=tmp_path)

@@ -2,8 +2,8 @@
 
 - Board configs: each board names the institution it belongs to (a seed slug, a ROR id or a
   name) and, optionally, a country used as the hint for bare "Remote" locations.
-- ``html_to_text``: job-board HTML (Greenhouse sends it entity-escaped) to plain text with
-  paragraph breaks kept.
+- ``html_to_text`` and ``parse_datetime`` are the plugin API's (``service.ingest``),
+  re-exported here for the three boards.
 - ``build_posting``: one ``JobPostingSeen`` with the location parsed and the role classified;
   its country comes from the posting's own evidence first and the company default last
   (``posting_country``).
@@ -18,14 +18,12 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from html.parser import HTMLParser
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -37,6 +35,8 @@ from service.ingest import (
     InstitutionRef,
     JobPostingClosed,
     JobPostingSeen,
+    html_to_text,
+    parse_datetime,
 )
 
 logger = logging.getLogger(__name__)
@@ -159,128 +159,9 @@ class JobBoardsConfig(IngesterConfig):
 
 
 # -- html --------------------------------------------------------------------------------------
-_BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "table",
-        "tr",
-        "blockquote",
-        "pre",
-        "hr",
-    }
-)
-_SKIP_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template"})
-
-
-_VOID_TAGS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-)
-
-
-class _TextParser(HTMLParser):
-    def __init__(self, drop_classes: frozenset[str] = frozenset()) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-        self._drop_classes = drop_classes
-        self._dropping = 0  # open elements inside a dropped element (0: not dropping)
-        self._in_item = False  # just after a list-item marker: swallow block breaks
-
-    def _break(self, text: str) -> None:
-        if not self._in_item:
-            self.parts.append(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._dropping:
-            if tag not in _VOID_TAGS:
-                self._dropping += 1
-            return
-        if self._drop_classes and tag not in _VOID_TAGS:
-            classes = set((dict(attrs).get("class") or "").split())
-            if classes & self._drop_classes:
-                self._dropping = 1
-                return
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self._break("\n\n")
-        elif tag == "br":
-            self._break("\n")
-        elif tag == "li":
-            self.parts.append("\n- ")
-            self._in_item = True
-        elif tag in ("td", "th"):
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._dropping:
-            return
-        if tag == "br":
-            self._break("\n")
-        elif tag in _BLOCK_TAGS:
-            self._break("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._dropping:
-            if tag not in _VOID_TAGS:
-                self._dropping -= 1
-            return
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self._break("\n\n")
-        elif tag == "li":
-            self._in_item = False
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._skip or self._dropping:
-            return
-        if self._in_item:
-            if not data.strip():
-                return  # whitespace between a list marker and the item's text
-            self._in_item = False
-        self.parts.append(data)
-
-
+# ``html_to_text`` is the plugin API's (``service.ingest.text``), re-exported for the boards.
 _SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BREAKS_RE = re.compile(r"\n{3,}")
-_REAL_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
-_ESCAPED_TAG_RE = re.compile(r"&lt;/?[a-zA-Z][^&]{0,200}?&gt;")
-
-
-def html_to_text(content: Any, *, drop_classes: Iterable[str] = ()) -> str | None:
-    """Plain text of board HTML: entity-escaped HTML is unescaped first, tags are stripped,
-    paragraphs and list items keep their line breaks, runs of spaces collapse. Elements with
-    a class in ``drop_classes`` are left out with everything inside them."""
-    if not isinstance(content, str):
-        return None
-    text = content
-    # Greenhouse escapes the whole document (``&lt;p&gt;``); unescape until real tags show.
-    for _ in range(2):
-        if _REAL_TAG_RE.search(text) or not _ESCAPED_TAG_RE.search(text):
-            break
-        text = html.unescape(text)
-    parser = _TextParser(frozenset(drop_classes))
-    parser.feed(text)
-    parser.close()
-    raw = "".join(parser.parts)
-    lines = [_SPACES_RE.sub(" ", line).strip() for line in raw.split("\n")]
-    out = _BREAKS_RE.sub("\n\n", "\n".join(lines)).strip()
-    return out or None
 
 
 def plain_text(text: Any) -> str | None:
@@ -396,20 +277,6 @@ def strip_lines(text: str | None, lines: frozenset[str]) -> str | None:
 
 
 # -- values ------------------------------------------------------------------------------------
-def parse_datetime(value: Any) -> datetime | None:
-    """An ISO 8601 timestamp (``2026-05-11T17:58:31-04:00``, ``...Z``), or None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def parse_epoch_ms(value: Any) -> datetime | None:
     """Milliseconds since the epoch (Lever's ``createdAt``), or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):

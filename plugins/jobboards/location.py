@@ -16,7 +16,7 @@ The parser works in three steps.
    a country (pycountry names, alpha-2 and alpha-3 codes, plus common forms such as
    *UK*, *USA*, *South Korea*, *UAE*, 中国), a region (US states and Canadian provinces
    from pycountry's subdivisions by name and 2-letter code, Australian states, the UK's
-   nations), a city of the gazetteer below (a few hundred tech hubs with their
+   nations), a city of the gazetteer in ``data/cities.txt`` (a few hundred tech hubs with their
    non-ASCII and local-script forms), or a world region (*EMEA*, *APAC*, *Europe*, …),
    which names no country.
 3. **Resolution.** Consecutive parts such as ``city, region, country`` are grouped into
@@ -51,6 +51,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import pycountry
 
@@ -70,292 +71,15 @@ class ParsedLocation:
     cities: tuple[str, ...]
 
 
-# One line per city: canonical name | countries (best-known first) | other spellings.
-_CITY_TABLE = """
-San Francisco|US|SF|San Francisco Bay Area|SF Bay Area|Bay Area|Silicon Valley|旧金山|硅谷|湾区|舊金山|矽谷|サンフランシスコ|샌프란시스코|실리콘밸리
-New York|US|New York City|NYC|NY City|Manhattan|Brooklyn|纽约|紐約|ニューヨーク|뉴욕
-Seattle|US|西雅图
-Bellevue|US
-Redmond|US
-Kirkland|US
-Mountain View|US
-Palo Alto|US
-Menlo Park|US
-Sunnyvale|US
-San Jose|US
-Santa Clara|US
-Cupertino|US
-San Mateo|US
-Redwood City|US
-Foster City|US
-South San Francisco|US
-Oakland|US
-Berkeley|US
-Emeryville|US
-Fremont|US
-Los Angeles|US|LA|洛杉矶
-Santa Monica|US
-Irvine|US
-San Diego|US
-Pasadena|US
-Boston|US|波士顿
-Cambridge|GB,US
-Somerville|US
-Waltham|US
-Austin|US
-Dallas|US
-Houston|US
-Chicago|US|芝加哥
-Denver|US
-Boulder|US
-Atlanta|US
-Miami|US
-Washington|US|Washington DC|Washington D.C.|DC|D.C.
-Arlington|US
-Reston|US
-Philadelphia|US
-Pittsburgh|US
-Baltimore|US
-Portland|US
-Salt Lake City|US
-Lehi|US
-Phoenix|US
-Las Vegas|US
-Minneapolis|US
-Detroit|US
-Ann Arbor|US
-Columbus|US
-Raleigh|US
-Durham|US
-Research Triangle Park|US|RTP
-Nashville|US
-Madison|US
-Princeton|US
-New Haven|US
-Ithaca|US
-Hoboken|US
-Jersey City|US
-Stamford|US
-Toronto|CA|多伦多
-Montreal|CA|Montréal|蒙特利尔
-Vancouver|CA,US|温哥华
-Ottawa|CA
-Waterloo|CA,BE
-Kitchener|CA
-Calgary|CA
-Edmonton|CA
-Quebec City|CA|Québec City
-Victoria|CA
-Halifax|CA
-Mississauga|CA
-London|GB,CA|Greater London|City of London|伦敦|倫敦|ロンドン|런던
-Oxford|GB,US
-Manchester|GB,US
-Edinburgh|GB
-Glasgow|GB
-Bristol|GB
-Birmingham|GB,US
-Leeds|GB
-Belfast|GB
-Reading|GB,US
-Dublin|IE,US|都柏林
-Cork|IE
-Paris|FR|巴黎|パリ|파리
-Lyon|FR
-Grenoble|FR
-Toulouse|FR
-Nice|FR
-Sophia Antipolis|FR
-Berlin|DE|柏林
-Munich|DE|München|Muenchen|慕尼黑
-Hamburg|DE
-Frankfurt|DE|Frankfurt am Main
-Cologne|DE|Köln|Koeln
-Stuttgart|DE
-Heidelberg|DE
-Tübingen|DE|Tuebingen
-Darmstadt|DE
-Karlsruhe|DE
-Saarbrücken|DE|Saarbruecken
-Dresden|DE
-Düsseldorf|DE|Duesseldorf
-Freiburg|DE
-Amsterdam|NL|阿姆斯特丹
-Rotterdam|NL
-Eindhoven|NL
-Utrecht|NL
-Delft|NL
-The Hague|NL
-Brussels|BE|Bruxelles
-Leuven|BE
-Antwerp|BE
-Ghent|BE
-Luxembourg|LU
-Zurich|CH|Zürich|Zuerich|苏黎世
-Geneva|CH|Genève
-Lausanne|CH
-Basel|CH
-Bern|CH
-Lugano|CH
-Vienna|AT|Wien
-Linz|AT
-Graz|AT
-Prague|CZ|Praha
-Brno|CZ
-Warsaw|PL|Warszawa
-Kraków|PL|Krakow|Cracow
-Wrocław|PL|Wroclaw
-Gdańsk|PL|Gdansk
-Budapest|HU
-Bucharest|RO|București|Bucuresti
-Cluj-Napoca|RO|Cluj
-Sofia|BG
-Belgrade|RS
-Zagreb|HR
-Athens|GR
-Istanbul|TR|İstanbul
-Tbilisi|GE
-Yerevan|AM
-Baku|AZ
-Ankara|TR
-Madrid|ES
-Barcelona|ES
-Valencia|ES
-Lisbon|PT|Lisboa
-Porto|PT
-Milan|IT|Milano
-Rome|IT|Roma
-Turin|IT|Torino
-Bologna|IT
-Stockholm|SE
-Gothenburg|SE|Göteborg
-Malmö|SE|Malmo
-Lund|SE
-Copenhagen|DK|København|Kobenhavn
-Aarhus|DK
-Oslo|NO
-Trondheim|NO
-Helsinki|FI
-Espoo|FI
-Tallinn|EE
-Riga|LV
-Vilnius|LT
-Kyiv|UA|Kiev
-Lviv|UA
-Moscow|RU|Moskva
-Saint Petersburg|RU|St. Petersburg|St Petersburg
-Tel Aviv|IL|Tel Aviv-Yafo|Tel-Aviv|TLV|特拉维夫
-Jerusalem|IL
-Haifa|IL
-Herzliya|IL
-Ra'anana|IL|Raanana
-Dubai|AE|迪拜
-Abu Dhabi|AE
-Riyadh|SA
-Jeddah|SA
-Doha|QA
-Cairo|EG
-Nairobi|KE
-Lagos|NG
-Accra|GH
-Kigali|RW
-Cape Town|ZA
-Johannesburg|ZA
-Beijing|CN|Peking|北京|北京市|베이징
-Shanghai|CN|上海|上海市|상하이
-Shenzhen|CN|深圳|深圳市
-Hangzhou|CN|杭州|杭州市
-Guangzhou|CN|广州|广州市|廣州
-Nanjing|CN|南京|南京市
-Suzhou|CN|苏州|苏州市
-Chengdu|CN|成都|成都市
-Wuhan|CN|武汉|武汉市
-Xi'an|CN|Xian|西安|西安市
-Hefei|CN|合肥|合肥市
-Tianjin|CN|天津|天津市
-Chongqing|CN|重庆|重庆市
-Xiamen|CN|厦门|厦门市
-Dalian|CN|大连|大連
-Jinan|CN|济南|濟南
-Zhengzhou|CN|郑州|鄭州
-Wuxi|CN|无锡|無錫
-Ningbo|CN|宁波|寧波
-Dongguan|CN|东莞|東莞
-Foshan|CN|佛山
-Zhuhai|CN|珠海|珠海市
-Shenyang|CN|沈阳
-Qingdao|CN|青岛
-Changsha|CN|长沙
-Hong Kong|HK|Hong Kong SAR|香港
-Macau|MO|Macao|澳门|澳門
-Taipei|TW|Taipei City|台北|臺北|台北市|臺北市
-Hsinchu|TW|新竹
-Taoyuan|TW|桃園|桃园
-Taichung|TW|台中|臺中
-Kaohsiung|TW|高雄
-Tokyo|JP|東京|东京|東京都|도쿄
-Osaka|JP|大阪|오사카
-Kyoto|JP|京都
-Yokohama|JP|横浜
-Fukuoka|JP|福岡
-Nagoya|JP|名古屋
-Sapporo|JP|札幌
-Sendai|JP|仙台
-Kobe|JP|神戸|神户
-Seoul|KR|서울|首尔|首爾|ソウル
-Pangyo|KR|판교
-Seongnam|KR|성남
-Busan|KR|부산
-Daejeon|KR|대전
-Incheon|KR|인천|仁川
-Suwon|KR|수원|水原
-Gwangju|KR|광주
-Singapore|SG|新加坡|シンガポール|싱가포르
-Kuala Lumpur|MY
-Penang|MY
-Bangkok|TH
-Jakarta|ID
-Manila|PH
-Ho Chi Minh City|VN|Saigon|HCMC
-Hanoi|VN|Hà Nội
-Bengaluru|IN|Bangalore|Bengaluru Urban
-Hyderabad|IN,PK
-Mumbai|IN|Bombay
-Pune|IN
-Chennai|IN
-Delhi|IN|New Delhi
-Gurugram|IN|Gurgaon
-Noida|IN
-Kolkata|IN
-Ahmedabad|IN
-Karachi|PK
-Lahore|PK
-Islamabad|PK
-Dhaka|BD
-Colombo|LK
-Sydney|AU
-Melbourne|AU
-Brisbane|AU
-Perth|AU
-Adelaide|AU
-Canberra|AU
-Auckland|NZ
-Wellington|NZ
-Mexico City|MX|Ciudad de México|CDMX
-Guadalajara|MX
-Monterrey|MX
-São Paulo|BR|Sao Paulo
-Rio de Janeiro|BR
-Belo Horizonte|BR
-Florianópolis|BR|Florianopolis
-Buenos Aires|AR
-Santiago|CL
-Bogotá|CO|Bogota
-Medellín|CO|Medellin
-Lima|PE
-Montevideo|UY
-Reykjavik|IS|Reykjavík
-"""
+# The gazetteer: one line per city in ``data/cities.txt`` (canonical name | countries,
+# best-known first | other spellings).
+CITIES_FILE = "cities.txt"
+
+
+def _city_lines() -> list[str]:
+    text = resources.files("plugins.jobboards").joinpath("data", CITIES_FILE).read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
 
 # Names and codes that pycountry does not carry but boards use.
 _COUNTRY_ALIASES: dict[str, str] = {
@@ -656,7 +380,7 @@ def _lexicon() -> _Lexicon:
     regions.setdefault("quebec", []).append("CA")
 
     cities: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for line in _CITY_TABLE.strip().splitlines():
+    for line in _city_lines():
         canonical, country_field, *aliases = line.split("|")
         found = tuple(country_field.split(","))
         for name in (canonical, *aliases):

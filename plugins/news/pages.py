@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 import trafilatura
 from lxml.etree import ParserError  # type: ignore[import-untyped]
 
+from service.ingest import html_to_text as shared_html_to_text
+from service.ingest import parse_datetime
+
 logger = logging.getLogger(__name__)
 
-_BLOCKS = frozenset(
-    {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section",
-     "article", "figcaption", "pre", "ul", "ol", "table", "header", "footer"}
-)  # fmt: skip
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _TIME_META = (
     "article:published_time",
@@ -44,38 +43,8 @@ class Article:
 
 
 def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, one line per block element, whitespace collapsed."""
-    if "<" not in fragment:
-        return re.sub(r"\s+", " ", fragment).strip()
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ParserError, ValueError):
-        return re.sub(r"<[^>]+>", " ", fragment).strip()
-    for bad in root.xpath(".//script|.//style"):
-        bad.drop_tree()
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-    lines = (
-        re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip() for line in root.text_content().split("\n")
-    )
-    return "\n".join(line for line in lines if line)
-
-
-def parse_datetime(value: str | None) -> datetime | None:
-    """An ISO 8601 timestamp or date as an aware datetime (UTC when no offset is given)."""
-    if not value:
-        return None
-    value = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            day = date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-        parsed = datetime(day.year, day.month, day.day)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    """Plain text of an HTML fragment (a feed entry's body), one line per block element."""
+    return re.sub(r"\n+", "\n", shared_html_to_text(fragment) or "")
 
 
 def _meta(root: lxml.html.HtmlElement, names: tuple[str, ...]) -> str | None:

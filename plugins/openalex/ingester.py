@@ -45,6 +45,7 @@ from service.ingest import (
     Observation,
     RetriableIngestError,
     SkippableRecordError,
+    parse_date,
 )
 
 AUTHOR_FIELDS = (
@@ -59,15 +60,6 @@ Item = Observation | Checkpoint | SkippableRecordError
 
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
 
 
 class OpenAlexIngester(Ingester):
@@ -143,7 +135,7 @@ class OpenAlexIngester(Ingester):
         state = dict(state or {})
         run = state.get("pass")
         if not isinstance(run, dict):
-            since = _parse_date(state.get("since")) or cfg.since
+            since = parse_date(state.get("since")) or cfg.since
             run = {
                 "since": since.isoformat() if since else None,
                 "started": _today().isoformat(),
@@ -154,7 +146,7 @@ class OpenAlexIngester(Ingester):
             }
         else:
             ctx.logger.info("resuming the pass started %s at step %s", run["started"], run["step"])
-        since = _parse_date(run.get("since"))
+        since = parse_date(run.get("since"))
 
         def checkpoint(**changes: Any) -> Checkpoint:
             run.update(changes)
@@ -309,7 +301,7 @@ class OpenAlexIngester(Ingester):
 def _updated_since(author: Mapping[str, Any], since: date | None) -> bool:
     if since is None:
         return True
-    updated = _parse_date(author.get("updated_date"))
+    updated = parse_date(author.get("updated_date"))
     return updated is None or updated >= since
 
 

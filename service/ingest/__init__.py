@@ -36,6 +36,7 @@ from service.ingest.observations import (
     observation_json_schema,
     parse_observation,
 )
+from service.ingest.text import html_to_text, parse_date, parse_datetime
 
 __all__ = [
     "NAME",
@@ -67,6 +68,9 @@ __all__ = [
     "RunLocked",
     "SkippableRecordError",
     "hookimpl",
+    "html_to_text",
     "observation_json_schema",
+    "parse_date",
+    "parse_datetime",
     "parse_observation",
 ]

@@ -37,6 +37,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import orjson
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
 
 from service import __version__
 from service.ingest.errors import FatalIngestError, RetriableIngestError
@@ -58,6 +64,23 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
+
+
+class _Retriable(Exception):
+    """An attempt that failed in a way worth retrying: what went wrong, and how long the source
+    asked to be left alone (``Retry-After``), if it said."""
+
+    def __init__(self, problem: str, retry_after: float | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.retry_after = retry_after
+
+
+def _problem_of(state: RetryCallState) -> str:
+    failure = state.outcome.exception() if state.outcome is not None else None
+    return failure.problem if isinstance(failure, _Retriable) else repr(failure)
+
+
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 DEFAULT_DEADLINE_S = 120.0
 ACCEPT_ENCODING = "gzip, deflate"  # decoded here, step by step, within the size limit
@@ -457,52 +480,82 @@ class HttpClient:
                 if known.last_modified:
                     send_headers["If-Modified-Since"] = known.last_modified
         host = urlsplit(full).netloc
-        attempt = 0
-        while True:
-            await self.limiter.acquire(host)
-            self.requests_made += 1
-            try:
-                response, content = await self._exchange(self._target(full), send_headers, shown)
-            except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                wait = self._backoff(attempt)
-            else:
-                status = response.status_code
-                logger.debug("GET %s -> %s (%d bytes)", shown, status, len(content))
-                if status in (401, 403):
-                    raise FatalIngestError(
-                        f"ingester {self.ingester!r}: GET {shown} was refused ({status}); "
-                        "check the credentials (api key, token) in this ingester's config",
-                        status=status,
-                    )
-                if status not in RETRY_STATUSES:
-                    not_modified = status == 304
-                    if conditional and not not_modified and status < 300:
-                        self.validators.learn(
-                            key,
-                            Validators(
-                                response.headers.get("etag"), response.headers.get("last-modified")
-                            ),
-                        )
-                    return HttpResponse(
-                        status, response.headers, content, full, not_modified, self.ingester
-                    )
-                problem = f"status {status}"
-                after = parse_retry_after(response.headers.get("retry-after"))
-                wait = (
-                    min(after, self.retry_after_cap_s)
-                    if after is not None
-                    else self._backoff(attempt)
-                )
-            if attempt >= self.retries:
-                raise RetriableIngestError(
-                    f"ingester {self.ingester!r}: GET {shown} failed after {attempt + 1} "
-                    f"attempt(s): {problem}",
-                    url=shown,
-                )
-            logger.info("GET %s: %s; retrying in %.2fs", shown, problem, wait)
-            await self._sleep(wait)
-            attempt += 1
+        # The retry policy is tenacity's: at most ``retries`` more attempts after the first,
+        # waiting what the source asked for (``Retry-After``, capped) or an exponential backoff
+        # with jitter, through the injected ``sleep`` (tests drive it with a fake clock).
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retriable),
+            sleep=self._sleep,
+            before_sleep=lambda state: logger.info(
+                "GET %s: %s; retrying in %.2fs",
+                shown,
+                _problem_of(state),
+                state.upcoming_sleep,
+            ),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._attempt(full, host, send_headers, shown, key, conditional)
+        except _Retriable as exc:
+            attempts = retrying.statistics.get("attempt_number", self.retries + 1)
+            raise RetriableIngestError(
+                f"ingester {self.ingester!r}: GET {shown} failed after {attempts} "
+                f"attempt(s): {exc.problem}",
+                url=shown,
+            ) from None
+        raise AssertionError(
+            "unreachable: tenacity either returns or re-raises"
+        )  # pragma: no cover
+
+    def _wait(self, state: RetryCallState) -> float:
+        """How long to wait before the next attempt: the source's ``Retry-After`` (capped)
+        when it gave one, otherwise the backoff for this attempt."""
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(failure, _Retriable) and failure.retry_after is not None:
+            return min(failure.retry_after, self.retry_after_cap_s)
+        return self._backoff(state.attempt_number - 1)
+
+    async def _attempt(
+        self,
+        full: str,
+        host: str,
+        send_headers: dict[str, str],
+        shown: str,
+        key: str,
+        conditional: bool,
+    ) -> HttpResponse:
+        """One attempt: wait for the rate limit, exchange, and either answer or raise
+        ``_Retriable`` (a transport error or a status worth retrying)."""
+        await self.limiter.acquire(host)
+        self.requests_made += 1
+        try:
+            response, content = await self._exchange(self._target(full), send_headers, shown)
+        except httpx.TransportError as exc:
+            problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise _Retriable(problem) from exc
+        status = response.status_code
+        logger.debug("GET %s -> %s (%d bytes)", shown, status, len(content))
+        if status in (401, 403):
+            raise FatalIngestError(
+                f"ingester {self.ingester!r}: GET {shown} was refused ({status}); "
+                "check the credentials (api key, token) in this ingester's config",
+                status=status,
+            )
+        if status in RETRY_STATUSES:
+            raise _Retriable(
+                f"status {status}", parse_retry_after(response.headers.get("retry-after"))
+            )
+        not_modified = status == 304
+        if conditional and not not_modified and status < 300:
+            self.validators.learn(
+                key,
+                Validators(response.headers.get("etag"), response.headers.get("last-modified")),
+            )
+        return HttpResponse(status, response.headers, content, full, not_modified, self.ingester)
 
     async def _exchange(
         self, url: str, headers: dict[str, str], shown: str

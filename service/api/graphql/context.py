@@ -189,7 +189,7 @@ class Context:
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
     authorization: str | None = None
-    prefetch_moves: bool = True  # off when PostgreSQL writes the moves (``sql_shapes``)
+    prefetch_moves: bool = True  # off when PostgreSQL writes the moves (``json_objects``)
     _key: ApiKey | None = field(default=None, repr=False)
     _key_checked: bool = field(default=False, repr=False)
 

@@ -81,7 +81,6 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.body import read_body, replaying
-from service.api.graphql import sql_shapes
 from service.api.graphql.context import build_context
 from service.api.graphql.errors import RETRY_AFTER_S, TRANSIENT
 from service.api.graphql.ids import decode_id
@@ -96,6 +95,7 @@ from service.api.graphql.strawberry_internals import is_default_resolver
 from service.api.state import get_state
 from service.config import Settings
 from service.db.pool import DATABASE_DOWN
+from service.db.queries import json_objects
 from service.errors import DatabaseUnavailable, QueryTimeout
 from service.metrics import GRAPHQL_FAST_PATH
 
@@ -122,6 +122,7 @@ class Fallback(Exception):
 
 # Step kinds: how a field's value is completed.
 TYPENAME, LEAF, OBJECT, ABSTRACT = range(4)
+_SHAPES: tuple[json_objects.Shape, ...] = ("typename", "leaf", "object", "abstract")
 # Leaf kinds: values of these Python types serialise to themselves (graphql-core's rules).
 OTHER, STRING, INT, FLOAT, BOOLEAN, ENUM = range(6)
 _SCALAR_KINDS = {"String": STRING, "ID": STRING, "Int": INT, "Float": FLOAT, "Boolean": BOOLEAN}
@@ -159,21 +160,52 @@ class Step:
         elif leaf is not None:
             self.leaf_kind = _SCALAR_KINDS.get(leaf.name, OTHER)
 
+    # What ``json_objects`` reads of a step (its ``SelectionStep`` protocol).
+    @property
+    def field_name(self) -> str:
+        return self.node.name.value
+
+    @property
+    def shape(self) -> json_objects.Shape:
+        return _SHAPES[self.kind]
+
+    @property
+    def scalar_name(self) -> str | None:
+        leaf = self.leaf_type
+        return leaf.name if isinstance(leaf, GraphQLScalarType) else None
+
+    @property
+    def enum_outputs(self) -> dict[str, str] | None:
+        """An enum leaf's stored values and the names the schema writes for them; ``{}`` for
+        an enum that is not one of strawberry's (its values are not known here)."""
+        leaf = self.leaf_type
+        if not isinstance(leaf, GraphQLEnumType):
+            return None
+        definition = leaf.extensions.get("strawberry-definition")
+        wrapped = getattr(definition, "wrapped_cls", None)
+        if wrapped is None:
+            return {}
+        return {str(member.value): str(leaf.coerce_output_value(member)) for member in wrapped}
+
 
 @dataclass(eq=False, slots=True)
 class TypePlan:
     type_: GraphQLObjectType
     steps: tuple[Step, ...]
     keys: tuple[str, ...] = ()
-    sql: str | None = None  # a selection PostgreSQL writes as JSON (``sql_shapes``)
+    sql: str | None = None  # a selection PostgreSQL writes as JSON (``json_objects``)
     sql_by_id: str | None = None  # the same for ``researcher(id:)``: one statement in all
+
+    @property
+    def type_name(self) -> str:
+        return self.type_.name
 
     def __post_init__(self) -> None:
         self.keys = tuple(step.key for step in self.steps)
-        if self.type_.name in sql_shapes.ROOTS:
-            self.sql = sql_shapes.statement(self)
-        if self.type_.name in sql_shapes.BY_ID.values():
-            self.sql_by_id = sql_shapes.statement(self, unmerged_root=True)
+        if self.type_.name in json_objects.ROOTS:
+            self.sql = json_objects.statement(self)
+        if self.type_.name in json_objects.BY_ID.values():
+            self.sql_by_id = json_objects.statement(self, unmerged_root=True)
 
     def walk(self) -> Iterator[TypePlan]:
         yield self
@@ -195,7 +227,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         self.moves_in_sql = all(
-            p.sql is not None for p in self.root.walk() if p.type_.name == sql_shapes.PREFETCHED
+            p.sql is not None for p in self.root.walk() if p.type_.name == json_objects.PREFETCHED
         )
 
 
@@ -456,7 +488,7 @@ class Run:
     ) -> list[Any]:
         """The completed value of ``step`` for each of ``values``."""
         assert step.field_def is not None
-        if path is None and step.node.name.value in sql_shapes.BY_ID and step.sub is not None:
+        if path is None and step.node.name.value in json_objects.BY_ID and step.sub is not None:
             found = await self.object_by_id(step)
             if found is not None:
                 return found
@@ -499,7 +531,7 @@ class Run:
         return await self.complete(step, step.wrappers, results, field_path)
 
     async def object_by_id(self, step: Step) -> list[Any] | None:
-        """A root lookup by id (``sql_shapes.BY_ID``, such as ``researcher(id:)``) written by
+        """A root lookup by id (``json_objects.BY_ID``, such as ``researcher(id:)``) written by
         PostgreSQL in one statement (the resolver's lookup included), or None to resolve it
         as usual: asked differently, or a record that is missing (null) or merged into
         another (the resolver follows the merge)."""
@@ -511,7 +543,7 @@ class Run:
         if [k for k, v in args.items() if v is not None] != ["id"]:
             return None
         try:
-            pk = decode_id(args["id"], sql_shapes.BY_ID[step.node.name.value])
+            pk = decode_id(args["id"], json_objects.BY_ID[step.node.name.value])
         except Exception as exc:
             raise Fallback("not an id of the type asked") from exc
         rows = await self.context.db.fetch(sql, [pk])

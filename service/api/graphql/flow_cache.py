@@ -31,11 +31,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 import asyncpg
+from cachetools import LRUCache
 
 from service.api.state import AppState
 from service.db.listener import ChannelListener
@@ -80,8 +80,9 @@ class FlowCache:
         self.generation = 0
         self.hits = 0
         self.misses = 0
-        self._entries: dict[str, OrderedDict[Hashable, tuple[float, Any]]] = {
-            name: OrderedDict() for name in self.max_entries
+        # cachetools' LRU: a read makes an entry the most recent, the least recent goes first.
+        self._entries: dict[str, LRUCache[Hashable, tuple[float, Any]]] = {
+            name: LRUCache(maxsize=size) for name, size in self.max_entries.items()
         }
         self._inflight: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}
         self._closed = False
@@ -140,7 +141,6 @@ class FlowCache:
         if self.clock() - entry[0] >= self.ttl_s + self.stale_s:
             del entries[key]
             return None
-        entries.move_to_end(key)
         return entry
 
     def derive(self, key: Hashable, source: Any, compute: Callable[[], T], bucket: str) -> T:
@@ -151,7 +151,6 @@ class FlowCache:
         entry = entries.get(key)
         if entry is not None and entry[1][0] is source:
             self.hits += 1
-            entries.move_to_end(key)
             value: T = entry[1][1]
             return value
         self.misses += 1
@@ -161,11 +160,7 @@ class FlowCache:
         return value
 
     def _put(self, key: Hashable, value: Any, bucket: str) -> None:
-        entries = self._entries[bucket]
-        entries[key] = (self.clock(), value)
-        entries.move_to_end(key)
-        while len(entries) > self.max_entries[bucket]:
-            entries.popitem(last=False)
+        self._entries[bucket][key] = (self.clock(), value)
 
     async def _wait(self, future: asyncio.Future[T]) -> T:
         try:

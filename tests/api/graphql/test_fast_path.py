@@ -27,7 +27,7 @@ MOVE_FIELDS = """
     document { id kind url title publisher publishedAt fetchedAt language }
   }
 """
-# Every Move field PostgreSQL writes (service.api.graphql.sql_shapes).
+# Every Move field PostgreSQL writes (service.db.queries.json_objects).
 SQL_MOVE_FIELDS = """
   id __typename
   date { __typename date precision text }
@@ -412,7 +412,7 @@ async def test_relay_ids_written_by_postgresql_are_the_schema_s_at_any_size(
     """PostgreSQL's base64 wraps lines past 57 bytes of input; every type written in SQL keeps
     its relay ids within one line, so they equal the schema's for the largest bigints too."""
     from service.api.graphql.ids import encode_id
-    from service.api.graphql.sql_shapes import COLUMNS, relay_id_sql
+    from service.db.queries.json_objects import COLUMNS, relay_id_sql
 
     for type_name in COLUMNS:
         expr = relay_id_sql(type_name, "t")

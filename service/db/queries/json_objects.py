@@ -1,4 +1,4 @@
-"""Move selections built as JSON by PostgreSQL, in one statement per page.
+"""Selections of moves and researchers written as JSON by PostgreSQL, one statement per page.
 
 The dashboard's hottest selection is a page of moves with their researcher, both
 institutions and the evidence with its documents. Resolved in Python, every one of its
@@ -22,15 +22,55 @@ path's differential test compares the two on a corpus:
 
 A selection with any other field (``Country.name``, a researcher's aliases...) is resolved in
 Python as before.
+
+This module is SQL and knows nothing of GraphQL: it reads a selection through the two small
+protocols below (``Selection``, ``SelectionStep``), which the fast path's plans implement.
+``tests/db/test_json_objects.py`` checks its objects against the rows the other query modules
+read for the same moves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Protocol
 
-from graphql import GraphQLEnumType, GraphQLScalarType
+Shape = Literal["typename", "leaf", "object", "abstract"]
+
+
+class SelectionStep(Protocol):
+    """One response key of a selection, as this module needs to know it."""
+
+    @property
+    def key(self) -> str: ...  # the response key (an alias or the field name)
+
+    @property
+    def field_name(self) -> str: ...
+
+    @property
+    def shape(self) -> Shape: ...
+
+    @property
+    def has_args(self) -> bool: ...
+
+    @property
+    def scalar_name(self) -> str | None: ...  # a scalar leaf's type name (None otherwise)
+
+    @property
+    def enum_outputs(self) -> Mapping[str, str] | None: ...  # an enum leaf: stored -> output
+
+    @property
+    def sub(self) -> Selection | None: ...  # an object field's selection
+
+
+class Selection(Protocol):
+    """The fields selected on one object type."""
+
+    @property
+    def type_name(self) -> str: ...
+
+    @property
+    def steps(self) -> Sequence[SelectionStep]: ...
 
 
 def _timestamp(column: str) -> str:
@@ -229,7 +269,7 @@ def _partial_date(day: str, precision: str) -> tuple[str, ValueFields]:
     )
     return f"{day} IS NULL OR {precision} IS NULL", {
         "date": lambda _: f"to_char({day}, 'YYYY-MM-DD')",
-        "precision": lambda step: _enum_case(precision, step.leaf_type),
+        "precision": lambda step: _enum_case(precision, step),
         "text": lambda _: text,
     }
 
@@ -273,20 +313,18 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _enum_case(expr: str, leaf: GraphQLEnumType) -> str:
-    definition = leaf.extensions.get("strawberry-definition")
-    wrapped = getattr(definition, "wrapped_cls", None)
-    if wrapped is None:
-        raise NotSql(f"enum {leaf.name}")
+def _enum_case(expr: str, step: SelectionStep) -> str:
+    outputs = step.enum_outputs
+    if not outputs:
+        raise NotSql(f"enum {step.field_name}")
     whens = " ".join(
-        f"WHEN {_literal(str(member.value))} THEN {_literal(str(leaf.coerce_output_value(member)))}"
-        for member in wrapped
+        f"WHEN {_literal(stored)} THEN {_literal(output)}" for stored, output in outputs.items()
     )
     return f"CASE {expr} {whens} END"
 
 
 class Builder:
-    """SQL for one selection (a ``fast_path.TypePlan``) on a ``Move``."""
+    """SQL for one selection on a ``Move`` or a ``Researcher``."""
 
     def __init__(self, parent: Builder | None = None) -> None:
         self.root: Builder = parent.root if parent is not None else self
@@ -298,36 +336,34 @@ class Builder:
         self.root.aliases += 1
         return f"t{self.root.aliases}"
 
-    def leaf(self, type_name: str, field: str, step: Any, a: str) -> str:
+    def leaf(self, type_name: str, field: str, step: SelectionStep, a: str) -> str:
         column = COLUMNS.get(type_name, {}).get(field)
         if column is None:
             raise NotSql(f"{type_name}.{field}")
-        leaf = step.leaf_type
         if field == "id":
             return relay_id_sql(type_name, a)
-        if isinstance(leaf, GraphQLEnumType):
-            return _enum_case(f"{a}.{column}", leaf)
-        if not isinstance(leaf, GraphQLScalarType):
-            raise NotSql(f"{type_name}.{field}")
-        if leaf.name == "DateTime":
+        if step.enum_outputs is not None:
+            return _enum_case(f"{a}.{column}", step)
+        scalar = step.scalar_name
+        if scalar == "DateTime":
             return _timestamp(f"{a}.{column}")
-        if leaf.name == "Float":
+        if scalar == "Float":
             return f"{a}.{column}::float8"
-        if leaf.name in ("String", "Int", "Boolean", "ID"):
+        if scalar in ("String", "Int", "Boolean", "ID"):
             return f"{a}.{column}"
-        raise NotSql(f"{type_name}.{field}: {leaf.name}")
+        raise NotSql(f"{type_name}.{field}: {scalar}")
 
-    def value(self, value: Value, plan: Any, a: str) -> str:
+    def value(self, value: Value, plan: Selection, a: str) -> str:
         null, fields = _VALUES[value.kind](*(f"{a}.{c}" for c in value.columns))
         pairs: list[str] = []
         for step in plan.steps:
-            field = step.node.name.value
+            field = step.field_name
             if field == "__typename":
-                expr = _literal(plan.type_.name)
+                expr = _literal(plan.type_name)
             elif field in fields:
                 expr = fields[field](step)
             else:
-                raise NotSql(f"{plan.type_.name}.{field}")
+                raise NotSql(f"{plan.type_name}.{field}")
             pairs.append(f"{_literal(step.key)}, {expr}")
         return f"CASE WHEN {null} THEN NULL ELSE {self.build_object(pairs)} END"
 
@@ -337,29 +373,27 @@ class Builder:
             raise NotSql("too many fields")
         return f"json_build_object({', '.join(pairs)})"
 
-    def object(self, plan: Any, a: str) -> str:
+    def object(self, plan: Selection, a: str) -> str:
         """``json_build_object(...)`` of ``plan``'s selection on the row aliased ``a``."""
-        from service.api.graphql.fast_path import LEAF, OBJECT, TYPENAME
-
-        type_name = plan.type_.name
+        type_name = plan.type_name
         relations = RELATIONS.get(type_name, {})
         pairs: list[str] = []
         for step in plan.steps:
-            field = step.node.name.value
-            if step.kind == TYPENAME:
+            field = step.field_name
+            if step.shape == "typename":
                 expr = _literal(type_name)
             elif step.has_args:
                 raise NotSql(f"{type_name}.{field} has arguments")
-            elif step.kind == LEAF and isinstance(relations.get(field), Scalar):
+            elif step.shape == "leaf" and isinstance(relations.get(field), Scalar):
                 scalar = relations[field]
                 assert isinstance(scalar, Scalar)
                 expr = scalar.sql.format(a=a)
                 self.root.reads += 1
                 if type_name == "Researcher" and UNMERGED.format(a=a) not in self.guards:
                     self.guards.append(UNMERGED.format(a=a))
-            elif step.kind == LEAF:
+            elif step.shape == "leaf":
                 expr = self.leaf(type_name, field, step, a)
-            elif step.kind == OBJECT:
+            elif step.shape == "object" and step.sub is not None:
                 relation = relations.get(field)
                 if relation is None or isinstance(relation, Scalar):
                     raise NotSql(f"{type_name}.{field}")
@@ -371,11 +405,11 @@ class Builder:
             pairs.append(f"{_literal(step.key)}, {expr}")
         return self.build_object(pairs)
 
-    def relation(self, relation: One | Many | Value, plan: Any, a: str) -> str:
+    def relation(self, relation: One | Many | Value, plan: Selection, a: str) -> str:
         if isinstance(relation, Value):
             return self.value(relation, plan, a)
-        if TABLE_TYPES.get(relation.table) != plan.type_.name:
-            raise NotSql(plan.type_.name)
+        if TABLE_TYPES.get(relation.table) != plan.type_name:
+            raise NotSql(plan.type_name)
         b = self.alias()
         self.root.reads += 1
         inner = Builder(self)
@@ -400,13 +434,13 @@ class Builder:
         return f"coalesce((SELECT json_agg({obj} ORDER BY {order}) {rows}), '[]'::json)"
 
 
-def statement(plan: Any, *, unmerged_root: bool = False) -> str | None:
+def statement(plan: Selection, *, unmerged_root: bool = False) -> str | None:
     """The statement that writes ``plan`` (a selection on a type of ``ROOTS``) for the rows
     ``$1``, in order: (ord, ok, obj), ``ok`` false where the request must fall back, ``obj``
     the JSON text (spliced into the response as it is, never decoded); None
     when the selection uses a field not written here, or reads nothing beyond the row itself
     (the objects in hand answer that without a statement)."""
-    table = ROOTS.get(plan.type_.name)
+    table = ROOTS.get(plan.type_name)
     if table is None:
         return None
     builder = Builder()
