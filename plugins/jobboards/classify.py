@@ -331,7 +331,7 @@ _APPLIED_SCIENTIST = _rx(
 )
 _RESEARCH_SCIENTIST = _rx(r"\bresearch scientist\b")
 _RESEARCH_ENGINEER = _rx(
-    r"\bresearch (software |ml |machine learning |ai |infrastructure |development )?"
+    r"\bresearch (software |ml |machine learning |ai |development )?"
     r"(engineer|sde|developer)\b"
     r"|\b(engineer|sde|developer)\b[^,(]*(,|\(|\s-\s)\s*research\b"
     r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
@@ -388,17 +388,18 @@ _NON_RESEARCH_FUNCTION = _rx(
 )
 # Engineering work on models that is not research, whatever topic the title names and
 # whatever the department: infrastructure (training frameworks, inference and its acceleration,
-# serving, deployment, quantization, kernels, clusters, platforms), evaluation and benchmarks,
-# data engineering, recommendation, search, ads and ranking, and delivery to industries and
-# customers. An algorithm engineer, or an engineer or manager tipped by a research department,
+# serving, deployment, quantization, kernels, clusters, platforms, MLOps), evaluation and
+# benchmarks, data engineering, applications built on models, recommendation, search, ads and
+# ranking, and delivery to industries and customers. An algorithm engineer, or an engineer or manager tipped by a research department,
 # whose title names one of these is an engineer: "大模型算法工程师（推理加速）", "大模型评测工程师",
 # "推荐算法工程师", "LLM Algorithm Engineer, Industry Fine-tuning".
 _ENGINEERING_WORK = _rx(
     r"\binfra(structure)?\b|\binference\b|\bserving\b|\bdeploy\w*|\baccelerat\w*|\bkernels?\b"
     r"|\bcuda\b|\bgpus?\b|\bclusters?\b|\bcompilers?\b|\bquanti[sz]\w*|\bcompression\b"
-    r"|\btraining framework\b|\bplatforms?\b|\bhpc\b"
+    r"|\btraining framework\b|\bplatforms?\b|\bhpc\b|\bml ?ops\b|\bllm ?ops\b"
     r"|\bevaluations?\b|\bevals?\b|\bbenchmark\w*"
-    r"|\bdata (engineer\w*|pipelines?|platform|warehouse|infrastructure|processing|governance)\b"
+    r"|\bdata (engineer\w*|develop\w*|pipelines?|platform|warehouse|infrastructure|processing"
+    r"|governance)\b|\bapplications?\b"
     r"|\brecommend\w*|\brecsys\b|\bsearch\b|\bads\b|\badvertising\b|\branking\b"
     r"|\bindustry\b|\bindustries\b|\bcustomers?\b|\bsolutions?\b|\bdelivery\b"
 )
@@ -593,7 +594,8 @@ def _decide(
             return name, None
 
     function = _NON_RESEARCH_FUNCTION.search(title)
-    engineering_work = _ENGINEERING_WORK.search(title)
+    # engineering work named by the title or by the team the posting sits in
+    engineering_work = _ENGINEERING_WORK.search(title) or _ENGINEERING_WORK.search(team)
     # engineers (not scientists) in a customer-facing department or team deliver to customers
     customer_org = any(_CUSTOMER_ORG.search(value) for value in (department, team) if value)
     if _INTERN.search(title) and (

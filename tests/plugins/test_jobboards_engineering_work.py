@@ -38,6 +38,9 @@ def test_an_algorithm_engineer_needs_a_research_topic_in_the_title(
         ("LLM Training Infrastructure Engineer", "Research", "Pretraining"),
         ("大模型平台工程师", "研究院", None),
         ("Software Engineer, LLM Platform", "Research", None),
+        ("大模型算法工程师", "研究", "推理平台部"),
+        ("Research Infrastructure Engineer", "Research", None),
+        ("MLOps Engineer, Foundation Models", "Research", None),
         ("多模态模型量化算法工程师", "研究", None),
         ("Algorithm Engineer, Model Quantization (LLM)", "AI Research", None),
         # evaluation and benchmarks
@@ -47,6 +50,11 @@ def test_an_algorithm_engineer_needs_a_research_topic_in_the_title(
         # data engineering
         ("大模型数据工程师", "研究院", "预训练数据"),
         ("Data Engineer, LLM", "Research", "Pretraining"),
+        ("大模型数据开发工程师", "研究院", None),
+        ("Data Development Engineer, Large Models", "AI Research", None),
+        # applications built on models
+        ("大模型应用算法工程师", "研究院", None),
+        ("LLM Application Engineer", "Research", None),
         # recommendation, search, ads and ranking
         ("推荐算法工程师", "研究院", None),
         ("搜索算法工程师（大模型）", "AI研究院", None),
@@ -54,6 +62,7 @@ def test_an_algorithm_engineer_needs_a_research_topic_in_the_title(
         ("Recommendation Algorithm Engineer - LLM", "Research", None),
         ("Machine Learning Engineer, Search Ranking", "Research", None),
         ("Ads Ranking Engineer, Large Models", "AI Research", None),
+        ("Machine Learning Engineer", "AI Research", "Recommendation"),
         # delivery to customers and industries
         ("大模型算法工程师（行业微调）", "解决方案中心", "金融行业"),
         ("LLM Algorithm Engineer, Industry Fine-tuning", "Solutions", None),
@@ -91,6 +100,9 @@ def test_engineering_work_on_a_model_topic_is_not_research(
         ("研究型实习生（大模型评测）", "大模型研究中心", "评测研究组", "research_intern"),
         ("Research Scientist, Recommender Systems", None, None, "research_scientist"),
         ("Research Engineer, Applied AI", None, None, "research_engineer"),
+        ("应用研究员", "研究院", None, "research_scientist"),
+        ("应用科学家", None, None, "applied_scientist"),
+        ("推荐算法研究员", "研究院", None, "research_scientist"),
     ],
 )
 def test_research_work_beside_them_stays_research(
