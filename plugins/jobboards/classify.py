@@ -301,7 +301,8 @@ _MTS = _rx(
 _MTS_NON_RESEARCH = _rx(
     r"\b(frontend|front-end|front end|mobile|ios|android|web|full[- ]?stack|security|sales"
     r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm"
-    r"|applied ai|customers?|solutions?|public sector|professional services|integrations?)\b"
+    r"|applied ai|customers?|solutions?|public sector|professional services|integrations?"
+    r"|search|ads|advertising|recommend\w*|ranking)\b"
 )
 # What is left of a bare "Member of Technical Staff" once its grade is removed: nothing.
 _MTS_GRADE = _rx(r"\b(senior|staff|principal|lead|founding|junior|i{1,3}|iv|v)\b|\(\s*\)")
@@ -399,7 +400,7 @@ _ENGINEERING_WORK = _rx(
     r"|\btraining framework\b|\bplatforms?\b|\bhpc\b|\bml ?ops\b|\bllm ?ops\b"
     r"|\bevaluations?\b|\bevals?\b|\bbenchmark\w*"
     r"|\bdata (engineer\w*|develop\w*|pipelines?|platform|warehouse|infrastructure|processing"
-    r"|governance)\b|\bapplications?\b"
+    r"|cleaning|annotation|labell?ing|governance)\b|\bapplications?\b"
     r"|\brecommend\w*|\brecsys\b|\bsearch\b|\bads\b|\badvertising\b|\branking\b"
     r"|\bindustry\b|\bindustries\b|\bcustomers?\b|\bsolutions?\b|\bdelivery\b"
 )
@@ -631,8 +632,14 @@ def _decide(
 
     scientist = _RESEARCH_SCIENTIST.search(title)
     engineer = _RESEARCH_ENGINEER.search(title)
-    if engineer and function and not engineer.group(0).lower().startswith("research"):
-        engineer = None  # "Backend Engineer (Research)": a backend engineer on a research team
+    if (
+        engineer
+        and (function or _ENGINEERING_WORK.search(title))
+        and not engineer.group(0).lower().startswith("research")
+    ):
+        # "Backend Engineer (Research)", "Platform Engineer, Research": a backend or platform
+        # engineer on a research team
+        engineer = None
     if scientist and (not engineer or scientist.start() <= engineer.start()):
         return "research_scientist", "research_scientist"
     if engineer and customer_org:

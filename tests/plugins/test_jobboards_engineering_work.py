@@ -51,6 +51,9 @@ def test_an_algorithm_engineer_needs_a_research_topic_in_the_title(
         ("大模型数据工程师", "研究院", "预训练数据"),
         ("Data Engineer, LLM", "Research", "Pretraining"),
         ("大模型数据开发工程师", "研究院", None),
+        ("多模态数据处理工程师", "研究院", None),
+        ("数据清洗工程师（预训练）", "研究", None),
+        ("Data Annotation Engineer, Multimodal", "Research", None),
         ("Data Development Engineer, Large Models", "AI Research", None),
         # applications built on models
         ("大模型应用算法工程师", "研究院", None),
@@ -63,6 +66,13 @@ def test_an_algorithm_engineer_needs_a_research_topic_in_the_title(
         ("Machine Learning Engineer, Search Ranking", "Research", None),
         ("Ads Ranking Engineer, Large Models", "AI Research", None),
         ("Machine Learning Engineer", "AI Research", "Recommendation"),
+        ("推薦アルゴリズムエンジニア（LLM）", "研究所", None),
+        ("추천 알고리즘 엔지니어 (LLM)", "AI Research", None),
+        ("검색 엔지니어, 대규모 언어 모델", "연구소", None),
+        # "<X> Engineer, Research" where X is engineering work
+        ("Platform Engineer, Research", None, None),
+        ("Data Engineer (Research)", None, None),
+        ("Infrastructure Engineer - Research", None, None),
         # delivery to customers and industries
         ("大模型算法工程师（行业微调）", "解决方案中心", "金融行业"),
         ("LLM Algorithm Engineer, Industry Fine-tuning", "Solutions", None),
@@ -100,6 +110,8 @@ def test_engineering_work_on_a_model_topic_is_not_research(
         ("研究型实习生（大模型评测）", "大模型研究中心", "评测研究组", "research_intern"),
         ("Research Scientist, Recommender Systems", None, None, "research_scientist"),
         ("Research Engineer, Applied AI", None, None, "research_engineer"),
+        ("Software Engineer, Research", None, None, "research_engineer"),
+        ("Machine Learning Engineer (Research)", None, None, "research_engineer"),
         ("应用研究员", "研究院", None, "research_scientist"),
         ("应用科学家", None, None, "applied_scientist"),
         ("推荐算法研究员", "研究院", None, "research_scientist"),
@@ -134,6 +146,8 @@ def test_an_engineer_in_a_customer_facing_organisation_is_not_research(
     [
         ("Member of Technical Staff, Applied AI", "Engineering", "US Applied AI", None),
         ("Technical Staff, Customer Solutions", None, None, None),
+        ("Member of Technical Staff, Search", None, None, None),
+        ("Member of Technical Staff, Ads Ranking", "Research", None, None),
         ("Member of Technical Staff", "Engineering", "Product Engineering", None),
         ("Member of Technical Staff", "Engineering", "Frontend", None),
         ("Member of Technical Staff", "Infrastructure", None, None),
