@@ -413,6 +413,19 @@ _CUSTOMER_ORG = _rx(
     r"|\bindustries\b"
     r"|\bconsulting\b"
 )
+# 推理 is read as "inference"; beside reinforcement learning or reasoning it is reasoning
+# (强化学习算法工程师（推理）, "RL for Reasoning (Inference-time Compute)"), not serving.
+_REASONING_CONTEXT = _rx(r"\breinforcement learning\b|\brl\b|\brlhf\b|\breasoning\b")
+_INFERENCE = _rx(r"\binference(-time)?\b")
+
+
+def _engineering_work(text: str) -> bool:
+    """Whether ``text`` (a title or a team) names engineering work on models."""
+    if _REASONING_CONTEXT.search(text):
+        text = _INFERENCE.sub(" ", text)
+    return bool(_ENGINEERING_WORK.search(text))
+
+
 _POSTDOC = _rx(r"\bpostdoc\w*\b|\bpost-?doctoral\b")
 # A title's own cue that it is machine-learning work (for an engineer in a research org).
 _ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
@@ -596,7 +609,7 @@ def _decide(
 
     function = _NON_RESEARCH_FUNCTION.search(title)
     # engineering work named by the title or by the team the posting sits in
-    engineering_work = _ENGINEERING_WORK.search(title) or _ENGINEERING_WORK.search(team)
+    engineering_work = _engineering_work(title) or _engineering_work(team)
     # engineers (not scientists) in a customer-facing department or team deliver to customers
     customer_org = any(_CUSTOMER_ORG.search(value) for value in (department, team) if value)
     if _INTERN.search(title) and (
@@ -634,7 +647,7 @@ def _decide(
     engineer = _RESEARCH_ENGINEER.search(title)
     if (
         engineer
-        and (function or _ENGINEERING_WORK.search(title))
+        and (function or _engineering_work(title))
         and not engineer.group(0).lower().startswith("research")
     ):
         # "Backend Engineer (Research)", "Platform Engineer, Research": a backend or platform

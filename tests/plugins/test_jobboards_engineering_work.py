@@ -35,6 +35,8 @@ def test_an_algorithm_engineer_needs_a_research_topic_in_the_title(
         ("大模型算法工程师（推理加速）", "大装置事业群", "推理平台部"),
         ("Large Model Algorithm Engineer - Inference Acceleration", "Research", None),
         ("大模型训练框架工程师", "研究院", None),
+        ("大模型推理算法工程师", "研究", None),
+        ("LLM Inference Engineer", "Research", None),
         ("LLM Training Infrastructure Engineer", "Research", "Pretraining"),
         ("大模型平台工程师", "研究院", None),
         ("Software Engineer, LLM Platform", "Research", None),
@@ -111,6 +113,14 @@ def test_engineering_work_on_a_model_topic_is_not_research(
         ("Research Scientist, Recommender Systems", None, None, "research_scientist"),
         ("Research Engineer, Applied AI", None, None, "research_engineer"),
         ("Software Engineer, Research", None, None, "research_engineer"),
+        # 推理 beside reinforcement learning or reasoning is reasoning, not serving
+        ("强化学习算法工程师（推理）", "研究", None, "research_engineer"),
+        (
+            "Algorithm Engineer, RL for Reasoning (Inference-time Compute)",
+            "Research",
+            None,
+            "research_engineer",
+        ),
         ("Machine Learning Engineer (Research)", None, None, "research_engineer"),
         ("应用研究员", "研究院", None, "research_scientist"),
         ("应用科学家", None, None, "applied_scientist"),
