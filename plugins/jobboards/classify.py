@@ -402,7 +402,7 @@ _ENGINEERING_WORK = _rx(
     r"|\bdata (engineer\w*|develop\w*|pipelines?|platform|warehouse|infrastructure|processing"
     r"|cleaning|annotation|labell?ing|governance)\b|\bapplications?\b"
     r"|\brecommend\w*|\brecsys\b|\bsearch\b|\bads\b|\badvertising\b|\branking\b"
-    r"|\bindustry\b|\bindustries\b|\bcustomers?\b|\bsolutions?\b|\bdelivery\b"
+    r"|\bindustry\b|\bindustries\b|\bcustomers?\b|\bsolutions?\b|\bdelivery\b|\bapplied ai\b"
 )
 # A department or team that faces customers (public sector, solutions, delivery, sales): an
 # engineer there, even a "Research Engineer" or a member of technical staff, integrates and
@@ -447,7 +447,7 @@ RULES: tuple[Rule, ...] = (
     Rule("exclude:mts_infrastructure", None, "MTS whose area is infrastructure only (inference, kernels, clusters, training or data infrastructure) and names no research"),
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
-    Rule("exclude:engineer_for_customers", None, "a research engineer whose department or team faces customers (public sector, solutions, delivery, sales, industry)"),
+    Rule("exclude:engineer_for_customers", None, "a research engineer whose title, department or team faces customers (public sector, solutions, customers, delivery, sales, industry)"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend, or engineering work such as platform, data or infrastructure"),
     Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
     Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' and 'postdoc' only)"),
@@ -655,7 +655,8 @@ def _decide(
         engineer = None
     if scientist and (not engineer or scientist.start() <= engineer.start()):
         return "research_scientist", "research_scientist"
-    if engineer and customer_org:
+    if engineer and (customer_org or _CUSTOMER_ORG.search(title)):
+        # "Research Engineer, Customer Deployments": models delivered to customers
         return "exclude:engineer_for_customers", None
     if engineer:
         return "research_engineer", "research_engineer"

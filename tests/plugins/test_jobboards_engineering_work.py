@@ -134,7 +134,7 @@ def test_research_work_beside_them_stays_research(
     assert result.category == category, result.rule
 
 
-# -- engineers in customer-facing organisations ----------------------------------------------
+# -- engineers who deliver to customers: by their title, department or team ------------------
 @pytest.mark.parametrize(
     ("title", "department", "team"),
     [
@@ -142,9 +142,13 @@ def test_research_work_beside_them_stays_research(
         ("Research Engineer", "Solutions", None),
         ("研究工程师", "解决方案中心", None),
         ("Member of Technical Staff", "Customer Engineering", None),
+        ("Research Engineer, Customer Deployments", None, None),
+        ("Research Engineer, Enterprise Solutions", None, None),
+        ("研究工程师（行业解决方案）", None, None),
+        ("Machine Learning Engineer, Applied AI", "Research", None),
     ],
 )
-def test_an_engineer_in_a_customer_facing_organisation_is_not_research(
+def test_an_engineer_who_delivers_to_customers_is_not_research(
     title: str, department: str, team: str | None
 ) -> None:
     assert not classify_posting(title, department, team).is_research
