@@ -439,7 +439,7 @@ _NOT_RESEARCH_ORG = _rx(
 
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
-    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm, PhD or ML intern on a research topic (not a product or engineering function)"),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm, PhD or ML intern on a research topic (not a product or engineering function, nor engineering work such as inference, evaluation, platform, search)"),
     Rule("residency", "phd_residency", "residency, resident, fellows or scholars programme, fellowship, a title opening with Fellow and naming AI work"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
@@ -618,6 +618,7 @@ def _decide(
             (_ALGORITHM.search(title) or _PHD.search(title) or _ML_INTERN_CUE.search(title))
             and research_topics
             and not function
+            and not _engineering_work(title)
         )
     ):
         return "intern", "research_intern"

@@ -248,3 +248,21 @@ def test_a_postdoc_or_research_personnel_post_of_a_research_organisation(
 )
 def test_a_postdoc_without_ai_context_is_not_research(title: str, department: str) -> None:
     assert not classify_posting(title, department).is_research
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("算法实习生（大模型评测）", None),
+        ("大模型推理加速算法实习生", None),
+        ("ML Intern, LLM Inference Optimization", None),
+        ("Algorithm Intern - Multimodal Search", None),
+        ("算法实习生-多模态理解", "research_intern"),
+        ("Research Intern, Inference", "research_intern"),
+        ("研究型实习生（大模型评测）", "research_intern"),
+    ],
+)
+def test_an_algorithm_intern_on_engineering_work_is_not_a_research_intern(
+    title: str, category: str | None
+) -> None:
+    assert classify_posting(title).category == category
