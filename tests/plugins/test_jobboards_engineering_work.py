@@ -266,3 +266,20 @@ def test_an_algorithm_intern_on_engineering_work_is_not_a_research_intern(
     title: str, category: str | None
 ) -> None:
     assert classify_posting(title).category == category
+
+
+# -- a remote job open to any country has no country, not the company's -----------------------
+@pytest.mark.parametrize(
+    ("text", "anywhere"),
+    [
+        ("This is a fully remote role and can be done from any country.", True),
+        ("The work can be performed from almost any country.", True),
+        ("We are open to candidates in any location.", True),
+        ("This role is open to candidates in the United States.", False),
+        ("Done well, this work improves every model we ship.", False),
+    ],
+)
+def test_a_remote_job_done_from_any_country(text: str, anywhere: bool) -> None:
+    from plugins.jobboards.location import text_anywhere
+
+    assert text_anywhere(text) is anywhere
