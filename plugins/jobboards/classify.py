@@ -695,6 +695,8 @@ def _decide(
             and not customer_org
         ):
             return "algorithm_engineer_research_topic", "research_engineer"
+        if engineering_work or customer_org:
+            return "exclude:engineering_work", None
         return "no_research_cue", None
     if (engineering_work or customer_org) and (
         _ENGINEER.search(title) or _ENGINEERING_LEAD.search(title)
