@@ -222,6 +222,7 @@ def _e2e_section() -> list[str]:
     blind_before, blind_after = _e2e("jobs_blind_before"), _e2e("jobs_blind_after")
     dev_before, dev_after = _e2e("jobs_dev_before"), _e2e("jobs_dev_after")
     blind_tuned, batch4_first = _e2e("jobs_blind_tuned"), _e2e("jobs_dev_batch4_first_run")
+    blind3_after, blind3_tuned = _e2e("jobs_blind3_after"), _e2e("jobs_blind3_tuned")
     lines = [
         "### End to end: boards on loopback, `talentflow ingest`, GraphQL",
         "",
@@ -276,6 +277,41 @@ def _e2e_section() -> list[str]:
             ),
             "",
         ]
+    if blind3_after and blind3_tuned:
+        lines += [
+            "**The second round's blind set once spent: TUNED figures, not blind**"
+            " (`bench/quality/sets/blind3/jobs`, 8 boards; its blind figures are in the"
+            " second round's table at the top of this page). Its misses were then read and"
+            " fixed by kind, with general rules: engineering work on models is engineering"
+            " whatever the topic and the department (inference acceleration, evaluation,"
+            " data, platform, application, recommendation/search/ads and industry"
+            " fine-tuning engineers, a bare 算法工程师 in a 研究院, '<X> Engineer, Research'"
+            " where X is such work); engineers and technical staff in customer-facing"
+            " departments or teams (public sector, solutions) deliver models; a bare"
+            " *Member of Technical Staff* takes its area from its team; scientists of a"
+            " laboratory science (medicinal chemistry, structural biology, assays) and"
+            " economists of AI are not AI researchers; Trust & Safety and 内容安全"
+            " researchers work on moderation; a postdoc of a research institute and the"
+            " Korean 전문연구요원 post are research; a bare *Remote* posting whose text says"
+            " the role *can be done from any country* has no country. The figures below say"
+            " nothing about"
+            " unseen boards (raw figures: `bench/quality/results/jobs_blind3_tuned.json`)."
+            " Four false positives remain, each decided in its label by the description"
+            " rather than the title: a software engineer in *Research* on the pre-training"
+            " codebase, a *Research Software Engineer* and a *Research Engineer, Training"
+            " Infrastructure* whose text is infrastructure work (the development set labels"
+            " the same titles research), and an autonomous-driving perception algorithm"
+            " engineer in a business group.",
+            "",
+            "| figure | blind run (second round) | now, tuned on it | target |",
+            "|---|---|---|---|",
+            *(
+                f"| {label} | {blind3_after['figures']['all'][key]:.3f} |"
+                f" {blind3_tuned['figures']['all'][key]:.3f} | {target} |"
+                for label, key, target in E2E_FIGURES
+            ),
+            "",
+        ]
     lines += [
         "**Development set** (`bench/quality/sets/jobs_dev`, built by"
         " `bench/quality/make_jobs_dev.py`; the rules were tuned on it, so the *after* column"
@@ -289,8 +325,10 @@ def _e2e_section() -> list[str]:
         " (`jobs_dev_batch2_first_run.json`), the third 1.000 / 1.000 with countries 1.000"
         " on its board (and showed a country regression on another board, since fixed)."
         " *Before* is the code before the hiring-signal rules, measured on the set as it was"
-        " then (585 postings); one converted row changed label since (a bare *Engineer* in"
-        " *Research* is no longer a research engineer, as the issue asks), and four converted"
+        " then (585 postings); two converted rows changed label since (a bare *Engineer* in"
+        " *Research* is no longer a research engineer, as the issue asks; *Research Scientist,"
+        " Economics of AI* is an economist, as the second round's blind set labels it), and"
+        " four converted"
         " *Member of Technical Staff* rows on infrastructure alone (GPU kernels, inference,"
         " training infrastructure) are no longer research, like an infrastructure algorithm"
         " engineer. A fourth batch (three boards: traditional-script titles on a Hong Kong"
@@ -403,7 +441,23 @@ def _section(result: dict[str, Figures]) -> str:
         " infrastructure algorithm engineer; security, vulnerability and threat researchers"
         " are not research roles (a security researcher on LLM red teaming is AI safety). Data"
         " scientists are not research roles; Trust & Safety is not the `safety` topic;"
-        " weak titles (researcher, scientist, postdoc, professor) need AI context.",
+        " weak titles (researcher, scientist, postdoc, professor) need AI context."
+        " Engineering work on models is engineering, whatever topic the title names and"
+        " whatever the department: an algorithm engineer, or an engineer a research"
+        " department would tip, whose title or team names infrastructure (inference and"
+        " its acceleration, serving, deployment, quantization, training frameworks,"
+        " platforms, MLOps), evaluation, data engineering, applications, recommendation,"
+        " search, ads or ranking, or delivery to industries and customers is not research"
+        " (大模型评测工程师, 推荐算法工程师, 大模型算法工程师（推理加速）; 推理 beside"
+        " reinforcement learning or reasoning is reasoning); an algorithm engineer needs a"
+        " research topic in its own title or team, never just a research department."
+        " Engineers, research engineers and technical staff in a customer-facing"
+        " department or team (public sector, solutions, delivery) deliver models; a bare"
+        " *Member of Technical Staff* takes its area from its team. Scientists of a"
+        " laboratory science (chemistry, biology, assays) are not AI researchers unless"
+        " the title names AI or ML work, an economist of AI is an economist, and Trust &"
+        " Safety or 内容安全 researchers work on moderation; a postdoc of a research"
+        " institute is research like a researcher.",
         "",
         *_glossary_section(),
         "",
@@ -413,8 +467,8 @@ def _section(result: dict[str, Figures]) -> str:
         " (*based in Singapore*, *remote within the United Kingdom*, 工作地点：新加坡); (4) the"
         " company's default country, only for a bare Remote/Hybrid whose text does not open"
         " the job to any country (*you can work from any country*, *we hire in most"
-        " countries*, 全球远程: no country). A location naming several places (*Tokyo or"
-        " Seoul*, *Remote; Singapore*, 香港 / 深圳) takes the first place's country."
+        " countries*, *can be done from any country*, 全球远程: no country). A location"
+        " naming several places (*Tokyo or Seoul*, *Remote; Singapore*, 香港 / 深圳) takes the first place's country."
         " Locations: a two-letter code after a US city is a state, after a Canadian province"
         " or city it is Canada, alone it is a country; place names, remote and hybrid words"
         " are read in simplified and traditional Chinese, Japanese and Korean too (臺北,"

@@ -24,8 +24,10 @@ order (the quality page prints it as a table). The decisions worth knowing:
   manager/lead/director, head or VP of research, chief scientist, and the head, director or
   lead of a research topic: "Head of Post-Training", 预训练负责人, but not of a product,
   business or engineering function, nor a bare "Head of Safety").
-  Member of technical staff is not research when the title names a product or business
-  function (frontend, mobile, security, sales, recruiting, design, ...).
+  Member of technical staff is not research when the title names a product, business or
+  customer function (frontend, mobile, security, sales, recruiting, design, applied AI,
+  solutions, ...); a bare "Member of Technical Staff" takes its area from its team or
+  department ("Product Engineering", "Infrastructure": not research).
 * **Weak titles** ("Researcher", "Scientist", postdoc, research fellow/associate/assistant,
   professor, lecturer, faculty) count only with AI context: a topic or an AI cue
   (AI, machine learning, deep learning, algorithm, ...) in title/department/team, or a
@@ -42,8 +44,23 @@ order (the quality page prints it as a table). The decisions worth knowing:
   "Engineer" in "Research" is not either. Backend, payments, big-data, kernel, DevOps,
   front-end and similar functions are never tipped. "R&D", "Research & Development", 研发
   and labs ("<Company> AI Lab") are the ordinary departments of engineering companies,
-  not research organisations (for a "Researcher" they are context enough); "Research
-  Operations", "Research Computing" and the like are not research organisations either.
+  not research organisations (for a "Researcher" or a postdoc they are context enough);
+  "Research Operations", "Research Computing" and the like are not research organisations
+  either.
+* **Engineering work on models is engineering**, whatever topic the title names and whatever
+  the department: an algorithm engineer, or an engineer or manager a research department
+  would tip, whose title names infrastructure (training frameworks, inference and its
+  acceleration, serving, deployment, quantization, kernels, clusters, platforms), evaluation
+  and benchmarks, data engineering, recommendation, search, ads or ranking, or delivery to
+  industries and customers is not a research role (大模型评测工程师, 推荐算法工程师, "LLM
+  Algorithm Engineer, Industry Fine-tuning"). An engineer (research engineer and technical
+  staff included, not a scientist) whose department or team faces customers (public sector,
+  solutions, delivery, sales) delivers models, and is not research either.
+* **Scientists of a laboratory science** (chemistry, biology, assays, crystallography,
+  pharmacology) are not AI researchers unless the title names AI or ML work ("Research
+  Scientist, Structural Biology" no; "Machine Learning Research Scientist, Generative
+  Chemistry" yes); an economist is an economist even of AI; **Trust & Safety** and content
+  safety researchers (内容安全) work on moderation, not AI safety, unless the title names ML.
 * **Technical Staff, <area>** without "Member of" is member of technical staff, unless the
   area is infrastructure only ("Technical Staff, Inference", "MTS, GPU Kernels", "Cluster
   Reliability"): an infrastructure engineer's title, like an infrastructure algorithm
@@ -55,9 +72,10 @@ order (the quality page prints it as a table). The decisions worth knowing:
   博士后, 研发, ...) by their English equivalents before any rule runs, so they get the same
   categories and topics as English titles.
 * **Algorithm engineers** (the title Chinese companies use) are research engineers only
-  when the title names a research topic other than infrastructure ("LLM Algorithm
-  Engineer" yes, "Algorithm Engineer - Search Ranking" no) and no function that is not
-  research (大模型推理部署, deployment; 端侧部署, on-device).
+  when the title (or team) names a research topic other than infrastructure ("LLM Algorithm
+  Engineer" yes, "Algorithm Engineer - Search Ranking" no) and no engineering work or
+  function that is not research (大模型推理加速, inference; 端侧部署, on-device); a research
+  department never makes a bare 算法工程师 a researcher.
 
 Topics come from the title and team; the department is not used (it is usually an org
 name). The description counts only for a topic it mentions at least twice. Topic rules:
@@ -131,6 +149,21 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+# A laboratory science in a title: a chemist or a biologist, not an AI researcher, unless the
+# title also names AI work (``_AI_WORK``): "Research Scientist, Structural Biology" is not AI
+# research; "Machine Learning Research Scientist, Generative Chemistry" is.
+_LAB_SCIENCE = _rx(
+    r"\b(chemistry|chemists?|biochemistry|biochemists?|biology|biologists?|pharmacology"
+    r"|toxicology|immunology|crystallography|cryo-?em|assays?|wet[- ]lab|medicinal)\b"
+)
+_AI_WORK = _rx(
+    r"\b(ai|a\.i\.|artificial intelligence|machine learning|ml|deep learning|neural|generative"
+    r"|models?|algorithms?|llms?|agi|aigc|genai)\b"
+)
+# Machine learning as the method of the work (not a model as its object, as in "large model
+# content safety"): a Trust & Safety title naming it is research on classifiers.
+_ML_METHOD = _rx(r"\b(machine learning|ml|deep learning)\b")
+
 # ---- look-alikes (checked first, in this order) ---------------------------------------
 _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
@@ -193,9 +226,11 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|economics|macroeconomics|finance|standards|patents?|intellectual property"
             r"|consulting|legal|education|editorial|brand|investment|government|geopolitics)\b"
             r"(?!\s+(of|for|in)\s+(ai|artificial|machine|llms?|models?|agi|frontier)\b)"
+            # an economist stays an economist when the economy studied is AI's
+            r"|\beconomics\b"
         ),
-        "researchers of a field that is not AI: strategy, industry, economics, finance,"
-        " standards, patents, consulting, legal, education, investment, government",
+        "researchers of a field that is not AI: strategy, industry, economics (of AI too),"
+        " finance, standards, patents, consulting, legal, education, investment, government",
     ),
     (
         "exclude:go_to_market",
@@ -220,6 +255,18 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "exclude:data_scientist",
         _rx(r"\bdata scien(tist|ce)\b"),
         "data scientist (analytics role, whatever the team)",
+    ),
+    (
+        "exclude:trust_and_safety",
+        _rx(r"\btrust\s*(&|and)\s*safety\b|\bcontent (safety|moderation|review|security)\b"),
+        "Trust & Safety, content safety or moderation researchers (moderation policy, not AI"
+        " safety), even on a large model",
+    ),
+    (
+        "exclude:lab_science",
+        _LAB_SCIENCE,
+        "scientists of a laboratory science (chemistry, biology, assays, crystallography,"
+        " pharmacology, ...) whose title names no AI or machine-learning work",
     ),
     (
         "exclude:policy_legal",
@@ -253,8 +300,12 @@ _MTS = _rx(
 )
 _MTS_NON_RESEARCH = _rx(
     r"\b(frontend|front-end|front end|mobile|ios|android|web|full[- ]?stack|security|sales"
-    r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm)\b"
+    r"|recruit\w*|legal|finance|design|product engineer\w*|it|support|go[- ]to[- ]market|gtm"
+    r"|applied ai|customers?|solutions?|public sector|professional services|integrations?"
+    r"|search|ads|advertising|recommend\w*|ranking)\b"
 )
+# What is left of a bare "Member of Technical Staff" once its grade is removed: nothing.
+_MTS_GRADE = _rx(r"\b(senior|staff|principal|lead|founding|junior|i{1,3}|iv|v)\b|\(\s*\)")
 # The area of an infrastructure engineer's title (for "Member of Technical Staff, <area>").
 _INFRA_AREA = _rx(
     r"\binfra(structure)?\b|\binference\b|\bserving\b|\bkernels?\b|\bcuda\b|\bgpus?\b"
@@ -281,7 +332,7 @@ _APPLIED_SCIENTIST = _rx(
 )
 _RESEARCH_SCIENTIST = _rx(r"\bresearch scientist\b")
 _RESEARCH_ENGINEER = _rx(
-    r"\bresearch (software |ml |machine learning |ai |infrastructure |development )?"
+    r"\bresearch (software |ml |machine learning |ai |development )?"
     r"(engineer|sde|developer)\b"
     r"|\b(engineer|sde|developer)\b[^,(]*(,|\(|\s-\s)\s*research\b"
     r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
@@ -336,6 +387,46 @@ _NON_RESEARCH_FUNCTION = _rx(
     r"|deployment|on-device|reliability|supply chain|procurement"
     r"|marketing|operations|sales|design|business|finance|hr|java|php|golang|c\+\+)\b"
 )
+# Engineering work on models that is not research, whatever topic the title names and
+# whatever the department: infrastructure (training frameworks, inference and its acceleration,
+# serving, deployment, quantization, kernels, clusters, platforms, MLOps), evaluation and
+# benchmarks, data engineering, applications built on models, recommendation, search, ads and
+# ranking, and delivery to industries and customers. An algorithm engineer, or an engineer or manager tipped by a research department,
+# whose title names one of these is an engineer: "大模型算法工程师（推理加速）", "大模型评测工程师",
+# "推荐算法工程师", "LLM Algorithm Engineer, Industry Fine-tuning".
+_ENGINEERING_WORK = _rx(
+    r"\binfra(structure)?\b|\binference\b|\bserving\b|\bdeploy\w*|\baccelerat\w*|\bkernels?\b"
+    r"|\bcuda\b|\bgpus?\b|\bclusters?\b|\bcompilers?\b|\bquanti[sz]\w*|\bcompression\b"
+    r"|\btraining framework\b|\bplatforms?\b|\bhpc\b|\bml ?ops\b|\bllm ?ops\b"
+    r"|\bevaluations?\b|\bevals?\b|\bbenchmark\w*"
+    r"|\bdata (engineer\w*|develop\w*|pipelines?|platform|warehouse|infrastructure|processing"
+    r"|cleaning|annotation|labell?ing|governance)\b|\bapplications?\b"
+    r"|\brecommend\w*|\brecsys\b|\bsearch\b|\bads\b|\badvertising\b|\branking\b"
+    r"|\bindustry\b|\bindustries\b|\bcustomers?\b|\bsolutions?\b|\bdelivery\b|\bapplied ai\b"
+)
+# A department or team that faces customers (public sector, solutions, delivery, sales): an
+# engineer there, even a "Research Engineer" or a member of technical staff, integrates and
+# delivers models for customers. Scientists are not judged by it.
+_CUSTOMER_ORG = _rx(
+    r"\bpublic sector\b|\bsolutions?\b|\bcustomers?\b|\bdelivery\b|\bprofessional services\b"
+    r"|\bgo[- ]to[- ]market\b|\bgtm\b|\bsales\b|\bbusiness\b(?!\s+(group|unit))|\bindustry\b"
+    r"|\bindustries\b"
+    r"|\bconsulting\b"
+)
+# 推理 is read as "inference"; beside reinforcement learning or reasoning it is reasoning
+# (强化学习算法工程师（推理）, "RL for Reasoning (Inference-time Compute)"), not serving.
+_REASONING_CONTEXT = _rx(r"\breinforcement learning\b|\brl\b|\brlhf\b|\breasoning\b")
+_INFERENCE = _rx(r"\binference(-time)?\b")
+
+
+def _engineering_work(text: str) -> bool:
+    """Whether ``text`` (a title or a team) names engineering work on models."""
+    if _REASONING_CONTEXT.search(text):
+        text = _INFERENCE.sub(" ", text)
+    return bool(_ENGINEERING_WORK.search(text))
+
+
+_POSTDOC = _rx(r"\bpostdoc\w*\b|\bpost-?doctoral\b")
 # A title's own cue that it is machine-learning work (for an engineer in a research org).
 _ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
 _TITLE_RESEARCH = _rx(
@@ -348,18 +439,20 @@ _NOT_RESEARCH_ORG = _rx(
 
 RULES: tuple[Rule, ...] = (
     *(Rule(name, None, description) for name, _, description in _EXCLUSIONS),
-    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm, PhD or ML intern on a research topic (not a product or engineering function)"),
+    Rule("intern", "research_intern", "intern / internship / student researcher with a research word, or an algorithm, PhD or ML intern on a research topic (not a product or engineering function, nor engineering work such as inference, evaluation, platform, search)"),
     Rule("residency", "phd_residency", "residency, resident, fellows or scholars programme, fellowship, a title opening with Fellow and naming AI work"),
     Rule("research_manager", "research_manager", "research manager/lead/director, head/VP of research, chief scientist, science manager"),
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
-    Rule("exclude:mts_function", None, "MTS for frontend, mobile, security, sales, design, ..."),
+    Rule("exclude:mts_function", None, "MTS for frontend, mobile, security, sales, design, applied AI, customers, solutions, ...; a bare MTS whose team or department is such a function; any MTS in a customer-facing department or team"),
     Rule("exclude:mts_infrastructure", None, "MTS whose area is infrastructure only (inference, kernels, clusters, training or data infrastructure) and names no research"),
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
-    Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend"),
+    Rule("exclude:engineer_for_customers", None, "a research engineer whose title, department or team faces customers (public sector, solutions, customers, delivery, sales, industry)"),
+    Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend, or engineering work such as platform, data or infrastructure"),
     Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
-    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' only)"),
-    Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure), unless the title names a function such as deployment, on-device, backend"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' and 'postdoc' only)"),
+    Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure) in the title or team, unless the title names engineering work (inference, acceleration, platform, evaluation, data engineering, recommendation/search/ads, industry delivery) or a function such as deployment, on-device, backend, or the department faces customers; the department alone never decides"),
+    Rule("exclude:engineering_work", None, "any other title naming engineering work on models (inference, acceleration, platform, evaluation, data engineering, recommendation/search/ads, industry delivery) or in a customer-facing department: never tipped by a research department"),
     Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department, team or own title names a research org (not 'R&D' or a lab)"),
     Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
     Rule("no_research_cue", None, "everything else"),
@@ -506,15 +599,26 @@ def _decide(
         if pattern.search(title):
             if name == "exclude:security_research" and _ai_security_researcher(title):
                 continue
+            if name == "exclude:lab_science" and (
+                _AI_WORK.search(title) or set(_topics_in(title)) - {"infrastructure"}
+            ):
+                continue  # "Machine Learning Research Scientist, Generative Chemistry"
+            if name == "exclude:trust_and_safety" and _ML_METHOD.search(title):
+                continue  # "Research Scientist - Trust & Safety ML": classifiers research
             return name, None
 
     function = _NON_RESEARCH_FUNCTION.search(title)
+    # engineering work named by the title or by the team the posting sits in
+    engineering_work = _engineering_work(title) or _engineering_work(team)
+    # engineers (not scientists) in a customer-facing department or team deliver to customers
+    customer_org = any(_CUSTOMER_ORG.search(value) for value in (department, team) if value)
     if _INTERN.search(title) and (
         _RESEARCH_WORD.search(title)
         or (
             (_ALGORITHM.search(title) or _PHD.search(title) or _ML_INTERN_CUE.search(title))
             and research_topics
             and not function
+            and not _engineering_work(title)
         )
     ):
         return "intern", "research_intern"
@@ -525,26 +629,43 @@ def _decide(
     if _MANAGER.search(title):
         return "research_manager", "research_manager"
     if _MTS.search(title):
-        if _MTS_NON_RESEARCH.search(title):
+        if _MTS_NON_RESEARCH.search(title) or customer_org:
             return "exclude:mts_function", None
         if _INFRA_AREA.search(title) and not research_topics and not _RESEARCH_WORD.search(title):
             return "exclude:mts_infrastructure", None
+        if not re.search(r"\w", _MTS_GRADE.sub(" ", _MTS.sub(" ", title))):
+            # a bare "Member of Technical Staff" takes its area from its team or department
+            for value in (team, department):
+                if value and _MTS_NON_RESEARCH.search(value):
+                    return "exclude:mts_function", None
+                if value and _INFRA_AREA.search(value) and not _RESEARCH_ORG.search(value):
+                    return "exclude:mts_infrastructure", None
         return "mts", "member_of_technical_staff"
     if _APPLIED_SCIENTIST.search(title):
         return "applied_scientist", "applied_scientist"
 
     scientist = _RESEARCH_SCIENTIST.search(title)
     engineer = _RESEARCH_ENGINEER.search(title)
-    if engineer and function and not engineer.group(0).lower().startswith("research"):
-        engineer = None  # "Backend Engineer (Research)": a backend engineer on a research team
+    if (
+        engineer
+        and (function or _engineering_work(title))
+        and not engineer.group(0).lower().startswith("research")
+    ):
+        # "Backend Engineer (Research)", "Platform Engineer, Research": a backend or platform
+        # engineer on a research team
+        engineer = None
     if scientist and (not engineer or scientist.start() <= engineer.start()):
         return "research_scientist", "research_scientist"
+    if engineer and (customer_org or _CUSTOMER_ORG.search(title)):
+        # "Research Engineer, Customer Deployments": models delivered to customers
+        return "exclude:engineer_for_customers", None
     if engineer:
         return "research_engineer", "research_engineer"
     if (
         _LEADERSHIP.search(title)
         and research_topics
         and not function
+        and not engineering_work
         and not _ENGINEER.search(title)
         and not _WEAK_RESEARCHER.search(title)
         and not _NOT_RESEARCH_LEAD.search(title)
@@ -558,16 +679,29 @@ def _decide(
         lab = any(
             _LAB_ORG.search(value) or _RD_ORG.search(value) for value in (department, team) if value
         )
-        org_is_enough = (in_research_org or lab) and bool(_RESEARCHER_WORD.search(title))
+        org_is_enough = (in_research_org or lab) and bool(
+            _RESEARCHER_WORD.search(title) or _POSTDOC.search(title)
+        )
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
         return "no_research_cue", None
-    if (
-        _ALGORITHM_ENGINEER.search(title)
-        and (research_topics or _GENERATIVE.search(title))
-        and not function
+    if _ALGORITHM_ENGINEER.search(title):
+        # an algorithm engineer's title (or team) must name research work itself: the
+        # department never makes one a researcher
+        if (
+            (research_topics or _GENERATIVE.search(title))
+            and not function
+            and not engineering_work
+            and not customer_org
+        ):
+            return "algorithm_engineer_research_topic", "research_engineer"
+        if engineering_work or customer_org:
+            return "exclude:engineering_work", None
+        return "no_research_cue", None
+    if (engineering_work or customer_org) and (
+        _ENGINEER.search(title) or _ENGINEERING_LEAD.search(title)
     ):
-        return "algorithm_engineer_research_topic", "research_engineer"
+        return "exclude:engineering_work", None
     # The department is supporting evidence only: it tips an engineer (or an engineering
     # manager) whose title or team already names research work, never a bare "Engineer".
     # A manager's title that names research itself ("Engineering Manager, Pretraining

@@ -682,9 +682,11 @@ def text_country(text: str | None) -> str | None:
 
 
 # Phrases that open a remote job to (nearly) any country: "work from any country", "hire in
-# most countries", "from anywhere in the world", "any time zone", 全球远程, 不限地点.
+# most countries", "can be done from any country", "open to candidates in any location", "from
+# anywhere in the world", "any time zone", 全球远程, 不限地点.
 _ANYWHERE_TEXT_RE = re.compile(
-    r"\b(?:work|working|hire|hiring|live|living|based|located|apply|join us)\b[^.;\n]{0,40}?"
+    r"\b(?:work|working|hire|hiring|live|living|based|located|apply|join us|done|performed"
+    r"|open to)\b[^.;\n]{0,40}?"
     r"\b(?:any|most|many|almost any|nearly any)\s+(?:countr(?:y|ies)|time ?zones?|locations?)\b"
     r"|\bfrom anywhere(?! in\b)|\banywhere in the world\b|\b(?:any|every) time ?zones?\b"
     r"|\blocation[- ]independent\b|\bfully remote,? worldwide\b"
