@@ -65,7 +65,7 @@ import itertools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -284,6 +284,14 @@ class _Units:
         record = self.index.get(inst) if self.index is not None else None
         return record.country_code if record is not None else None
 
+    def order_key(self, inst: int) -> tuple[str, str, int]:
+        """How ties between institutions break: by name and country, which do not depend on
+        the order institutions were stored in (their ids do), then by id."""
+        record = self.index.get(inst) if self.index is not None else None
+        if record is None:
+            return ("", "", inst)
+        return (record.name.casefold(), record.country_code or "", inst)
+
     def depth(self, inst: int) -> int:
         return len(self.index.ancestors(inst)) if self.index is not None else 0
 
@@ -400,10 +408,14 @@ def _unit_activity(
     return out
 
 
-def _primary_runs(activity: Mapping[int, Mapping[int, float]]) -> list[_Run]:
+def _primary_runs(
+    activity: Mapping[int, Mapping[int, float]],
+    order: Callable[[int], tuple[str, str, int]] = lambda i: ("", "", i),
+) -> list[_Run]:
     """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
     activity over the whole history is the home (a secondary post held alongside it, started
-    in the same year or later, does not take over on a tie), then the one active first."""
+    in the same year or later, does not take over on a tie), then the one active first, then
+    the first by ``order`` (name and country, so not by storage order)."""
     total: dict[int, float] = defaultdict(float)
     first: dict[int, int] = {}
     for year in sorted(activity):
@@ -416,7 +428,8 @@ def _primary_runs(activity: Mapping[int, Mapping[int, float]]) -> list[_Run]:
         weights = activity[year]
         top = max(weights.values())
         tied = sorted(
-            (i for i, w in weights.items() if w == top), key=lambda i: (-total[i], first[i], i)
+            (i for i, w in weights.items() if w == top),
+            key=lambda i: (-total[i], first[i], order(i)),
         )
         kept = previous is not None and weights.get(previous, 0.0) >= max(top - 1.0, 1e-9)
         primary = previous if kept else tied[0]
@@ -734,7 +747,7 @@ def infer_moves(
             r.kind,
         ),
     )
-    runs = _drop_short_stays(_primary_runs(activity), settings)
+    runs = _drop_short_stays(_primary_runs(activity, units.order_key), settings)
     runs, links = _join_lineages(runs, rels, settings, units)
     year_docs = _year_documents(given, units)
     runs, visits = _fold_visits(runs, ordered, settings, year_docs)

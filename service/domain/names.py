@@ -96,7 +96,6 @@ _ASCII_FOLD = str.maketrans(
 )
 
 
-@memoise_text(max_bytes=8 * 1024 * 1024, max_chars=MAX_CACHED_NAME_CHARS)
 def fold(text: str) -> str:
     """Fold text for comparison.
 
@@ -106,12 +105,15 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         # What the general path gives for ASCII (NFKC leaves it as it is, casefold is lower,
-        # and there are no CJK runs to separate), without its per-character work.
+        # and there are no CJK runs to separate), without its per-character work. Cheaper
+        # than a cache lookup, so ASCII text is never cached.
         return " ".join(text.translate(_ASCII_FOLD).split())
-    return _fold_general(text)
+    return fold_general(text)
 
 
-def _fold_general(text: str) -> str:
+@memoise_text(max_bytes=8 * 1024 * 1024, max_chars=MAX_CACHED_NAME_CHARS)
+def fold_general(text: str) -> str:
+    """``fold`` of any text, character by character (memoised: names recur)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
     for char in text:

@@ -9,16 +9,18 @@ control character (a tab, a newline, a NUL) anywhere.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = frozenset({"http", "https"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def web_url(value: str) -> str:
     """``value`` without surrounding spaces if it is an http(s) URL with a host; else a
     ValueError saying what is wrong (without echoing a possibly hostile value)."""
     url = value.strip(" ")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+    if _CONTROL.search(url):
         raise ValueError("not an http(s) URL: it contains a control character (tab, newline, NUL)")
     try:
         parts = urlsplit(url)

@@ -5,6 +5,14 @@ One run of one ingester *instance* at a time (a PostgreSQL advisory lock). Each 
 transaction holding its observations, their evidence, the rejected records, the plugin's latest
 checkpoint and the HTTP validators learnt so far; a crash loses only the uncommitted batch, and a
 re-run resumes from the committed checkpoint. Re-running over the same data changes nothing.
+
+Runs of different instances (several workers) go at once: each reads, validates and prepares
+its own observations in parallel, and their batch transactions take turns on one transaction
+advisory lock (``WRITE_LOCK_CLASS``). A batch therefore resolves against everything the other
+runs committed before it (no two runs create the same researcher or institution, and no two
+batches wait on each other's rows: no deadlocks), and a run's in-memory institution index
+learns, on a miss, what another run stored since it was loaded
+(``institution_writes.create_unreviewed``).
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ from service.metrics import record_ingest_run, record_observations
 logger = logging.getLogger(__name__)
 
 LOCK_CLASS = 0x7466  # "tf": the advisory-lock namespace of ingest runs
+WRITE_LOCK_CLASS = 0x7477  # "tw": the batch transactions of all runs take turns on it
 
 # The tables a run grows and looks rows up in, batch after batch. Their lookups join a batch's
 # keys to indexes; planned with statistics from when a table was a tenth of its size (or never
@@ -411,6 +420,7 @@ class _Run:
             batch.counts,
         )
         async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", WRITE_LOCK_CLASS)
             outcome = await writer.write(items)
             for n, (item, status) in enumerate(zip(items, outcome.statuses, strict=True)):
                 derived = "/extract_moves:" in item.position

@@ -213,28 +213,38 @@ class Resolver:
         """The run's in-memory index of every institution, loaded on first use and kept up to
         date with the institutions, aliases and ids this run adds."""
         if self._index is None:
-            records: list[InstitutionRecord] = []
-            for row in await institution_writes.index_rows(self.conn):
-                ids = {str(pair[0]): str(pair[1]) for pair in row["ids"] or []}
-                for scheme, value in ids.items():
-                    self._inst_by_ext[(scheme, value)] = row["id"]
-                self._reviewed[row["id"]] = bool(row["reviewed"])
-                records.append(
-                    InstitutionRecord(
-                        id=row["id"],
-                        slug=row["slug"],
-                        name=row["name"],
-                        kind=row["kind"],
-                        country_code=row["country_code"],
-                        parent_id=row["parent_id"],
-                        is_site=bool(row["is_site"]),
-                        ror=ids.get("ror"),
-                        openalex_id=ids.get("openalex"),
-                        aliases=tuple(row["aliases"] or ()),
-                    )
-                )
-            self._index = InstitutionIndex(records)
+            self._index = InstitutionIndex(await self._records())
         return self._index
+
+    async def _records(self, ids: Sequence[int] | None = None) -> list[InstitutionRecord]:
+        records: list[InstitutionRecord] = []
+        for row in await institution_writes.index_rows(self.conn, ids):
+            ext = {str(pair[0]): str(pair[1]) for pair in row["ids"] or []}
+            for scheme, value in ext.items():
+                self._inst_by_ext[(scheme, value)] = row["id"]
+            self._reviewed[row["id"]] = bool(row["reviewed"])
+            records.append(
+                InstitutionRecord(
+                    id=row["id"],
+                    slug=row["slug"],
+                    name=row["name"],
+                    kind=row["kind"],
+                    country_code=row["country_code"],
+                    parent_id=row["parent_id"],
+                    is_site=bool(row["is_site"]),
+                    ror=ext.get("ror"),
+                    openalex_id=ext.get("openalex"),
+                    aliases=tuple(row["aliases"] or ()),
+                )
+            )
+        return records
+
+    async def _load_institutions(self, ids: Sequence[int]) -> None:
+        """Add stored institutions this run's index does not know yet (created by another
+        ingester instance since the index was loaded)."""
+        index = await self.institution_index()
+        for record in await self._records(ids):
+            index.add(record)
 
     def _inst_keys(self, ref: InstitutionRef | InstitutionSeen) -> list[tuple[str, ...]]:
         keys: list[tuple[str, ...]] = [("id", s, v) for s, v in sorted(ref.ids.items())]
@@ -304,10 +314,12 @@ class Resolver:
             if exact and found not in self.institutions_created:
                 await self._learn_institution(found, ref)
             return found, False
-        return await self._create(ref), True
+        return await self._create(ref)
 
-    async def _create(self, ref: InstitutionRef | InstitutionSeen) -> int:
-        """A new unreviewed institution for a reference ``_find`` just found nothing for."""
+    async def _create(self, ref: InstitutionRef | InstitutionSeen) -> tuple[int, bool]:
+        """A new unreviewed institution for a reference ``_find`` just found nothing for, as
+        (id, True); or (id, False) for the one another ingester instance stored since this run
+        loaded its index, now added to the index."""
         ref_slug: str | None = field_value(ref, "slug")
         name = ref.name or ref_slug or next(iter(ref.ids.values()))
         parent_id = None
@@ -317,7 +329,7 @@ class Resolver:
         kind = (ref.kind if isinstance(ref, InstitutionSeen) else None) or "other"
         # The aliases and ids learning from the reference adds go in with the new row.
         aliases, new_ids = self._to_learn(ref)
-        new_id, slug, added, gained_ids = await institution_writes.create_unreviewed(
+        new_id, slug, added, gained_ids, existing = await institution_writes.create_unreviewed(
             self.conn,
             base_slug=ref_slug or slugify(name),
             name=name[:500],
@@ -330,7 +342,15 @@ class Resolver:
             aliases=aliases,
             pairs=new_ids,
             source=self.source,
+            explicit_slug=bool(ref_slug),
         )
+        if existing:
+            await self._load_institutions([new_id])
+            for key in self._inst_keys(ref):
+                self._inst_cache[key] = new_id
+                self._inst_exact.add(key)
+            await self._learn_institution(new_id, ref)
+            return new_id, False
         self._learnt.add(self._fingerprint(new_id, ref))
         self.institutions_created.add(new_id)
         self._reviewed[new_id] = False
@@ -352,7 +372,7 @@ class Resolver:
         for key in self._inst_keys(ref):
             self._inst_cache[key] = new_id
             self._inst_exact.add(key)
-        return new_id
+        return new_id, True
 
     async def _learn_institution(self, inst_id: int, ref: InstitutionRef | InstitutionSeen) -> bool:
         """Add the aliases and ids a source gives; True if anything was added."""
@@ -421,7 +441,9 @@ class Resolver:
         """Resolve or create an institution from an ``InstitutionSeen``: created/updated/unchanged."""
         found, exact = await self._find(seen)
         if found is None:
-            new_id = await self._create(seen)  # institution() would look it up again first
+            new_id, created = await self._create(seen)  # institution() would look it up again
+            if not created:  # another instance stored it meanwhile: learn and fill as found
+                return await self.institution_seen(seen)
             # created with these very fields: offering them again would fill nothing
             self._filled.add((new_id, seen.kind, seen.country_code, seen.city, seen.website))
             return "created"

@@ -75,7 +75,7 @@ async def test_searches_within_the_limits_still_work(client: httpx.AsyncClient) 
 
 
 def test_name_caches_are_bounded_by_bytes() -> None:
-    cache = fold.cache  # type: ignore[attr-defined]
+    cache = names.fold_general.cache  # type: ignore[attr-defined]
     for i in range(20_000):
         fold(f"{uuid.uuid4().hex} {'é' * 150} {i}")
     assert cache.bytes <= cache.max_bytes

@@ -9,8 +9,11 @@ from typing import Any
 import asyncpg
 
 
-async def index_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
-    """Every institution with its aliases and external ids, for the in-memory resolution index."""
+async def index_rows(
+    conn: asyncpg.Connection, ids: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """Every institution (or those of ``ids``) with its aliases and external ids, for the
+    in-memory resolution index."""
     rows = await conn.fetch(
         """
         SELECT i.id, i.slug, i.name, i.kind, i.country_code, i.parent_id, i.is_site, i.reviewed,
@@ -18,8 +21,9 @@ async def index_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
                           WHERE a.institution_id = i.id), '{}') AS aliases,
                coalesce((SELECT array_agg(ARRAY[x.scheme, x.value]) FROM institution_external_id x
                           WHERE x.institution_id = i.id), '{}') AS ids
-        FROM institution i ORDER BY i.id
-        """
+        FROM institution i WHERE $1::bigint[] IS NULL OR i.id = ANY($1::bigint[]) ORDER BY i.id
+        """,
+        None if ids is None else list(ids),
     )
     return [dict(r) for r in rows]
 
@@ -90,13 +94,35 @@ async def create_unreviewed(
     aliases: Sequence[tuple[str, str]],
     pairs: Sequence[tuple[str, str]],
     source: str,
-) -> tuple[int, str, int, int]:
+    explicit_slug: bool = False,
+) -> tuple[int, str, int, int, bool]:
     """An unreviewed institution at the first free slug from ``base_slug`` (``base_slug``,
     else ``base_slug-2``, ``-3``, ...), with its (alias, normalized) aliases and (scheme,
-    value) external ids, in one statement: (id, slug, aliases added, ids added)."""
+    value) external ids, in one statement: (id, slug, aliases added, ids added, False).
+
+    Unless a stored institution already answers the reference exactly (one of its external
+    ids, the slug the reference gives when ``explicit_slug``, or one of its normalized names
+    as an alias, in a compatible country): then nothing is written and that one comes back,
+    as (id, slug, 0, 0, True). Another ingester instance may have created it since this run
+    loaded its index; the batch transaction holds the ingest write lock, so it is visible.
+    """
     row = await conn.fetchrow(
         """
-        WITH s AS (
+        WITH e AS (
+            SELECT f.id, f.slug FROM (
+                SELECT i.id, i.slug, 0 AS rank FROM institution_external_id x
+                JOIN unnest($12::text[], $13::text[]) AS t(s, v)
+                  ON x.scheme = t.s AND x.value = t.v
+                JOIN institution i ON i.id = x.institution_id
+                UNION ALL
+                SELECT i.id, i.slug, 1 FROM institution i WHERE $14::boolean AND i.slug = $1
+                UNION ALL
+                SELECT i.id, i.slug, CASE WHEN i.country_code = $4 THEN 2 ELSE 3 END
+                FROM institution_alias a JOIN institution i ON i.id = a.institution_id
+                WHERE a.normalized = ANY($10::text[])
+                  AND ($4::text IS NULL OR i.country_code IS NULL OR i.country_code = $4)
+            ) f ORDER BY f.rank, f.id LIMIT 1
+        ), s AS (
             SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM institution WHERE slug = $1) THEN $1
                    ELSE (SELECT $1 || '-' || n
                          -- A function scan materialises its whole series, so the series is
@@ -110,6 +136,7 @@ async def create_unreviewed(
             INSERT INTO institution (slug, name, kind, country_code, city, website, parent_id,
                                      reviewed, search_text)
             SELECT s.slug, $2, $3, $4, $5, $6, $7, false, $8 FROM s
+            WHERE NOT EXISTS (SELECT 1 FROM e)
             RETURNING id, slug
         ), a AS (
             INSERT INTO institution_alias (institution_id, alias, normalized, source)
@@ -120,8 +147,11 @@ async def create_unreviewed(
             SELECT i.id, t.s, t.v FROM i, unnest($12::text[], $13::text[]) AS t(s, v)
             ON CONFLICT DO NOTHING RETURNING 1
         )
-        SELECT i.id, i.slug, (SELECT count(*) FROM a) AS aliases, (SELECT count(*) FROM x) AS ids
+        SELECT i.id, i.slug, (SELECT count(*) FROM a) AS aliases, (SELECT count(*) FROM x) AS ids,
+               false AS existing
         FROM i
+        UNION ALL
+        SELECT e.id, e.slug, 0, 0, true FROM e
         """,
         base_slug,
         name,
@@ -136,8 +166,15 @@ async def create_unreviewed(
         source,
         [p[0] for p in pairs],
         [p[1] for p in pairs],
+        explicit_slug,
     )
-    return int(row["id"]), str(row["slug"]), int(row["aliases"]), int(row["ids"])
+    return (
+        int(row["id"]),
+        str(row["slug"]),
+        int(row["aliases"]),
+        int(row["ids"]),
+        bool(row["existing"]),
+    )
 
 
 async def fill_missing(
