@@ -33,10 +33,12 @@ Three further rules separate migrants from travellers:
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
-  the same job under a new name: no move. An undated relation (ROR gives no dates) counts
-  where the switch is direct, unless a dated one of the same pair says when. Each end counts
-  for its unit (papers naming Google,
-  Brain's company, then Google DeepMind follow the Brain merger). A real move out of the successor afterwards starts
+  the same job under a new name: no move. A spin-out from academia into industry (a start-up
+  from a university lab) is the exception: the university lives on, and whoever joins the
+  company changes employer and sector. An undated relation (ROR gives no dates) counts where
+  the switch is direct, unless a dated one of the same pair says when. Each end counts for its
+  unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger).
+  A real move out of the successor afterwards starts
   from the successor.
 * **Dates.** A move carries the interval between the last active year at the origin and the
   first at the destination (``earliest`` .. ``latest``); its ``date`` is the first year at the
@@ -287,6 +289,20 @@ class _Units:
     def depth(self, inst: int) -> int:
         return len(self.index.ancestors(inst)) if self.index is not None else 0
 
+    def leaves_academia(self, rel: Relation) -> bool:
+        """Whether a relation goes from academia to industry (a company spun out of a
+        university lab: its founders leave the university, which lives on)."""
+        if self.index is None:
+            return False
+        return (
+            self.index.sector(rel.predecessor_id) == "academia"
+            and self.index.sector(rel.successor_id) == "industry"
+        )
+
+    def encloses(self, a: int, b: int) -> bool:
+        """Whether ``a`` is a proper ancestor of ``b`` (Google of Google Brain)."""
+        return a != b and self.index is not None and a in self.index.ancestors(b)
+
     def same_unit(self, a: int, b: int) -> bool:
         """Equal, or one is an ancestor of the other and their countries do not differ."""
         if a == b:
@@ -457,6 +473,8 @@ def _continuity(
     relation (ROR gives no dates) counts where the switch is direct: the successor's first year
     within ``continuity_years`` of the predecessor's last."""
     for rel in relations:
+        if rel.kind == "spin_out" and units.leaves_academia(rel):
+            continue
         if not any(units.linked(rel.predecessor_id, u) for u in before.chain):
             continue
         if not units.linked(rel.successor_id, after.chain[0]):
@@ -667,9 +685,10 @@ def _member(
     activity: Mapping[int, Mapping[int, float]],
     years: Iterable[int],
 ) -> int:
-    """The institution of ``unit`` a move names: the one most active in the first of ``years``
-    where any is (the more specific one on a tie: the lab over its company), as the papers of
-    that year name it."""
+    """The institution of ``unit`` a move names: in the first of ``years`` where any member is
+    active, the most specific one active (a lab over its company, whatever the weights: an
+    employment record names the employer, the papers of the same year the lab), then the most
+    active of the unrelated ones."""
     members = units.members.get(unit, [unit])
     if len(members) == 1:
         return members[0]
@@ -677,7 +696,8 @@ def _member(
         weights = activity.get(year, {})
         active = [m for m in members if weights.get(m)]
         if active:
-            return min(active, key=lambda m: (-weights[m], -units.depth(m), m))
+            specific = [m for m in active if not any(units.encloses(m, o) for o in active)]
+            return min(specific, key=lambda m: (-weights[m], -units.depth(m), m))
     return unit
 
 

@@ -124,7 +124,7 @@ def test_seed_file_builds_an_index() -> None:
 
 @pytest.mark.skipif(not SEED.exists(), reason="seed file not present")
 def test_a_name_inside_a_longer_one_in_another_country_is_a_site_not_the_lab() -> None:
-    """"Microsoft Research India" in India is a site of its own, not the US lab whose name
+    """ "Microsoft Research India" in India is a site of its own, not the US lab whose name
     it contains: resolving it to the lab put an Indian stint in the United States and made a
     move of a stay. Without a country, or in the lab's own country, the lab is still found."""
     with SEED.open("rb") as handle:

@@ -557,3 +557,47 @@ def test_an_undated_relation_does_not_override_a_dated_one_of_the_same_pair() ->
     assert len(infer_moves(early, SETTINGS, relations=[undated, dated])) == 1
     on_time = [years(BRAIN, 2017, 2022), years(GDM, 2023, 2026)]
     assert infer_moves(on_time, SETTINGS, relations=[dated, undated]) == []
+
+
+def test_a_move_into_a_company_and_its_lab_names_the_lab_whatever_the_weights() -> None:
+    """An employment record names the company (Google, weighing as a dated stint), the papers
+    of the same years the lab (Google Brain): the move names the lab, the more specific end."""
+    index = hierarchy()
+    dated = Stint(2, PartialDate(2019, 6), PartialDate(2023, 4), source="orcid")
+    stints = [years(8, 2014, 2019), years(4, 2019, 2023), dated]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(8, 4, 2019)]
+    # and out of it: the lab the papers name in the last year, beside the record's company
+    out = [years(8, 2010, 2015), years(2, 2016, 2021), years(4, 2016, 2021), years(9, 2022, 2026)]
+    assert pairs(infer_moves(out, SETTINGS, index=index)) == [(8, 4, 2016), (4, 9, 2022)]
+
+
+def spin_out_index() -> InstitutionIndex:
+    rows = [
+        (1, "tsinghua-university", "university", None),
+        (2, "zhipu-ai", "company", None),
+        (3, "keg-lab", "lab", 1),
+        (4, "institute", "nonprofit", None),
+    ]
+    return InstitutionIndex(
+        InstitutionRecord(i, slug, slug, kind, "CN", parent) for i, slug, kind, parent in rows
+    )
+
+
+def test_a_start_up_spun_out_of_a_university_is_a_move_a_lab_spun_out_is_not() -> None:
+    """Zhipu AI spun out of Tsinghua (2019): who leaves the university for the company changes
+    employer and sector, a move. A university group spun out as an institute keeps its people:
+    continuity."""
+    index = spin_out_index()
+    to_company = [Relation(1, 2, "spin_out", PartialDate(2019, 6))]
+    stints = [years(1, 2014, 2019), years(2, 2019, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=to_company, index=index)) == [(1, 2, 2019)]
+    lab_to_company = [Relation(3, 2, "spin_out", PartialDate(2019, 6))]
+    stints = [years(3, 2014, 2019), years(2, 2019, 2026)]
+    assert len(pairs(infer_moves(stints, SETTINGS, relations=lab_to_company, index=index))) == 1
+    to_institute = [Relation(1, 4, "spin_out", PartialDate(2021))]
+    stints = [years(1, 2010, 2021), years(4, 2021, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=to_institute, index=index)) == []
+    # a rename or merger into a company keeps its people whatever the sectors
+    merger = [Relation(1, 2, "merger", PartialDate(2019, 6))]
+    stints = [years(1, 2014, 2019), years(2, 2019, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=merger, index=index)) == []
