@@ -23,6 +23,12 @@ Three further rules separate migrants from travellers:
   is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
   dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
   Callers store visits apart from moves (left out of moves and flows by default).
+* **Steps.** A stay at B that never becomes primary because its years are shared with the
+  last papers at A and the first at C (a one-year postdoc, a 15-month job between two posts)
+  is a step A → B → C, two moves, when all of it lies between A's last year and C's first,
+  C starts after A's last year, and no record calls it a visit; a stay of one year only when
+  it ends before C's first paper and shares its sector with A or C (an industry year between
+  two academic posts is an internship).
 * **Units.** An institution and its ancestor or descendant in the same country (a lab inside
   its company, a department inside its university) are one employing unit (``index`` gives
   the hierarchy): a change between them is no move, and a move names the institution the
@@ -627,6 +633,60 @@ def _overlapping_visits(
     return visits
 
 
+def _steps_between(
+    runs: list[_Run],
+    activity: Mapping[int, Mapping[int, float]],
+    stints: Sequence[Stint],
+    visits: Iterable[_Visit],
+    units: _Units,
+) -> list[_Run]:
+    """Short stays between two jobs that never became primary, because the old job's last
+    papers and the new one's first share their years (a one-year postdoc, a 15-month job):
+    a step A → B → C, two moves, when every active year at B lies between the last year at A
+    and the first at C, C starts after A's last year, and no record calls B a visit. A stay of
+    one active year must also end before any paper at C (else it is a stray paper of the
+    move's year) and share its sector with A or C (an industry year between two academic
+    posts is the internship at the end of a doctorate)."""
+    primaries = {inst for run in runs for inst in run.chain}
+    visited = {v.host for v in visits}
+    years_of: dict[int, list[int]] = defaultdict(list)
+    for year, weights in sorted(activity.items()):
+        for inst in weights:
+            years_of[inst].append(year)
+    out: list[_Run] = [runs[0]] if runs else []
+    for before, after in itertools.pairwise(runs):
+        if after.first > before.last:
+            steps = sorted(
+                (ys[0], host)
+                for host, ys in years_of.items()
+                if host not in primaries
+                and host not in visited
+                and before.last <= ys[0]
+                and ys[-1] <= after.first
+                and not any(s.visiting for s in stints if s.institution_id == host)
+            )
+            if len(steps) == 1:  # two at once are no single step
+                host = steps[0][1]
+                if len(years_of[host]) > 1 or _lone_year_is_a_step(
+                    host, before, after, years_of, units
+                ):
+                    out.append(_Run([host], list(years_of[host])))
+        out.append(after)
+    return out
+
+
+def _lone_year_is_a_step(
+    host: int, before: _Run, after: _Run, years_of: Mapping[int, Sequence[int]], units: _Units
+) -> bool:
+    (year,) = years_of[host]
+    if min(y for inst in after.chain for y in years_of.get(inst, ())) <= year:
+        return False
+    if units.index is None or host not in units.index:
+        return True
+    sector = units.index.sector(host)
+    return any(units.index.sector(inst) == sector for inst in (before.inst, after.chain[0]))
+
+
 def _move_date(
     to_id: int,
     became_primary: int,
@@ -760,6 +820,7 @@ def infer_moves(
     runs, visits = _fold_visits(runs, ordered, settings, year_docs)
     runs, more_links = _join_lineages(runs, rels, settings, units)
     links += more_links
+    runs = _steps_between(runs, activity, ordered, visits, units)
     visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)
     for s in ordered:

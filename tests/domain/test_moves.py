@@ -601,3 +601,34 @@ def test_a_start_up_spun_out_of_a_university_is_a_move_a_lab_spun_out_is_not() -
     merger = [Relation(1, 2, "merger", PartialDate(2019, 6))]
     stints = [years(1, 2014, 2019), years(2, 2019, 2026)]
     assert pairs(infer_moves(stints, SETTINGS, relations=merger, index=index)) == []
+
+
+def kinds_index(kinds: dict[int, str]) -> InstitutionIndex:
+    return InstitutionIndex(
+        InstitutionRecord(i, f"i{i}", f"i{i}", kind, "GB", None) for i, kind in kinds.items()
+    )
+
+
+def test_a_short_post_between_two_jobs_is_a_step_not_noise() -> None:
+    """A one-year postdoc (one paper in the last year at A) before a lectureship at C, and a
+    15-month job whose two years are shared with A's last and C's first: both steps are moves,
+    though the stay never becomes the primary affiliation."""
+    index = kinds_index({1: "university", 2: "university", 3: "university", 4: "company"})
+    postdoc = [years(1, 2014, 2018), years(2, 2018, 2018), years(3, 2019, 2026)]
+    assert pairs(infer_moves(postdoc, SETTINGS, index=index)) == [(1, 2, 2018), (2, 3, 2019)]
+    job = [years(1, 2013, 2018), years(4, 2018, 2019), years(3, 2019, 2026)]
+    assert pairs(infer_moves(job, SETTINGS, index=index)) == [(1, 4, 2018), (4, 3, 2019)]
+
+
+def test_an_internship_or_a_stray_paper_in_the_move_year_is_no_step() -> None:
+    """A year at a company between two academic posts is the internship at the end of a
+    doctorate; a paper naming B in the year the new job's papers start is a stray one; a
+    record with a visiting role is a visit."""
+    index = kinds_index({1: "university", 2: "university", 3: "university", 4: "company"})
+    intern = [years(1, 2015, 2020), years(4, 2020, 2020), years(3, 2021, 2026)]
+    assert pairs(infer_moves(intern, SETTINGS, index=index)) == [(1, 3, 2021)]
+    stray = [years(1, 2010, 2015), years(2, 2015, 2015), years(4, 2015, 2026)]
+    assert pairs(infer_moves(stray, SETTINGS, index=index)) == [(1, 4, 2015)]
+    visiting = replace(years(2, 2018, 2018), visiting=True)
+    found = infer_moves([years(1, 2014, 2018), visiting, years(3, 2019, 2026)], SETTINGS)
+    assert pairs(found) == [(1, 3, 2019)]
