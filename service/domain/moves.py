@@ -310,15 +310,31 @@ class _Units:
         return a != b and self.index is not None and a in self.index.ancestors(b)
 
     def same_unit(self, a: int, b: int) -> bool:
-        """Equal, or one is an ancestor of the other and their countries do not differ."""
+        """Equal, or one is an ancestor of the other, their countries do not differ and the
+        descendant is no site of its own (MSRA Shanghai under MSRA Beijing)."""
         if a == b:
             return True
         if self.index is None or a not in self.index or b not in self.index:
             return False
-        if a not in self.index.ancestors(b) and b not in self.index.ancestors(a):
+        if a in self.index.ancestors(b):
+            a, b = b, a
+        elif b not in self.index.ancestors(a):
             return False
         ca, cb = self._country(a), self._country(b)
-        return not (ca and cb and ca.upper() != cb.upper())
+        if ca and cb and ca.upper() != cb.upper():
+            return False
+        return not self._site_below(a, b)
+
+    def _site_below(self, inst: int, ancestor: int) -> bool:
+        """Whether ``inst`` or an institution between it and ``ancestor`` is a site."""
+        assert self.index is not None
+        for i in [inst, *self.index.ancestors(inst)]:
+            if i == ancestor:
+                return False
+            record = self.index.get(i)
+            if record is not None and record.is_site:
+                return True
+        return False
 
     def linked(self, inst: int, unit: int) -> bool:
         """Whether ``inst`` (a relation's end, maybe outside the history) is in ``unit``."""

@@ -632,3 +632,28 @@ def test_an_internship_or_a_stray_paper_in_the_move_year_is_no_step() -> None:
     visiting = replace(years(2, 2018, 2018), visiting=True)
     found = infer_moves([years(1, 2014, 2018), visiting, years(3, 2019, 2026)], SETTINGS)
     assert pairs(found) == [(1, 3, 2019)]
+
+
+def sites_index() -> InstitutionIndex:
+    """Microsoft Research (US) > MSR Asia (CN, a site) > MSRA Shanghai (CN, a site); Tsinghua."""
+    return InstitutionIndex(
+        [
+            InstitutionRecord(1, "microsoft-research", "MSR", "lab", "US", None),
+            InstitutionRecord(2, "msr-asia", "MSRA", "lab", "CN", 1, is_site=True),
+            InstitutionRecord(3, "msr-asia-shanghai", "MSRA SH", "lab", "CN", 2, is_site=True),
+            InstitutionRecord(4, "tsinghua-university", "Tsinghua", "university", "CN", None),
+        ]
+    )
+
+
+def test_a_transfer_between_two_sites_in_one_country_is_a_move() -> None:
+    """Flows are attributed to sites: MSRA Beijing to the new MSRA Shanghai lab is a move,
+    though the one sits under the other in the same country."""
+    stints = [years(4, 2010, 2015), years(2, 2015, 2021), years(3, 2021, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, index=sites_index())) == [
+        (4, 2, 2015),
+        (2, 3, 2021),
+    ]
+    # papers naming both the site and the lab it belongs to, every year: one job, no move
+    both = [years(4, 2010, 2015), years(2, 2015, 2026), years(3, 2016, 2026)]
+    assert pairs(infer_moves(both, SETTINGS, index=sites_index())) == [(4, 2, 2015)]
