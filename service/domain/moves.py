@@ -32,7 +32,8 @@ Three further rules separate migrants from travellers:
 * **Units.** An institution and its ancestor or descendant in the same country (a lab inside
   its company, a department inside its university) are one employing unit (``index`` gives
   the hierarchy): a change between them is no move, and a move names the institution the
-  papers of its year name. A site in another country is its own unit. Of institutions tied
+  papers of its year name. A site in another country is its own unit, and so is one the
+  seed marks as a site in its parent's country (MSRA Shanghai under MSRA). Of institutions tied
   in a year, the one with the most activity over the history is the home: a secondary post
   held alongside it, whether it starts with a new job or ends before the home, is a dual
   appointment and neither its start nor its end is a move.
@@ -265,7 +266,8 @@ class _Units:
     """The employing units of one history: an institution and its ancestor or descendant in
     the same country (a lab inside its company, a department inside its university: Google and
     Google Brain, ByteDance and ByteDance Seed) are one unit, so a change between them is no
-    move. A site in another country (Microsoft Research and MSR Cambridge) stays its own unit:
+    move. A site in another country (Microsoft Research and MSR Cambridge), or one marked as a
+    site in the same country (MSRA Shanghai under MSRA), stays its own unit:
     flows are attributed to sites. Each unit is keyed by its lowest institution id."""
 
     def __init__(self, ids: Iterable[int], index: InstitutionIndex | None) -> None:
