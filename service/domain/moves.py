@@ -25,8 +25,8 @@ Three further rules separate migrants from travellers:
   Callers store visits apart from moves (left out of moves and flows by default).
 * **Steps.** A stay at B that never becomes primary because its years are shared with the
   last papers at A and the first at C (a one-year postdoc, a 15-month job between two posts)
-  is a step A → B → C, two moves, when all of it lies between A's last year and C's first,
-  C starts after A's last year, and no record calls it a visit; a stay of one year only when
+  is a step A → B → C, two moves, when all of it lies between A's last year and C's first
+  and after A's first, C starts after A's last year, and no record calls it a visit; a stay of one year only when
   it ends before C's first paper and shares its sector with A or C (an industry year between
   two academic posts is an internship).
 * **Units.** An institution and its ancestor or descendant in the same country (a lab inside
@@ -661,7 +661,8 @@ def _steps_between(
     """Short stays between two jobs that never became primary, because the old job's last
     papers and the new one's first share their years (a one-year postdoc, a 15-month job):
     a step A → B → C, two moves, when every active year at B lies between the last year at A
-    and the first at C, C starts after A's last year, and no record calls B a visit. A stay of
+    and the first at C, after A's first (else B is a co-affiliation of all of A), C starts
+    after A's last year, and no record calls B a visit. A stay of
     one active year must also end before any paper at C (else it is a stray paper of the
     move's year) and share its sector with A or C (an industry year between two academic
     posts is the internship at the end of a doctorate)."""
@@ -680,6 +681,7 @@ def _steps_between(
                 if host not in primaries
                 and host not in visited
                 and before.last <= ys[0]
+                and before.first < ys[0]
                 and ys[-1] <= after.first
                 and not any(s.visiting for s in stints if s.institution_id == host)
             )

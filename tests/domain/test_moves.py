@@ -657,3 +657,11 @@ def test_a_transfer_between_two_sites_in_one_country_is_a_move() -> None:
     # papers naming both the site and the lab it belongs to, every year: one job, no move
     both = [years(4, 2010, 2015), years(2, 2015, 2026), years(3, 2016, 2026)]
     assert pairs(infer_moves(both, SETTINGS, index=sites_index())) == [(4, 2, 2015)]
+
+
+def test_a_second_affiliation_of_every_year_at_a_is_no_step() -> None:
+    """Two affiliations on the one year of papers before a move (Florida College and the
+    University of Florida, 2008, then Chapel Hill from 2010): a co-affiliation, not a step."""
+    index = kinds_index({1: "university", 2: "university", 3: "university"})
+    stints = [years(1, 2008, 2008), years(2, 2008, 2008), years(3, 2010, 2014)]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(1, 3, 2010)]
