@@ -33,7 +33,12 @@ Three further rules separate migrants from travellers:
   its company, a department inside its university) are one employing unit (``index`` gives
   the hierarchy): a change between them is no move, and a move names the institution the
   papers of its year name. A site in another country is its own unit, and so is one the
-  seed marks as a site in its parent's country (MSRA Shanghai under MSRA). Of institutions tied
+  seed marks as a site in its parent's country (MSRA Shanghai under MSRA). Two parts of one
+  organisation (one top-level ancestor), in whatever countries, active together for more than
+  ``allowed_overlap_years`` years are one job named two ways (an employer's ORCID record beside
+  the papers' site abroad, a site beside the lab it reports to): a transfer overlaps only by
+  the publication lag. A move names the most specific member active in its year (the site or
+  lab over the company). Of institutions tied
   in a year, the one with the most activity over the history is the home: a secondary post
   held alongside it, whether it starts with a new job or ends before the home, is a dual
   appointment and neither its start nor its end is a move.
@@ -268,9 +273,17 @@ class _Units:
     Google Brain, ByteDance and ByteDance Seed) are one unit, so a change between them is no
     move. A site in another country (Microsoft Research and MSR Cambridge), or one marked as a
     site in the same country (MSRA Shanghai under MSRA), stays its own unit:
-    flows are attributed to sites. Each unit is keyed by its lowest institution id."""
+    flows are attributed to sites; unless the history names the two together for
+    ``shared_years`` years or more (see :meth:`_named_together`). Each unit is keyed by its
+    lowest institution id."""
 
-    def __init__(self, ids: Iterable[int], index: InstitutionIndex | None) -> None:
+    def __init__(
+        self,
+        ids: Iterable[int],
+        index: InstitutionIndex | None,
+        active: Mapping[int, set[int]] | None = None,
+        shared_years: int = 0,
+    ) -> None:
         self.index = index
         ids = sorted(set(ids))
         root = {i: i for i in ids}
@@ -282,13 +295,26 @@ class _Units:
             return i
 
         for a, b in itertools.combinations(ids, 2):
-            if self.same_unit(a, b):
+            if self.same_unit(a, b) or self._named_together(a, b, active or {}, shared_years):
                 ra, rb = find(a), find(b)
                 root[max(ra, rb)] = min(ra, rb)
         self.unit = {i: find(i) for i in ids}
         self.members: dict[int, list[int]] = defaultdict(list)
         for i in ids:
             self.members[self.unit[i]].append(i)
+
+    def _named_together(
+        self, a: int, b: int, active: Mapping[int, set[int]], shared_years: int
+    ) -> bool:
+        """Two parts of one organisation (one top-level ancestor), in whatever countries,
+        active together for at least ``shared_years`` years: one job named two ways (a site
+        and the lab it reports to, an employer's record beside the papers' site), since a
+        transfer overlaps only by the publication lag."""
+        if shared_years <= 0 or self.index is None or a not in self.index or b not in self.index:
+            return False
+        if self.index.top_level(a) != self.index.top_level(b):
+            return False
+        return len(active.get(a, set()) & active.get(b, set())) >= shared_years
 
     def _country(self, inst: int) -> str | None:
         record = self.index.get(inst) if self.index is not None else None
@@ -798,7 +824,15 @@ def infer_moves(
     The result does not depend on the order of ``stints`` or ``relations``.
     """
     given = list(stints)
-    units = _Units((s.institution_id for s in given), index)
+    active: dict[int, set[int]] = defaultdict(set)
+    for s in given:
+        active[s.institution_id] |= _stint_years(s, settings)
+    units = _Units(
+        (s.institution_id for s in given),
+        index,
+        active,
+        settings.allowed_overlap_years + 1,
+    )
     ordered = sorted(
         (replace(s, institution_id=units.unit[s.institution_id]) for s in given),
         key=lambda s: (

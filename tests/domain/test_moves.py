@@ -665,3 +665,42 @@ def test_a_second_affiliation_of_every_year_at_a_is_no_step() -> None:
     index = kinds_index({1: "university", 2: "university", 3: "university"})
     stints = [years(1, 2008, 2008), years(2, 2008, 2008), years(3, 2010, 2014)]
     assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(1, 3, 2010)]
+
+
+def test_a_site_abroad_named_beside_its_organisation_for_years_is_one_job() -> None:
+    """The ORCID record names Google (US) 2020-2023, the papers of the same years a Google
+    site in India (outside the seed, under Google Research): one job, at the site, so the move
+    from an Indian university names the site and stays in India; the Brain merger still
+    carries the job to Google DeepMind (2023)."""
+    rows = [
+        (1, "alphabet", None, "US"),
+        (2, "google", 1, "US"),
+        (3, "google-research", 2, "US"),
+        (4, "google-brain", 3, "US"),
+        (5, "google-deepmind", 1, "GB"),
+        (6, "google-research-india", 3, "IN"),
+        (7, "iit-bombay", None, "IN"),
+        (8, "amazon-aachen", 9, "DE"),
+        (9, "amazon", None, "US"),
+        (10, "aws-ai-labs", 9, "US"),
+        (11, "rwth", None, "DE"),
+    ]
+    index = InstitutionIndex(
+        InstitutionRecord(i, slug, slug, "lab", country, parent)
+        for i, slug, parent, country in rows
+    )
+    merger = [Relation(4, 5, "merger", PartialDate(2023, 4))]
+    stints = [
+        years(7, 2015, 2020),
+        years(6, 2020, 2023),
+        years(5, 2023, 2026),
+        Stint(2, PartialDate(2020, 9), PartialDate(2023, 4), source="orcid"),
+        Stint(5, PartialDate(2023, 4), None, source="orcid"),
+    ]
+    assert pairs(infer_moves(stints, SETTINGS, relations=merger, index=index)) == [(7, 6, 2020)]
+    # two sibling units of one company, a German site and a US lab, named together 2022-2024
+    siblings = [years(11, 2016, 2021), years(8, 2021, 2024), years(10, 2022, 2026)]
+    assert pairs(infer_moves(siblings, SETTINGS, index=index)) == [(11, 8, 2021)]
+    # a transfer overlaps only by the publication lag: still a move between the sites
+    transfer = [years(11, 2010, 2015), years(8, 2015, 2020), years(10, 2020, 2026)]
+    assert pairs(infer_moves(transfer, SETTINGS, index=index)) == [(11, 8, 2015), (8, 10, 2020)]
