@@ -724,8 +724,15 @@ def _steps_between(
 def _lone_year_is_a_step(
     host: int, before: _Run, after: _Run, years_of: Mapping[int, Sequence[int]], units: _Units
 ) -> bool:
+    """Whether a stay of one active year at ``host`` is a step between ``before`` and
+    ``after``: it ends before the first paper at the new job (else it is a stray paper of the
+    move's year) and shares its sector with one of the two (an industry year between two
+    academic posts is the internship at the end of a doctorate)."""
     (year,) = years_of[host]
-    if min(y for inst in after.chain for y in years_of.get(inst, ())) <= year:
+    first_after = min(
+        (y for inst in after.chain for y in years_of.get(inst, ())), default=after.first
+    )
+    if first_after <= year:
         return False
     if units.index is None or host not in units.index:
         return True
