@@ -14,7 +14,9 @@ institutions, in every year from the move's year through ``overlap_years + 1`` y
 ``overlap_years`` is the inference's allowed overlap (publications lag: a migrant still signs
 with the old affiliation in the year of the move and the next), so home activity only counts
 beyond it. An active year is a year of publications at an institution in X or a year inside a
-dated stint there (an open stint runs to the current year). Consequences: a move in the last
+dated stint there (an open stint runs to the current year, unless it is stale: an open entry
+nobody closed after the papers there stopped and years of papers elsewhere followed, as
+inference reads it). Consequences: a move in the last
 ``overlap_years + 1`` years cannot be told apart yet and counts as a migration (it is
 provisional anyway); a person who leaves and comes back later is not a traveller, because the
 years abroad break the run at home.
@@ -33,10 +35,10 @@ at a university the history never shows, gives no such move.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from service.domain.moves import InferenceSettings, Stint, _stint_years
+from service.domain.moves import InferenceSettings, Stint, _dated_years, _stint_years
 
 __all__ = [
     "FIRST_JOB_WINDOW_YEARS",
@@ -57,10 +59,16 @@ class Doctorate:
     end_year: int | None
 
 
-def active_years(stint: Stint, settings: InferenceSettings) -> set[int]:
+def active_years(
+    stint: Stint, settings: InferenceSettings, history: Sequence[Stint] = ()
+) -> set[int]:
     """The years a stint shows the researcher active: its publication years and every year of
-    its dated span (an open one to ``settings.current_year``); the inference's own rule."""
-    return _stint_years(stint, settings)
+    its dated span (an open one to ``settings.current_year``); the inference's own rule. Given
+    the whole ``history``, a dated span is read as inference reads it: an open entry nobody
+    closed stops after the papers there stop and years of papers elsewhere follow."""
+    if stint.start is None or not history:
+        return _stint_years(stint, settings)
+    return set(stint.years) | _dated_years(stint, history, settings, {})
 
 
 def country_years(
@@ -68,11 +76,12 @@ def country_years(
 ) -> dict[str, set[int]]:
     """Country → the years the researcher is active there; stints at institutions of unknown
     country are left out."""
+    stints = list(stints)
     out: dict[str, set[int]] = {}
     for stint in stints:
         country = countries.get(stint.institution_id)
         if country:
-            out.setdefault(country.upper(), set()).update(active_years(stint, settings))
+            out.setdefault(country.upper(), set()).update(active_years(stint, settings, stints))
     return out
 
 

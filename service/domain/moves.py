@@ -23,20 +23,34 @@ Three further rules separate migrants from travellers:
   is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
   dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
   Callers store visits apart from moves (left out of moves and flows by default).
+* **Steps.** A stay at B that never becomes primary because its years are shared with the
+  last papers at A and the first at C (a one-year postdoc, a 15-month job between two posts)
+  is a step A → B → C, two moves, when all of it lies between A's last year and C's first
+  and after A's first, C starts after A's last year, and no record calls it a visit; a stay of one year only when
+  it ends before C's first paper and shares its sector with A or C (an industry year between
+  two academic posts is an internship).
 * **Units.** An institution and its ancestor or descendant in the same country (a lab inside
   its company, a department inside its university) are one employing unit (``index`` gives
   the hierarchy): a change between them is no move, and a move names the institution the
-  papers of its year name. A site in another country is its own unit. Of institutions tied
+  papers of its year name. A site in another country is its own unit, and so is one the
+  seed marks as a site in its parent's country (MSRA Shanghai under MSRA). Two parts of one
+  organisation (one top-level ancestor), in whatever countries, active together for more than
+  ``allowed_overlap_years`` years are one job named two ways (an employer's ORCID record beside
+  the papers' site abroad, a site beside the lab it reports to): a transfer overlaps only by
+  the publication lag. A move names the most specific member active in its year (the site or
+  lab over the company). Of institutions tied
   in a year, the one with the most activity over the history is the home: a secondary post
   held alongside it, whether it starts with a new job or ends before the home, is a dual
   appointment and neither its start nor its end is a move.
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
-  the same job under a new name: no move. An undated relation (ROR gives no dates) counts
-  where the switch is direct, unless a dated one of the same pair says when. Each end counts
-  for its unit (papers naming Google,
-  Brain's company, then Google DeepMind follow the Brain merger). A real move out of the successor afterwards starts
+  the same job under a new name: no move. A spin-out from academia into industry (a start-up
+  from a university lab) is the exception: the university lives on, and whoever joins the
+  company changes employer and sector. An undated relation (ROR gives no dates) counts where
+  the switch is direct, unless a dated one of the same pair says when. Each end counts for its
+  unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger).
+  A real move out of the successor afterwards starts
   from the successor.
 * **Dates.** A move carries the interval between the last active year at the origin and the
   first at the destination (``earliest`` .. ``latest``); its ``date`` is the first year at the
@@ -257,10 +271,19 @@ class _Units:
     """The employing units of one history: an institution and its ancestor or descendant in
     the same country (a lab inside its company, a department inside its university: Google and
     Google Brain, ByteDance and ByteDance Seed) are one unit, so a change between them is no
-    move. A site in another country (Microsoft Research and MSR Cambridge) stays its own unit:
-    flows are attributed to sites. Each unit is keyed by its lowest institution id."""
+    move. A site in another country (Microsoft Research and MSR Cambridge), or one marked as a
+    site in the same country (MSRA Shanghai under MSRA), stays its own unit:
+    flows are attributed to sites; unless the history names the two together for
+    ``shared_years`` years or more (see :meth:`_named_together`). Each unit is keyed by its
+    lowest institution id."""
 
-    def __init__(self, ids: Iterable[int], index: InstitutionIndex | None) -> None:
+    def __init__(
+        self,
+        ids: Iterable[int],
+        index: InstitutionIndex | None,
+        active: Mapping[int, set[int]] | None = None,
+        shared_years: int = 0,
+    ) -> None:
         self.index = index
         ids = sorted(set(ids))
         root = {i: i for i in ids}
@@ -272,13 +295,26 @@ class _Units:
             return i
 
         for a, b in itertools.combinations(ids, 2):
-            if self.same_unit(a, b):
+            if self.same_unit(a, b) or self._named_together(a, b, active or {}, shared_years):
                 ra, rb = find(a), find(b)
                 root[max(ra, rb)] = min(ra, rb)
         self.unit = {i: find(i) for i in ids}
         self.members: dict[int, list[int]] = defaultdict(list)
         for i in ids:
             self.members[self.unit[i]].append(i)
+
+    def _named_together(
+        self, a: int, b: int, active: Mapping[int, set[int]], shared_years: int
+    ) -> bool:
+        """Two parts of one organisation (one top-level ancestor), in whatever countries,
+        active together for at least ``shared_years`` years: one job named two ways (a site
+        and the lab it reports to, an employer's record beside the papers' site), since a
+        transfer overlaps only by the publication lag."""
+        if shared_years <= 0 or self.index is None or a not in self.index or b not in self.index:
+            return False
+        if self.index.top_level(a) != self.index.top_level(b):
+            return False
+        return len(active.get(a, set()) & active.get(b, set())) >= shared_years
 
     def _country(self, inst: int) -> str | None:
         record = self.index.get(inst) if self.index is not None else None
@@ -295,16 +331,46 @@ class _Units:
     def depth(self, inst: int) -> int:
         return len(self.index.ancestors(inst)) if self.index is not None else 0
 
+    def leaves_academia(self, rel: Relation) -> bool:
+        """Whether a relation goes from academia to industry (a company spun out of a
+        university lab: its founders leave the university, which lives on)."""
+        if self.index is None:
+            return False
+        return (
+            self.index.sector(rel.predecessor_id) == "academia"
+            and self.index.sector(rel.successor_id) == "industry"
+        )
+
+    def encloses(self, a: int, b: int) -> bool:
+        """Whether ``a`` is a proper ancestor of ``b`` (Google of Google Brain)."""
+        return a != b and self.index is not None and a in self.index.ancestors(b)
+
     def same_unit(self, a: int, b: int) -> bool:
-        """Equal, or one is an ancestor of the other and their countries do not differ."""
+        """Equal, or one is an ancestor of the other, their countries do not differ and the
+        descendant is no site of its own (MSRA Shanghai under MSRA Beijing)."""
         if a == b:
             return True
         if self.index is None or a not in self.index or b not in self.index:
             return False
-        if a not in self.index.ancestors(b) and b not in self.index.ancestors(a):
+        if a in self.index.ancestors(b):
+            a, b = b, a
+        elif b not in self.index.ancestors(a):
             return False
         ca, cb = self._country(a), self._country(b)
-        return not (ca and cb and ca.upper() != cb.upper())
+        if ca and cb and ca.upper() != cb.upper():
+            return False
+        return not self._site_below(a, b)
+
+    def _site_below(self, inst: int, ancestor: int) -> bool:
+        """Whether ``inst`` or an institution between it and ``ancestor`` is a site."""
+        assert self.index is not None
+        for i in [inst, *self.index.ancestors(inst)]:
+            if i == ancestor:
+                return False
+            record = self.index.get(i)
+            if record is not None and record.is_site:
+                return True
+        return False
 
     def linked(self, inst: int, unit: int) -> bool:
         """Whether ``inst`` (a relation's end, maybe outside the history) is in ``unit``."""
@@ -470,6 +536,8 @@ def _continuity(
     relation (ROR gives no dates) counts where the switch is direct: the successor's first year
     within ``continuity_years`` of the predecessor's last."""
     for rel in relations:
+        if rel.kind == "spin_out" and units.leaves_academia(rel):
+            continue
         if not any(units.linked(rel.predecessor_id, u) for u in before.chain):
             continue
         if not units.linked(rel.successor_id, after.chain[0]):
@@ -622,6 +690,69 @@ def _overlapping_visits(
     return visits
 
 
+def _steps_between(
+    runs: list[_Run],
+    activity: Mapping[int, Mapping[int, float]],
+    stints: Sequence[Stint],
+    visits: Iterable[_Visit],
+    units: _Units,
+) -> list[_Run]:
+    """Short stays between two jobs that never became primary, because the old job's last
+    papers and the new one's first share their years (a one-year postdoc, a 15-month job):
+    a step A → B → C, two moves, when every active year at B lies between the last year at A
+    and the first at C, after A's first (else B is a co-affiliation of all of A), C starts
+    after A's last year, and no record calls B a visit. A stay of
+    one active year must also end before any paper at C (else it is a stray paper of the
+    move's year) and share its sector with A or C (an industry year between two academic
+    posts is the internship at the end of a doctorate)."""
+    primaries = {inst for run in runs for inst in run.chain}
+    visited = {v.host for v in visits}
+    years_of: dict[int, list[int]] = defaultdict(list)
+    for year, weights in sorted(activity.items()):
+        for inst in weights:
+            years_of[inst].append(year)
+    out: list[_Run] = [runs[0]] if runs else []
+    for before, after in itertools.pairwise(runs):
+        if after.first > before.last:
+            steps = sorted(
+                (ys[0], host)
+                for host, ys in years_of.items()
+                if host not in primaries
+                and host not in visited
+                and before.last <= ys[0]
+                and before.first < ys[0]
+                and ys[-1] <= after.first
+                and not any(s.visiting for s in stints if s.institution_id == host)
+            )
+            if len(steps) == 1:  # two at once are no single step
+                host = steps[0][1]
+                if len(years_of[host]) > 1 or _lone_year_is_a_step(
+                    host, before, after, years_of, units
+                ):
+                    out.append(_Run([host], list(years_of[host])))
+        out.append(after)
+    return out
+
+
+def _lone_year_is_a_step(
+    host: int, before: _Run, after: _Run, years_of: Mapping[int, Sequence[int]], units: _Units
+) -> bool:
+    """Whether a stay of one active year at ``host`` is a step between ``before`` and
+    ``after``: it ends before the first paper at the new job (else it is a stray paper of the
+    move's year) and shares its sector with one of the two (an industry year between two
+    academic posts is the internship at the end of a doctorate)."""
+    (year,) = years_of[host]
+    first_after = min(
+        (y for inst in after.chain for y in years_of.get(inst, ())), default=after.first
+    )
+    if first_after <= year:
+        return False
+    if units.index is None or host not in units.index:
+        return True
+    sector = units.index.sector(host)
+    return any(units.index.sector(inst) == sector for inst in (before.inst, after.chain[0]))
+
+
 def _move_date(
     to_id: int,
     became_primary: int,
@@ -680,9 +811,10 @@ def _member(
     activity: Mapping[int, Mapping[int, float]],
     years: Iterable[int],
 ) -> int:
-    """The institution of ``unit`` a move names: the one most active in the first of ``years``
-    where any is (the more specific one on a tie: the lab over its company), as the papers of
-    that year name it."""
+    """The institution of ``unit`` a move names: in the first of ``years`` where any member is
+    active, the most specific one active (a lab over its company, whatever the weights: an
+    employment record names the employer, the papers of the same year the lab), then the most
+    active of the unrelated ones."""
     members = units.members.get(unit, [unit])
     if len(members) == 1:
         return members[0]
@@ -690,7 +822,8 @@ def _member(
         weights = activity.get(year, {})
         active = [m for m in members if weights.get(m)]
         if active:
-            return min(active, key=lambda m: (-weights[m], -units.depth(m), m))
+            specific = [m for m in active if not any(units.encloses(m, o) for o in active)]
+            return min(specific, key=lambda m: (-weights[m], -units.depth(m), m))
     return unit
 
 
@@ -711,7 +844,15 @@ def infer_moves(
     The result does not depend on the order of ``stints`` or ``relations``.
     """
     given = list(stints)
-    units = _Units((s.institution_id for s in given), index)
+    active: dict[int, set[int]] = defaultdict(set)
+    for s in given:
+        active[s.institution_id] |= _stint_years(s, settings)
+    units = _Units(
+        (s.institution_id for s in given),
+        index,
+        active,
+        settings.allowed_overlap_years + 1,
+    )
     ordered = sorted(
         (replace(s, institution_id=units.unit[s.institution_id]) for s in given),
         key=lambda s: (
@@ -753,6 +894,7 @@ def infer_moves(
     runs, visits = _fold_visits(runs, ordered, settings, year_docs)
     runs, more_links = _join_lineages(runs, rels, settings, units)
     links += more_links
+    runs = _steps_between(runs, activity, ordered, visits, units)
     visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)
     for s in ordered:

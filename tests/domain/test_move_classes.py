@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from service.domain.dates import PartialDate
 from service.domain.move_classes import country_years, is_dual_affiliation
 from service.domain.moves import InferenceSettings, Stint
@@ -77,3 +79,16 @@ def test_the_first_move_out_of_the_doctorate_is_the_first_job() -> None:
     assert not is_first_job_after_doctorate(stanford, 2018, phd, 1)  # not the first move
     assert not is_first_job_after_doctorate(mit, 2018, phd, 0)  # out of another institution
     assert not is_first_job_after_doctorate(stanford, 2018, [Doctorate(stanford, None)], 0)
+
+
+def test_a_stale_open_entry_does_not_keep_the_researcher_at_home() -> None:
+    """An ORCID entry at home left open after the papers there stopped (2020), with years of
+    papers abroad after it: the move abroad is a migration, as inference reads the entry."""
+    stale = Stint(TSINGHUA, PartialDate(2016, 7), None, frozenset(range(2016, 2021)))
+    abroad = Stint(GOOGLE, PartialDate(2020, 4), None, frozenset(range(2020, 2027)))
+    home = years(stale, abroad)
+    assert max(home["CN"]) == 2020
+    assert not is_dual_affiliation("CN", "US", 2020, home, 1)
+    # still papers at home: the open entry is no stale one, the move abroad a traveller's
+    current = replace(stale, years=frozenset(range(2016, 2027)))
+    assert is_dual_affiliation("CN", "US", 2020, years(current, abroad), 1)

@@ -557,3 +557,150 @@ def test_an_undated_relation_does_not_override_a_dated_one_of_the_same_pair() ->
     assert len(infer_moves(early, SETTINGS, relations=[undated, dated])) == 1
     on_time = [years(BRAIN, 2017, 2022), years(GDM, 2023, 2026)]
     assert infer_moves(on_time, SETTINGS, relations=[dated, undated]) == []
+
+
+def test_a_move_into_a_company_and_its_lab_names_the_lab_whatever_the_weights() -> None:
+    """An employment record names the company (Google, weighing as a dated stint), the papers
+    of the same years the lab (Google Brain): the move names the lab, the more specific end."""
+    index = hierarchy()
+    dated = Stint(2, PartialDate(2019, 6), PartialDate(2023, 4), source="orcid")
+    stints = [years(8, 2014, 2019), years(4, 2019, 2023), dated]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(8, 4, 2019)]
+    # and out of it: the lab the papers name in the last year, beside the record's company
+    out = [years(8, 2010, 2015), years(2, 2016, 2021), years(4, 2016, 2021), years(9, 2022, 2026)]
+    assert pairs(infer_moves(out, SETTINGS, index=index)) == [(8, 4, 2016), (4, 9, 2022)]
+
+
+def spin_out_index() -> InstitutionIndex:
+    rows = [
+        (1, "tsinghua-university", "university", None),
+        (2, "zhipu-ai", "company", None),
+        (3, "keg-lab", "lab", 1),
+        (4, "institute", "nonprofit", None),
+    ]
+    return InstitutionIndex(
+        InstitutionRecord(i, slug, slug, kind, "CN", parent) for i, slug, kind, parent in rows
+    )
+
+
+def test_a_start_up_spun_out_of_a_university_is_a_move_a_lab_spun_out_is_not() -> None:
+    """Zhipu AI spun out of Tsinghua (2019): who leaves the university for the company changes
+    employer and sector, a move. A university group spun out as an institute keeps its people:
+    continuity."""
+    index = spin_out_index()
+    to_company = [Relation(1, 2, "spin_out", PartialDate(2019, 6))]
+    stints = [years(1, 2014, 2019), years(2, 2019, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=to_company, index=index)) == [(1, 2, 2019)]
+    lab_to_company = [Relation(3, 2, "spin_out", PartialDate(2019, 6))]
+    stints = [years(3, 2014, 2019), years(2, 2019, 2026)]
+    assert len(pairs(infer_moves(stints, SETTINGS, relations=lab_to_company, index=index))) == 1
+    to_institute = [Relation(1, 4, "spin_out", PartialDate(2021))]
+    stints = [years(1, 2010, 2021), years(4, 2021, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=to_institute, index=index)) == []
+    # a rename or merger into a company keeps its people whatever the sectors
+    merger = [Relation(1, 2, "merger", PartialDate(2019, 6))]
+    stints = [years(1, 2014, 2019), years(2, 2019, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=merger, index=index)) == []
+
+
+def kinds_index(kinds: dict[int, str]) -> InstitutionIndex:
+    return InstitutionIndex(
+        InstitutionRecord(i, f"i{i}", f"i{i}", kind, "GB", None) for i, kind in kinds.items()
+    )
+
+
+def test_a_short_post_between_two_jobs_is_a_step_not_noise() -> None:
+    """A one-year postdoc (one paper in the last year at A) before a lectureship at C, and a
+    15-month job whose two years are shared with A's last and C's first: both steps are moves,
+    though the stay never becomes the primary affiliation."""
+    index = kinds_index({1: "university", 2: "university", 3: "university", 4: "company"})
+    postdoc = [years(1, 2014, 2018), years(2, 2018, 2018), years(3, 2019, 2026)]
+    assert pairs(infer_moves(postdoc, SETTINGS, index=index)) == [(1, 2, 2018), (2, 3, 2019)]
+    job = [years(1, 2013, 2018), years(4, 2018, 2019), years(3, 2019, 2026)]
+    assert pairs(infer_moves(job, SETTINGS, index=index)) == [(1, 4, 2018), (4, 3, 2019)]
+
+
+def test_an_internship_or_a_stray_paper_in_the_move_year_is_no_step() -> None:
+    """A year at a company between two academic posts is the internship at the end of a
+    doctorate; a paper naming B in the year the new job's papers start is a stray one; a
+    record with a visiting role is a visit."""
+    index = kinds_index({1: "university", 2: "university", 3: "university", 4: "company"})
+    intern = [years(1, 2015, 2020), years(4, 2020, 2020), years(3, 2021, 2026)]
+    assert pairs(infer_moves(intern, SETTINGS, index=index)) == [(1, 3, 2021)]
+    stray = [years(1, 2010, 2015), years(2, 2015, 2015), years(4, 2015, 2026)]
+    assert pairs(infer_moves(stray, SETTINGS, index=index)) == [(1, 4, 2015)]
+    visiting = replace(years(2, 2018, 2018), visiting=True)
+    found = infer_moves([years(1, 2014, 2018), visiting, years(3, 2019, 2026)], SETTINGS)
+    assert pairs(found) == [(1, 3, 2019)]
+
+
+def sites_index() -> InstitutionIndex:
+    """Microsoft Research (US) > MSR Asia (CN, a site) > MSRA Shanghai (CN, a site); Tsinghua."""
+    return InstitutionIndex(
+        [
+            InstitutionRecord(1, "microsoft-research", "MSR", "lab", "US", None),
+            InstitutionRecord(2, "msr-asia", "MSRA", "lab", "CN", 1, is_site=True),
+            InstitutionRecord(3, "msr-asia-shanghai", "MSRA SH", "lab", "CN", 2, is_site=True),
+            InstitutionRecord(4, "tsinghua-university", "Tsinghua", "university", "CN", None),
+        ]
+    )
+
+
+def test_a_transfer_between_two_sites_in_one_country_is_a_move() -> None:
+    """Flows are attributed to sites: MSRA Beijing to the new MSRA Shanghai lab is a move,
+    though the one sits under the other in the same country."""
+    stints = [years(4, 2010, 2015), years(2, 2015, 2021), years(3, 2021, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, index=sites_index())) == [
+        (4, 2, 2015),
+        (2, 3, 2021),
+    ]
+    # papers naming both the site and the lab it belongs to, every year: one job, no move
+    both = [years(4, 2010, 2015), years(2, 2015, 2026), years(3, 2016, 2026)]
+    assert pairs(infer_moves(both, SETTINGS, index=sites_index())) == [(4, 2, 2015)]
+
+
+def test_a_second_affiliation_of_every_year_at_a_is_no_step() -> None:
+    """Two affiliations on the one year of papers before a move (Florida College and the
+    University of Florida, 2008, then Chapel Hill from 2010): a co-affiliation, not a step."""
+    index = kinds_index({1: "university", 2: "university", 3: "university"})
+    stints = [years(1, 2008, 2008), years(2, 2008, 2008), years(3, 2010, 2014)]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(1, 3, 2010)]
+
+
+def test_a_site_abroad_named_beside_its_organisation_for_years_is_one_job() -> None:
+    """The ORCID record names Google (US) 2020-2023, the papers of the same years a Google
+    site in India (outside the seed, under Google Research): one job, at the site, so the move
+    from an Indian university names the site and stays in India; the Brain merger still
+    carries the job to Google DeepMind (2023)."""
+    rows = [
+        (1, "alphabet", None, "US"),
+        (2, "google", 1, "US"),
+        (3, "google-research", 2, "US"),
+        (4, "google-brain", 3, "US"),
+        (5, "google-deepmind", 1, "GB"),
+        (6, "google-research-india", 3, "IN"),
+        (7, "iit-bombay", None, "IN"),
+        (8, "amazon-aachen", 9, "DE"),
+        (9, "amazon", None, "US"),
+        (10, "aws-ai-labs", 9, "US"),
+        (11, "rwth", None, "DE"),
+    ]
+    index = InstitutionIndex(
+        InstitutionRecord(i, slug, slug, "lab", country, parent)
+        for i, slug, parent, country in rows
+    )
+    merger = [Relation(4, 5, "merger", PartialDate(2023, 4))]
+    stints = [
+        years(7, 2015, 2020),
+        years(6, 2020, 2023),
+        years(5, 2023, 2026),
+        Stint(2, PartialDate(2020, 9), PartialDate(2023, 4), source="orcid"),
+        Stint(5, PartialDate(2023, 4), None, source="orcid"),
+    ]
+    assert pairs(infer_moves(stints, SETTINGS, relations=merger, index=index)) == [(7, 6, 2020)]
+    # two sibling units of one company, a German site and a US lab, named together 2022-2024
+    siblings = [years(11, 2016, 2021), years(8, 2021, 2024), years(10, 2022, 2026)]
+    assert pairs(infer_moves(siblings, SETTINGS, index=index)) == [(11, 8, 2021)]
+    # a transfer overlaps only by the publication lag: still a move between the sites
+    transfer = [years(11, 2010, 2015), years(8, 2015, 2020), years(10, 2020, 2026)]
+    assert pairs(infer_moves(transfer, SETTINGS, index=index)) == [(11, 8, 2015), (8, 10, 2020)]

@@ -321,3 +321,79 @@ async def test_documents_per_year_are_stored_and_make_a_short_stay_a_visit(
     finally:
         await conn.close()
     assert json.loads(stored) == {"2016": 1, "2017": 1}
+
+
+async def test_a_start_up_spun_out_of_a_university_and_a_short_post_are_moves(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """Tsinghua to Zhipu AI (a spin-out of a Tsinghua lab, in the seed's relations) changes
+    employer and sector; a one-year postdoc between a PhD and a lectureship is a step."""
+    bristol = {"name": "University of Bristol", "country_code": "GB"}
+    sheffield = {"name": "University of Sheffield", "country_code": "GB"}
+    kings = {"name": "King's College London", "country_code": "GB"}
+    announce = [
+        {"type": "institution_seen", "name": i["name"], "country_code": "GB", "kind": "university"}
+        for i in (bristol, sheffield, kings)
+    ]
+    lines = [
+        *announce,
+        *_history(
+            "A41",
+            [
+                ({"slug": "tsinghua-university"}, [2014, 2016, 2018, 2019]),
+                ({"slug": "zhipu-ai"}, [2019, 2020, 2021, 2022]),
+            ],
+        ),
+        *_history(
+            "A42",
+            [
+                (bristol, [2014, 2015, 2016, 2017, 2018]),
+                (sheffield, [2018]),
+                (kings, [2019, 2021, 2023]),
+            ],
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    got = [
+        (m["researcher"]["openalexId"], _name(m["from"]), _name(m["to"]), m["date"]["text"])
+        for m in await _moves(client)
+    ]
+    assert sorted(got) == [
+        ("A41", "Tsinghua University", "Zhipu AI", "2019"),
+        ("A42", "University of Bristol", "University of Sheffield", "2018"),
+        ("A42", "University of Sheffield", "King's College London", "2019"),
+    ]
+
+
+async def test_a_stale_orcid_entry_does_not_hide_a_move_abroad_as_a_dual_affiliation(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """An ORCID entry at an Indian lab left open after the papers there stopped (2020), then
+    Google in the US with years of papers: a migration, listed among the moves."""
+    person = {"name": "Person A43", "ids": {"openalex": "A43"}}
+    orcid_url = "https://orcid.example/A43"
+    iisc = {"slug": "iisc"}
+    google = {"slug": "google"}
+    lines = [
+        *_history("A43", [(iisc, [2012, 2014, 2016]), (google, list(range(2020, 2027)))]),
+        {"type": "document_seen", "url": orcid_url, "kind": "profile"},
+        *(
+            {
+                "type": "affiliation_seen",
+                "person": person,
+                "institution": inst,
+                "start": start,
+                "end": None,
+                "source_key": f"orcid:A43:{n}",
+                "document_url": orcid_url,
+            }
+            for n, (inst, start) in enumerate(
+                [(iisc, {"year": 2011, "month": 8}), (google, {"year": 2020, "month": 4})]
+            )
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    moves = await _moves(client)
+    assert [(m["from"]["slug"], m["to"]["slug"], m["date"]["text"]) for m in moves] == [
+        ("iisc", "google", "2020-04")
+    ]
