@@ -15,8 +15,7 @@ from typing import Any, ClassVar
 import orjson
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from service import __version__
-from service.ingest import (
+from talentflow import (
     Checkpoint,
     FatalIngestError,
     IngestContext,
@@ -24,11 +23,12 @@ from service.ingest import (
     IngesterConfig,
     Observation,
     SkippableRecordError,
+    __version__,
     hookimpl,
     parse_observation,
+    parse_observation_json,
+    unstorable,
 )
-from service.ingest.observations import observation_adapter
-from service.ingest.storable import unstorable
 
 EXCERPT_BYTES = 300
 
@@ -143,7 +143,7 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
         # Parse and validate in one pass, with no Python dict in between. A line this refuses
         # goes the long way below, which tells malformed JSON, a value that is not an object
         # and an invalid observation apart (anything accepted here is accepted there, equal).
-        observation: Observation = observation_adapter.validate_json(text)
+        observation: Observation = parse_observation_json(text)
     except ValidationError:
         pass
     else:

@@ -34,8 +34,7 @@ from plugins.openalex.parse import (
     institution_family,
     short_id,
 )
-from service import __version__
-from service.ingest import (
+from talentflow import (
     Checkpoint,
     DocumentSeen,
     FatalIngestError,
@@ -45,6 +44,7 @@ from service.ingest import (
     Observation,
     RetriableIngestError,
     SkippableRecordError,
+    __version__,
 )
 
 AUTHOR_FIELDS = (

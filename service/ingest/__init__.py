@@ -1,6 +1,8 @@
-"""The plugin API for ingesters (see docs/plugins.md).
+"""The plugin host's API for ingesters (see docs/plugins.md).
 
-A plugin needs nothing else: ``from service.ingest import hookimpl, Ingester, Checkpoint, ...``.
+Plugins import these names as ``talentflow`` (``from talentflow import hookimpl, Ingester``),
+the distinctive name the distribution installs them under (``service/plugin_api/talentflow``);
+``service.ingest`` keeps them for the host and for plugins written before that name existed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from service.ingest.errors import (
     SkippableRecordError,
 )
 from service.ingest.hookspecs import NAME, hookimpl
-from service.ingest.http import HttpClient, HttpResponse
+from service.ingest.http import HttpClient, HttpResponse, Validators
 from service.ingest.ingester import Checkpoint, Ingester, IngesterConfig
 from service.ingest.notifications import RecordedMove
 from service.ingest.observations import (
@@ -35,7 +37,14 @@ from service.ingest.observations import (
     ResearcherSeen,
     observation_json_schema,
     parse_observation,
+    parse_observation_json,
 )
+from service.ingest.reference import (
+    KnownInstitution,
+    known_institutions,
+    plugin_institution_aliases,
+)
+from service.ingest.storable import unstorable
 
 __all__ = [
     "NAME",
@@ -56,6 +65,7 @@ __all__ = [
     "InstitutionSeen",
     "JobPostingClosed",
     "JobPostingSeen",
+    "KnownInstitution",
     "MoveReported",
     "Observation",
     "PartialDateModel",
@@ -66,7 +76,12 @@ __all__ = [
     "RetriableIngestError",
     "RunLocked",
     "SkippableRecordError",
+    "Validators",
     "hookimpl",
+    "known_institutions",
     "observation_json_schema",
     "parse_observation",
+    "parse_observation_json",
+    "plugin_institution_aliases",
+    "unstorable",
 ]

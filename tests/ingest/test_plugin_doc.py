@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 
 from service.ingest.testing import RecordedServer
+from tests import checkout
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "plugins.md"
@@ -83,7 +84,7 @@ def layout(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     (project / "tests" / "test_example.py").write_text(block("tests", "python"), encoding="utf-8")
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)]),
+        "PYTHONPATH": os.pathsep.join([str(site), checkout.PYTHONPATH]),
         "COLUMNS": "200",
     }
     return site, project, env
