@@ -7,7 +7,7 @@ the distinctive name the distribution installs them under (``service/plugin_api/
 
 from __future__ import annotations
 
-from service.ingest.context import IngestContext
+from service.ingest.context import IngestContext, PluginSettings
 from service.ingest.errors import (
     FatalIngestError,
     IngestError,
@@ -71,6 +71,7 @@ __all__ = [
     "PartialDateModel",
     "PersonRef",
     "PluginError",
+    "PluginSettings",
     "RecordedMove",
     "ResearcherSeen",
     "RetriableIngestError",

@@ -35,6 +35,7 @@ from service.ingest import (
     IngestContext,
     IngestError,
     InstitutionSeen,
+    PluginSettings,
     ResearcherSeen,
     RetriableIngestError,
     SkippableRecordError,
@@ -113,7 +114,7 @@ async def drive(
         config=cfg,
         logger=IngestContext.ingester_logger("openalex"),
         instance="openalex",
-        settings=settings,
+        settings=PluginSettings.for_ingester(settings, "openalex", http.user_agent),
     )
     try:
         async for item in OpenAlexIngester(cfg).fetch(ctx, state):
