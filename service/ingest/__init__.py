@@ -8,6 +8,7 @@ the distinctive name the distribution installs them under (``service/plugin_api/
 from __future__ import annotations
 
 from service.ingest.context import IngestContext, PluginSettings
+from service.ingest.cursor import Cursor, CursorRun
 from service.ingest.errors import (
     FatalIngestError,
     IngestError,
@@ -51,6 +52,8 @@ __all__ = [
     "AffiliationSeen",
     "BaselineRateSeen",
     "Checkpoint",
+    "Cursor",
+    "CursorRun",
     "DocumentSeen",
     "EducationSeen",
     "FatalIngestError",

@@ -421,6 +421,32 @@ async def test_stopped_after_page_two_resumes_at_page_three(
     assert resumed == uninterrupted
 
 
+async def test_a_pass_checkpointed_before_the_cursor_helper_resumes(
+    recorded_server: RecordedServer,
+) -> None:
+    """A state as the ingester wrote it by hand, part-way through a pass: the pass resumes at
+    its page, and its end stores the day the pass started as the next ``since``."""
+    five_pages(recorded_server)
+    before = {
+        "since": "2025-03-01",
+        "pass": {
+            "since": "2025-03-01",
+            "started": "2025-06-01",
+            "step": "list",
+            "index": 0,
+            "cursor": "cursor-3",
+            "institution_ids": [],
+        },
+    }
+    run = await drive(recorded_server, BASE_CONFIG, before)
+    assert run.error is None
+    assert cursors(recorded_server.requests) == [f"cursor-{n}" for n in range(3, 7)]
+    assert "from_updated_date:2025-03-01" in recorded_server.requests[0].query["filter"]
+    states = [c.state for c in run.checkpoints]
+    assert all(s["since"] == "2025-03-01" for s in states[:-1])  # part-way: unchanged
+    assert states[-1] == {"since": "2025-06-01", "pass": None}
+
+
 async def test_refused_key_names_the_api_key_setting(
     recorded_server: RecordedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
