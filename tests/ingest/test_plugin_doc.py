@@ -153,3 +153,16 @@ def test_the_docs_commands_run_the_plugin(
     names, runs = asyncio.run(stored())
     assert names == {"Ada Example", "Bo Example"}
     assert runs and all(status == "succeeded" for status, _, _ in runs), runs
+
+
+def test_every_name_of_the_plugin_api_is_documented() -> None:
+    import talentflow
+    import talentflow.testing
+
+    text = (ROOT / "docs" / "plugins.md").read_text("utf-8")
+    missing = [
+        name
+        for name in [*talentflow.__all__, *talentflow.testing.__all__]
+        if f"`{name}" not in text
+    ]
+    assert missing == []
