@@ -5,28 +5,7 @@ Also a pytest plugin (installed with Talentflow), so ``recorded_server`` is a fi
 
 from __future__ import annotations
 
-from service.ingest.testing import (
-    IngestOutput,
-    RecordedRequest,
-    RecordedResponse,
-    RecordedServer,
-    StateBuilder,
-    arun_ingester_offline,
-    get_ingester_test_class,
-    recorded_server,
-    register_plugin,
-    run_ingester_offline,
-)
+from service.ingest.testing import *  # noqa: F403  (the names of its __all__)
+from service.ingest.testing import __all__ as _host_testing
 
-__all__ = [
-    "IngestOutput",
-    "RecordedRequest",
-    "RecordedResponse",
-    "RecordedServer",
-    "StateBuilder",
-    "arun_ingester_offline",
-    "get_ingester_test_class",
-    "recorded_server",
-    "register_plugin",
-    "run_ingester_offline",
-]
+__all__ = list(_host_testing)
