@@ -52,12 +52,17 @@ def known_institutions() -> tuple[KnownInstitution, ...]:
 
 def plugin_institution_aliases() -> list[tuple[str, str]]:
     """Every ``(alias, slug)`` pair the installed plugins' ``institution_aliases()`` hooks
-    return. A failing hook is logged and leaves the others' pairs: a broken alias plugin does
-    not stop the plugin asking."""
+    return. A failing hook (or plugin manager) is logged and leaves the others' pairs: a broken
+    alias plugin does not stop the plugin asking."""
     from service.ingest.manager import _call, get_plugin_manager
 
     pairs: list[tuple[str, str]] = []
-    for impl in get_plugin_manager().hook.institution_aliases.get_hookimpls():
+    try:
+        impls = get_plugin_manager().hook.institution_aliases.get_hookimpls()
+    except Exception:
+        logger.exception("the plugins could not be loaded; no plugin institution aliases")
+        return pairs
+    for impl in impls:
         try:
             result = _call(impl)
         except Exception:

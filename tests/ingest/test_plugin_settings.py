@@ -3,7 +3,7 @@ else of the operator's settings (the database URL least of all)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -28,9 +28,7 @@ def test_a_plugin_gets_its_contact_user_agent_and_own_options_only(
 ) -> None:
     monkeypatch.setenv("TALENTFLOW_PLUGIN_PROBE_SETTINGS__API_KEY", "s3cret")
     monkeypatch.setenv("TALENTFLOW_PLUGIN_OTHER__API_KEY", "not-yours")
-    settings = load_settings(
-        contact_email="ops@example.org", database_url="postgresql://u:pw@db/x"
-    )
+    settings = load_settings(contact_email="ops@example.org", database_url="postgresql://u:pw@db/x")
     SEEN.clear()
     run_ingester_offline(Probe, {}, settings=settings)
     (seen,) = SEEN
@@ -56,3 +54,27 @@ def test_options_are_read_for_the_named_ingester() -> None:
     got = PluginSettings.for_ingester(settings, "greenhouse", "ua", environ=environ)
     assert dict(got.options) == {"token": "t"}
     assert got.user_agent == "ua"
+
+
+def test_plugin_institution_aliases_skip_a_failing_hook(
+    register_plugin: Callable[..., str],
+) -> None:
+    from talentflow import hookimpl, known_institutions, plugin_institution_aliases
+
+    class Good:
+        @hookimpl
+        def institution_aliases(self) -> list[tuple[str, str]]:
+            return [("Example Lab Zurich", "example-lab")]
+
+    class Broken:
+        @hookimpl
+        def institution_aliases(self) -> list[tuple[str, str]]:
+            raise RuntimeError("broken")
+
+    register_plugin(Good(), name="good_aliases")
+    register_plugin(Broken(), name="broken_aliases")
+    assert ("Example Lab Zurich", "example-lab") in plugin_institution_aliases()
+    seed = known_institutions()
+    assert seed and all(inst.slug and inst.country for inst in seed)
+    slugs = {inst.slug for inst in seed}
+    assert all(inst.parent in slugs for inst in seed if inst.parent)
