@@ -15,20 +15,21 @@ from typing import Any, ClassVar
 import orjson
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from service import __version__
-from service.ingest import (
+from talentflow import (
     Checkpoint,
+    Cursor,
     FatalIngestError,
     IngestContext,
     Ingester,
     IngesterConfig,
     Observation,
     SkippableRecordError,
+    __version__,
     hookimpl,
     parse_observation,
+    parse_observation_json,
+    unstorable,
 )
-from service.ingest.observations import observation_adapter
-from service.ingest.storable import unstorable
 
 EXCERPT_BYTES = 300
 
@@ -75,6 +76,9 @@ class JsonlIngester(Ingester):
     # the escape \u0000), the one value a validated observation may hold that PostgreSQL
     # cannot store.
     yields_storable_observations: ClassVar[bool] = True
+    # The byte offset read up to, for the file or URL it was read from; the state also keeps the
+    # line number there ({"source": ..., "offset": ..., "line": ...}).
+    cursor: ClassVar[Cursor[int]] = Cursor("offset", int, initial=0, scope_key="source")
 
     async def fetch(
         self, ctx: IngestContext, state: dict[str, Any] | None
@@ -82,10 +86,9 @@ class JsonlIngester(Ingester):
         config = self.config
         assert isinstance(config, JsonlConfig)
         source = config.path or config.url or ""
-        state = state or {}
-        offset, line_no = 0, 0
-        if state.get("source") == source:
-            offset, line_no = int(state.get("offset", 0)), int(state.get("line", 0))
+        cursor = self.cursor.resume(state, scope=source)
+        offset = cursor.value or 0
+        line_no = int(cursor.state.get("line", 0)) if cursor.resumed else 0
         if config.path is not None:
             path = Path(config.path)
             size = _file_size(path)
@@ -116,8 +119,10 @@ class JsonlIngester(Ingester):
                 yield item
             if since_checkpoint >= config.checkpoint_every:
                 since_checkpoint = 0
-                yield Checkpoint({"source": source, "offset": offset, "line": line_no})
-        yield Checkpoint({"source": source, "offset": offset, "line": line_no})
+                cursor.advance(offset)
+                yield cursor.checkpoint({"line": line_no})
+        cursor.advance(offset)
+        yield cursor.checkpoint({"line": line_no})
 
 
 def _file_size(path: Path) -> int | None:
@@ -143,7 +148,7 @@ def _parse_line(raw: bytes, line_no: int) -> Observation | SkippableRecordError 
         # Parse and validate in one pass, with no Python dict in between. A line this refuses
         # goes the long way below, which tells malformed JSON, a value that is not an object
         # and an invalid observation apart (anything accepted here is accepted there, equal).
-        observation: Observation = observation_adapter.validate_json(text)
+        observation: Observation = parse_observation_json(text)
     except ValidationError:
         pass
     else:

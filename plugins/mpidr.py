@@ -30,8 +30,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from service import __version__
-from service.ingest import (
+from talentflow import (
     BaselineRateSeen,
     Checkpoint,
     DocumentSeen,
@@ -41,6 +40,7 @@ from service.ingest import (
     IngesterConfig,
     Observation,
     SkippableRecordError,
+    __version__,
     hookimpl,
 )
 

@@ -31,8 +31,7 @@ from pydantic import (
     field_validator,
 )
 
-from service import __version__
-from service.ingest import (
+from talentflow import (
     AffiliationSeen,
     Checkpoint,
     DocumentSeen,
@@ -48,6 +47,7 @@ from service.ingest import (
     PersonRef,
     ResearcherSeen,
     SkippableRecordError,
+    __version__,
     hookimpl,
 )
 

@@ -24,8 +24,11 @@ import pytest_asyncio
 from service.db import migrations
 from service.db.pool import create_pool
 from service.db.urls import with_database
+from tests.checkout import with_checkout
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Subprocesses (the CLI, a server) import the checkout too, ``talentflow`` included.
+os.environ["PYTHONPATH"] = with_checkout(os.environ.get("PYTHONPATH"))
 RECORDED = Path(
     os.environ.get(
         "TALENTFLOW_RECORDED_FIXTURES", REPO_ROOT / ".." / "shared" / "fixtures" / "recorded"

@@ -26,6 +26,7 @@ from service.cli import DEMO_DATA, app
 from service.config import load_settings
 from service.db.stores.institutions import seed_institutions
 from service.ingest.pipeline import run_ingester
+from tests import checkout
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
@@ -137,7 +138,7 @@ async def test_the_database_commands_run_and_the_docs_key_curates(
         **os.environ,
         "DATABASE_URL": db_url,
         "TALENTFLOW_DATA_DIR": str(tmp_path / "data"),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": checkout.PYTHONPATH,
         "COLUMNS": "200",
     }
     ran = []

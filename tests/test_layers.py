@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,90 @@ def test_api_modules_import_no_private_name_of_another_module(package: str) -> N
             if imported.startswith("service.") and name.startswith("_") and name[:2] != "__":
                 found.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
     assert found == []
+
+
+# -- the plugin surface --------------------------------------------------------------------------
+PLUGINS = ROOT / "plugins"
+PLUGIN_API = SERVICE / "plugin_api" / "talentflow"
+
+
+def public_names(module: str) -> set[str]:
+    """The names ``module`` (``talentflow`` or ``talentflow.testing``) exports."""
+    return set(importlib.import_module(module).__all__)
+
+
+def plugin_violations(paths: list[Path]) -> list[str]:
+    """Imports of a plugin module outside what a third-party plugin can import: nothing from
+    ``service`` (the host), and from ``talentflow`` only the names it exports."""
+    exported = {m: public_names(m) for m in ("talentflow", "talentflow.testing")}
+    out = []
+    for path in paths:
+        for line, imported in imports(path):
+            where = f"{path.relative_to(ROOT)}:{line} imports {imported}"
+            if _inside(imported, "service"):
+                out.append(where)
+            elif _inside(imported, "talentflow"):
+                module, _, name = imported.rpartition(".")
+                if imported in exported:
+                    continue  # ``import talentflow``
+                if module not in exported or name not in exported[module]:
+                    out.append(where)
+    return out
+
+
+def test_first_party_plugins_import_only_the_public_plugin_api() -> None:
+    assert plugin_violations(sorted(PLUGINS.rglob("*.py"))) == []
+
+
+def test_the_plugin_check_finds_a_host_import_and_a_private_name() -> None:
+    bad = PLUGINS / "_probe_host_import.py"
+    try:
+        bad.write_text(
+            "from talentflow import Ingester, hookimpl\n"
+            "from service.ingest.observations import observation_adapter\n"
+            "from talentflow import _private\n"
+            "def later():\n    from service.domain.seed import load_seed\n",
+            encoding="utf-8",
+        )
+        found = plugin_violations([bad])
+    finally:
+        bad.unlink()
+    assert found == [
+        "plugins/_probe_host_import.py:2 imports service.ingest.observations.observation_adapter",
+        "plugins/_probe_host_import.py:3 imports talentflow._private",
+        "plugins/_probe_host_import.py:5 imports service.domain.seed.load_seed",
+    ]
+
+
+def test_the_plugin_api_re_exports_the_hosts_public_names_only() -> None:
+    """``talentflow`` is a name for ``service.ingest``'s ``__all__`` (and ``talentflow.testing``
+    for ``service.ingest.testing``'s), not code: it imports nothing else of the host."""
+    import service.ingest
+    import service.ingest.testing
+
+    allowed = {
+        "service.__version__",
+        "service.ingest.*",
+        "service.ingest.__all__",
+        "service.ingest.testing.*",
+        "service.ingest.testing.__all__",
+        "__future__.annotations",
+    }
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {imported}"
+        for path in sorted(PLUGIN_API.rglob("*.py"))
+        for line, imported in imports(path)
+        if imported not in allowed
+    ]
+    assert found == []
+    assert public_names("talentflow") == {"__version__", *service.ingest.__all__}
+    assert public_names("talentflow.testing") == set(service.ingest.testing.__all__)
+
+
+def test_the_plugin_api_is_what_plugins_import_at_run_time() -> None:
+    import service.ingest
+    import talentflow
+
+    assert Path(talentflow.__file__).resolve().parent == PLUGIN_API
+    for name in service.ingest.__all__:
+        assert getattr(talentflow, name) is getattr(service.ingest, name), name

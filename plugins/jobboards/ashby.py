@@ -26,11 +26,11 @@ from plugins.jobboards.common import (
     reject_duplicates,
     text_or_none,
 )
-from service import __version__
-from service.ingest import (
+from talentflow import (
     IngestContext,
     Ingester,
     JobPostingSeen,
+    __version__,
     hookimpl,
 )
 

@@ -26,7 +26,7 @@ from plugins.jobboards.common import (
     strip_lines,
     utcnow,
 )
-from service.ingest import (
+from talentflow import (
     Checkpoint,
     FatalIngestError,
     IngestContext,

@@ -30,12 +30,13 @@ from pydantic import Field, field_validator
 
 from plugins.jobboards.classify import classify_posting
 from plugins.jobboards.location import parse_location, text_anywhere, text_country
-from service.ingest import (
+from talentflow import (
     IngesterConfig,
     InstitutionRef,
     JobPostingClosed,
     JobPostingSeen,
     html_to_text,
+    known_institutions,
     parse_datetime,
 )
 
@@ -83,9 +84,7 @@ def institution_ref(value: str | dict[str, Any] | InstitutionRef) -> Institution
 def _seed_countries() -> dict[str, str]:
     """Slug -> country of the curated seed list (empty if it cannot be read)."""
     try:
-        from service.domain.seed import load_seed
-
-        return {row.slug: row.country for row in load_seed()}
+        return {row.slug: row.country for row in known_institutions()}
     except Exception:  # the hint is optional; never fail a run over it
         logger.warning("could not read the institution seed list for country hints")
         return {}

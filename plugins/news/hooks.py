@@ -2,8 +2,9 @@
 
 The extractor is plugged in through the ``extract_moves`` hook like any third-party extractor
 would be, so it reads every news article the pipeline sees, whichever ingester brought it.
-Institution names resolve through the curated seed list (``service/data/institutions.toml``)
-plus every ``institution_aliases()`` hook result; the table is built once and cached.
+Institution names resolve through the curated seed list (``known_institutions()``) plus every
+``institution_aliases()`` hook result (``plugin_institution_aliases()``); the table is built
+once and cached.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 from plugins.news.extract import AliasTable, ExtractedMove
 from plugins.news.extract import extract_moves as run_rules
 from plugins.news.ingester import NewsIngester
-from service.ingest import (
+from talentflow import (
     AffiliationSeen,
     DocumentSeen,
     InstitutionRef,
@@ -27,10 +26,12 @@ from service.ingest import (
     PartialDateModel,
     PersonRef,
     hookimpl,
+    known_institutions,
+    plugin_institution_aliases,
 )
 
 if TYPE_CHECKING:
-    from service.ingest import Ingester
+    from talentflow import Ingester
 
 logger = logging.getLogger(__name__)
 
@@ -40,40 +41,17 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def seed_alias_pairs() -> list[tuple[str, str]]:
     """Every name, alias and native name of every seed institution, with its slug."""
-    raw = resources.files("service").joinpath("data/institutions.toml").read_text("utf-8")
-    pairs: list[tuple[str, str]] = []
-    for inst in tomllib.loads(raw).get("institution", []):
-        slug = inst["slug"]
-        for name in [inst.get("name", ""), *inst.get("aliases", []), *inst.get("native_names", [])]:
-            if name:
-                pairs.append((name, slug))
-    return pairs
+    return [(name, inst.slug) for inst in known_institutions() for name in inst.names() if name]
 
 
 def _hook_alias_pairs() -> list[tuple[str, str]]:
-    from service.ingest.manager import get_plugin_manager
-
-    pairs: list[tuple[str, str]] = []
-    try:
-        results = get_plugin_manager().hook.institution_aliases()
-    except Exception:  # a broken alias plugin must not stop extraction
-        logger.exception("institution_aliases hooks failed; using the seed aliases only")
-        return pairs
-    for result in results:
-        for alias, slug in result or []:
-            pairs.append((str(alias), str(slug)))
-    return pairs
+    return plugin_institution_aliases()
 
 
 @lru_cache(maxsize=1)
 def seed_parents() -> dict[str, str]:
     """Seed institution slug → its parent's slug (FAIR → Meta, Microsoft Research → Microsoft)."""
-    raw = resources.files("service").joinpath("data/institutions.toml").read_text("utf-8")
-    return {
-        inst["slug"]: inst["parent"]
-        for inst in tomllib.loads(raw).get("institution", [])
-        if inst.get("parent")
-    }
+    return {inst.slug: inst.parent for inst in known_institutions() if inst.parent}
 
 
 def _ancestors(slug: str) -> set[str]:

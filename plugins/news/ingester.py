@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from plugins.news.feeds import FeedEntry, parse_feed
 from plugins.news.pages import Article, guess_language, parse_article
-from service.ingest import (
+from talentflow import (
     Checkpoint,
     DocumentSeen,
     FatalIngestError,
@@ -34,7 +34,6 @@ from service.ingest import (
     RetriableIngestError,
     SkippableRecordError,
 )
-from service.ingest.http import cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +92,7 @@ def _validator_trusted(ctx: IngestContext, url: str, feed_state: dict[str, Any])
     had when it *was* read to the end; when the committed one differs, the feed is read again in
     full (entries already seen are skipped as usual).
     """
-    known = ctx.http.validators.lookup(cache_key(url))
+    known = ctx.http.known_validators(url)
     if known is None:
         return True
     return bool(feed_state.get("validator") == [known.etag, known.last_modified])

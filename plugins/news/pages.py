@@ -12,8 +12,8 @@ import lxml.html  # type: ignore[import-untyped]
 import trafilatura
 from lxml.etree import ParserError  # type: ignore[import-untyped]
 
-from service.ingest import html_to_text as shared_html_to_text
-from service.ingest import parse_datetime
+from talentflow import html_to_text as shared_html_to_text
+from talentflow import parse_datetime
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from plugins.openalex.config import OpenAlexConfig
 from plugins.openalex.ingester import OpenAlexIngester
-from service.ingest import Ingester, hookimpl
+from talentflow import Ingester, hookimpl
 
 __all__ = ["OpenAlexConfig", "OpenAlexIngester", "register_ingesters"]
 

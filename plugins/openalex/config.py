@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from plugins.openalex.parse import orcid_id, ror_id, short_id
-from service.ingest import IngesterConfig
+from talentflow import IngesterConfig
 
 MAX_OR_VALUES = 50
 """OpenAlex allows up to 100 values OR-ed with ``|`` in one filter; we stay well under."""

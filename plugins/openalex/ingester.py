@@ -34,9 +34,9 @@ from plugins.openalex.parse import (
     institution_family,
     short_id,
 )
-from service import __version__
-from service.ingest import (
+from talentflow import (
     Checkpoint,
+    Cursor,
     DocumentSeen,
     FatalIngestError,
     HttpResponse,
@@ -45,6 +45,7 @@ from service.ingest import (
     Observation,
     RetriableIngestError,
     SkippableRecordError,
+    __version__,
     parse_date,
 )
 
@@ -66,6 +67,7 @@ class OpenAlexIngester(Ingester):
     name: ClassVar[str] = "openalex"
     version: ClassVar[str] = __version__
     Config: ClassVar[type[BaseModel]] = OpenAlexConfig
+    cursor: ClassVar[Cursor[date]] = Cursor("since", date, sorted=False)
     description: ClassVar[str] = (
         "Researchers, institutions and affiliation years of followed OpenAlex authors."
     )
@@ -133,9 +135,13 @@ class OpenAlexIngester(Ingester):
         cfg = self.cfg
         ctx.http.set_rate(cfg.requests_per_second)
         state = dict(state or {})
+        # The day the last complete pass started: the next pass asks for what changed since.
+        # Known only once a pass ends, so part-way checkpoints keep the one this pass started
+        # from (an unsorted cursor) and carry the pass's own progress beside it.
+        last_pass = self.cursor.resume(state)
         run = state.get("pass")
         if not isinstance(run, dict):
-            since = parse_date(state.get("since")) or cfg.since
+            since = last_pass.value or cfg.since
             run = {
                 "since": since.isoformat() if since else None,
                 "started": _today().isoformat(),
@@ -150,7 +156,7 @@ class OpenAlexIngester(Ingester):
 
         def checkpoint(**changes: Any) -> Checkpoint:
             run.update(changes)
-            return Checkpoint({"since": state.get("since"), "pass": dict(run)})
+            return last_pass.checkpoint({"pass": dict(run)})
 
         if run["step"] == "institutions":
             for index in range(int(run["index"]), len(cfg.institutions)):
@@ -211,8 +217,8 @@ class OpenAlexIngester(Ingester):
                 if cursor is not None:
                     yield checkpoint(cursor=cursor)
 
-        state["since"] = run["started"]
-        yield Checkpoint({"since": run["started"], "pass": None})
+        last_pass.advance(date.fromisoformat(run["started"]))
+        yield last_pass.final({"pass": None})
 
     # -- records ------------------------------------------------------------------------------
     def _institution_items(self, body: Any, ref: str) -> list[Item]:

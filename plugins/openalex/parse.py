@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from service.ingest import (
+from talentflow import (
     AffiliationSeen,
     DocumentSeen,
     InstitutionRef,

@@ -1,11 +1,14 @@
-"""The plugin API for ingesters (see docs/plugins.md).
+"""The plugin host's API for ingesters (see docs/plugins.md).
 
-A plugin needs nothing else: ``from service.ingest import hookimpl, Ingester, Checkpoint, ...``.
+Plugins import these names as ``talentflow`` (``from talentflow import hookimpl, Ingester``),
+the distinctive name the distribution installs them under (``service/plugin_api/talentflow``);
+``service.ingest`` keeps them for the host and for plugins written before that name existed.
 """
 
 from __future__ import annotations
 
-from service.ingest.context import IngestContext
+from service.ingest.context import IngestContext, PluginSettings
+from service.ingest.cursor import Cursor, CursorRun
 from service.ingest.errors import (
     FatalIngestError,
     IngestError,
@@ -15,7 +18,7 @@ from service.ingest.errors import (
     SkippableRecordError,
 )
 from service.ingest.hookspecs import NAME, hookimpl
-from service.ingest.http import HttpClient, HttpResponse
+from service.ingest.http import HttpClient, HttpResponse, Validators
 from service.ingest.ingester import Checkpoint, Ingester, IngesterConfig
 from service.ingest.notifications import RecordedMove
 from service.ingest.observations import (
@@ -35,7 +38,14 @@ from service.ingest.observations import (
     ResearcherSeen,
     observation_json_schema,
     parse_observation,
+    parse_observation_json,
 )
+from service.ingest.reference import (
+    KnownInstitution,
+    known_institutions,
+    plugin_institution_aliases,
+)
+from service.ingest.storable import unstorable
 from service.ingest.text import html_to_text, parse_date, parse_datetime
 
 __all__ = [
@@ -43,6 +53,8 @@ __all__ = [
     "AffiliationSeen",
     "BaselineRateSeen",
     "Checkpoint",
+    "Cursor",
+    "CursorRun",
     "DocumentSeen",
     "EducationSeen",
     "FatalIngestError",
@@ -57,20 +69,27 @@ __all__ = [
     "InstitutionSeen",
     "JobPostingClosed",
     "JobPostingSeen",
+    "KnownInstitution",
     "MoveReported",
     "Observation",
     "PartialDateModel",
     "PersonRef",
     "PluginError",
+    "PluginSettings",
     "RecordedMove",
     "ResearcherSeen",
     "RetriableIngestError",
     "RunLocked",
     "SkippableRecordError",
+    "Validators",
     "hookimpl",
     "html_to_text",
+    "known_institutions",
     "observation_json_schema",
     "parse_date",
     "parse_datetime",
     "parse_observation",
+    "parse_observation_json",
+    "plugin_institution_aliases",
+    "unstorable",
 ]

@@ -455,6 +455,11 @@ class HttpClient:
         base = urlsplit(self.redirect_to)
         return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
 
+    def known_validators(self, url: str) -> Validators | None:
+        """The committed ETag / Last-Modified of ``url`` that a conditional ``get(url)`` sends
+        (None if there are none): what a 304 is relative to."""
+        return self.validators.lookup(cache_key(url))
+
     async def get(
         self,
         url: str,

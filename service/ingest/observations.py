@@ -525,6 +525,12 @@ def parse_observation(data: Any) -> Observation:
     return observation_adapter.validate_python(data)
 
 
+def parse_observation_json(data: str | bytes) -> Observation:
+    """Validate one observation from its JSON text (raises pydantic.ValidationError); faster
+    than ``parse_observation(json.loads(data))``."""
+    return observation_adapter.validate_json(data)
+
+
 def observation_json_schema() -> dict[str, Any]:
     schema = observation_adapter.json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

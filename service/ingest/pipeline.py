@@ -36,7 +36,7 @@ from service.db.ordered import send_ahead
 from service.db.stores import ingest_runs, institution_writes, plugin_state
 from service.domain.names import normalize_institution
 from service.errors import ConfigError
-from service.ingest.context import IngestContext
+from service.ingest.context import IngestContext, PluginSettings
 from service.ingest.errors import (
     FatalIngestError,
     IngestError,
@@ -676,7 +676,7 @@ class _Run:
             config=self.config,
             logger=IngestContext.ingester_logger(self.name),
             instance=self.instance,
-            settings=self.settings,
+            settings=PluginSettings.for_ingester(self.settings, self.name, self.http.user_agent),
             limit=self.limit,
             run_id=result.run_id,
             id_lookup=lambda scheme: self._known_ids(conn, scheme),

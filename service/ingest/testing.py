@@ -29,7 +29,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from service.config import Settings, load_settings
-from service.ingest.context import IngestContext
+from service.ingest.context import IngestContext, PluginSettings
 from service.ingest.errors import SkippableRecordError
 from service.ingest.http import HttpClient, ValidatorCache
 from service.ingest.ingester import Checkpoint, Ingester
@@ -353,7 +353,7 @@ async def arun_ingester_offline(
         config=cfg,
         logger=IngestContext.ingester_logger(ingester_cls.name),
         instance=instance or ingester_cls.name,
-        settings=settings,
+        settings=PluginSettings.for_ingester(settings, ingester_cls.name, http.user_agent),
         limit=limit,
         id_lookup=_static_ids(known_ids or {}),
     )

@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 
 from service.ingest.testing import RecordedServer
+from tests import checkout
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "plugins.md"
@@ -83,7 +84,7 @@ def layout(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     (project / "tests" / "test_example.py").write_text(block("tests", "python"), encoding="utf-8")
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)]),
+        "PYTHONPATH": os.pathsep.join([str(site), checkout.PYTHONPATH]),
         "COLUMNS": "200",
     }
     return site, project, env
@@ -152,3 +153,16 @@ def test_the_docs_commands_run_the_plugin(
     names, runs = asyncio.run(stored())
     assert names == {"Ada Example", "Bo Example"}
     assert runs and all(status == "succeeded" for status, _, _ in runs), runs
+
+
+def test_every_name_of_the_plugin_api_is_documented() -> None:
+    import talentflow
+    import talentflow.testing
+
+    text = (ROOT / "docs" / "plugins.md").read_text("utf-8")
+    missing = [
+        name
+        for name in [*talentflow.__all__, *talentflow.testing.__all__]
+        if f"`{name}" not in text
+    ]
+    assert missing == []

@@ -30,6 +30,7 @@ import pytest
 from service.config import load_settings
 from service.worker.cli import run_worker
 from service.worker.queue import build_app, defer_ingest
+from tests import checkout
 from tests.ops import slow_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ def child_env(db_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
         DATABASE_URL=db_url,
         TALENTFLOW_DATA_DIR=str(tmp_path / "data"),
         TALENTFLOW_LOG_LEVEL="INFO",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=checkout.PYTHONPATH,
         **extra,
     )
     return env

@@ -22,6 +22,7 @@ from service.ingest import (
     IngestContext,
     JobPostingClosed,
     JobPostingSeen,
+    PluginSettings,
     SkippableRecordError,
     parse_observation,
 )
@@ -451,7 +452,7 @@ async def test_unchanged_board_answers_304_and_yields_nothing_new(tmp_path: Path
             config=cfg,
             logger=IngestContext.ingester_logger("greenhouse"),
             instance="greenhouse",
-            settings=settings,
+            settings=PluginSettings.for_ingester(settings, "greenhouse", http.user_agent),
         )
         try:
             first = [o async for o in GreenhouseIngester(cfg).fetch(ctx, None)]

@@ -19,6 +19,7 @@ import pytest
 from plugins.jsonl import JsonlIngester
 from service.ingest.observations import parse_observation
 from service.ingest.testing import run_ingester_offline
+from tests import checkout
 from tests.ingest.test_observation_contract import problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +126,7 @@ def test_the_documented_commands_ingest_the_producers_lines(
         **os.environ,
         "DATABASE_URL": db_url,
         "TALENTFLOW_DATA_DIR": str(tmp_path / "data"),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": checkout.PYTHONPATH,
         "COLUMNS": "200",
     }
     seeded = subprocess.run(

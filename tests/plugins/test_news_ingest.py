@@ -294,7 +294,7 @@ TestNewsIngesterConformance = get_ingester_test_class(
 async def test_feed_validator_is_trusted_only_when_the_feed_was_read_to_the_end() -> None:
     from plugins.news.ingester import _validator_trusted
     from service.config import load_settings
-    from service.ingest import IngestContext
+    from service.ingest import IngestContext, PluginSettings
     from service.ingest.http import HttpClient, ValidatorCache, Validators, cache_key
 
     cache = ValidatorCache({cache_key(FEED): Validators('"v2"', None)})
@@ -303,7 +303,7 @@ async def test_feed_validator_is_trusted_only_when_the_feed_was_read_to_the_end(
         config=NewsConfig.model_validate(CONFIG),
         logger=IngestContext.ingester_logger("news"),
         instance="news",
-        settings=load_settings(),
+        settings=PluginSettings.for_ingester(load_settings(), "news", "tests"),
     )
     assert _validator_trusted(ctx, FEED, {"validator": ['"v2"', None]})
     # A validator committed mid-feed by an earlier, interrupted run: read the feed again.

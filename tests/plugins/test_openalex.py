@@ -35,6 +35,7 @@ from service.ingest import (
     IngestContext,
     IngestError,
     InstitutionSeen,
+    PluginSettings,
     ResearcherSeen,
     RetriableIngestError,
     SkippableRecordError,
@@ -113,7 +114,7 @@ async def drive(
         config=cfg,
         logger=IngestContext.ingester_logger("openalex"),
         instance="openalex",
-        settings=settings,
+        settings=PluginSettings.for_ingester(settings, "openalex", http.user_agent),
     )
     try:
         async for item in OpenAlexIngester(cfg).fetch(ctx, state):
@@ -418,6 +419,32 @@ async def test_stopped_after_page_two_resumes_at_page_three(
     resumed = {o.model_dump_json() for o in first.items + second.items if hasattr(o, "type")}
     uninterrupted = {o.model_dump_json() for o in whole.items if hasattr(o, "type")}
     assert resumed == uninterrupted
+
+
+async def test_a_pass_checkpointed_before_the_cursor_helper_resumes(
+    recorded_server: RecordedServer,
+) -> None:
+    """A state as the ingester wrote it by hand, part-way through a pass: the pass resumes at
+    its page, and its end stores the day the pass started as the next ``since``."""
+    five_pages(recorded_server)
+    before = {
+        "since": "2025-03-01",
+        "pass": {
+            "since": "2025-03-01",
+            "started": "2025-06-01",
+            "step": "list",
+            "index": 0,
+            "cursor": "cursor-3",
+            "institution_ids": [],
+        },
+    }
+    run = await drive(recorded_server, BASE_CONFIG, before)
+    assert run.error is None
+    assert cursors(recorded_server.requests) == [f"cursor-{n}" for n in range(3, 7)]
+    assert "from_updated_date:2025-03-01" in recorded_server.requests[0].query["filter"]
+    states = [c.state for c in run.checkpoints]
+    assert all(s["since"] == "2025-03-01" for s in states[:-1])  # part-way: unchanged
+    assert states[-1] == {"since": "2025-06-01", "pass": None}
 
 
 async def test_refused_key_names_the_api_key_setting(

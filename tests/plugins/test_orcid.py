@@ -31,6 +31,7 @@ from service.ingest import (
     IngestError,
     InstitutionSeen,
     PersonRef,
+    PluginSettings,
     ResearcherSeen,
     SkippableRecordError,
 )
@@ -87,7 +88,7 @@ async def drive(
         config=cfg,
         logger=IngestContext.ingester_logger("orcid"),
         instance="orcid",
-        settings=settings,
+        settings=PluginSettings.for_ingester(settings, "orcid", http.user_agent),
     )
     try:
         async for item in OrcidIngester(cfg).fetch(ctx, state):

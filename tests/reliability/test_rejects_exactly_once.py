@@ -22,6 +22,7 @@ from service.config import load_settings
 from service.db.pool import create_pool
 from service.db.urls import with_database
 from service.ingest.pipeline import run_ingester
+from tests import checkout
 from tests.conftest import clone_database, drop_database
 from tests.ingest.helpers import canonical_dump, write_jsonl
 
@@ -98,7 +99,7 @@ async def test_kill_9_then_rerun_stores_each_reject_once(
         db_url,
         str(path),
         str(kill_after_batch),
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        env={**os.environ, "PYTHONPATH": checkout.PYTHONPATH},
         cwd=REPO_ROOT,
     )
     assert await asyncio.wait_for(proc.wait(), 60) == -signal.SIGKILL
