@@ -109,6 +109,7 @@ def extract_moves(
         if gainer is not None:
             _fill_destination(candidates, gainer)
     moves = [_full_name(move, aliases, text) for move in _merge(candidates, text, sentences)]
+    moves = _complete_halves(moves, candidates, text, sentences, aliases, parents or {})
     if parents:
         moves = _specialise(moves, candidates, text, sentences, aliases, parents)
     if text != original:
@@ -225,6 +226,97 @@ def _specialise(
         and (m.from_slug, m.to_slug, person_key(m.person), m.modality)
         not in {(o.from_slug, o.to_slug, person_key(o.person), o.modality) for o in out[:i]}
     ]
+
+
+def _person_spans(
+    person: str, candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The stretches of text that speak of ``person``: in each sentence of their own frames or
+    naming them (in full, or by a word of their name), the clauses (split at semicolons) that
+    name them, else the whole sentence."""
+    key = person_key(person)
+    own = {c.sentence for c in candidates if person_key(c.person) == key}
+    if _HAN.search(person):
+        words = [person]
+    else:
+        words = [w for w in re.findall(r"[\w'’-]+", person) if len(w) > 2 and w[0].isupper()]
+    names = re.compile("|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in words) or r"(?!)")
+    spans: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(sentences):
+        clauses: list[tuple[int, int]] = []
+        at = start
+        for stop in re.finditer(r"[;；]", text[start:end]):
+            clauses.append((at, start + stop.end()))
+            at = start + stop.end()
+        clauses.append((at, end))
+        named = [(a, b) for a, b in clauses if names.search(text, a, b)]
+        if named:
+            spans.extend(named)
+        elif index in own:
+            spans.append((start, end))
+    return spans
+
+
+def _related(a: str | None, b: str | None, parents: Mapping[str, str]) -> bool:
+    if not a or not b:
+        return False
+    return a == b or _descendant_of(a, b, parents) or _descendant_of(b, a, parents)
+
+
+_NEXT_STEP_UNKNOWN = re.compile(
+    r"\b(?:has|have|had|did|does) not (?:yet )?(?:announced|said|disclosed|revealed|decided)"
+    r"|\bdid not say (?:where|what)|\bdeclined to say\b|\bnext (?:step|move|role)s? (?:is|are|was"
+    r"|were|remains?) (?:unknown|unclear|not known)|\bnot (?:yet )?(?:said|known) where"
+    r"|去向(?:未知|不明|尚不明确)|未透露(?:其)?(?:去向|下一步)|暂未透露|尚未公布",
+    re.IGNORECASE,
+)
+_DATED_AFTER = re.compile(r"\s+(?:in|since)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b|(?:19|20)\d\d年")
+
+
+def _complete_halves(
+    moves: list[ExtractedMove],
+    candidates: list[Candidate],
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    parents: Mapping[str, str],
+) -> list[ExtractedMove]:
+    """A move with one end unknown ("X has left A") in an article that names, where it speaks
+    of X, exactly one other organisation that is neither that end, nor part of it, nor an
+    employer told in passing: that organisation is the missing end. When it names several, the
+    extractor cannot tell which, and a half-move would be read as a departure with no
+    destination, which the article does not say: no move. When it names none, the half-move
+    stands."""
+    out: list[ExtractedMove] = []
+    for move in moves:
+        if move.modality == "background" or (move.from_name is None) == (move.to_name is None):
+            out.append(move)
+            continue
+        key = person_key(move.person)
+        known = move.from_slug or move.from_name or move.to_slug or move.to_name
+        known_key = (known or "").lower()
+        priors = {
+            (_inst_key(c.origin) or "")
+            for c in candidates
+            if c.prior and person_key(c.person) == key and c.origin is not None
+        }
+        others: dict[str, Mention] = {}
+        spans = _person_spans(move.person, candidates, text, sentences)
+        if any(_NEXT_STEP_UNKNOWN.search(text, a, b) for a, b in spans):
+            out.append(move)  # "has not announced her plans": the article says it is unknown
+            continue
+        for start, end in spans:
+            for inst in find_institutions(text, start, end, aliases):
+                ikey = _inst_key(inst) or ""
+                if ikey == known_key or _related(inst.slug, known, parents) or ikey in priors:
+                    continue  # the known end, a part of it, or an employer told in passing
+                if _DATED_AFTER.match(text, inst.end):
+                    continue  # "left OpenAI in 2022": history, not the missing end
+                others.setdefault(ikey, inst)
+        if not others:
+            out.append(move)
+            continue
+    return out
 
 
 _ORG_SUFFIX = r"(?:Labs|Lab|AI|Systems|Data|Bio|Robotics|Research|Technologies|Intelligence)"

@@ -1,0 +1,65 @@
+"""Kinds of wrong move the news extractor recorded on articles it had never seen, one test per
+kind, in English and Chinese where the kind applies. A tracker whose moves are wrong is worse
+than none: each test states what must *not* be recorded (and, where the article says it, what
+must)."""
+
+from __future__ import annotations
+
+from plugins.news.extract import AliasTable, extract_moves
+
+ALIASES = AliasTable.from_pairs(
+    [
+        ("OpenAI", "openai"),
+        ("Anthropic", "anthropic"),
+        ("Google", "google"),
+        ("Google DeepMind", "google-deepmind"),
+        ("Meta", "meta"),
+        ("Cohere", "cohere"),
+        ("Mistral AI", "mistral-ai"),
+        ("University of Oxford", "university-of-oxford"),
+        ("Imperial College London", "imperial-college-london"),
+        ("腾讯", "tencent"),
+        ("百度", "baidu"),
+        ("阿里巴巴", "alibaba"),
+        ("浙江大学", "zhejiang-university"),
+        ("复旦大学", "fudan-university"),
+    ]
+)
+MOVES = frozenset({"reported", "confirmed"})
+
+
+def moves(text: str, language: str = "en") -> set[tuple[str, str | None, str | None]]:
+    found = extract_moves(text, ALIASES, language=language, published_year=2026)
+    return {
+        (m.person, m.from_slug or m.from_name, m.to_slug or m.to_name)
+        for m in found
+        if m.modality in MOVES
+    }
+
+
+def test_a_half_move_is_not_recorded_where_the_article_names_the_missing_end() -> None:
+    # The extractor cannot tie "return to Imperial" to the resignation; a departure with no
+    # destination would say something the article does not.
+    text = (
+        "Oxford loses its AI chief\n"
+        "The University of Oxford's head of machine learning, Professor Wilhelmina Strand, has "
+        "resigned, the university confirmed on Monday.\n"
+        "Strand will go back full time to Imperial College London, which lent her to Oxford "
+        "for three years."
+    )
+    assert not {m for m in moves(text) if m[2] is None}
+    zh = (
+        "百度一位科学家离职\n"
+        "百度自然语言处理部门首席科学家殷若岚已于上月离职，百度方面确认了这一消息。\n"
+        "殷若岚回到复旦大学全职任教，她此前一直在复旦大学兼任教授，这次离开百度后重返校园。"
+    )
+    assert not {m for m in moves(zh, "zh") if m[2] is None}
+
+
+def test_a_half_move_stands_where_the_article_says_the_next_step_is_unknown() -> None:
+    text = (
+        "Two leave Google DeepMind\n"
+        "Two researchers have left Google DeepMind: Ottilie Brandt and Casimir Lund. Brandt "
+        "has joined Cohere; Lund has not announced his plans."
+    )
+    assert ("Casimir Lund", "google-deepmind", None) in moves(text)
