@@ -44,7 +44,8 @@ _PASSIVE = re.compile(r"\b(?:is|was|were|be|been|being|are)\s+(?:\w+ly\s+)?$")
 _NEGATED = re.compile(r"\b(?:not|n't|never|no longer|nor)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+)?$")
 _BACKGROUND_ING = re.compile(r"\b(?:after|before|since|upon|when)\s+$")
 _DENIAL = re.compile(
-    r"\bdeni(?:ed|es|al)\b|\bdeny\b|\b(?:dismissed|rejected|refuted) (?:the )?(?:reports?|rumou?rs?|speculation)"
+    r"\bdeni(?:ed|es|al)\b|\bdeny\b|\b(?:dismissed|rejected|refuted|rebutted) (?:the |a |an )?(?:\w+ )?"
+    r"(?:reports?|rumou?rs?|speculation|claims?|story)|\bnot going anywhere\b"
     r"|\b(?:rumou?rs?|reports?|claims?) (?:were|was|are|is) (?:false|untrue|wrong|baseless)"
     r"|\bnot true\b|\bno plans to\b|\bremains? (?:at|with)\b|\bis staying\b"
     r"|\b(?:reports?|rumou?rs?|claims?|story|stories|speculation) that\b.{0,160}?\b(?:is|was|are|were) "
@@ -52,7 +53,8 @@ _DENIAL = re.compile(
     re.IGNORECASE,
 )
 ARTICLE_DENIAL = re.compile(
-    r"\bdeni(?:ed|es)\b|\bdismissed (?:the )?(?:reports?|rumou?rs?)|\bwere false\b|\bnot true\b"
+    r"\bdeni(?:ed|es)\b|\b(?:dismissed|rejected|rebutted) (?:the |a |an )?(?:\w+ )?(?:reports?|rumou?rs?)"
+    r"|\bwere false\b|\bnot true\b|\bnot going anywhere\b"
     r"|\b(?:insisted|maintained)\b[^.;]{0,60}\b(?:remain(?:s|ed)?|stay(?:s|ed)?)\b",
     re.IGNORECASE,
 )

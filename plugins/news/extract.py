@@ -43,7 +43,10 @@ __all__ = ["AliasTable", "ExtractedMove", "extract_moves", "person_key"]
 logger = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_ZH_ARTICLE_DENIAL = re.compile(r"不实|否认|辟谣|与事实不符|假消息|谣言|不属实|并非事实")
+_ZH_ARTICLE_DENIAL = re.compile(
+    r"不实|否认|辟谣|与事实不符|假消息|谣言|不属实|并非事实|(?:并无|没有)(?:离职|跳槽|加盟|加入)(?:计划|打算)"
+    r"|没有.{0,6}这回事|目前仍(?:为|是|在)"
+)
 RUMOUR_CEILING = 0.5
 
 

@@ -26,8 +26,10 @@ MOVE_MODALITIES: frozenset[str] = frozenset({"reported", "confirmed"})
 RUMOUR_MODALITIES: frozenset[str] = frozenset({"in_talks", "rumour"})
 
 _EN_DENIED = re.compile(
-    r"\bden(?:ied|ies|y|ying)\b|\bdenial\b|\b(?:dismissed|rejected|refuted|shot down) (?:the )?"
-    r"(?:reports?|rumou?rs?|speculation|claims?)|\b(?:rumou?rs?|reports?|claims?|speculation) "
+    r"\bden(?:ied|ies|y|ying)\b|\bdenial\b|\b(?:dismissed|rejected|refuted|rebutted|shot down) "
+    r"(?:the |a |an )?(?:\w+ )?(?:reports?|rumou?rs?|speculation|claims?|story)|\bnot going anywhere\b"
+    r"|\b(?:but|and) (?:\w+ )?(?:said )?(?:that )?(?:they|the talks|talks|discussions) (?:had )?"
+    r"(?:ended|stalled|fizzled)\b|\b(?:rumou?rs?|reports?|claims?|speculation) "
     r"(?:were|was|are|is) (?:false|untrue|wrong|baseless|inaccurate)|\bnot true\b"
     r"|\bno plans to (?:leave|join|quit)|\bis staying\b|\b(?:will|would) (?:stay|remain)\b"
     r"|\b(?:decided|chose|opted) to (?:stay|remain)\b|\bturned down\b|\bdeclined (?:the|an|its|their) offer"
@@ -47,6 +49,7 @@ _EN_LEAVE = re.compile(
 )
 _EN_TALKS = re.compile(
     r"\bin (?:advanced |early |late-stage |preliminary )?(?:talks|discussions|negotiations)\b"
+    r"|\b(?:held|had|holding) (?:\w+ )?talks\b|\btalks (?:about|over|on) (?:joining|leaving|a move)"
     r"|\bnegotiat(?:ing|es|ed) (?:with|to)\b|\b(?:has |have |had )?offered\b|\bclose to "
     r"(?:hiring|joining|signing|a deal)|\bnearing (?:a deal|an agreement)|\btrying to "
     r"(?:recruit|hire|lure|poach)|\bcourting\b|\bwooing\b|\bapproached\b|\bin the running\b",
@@ -66,6 +69,16 @@ _EN_PLANNED = re.compile(
     r"\b(?:plans?|planning|intends?|intending|hopes?|hoping|aims?|wants?) to (?:\w+ )?$"
     r"|\b(?:considering|weighing|mulling|contemplating|exploring|thinking about) (?:\w+ )?$",
     re.IGNORECASE,
+)
+# "will join OpenAI next summer", "effective July 1": a move set for a later date has not
+# happened yet.
+_EN_FUTURE_TIME = re.compile(
+    r"\b(?:early |late |later )?next (?:year|spring|summer|autumn|fall|winter|academic year|semester"
+    r"|term)\b|\beffective (?:from |on )?(?:[A-Z][a-z]+ \d|\d{1,2} [A-Z][a-z]+|the (?:start|end"
+    r"|beginning))",
+)
+_EN_FUTURE_TENSE = re.compile(
+    r"\b(?:will|would|is set to|are set to|is to|are to|is due to)\b|['’]ll\b", re.IGNORECASE
 )
 # "plans to leave the company early next year to join B": the intention governs every cue
 # after it in the sentence, unless a firm verb intervenes.
@@ -106,6 +119,7 @@ _ZH_RUMOUR = re.compile(
 _ZH_PRESS = re.compile(r"据报道|媒体报道|报道称")
 _ZH_PLANNED = re.compile(
     r"(?<![”\"])计划(?!中)|预计将|提出(?:离职|辞职)|提交了?辞呈|打算|考虑|准备(?:离开|加入)|有意"
+    r"|将于|届时|明年|下学期|下个学期"
 )
 _ZH_CONFIRMED = re.compile(r"证实|官宣|宣布|确认|正式|发文|表示")
 _ZH_BACKGROUND = re.compile(r"此前|曾经|曾于|曾在|早年|多年前|当年|后来")
@@ -145,6 +159,9 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
             return "confirmed"
         return "rumour"
     if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
+        return "planned"
+    future = _EN_FUTURE_TIME.search(sentence)
+    if future and (future.group().startswith("effective") or _EN_FUTURE_TENSE.search(clause[-80:])):
         return "planned"
     cue_at = sentence.find(clause[-60:]) if clause else -1
     plans = (

@@ -63,3 +63,54 @@ def test_a_half_move_stands_where_the_article_says_the_next_step_is_unknown() ->
         "has joined Cohere; Lund has not announced his plans."
     )
     assert ("Casimir Lund", "google-deepmind", None) in moves(text)
+
+
+def test_a_report_rejected_or_dismissed_is_a_denial_not_a_move() -> None:
+    rejected = (
+        "Cohere says its research head is staying\n"
+        "Cohere on Friday rejected a newsletter report that its head of research, Evander "
+        "Mulcahy, was about to join Google DeepMind."
+    )
+    assert not moves(rejected)
+    dismissed = (
+        "Meta scientist dismisses move talk\n"
+        "Meta research scientist Ingrid Tolvanen dismissed a report that she would join "
+        'OpenAI. "I\'m not going anywhere," she said.'
+    )
+    assert not moves(dismissed)
+    zh = (
+        "传腾讯专家加盟阿里巴巴？本人回应\n"
+        "有消息称腾讯混元专家范书瑶将加入阿里巴巴。\n"
+        "腾讯方面表示，范书瑶目前仍为腾讯员工，并无离职计划。"
+    )
+    found = extract_moves(zh, ALIASES, language="zh", published_year=2026)
+    assert not [m for m in found if m.modality not in ("denied",)], found
+
+
+def test_a_move_set_for_next_year_or_a_later_effective_date_is_planned() -> None:
+    next_year = (
+        "Oxford professor to join Anthropic\n"
+        "Professor Rosalind Achterberg of the University of Oxford will join Anthropic next "
+        "spring, she said on Tuesday."
+    )
+    assert not moves(next_year)
+    effective = (
+        "Imperial names Cohere scientist as dean\n"
+        "Imperial College London has named Bartholomew Quist, a scientist at Cohere, as dean "
+        "of engineering, effective September 1."
+    )
+    assert not moves(effective)
+    zh = (
+        "百度科学家将赴浙江大学任教\n"
+        "百度研究院科学家龙启航将于明年春季学期加入浙江大学，任计算机学院教授。"
+    )
+    assert not moves(zh, "zh")
+
+
+def test_talks_held_and_ended_are_not_a_move() -> None:
+    text = (
+        "Mistral researcher talked to Meta\n"
+        "Mistral AI researcher Leopold Varga said he had held talks about joining Meta this "
+        "spring, but said they ended after two meetings."
+    )
+    assert not moves(text)
