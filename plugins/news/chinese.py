@@ -202,6 +202,8 @@ def sentence_candidates(
         next_cue = cues[n + 1][0] if n + 1 < len(cues) else s_end
         if re.search(r"(?:不|未|没有|并未|否认)\s*$", text[max(s_start, c_start - 3) : c_start]):
             continue
+        if kind == "arrive" and text.startswith(("后", "之后", "以后"), c_end):
+            continue  # "入职后将重组团队": the move told already, as the time of what follows
         clause_end = min(_clause_end(text, c_end, s_end), next_cue)
         before_people = [p for p in people if p.end <= c_start]
         if (
@@ -347,7 +349,14 @@ def sentence_candidates(
         group = _coordinated(people, person, text)
         year, month = _date_of(text, s_start, s_end)
         old = year is not None and published_year is not None and year < published_year
-        if old or _BACKGROUND_FRAME.search(text, max(s_start, c_start - 4), clause_end):
+        if (
+            old
+            or _BACKGROUND_FRAME.search(text, max(s_start, c_start - 4), clause_end)
+            or (
+                _CAREER_BEFORE.search(text, s_start, c_start)
+                and _NEXT_STEP.search(text, max(s_start, c_start - 4), c_start)
+            )
+        ):
             # "2019年从谷歌加入字节跳动": an old move told in passing is not news, but it names
             # the person's employer since then (and, for a stint, the year it began).
             if kind != "leave" and dest is not None:
@@ -388,6 +397,9 @@ _CONTRASTED = re.compile(r"(?:不同|相反|相比|一样|类似)")
 _COORD_GAP = re.compile(r"^(?:、|和|与|及|以及|同)[\u4e00-\u9fffA-Za-z0-9]{0,24}$")
 _PARTNER_BEFORE = re.compile(r"(?:与|和|同)[\u4e00-\u9fffA-Za-z0-9]{0,12}$")
 _PARTNER_AFTER = re.compile(r"^(?:一起|共同|联合|一同|携手)")
+# "曾在卡内基梅隆大学任教，后加入微软研究院": the next step of a career told in the past.
+_CAREER_BEFORE = re.compile(r"曾(?:先后|经)?(?:在|于|任|担任)|早年|此前")
+_NEXT_STEP = re.compile(r"[，,](?:后|后来|随后|之后|再)(?:又)?$")
 _BACKGROUND_FRAME = re.compile(
     r"在加入|加入.{1,12}(?:之前|以前|前[，,])|曾(?:先后|经)?(?:在|于|任|担任)|此前(?:曾|在|担任|任)|早年"
 )

@@ -236,6 +236,8 @@ def sentence_candidates(
             and re.search(r"\bto\s+$", text[left : cue.start])
         ):
             background = True  # "who left OpenAI in 2022 to co-found a start-up"
+        if not background:
+            background = _told_in_passing(text, cues, i, left, s_start, backgrounds)
         backgrounds.append(background)
         negated = bool(_NEGATED.search(text[max(s_start, cue.start - 25) : cue.start]))
         persons, origin, dest = _roles(
@@ -454,12 +456,35 @@ _OLD_MOVE = re.compile(
 )
 
 
+_CHAINED = re.compile(r"\b(?:and|before|then|after|later)\s+(?:\w+\s+){0,2}$")
+_RELATIVE = re.compile(r"\bwho\s+(?:had\s+)?(?:\w+ly\s+)?$")
+_PLUPERFECT = re.compile(r"\bhad\s+(?:\w+\s+){0,3}$")
+_SPEECH = re.compile(r"\b(?:said|says|told|wrote|announced|confirmed|posted)\b")
+
+
+def _told_in_passing(
+    text: str, cues: list[_Cue], i: int, left: int, s_start: int, backgrounds: list[bool]
+) -> bool:
+    """A cue that tells a step of the person's past, not this article's news: the next step
+    of a history already in the past ("had returned to China in 2021 and joined A before
+    moving to B"), a relative clause before the sentence's own move ("X, who moved to A in
+    November, has returned to B"), or the pluperfect outside reported speech ("he had been on
+    leave from A")."""
+    cue = cues[i]
+    before = text[left : cue.start]
+    if i and backgrounds[-1] and _CHAINED.search(before):
+        return True
+    if i + 1 < len(cues) and _RELATIVE.search(before):
+        return True
+    return bool(_PLUPERFECT.search(before)) and not _SPEECH.search(text, s_start, cue.start)
+
+
 def _is_background(
     text: str, cue: _Cue, left: int, right: int, published_year: int | None, first: bool
 ) -> bool:
     if (
         _BACKGROUND_ING.search(text[max(left - 10, 0) : cue.start])
-        and text[cue.start : cue.end].endswith("ing")
+        and re.match(r"\w+ing\b", text[cue.start : cue.end])
         and cue.kind != LEAVE
     ):
         return True

@@ -644,8 +644,10 @@ def _merge(
         for move in moves:
             if _modality_class(move) in leaving:
                 continue
-            if move.origin is None and move.destination is not None and priors:
-                best = _latest_prior(priors, move.sentence)
+            # "has returned to Google": the employer they go back to is not where they leave.
+            elsewhere = [p for p in priors if _inst_key(p.origin) != _inst_key(move.destination)]
+            if move.origin is None and move.destination is not None and elsewhere:
+                best = _latest_prior(elsewhere, move.sentence)
                 if best.origin is not None and not best.origin.name:
                     continue  # the latest employer is a company the article does not name
                 if _inst_key(best.origin) != _inst_key(move.destination):

@@ -114,3 +114,42 @@ def test_talks_held_and_ended_are_not_a_move() -> None:
         "spring, but said they ended after two meetings."
     )
     assert not moves(text)
+
+
+def test_the_steps_of_a_past_career_are_not_moves() -> None:
+    chained = (
+        "Meta hires a Cohere engineer\n"
+        "Cohere engineer Dorothea Vinck has joined Meta, the company said.\n"
+        "Vinck had come back to Europe in 2019 after a PhD at the University of Oxford and "
+        "joined Google before moving to Cohere."
+    )
+    assert moves(chained) == {("Dorothea Vinck", "cohere", "meta")}
+    relative = (
+        "Engineer goes back to Google\n"
+        "Anselm Kowalik, an engineer who moved to OpenAI in March to work on its browser, "
+        "has returned to Google, his profile shows."
+    )
+    assert moves(relative) == {("Anselm Kowalik", "openai", "google")}
+    pluperfect = (
+        "Imperial professor back from Google\n"
+        "Professor Hortense Abara has returned to Imperial College London after five years at "
+        "Google, the college said.\n"
+        "She had been on unpaid leave from Imperial College London for her first year at Google."
+    )
+    assert moves(pluperfect) == {("Hortense Abara", "google", "imperial-college-london")}
+    zh = (
+        "复旦大学引进百度科学家\n"
+        "前百度首席科学家韩一鸣已全职加盟复旦大学，任教授。\n"
+        "韩一鸣曾在浙江大学任教，后加入百度。"
+    )
+    assert moves(zh, "zh") == {("韩一鸣", "baidu", "fudan-university")}
+
+
+def test_after_joining_in_chinese_is_the_move_told_already() -> None:
+    zh = (
+        "腾讯迎来新科学家\n"
+        "前阿里巴巴研究员金晓岚加入腾讯，担任首席科学家。\n"
+        "金晓岚此前在阿里巴巴负责推理研究。更早之前，她曾在百度工作。\n"
+        "一位员工称，金晓岚入职后将重组腾讯的预训练团队。"
+    )
+    assert moves(zh, "zh") == {("金晓岚", "alibaba", "tencent")}
