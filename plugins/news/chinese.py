@@ -256,6 +256,10 @@ def sentence_candidates(
         if kind == "found":
             # "成立了一家……的公司“灵枢科技”": the new company, by its quoted or stated name.
             company = _NEW_COMPANY.search(text, c_end, s_end)
+            if text.startswith("的", c_end) and not re.match(
+                r"的[\u4e00-\u9fff]{0,8}(?:公司|企业|实验室|研究院|机构)", text[c_end:s_end]
+            ):
+                continue  # "公司新成立的具身智能业务": a founding that describes a unit
             if company is not None:
                 name = company.group(1) or company.group(2)
                 dest = Mention(company.start(), company.end(), name, aliases.slug_for(name))

@@ -533,8 +533,16 @@ def _roles(
         if subject is None:
             return [], None, None
         dest = subject
+        # "the latest of the moves by Mustafa Suleyman's division": an owner is not hired.
         persons = _coordinated(
-            [p for p in people if cue.end <= p.start < right and not p.pronoun], text
+            [
+                p
+                for p in people
+                if cue.end <= p.start < right
+                and not p.pronoun
+                and not re.match(r"['’]s\b", text[p.end : p.end + 2])
+            ],
+            text,
         )
         others = [m for m in after if m is not dest]
         latest = [

@@ -220,6 +220,8 @@ def find_people(
                 continue  # "Dr." and the like
             if not may_be_person(text[seg_start:seg_end]):
                 continue
+            if _in_place(text, seg_start, seg_end):
+                continue
             people.append(PersonMention(seg_start, seg_end, text[seg_start:seg_end]))
     for match in _PERSON_ANAPHOR.finditer(masked, start, end):
         people.append(PersonMention(match.start(), match.end(), "the researcher", pronoun=True))
@@ -229,6 +231,19 @@ def find_people(
         )
     people.sort(key=lambda p: p.start)
     return people
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:in|near|outside)\s+$")
+_PLACE_AFTER = re.compile(r",\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+
+
+def _in_place(text: str, start: int, end: int) -> bool:
+    """ "the Jackson Laboratory in Bar Harbor, Maine": a name after "in" and before a state
+    or country is a town, not a person."""
+    if not _PLACE_BEFORE.search(text, max(0, start - 8), start):
+        return False
+    after = _PLACE_AFTER.match(text, end)
+    return bool(after and is_place(after.group(1)))
 
 
 def may_be_person(name: str) -> bool:

@@ -153,3 +153,32 @@ def test_after_joining_in_chinese_is_the_move_told_already() -> None:
         "一位员工称，金晓岚入职后将重组腾讯的预训练团队。"
     )
     assert moves(zh, "zh") == {("金晓岚", "alibaba", "tencent")}
+
+
+def test_an_owner_named_in_the_possessive_is_not_the_person_hired() -> None:
+    text = (
+        "Meta hires an OpenAI product lead\n"
+        "Meta has hired one of the product leads for OpenAI's app, the latest in a series of "
+        "moves by Mustafa Korhonen's consumer AI division."
+    )
+    assert not {m for m in moves(text) if "Korhonen" in m[0]}
+
+
+def test_a_town_before_its_state_is_not_a_person() -> None:
+    text = (
+        "Biologist joins Cohere\n"
+        "Computational biologist Marisol Tenbrink has left Google's lab in Bar Harbor, Maine, "
+        "to join Cohere."
+    )
+    assert not {m for m in moves(text) if "Harbor" in m[0]}
+    assert ("Marisol Tenbrink", "google", "cohere") in moves(text)
+
+
+def test_a_unit_the_company_newly_set_up_is_not_a_founded_company() -> None:
+    zh = (
+        "百度自动驾驶负责人转岗\n"
+        "有消息称百度自动驾驶负责人卢景行已离职。百度回应称，卢景行已转岗负责公司新成立的机器人业务，"
+        "“属于正常调整”。"
+    )
+    found = moves(zh, "zh")
+    assert not {m for m in found if m[2] and "调整" in m[2]}, found
