@@ -260,6 +260,21 @@ def _person_spans(
     return spans
 
 
+def _pronoun_sentences_after(
+    spans: list[tuple[int, int]], text: str, sentences: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The sentences that continue a span about the person with a pronoun ("He has not said
+    what he will do next")."""
+    ends = {b for _, b in spans}
+    return [
+        (start, end)
+        for i, (start, end) in enumerate(sentences)
+        if i
+        and sentences[i - 1][1] in ends
+        and re.match(r"\s*(?:He|She|They|他|她)", text[start:end])
+    ]
+
+
 def _related(a: str | None, b: str | None, parents: Mapping[str, str]) -> bool:
     if not a or not b:
         return False
@@ -284,16 +299,18 @@ def _complete_halves(
     aliases: AliasTable,
     parents: Mapping[str, str],
 ) -> list[ExtractedMove]:
-    """A move with one end unknown ("X has left A") in an article that names, where it speaks
-    of X, exactly one other organisation that is neither that end, nor part of it, nor an
-    employer told in passing: that organisation is the missing end. When it names several, the
-    extractor cannot tell which, and a half-move would be read as a departure with no
-    destination, which the article does not say: no move. When it names none, the half-move
-    stands."""
+    """A move with one end unknown ("X has left A") is recorded only when the article leaves
+    that end unknown. Where it names, where it speaks of X or in its headline and lede,
+    another organisation that is neither the known end, nor part of it, nor an employer told
+    in passing, that organisation is almost always the end the rules failed to tie in: a
+    half-move would say the destination is unknown when the article says what it is, so none
+    is recorded. A rumoured half-move says too little to keep."""
     out: list[ExtractedMove] = []
     for move in moves:
         if move.modality == "background" or (move.from_name is None) == (move.to_name is None):
             out.append(move)
+            continue
+        if move.modality in RUMOUR_MODALITIES:
             continue
         key = person_key(move.person)
         known = move.from_slug or move.from_name or move.to_slug or move.to_name
@@ -305,10 +322,11 @@ def _complete_halves(
         }
         others: dict[str, Mention] = {}
         spans = _person_spans(move.person, candidates, text, sentences)
-        if any(_NEXT_STEP_UNKNOWN.search(text, a, b) for a, b in spans):
+        told = [*spans, *_pronoun_sentences_after(spans, text, sentences)]
+        if any(_NEXT_STEP_UNKNOWN.search(text, a, b) for a, b in told):
             out.append(move)  # "has not announced her plans": the article says it is unknown
             continue
-        for start, end in spans:
+        for start, end in [*spans, *sentences[:2]]:
             for inst in find_institutions(text, start, end, aliases):
                 ikey = _inst_key(inst) or ""
                 if ikey == known_key or _related(inst.slug, known, parents) or ikey in priors:

@@ -182,3 +182,29 @@ def test_a_unit_the_company_newly_set_up_is_not_a_founded_company() -> None:
     )
     found = moves(zh, "zh")
     assert not {m for m in found if m[2] and "调整" in m[2]}, found
+
+
+def test_a_half_move_is_not_recorded_where_the_headline_names_the_other_end() -> None:
+    text = (
+        "Cohere poaches two from Mistral AI\n"
+        "Cohere has hired two of Mistral AI's early engineers, a newsletter has learned.\n"
+        "Benedek Szalai and Rosamund Ikeji both left Mistral AI in April. A Cohere manager "
+        "confirmed they had started."
+    )
+    assert not {m for m in moves(text) if m[2] is None}
+    zh = (
+        "阿里巴巴挖走百度两名工程师\n"
+        "阿里巴巴近日从百度挖来两名资深工程师。\n"
+        "据悉，邵明轩已于四月从百度离职。"
+    )
+    assert not {m for m in moves(zh, "zh") if m[2] is None}
+
+
+def test_a_rumoured_half_move_is_not_recorded() -> None:
+    text = (
+        "Researchers leave Mistral AI\n"
+        "Three researchers have left Mistral AI to start a company, according to people "
+        "familiar with the matter: Evadne Morrow, Lucius Hartigan and Perpetua Lindqvist."
+    )
+    found = extract_moves(text, ALIASES, language="en", published_year=2026)
+    assert not [m for m in found if m.to_name is None and m.modality in ("rumour", "in_talks")]
