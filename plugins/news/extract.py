@@ -326,11 +326,22 @@ def _complete_halves(
         if any(_NEXT_STEP_UNKNOWN.search(text, a, b) for a, b in told):
             out.append(move)  # "has not announced her plans": the article says it is unknown
             continue
-        for start, end in [*spans, *sentences[:2]]:
+        # The headline and lede count too, for organisations not at the ends of the moves of
+        # others the article tells.
+        others_ends = {
+            (e or "").lower()
+            for m in moves
+            if person_key(m.person) != key
+            for e in (m.from_slug or m.from_name, m.to_slug or m.to_name)
+        }
+        lede = [(a, b, True) for a, b in sentences[:2]]
+        for start, end, in_lede in [*((a, b, False) for a, b in spans), *lede]:
             for inst in find_institutions(text, start, end, aliases):
                 ikey = _inst_key(inst) or ""
                 if ikey == known_key or _related(inst.slug, known, parents) or ikey in priors:
                     continue  # the known end, a part of it, or an employer told in passing
+                if in_lede and ikey in others_ends:
+                    continue
                 if _DATED_AFTER.match(text, inst.end):
                     continue  # "left OpenAI in 2022": history, not the missing end
                 others.setdefault(ikey, inst)
