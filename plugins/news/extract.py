@@ -63,6 +63,8 @@ def extract_moves(
     ``parents`` (institution slug → its parent's slug) lets a move name the lab the article
     places the person in rather than the company that owns it."""
     original = text
+    if parents:
+        aliases = _with_possessive_labs(aliases, parents)
     if language == "zh" or (language is None and _HAN.search(text)):
         text = to_simplified(text)
     sentences = split_sentences(text)
@@ -118,6 +120,41 @@ def extract_moves(
     if text != original:
         moves = [_in_original_script(move, text, original) for move in moves]
     return moves
+
+
+_POSSESSIVE_TABLES: dict[tuple[int, int], tuple[AliasTable, Mapping[str, str], AliasTable]] = {}
+
+
+def _with_possessive_labs(aliases: AliasTable, parents: Mapping[str, str]) -> AliasTable:
+    """ "Meta's superintelligence lab", "ByteDance's Seed team": a lab named as its company's
+    possession, the way news writes "Meta Superintelligence Labs" and "ByteDance Seed". Every
+    name of a lab that begins with a name of its parent gives the possessive forms, with the
+    rest as written and in lower case, singular and plural."""
+    key = (id(aliases), len(parents))
+    cached = _POSSESSIVE_TABLES.get(key)
+    if cached is not None and cached[0] is aliases and cached[1] == parents:
+        return cached[2]
+    names: dict[str, list[str]] = {}
+    for alias, slug in aliases.entries.items():
+        if slug and alias.isascii():
+            names.setdefault(slug, []).append(alias)
+    pairs: list[tuple[str, str]] = []
+    for child, parent in parents.items():
+        for name in names.get(child, []):
+            for owner in names.get(parent, []):
+                if not name.startswith(owner + " ") or len(name) <= len(owner) + 2:
+                    continue
+                rest = name[len(owner) + 1 :]
+                if rest in aliases.entries:
+                    continue  # "Meta's FAIR": "FAIR" is found already, and may be narrowed
+                forms = {rest, rest.lower()}
+                forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 4}
+                for form in forms:
+                    pairs += [(f"{owner}'s {form}", child), (f"{owner}’s {form}", child)]
+    table = aliases.with_aliases(pairs)
+    _POSSESSIVE_TABLES.clear()
+    _POSSESSIVE_TABLES[key] = (aliases, parents, table)
+    return table
 
 
 def _in_original_script(move: ExtractedMove, simplified: str, original: str) -> ExtractedMove:

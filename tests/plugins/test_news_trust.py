@@ -208,3 +208,18 @@ def test_a_rumoured_half_move_is_not_recorded() -> None:
     )
     found = extract_moves(text, ALIASES, language="en", published_year=2026)
     assert not [m for m in found if m.to_name is None and m.modality in ("rumour", "in_talks")]
+
+
+def test_a_lab_named_as_its_companys_possession_is_the_lab() -> None:
+    aliases = AliasTable.from_pairs(
+        [("OpenAI", "openai"), ("Meta", "meta"), ("Meta Superintelligence Labs", "msl")]
+    )
+    text = (
+        "OpenAI researcher moves to Meta\n"
+        "Ottoline Ferrante, a researcher at OpenAI, has joined Meta's superintelligence lab, "
+        "the company said."
+    )
+    found = extract_moves(
+        text, aliases, language="en", published_year=2026, parents={"msl": "meta"}
+    )
+    assert [(m.from_slug, m.to_slug) for m in found] == [("openai", "msl")]
