@@ -444,6 +444,13 @@ def _cues(text: str, start: int, end: int) -> list[_Cue]:
             and text[match.end() : match.end() + 1] in ".,"
         ):
             continue  # "the hire." as a noun
+        if kind == FOUND and re.match(
+            r"(?:co-?)?founding\s+(?:[\w-]+\s+)?(?:engineer|member|employee|researcher|scientist"
+            r"|team|staff|partner|director|editor|chair|president|father|mother|figure|document|year)s?\b",
+            text[match.start() : end],
+            re.IGNORECASE,
+        ):
+            continue  # "a founding engineer at Figure AI": a role, not a founding
         cues.append(_Cue(kind, match.start(), match.end(), passive))
     return cues
 

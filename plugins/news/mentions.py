@@ -74,7 +74,10 @@ def _glued_to_name(text: str, pos: int, alias: str) -> bool:
         return False
     prev = re.search(r"([A-Z][a-z-]+) $", text[max(0, pos - 30) : pos])
     return bool(
-        prev and prev.group(1) not in STOPWORDS and prev.group(1).lower() not in _DESCRIPTORS
+        prev
+        and prev.group(1) not in STOPWORDS
+        and prev.group(1).lower() not in _DESCRIPTORS
+        and not prev.group(1).endswith("-based")  # "Toronto-based Cohere"
     )
 
 
@@ -157,8 +160,10 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
                 words.pop()
             while words and words[-1] in ("of", "for"):
                 words.pop()
-            while len(words) > 1 and words[0].lower() in _DESCRIPTORS:
-                words.pop(0)  # "Chipmaker Cerebras Systems has hired"
+            while len(words) > 1 and (
+                words[0].lower() in _DESCRIPTORS or re.fullmatch(r"[\w-]+-based", words[0])
+            ):
+                words.pop(0)  # "Chipmaker Cerebras Systems has hired", "Beijing-based N"
             name = " ".join(words)
             if not words or words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS:
                 continue

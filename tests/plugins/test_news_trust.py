@@ -223,3 +223,22 @@ def test_a_lab_named_as_its_companys_possession_is_the_lab() -> None:
         text, aliases, language="en", published_year=2026, parents={"msl": "meta"}
     )
     assert [(m.from_slug, m.to_slug) for m in found] == [("openai", "msl")]
+
+
+def test_a_place_based_prefix_is_not_part_of_the_hiring_company() -> None:
+    text = (
+        "Cohere opens a Paris office\n"
+        "Toronto-based Cohere has hired Associate Professor Camille Girardot from Mistral AI "
+        "to run its new Paris office, the company said."
+    )
+    assert moves(text) == {("Camille Girardot", "mistral-ai", "cohere")}
+
+
+def test_a_founding_engineer_founded_nothing() -> None:
+    text = (
+        "Robotics engineer joins Cohere\n"
+        "Cosmo Vandersteen, who was a founding engineer at Mistral AI and ran its inference "
+        "team, started at Cohere this month, the company confirmed."
+    )
+    found = moves(text)
+    assert not {m for m in found if m[1] == "cohere"}, found
