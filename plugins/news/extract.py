@@ -718,6 +718,23 @@ def _merge(
                     continue  # the latest employer is a company the article does not name
                 if _inst_key(best.origin) != _inst_key(move.destination):
                     move.origin = best.origin
+        # "Samsung has appointed P head of its centre. P will take a leave from KAIST": a move
+        # from the employer the person is on leave from, told in another sentence, is a leave.
+        on_leave = {
+            (_inst_key(c.origin), c.sentence)
+            for c in moves
+            if c.modality == "leave_of_absence"
+            and c.origin
+            and _inst_key(c.destination) in (None, _inst_key(c.origin))
+        }
+        for move in moves:
+            if (
+                move.modality in MOVE_MODALITIES
+                and move.origin is not None
+                and move.destination is not None
+                and any(k == _inst_key(move.origin) and s != move.sentence for k, s in on_leave)
+            ):
+                move.modality = "leave_of_absence"
         by_class: dict[str, list[Candidate]] = {}
         for move in moves:
             by_class.setdefault(_modality_class(move), []).append(move)

@@ -242,3 +242,14 @@ def test_a_founding_engineer_founded_nothing() -> None:
     )
     found = moves(text)
     assert not {m for m in found if m[1] == "cohere"}, found
+
+
+def test_a_move_with_a_leave_from_its_origin_told_apart_is_a_leave() -> None:
+    text = (
+        "Cohere hires Oxford professor\n"
+        "Cohere has appointed Professor Camille Girardot of the University of Oxford as head "
+        "of its London lab, the company said on Tuesday.\n"
+        "Girardot will take a leave from the University of Oxford for the length of the "
+        "appointment, the university said."
+    )
+    assert not moves(text)
