@@ -253,3 +253,17 @@ def test_a_move_with_a_leave_from_its_origin_told_apart_is_a_leave() -> None:
         "appointment, the university said."
     )
     assert not moves(text)
+
+
+def test_chinese_names_and_verbs_the_rules_missed() -> None:
+    # A rarer surname (冼), "受聘为" as the verb of an appointment, and "高价挖角" not a name.
+    appointed = (
+        "浙江大学聘任前百度科学家\n浙江大学发布通知，百度研究院原院长冼若谷受聘为浙江大学讲席教授。"
+    )
+    assert moves(appointed, "zh") == {("冼若谷", "baidu", "zhejiang-university")}
+    poached = (
+        "他离开了腾讯\n"
+        "今年5月，在腾讯工作了七年的邱明哲递交了辞呈。\n"
+        "没有猎头的高价挖角，他和朋友成立了一家小公司，取名“一叶科技”。"
+    )
+    assert moves(poached, "zh") == {("邱明哲", "tencent", "一叶科技")}
