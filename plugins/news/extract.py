@@ -371,7 +371,14 @@ def _complete_halves(
             if person_key(m.person) != key
             for e in (m.from_slug or m.from_name, m.to_slug or m.to_name)
         }
-        lede = [(a, b, True) for a, b in sentences[:2]]
+        # A new organisation the article introduces ("The new company is called N") is
+        # news wherever it is named.
+        introduced = [
+            (m.start, m.end, True)
+            for m in find_institutions(text, 0, len(text), aliases)
+            if not m.slug and m.name
+        ]
+        lede = [(a, b, True) for a, b in sentences[:2]] + introduced
         for start, end, in_lede in [*((a, b, False) for a, b in spans), *lede]:
             for inst in find_institutions(text, start, end, aliases):
                 ikey = _inst_key(inst) or ""

@@ -105,7 +105,7 @@ _NEW_NAME = (
 _NEW_ORG_SHAPES = (
     # "a start-up called Kinetica Labs", "a new company named Lumen"
     re.compile(rf"\b(?i:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"
-               rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
+               rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:(?:is|was|will be)\s+)?(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
     # "Kinetica Labs, a new start-up", "Lumen, the company he founded"
     re.compile(rf"{_NEW_NAME}\s*,\s+(?:a|an|the)\s+(?:new\s+|young\s+|stealth\s+|two-year-old\s+)*"
                rf"(?:[\w-]+\s+){{0,4}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),

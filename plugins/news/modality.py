@@ -5,6 +5,8 @@ Only reported and confirmed frames become moves; talks and rumours become RUMOUR
 denial is evidence against a move; the rest become nothing. The classifier reads the clause
 around the move's cue (and, for sourcing, the whole sentence): a denial or a failed negotiation
 outranks talks, talks outrank unnamed sources, and an explicit confirmation outranks sourcing.
+A move told as done ("has joined B") by unnamed sources, with no word of speculation, is
+reported: the sourcing says who told it, not that it may not have happened.
 """
 
 from __future__ import annotations
@@ -63,6 +65,18 @@ _EN_RUMOUR = re.compile(
     r"|\bunconfirmed\b|\b(?:is|are|was) expected to\b|\bcould\b|\bmight\b|\bmay (?:join|leave|be)"
     r"|\blikely to (?:join|leave)\b|\b(?:the (?:\w+ )?)?(?:report|newspaper|outlet) (?:said|says)"
     r"|\bbelieve\b|\b(?:has|have) learned\b|\bwhispers?\b",
+    re.IGNORECASE,
+)
+_EN_DONE = re.compile(
+    r"\b(?:has|have|had) (?:\w+ )?(?:joined|left|hired|poached|started|moved|departed|quit|resigned"
+    r"|recruited|appointed|named)\b|\b(?:joined|left|hired|poached|started at|moved to|departed"
+    r"|quit|resigned)\b",
+    re.IGNORECASE,
+)
+_EN_SPECULATIVE = re.compile(
+    r"\breportedly\b|\b(?:is|are|was|were) (?:said|rumou?red|believed|thought|expected|likely) to\b"
+    r"|\brumou?r|\bspeculat|\bunconfirmed\b|\bcould\b|\bmight\b|\bmay\b|\blikely\b"
+    r"|\bwhispers?\b|\bbelieve\b|\bwould\b|\bwill\b|\bconsidering\b|\bweighing\b",
     re.IGNORECASE,
 )
 _EN_PLANNED = re.compile(
@@ -153,6 +167,14 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if _EN_TALKS.search(sentence):
         return "in_talks"
     if _EN_RUMOUR.search(sentence):
+        if (
+            _EN_DONE.search(clause[-80:])
+            and not _EN_SPECULATIVE.search(sentence)
+            and not _EN_PLANNED_BEFORE.search(sentence)
+        ):
+            # "has joined B, according to two people with knowledge of the move": a move done,
+            # told by unnamed sources, is reported; speculation about one is a rumour.
+            return "reported"
         if _EN_CONFIRMED.search(sentence) and not re.search(
             r"\bdeclined to confirm|\bnot confirmed|\bwould not confirm", sentence, re.IGNORECASE
         ):

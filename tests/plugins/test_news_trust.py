@@ -267,3 +267,32 @@ def test_chinese_names_and_verbs_the_rules_missed() -> None:
         "没有猎头的高价挖角，他和朋友成立了一家小公司，取名“一叶科技”。"
     )
     assert moves(poached, "zh") == {("邱明哲", "tencent", "一叶科技")}
+
+
+def test_a_done_move_told_by_unnamed_sources_is_reported() -> None:
+    done = (
+        "Mistral AI engineer surfaces at Cohere\n"
+        "Mistral AI engineer Camille Girardot has joined Cohere, according to two people with "
+        "knowledge of the move."
+    )
+    assert moves(done) == {("Camille Girardot", "mistral-ai", "cohere")}
+    speculative = (
+        "Mistral AI engineer may join Cohere\n"
+        "Mistral AI engineer Camille Girardot could join Cohere, according to two people with "
+        "knowledge of the talks."
+    )
+    assert not moves(speculative)
+
+
+def test_a_half_move_is_not_recorded_where_the_article_introduces_the_new_company() -> None:
+    text = (
+        "Researchers split from Mistral AI\n"
+        "Three researchers from Mistral AI have left to start a new company focused on robots, "
+        "according to people familiar with the matter.\n"
+        "The group includes Camille Girardot, Lim Wei Jie and Ottilie Brandt, who all worked on "
+        "the company's multimodal models, and is led by a former chief scientist of a rival "
+        "French lab who asked not to be named in this story. The new company is called "
+        "Tessellate Robotics, one of the people said."
+    )
+    found = extract_moves(text, ALIASES, language="en", published_year=2026)
+    assert not [m for m in found if m.modality in MOVES and m.to_name is None], found
