@@ -564,6 +564,12 @@ def _roles(
     first_person = min((p.start for p in persons), default=cue.start)
     for m in after:
         prefix = text[max(cue.end, m.start - 30) : m.start]
+        if (
+            cue.kind == LEAVE
+            and re.search(r"[,;]", text[cue.end : m.start])
+            and not re.search(r"\b(?:for|to|join|joining|from|at)\s+(?:[\w-]+\s+){0,3}$", prefix)
+        ):
+            continue  # "has resigned, the company said, … since Meta took a stake": not its end
         if _ORIGIN_BEFORE.search(prefix):
             if origin is None:
                 origin = m

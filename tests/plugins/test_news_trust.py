@@ -296,3 +296,13 @@ def test_a_half_move_is_not_recorded_where_the_article_introduces_the_new_compan
     )
     found = extract_moves(text, ALIASES, language="en", published_year=2026)
     assert not [m for m in found if m.modality in MOVES and m.to_name is None], found
+
+
+def test_an_organisation_in_a_later_clause_is_not_the_end_of_a_resignation() -> None:
+    text = (
+        "Cohere data chief resigns\n"
+        "Cohere's head of data, Camille Girardot, has resigned, the company said on Monday, "
+        "the latest departure since Google took a stake in the company last year.\n"
+        "Cohere did not say where Girardot was going."
+    )
+    assert moves(text) == {("Camille Girardot", "cohere", None)}
