@@ -691,7 +691,12 @@ def _subject_org(
         gap = text[m.end : cue.start]
         # "Thinking Machines Lab, the start-up founded by X, has hired": skip the apposition.
         apposition = re.match(r"^\s*,[^,]{3,90},(?=\s)", gap)
-        if apposition and (cue.kind == HIRE or re.match(r"^\s*,\s*which\b", gap)):
+        if apposition and (
+            cue.kind == HIRE
+            or re.match(r"^\s*,\s*which\b", gap)
+            or re.match(r"\s+(?:said|says|announced|confirmed)\b", gap[apposition.end() :])
+        ):
+            # "Sakana AI, the Tokyo start-up, said on Wednesday that X had joined"
             gap = gap[apposition.end() :]
         if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
             return m

@@ -306,3 +306,13 @@ def test_an_organisation_in_a_later_clause_is_not_the_end_of_a_resignation() -> 
         "Cohere did not say where Girardot was going."
     )
     assert moves(text) == {("Camille Girardot", "cohere", None)}
+
+
+def test_a_company_described_in_apposition_announces_the_arrival() -> None:
+    text = (
+        "Cohere names a research chief\n"
+        "Cohere, the Toronto start-up valued at more than $5 billion, said on Wednesday that "
+        "Camille Girardot, who had led Mistral AI's small office in London, had joined as "
+        "chief research officer."
+    )
+    assert moves(text) == {("Camille Girardot", "mistral-ai", "cohere")}
