@@ -84,7 +84,7 @@ _TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请
 """Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
 _FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立|创业")
-_NEW_COMPANY = re.compile(r"[“\"]([^”\"]{2,20})[”\"]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
+_NEW_COMPANY = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
 _DENIAL = re.compile(
     r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息|不存在(?:离职|跳槽|加盟)"
 )
@@ -615,7 +615,9 @@ def document_priors(
 
 
 _COFOUNDER_AFTER = re.compile(r"(?:是|为|担任)(?:公司的?)?联合创始人")
-_COFOUNDER_BEFORE = re.compile(r"联合创始人(?:还|也)?(?:包括|有|是)[^，。；]{0,16}$")
+_COFOUNDER_BEFORE = re.compile(
+    r"(?:联合创始人|共同创办人|共同创始人)(?:还|也)?(?:分别)?(?:包括|有|是|为)[^，。；]{0,16}$"
+)
 _JOINS_THE_COMPANY = re.compile(
     r"(?:全职)?加入(?:了)?(?:公司|该公司|团队)?(?=[，。；,]|担任|出任|任|$)"
 )

@@ -19,6 +19,7 @@ ALIASES = AliasTable.from_pairs(
         ("University of Oxford", "university-of-oxford"),
         ("Imperial College London", "imperial-college-london"),
         ("腾讯", "tencent"),
+        ("谷歌", "google"),
         ("百度", "baidu"),
         ("阿里巴巴", "alibaba"),
         ("浙江大学", "zhejiang-university"),
@@ -316,3 +317,16 @@ def test_a_company_described_in_apposition_announces_the_arrival() -> None:
         "chief research officer."
     )
     assert moves(text) == {("Camille Girardot", "mistral-ai", "cohere")}
+
+
+def test_a_company_in_corner_brackets_and_its_named_cofounders() -> None:
+    zh = (
+        "谷歌台灣主管離職創業\n"
+        "前谷歌台灣研發主管林書豪近日宣布離開谷歌，與兩位前同事共同創辦語音新創「聲流科技」。\n"
+        "兩位共同創辦人分別為前谷歌工程師吳佩蓉與許家銘。"
+    )
+    assert moves(zh, "zh") == {
+        ("林書豪", "google", "聲流科技"),
+        ("吳佩蓉", "google", "聲流科技"),
+        ("許家銘", "google", "聲流科技"),
+    }
