@@ -104,6 +104,9 @@ def extract_moves(
         candidates += chinese.founding_partners(text, sentences, aliases, history, candidates)
         candidates += chinese.document_priors(text, sentences, aliases, history)
         chinese.settle_modality(candidates, text, sentences, history)
+        topic = _zh_topic_employer(text, sentences, aliases)
+        if topic is not None:
+            _fill_from_topic(candidates, topic)
     if language != "zh":
         candidates += _named_cofounders(text, sentences, aliases, history, candidates)
         candidates += _group_priors(text, sentences, aliases, history)
@@ -230,7 +233,17 @@ def _specialise(
                 names = set(move.person.split()) | {"He", "She", "They"}
                 if opening and (opening[0].rstrip(",") in names or move.person in opening[0]):
                     last = n_end
-            near += find_institutions(text, first, last, aliases)
+            # A lab another person of the sentence moves from or to is theirs, not this one's.
+            theirs = {
+                e
+                for o in moves
+                if person_key(o.person) != key and o.span_start < last and o.span_end > first
+                for e in (o.from_slug, o.to_slug)
+                if e
+            }
+            near += [
+                m for m in find_institutions(text, first, last, aliases) if m.slug not in theirs
+            ]
 
         origin = _narrower(near, move.from_slug, move.to_slug, parents)
         dest = _narrower(near, move.to_slug, move.from_slug, parents)
@@ -563,6 +576,24 @@ def _topic_employer(
         for inst in find_institutions(text, start, end, aliases):
             before = text[max(start, inst.start - 40) : inst.start]
             if _LOSING_BEFORE.search(before) or _LOSING_AFTER.match(text[inst.end : end]):
+                return inst
+    return None
+
+
+_ZH_LOSING_AFTER = re.compile(
+    r"[\u4e00-\u9fffA-Za-z]{0,10}?(?:近期|近日|今年|日前)?(?:又|接连|先后)?(?:有|已有)?"
+    r"[两三四五六七八九十多数几]+(?:名|位|个)[\u4e00-\u9fff]{0,6}?(?:离职|出走|流失|离开)"
+)
+
+
+def _zh_topic_employer(
+    text: str, sentences: list[tuple[int, int]], aliases: AliasTable
+) -> Mention | None:
+    """The organisation a Chinese article is about losing people ("华为盘古大模型团队近期有两名
+    科学家离职"), from the headline and the lede."""
+    for start, end in sentences[:3]:
+        for inst in find_institutions(text, start, end, aliases):
+            if inst.slug and _ZH_LOSING_AFTER.match(text, inst.end, end):
                 return inst
     return None
 

@@ -19,6 +19,7 @@ ALIASES = AliasTable.from_pairs(
         ("University of Oxford", "university-of-oxford"),
         ("Imperial College London", "imperial-college-london"),
         ("腾讯", "tencent"),
+        ("腾讯AI Lab", "tencent-ai-lab"),
         ("谷歌", "google"),
         ("百度", "baidu"),
         ("阿里巴巴", "alibaba"),
@@ -329,4 +330,19 @@ def test_a_company_in_corner_brackets_and_its_named_cofounders() -> None:
         ("林書豪", "google", "聲流科技"),
         ("吳佩蓉", "google", "聲流科技"),
         ("許家銘", "google", "聲流科技"),
+    }
+
+
+def test_a_chinese_article_about_losing_people_names_their_employer() -> None:
+    zh = (
+        "腾讯两名研究员离职\n"
+        "据悉，腾讯大模型团队近期有两名研究员离职。\n"
+        "其中，来自腾讯AI Lab的岑若溪已加盟复旦大学；另一名研究员宁知远则选择创业，成立了一家公司“远岚科技”。"
+    )
+    found = extract_moves(
+        zh, ALIASES, language="zh", published_year=2026, parents={"tencent-ai-lab": "tencent"}
+    )
+    assert {(m.person, m.from_slug, m.to_slug or m.to_name) for m in found} == {
+        ("岑若溪", "tencent-ai-lab", "fudan-university"),
+        ("宁知远", "tencent", "远岚科技"),
     }
