@@ -405,7 +405,34 @@ def _complete_halves(
         if not others:
             out.append(move)
             continue
+        filled = _filled(move, others, text)
+        if filled is not None:
+            out.append(filled)
     return out
+
+
+_TOWARDS = re.compile(
+    r"(?:\b(?:return(?:s|ed|ing)?|go(?:es|ing)? back|head(?:s|ed|ing)?|mov(?:e|es|ed|ing))"
+    r"(?:\s+full[ -]time)?\s+to|加入|加盟|回到|去了|赴)\s*(?:the\s+)?$"
+)
+_AWAY_FROM = re.compile(
+    r"(?:\b(?:left|leaving|from|PhD at|doctorate at)|离开|从|前)\s*(?:the\s+)?$"
+)
+
+
+def _filled(move: ExtractedMove, others: dict[str, Mention], text: str) -> ExtractedMove | None:
+    """ "P has resigned from A. P will return full time to B": the one other organisation,
+    introduced as where the person goes (or, for an arrival, where they come from), is the
+    missing end."""
+    if len(others) != 1:
+        return None
+    (end,) = others.values()
+    before = text[max(0, end.start - 30) : end.start]
+    if move.to_name is None and _TOWARDS.search(before):
+        return dataclasses.replace(move, to_name=end.name, to_slug=end.slug, confidence=0.8)
+    if move.from_name is None and _AWAY_FROM.search(before):
+        return dataclasses.replace(move, from_name=end.name, from_slug=end.slug, confidence=0.8)
+    return None
 
 
 _ORG_SUFFIX = r"(?:Labs|Lab|AI|Systems|Data|Bio|Robotics|Research|Technologies|Intelligence)"

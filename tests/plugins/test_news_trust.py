@@ -346,3 +346,14 @@ def test_a_chinese_article_about_losing_people_names_their_employer() -> None:
         ("岑若溪", "tencent-ai-lab", "fudan-university"),
         ("宁知远", "tencent", "远岚科技"),
     }
+
+
+def test_the_one_other_end_introduced_as_where_the_person_goes_completes_a_move() -> None:
+    text = (
+        "Oxford loses its AI chief\n"
+        "The University of Oxford's head of machine learning, Professor Wilhelmina Strand, has "
+        "resigned, the university confirmed on Monday.\n"
+        "Strand will go back full time to Imperial College London, which lent her to Oxford "
+        "for three years."
+    )
+    assert moves(text) == {("Wilhelmina Strand", "university-of-oxford", "imperial-college-london")}
