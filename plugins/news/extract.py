@@ -405,7 +405,7 @@ def _complete_halves(
         if not others:
             out.append(move)
             continue
-        filled = _filled(move, others, text)
+        filled = _filled(move, others, text, parents)
         if filled is not None:
             out.append(filled)
     return out
@@ -420,13 +420,18 @@ _AWAY_FROM = re.compile(
 )
 
 
-def _filled(move: ExtractedMove, others: dict[str, Mention], text: str) -> ExtractedMove | None:
+def _filled(
+    move: ExtractedMove, others: dict[str, Mention], text: str, parents: Mapping[str, str]
+) -> ExtractedMove | None:
     """ "P has resigned from A. P will return full time to B": the one other organisation,
     introduced as where the person goes (or, for an arrival, where they come from), is the
     missing end."""
-    if len(others) != 1:
+    ends = list(others.values())
+    if not ends or any(
+        not _related(m.slug, ends[0].slug, parents) for m in ends[1:]
+    ):  # "from Google, where she led a team in Google Research": one family is one end
         return None
-    (end,) = others.values()
+    end = ends[0]
     before = text[max(0, end.start - 30) : end.start]
     if move.to_name is None and _TOWARDS.search(before):
         return dataclasses.replace(move, to_name=end.name, to_slug=end.slug, confidence=0.8)

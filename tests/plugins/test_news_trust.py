@@ -357,3 +357,21 @@ def test_the_one_other_end_introduced_as_where_the_person_goes_completes_a_move(
         "for three years."
     )
     assert moves(text) == {("Wilhelmina Strand", "university-of-oxford", "imperial-college-london")}
+
+
+def test_a_company_and_its_lab_named_together_are_one_missing_end() -> None:
+    aliases = AliasTable.from_pairs(
+        [("Google", "google"), ("Google Research", "google-research"), ("Cohere", "cohere")]
+    )
+    text = (
+        "Cohere names a head of research\n"
+        "Cohere has appointed Camille Girardot as head of research. She joins from Google, "
+        "where she led a team working on retrieval in Google Research."
+    )
+    found = extract_moves(
+        text, aliases, language="en", published_year=2026, parents={"google-research": "google"}
+    )
+    # A move between a lab and its company is internal and never stored as a move.
+    internal = {("google", "google-research"), ("google-research", "google")}
+    ends = [(m.from_slug, m.to_slug) for m in found if m.modality in MOVES]
+    assert [e for e in ends if e not in internal] == [("google-research", "cohere")]
