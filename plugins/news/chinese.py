@@ -20,7 +20,7 @@ _SURNAMES = tuple(
         "芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿 桂 全 佟 应 臧 闵 苟 邬 边 卞 姬 师 和 仇 栾 "
         "隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝 钮 扈 綦 郜 訾 逄 隗 鄢 燕 郦 冀 邰 雍"
         " 璩 桓 濮 仝 逯 宦 蔺 揭 索 赖 郗 班 仰 伊 宓 蒯 荆 楚 芮 羿 储 汲 邴 胥 苍 闻 莘 贡 劳 堵 宰 郏 茹 庾 暨 衡"
-        " 弘 匡 阙 殳 蔚 夔 晁 勾 阚 乜 鞠 竺 盖 厉 戎 晋 闫 鄂 邸 丰 井 宓 靖 凤 郁 裘 缪 鲜 练 麦 佘",
+        " 弘 匡 阙 殳 蔚 夔 晁 勾 阚 乜 鞠 竺 盖 厉 戎 晋 闫 鄂 邸 丰 井 宓 靖 凤 郁 裘 缪 鲜 练 麦 佘 冼 区 岳 蓝",
     )
 )
 _ROLE_WORDS = tuple(
@@ -39,12 +39,12 @@ _BOUNDARIES = tuple(
         "已经 已 担任 加入 加盟 离职 离开 跳槽 转投 入职 出任 担任 宣布 近日 日前 正式 于 将 或将 在 此前 本人 也 从 表示 称 回应"
         " 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 回国 回归 透露 工作 并 还 不 未 "
         "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与 共同 则 仍 均 都 一同 一起 随后 随即"
-        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为",
+        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为 受聘 重新 去了",
     )
 )
 # Words that start with a surname character but are not names ("应届", "高级研究员").
 _NOT_NAMES = frozenset(
-    {"应届", "高级", "资深", "首席", "前任", "现任", "原任", "任职", "任命", "钱包", "方面", "毕业",
+    {"应届", "高级", "高价", "高薪", "资深", "首席", "前任", "现任", "原任", "任职", "任命", "钱包", "方面", "毕业",
      "全职", "华人", "曾经", "曾先", "曾参", "简讯", "高校", "常务", "高层", "高管", "于是", "安全",
      "时间", "金融", "文化", "方向", "程序", "关于", "周年", "周末", "成员", "成为", "成立", "司机",
      "江湖", "黎明前", "车辆", "车型", "项目", "向其", "和其", "宋体", "史上", "龙头", "万元", "马上",
@@ -61,7 +61,7 @@ _ADVERB_ZENG = re.compile(r"曾(?=[入任在于是经获参先担就加效为与
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
     r"下一站(?:可能|或将|将)?(?:是|为)|去向(?:可能)?(?:是|为)|任命|聘任|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
-    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|(?<![失回])去了"
 )
 _GENERIC_ORGS = frozenset(
     {
@@ -84,7 +84,7 @@ _TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请
 """Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
 _FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立|创业")
-_NEW_COMPANY = re.compile(r"[“\"]([^”\"]{2,20})[”\"]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
+_NEW_COMPANY = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
 _DENIAL = re.compile(
     r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息|不存在(?:离职|跳槽|加盟)"
 )
@@ -202,6 +202,8 @@ def sentence_candidates(
         next_cue = cues[n + 1][0] if n + 1 < len(cues) else s_end
         if re.search(r"(?:不|未|没有|并未|否认)\s*$", text[max(s_start, c_start - 3) : c_start]):
             continue
+        if kind == "arrive" and text.startswith(("后", "之后", "以后"), c_end):
+            continue  # "入职后将重组团队": the move told already, as the time of what follows
         clause_end = min(_clause_end(text, c_end, s_end), next_cue)
         before_people = [p for p in people if p.end <= c_start]
         if (
@@ -254,6 +256,10 @@ def sentence_candidates(
         if kind == "found":
             # "成立了一家……的公司“灵枢科技”": the new company, by its quoted or stated name.
             company = _NEW_COMPANY.search(text, c_end, s_end)
+            if text.startswith("的", c_end) and not re.match(
+                r"的[\u4e00-\u9fff]{0,8}(?:公司|企业|实验室|研究院|机构)", text[c_end:s_end]
+            ):
+                continue  # "公司新成立的具身智能业务": a founding that describes a unit
             if company is not None:
                 name = company.group(1) or company.group(2)
                 dest = Mention(company.start(), company.end(), name, aliases.slug_for(name))
@@ -347,7 +353,14 @@ def sentence_candidates(
         group = _coordinated(people, person, text)
         year, month = _date_of(text, s_start, s_end)
         old = year is not None and published_year is not None and year < published_year
-        if old or _BACKGROUND_FRAME.search(text, max(s_start, c_start - 4), clause_end):
+        if (
+            old
+            or _BACKGROUND_FRAME.search(text, max(s_start, c_start - 4), clause_end)
+            or (
+                _CAREER_BEFORE.search(text, s_start, c_start)
+                and _NEXT_STEP.search(text, max(s_start, c_start - 4), c_start)
+            )
+        ):
             # "2019年从谷歌加入字节跳动": an old move told in passing is not news, but it names
             # the person's employer since then (and, for a stint, the year it began).
             if kind != "leave" and dest is not None:
@@ -388,6 +401,9 @@ _CONTRASTED = re.compile(r"(?:不同|相反|相比|一样|类似)")
 _COORD_GAP = re.compile(r"^(?:、|和|与|及|以及|同)[\u4e00-\u9fffA-Za-z0-9]{0,24}$")
 _PARTNER_BEFORE = re.compile(r"(?:与|和|同)[\u4e00-\u9fffA-Za-z0-9]{0,12}$")
 _PARTNER_AFTER = re.compile(r"^(?:一起|共同|联合|一同|携手)")
+# "曾在卡内基梅隆大学任教，后加入微软研究院": the next step of a career told in the past.
+_CAREER_BEFORE = re.compile(r"曾(?:先后|经)?(?:在|于|任|担任)|早年|此前")
+_NEXT_STEP = re.compile(r"[，,](?:后|后来|随后|之后|再)(?:又)?$")
 _BACKGROUND_FRAME = re.compile(
     r"在加入|加入.{1,12}(?:之前|以前|前[，,])|曾(?:先后|经)?(?:在|于|任|担任)|此前(?:曾|在|担任|任)|早年"
 )
@@ -599,7 +615,9 @@ def document_priors(
 
 
 _COFOUNDER_AFTER = re.compile(r"(?:是|为|担任)(?:公司的?)?联合创始人")
-_COFOUNDER_BEFORE = re.compile(r"联合创始人(?:还|也)?(?:包括|有|是)[^，。；]{0,16}$")
+_COFOUNDER_BEFORE = re.compile(
+    r"(?:联合创始人|共同创办人|共同创始人)(?:还|也)?(?:分别)?(?:包括|有|是|为)[^，。；]{0,16}$"
+)
 _JOINS_THE_COMPANY = re.compile(
     r"(?:全职)?加入(?:了)?(?:公司|该公司|团队)?(?=[，。；,]|担任|出任|任|$)"
 )

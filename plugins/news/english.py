@@ -44,7 +44,8 @@ _PASSIVE = re.compile(r"\b(?:is|was|were|be|been|being|are)\s+(?:\w+ly\s+)?$")
 _NEGATED = re.compile(r"\b(?:not|n't|never|no longer|nor)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+)?$")
 _BACKGROUND_ING = re.compile(r"\b(?:after|before|since|upon|when)\s+$")
 _DENIAL = re.compile(
-    r"\bdeni(?:ed|es|al)\b|\bdeny\b|\b(?:dismissed|rejected|refuted) (?:the )?(?:reports?|rumou?rs?|speculation)"
+    r"\bdeni(?:ed|es|al)\b|\bdeny\b|\b(?:dismissed|rejected|refuted|rebutted) (?:the |a |an )?(?:\w+ )?"
+    r"(?:reports?|rumou?rs?|speculation|claims?|story)|\bnot going anywhere\b"
     r"|\b(?:rumou?rs?|reports?|claims?) (?:were|was|are|is) (?:false|untrue|wrong|baseless)"
     r"|\bnot true\b|\bno plans to\b|\bremains? (?:at|with)\b|\bis staying\b"
     r"|\b(?:reports?|rumou?rs?|claims?|story|stories|speculation) that\b.{0,160}?\b(?:is|was|are|were) "
@@ -52,7 +53,8 @@ _DENIAL = re.compile(
     re.IGNORECASE,
 )
 ARTICLE_DENIAL = re.compile(
-    r"\bdeni(?:ed|es)\b|\bdismissed (?:the )?(?:reports?|rumou?rs?)|\bwere false\b|\bnot true\b"
+    r"\bdeni(?:ed|es)\b|\b(?:dismissed|rejected|rebutted) (?:the |a |an )?(?:\w+ )?(?:reports?|rumou?rs?)"
+    r"|\bwere false\b|\bnot true\b|\bnot going anywhere\b"
     r"|\b(?:insisted|maintained)\b[^.;]{0,60}\b(?:remain(?:s|ed)?|stay(?:s|ed)?)\b",
     re.IGNORECASE,
 )
@@ -234,6 +236,8 @@ def sentence_candidates(
             and re.search(r"\bto\s+$", text[left : cue.start])
         ):
             background = True  # "who left OpenAI in 2022 to co-found a start-up"
+        if not background:
+            background = _told_in_passing(text, cues, i, left, s_start, backgrounds)
         backgrounds.append(background)
         negated = bool(_NEGATED.search(text[max(s_start, cue.start - 25) : cue.start]))
         persons, origin, dest = _roles(
@@ -440,6 +444,13 @@ def _cues(text: str, start: int, end: int) -> list[_Cue]:
             and text[match.end() : match.end() + 1] in ".,"
         ):
             continue  # "the hire." as a noun
+        if kind == FOUND and re.match(
+            r"(?:co-?)?founding\s+(?:[\w-]+\s+)?(?:engineer|member|employee|researcher|scientist"
+            r"|team|staff|partner|director|editor|chair|president|father|mother|figure|document|year)s?\b",
+            text[match.start() : end],
+            re.IGNORECASE,
+        ):
+            continue  # "a founding engineer at Figure AI": a role, not a founding
         cues.append(_Cue(kind, match.start(), match.end(), passive))
     return cues
 
@@ -452,12 +463,35 @@ _OLD_MOVE = re.compile(
 )
 
 
+_CHAINED = re.compile(r"\b(?:and|before|then|after|later)\s+(?:\w+\s+){0,2}$")
+_RELATIVE = re.compile(r"\bwho\s+(?:had\s+)?(?:\w+ly\s+)?$")
+_PLUPERFECT = re.compile(r"\bhad\s+(?:\w+\s+){0,3}$")
+_SPEECH = re.compile(r"\b(?:said|says|told|wrote|announced|confirmed|posted)\b")
+
+
+def _told_in_passing(
+    text: str, cues: list[_Cue], i: int, left: int, s_start: int, backgrounds: list[bool]
+) -> bool:
+    """A cue that tells a step of the person's past, not this article's news: the next step
+    of a history already in the past ("had returned to China in 2021 and joined A before
+    moving to B"), a relative clause before the sentence's own move ("X, who moved to A in
+    November, has returned to B"), or the pluperfect outside reported speech ("he had been on
+    leave from A")."""
+    cue = cues[i]
+    before = text[left : cue.start]
+    if i and backgrounds[-1] and _CHAINED.search(before):
+        return True
+    if i + 1 < len(cues) and _RELATIVE.search(before):
+        return True
+    return bool(_PLUPERFECT.search(before)) and not _SPEECH.search(text, s_start, cue.start)
+
+
 def _is_background(
     text: str, cue: _Cue, left: int, right: int, published_year: int | None, first: bool
 ) -> bool:
     if (
         _BACKGROUND_ING.search(text[max(left - 10, 0) : cue.start])
-        and text[cue.start : cue.end].endswith("ing")
+        and re.match(r"\w+ing\b", text[cue.start : cue.end])
         and cue.kind != LEAVE
     ):
         return True
@@ -506,8 +540,16 @@ def _roles(
         if subject is None:
             return [], None, None
         dest = subject
+        # "the latest of the moves by Mustafa Suleyman's division": an owner is not hired.
         persons = _coordinated(
-            [p for p in people if cue.end <= p.start < right and not p.pronoun], text
+            [
+                p
+                for p in people
+                if cue.end <= p.start < right
+                and not p.pronoun
+                and not re.match(r"['’]s\b", text[p.end : p.end + 2])
+            ],
+            text,
         )
         others = [m for m in after if m is not dest]
         latest = [
@@ -522,6 +564,12 @@ def _roles(
     first_person = min((p.start for p in persons), default=cue.start)
     for m in after:
         prefix = text[max(cue.end, m.start - 30) : m.start]
+        if (
+            cue.kind == LEAVE
+            and re.search(r"[,;]", text[cue.end : m.start])
+            and not re.search(r"\b(?:for|to|join|joining|from|at)\s+(?:[\w-]+\s+){0,3}$", prefix)
+        ):
+            continue  # "has resigned, the company said, … since Meta took a stake": not its end
         if _ORIGIN_BEFORE.search(prefix):
             if origin is None:
                 origin = m
@@ -643,7 +691,12 @@ def _subject_org(
         gap = text[m.end : cue.start]
         # "Thinking Machines Lab, the start-up founded by X, has hired": skip the apposition.
         apposition = re.match(r"^\s*,[^,]{3,90},(?=\s)", gap)
-        if apposition and (cue.kind == HIRE or re.match(r"^\s*,\s*which\b", gap)):
+        if apposition and (
+            cue.kind == HIRE
+            or re.match(r"^\s*,\s*which\b", gap)
+            or re.match(r"\s+(?:said|says|announced|confirmed)\b", gap[apposition.end() :])
+        ):
+            # "Sakana AI, the Tokyo start-up, said on Wednesday that X had joined"
             gap = gap[apposition.end() :]
         if cue.kind == HIRE and _SUBJECT_GAP.match(gap):
             return m

@@ -43,7 +43,10 @@ __all__ = ["AliasTable", "ExtractedMove", "extract_moves", "person_key"]
 logger = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_ZH_ARTICLE_DENIAL = re.compile(r"不实|否认|辟谣|与事实不符|假消息|谣言|不属实|并非事实")
+_ZH_ARTICLE_DENIAL = re.compile(
+    r"不实|否认|辟谣|与事实不符|假消息|谣言|不属实|并非事实|(?:并无|没有)(?:离职|跳槽|加盟|加入)(?:计划|打算)"
+    r"|没有.{0,6}这回事|目前仍(?:为|是|在)"
+)
 RUMOUR_CEILING = 0.5
 
 
@@ -60,6 +63,8 @@ def extract_moves(
     ``parents`` (institution slug → its parent's slug) lets a move name the lab the article
     places the person in rather than the company that owns it."""
     original = text
+    if parents:
+        aliases = _with_possessive_labs(aliases, parents)
     if language == "zh" or (language is None and _HAN.search(text)):
         text = to_simplified(text)
     sentences = split_sentences(text)
@@ -99,6 +104,9 @@ def extract_moves(
         candidates += chinese.founding_partners(text, sentences, aliases, history, candidates)
         candidates += chinese.document_priors(text, sentences, aliases, history)
         chinese.settle_modality(candidates, text, sentences, history)
+        topic = _zh_topic_employer(text, sentences, aliases)
+        if topic is not None:
+            _fill_from_topic(candidates, topic)
     if language != "zh":
         candidates += _named_cofounders(text, sentences, aliases, history, candidates)
         candidates += _group_priors(text, sentences, aliases, history)
@@ -109,11 +117,47 @@ def extract_moves(
         if gainer is not None:
             _fill_destination(candidates, gainer)
     moves = [_full_name(move, aliases, text) for move in _merge(candidates, text, sentences)]
+    moves = _complete_halves(moves, candidates, text, sentences, aliases, parents or {})
     if parents:
         moves = _specialise(moves, candidates, text, sentences, aliases, parents)
     if text != original:
         moves = [_in_original_script(move, text, original) for move in moves]
     return moves
+
+
+_POSSESSIVE_TABLES: dict[tuple[int, int], tuple[AliasTable, Mapping[str, str], AliasTable]] = {}
+
+
+def _with_possessive_labs(aliases: AliasTable, parents: Mapping[str, str]) -> AliasTable:
+    """ "Meta's superintelligence lab", "ByteDance's Seed team": a lab named as its company's
+    possession, the way news writes "Meta Superintelligence Labs" and "ByteDance Seed". Every
+    name of a lab that begins with a name of its parent gives the possessive forms, with the
+    rest as written and in lower case, singular and plural."""
+    key = (id(aliases), len(parents))
+    cached = _POSSESSIVE_TABLES.get(key)
+    if cached is not None and cached[0] is aliases and cached[1] == parents:
+        return cached[2]
+    names: dict[str, list[str]] = {}
+    for alias, slug in aliases.entries.items():
+        if slug and alias.isascii():
+            names.setdefault(slug, []).append(alias)
+    pairs: list[tuple[str, str]] = []
+    for child, parent in parents.items():
+        for name in names.get(child, []):
+            for owner in names.get(parent, []):
+                if not name.startswith(owner + " ") or len(name) <= len(owner) + 2:
+                    continue
+                rest = name[len(owner) + 1 :]
+                if rest in aliases.entries:
+                    continue  # "Meta's FAIR": "FAIR" is found already, and may be narrowed
+                forms = {rest, rest.lower()}
+                forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 4}
+                for form in forms:
+                    pairs += [(f"{owner}'s {form}", child), (f"{owner}’s {form}", child)]
+    table = aliases.with_aliases(pairs)
+    _POSSESSIVE_TABLES.clear()
+    _POSSESSIVE_TABLES[key] = (aliases, parents, table)
+    return table
 
 
 def _in_original_script(move: ExtractedMove, simplified: str, original: str) -> ExtractedMove:
@@ -189,7 +233,17 @@ def _specialise(
                 names = set(move.person.split()) | {"He", "She", "They"}
                 if opening and (opening[0].rstrip(",") in names or move.person in opening[0]):
                     last = n_end
-            near += find_institutions(text, first, last, aliases)
+            # A lab another person of the sentence moves from or to is theirs, not this one's.
+            theirs = {
+                e
+                for o in moves
+                if person_key(o.person) != key and o.span_start < last and o.span_end > first
+                for e in (o.from_slug, o.to_slug)
+                if e
+            }
+            near += [
+                m for m in find_institutions(text, first, last, aliases) if m.slug not in theirs
+            ]
 
         origin = _narrower(near, move.from_slug, move.to_slug, parents)
         dest = _narrower(near, move.to_slug, move.from_slug, parents)
@@ -225,6 +279,165 @@ def _specialise(
         and (m.from_slug, m.to_slug, person_key(m.person), m.modality)
         not in {(o.from_slug, o.to_slug, person_key(o.person), o.modality) for o in out[:i]}
     ]
+
+
+def _person_spans(
+    person: str, candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The stretches of text that speak of ``person``: in each sentence of their own frames or
+    naming them (in full, or by a word of their name), the clauses (split at semicolons) that
+    name them, else the whole sentence."""
+    key = person_key(person)
+    own = {c.sentence for c in candidates if person_key(c.person) == key}
+    if _HAN.search(person):
+        words = [person]
+    else:
+        words = [w for w in re.findall(r"[\w'’-]+", person) if len(w) > 2 and w[0].isupper()]
+    names = re.compile("|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in words) or r"(?!)")
+    spans: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(sentences):
+        clauses: list[tuple[int, int]] = []
+        at = start
+        for stop in re.finditer(r"[;；]", text[start:end]):
+            clauses.append((at, start + stop.end()))
+            at = start + stop.end()
+        clauses.append((at, end))
+        named = [(a, b) for a, b in clauses if names.search(text, a, b)]
+        if named:
+            spans.extend(named)
+        elif index in own:
+            spans.append((start, end))
+    return spans
+
+
+def _pronoun_sentences_after(
+    spans: list[tuple[int, int]], text: str, sentences: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The sentences that continue a span about the person with a pronoun ("He has not said
+    what he will do next")."""
+    ends = {b for _, b in spans}
+    return [
+        (start, end)
+        for i, (start, end) in enumerate(sentences)
+        if i
+        and sentences[i - 1][1] in ends
+        and re.match(r"\s*(?:He|She|They|他|她)", text[start:end])
+    ]
+
+
+def _related(a: str | None, b: str | None, parents: Mapping[str, str]) -> bool:
+    if not a or not b:
+        return False
+    return a == b or _descendant_of(a, b, parents) or _descendant_of(b, a, parents)
+
+
+_NEXT_STEP_UNKNOWN = re.compile(
+    r"\b(?:has|have|had|did|does) not (?:yet )?(?:announced|said|disclosed|revealed|decided)"
+    r"|\bdid not say (?:where|what)|\bdeclined to say\b|\bnext (?:step|move|role)s? (?:is|are|was"
+    r"|were|remains?) (?:unknown|unclear|not known)|\bnot (?:yet )?(?:said|known) where"
+    r"|去向(?:未知|不明|尚不明确)|未透露(?:其)?(?:去向|下一步)|暂未透露|尚未公布",
+    re.IGNORECASE,
+)
+_DATED_AFTER = re.compile(r"\s+(?:in|since)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b|(?:19|20)\d\d年")
+
+
+def _complete_halves(
+    moves: list[ExtractedMove],
+    candidates: list[Candidate],
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    parents: Mapping[str, str],
+) -> list[ExtractedMove]:
+    """A move with one end unknown ("X has left A") is recorded only when the article leaves
+    that end unknown. Where it names, where it speaks of X or in its headline and lede,
+    another organisation that is neither the known end, nor part of it, nor an employer told
+    in passing, that organisation is almost always the end the rules failed to tie in: a
+    half-move would say the destination is unknown when the article says what it is, so none
+    is recorded. A rumoured half-move says too little to keep."""
+    out: list[ExtractedMove] = []
+    for move in moves:
+        if move.modality == "background" or (move.from_name is None) == (move.to_name is None):
+            out.append(move)
+            continue
+        if move.modality in RUMOUR_MODALITIES:
+            continue
+        key = person_key(move.person)
+        known = move.from_slug or move.from_name or move.to_slug or move.to_name
+        known_key = (known or "").lower()
+        priors = {
+            (_inst_key(c.origin) or "")
+            for c in candidates
+            if c.prior and person_key(c.person) == key and c.origin is not None
+        }
+        others: dict[str, Mention] = {}
+        spans = _person_spans(move.person, candidates, text, sentences)
+        told = [*spans, *_pronoun_sentences_after(spans, text, sentences)]
+        if any(_NEXT_STEP_UNKNOWN.search(text, a, b) for a, b in told):
+            out.append(move)  # "has not announced her plans": the article says it is unknown
+            continue
+        # The headline and lede count too, for organisations not at the ends of the moves of
+        # others the article tells.
+        others_ends = {
+            (e or "").lower()
+            for m in moves
+            if person_key(m.person) != key
+            for e in (m.from_slug or m.from_name, m.to_slug or m.to_name)
+        }
+        # A new organisation the article introduces ("The new company is called N") is
+        # news wherever it is named.
+        introduced = [
+            (m.start, m.end, True)
+            for m in find_institutions(text, 0, len(text), aliases)
+            if not m.slug and m.name
+        ]
+        lede = [(a, b, True) for a, b in sentences[:2]] + introduced
+        for start, end, in_lede in [*((a, b, False) for a, b in spans), *lede]:
+            for inst in find_institutions(text, start, end, aliases):
+                ikey = _inst_key(inst) or ""
+                if ikey == known_key or _related(inst.slug, known, parents) or ikey in priors:
+                    continue  # the known end, a part of it, or an employer told in passing
+                if in_lede and ikey in others_ends:
+                    continue
+                if _DATED_AFTER.match(text, inst.end):
+                    continue  # "left OpenAI in 2022": history, not the missing end
+                others.setdefault(ikey, inst)
+        if not others:
+            out.append(move)
+            continue
+        filled = _filled(move, others, text, parents)
+        if filled is not None:
+            out.append(filled)
+    return out
+
+
+_TOWARDS = re.compile(
+    r"(?:\b(?:return(?:s|ed|ing)?|go(?:es|ing)? back|head(?:s|ed|ing)?|mov(?:e|es|ed|ing))"
+    r"(?:\s+full[ -]time)?\s+to|加入|加盟|回到|去了|赴)\s*(?:the\s+)?$"
+)
+_AWAY_FROM = re.compile(
+    r"(?:\b(?:left|leaving|from|PhD at|doctorate at)|离开|从|前)\s*(?:the\s+)?$"
+)
+
+
+def _filled(
+    move: ExtractedMove, others: dict[str, Mention], text: str, parents: Mapping[str, str]
+) -> ExtractedMove | None:
+    """ "P has resigned from A. P will return full time to B": the one other organisation,
+    introduced as where the person goes (or, for an arrival, where they come from), is the
+    missing end."""
+    ends = list(others.values())
+    if not ends or any(
+        not _related(m.slug, ends[0].slug, parents) for m in ends[1:]
+    ):  # "from Google, where she led a team in Google Research": one family is one end
+        return None
+    end = ends[0]
+    before = text[max(0, end.start - 30) : end.start]
+    if move.to_name is None and _TOWARDS.search(before):
+        return dataclasses.replace(move, to_name=end.name, to_slug=end.slug, confidence=0.8)
+    if move.from_name is None and _AWAY_FROM.search(before):
+        return dataclasses.replace(move, from_name=end.name, from_slug=end.slug, confidence=0.8)
+    return None
 
 
 _ORG_SUFFIX = r"(?:Labs|Lab|AI|Systems|Data|Bio|Robotics|Research|Technologies|Intelligence)"
@@ -399,6 +612,24 @@ def _topic_employer(
     return None
 
 
+_ZH_LOSING_AFTER = re.compile(
+    r"[\u4e00-\u9fffA-Za-z]{0,10}?(?:近期|近日|今年|日前)?(?:又|接连|先后)?(?:有|已有)?"
+    r"[两三四五六七八九十多数几]+(?:名|位|个)[\u4e00-\u9fff]{0,6}?(?:离职|出走|流失|离开)"
+)
+
+
+def _zh_topic_employer(
+    text: str, sentences: list[tuple[int, int]], aliases: AliasTable
+) -> Mention | None:
+    """The organisation a Chinese article is about losing people ("华为盘古大模型团队近期有两名
+    科学家离职"), from the headline and the lede."""
+    for start, end in sentences[:3]:
+        for inst in find_institutions(text, start, end, aliases):
+            if inst.slug and _ZH_LOSING_AFTER.match(text, inst.end, end):
+                return inst
+    return None
+
+
 def _fill_from_topic(candidates: list[Candidate], topic: Mention) -> None:
     """People leaving in an article about an organisation losing people, whose own employer is
     named nowhere, leave that organisation."""
@@ -549,12 +780,31 @@ def _merge(
         for move in moves:
             if _modality_class(move) in leaving:
                 continue
-            if move.origin is None and move.destination is not None and priors:
-                best = _latest_prior(priors, move.sentence)
+            # "has returned to Google": the employer they go back to is not where they leave.
+            elsewhere = [p for p in priors if _inst_key(p.origin) != _inst_key(move.destination)]
+            if move.origin is None and move.destination is not None and elsewhere:
+                best = _latest_prior(elsewhere, move.sentence)
                 if best.origin is not None and not best.origin.name:
                     continue  # the latest employer is a company the article does not name
                 if _inst_key(best.origin) != _inst_key(move.destination):
                     move.origin = best.origin
+        # "Samsung has appointed P head of its centre. P will take a leave from KAIST": a move
+        # from the employer the person is on leave from, told in another sentence, is a leave.
+        on_leave = {
+            (_inst_key(c.origin), c.sentence)
+            for c in moves
+            if c.modality == "leave_of_absence"
+            and c.origin
+            and _inst_key(c.destination) in (None, _inst_key(c.origin))
+        }
+        for move in moves:
+            if (
+                move.modality in MOVE_MODALITIES
+                and move.origin is not None
+                and move.destination is not None
+                and any(k == _inst_key(move.origin) and s != move.sentence for k, s in on_leave)
+            ):
+                move.modality = "leave_of_absence"
         by_class: dict[str, list[Candidate]] = {}
         for move in moves:
             by_class.setdefault(_modality_class(move), []).append(move)

@@ -74,7 +74,10 @@ def _glued_to_name(text: str, pos: int, alias: str) -> bool:
         return False
     prev = re.search(r"([A-Z][a-z-]+) $", text[max(0, pos - 30) : pos])
     return bool(
-        prev and prev.group(1) not in STOPWORDS and prev.group(1).lower() not in _DESCRIPTORS
+        prev
+        and prev.group(1) not in STOPWORDS
+        and prev.group(1).lower() not in _DESCRIPTORS
+        and not prev.group(1).endswith("-based")  # "Toronto-based Cohere"
     )
 
 
@@ -102,7 +105,7 @@ _NEW_NAME = (
 _NEW_ORG_SHAPES = (
     # "a start-up called Kinetica Labs", "a new company named Lumen"
     re.compile(rf"\b(?i:a|an|the|its|his|her|their)\s+(?:new\s+|young\s+|small\s+|stealth\s+|own\s+)*"
-               rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
+               rf"(?:[\w-]+\s+)?{_ORG_NOUN}\s*,?\s+(?:(?:is|was|will be)\s+)?(?:called|named|dubbed|known as)\s+{_NEW_NAME}"),
     # "Kinetica Labs, a new start-up", "Lumen, the company he founded"
     re.compile(rf"{_NEW_NAME}\s*,\s+(?:a|an|the)\s+(?:new\s+|young\s+|stealth\s+|two-year-old\s+)*"
                rf"(?:[\w-]+\s+){{0,4}}{_ORG_NOUN}\b(?:\s+(?:she|he|they)\s+(?:co-?)?founded|\s+(?:founded|started|launched|set up))?"),
@@ -157,8 +160,10 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
                 words.pop()
             while words and words[-1] in ("of", "for"):
                 words.pop()
-            while len(words) > 1 and words[0].lower() in _DESCRIPTORS:
-                words.pop(0)  # "Chipmaker Cerebras Systems has hired"
+            while len(words) > 1 and (
+                words[0].lower() in _DESCRIPTORS or re.fullmatch(r"[\w-]+-based", words[0])
+            ):
+                words.pop(0)  # "Chipmaker Cerebras Systems has hired", "Beijing-based N"
             name = " ".join(words)
             if not words or words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS:
                 continue
@@ -220,6 +225,8 @@ def find_people(
                 continue  # "Dr." and the like
             if not may_be_person(text[seg_start:seg_end]):
                 continue
+            if _in_place(text, seg_start, seg_end):
+                continue
             people.append(PersonMention(seg_start, seg_end, text[seg_start:seg_end]))
     for match in _PERSON_ANAPHOR.finditer(masked, start, end):
         people.append(PersonMention(match.start(), match.end(), "the researcher", pronoun=True))
@@ -229,6 +236,19 @@ def find_people(
         )
     people.sort(key=lambda p: p.start)
     return people
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:in|near|outside)\s+$")
+_PLACE_AFTER = re.compile(r",\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+
+
+def _in_place(text: str, start: int, end: int) -> bool:
+    """ "the Jackson Laboratory in Bar Harbor, Maine": a name after "in" and before a state
+    or country is a town, not a person."""
+    if not _PLACE_BEFORE.search(text, max(0, start - 8), start):
+        return False
+    after = _PLACE_AFTER.match(text, end)
+    return bool(after and is_place(after.group(1)))
 
 
 def may_be_person(name: str) -> bool:

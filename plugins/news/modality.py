@@ -5,6 +5,8 @@ Only reported and confirmed frames become moves; talks and rumours become RUMOUR
 denial is evidence against a move; the rest become nothing. The classifier reads the clause
 around the move's cue (and, for sourcing, the whole sentence): a denial or a failed negotiation
 outranks talks, talks outrank unnamed sources, and an explicit confirmation outranks sourcing.
+A move told as done ("has joined B") by unnamed sources, with no word of speculation, is
+reported: the sourcing says who told it, not that it may not have happened.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ MOVE_MODALITIES: frozenset[str] = frozenset({"reported", "confirmed"})
 RUMOUR_MODALITIES: frozenset[str] = frozenset({"in_talks", "rumour"})
 
 _EN_DENIED = re.compile(
-    r"\bden(?:ied|ies|y|ying)\b|\bdenial\b|\b(?:dismissed|rejected|refuted|shot down) (?:the )?"
-    r"(?:reports?|rumou?rs?|speculation|claims?)|\b(?:rumou?rs?|reports?|claims?|speculation) "
+    r"\bden(?:ied|ies|y|ying)\b|\bdenial\b|\b(?:dismissed|rejected|refuted|rebutted|shot down) "
+    r"(?:the |a |an )?(?:\w+ )?(?:reports?|rumou?rs?|speculation|claims?|story)|\bnot going anywhere\b"
+    r"|\b(?:but|and) (?:\w+ )?(?:said )?(?:that )?(?:they|the talks|talks|discussions) (?:had )?"
+    r"(?:ended|stalled|fizzled)\b|\b(?:rumou?rs?|reports?|claims?|speculation) "
     r"(?:were|was|are|is) (?:false|untrue|wrong|baseless|inaccurate)|\bnot true\b"
     r"|\bno plans to (?:leave|join|quit)|\bis staying\b|\b(?:will|would) (?:stay|remain)\b"
     r"|\b(?:decided|chose|opted) to (?:stay|remain)\b|\bturned down\b|\bdeclined (?:the|an|its|their) offer"
@@ -47,6 +51,7 @@ _EN_LEAVE = re.compile(
 )
 _EN_TALKS = re.compile(
     r"\bin (?:advanced |early |late-stage |preliminary )?(?:talks|discussions|negotiations)\b"
+    r"|\b(?:held|had|holding) (?:\w+ )?talks\b|\btalks (?:about|over|on) (?:joining|leaving|a move)"
     r"|\bnegotiat(?:ing|es|ed) (?:with|to)\b|\b(?:has |have |had )?offered\b|\bclose to "
     r"(?:hiring|joining|signing|a deal)|\bnearing (?:a deal|an agreement)|\btrying to "
     r"(?:recruit|hire|lure|poach)|\bcourting\b|\bwooing\b|\bapproached\b|\bin the running\b",
@@ -62,10 +67,32 @@ _EN_RUMOUR = re.compile(
     r"|\bbelieve\b|\b(?:has|have) learned\b|\bwhispers?\b",
     re.IGNORECASE,
 )
+_EN_DONE = re.compile(
+    r"\b(?:has|have|had) (?:\w+ )?(?:joined|left|hired|poached|started|moved|departed|quit|resigned"
+    r"|recruited|appointed|named)\b|\b(?:joined|left|hired|poached|started at|moved to|departed"
+    r"|quit|resigned)\b",
+    re.IGNORECASE,
+)
+_EN_SPECULATIVE = re.compile(
+    r"\breportedly\b|\b(?:is|are|was|were) (?:said|rumou?red|believed|thought|expected|likely) to\b"
+    r"|\brumou?r|\bspeculat|\bunconfirmed\b|\bcould\b|\bmight\b|\bmay\b|\blikely\b"
+    r"|\bwhispers?\b|\bbelieve\b|\bwould\b|\bwill\b|\bconsidering\b|\bweighing\b",
+    re.IGNORECASE,
+)
 _EN_PLANNED = re.compile(
     r"\b(?:plans?|planning|intends?|intending|hopes?|hoping|aims?|wants?) to (?:\w+ )?$"
     r"|\b(?:considering|weighing|mulling|contemplating|exploring|thinking about) (?:\w+ )?$",
     re.IGNORECASE,
+)
+# "will join OpenAI next summer", "effective July 1": a move set for a later date has not
+# happened yet.
+_EN_FUTURE_TIME = re.compile(
+    r"\b(?:early |late |later )?next (?:year|spring|summer|autumn|fall|winter|academic year|semester"
+    r"|term)\b|\beffective (?:from |on )?(?:[A-Z][a-z]+ \d|\d{1,2} [A-Z][a-z]+|the (?:start|end"
+    r"|beginning))",
+)
+_EN_FUTURE_TENSE = re.compile(
+    r"\b(?:will|would|is set to|are set to|is to|are to|is due to)\b|['’]ll\b", re.IGNORECASE
 )
 # "plans to leave the company early next year to join B": the intention governs every cue
 # after it in the sentence, unless a firm verb intervenes.
@@ -101,11 +128,12 @@ _ZH_LEAVE = re.compile(r"休假|停薪留职|请假|暂时离开|暂别|学术�
 _ZH_TALKS = re.compile(r"洽谈|接触|谈判|商谈|邀请|开出|抛出橄榄枝|挖角.{0,4}(?:中|未)|正在争取")
 _ZH_RUMOUR = re.compile(
     r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|据报道|媒体报道|报道称|传出|疑似|可能|传言|爆料"
-    r"|网帖|网友称|自媒体|流传|有人称|坊间"
+    r"|网帖|网友称|自媒体|流传|有人称|坊间|据(?:业界|业内|行业|市场)?消息"
 )
 _ZH_PRESS = re.compile(r"据报道|媒体报道|报道称")
 _ZH_PLANNED = re.compile(
     r"(?<![”\"])计划(?!中)|预计将|提出(?:离职|辞职)|提交了?辞呈|打算|考虑|准备(?:离开|加入)|有意"
+    r"|将于|届时|明年|下学期|下个学期"
 )
 _ZH_CONFIRMED = re.compile(r"证实|官宣|宣布|确认|正式|发文|表示")
 _ZH_BACKGROUND = re.compile(r"此前|曾经|曾于|曾在|早年|多年前|当年|后来")
@@ -139,12 +167,23 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if _EN_TALKS.search(sentence):
         return "in_talks"
     if _EN_RUMOUR.search(sentence):
+        if (
+            _EN_DONE.search(clause[-80:])
+            and not _EN_SPECULATIVE.search(sentence)
+            and not _EN_PLANNED_BEFORE.search(sentence)
+        ):
+            # "has joined B, according to two people with knowledge of the move": a move done,
+            # told by unnamed sources, is reported; speculation about one is a rumour.
+            return "reported"
         if _EN_CONFIRMED.search(sentence) and not re.search(
             r"\bdeclined to confirm|\bnot confirmed|\bwould not confirm", sentence, re.IGNORECASE
         ):
             return "confirmed"
         return "rumour"
     if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
+        return "planned"
+    future = _EN_FUTURE_TIME.search(sentence)
+    if future and (future.group().startswith("effective") or _EN_FUTURE_TENSE.search(clause[-80:])):
         return "planned"
     cue_at = sentence.find(clause[-60:]) if clause else -1
     plans = (

@@ -35,6 +35,14 @@ class AliasTable:
             entries.setdefault(name.strip(), "")
         return AliasTable(entries=entries)
 
+    def with_aliases(self, pairs: Iterable[tuple[str, str]]) -> AliasTable:
+        """This table plus more names of known institutions (a name already here keeps its
+        slug)."""
+        entries = dict(self.entries)
+        for name, slug in pairs:
+            entries.setdefault(name.strip(), slug)
+        return AliasTable(entries=entries)
+
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
         """One alternation over every alias, longest first, word-boundary aware for Latin text."""
