@@ -34,13 +34,23 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
   stints at different places are neutral on their own: people move. Two sightings that report
   the same move (same ends, within a year) agree on a joint event a namesake rarely shares.
-* **Topics**: two or more shared topics, one, or none while both give several.
+  Two stints at one institution that both give their start, a decade or more apart
+  (:data:`STARTS_APART_YEARS`), are two hires there, not one stint, even when open ends make
+  them overlap (a professor there since 2000, a doctoral student since 2022): they weigh like
+  the same place decades apart.
+* **Topics**: two or more shared topics, one, or none while both give several. A topic one
+  source names shorter ("3D Shape Modeling" for "3D Shape Modeling and Analysis") is the same
+  topic: two or more words, all found in the other's label.
 
 The decision is ``merge`` at :data:`MERGE_AT` bits or more (posterior ~0.94 for a 1:1 prior on
 the blocked pair) **and** with corroboration, ``candidate`` from :data:`CANDIDATE_AT` (kept
 visible for a curator, never merged), ``separate`` below. Corroboration is evidence beyond the
 name and ids: career (institutions and time, or the same reported move) and topics must
 together agree by :data:`CORROBORATION` bits (a plausible dual post counts as neutral there).
+Wholly disjoint topics count more against corroboration than against the weight
+(``topics_none_corroboration``): overlapping years at one institution with disjoint fields is
+what two namesakes at a large university look like, so one institution in common no longer
+corroborates them; a second institution or the same reported move still does.
 The costs are not symmetric: a wrong merge invents a move with evidence that makes it look
 true, a missed one leaves a candidate for a curator; and a frequency table can misjudge how
 common a name is by orders of magnitude (a name it lacks looks rare). So a name alone, however
@@ -54,6 +64,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -106,9 +117,19 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         "topics_two": 2.0,
         "topics_one": 1.0,
         "topics_none": -1.5,
+        # ... and what that counts against corroboration: several topics on both sides and
+        # none shared is two people's work, enough to outweigh one institution in common
+        # (one person's topics drift, but two sources rarely list wholly disjoint fields at
+        # once); a second institution in common or the same reported move still corroborates.
+        "topics_none_corroboration": -3.5,
+        # The same institution with starts a decade or more apart: two hires, not one stint.
+        "same_institution_starts_apart": 0.5,
     }
 )
 APART_YEARS = 6  # the same institution further apart than this is "decades"
+# Two stints at one institution that both give their start (not a single year's glimpse)
+# starting this many years apart are two careers there, even when open ends make them overlap.
+STARTS_APART_YEARS = 10
 DEFAULT_SURNAME = {"east_asian": 0.0003, "other": 0.00002}
 # Korean given names are far more concentrated than Chinese ones (Minjun, Seoyeon, Jiwoo).
 DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "korean": 0.002, "other": 0.003}
@@ -315,6 +336,18 @@ def _gap(a: StintSpan, b: StintSpan) -> float:
     return max(a0 - b1, b0 - a1, 0)
 
 
+def _starts_apart(a: StintSpan, b: StintSpan) -> bool:
+    """Both stints say when they began (a stint of one year is a glimpse, not a start) and the
+    starts lie :data:`STARTS_APART_YEARS` or more apart: a professor there since 2000 and a
+    doctoral student since 2022 overlap only because neither end is known."""
+    starts = []
+    for stint in (a, b):
+        if stint[1] is None or stint[1] == stint[2]:
+            return False
+        starts.append(stint[1])
+    return abs(starts[0] - starts[1]) >= STARTS_APART_YEARS
+
+
 def _inside(a: StintSpan, b: StintSpan) -> bool:
     """One stint lies wholly inside the other, touching neither of its known ends: a year at
     another place in the middle of a stint is two places at once, not a move (a move year sits
@@ -341,11 +374,13 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     if not a.stints or not b.stints:
         return 0.0, []
     agree: set[int] = set()
-    related = apart = decades = conflict = dual = False
+    related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
             if sa[0] == sb[0]:
-                if _common_years(sa, sb, open_ended=True) >= 1:
+                if _starts_apart(sa, sb):
+                    starts_apart = True
+                elif _common_years(sa, sb, open_ended=True) >= 1:
                     agree.add(sa[0])
                 elif _gap(sa, sb) <= APART_YEARS:
                     apart = True
@@ -374,6 +409,9 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
         return WEIGHTS["unrelated_overlap"], ["unrelated institutions at the same time"]
     if apart:
         return WEIGHTS["same_institution_apart"], ["same institution at different times"]
+    if starts_apart:
+        why = "same institution, starts a decade apart: two hires?"
+        return WEIGHTS["same_institution_starts_apart"], [why]
     if decades:
         return WEIGHTS["same_institution_decades"], ["same institution, years apart"]
     if dual:
@@ -390,12 +428,31 @@ def _same_move(a: Sighting, b: Sighting) -> bool:
     return False
 
 
+_TOPIC_FILLER = frozenset({"and", "of", "in", "the", "for", "on", "with", "a", "an", "to"})
+
+
+def _topic_words(topic: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", fold(topic)) if w not in _TOPIC_FILLER)
+
+
+def _same_topic(a: frozenset[str], b: frozenset[str]) -> bool:
+    """One topic is the other, or names it shorter: sources abbreviate the same label
+    ("3D Shape Modeling" for "3D Shape Modeling and Analysis"); two words at least, so that a
+    word like "learning" alone joins nothing."""
+    return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
+
+
 def _topics(a: Sighting, b: Sighting) -> tuple[float, list[str]]:
     if not a.topics or not b.topics:
         return 0.0, []
-    shared = {fold(t) for t in a.topics} & {fold(t) for t in b.topics}
-    if len(shared) >= 2:
-        return WEIGHTS["topics_two"], [f"{len(shared)} shared topics"]
+    words_a = [_topic_words(t) for t in a.topics]
+    words_b = [_topic_words(t) for t in b.topics]
+    shared = min(  # symmetric: how many of each side's topics the other names
+        sum(any(_same_topic(x, y) for y in words_b) for x in words_a),
+        sum(any(_same_topic(y, x) for x in words_a) for y in words_b),
+    )
+    if shared >= 2:
+        return WEIGHTS["topics_two"], [f"{shared} shared topics"]
     if shared:
         return WEIGHTS["topics_one"], ["1 shared topic"]
     if len(a.topics) >= 2 and len(b.topics) >= 2:
@@ -448,7 +505,9 @@ def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
     context += career + topics
     # What agrees beyond the name, net (a shared native-script name is more name, not context;
     # a plausible dual post lowers the weight but is no evidence of two people).
-    agrees = topics + (0.0 if career == WEIGHTS["dual_affiliation"] else career)
+    # Disjoint topics count against corroboration more than against the weight.
+    against = WEIGHTS["topics_none_corroboration"] if topics == WEIGHTS["topics_none"] else topics
+    agrees = against + (0.0 if career == WEIGHTS["dual_affiliation"] else career)
     weight = round(name_weight + context, 3)
     decision = _decide(weight)
     if decision == "merge" and agrees < CORROBORATION:

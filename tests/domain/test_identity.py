@@ -295,3 +295,56 @@ def test_researchers_a_curator_parted_are_not_merged_by_a_sighting() -> None:
     assert resolve(bridge, {1: [a], 2: [b]}, CTX).also_merge == (2,)
     parted = resolve(bridge, {1: [a], 2: [b]}, CTX, apart={(1, 2)})
     assert parted.researcher is None and {r for r, _ in parted.candidates} == {1, 2}
+
+
+def test_disjoint_topics_outweigh_one_institution_in_common() -> None:
+    # Two namesakes at one university at once, one in soil science, one in cloud computing:
+    # sharing the institution is no corroboration when their topics have nothing in common.
+    name = ("Shreya Jain",)
+    soil = frozenset({"Soil Carbon and Nitrogen Dynamics", "Plant nutrient uptake", "Agronomy"})
+    cloud = frozenset({"Cloud Computing", "Distributed Systems", "Parallel Computing"})
+    a = Sighting(name, stints=((MIT, 2019, None),), topics=soil)
+    b = Sighting(name, stints=((MIT, 2012, 2026),), topics=cloud)
+    assert compare(a, b, CTX).decision == "candidate"
+    # A second institution in common still corroborates despite drifting topics.
+    c = Sighting(name, stints=((MIT, 2019, None), (TSINGHUA, 2015, 2018)), topics=soil)
+    d = Sighting(name, stints=((MIT, 2012, 2026), (TSINGHUA, 2016, 2017)), topics=cloud)
+    assert compare(c, d, CTX).decision == "merge"
+
+
+def test_a_topic_named_shorter_is_the_same_topic() -> None:
+    # One source abbreviates the labels the other gives in full.
+    name = ("João Gonçalves",)
+    short = frozenset({"3D Shape Modeling", "Autonomous Vehicle Technology", "Video Surveillance"})
+    full = frozenset(
+        {
+            "3D Shape Modeling and Analysis",
+            "Autonomous Vehicle Technology and Safety",
+            "Video Surveillance and Tracking Methods",
+        }
+    )
+    a = Sighting(name, stints=((MIT, 2026, 2026),), topics=short)
+    b = Sighting(("Joao Goncalves",), stints=((MIT, 2023, None),), topics=full)
+    assert "3 shared topics" in compare(a, b, CTX).reasons
+    assert compare(a, b, CTX).decision == compare(b, a, CTX).decision == "merge"
+    # One word in common is not a topic in common.
+    learning = frozenset({"Reinforcement Learning", "Robotics"})
+    other = frozenset({"Deep Learning", "Vision"})
+    assert (
+        "no shared topic"
+        in compare(Sighting(name, topics=learning), Sighting(name, topics=other), CTX).reasons
+    )
+
+
+def test_starts_a_decade_apart_at_one_institution_are_two_hires() -> None:
+    # A professor there since 2000 and a doctoral student since 2022: both stints are open, so
+    # they "overlap", but one person does not start at the same place twice.
+    name = ("Arjun Verma",)
+    professor = Sighting(name, ids={"orcid": "0000-0002-7219-1438"}, stints=((MIT, 2000, None),))
+    student = Sighting(name, stints=((MIT, 2022, None),), topics=frozenset({"GANs", "3D"}))
+    assert compare(professor, student, CTX).decision != "merge"
+    # A start given by one source and the years of publications there from the same year on
+    # are one stint; so is a year's publication inside a stint.
+    works = Sighting(name, stints=((MIT, 2000, 2026),))
+    assert compare(professor, works, CTX).decision == "merge"
+    assert compare(professor, Sighting(name, stints=((MIT, 2021, 2021),)), CTX).decision == "merge"
