@@ -40,7 +40,11 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   the same place decades apart.
 * **Topics**: two or more shared topics, one, or none while both give several. A topic one
   source names shorter ("3D Shape Modeling" for "3D Shape Modeling and Analysis") is the same
-  topic: two or more words, all found in the other's label.
+  topic: two or more words, all found in the other's label. The departments a source names
+  (kept among the topics, marked :data:`DEPARTMENT`) are not compared one by one with topics,
+  but they place a person in a field: a sighting whose labels all lie in a field away from
+  computing (a chemistry department) and one whose labels all lie in computing disagree like
+  disjoint topics; a label naming both (machine learning in medical imaging) places no one.
 
 The decision is ``merge`` at :data:`MERGE_AT` bits or more (posterior ~0.94 for a 1:1 prior on
 the blocked pair) **and** with corroboration, ``candidate`` from :data:`CANDIDATE_AT` (kept
@@ -135,6 +139,8 @@ DEFAULT_SURNAME = {"east_asian": 0.0003, "other": 0.00002}
 DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "korean": 0.002, "other": 0.003}
 INITIAL_SHARE = 0.06
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+# A sighting's topics carry the departments its sources name, marked by this prefix.
+DEPARTMENT = "department:"
 
 
 @dataclass(frozen=True)
@@ -442,11 +448,124 @@ def _same_topic(a: frozenset[str], b: frozenset[str]) -> bool:
     return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
 
 
+# Words that place a topic or a department in computing, or in a field away from it. A
+# sighting whose every label lies in another field (a chemistry department, soil science)
+# and one whose every label lies in computing, with no other field named, are two people's
+# work even when no two labels can be compared; a label naming both (machine learning in
+# medical imaging) is neither, so AI in another science never counts as a conflict.
+_COMPUTING_WORDS = frozenset(
+    [
+        "computer",
+        "computing",
+        "computation",
+        "computational",
+        "informatics",
+        "information",
+        "artificial",
+        "ai",
+        "intelligence",
+        "machine",
+        "learning",
+        "neural",
+        "networks",
+        "network",
+        "data",
+        "software",
+        "algorithms",
+        "robotics",
+        "robotic",
+        "automation",
+        "language",
+        "speech",
+        "vision",
+        "recommender",
+        "retrieval",
+        "mining",
+        "optimization",
+        "electrical",
+        "electronic",
+        "statistics",
+        "statistical",
+        "mathematics",
+        "models",
+        "agents",
+    ]
+)
+_OTHER_FIELD_WORDS = frozenset(
+    [
+        "chemistry",
+        "chemical",
+        "physics",
+        "biology",
+        "biological",
+        "medicine",
+        "medical",
+        "health",
+        "clinical",
+        "radiology",
+        "cardiology",
+        "cardiac",
+        "cancer",
+        "materials",
+        "civil",
+        "ocean",
+        "oceanographic",
+        "marine",
+        "earth",
+        "environment",
+        "environmental",
+        "soil",
+        "agronomic",
+        "agriculture",
+        "plant",
+        "economics",
+        "economic",
+        "finance",
+        "law",
+        "geology",
+        "geological",
+        "hydrology",
+        "concrete",
+        "cement",
+        "battery",
+        "perovskite",
+        "tuberculosis",
+        "epidemiology",
+    ]
+)
+
+
+def _label(topic: str) -> str:
+    return topic.removeprefix(DEPARTMENT)
+
+
+def _field(labels: Iterable[str]) -> str | None:
+    """ "computing" or "other" when every label of a sighting lies in that field (and one at
+    least names it); None when they are mixed, unknown, or absent."""
+    fields: set[str | None] = set()
+    for label in labels:
+        words = _topic_words(label)
+        computing, other = bool(words & _COMPUTING_WORDS), bool(words & _OTHER_FIELD_WORDS)
+        if computing and other:
+            return None
+        fields.add("computing" if computing else "other" if other else None)
+    fields.discard(None)
+    return fields.pop() if len(fields) == 1 else None
+
+
 def _topics(a: Sighting, b: Sighting) -> tuple[float, list[str]]:
     if not a.topics or not b.topics:
         return 0.0, []
-    words_a = [_topic_words(t) for t in a.topics]
-    words_b = [_topic_words(t) for t in b.topics]
+    fields = {_field(_label(t) for t in a.topics), _field(_label(t) for t in b.topics)}
+    if fields == {"computing", "other"}:
+        return WEIGHTS["topics_none"], ["computing and another field"]
+    # Departments name a field, not a topic: only the topics are compared one by one.
+    topics_a = [t for t in a.topics if not t.startswith(DEPARTMENT)]
+    topics_b = [t for t in b.topics if not t.startswith(DEPARTMENT)]
+    if not topics_a or not topics_b:
+        return 0.0, []
+    words_a = [_topic_words(t) for t in topics_a]
+    words_b = [_topic_words(t) for t in topics_b]
     shared = min(  # symmetric: how many of each side's topics the other names
         sum(any(_same_topic(x, y) for y in words_b) for x in words_a),
         sum(any(_same_topic(y, x) for x in words_a) for y in words_b),
@@ -455,7 +574,7 @@ def _topics(a: Sighting, b: Sighting) -> tuple[float, list[str]]:
         return WEIGHTS["topics_two"], [f"{shared} shared topics"]
     if shared:
         return WEIGHTS["topics_one"], ["1 shared topic"]
-    if len(a.topics) >= 2 and len(b.topics) >= 2:
+    if len(topics_a) >= 2 and len(topics_b) >= 2:
         return WEIGHTS["topics_none"], ["no shared topic"]
     return 0.0, []
 

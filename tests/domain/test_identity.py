@@ -348,3 +348,39 @@ def test_starts_a_decade_apart_at_one_institution_are_two_hires() -> None:
     works = Sighting(name, stints=((MIT, 2000, 2026),))
     assert compare(professor, works, CTX).decision == "merge"
     assert compare(professor, Sighting(name, stints=((MIT, 2021, 2021),)), CTX).decision == "merge"
+
+
+def test_a_department_of_another_field_is_not_the_computing_namesake() -> None:
+    # A chemistry paper from the university where a namesake publishes on reinforcement
+    # learning: the department is the only context the paper gives, and it names another field.
+    name = ("Ji-won Lee",)
+    ai = frozenset({"Robotic Path Planning Algorithms", "Evolutionary Algorithms"})
+    openalex = Sighting(name, ids={"openalex": "A1"}, stints=((MIT, 2014, 2026),), topics=ai)
+    chemistry = Sighting(
+        name, stints=((MIT, 2024, 2024),), topics=frozenset({"department:Department of Chemistry"})
+    )
+    assert compare(chemistry, openalex, CTX).decision == "candidate"
+    assert "computing and another field" in compare(chemistry, openalex, CTX).reasons
+    # A computing department, or AI in another science, is no conflict.
+    cs = Sighting(
+        name,
+        stints=((MIT, 2024, 2024),),
+        topics=frozenset({"department:Department of Computer Science"}),
+    )
+    assert compare(cs, openalex, CTX).decision == "merge"
+    medical = frozenset({"Radiomics and Machine Learning in Medical Imaging", "Deep Learning"})
+    radiology = Sighting(
+        name,
+        stints=((MIT, 2024, 2024),),
+        topics=frozenset({"department:Department of Radiology"}),
+    )
+    imaging = Sighting(name, stints=((MIT, 2014, 2026),), topics=medical)
+    assert compare(radiology, imaging, CTX).decision == "merge"
+    # Departments are not topics: two sources naming a department and topics share no topic,
+    # but that is no sign of two people.
+    profile = Sighting(
+        name,
+        stints=((MIT, 2015, None),),
+        topics=frozenset({"department:School of Information", "department:Computer Science"}),
+    )
+    assert "no shared topic" not in compare(profile, openalex, CTX).reasons
