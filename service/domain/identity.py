@@ -264,7 +264,7 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
 
     The best agreement level counts; its weight is that of every reading agreeing at that
     level together ("Wei Li" is Li Wei or Wei Li: the namesakes of both readings count)."""
-    found: dict[tuple[str, str], tuple[int, float]] = {}
+    found: dict[tuple[tuple[str, str], ...], tuple[int, float]] = {}
     b_parses = [p for n in b.all_names() for p in parse_person_name(n)]
     for name in a.all_names():
         for pa in parse_person_name(name):
@@ -272,7 +272,7 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
                 level = compare_parses(pa, pb)
                 if level == "none":
                     continue
-                key = (pa.family, pa.given_key)
+                key = tuple(sorted({(pa.family, pa.given_key), (pb.family, pb.given_key)}))
                 rank = NAME_LEVEL_RANK[level]
                 u = _name_share(pa, pb, level, ctx)
                 if key not in found or found[key][0] < rank:
@@ -285,17 +285,21 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
     if top == NAME_LEVEL_RANK["close"]:
         weight += WEIGHTS["close"]
     label = next(k for k, v in NAME_LEVEL_RANK.items() if v == top and k != "none")
-    families = "/".join(sorted({f for (f, _), (r, _) in found.items() if r == top}))
+    families = "/".join(sorted({f for k, (r, _) in found.items() if r == top for f, _ in k}))
     return weight, f"names {label} ({families}): {weight:+.1f}"
 
 
 def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
-    """``u`` of one agreeing reading."""
+    """``u`` of one agreeing reading; of two spellings (Jung and Jeong), the commoner one, so
+    that the weight does not depend on which side is which (nor on ingest order)."""
     east = a.east_asian or b.east_asian
     if level == "initials":
         full = b if a.is_initials_only else a
         return ctx.frequencies.share(full.family, None, east)
-    return ctx.frequencies.share(a.family, a.given_key, east)
+    return max(
+        ctx.frequencies.share(a.family, a.given_key, east),
+        ctx.frequencies.share(b.family, b.given_key, east),
+    )
 
 
 def _native_of(s: Sighting) -> tuple[str, str] | None:

@@ -176,6 +176,16 @@ def test_compare_is_symmetric() -> None:
     assert compare(a, b, CTX) == compare(b, a, CTX)
 
 
+def test_two_spellings_of_a_family_name_weigh_the_same_either_way() -> None:
+    # Jung, Jeong and Chung romanise one Korean family name; the weight used to be that of the
+    # first sighting's spelling, so an ORCID profile read before or after the OpenAlex author
+    # was merged or only a candidate.
+    works = Sighting(("Eun-ji Jung",), ids={"openalex": "A1"}, stints=((MIT, 2013, 2026),))
+    for spelling in ("Eunji Chung", "Eun-ji Jeong"):
+        orcid = Sighting((spelling,), ids={"orcid": "0000-0003"}, stints=((MIT, 2013, None),))
+        assert compare(works, orcid, CTX) == compare(orcid, works, CTX)
+
+
 def test_a_sighting_linking_two_researchers_merges_them() -> None:
     a = Sighting(("Geoffrey Hinton",), stints=((GOOGLE, 2013, 2023),))
     c = Sighting(("G. Hinton",), stints=((MIT, 1990, 1995),))
