@@ -28,7 +28,8 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   a close spelling costs :data:`WEIGHTS` ``close``. A native-script name (姚顺雨) is read as
   pinyin and compared like any other name; two different native-script names are two people.
 * **Institutions and time.** The same institution at overlapping times is strong evidence for
-  one person; a parent and its unit (Google DeepMind and Google) a little less; the same
+  one person, stronger when both stints say they began the same year (two sources of one
+  person agree on it; namesakes at one place are seldom hired the same year); a parent and its unit (Google DeepMind and Google) a little less; the same
   institution years apart little. Overlapping stints (two years or more in common) at unrelated
   institutions are evidence of two people, unless a university meets a company or lab, a
   plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
@@ -53,8 +54,9 @@ name and ids: career (institutions and time, or the same reported move) and topi
 together agree by :data:`CORROBORATION` bits (a plausible dual post counts as neutral there).
 Wholly disjoint topics count more against corroboration than against the weight
 (``topics_none_corroboration``): overlapping years at one institution with disjoint fields is
-what two namesakes at a large university look like, so one institution in common no longer
-corroborates them; a second institution or the same reported move still does.
+what two namesakes at a large university look like, so one institution in common, even begun
+the same year, no longer corroborates them; a second institution or the same reported move
+still does.
 The costs are not symmetric: a wrong merge invents a move with evidence that makes it look
 true, a missed one leaves a candidate for a curator; and a frequency table can misjudge how
 common a name is by orders of magnitude (a name it lacks looks rare). So a name alone, however
@@ -112,6 +114,9 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         "native_same": 3.0,  # the same native-script name on both sides
         "same_institution_overlap": 5.0,
         "another_institution_overlap": 2.5,  # each further institution in common
+        # ... and both stints there say they began the same year: namesakes at one place are
+        # seldom hired the same year, and two sources of one person agree on it.
+        "same_start": 2.0,
         "related_institution_overlap": 3.0,  # a parent and its unit at overlapping times
         "same_institution_apart": 2.0,  # the same place, within a few years of each other
         "same_institution_decades": 0.5,  # the same place, far apart in time
@@ -125,7 +130,7 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         # none shared is two people's work, enough to outweigh one institution in common
         # (one person's topics drift, but two sources rarely list wholly disjoint fields at
         # once); a second institution in common or the same reported move still corroborates.
-        "topics_none_corroboration": -3.5,
+        "topics_none_corroboration": -5.5,
         # The same institution with starts a decade or more apart: two hires, not one stint.
         "same_institution_starts_apart": 0.5,
     }
@@ -358,6 +363,11 @@ def _starts_apart(a: StintSpan, b: StintSpan) -> bool:
     return abs(starts[0] - starts[1]) >= STARTS_APART_YEARS
 
 
+def _same_start(a: StintSpan, b: StintSpan) -> bool:
+    """Both stints say when they began (a year's glimpse is no start) and it is one year."""
+    return all(s[1] is not None and s[1] != s[2] for s in (a, b)) and a[1] == b[1]
+
+
 def _inside(a: StintSpan, b: StintSpan) -> bool:
     """One stint lies wholly inside the other, touching neither of its known ends: a year at
     another place in the middle of a stint is two places at once, not a move (a move year sits
@@ -384,6 +394,7 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     if not a.stints or not b.stints:
         return 0.0, []
     agree: set[int] = set()
+    same_start = False
     related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
@@ -392,6 +403,7 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
                     starts_apart = True
                 elif _common_years(sa, sb, open_ended=True) >= 1:
                     agree.add(sa[0])
+                    same_start = same_start or _same_start(sa, sb)
                 elif _gap(sa, sb) <= APART_YEARS:
                     apart = True
                 else:
@@ -412,7 +424,11 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
         weight = WEIGHTS["same_institution_overlap"] + WEIGHTS["another_institution_overlap"] * (
             len(agree) - 1
         )
-        return weight, [f"{len(agree)} institution(s) in common at overlapping times"]
+        why = [f"{len(agree)} institution(s) in common at overlapping times"]
+        if same_start:
+            weight += WEIGHTS["same_start"]
+            why.append("begun there the same year")
+        return weight, why
     if related:
         return WEIGHTS["related_institution_overlap"], ["parent and unit at overlapping times"]
     if conflict:
@@ -420,8 +436,8 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     if apart:
         return WEIGHTS["same_institution_apart"], ["same institution at different times"]
     if starts_apart:
-        why = "same institution, starts a decade apart: two hires?"
-        return WEIGHTS["same_institution_starts_apart"], [why]
+        hires = "same institution, starts a decade apart: two hires?"
+        return WEIGHTS["same_institution_starts_apart"], [hires]
     if decades:
         return WEIGHTS["same_institution_decades"], ["same institution, years apart"]
     if dual:

@@ -394,3 +394,22 @@ def test_a_department_of_another_field_is_not_the_computing_namesake() -> None:
         topics=frozenset({"department:School of Information", "department:Computer Science"}),
     )
     assert "no shared topic" not in compare(profile, openalex, CTX).reasons
+
+
+def test_the_same_start_at_one_institution_corroborates_a_common_name() -> None:
+    # A profile "at Tsinghua since 2018" and an OpenAlex author there from 2018 with the same
+    # topics: namesakes at one place are seldom hired the same year.
+    topics = frozenset({"3D Shape Modeling and Analysis", "Human Pose Recognition", "GANs"})
+    stints = ((TSINGHUA, 2018, 2026),)
+    works = Sighting(("Min Gao",), ids={"openalex": "A1"}, stints=stints, topics=topics)
+    profile = Sighting(("Gao Min",), stints=((TSINGHUA, 2018, None),), topics=topics)
+    assert compare(works, profile, CTX).decision == "merge"
+    # Started two years apart: still only a candidate.
+    later = Sighting(("Gao Min",), stints=((TSINGHUA, 2020, None),), topics=topics)
+    assert compare(works, later, CTX).decision == "candidate"
+    # A paper of one year is no start, and the same start never outweighs disjoint topics.
+    paper = Sighting(("Gao Min",), stints=((TSINGHUA, 2018, 2018),), topics=topics)
+    assert "begun there the same year" not in compare(works, paper, CTX).reasons
+    soil = frozenset({"Soil Carbon Dynamics", "Plant Nutrient Uptake", "Agronomic Practices"})
+    agronomist = Sighting(("Gao Min",), stints=((TSINGHUA, 2018, None),), topics=soil)
+    assert compare(works, agronomist, CTX).decision == "candidate"
