@@ -472,7 +472,8 @@ def _same_topic(a: frozenset[str], b: frozenset[str]) -> bool:
 # sighting whose every label lies in another field (a chemistry department, soil science)
 # and one whose every label lies in computing, with no other field named, are two people's
 # work even when no two labels can be compared; a label naming both (machine learning in
-# medical imaging) is neither, so AI in another science never counts as a conflict.
+# medical imaging) is neither, so AI in another science never counts as a conflict. Words
+# shared by many fields ("models", "optimization", "mining") place no one.
 _COMPUTING_WORDS = frozenset(
     [
         "computer",
@@ -500,14 +501,11 @@ _COMPUTING_WORDS = frozenset(
         "vision",
         "recommender",
         "retrieval",
-        "mining",
-        "optimization",
         "electrical",
         "electronic",
         "statistics",
         "statistical",
         "mathematics",
-        "models",
         "agents",
     ]
 )
@@ -529,6 +527,8 @@ _OTHER_FIELD_WORDS = frozenset(
         "materials",
         "civil",
         "ocean",
+        "climate",
+        "atmospheric",
         "oceanographic",
         "marine",
         "earth",
