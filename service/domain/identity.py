@@ -299,8 +299,16 @@ def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
     that the weight does not depend on which side is which (nor on ingest order)."""
     east = a.east_asian or b.east_asian
     if level == "initials":
-        full = b if a.is_initials_only else a
-        return ctx.frequencies.share(full.family, None, east)
+        short, full = (a, b) if a.is_initials_only else (b, a)
+        share = ctx.frequencies.share(full.family, None, east)
+        # "D.-h. Kim" for "Dong-hyun Kim": the second syllable's initial narrows it like a
+        # second given name would. Only for Chinese and Korean given names, whose syllables
+        # vary; a Western or Vietnamese middle initial (Thi, Van) says little.
+        letters, confirmed = "".join(short.given), full.initials
+        syllables = full.east_asian and not full.is_initials_only
+        if syllables and len(letters) >= 2 and letters[:2] == confirmed[:2]:
+            share *= INITIAL_SHARE
+        return share
     return max(
         ctx.frequencies.share(a.family, a.given_key, east),
         ctx.frequencies.share(b.family, b.given_key, east),

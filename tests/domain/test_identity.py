@@ -413,3 +413,30 @@ def test_the_same_start_at_one_institution_corroborates_a_common_name() -> None:
     soil = frozenset({"Soil Carbon Dynamics", "Plant Nutrient Uptake", "Agronomic Practices"})
     agronomist = Sighting(("Gao Min",), stints=((TSINGHUA, 2018, None),), topics=soil)
     assert compare(works, agronomist, CTX).decision == "candidate"
+
+
+def test_both_syllable_initials_of_a_korean_name_narrow_it() -> None:
+    # "D.-h. Kim" names a Dong-hyun or a Dae-ho, not every Kim with a D: a paper at the lab
+    # where Dong-hyun Kim works is a candidate for a curator, no longer set apart.
+    lab = ((MIT, 2018, None),)
+    profile = Sighting(("Dong-hyun Kim",), stints=lab)
+    paper = Sighting(("D.-h. Kim",), stints=((MIT, 2026, 2026),))
+    one_initial = Sighting(("D. Kim",), stints=((MIT, 2026, 2026),))
+    assert compare(profile, paper, CTX).weight > compare(profile, one_initial, CTX).weight + 3
+    assert compare(profile, paper, CTX).decision == "candidate"
+    # A Vietnamese middle initial (Thi, Van) narrows nothing.
+    huong = Sighting(("Tran Thi Huong",), stints=lab)
+    byline = Sighting(("H. T. Tran",), stints=lab)
+    assert (
+        compare(huong, byline, CTX).weight
+        == compare(huong, Sighting(("H. Tran",), stints=lab), CTX).weight
+    )
+
+
+def test_vietnamese_initials_in_written_order_meet_the_full_name() -> None:
+    # "A. K. Bui" writes Bui Anh Khoa's given names in order; the name he goes by is Khoa.
+    full = Sighting(("Bui Anh Khoa",), stints=((MIT, 2019, None),))
+    paper = Sighting(("A. K. Bui",), stints=((MIT, 2025, 2025),))
+    assert compare(full, paper, CTX).reasons[0].startswith("names initials (bui)")
+    assert compare(full, Sighting(("K. A. Bui",)), CTX).reasons[0].startswith("names initials")
+    assert compare(full, Sighting(("A. T. Bui",)), CTX).reasons == ("names do not match",)
