@@ -206,6 +206,7 @@ NAMES: list[tuple[str, ...]] = [
     ("Geoffrey Hinton", "G. Hinton"),
     ("Oriol Vinyals",),
     ("Xiaoming Zhang", "Zhang Xiaoming", "张晓明"),
+    ("Eun-ji Jung", "Eunji Chung", "Eun-ji Jeong"),
 ]
 PLACES = [TSINGHUA, DEEPMIND, GOOGLE, OPENAI, TENCENT, MIT]
 
@@ -239,6 +240,15 @@ def people(draw: Any) -> list[Sighting]:
                 )
             )
     return out
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mix=people())
+def test_every_comparison_is_symmetric(mix: list[Sighting]) -> None:
+    """Which sighting is stored and which arrives must not matter to a weight."""
+    for i, a in enumerate(mix):
+        for b in mix[i + 1 :]:
+            assert compare(a, b, CTX) == compare(b, a, CTX)
 
 
 def _partition(sightings: list[Sighting], order: list[int]) -> set[frozenset[str]]:
