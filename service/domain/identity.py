@@ -28,19 +28,35 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   a close spelling costs :data:`WEIGHTS` ``close``. A native-script name (姚顺雨) is read as
   pinyin and compared like any other name; two different native-script names are two people.
 * **Institutions and time.** The same institution at overlapping times is strong evidence for
-  one person; a parent and its unit (Google DeepMind and Google) a little less; the same
+  one person, stronger when both stints say they began the same year (two sources of one
+  person agree on it; namesakes at one place are seldom hired the same year); a parent and its unit (Google DeepMind and Google) a little less; the same
   institution years apart little. Overlapping stints (two years or more in common) at unrelated
   institutions are evidence of two people, unless a university meets a company or lab, a
   plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
   stints at different places are neutral on their own: people move. Two sightings that report
   the same move (same ends, within a year) agree on a joint event a namesake rarely shares.
-* **Topics**: two or more shared topics, one, or none while both give several.
+  Two stints at one institution that both give their start, a decade or more apart
+  (:data:`STARTS_APART_YEARS`), are two hires there, not one stint, even when open ends make
+  them overlap (a professor there since 2000, a doctoral student since 2022): they weigh like
+  the same place decades apart.
+* **Topics**: two or more shared topics, one, or none while both give several. A topic one
+  source names shorter ("3D Shape Modeling" for "3D Shape Modeling and Analysis") is the same
+  topic: two or more words, all found in the other's label. The departments a source names
+  (kept among the topics, marked :data:`DEPARTMENT`) are not compared one by one with topics,
+  but they place a person in a field: a sighting whose labels all lie in a field away from
+  computing (a chemistry department) and one whose labels all lie in computing disagree like
+  disjoint topics; a label naming both (machine learning in medical imaging) places no one.
 
 The decision is ``merge`` at :data:`MERGE_AT` bits or more (posterior ~0.94 for a 1:1 prior on
 the blocked pair) **and** with corroboration, ``candidate`` from :data:`CANDIDATE_AT` (kept
 visible for a curator, never merged), ``separate`` below. Corroboration is evidence beyond the
 name and ids: career (institutions and time, or the same reported move) and topics must
 together agree by :data:`CORROBORATION` bits (a plausible dual post counts as neutral there).
+Wholly disjoint topics count more against corroboration than against the weight
+(``topics_none_corroboration``): overlapping years at one institution with disjoint fields is
+what two namesakes at a large university look like, so one institution in common, even begun
+the same year, no longer corroborates them; a second institution or the same reported move
+still does.
 The costs are not symmetric: a wrong merge invents a move with evidence that makes it look
 true, a missed one leaves a candidate for a curator; and a frequency table can misjudge how
 common a name is by orders of magnitude (a name it lacks looks rare). So a name alone, however
@@ -54,6 +70,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -97,6 +114,9 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         "native_same": 3.0,  # the same native-script name on both sides
         "same_institution_overlap": 5.0,
         "another_institution_overlap": 2.5,  # each further institution in common
+        # ... and both stints there say they began the same year: namesakes at one place are
+        # seldom hired the same year, and two sources of one person agree on it.
+        "same_start": 2.0,
         "related_institution_overlap": 3.0,  # a parent and its unit at overlapping times
         "same_institution_apart": 2.0,  # the same place, within a few years of each other
         "same_institution_decades": 0.5,  # the same place, far apart in time
@@ -106,14 +126,26 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         "topics_two": 2.0,
         "topics_one": 1.0,
         "topics_none": -1.5,
+        # ... and what that counts against corroboration: several topics on both sides and
+        # none shared is two people's work, enough to outweigh one institution in common
+        # (one person's topics drift, but two sources rarely list wholly disjoint fields at
+        # once); a second institution in common or the same reported move still corroborates.
+        "topics_none_corroboration": -5.5,
+        # The same institution with starts a decade or more apart: two hires, not one stint.
+        "same_institution_starts_apart": 0.5,
     }
 )
 APART_YEARS = 6  # the same institution further apart than this is "decades"
+# Two stints at one institution that both give their start (not a single year's glimpse)
+# starting this many years apart are two careers there, even when open ends make them overlap.
+STARTS_APART_YEARS = 10
 DEFAULT_SURNAME = {"east_asian": 0.0003, "other": 0.00002}
 # Korean given names are far more concentrated than Chinese ones (Minjun, Seoyeon, Jiwoo).
 DEFAULT_GIVEN = {"syllable": 0.004, "east_asian": 0.0004, "korean": 0.002, "other": 0.003}
 INITIAL_SHARE = 0.06
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+# A sighting's topics carry the departments its sources name, marked by this prefix.
+DEPARTMENT = "department:"
 
 
 @dataclass(frozen=True)
@@ -237,7 +269,7 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
 
     The best agreement level counts; its weight is that of every reading agreeing at that
     level together ("Wei Li" is Li Wei or Wei Li: the namesakes of both readings count)."""
-    found: dict[tuple[str, str], tuple[int, float]] = {}
+    found: dict[tuple[tuple[str, str], ...], tuple[int, float]] = {}
     b_parses = [p for n in b.all_names() for p in parse_person_name(n)]
     for name in a.all_names():
         for pa in parse_person_name(name):
@@ -245,7 +277,7 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
                 level = compare_parses(pa, pb)
                 if level == "none":
                     continue
-                key = (pa.family, pa.given_key)
+                key = tuple(sorted({(pa.family, pa.given_key), (pb.family, pb.given_key)}))
                 rank = NAME_LEVEL_RANK[level]
                 u = _name_share(pa, pb, level, ctx)
                 if key not in found or found[key][0] < rank:
@@ -258,17 +290,29 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
     if top == NAME_LEVEL_RANK["close"]:
         weight += WEIGHTS["close"]
     label = next(k for k, v in NAME_LEVEL_RANK.items() if v == top and k != "none")
-    families = "/".join(sorted({f for (f, _), (r, _) in found.items() if r == top}))
+    families = "/".join(sorted({f for k, (r, _) in found.items() if r == top for f, _ in k}))
     return weight, f"names {label} ({families}): {weight:+.1f}"
 
 
 def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
-    """``u`` of one agreeing reading."""
+    """``u`` of one agreeing reading; of two spellings (Jung and Jeong), the commoner one, so
+    that the weight does not depend on which side is which (nor on ingest order)."""
     east = a.east_asian or b.east_asian
     if level == "initials":
-        full = b if a.is_initials_only else a
-        return ctx.frequencies.share(full.family, None, east)
-    return ctx.frequencies.share(a.family, a.given_key, east)
+        short, full = (a, b) if a.is_initials_only else (b, a)
+        share = ctx.frequencies.share(full.family, None, east)
+        # "D.-h. Kim" for "Dong-hyun Kim": the second syllable's initial narrows it like a
+        # second given name would. Only for Chinese and Korean given names, whose syllables
+        # vary; a Western or Vietnamese middle initial (Thi, Van) says little.
+        letters, confirmed = "".join(short.given), full.initials
+        syllables = full.east_asian and not full.is_initials_only
+        if syllables and len(letters) >= 2 and letters[:2] == confirmed[:2]:
+            share *= INITIAL_SHARE
+        return share
+    return max(
+        ctx.frequencies.share(a.family, a.given_key, east),
+        ctx.frequencies.share(b.family, b.given_key, east),
+    )
 
 
 def _native_of(s: Sighting) -> tuple[str, str] | None:
@@ -315,6 +359,23 @@ def _gap(a: StintSpan, b: StintSpan) -> float:
     return max(a0 - b1, b0 - a1, 0)
 
 
+def _starts_apart(a: StintSpan, b: StintSpan) -> bool:
+    """Both stints say when they began (a stint of one year is a glimpse, not a start) and the
+    starts lie :data:`STARTS_APART_YEARS` or more apart: a professor there since 2000 and a
+    doctoral student since 2022 overlap only because neither end is known."""
+    starts = []
+    for stint in (a, b):
+        if stint[1] is None or stint[1] == stint[2]:
+            return False
+        starts.append(stint[1])
+    return abs(starts[0] - starts[1]) >= STARTS_APART_YEARS
+
+
+def _same_start(a: StintSpan, b: StintSpan) -> bool:
+    """Both stints say when they began (a year's glimpse is no start) and it is one year."""
+    return all(s[1] is not None and s[1] != s[2] for s in (a, b)) and a[1] == b[1]
+
+
 def _inside(a: StintSpan, b: StintSpan) -> bool:
     """One stint lies wholly inside the other, touching neither of its known ends: a year at
     another place in the middle of a stint is two places at once, not a move (a move year sits
@@ -341,12 +402,16 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     if not a.stints or not b.stints:
         return 0.0, []
     agree: set[int] = set()
-    related = apart = decades = conflict = dual = False
+    same_start = False
+    related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
             if sa[0] == sb[0]:
-                if _common_years(sa, sb, open_ended=True) >= 1:
+                if _starts_apart(sa, sb):
+                    starts_apart = True
+                elif _common_years(sa, sb, open_ended=True) >= 1:
                     agree.add(sa[0])
+                    same_start = same_start or _same_start(sa, sb)
                 elif _gap(sa, sb) <= APART_YEARS:
                     apart = True
                 else:
@@ -367,13 +432,20 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
         weight = WEIGHTS["same_institution_overlap"] + WEIGHTS["another_institution_overlap"] * (
             len(agree) - 1
         )
-        return weight, [f"{len(agree)} institution(s) in common at overlapping times"]
+        why = [f"{len(agree)} institution(s) in common at overlapping times"]
+        if same_start:
+            weight += WEIGHTS["same_start"]
+            why.append("begun there the same year")
+        return weight, why
     if related:
         return WEIGHTS["related_institution_overlap"], ["parent and unit at overlapping times"]
     if conflict:
         return WEIGHTS["unrelated_overlap"], ["unrelated institutions at the same time"]
     if apart:
         return WEIGHTS["same_institution_apart"], ["same institution at different times"]
+    if starts_apart:
+        hires = "same institution, starts a decade apart: two hires?"
+        return WEIGHTS["same_institution_starts_apart"], [hires]
     if decades:
         return WEIGHTS["same_institution_decades"], ["same institution, years apart"]
     if dual:
@@ -390,15 +462,147 @@ def _same_move(a: Sighting, b: Sighting) -> bool:
     return False
 
 
+_TOPIC_FILLER = frozenset({"and", "of", "in", "the", "for", "on", "with", "a", "an", "to"})
+
+
+def _topic_words(topic: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", fold(topic)) if w not in _TOPIC_FILLER)
+
+
+def _same_topic(a: frozenset[str], b: frozenset[str]) -> bool:
+    """One topic is the other, or names it shorter: sources abbreviate the same label
+    ("3D Shape Modeling" for "3D Shape Modeling and Analysis"); two words at least, so that a
+    word like "learning" alone joins nothing."""
+    return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
+
+
+# Words that place a topic or a department in computing, or in a field away from it. A
+# sighting whose every label lies in another field (a chemistry department, soil science)
+# and one whose every label lies in computing, with no other field named, are two people's
+# work even when no two labels can be compared; a label naming both (machine learning in
+# medical imaging) is neither, so AI in another science never counts as a conflict. Words
+# shared by many fields ("models", "optimization", "mining") place no one.
+_COMPUTING_WORDS = frozenset(
+    [
+        "computer",
+        "computing",
+        "computation",
+        "computational",
+        "informatics",
+        "information",
+        "artificial",
+        "ai",
+        "intelligence",
+        "machine",
+        "learning",
+        "neural",
+        "networks",
+        "network",
+        "data",
+        "software",
+        "algorithms",
+        "robotics",
+        "robotic",
+        "automation",
+        "language",
+        "speech",
+        "vision",
+        "recommender",
+        "retrieval",
+        "electrical",
+        "electronic",
+        "statistics",
+        "statistical",
+        "mathematics",
+        "agents",
+    ]
+)
+_OTHER_FIELD_WORDS = frozenset(
+    [
+        "chemistry",
+        "chemical",
+        "physics",
+        "biology",
+        "biological",
+        "medicine",
+        "medical",
+        "health",
+        "clinical",
+        "radiology",
+        "cardiology",
+        "cardiac",
+        "cancer",
+        "materials",
+        "civil",
+        "ocean",
+        "climate",
+        "atmospheric",
+        "oceanographic",
+        "marine",
+        "earth",
+        "environment",
+        "environmental",
+        "soil",
+        "agronomic",
+        "agriculture",
+        "plant",
+        "economics",
+        "economic",
+        "finance",
+        "law",
+        "geology",
+        "geological",
+        "hydrology",
+        "concrete",
+        "cement",
+        "battery",
+        "perovskite",
+        "tuberculosis",
+        "epidemiology",
+    ]
+)
+
+
+def _label(topic: str) -> str:
+    return topic.removeprefix(DEPARTMENT)
+
+
+def _field(labels: Iterable[str]) -> str | None:
+    """ "computing" or "other" when every label of a sighting lies in that field (and one at
+    least names it); None when they are mixed, unknown, or absent."""
+    fields: set[str | None] = set()
+    for label in labels:
+        words = _topic_words(label)
+        computing, other = bool(words & _COMPUTING_WORDS), bool(words & _OTHER_FIELD_WORDS)
+        if computing and other:
+            return None
+        fields.add("computing" if computing else "other" if other else None)
+    fields.discard(None)
+    return fields.pop() if len(fields) == 1 else None
+
+
 def _topics(a: Sighting, b: Sighting) -> tuple[float, list[str]]:
     if not a.topics or not b.topics:
         return 0.0, []
-    shared = {fold(t) for t in a.topics} & {fold(t) for t in b.topics}
-    if len(shared) >= 2:
-        return WEIGHTS["topics_two"], [f"{len(shared)} shared topics"]
+    fields = {_field(_label(t) for t in a.topics), _field(_label(t) for t in b.topics)}
+    if fields == {"computing", "other"}:
+        return WEIGHTS["topics_none"], ["computing and another field"]
+    # Departments name a field, not a topic: only the topics are compared one by one.
+    topics_a = [t for t in a.topics if not t.startswith(DEPARTMENT)]
+    topics_b = [t for t in b.topics if not t.startswith(DEPARTMENT)]
+    if not topics_a or not topics_b:
+        return 0.0, []
+    words_a = [_topic_words(t) for t in topics_a]
+    words_b = [_topic_words(t) for t in topics_b]
+    shared = min(  # symmetric: how many of each side's topics the other names
+        sum(any(_same_topic(x, y) for y in words_b) for x in words_a),
+        sum(any(_same_topic(y, x) for x in words_a) for y in words_b),
+    )
+    if shared >= 2:
+        return WEIGHTS["topics_two"], [f"{shared} shared topics"]
     if shared:
         return WEIGHTS["topics_one"], ["1 shared topic"]
-    if len(a.topics) >= 2 and len(b.topics) >= 2:
+    if len(topics_a) >= 2 and len(topics_b) >= 2:
         return WEIGHTS["topics_none"], ["no shared topic"]
     return 0.0, []
 
@@ -448,7 +652,9 @@ def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
     context += career + topics
     # What agrees beyond the name, net (a shared native-script name is more name, not context;
     # a plausible dual post lowers the weight but is no evidence of two people).
-    agrees = topics + (0.0 if career == WEIGHTS["dual_affiliation"] else career)
+    # Disjoint topics count against corroboration more than against the weight.
+    against = WEIGHTS["topics_none_corroboration"] if topics == WEIGHTS["topics_none"] else topics
+    agrees = against + (0.0 if career == WEIGHTS["dual_affiliation"] else career)
     weight = round(name_weight + context, 3)
     decision = _decide(weight)
     if decision == "merge" and agrees < CORROBORATION:

@@ -31,6 +31,7 @@ from service.domain.institutions import InstitutionIndex
 from service.domain.korean import surname_group
 from service.domain.names import (
     COMMON_SURNAMES,
+    VIETNAMESE_SURNAMES,
     NameParse,
     fold,
     has_han,
@@ -115,6 +116,15 @@ def _given_initials_compatible(short: NameParse, full: NameParse) -> bool:
     return len(letters) < 2 or len(full_letters) < 2 or letters[1] == full_letters[1]
 
 
+def _vietnamese_initials(short: NameParse, full: NameParse) -> bool:
+    """ "A. K. Bui" for "Bui Anh Khoa": the initials of a Vietnamese name in the order it is
+    written (middle names, then the name the person goes by), every one of them given."""
+    if full.east_asian or full.family not in VIETNAMESE_SURNAMES or len(full.given) < 2:
+        return False
+    written = (*full.given[1:], full.given[0])
+    return "".join(short.given) == "".join(t[0] for t in written)
+
+
 def _middles_conflict(a: NameParse, b: NameParse) -> bool:
     """Western middle names/initials that both sides give and that disagree."""
     if a.east_asian or b.east_asian:
@@ -139,6 +149,10 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
         min(len(a.family), len(b.family)) < 6 or fuzz.ratio(a.family, b.family) < 90
     ):
         return "none"
+    if a.is_initials_only != b.is_initials_only:
+        short, full = (a, b) if a.is_initials_only else (b, a)
+        if _vietnamese_initials(short, full):
+            return "initials"
     if _middles_conflict(a, b):
         return "none"
     if a.is_initials_only or b.is_initials_only:

@@ -12,6 +12,7 @@ from service.db.stores import (
     researchers,
     sequences,
 )
+from service.domain.identity import DEPARTMENT
 from service.ingest.observations import (
     AffiliationSeen,
     MoveReported,
@@ -258,7 +259,11 @@ class PeopleWriting(WriterBase):
             last = max([*years, *([obs.end.year] if obs.end else [])], default=None)
             if obs.end is None and not years:
                 last = None  # open-ended: still there, as far as the source knows
-            return PersonContext(document_url=obs.document_url, stint=(inst_id, first, last))
+            # The department names the person's field, compared like a topic.
+            field = (f"{DEPARTMENT}{obs.department}",) if obs.department else ()
+            return PersonContext(
+                document_url=obs.document_url, stint=(inst_id, first, last), topics=field
+            )
         from_id = (
             (await self.resolver.institution(obs.from_institution))[0]
             if obs.from_institution

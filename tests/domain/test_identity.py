@@ -176,6 +176,16 @@ def test_compare_is_symmetric() -> None:
     assert compare(a, b, CTX) == compare(b, a, CTX)
 
 
+def test_two_spellings_of_a_family_name_weigh_the_same_either_way() -> None:
+    # Jung, Jeong and Chung romanise one Korean family name; the weight used to be that of the
+    # first sighting's spelling, so an ORCID profile read before or after the OpenAlex author
+    # was merged or only a candidate.
+    works = Sighting(("Eun-ji Jung",), ids={"openalex": "A1"}, stints=((MIT, 2013, 2026),))
+    for spelling in ("Eunji Chung", "Eun-ji Jeong"):
+        orcid = Sighting((spelling,), ids={"orcid": "0000-0003"}, stints=((MIT, 2013, None),))
+        assert compare(works, orcid, CTX) == compare(orcid, works, CTX)
+
+
 def test_a_sighting_linking_two_researchers_merges_them() -> None:
     a = Sighting(("Geoffrey Hinton",), stints=((GOOGLE, 2013, 2023),))
     c = Sighting(("G. Hinton",), stints=((MIT, 1990, 1995),))
@@ -196,6 +206,7 @@ NAMES: list[tuple[str, ...]] = [
     ("Geoffrey Hinton", "G. Hinton"),
     ("Oriol Vinyals",),
     ("Xiaoming Zhang", "Zhang Xiaoming", "张晓明"),
+    ("Eun-ji Jung", "Eunji Chung", "Eun-ji Jeong"),
 ]
 PLACES = [TSINGHUA, DEEPMIND, GOOGLE, OPENAI, TENCENT, MIT]
 
@@ -229,6 +240,15 @@ def people(draw: Any) -> list[Sighting]:
                 )
             )
     return out
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mix=people())
+def test_every_comparison_is_symmetric(mix: list[Sighting]) -> None:
+    """Which sighting is stored and which arrives must not matter to a weight."""
+    for i, a in enumerate(mix):
+        for b in mix[i + 1 :]:
+            assert compare(a, b, CTX) == compare(b, a, CTX)
 
 
 def _partition(sightings: list[Sighting], order: list[int]) -> set[frozenset[str]]:
@@ -295,3 +315,138 @@ def test_researchers_a_curator_parted_are_not_merged_by_a_sighting() -> None:
     assert resolve(bridge, {1: [a], 2: [b]}, CTX).also_merge == (2,)
     parted = resolve(bridge, {1: [a], 2: [b]}, CTX, apart={(1, 2)})
     assert parted.researcher is None and {r for r, _ in parted.candidates} == {1, 2}
+
+
+def test_disjoint_topics_outweigh_one_institution_in_common() -> None:
+    # Two namesakes at one university at once, one in soil science, one in cloud computing:
+    # sharing the institution is no corroboration when their topics have nothing in common.
+    name = ("Shreya Jain",)
+    soil = frozenset({"Soil Carbon and Nitrogen Dynamics", "Plant nutrient uptake", "Agronomy"})
+    cloud = frozenset({"Cloud Computing", "Distributed Systems", "Parallel Computing"})
+    a = Sighting(name, stints=((MIT, 2019, None),), topics=soil)
+    b = Sighting(name, stints=((MIT, 2012, 2026),), topics=cloud)
+    assert compare(a, b, CTX).decision == "candidate"
+    # A second institution in common still corroborates despite drifting topics.
+    c = Sighting(name, stints=((MIT, 2019, None), (TSINGHUA, 2015, 2018)), topics=soil)
+    d = Sighting(name, stints=((MIT, 2012, 2026), (TSINGHUA, 2016, 2017)), topics=cloud)
+    assert compare(c, d, CTX).decision == "merge"
+
+
+def test_a_topic_named_shorter_is_the_same_topic() -> None:
+    # One source abbreviates the labels the other gives in full.
+    name = ("João Gonçalves",)
+    short = frozenset({"3D Shape Modeling", "Autonomous Vehicle Technology", "Video Surveillance"})
+    full = frozenset(
+        {
+            "3D Shape Modeling and Analysis",
+            "Autonomous Vehicle Technology and Safety",
+            "Video Surveillance and Tracking Methods",
+        }
+    )
+    a = Sighting(name, stints=((MIT, 2026, 2026),), topics=short)
+    b = Sighting(("Joao Goncalves",), stints=((MIT, 2023, None),), topics=full)
+    assert "3 shared topics" in compare(a, b, CTX).reasons
+    assert compare(a, b, CTX).decision == compare(b, a, CTX).decision == "merge"
+    # One word in common is not a topic in common.
+    learning = frozenset({"Reinforcement Learning", "Robotics"})
+    other = frozenset({"Deep Learning", "Vision"})
+    assert (
+        "no shared topic"
+        in compare(Sighting(name, topics=learning), Sighting(name, topics=other), CTX).reasons
+    )
+
+
+def test_starts_a_decade_apart_at_one_institution_are_two_hires() -> None:
+    # A professor there since 2000 and a doctoral student since 2022: both stints are open, so
+    # they "overlap", but one person does not start at the same place twice.
+    name = ("Arjun Verma",)
+    professor = Sighting(name, ids={"orcid": "0000-0002-7219-1438"}, stints=((MIT, 2000, None),))
+    student = Sighting(name, stints=((MIT, 2022, None),), topics=frozenset({"GANs", "3D"}))
+    assert compare(professor, student, CTX).decision != "merge"
+    # A start given by one source and the years of publications there from the same year on
+    # are one stint; so is a year's publication inside a stint.
+    works = Sighting(name, stints=((MIT, 2000, 2026),))
+    assert compare(professor, works, CTX).decision == "merge"
+    assert compare(professor, Sighting(name, stints=((MIT, 2021, 2021),)), CTX).decision == "merge"
+
+
+def test_a_department_of_another_field_is_not_the_computing_namesake() -> None:
+    # A chemistry paper from the university where a namesake publishes on reinforcement
+    # learning: the department is the only context the paper gives, and it names another field.
+    name = ("Ji-won Lee",)
+    ai = frozenset({"Robotic Path Planning Algorithms", "Evolutionary Algorithms"})
+    openalex = Sighting(name, ids={"openalex": "A1"}, stints=((MIT, 2014, 2026),), topics=ai)
+    chemistry = Sighting(
+        name, stints=((MIT, 2024, 2024),), topics=frozenset({"department:Department of Chemistry"})
+    )
+    assert compare(chemistry, openalex, CTX).decision == "candidate"
+    assert "computing and another field" in compare(chemistry, openalex, CTX).reasons
+    # A computing department, or AI in another science, is no conflict.
+    cs = Sighting(
+        name,
+        stints=((MIT, 2024, 2024),),
+        topics=frozenset({"department:Department of Computer Science"}),
+    )
+    assert compare(cs, openalex, CTX).decision == "merge"
+    medical = frozenset({"Radiomics and Machine Learning in Medical Imaging", "Deep Learning"})
+    radiology = Sighting(
+        name,
+        stints=((MIT, 2024, 2024),),
+        topics=frozenset({"department:Department of Radiology"}),
+    )
+    imaging = Sighting(name, stints=((MIT, 2014, 2026),), topics=medical)
+    assert compare(radiology, imaging, CTX).decision == "merge"
+    # Departments are not topics: two sources naming a department and topics share no topic,
+    # but that is no sign of two people.
+    profile = Sighting(
+        name,
+        stints=((MIT, 2015, None),),
+        topics=frozenset({"department:School of Information", "department:Computer Science"}),
+    )
+    assert "no shared topic" not in compare(profile, openalex, CTX).reasons
+
+
+def test_the_same_start_at_one_institution_corroborates_a_common_name() -> None:
+    # A profile "at Tsinghua since 2018" and an OpenAlex author there from 2018 with the same
+    # topics: namesakes at one place are seldom hired the same year.
+    topics = frozenset({"3D Shape Modeling and Analysis", "Human Pose Recognition", "GANs"})
+    stints = ((TSINGHUA, 2018, 2026),)
+    works = Sighting(("Min Gao",), ids={"openalex": "A1"}, stints=stints, topics=topics)
+    profile = Sighting(("Gao Min",), stints=((TSINGHUA, 2018, None),), topics=topics)
+    assert compare(works, profile, CTX).decision == "merge"
+    # Started two years apart: still only a candidate.
+    later = Sighting(("Gao Min",), stints=((TSINGHUA, 2020, None),), topics=topics)
+    assert compare(works, later, CTX).decision == "candidate"
+    # A paper of one year is no start, and the same start never outweighs disjoint topics.
+    paper = Sighting(("Gao Min",), stints=((TSINGHUA, 2018, 2018),), topics=topics)
+    assert "begun there the same year" not in compare(works, paper, CTX).reasons
+    soil = frozenset({"Soil Carbon Dynamics", "Plant Nutrient Uptake", "Agronomic Practices"})
+    agronomist = Sighting(("Gao Min",), stints=((TSINGHUA, 2018, None),), topics=soil)
+    assert compare(works, agronomist, CTX).decision == "candidate"
+
+
+def test_both_syllable_initials_of_a_korean_name_narrow_it() -> None:
+    # "D.-h. Kim" names a Dong-hyun or a Dae-ho, not every Kim with a D: a paper at the lab
+    # where Dong-hyun Kim works is a candidate for a curator, no longer set apart.
+    lab = ((MIT, 2018, None),)
+    profile = Sighting(("Dong-hyun Kim",), stints=lab)
+    paper = Sighting(("D.-h. Kim",), stints=((MIT, 2026, 2026),))
+    one_initial = Sighting(("D. Kim",), stints=((MIT, 2026, 2026),))
+    assert compare(profile, paper, CTX).weight > compare(profile, one_initial, CTX).weight + 3
+    assert compare(profile, paper, CTX).decision == "candidate"
+    # A Vietnamese middle initial (Thi, Van) narrows nothing.
+    huong = Sighting(("Tran Thi Huong",), stints=lab)
+    byline = Sighting(("H. T. Tran",), stints=lab)
+    assert (
+        compare(huong, byline, CTX).weight
+        == compare(huong, Sighting(("H. Tran",), stints=lab), CTX).weight
+    )
+
+
+def test_vietnamese_initials_in_written_order_meet_the_full_name() -> None:
+    # "A. K. Bui" writes Bui Anh Khoa's given names in order; the name he goes by is Khoa.
+    full = Sighting(("Bui Anh Khoa",), stints=((MIT, 2019, None),))
+    paper = Sighting(("A. K. Bui",), stints=((MIT, 2025, 2025),))
+    assert compare(full, paper, CTX).reasons[0].startswith("names initials (bui)")
+    assert compare(full, Sighting(("K. A. Bui",)), CTX).reasons[0].startswith("names initials")
+    assert compare(full, Sighting(("A. T. Bui",)), CTX).reasons == ("names do not match",)
