@@ -283,7 +283,9 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
 
     @strawberry.field(
         description="Inflow, outflow and net per entity and period; moves within one entity "
-        "(a domestic move at COUNTRY level) are neither."
+        "(a domestic move at COUNTRY level) are neither. `weight: CITATIONS` adds the movers' "
+        "citations summed beside each count, as `flows` does; populations and rates stay "
+        "counts of people."
     )
     async def net_flows(
         self,
@@ -291,6 +293,7 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
         level: Level = Level.COUNTRY,
         period: Period = Period.YEAR,
         filter: MoveFilterInput | None = None,
+        weight: Weight = Weight.COUNT,
     ) -> list[NetFlow]:
         ctx = info.context
         flt = await move_filter(info, filter)
@@ -299,7 +302,7 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
         as_of = current_year()
 
         async def compute() -> list[NetFlow]:
-            rows = await rates.net_flow_rates(ctx.db, level, period, flt, as_of, threshold)
+            rows = await rates.net_flow_rates(ctx.db, level, period, flt, as_of, threshold, weight)
             found = await entities(info, [r.flow.entity for r in rows])
             return [
                 NetFlow(
@@ -313,13 +316,16 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
                     in_rate=r.rates.in_rate,
                     out_rate=r.rates.out_rate,
                     net_rate=r.rates.net_rate,
+                    inflow_citations=r.flow.inflow_citations,
+                    outflow_citations=r.flow.outflow_citations,
+                    net_citations=r.flow.net_citations,
                 )
                 for r in rows
                 if r.flow.entity in found
             ]
 
         return await flow_cache(ctx.state).get_or_compute(
-            ("net_flows", level, period, flt, threshold, as_of), compute
+            ("net_flows", level, period, flt, threshold, as_of, weight), compute
         )
 
     @strawberry.field(

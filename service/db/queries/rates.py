@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from service.db.queries.executor import Executor, Params
-from service.db.queries.flows import _ROOTS, NetFlowRow, net_flows
+from service.db.queries.flows import _ROOTS, NetFlowRow, Weight, net_flows
 from service.db.queries.moves import MoveFilter
 from service.domain.flows import Level, Period
 from service.domain.rates import Rates, is_small, migration_rates
@@ -157,9 +157,13 @@ async def net_flow_rates(
     flt: MoveFilter,
     as_of: int,
     count_threshold: int,
+    weight: Weight = Weight.COUNT,
 ) -> list[NetFlowRateRow]:
-    """Net flows with the population of each entity in the period's year and the rates."""
-    rows = await net_flows(ex, level, period, flt)
+    """Net flows with the population of each entity in the period's year and the rates.
+
+    Rates are of people over people whatever the weight: ``Weight.CITATIONS`` only adds the
+    movers' citations summed beside the counts."""
+    rows = await net_flows(ex, level, period, flt, weight)
     years = [y for y in (_year(r.period) for r in rows) if y is not None]
     pops: dict[tuple[str | int, int], int] = {}
     if years and period is not Period.ALL:

@@ -71,6 +71,20 @@ class NetFlow:
     in_rate: float | None = None
     out_rate: float | None = None
     net_rate: float | None = None
+    inflow_citations: int | None = strawberry.field(
+        default=None,
+        description="With `weight: CITATIONS`: the arrivals' citation counts summed (a "
+        "missing count is 0); null otherwise.",
+    )
+    outflow_citations: int | None = strawberry.field(
+        default=None,
+        description="With `weight: CITATIONS`: the departures' citation counts summed; null "
+        "otherwise.",
+    )
+    net_citations: int | None = strawberry.field(
+        default=None,
+        description="With `weight: CITATIONS`: inflowCitations - outflowCitations; null otherwise.",
+    )
 
 
 async def entities(info: Info, keys: list[str | int | None]) -> dict[str | int, FlowEntity]:
