@@ -21,6 +21,18 @@ class CountryShare:
 
 
 @strawberry.type(
+    description="Researchers of a cohort who share an undergraduate, a doctorate and a current "
+    "country (null: not known): one band of the pipeline's three-column Sankey."
+)
+class PipelinePath:
+    undergraduate: str | None
+    doctorate: str | None
+    current: str | None
+    count: int
+    share: float = strawberry.field(description="Of the whole cohort.")
+
+
+@strawberry.type(
     description="A cohort's undergraduate, doctorate and current countries (MacroPolo's "
     "pipeline): the first bachelor's degree, the last doctorate, the stint that puts them in "
     "the cohort."
@@ -31,6 +43,10 @@ class Pipeline:
     undergraduate: list[CountryShare]
     doctorate: list[CountryShare]
     current: list[CountryShare]
+    paths: list[PipelinePath] = strawberry.field(
+        description="The three countries taken together, largest first; each stage's counts "
+        "are sums of these."
+    )
 
 
 @strawberry.type(
@@ -103,6 +119,16 @@ class PipelineQueries:
                 undergraduate=_shares(p.undergraduate),
                 doctorate=_shares(p.doctorate),
                 current=_shares(p.current),
+                paths=[
+                    PipelinePath(
+                        undergraduate=x.undergraduate,
+                        doctorate=x.doctorate,
+                        current=x.current,
+                        count=x.count,
+                        share=x.share,
+                    )
+                    for x in p.paths
+                ],
             )
 
         return await flow_cache(ctx.state).get_or_compute(("pipeline", flt, as_of), compute)
