@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from service.db.queries.cohorts import top_cited_condition
 from service.db.queries.executor import Executor, Params
-from service.db.queries.rates import first_year_sql, last_year_sql
+from service.db.queries.rates import stint_years_sql
 from service.db.queries.sql import institutions_condition
 from service.domain.pipeline import CountryShare as CountryShareRow
 from service.domain.pipeline import Degree, Pipeline, StayRate, pipeline, stay_rates
@@ -56,7 +56,7 @@ async def cohort(ex: Executor, flt: CohortFilter, as_of: int) -> dict[int, str |
     p = Params()
     as_of_sql = p.add(as_of, "int")
     year = p.add(flt.year, "int")
-    where = [f"{first_year_sql()} <= {year}", f"{last_year_sql(as_of_sql)} >= {year}"]
+    where = [f"_yr.first_year <= {year}", f"_yr.last_year >= {year}"]
     if flt.countries:
         where.append(f"i.country_code = ANY({p.add(list(flt.countries), 'text[]')})")
     if flt.institution is not None:
@@ -71,6 +71,7 @@ async def cohort(ex: Executor, flt: CohortFilter, as_of: int) -> dict[int, str |
         JOIN researcher r ON r.id = a.researcher_id
         JOIN researcher rr ON rr.id = coalesce(r.merged_into_id, r.id)
         JOIN institution i ON i.id = a.institution_id
+        {stint_years_sql(as_of_sql)}
         WHERE {" AND ".join(where)}
         GROUP BY rr.id
         """,
