@@ -16,7 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from service.api.graphql import fast_fields, preshaped
-from service.api.graphql.context import Info
+from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.errors import (
     ConflictError,
     Error,
@@ -302,7 +302,8 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
         as_of = current_year()
 
         async def compute() -> list[NetFlow]:
-            rows = await rates.net_flow_rates(ctx.db, level, period, flt, as_of, threshold, weight)
+            async with analysis_db(ctx) as db:
+                rows = await rates.net_flow_rates(db, level, period, flt, as_of, threshold, weight)
             found = await entities(info, [r.flow.entity for r in rows])
             return [
                 NetFlow(

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from service.api.analysis_lane import analysis_lane
 from service.api.rate_limit import client_address, limited_message, retry_after, take
 from service.api.rest.params import Param, parse
 from service.api.rest.problems import Problem
@@ -60,6 +61,7 @@ class Endpoint:
     status: int = 200
     extra_statuses: tuple[int, ...] = field(default=())
     primary: bool = False  # a GET that must read the primary (what a client just wrote)
+    analysis: bool = False  # a GET that computes an analysis: its lane and budget (analysis_lane)
 
     @property
     def operation_id(self) -> str:
@@ -96,6 +98,9 @@ class Endpoint:
             call = Call(args, fmt, key)
             if self.method != "GET":
                 return await self.handler(request, call)
+            if self.analysis:
+                async with analysis_lane(get_state(request)):
+                    return await self._read(request, call)
             # A read has a time budget below the statement timeout: it cannot hold a pooled
             # connection for long, whatever it asks (a CSV export streams from its own pool).
             budget = get_state(request).settings.read_budget_s

@@ -173,5 +173,6 @@ endpoints = [
         "out.",
         params=NET_PARAMS,
         csv=True,
+        analysis=True,
     ),
 ]

@@ -134,6 +134,7 @@ endpoints = [
         "doctorate and current country, and (JSON only) by the three together (`paths`).",
         params=PIPELINE_PARAMS,
         csv=True,
+        analysis=True,
     ),
     Endpoint(
         "/stay-rates",
@@ -145,5 +146,6 @@ endpoints = [
         "before a year they are seen working in, how many work in that country.",
         params=STAY_PARAMS,
         csv=True,
+        analysis=True,
     ),
 ]

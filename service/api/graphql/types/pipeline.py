@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from service.api.graphql.context import Info
+from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.ids import institution_ref
 from service.db.queries import pipeline as q
@@ -112,7 +112,8 @@ class PipelineQueries:
         ctx = info.context
 
         async def compute() -> Pipeline:
-            p = await q.pipeline_of(ctx.db, flt, as_of)
+            async with analysis_db(ctx) as db:
+                p = await q.pipeline_of(db, flt, as_of)
             return Pipeline(
                 year=the_year,
                 total=p.total,
@@ -154,16 +155,17 @@ class PipelineQueries:
         as_of = current_year()
 
         async def compute() -> list[StayRate]:
-            found = await q.stay_rates_of(
-                ctx.db,
-                years_after,
-                as_of,
-                codes,
-                min_h_index,
-                min_citations,
-                topics or (),
-                top_cited_percent,
-            )
+            async with analysis_db(ctx) as db:
+                found = await q.stay_rates_of(
+                    db,
+                    years_after,
+                    as_of,
+                    codes,
+                    min_h_index,
+                    min_citations,
+                    topics or (),
+                    top_cited_percent,
+                )
             return [
                 StayRate(
                     country=s.country,

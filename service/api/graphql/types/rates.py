@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from service.api.graphql.context import Info
+from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.types.flow import FlowEntity, entities
 from service.db.queries import rates
@@ -65,7 +65,8 @@ class RateQueries:
         as_of = current_year()
 
         async def compute() -> list[Population]:
-            rows = await rates.populations(ctx.db, level, as_of, year_from, year_to)
+            async with analysis_db(ctx) as db:
+                rows = await rates.populations(db, level, as_of, year_from, year_to)
             found = await entities(info, [r.entity for r in rows])
             return [
                 Population(
