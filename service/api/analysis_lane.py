@@ -3,8 +3,10 @@ stay rates read every affiliation stint, which on the full-scale dataset (a mill
 seconds, longer than ``read_budget_s`` allows a public read. Such a computation (a cache miss in
 GraphQL, a REST GET) gets ``analysis_budget_s`` instead, and at most ``analysis_concurrency`` of
 them run at once per process: the rest wait for a place (within the same budget) without
-holding a connection, so the other reads keep the pool. Answers are cached as flows are
-(``flow_cache``), so a dashboard pays this once per new move, not per request.
+holding a connection, so the other reads keep the pool. The connection of an analysis has
+its statement timeout raised to the same budget (``statement_timeout_sql``; the pool's reset
+restores it). Answers are cached as flows are (``flow_cache``), so a dashboard pays this once
+per new move, not per request.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from service.api.state import AppState
 from service.errors import QueryTimeout
 
 LANE_KEY = "analysis_lane"
+
+
+def statement_timeout_sql(state: AppState) -> str:
+    """The statement that gives an analysis's connection the analyses' budget."""
+    return f"SET statement_timeout = {int(state.settings.analysis_budget_s * 1000)}"
 
 
 def _lane(state: AppState) -> asyncio.Semaphore:

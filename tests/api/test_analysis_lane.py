@@ -20,7 +20,8 @@ from service.config import load_settings
 from service.db.queries import flows, pipeline, rates
 
 READ_BUDGET_S = 0.3
-SLOW_S = 0.6  # over the read budget, under the analysis budget
+SLOW_S = 0.6  # over the read budget and the statement timeout, under the analysis budget
+STATEMENT_TIMEOUT_MS = 450
 POPULATIONS = "{ populations(level: COUNTRY) { year population } }"
 PIPELINE = "{ pipeline(year: 2021) { total } }"
 
@@ -32,6 +33,8 @@ async def lane_client(
     monkeypatch.setenv("TALENTFLOW_READ_BUDGET_S", str(READ_BUDGET_S))
     monkeypatch.setenv("TALENTFLOW_ANALYSIS_BUDGET_S", "1.5")
     monkeypatch.setenv("TALENTFLOW_ANALYSIS_CONCURRENCY", "1")
+    # under the slow statement too: an analysis's connection gets the analyses' budget
+    monkeypatch.setenv("TALENTFLOW_STATEMENT_TIMEOUT_MS", str(STATEMENT_TIMEOUT_MS))
     application = create_app(load_settings())
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)

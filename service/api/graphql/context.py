@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from service.api.analysis_lane import analysis_lane
+from service.api.analysis_lane import analysis_lane, statement_timeout_sql
 from service.api.graphql.loaders import Loaders
 from service.api.state import AppState
 from service.config import Settings
@@ -230,6 +230,7 @@ async def analysis_db(ctx: Context) -> AsyncIterator[CountingExecutor]:
         )
         db.read_only = True
         try:
+            await db.fetchval(statement_timeout_sql(ctx.state))
             yield db
         finally:
             await db.release()

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from service.api.analysis_lane import analysis_lane
+from service.api.analysis_lane import analysis_lane, statement_timeout_sql
 from service.api.rate_limit import client_address, limited_message, retry_after, take
 from service.api.rest.params import Param, parse
 from service.api.rest.problems import Problem
@@ -99,6 +99,7 @@ class Endpoint:
             if self.method != "GET":
                 return await self.handler(request, call)
             if self.analysis:
+                request.scope[ANALYSIS] = True
                 async with analysis_lane(get_state(request)):
                     return await self._read(request, call)
             # A read has a time budget below the statement timeout: it cannot hold a pooled
@@ -126,6 +127,7 @@ class Endpoint:
 
 READ_ONLY = "talentflow.read_only"  # scope key: this request only reads
 REPLICA = "talentflow.replica"  # scope key: the replica its last connection came from
+ANALYSIS = "talentflow.analysis"  # scope key: an analysis, with the analyses' budget
 
 
 @asynccontextmanager
@@ -133,6 +135,8 @@ async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection, or a fast 503 when none comes within the acquire timeout."""
     conn, pool = await acquire_for(request)
     try:
+        if request.scope.get(ANALYSIS):
+            await conn.execute(statement_timeout_sql(get_state(request)))
         yield conn
     finally:
         await pool.release(conn)

@@ -76,7 +76,7 @@ def stint_years_sql(as_of: str, a: str = "a") -> str:
 
     The sightings are unnested once per row in a LATERAL join: as scalar subqueries in each
     expression they were unnested three or four times per row, which on a million stints was
-    most of a populations query's time (bench/perf_notes.md).
+    most of a populations query's time (docs/benchmarks.md, "Analyses").
     """
     return (
         f"CROSS JOIN LATERAL (SELECT min(y) AS lo, max(y) AS hi FROM unnest({a}.years) AS y) "
