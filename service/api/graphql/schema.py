@@ -50,7 +50,15 @@ from service.api.graphql.types.filters import (
     move_filter,
     researcher_filter,
 )
-from service.api.graphql.types.flow import CELL_FIELDS, FlowCell, NetFlow, entities, shape_cells
+from service.api.graphql.types.flow import (
+    CELL_FIELDS,
+    NET_FIELDS,
+    FlowCell,
+    NetFlow,
+    entities,
+    shape_cells,
+    shape_rows,
+)
 from service.api.graphql.types.hiring import HiringQueries
 from service.api.graphql.types.ingest_run import IngestRun
 from service.api.graphql.types.institution import Institution
@@ -325,9 +333,19 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
                 if r.flow.entity in found
             ]
 
-        return await flow_cache(ctx.state).get_or_compute(
-            ("net_flows", level, period, flt, threshold, as_of, weight), compute
-        )
+        cache = flow_cache(ctx.state)
+        key = ("net_flows", level, period, flt, threshold, as_of, weight)
+        rows = await cache.get_or_compute(key, compute)
+        shape = compile_shape(info, NET_FIELDS)
+        if shape is None:
+            return rows
+
+        def encode() -> orjson.Fragment:
+            return orjson.Fragment(orjson.dumps(shape_rows(rows, shape, "NetFlow")))
+
+        # As flows: the answer in response form, encoded once per selection and kept with it.
+        encoded = cache.derive((key, shape), rows, encode, bucket="encoded")
+        return cast("list[NetFlow]", Preshaped(encoded))
 
     @strawberry.field(
         description="One search box: researchers (by any of their names) and institutions "

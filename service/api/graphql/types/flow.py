@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 import strawberry
@@ -123,12 +125,27 @@ def _entity_dict(entity: FlowEntity | None, shape: Shape) -> dict[str, Any] | No
     }
 
 
+# The same for net flows: every field but the entity's ``institution`` is a plain value.
+NET_FIELDS: dict[str, dict[str, Any] | None] = {
+    "entity": _ENTITY_FIELDS,
+    **dict.fromkeys((
+        "period", "inflow", "outflow", "net", "small", "population", "inRate", "outRate",
+        "netRate", "inflowCitations", "outflowCitations", "netCitations",
+    )),
+}  # fmt: skip
+
+
 def shape_cells(cells: Sequence[FlowCell], shape: Shape) -> list[dict[str, Any]]:
     """The response of ``flows`` for a plain selection (see ``preshaped``); the same values
     strawberry would serialise (dates as ISO strings)."""
+    return shape_rows(cells, shape, "FlowCell")
+
+
+def shape_rows(rows: Sequence[Any], shape: Shape, typename: str) -> list[dict[str, Any]]:
+    """The response of a list of flow rows (``FlowCell``, ``NetFlow``) for a plain selection."""
     periods: dict[date | None, str | None] = {}
     out: list[dict[str, Any]] = []
-    for cell in cells:
+    for cell in rows:
         item: dict[str, Any] = {}
         for key, name, sub in shape:
             if sub is not None:
@@ -140,8 +157,14 @@ def shape_cells(cells: Sequence[FlowCell], shape: Shape) -> list[dict[str, Any]]
                     text = periods[p] = p.isoformat()
                 item[key] = text
             elif name == "__typename":
-                item[key] = "FlowCell"
+                item[key] = typename
             else:
-                item[key] = getattr(cell, name)
+                item[key] = getattr(cell, _attribute(name))
         out.append(item)
     return out
+
+
+@cache
+def _attribute(field: str) -> str:
+    """The Python attribute behind a GraphQL field name (``inRate`` → ``in_rate``)."""
+    return re.sub(r"([A-Z])", r"_\1", field).lower()
