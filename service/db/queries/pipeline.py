@@ -81,19 +81,28 @@ async def cohort(ex: Executor, flt: CohortFilter, as_of: int) -> dict[int, str |
 
 
 async def degrees(ex: Executor, researcher_ids: Sequence[int] | None) -> dict[int, list[Degree]]:
-    """Education rows by (root) researcher; every researcher's when ``researcher_ids`` is None."""
-    rows = await ex.fetch(
-        """
+    """Education rows by (root) researcher; every researcher's when ``researcher_ids`` is None.
+
+    The ids are joined as a set (``unnest``), not tested with ``= ANY($1)``: a cohort holds up
+    to every researcher, and once PostgreSQL switches the prepared statement to its generic
+    plan (after five runs) ``= ANY`` of a parameter scans the array for every row."""
+    select = """
         SELECT coalesce(r.merged_into_id, r.id) AS rid, e.degree, i.country_code,
                extract(year FROM e.start_date)::int AS start_year,
                extract(year FROM e.end_date)::int AS end_year
         FROM education e JOIN researcher r ON r.id = e.researcher_id
         JOIN institution i ON i.id = e.institution_id
-        WHERE $1::bigint[] IS NULL OR coalesce(r.merged_into_id, r.id) = ANY($1)
-        ORDER BY 1, e.id
-        """,
-        None if researcher_ids is None else list(researcher_ids),
-    )
+    """
+    if researcher_ids is None:
+        rows = await ex.fetch(f"{select} ORDER BY 1, e.id")
+    else:
+        rows = await ex.fetch(
+            f"""{select}
+            JOIN (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k) AS _k
+              ON _k.k = coalesce(r.merged_into_id, r.id)
+            ORDER BY 1, e.id""",
+            list(researcher_ids),
+        )
     out: dict[int, list[Degree]] = defaultdict(list)
     for r in rows:
         out[int(r["rid"])].append(
@@ -146,7 +155,9 @@ async def stay_rates_of(
                extract(year FROM a.end_date)::int AS end_year, a.years
         FROM affiliation a JOIN researcher r ON r.id = a.researcher_id
         JOIN institution i ON i.id = a.institution_id
-        WHERE coalesce(r.merged_into_id, r.id) = ANY($1::bigint[]) AND i.country_code IS NOT NULL
+        JOIN (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k) AS _k
+          ON _k.k = coalesce(r.merged_into_id, r.id)
+        WHERE i.country_code IS NOT NULL
         """,
         ids,
     )

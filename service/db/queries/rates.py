@@ -116,10 +116,13 @@ def populations_sql(
     if year_to is not None:
         where.append(f"y <= {p.add(year_to, 'int')}")
     if entities:
+        # a set to join, not ``= ANY``: under a generic plan that scans the array for each row
         if level is Level.COUNTRY:
-            where.append(f"_s.e = ANY({p.add([str(e) for e in entities], 'text[]')})")
+            where.append(f"_s.e IN (SELECT unnest({p.add([str(e) for e in entities], 'text[]')}))")
         else:
-            where.append(f"_s.e = ANY({p.add([int(e) for e in entities], 'bigint[]')})")
+            where.append(
+                f"_s.e IN (SELECT unnest({p.add([int(e) for e in entities], 'bigint[]')}))"
+            )
     sql = f"""
         {with_} _s AS (
             SELECT coalesce(r.merged_into_id, r.id) AS rid, {entity} AS e,
