@@ -135,6 +135,31 @@ NET_FIELDS: dict[str, dict[str, Any] | None] = {
 }  # fmt: skip
 
 
+# And for populations.
+POPULATION_FIELDS: dict[str, dict[str, Any] | None] = {
+    "entity": _ENTITY_FIELDS,
+    **dict.fromkeys(("year", "population", "small")),
+}
+
+
+def shape_object(obj: Any, shape: Shape, typenames: dict[str, str]) -> dict[str, Any]:
+    """One plain object in response form: leaves as they are (dates as ISO strings), lists of
+    objects below it shaped the same way; ``typenames`` maps a field (``""`` for ``obj``) to
+    the type of its objects, for ``__typename``."""
+    out: dict[str, Any] = {}
+    for key, name, sub in shape:
+        if name == "__typename":
+            out[key] = typenames[""]
+            continue
+        value = getattr(obj, _attribute(name))
+        if sub is not None:
+            below = {"": typenames[name]}
+            out[key] = [shape_object(v, sub, below) for v in value]
+        else:
+            out[key] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
 def shape_cells(cells: Sequence[FlowCell], shape: Shape) -> list[dict[str, Any]]:
     """The response of ``flows`` for a plain selection (see ``preshaped``); the same values
     strawberry would serialise (dates as ISO strings)."""

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+import orjson
 import strawberry
 
 from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.ids import institution_ref
+from service.api.graphql.preshaped import Preshaped, compile_shape
+from service.api.graphql.types.flow import shape_object
 from service.db.queries import pipeline as q
 from service.db.queries.rates import check_countries, check_years, current_year
 from service.errors import UserError
@@ -59,6 +64,25 @@ class StayRate:
     graduates: int
     stayed: int
     rate: float | None
+
+
+_SHARE: dict[str, dict[str, Any] | None] = dict.fromkeys(("country", "count", "share"))
+# What a pipeline query may ask to be answered pre-shaped (see ``preshaped``): all of it.
+PIPELINE_FIELDS: dict[str, dict[str, Any] | None] = {
+    "year": None,
+    "total": None,
+    "undergraduate": _SHARE,
+    "doctorate": _SHARE,
+    "current": _SHARE,
+    "paths": dict.fromkeys(("undergraduate", "doctorate", "current", "count", "share")),
+}
+TYPENAMES = {
+    "": "Pipeline",
+    "undergraduate": "CountryShare",
+    "doctorate": "CountryShare",
+    "current": "CountryShare",
+    "paths": "PipelinePath",
+}
 
 
 def check_cohort(
@@ -132,7 +156,19 @@ class PipelineQueries:
                 ],
             )
 
-        return await flow_cache(ctx.state).get_or_compute(("pipeline", flt, as_of), compute)
+        cache = flow_cache(ctx.state)
+        key = ("pipeline", flt, as_of)
+        found = await cache.get_or_compute(key, compute)
+        shape = compile_shape(info, PIPELINE_FIELDS)
+        if shape is None:
+            return found
+
+        def encode() -> orjson.Fragment:
+            return orjson.Fragment(orjson.dumps(shape_object(found, shape, TYPENAMES)))
+
+        # A cohort of a whole year has thousands of paths: encoded once per selection, as flows.
+        encoded = cache.derive((key, shape), found, encode, bucket="encoded")
+        return cast("Pipeline", Preshaped(encoded))
 
     @strawberry.field(
         description="Stay rates per doctorate country, `yearsAfter` years after the doctorate."
