@@ -137,6 +137,18 @@ class Settings(BaseSettings):
         "GraphQL request or batch, a REST GET), waiting for a connection included; kept "
         "below the statement timeout so one slow kind of request cannot hold the pool.",
     )
+    analysis_budget_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time an analysis (populations, net flows with rates, pipeline, stay "
+        "rates) may spend computing an answer, in place of read_budget_s: over a million "
+        "stints a cache miss takes seconds. Each runs in a lane of its own, at most "
+        "analysis_concurrency at once per process, so they cannot take the pool from the "
+        "other reads.",
+    )
+    analysis_concurrency: int = Field(
+        default=2, ge=1, le=50, description="Analyses computed at once per process."
+    )
     export_pool_size: int = Field(
         default=2, ge=1, le=50, description="Connections of the pool CSV exports stream from."
     )

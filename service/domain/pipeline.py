@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.domain.rates import Stint, stint_years
 
@@ -45,11 +45,25 @@ class CountryShare:
 
 
 @dataclass(frozen=True, slots=True)
+class PipelinePath:
+    """The researchers of a cohort who share an undergraduate, a doctorate and a current
+    country (each ``None`` where unknown): one band of the three-column Sankey."""
+
+    undergraduate: str | None
+    doctorate: str | None
+    current: str | None
+    count: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
 class Pipeline:
     total: int
     undergraduate: list[CountryShare]
     doctorate: list[CountryShare]
     current: list[CountryShare]
+    paths: list[PipelinePath] = field(default_factory=list)
+    """The three countries taken together; each stage's counts are sums of these."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +99,35 @@ def shares(values: Sequence[str | None]) -> list[CountryShare]:
     ]
 
 
+def _key(country: str | None) -> tuple[bool, str]:
+    return country is None, country or ""
+
+
+def paths(triples: Sequence[tuple[str | None, str | None, str | None]]) -> list[PipelinePath]:
+    """Counts and shares of each (undergraduate, doctorate, current) triple, largest first,
+    then by the countries (unknown last)."""
+    total = len(triples)
+    counts = Counter(triples)
+    return [
+        PipelinePath(u, d, c, n, n / total)
+        for (u, d, c), n in sorted(
+            counts.items(), key=lambda kv: (-kv[1], _key(kv[0][0]), _key(kv[0][1]), _key(kv[0][2]))
+        )
+    ]
+
+
 def pipeline(cohort: Mapping[int, str | None], degrees: Mapping[int, Sequence[Degree]]) -> Pipeline:
     """Undergraduate, doctorate and current countries of a cohort (researcher → current country)."""
     people = sorted(cohort)
+    under = [undergraduate_country(degrees.get(r, ())) for r in people]
+    doctor = [doctorate_country(degrees.get(r, ())) for r in people]
+    current = [cohort[r] for r in people]
     return Pipeline(
         total=len(people),
-        undergraduate=shares([undergraduate_country(degrees.get(r, ())) for r in people]),
-        doctorate=shares([doctorate_country(degrees.get(r, ())) for r in people]),
-        current=shares([cohort[r] for r in people]),
+        undergraduate=shares(under),
+        doctorate=shares(doctor),
+        current=shares(current),
+        paths=paths(list(zip(under, doctor, current, strict=True))),
     )
 
 

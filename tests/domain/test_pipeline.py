@@ -7,6 +7,7 @@ import pytest
 from service.domain.pipeline import (
     CountryShare,
     Degree,
+    PipelinePath,
     doctorate_country,
     pipeline,
     shares,
@@ -45,6 +46,21 @@ def test_pipeline_counts_and_shares_of_the_whole_cohort() -> None:
                            CountryShare(None, 1, 0.25)]  # fmt: skip
     assert p.current == [CountryShare("US", 3, 0.75), CountryShare("CN", 1, 0.25)]
     assert shares([]) == []
+    # the three together: each person's (undergraduate, doctorate, current), unknown last
+    assert p.paths == [
+        PipelinePath("CN", "CN", "CN", 1, 0.25),
+        PipelinePath("CN", "US", "US", 1, 0.25),
+        PipelinePath(None, "US", "US", 1, 0.25),
+        PipelinePath(None, None, "US", 1, 0.25),
+    ]
+    # each stage is the paths summed
+    for stage in ("undergraduate", "doctorate", "current"):
+        summed: dict[str | None, int] = {}
+        for path in p.paths:
+            key = getattr(path, stage)
+            summed[key] = summed.get(key, 0) + path.count
+        assert summed == {s.country: s.count for s in getattr(p, stage)}
+    assert pipeline({}, {}).paths == []
 
 
 def test_stay_rates_n_years_after_the_doctorate() -> None:

@@ -9,6 +9,14 @@ Country-level flows over all time (retracted moves aside):
 
 So the Sankey has 4 links; cross-border only leaves 3; a minimum confidence of 0.65 drops
 Frank Osei's move, leaving US -> CN with 1. A retracted move (US -> FR) is never counted.
+
+Stints and degrees for the rates and pipeline views (``STINTS``, ``DEGREES``): Alice at OpenAI
+2019 to March 2024 then Tencent (open), Bob at OpenAI from 2024, Dana and Eva in the US from
+2025, Chen at Google DeepMind (GB) from 2023. Populations: US 1 a year 2019-2023, 2 in 2024, 3
+from 2025; CN 1 from 2024; GB 1 from 2023. Net migration rates: 2023 GB +1/1, CN -1 over no
+population (no rate); 2024 US -1/2, CN +1/1; 2025 US 0/3 (Eva in, Frank out), CN +1/1, GB -1/1.
+The pipeline of everyone working in 2025 (five people): Alice CN -> US -> CN, Bob CN -> US ->
+US, Chen CN -> CN -> GB, Dana unknown -> US -> US, Eva unknown -> unknown -> US.
 """
 
 from __future__ import annotations
@@ -28,6 +36,24 @@ INSTITUTIONS = [
     ("tsinghua", "Tsinghua University", "university", "CN", None),
     ("stanford", "Stanford University", "university", "US", None),
     ("mistral", "Mistral AI", "company", "FR", None),
+]
+
+# researcher, institution, start, end (None: open); Alice's two stints are written with hers
+STINTS = [
+    ("Bob Li", "openai", date(2024, 6, 1), None),
+    ("Dana Ross", "openai", date(2025, 1, 20), None),
+    ("Eva Muller", "anthropic", date(2025, 2, 10), None),
+    ("Chen Wei", "google-deepmind", date(2023, 9, 1), None),
+]
+# researcher, degree, institution, start year, end year
+DEGREES = [
+    ("Alice Zhang", "bachelor", "tsinghua", 2010, 2014),
+    ("Alice Zhang", "doctorate", "stanford", 2014, 2019),
+    ("Bob Li", "bachelor", "tsinghua", 2012, 2016),
+    ("Bob Li", "doctorate", "stanford", 2016, 2021),
+    ("Chen Wei", "bachelor", "tsinghua", 2000, 2004),
+    ("Chen Wei", "doctorate", "tsinghua", 2004, 2009),
+    ("Dana Ross", "doctorate", "stanford", 2015, 2020),
 ]
 
 ALICE_QUOTE = (
@@ -207,6 +233,32 @@ async def seed(url: str) -> dict[str, int]:
             ids["openai"],
             ids["tencent"],
         )
+        for name, slug, start, end in STINTS:
+            await conn.execute(
+                """
+                INSERT INTO affiliation (researcher_id, institution_id, start_date, start_precision,
+                                         end_date, end_precision, source)
+                VALUES ($1, $2, $3, 'day', $4, $5, 'test')
+                """,
+                people[name],
+                ids[slug],
+                start,
+                end,
+                "day" if end else None,
+            )
+        for name, degree, slug, first, last in DEGREES:
+            await conn.execute(
+                """
+                INSERT INTO education (researcher_id, institution_id, degree, start_date,
+                                       start_precision, end_date, end_precision, source)
+                VALUES ($1, $2, $3, $4, 'year', $5, 'year', 'test')
+                """,
+                people[name],
+                ids[slug],
+                degree,
+                date(first, 1, 1),
+                date(last, 1, 1),
+            )
         twin = await conn.fetchval(
             "INSERT INTO researcher (display_name, search_text) VALUES ('A. Zhang', 'a zhang') RETURNING id"
         )

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from service.api.analysis_lane import analysis_lane, statement_timeout_sql
 from service.api.graphql.loaders import Loaders
 from service.api.state import AppState
 from service.config import Settings
@@ -217,6 +218,22 @@ class Context:
         if cached is None:
             cached = self.state.extras[TRIGRAM_KEY] = await has_trigram(self.pool)
         return bool(cached)
+
+
+@contextlib.asynccontextmanager
+async def analysis_db(ctx: Context) -> AsyncIterator[CountingExecutor]:
+    """An executor for one analysis: its own connection (a replica's where there is one), in
+    the analyses' lane with their budget instead of the request's (``analysis_lane``)."""
+    async with analysis_lane(ctx.state) as budget:
+        db = CountingExecutor(
+            ctx.pool, ctx.settings.db_acquire_timeout_s, budget, None, ctx.state.reads
+        )
+        db.read_only = True
+        try:
+            await db.fetchval(statement_timeout_sql(ctx.state))
+            yield db
+        finally:
+            await db.release()
 
 
 class RequestConnection(SchemaExtension):

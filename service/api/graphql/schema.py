@@ -16,7 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from service.api.graphql import fast_fields, preshaped
-from service.api.graphql.context import Info
+from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.errors import (
     ConflictError,
     Error,
@@ -50,7 +50,15 @@ from service.api.graphql.types.filters import (
     move_filter,
     researcher_filter,
 )
-from service.api.graphql.types.flow import CELL_FIELDS, FlowCell, NetFlow, entities, shape_cells
+from service.api.graphql.types.flow import (
+    CELL_FIELDS,
+    NET_FIELDS,
+    FlowCell,
+    NetFlow,
+    entities,
+    shape_cells,
+    shape_rows,
+)
 from service.api.graphql.types.hiring import HiringQueries
 from service.api.graphql.types.ingest_run import IngestRun
 from service.api.graphql.types.institution import Institution
@@ -283,7 +291,9 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
 
     @strawberry.field(
         description="Inflow, outflow and net per entity and period; moves within one entity "
-        "(a domestic move at COUNTRY level) are neither."
+        "(a domestic move at COUNTRY level) are neither. `weight: CITATIONS` adds the movers' "
+        "citations summed beside each count, as `flows` does; populations and rates stay "
+        "counts of people."
     )
     async def net_flows(
         self,
@@ -291,6 +301,7 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
         level: Level = Level.COUNTRY,
         period: Period = Period.YEAR,
         filter: MoveFilterInput | None = None,
+        weight: Weight = Weight.COUNT,
     ) -> list[NetFlow]:
         ctx = info.context
         flt = await move_filter(info, filter)
@@ -299,7 +310,8 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
         as_of = current_year()
 
         async def compute() -> list[NetFlow]:
-            rows = await rates.net_flow_rates(ctx.db, level, period, flt, as_of, threshold)
+            async with analysis_db(ctx) as db:
+                rows = await rates.net_flow_rates(db, level, period, flt, as_of, threshold, weight)
             found = await entities(info, [r.flow.entity for r in rows])
             return [
                 NetFlow(
@@ -313,14 +325,27 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
                     in_rate=r.rates.in_rate,
                     out_rate=r.rates.out_rate,
                     net_rate=r.rates.net_rate,
+                    inflow_citations=r.flow.inflow_citations,
+                    outflow_citations=r.flow.outflow_citations,
+                    net_citations=r.flow.net_citations,
                 )
                 for r in rows
                 if r.flow.entity in found
             ]
 
-        return await flow_cache(ctx.state).get_or_compute(
-            ("net_flows", level, period, flt, threshold, as_of), compute
-        )
+        cache = flow_cache(ctx.state)
+        key = ("net_flows", level, period, flt, threshold, as_of, weight)
+        rows = await cache.get_or_compute(key, compute)
+        shape = compile_shape(info, NET_FIELDS)
+        if shape is None:
+            return rows
+
+        def encode() -> orjson.Fragment:
+            return orjson.Fragment(orjson.dumps(shape_rows(rows, shape, "NetFlow")))
+
+        # As flows: the answer in response form, encoded once per selection and kept with it.
+        encoded = cache.derive((key, shape), rows, encode, bucket="encoded")
+        return cast("list[NetFlow]", Preshaped(encoded))
 
     @strawberry.field(
         description="One search box: researchers (by any of their names) and institutions "

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from service.api.analysis_lane import analysis_lane, statement_timeout_sql
 from service.api.rate_limit import client_address, limited_message, retry_after, take
 from service.api.rest.params import Param, parse
 from service.api.rest.problems import Problem
@@ -60,6 +61,7 @@ class Endpoint:
     status: int = 200
     extra_statuses: tuple[int, ...] = field(default=())
     primary: bool = False  # a GET that must read the primary (what a client just wrote)
+    analysis: bool = False  # a GET that computes an analysis: its lane and budget (analysis_lane)
 
     @property
     def operation_id(self) -> str:
@@ -96,6 +98,10 @@ class Endpoint:
             call = Call(args, fmt, key)
             if self.method != "GET":
                 return await self.handler(request, call)
+            if self.analysis:
+                request.scope[ANALYSIS] = True
+                async with analysis_lane(get_state(request)):
+                    return await self._read(request, call)
             # A read has a time budget below the statement timeout: it cannot hold a pooled
             # connection for long, whatever it asks (a CSV export streams from its own pool).
             budget = get_state(request).settings.read_budget_s
@@ -121,6 +127,7 @@ class Endpoint:
 
 READ_ONLY = "talentflow.read_only"  # scope key: this request only reads
 REPLICA = "talentflow.replica"  # scope key: the replica its last connection came from
+ANALYSIS = "talentflow.analysis"  # scope key: an analysis, with the analyses' budget
 
 
 @asynccontextmanager
@@ -128,6 +135,8 @@ async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection, or a fast 503 when none comes within the acquire timeout."""
     conn, pool = await acquire_for(request)
     try:
+        if request.scope.get(ANALYSIS):
+            await conn.execute(statement_timeout_sql(get_state(request)))
         yield conn
     finally:
         await pool.release(conn)

@@ -47,6 +47,18 @@ FLOW_PARAMS = (
         default="COUNT",
     ),
 )
+NET_PARAMS = (
+    *AGGREGATE_PARAMS,
+    Param(
+        "weight",
+        "enum",
+        "CITATIONS adds the arrivals' and departures' citation counts summed and their "
+        "difference (inflow_citations, outflow_citations, net_citations); COUNT does not. "
+        "Populations and rates count people either way.",
+        choices=tuple(w.name for w in q.Weight),
+        default="COUNT",
+    ),
+)
 FLOW_COLUMNS = ("origin", "destination", "period", "count", "small")
 NET_COLUMNS = (
     "entity",
@@ -60,6 +72,7 @@ NET_COLUMNS = (
     "net_rate",
     "small",
 )
+NET_CITATION_COLUMNS = ("inflow_citations", "outflow_citations", "net_citations")
 
 
 def _levels(call: Call) -> tuple[q.Level, q.Period]:
@@ -93,6 +106,7 @@ async def list_flows(request: Request, call: Call) -> Response:
 
 async def list_net_flows(request: Request, call: Call) -> Response:
     level, period = _levels(call)
+    weight = q.Weight[call.args["weight"]]
     async with connection(request) as conn:
         flt = await move_filter(conn, call.args)
         rows = await net_flow_rates(
@@ -102,7 +116,9 @@ async def list_net_flows(request: Request, call: Call) -> Response:
             flt,
             current_year(),
             get_state(request).settings.small_number_threshold,
+            weight,
         )
+    weighted = weight is q.Weight.CITATIONS
     items: list[dict[str, Any]] = [
         {
             "entity": r.flow.entity,
@@ -115,11 +131,21 @@ async def list_net_flows(request: Request, call: Call) -> Response:
             "out_rate": r.rates.out_rate,
             "net_rate": r.rates.net_rate,
             "small": r.rates.small,
+            **(
+                {
+                    "inflow_citations": r.flow.inflow_citations,
+                    "outflow_citations": r.flow.outflow_citations,
+                    "net_citations": r.flow.net_citations,
+                }
+                if weighted
+                else {}
+            ),
         }
         for r in rows
     ]
     if call.format == "csv":
-        return csv_response(NET_COLUMNS, items, filename="net-flows")
+        columns = (*NET_COLUMNS, *NET_CITATION_COLUMNS) if weighted else NET_COLUMNS
+        return csv_response(columns, items, filename="net-flows")
     return json_response(request, {"data": items, "level": level.name, "period": period.name})
 
 
@@ -145,7 +171,8 @@ endpoints = [
         "researcher population in the period's year and the in-, out- and net migration rates "
         "over it (fractions; none at period ALL). Moves inside one entity are neither in nor "
         "out.",
-        params=AGGREGATE_PARAMS,
+        params=NET_PARAMS,
         csv=True,
+        analysis=True,
     ),
 ]

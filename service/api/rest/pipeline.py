@@ -81,6 +81,16 @@ async def get_pipeline(request: Request, call: Call) -> Response:
     data: dict[str, Any] = {"year": year, "total": p.total}
     for stage, shares in stages.items():
         data[stage] = [{k: v for k, v in r.items() if k != "stage"} for r in _rows(stage, shares)]
+    data["paths"] = [
+        {
+            "undergraduate": x.undergraduate,
+            "doctorate": x.doctorate,
+            "current": x.current,
+            "count": x.count,
+            "share": x.share,
+        }
+        for x in p.paths
+    ]
     return json_response(request, {"data": data})
 
 
@@ -121,9 +131,10 @@ endpoints = [
         tag="flows",
         description="The cohort: researchers with a stint in `country` (anywhere if none) in "
         "`year`. Counts and shares (of the whole cohort, unknowns included) by undergraduate, "
-        "doctorate and current country.",
+        "doctorate and current country, and (JSON only) by the three together (`paths`).",
         params=PIPELINE_PARAMS,
         csv=True,
+        analysis=True,
     ),
     Endpoint(
         "/stay-rates",
@@ -135,5 +146,6 @@ endpoints = [
         "before a year they are seen working in, how many work in that country.",
         params=STAY_PARAMS,
         csv=True,
+        analysis=True,
     ),
 ]

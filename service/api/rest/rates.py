@@ -104,6 +104,7 @@ endpoints = [
         "year; a stint covers every year from its first to its last known year.",
         params=POPULATION_PARAMS,
         csv=True,
+        analysis=True,
     ),
     Endpoint(
         "/baseline-rates",

@@ -65,10 +65,20 @@ class NetFlowRow:
     period: date | None
     inflow: int
     outflow: int
+    inflow_citations: int | None = None
+    """With ``Weight.CITATIONS``: the arrivals' citation counts summed (a missing count is 0)."""
+    outflow_citations: int | None = None
+    """With ``Weight.CITATIONS``: the departures' citation counts summed."""
 
     @property
     def net(self) -> int:
         return self.inflow - self.outflow
+
+    @property
+    def net_citations(self) -> int | None:
+        if self.inflow_citations is None or self.outflow_citations is None:
+            return None
+        return self.inflow_citations - self.outflow_citations
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,16 +156,22 @@ def flows_sql(
     return sql, p.values
 
 
-def net_flows_sql(level: Level, period: Period, flt: MoveFilter) -> tuple[str, list[object]]:
-    """Rows (e, p, inflow, outflow) per known entity; moves within one entity are left out."""
-    with_, p = _aggregate(level, period, flt)
+def net_flows_sql(
+    level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+) -> tuple[str, list[object]]:
+    """Rows (e, p, inflow, outflow, inflow_w, outflow_w) per known entity; moves within one
+    entity are left out. ``inflow_w`` and ``outflow_w`` sum the flow cells' citations
+    (``Weight.CITATIONS``), so a mover's citations count wherever the mover counts; NULL
+    otherwise. The order is by the net count whatever the weight."""
+    with_, p = _aggregate(level, period, flt, weight)
     sql = f"""
         {with_}
-        SELECT e, p, sum(i)::int AS inflow, sum(o)::int AS outflow FROM (
-            SELECT d AS e, p, n AS i, 0 AS o FROM _flows
+        SELECT e, p, sum(i)::int AS inflow, sum(o)::int AS outflow,
+               sum(iw)::bigint AS inflow_w, sum(ow)::bigint AS outflow_w FROM (
+            SELECT d AS e, p, n AS i, 0 AS o, w AS iw, 0 * w AS ow FROM _flows
             WHERE d IS NOT NULL AND d IS DISTINCT FROM o
             UNION ALL
-            SELECT o AS e, p, 0 AS i, n AS o FROM _flows
+            SELECT o AS e, p, 0 AS i, n AS o, 0 * w AS iw, w AS ow FROM _flows
             WHERE o IS NOT NULL AND o IS DISTINCT FROM d
         ) AS _e
         GROUP BY e, p ORDER BY p NULLS FIRST, sum(i) - sum(o) DESC, e
@@ -172,11 +188,14 @@ async def flows(
 
 
 async def net_flows(
-    ex: Executor, level: Level, period: Period, flt: MoveFilter
+    ex: Executor, level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
 ) -> list[NetFlowRow]:
-    sql, params = net_flows_sql(level, period, flt)
+    sql, params = net_flows_sql(level, period, flt, weight)
     rows = await ex.fetch(sql, *params)
-    return [NetFlowRow(r["e"], r["p"], r["inflow"], r["outflow"]) for r in rows]
+    return [
+        NetFlowRow(r["e"], r["p"], r["inflow"], r["outflow"], r["inflow_w"], r["outflow_w"])
+        for r in rows
+    ]
 
 
 async def institution_flow_series(

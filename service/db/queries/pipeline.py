@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from service.db.queries.cohorts import top_cited_condition
 from service.db.queries.executor import Executor, Params
-from service.db.queries.rates import first_year_sql, last_year_sql
+from service.db.queries.rates import stint_years_sql
 from service.db.queries.sql import institutions_condition
 from service.domain.pipeline import CountryShare as CountryShareRow
 from service.domain.pipeline import Degree, Pipeline, StayRate, pipeline, stay_rates
@@ -56,7 +56,7 @@ async def cohort(ex: Executor, flt: CohortFilter, as_of: int) -> dict[int, str |
     p = Params()
     as_of_sql = p.add(as_of, "int")
     year = p.add(flt.year, "int")
-    where = [f"{first_year_sql()} <= {year}", f"{last_year_sql(as_of_sql)} >= {year}"]
+    where = [f"_yr.first_year <= {year}", f"_yr.last_year >= {year}"]
     if flt.countries:
         where.append(f"i.country_code = ANY({p.add(list(flt.countries), 'text[]')})")
     if flt.institution is not None:
@@ -71,6 +71,7 @@ async def cohort(ex: Executor, flt: CohortFilter, as_of: int) -> dict[int, str |
         JOIN researcher r ON r.id = a.researcher_id
         JOIN researcher rr ON rr.id = coalesce(r.merged_into_id, r.id)
         JOIN institution i ON i.id = a.institution_id
+        {stint_years_sql(as_of_sql)}
         WHERE {" AND ".join(where)}
         GROUP BY rr.id
         """,
@@ -80,19 +81,28 @@ async def cohort(ex: Executor, flt: CohortFilter, as_of: int) -> dict[int, str |
 
 
 async def degrees(ex: Executor, researcher_ids: Sequence[int] | None) -> dict[int, list[Degree]]:
-    """Education rows by (root) researcher; every researcher's when ``researcher_ids`` is None."""
-    rows = await ex.fetch(
-        """
+    """Education rows by (root) researcher; every researcher's when ``researcher_ids`` is None.
+
+    The ids are joined as a set (``unnest``), not tested with ``= ANY($1)``: a cohort holds up
+    to every researcher, and once PostgreSQL switches the prepared statement to its generic
+    plan (after five runs) ``= ANY`` of a parameter scans the array for every row."""
+    select = """
         SELECT coalesce(r.merged_into_id, r.id) AS rid, e.degree, i.country_code,
                extract(year FROM e.start_date)::int AS start_year,
                extract(year FROM e.end_date)::int AS end_year
         FROM education e JOIN researcher r ON r.id = e.researcher_id
         JOIN institution i ON i.id = e.institution_id
-        WHERE $1::bigint[] IS NULL OR coalesce(r.merged_into_id, r.id) = ANY($1)
-        ORDER BY 1, e.id
-        """,
-        None if researcher_ids is None else list(researcher_ids),
-    )
+    """
+    if researcher_ids is None:
+        rows = await ex.fetch(f"{select} ORDER BY 1, e.id")
+    else:
+        rows = await ex.fetch(
+            f"""{select}
+            JOIN (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k) AS _k
+              ON _k.k = coalesce(r.merged_into_id, r.id)
+            ORDER BY 1, e.id""",
+            list(researcher_ids),
+        )
     out: dict[int, list[Degree]] = defaultdict(list)
     for r in rows:
         out[int(r["rid"])].append(
@@ -145,7 +155,9 @@ async def stay_rates_of(
                extract(year FROM a.end_date)::int AS end_year, a.years
         FROM affiliation a JOIN researcher r ON r.id = a.researcher_id
         JOIN institution i ON i.id = a.institution_id
-        WHERE coalesce(r.merged_into_id, r.id) = ANY($1::bigint[]) AND i.country_code IS NOT NULL
+        JOIN (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k) AS _k
+          ON _k.k = coalesce(r.merged_into_id, r.id)
+        WHERE i.country_code IS NOT NULL
         """,
         ids,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from service.db.queries.executor import Executor, Params
-from service.db.queries.flows import _ROOTS, NetFlowRow, net_flows
+from service.db.queries.flows import _ROOTS, NetFlowRow, Weight, net_flows
 from service.db.queries.moves import MoveFilter
 from service.domain.flows import Level, Period
 from service.domain.rates import Rates, is_small, migration_rates
@@ -69,20 +69,24 @@ class NetFlowRateRow:
     rates: Rates
 
 
-def first_year_sql(a: str = "a") -> str:
-    """The first year an affiliation row (alias ``a``) covers, under the counting rule."""
+def stint_years_sql(as_of: str, a: str = "a") -> str:
+    """Joins giving ``_yr.first_year`` and ``_yr.last_year``, the years an affiliation row
+    (alias ``a``) covers under the counting rule: first, the earliest of its dates and
+    sightings; last, its end, else its last sighting, else ``as_of``.
+
+    The sightings are unnested once per row in a LATERAL join: as scalar subqueries in each
+    expression they were unnested three or four times per row, which on a million stints was
+    most of a populations query's time (docs/benchmarks.md, "Analyses").
+    """
     return (
+        f"CROSS JOIN LATERAL (SELECT min(y) AS lo, max(y) AS hi FROM unnest({a}.years) AS y) "
+        "AS _seen "
+        "CROSS JOIN LATERAL (SELECT "
         f"least(extract(year FROM {a}.start_date)::int, extract(year FROM {a}.end_date)::int, "
-        f"(SELECT min(y) FROM unnest({a}.years) AS y))"
-    )
-
-
-def last_year_sql(as_of: str, a: str = "a") -> str:
-    """The last year it covers: its end, else its last sighting, else ``as_of``."""
-    return (
+        "_seen.lo) AS first_year, "
         f"CASE WHEN {a}.end_date IS NOT NULL THEN extract(year FROM {a}.end_date)::int "
-        f"WHEN cardinality({a}.years) > 0 THEN (SELECT max(y) FROM unnest({a}.years) AS y) "
-        f"ELSE greatest({as_of}, extract(year FROM {a}.start_date)::int) END"
+        "WHEN _seen.hi IS NOT NULL THEN _seen.hi "
+        f"ELSE greatest({as_of}, extract(year FROM {a}.start_date)::int) END AS last_year) AS _yr"
     )
 
 
@@ -112,18 +116,22 @@ def populations_sql(
     if year_to is not None:
         where.append(f"y <= {p.add(year_to, 'int')}")
     if entities:
+        # a set to join, not ``= ANY``: under a generic plan that scans the array for each row
         if level is Level.COUNTRY:
-            where.append(f"_s.e = ANY({p.add([str(e) for e in entities], 'text[]')})")
+            where.append(f"_s.e IN (SELECT unnest({p.add([str(e) for e in entities], 'text[]')}))")
         else:
-            where.append(f"_s.e = ANY({p.add([int(e) for e in entities], 'bigint[]')})")
+            where.append(
+                f"_s.e IN (SELECT unnest({p.add([int(e) for e in entities], 'bigint[]')}))"
+            )
     sql = f"""
         {with_} _s AS (
             SELECT coalesce(r.merged_into_id, r.id) AS rid, {entity} AS e,
-                   {first_year_sql()} AS first_year, {last_year_sql(as_of_sql)} AS last_year
+                   _yr.first_year, _yr.last_year
             FROM affiliation a
             JOIN researcher r ON r.id = a.researcher_id
             JOIN institution i ON i.id = a.institution_id
             {join}
+            {stint_years_sql(as_of_sql)}
         )
         SELECT _s.e AS e, y, count(DISTINCT _s.rid)::int AS n
         FROM _s, generate_series(_s.first_year, greatest(_s.first_year, _s.last_year)) AS y
@@ -157,9 +165,13 @@ async def net_flow_rates(
     flt: MoveFilter,
     as_of: int,
     count_threshold: int,
+    weight: Weight = Weight.COUNT,
 ) -> list[NetFlowRateRow]:
-    """Net flows with the population of each entity in the period's year and the rates."""
-    rows = await net_flows(ex, level, period, flt)
+    """Net flows with the population of each entity in the period's year and the rates.
+
+    Rates are of people over people whatever the weight: ``Weight.CITATIONS`` only adds the
+    movers' citations summed beside the counts."""
+    rows = await net_flows(ex, level, period, flt, weight)
     years = [y for y in (_year(r.period) for r in rows) if y is not None]
     pops: dict[tuple[str | int, int], int] = {}
     if years and period is not Period.ALL:

@@ -4,8 +4,10 @@
 //   #/researcher/<id>           affiliations, moves with their evidence, candidate matches
 //   #/institution/<slug>        inflow/outflow, top origins and destinations, open postings
 //   #/live                      the latest moves; new ones also arrive in the Live panel
+//   #/rates?years=10            net migration rate and population per country and year
+//   #/pipeline?year=2025&country=US   undergraduate → doctorate → work, a three-column Sankey
 
-import { columns, mirrored, netBars, sankey, smallLegend, timeline } from "./charts.js";
+import { columns, layeredSankey, mirrored, netBars, rateGrid, sankey, smallLegend, timeline } from "./charts.js";
 import { clear, debounce, errorBox, fmt, h, loading, outLink } from "./dom.js";
 import { query, Subscriptions } from "./gql.js";
 import * as Q from "./queries.js";
@@ -29,7 +31,10 @@ function setParams(view, params) {
   history.replaceState(null, "", `#/${view}${qs ? `?${qs}` : ""}`);
 }
 
-const VIEWS = { flows: viewFlows, time: viewTime, researcher: viewResearcher, institution: viewInstitution, live: viewLive };
+const VIEWS = {
+  flows: viewFlows, time: viewTime, rates: viewRates, pipeline: viewPipeline,
+  researcher: viewResearcher, institution: viewInstitution, live: viewLive,
+};
 
 async function render() {
   const { view, arg, params } = parseHash();
@@ -355,6 +360,140 @@ async function viewTime(el, _arg, params, ctx) {
     draw();
   });
   draw();
+}
+
+// --- rates ----------------------------------------------------------------------------------
+
+const YEAR_SPANS = [["5", "Last 5 years"], ["10", "Last 10 years"], ["20", "Last 20 years"]];
+
+// One cell per (country, year) with a population or a move: net flows carry their population
+// and rates; a population with no move in or out has a net rate of 0.
+function rateCells(netFlows, populations, first, last) {
+  const cells = new Map();
+  const names = new Map();
+  for (const p of populations) {
+    if (p.year < first || p.year > last) continue;
+    names.set(p.entity.code, p.entity.name);
+    cells.set(`${p.entity.code}\u0000${p.year}`, {
+      key: p.entity.code, year: p.year, population: p.population, inflow: 0, outflow: 0,
+      rate: p.population > 0 ? 0 : null, small: p.small,
+    });
+  }
+  for (const r of netFlows) {
+    const year = r.period ? Number(String(r.period).slice(0, 4)) : null;
+    if (year === null || year < first || year > last) continue;
+    names.set(r.entity.code, r.entity.name);
+    cells.set(`${r.entity.code}\u0000${year}`, {
+      key: r.entity.code, year, population: r.population, inflow: r.inflow, outflow: r.outflow,
+      rate: r.netRate, small: r.small,
+    });
+  }
+  return { cells: [...cells.values()], names };
+}
+
+async function viewRates(el, _arg, params, ctx) {
+  const span = params.get("years") || "10";
+  const last = new Date().getUTCFullYear();
+  const first = last - Number(span) + 1;
+  const form = h("form", { class: "filters", "aria-label": "Span", onsubmit: (e) => e.preventDefault() },
+    select("years", "Years", YEAR_SPANS, span));
+  const out = h("div", { id: "rates-chart", "aria-busy": "true" });
+  clear(el,
+    h("h1", {}, "Net migration rate per country"),
+    h("p", { class: "hint" }, "For each country and year: arrivals minus departures over the country's researcher population that year (MPIDR's net migration rate), with the population beneath. Moves within a country are left out. Hatched cells rest on few moves or a population under 20: read with care."),
+    form,
+    out);
+  form.addEventListener("change", () => {
+    const next = new URLSearchParams({ years: form.elements.years.value });
+    location.hash = `#/rates?${next}`;
+  });
+  const data = await query(Q.RATES, { filter: { dateFrom: `${first}-01-01` }, yearFrom: first, yearTo: last }, { signal: ctx.signal });
+  if (!ctx.alive()) return;
+  const { cells, names } = rateCells(data.netFlows, data.populations, first, last);
+  const years = [...new Set(cells.map((c) => c.year))].sort((a, b) => a - b);
+  const span0 = years.length ? years[0] : first;
+  const allYears = [];
+  for (let y = span0; years.length && y <= years[years.length - 1]; y++) allYears.push(y);
+  const latest = (key) => {
+    const mine = cells.filter((c) => c.key === key).sort((a, b) => b.year - a.year);
+    return mine.length ? mine[0].population ?? 0 : 0;
+  };
+  const rows = [...names.entries()].map(([key, label]) => ({ key, label, n: latest(key) }))
+    .sort((a, b) => b.n - a.n || a.label.localeCompare(b.label));
+  const MAX = 20;
+  const shown = rows.slice(0, MAX);
+  const t = tableToggle("the rates", () => h("table", {},
+    h("caption", { class: "visually-hidden" }, "Net migration rate and population per country and year"),
+    h("thead", {}, h("tr", {}, ["Country", "Year", "Population", "In", "Out", "Net rate"].map((x, i) => h("th", { scope: "col", class: i > 1 ? "num" : null }, x)))),
+    h("tbody", {}, [...cells].sort((a, b) => a.key.localeCompare(b.key) || a.year - b.year).map((c) =>
+      h("tr", { class: c.small ? "small" : null },
+        h("td", {}, names.get(c.key) || c.key), h("td", {}, String(c.year)),
+        h("td", { class: "num" }, fmt.int(c.population ?? 0)), h("td", { class: "num" }, fmt.int(c.inflow)),
+        h("td", { class: "num" }, fmt.int(c.outflow)), h("td", { class: "num" }, c.rate === null ? "–" : fmt.rate(c.rate)))))));
+  clear(out,
+    h("div", { class: "toolbar" }, t.btn, h("span", { class: "note", id: "rates-total" }, `${fmt.int(rows.length)} countries, ${years.length ? `${allYears[0]}–${allYears[allYears.length - 1]}` : "no years"}`)),
+    t.box,
+    rateGrid(shown, allYears, cells.filter((c) => shown.some((r) => r.key === c.key)), { width: out.clientWidth || 760, title: "Net migration rate per country and year" }),
+    rows.length > MAX ? h("p", { class: "note" }, `Showing the ${MAX} largest populations of ${rows.length} countries; the table has them all.`) : "",
+    h("p", { class: "legend" }, h("span", { class: "swatch gain" }), " gains researchers  ", h("span", { class: "swatch loss" }), " loses researchers  – no population known"));
+  out.setAttribute("aria-busy", "false");
+}
+
+// --- pipeline -------------------------------------------------------------------------------
+
+const STAGES = [["undergraduate", "Undergraduate"], ["doctorate", "Doctorate"], ["current", "Work"]];
+
+function countryLabel(code) {
+  return code ?? "Unknown";
+}
+
+async function viewPipeline(el, _arg, params, ctx) {
+  const now = new Date().getUTCFullYear();
+  const year = Number(params.get("year")) || now;
+  const country = (params.get("country") || "").toUpperCase();
+  const years = [];
+  for (let y = now; y >= now - 14; y--) years.push([String(y), String(y)]);
+  if (!years.some(([v]) => v === String(year))) years.push([String(year), String(year)]);
+  const form = h("form", { class: "filters", "aria-label": "Cohort", onsubmit: (e) => e.preventDefault() },
+    select("year", "Working in the year", years, String(year)),
+    h("label", {}, "Working in the country", h("input", { type: "text", name: "country", placeholder: "any, e.g. US", maxlength: 2, value: country })));
+  const out = h("div", { id: "pipeline-chart", "aria-busy": "true" });
+  clear(el,
+    h("h1", {}, "Talent pipeline"),
+    h("p", { class: "hint" }, "Where the researchers working in a year took their first bachelor's degree and their last doctorate, and where they work: each band is a group of researchers. Unknown: the sources do not say."),
+    form,
+    out);
+  const go = () => {
+    const next = new URLSearchParams({ year: form.elements.year.value });
+    const c = form.elements.country.value.trim().toUpperCase();
+    if (c) next.set("country", c);
+    location.hash = `#/pipeline?${next}`;
+  };
+  form.addEventListener("change", go);
+  const data = await query(Q.PIPELINE, { year, countries: country ? [country] : null }, { signal: ctx.signal });
+  if (!ctx.alive()) return;
+  const p = data.pipeline;
+  const key = (c) => c ?? "";
+  const cols = STAGES.map(([stage, title]) => ({
+    key: stage,
+    title,
+    nodes: p[stage].map((x) => ({ key: key(x.country), label: countryLabel(x.country), total: x.count })),
+  }));
+  const links = [];
+  for (const [from, a, b] of [[0, "undergraduate", "doctorate"], [1, "doctorate", "current"]]) {
+    for (const path of p.paths) links.push({ from, source: key(path[a]), target: key(path[b]), count: path.count });
+  }
+  const t = tableToggle("the pipeline", () => h("table", {},
+    h("caption", { class: "visually-hidden" }, "Researchers by undergraduate, doctorate and work country"),
+    h("thead", {}, h("tr", {}, ["Undergraduate", "Doctorate", "Work", "Researchers", "Share"].map((x, i) => h("th", { scope: "col", class: i > 2 ? "num" : null }, x)))),
+    h("tbody", {}, p.paths.map((x) => h("tr", {},
+      h("td", {}, countryLabel(x.undergraduate)), h("td", {}, countryLabel(x.doctorate)), h("td", {}, countryLabel(x.current)),
+      h("td", { class: "num" }, fmt.int(x.count)), h("td", { class: "num" }, fmt.pct(x.share)))))));
+  clear(out,
+    h("div", { class: "toolbar" }, t.btn, h("span", { class: "note", id: "pipeline-total" }, `${fmt.int(p.total)} researcher${p.total === 1 ? "" : "s"} working ${country ? `in ${country} ` : ""}in ${p.year}`)),
+    t.box,
+    layeredSankey(cols, links, { width: out.clientWidth || 760, title: `Pipeline of the researchers working ${country ? `in ${country} ` : ""}in ${p.year}` }));
+  out.setAttribute("aria-busy", "false");
 }
 
 // --- researcher -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-// Plain SVG charts: a two-column Sankey of flows, diverging net-flow bars, a bar chart over
-// periods, mirrored inflow/outflow bars and an affiliation timeline. No library.
+// Plain SVG charts: a two-column Sankey of flows, a three-column Sankey of the pipeline,
+// diverging net-flow bars, a grid of rates per place and year, a bar chart over periods,
+// mirrored inflow/outflow bars and an affiliation timeline. No library.
 
 import { fmt, h, s } from "./dom.js";
 
@@ -370,6 +371,167 @@ export function timeline(stints, { title = "Affiliations" } = {}) {
       s("rect", { x: x(a), y, width: Math.max(4, x(b) - x(a)), height: row - 8, rx: 3, fill: color(i), class: "stint" },
         s("title", {}, `${st.label}: ${st.start || "?"}–${st.end || "now"}`)),
     );
+  });
+  wrap.append(svg);
+  return wrap;
+}
+
+// A Sankey of several columns (the pipeline: undergraduate → doctorate → work).
+// columns: [{title, nodes: [{key, label, total}]}], largest first; a column's totals add up
+// to the same whole. links: [{from: column index, source: key, target: key, count}], each from
+// column `from` to column `from + 1`. Columns with more than maxNodes nodes keep the largest and
+// group the rest as "others".
+export function layeredSankey(columns, links, { maxNodes = 10, title = "Pipeline", width = 760 } = {}) {
+  const wrap = h("div", { class: "chart sankey layered" });
+  const total = columns.length ? columns[0].nodes.reduce((a, n) => a + n.total, 0) : 0;
+  if (!total) {
+    wrap.append(h("p", { class: "empty" }, "No researchers match these filters."));
+    return wrap;
+  }
+  const OTHER = "__other__";
+  const cols = columns.map((c) => {
+    const nodes = [...c.nodes];
+    if (nodes.length <= maxNodes) return { ...c, nodes, map: (k) => k };
+    const keep = new Set(nodes.slice(0, maxNodes - 1).map((n) => n.key));
+    const rest = nodes.slice(maxNodes - 1);
+    const other = { key: OTHER, label: `${rest.length} others`, total: rest.reduce((a, n) => a + n.total, 0) };
+    return { ...c, nodes: [...nodes.slice(0, maxNodes - 1), other], map: (k) => (keep.has(k) ? k : OTHER) };
+  });
+  const merged = new Map();
+  for (const l of links) {
+    const source = cols[l.from].map(l.source), target = cols[l.from + 1].map(l.target);
+    const k = `${l.from}\u0000${source}\u0000${target}`;
+    const m = merged.get(k) || { from: l.from, source, target, count: 0 };
+    m.count += l.count;
+    merged.set(k, m);
+  }
+  const bands = [...merged.values()];
+  const W = Math.max(420, Math.min(760, width)), narrow = W < 600;
+  const nodeW = narrow ? 8 : 12, pad = 10, chars = narrow ? 9 : 14, labelW = narrow ? 84 : 120;
+  const most = Math.max(...cols.map((c) => c.nodes.length));
+  const H = Math.max(240, most * 34);
+  const k = Math.min(...cols.map((c) => (H - pad * (c.nodes.length - 1)) / total));
+  const step = (W - 2 * labelW - nodeW) / Math.max(1, cols.length - 1);
+  const index = cols.map((c) => new Map(c.nodes.map((n, i) => [n.key, i])));
+  const placed = cols.map((c, ci) => {
+    let y = (H - (total * k + pad * (c.nodes.length - 1))) / 2;
+    const out = new Map();
+    for (const n of c.nodes) {
+      out.set(n.key, { ...n, x: labelW + ci * step, y, h: Math.max(2, n.total * k), outOff: 0, inOff: 0 });
+      y += n.total * k + pad;
+    }
+    return out;
+  });
+  // Leaving a node, bands are stacked in the order of their targets; arriving, of their sources.
+  const order = (a, b) => a.from - b.from || index[a.from].get(a.source) - index[a.from].get(b.source)
+    || index[a.from + 1].get(a.target) - index[a.from + 1].get(b.target);
+  for (const b of [...bands].sort(order)) {
+    const n = placed[b.from].get(b.source);
+    b.y0 = n.y + n.outOff + (b.count * k) / 2;
+    n.outOff += b.count * k;
+  }
+  const arriving = (a, b) => a.from - b.from || index[a.from + 1].get(a.target) - index[a.from + 1].get(b.target)
+    || index[a.from].get(a.source) - index[a.from].get(b.source);
+  for (const b of [...bands].sort(arriving)) {
+    const n = placed[b.from + 1].get(b.target);
+    b.y1 = n.y + n.inOff + (b.count * k) / 2;
+    n.inOff += b.count * k;
+  }
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H + 4}`, role: "group", "aria-label": title, class: `sankey-svg${narrow ? " narrow" : ""}` });
+  const tip = tooltip(wrap);
+  const gLinks = s("g", { class: "links" });
+  for (const b of bands.sort(order)) {
+    const a = placed[b.from].get(b.source), z = placed[b.from + 1].get(b.target);
+    const x0 = a.x + nodeW, x1 = z.x, xm = (x0 + x1) / 2;
+    const text = `${cols[b.from].title} ${a.label} → ${cols[b.from + 1].title.toLowerCase()} ${z.label}: ${fmt.int(b.count)} researcher${b.count === 1 ? "" : "s"}`;
+    const path = s("path", {
+      class: "link",
+      d: `M${x0},${b.y0} C${xm},${b.y0} ${xm},${b.y1} ${x1},${b.y1}`,
+      stroke: color(index[b.from].get(b.source)),
+      "stroke-width": Math.max(1, b.count * k),
+      fill: "none",
+      tabindex: 0,
+      "aria-label": text,
+      "data-stage": `${cols[b.from].key}-${cols[b.from + 1].key}`,
+      "data-source": b.source === OTHER ? "" : b.source,
+      "data-target": b.target === OTHER ? "" : b.target,
+      "data-count": b.count,
+    }, s("title", {}, text));
+    hoverable(path, tip, text);
+    gLinks.append(path);
+  }
+  svg.append(gLinks);
+  const gNodes = s("g", { class: "nodes" });
+  placed.forEach((nodes, ci) => {
+    const last = ci === cols.length - 1;
+    [...nodes.values()].forEach((n, i) => {
+      const text = `${cols[ci].title}: ${n.label}, ${fmt.int(n.total)} (${fmt.pct(n.total / total)})`;
+      gNodes.append(
+        s("rect", {
+          x: n.x, y: n.y, width: nodeW, height: n.h, fill: ci === 0 ? color(i) : "#57606a", class: "node",
+          "data-column": cols[ci].key, "data-key": n.key === OTHER ? "" : n.key, "data-count": n.total,
+        }, s("title", {}, text)),
+        s("text", {
+          x: last ? n.x + nodeW + 6 : n.x - 6,
+          y: n.y + n.h / 2,
+          "text-anchor": last ? "start" : "end",
+          "dominant-baseline": "middle",
+          class: "node-label",
+        }, `${truncate(n.label, chars)} ${fmt.int(n.total)}`),
+      );
+    });
+  });
+  svg.append(gNodes);
+  wrap.append(h("div", { class: "sankey-heads", "aria-hidden": "true" }, cols.map((c) => h("span", {}, c.title))), svg);
+  return wrap;
+}
+
+// A grid of rates: one row per place, one column per year. cells: [{key, label, year, rate,
+// population, inflow, outflow, small}]; rate null where the population is 0 or unknown.
+export function rateGrid(rows, years, cells, { title = "Net migration rate", width = 760 } = {}) {
+  const wrap = h("div", { class: "chart rategrid" });
+  if (!rows.length || !years.length) {
+    wrap.append(h("p", { class: "empty" }, "No populations or moves for these years."));
+    return wrap;
+  }
+  const W = Math.max(420, Math.min(760, width)), narrow = W < 600;
+  const labelW = narrow ? 90 : 140, top = 22, rowH = 34;
+  const colW = (W - labelW) / years.length;
+  const H = top + rows.length * rowH + 4;
+  const by = new Map(cells.map((c) => [`${c.key}\u0000${c.year}`, c]));
+  const m = Math.max(0.01, ...cells.map((c) => (c.rate === null ? 0 : Math.abs(c.rate))));
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title, class: "rategrid-svg" });
+  svg.append(hatchDefs("hatch-rates", ["#57606a"]));
+  const tip = tooltip(wrap);
+  years.forEach((y, j) => {
+    svg.append(s("text", { x: labelW + j * colW + colW / 2, y: 14, "text-anchor": "middle", class: "tick" }, narrow ? `'${String(y).slice(2)}` : String(y)));
+  });
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    svg.append(s("text", { x: labelW - 8, y: y + rowH / 2, "text-anchor": "end", "dominant-baseline": "middle", class: "bar-label" }, truncate(r.label, narrow ? 10 : 18)));
+    years.forEach((year, j) => {
+      const c = by.get(`${r.key}\u0000${year}`);
+      const x = labelW + j * colW;
+      if (!c) {
+        svg.append(s("rect", { x: x + 1, y: y + 1, width: colW - 2, height: rowH - 2, class: "cell none" }));
+        return;
+      }
+      const rate = c.rate;
+      const text = `${r.label} ${year}: ${rate === null ? "no rate (no population known)" : `net rate ${fmt.rate(rate)}`}, population ${fmt.int(c.population ?? 0)}, in ${fmt.int(c.inflow)}, out ${fmt.int(c.outflow)}${c.small ? " (small numbers)" : ""}`;
+      const fill = rate === null || rate === 0 ? "#eaeef2" : rate > 0 ? "var(--gain)" : "var(--loss)";
+      const g = s("g", {
+        class: `cell${c.small ? " small" : ""}`, tabindex: 0, "aria-label": text,
+        "data-entity": r.key, "data-year": year, "data-rate": rate === null ? "" : rate,
+        "data-population": c.population ?? "", "data-inflow": c.inflow, "data-outflow": c.outflow,
+      },
+      s("title", {}, text),
+      s("rect", { x: x + 1, y: y + 1, width: colW - 2, height: rowH - 2, fill, "fill-opacity": rate ? 0.2 + 0.8 * Math.min(1, Math.abs(rate) / m) : 1 }),
+      c.small ? s("rect", { x: x + 1, y: y + 1, width: colW - 2, height: rowH - 2, fill: "url(#hatch-rates-0)", "fill-opacity": 0.35 }) : "",
+      s("text", { x: x + colW / 2, y: y + 13, "text-anchor": "middle", class: "cell-value" }, rate === null ? "–" : fmt.rate(rate, narrow ? 0 : 1)),
+      s("text", { x: x + colW / 2, y: y + 27, "text-anchor": "middle", class: "cell-pop" }, `${narrow ? "" : "pop "}${fmt.int(c.population ?? 0)}`));
+      hoverable(g, tip, text);
+      svg.append(g);
+    });
   });
   wrap.append(svg);
   return wrap;

@@ -66,6 +66,8 @@ export const fmt = {
   int: (n) => Number(n).toLocaleString("en"),
   signed: (n) => (n > 0 ? `+${fmt.int(n)}` : fmt.int(n)),
   pct: (x) => `${Math.round(Number(x) * 100)}%`,
+  // A rate (a fraction) as a signed percentage: 0.5 -> "+50.0%".
+  rate: (x, digits = 1) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(Number(x) * 100).toFixed(digits)}%`,
   date(value, precision) {
     if (!value) return "date unknown";
     const [y, m, d] = String(value).slice(0, 10).split("-");

@@ -104,3 +104,26 @@ export const MOVE_RECORDED = `
 subscription Live($filter: MoveFilterInput) {
   moveRecorded(filter: $filter) { ${MOVE_FIELDS} }
 }`;
+
+export const RATES = `
+query Rates($filter: MoveFilterInput, $yearFrom: Int, $yearTo: Int) {
+  netFlows(level: COUNTRY, period: YEAR, filter: $filter) {
+    entity { code name }
+    period inflow outflow net population inRate outRate netRate small
+  }
+  populations(level: COUNTRY, yearFrom: $yearFrom, yearTo: $yearTo) {
+    entity { code name }
+    year population small
+  }
+}`;
+
+export const PIPELINE = `
+query Pipeline($year: Int, $countries: [String!]) {
+  pipeline(year: $year, countries: $countries) {
+    year total
+    undergraduate { country count share }
+    doctorate { country count share }
+    current { country count share }
+    paths { undergraduate doctorate current count share }
+  }
+}`;

@@ -36,6 +36,8 @@ PIPELINE = """query($year: Int, $c: [String!], $h: Int, $t: [String!]) {
   pipeline(year: $year, countries: $c, minHIndex: $h, topics: $t) { year total
     undergraduate { country count share } doctorate { country count share }
     current { country count share } } }"""
+PATHS = """query($year: Int) { pipeline(year: $year) {
+  paths { undergraduate doctorate current count share } } }"""
 STAYS = """query($n: Int!, $c: [String!]) { stayRates(yearsAfter: $n, countries: $c) {
   country yearsAfter graduates stayed rate } }"""
 
@@ -94,6 +96,12 @@ async def test_the_pipeline_everywhere_and_by_cohort(gql: Gql, people: None) -> 
     assert shares(p["current"]) == [("US", 2, 0.5), ("CN", 1, 0.25), ("GB", 1, 0.25)]
     assert shares(p["undergraduate"]) == [("CN", 2, 0.5), (None, 2, 0.5)]
     assert shares(p["doctorate"]) == [("US", 2, 0.5), ("CN", 1, 0.25), (None, 1, 0.25)]
+    # the Sankey's bands: wang CN-CN-CN, li CN-US-US, smith ?-US-GB, jones ?-?-US
+    bands = data_of(await gql(PATHS, {"year": 2021}))["pipeline"]["paths"]
+    assert [(b["undergraduate"], b["doctorate"], b["current"], b["count"]) for b in bands] == [
+        ("CN", "CN", "CN", 1), ("CN", "US", "US", 1), (None, "US", "GB", 1), (None, None, "US", 1),
+    ]  # fmt: skip
+    assert {b["share"] for b in bands} == {0.25}
     senior = data_of(await gql(PIPELINE, {"year": 2021, "h": 20}))["pipeline"]
     assert senior["total"] == 2 and shares(senior["doctorate"]) == [("US", 2, 1.0)]
     vision = data_of(await gql(PIPELINE, {"year": 2021, "t": ["vision"]}))["pipeline"]
@@ -121,7 +129,11 @@ async def test_stay_rates(gql: Gql, people: None) -> None:
 async def test_the_fast_path_answers_like_the_normal_path(
     gql: Gql, people: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for query, variables in ((PIPELINE, {"year": 2021}), (STAYS, {"n": 5})):
+    for query, variables in (
+        (PIPELINE, {"year": 2021}),
+        (PATHS, {"year": 2021}),
+        (STAYS, {"n": 5}),
+    ):
         served = outcome("served")
         fast = await gql(query, variables)
         assert outcome("served") == served + 1
@@ -137,6 +149,10 @@ async def test_rest_gives_the_same_answers(client: httpx.AsyncClient, people: No
     assert data["undergraduate"] == [
         {"country": "CN", "count": 1, "share": 0.5}, {"country": None, "count": 1, "share": 0.5},
     ]  # fmt: skip
+    assert data["paths"] == [
+        {"undergraduate": "CN", "doctorate": "US", "current": "US", "count": 1, "share": 0.5},
+        {"undergraduate": None, "doctorate": None, "current": "US", "count": 1, "share": 0.5},
+    ]
     r = await client.get("/api/v1/pipeline", params={"year": 2021, "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert {(x["stage"], x["country"], x["count"]) for x in rows if x["stage"] == "current"} == {

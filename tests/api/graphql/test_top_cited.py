@@ -190,3 +190,86 @@ async def test_the_pipeline_and_stay_rates_of_the_top_cited(
     assert r.json()["data"]["total"] == 1
     r = await client.get("/api/v1/stay-rates", params={"country": "US", "top_cited_percent": 0})
     assert r.status_code == 400
+
+
+NET_WEIGHTED = """query($w: FlowWeight!, $l: FlowLevel!, $p: FlowPeriod!) {
+  netFlows(level: $l, period: $p, weight: $w) { entity { code } period inflow outflow net
+    population netRate inflowCitations outflowCitations netCitations } }"""
+
+
+def net_rows(body: dict[str, object]) -> dict[tuple[str, str | None], tuple[object, ...]]:
+    return {
+        (r["entity"]["code"], r["period"]): (  # type: ignore[index]
+            r["inflow"], r["outflow"], r["net"],  # type: ignore[index]
+            r["inflowCitations"], r["outflowCitations"], r["netCitations"],  # type: ignore[index]
+        )
+        for r in data_of(body)["netFlows"]
+    }  # fmt: skip
+
+
+async def test_citation_weighted_net_flows(gql: Gql, cited: None) -> None:
+    # li US -> CN 2022 (900), smith US -> GB 2019 (400), jones US -> CN 2023 (100): the US
+    # loses 1400 citations over three departures, China gains 1000 over two, Britain 400
+    all_time = {"w": "CITATIONS", "l": "COUNTRY", "p": "ALL"}
+    assert net_rows(await gql(NET_WEIGHTED, all_time)) == {
+        ("US", None): (0, 3, -3, 0, 1400, -1400),
+        ("CN", None): (2, 0, 2, 1000, 0, 1000),
+        ("GB", None): (1, 0, 1, 400, 0, 400),
+    }
+    yearly = {"w": "CITATIONS", "l": "COUNTRY", "p": "YEAR"}
+    assert net_rows(await gql(NET_WEIGHTED, yearly)) == {
+        ("US", "2019-01-01"): (0, 1, -1, 0, 400, -400),
+        ("GB", "2019-01-01"): (1, 0, 1, 400, 0, 400),
+        ("US", "2022-01-01"): (0, 1, -1, 0, 900, -900),
+        ("CN", "2022-01-01"): (1, 0, 1, 900, 0, 900),
+        ("US", "2023-01-01"): (0, 1, -1, 0, 100, -100),
+        ("CN", "2023-01-01"): (1, 0, 1, 100, 0, 100),
+    }
+    by_institution = {"w": "CITATIONS", "l": "INSTITUTION", "p": "ALL"}
+    assert net_rows(await gql(NET_WEIGHTED, by_institution)) == {
+        ("openai", None): (0, 2, -2, 0, 1000, -1000),
+        ("alibaba", None): (2, 0, 2, 1000, 0, 1000),
+        ("mit", None): (0, 1, -1, 0, 400, -400),
+        ("deepmind", None): (1, 0, 1, 400, 0, 400),
+    }
+    # counts only: no citations, and the same counts, populations and rates as weighted
+    counted = data_of(await gql(NET_WEIGHTED, {**yearly, "w": "COUNT"}))["netFlows"]
+    weighted = data_of(await gql(NET_WEIGHTED, yearly))["netFlows"]
+    assert {(r["inflowCitations"], r["outflowCitations"], r["netCitations"]) for r in counted} == {
+        (None, None, None)
+    }
+    strip = ("inflowCitations", "outflowCitations", "netCitations")
+    assert [{k: v for k, v in r.items() if k not in strip} for r in weighted] == [
+        {k: v for k, v in r.items() if k not in strip} for r in counted
+    ]
+
+
+async def test_weighted_net_flows_agree_across_executors_and_rest(
+    gql: Gql, client: httpx.AsyncClient, cited: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variables in (
+        {"w": "CITATIONS", "l": "PARENT", "p": "YEAR"},
+        {"w": "CITATIONS", "l": "COUNTRY", "p": "ALL"},
+        {"w": "COUNT", "l": "INSTITUTION", "p": "QUARTER"},
+    ):
+        served = outcome("served")
+        fast = await gql(NET_WEIGHTED, variables)
+        assert outcome("served") == served + 1
+        normal = await normal_path(gql, monkeypatch, NET_WEIGHTED, variables)
+        assert fast == normal and repr(fast) == repr(normal) and "errors" not in fast
+    r = await client.get("/api/v1/net-flows", params={"period": "ALL", "weight": "CITATIONS"})
+    assert r.status_code == 200, r.text
+    assert {
+        (c["entity"], c["inflow_citations"], c["outflow_citations"], c["net_citations"])
+        for c in r.json()["data"]
+    } == {("US", 0, 1400, -1400), ("CN", 1000, 0, 1000), ("GB", 400, 0, 400)}
+    csv = await client.get(
+        "/api/v1/net-flows", params={"period": "ALL", "weight": "CITATIONS", "format": "csv"}
+    )
+    header, *lines = csv.text.splitlines()
+    assert header.endswith("inflow_citations,outflow_citations,net_citations")
+    assert any(line.startswith("US,") and line.endswith(",0,1400,-1400") for line in lines)
+    plain = await client.get("/api/v1/net-flows", params={"period": "ALL"})
+    assert "net_citations" not in plain.json()["data"][0]
+    bad = await client.get("/api/v1/net-flows", params={"weight": "HINDEX"})
+    assert bad.status_code == 400

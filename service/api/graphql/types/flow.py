@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 import strawberry
@@ -71,6 +73,20 @@ class NetFlow:
     in_rate: float | None = None
     out_rate: float | None = None
     net_rate: float | None = None
+    inflow_citations: int | None = strawberry.field(
+        default=None,
+        description="With `weight: CITATIONS`: the arrivals' citation counts summed (a "
+        "missing count is 0); null otherwise.",
+    )
+    outflow_citations: int | None = strawberry.field(
+        default=None,
+        description="With `weight: CITATIONS`: the departures' citation counts summed; null "
+        "otherwise.",
+    )
+    net_citations: int | None = strawberry.field(
+        default=None,
+        description="With `weight: CITATIONS`: inflowCitations - outflowCitations; null otherwise.",
+    )
 
 
 async def entities(info: Info, keys: list[str | int | None]) -> dict[str | int, FlowEntity]:
@@ -109,12 +125,52 @@ def _entity_dict(entity: FlowEntity | None, shape: Shape) -> dict[str, Any] | No
     }
 
 
+# The same for net flows: every field but the entity's ``institution`` is a plain value.
+NET_FIELDS: dict[str, dict[str, Any] | None] = {
+    "entity": _ENTITY_FIELDS,
+    **dict.fromkeys((
+        "period", "inflow", "outflow", "net", "small", "population", "inRate", "outRate",
+        "netRate", "inflowCitations", "outflowCitations", "netCitations",
+    )),
+}  # fmt: skip
+
+
+# And for populations.
+POPULATION_FIELDS: dict[str, dict[str, Any] | None] = {
+    "entity": _ENTITY_FIELDS,
+    **dict.fromkeys(("year", "population", "small")),
+}
+
+
+def shape_object(obj: Any, shape: Shape, typenames: dict[str, str]) -> dict[str, Any]:
+    """One plain object in response form: leaves as they are (dates as ISO strings), lists of
+    objects below it shaped the same way; ``typenames`` maps a field (``""`` for ``obj``) to
+    the type of its objects, for ``__typename``."""
+    out: dict[str, Any] = {}
+    for key, name, sub in shape:
+        if name == "__typename":
+            out[key] = typenames[""]
+            continue
+        value = getattr(obj, _attribute(name))
+        if sub is not None:
+            below = {"": typenames[name]}
+            out[key] = [shape_object(v, sub, below) for v in value]
+        else:
+            out[key] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
 def shape_cells(cells: Sequence[FlowCell], shape: Shape) -> list[dict[str, Any]]:
     """The response of ``flows`` for a plain selection (see ``preshaped``); the same values
     strawberry would serialise (dates as ISO strings)."""
+    return shape_rows(cells, shape, "FlowCell")
+
+
+def shape_rows(rows: Sequence[Any], shape: Shape, typename: str) -> list[dict[str, Any]]:
+    """The response of a list of flow rows (``FlowCell``, ``NetFlow``) for a plain selection."""
     periods: dict[date | None, str | None] = {}
     out: list[dict[str, Any]] = []
-    for cell in cells:
+    for cell in rows:
         item: dict[str, Any] = {}
         for key, name, sub in shape:
             if sub is not None:
@@ -126,8 +182,14 @@ def shape_cells(cells: Sequence[FlowCell], shape: Shape) -> list[dict[str, Any]]
                     text = periods[p] = p.isoformat()
                 item[key] = text
             elif name == "__typename":
-                item[key] = "FlowCell"
+                item[key] = typename
             else:
-                item[key] = getattr(cell, name)
+                item[key] = getattr(cell, _attribute(name))
         out.append(item)
     return out
+
+
+@cache
+def _attribute(field: str) -> str:
+    """The Python attribute behind a GraphQL field name (``inRate`` → ``in_rate``)."""
+    return re.sub(r"([A-Z])", r"_\1", field).lower()

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+import orjson
 import strawberry
 
-from service.api.graphql.context import Info
+from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.ids import institution_ref
+from service.api.graphql.preshaped import Preshaped, compile_shape
+from service.api.graphql.types.flow import shape_object
 from service.db.queries import pipeline as q
 from service.db.queries.rates import check_countries, check_years, current_year
 from service.errors import UserError
@@ -21,6 +26,18 @@ class CountryShare:
 
 
 @strawberry.type(
+    description="Researchers of a cohort who share an undergraduate, a doctorate and a current "
+    "country (null: not known): one band of the pipeline's three-column Sankey."
+)
+class PipelinePath:
+    undergraduate: str | None
+    doctorate: str | None
+    current: str | None
+    count: int
+    share: float = strawberry.field(description="Of the whole cohort.")
+
+
+@strawberry.type(
     description="A cohort's undergraduate, doctorate and current countries (MacroPolo's "
     "pipeline): the first bachelor's degree, the last doctorate, the stint that puts them in "
     "the cohort."
@@ -31,6 +48,10 @@ class Pipeline:
     undergraduate: list[CountryShare]
     doctorate: list[CountryShare]
     current: list[CountryShare]
+    paths: list[PipelinePath] = strawberry.field(
+        description="The three countries taken together, largest first; each stage's counts "
+        "are sums of these."
+    )
 
 
 @strawberry.type(
@@ -43,6 +64,25 @@ class StayRate:
     graduates: int
     stayed: int
     rate: float | None
+
+
+_SHARE: dict[str, dict[str, Any] | None] = dict.fromkeys(("country", "count", "share"))
+# What a pipeline query may ask to be answered pre-shaped (see ``preshaped``): all of it.
+PIPELINE_FIELDS: dict[str, dict[str, Any] | None] = {
+    "year": None,
+    "total": None,
+    "undergraduate": _SHARE,
+    "doctorate": _SHARE,
+    "current": _SHARE,
+    "paths": dict.fromkeys(("undergraduate", "doctorate", "current", "count", "share")),
+}
+TYPENAMES = {
+    "": "Pipeline",
+    "undergraduate": "CountryShare",
+    "doctorate": "CountryShare",
+    "current": "CountryShare",
+    "paths": "PipelinePath",
+}
 
 
 def check_cohort(
@@ -96,16 +136,39 @@ class PipelineQueries:
         ctx = info.context
 
         async def compute() -> Pipeline:
-            p = await q.pipeline_of(ctx.db, flt, as_of)
+            async with analysis_db(ctx) as db:
+                p = await q.pipeline_of(db, flt, as_of)
             return Pipeline(
                 year=the_year,
                 total=p.total,
                 undergraduate=_shares(p.undergraduate),
                 doctorate=_shares(p.doctorate),
                 current=_shares(p.current),
+                paths=[
+                    PipelinePath(
+                        undergraduate=x.undergraduate,
+                        doctorate=x.doctorate,
+                        current=x.current,
+                        count=x.count,
+                        share=x.share,
+                    )
+                    for x in p.paths
+                ],
             )
 
-        return await flow_cache(ctx.state).get_or_compute(("pipeline", flt, as_of), compute)
+        cache = flow_cache(ctx.state)
+        key = ("pipeline", flt, as_of)
+        found = await cache.get_or_compute(key, compute)
+        shape = compile_shape(info, PIPELINE_FIELDS)
+        if shape is None:
+            return found
+
+        def encode() -> orjson.Fragment:
+            return orjson.Fragment(orjson.dumps(shape_object(found, shape, TYPENAMES)))
+
+        # A cohort of a whole year has thousands of paths: encoded once per selection, as flows.
+        encoded = cache.derive((key, shape), found, encode, bucket="encoded")
+        return cast("Pipeline", Preshaped(encoded))
 
     @strawberry.field(
         description="Stay rates per doctorate country, `yearsAfter` years after the doctorate."
@@ -128,16 +191,17 @@ class PipelineQueries:
         as_of = current_year()
 
         async def compute() -> list[StayRate]:
-            found = await q.stay_rates_of(
-                ctx.db,
-                years_after,
-                as_of,
-                codes,
-                min_h_index,
-                min_citations,
-                topics or (),
-                top_cited_percent,
-            )
+            async with analysis_db(ctx) as db:
+                found = await q.stay_rates_of(
+                    db,
+                    years_after,
+                    as_of,
+                    codes,
+                    min_h_index,
+                    min_citations,
+                    topics or (),
+                    top_cited_percent,
+                )
             return [
                 StayRate(
                     country=s.country,

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import orjson
 import strawberry
 
-from service.api.graphql.context import Info
+from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.flow_cache import flow_cache
-from service.api.graphql.types.flow import FlowEntity, entities
+from service.api.graphql.preshaped import Preshaped, compile_shape
+from service.api.graphql.types.flow import POPULATION_FIELDS, FlowEntity, entities, shape_rows
 from service.db.queries import rates
 from service.db.queries.flows import Level
 from service.db.queries.rates import check_countries, check_years, current_year
@@ -65,7 +69,8 @@ class RateQueries:
         as_of = current_year()
 
         async def compute() -> list[Population]:
-            rows = await rates.populations(ctx.db, level, as_of, year_from, year_to)
+            async with analysis_db(ctx) as db:
+                rows = await rates.populations(db, level, as_of, year_from, year_to)
             found = await entities(info, [r.entity for r in rows])
             return [
                 Population(
@@ -78,9 +83,19 @@ class RateQueries:
                 if r.entity in found
             ]
 
-        return await flow_cache(ctx.state).get_or_compute(
-            ("populations", level, year_from, year_to, as_of), compute
-        )
+        cache = flow_cache(ctx.state)
+        key = ("populations", level, year_from, year_to, as_of)
+        rows = await cache.get_or_compute(key, compute)
+        shape = compile_shape(info, POPULATION_FIELDS)
+        if shape is None:
+            return rows
+
+        def encode() -> orjson.Fragment:
+            return orjson.Fragment(orjson.dumps(shape_rows(rows, shape, "Population")))
+
+        # As flows: encoded once per selection and kept beside the cached answer.
+        encoded = cache.derive((key, shape), rows, encode, bucket="encoded")
+        return cast("list[Population]", Preshaped(encoded))
 
     @strawberry.field(
         description="Published baseline series (MPIDR's scholarly migration estimates for all "
