@@ -22,6 +22,7 @@ import contextlib
 import gc
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -151,6 +152,11 @@ class RunResult:
     cursor_after: Any = None
     error: str | None = None
     new_move_ids: list[int] = field(default_factory=list)
+    # Seconds the run's batches waited for their turn on the write lock (``WRITE_LOCK_CLASS``),
+    # and held it (from their turn to their commit): with several workers, the share of a
+    # run's time spent queueing behind the others' writes.
+    write_lock_wait_s: float = 0.0
+    write_lock_held_s: float = 0.0
 
     def counts(self) -> dict[str, int]:
         return {
@@ -420,7 +426,10 @@ class _Run:
             batch.counts,
         )
         async with conn.transaction():
+            asked = time.perf_counter()
             await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", WRITE_LOCK_CLASS)
+            turn = time.perf_counter()
+            result.write_lock_wait_s += turn - asked
             outcome = await writer.write(items)
             for n, (item, status) in enumerate(zip(items, outcome.statuses, strict=True)):
                 derived = "/extract_moves:" in item.position
@@ -462,6 +471,7 @@ class _Run:
                     {k: (v.etag, v.last_modified) for k, v in validators.items()},
                 )
                 await ingest_runs.set_counts(conn, result.run_id, counts)
+        result.write_lock_held_s += time.perf_counter() - turn
         self.committed_state = batch.state
         if not self.dry_run:
             self.written += len(items)
