@@ -31,8 +31,9 @@ pytestmark = [
 
 def test_a_move_recorded_during_the_visit_appears_live(server: Server, page: Any) -> None:
     page.goto(f"{server.url}/#/flows")
-    page.wait_for_function("document.getElementById('main').dataset.ready === 'flows'")
-    page.wait_for_function("document.getElementById('live-state').textContent === 'on'")
+    # Selectors, not string predicates: the page's CSP forbids evaluating strings.
+    page.wait_for_selector("#main[data-ready='flows']", state="attached")
+    page.wait_for_selector("#live-state:text-is('on')", state="attached")
     live = page.locator("#live-list")
     assert live.get_attribute("aria-live") == "polite"
     spec = dataset.MoveSpec(
