@@ -14,10 +14,12 @@ The fast path (``fast_path``) takes a ``Preshaped`` value as the field's complet
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakSet
 
+import orjson
 from graphql import (
     FieldNode,
     GraphQLOutputType,
@@ -120,3 +122,26 @@ def compile_shape(info: Info, allowed: dict[str, dict[str, Any] | None]) -> Shap
     shape = _shape(nodes[0].selection_set, allowed) if len(nodes) == 1 else None
     _SHAPES.put(key, (nodes, shape))  # the nodes are kept so their ids stay theirs
     return shape
+
+
+async def cached_answer(
+    cache: Any,
+    key: Hashable,
+    compute: Callable[[], Awaitable[Any]],
+    info: Info,
+    allowed: dict[str, dict[str, Any] | None],
+    render: Callable[[Any, Shape], Any],
+) -> Any:
+    """An aggregate from the flow cache (``cache.get_or_compute``), answered in response form
+    when the selection is plain: ``render(value, shape)`` encoded once per selection and kept
+    with the cached value (``cache.derive``), which graphql-core hands over as the field's value.
+    Any other selection gets the value itself, resolved as usual."""
+    value = await cache.get_or_compute(key, compute)
+    shape = compile_shape(info, allowed)
+    if shape is None:
+        return value
+
+    def encode() -> orjson.Fragment:
+        return orjson.Fragment(orjson.dumps(render(value, shape)))
+
+    return Preshaped(cache.derive((key, shape), value, encode, bucket="encoded"))

@@ -8,7 +8,6 @@ import logging
 from pathlib import Path
 from typing import Annotated, cast
 
-import orjson
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
@@ -34,7 +33,10 @@ from service.api.graphql.mutations.institution import InstitutionMutations
 from service.api.graphql.mutations.move import MoveMutations
 from service.api.graphql.mutations.researcher import ResearcherMutations
 from service.api.graphql.prefetch import node_selection, prefetch_moves
-from service.api.graphql.preshaped import Preshaped, PreshapedExecutionContext, compile_shape
+from service.api.graphql.preshaped import (
+    PreshapedExecutionContext,
+    cached_answer,
+)
 from service.api.graphql.request_guards import RequestGuards, request_guards
 from service.api.graphql.strawberry_internals import core_schema
 from service.api.graphql.subscriptions import Subscription
@@ -276,18 +278,9 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
 
         cache = flow_cache(ctx.state)
         key = ("flows", level, period, flt, threshold, weight)
-        cells = await cache.get_or_compute(key, compute)
-        shape = compile_shape(info, CELL_FIELDS)
-        if shape is None:
-            return cells
-
-        def encode() -> orjson.Fragment:
-            return orjson.Fragment(orjson.dumps(shape_cells(cells, shape)))
-
-        # Already in response form, encoded once per selection for each list of cells kept (a
-        # flows answer is ~1 MB of JSON): graphql-core hands it over as the field's value.
-        encoded = cache.derive((key, shape), cells, encode, bucket="encoded")
-        return cast("list[FlowCell]", Preshaped(encoded))
+        # A flows answer is ~1 MB of JSON: in response form, encoded once per selection.
+        answer = await cached_answer(cache, key, compute, info, CELL_FIELDS, shape_cells)
+        return cast("list[FlowCell]", answer)
 
     @strawberry.field(
         description="Inflow, outflow and net per entity and period; moves within one entity "
@@ -335,17 +328,15 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
 
         cache = flow_cache(ctx.state)
         key = ("net_flows", level, period, flt, threshold, as_of, weight)
-        rows = await cache.get_or_compute(key, compute)
-        shape = compile_shape(info, NET_FIELDS)
-        if shape is None:
-            return rows
-
-        def encode() -> orjson.Fragment:
-            return orjson.Fragment(orjson.dumps(shape_rows(rows, shape, "NetFlow")))
-
-        # As flows: the answer in response form, encoded once per selection and kept with it.
-        encoded = cache.derive((key, shape), rows, encode, bucket="encoded")
-        return cast("list[NetFlow]", Preshaped(encoded))
+        answer = await cached_answer(
+            cache,
+            key,
+            compute,
+            info,
+            NET_FIELDS,
+            lambda rows, shape: shape_rows(rows, shape, "NetFlow"),
+        )
+        return cast("list[NetFlow]", answer)
 
     @strawberry.field(
         description="One search box: researchers (by any of their names) and institutions "

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-import orjson
 import strawberry
 
 from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.flow_cache import flow_cache
 from service.api.graphql.ids import institution_ref
-from service.api.graphql.preshaped import Preshaped, compile_shape
+from service.api.graphql.preshaped import cached_answer
 from service.api.graphql.types.flow import shape_object
 from service.db.queries import pipeline as q
 from service.db.queries.rates import check_countries, check_years, current_year
@@ -158,17 +157,16 @@ class PipelineQueries:
 
         cache = flow_cache(ctx.state)
         key = ("pipeline", flt, as_of)
-        found = await cache.get_or_compute(key, compute)
-        shape = compile_shape(info, PIPELINE_FIELDS)
-        if shape is None:
-            return found
-
-        def encode() -> orjson.Fragment:
-            return orjson.Fragment(orjson.dumps(shape_object(found, shape, TYPENAMES)))
-
         # A cohort of a whole year has thousands of paths: encoded once per selection, as flows.
-        encoded = cache.derive((key, shape), found, encode, bucket="encoded")
-        return cast("Pipeline", Preshaped(encoded))
+        answer = await cached_answer(
+            cache,
+            key,
+            compute,
+            info,
+            PIPELINE_FIELDS,
+            lambda found, shape: shape_object(found, shape, TYPENAMES),
+        )
+        return cast("Pipeline", answer)
 
     @strawberry.field(
         description="Stay rates per doctorate country, `yearsAfter` years after the doctorate."

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import cast
 
-import orjson
 import strawberry
 
 from service.api.graphql.context import Info, analysis_db
 from service.api.graphql.flow_cache import flow_cache
-from service.api.graphql.preshaped import Preshaped, compile_shape
+from service.api.graphql.preshaped import cached_answer
 from service.api.graphql.types.flow import POPULATION_FIELDS, FlowEntity, entities, shape_rows
 from service.db.queries import rates
 from service.db.queries.flows import Level
@@ -85,17 +84,15 @@ class RateQueries:
 
         cache = flow_cache(ctx.state)
         key = ("populations", level, year_from, year_to, as_of)
-        rows = await cache.get_or_compute(key, compute)
-        shape = compile_shape(info, POPULATION_FIELDS)
-        if shape is None:
-            return rows
-
-        def encode() -> orjson.Fragment:
-            return orjson.Fragment(orjson.dumps(shape_rows(rows, shape, "Population")))
-
-        # As flows: encoded once per selection and kept beside the cached answer.
-        encoded = cache.derive((key, shape), rows, encode, bucket="encoded")
-        return cast("list[Population]", Preshaped(encoded))
+        answer = await cached_answer(
+            cache,
+            key,
+            compute,
+            info,
+            POPULATION_FIELDS,
+            lambda rows, shape: shape_rows(rows, shape, "Population"),
+        )
+        return cast("list[Population]", answer)
 
     @strawberry.field(
         description="Published baseline series (MPIDR's scholarly migration estimates for all "
