@@ -169,3 +169,14 @@ def test_the_plugin_api_is_what_plugins_import_at_run_time() -> None:
     assert Path(talentflow.__file__).resolve().parent == PLUGIN_API
     for name in service.ingest.__all__:
         assert getattr(talentflow, name) is getattr(service.ingest, name), name
+
+
+def test_plugins_parse_dates_through_the_plugin_api_only() -> None:
+    """One ISO-date parser: plugins call ``talentflow.parse_date``/``parse_datetime``, which
+    accept timestamps, trailing ``Z`` and junk alike, instead of their own ``fromisoformat``."""
+    found = []
+    for path in sorted(PLUGINS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in {"fromisoformat", "strptime"}:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} calls {node.attr}")
+    assert found == []

@@ -217,7 +217,7 @@ class OpenAlexIngester(Ingester):
                 if cursor is not None:
                     yield checkpoint(cursor=cursor)
 
-        last_pass.advance(date.fromisoformat(run["started"]))
+        last_pass.advance(parse_date(run.get("started")) or _today())
         yield last_pass.final({"pass": None})
 
     # -- records ------------------------------------------------------------------------------

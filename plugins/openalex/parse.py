@@ -21,6 +21,7 @@ from talentflow import (
     PartialDateModel,
     PersonRef,
     ResearcherSeen,
+    parse_date,
 )
 
 Kind = Literal["company", "lab", "university", "government", "nonprofit", "other"]
@@ -279,12 +280,9 @@ class FirstWork:
 
 
 def _publication_date(work: Mapping[str, Any]) -> tuple[date, bool] | None:
-    raw = work.get("publication_date")
-    if isinstance(raw, str):
-        try:
-            return date.fromisoformat(raw[:10]), True
-        except ValueError:
-            pass
+    day = parse_date(work.get("publication_date"))
+    if day is not None:
+        return day, True
     year = work.get("publication_year")
     if isinstance(year, int) and 1900 <= year <= 2100:
         return date(year, 1, 1), False
