@@ -329,6 +329,8 @@ _NOT_RESEARCH_LEAD = _rx(
     r"\b(partnerships?|community|content|policy|legal|recruit\w*|people|talent|communications"
     r"|go[- ]to[- ]market|gtm|solutions?|customers?|growth|strategy|finance|product|programs?"
     r"|business|sales|marketing|operations|data labell?ing|annotation|security)\b"
+    # the director of an R&D organisation (研发总监) leads engineering, not research
+    r"|\br\s*&\s*d\b"
 )
 # "Head of Safety" may be workplace safety; AI safety names its object.
 _AI_SAFETY_CUE = _rx(
@@ -346,7 +348,9 @@ _RESEARCH_ENGINEER = _rx(
     r"\bresearch (software |ml |machine learning |ai |development )?"
     r"(engineer|sde|developer)\b"
     r"|\b(engineer|sde|developer)\b[^,(]*(,|\(|\s-\s)\s*research\b"
-    r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
+    r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data"
+    # "工程师（研究院）": the department's name, not the engineer's work
+    r"|institutes?|cent(er|re)s?|department|division|academy))"
 )
 # Work that serves researchers rather than doing research ("Research Platform", "Research
 # Tools"): not a research cue in an engineer's title.
@@ -494,8 +498,14 @@ def _serves_research(title: str, description: str) -> bool:
 
 
 _POSTDOC = _rx(r"\bpostdoc\w*\b|\bpost-?doctoral\b")
+# A visiting scholar or scientist: a research organisation or lab is context enough, as for
+# a "researcher" (访问学者 in a 研究院), not a history department.
+_VISITING = _rx(r"\bvisiting (scholar|scientist|researcher)s?\b")
 # A title's own cue that it is machine-learning work (for an engineer in a research org).
-_ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
+_ML_CUE = _rx(
+    r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?)\b"
+    r"|\bresearch\b(?!\s+(institutes?|cent(er|re)s?|department|division|academy)\b)"
+)
 _TITLE_RESEARCH = _rx(
     r"\bresearch\b(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
 )
@@ -764,7 +774,7 @@ def _decide(
             _LAB_ORG.search(value) or _RD_ORG.search(value) for value in (department, team) if value
         )
         org_is_enough = (in_research_org or lab) and bool(
-            _RESEARCHER_WORD.search(title) or _POSTDOC.search(title)
+            _RESEARCHER_WORD.search(title) or _POSTDOC.search(title) or _VISITING.search(title)
         )
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"

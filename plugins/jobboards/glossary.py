@@ -221,6 +221,8 @@ FUNCTIONS: tuple[Term, ...] = (
     ("解决方案", "solutions"),
     ("交付", "delivery"),
     ("客户", "customer"),
+    ("客服", "customer service"),
+    ("技术支持", "technical support"),
     ("应用", "application"),
     ("支付", "payments"),
     ("搜索", "search"),

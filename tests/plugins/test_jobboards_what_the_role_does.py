@@ -214,3 +214,38 @@ def test_research_assistants_and_assistant_ranks_stay_research(title: str) -> No
 def test_the_new_rules_are_in_the_table() -> None:
     names = {rule.name for rule in RULES}
     assert {"exclude:research_support_engineer", "exclude:scientist_for_customers"} <= names
+
+
+# -- R&D departments and their titles: engineering, not research ---------------------------------
+@pytest.mark.parametrize(
+    ("title", "department"),
+    [
+        ("研发总监（大模型）", "研发中心"),  # the director of an R&D organisation
+        ("R&D Director, LLM", None),
+        ("工程师（研究院）", "研究院"),  # the department's name in brackets is no research work
+        ("Software Engineer (Research Center)", "Research Center"),
+        ("对话算法工程师（客服）", "研发中心"),  # dialogue for customer service: an application
+        ("技术支持工程师", "研发中心"),
+    ],
+)
+def test_rd_titles_and_department_names_are_not_research(
+    title: str, department: str | None
+) -> None:
+    assert not classify_posting(title, department).is_research
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "category"),
+    [
+        ("访问学者", "研究院", "research_scientist"),  # a visiting scholar of a research institute
+        ("Visiting Scholar", "AI Research", "research_scientist"),
+        ("Visiting Scholar, Department of History", "Department of History", None),
+        ("研究总监（多模态）", "研究院", "research_manager"),
+        ("Engineering Lead, Pretraining", "Research", "research_manager"),
+        ("Software Engineer, Research", "Research", "research_engineer"),
+    ],
+)
+def test_research_titles_beside_them_keep_their_category(
+    title: str, department: str, category: str | None
+) -> None:
+    assert classify_posting(title, department).category == category
