@@ -61,6 +61,25 @@ order (the quality page prints it as a table). The decisions worth knowing:
   Scientist, Structural Biology" no; "Machine Learning Research Scientist, Generative
   Chemistry" yes); an economist is an economist even of AI; **Trust & Safety** and content
   safety researchers (内容安全) work on moderation, not AI safety, unless the title names ML.
+* **What the posting says the person does** decides the titles that leave it open (the text
+  read is the posting's own, its company boilerplate removed). A research engineer whose
+  title names support work (infrastructure, platform, tooling, framework, harness, pipelines:
+  "Research Engineer, Evaluation Tooling", 研究工程师（训练框架）) and no research topic, and
+  whose text says the work serves other teams' research ("used by all science teams",
+  支持研究团队的训练任务) and names no research of its own (publishing, papers, studies, new
+  methods), builds tools for researchers and is not one. An "AI" or red-team security
+  researcher ("AI Security Researcher", 安全研究员（红队）) is AI-safety research when the
+  text is about attacks on models and their defences (jailbreaks, adversarial attacks, prompt
+  injection, data poisoning), and security otherwise (penetration tests, vulnerabilities, or
+  no such text), whatever the department.
+* **Applied scientists who deliver to customers** (title, department or team facing
+  customers: "Applied Scientist, Enterprise" in Solutions) and solutions, customer, field or
+  deployment scientists are not research roles; **scholars and fellows programmes**
+  ("Research Scholar Program", 学者计划) are, like a residency. **Assistants and
+  secretaries** (研究院院长助理, 研究院行政秘书, "Assistant to the Head of Research") are not,
+  even in a research institute; a research assistant (研究助理) and the academic ranks
+  助理研究员 and 助理教授 stay research titles. An R&D director (研发总监) leads engineering,
+  and a department's name in an engineer's title (工程师（研究院）) names no research work.
 * **Technical Staff, <area>** without "Member of" is member of technical staff, unless the
   area is infrastructure only ("Technical Staff, Inference", "MTS, GPU Kernels", "Cluster
   Reliability"): an infrastructure engineer's title, like an infrastructure algorithm
