@@ -195,10 +195,12 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|\b(head|director|dean|president|chairman|ceo|cto|general manager|manager|chief"
             r"|vp|office|department|institute)\b[^,;()]*\bassistant\b"
             r"(?!\s+(professor|researcher|scientist|lecturer)\b)"
+            # the head of an office (首席科学家办公室主任) runs its administration
+            r"|\boffice (director|manager|head|lead)\b|\bhead of (the )?office\b"
         ),
         "executive/administrative assistant, secretary, chief of staff, the assistant of a"
-        " person or an office (研究院院长助理, 秘书), even to the Chief Scientist or in a"
-        " research institute",
+        " person or an office (研究院院长助理, 秘书), the head of an office (办公室主任), even"
+        " to the Chief Scientist or in a research institute",
     ),
     (
         "exclude:recruiting",

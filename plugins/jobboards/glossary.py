@@ -74,6 +74,8 @@ ROLES: tuple[Term, ...] = (
     ("总裁", "president"),
     ("董事长", "chairman"),
     ("总经理", "general manager"),
+    ("办公室", "office"),
+    ("主任", "director"),
     ("学者计划", "scholars program"),
     ("学者", "scholar"),
     ("访问学者", "visiting scholar"),
