@@ -67,7 +67,8 @@ order (the quality page prints it as a table). The decisions worth knowing:
   "Research Engineer, Evaluation Tooling", 研究工程师（训练框架）) and no research topic, and
   whose text says the work serves other teams' research ("used by all science teams",
   支持研究团队的训练任务) and names no research of its own (publishing, papers, studies, new
-  methods), builds tools for researchers and is not one. An "AI" or red-team security
+  methods), builds tools for researchers and is not one; tools, harnesses and dashboards
+  in the title need no such text. An "AI" or red-team security
   researcher ("AI Security Researcher", 安全研究员（红队）) is AI-safety research when the
   text is about attacks on models and their defences (jailbreaks, adversarial attacks, prompt
   injection, data poisoning), and security otherwise (penetration tests, vulnerabilities, or
@@ -471,6 +472,8 @@ _SUPPORT_AREA = _rx(
     r"\binfra(structure)?\b|\bplatforms?\b|\btool(s|ing)\b|\bframeworks?\b|\bharness\w*"
     r"|\bpipelines?\b|\bdashboards?\b|\bclusters?\b"
 )
+# Support work whatever the text: the tools, harnesses and dashboards researchers use.
+_TOOLING_AREA = _rx(r"\btool(s|ing)\b|\bharness\w*|\bdashboards?\b")
 # The text says the work serves the researchers of other teams: building and maintaining
 # their tools, or supporting their training runs (支持研究团队的训练任务).
 _SUPPORT_WORK_TEXT = _rx(
@@ -508,14 +511,13 @@ def _serves_research(title: str, description: str) -> bool:
     """A research engineer whose title names support work (``_SUPPORT_AREA``) and no research
     topic, and whose text says the work serves other teams' research and names no research
     of its own: an infrastructure or tooling engineer ("Research Engineer, Evaluation
-    Tooling" building the harness all science teams use)."""
-    return (
-        bool(description)
-        and bool(_SUPPORT_AREA.search(title))
-        and not set(_topics_in(title)) - {"infrastructure"}
-        and bool(_SUPPORT_WORK_TEXT.search(description))
-        and not _RESEARCH_WORK_TEXT.search(description)
-    )
+    Tooling" building the harness all science teams use). Tools, harnesses and dashboards
+    (``_TOOLING_AREA``) are support work on the title alone, unless the text names research."""
+    if not _SUPPORT_AREA.search(title) or set(_topics_in(title)) - {"infrastructure"}:
+        return False
+    if _RESEARCH_WORK_TEXT.search(description):
+        return False
+    return bool(_TOOLING_AREA.search(title) or _SUPPORT_WORK_TEXT.search(description))
 
 
 _POSTDOC = _rx(r"\bpostdoc\w*\b|\bpost-?doctoral\b")
@@ -547,7 +549,7 @@ RULES: tuple[Rule, ...] = (
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("exclude:engineer_for_customers", None, "a research engineer whose title, department or team faces customers (public sector, solutions, customers, delivery, sales, industry)"),
-    Rule("exclude:research_support_engineer", None, "a research engineer whose title names support work (infrastructure, platform, tooling, framework, harness, pipelines) and no research topic, and whose own text says the work serves other teams' research (used by all science teams, 支持研究团队) and names no research of its own (publishing, papers, studies, new methods)"),
+    Rule("exclude:research_support_engineer", None, "a research engineer whose title names support work (infrastructure, platform, tooling, framework, harness, pipelines) and no research topic, and whose own text says the work serves other teams' research (used by all science teams, 支持研究团队) and names no research of its own (publishing, papers, studies, new methods); tools, harnesses and dashboards need no such text"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend, or engineering work such as platform, data or infrastructure"),
     Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
     Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' and 'postdoc' only)"),

@@ -51,6 +51,12 @@ def test_a_research_engineer_who_serves_other_teams_research_is_not_research(
     assert role.rule == "exclude:research_support_engineer"
 
 
+@pytest.mark.parametrize("text", [None, "Join the team."])
+def test_a_research_engineer_on_tools_is_not_research_on_the_title_alone(text: str | None) -> None:
+    for title in ("Research Engineer, Evaluation Tooling", "Research Engineer, Eval Harness"):
+        assert not classify_posting(title, "Research", None, text).is_research
+
+
 @pytest.mark.parametrize(
     ("title", "text"),
     [
