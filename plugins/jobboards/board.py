@@ -109,7 +109,7 @@ class BoardIngester(Ingester):
         text where no heading follows, and a place there must not be lost."""
         own = self.own_text(raw)
         if sections:
-            own = strip_company_sections(own)
+            own = strip_company_sections(own, self.boilerplate)
         return strip_lines(own, self.boilerplate) or ""
 
     def learn_boilerplate(self, raws: list[Any]) -> None:

@@ -61,6 +61,26 @@ order (the quality page prints it as a table). The decisions worth knowing:
   Scientist, Structural Biology" no; "Machine Learning Research Scientist, Generative
   Chemistry" yes); an economist is an economist even of AI; **Trust & Safety** and content
   safety researchers (内容安全) work on moderation, not AI safety, unless the title names ML.
+* **What the posting says the person does** decides the titles that leave it open (the text
+  read is the posting's own, its company boilerplate removed). A research engineer whose
+  title names support work (infrastructure, platform, tooling, framework, harness, pipelines:
+  "Research Engineer, Evaluation Tooling", 研究工程师（训练框架）) and no research topic, and
+  whose text says the work serves other teams' research ("used by all science teams",
+  支持研究团队的训练任务) and names no research of its own (publishing, papers, studies, new
+  methods), builds tools for researchers and is not one; tools, harnesses and dashboards
+  in the title need no such text. An "AI" or red-team security
+  researcher ("AI Security Researcher", 安全研究员（红队）) is AI-safety research when the
+  text is about attacks on models and their defences (jailbreaks, adversarial attacks, prompt
+  injection, data poisoning), and security otherwise (penetration tests, vulnerabilities, or
+  no such text), whatever the department.
+* **Applied scientists who deliver to customers** (title, department or team facing
+  customers: "Applied Scientist, Enterprise" in Solutions) and solutions, customer, field or
+  deployment scientists are not research roles; **scholars and fellows programmes**
+  ("Research Scholar Program", 学者计划) are, like a residency. **Assistants and
+  secretaries** (研究院院长助理, 研究院行政秘书, "Assistant to the Head of Research") are not,
+  even in a research institute; a research assistant (研究助理) and the academic ranks
+  助理研究员 and 助理教授 stay research titles. An R&D director (研发总监) leads engineering,
+  and a department's name in an engineer's title (工程师（研究院）) names no research work.
 * **Technical Staff, <area>** without "Member of" is member of technical staff, unless the
   area is infrastructure only ("Technical Staff, Inference", "MTS, GPU Kernels", "Cluster
   Reliability"): an infrastructure engineer's title, like an infrastructure algorithm
@@ -170,9 +190,18 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "exclude:assistant",
         _rx(
             r"\b(executive|administrative|personal) assistant\b|\bassistant to\b"
-            r"|\bchief of staff\b"
+            r"|\bchief of staff\b|\bsecretar(y|ies)\b"
+            # the assistant of a person or an office (研究院院长助理: "head of research
+            # institute assistant"), not a research assistant or an assistant researcher
+            r"|\b(head|director|dean|president|chairman|ceo|cto|general manager|manager|chief"
+            r"|vp|office|department|institute)\b[^,;()]*\bassistant\b"
+            r"(?!\s+(professor|researcher|scientist|lecturer)\b)"
+            # the head of an office (首席科学家办公室主任) runs its administration
+            r"|\boffice (director|manager|head|lead)\b|\bhead of (the )?office\b"
         ),
-        "executive/administrative assistant, chief of staff (even to the Chief Scientist)",
+        "executive/administrative assistant, secretary, chief of staff, the assistant of a"
+        " person or an office (研究院院长助理, 秘书), the head of an office (办公室主任), even"
+        " to the Chief Scientist or in a research institute",
     ),
     (
         "exclude:recruiting",
@@ -239,8 +268,10 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|\bforward[- ]deployed\b|\baccount (executive|manager|director)\b"
             r"|\bpartner engineer\b|\bdeveloper (advocate|relations|evangelist)\b|\bdevrel\b"
             r"|\btechnical account\b|\bcustomer success\b|\bsupport (engineer|specialist)\b"
+            r"|\b(solutions?|customer|field|deployment) (ai |ml |research |data )?scientists?\b"
         ),
-        "sales/solutions/customer/forward-deployed engineers, developer relations",
+        "sales/solutions/customer/forward-deployed engineers and solutions or customer"
+        " scientists, developer relations",
     ),
     (
         "exclude:security_research",
@@ -249,7 +280,9 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|\boffensive security\b|\bthreat intelligence\b|\bpenetration test\w*"
             r"|\bsecurity (engineer|analyst|architect)\b"
         ),
-        "security, vulnerability and threat researchers, security engineers (not AI safety)",
+        "security, vulnerability and threat researchers, security engineers (not AI safety);"
+        " an 'AI' or red-team security researcher only when the text is about systems"
+        " (penetration tests, vulnerabilities) or says nothing of attacks on models",
     ),
     (
         "exclude:data_scientist",
@@ -283,7 +316,7 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 _RESEARCH_WORD = _rx(r"\bresearch(er)?\b|\bscientist\b|\bscience\b")
 _INTERN = _rx(r"\bintern(ship)?s?\b|\bstudent researcher\b|\bphd student\b")
 _RESIDENCY = _rx(
-    r"\bresiden(cy|t|ts)\b|\b(fellows|scholars) program(me)?\b|\bfellowship\b"
+    r"\bresiden(cy|t|ts)\b|\b(fellows?|scholars?) program(me)?s?\b|\bfellowship\b"
     r"|\b(ai|ai safety|safety) fellow\b"
 )
 _MANAGER = _rx(
@@ -318,6 +351,8 @@ _NOT_RESEARCH_LEAD = _rx(
     r"\b(partnerships?|community|content|policy|legal|recruit\w*|people|talent|communications"
     r"|go[- ]to[- ]market|gtm|solutions?|customers?|growth|strategy|finance|product|programs?"
     r"|business|sales|marketing|operations|data labell?ing|annotation|security)\b"
+    # the director of an R&D organisation (研发总监) leads engineering, not research
+    r"|\br\s*&\s*d\b"
 )
 # "Head of Safety" may be workplace safety; AI safety names its object.
 _AI_SAFETY_CUE = _rx(
@@ -335,7 +370,9 @@ _RESEARCH_ENGINEER = _rx(
     r"\bresearch (software |ml |machine learning |ai |development )?"
     r"(engineer|sde|developer)\b"
     r"|\b(engineer|sde|developer)\b[^,(]*(,|\(|\s-\s)\s*research\b"
-    r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
+    r"(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data"
+    # "工程师（研究院）": the department's name, not the engineer's work
+    r"|institutes?|cent(er|re)s?|department|division|academy))"
 )
 # Work that serves researchers rather than doing research ("Research Platform", "Research
 # Tools"): not a research cue in an engineer's title.
@@ -426,9 +463,72 @@ def _engineering_work(text: str) -> bool:
     return bool(_ENGINEERING_WORK.search(text))
 
 
+# ---- what the posting says the person does (its own text, company boilerplate removed) ----
+# A research engineer's title that names work serving research rather than research itself:
+# infrastructure, platforms, tooling, frameworks, harnesses, pipelines ("Research Engineer,
+# Evaluation Tooling", 研究工程师（训练框架）). The text decides, since the same titles are
+# also used for research on those systems.
+_SUPPORT_AREA = _rx(
+    r"\binfra(structure)?\b|\bplatforms?\b|\btool(s|ing)\b|\bframeworks?\b|\bharness\w*"
+    r"|\bpipelines?\b|\bdashboards?\b|\bclusters?\b"
+)
+# Support work whatever the text: the tools, harnesses and dashboards researchers use.
+_TOOLING_AREA = _rx(r"\btool(s|ing)\b|\bharness\w*|\bdashboards?\b")
+# The text says the work serves the researchers of other teams: building and maintaining
+# their tools, or supporting their training runs (支持研究团队的训练任务).
+_SUPPORT_WORK_TEXT = _rx(
+    r"\bused by (all |every |the |our |other )*(\w+ )?(teams?|researchers|scientists)\b"
+    r"|\bsupport(s|ing)? (the |our |other )*(research|science|modell?ing|training)\b"
+    r"|\b(for|helps?|enables?|serves?) (the |our |other )*(researchers|scientists|research"
+    r" teams?|science teams?)\b|\bour researchers\b"
+    r"|\b(not|never) (run|do|conduct)\b[^.]{0,30}\b(research|experiments)\b"
+    r"|\bbuild and maintain\b|\bmaintain\w*\b"
+    r"|(支持|支撑|服务于?|赋能)[^。；;，,]{0,8}(研究|算法|科学家)|为研究(员|团队)"
+)
+# The text says the person does research: publishes, studies, designs new methods.
+_RESEARCH_WORK_TEXT = _rx(
+    r"\bpublish\w*|\bpapers?\b|\bco-?author\w*|\bnovel\b|\bresearch (on|into)\b"
+    r"|\b(conduct|lead|pursue|carry out|do) (\w+ )?research\b|\bstud(y|ies|ying)\b"
+    r"|\bnew (methods?|algorithms?|approaches|techniques|architectures)\b"
+    r"|论文|发表|前沿研究|探索新|新方法|新算法"
+)
+# An AI-security researcher's text: attacks on models and their defences (AI safety
+# research), as against a security team's work on systems (penetration tests,
+# vulnerabilities, threat intelligence), which is security whatever the title's "AI".
+_MODEL_ATTACK_TEXT = _rx(
+    r"\bjailbreak\w*|\badversarial\b|\bprompt injection\b|\bdata poisoning\b|\bbackdoor\w*"
+    r"|\b(model|llm) robustness\b|\brobustness of\b|\bmodel extraction\b"
+    r"|越狱|对抗(攻击|样本|鲁棒)|提示(词)?注入|数据投毒|后门攻击"
+)
+_SECURITY_OPS_TEXT = _rx(
+    r"\bpenetration test\w*|\bpen-?test\w*|\bvulnerabilit\w*|\bexploit\w*"
+    r"|\bthreat (intelligence|actors?|hunting)\b|\bincident response\b"
+    r"|渗透|漏洞|攻防演练|应急响应|威胁情报"
+)
+
+
+def _serves_research(title: str, description: str) -> bool:
+    """A research engineer whose title names support work (``_SUPPORT_AREA``) and no research
+    topic, and whose text says the work serves other teams' research and names no research
+    of its own: an infrastructure or tooling engineer ("Research Engineer, Evaluation
+    Tooling" building the harness all science teams use). Tools, harnesses and dashboards
+    (``_TOOLING_AREA``) are support work on the title alone, unless the text names research."""
+    if not _SUPPORT_AREA.search(title) or set(_topics_in(title)) - {"infrastructure"}:
+        return False
+    if _RESEARCH_WORK_TEXT.search(description):
+        return False
+    return bool(_TOOLING_AREA.search(title) or _SUPPORT_WORK_TEXT.search(description))
+
+
 _POSTDOC = _rx(r"\bpostdoc\w*\b|\bpost-?doctoral\b")
+# A visiting scholar or scientist: a research organisation or lab is context enough, as for
+# a "researcher" (访问学者 in a 研究院), not a history department.
+_VISITING = _rx(r"\bvisiting (scholar|scientist|researcher)s?\b")
 # A title's own cue that it is machine-learning work (for an engineer in a research org).
-_ML_CUE = _rx(r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?|research)\b")
+_ML_CUE = _rx(
+    r"\b(machine learning|ml|ai|deep learning|neural|models?|algorithms?)\b"
+    r"|\bresearch\b(?!\s+(institutes?|cent(er|re)s?|department|division|academy)\b)"
+)
 _TITLE_RESEARCH = _rx(
     r"\bresearch\b(?!\s+(infrastructure|platform|tool\w*|computing|operations|ops|data))"
 )
@@ -445,9 +545,11 @@ RULES: tuple[Rule, ...] = (
     Rule("mts", "member_of_technical_staff", "member of technical staff, MTS (unless a product/business function)"),
     Rule("exclude:mts_function", None, "MTS for frontend, mobile, security, sales, design, applied AI, customers, solutions, ...; a bare MTS whose team or department is such a function; any MTS in a customer-facing department or team"),
     Rule("exclude:mts_infrastructure", None, "MTS whose area is infrastructure only (inference, kernels, clusters, training or data infrastructure) and names no research"),
+    Rule("exclude:scientist_for_customers", None, "an applied scientist whose title, department or team faces customers (solutions, customers, delivery, sales, industry): fine-tunes and delivers models for customers"),
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("exclude:engineer_for_customers", None, "a research engineer whose title, department or team faces customers (public sector, solutions, customers, delivery, sales, industry)"),
+    Rule("exclude:research_support_engineer", None, "a research engineer whose title names support work (infrastructure, platform, tooling, framework, harness, pipelines) and no research topic, and whose own text says the work serves other teams' research (used by all science teams, 支持研究团队) and names no research of its own (publishing, papers, studies, new methods); tools, harnesses and dashboards need no such text"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend, or engineering work such as platform, data or infrastructure"),
     Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
     Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' and 'postdoc' only)"),
@@ -581,23 +683,33 @@ def _research_org(department: str, team: str) -> bool:
     return False
 
 
-def _ai_security_researcher(title: str) -> bool:
+def _ai_security_researcher(title: str, description: str) -> bool:
     """A security researcher whose title names AI models' own risks ("Security Researcher, LLM
-    Red Teaming"): an AI-safety role, not a security one (a robot's or a cloud's security
-    stays security)."""
-    return bool(_RESEARCHER_WORD.search(title)) and bool(
-        _topics_in(_SECURITY_WORDS.sub(" ", title)) & _AI_SECURITY_TOPICS
+    Red Teaming", 安全研究员（大模型安全）): an AI-safety role, not a security one (a robot's
+    or a cloud's security stays security). A title that names only AI or a red team ("AI
+    Security Researcher", 安全研究员（红队）) is decided by what the text says the person
+    does: attacks on models and their defences are AI safety; penetration tests and
+    vulnerabilities, or no such text, are security."""
+    if not _RESEARCHER_WORD.search(title):
+        return False
+    if _topics_in(title) & _AI_SECURITY_TOPICS:
+        return True  # a red team beside "security" alone is no AI topic (see _topics_in)
+    if not (_AI_WORK.search(_SECURITY_WORDS.sub(" ", title)) or _RED_TEAM.search(title)):
+        return False
+    return bool(_MODEL_ATTACK_TEXT.search(description)) and not (
+        _SECURITY_OPS_TEXT.search(description) and not _RESEARCH_WORK_TEXT.search(description)
     )
 
 
 def _decide(
-    title: str, department: str, team: str, topics: tuple[str, ...]
+    title: str, department: str, team: str, topics: tuple[str, ...], description: str = ""
 ) -> tuple[str, str | None]:
-    """Return (rule name, category or None) for a normalised title."""
+    """Return (rule name, category or None) for a normalised title; ``description`` is the
+    posting's own text, read only where the title leaves the work open."""
     research_topics = set(topics) - {"infrastructure"}
     for name, pattern, _ in _EXCLUSIONS:
         if pattern.search(title):
-            if name == "exclude:security_research" and _ai_security_researcher(title):
+            if name == "exclude:security_research" and _ai_security_researcher(title, description):
                 continue
             if name == "exclude:lab_science" and (
                 _AI_WORK.search(title) or set(_topics_in(title)) - {"infrastructure"}
@@ -642,6 +754,9 @@ def _decide(
                     return "exclude:mts_infrastructure", None
         return "mts", "member_of_technical_staff"
     if _APPLIED_SCIENTIST.search(title):
+        if customer_org or _CUSTOMER_ORG.search(title):
+            # "Applied Scientist, Enterprise" in Solutions: fine-tunes models for customers
+            return "exclude:scientist_for_customers", None
         return "applied_scientist", "applied_scientist"
 
     scientist = _RESEARCH_SCIENTIST.search(title)
@@ -659,6 +774,8 @@ def _decide(
     if engineer and (customer_org or _CUSTOMER_ORG.search(title)):
         # "Research Engineer, Customer Deployments": models delivered to customers
         return "exclude:engineer_for_customers", None
+    if engineer and _serves_research(title, description):
+        return "exclude:research_support_engineer", None
     if engineer:
         return "research_engineer", "research_engineer"
     if (
@@ -680,7 +797,7 @@ def _decide(
             _LAB_ORG.search(value) or _RD_ORG.search(value) for value in (department, team) if value
         )
         org_is_enough = (in_research_org or lab) and bool(
-            _RESEARCHER_WORD.search(title) or _POSTDOC.search(title)
+            _RESEARCHER_WORD.search(title) or _POSTDOC.search(title) or _VISITING.search(title)
         )
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
@@ -730,7 +847,8 @@ def classify_posting(
     norm_team = _normalise(team)
     topics = _topics(norm_title, norm_team, description)
     title_topics = tuple(sorted(_topics_in(norm_title) | _topics_in(norm_team)))
-    rule, category = _decide(norm_title, norm_department, norm_team, title_topics)
+    text = unicodedata.normalize("NFKC", description) if description else ""
+    rule, category = _decide(norm_title, norm_department, norm_team, title_topics, text)
     return RoleClassification(
         is_research=category is not None,
         category=category,

@@ -235,30 +235,38 @@ def _is_heading(line: str) -> bool:
     )
 
 
-def strip_company_sections(text: str | None) -> str | None:
+def strip_company_sections(text: str | None, shared: frozenset[str] = frozenset()) -> str | None:
     """``text`` without the sections a company heads as its own ("About us", "About
     <Company>", "Benefits", 关于我们 ...) nor a line that opens with "About us:" / 关于我们：.
 
     A section runs from its heading to the next heading (a short line that ends no sentence
     and is no list item), its first line always being its body. Sections about the role
-    ("About the role", "About you") stay."""
+    ("About the role", "About you") stay. ``shared`` holds the lines the company repeats on
+    its postings (``repeated_lines``): when a section's body opens with one, the section ends
+    at the first line the company does not repeat, which is the role's own text running on
+    after the company's paragraph with no heading of its own."""
     if not text:
         return text
     kept: list[str] = []
     dropping = False
     body_seen = False
+    body_shared = False
     for line in text.split("\n"):
         stripped = line.strip().strip("#*").strip()
         if _COMPANY_LEAD_RE.match(stripped):
             dropping = not _COMPANY_LEAD_RE.sub("", stripped).strip()
-            body_seen = False
+            body_seen = body_shared = False
             continue
         if _is_heading(line) and (body_seen or not dropping):
             if _COMPANY_HEADING_RE.match(stripped):
-                dropping, body_seen = True, False
+                dropping, body_seen, body_shared = True, False, False
                 continue
             dropping = False
+        if dropping and body_shared and stripped and _line_key(line) not in shared:
+            dropping = False  # the role's own text after the company's repeated paragraph
         if dropping:
+            if stripped and not body_seen:
+                body_shared = _line_key(line) in shared
             body_seen = body_seen or bool(stripped)
             continue
         kept.append(line)

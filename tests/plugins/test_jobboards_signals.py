@@ -904,3 +904,50 @@ def test_more_hub_cities_of_china_japan_korea_and_taiwan(text: str, country: str
     from plugins.jobboards.location import parse_location
 
     assert parse_location(text).country_code == country
+
+
+def test_a_repeated_company_section_ends_where_the_roles_own_text_starts() -> None:
+    from plugins.jobboards.common import strip_company_sections
+
+    about = "Devaudio builds speech models used by millions."
+    text = f"About Devaudio\n{about}\nOwn the GPU scheduler our researchers use.\nBenefits\nLunch."
+    shared = frozenset({"about devaudio", about.casefold(), "benefits", "lunch."})
+    assert strip_company_sections(text, shared) == "Own the GPU scheduler our researchers use."
+    # without knowing what the company repeats, the section runs on to the next heading
+    assert strip_company_sections(text) is None
+
+
+def test_the_classifier_reads_a_role_paragraph_that_follows_the_about_block() -> None:
+    about = (
+        "About Devaudio\nDevaudio is an AI audio research company. Our research team publishes"
+        " papers on speech models.\n"
+    )
+    jobs = [
+        {
+            "id": f"p{n}",
+            "title": title,
+            "location": "London",
+            "isListed": True,
+            "department": "Research",
+            "descriptionPlain": about + body + "\nWhat we offer\nLunch.",
+        }
+        for n, (title, body) in enumerate(
+            [
+                (
+                    "Research Engineer, Training Infrastructure",
+                    "Own the infrastructure our researchers train on. You will not run"
+                    " research experiments yourself but make theirs faster.",
+                ),
+                ("Research Engineer, Speech", "Train speech models."),
+                ("Finance Lead", "Own the ledger."),
+            ]
+        )
+    ]
+    seen = _run(
+        AshbyIngester,
+        "/posting-api/job-board/devaudio",
+        {"apiVersion": "1", "jobs": jobs},
+        {"boards": [{"board": "devaudio", "institution": "Devaudio", "country": "GB"}]},
+    )
+    assert not seen["Research Engineer, Training Infrastructure"].is_research
+    assert seen["Research Engineer, Speech"].is_research
