@@ -51,7 +51,8 @@ Three further rules separate migrants from travellers:
   the switch is direct, unless a dated one of the same pair says when. Each end counts for its
   unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger).
   A real move out of the successor afterwards starts
-  from the successor.
+  from the successor. Continuity is applied again after every step that builds or folds
+  stints (visits, steps), so a stay found by a later step keeps its lineage.
 * **Dates.** A move carries the interval between the last active year at the origin and the
   first at the destination (``earliest`` .. ``latest``); its ``date`` is the first year at the
   destination, or the month/day of a dated employment at the destination that starts inside the
@@ -895,6 +896,9 @@ def infer_moves(
     runs, more_links = _join_lineages(runs, rels, settings, units)
     links += more_links
     runs = _steps_between(runs, activity, ordered, visits, units)
+    # a step may be the predecessor of the next job (a start-up acquired by its employer)
+    runs, step_links = _join_lineages(runs, rels, settings, units)
+    links += step_links
     visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)
     for s in ordered:

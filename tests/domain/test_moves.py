@@ -704,3 +704,24 @@ def test_a_site_abroad_named_beside_its_organisation_for_years_is_one_job() -> N
     # a transfer overlaps only by the publication lag: still a move between the sites
     transfer = [years(11, 2010, 2015), years(8, 2015, 2020), years(10, 2020, 2026)]
     assert pairs(infer_moves(transfer, SETTINGS, index=index)) == [(11, 8, 2015), (8, 10, 2020)]
+
+
+def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
+    """A start-up whose two years are shared with the last at A and the first at its acquirer
+    is found by the step rule, after continuity first ran: the acquisition still joins it to
+    the acquirer, so the history is one move into the start-up and one out of the acquirer."""
+    index = kinds_index({1: "university", 2: "company", 3: "company", 4: "company"})
+    acquisition = [Relation(2, 3, "acquisition", PartialDate(2016, 4))]
+    stints = [
+        years(1, 2011, 2015),
+        years(2, 2015, 2016),
+        years(3, 2016, 2022),
+        years(4, 2022, 2026),
+    ]
+    found = infer_moves(stints, SETTINGS, relations=acquisition, index=index)
+    assert pairs(found) == [(1, 2, 2015), (3, 4, 2022)]
+    assert found[1].reasons["continuity"] == [
+        {"from": 2, "to": 3, "kind": "acquisition", "date": "2016-04"}
+    ]
+    # without the relation the step is two moves
+    assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
