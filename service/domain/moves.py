@@ -17,8 +17,10 @@ Three further rules separate migrants from travellers:
   same home A (A → B → A), or a short stint at B (at most ``visit_max_years`` active years) that
   lies inside a run at A without ever becoming primary, is a *visit* of B from A: one inferred
   move with ``visit=True`` (from the home, to the host, dated to the visit's years), not two
-  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its
-  documents are counted for every year (``Stint.year_documents``: OpenAlex works per
+  migrations. A stay of at most ``leave_max_years`` years (all its papers included) away
+  from a home of at least ``leave_min_home_years`` active years, between two runs there, is a
+  leave of absence (sabbatical, fellowship, secondment): a visit too. Up to
+  ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its documents are counted for every year (``Stint.year_documents``: OpenAlex works per
   affiliation-year) and add up to at most ``visit_max_documents``, or when every record of it
   is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
   dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
@@ -166,6 +168,8 @@ class InferenceSettings:
     visit_max_years: int = 1
     continuity_years: int = 1
     visit_max_documents: int = 2
+    leave_max_years: int = 2
+    leave_min_home_years: int = 7
 
 
 @dataclass(frozen=True)
@@ -570,6 +574,7 @@ class _Visit:
     host: int
     years: tuple[int, ...]
     between: bool
+    leave: bool = False
 
 
 def _year_documents(stints: Iterable[Stint], units: _Units) -> dict[int, dict[int, int]]:
@@ -634,6 +639,20 @@ def _short(
     return True
 
 
+def _on_leave(home: _Run, stay: _Run, stints: Sequence[Stint], settings: InferenceSettings) -> bool:
+    """Whether a stay away from an established post is a leave of absence (a sabbatical, a
+    fellowship, a secondment to a company): every paper naming the host falls in at most
+    ``leave_max_years`` years, and at least ``leave_min_home_years`` active years at home
+    came before it. Leave is earned by years of service; a doctorate and a first contract
+    (a shorter first stint) end with a real move, even when the person comes back later."""
+    if settings.leave_max_years <= 0 or len(home.years) < settings.leave_min_home_years:
+        return False
+    host_years = {
+        y for s in stints if s.institution_id == stay.inst for y in _stint_years(s, settings)
+    }
+    return 0 < len(host_years | set(stay.years)) <= settings.leave_max_years
+
+
 def _fold_visits(
     runs: list[_Run],
     stints: Sequence[Stint],
@@ -650,9 +669,10 @@ def _fold_visits(
             if back.chain[0] not in home.chain and home.inst not in back.chain:
                 continue
             short = _short(stay.inst, stay.years, stints, settings, year_docs.get(stay.inst))
-            if not short or stay.inst in home.chain:
+            leave = not short and _on_leave(home, stay, stints, settings)
+            if not (short or leave) or stay.inst in home.chain:
                 continue
-            visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True))
+            visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True, leave))
             merged = _Run(
                 home.chain + [c for c in back.chain if c not in home.chain],
                 sorted(home.years + back.years),
@@ -981,13 +1001,16 @@ def infer_moves(
                 latest=PartialDate(visit.years[-1]),
                 confidence=round(min(max(identity, 0.0), 1.0) * VISIT_CONFIDENCE, 4),
                 reasons={
-                    "rule": "visit_between_home_stints"
+                    "rule": "leave_of_absence"
+                    if visit.leave
+                    else "visit_between_home_stints"
                     if visit.between
                     else "visit_inside_home_stint",
                     "active_years_at_host": len(visit.years),
                     "documents_at_host": _counted(year_docs.get(visit.host, {}), visit.years),
                     "visit_max_years": settings.visit_max_years,
                     "visit_max_documents": settings.visit_max_documents,
+                    "leave_max_years": settings.leave_max_years,
                     "identity_confidence": identity,
                 },
             )

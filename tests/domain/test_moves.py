@@ -725,3 +725,22 @@ def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
     ]
     # without the relation the step is two moves
     assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
+
+
+def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
+    """Nine years at a research institute, two years of papers at a company, then back: a
+    leave of absence, one visit and no move. The same two years away after a six-year
+    doctorate are a job and a return: two moves. Three years away are two moves too."""
+    leave = [years(1, 2012, 2020), years(2, 2021, 2022), years(1, 2023, 2026)]
+    found = infer_moves(leave, SETTINGS)
+    assert pairs(found) == []
+    (visit,) = [m for m in found if m.visit]
+    assert (visit.from_institution_id, visit.to_institution_id) == (1, 2)
+    assert visit.reasons["rule"] == "leave_of_absence"
+    doctorate = [years(1, 2010, 2015), years(2, 2016, 2017), years(1, 2018, 2025)]
+    assert pairs(infer_moves(doctorate, SETTINGS)) == [(1, 2, 2016), (2, 1, 2018)]
+    longer = [years(1, 2010, 2018), years(2, 2019, 2021), years(1, 2022, 2026)]
+    assert len(pairs(infer_moves(longer, SETTINGS))) == 2
+    # the setting turns the rule off
+    off = InferenceSettings(current_year=2026, leave_max_years=0)
+    assert len(pairs(infer_moves(leave, off))) == 2
