@@ -33,7 +33,9 @@ Three further rules separate migrants from travellers:
   two academic posts is an internship).
 * **Units.** An institution and its ancestor or descendant in the same country (a lab inside
   its company, a department inside its university) are one employing unit (``index`` gives
-  the hierarchy): a change between them is no move, and a move names the institution the
+  the hierarchy), and so are two labs of one company in one country (DAMO Academy and the
+  Qwen team of Alibaba; not two companies of one group, nor two institutes of a research
+  society): a change between them is no move, and a move names the institution the
   papers of its year name. A site in another country is its own unit, and so is one the
   seed marks as a site in its parent's country (MSRA Shanghai under MSRA). Two parts of one
   organisation (one top-level ancestor), in whatever countries, active together for more than
@@ -300,7 +302,11 @@ class _Units:
             return i
 
         for a, b in itertools.combinations(ids, 2):
-            if self.same_unit(a, b) or self._named_together(a, b, active or {}, shared_years):
+            if (
+                self.same_unit(a, b)
+                or self.same_employer(a, b)
+                or self._named_together(a, b, active or {}, shared_years)
+            ):
                 ra, rb = find(a), find(b)
                 root[max(ra, rb)] = min(ra, rb)
         self.unit = {i: find(i) for i in ids}
@@ -365,6 +371,43 @@ class _Units:
         if ca and cb and ca.upper() != cb.upper():
             return False
         return not self._site_below(a, b)
+
+    def _employer(self, inst: int) -> int | None:
+        """The company an industrial lab belongs to: the institution itself if a company, else
+        its nearest company ancestor, climbing only through labs and no site; None outside
+        industry."""
+        assert self.index is not None
+        for i in [inst, *self.index.ancestors(inst)]:
+            record = self.index.get(i)
+            if record is None or (i != inst and record.is_site):
+                return None
+            if record.kind == "company":
+                return i
+            if record.kind != "lab":
+                return None
+        return None
+
+    def same_employer(self, a: int, b: int) -> bool:
+        """Two labs of one company in one country (DAMO Academy and the Qwen team, two
+        Tencent labs): one employer, so a change between them is an internal transfer. The
+        company is each lab's nearest company ancestor, the same or one the parent of the
+        other in that country (Alibaba Cloud under Alibaba). A company of its own (Waymo,
+        Isomorphic Labs beside a Google lab), a site and any lab outside industry (two
+        institutes of a research society, two campuses) stay apart."""
+        if a == b or self.index is None or a not in self.index or b not in self.index:
+            return False
+        ra, rb = self.index.get(a), self.index.get(b)
+        if ra is None or rb is None or ra.kind != "lab" or rb.kind != "lab":
+            return False
+        if ra.is_site or rb.is_site:
+            return False
+        ca, cb = ra.country_code, rb.country_code
+        if not ca or not cb or ca.upper() != cb.upper():
+            return False
+        ea, eb = self._employer(a), self._employer(b)
+        if ea is None or eb is None:
+            return False
+        return self.same_unit(ea, eb)
 
     def _site_below(self, inst: int, ancestor: int) -> bool:
         """Whether ``inst`` or an institution between it and ``ancestor`` is a site."""

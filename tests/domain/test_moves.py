@@ -744,3 +744,33 @@ def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
     # the setting turns the rule off
     off = InferenceSettings(current_year=2026, leave_max_years=0)
     assert len(pairs(infer_moves(leave, off))) == 2
+
+
+def test_two_labs_of_one_company_in_one_country_are_one_employer() -> None:
+    """DAMO Academy (under Alibaba) to the Qwen team (under Alibaba Cloud, under Alibaba):
+    an internal transfer. A lab to a company of its own in the same group, or between two
+    institutes of a research society, or to a lab of the company abroad, is a move."""
+    rows = [
+        (1, "zju", "university", None, "CN"),
+        (2, "alibaba", "company", None, "CN"),
+        (3, "alibaba-cloud", "company", 2, "CN"),
+        (4, "damo-academy", "lab", 2, "CN"),
+        (5, "qwen", "lab", 3, "CN"),
+        (6, "ant-group", "company", 2, "CN"),
+        (7, "max-planck-society", "nonprofit", None, "DE"),
+        (8, "mpi-is", "lab", 7, "DE"),
+        (9, "mpi-inf", "lab", 7, "DE"),
+        (10, "alibaba-sg", "lab", 2, "SG"),
+    ]
+    index = InstitutionIndex(
+        InstitutionRecord(i, slug, slug, kind, country, parent)
+        for i, slug, kind, parent, country in rows
+    )
+
+    def history(a: int, b: int) -> list[Stint]:
+        return [years(1, 2013, 2018), years(a, 2018, 2023), years(b, 2023, 2026)]
+
+    assert pairs(infer_moves(history(4, 5), SETTINGS, index=index)) == [(1, 4, 2018)]
+    assert len(pairs(infer_moves(history(4, 5), SETTINGS))) == 2  # without the hierarchy
+    for a, b in ((4, 6), (8, 9), (4, 10)):
+        assert len(pairs(infer_moves(history(a, b), SETTINGS, index=index))) == 2, (a, b)
