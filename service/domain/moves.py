@@ -53,7 +53,9 @@ Three further rules separate migrants from travellers:
   from a university lab) is the exception: the university lives on, and whoever joins the
   company changes employer and sector. An undated relation (ROR gives no dates) counts where
   the switch is direct, unless a dated one of the same pair says when. Each end counts for its
-  unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger).
+  unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger),
+  and a merger's predecessor also for every team under its parent, abroad too (a Google
+  Research site in Tokyo, Brain's sister team, follows Brain into Google DeepMind).
   A real move out of the successor afterwards starts
   from the successor. Continuity is applied again after every step that builds or folds
   stints (visits, steps), so a stay found by a later step keeps its lineage.
@@ -420,6 +422,22 @@ class _Units:
                 return True
         return False
 
+    def merged_with(self, rel: Relation, unit: int) -> bool:
+        """Whether a merger carries ``unit`` along with its predecessor: a merger absorbs the
+        predecessor's teams wherever they sit, so a member of ``unit`` under the
+        predecessor's parent (Brain's Tokyo team, a site of Google Research abroad) follows
+        it into the successor."""
+        if rel.kind != "merger" or self.index is None or rel.predecessor_id not in self.index:
+            return False
+        record = self.index.get(rel.predecessor_id)
+        parent = record.parent_id if record is not None else None
+        if parent is None:
+            return False
+        return any(
+            m in self.index and parent in self.index.ancestors(m)
+            for m in self.members.get(unit, (unit,))
+        )
+
     def linked(self, inst: int, unit: int) -> bool:
         """Whether ``inst`` (a relation's end, maybe outside the history) is in ``unit``."""
         return any(self.same_unit(inst, m) for m in self.members.get(unit, (unit,)))
@@ -586,7 +604,9 @@ def _continuity(
     for rel in relations:
         if rel.kind == "spin_out" and units.leaves_academia(rel):
             continue
-        if not any(units.linked(rel.predecessor_id, u) for u in before.chain):
+        if not any(
+            units.linked(rel.predecessor_id, u) or units.merged_with(rel, u) for u in before.chain
+        ):
             continue
         if not units.linked(rel.successor_id, after.chain[0]):
             continue

@@ -774,3 +774,29 @@ def test_two_labs_of_one_company_in_one_country_are_one_employer() -> None:
     assert len(pairs(infer_moves(history(4, 5), SETTINGS))) == 2  # without the hierarchy
     for a, b in ((4, 6), (8, 9), (4, 10)):
         assert len(pairs(infer_moves(history(a, b), SETTINGS, index=index))) == 2, (a, b)
+
+
+def test_a_merger_carries_the_predecessors_teams_abroad() -> None:
+    """Google Research's Tokyo team (a sister of Brain under Google Research, in Japan) whose
+    papers say Google DeepMind from the 2023 merger: continuity. A transfer years before the
+    merger is a move, and an acquisition carries only the acquired unit."""
+    rows = [
+        (1, "alphabet", None, "US"),
+        (2, "google", 1, "US"),
+        (3, "google-research", 2, "US"),
+        (4, "google-brain", 3, "US"),
+        (5, "google-deepmind", 1, "GB"),
+        (6, "google-research-tokyo", 3, "JP"),
+        (7, "university-of-tokyo", None, "JP"),
+    ]
+    index = InstitutionIndex(
+        InstitutionRecord(i, slug, slug, "lab", country, parent)
+        for i, slug, parent, country in rows
+    )
+    merger = [Relation(4, 5, "merger", PartialDate(2023, 4))]
+    stints = [years(7, 2013, 2018), years(6, 2018, 2023), years(5, 2023, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=merger, index=index)) == [(7, 6, 2018)]
+    early = [years(7, 2013, 2018), years(6, 2018, 2020), years(5, 2020, 2026)]
+    assert len(pairs(infer_moves(early, SETTINGS, relations=merger, index=index))) == 2
+    bought = [replace(merger[0], kind="acquisition")]
+    assert len(pairs(infer_moves(stints, SETTINGS, relations=bought, index=index))) == 2
