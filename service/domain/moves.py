@@ -423,15 +423,15 @@ class _Units:
         return False
 
     def merged_with(self, rel: Relation, unit: int) -> bool:
-        """Whether a merger carries ``unit`` along with its predecessor: a merger absorbs the
-        predecessor's teams wherever they sit, so a member of ``unit`` under the
-        predecessor's parent (Brain's Tokyo team, a site of Google Research abroad) follows
-        it into the successor."""
+        """Whether a merger carries ``unit`` along with its predecessor: a company's merger
+        of its labs absorbs the predecessor's teams wherever they sit, so a member of ``unit``
+        under the predecessor's parent (Brain's Tokyo team, a site of Google Research abroad)
+        follows it into the successor. A university's departments do not follow one of them."""
         if rel.kind != "merger" or self.index is None or rel.predecessor_id not in self.index:
             return False
         record = self.index.get(rel.predecessor_id)
         parent = record.parent_id if record is not None else None
-        if parent is None:
+        if parent is None or self.index.sector(parent) != "industry":
             return False
         return any(
             m in self.index and parent in self.index.ancestors(m)

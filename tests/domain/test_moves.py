@@ -781,17 +781,21 @@ def test_a_merger_carries_the_predecessors_teams_abroad() -> None:
     papers say Google DeepMind from the 2023 merger: continuity. A transfer years before the
     merger is a move, and an acquisition carries only the acquired unit."""
     rows = [
-        (1, "alphabet", None, "US"),
-        (2, "google", 1, "US"),
-        (3, "google-research", 2, "US"),
-        (4, "google-brain", 3, "US"),
-        (5, "google-deepmind", 1, "GB"),
-        (6, "google-research-tokyo", 3, "JP"),
-        (7, "university-of-tokyo", None, "JP"),
+        (1, "alphabet", "company", None, "US"),
+        (2, "google", "company", 1, "US"),
+        (3, "google-research", "lab", 2, "US"),
+        (4, "google-brain", "lab", 3, "US"),
+        (5, "google-deepmind", "lab", 1, "GB"),
+        (6, "google-research-tokyo", "lab", 3, "JP"),
+        (7, "university-of-tokyo", "university", None, "JP"),
+        (8, "utokyo-ai-center", "lab", 7, "JP"),
+        (9, "utokyo-vision-lab", "lab", 7, "JP"),
+        (10, "riken", "government", None, "JP"),
+        (11, "kyoto-university", "university", None, "JP"),
     ]
     index = InstitutionIndex(
-        InstitutionRecord(i, slug, slug, "lab", country, parent)
-        for i, slug, parent, country in rows
+        InstitutionRecord(i, slug, slug, kind, country, parent)
+        for i, slug, kind, parent, country in rows
     )
     merger = [Relation(4, 5, "merger", PartialDate(2023, 4))]
     stints = [years(7, 2013, 2018), years(6, 2018, 2023), years(5, 2023, 2026)]
@@ -800,3 +804,7 @@ def test_a_merger_carries_the_predecessors_teams_abroad() -> None:
     assert len(pairs(infer_moves(early, SETTINGS, relations=merger, index=index))) == 2
     bought = [replace(merger[0], kind="acquisition")]
     assert len(pairs(infer_moves(stints, SETTINGS, relations=bought, index=index))) == 2
+    # a university's centre merged into an institute does not carry its other departments
+    academic = [Relation(8, 10, "merger", PartialDate(2023, 4))]
+    lab = [years(11, 2013, 2018), years(9, 2018, 2023), years(10, 2023, 2026)]
+    assert len(pairs(infer_moves(lab, SETTINGS, relations=academic, index=index))) == 2
