@@ -20,9 +20,9 @@ Three further rules separate migrants from travellers:
   migrations. A stay of at most ``leave_max_years`` years (all its papers included) away
   from a home of at least ``leave_min_home_years`` active years, between two runs there, is a
   leave of absence (sabbatical, fellowship, secondment): a visit too. Up to
-  ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its documents are counted for every year (``Stint.year_documents``: OpenAlex works per
-  affiliation-year) and add up to at most ``visit_max_documents``, or when every record of it
-  is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
+  ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its documents are counted for
+  every year (``Stint.year_documents``: OpenAlex works per affiliation-year) and add up to at
+  most ``visit_max_documents``, or when every record of it is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
   dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
   Callers store visits apart from moves (left out of moves and flows by default).
 * **Steps.** A stay at B that never becomes primary because its years are shared with the
@@ -54,8 +54,9 @@ Three further rules separate migrants from travellers:
   company changes employer and sector. An undated relation (ROR gives no dates) counts where
   the switch is direct, unless a dated one of the same pair says when. Each end counts for its
   unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger),
-  and a merger's predecessor also for every team under its parent, abroad too (a Google
-  Research site in Tokyo, Brain's sister team, follows Brain into Google DeepMind).
+  and in a company's merger of its labs the predecessor also counts for every team under its
+  parent, abroad too (a Google Research team in Tokyo, Brain's sister, follows Brain into
+  Google DeepMind).
   A real move out of the successor afterwards starts
   from the successor. Continuity is applied again after every step that builds or folds
   stints (visits, steps), so a stay found by a later step keeps its lineage.
