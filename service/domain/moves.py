@@ -22,8 +22,9 @@ Three further rules separate migrants from travellers:
   leave of absence (sabbatical, fellowship, secondment): a visit too. Up to
   ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its documents are counted for
   every year (``Stint.year_documents``: OpenAlex works per affiliation-year) and add up to at
-  most ``visit_max_documents``, or when every record of it is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
-  dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
+  most ``visit_max_documents``, or when every record of it is a visiting role (visiting
+  professor, sabbatical, intern: :func:`is_visiting_role`) or a dated stint no longer than
+  ``visit_max_years`` (a 12-month visit across two calendar years).
   Callers store visits apart from moves (left out of moves and flows by default).
 * **Steps.** A stay at B that never becomes primary because its years are shared with the
   last papers at A and the first at C (a one-year postdoc, a 15-month job between two posts)
