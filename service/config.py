@@ -243,6 +243,22 @@ class Settings(BaseSettings):
         "(OpenAlex works per affiliation-year) and that add up to at most this many documents, "
         "between or inside stints at one home, is a visit, not two moves (0: off).",
     )
+    inference_leave_max_years: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="A stay of at most this many years of papers away from an established "
+        "home (see inference_leave_min_home_years), between two stints there, is a leave of "
+        "absence (sabbatical, fellowship, secondment): a visit, not two moves (0: off).",
+    )
+    inference_leave_min_home_years: int = Field(
+        default=7,
+        ge=1,
+        le=30,
+        description="The active years at home, before the stay, that make it an established "
+        "post one takes leave from; a shorter first stint (a doctorate, a first contract) ends "
+        "with a real move even when the person comes back.",
+    )
     inference_continuity_years: int = Field(
         default=1,
         ge=0,

@@ -17,11 +17,14 @@ Three further rules separate migrants from travellers:
   same home A (A → B → A), or a short stint at B (at most ``visit_max_years`` active years) that
   lies inside a run at A without ever becoming primary, is a *visit* of B from A: one inferred
   move with ``visit=True`` (from the home, to the host, dated to the visit's years), not two
-  migrations. Up to ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its
-  documents are counted for every year (``Stint.year_documents``: OpenAlex works per
-  affiliation-year) and add up to at most ``visit_max_documents``, or when every record of it
-  is a visiting role (visiting professor, sabbatical, intern: :func:`is_visiting_role`) or a
-  dated stint no longer than ``visit_max_years`` (a 12-month visit across two calendar years).
+  migrations. A stay of at most ``leave_max_years`` years (all its papers included) away
+  from a home of at least ``leave_min_home_years`` active years, between two runs there, is a
+  leave of absence (sabbatical, fellowship, secondment): a visit too. Up to
+  ``VISIT_CAP_YEARS`` active years, a stay is also a visit when its documents are counted for
+  every year (``Stint.year_documents``: OpenAlex works per affiliation-year) and add up to at
+  most ``visit_max_documents``, or when every record of it is a visiting role (visiting
+  professor, sabbatical, intern: :func:`is_visiting_role`) or a dated stint no longer than
+  ``visit_max_years`` (a 12-month visit across two calendar years).
   Callers store visits apart from moves (left out of moves and flows by default).
 * **Steps.** A stay at B that never becomes primary because its years are shared with the
   last papers at A and the first at C (a one-year postdoc, a 15-month job between two posts)
@@ -31,7 +34,9 @@ Three further rules separate migrants from travellers:
   two academic posts is an internship).
 * **Units.** An institution and its ancestor or descendant in the same country (a lab inside
   its company, a department inside its university) are one employing unit (``index`` gives
-  the hierarchy): a change between them is no move, and a move names the institution the
+  the hierarchy), and so are two labs of one company in one country (DAMO Academy and the
+  Qwen team of Alibaba; not two companies of one group, nor two institutes of a research
+  society): a change between them is no move, and a move names the institution the
   papers of its year name. A site in another country is its own unit, and so is one the
   seed marks as a site in its parent's country (MSRA Shanghai under MSRA). Two parts of one
   organisation (one top-level ancestor), in whatever countries, active together for more than
@@ -49,9 +54,13 @@ Three further rules separate migrants from travellers:
   from a university lab) is the exception: the university lives on, and whoever joins the
   company changes employer and sector. An undated relation (ROR gives no dates) counts where
   the switch is direct, unless a dated one of the same pair says when. Each end counts for its
-  unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger).
+  unit (papers naming Google, Brain's company, then Google DeepMind follow the Brain merger),
+  and in a company's merger of its labs the predecessor also counts for every team under its
+  parent, abroad too (a Google Research team in Tokyo, Brain's sister, follows Brain into
+  Google DeepMind).
   A real move out of the successor afterwards starts
-  from the successor.
+  from the successor. Continuity is applied again after every step that builds or folds
+  stints (visits, steps), so a stay found by a later step keeps its lineage.
 * **Dates.** A move carries the interval between the last active year at the origin and the
   first at the destination (``earliest`` .. ``latest``); its ``date`` is the first year at the
   destination, or the month/day of a dated employment at the destination that starts inside the
@@ -165,6 +174,8 @@ class InferenceSettings:
     visit_max_years: int = 1
     continuity_years: int = 1
     visit_max_documents: int = 2
+    leave_max_years: int = 2
+    leave_min_home_years: int = 7
 
 
 @dataclass(frozen=True)
@@ -295,7 +306,11 @@ class _Units:
             return i
 
         for a, b in itertools.combinations(ids, 2):
-            if self.same_unit(a, b) or self._named_together(a, b, active or {}, shared_years):
+            if (
+                self.same_unit(a, b)
+                or self.same_employer(a, b)
+                or self._named_together(a, b, active or {}, shared_years)
+            ):
                 ra, rb = find(a), find(b)
                 root[max(ra, rb)] = min(ra, rb)
         self.unit = {i: find(i) for i in ids}
@@ -361,6 +376,43 @@ class _Units:
             return False
         return not self._site_below(a, b)
 
+    def _employer(self, inst: int) -> int | None:
+        """The company an industrial lab belongs to: the institution itself if a company, else
+        its nearest company ancestor, climbing only through labs and no site; None outside
+        industry."""
+        assert self.index is not None
+        for i in [inst, *self.index.ancestors(inst)]:
+            record = self.index.get(i)
+            if record is None or (i != inst and record.is_site):
+                return None
+            if record.kind == "company":
+                return i
+            if record.kind != "lab":
+                return None
+        return None
+
+    def same_employer(self, a: int, b: int) -> bool:
+        """Two labs of one company in one country (DAMO Academy and the Qwen team, two
+        Tencent labs): one employer, so a change between them is an internal transfer. The
+        company is each lab's nearest company ancestor, the same or one the parent of the
+        other in that country (Alibaba Cloud under Alibaba). A company of its own (Waymo,
+        Isomorphic Labs beside a Google lab), a site and any lab outside industry (two
+        institutes of a research society, two campuses) stay apart."""
+        if a == b or self.index is None or a not in self.index or b not in self.index:
+            return False
+        ra, rb = self.index.get(a), self.index.get(b)
+        if ra is None or rb is None or ra.kind != "lab" or rb.kind != "lab":
+            return False
+        if ra.is_site or rb.is_site:
+            return False
+        ca, cb = ra.country_code, rb.country_code
+        if not ca or not cb or ca.upper() != cb.upper():
+            return False
+        ea, eb = self._employer(a), self._employer(b)
+        if ea is None or eb is None:
+            return False
+        return self.same_unit(ea, eb)
+
     def _site_below(self, inst: int, ancestor: int) -> bool:
         """Whether ``inst`` or an institution between it and ``ancestor`` is a site."""
         assert self.index is not None
@@ -371,6 +423,22 @@ class _Units:
             if record is not None and record.is_site:
                 return True
         return False
+
+    def merged_with(self, rel: Relation, unit: int) -> bool:
+        """Whether a merger carries ``unit`` along with its predecessor: a company's merger
+        of its labs absorbs the predecessor's teams wherever they sit, so a member of ``unit``
+        under the predecessor's parent (Brain's Tokyo team, a site of Google Research abroad)
+        follows it into the successor. A university's departments do not follow one of them."""
+        if rel.kind != "merger" or self.index is None or rel.predecessor_id not in self.index:
+            return False
+        record = self.index.get(rel.predecessor_id)
+        parent = record.parent_id if record is not None else None
+        if parent is None or self.index.sector(parent) != "industry":
+            return False
+        return any(
+            m in self.index and parent in self.index.ancestors(m)
+            for m in self.members.get(unit, (unit,))
+        )
 
     def linked(self, inst: int, unit: int) -> bool:
         """Whether ``inst`` (a relation's end, maybe outside the history) is in ``unit``."""
@@ -538,7 +606,9 @@ def _continuity(
     for rel in relations:
         if rel.kind == "spin_out" and units.leaves_academia(rel):
             continue
-        if not any(units.linked(rel.predecessor_id, u) for u in before.chain):
+        if not any(
+            units.linked(rel.predecessor_id, u) or units.merged_with(rel, u) for u in before.chain
+        ):
             continue
         if not units.linked(rel.successor_id, after.chain[0]):
             continue
@@ -569,6 +639,7 @@ class _Visit:
     host: int
     years: tuple[int, ...]
     between: bool
+    leave: bool = False
 
 
 def _year_documents(stints: Iterable[Stint], units: _Units) -> dict[int, dict[int, int]]:
@@ -633,6 +704,20 @@ def _short(
     return True
 
 
+def _on_leave(home: _Run, stay: _Run, stints: Sequence[Stint], settings: InferenceSettings) -> bool:
+    """Whether a stay away from an established post is a leave of absence (a sabbatical, a
+    fellowship, a secondment to a company): every paper naming the host falls in at most
+    ``leave_max_years`` years, and at least ``leave_min_home_years`` active years at home
+    came before it. Leave is earned by years of service; a doctorate and a first contract
+    (a shorter first stint) end with a real move, even when the person comes back later."""
+    if settings.leave_max_years <= 0 or len(home.years) < settings.leave_min_home_years:
+        return False
+    host_years = {
+        y for s in stints if s.institution_id == stay.inst for y in _stint_years(s, settings)
+    }
+    return 0 < len(host_years | set(stay.years)) <= settings.leave_max_years
+
+
 def _fold_visits(
     runs: list[_Run],
     stints: Sequence[Stint],
@@ -649,9 +734,10 @@ def _fold_visits(
             if back.chain[0] not in home.chain and home.inst not in back.chain:
                 continue
             short = _short(stay.inst, stay.years, stints, settings, year_docs.get(stay.inst))
-            if not short or stay.inst in home.chain:
+            leave = not short and _on_leave(home, stay, stints, settings)
+            if not (short or leave) or stay.inst in home.chain:
                 continue
-            visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True))
+            visits.append(_Visit(home.inst, stay.inst, tuple(stay.years), True, leave))
             merged = _Run(
                 home.chain + [c for c in back.chain if c not in home.chain],
                 sorted(home.years + back.years),
@@ -895,6 +981,9 @@ def infer_moves(
     runs, more_links = _join_lineages(runs, rels, settings, units)
     links += more_links
     runs = _steps_between(runs, activity, ordered, visits, units)
+    # a step may be the predecessor of the next job (a start-up acquired by its employer)
+    runs, step_links = _join_lineages(runs, rels, settings, units)
+    links += step_links
     visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)
     for s in ordered:
@@ -977,13 +1066,16 @@ def infer_moves(
                 latest=PartialDate(visit.years[-1]),
                 confidence=round(min(max(identity, 0.0), 1.0) * VISIT_CONFIDENCE, 4),
                 reasons={
-                    "rule": "visit_between_home_stints"
+                    "rule": "leave_of_absence"
+                    if visit.leave
+                    else "visit_between_home_stints"
                     if visit.between
                     else "visit_inside_home_stint",
                     "active_years_at_host": len(visit.years),
                     "documents_at_host": _counted(year_docs.get(visit.host, {}), visit.years),
                     "visit_max_years": settings.visit_max_years,
                     "visit_max_documents": settings.visit_max_documents,
+                    "leave_max_years": settings.leave_max_years,
                     "identity_confidence": identity,
                 },
             )

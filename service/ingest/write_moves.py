@@ -338,6 +338,8 @@ class MoveWriting(WriterBase):
             provisional_years=self.settings.inference_provisional_years,
             visit_max_years=self.settings.inference_visit_max_years,
             visit_max_documents=self.settings.inference_visit_max_documents,
+            leave_max_years=self.settings.inference_leave_max_years,
+            leave_min_home_years=self.settings.inference_leave_min_home_years,
             continuity_years=self.settings.inference_continuity_years,
         )
         relations = [

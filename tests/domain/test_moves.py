@@ -704,3 +704,107 @@ def test_a_site_abroad_named_beside_its_organisation_for_years_is_one_job() -> N
     # a transfer overlaps only by the publication lag: still a move between the sites
     transfer = [years(11, 2010, 2015), years(8, 2015, 2020), years(10, 2020, 2026)]
     assert pairs(infer_moves(transfer, SETTINGS, index=index)) == [(11, 8, 2015), (8, 10, 2020)]
+
+
+def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
+    """A start-up whose two years are shared with the last at A and the first at its acquirer
+    is found by the step rule, after continuity first ran: the acquisition still joins it to
+    the acquirer, so the history is one move into the start-up and one out of the acquirer."""
+    index = kinds_index({1: "university", 2: "company", 3: "company", 4: "company"})
+    acquisition = [Relation(2, 3, "acquisition", PartialDate(2016, 4))]
+    stints = [
+        years(1, 2011, 2015),
+        years(2, 2015, 2016),
+        years(3, 2016, 2022),
+        years(4, 2022, 2026),
+    ]
+    found = infer_moves(stints, SETTINGS, relations=acquisition, index=index)
+    assert pairs(found) == [(1, 2, 2015), (3, 4, 2022)]
+    assert found[1].reasons["continuity"] == [
+        {"from": 2, "to": 3, "kind": "acquisition", "date": "2016-04"}
+    ]
+    # without the relation the step is two moves
+    assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
+
+
+def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
+    """Nine years at a research institute, two years of papers at a company, then back: a
+    leave of absence, one visit and no move. The same two years away after a six-year
+    doctorate are a job and a return: two moves. Three years away are two moves too."""
+    leave = [years(1, 2012, 2020), years(2, 2021, 2022), years(1, 2023, 2026)]
+    found = infer_moves(leave, SETTINGS)
+    assert pairs(found) == []
+    (visit,) = [m for m in found if m.visit]
+    assert (visit.from_institution_id, visit.to_institution_id) == (1, 2)
+    assert visit.reasons["rule"] == "leave_of_absence"
+    doctorate = [years(1, 2010, 2015), years(2, 2016, 2017), years(1, 2018, 2025)]
+    assert pairs(infer_moves(doctorate, SETTINGS)) == [(1, 2, 2016), (2, 1, 2018)]
+    longer = [years(1, 2010, 2018), years(2, 2019, 2021), years(1, 2022, 2026)]
+    assert len(pairs(infer_moves(longer, SETTINGS))) == 2
+    # the setting turns the rule off
+    off = InferenceSettings(current_year=2026, leave_max_years=0)
+    assert len(pairs(infer_moves(leave, off))) == 2
+
+
+def test_two_labs_of_one_company_in_one_country_are_one_employer() -> None:
+    """DAMO Academy (under Alibaba) to the Qwen team (under Alibaba Cloud, under Alibaba):
+    an internal transfer. A lab to a company of its own in the same group, or between two
+    institutes of a research society, or to a lab of the company abroad, is a move."""
+    rows = [
+        (1, "zju", "university", None, "CN"),
+        (2, "alibaba", "company", None, "CN"),
+        (3, "alibaba-cloud", "company", 2, "CN"),
+        (4, "damo-academy", "lab", 2, "CN"),
+        (5, "qwen", "lab", 3, "CN"),
+        (6, "ant-group", "company", 2, "CN"),
+        (7, "max-planck-society", "nonprofit", None, "DE"),
+        (8, "mpi-is", "lab", 7, "DE"),
+        (9, "mpi-inf", "lab", 7, "DE"),
+        (10, "alibaba-sg", "lab", 2, "SG"),
+    ]
+    index = InstitutionIndex(
+        InstitutionRecord(i, slug, slug, kind, country, parent)
+        for i, slug, kind, parent, country in rows
+    )
+
+    def history(a: int, b: int) -> list[Stint]:
+        return [years(1, 2013, 2018), years(a, 2018, 2023), years(b, 2023, 2026)]
+
+    assert pairs(infer_moves(history(4, 5), SETTINGS, index=index)) == [(1, 4, 2018)]
+    assert len(pairs(infer_moves(history(4, 5), SETTINGS))) == 2  # without the hierarchy
+    for a, b in ((4, 6), (8, 9), (4, 10)):
+        assert len(pairs(infer_moves(history(a, b), SETTINGS, index=index))) == 2, (a, b)
+
+
+def test_a_merger_carries_the_predecessors_teams_abroad() -> None:
+    """Google Research's Tokyo team (a sister of Brain under Google Research, in Japan) whose
+    papers say Google DeepMind from the 2023 merger: continuity. A transfer years before the
+    merger is a move, and an acquisition carries only the acquired unit."""
+    rows = [
+        (1, "alphabet", "company", None, "US"),
+        (2, "google", "company", 1, "US"),
+        (3, "google-research", "lab", 2, "US"),
+        (4, "google-brain", "lab", 3, "US"),
+        (5, "google-deepmind", "lab", 1, "GB"),
+        (6, "google-research-tokyo", "lab", 3, "JP"),
+        (7, "university-of-tokyo", "university", None, "JP"),
+        (8, "utokyo-ai-center", "lab", 7, "JP"),
+        (9, "utokyo-vision-lab", "lab", 7, "JP"),
+        (10, "riken", "government", None, "JP"),
+        (11, "kyoto-university", "university", None, "JP"),
+    ]
+    index = InstitutionIndex(
+        InstitutionRecord(i, slug, slug, kind, country, parent)
+        for i, slug, kind, parent, country in rows
+    )
+    merger = [Relation(4, 5, "merger", PartialDate(2023, 4))]
+    stints = [years(7, 2013, 2018), years(6, 2018, 2023), years(5, 2023, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=merger, index=index)) == [(7, 6, 2018)]
+    early = [years(7, 2013, 2018), years(6, 2018, 2020), years(5, 2020, 2026)]
+    assert len(pairs(infer_moves(early, SETTINGS, relations=merger, index=index))) == 2
+    bought = [replace(merger[0], kind="acquisition")]
+    assert len(pairs(infer_moves(stints, SETTINGS, relations=bought, index=index))) == 2
+    # a university's centre merged into an institute does not carry its other departments
+    academic = [Relation(8, 10, "merger", PartialDate(2023, 4))]
+    lab = [years(11, 2013, 2018), years(9, 2018, 2023), years(10, 2023, 2026)]
+    assert len(pairs(infer_moves(lab, SETTINGS, relations=academic, index=index))) == 2

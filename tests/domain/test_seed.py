@@ -144,6 +144,8 @@ def test_native_names_present(seed: dict[str, SeedInstitution], slug: str, nativ
         ("AI2", "allen-institute-for-ai"),
         ("DAMO Academy", "damo-academy"),
         ("CASIA", "casia"),
+        ("Télécom ParisTech", "telecom-paris"),
+        ("Uber ATG", "uber-atg"),
     ],
 )
 def test_press_names_resolve_to_one_entry(
@@ -430,6 +432,28 @@ def test_curated_relations_name_seed_institutions_and_date_the_google_deepmind_m
     assert (merger.kind, merger.date) == ("merger", "2023-04")
     by_slug = {e.slug: e for e in load_seed()}
     assert by_slug["google-brain"].country == "US" and by_slug["google-deepmind"].country == "GB"
+
+
+@pytest.mark.parametrize(
+    ("predecessor", "successor", "kind", "date"),
+    [
+        ("geometric-intelligence", "uber-ai-labs", "acquisition", "2016-12"),
+        ("uber-atg", "aurora-innovation", "acquisition", "2021-01"),
+        ("scyfer", "qualcomm-ai-research", "acquisition", "2017-08"),
+        ("huawei", "honor", "spin_out", "2020-11"),
+        ("codeium", "windsurf", "rename", "2025-04"),
+    ],
+)
+def test_acquisitions_renames_and_sales_of_ai_companies_are_curated(
+    predecessor: str, successor: str, kind: str, date: str
+) -> None:
+    """People who went along with their team (an acquisition, a sale, a new name) kept their
+    job: the seed must know these relations for inference to see continuity."""
+    from service.domain.seed import load_relations
+
+    found = {(r.predecessor, r.successor): r for r in load_relations()}
+    relation = found[(predecessor, successor)]
+    assert (relation.kind, relation.date) == (kind, date)
 
 
 def test_a_relation_to_an_unknown_slug_is_a_clear_error(tmp_path: Path) -> None:

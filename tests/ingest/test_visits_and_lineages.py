@@ -397,3 +397,52 @@ async def test_a_stale_orcid_entry_does_not_hide_a_move_abroad_as_a_dual_affilia
     assert [(m["from"]["slug"], m["to"]["slug"], m["date"]["text"]) for m in moves] == [
         ("iisc", "google", "2020-04")
     ]
+
+
+async def test_acquired_start_ups_leaves_and_labs_of_one_company_end_to_end(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """Through the seed: a start-up acquired while its years are shared with the university's
+    last and the acquirer's first is one job with the acquirer; two years at a company away
+    from an established research post are a leave (a visit); DAMO Academy to the Qwen team
+    is a transfer inside Alibaba."""
+    lines = [
+        *_history(
+            "A41",
+            [
+                ({"slug": "nyu"}, list(range(2011, 2016))),
+                ({"name": "Geometric Intelligence", "country_code": "US"}, [2015, 2016]),
+                ({"name": "Uber AI Labs", "country_code": "US"}, [2016, 2017, 2018, 2019, 2020]),
+                ({"slug": "openai"}, list(range(2020, 2027))),
+            ],
+        ),
+        *_history(
+            "A42",
+            [
+                ({"slug": "mpi-inf"}, [*range(2012, 2021), *range(2023, 2027)]),
+                ({"slug": "deepl"}, [2021, 2022]),
+            ],
+        ),
+        *_history(
+            "A43",
+            [
+                ({"slug": "zhejiang-university"}, list(range(2013, 2019))),
+                ({"slug": "damo-academy"}, list(range(2018, 2024))),
+                ({"slug": "qwen"}, list(range(2023, 2027))),
+            ],
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    got = sorted(
+        (m["researcher"]["openalexId"], m["from"]["slug"], m["to"]["slug"])
+        for m in await _moves(client)
+    )
+    assert got == [
+        ("A41", "nyu", "geometric-intelligence"),
+        ("A41", "uber-ai-labs", "openai"),
+        ("A43", "zhejiang-university", "damo-academy"),
+    ]
+    visits = [m for m in await _moves(client, includeVisits=True) if m["isVisit"]]
+    assert [(m["from"]["slug"], m["to"]["slug"], m["reasons"]["rule"]) for m in visits] == [
+        ("mpi-inf", "deepl", "leave_of_absence")
+    ]
