@@ -160,11 +160,9 @@ def recorded_history(folder: Path) -> History:
 
 def default_recorded_folder() -> Path:
     """Where the tests look for the recorded payloads (``TALENTFLOW_RECORDED_FIXTURES``, else
-    ``shared/fixtures/recorded`` beside the checkout)."""
+    ``tests/fixtures/recorded`` in the checkout)."""
     return Path(
-        os.environ.get(
-            "TALENTFLOW_RECORDED_FIXTURES", ROOT / ".." / "shared" / "fixtures" / "recorded"
-        )
+        os.environ.get("TALENTFLOW_RECORDED_FIXTURES", ROOT / "tests" / "fixtures" / "recorded")
     )
 
 

@@ -29,10 +29,9 @@ from tests.checkout import with_checkout
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Subprocesses (the CLI, a server) import the checkout too, ``talentflow`` included.
 os.environ["PYTHONPATH"] = with_checkout(os.environ.get("PYTHONPATH"))
+# Real API payloads recorded by other projects (provenance and licences in its README.md).
 RECORDED = Path(
-    os.environ.get(
-        "TALENTFLOW_RECORDED_FIXTURES", REPO_ROOT / ".." / "shared" / "fixtures" / "recorded"
-    )
+    os.environ.get("TALENTFLOW_RECORDED_FIXTURES", REPO_ROOT / "tests" / "fixtures" / "recorded")
 )
 
 
@@ -200,7 +199,7 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def recorded() -> Path:
-    """The folder of recorded real API payloads; tests using it skip when it is absent."""
-    if not RECORDED.is_dir():
-        pytest.skip("recorded fixtures folder not present")
+    """The folder of recorded real API payloads, part of the repository: a test that reads it
+    fails, never skips, when it is missing (a skip would hide a regression)."""
+    assert RECORDED.is_dir(), f"recorded fixtures folder {RECORDED} is missing"
     return RECORDED
