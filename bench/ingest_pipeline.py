@@ -205,7 +205,7 @@ async def copy_baseline(
         await conn.close()
 
 
-async def _fresh_database(admin_url: str, name: str) -> str:
+async def fresh_database(admin_url: str, name: str) -> str:
     conn = await asyncpg.connect(admin_url)
     try:
         await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -259,7 +259,7 @@ def vmhwm_kb(pid: int) -> int:
 
 async def one_round(args: argparse.Namespace, path: Path) -> dict[str, Any]:
     """The pipeline over ``path`` into a fresh database, then the COPY of what it stored."""
-    url = await _fresh_database(args.admin_url, f"{args.db_prefix}_ingest")
+    url = await fresh_database(args.admin_url, f"{args.db_prefix}_ingest")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--child", url, str(path),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
@@ -269,7 +269,7 @@ async def one_round(args: argparse.Namespace, path: Path) -> dict[str, Any]:
         raise SystemExit(f"pipeline run failed:\n{stderr.decode()[-3000:]}")
     child: dict[str, Any] = json.loads(stdout.decode().strip().splitlines()[-1])
     dump = await dump_tables(url)
-    copy_url = await _fresh_database(args.admin_url, f"{args.db_prefix}_copy")
+    copy_url = await fresh_database(args.admin_url, f"{args.db_prefix}_copy")
     copy_seconds, copied = await copy_baseline(copy_url, dump)
     conn = await asyncpg.connect(url)
     try:

@@ -82,9 +82,9 @@ def child(url: str, path: str, instance: str) -> None:
 
 async def run_workers(admin_url: str, db: str, parts: list[Path]) -> dict[str, Any]:
     """Ingest ``parts`` (one instance each) into a fresh database, all workers at once."""
-    from bench.ingest_pipeline import _fresh_database
+    from bench.ingest_pipeline import fresh_database
 
-    url = await _fresh_database(admin_url, db)
+    url = await fresh_database(admin_url, db)
     procs = []
     for k, path in enumerate(parts):
         proc = await asyncio.create_subprocess_exec(

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from service.domain.moves import InferenceSettings, Stint, _dated_years, _stint_years
+from service.domain.moves import InferenceSettings, Stint, dated_years, stint_years
 
 __all__ = [
     "FIRST_JOB_WINDOW_YEARS",
@@ -67,8 +67,8 @@ def active_years(
     the whole ``history``, a dated span is read as inference reads it: an open entry nobody
     closed stops after the papers there stop and years of papers elsewhere follow."""
     if stint.start is None or not history:
-        return _stint_years(stint, settings)
-    return set(stint.years) | _dated_years(stint, history, settings, {})
+        return stint_years(stint, settings)
+    return set(stint.years) | dated_years(stint, history, settings, {})
 
 
 def country_years(

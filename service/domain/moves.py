@@ -445,7 +445,7 @@ class _Units:
         return any(self.same_unit(inst, m) for m in self.members.get(unit, (unit,)))
 
 
-def _stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
+def stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     years = set(stint.years)
     if stint.start is not None:
         last = stint.end.year if stint.end is not None else settings.current_year
@@ -455,7 +455,7 @@ def _stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     return years
 
 
-def _dated_years(
+def dated_years(
     stint: Stint,
     stints: Sequence[Stint],
     settings: InferenceSettings,
@@ -471,7 +471,7 @@ def _dated_years(
       least ``STALE_ENTRY_YEARS`` later years of papers elsewhere, before the last
       ``provisional_years`` (publications lag): nobody updated the ORCID record. A stay away
       that comes back home is not stale: its papers resume."""
-    years = _stint_years(stint, settings)
+    years = stint_years(stint, settings)
     unit = unit_of.get(stint.institution_id, stint.institution_id)
     end = stint.end
     if end is not None and end.precision in ("month", "day") and len(years) > 1:
@@ -520,7 +520,7 @@ def _activity(
         for year in stint.years:
             activity[year][stint.institution_id] += 1.0
         if stint.start is not None:
-            for year in _dated_years(stint, stints, settings, unit_of):
+            for year in dated_years(stint, stints, settings, unit_of):
                 activity[year][stint.institution_id] += DATED_STINT_WEIGHT
         elif stint.end is not None and not stint.years:
             activity[stint.end.year][stint.institution_id] += 1.0
@@ -713,7 +713,7 @@ def _on_leave(home: _Run, stay: _Run, stints: Sequence[Stint], settings: Inferen
     if settings.leave_max_years <= 0 or len(home.years) < settings.leave_min_home_years:
         return False
     host_years = {
-        y for s in stints if s.institution_id == stay.inst for y in _stint_years(s, settings)
+        y for s in stints if s.institution_id == stay.inst for y in stint_years(s, settings)
     }
     return 0 < len(host_years | set(stay.years)) <= settings.leave_max_years
 
@@ -932,7 +932,7 @@ def infer_moves(
     given = list(stints)
     active: dict[int, set[int]] = defaultdict(set)
     for s in given:
-        active[s.institution_id] |= _stint_years(s, settings)
+        active[s.institution_id] |= stint_years(s, settings)
     units = _Units(
         (s.institution_id for s in given),
         index,

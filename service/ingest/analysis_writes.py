@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _partial(value: PartialDateModel | None) -> tuple[str | None, str | None]:
+def partial_date_columns(value: PartialDateModel | None) -> tuple[str | None, str | None]:
     if value is None:
         return None, None
     return value.to_date().isoformat(), value.precision
@@ -57,8 +57,8 @@ async def _educations(
     rows: list[dict[str, Any]] = []
     for edu, person in zip(seen, people, strict=True):
         inst_id, _ = await writer.resolver.institution(edu.institution)
-        start, start_p = _partial(edu.start)
-        end, end_p = _partial(edu.end)
+        start, start_p = partial_date_columns(edu.start)
+        end, end_p = partial_date_columns(edu.end)
         rows.append(
             {
                 "researcher_id": person.id,

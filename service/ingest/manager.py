@@ -103,7 +103,7 @@ def reset_plugin_manager() -> None:
     _manager = None
 
 
-def _call(impl: HookImpl, **kwargs: Any) -> Any:
+def call_hookimpl(impl: HookImpl, **kwargs: Any) -> Any:
     """Call one hookimpl directly (to know which plugin gave which result)."""
     function = cast(Callable[..., Any], impl.function)
     return function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
@@ -114,7 +114,7 @@ def ingester_registry(pm: pluggy.PluginManager) -> dict[str, type[Ingester]]:
     registry: dict[str, type[Ingester]] = {}
     owners: dict[str, str] = {}
     for impl in pm.hook.register_ingesters.get_hookimpls():
-        classes: list[object] = list(_call(impl) or [])
+        classes: list[object] = list(call_hookimpl(impl) or [])
         for cls in classes:
             if not (isinstance(cls, type) and issubclass(cls, Ingester)):
                 raise ConfigError(
@@ -159,7 +159,7 @@ def plugin_distributions(pm: pluggy.PluginManager) -> list[PluginInfo]:
         dists[id(plugin)] = (dist.metadata["name"], dist.version)
     found: dict[str, list[str]] = {}
     for impl in pm.hook.register_ingesters.get_hookimpls():
-        provided: list[type[Ingester]] = list(_call(impl) or [])
+        provided: list[type[Ingester]] = list(call_hookimpl(impl) or [])
         found.setdefault(impl.plugin_name, []).extend(cls.name for cls in provided)
     out = []
     for name, plugin in pm.list_name_plugin():

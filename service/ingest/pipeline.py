@@ -47,7 +47,7 @@ from service.ingest.errors import (
 )
 from service.ingest.http import HttpClient, ValidatorCache, Validators
 from service.ingest.ingester import Checkpoint, Ingester
-from service.ingest.manager import _call, get_ingester, get_plugin_manager
+from service.ingest.manager import call_hookimpl, get_ingester, get_plugin_manager
 from service.ingest.notifications import RecordedMove
 from service.ingest.observations import (
     OBSERVATION_TYPES,
@@ -536,7 +536,7 @@ class _Run:
             )
             for impl in impls:
                 try:
-                    _call(impl, move=move)
+                    call_hookimpl(impl, move=move)
                 except Exception:
                     logger.exception("on_move_recorded of plugin %r failed", impl.plugin_name)
 
@@ -544,7 +544,7 @@ class _Run:
         out: list[BatchItem] = []
         for impl in self.pm.hook.extract_moves.get_hookimpls():
             try:
-                found = _call(impl, document=doc) or []
+                found = call_hookimpl(impl, document=doc) or []
             except Exception as exc:
                 logger.warning(
                     "extract_moves of plugin %r failed on %s: %s", impl.plugin_name, doc.url, exc
@@ -575,7 +575,7 @@ class _Run:
         pairs: list[tuple[str, str, str]] = []
         for impl in self.pm.hook.institution_aliases.get_hookimpls():
             try:
-                for alias, slug in _call(impl) or []:
+                for alias, slug in call_hookimpl(impl) or []:
                     if normalize_institution(alias):
                         pairs.append((alias, normalize_institution(alias), slug))
             except Exception:

@@ -54,7 +54,7 @@ def plugin_institution_aliases() -> list[tuple[str, str]]:
     """Every ``(alias, slug)`` pair the installed plugins' ``institution_aliases()`` hooks
     return. A failing hook (or plugin manager) is logged and leaves the others' pairs: a broken
     alias plugin does not stop the plugin asking."""
-    from service.ingest.manager import _call, get_plugin_manager
+    from service.ingest.manager import call_hookimpl, get_plugin_manager
 
     pairs: list[tuple[str, str]] = []
     try:
@@ -64,7 +64,7 @@ def plugin_institution_aliases() -> list[tuple[str, str]]:
         return pairs
     for impl in impls:
         try:
-            result = _call(impl)
+            result = call_hookimpl(impl)
         except Exception:
             logger.exception("institution_aliases of plugin %r failed", impl.plugin_name)
             continue

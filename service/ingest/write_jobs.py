@@ -17,7 +17,7 @@ from service.ingest.writing import (
     BatchItem,
     Status,
     WriterBase,
-    _iso,
+    iso_or_none,
 )
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,8 @@ class JobPostingWriting(WriterBase):
             changed.append(
                 {
                     **row,
-                    "posted_at": _iso(row["posted_at"]),
-                    "updated_at": _iso(row["updated_at"]),
+                    "posted_at": iso_or_none(row["posted_at"]),
+                    "updated_at": iso_or_none(row["updated_at"]),
                 }
             )
         await job_postings.upsert(self.conn, changed)

@@ -47,9 +47,9 @@ from service.ingest.writing import (
     BatchOutcome,
     Status,
     WriterBase,
-    _partial,
-    _pd,
-    _pd_from_row,
+    partial_date,
+    partial_date_columns,
+    partial_date_from_row,
 )
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class MoveWriting(WriterBase):
     def _reports_of(move: dict[str, Any]) -> list[MoveReport]:
         """One report per evidence row; the inference counts as one source however many
         affiliation documents back it (they are one line of reasoning, not independent)."""
-        date = _pd_from_row(move["move_date"], move["date_precision"])
+        date = partial_date_from_row(move["move_date"], move["date_precision"])
         reports = []
         for e in move.get("evidence") or []:
             if e.get("modality") == "denied":
@@ -95,7 +95,7 @@ class MoveWriting(WriterBase):
             move["researcher_id"],
             move["from_institution_id"],
             move["to_institution_id"],
-            _pd_from_row(move["move_date"], move["date_precision"]),
+            partial_date_from_row(move["move_date"], move["date_precision"]),
             "",
             None,
             0.0,
@@ -201,7 +201,7 @@ class MoveWriting(WriterBase):
                 researcher_id=rid,
                 from_id=from_id,
                 to_id=to_id,
-                date=_pd(rep.date),
+                date=partial_date(rep.date),
                 source_kind=str(doc["kind"]),
                 publisher=doc["publisher"] or rep.document_url,
                 confidence=rep.confidence,
@@ -261,7 +261,7 @@ class MoveWriting(WriterBase):
             from_info = self._inst_info(infos.get(from_id)) if from_id else None
             to_info = self._inst_info(infos.get(to_id)) if to_id else None
             cls = classify_move(from_info, to_info)
-            day, precision = _partial(rep.date)
+            day, precision = partial_date_columns(rep.date)
             row = await move_store.insert(
                 self.conn,
                 {
@@ -347,7 +347,7 @@ class MoveWriting(WriterBase):
                 r["predecessor_id"],
                 r["successor_id"],
                 r["kind"],
-                _pd_from_row(r["relation_date"], r["date_precision"]),
+                partial_date_from_row(r["relation_date"], r["date_precision"]),
             )
             for r in await institution_store.relations(self.conn)
         ]
@@ -382,8 +382,8 @@ class MoveWriting(WriterBase):
             stints = [
                 Stint(
                     institution_id=row["institution_id"],
-                    start=_pd_from_row(row["start_date"], row["start_precision"]),
-                    end=_pd_from_row(row["end_date"], row["end_precision"]),
+                    start=partial_date_from_row(row["start_date"], row["start_precision"]),
+                    end=partial_date_from_row(row["end_date"], row["end_precision"]),
                     years=frozenset(row["years"] or ()),
                     source=str(row["id"]),
                     documents=len(row["documents"] or ()),

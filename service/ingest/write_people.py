@@ -24,8 +24,8 @@ from service.ingest.writing import (
     BatchItem,
     Status,
     WriterBase,
-    _iso,
-    _partial,
+    iso_or_none,
+    partial_date_columns,
 )
 
 logger = logging.getLogger(__name__)
@@ -121,8 +121,8 @@ class PeopleWriting(WriterBase):
             aff: AffiliationSeen = items[i].observation
             inst_id, _ = await self.resolver.institution(aff.institution)
             key = (self.person_of[i], inst_id, self.plugin, aff.source_key)
-            start, start_p = _partial(aff.start)
-            end, end_p = _partial(aff.end)
+            start, start_p = partial_date_columns(aff.start)
+            end, end_p = partial_date_columns(aff.end)
             key_of[i] = key
             doc_of_key.setdefault(key, set()).add(
                 (doc_ids.get(aff.document_url) if aff.document_url else None)
@@ -185,7 +185,11 @@ class PeopleWriting(WriterBase):
         await affiliations.update(
             self.conn,
             [
-                {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
+                {
+                    **r,
+                    "start_date": iso_or_none(r["start_date"]),
+                    "end_date": iso_or_none(r["end_date"]),
+                }
                 for r in changes
             ],
         )
@@ -237,7 +241,11 @@ class PeopleWriting(WriterBase):
             affiliations.insert_with_evidence(
                 self.conn,
                 [
-                    {**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])}
+                    {
+                        **r,
+                        "start_date": iso_or_none(r["start_date"]),
+                        "end_date": iso_or_none(r["end_date"]),
+                    }
                     for r in inserts
                 ],
                 ev_rows,

@@ -53,7 +53,7 @@ from service.ingest.writing import (
     BatchItem,
     BatchOutcome,
     Status,
-    _partial,
+    partial_date_columns,
 )
 
 logger = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class BatchWriter(PeopleWriting, JobPostingWriting, MoveWriting):
             if other == me:
                 continue
             pred, succ = (other, me) if mine_is_successor else (me, other)
-            day, precision = _partial(rel.date)
+            day, precision = partial_date_columns(rel.date)
             rows.append((pred, succ, rel.kind, day, precision))
         await institution_store.add_relations(self.conn, rows, source)
 

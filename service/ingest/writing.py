@@ -44,17 +44,17 @@ class BatchOutcome:
     new_moves: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _partial(value: PartialDateModel | None) -> tuple[Any, str | None]:
+def partial_date_columns(value: PartialDateModel | None) -> tuple[Any, str | None]:
     if value is None:
         return None, None
     return value.to_date(), value.precision
 
 
-def _pd(value: PartialDateModel | None) -> PartialDate | None:
+def partial_date(value: PartialDateModel | None) -> PartialDate | None:
     return PartialDate(value.year, value.month, value.day) if value else None
 
 
-def _pd_from_row(day: Any, precision: str | None) -> PartialDate | None:
+def partial_date_from_row(day: Any, precision: str | None) -> PartialDate | None:
     if day is None or precision is None:
         return None
     return PartialDate.from_date(day, precision)
@@ -94,5 +94,5 @@ class WriterBase:
         return await institution_writes.fetch_info(self.conn, sorted(i for i in ids if i))
 
 
-def _iso(value: Any) -> Any:
+def iso_or_none(value: Any) -> Any:
     return value.isoformat() if value is not None else None

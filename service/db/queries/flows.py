@@ -92,7 +92,7 @@ class SeriesPoint:
         return self.inflow - self.outflow
 
 
-_ROOTS = """_roots(id, root, depth) AS (
+ROOTS_CTE = """_roots(id, root, depth) AS (
     SELECT id, id, 0 FROM institution WHERE parent_id IS NULL
     UNION ALL
     SELECT i.id, _roots.root, _roots.depth + 1 FROM institution i
@@ -136,7 +136,7 @@ def _aggregate(
     if level is not Level.PARENT:
         return f"WITH _flows(o, d, p, n, w) AS ({agg})", p
     return (
-        f"WITH RECURSIVE {_ROOTS}, _inst(o, d, p, n, w) AS ({agg}), "
+        f"WITH RECURSIVE {ROOTS_CTE}, _inst(o, d, p, n, w) AS ({agg}), "
         "_flows(o, d, p, n, w) AS (SELECT _fr.root, _tr.root, _inst.p, sum(_inst.n), "
         "sum(_inst.w) FROM _inst "
         "LEFT JOIN _roots _fr ON _fr.id = _inst.o LEFT JOIN _roots _tr ON _tr.id = _inst.d "

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from service.db.queries.executor import Executor, Params
-from service.db.queries.flows import _ROOTS, NetFlowRow, Weight, net_flows
+from service.db.queries.flows import ROOTS_CTE, NetFlowRow, Weight, net_flows
 from service.db.queries.moves import MoveFilter
 from service.domain.flows import Level, Period
 from service.domain.rates import Rates, is_small, migration_rates
@@ -108,7 +108,7 @@ def populations_sql(
         entity, join, with_ = (
             "_roots.root",
             "JOIN _roots ON _roots.id = a.institution_id",
-            (f"WITH RECURSIVE {_ROOTS},"),
+            (f"WITH RECURSIVE {ROOTS_CTE},"),
         )
     where = ["_s.first_year IS NOT NULL", "_s.e IS NOT NULL"]
     if year_from is not None:
