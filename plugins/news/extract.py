@@ -33,7 +33,7 @@ from anyascii import anyascii
 
 from plugins.news import chinese, english
 from plugins.news.mentions import find_institutions, find_new_organisations
-from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES
+from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES, told_elsewhere
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
 from plugins.news.script import as_written, to_simplified
 from plugins.news.sentences import split_sentences
@@ -759,6 +759,32 @@ def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
     return [*full, *departures, *arrivals]
 
 
+_PRONOUN_START = re.compile(r"\s*(?:He|She|They|His|Her|Their)\b")
+
+
+def _sentences_about(person: str, text: str, sentences: list[tuple[int, int]]) -> list[str]:
+    """The sentences naming ``person`` by surname, and those that follow them and open with
+    a pronoun (an English name only)."""
+    if _HAN.search(person):
+        return []
+    tokens = person.split()
+    if not tokens:
+        return []
+    surname = tokens[-1]
+    out: list[str] = []
+    follows = False
+    for start, end in sentences:
+        sentence = text[start:end]
+        if re.search(rf"\b{re.escape(surname)}\b", sentence) or (
+            follows and _PRONOUN_START.match(sentence)
+        ):
+            out.append(sentence)
+            follows = True
+        else:
+            follows = False
+    return out
+
+
 def _merge(
     candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]
 ) -> list[ExtractedMove]:
@@ -769,6 +795,13 @@ def _merge(
     for group in groups.values():
         priors = [c for c in group if c.prior]
         moves = [c for c in group if not c.prior]
+        # "Castellane-Obuya will keep his professorship", "she is still at OpenAI": a later
+        # sentence about the person can say that no move has happened.
+        verdict = told_elsewhere(_sentences_about(group[0].person, text, sentences))
+        if verdict is not None:
+            for move in moves:
+                if move.modality in MOVE_MODALITIES:
+                    move.modality = verdict
         # "taking a leave of absence from A to become chief scientist at B": the employer left
         # on leave is still the origin of the move told beside it.
         priors += [
