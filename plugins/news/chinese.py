@@ -60,7 +60,7 @@ _FUNCTION_CHARS = frozenset(
 _ADVERB_ZENG = re.compile(r"曾(?=[入任在于是经获参先担就加效为与带主负从做供执])")
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
-    r"下一站(?:可能|或将|将)?(?:是|为)|去向(?:可能)?(?:是|为)|任命|聘任|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
+    r"下一站(?:可能|或将|将)?(?:是|为)|新[东東]家(?:是|为|為)|去向(?:可能)?(?:是|为)|任命|聘任|转战|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
     r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|(?<![失回])去了"
 )
 _GENERIC_ORGS = frozenset(
@@ -209,7 +209,7 @@ def sentence_candidates(
         if (
             c_start - s_start >= 2
             and text[c_start - 1] in "的"
-            and not text.startswith(("下一站", "去向"), c_start)
+            and not text.startswith(("下一站", "去向", "新东家", "新東家"), c_start)
         ):
             continue  # "离职的传闻": a noun phrase, not a report
         if kind == "arrive" and text[c_start:c_end].rstrip("了") in _TAKES_IN:

@@ -919,9 +919,11 @@ def _firm_departure_takes_rumoured_arrival(by_class: dict[str, list[Candidate]])
     told firmly and the destination told by a source make one reported move."""
     firm = by_class.get("firm") or []
     rumours = by_class.get("rumour") or []
-    if not any(c.origin and not c.destination for c in firm):
+    left = {_inst_key(c.origin) for c in firm if c.origin and not c.destination}
+    if not left:
         return
-    arrivals = [c for c in rumours if c.destination and not c.origin]
+    # the arrival may already carry the origin the firm departure names
+    arrivals = [c for c in rumours if c.destination and _inst_key(c.origin) in left | {None}]
     if not arrivals or any(c.destination for c in firm):
         return
     for arrival in arrivals:
