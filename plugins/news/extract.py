@@ -712,11 +712,18 @@ _CLASS_RANK = {"firm": 0, "rumour": 1, "denied": 2, "none": 3}
 
 
 def _latest_prior(priors: list[Candidate], sentence: int) -> Candidate:
-    """The employer known last before ``sentence`` (else the nearest one after it)."""
+    """The employer known last before ``sentence`` (else the latest told in the nearest
+    sentence after it)."""
     before = [p for p in priors if p.sentence <= sentence]
     if before:
         return max(before, key=lambda p: (p.sentence, p.extras.get("pos", "0").zfill(8)))
-    return min(priors, key=lambda p: p.sentence)
+    # "X has hired P. After a PhD at A, P spent four years at B and most recently led C":
+    # within the nearest later sentence, the latest employer of the career it tells.
+    nearest = min(p.sentence for p in priors)
+    return max(
+        (p for p in priors if p.sentence == nearest),
+        key=lambda p: p.extras.get("pos", "0").zfill(8),
+    )
 
 
 def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
