@@ -135,6 +135,13 @@ _PRIOR = re.compile(
     r"|was most recently|before that|(?P<latest>most recently|until recently|latest role|last (?:role|job|post)))\b",
     re.IGNORECASE,
 )
+# "at A until last month": the employer the person has just left.
+_UNTIL_LATELY = re.compile(
+    r"\s+until (?:last (?:week|month|year|spring|summer|autumn|fall|winter)|recently|earlier this"
+    r"|this (?:week|month|year)|(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b)"
+)
+_LEFT_FOR = re.compile(r"\b(?:left|quit|leaving)\s+(?:the\s+)?$")
 _ROLE_OF_BEFORE = re.compile(
     r"\b(?:head|chief|director|leader|founder|co-founder|president|dean|manager|scientist"
     r"|researcher|engineer|professor)\s+of\s+(?:the\s+)?$",
@@ -882,6 +889,13 @@ def _prior(
         before = [p for p in named if p.end <= inst.start]
         if before and _APPOSITION.match(text[before[-1].end : inst.start]):
             add(before[-1], inst, inst.start)
+        if before and _UNTIL_LATELY.match(text, inst.end, s_end):
+            add(before[-1], inst, 10_000_000 + inst.start)  # "led research at A until last month"
+        if before and _LEFT_FOR.search(text, s_start, inst.start):
+            # "who left A for B in 2023": B is the later employer
+            nxt = [m for m in insts if m.start > inst.end]
+            if nxt and re.fullmatch(r"\s+for\s+(?:the\s+)?", text[inst.end : nxt[0].start]):
+                add(before[-1], nxt[0], nxt[0].start)
         later = [p for p in named if p.start >= inst.end]
         if (
             later

@@ -33,7 +33,7 @@ from anyascii import anyascii
 
 from plugins.news import chinese, english
 from plugins.news.mentions import find_institutions, find_new_organisations
-from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES
+from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES, told_elsewhere
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
 from plugins.news.script import as_written, to_simplified
 from plugins.news.sentences import split_sentences
@@ -712,11 +712,18 @@ _CLASS_RANK = {"firm": 0, "rumour": 1, "denied": 2, "none": 3}
 
 
 def _latest_prior(priors: list[Candidate], sentence: int) -> Candidate:
-    """The employer known last before ``sentence`` (else the nearest one after it)."""
+    """The employer known last before ``sentence`` (else the latest told in the nearest
+    sentence after it)."""
     before = [p for p in priors if p.sentence <= sentence]
     if before:
         return max(before, key=lambda p: (p.sentence, p.extras.get("pos", "0").zfill(8)))
-    return min(priors, key=lambda p: p.sentence)
+    # "X has hired P. After a PhD at A, P spent four years at B and most recently led C":
+    # within the nearest later sentence, the latest employer of the career it tells.
+    nearest = min(p.sentence for p in priors)
+    return max(
+        (p for p in priors if p.sentence == nearest),
+        key=lambda p: p.extras.get("pos", "0").zfill(8),
+    )
 
 
 def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
@@ -759,6 +766,32 @@ def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
     return [*full, *departures, *arrivals]
 
 
+_PRONOUN_START = re.compile(r"\s*(?:He|She|They|His|Her|Their)\b")
+
+
+def _sentences_about(person: str, text: str, sentences: list[tuple[int, int]]) -> list[str]:
+    """The sentences naming ``person`` by surname, and those that follow them and open with
+    a pronoun (an English name only)."""
+    if _HAN.search(person):
+        return []
+    tokens = person.split()
+    if not tokens:
+        return []
+    surname = tokens[-1]
+    out: list[str] = []
+    follows = False
+    for start, end in sentences:
+        sentence = text[start:end]
+        if re.search(rf"\b{re.escape(surname)}\b", sentence) or (
+            follows and _PRONOUN_START.match(sentence)
+        ):
+            out.append(sentence)
+            follows = True
+        else:
+            follows = False
+    return out
+
+
 def _merge(
     candidates: list[Candidate], text: str, sentences: list[tuple[int, int]]
 ) -> list[ExtractedMove]:
@@ -769,6 +802,13 @@ def _merge(
     for group in groups.values():
         priors = [c for c in group if c.prior]
         moves = [c for c in group if not c.prior]
+        # "Castellane-Obuya will keep his professorship", "she is still at OpenAI": a later
+        # sentence about the person can say that no move has happened.
+        verdict = told_elsewhere(_sentences_about(group[0].person, text, sentences))
+        if verdict is not None:
+            for move in moves:
+                if move.modality in MOVE_MODALITIES:
+                    move.modality = verdict
         # "taking a leave of absence from A to become chief scientist at B": the employer left
         # on leave is still the origin of the move told beside it.
         priors += [
@@ -886,9 +926,11 @@ def _firm_departure_takes_rumoured_arrival(by_class: dict[str, list[Candidate]])
     told firmly and the destination told by a source make one reported move."""
     firm = by_class.get("firm") or []
     rumours = by_class.get("rumour") or []
-    if not any(c.origin and not c.destination for c in firm):
+    left = {_inst_key(c.origin) for c in firm if c.origin and not c.destination}
+    if not left:
         return
-    arrivals = [c for c in rumours if c.destination and not c.origin]
+    # the arrival may already carry the origin the firm departure names
+    arrivals = [c for c in rumours if c.destination and _inst_key(c.origin) in left | {None}]
     if not arrivals or any(c.destination for c in firm):
         return
     for arrival in arrivals:

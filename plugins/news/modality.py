@@ -23,6 +23,7 @@ Modality = Literal[
     "planned",
     "leave_of_absence",
     "background",
+    "side_post",
 ]
 MOVE_MODALITIES: frozenset[str] = frozenset({"reported", "confirmed"})
 RUMOUR_MODALITIES: frozenset[str] = frozenset({"in_talks", "rumour"})
@@ -194,6 +195,39 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if plans and not _EN_FIRM_AFTER_PLAN.search(sentence, plans[-1].end()):
         return "planned"
     return "confirmed" if _EN_CONFIRMED.search(sentence) else "reported"
+
+
+# Told anywhere in the article about the person: the job is kept beside the new post (an
+# advisory, board or visiting post), so nothing moves.
+_EN_KEEPS_JOB = re.compile(
+    r"\b(?:keep|keeps|keeping|retain|retains|retaining|continue to hold|continues to hold) "
+    r"(?:his|her|their) (?:\w+ )?(?:professorship|chair|post|position|job|appointment"
+    r"|faculty (?:post|position|appointment)|lab|day job)\b"
+    r"|\b(?:will )?remains? (?:a |an )?(?:full-time )?(?:professor|faculty member|employee) (?:at|of)\b",
+    re.IGNORECASE,
+)
+# The person has not gone yet: the move is planned, whatever tense the headline used.
+_EN_NOT_GONE_YET = re.compile(
+    r"\b(?:is|are) still (?:at|with|employed)\b|\b(?:has|have) not (?:yet )?left\b"
+    r"|\b(?:hasn['’]t|haven['’]t) (?:yet )?left\b|\bwill (?:finish|complete) (?:the |his |her |their )?"
+    r"(?:[\w-]+ )?(?:term|semester|academic year|school year)\b|\b(?:is|are) expected to start\b"
+    r"|\bwill (?:step down|leave|depart) (?:at|by|in|on|after)\b",
+    re.IGNORECASE,
+)
+
+
+def told_elsewhere(about: list[str], *, chinese: bool = False) -> Modality | None:
+    """What the article's other sentences about a person say of every move told of them:
+    a job kept beside a new post (``side_post``) or a move that has not happened yet
+    (``planned``); None when they say neither."""
+    if chinese:
+        return None
+    text = " ".join(about)
+    if _EN_KEEPS_JOB.search(text):
+        return "side_post"
+    if _EN_NOT_GONE_YET.search(text):
+        return "planned"
+    return None
 
 
 def is_background(clause: str, *, chinese: bool = False) -> bool:
