@@ -465,15 +465,83 @@ def _same_move(a: Sighting, b: Sighting) -> bool:
 _TOPIC_FILLER = frozenset({"and", "of", "in", "the", "for", "on", "with", "a", "an", "to"})
 
 
+# Abbreviations free-text topics use for the words a catalogue label spells out.
+_TOPIC_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "ai": ("artificial", "intelligence"),
+        "ml": ("machine", "learning"),
+        "nlp": ("natural", "language", "processing"),
+        "llm": ("large", "language", "models"),
+        "llms": ("large", "language", "models"),
+        "rl": ("reinforcement", "learning"),
+        "gnn": ("graph", "neural", "networks"),
+        "gnns": ("graph", "neural", "networks"),
+        "cv": ("computer", "vision"),
+    }
+)
+# Words too broad to say which topic a label names: "Advanced Neural Network Applications"
+# and "graph neural networks" share two of them and no topic.
+_GENERIC_TOPIC_WORDS = frozenset(
+    {
+        "advanced",
+        "analysis",
+        "applications",
+        "algorithms",
+        "approaches",
+        "artificial",
+        "computing",
+        "computer",
+        "data",
+        "deep",
+        "intelligence",
+        "learning",
+        "machine",
+        "management",
+        "methods",
+        "model",
+        "modeling",
+        "models",
+        "network",
+        "networks",
+        "neural",
+        "processing",
+        "research",
+        "science",
+        "studies",
+        "systems",
+        "technique",
+        "techniques",
+        "technologies",
+        "theory",
+    }
+)
+
+
 def _topic_words(topic: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z0-9]+", fold(topic)) if w not in _TOPIC_FILLER)
+    words: list[str] = []
+    for w in re.findall(r"[a-z0-9]+", fold(topic)):
+        words += _TOPIC_ABBREVIATIONS.get(w, (w,))
+    return frozenset(w for w in words if w not in _TOPIC_FILLER)
+
+
+def _specific(words: frozenset[str]) -> frozenset[str]:
+    """The words of a topic that say which topic it is, a plural read as its singular."""
+    return frozenset(
+        w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
+        for w in words - _GENERIC_TOPIC_WORDS
+    )
 
 
 def _same_topic(a: frozenset[str], b: frozenset[str]) -> bool:
     """One topic is the other, or names it shorter: sources abbreviate the same label
     ("3D Shape Modeling" for "3D Shape Modeling and Analysis"); two words at least, so that a
-    word like "learning" alone joins nothing."""
-    return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
+    word like "learning" alone joins nothing. A free-text topic and a catalogue's label name
+    one topic in different words ("medical image analysis", "Medical Image Segmentation
+    Techniques"): two specific words in common (not "learning", "neural", "systems") are one
+    topic."""
+    if a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a)):
+        return True
+    return len(_specific(a) & _specific(b)) >= 2
 
 
 # Words that place a topic or a department in computing, or in a field away from it. A
