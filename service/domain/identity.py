@@ -117,6 +117,9 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         # ... and both stints there say they began the same year: namesakes at one place are
         # seldom hired the same year, and two sources of one person agree on it.
         "same_start": 2.0,
+        # ... and both say it ended the same year too: one closed stint two sources agree on
+        # (an earlier post a people page lists with the years a bibliography shows there).
+        "same_span": 2.0,
         "related_institution_overlap": 3.0,  # a parent and its unit at overlapping times
         "same_institution_apart": 2.0,  # the same place, within a few years of each other
         "same_institution_decades": 0.5,  # the same place, far apart in time
@@ -376,6 +379,11 @@ def _same_start(a: StintSpan, b: StintSpan) -> bool:
     return all(s[1] is not None and s[1] != s[2] for s in (a, b)) and a[1] == b[1]
 
 
+def _same_span(a: StintSpan, b: StintSpan) -> bool:
+    """Both stints begin the same year and both say they ended, the same year."""
+    return _same_start(a, b) and a[2] is not None and a[2] == b[2]
+
+
 def _inside(a: StintSpan, b: StintSpan) -> bool:
     """One stint lies wholly inside the other, touching neither of its known ends: a year at
     another place in the middle of a stint is two places at once, not a move (a move year sits
@@ -402,7 +410,7 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     if not a.stints or not b.stints:
         return 0.0, []
     agree: set[int] = set()
-    same_start = False
+    same_start = same_span = False
     related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
@@ -412,6 +420,7 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
                 elif _common_years(sa, sb, open_ended=True) >= 1:
                     agree.add(sa[0])
                     same_start = same_start or _same_start(sa, sb)
+                    same_span = same_span or _same_span(sa, sb)
                 elif _gap(sa, sb) <= APART_YEARS:
                     apart = True
                 else:
@@ -436,6 +445,9 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
         if same_start:
             weight += WEIGHTS["same_start"]
             why.append("begun there the same year")
+        if same_span:
+            weight += WEIGHTS["same_span"]
+            why.append("ended there the same year")
         return weight, why
     if related:
         return WEIGHTS["related_institution_overlap"], ["parent and unit at overlapping times"]
