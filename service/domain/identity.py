@@ -29,7 +29,8 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   pinyin and compared like any other name; two different native-script names are two people.
 * **Institutions and time.** The same institution at overlapping times is strong evidence for
   one person, stronger when both stints say they began the same year (two sources of one
-  person agree on it; namesakes at one place are seldom hired the same year); a parent and its unit (Google DeepMind and Google) a little less; the same
+  person agree on it; namesakes at one place are seldom hired the same year), stronger again
+  when both also say it ended the same year (one closed stint two sources agree on); a parent and its unit (Google DeepMind and Google) a little less; the same
   institution years apart little. Overlapping stints (two years or more in common) at unrelated
   institutions are evidence of two people, unless a university meets a company or lab, a
   plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
@@ -41,7 +42,10 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   the same place decades apart.
 * **Topics**: two or more shared topics, one, or none while both give several. A topic one
   source names shorter ("3D Shape Modeling" for "3D Shape Modeling and Analysis") is the same
-  topic: two or more words, all found in the other's label. The departments a source names
+  topic: two or more words, all found in the other's label. A free-text topic and a
+  catalogue's label ("medical image analysis", "Medical Image Segmentation Techniques") are one
+  topic when they share two specific words (broad words such as "learning" or "systems" left
+  out, abbreviations such as "AI" spelled out). The departments a source names
   (kept among the topics, marked :data:`DEPARTMENT`) are not compared one by one with topics,
   but they place a person in a field: a sighting whose labels all lie in a field away from
   computing (a chemistry department) and one whose labels all lie in computing disagree like
