@@ -29,7 +29,8 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   pinyin and compared like any other name; two different native-script names are two people.
 * **Institutions and time.** The same institution at overlapping times is strong evidence for
   one person, stronger when both stints say they began the same year (two sources of one
-  person agree on it; namesakes at one place are seldom hired the same year); a parent and its unit (Google DeepMind and Google) a little less; the same
+  person agree on it; namesakes at one place are seldom hired the same year), stronger again
+  when both also say it ended the same year (one closed stint two sources agree on); a parent and its unit (Google DeepMind and Google) a little less; the same
   institution years apart little. Overlapping stints (two years or more in common) at unrelated
   institutions are evidence of two people, unless a university meets a company or lab, a
   plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
@@ -41,7 +42,10 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   the same place decades apart.
 * **Topics**: two or more shared topics, one, or none while both give several. A topic one
   source names shorter ("3D Shape Modeling" for "3D Shape Modeling and Analysis") is the same
-  topic: two or more words, all found in the other's label. The departments a source names
+  topic: two or more words, all found in the other's label. A free-text topic and a
+  catalogue's label ("medical image analysis", "Medical Image Segmentation Techniques") are one
+  topic when they share two specific words (broad words such as "learning" or "systems" left
+  out, abbreviations such as "AI" spelled out). The departments a source names
   (kept among the topics, marked :data:`DEPARTMENT`) are not compared one by one with topics,
   but they place a person in a field: a sighting whose labels all lie in a field away from
   computing (a chemistry department) and one whose labels all lie in computing disagree like
@@ -117,6 +121,9 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         # ... and both stints there say they began the same year: namesakes at one place are
         # seldom hired the same year, and two sources of one person agree on it.
         "same_start": 2.0,
+        # ... and both say it ended the same year too: one closed stint two sources agree on
+        # (an earlier post a people page lists with the years a bibliography shows there).
+        "same_span": 2.0,
         "related_institution_overlap": 3.0,  # a parent and its unit at overlapping times
         "same_institution_apart": 2.0,  # the same place, within a few years of each other
         "same_institution_decades": 0.5,  # the same place, far apart in time
@@ -376,6 +383,11 @@ def _same_start(a: StintSpan, b: StintSpan) -> bool:
     return all(s[1] is not None and s[1] != s[2] for s in (a, b)) and a[1] == b[1]
 
 
+def _same_span(a: StintSpan, b: StintSpan) -> bool:
+    """Both stints begin the same year and both say they ended, the same year."""
+    return _same_start(a, b) and a[2] is not None and a[2] == b[2]
+
+
 def _inside(a: StintSpan, b: StintSpan) -> bool:
     """One stint lies wholly inside the other, touching neither of its known ends: a year at
     another place in the middle of a stint is two places at once, not a move (a move year sits
@@ -402,7 +414,7 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     if not a.stints or not b.stints:
         return 0.0, []
     agree: set[int] = set()
-    same_start = False
+    same_start = same_span = False
     related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
@@ -412,6 +424,7 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
                 elif _common_years(sa, sb, open_ended=True) >= 1:
                     agree.add(sa[0])
                     same_start = same_start or _same_start(sa, sb)
+                    same_span = same_span or _same_span(sa, sb)
                 elif _gap(sa, sb) <= APART_YEARS:
                     apart = True
                 else:
@@ -436,6 +449,9 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
         if same_start:
             weight += WEIGHTS["same_start"]
             why.append("begun there the same year")
+        if same_span:
+            weight += WEIGHTS["same_span"]
+            why.append("ended there the same year")
         return weight, why
     if related:
         return WEIGHTS["related_institution_overlap"], ["parent and unit at overlapping times"]
@@ -465,15 +481,83 @@ def _same_move(a: Sighting, b: Sighting) -> bool:
 _TOPIC_FILLER = frozenset({"and", "of", "in", "the", "for", "on", "with", "a", "an", "to"})
 
 
+# Abbreviations free-text topics use for the words a catalogue label spells out.
+_TOPIC_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "ai": ("artificial", "intelligence"),
+        "ml": ("machine", "learning"),
+        "nlp": ("natural", "language", "processing"),
+        "llm": ("large", "language", "models"),
+        "llms": ("large", "language", "models"),
+        "rl": ("reinforcement", "learning"),
+        "gnn": ("graph", "neural", "networks"),
+        "gnns": ("graph", "neural", "networks"),
+        "cv": ("computer", "vision"),
+    }
+)
+# Words too broad to say which topic a label names: "Advanced Neural Network Applications"
+# and "graph neural networks" share two of them and no topic.
+_GENERIC_TOPIC_WORDS = frozenset(
+    {
+        "advanced",
+        "analysis",
+        "applications",
+        "algorithms",
+        "approaches",
+        "artificial",
+        "computing",
+        "computer",
+        "data",
+        "deep",
+        "intelligence",
+        "learning",
+        "machine",
+        "management",
+        "methods",
+        "model",
+        "modeling",
+        "models",
+        "network",
+        "networks",
+        "neural",
+        "processing",
+        "research",
+        "science",
+        "studies",
+        "systems",
+        "technique",
+        "techniques",
+        "technologies",
+        "theory",
+    }
+)
+
+
 def _topic_words(topic: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z0-9]+", fold(topic)) if w not in _TOPIC_FILLER)
+    words: list[str] = []
+    for w in re.findall(r"[a-z0-9]+", fold(topic)):
+        words += _TOPIC_ABBREVIATIONS.get(w, (w,))
+    return frozenset(w for w in words if w not in _TOPIC_FILLER)
+
+
+def _specific(words: frozenset[str]) -> frozenset[str]:
+    """The words of a topic that say which topic it is, a plural read as its singular."""
+    return frozenset(
+        w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
+        for w in words - _GENERIC_TOPIC_WORDS
+    )
 
 
 def _same_topic(a: frozenset[str], b: frozenset[str]) -> bool:
     """One topic is the other, or names it shorter: sources abbreviate the same label
     ("3D Shape Modeling" for "3D Shape Modeling and Analysis"); two words at least, so that a
-    word like "learning" alone joins nothing."""
-    return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
+    word like "learning" alone joins nothing. A free-text topic and a catalogue's label name
+    one topic in different words ("medical image analysis", "Medical Image Segmentation
+    Techniques"): two specific words in common (not "learning", "neural", "systems") are one
+    topic."""
+    if a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a)):
+        return True
+    return len(_specific(a) & _specific(b)) >= 2
 
 
 # Words that place a topic or a department in computing, or in a field away from it. A

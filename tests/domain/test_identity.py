@@ -356,6 +356,34 @@ def test_a_topic_named_shorter_is_the_same_topic() -> None:
     )
 
 
+def test_free_text_topics_and_catalogue_labels_that_share_specific_words_are_shared() -> None:
+    # A people page writes its topics freely, a bibliographic profile gives catalogue labels:
+    # two specific words in common (an abbreviation spelled out) are one topic.
+    name = ("Priya Raman",)
+    free = frozenset({"privacy-preserving ML", "AI for healthcare"})
+    catalogue = frozenset(
+        {"Privacy-Preserving Technologies in Data", "Artificial Intelligence in Healthcare"}
+    )
+    pair = compare(Sighting(name, topics=free), Sighting(name, topics=catalogue), CTX)
+    assert "2 shared topics" in pair.reasons
+    # Broad words ("advanced", "neural", "networks", "learning") name no topic.
+    graphs = frozenset({"graph neural networks", "deep learning theory"})
+    broad = frozenset({"Advanced Neural Network Applications", "Machine Learning and Algorithms"})
+    apart = compare(Sighting(name, topics=graphs), Sighting(name, topics=broad), CTX)
+    assert "no shared topic" in apart.reasons
+
+
+def test_one_closed_stint_two_sources_agree_on_corroborates_more() -> None:
+    # A people page lists an earlier post 2011-2020; a bibliography shows those very years.
+    name = ("Min Liu",)
+    page = Sighting(name, stints=((TSINGHUA, 2011, 2020), (MIT, 2021, None)))
+    works = Sighting(name, stints=((TSINGHUA, 2011, 2020),))
+    still = Sighting(name, stints=((TSINGHUA, 2011, 2024),))
+    closed, open_ = compare(page, works, CTX), compare(page, still, CTX)
+    assert "ended there the same year" in closed.reasons
+    assert closed.weight == open_.weight + 2.0
+
+
 def test_starts_a_decade_apart_at_one_institution_are_two_hires() -> None:
     # A professor there since 2000 and a doctoral student since 2022: both stints are open, so
     # they "overlap", but one person does not start at the same place twice.
