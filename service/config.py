@@ -267,6 +267,11 @@ class Settings(BaseSettings):
         "acquisition) within this many years of the relation's date is continuity, not a move.",
     )
     small_number_threshold: int = Field(default=5, ge=1)
+    flow_rollups: bool = Field(
+        default=True,
+        description="Answer flows, net flows and institution series from the rollup tables "
+        "when they cover the filter (false: always count the moves themselves).",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from service.config import Settings
 from service.db.ordered import send_ahead
-from service.db.stores import ingest_runs, institution_writes, plugin_state
+from service.db.stores import ingest_runs, institution_writes, plugin_state, rollups
 from service.domain.names import normalize_institution
 from service.errors import ConfigError
 from service.ingest.context import IngestContext, PluginSettings
@@ -476,6 +476,7 @@ class _Run:
         if not self.dry_run:
             self.written += len(items)
             await self.analyze_if_grown()
+            await send_ahead(self.lock_conn, self._compact_rollups(self.lock_conn))
             self.http.validators.mark_committed(validators)
             new = [m["id"] for m in outcome.new_moves]
             result.new_move_ids.extend(new)
@@ -512,6 +513,15 @@ class _Run:
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
             # Statistics only guide the plans of later lookups: the run goes on without them.
             logger.warning("%s: ANALYZE of the growing tables failed: %s", self.name, exc)
+
+    async def _compact_rollups(self, conn: asyncpg.Connection) -> None:
+        """Fold the flow rollups' pending deltas (``stores.rollups``) after a batch, on the
+        run's other connection: the next batch is written meanwhile."""
+        try:
+            await rollups.compact(conn)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            # Reads sum the deltas anyway: only their number grows until the next compaction.
+            logger.warning("%s: compacting the flow rollups failed: %s", self.name, exc)
 
     def notify(self, moves: list[dict[str, Any]], run_id: int) -> None:
         impls = self.pm.hook.on_move_recorded.get_hookimpls()

@@ -262,7 +262,9 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
         threshold = ctx.settings.small_number_threshold
 
         async def compute() -> list[FlowCell]:
-            rows = await flows.flows(ctx.db, level, period, flt, weight)
+            rows = await flows.flows(
+                ctx.db, level, period, flt, weight, rollups=ctx.settings.flow_rollups
+            )
             found = await entities(info, [k for r in rows for k in (r.origin, r.destination)])
             return [
                 FlowCell(
@@ -304,7 +306,16 @@ class Query(HiringQueries, RateQueries, PipelineQueries):
 
         async def compute() -> list[NetFlow]:
             async with analysis_db(ctx) as db:
-                rows = await rates.net_flow_rates(db, level, period, flt, as_of, threshold, weight)
+                rows = await rates.net_flow_rates(
+                    db,
+                    level,
+                    period,
+                    flt,
+                    as_of,
+                    threshold,
+                    weight,
+                    rollups=ctx.settings.flow_rollups,
+                )
             found = await entities(info, [r.flow.entity for r in rows])
             return [
                 NetFlow(

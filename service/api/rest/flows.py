@@ -84,7 +84,8 @@ async def list_flows(request: Request, call: Call) -> Response:
     weight = q.Weight[call.args["weight"]]
     async with connection(request) as conn:
         flt = await move_filter(conn, call.args)
-        rows = await q.flows(conn, level, period, flt, weight)
+        rollups = get_state(request).settings.flow_rollups
+        rows = await q.flows(conn, level, period, flt, weight, rollups=rollups)
     threshold = get_state(request).settings.small_number_threshold
     weighted = weight is q.Weight.CITATIONS
     items: list[dict[str, Any]] = [
@@ -117,6 +118,7 @@ async def list_net_flows(request: Request, call: Call) -> Response:
             current_year(),
             get_state(request).settings.small_number_threshold,
             weight,
+            rollups=get_state(request).settings.flow_rollups,
         )
     weighted = weight is q.Weight.CITATIONS
     items: list[dict[str, Any]] = [

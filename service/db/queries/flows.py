@@ -26,6 +26,7 @@ from enum import Enum
 
 from service.db.queries.executor import Executor, Params
 from service.db.queries.moves import MoveFilter, filter_conditions
+from service.db.queries.rollups import Rollup, rollup_for
 from service.domain.flows import Level, Period, mark_small
 
 __all__ = [
@@ -36,9 +37,13 @@ __all__ = [
     "SeriesPoint",
     "Weight",
     "flows",
+    "flows_sql",
     "institution_flow_series",
+    "institution_flow_series_sql",
     "mark_small",
     "net_flows",
+    "net_flows_sql",
+    "source",
 ]
 
 
@@ -106,15 +111,40 @@ def period_sql(period: Period) -> str:
     return f"date_trunc('{period.value.lower()}', m.move_date)::date"
 
 
+def source(
+    level: Level, flt: MoveFilter, weight: Weight = Weight.COUNT, *, rollups: bool = True
+) -> Rollup | None:
+    """The rollup a flow aggregate reads (see :mod:`service.db.queries.rollups`), or None
+    for the scan of ``move``. Citation weights read the researchers' current counts, which the
+    rollups do not keep."""
+    if not rollups or weight is not Weight.COUNT:
+        return None
+    return rollup_for(flt, institutions=level is not Level.COUNTRY)
+
+
+def _from(rollup: Rollup | None) -> tuple[str, str]:
+    """The FROM item (alias ``m``) and what one of its rows counts."""
+    if rollup is None:
+        return "move m", "1"
+    return f"{rollup.value} m", "m.moves"
+
+
 def _aggregate(
-    level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+    level: Level,
+    period: Period,
+    flt: MoveFilter,
+    weight: Weight = Weight.COUNT,
+    *,
+    rollups: bool = True,
 ) -> tuple[str, Params]:
     """``WITH ... _flows(o, d, p, n, w)``: moves counted per origin, destination and period,
     and (``Weight.CITATIONS``) the movers' citations summed in ``w`` (NULL otherwise).
 
     At PARENT level moves are counted per institution pair first, then mapped to top-level
-    ancestors; a move inside one organisation is not a flow.
+    ancestors; a move inside one organisation is not a flow. The counts come from a rollup
+    when one covers the filter (``rollups``), else from the moves themselves.
     """
+    table, one = _from(source(level, flt, weight, rollups=rollups))
     p = Params()
     where = filter_conditions(flt, p)
     if period is not Period.ALL:
@@ -132,7 +162,13 @@ def _aggregate(
             "GROUP BY 1, 2, 3"
         )
     else:
-        agg = f"SELECT {sides}, {per}, count(*), NULL::bigint FROM move m WHERE {cond} GROUP BY 1, 2, 3"
+        # a rollup cell may sum to nothing (moves gone, deltas not compacted yet)
+        counted = "count(*)" if one == "1" else f"sum({one})"
+        having = "" if one == "1" else f" HAVING {counted} <> 0"
+        agg = (
+            f"SELECT {sides}, {per}, {counted}, NULL::bigint FROM {table} WHERE {cond} "
+            f"GROUP BY 1, 2, 3{having}"
+        )
     if level is not Level.PARENT:
         return f"WITH _flows(o, d, p, n, w) AS ({agg})", p
     return (
@@ -145,10 +181,15 @@ def _aggregate(
 
 
 def flows_sql(
-    level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+    level: Level,
+    period: Period,
+    flt: MoveFilter,
+    weight: Weight = Weight.COUNT,
+    *,
+    rollups: bool = True,
 ) -> tuple[str, list[object]]:
     """Rows (o, d, p, n, w): NULL is an unknown end; oldest period first, largest first."""
-    with_, p = _aggregate(level, period, flt, weight)
+    with_, p = _aggregate(level, period, flt, weight, rollups=rollups)
     sql = (
         f"{with_} SELECT o, d, p, n::int AS n, w::bigint AS w FROM _flows "
         "ORDER BY p NULLS FIRST, n DESC, o NULLS LAST, d NULLS LAST"
@@ -157,13 +198,18 @@ def flows_sql(
 
 
 def net_flows_sql(
-    level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+    level: Level,
+    period: Period,
+    flt: MoveFilter,
+    weight: Weight = Weight.COUNT,
+    *,
+    rollups: bool = True,
 ) -> tuple[str, list[object]]:
     """Rows (e, p, inflow, outflow, inflow_w, outflow_w) per known entity; moves within one
     entity are left out. ``inflow_w`` and ``outflow_w`` sum the flow cells' citations
     (``Weight.CITATIONS``), so a mover's citations count wherever the mover counts; NULL
     otherwise. The order is by the net count whatever the weight."""
-    with_, p = _aggregate(level, period, flt, weight)
+    with_, p = _aggregate(level, period, flt, weight, rollups=rollups)
     sql = f"""
         {with_}
         SELECT e, p, sum(i)::int AS inflow, sum(o)::int AS outflow,
@@ -180,17 +226,29 @@ def net_flows_sql(
 
 
 async def flows(
-    ex: Executor, level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+    ex: Executor,
+    level: Level,
+    period: Period,
+    flt: MoveFilter,
+    weight: Weight = Weight.COUNT,
+    *,
+    rollups: bool = True,
 ) -> list[FlowRow]:
-    sql, params = flows_sql(level, period, flt, weight)
+    sql, params = flows_sql(level, period, flt, weight, rollups=rollups)
     rows = await ex.fetch(sql, *params)
     return [FlowRow(r["o"], r["d"], r["p"], r["n"], r["w"]) for r in rows]
 
 
 async def net_flows(
-    ex: Executor, level: Level, period: Period, flt: MoveFilter, weight: Weight = Weight.COUNT
+    ex: Executor,
+    level: Level,
+    period: Period,
+    flt: MoveFilter,
+    weight: Weight = Weight.COUNT,
+    *,
+    rollups: bool = True,
 ) -> list[NetFlowRow]:
-    sql, params = net_flows_sql(level, period, flt, weight)
+    sql, params = net_flows_sql(level, period, flt, weight, rollups=rollups)
     rows = await ex.fetch(sql, *params)
     return [
         NetFlowRow(r["e"], r["p"], r["inflow"], r["outflow"], r["inflow_w"], r["outflow_w"])
@@ -198,11 +256,11 @@ async def net_flows(
     ]
 
 
-async def institution_flow_series(
-    ex: Executor, institution_ids: Sequence[int], period: Period, flt: MoveFilter
-) -> dict[int, list[SeriesPoint]]:
-    """Inflow, outflow and net per period for each institution together with its descendants;
-    moves inside that tree are neither in nor out."""
+def institution_flow_series_sql(
+    institution_ids: Sequence[int], period: Period, flt: MoveFilter, *, rollups: bool = True
+) -> tuple[str, list[object]]:
+    """Rows (root, p, inflow, outflow) per institution (with its descendants) and period."""
+    table, one = _from(rollup_for(flt, institutions=True) if rollups else None)
     p = Params()
     where = filter_conditions(flt, p)
     if period is not Period.ALL:
@@ -216,19 +274,33 @@ async def institution_flow_series(
             UNION SELECT _sub.root, i.id FROM institution i JOIN _sub ON i.parent_id = _sub.id
         )
         SELECT root, p, sum(i)::int AS inflow, sum(o)::int AS outflow FROM (
-            SELECT s.root, {per} AS p, 1 AS i, 0 AS o FROM move m
+            SELECT s.root, {per} AS p, {one} AS i, 0 AS o FROM {table}
             JOIN _sub s ON s.id = m.to_institution_id
             WHERE {cond} AND NOT EXISTS (
                 SELECT 1 FROM _sub s2 WHERE s2.root = s.root AND s2.id = m.from_institution_id)
             UNION ALL
-            SELECT s.root, {per} AS p, 0 AS i, 1 AS o FROM move m
+            SELECT s.root, {per} AS p, 0 AS i, {one} AS o FROM {table}
             JOIN _sub s ON s.id = m.from_institution_id
             WHERE {cond} AND NOT EXISTS (
                 SELECT 1 FROM _sub s2 WHERE s2.root = s.root AND s2.id = m.to_institution_id)
         ) AS _e
-        GROUP BY root, p ORDER BY root, p NULLS FIRST
+        GROUP BY root, p HAVING sum(i) <> 0 OR sum(o) <> 0 ORDER BY root, p NULLS FIRST
     """
-    rows = await ex.fetch(sql, *p.values)
+    return sql, p.values
+
+
+async def institution_flow_series(
+    ex: Executor,
+    institution_ids: Sequence[int],
+    period: Period,
+    flt: MoveFilter,
+    *,
+    rollups: bool = True,
+) -> dict[int, list[SeriesPoint]]:
+    """Inflow, outflow and net per period for each institution together with its descendants;
+    moves inside that tree are neither in nor out."""
+    sql, params = institution_flow_series_sql(institution_ids, period, flt, rollups=rollups)
+    rows = await ex.fetch(sql, *params)
     out: dict[int, list[SeriesPoint]] = defaultdict(list)
     for r in rows:
         out[r["root"]].append(SeriesPoint(r["p"], r["inflow"], r["outflow"]))

@@ -166,12 +166,14 @@ async def net_flow_rates(
     as_of: int,
     count_threshold: int,
     weight: Weight = Weight.COUNT,
+    *,
+    rollups: bool = True,
 ) -> list[NetFlowRateRow]:
     """Net flows with the population of each entity in the period's year and the rates.
 
     Rates are of people over people whatever the weight: ``Weight.CITATIONS`` only adds the
     movers' citations summed beside the counts."""
-    rows = await net_flows(ex, level, period, flt, weight)
+    rows = await net_flows(ex, level, period, flt, weight, rollups=rollups)
     years = [y for y in (_year(r.period) for r in rows) if y is not None]
     pops: dict[tuple[str | int, int], int] = {}
     if years and period is not Period.ALL:
