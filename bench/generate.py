@@ -435,6 +435,10 @@ async def load(url: str, ds: Dataset, *, reset: bool) -> dict[str, int]:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
                 )
+        # COPY fires the move table's statement triggers: each chunk left its flow-rollup deltas
+        # (migration 0014); fold them into one row per cell before the statistics are taken.
+        if await conn.fetchval("SELECT to_regproc('tf_compact_move_rollups') IS NOT NULL"):
+            await conn.fetchval("SELECT tf_compact_move_rollups()")
         await conn.execute("ANALYZE")
         return counts
     finally:
