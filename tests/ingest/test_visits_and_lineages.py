@@ -446,3 +446,34 @@ async def test_acquired_start_ups_leaves_and_labs_of_one_company_end_to_end(
     assert [(m["from"]["slug"], m["to"]["slug"], m["reasons"]["rule"]) for m in visits] == [
         ("mpi-inf", "deepl", "leave_of_absence")
     ]
+
+
+async def test_curated_acquisitions_and_a_university_merger_are_continuity_end_to_end(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """Through the seed's curated relations: a team kept by its acquirer (Silo AI → AMD, named
+    as the papers name them) and a university merged into a new one (UPMC → Sorbonne
+    Université) keep their job; the move into the start-up stays."""
+    lines = [
+        *_history(
+            "A51",
+            [
+                ({"name": "Aalto University", "country_code": "FI"}, list(range(2014, 2021))),
+                ({"name": "Silo AI", "country_code": "FI"}, list(range(2019, 2025))),
+                ({"name": "AMD", "country_code": "US"}, [2024, 2025, 2026]),
+            ],
+        ),
+        *_history(
+            "A52",
+            [
+                ({"name": "Université Pierre et Marie Curie"}, list(range(2011, 2019))),
+                ({"slug": "sorbonne-university"}, list(range(2018, 2027))),
+            ],
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    got = sorted(
+        (m["researcher"]["openalexId"], m["from"]["slug"], m["to"]["slug"])
+        for m in await _moves(client)
+    )
+    assert got == [("A51", "aalto-university", "silo-ai")]
