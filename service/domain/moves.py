@@ -597,12 +597,23 @@ def _continuity(
     relations: Sequence[Relation],
     settings: InferenceSettings,
     units: _Units,
+    activity: Mapping[int, Mapping[int, float]],
 ) -> Relation | None:
     """The relation that makes ``after`` the same job as ``before`` under a new name. A
     relation's end counts for its unit: the Google Brain → Google DeepMind merger carries a
     researcher whose papers say "Google" (Brain's company) to Google DeepMind. An undated
     relation (ROR gives no dates) counts where the switch is direct: the successor's first year
-    within ``continuity_years`` of the predecessor's last."""
+    within ``continuity_years`` of the predecessor's last. The switch is dated to the first
+    year of the successor's unbroken activity that runs into ``after`` (papers naming the
+    acquirer in the year of the deal, beside the start-up's last), not to when it became
+    primary."""
+    arrival = after.first
+    while (
+        arrival - 1 > before.first
+        and after.chain[0] in activity.get(arrival - 1, {})
+        and arrival - 1 >= after.first - settings.allowed_overlap_years
+    ):
+        arrival -= 1
     for rel in relations:
         if rel.kind == "spin_out" and units.leaves_academia(rel):
             continue
@@ -613,18 +624,22 @@ def _continuity(
         if not units.linked(rel.successor_id, after.chain[0]):
             continue
         when = rel.date.year if rel.date is not None else before.last
-        if abs(after.first - when) <= settings.continuity_years:
+        if min(abs(after.first - when), abs(arrival - when)) <= settings.continuity_years:
             return rel
     return None
 
 
 def _join_lineages(
-    runs: list[_Run], relations: Sequence[Relation], settings: InferenceSettings, units: _Units
+    runs: list[_Run],
+    relations: Sequence[Relation],
+    settings: InferenceSettings,
+    units: _Units,
+    activity: Mapping[int, Mapping[int, float]],
 ) -> tuple[list[_Run], list[tuple[int, int, Relation]]]:
     joined: list[_Run] = []
     links: list[tuple[int, int, Relation]] = []
     for run in runs:
-        rel = _continuity(joined[-1], run, relations, settings, units) if joined else None
+        rel = _continuity(joined[-1], run, relations, settings, units, activity) if joined else None
         if rel is not None:
             links.append((joined[-1].inst, run.chain[0], rel))
             joined[-1] = _Run(joined[-1].chain + run.chain, joined[-1].years + run.years)
@@ -975,14 +990,14 @@ def infer_moves(
         ),
     )
     runs = _drop_short_stays(_primary_runs(activity, units.order_key), settings)
-    runs, links = _join_lineages(runs, rels, settings, units)
+    runs, links = _join_lineages(runs, rels, settings, units, activity)
     year_docs = _year_documents(given, units)
     runs, visits = _fold_visits(runs, ordered, settings, year_docs)
-    runs, more_links = _join_lineages(runs, rels, settings, units)
+    runs, more_links = _join_lineages(runs, rels, settings, units, activity)
     links += more_links
     runs = _steps_between(runs, activity, ordered, visits, units)
     # a step may be the predecessor of the next job (a start-up acquired by its employer)
-    runs, step_links = _join_lineages(runs, rels, settings, units)
+    runs, step_links = _join_lineages(runs, rels, settings, units, activity)
     links += step_links
     visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)

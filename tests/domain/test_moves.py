@@ -727,6 +727,23 @@ def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
     assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
 
 
+def test_an_acquisition_counts_from_the_acquirers_first_papers_beside_the_start_ups() -> None:
+    """Habana Labs 2018-2020, Intel (its acquirer, December 2019) from 2020: the deal's year
+    names both, so Intel becomes primary only in 2021, two years after the deal; the switch
+    is dated to Intel's first papers (2020), within a year of it: continuity, no move."""
+    index = kinds_index({1: "university", 2: "company", 3: "company"})
+    acquisition = [Relation(2, 3, "acquisition", PartialDate(2019, 12))]
+    stints = [years(1, 2012, 2017), years(2, 2018, 2020), years(3, 2020, 2026)]
+    found = infer_moves(stints, SETTINGS, relations=acquisition, index=index)
+    assert pairs(found) == [(1, 2, 2018)]
+    # a switch whose first papers at the acquirer come two years after the deal is a move
+    later = [years(1, 2012, 2017), years(2, 2018, 2021), years(3, 2021, 2026)]
+    assert pairs(infer_moves(later, SETTINGS, relations=acquisition, index=index)) == [
+        (1, 2, 2018),
+        (2, 3, 2021),
+    ]
+
+
 def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
     """Nine years at a research institute, two years of papers at a company, then back: a
     leave of absence, one visit and no move. The same two years away after a six-year
