@@ -455,6 +455,34 @@ def stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     return years
 
 
+def doctorate_stints(
+    doctorates: Iterable[tuple[int, PartialDate | None, PartialDate | None]],
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+) -> list[Stint]:
+    """Doctorates (institution, start, end) from education records (ORCID's education section)
+    that are stints of the career: the move from a doctorate to the first post is a move (PhD →
+    postdoc), and publication histories show it because the doctorate's papers name the
+    university. An education record shows it where the affiliations hold nothing up to the
+    doctorate's end (an ORCID record lists employments only after the PhD): the doctorate becomes a
+    dated stint ending there. Where the affiliations reach back to the doctorate's end year or
+    earlier, they tell the story and the education record adds nothing."""
+    earliest = min((y for s in stints for y in stint_years(s, settings)), default=None)
+    out: list[Stint] = []
+    for inst, start, end in sorted(
+        doctorates,
+        key=lambda d: (
+            d[0],
+            d[1].sort_key() if d[1] else (0, 0, 0, 0),
+            d[2].sort_key() if d[2] else (0, 0, 0, 0),
+        ),
+    ):
+        if end is None or (earliest is not None and earliest < end.year):
+            continue
+        out.append(Stint(inst, start or end, end, source="education"))
+    return out
+
+
 def dated_years(
     stint: Stint,
     stints: Sequence[Stint],

@@ -17,6 +17,7 @@ from service.domain.moves import (
     Stint,
     classify_move,
     combine_confidence,
+    doctorate_stints,
     infer_moves,
     move_confidence,
     next_status,
@@ -825,3 +826,25 @@ def test_a_merger_carries_the_predecessors_teams_abroad() -> None:
     academic = [Relation(8, 10, "merger", PartialDate(2023, 4))]
     lab = [years(11, 2013, 2018), years(9, 2018, 2023), years(10, 2023, 2026)]
     assert len(pairs(infer_moves(lab, SETTINGS, relations=academic, index=index))) == 2
+
+
+def test_a_doctorate_before_the_first_post_is_a_stint_of_the_career() -> None:
+    """An ORCID record whose employments start after the PhD: the doctorate (education
+    section) is the first stint, so PhD → postdoc is a move dated by the months. Where the
+    affiliations reach back into the doctorate's years, they tell the story alone."""
+    phd = (1, PartialDate(2015, 9), PartialDate(2019, 8))
+    stints = [
+        Stint(2, PartialDate(2019, 10), PartialDate(2022, 6), source="orcid"),
+        Stint(3, PartialDate(2022, 7), None, source="orcid"),
+    ]
+    added = doctorate_stints([phd], stints, SETTINGS)
+    assert added == [Stint(1, PartialDate(2015, 9), PartialDate(2019, 8), source="education")]
+    found = infer_moves([*stints, *added], SETTINGS)
+    assert [(m.from_institution_id, m.to_institution_id, str(m.date)) for m in found] == [
+        (1, 2, "2019-10"),
+        (2, 3, "2022-07"),
+    ]
+    with_papers = [*stints, years(1, 2016, 2019)]
+    assert doctorate_stints([phd], with_papers, SETTINGS) == []
+    # a doctorate with no end date says nothing of when it ended
+    assert doctorate_stints([(1, PartialDate(2015, 9), None)], stints, SETTINGS) == []
