@@ -891,15 +891,19 @@ def _move_date(
 ) -> int:
     """The first year at the new institution when it started at most ``allowed_overlap_years``
     before becoming primary (a dual appointment that started long before counts from when it
-    became primary)."""
+    became primary). A year with no papers anywhere says nothing and is stepped over (the
+    new job's first paper, then a year without any, then its next)."""
     year = became_primary
     candidate = became_primary
-    while (
-        candidate - 1 in activity
-        and to_id in activity[candidate - 1]
-        and candidate - 1 > previous_first_year
-    ):
-        candidate -= 1
+    probe = became_primary - 1
+    while probe > previous_first_year:
+        if probe not in activity:
+            probe -= 1
+            continue
+        if to_id not in activity[probe]:
+            break
+        candidate = probe
+        probe -= 1
     if became_primary - candidate <= settings.allowed_overlap_years:
         year = candidate
     return year

@@ -848,3 +848,15 @@ def test_a_doctorate_before_the_first_post_is_a_stint_of_the_career() -> None:
     assert doctorate_stints([phd], with_papers, SETTINGS) == []
     # a doctorate with no end date says nothing of when it ended
     assert doctorate_stints([(1, PartialDate(2015, 9), None)], stints, SETTINGS) == []
+
+
+def test_a_year_without_any_papers_does_not_hide_the_new_jobs_first_paper() -> None:
+    """Copenhagen to 2022, a company paper in 2022, none at all in 2023, company papers from
+    2024: the move dates from the company's first paper (2022), not from 2024."""
+    stints = [years(1, 2010, 2022), Stint(2, None, None, frozenset({2022, 2024, 2025}))]
+    (move,) = infer_moves(stints, SETTINGS)
+    assert (move.from_institution_id, move.to_institution_id, move.date.year) == (1, 2, 2022)
+    # a year with papers at the old job only still ends the run back
+    stints[0] = years(1, 2010, 2023)
+    (move,) = infer_moves(stints, SETTINGS)
+    assert move.date.year == 2024
