@@ -46,7 +46,10 @@ Three further rules separate migrants from travellers:
   lab over the company). Of institutions tied
   in a year, the one with the most activity over the history is the home: a secondary post
   held alongside it, whether it starts with a new job or ends before the home, is a dual
-  appointment and neither its start nor its end is a move.
+  appointment and neither its start nor its end is a move. Two parts of one organisation active together for years are a
+  transfer, not one job, when each has at least as many years of its own as they share
+  (the old site's papers lagging behind a move between countries), and such a move is
+  dated to the new site's first papers.
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
@@ -324,12 +327,19 @@ class _Units:
         """Two parts of one organisation (one top-level ancestor), in whatever countries,
         active together for at least ``shared_years`` years: one job named two ways (a site
         and the lab it reports to, an employer's record beside the papers' site), since a
-        transfer overlaps only by the publication lag."""
+        transfer overlaps only by the publication lag. Unless the two are staggered, each
+        with at least as many years of its own as they share, one before and one after (SAIT
+        2014-2021, Samsung's Cambridge centre 2019-2026): a transfer whose old site's papers
+        lagged for three years."""
         if shared_years <= 0 or self.index is None or a not in self.index or b not in self.index:
             return False
         if self.index.top_level(a) != self.index.top_level(b):
             return False
-        return len(active.get(a, set()) & active.get(b, set())) >= shared_years
+        ya, yb = active.get(a, set()), active.get(b, set())
+        if len(ya & yb) < shared_years:
+            return False
+        first, second = sorted((ya, yb), key=lambda ys: (min(ys), max(ys)))
+        return not lagged_transfer(first, second)
 
     def _country(self, inst: int) -> str | None:
         record = self.index.get(inst) if self.index is not None else None
@@ -443,6 +453,22 @@ class _Units:
     def linked(self, inst: int, unit: int) -> bool:
         """Whether ``inst`` (a relation's end, maybe outside the history) is in ``unit``."""
         return any(self.same_unit(inst, m) for m in self.members.get(unit, (unit,)))
+
+
+def lagged_transfer(old: Iterable[int], new: Iterable[int]) -> bool:
+    """Whether two stints' active years are a transfer whose old papers lagged, not a dual
+    appointment: they share years, the old one ends first, and each has at least as many
+    years of its own as they share, the old one before the shared years and the new one
+    after them (SAIT 2014-2021, Samsung's Cambridge centre 2019-2026: three years of lag
+    between five and five). A second post held beside a long first one shares more years
+    than one of them has alone."""
+    old, new = set(old), set(new)
+    shared = old & new
+    if not shared or max(old) >= max(new):
+        return False
+    before = sum(1 for y in old if y < min(shared))
+    after = sum(1 for y in new if y > max(shared))
+    return before >= len(shared) and after >= len(shared)
 
 
 def stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
@@ -888,11 +914,14 @@ def _move_date(
     previous_first_year: int,
     activity: Mapping[int, Mapping[int, float]],
     settings: InferenceSettings,
+    from_id: int | None = None,
 ) -> int:
     """The first year at the new institution when it started at most ``allowed_overlap_years``
     before becoming primary (a dual appointment that started long before counts from when it
-    became primary). A year with no papers anywhere says nothing and is stepped over (the
-    new job's first paper, then a year without any, then its next)."""
+    became primary), or whenever it started in a :func:`lagged_transfer` from ``from_id``
+    (given only for two parts of one organisation: a transfer between its sites). A
+    year with no papers anywhere says nothing and is stepped over (the new job's first paper,
+    then a year without any, then its next)."""
     year = became_primary
     candidate = became_primary
     probe = became_primary - 1
@@ -906,6 +935,11 @@ def _move_date(
         probe -= 1
     if became_primary - candidate <= settings.allowed_overlap_years:
         year = candidate
+    elif from_id is not None:
+        old = {y for y, w in activity.items() if from_id in w}
+        new = {y for y, w in activity.items() if to_id in w and y >= candidate}
+        if lagged_transfer(old, new):
+            year = candidate
     return year
 
 
@@ -1044,7 +1078,20 @@ def infer_moves(
     moves: list[InferredMove] = []
     for before, after in itertools.pairwise(runs):
         from_unit, to_unit = before.inst, after.chain[0]
-        year = _move_date(to_unit, after.first, before.first, activity, settings)
+        one_organisation = (
+            index is not None
+            and from_unit in index
+            and to_unit in index
+            and index.top_level(from_unit) == index.top_level(to_unit)
+        )
+        year = _move_date(
+            to_unit,
+            after.first,
+            before.first,
+            activity,
+            settings,
+            from_unit if one_organisation else None,
+        )
         low, high = min(before.last, year), year
         dated = _dated_start(ordered, to_unit, low - 1, high)
         date = dated if dated is not None else PartialDate(year)

@@ -705,6 +705,10 @@ def test_a_site_abroad_named_beside_its_organisation_for_years_is_one_job() -> N
     # a transfer overlaps only by the publication lag: still a move between the sites
     transfer = [years(11, 2010, 2015), years(8, 2015, 2020), years(10, 2020, 2026)]
     assert pairs(infer_moves(transfer, SETTINGS, index=index)) == [(11, 8, 2015), (8, 10, 2020)]
+    # a transfer whose old site's papers lag three years, each side with more years of its
+    # own than shared, one before and one after: still a move
+    lagged = [years(11, 2008, 2013), years(10, 2014, 2021), years(8, 2019, 2026)]
+    assert pairs(infer_moves(lagged, SETTINGS, index=index)) == [(11, 10, 2014), (10, 8, 2019)]
 
 
 def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
