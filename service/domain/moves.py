@@ -46,7 +46,9 @@ Three further rules separate migrants from travellers:
   lab over the company). Of institutions tied
   in a year, the one with the most activity over the history is the home: a secondary post
   held alongside it, whether it starts with a new job or ends before the home, is a dual
-  appointment and neither its start nor its end is a move. Two parts of one organisation active together for years are a
+  appointment and neither its start nor its end is a move. Of institutions tied throughout
+  (a university and an institute on every paper: UdeM and Mila), the university is the
+  employer of record. Two parts of one organisation active together for years are a
   transfer, not one job, when each has at least as many years of its own as they share
   (the old site's papers lagging behind a move between countries), and such a move is
   dated to the new site's first papers.
@@ -345,13 +347,17 @@ class _Units:
         record = self.index.get(inst) if self.index is not None else None
         return record.country_code if record is not None else None
 
-    def order_key(self, inst: int) -> tuple[str, str, int]:
-        """How ties between institutions break: by name and country, which do not depend on
-        the order institutions were stored in (their ids do), then by id."""
+    def order_key(self, inst: int) -> tuple[int, str, str, int]:
+        """How ties between institutions break: a university first (papers naming a
+        university and an institute together, UdeM and Mila, Tübingen and MPI-IS, Tsinghua and
+        Qi Zhi, come from a joint appointment whose employer of record is the university), then
+        by name and country, which do not depend on the order institutions were stored in
+        (their ids do), then by id."""
         record = self.index.get(inst) if self.index is not None else None
         if record is None:
-            return ("", "", inst)
-        return (record.name.casefold(), record.country_code or "", inst)
+            return (1, "", "", inst)
+        university = 0 if record.kind == "university" else 1
+        return (university, record.name.casefold(), record.country_code or "", inst)
 
     def depth(self, inst: int) -> int:
         return len(self.index.ancestors(inst)) if self.index is not None else 0
@@ -598,12 +604,13 @@ def _unit_activity(
 
 def _primary_runs(
     activity: Mapping[int, Mapping[int, float]],
-    order: Callable[[int], tuple[str, str, int]] = lambda i: ("", "", i),
+    order: Callable[[int], tuple[int, str, str, int]] = lambda i: (1, "", "", i),
 ) -> list[_Run]:
     """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
     activity over the whole history is the home (a secondary post held alongside it, started
     in the same year or later, does not take over on a tie), then the one active first, then
-    the first by ``order`` (name and country, so not by storage order)."""
+    the first by ``order`` (a university first, then name and country, so not by storage
+    order)."""
     total: dict[int, float] = defaultdict(float)
     first: dict[int, int] = {}
     for year in sorted(activity):

@@ -864,3 +864,14 @@ def test_a_year_without_any_papers_does_not_hide_the_new_jobs_first_paper() -> N
     stints[0] = years(1, 2010, 2023)
     (move,) = infer_moves(stints, SETTINGS)
     assert move.date.year == 2024
+
+
+def test_a_university_and_an_institute_on_every_paper_leave_from_the_university() -> None:
+    """UdeM and Mila named together on every paper, then a company: the move leaves from
+    the university (the employer of record of the joint appointment), whatever the names'
+    alphabetical order or the ids."""
+    for mila, udem in ((1, 2), (2, 1)):
+        index = kinds_index({mila: "nonprofit", udem: "university", 3: "company"})
+        stints = [years(mila, 2012, 2022), years(udem, 2012, 2022), years(3, 2022, 2026)]
+        found = infer_moves(stints, SETTINGS, index=index)
+        assert pairs(found) == [(udem, 3, 2022)]
