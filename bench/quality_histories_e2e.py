@@ -19,7 +19,7 @@ Each line of a set is one history (see the "histories" format: ``id``, ``tags``,
    Brain" was a name of Google DeepMind labels a Google Brain move with Google DeepMind); such
    matches are counted and listed. A gold move whose ``note`` names an equally right end point
    or year, as the sets' READMEs define it ("mila equally right", "Codeium equally right as
-   from", "2024 equally right"), also matches a move naming that end point (at either end) or
+   from", "2024 equally right", "to may equally be read as amazon"), also matches a move naming that end point (at either end) or
    year; such matches are counted and listed apart too. Precision, recall, per tag, then every
    miss and every spurious move.
 
@@ -354,24 +354,31 @@ def _year(move: dict[str, Any]) -> int | None:
 
 
 EQUALLY_RIGHT = re.compile(r"^\s*(?P<what>.+?)\s*(?:\([^)]*\)\s*)?equally right", re.IGNORECASE)
+# the earlier sets' wording: "to may equally be read as amazon or aws-ai-labs (parent)"
+READ_AS = re.compile(r"equally be read as\s+(?P<what>.+?)\s*(?:\([^)]*\))?\s*$", re.IGNORECASE)
 
 
 def alternatives(gold: dict[str, Any]) -> tuple[set[str], set[int]]:
     """The end point names and years a gold move's ``note`` calls equally right (the sets'
     convention: "mila equally right", "amazon equally right (parent)", "Codeium equally right as
-    from", "resigned the UCL chair in 2024; 2024 equally right"), normalised like the keys."""
+    from", "resigned the UCL chair in 2024; 2024 equally right"; the earlier sets' "to may
+    equally be read as amazon or aws-ai-labs"), normalised like the keys."""
     names: set[str] = set()
     years: set[int] = set()
     for clause in str(gold.get("note") or "").split(";"):
         found = EQUALLY_RIGHT.match(clause)
-        if found is None:
+        if found is not None:
+            what = found.group("what").strip()
+            if re.fullmatch(r"\d{4}", what):
+                years.add(int(what))
+            elif what:
+                names.add(norm(what))
             continue
-        what = found.group("what").strip()
-        if re.fullmatch(r"\d{4}", what):
-            years.add(int(what))
-        elif what:
-            names.add(norm(what))
-    return names, years
+        found = READ_AS.search(clause)
+        if found is not None:
+            for what in re.split(r"\s+or\s+", found.group("what")):
+                names.add(norm(what.strip(" '\"")))
+    return names - {""}, years
 
 
 def _matches(

@@ -136,6 +136,9 @@ def test_an_end_point_or_year_the_label_calls_equally_right_matches_and_is_liste
         {"ly corporation"},
         set(),
     )
+    assert harness.alternatives(
+        {"note": "to may equally be read as 'Hugging Face Paris' or aws-ai-labs (the string)"}
+    ) == ({"hugging face paris", "aws ai labs"}, set())
 
 
 def test_a_bad_line_is_named(harness: Any, tmp_path: Path) -> None:
