@@ -74,6 +74,73 @@ def test_scoring_matches_by_slug_name_alias_and_year_within_one(harness: Any) ->
     assert report.total.precision == pytest.approx(2 / 3)
 
 
+def test_an_end_point_or_year_the_label_calls_equally_right_matches_and_is_listed(
+    harness: Any,
+) -> None:
+    udem = {"slug": "universite-de-montreal", "name": "Université de Montréal", "aliases": []}
+    mila = {"slug": "mila", "name": "Mila - Quebec AI Institute", "aliases": ["Mila"]}
+    brain = {"slug": "google-brain", "name": "Google Brain", "aliases": []}
+    ucl = {"slug": "ucl", "name": "University College London", "aliases": []}
+    histories = [
+        _history(
+            harness,
+            "h1",
+            [
+                {
+                    "from": "universite-de-montreal",
+                    "to": "google-brain",
+                    "year": 2016,
+                    "note": "mila equally right",
+                }
+            ],
+            "A1",
+        ),
+        _history(
+            harness,
+            "h2",
+            [
+                {
+                    "from": "ucl",
+                    "to": "google-brain",
+                    "year": 2021,
+                    "note": "resigned the UCL chair in 2024; 2024 equally right",
+                }
+            ],
+            "A2",
+        ),
+        # a note naming nothing equally right changes nothing
+        _history(
+            harness,
+            "h3",
+            [{"from": "mila", "to": "google-brain", "year": 2016, "note": "joint"}],
+            "A3",
+        ),
+    ]
+    readout = harness.Readout(
+        moves=[
+            _move("A1", mila, brain, "2016-01-01"),
+            _move("A2", ucl, brain, "2024-01-01"),
+            _move("A3", udem, brain, "2016-01-01"),
+        ],
+        visits=None,
+        rejects=[],
+    )
+    report = harness.score(histories, readout)
+    assert (report.total.tp, report.total.fp, report.total.fn) == (2, 1, 1)
+    assert [line.split(":")[0] for line in report.through_alternative] == [
+        "h1 universite-de-montreal → google-brain",
+        "h2 ucl → google-brain",
+    ]
+    assert harness.alternatives({"note": "amazon equally right (parent)"}) == ({"amazon"}, set())
+    assert harness.alternatives({"note": "LY Corporation (successor) equally right"}) == (
+        {"ly corporation"},
+        set(),
+    )
+    assert harness.alternatives(
+        {"note": "to may equally be read as 'Hugging Face Paris' or aws-ai-labs (the string)"}
+    ) == ({"hugging face paris", "aws ai labs"}, set())
+
+
 def test_a_bad_line_is_named(harness: Any, tmp_path: Path) -> None:
     path = tmp_path / "set.jsonl"
     path.write_text(json.dumps({"id": "x", "moves": []}) + "\n")

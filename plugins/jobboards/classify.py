@@ -68,7 +68,12 @@ order (the quality page prints it as a table). The decisions worth knowing:
   whose text says the work serves other teams' research ("used by all science teams",
   支持研究团队的训练任务) and names no research of its own (publishing, papers, studies, new
   methods), builds tools for researchers and is not one; tools, harnesses and dashboards
-  in the title need no such text. An "AI" or red-team security
+  in the title need no such text (维护 and 运维, maintaining and operating a platform, say
+  the same in Chinese). A research assistant (科研助理) in an office team, or whose text is
+  administration (purchases, reimbursements, meetings), administers a research centre. An
+  algorithm engineer whose title names no topic is a research engineer when the text names
+  research work at least twice (papers, publishing, new methods), preferences ("有论文发表者
+  优先") left out. An "AI" or red-team security
   researcher ("AI Security Researcher", 安全研究员（红队）) is AI-safety research when the
   text is about attacks on models and their defences (jailbreaks, adversarial attacks, prompt
   injection, data poisoning), and security otherwise (penetration tests, vulnerabilities, or
@@ -484,6 +489,8 @@ _SUPPORT_WORK_TEXT = _rx(
     r"|\b(not|never) (run|do|conduct)\b[^.]{0,30}\b(research|experiments)\b"
     r"|\bbuild and maintain\b|\bmaintain\w*\b"
     r"|(支持|支撑|服务于?|赋能)[^。；;，,]{0,8}(研究|算法|科学家)|为研究(员|团队)"
+    # 维护 (maintain) and 运维 (operate) the platform, as "maintain" in English
+    r"|维护|运维"
 )
 # The text says the person does research: publishes, studies, designs new methods.
 _RESEARCH_WORK_TEXT = _rx(
@@ -520,6 +527,40 @@ def _serves_research(title: str, description: str) -> bool:
     return bool(_TOOLING_AREA.search(title) or _SUPPORT_WORK_TEXT.search(description))
 
 
+# A research assistant (科研助理, 研究助理) is also the ordinary title of a research
+# centre's administrator: an office team, or a text about purchases, reimbursements, meetings
+# and files, says so.
+_RESEARCH_ASSISTANT = _rx(r"\bresearch assistants?\b")
+_OFFICE_TEAM = _rx(r"\boffice\b|办公室")
+_ADMIN_WORK_TEXT = _rx(
+    r"\breimburse\w*|\bprocurement\b|\bpurchas\w*|\bexpense\w*|\bscheduling\b"
+    r"|\bcalendars?\b|\bfiling\b|\badministrative\b|\barchiv\w*|\bvisitors?\b"
+    r"|报销|采购|行政|会议组织|组织[^。；;，,]{0,6}会议|接待|归档|档案|经费|办公软件"
+)
+# Clauses of a text that state a preference, not the work ("有论文发表者优先", "papers a plus").
+_PREFERENCE_CLAUSE = _rx(
+    r"[^。；;\n.]*(优先|加分|\bpreferred\b|\ba plus\b|\bbonus\b|\bnice to have\b)[^。；;\n.]*"
+)
+
+
+def _administers_research(team: str, description: str) -> bool:
+    """A research assistant whose team is an office, or whose text is about administration
+    (purchases, reimbursements, meetings, files), and whose text names no research of its
+    own: the administrator of a research centre (科研助理 in 中心办公室), not a researcher."""
+    if _RESEARCH_WORK_TEXT.search(_PREFERENCE_CLAUSE.sub(" ", description)):
+        return False
+    return bool(_OFFICE_TEAM.search(team) or _ADMIN_WORK_TEXT.search(description))
+
+
+def _text_does_research(description: str) -> bool:
+    """Whether the posting's own text says the person does research: at least two research
+    cues (publishing, papers, new methods, exploring), preferences ("papers a plus") left
+    out. Reads an algorithm engineer whose title names no topic (算法工程师（BGE 向量模型）
+    whose duties are research on embedding models, published as papers)."""
+    text = _PREFERENCE_CLAUSE.sub(" ", description)
+    return len({m.group(0).lower() for m in _RESEARCH_WORK_TEXT.finditer(text)}) >= 2
+
+
 _POSTDOC = _rx(r"\bpostdoc\w*\b|\bpost-?doctoral\b")
 # A visiting scholar or scientist: a research organisation or lab is context enough, as for
 # a "researcher" (访问学者 in a 研究院), not a history department.
@@ -552,8 +593,10 @@ RULES: tuple[Rule, ...] = (
     Rule("exclude:research_support_engineer", None, "a research engineer whose title names support work (infrastructure, platform, tooling, framework, harness, pipelines) and no research topic, and whose own text says the work serves other teams' research (used by all science teams, 支持研究团队) and names no research of its own (publishing, papers, studies, new methods); tools, harnesses and dashboards need no such text"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend, or engineering work such as platform, data or infrastructure"),
     Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
+    Rule("exclude:research_administrator", None, "a research assistant (科研助理, 研究助理) whose team is an office or whose own text is administration (purchases, reimbursements, meetings, files) and names no research: a research centre's administrator"),
     Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' and 'postdoc' only)"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure) in the title or team, unless the title names engineering work (inference, acceleration, platform, evaluation, data engineering, recommendation/search/ads, industry delivery) or a function such as deployment, on-device, backend, or the department faces customers; the department alone never decides"),
+    Rule("algorithm_engineer_research_text", "research_engineer", "an algorithm engineer whose title names no topic, no engineering work and no other function, and whose own text names research work at least twice (publishing, papers, new methods, exploring), preferences such as 'papers a plus' left out"),
     Rule("exclude:engineering_work", None, "any other title naming engineering work on models (inference, acceleration, platform, evaluation, data engineering, recommendation/search/ads, industry delivery) or in a customer-facing department: never tipped by a research department"),
     Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department, team or own title names a research org (not 'R&D' or a lab)"),
     Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
@@ -791,6 +834,8 @@ def _decide(
         return "research_topic_lead", "research_manager"
 
     in_research_org = _research_org(department, team)
+    if _RESEARCH_ASSISTANT.search(title) and _administers_research(team, description):
+        return "exclude:research_administrator", None
     if _WEAK_RESEARCHER.search(title):
         context = " ".join((title, department, team))
         lab = any(
@@ -814,6 +859,8 @@ def _decide(
             return "algorithm_engineer_research_topic", "research_engineer"
         if engineering_work or customer_org:
             return "exclude:engineering_work", None
+        if not function and _text_does_research(description):
+            return "algorithm_engineer_research_text", "research_engineer"
         return "no_research_cue", None
     if (engineering_work or customer_org) and (
         _ENGINEER.search(title) or _ENGINEERING_LEAD.search(title)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,6 +38,8 @@ FUZZY_CUTOFF = 92.0
 FUZZY_TOKEN_CUTOFF = 80.0
 FUZZY_MIN_LENGTH = 8
 _FUZZY_STOPWORDS = frozenset({"of", "the", "at", "for", "and", "de", "la", "le", "des", "du"})
+# Prepositions that seat a name in a place: "... de Lyon", "... at Austin".
+_SEAT_PREPOSITIONS = frozenset({"de", "di", "du", "at", "in"})
 _SEGMENT_SPLIT = re.compile(r"[,;，；、|/]|\s+-\s+|\n")
 # Generic words that never identify an institution by themselves.
 _GENERIC = frozenset(
@@ -434,6 +436,8 @@ class InstitutionIndex:
                     continue
                 if rest and self._elsewhere(pick, country):
                     continue  # "Microsoft Research India" (IN) is a site, not the US lab
+                if self._another_seat(pick, tokens[start + size :]):
+                    continue  # "École normale supérieure de Lyon" is not the one in Paris
                 matches.append((pick, 0.85 if size > 1 else 0.8))
                 for i in range(start, start + size):
                     taken[i] = True
@@ -447,6 +451,20 @@ class InstitutionIndex:
                         matches.append((pick, 0.8))
                         break
         return matches
+
+    def _another_seat(self, inst: int, after: Sequence[str]) -> bool:
+        """Whether the words after a name seat it somewhere its record does not name: a
+        preposition of place and one word ("École normale supérieure de Lyon", "Universidad X
+        de Chile") that no name of ``inst`` contains. Such names are a sister institution of
+        the same kind elsewhere, not ``inst``."""
+        if len(after) != 2 or after[0] not in _SEAT_PREPOSITIONS:
+            return False
+        own = {
+            t
+            for n in (self._records[inst].name, *self._records[inst].aliases)
+            for t in normalize_institution(n).split()
+        }
+        return after[1] not in own
 
     def _elsewhere(self, inst: int, country: str | None) -> bool:
         """Whether ``inst`` lies in another country than the one the source gives."""

@@ -46,7 +46,12 @@ Three further rules separate migrants from travellers:
   lab over the company). Of institutions tied
   in a year, the one with the most activity over the history is the home: a secondary post
   held alongside it, whether it starts with a new job or ends before the home, is a dual
-  appointment and neither its start nor its end is a move.
+  appointment and neither its start nor its end is a move. Of institutions tied throughout
+  (a university and an institute on every paper: UdeM and Mila), the university is the
+  employer of record. Two parts of one organisation active together for years are a
+  transfer, not one job, when each has at least as many years of its own as they share
+  (the old site's papers lagging behind a move between countries), and such a move is
+  dated to the new site's first papers.
 * **Continuity.** Institutions carry dated predecessor/successor relations (rename, merger,
   spin-out, acquisition). A change of primary affiliation from a predecessor to its successor
   whose first year at the successor lies within ``continuity_years`` of the relation's date is
@@ -324,24 +329,35 @@ class _Units:
         """Two parts of one organisation (one top-level ancestor), in whatever countries,
         active together for at least ``shared_years`` years: one job named two ways (a site
         and the lab it reports to, an employer's record beside the papers' site), since a
-        transfer overlaps only by the publication lag."""
+        transfer overlaps only by the publication lag. Unless the two are staggered, each
+        with at least as many years of its own as they share, one before and one after (SAIT
+        2014-2021, Samsung's Cambridge centre 2019-2026): a transfer whose old site's papers
+        lagged for three years."""
         if shared_years <= 0 or self.index is None or a not in self.index or b not in self.index:
             return False
         if self.index.top_level(a) != self.index.top_level(b):
             return False
-        return len(active.get(a, set()) & active.get(b, set())) >= shared_years
+        ya, yb = active.get(a, set()), active.get(b, set())
+        if len(ya & yb) < shared_years:
+            return False
+        first, second = sorted((ya, yb), key=lambda ys: (min(ys), max(ys)))
+        return not lagged_transfer(first, second)
 
     def _country(self, inst: int) -> str | None:
         record = self.index.get(inst) if self.index is not None else None
         return record.country_code if record is not None else None
 
-    def order_key(self, inst: int) -> tuple[str, str, int]:
-        """How ties between institutions break: by name and country, which do not depend on
-        the order institutions were stored in (their ids do), then by id."""
+    def order_key(self, inst: int) -> tuple[int, str, str, int]:
+        """How ties between institutions break: a university first (papers naming a
+        university and an institute together, UdeM and Mila, Tübingen and MPI-IS, Tsinghua and
+        Qi Zhi, come from a joint appointment whose employer of record is the university), then
+        by name and country, which do not depend on the order institutions were stored in
+        (their ids do), then by id."""
         record = self.index.get(inst) if self.index is not None else None
         if record is None:
-            return ("", "", inst)
-        return (record.name.casefold(), record.country_code or "", inst)
+            return (1, "", "", inst)
+        university = 0 if record.kind == "university" else 1
+        return (university, record.name.casefold(), record.country_code or "", inst)
 
     def depth(self, inst: int) -> int:
         return len(self.index.ancestors(inst)) if self.index is not None else 0
@@ -445,6 +461,22 @@ class _Units:
         return any(self.same_unit(inst, m) for m in self.members.get(unit, (unit,)))
 
 
+def lagged_transfer(old: Iterable[int], new: Iterable[int]) -> bool:
+    """Whether two stints' active years are a transfer whose old papers lagged, not a dual
+    appointment: they share years, the old one ends first, and each has at least as many
+    years of its own as they share, the old one before the shared years and the new one
+    after them (SAIT 2014-2021, Samsung's Cambridge centre 2019-2026: three years of lag
+    between five and five). A second post held beside a long first one shares more years
+    than one of them has alone."""
+    old, new = set(old), set(new)
+    shared = old & new
+    if not shared or max(old) >= max(new):
+        return False
+    before = sum(1 for y in old if y < min(shared))
+    after = sum(1 for y in new if y > max(shared))
+    return before >= len(shared) and after >= len(shared)
+
+
 def stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     years = set(stint.years)
     if stint.start is not None:
@@ -453,6 +485,34 @@ def stint_years(stint: Stint, settings: InferenceSettings) -> set[int]:
     elif stint.end is not None and not years:
         years.add(stint.end.year)
     return years
+
+
+def doctorate_stints(
+    doctorates: Iterable[tuple[int, PartialDate | None, PartialDate | None]],
+    stints: Sequence[Stint],
+    settings: InferenceSettings,
+) -> list[Stint]:
+    """Doctorates (institution, start, end) from education records (ORCID's education section)
+    that are stints of the career: the move from a doctorate to the first post is a move (PhD →
+    postdoc), and publication histories show it because the doctorate's papers name the
+    university. An education record shows it where the affiliations hold nothing up to the
+    doctorate's end (an ORCID record lists employments only after the PhD): the doctorate becomes a
+    dated stint ending there. Where the affiliations reach back to the doctorate's end year or
+    earlier, they tell the story and the education record adds nothing."""
+    earliest = min((y for s in stints for y in stint_years(s, settings)), default=None)
+    out: list[Stint] = []
+    for inst, start, end in sorted(
+        doctorates,
+        key=lambda d: (
+            d[0],
+            d[1].sort_key() if d[1] else (0, 0, 0, 0),
+            d[2].sort_key() if d[2] else (0, 0, 0, 0),
+        ),
+    ):
+        if end is None or (earliest is not None and earliest < end.year):
+            continue
+        out.append(Stint(inst, start or end, end, source="education"))
+    return out
 
 
 def dated_years(
@@ -544,12 +604,13 @@ def _unit_activity(
 
 def _primary_runs(
     activity: Mapping[int, Mapping[int, float]],
-    order: Callable[[int], tuple[str, str, int]] = lambda i: ("", "", i),
+    order: Callable[[int], tuple[int, str, str, int]] = lambda i: (1, "", "", i),
 ) -> list[_Run]:
     """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
     activity over the whole history is the home (a secondary post held alongside it, started
     in the same year or later, does not take over on a tie), then the one active first, then
-    the first by ``order`` (name and country, so not by storage order)."""
+    the first by ``order`` (a university first, then name and country, so not by storage
+    order)."""
     total: dict[int, float] = defaultdict(float)
     first: dict[int, int] = {}
     for year in sorted(activity):
@@ -597,12 +658,23 @@ def _continuity(
     relations: Sequence[Relation],
     settings: InferenceSettings,
     units: _Units,
+    activity: Mapping[int, Mapping[int, float]],
 ) -> Relation | None:
     """The relation that makes ``after`` the same job as ``before`` under a new name. A
     relation's end counts for its unit: the Google Brain → Google DeepMind merger carries a
     researcher whose papers say "Google" (Brain's company) to Google DeepMind. An undated
     relation (ROR gives no dates) counts where the switch is direct: the successor's first year
-    within ``continuity_years`` of the predecessor's last."""
+    within ``continuity_years`` of the predecessor's last. The switch is dated to the first
+    year of the successor's unbroken activity that runs into ``after`` (papers naming the
+    acquirer in the year of the deal, beside the start-up's last), not to when it became
+    primary."""
+    arrival = after.first
+    while (
+        arrival - 1 > before.first
+        and after.chain[0] in activity.get(arrival - 1, {})
+        and arrival - 1 >= after.first - settings.allowed_overlap_years
+    ):
+        arrival -= 1
     for rel in relations:
         if rel.kind == "spin_out" and units.leaves_academia(rel):
             continue
@@ -613,18 +685,22 @@ def _continuity(
         if not units.linked(rel.successor_id, after.chain[0]):
             continue
         when = rel.date.year if rel.date is not None else before.last
-        if abs(after.first - when) <= settings.continuity_years:
+        if min(abs(after.first - when), abs(arrival - when)) <= settings.continuity_years:
             return rel
     return None
 
 
 def _join_lineages(
-    runs: list[_Run], relations: Sequence[Relation], settings: InferenceSettings, units: _Units
+    runs: list[_Run],
+    relations: Sequence[Relation],
+    settings: InferenceSettings,
+    units: _Units,
+    activity: Mapping[int, Mapping[int, float]],
 ) -> tuple[list[_Run], list[tuple[int, int, Relation]]]:
     joined: list[_Run] = []
     links: list[tuple[int, int, Relation]] = []
     for run in runs:
-        rel = _continuity(joined[-1], run, relations, settings, units) if joined else None
+        rel = _continuity(joined[-1], run, relations, settings, units, activity) if joined else None
         if rel is not None:
             links.append((joined[-1].inst, run.chain[0], rel))
             joined[-1] = _Run(joined[-1].chain + run.chain, joined[-1].years + run.years)
@@ -845,20 +921,32 @@ def _move_date(
     previous_first_year: int,
     activity: Mapping[int, Mapping[int, float]],
     settings: InferenceSettings,
+    from_id: int | None = None,
 ) -> int:
     """The first year at the new institution when it started at most ``allowed_overlap_years``
     before becoming primary (a dual appointment that started long before counts from when it
-    became primary)."""
+    became primary), or whenever it started in a :func:`lagged_transfer` from ``from_id``
+    (given only for two parts of one organisation: a transfer between its sites). A
+    year with no papers anywhere says nothing and is stepped over (the new job's first paper,
+    then a year without any, then its next)."""
     year = became_primary
     candidate = became_primary
-    while (
-        candidate - 1 in activity
-        and to_id in activity[candidate - 1]
-        and candidate - 1 > previous_first_year
-    ):
-        candidate -= 1
+    probe = became_primary - 1
+    while probe > previous_first_year:
+        if probe not in activity:
+            probe -= 1
+            continue
+        if to_id not in activity[probe]:
+            break
+        candidate = probe
+        probe -= 1
     if became_primary - candidate <= settings.allowed_overlap_years:
         year = candidate
+    elif from_id is not None:
+        old = {y for y, w in activity.items() if from_id in w}
+        new = {y for y, w in activity.items() if to_id in w and y >= candidate}
+        if lagged_transfer(old, new):
+            year = candidate
     return year
 
 
@@ -975,14 +1063,14 @@ def infer_moves(
         ),
     )
     runs = _drop_short_stays(_primary_runs(activity, units.order_key), settings)
-    runs, links = _join_lineages(runs, rels, settings, units)
+    runs, links = _join_lineages(runs, rels, settings, units, activity)
     year_docs = _year_documents(given, units)
     runs, visits = _fold_visits(runs, ordered, settings, year_docs)
-    runs, more_links = _join_lineages(runs, rels, settings, units)
+    runs, more_links = _join_lineages(runs, rels, settings, units, activity)
     links += more_links
     runs = _steps_between(runs, activity, ordered, visits, units)
     # a step may be the predecessor of the next job (a start-up acquired by its employer)
-    runs, step_links = _join_lineages(runs, rels, settings, units)
+    runs, step_links = _join_lineages(runs, rels, settings, units, activity)
     links += step_links
     visits += _overlapping_visits(runs, activity, ordered, settings, visits, year_docs)
     documents: dict[int, int] = defaultdict(int)
@@ -997,7 +1085,20 @@ def infer_moves(
     moves: list[InferredMove] = []
     for before, after in itertools.pairwise(runs):
         from_unit, to_unit = before.inst, after.chain[0]
-        year = _move_date(to_unit, after.first, before.first, activity, settings)
+        one_organisation = (
+            index is not None
+            and from_unit in index
+            and to_unit in index
+            and index.top_level(from_unit) == index.top_level(to_unit)
+        )
+        year = _move_date(
+            to_unit,
+            after.first,
+            before.first,
+            activity,
+            settings,
+            from_unit if one_organisation else None,
+        )
         low, high = min(before.last, year), year
         dated = _dated_start(ordered, to_unit, low - 1, high)
         date = dated if dated is not None else PartialDate(year)

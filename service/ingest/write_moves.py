@@ -34,6 +34,7 @@ from service.domain.moves import (
     classify_move,
     combine_confidence,
     deny,
+    doctorate_stints,
     infer_moves,
     is_visiting_role,
     same_move,
@@ -366,6 +367,11 @@ class MoveWriting(WriterBase):
         )
         # Countries of study count for the returnee class as countries worked in do.
         studied = await educations.for_classes(self.conn, researcher_ids)
+        # a doctorate can be the first stint of a history (doctorate_stints): its institution
+        # is classified like the others
+        schools = {e["institution_id"] for rows in studied.values() for e in rows} - infos.keys()
+        if schools:
+            infos.update(await self._infos(schools))
         # New moves are built in memory under placeholder ids (-1, -2, ...) and inserted in one
         # statement at the end, with ids taken from the sequence in the same order, so the rows
         # are the ones single inserts followed by their updates would have left.
@@ -396,6 +402,19 @@ class MoveWriting(WriterBase):
                 )
                 for row in rows
             ]
+            stints += doctorate_stints(
+                (
+                    (
+                        e["institution_id"],
+                        partial_date_from_row(e["start_date"], e["start_precision"]),
+                        partial_date_from_row(e["end_date"], e["end_precision"]),
+                    )
+                    for e in studied.get(rid, ())
+                    if e["degree"] == "doctorate"
+                ),
+                stints,
+                settings,
+            )
             claimed: set[int] = set()
             doctorates = [
                 Doctorate(e["institution_id"], e["last"])

@@ -135,3 +135,16 @@ def test_a_name_inside_a_longer_one_in_another_country_is_a_site_not_the_lab() -
     assert slug(index, "Microsoft Research Redmond", country_code="US") == "microsoft-research"
     # a name that is the lab's own alias stays the lab, whatever the country given
     assert slug(index, "Microsoft Research", country_code="IN") == "microsoft-research"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="seed file not present")
+def test_a_name_seated_in_another_place_is_a_sister_institution_not_the_known_one() -> None:
+    """The seed's "École normale supérieure" is the one in Paris: "École Normale Supérieure
+    de Lyon" is another school, and taking it for the Paris one invented a Paris stint (and a
+    move from it). A place word the record's own names contain keeps the match."""
+    with SEED.open("rb") as handle:
+        index = InstitutionIndex(records_from_seed(tomllib.load(handle)["institution"]))
+    assert slug(index, "Ecole Normale Supérieure de Lyon", country_code="FR") is None
+    assert slug(index, "Ecole Normale Supérieure de Paris", country_code="FR") == "ens-paris"
+    assert slug(index, "Ecole Normale Supérieure", country_code="FR") == "ens-paris"
+    assert slug(index, "Google DeepMind, London, UK") == "google-deepmind"

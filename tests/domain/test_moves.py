@@ -17,6 +17,7 @@ from service.domain.moves import (
     Stint,
     classify_move,
     combine_confidence,
+    doctorate_stints,
     infer_moves,
     move_confidence,
     next_status,
@@ -704,6 +705,10 @@ def test_a_site_abroad_named_beside_its_organisation_for_years_is_one_job() -> N
     # a transfer overlaps only by the publication lag: still a move between the sites
     transfer = [years(11, 2010, 2015), years(8, 2015, 2020), years(10, 2020, 2026)]
     assert pairs(infer_moves(transfer, SETTINGS, index=index)) == [(11, 8, 2015), (8, 10, 2020)]
+    # a transfer whose old site's papers lag three years, each side with more years of its
+    # own than shared, one before and one after: still a move
+    lagged = [years(11, 2008, 2013), years(10, 2014, 2021), years(8, 2019, 2026)]
+    assert pairs(infer_moves(lagged, SETTINGS, index=index)) == [(11, 10, 2014), (10, 8, 2019)]
 
 
 def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
@@ -725,6 +730,23 @@ def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
     ]
     # without the relation the step is two moves
     assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
+
+
+def test_an_acquisition_counts_from_the_acquirers_first_papers_beside_the_start_ups() -> None:
+    """Habana Labs 2018-2020, Intel (its acquirer, December 2019) from 2020: the deal's year
+    names both, so Intel becomes primary only in 2021, two years after the deal; the switch
+    is dated to Intel's first papers (2020), within a year of it: continuity, no move."""
+    index = kinds_index({1: "university", 2: "company", 3: "company"})
+    acquisition = [Relation(2, 3, "acquisition", PartialDate(2019, 12))]
+    stints = [years(1, 2012, 2017), years(2, 2018, 2020), years(3, 2020, 2026)]
+    found = infer_moves(stints, SETTINGS, relations=acquisition, index=index)
+    assert pairs(found) == [(1, 2, 2018)]
+    # a switch whose first papers at the acquirer come two years after the deal is a move
+    later = [years(1, 2012, 2017), years(2, 2018, 2021), years(3, 2021, 2026)]
+    assert pairs(infer_moves(later, SETTINGS, relations=acquisition, index=index)) == [
+        (1, 2, 2018),
+        (2, 3, 2021),
+    ]
 
 
 def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
@@ -808,3 +830,48 @@ def test_a_merger_carries_the_predecessors_teams_abroad() -> None:
     academic = [Relation(8, 10, "merger", PartialDate(2023, 4))]
     lab = [years(11, 2013, 2018), years(9, 2018, 2023), years(10, 2023, 2026)]
     assert len(pairs(infer_moves(lab, SETTINGS, relations=academic, index=index))) == 2
+
+
+def test_a_doctorate_before_the_first_post_is_a_stint_of_the_career() -> None:
+    """An ORCID record whose employments start after the PhD: the doctorate (education
+    section) is the first stint, so PhD → postdoc is a move dated by the months. Where the
+    affiliations reach back into the doctorate's years, they tell the story alone."""
+    phd = (1, PartialDate(2015, 9), PartialDate(2019, 8))
+    stints = [
+        Stint(2, PartialDate(2019, 10), PartialDate(2022, 6), source="orcid"),
+        Stint(3, PartialDate(2022, 7), None, source="orcid"),
+    ]
+    added = doctorate_stints([phd], stints, SETTINGS)
+    assert added == [Stint(1, PartialDate(2015, 9), PartialDate(2019, 8), source="education")]
+    found = infer_moves([*stints, *added], SETTINGS)
+    assert [(m.from_institution_id, m.to_institution_id, str(m.date)) for m in found] == [
+        (1, 2, "2019-10"),
+        (2, 3, "2022-07"),
+    ]
+    with_papers = [*stints, years(1, 2016, 2019)]
+    assert doctorate_stints([phd], with_papers, SETTINGS) == []
+    # a doctorate with no end date says nothing of when it ended
+    assert doctorate_stints([(1, PartialDate(2015, 9), None)], stints, SETTINGS) == []
+
+
+def test_a_year_without_any_papers_does_not_hide_the_new_jobs_first_paper() -> None:
+    """Copenhagen to 2022, a company paper in 2022, none at all in 2023, company papers from
+    2024: the move dates from the company's first paper (2022), not from 2024."""
+    stints = [years(1, 2010, 2022), Stint(2, None, None, frozenset({2022, 2024, 2025}))]
+    (move,) = infer_moves(stints, SETTINGS)
+    assert (move.from_institution_id, move.to_institution_id, move.date.year) == (1, 2, 2022)
+    # a year with papers at the old job only still ends the run back
+    stints[0] = years(1, 2010, 2023)
+    (move,) = infer_moves(stints, SETTINGS)
+    assert move.date.year == 2024
+
+
+def test_a_university_and_an_institute_on_every_paper_leave_from_the_university() -> None:
+    """UdeM and Mila named together on every paper, then a company: the move leaves from
+    the university (the employer of record of the joint appointment), whatever the names'
+    alphabetical order or the ids."""
+    for mila, udem in ((1, 2), (2, 1)):
+        index = kinds_index({mila: "nonprofit", udem: "university", 3: "company"})
+        stints = [years(mila, 2012, 2022), years(udem, 2012, 2022), years(3, 2022, 2026)]
+        found = infer_moves(stints, SETTINGS, index=index)
+        assert pairs(found) == [(udem, 3, 2022)]

@@ -442,6 +442,15 @@ def test_curated_relations_name_seed_institutions_and_date_the_google_deepmind_m
         ("scyfer", "qualcomm-ai-research", "acquisition", "2017-08"),
         ("huawei", "honor", "spin_out", "2020-11"),
         ("codeium", "windsurf", "rename", "2025-04"),
+        ("vocaliq", "apple", "acquisition", "2015-10"),
+        ("semantic-machines", "microsoft", "acquisition", "2018-05"),
+        ("habana-labs", "intel", "acquisition", "2019-12"),
+        ("instadeep", "biontech", "acquisition", "2023"),
+        ("silo-ai", "amd", "acquisition", "2024-08"),
+        ("run-ai", "nvidia", "acquisition", "2024-12"),
+        ("upmc", "sorbonne-university", "merger", "2018-01"),
+        ("paris-sorbonne-university", "sorbonne-university", "merger", "2018-01"),
+        ("google", "waymo", "spin_out", "2016-12"),
     ],
 )
 def test_acquisitions_renames_and_sales_of_ai_companies_are_curated(

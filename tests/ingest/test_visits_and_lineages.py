@@ -446,3 +446,81 @@ async def test_acquired_start_ups_leaves_and_labs_of_one_company_end_to_end(
     assert [(m["from"]["slug"], m["to"]["slug"], m["reasons"]["rule"]) for m in visits] == [
         ("mpi-inf", "deepl", "leave_of_absence")
     ]
+
+
+async def test_curated_acquisitions_and_a_university_merger_are_continuity_end_to_end(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """Through the seed's curated relations: a team kept by its acquirer (Silo AI → AMD, named
+    as the papers name them) and a university merged into a new one (UPMC → Sorbonne
+    Université) keep their job; the move into the start-up stays."""
+    lines = [
+        *_history(
+            "A51",
+            [
+                ({"name": "Aalto University", "country_code": "FI"}, list(range(2014, 2021))),
+                ({"name": "Silo AI", "country_code": "FI"}, list(range(2019, 2025))),
+                ({"name": "AMD", "country_code": "US"}, [2024, 2025, 2026]),
+            ],
+        ),
+        *_history(
+            "A52",
+            [
+                ({"name": "Université Pierre et Marie Curie"}, list(range(2011, 2019))),
+                ({"slug": "sorbonne-university"}, list(range(2018, 2027))),
+            ],
+        ),
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    got = sorted(
+        (m["researcher"]["openalexId"], m["from"]["slug"], m["to"]["slug"])
+        for m in await _moves(client)
+    )
+    assert got == [("A51", "aalto-university", "silo-ai")]
+
+
+async def test_an_orcid_record_with_a_doctorate_then_posts_has_the_phd_to_postdoc_move(
+    db_url: str, tmp_path: Path, client: httpx.AsyncClient
+) -> None:
+    """ORCID only: a doctorate in the education section, then two employments. The doctorate
+    is the first stint of the career: PhD → postdoc (October 2019) and postdoc → company."""
+    url = "https://orcid.example/0000-0002-1825-0097"
+    person = {"name": "Person O1", "ids": {"orcid": "0000-0002-1825-0097"}}
+    lines = [
+        {"type": "document_seen", "url": url, "kind": "profile", "publisher": "ORCID"},
+        {
+            "type": "education_seen",
+            "person": person,
+            "institution": {"slug": "university-of-edinburgh"},
+            "degree": "doctorate",
+            "start": {"year": 2015, "month": 9},
+            "end": {"year": 2019, "month": 8},
+            "source_key": "orcid:o1:1",
+            "document_url": url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": person,
+            "institution": {"slug": "university-of-oxford"},
+            "start": {"year": 2019, "month": 10},
+            "end": {"year": 2022, "month": 6},
+            "role": "Postdoctoral Research Assistant",
+            "source_key": "orcid:o1:2",
+            "document_url": url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": person,
+            "institution": {"slug": "anthropic"},
+            "start": {"year": 2022, "month": 7},
+            "end": None,
+            "source_key": "orcid:o1:3",
+            "document_url": url,
+        },
+    ]
+    await _ingest(db_url, tmp_path, lines)
+    got = [(m["from"]["slug"], m["to"]["slug"], m["date"]["text"]) for m in await _moves(client)]
+    assert got == [
+        ("university-of-edinburgh", "university-of-oxford", "2019-10"),
+        ("university-of-oxford", "anthropic", "2022-07"),
+    ]

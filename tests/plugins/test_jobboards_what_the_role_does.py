@@ -258,3 +258,52 @@ def test_research_titles_beside_them_keep_their_category(
     title: str, department: str, category: str | None
 ) -> None:
     assert classify_posting(title, department).category == category
+
+
+# -- fifth round: Chinese support work, centre administrators, research in the text ----------
+def test_a_research_engineer_who_develops_and_maintains_a_platform_in_chinese_is_not_research() -> (
+    None
+):
+    text = "负责 FlagEval 大模型评测平台的开发与运维，接入新的评测集并维护排行榜。"
+    role = classify_posting("研究工程师（FlagEval 评测平台）", "大模型研究中心", "评测", text)
+    assert not role.is_research
+    assert role.rule == "exclude:research_support_engineer"
+
+
+@pytest.mark.parametrize(
+    ("team", "text"),
+    [
+        ("中心办公室", "协助研究中心处理日常事务。"),
+        (
+            "综合",
+            "协助具身智能研究中心处理日常科研管理事务，包括设备采购、经费报销、会议组织与资料归档。",
+        ),
+        (None, "Handle procurement, expense reimbursements and visitor scheduling for the lab."),
+    ],
+)
+def test_a_research_assistant_who_administers_a_centre_is_not_research(
+    team: str | None, text: str
+) -> None:
+    role = classify_posting("科研助理（具身智能研究中心）", "具身智能研究中心", team, text)
+    assert not role.is_research
+    assert role.rule == "exclude:research_administrator"
+
+
+def test_a_research_assistant_whose_text_names_research_stays_research() -> None:
+    text = "参与具身智能新算法研究，协助撰写并发表论文。"
+    assert classify_posting(
+        "科研助理（具身智能）", "具身智能研究中心", "中心办公室", text
+    ).is_research
+
+
+def test_an_algorithm_engineer_whose_text_is_research_is_a_research_engineer() -> None:
+    text = (
+        "负责 BGE 系列通用向量模型的研究，探索新的对比学习与检索增强方法，成果以论文和开源模型"
+        "形式发布。\n在 SIGIR/ACL 等会议发表论文。\n有论文发表者优先"
+    )
+    role = classify_posting("算法工程师（BGE 向量模型）", "大模型研究中心", None, text)
+    assert role.is_research and role.rule == "algorithm_engineer_research_text"
+    # papers only as a preference say nothing of the work
+    assert not classify_posting(
+        "算法工程师", "研发中心", None, "负责算法开发。\n有论文发表者优先"
+    ).is_research

@@ -87,7 +87,8 @@ async def for_classes(
 ) -> dict[int, list[dict[str, Any]]]:
     """Per researcher (records merged into it included), each education stint with what the
     move classes read: institution, its country, degree, and the first and last years (the
-    first being the start's, else the end's). Index scans only."""
+    first being the start's, else the end's), and the dates as stored (a doctorate can be a
+    stint of the career: ``service.domain.moves.doctorate_stints``). Index scans only."""
     if not researcher_ids:
         return {}
     rows = await conn.fetch(
@@ -100,7 +101,8 @@ async def for_classes(
         )
         SELECT k.root, e.institution_id, i.country_code, e.degree,
                extract(year FROM coalesce(e.start_date, e.end_date))::int AS first,
-               extract(year FROM e.end_date)::int AS last
+               extract(year FROM e.end_date)::int AS last,
+               e.start_date, e.start_precision, e.end_date, e.end_precision
         FROM k JOIN education e ON e.researcher_id = k.id
         JOIN institution i ON i.id = e.institution_id
         ORDER BY 1, 5, 2, 4
