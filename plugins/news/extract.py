@@ -71,7 +71,13 @@ def extract_moves(
     if language != "zh":
         new_orgs = find_new_organisations(text, 0, len(text))
         known = set(aliases.entries)
-        fresh = [m.name for m in new_orgs if m.name not in known and not aliases.slug_for(m.name)]
+        fresh = [
+            m.name
+            for m in new_orgs
+            if m.name not in known
+            and not aliases.slug_for(m.name)
+            and not _known_then_joined(m.name, aliases)
+        ]
         if fresh:
             aliases = aliases.with_names(fresh)
     if language == "zh" or (language is None and _HAN.search(text)):
@@ -125,6 +131,13 @@ def extract_moves(
     return moves
 
 
+def _known_then_joined(name: str, aliases: AliasTable) -> bool:
+    """ "Google for Upstage" ("has left Google for Upstage, the company said"): a known
+    organisation and what follows "for" or "of" is not one new organisation's name."""
+    match = re.match(r"(.+?) (?:for|of) ", name)
+    return bool(match and aliases.slug_for(match.group(1)))
+
+
 _POSSESSIVE_TABLES: dict[tuple[int, int], tuple[AliasTable, Mapping[str, str], AliasTable]] = {}
 
 
@@ -152,8 +165,9 @@ def _with_possessive_labs(aliases: AliasTable, parents: Mapping[str, str]) -> Al
                     continue  # "Meta's FAIR": "FAIR" is found already, and may be narrowed
                 forms = {rest, rest.lower()}
                 forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 4}
-                for form in forms:
-                    pairs += [(f"{owner}'s {form}", child), (f"{owner}’s {form}", child)]
+                # "Databricks' Mosaic Research": a name ending in s takes the bare apostrophe.
+                marks = ("'s", "’s", "'", "’") if owner.endswith("s") else ("'s", "’s")
+                pairs += [(f"{owner}{mark} {form}", child) for form in forms for mark in marks]
     table = aliases.with_aliases(pairs)
     _POSSESSIVE_TABLES.clear()
     _POSSESSIVE_TABLES[key] = (aliases, parents, table)
@@ -416,7 +430,7 @@ _TOWARDS = re.compile(
     r"(?:\s+full[ -]time)?\s+to|加入|加盟|回到|去了|赴)\s*(?:the\s+)?$"
 )
 _AWAY_FROM = re.compile(
-    r"(?:\b(?:left|leaving|from|PhD at|doctorate at)|离开|从|前)\s*(?:the\s+)?$"
+    r"(?:\b(?:left|leaving|from|PhD at|doctorate at|[Ff]ormer)|\b[Ee]x-|离开|从|前)\s*(?:the\s+)?$"
 )
 
 

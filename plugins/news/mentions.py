@@ -261,7 +261,9 @@ def may_be_person(name: str) -> bool:
         return True
     if all(is_place(w) for w in words):
         return False
-    return any(is_known_name(w) for w in words)
+    # A double-barrelled surname ("Mbeki-Lindahl") is known when one of its parts is.
+    parts = [part for w in words for part in (w, *w.split("-"))]
+    return any(is_known_name(w) for w in parts)
 
 
 _PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al", "el"})
