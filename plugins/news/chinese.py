@@ -31,7 +31,7 @@ _ROLE_WORDS = tuple(
         "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
         " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、 官 之一 一位 一名 两位 两名 骨干 导师 博导 讲师 助理教授 主任"
         " 合伙人 董事 同事 团队 老师 对此 此外 其中 随后 如今 后来 获悉 透露 显示 称 由 但 而 据 任命 聘任 聘请 挖来"
-        " 引进 邀请 迎来",
+        " 引进 邀请 迎来 名为 名叫 叫做",
     )
 )
 _BOUNDARIES = tuple(
@@ -40,7 +40,8 @@ _BOUNDARIES = tuple(
         "已经 已 担任 加入 加盟 离职 离开 跳槽 转投 入职 出任 担任 宣布 近日 日前 正式 于 将 或将 在 此前 本人 也 从 表示 称 回应"
         " 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 回国 回归 透露 工作 并 还 不 未 "
         "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与 共同 则 仍 均 都 一同 一起 随后 随即"
-        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为 受聘 重新 去了",
+        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为 受聘 重新 去了"
+        " 及 以及",
     )
 )
 # Words that start with a surname character but are not names ("应届", "高级研究员").
@@ -500,6 +501,12 @@ _COMPANY_THEN_VERB = re.compile(
     r"(?<=公司)([\u4e00-\u9fffA-Za-z]{2,6}?)(?=近日|日前|今日|宣布|任命|聘任|完成|获得|迎来|正式|已经|已)"
 )
 """A company named right after what it does, before its verb: "心理陪伴公司西湖心辰近日任命"."""
+_HIRING_SUBJECT = re.compile(
+    r"(?:^|(?<=[。！？\n，：]))([\u4e00-\u9fffA-Za-z]{2,6}?)(?:今日|今天|近日|日前|正式|已)?(?:宣布，?)?"
+    r"(?=延揽|迎来|聘请|招揽|引进|官宣)"
+)
+"""An organisation as the subject of a hiring verb at the start of a clause: "蔚来近日迎来一位
+新的技术负责人", "华硕今日宣布，延揽前微软研究员"."""
 _FROM_UNKNOWN = re.compile(
     r"从([\u4e00-\u9fffA-Za-z]{2,8}?)(?=离职|辞职|出走|离开|跳槽|加入|加盟|来到)"
 )
@@ -516,6 +523,7 @@ def new_organisations(text: str, aliases: AliasTable) -> list[str]:
         *_FROM_UNKNOWN.finditer(text),
         *_SHAPED_ORG.finditer(text),
         *_COMPANY_THEN_VERB.finditer(text),
+        *_HIRING_SUBJECT.finditer(text),
     ]:
         name = match.group(1)
         if (

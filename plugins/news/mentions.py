@@ -21,6 +21,7 @@ _UNKNOWN_ORG = re.compile(
     r"\b(?:at|from|joins|joined|join|joining|for|with|by|of|to) "
     r"((?:[A-Z][\w.&-]*\s){0,3}[A-Z][\w.&-]*)"
 )
+_NATIONAL = frozenset({"国立", "國立"})
 _ANAPHORA = re.compile(
     r"\bthe (?:company|firm|lab|startup|start-up|group|organisation|organization)\b"
 )
@@ -35,6 +36,15 @@ def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> l
             if _ADJECTIVAL.match(text, match.end()):
                 continue
             if _glued_to_name(text, match.start(), match.group()):
+                continue
+            if text[max(0, match.start() - 2) : match.start()] in _NATIONAL:
+                # "国立清华大学" is National Tsing Hua University, not Tsinghua University: a
+                # "national" prefix the index does not know names another institution.
+                found.append(
+                    Mention(
+                        match.start() - 2, match.end(), text[match.start() - 2 : match.end()], None
+                    )
+                )
                 continue
             found.append(
                 Mention(match.start(), match.end(), match.group(), aliases.slug_for(match.group()))

@@ -18,6 +18,7 @@ def press_case(alias: str) -> str | None:
     """How newsrooms write an all-caps company name: "NVIDIA" → "Nvidia", "NAVER Cloud" →
     "Naver Cloud". Words of six capitals or more, and of five that are not a person's name
     ("ELLIS" stays, since Ellis is a name); ``None`` when nothing changes."""
+
     def word(w: str) -> str:
         if not (w.isupper() and w.isascii() and w.isalpha()) or len(w) < 5:
             return w
