@@ -41,7 +41,7 @@ _BOUNDARIES = tuple(
         " 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 回国 回归 透露 工作 并 还 不 未 "
         "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与 共同 则 仍 均 都 一同 一起 随后 随即"
         " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为 受聘 重新 去了"
-        " 及 以及",
+        " 及 以及 原为 原是 原任",
     )
 )
 # Words that start with a surname character but are not names ("应届", "高级研究员").
@@ -63,7 +63,7 @@ _ADVERB_ZENG = re.compile(r"曾(?=[入任在于是经获参先担就加效为与
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
     r"下一站(?:可能|或将|将)?(?:是|为)|新[东東]家(?:是|为|為)|去向(?:可能)?(?:是|为)|任命|聘任|转战|转任|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
-    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|(?<![失回])去了"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|获聘(?:为|于)?|(?<![失回])去了"
 )
 _GENERIC_ORGS = frozenset(
     {
@@ -173,7 +173,14 @@ def sentence_candidates(
     insts = find_institutions(text, s_start, s_end, aliases)
     masks = [(m.start, m.end) for m in insts]
     people = _han_people(text, s_start, s_end, masks)
-    latin = [p for p in find_people(text, s_start, s_end, masks) if not p.pronoun and " " in p.name]
+    latin = [
+        p
+        for p in find_people(text, s_start, s_end, masks)
+        if not p.pronoun
+        and " " in p.name
+        # "乔安澜（Joanna Qiao）": the name in Latin letters of the person just named
+        and not any(re.fullmatch(r"\s*[（(]\s*", text[q.end : p.start]) for q in people)
+    ]
     people = sorted(people + latin, key=lambda p: p.start)
     for p in re.finditer(r"[他她其]", sentence):
         # "与孙浩不同，她……": a person named to be contrasted is not the one meant.
@@ -627,6 +634,14 @@ _COFOUNDER_AFTER = re.compile(r"(?:是|为|担任)(?:公司的?)?联合创始人
 _COFOUNDER_BEFORE = re.compile(
     r"(?:联合创始人|共同创办人|共同创始人)(?:还|也)?(?:分别)?(?:包括|有|是|为)[^，。；]{0,16}$"
 )
+_WITH_PARTNER = re.compile(r"[，,](?:并|再|后)?(?:与|和|同)[^，。；]{0,20}$")
+_FOUNDER_TITLE = re.compile(
+    r"(?:^\s*|[，。：、]|公司)(?P<org>[\u4e00-\u9fffA-Za-z0-9]{0,8}?)(?:联合)?创始人"
+    r"(?:兼(?:CEO|CTO|COO|首席[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]{2,4}))?$"
+)
+_FOUNDED_IN = re.compile(
+    r"(?:成立|创立|创办|创建)于(?:19|20)\d\d|(?:19|20)\d\d年(?:\d{1,2}月)?(?:成立|创立|创办)"
+)
 _JOINS_THE_COMPANY = re.compile(
     r"(?:全职)?加入(?:了)?(?:公司|该公司|团队)?(?=[，。；,]|担任|出任|任|$)"
 )
@@ -642,15 +657,34 @@ def founding_partners(
     """ "深空智能联合创始人还包括前清华大学助理教授韩雪", "覃思雨是联合创始人", "宋嘉禾……全职加入":
     in an article about a company founded by someone, its other founders and the people who
     "join" with no object join that company."""
+    out: list[Candidate] = []
+    for cand in candidates:
+        # "A于3月离职，与原B研究员C联合创立“X”": A, the subject before the partner, founded X.
+        if cand.prior or cand.destination is None:
+            continue
+        start, end = sentences[cand.sentence]
+        named = [p for p in people if start <= p.start < end and not p.pronoun]
+        partner = next((p for p in named if p.name == cand.person), None)
+        if partner is None:
+            continue
+        before = [p for p in named if p.end <= partner.start and p.name != cand.person]
+        if (
+            before
+            and _WITH_PARTNER.search(text, before[-1].end, partner.start)
+            and _FOUND.search(text, partner.end, end)
+        ):
+            out.append(
+                Candidate(before[-1].name, cand.sentence, None, cand.destination, cand.confidence,
+                          cand.rumoured, modality=cand.modality, kind="found")
+            )  # fmt: skip
     founded = [
         c.destination
         for c in candidates
         if not c.prior and c.destination is not None and not c.destination.slug
     ]
     if not founded:
-        return []
+        return out + _titled_founders(text, sentences, aliases, people, candidates)
     company = founded[0]
-    out: list[Candidate] = []
     for index, (start, end) in enumerate(sentences):
         named = [p for p in people if start <= p.start < end and not p.pronoun]
         if not named:
@@ -669,4 +703,38 @@ def founding_partners(
             ):
                 continue
             out.append(Candidate(subject[-1].name, index, None, company, 0.8, False))
+    return out
+
+
+def _titled_founders(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+    candidates: list[Candidate],
+) -> list[Candidate]:
+    """ "具身智能公司青穹智能完成融资……公司创始人兼CEO乔安澜此前在谷歌DeepMind工作": in an article
+    about a new company (one the index does not know, named in the headline or lede), a person
+    titled its founder, with no move of their own, founded it; where they came from is what the
+    article says of them."""
+    lede = [
+        m
+        for a, b in sentences[:3]
+        for m in find_institutions(text, a, b, aliases)
+        if not m.slug and m.name
+    ]
+    if not lede or _FOUNDED_IN.search(text):
+        return []  # "成立于2024年": a founding the article dates is background, not news
+    company = lede[0]
+    moving = {c.person for c in candidates if not c.prior}
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for person in (p for p in people if start <= p.start < end and not p.pronoun):
+            if person.name in moving:
+                continue
+            title = _FOUNDER_TITLE.search(text[start : person.start])
+            if title is None or title.group("org") not in ("", "公司", "该公司", company.name):
+                continue
+            out.append(Candidate(person.name, index, None, company, 0.8, False, kind="found"))
+            moving.add(person.name)
     return out
