@@ -32,7 +32,11 @@ from collections.abc import Mapping
 from anyascii import anyascii
 
 from plugins.news import chinese, english
-from plugins.news.mentions import find_institutions, find_new_organisations
+from plugins.news.mentions import (
+    find_institutions,
+    find_joined_organisations,
+    find_new_organisations,
+)
 from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES, told_elsewhere
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
 from plugins.news.script import as_written, to_simplified
@@ -69,7 +73,10 @@ def extract_moves(
         text = to_simplified(text)
     sentences = split_sentences(text)
     if language != "zh":
-        new_orgs = find_new_organisations(text, 0, len(text))
+        new_orgs = [
+            *find_new_organisations(text, 0, len(text)),
+            *find_joined_organisations(text, 0, len(text)),
+        ]
         known = set(aliases.entries)
         fresh = [
             m.name
@@ -608,7 +615,7 @@ _LOSING_BEFORE = re.compile(
 _LOSING_AFTER = re.compile(
     r"^(?:['’]s)?(?:\s[\w-]+){0,4}?\s(?:(?:has|have|had|is|are|keeps?|continues? to)\s(?:\w+\s)?)?"
     r"(?:lost|loses|losing|been losing|bleeding|shed|shedding|seen (?:[\w-]+ ){0,4}(?:departures|exits"
-    r"|defections))\b",
+    r"|defections)|empties|emptied|emptying|thins|thinned|thinning|hollowed out|hollowing out)\b",
     re.IGNORECASE,
 )
 
@@ -617,7 +624,8 @@ def _topic_employer(
     text: str, sentences: list[tuple[int, int]], aliases: AliasTable
 ) -> Mention | None:
     """The organisation the article is about losing people ("the quiet exodus from Google",
-    "Google's Gemini effort has lost three researchers"), from the headline and the lede."""
+    "Google's Gemini effort has lost three researchers", "X's research bench empties"), from
+    the headline and the lede."""
     for start, end in sentences[:3]:
         for inst in find_institutions(text, start, end, aliases):
             before = text[max(start, inst.start - 40) : inst.start]

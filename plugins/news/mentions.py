@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from plugins.news.lexicon import is_known_name, is_place
+from plugins.news.lexicon import is_known_name, is_place, name_table
 from plugins.news.model import AliasTable, Mention, PersonMention
 
 _HAN = "\u4e00-\u9fff"
@@ -183,6 +183,30 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
             out.append(Mention(m_start, m_start + len(name), name, None))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def find_joined_organisations(text: str, start: int, end: int) -> list[Mention]:
+    """What someone joins, when it is not a person: "left the company to join Snowflake"."""
+    out: list[Mention] = []
+    for match in _JOINED_NAME.finditer(text, start, end):
+        name = match.group(1)
+        words = name.split()
+        if words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS or is_place(name):
+            continue
+        # "joined Sarah Chen at …" joins a person: a first word that is a given name, or two
+        # words that read as a person's name, are not an organisation.
+        if "g" in name_table().get(words[0], "") or (len(words) == 2 and may_be_person(name)):
+            continue
+        out.append(Mention(match.start(1), match.start(1) + len(name), name, None))
+    return out
+
+
+# "left the company to join Snowflake": what someone joins is an organisation.
+_JOINED_NAME = re.compile(
+    r"\b(?:to join|to rejoin|joined|rejoined|has joined|will join|is joining)\s+"
+    r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})(?=\s*(?:[,.;]|$)|\s+(?:as|in|on|last|this|earlier"
+    r"|after|from|where|which|to)\b)"
+)
 
 
 def find_anaphora(text: str, start: int, end: int) -> list[tuple[int, int]]:
