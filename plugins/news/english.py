@@ -100,7 +100,10 @@ _PLURAL_SUBJECT = re.compile(
     r"|executives|veterans|founders)\b"
 )
 COORD_GAP = re.compile(
-    r"^(?:\s*\([^()]{1,60}\))?(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)$"
+    r"^(?:\s*\([^()]{1,60}\))?(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)"
+    # "CEO A and chief scientist B": a title before the next name keeps the list going
+    r"(?:(?:chief|head|lead|senior|principal|staff|research|scientist|engineer|researcher"
+    r"|co-?founder|founder|CEO|CTO|COO|executive|director|president|of|the)\s+){0,3}$"
 )
 _MONTHS = {
     m: i + 1

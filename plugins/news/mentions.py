@@ -128,7 +128,7 @@ _NEW_ORG_SHAPES = (
     re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:[a-z]+\s+){{0,3}}?(?:at|of|with|for)\s+{_NEW_NAME}"),
     # "Chipmaker Cerebras Systems has hired", "rival Lumen"
     re.compile(rf"\b(?:[Cc]hipmaker|[Ss]tart-?up|[Dd]eveloper|[Mm]aker|[Uu]nicorn|[Rr]ival|[Ss]pin-?off)\s+{_NEW_NAME}"
-               rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced)\b|,)"),
+               rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced|and|which|that)\b|[,.])"),
     # "Fenwick AI, which builds weather models, said": a company by what it makes
     re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_NEW_NAME}\s*,\s+which\s+(?:builds|makes|develops|designs|sells"
                rf"|offers|trains|is building|is developing|provides|uses)\b"),
