@@ -24,6 +24,7 @@ _CUES: dict[str, str] = {
     r"|(?:took|takes|taking|has taken|have taken) up (?:a|an|the) (?:[\w-]+ ){0,2}?(?:professorship"
     r"|post|position|role|job|chair|fellowship)(?= at| with)"
     r"|(?:has|have|had) (?:\w+ )?gone to|start(?:s|ed)? (?:work(?:ing)? )?there\b"
+    r"|list(?:s|ed)?(?= [^.;]{1,40}? as (?:their|his|her) (?:current |new )?employer)"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
     r"|now at|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
@@ -140,7 +141,7 @@ _ROLE = re.compile(
 _SPEAKER = re.compile(r"[\"”]\s*,?\s*(?:wrote|said|says|writes|posted)\s+")
 _PRIOR = re.compile(
     r"\b(?:previously|formerly|currently (?:works|worked|is|was)|had been|spent [\w ]+? (?:at|with)|worked (?:at|for)"
-    r"|spent [\w ]+? on (?=[A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*['’]s\b)"
+    r"|(?:spent [\w ]+?|worked) on (?=[A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*['’]s\b)"
     r"|was most recently|before that|(?P<latest>most recently|until recently|latest role|last (?:role|job|post)))\b",
     re.IGNORECASE,
 )

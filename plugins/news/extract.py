@@ -33,6 +33,7 @@ from anyascii import anyascii
 
 from plugins.news import chinese, english
 from plugins.news.mentions import (
+    STOPWORDS,
     find_institutions,
     find_joined_organisations,
     find_new_organisations,
@@ -85,6 +86,7 @@ def extract_moves(
             and not aliases.slug_for(m.name)
             and not _known_then_joined(m.name, aliases)
         ]
+        fresh += _short_forms(fresh, aliases)
         if fresh:
             aliases = aliases.with_names(fresh)
     if language == "zh" or (language is None and _HAN.search(text)):
@@ -122,6 +124,7 @@ def extract_moves(
             _fill_from_topic(candidates, topic)
     if language != "zh":
         candidates += _named_cofounders(text, sentences, aliases, history, candidates)
+        candidates += _founded_by(text, sentences, aliases, history)
         candidates += _group_priors(text, sentences, aliases, history)
         topic = _topic_employer(text, sentences, aliases)
         if topic is not None:
@@ -136,6 +139,21 @@ def extract_moves(
     if text != original:
         moves = [_in_original_script(move, text, original) for move in moves]
     return moves
+
+
+def _short_forms(names: list[str], aliases: AliasTable) -> list[str]:
+    """ "Larkspur" for "Larkspur Systems": a new organisation named again without its suffix
+    (``_full_name`` gives moves the full name back)."""
+    out: list[str] = []
+    for name in names:
+        words = name.split()
+        if len(words) < 2 or not re.fullmatch(_ORG_SUFFIX, words[-1]):
+            continue
+        short = " ".join(words[:-1])
+        if short in aliases.entries or len(short) < 4 or short in STOPWORDS:
+            continue
+        out.append(short)
+    return out
 
 
 def _known_then_joined(name: str, aliases: AliasTable) -> bool:
@@ -529,6 +547,44 @@ def _named_cofounders(
                 continue
             out.extend(
                 Candidate(p.name, index, None, company, 0.8, False, kind="found")
+                for p in _first_group(after, text) or after[:1]
+            )
+    return out
+
+
+_FOUNDED_BY = re.compile(
+    r"(?P<org>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s*,\s+(?:a|an|the)\s+[^,;]{0,60}?"
+    r"\b(?:co-?)?founded\s+(?:(?:earlier\s+)?this\s+(?:year|spring|summer|autumn|fall|winter|month"
+    r"|week)|recently)\s+by\s+"
+)
+
+
+def _founded_by(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+) -> list[Candidate]:
+    """ "Larkspur Systems, the start-up founded this spring by former OpenAI researcher P": P
+    (and anyone coordinated with them) founded it; where they came from is what the article
+    says of them. Only a founding the sentence calls recent ("this spring") is news: "the
+    start-up co-founded by P" or "founded last year by P" is background."""
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for match in _FOUNDED_BY.finditer(text, start, end):
+            if re.search(r"\b(?:19|20)\d\d\b", match.group()):
+                continue
+            named = find_institutions(text, match.start("org"), match.end("org"), aliases)
+            if not named or named[0].start != match.start("org"):
+                continue
+            after = [p for p in people if match.end() <= p.start < end and not p.pronoun]
+            if not after or not re.fullmatch(
+                r"(?:(?:former|ex-|a|an|the)\s+)?(?:[\w&.'’-]+\s+){0,5}?",
+                text[match.end() : after[0].start],
+            ):
+                continue
+            out.extend(
+                Candidate(p.name, index, None, named[0], 0.8, False, kind="found")
                 for p in _first_group(after, text) or after[:1]
             )
     return out
