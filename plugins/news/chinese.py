@@ -519,6 +519,26 @@ _FROM_UNKNOWN = re.compile(
 )
 
 
+_NOT_A_NAME_START = (
+    "了",
+    "该",
+    "本",
+    "这",
+    "其",
+    "公司",
+    "学校",
+    "原",
+    "前",
+    "一家",
+    "一个",
+    "一所",
+    "某",
+    "那家",
+    "多家",
+    "两家",
+)
+
+
 def new_organisations(text: str, aliases: AliasTable) -> list[str]:
     """Organisations an article introduces by their shape, not in the alias table: a quoted
     name after a founding word ("新公司名为“衡宇科技”", "机器人公司“踏浪智能”"), or the place
@@ -535,7 +555,8 @@ def new_organisations(text: str, aliases: AliasTable) -> list[str]:
         name = match.group(1)
         if (
             name in _GENERIC_ORGS
-            or name.startswith(("了", "该", "本", "这", "其", "公司", "学校", "原", "前"))
+            # "加入一家具身智能创业公司": 一家 ("a company of that kind") is not a name
+            or name.startswith(_NOT_A_NAME_START)
             or (aliases.pattern is not None and aliases.pattern.search(name))
         ):
             continue

@@ -432,6 +432,8 @@ def _complete_halves(
         ]
         lede = [(a, b, True) for a, b in sentences[:2]] + introduced
         for start, end, in_lede in [*((a, b, False) for a, b in spans), *lede]:
+            if not in_lede and _TALKS_ONLY.search(text, start, end):
+                continue  # "他也曾与银河通用有过接触": talks name no end of a move done
             for inst in find_institutions(text, start, end, aliases):
                 ikey = _inst_key(inst) or ""
                 if ikey == known_key or _related(inst.slug, known, parents) or ikey in priors:
@@ -450,6 +452,7 @@ def _complete_halves(
     return out
 
 
+_TALKS_ONLY = re.compile(r"有过接触|曾与.{1,12}接触|洽谈过|\bheld talks with\b|\bhad talks with\b")
 _TOWARDS = re.compile(
     r"(?:\b(?:return(?:s|ed|ing)?|go(?:es|ing)? back|head(?:s|ed|ing)?|mov(?:e|es|ed|ing))"
     r"(?:\s+full[ -]time)?\s+to|加入|加盟|回到|去了|赴)\s*(?:the\s+)?$"

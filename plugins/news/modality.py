@@ -90,7 +90,12 @@ _EN_PLANNED = re.compile(
 _EN_FUTURE_TIME = re.compile(
     r"\b(?:early |late |later )?next (?:year|spring|summer|autumn|fall|winter|academic year|semester"
     r"|term)\b|\beffective (?:from |on )?(?:[A-Z][a-z]+ \d|\d{1,2} [A-Z][a-z]+|the (?:start|end"
-    r"|beginning))",
+    r"|beginning))"
+    # "will leave at the end of the spring semester", "will join after she defends her thesis",
+    # "will move once his current grant ends": a move set after something still to come
+    r"|\bat the end of the (?:\w+ )?(?:semester|term|academic year|school year)\b"
+    r"|\bafter (?:he|she|they) (?:defends|finishes|completes|graduates|submits)\b"
+    r"|\b(?:once|when) (?:his|her|their) (?:[\w-]+ ){0,3}(?:ends|expires|runs out|is over|finishes)\b",
 )
 _EN_FUTURE_TENSE = re.compile(
     r"\b(?:will|would|is set to|are set to|is to|are to|is due to)\b|['’]ll\b", re.IGNORECASE
@@ -191,7 +196,10 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
         return "planned"
     future = _EN_FUTURE_TIME.search(sentence)
-    if future and (future.group().startswith("effective") or _EN_FUTURE_TENSE.search(clause[-80:])):
+    at = sentence.find(clause[-60:]) if clause else -1
+    # "will leave at the end of the semester to join B": the tense of the clause before the cue
+    upto = sentence[: at + len(clause[-60:])] if at >= 0 else clause
+    if future and (future.group().startswith("effective") or _EN_FUTURE_TENSE.search(upto[-120:])):
         return "planned"
     cue_at = sentence.find(clause[-60:]) if clause else -1
     plans = (
