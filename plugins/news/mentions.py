@@ -186,7 +186,8 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
 
 
 def find_joined_organisations(text: str, start: int, end: int) -> list[Mention]:
-    """What someone joins, when it is not a person: "left the company to join Snowflake"."""
+    """What someone joins, when it is not a person: "left the company to join Snowflake" (not
+    a join dated years back, "who joined N in 2019", which is history)."""
     out: list[Mention] = []
     for match in _JOINED_NAME.finditer(text, start, end):
         name = match.group(1)
@@ -204,7 +205,8 @@ def find_joined_organisations(text: str, start: int, end: int) -> list[Mention]:
 # "left the company to join Snowflake": what someone joins is an organisation.
 _JOINED_NAME = re.compile(
     r"\b(?:to join|to rejoin|joined|rejoined|has joined|will join|is joining)\s+"
-    r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})(?=\s*(?:[,.;]|$)|\s+(?:as|in|on|last|this|earlier"
+    r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})(?!\s+in\s+(?:19|20)\d\d)"
+    r"(?=\s*(?:[,.;]|$)|\s+(?:as|in|on|last|this|earlier"
     r"|after|from|where|which|to)\b)"
 )
 
