@@ -16,9 +16,10 @@
    running), with its status, researcher names and evidence URLs;
 5. scores them: a gold move is positive when its modality is ``reported`` or ``confirmed``; a
    predicted move that is not RUMOURED matches one when the person (case, accents, spacing and
-   name order ignored; the native name accepted), the origin and the destination (slug or
-   normalised name; null must be null) agree. A RUMOURED prediction for an ``in_talks`` or
-   ``rumour`` item is neutral; every other unmatched prediction is a false positive.
+   name order ignored; the native name accepted), the origin and the destination (slug,
+   normalised name, native name or alias; null must be null) agree. A RUMOURED prediction for
+   an ``in_talks`` or ``rumour`` item is neutral; every other unmatched prediction is a false
+   positive.
 
 It uses only the CLI, the ingest configuration and the GraphQL API, so it runs unchanged on
 older code (a ``RUMOURED`` status is used when the schema has it). The loopback feed is allowed
@@ -280,8 +281,8 @@ query Moves($after: String, $status: [MoveStatus!]) {
       status
       confidence
       researcher { name nativeName }
-      from { slug name }
-      to { slug name }
+      from { slug name nativeName aliases }
+      to { slug name nativeName aliases }
       evidence { document { url } }
     }
   }
@@ -360,10 +361,14 @@ def org_key(value: str | None) -> str | None:
 
 
 def org_matches(gold: str | None, inst: dict[str, Any] | None) -> bool:
+    """The label names the institution: by its slug or name, or, for a label printed as the
+    article prints it (聯發科, 台積電), by its native name or any alias the
+    product knows it under. Han labels compare by reading, so a traditional label matches a
+    simplified alias."""
     if gold is None or inst is None:
         return gold is None and inst is None
-    want = org_key(gold)
-    return want in {org_key(inst.get("slug")), org_key(inst.get("name"))}
+    names = [inst.get("slug"), inst.get("name"), inst.get("nativeName"), *inst.get("aliases", ())]
+    return org_key(gold) in {org_key(n) for n in names if n}
 
 
 def gold_matches(gold: dict[str, Any], pred: dict[str, Any]) -> bool:

@@ -20,7 +20,8 @@ _SURNAMES = tuple(
         "芦 麦 褚 娄 窦 戚 岑 景 党 宫 费 卜 冷 晏 席 卫 米 柏 宗 瞿 桂 全 佟 应 臧 闵 苟 邬 边 卞 姬 师 和 仇 栾 "
         "隋 商 刁 沙 荣 巫 寇 桑 郎 甄 丛 仲 虞 敖 巩 明 佘 池 查 麻 苑 迟 邝 钮 扈 綦 郜 訾 逄 隗 鄢 燕 郦 冀 邰 雍"
         " 璩 桓 濮 仝 逯 宦 蔺 揭 索 赖 郗 班 仰 伊 宓 蒯 荆 楚 芮 羿 储 汲 邴 胥 苍 闻 莘 贡 劳 堵 宰 郏 茹 庾 暨 衡"
-        " 弘 匡 阙 殳 蔚 夔 晁 勾 阚 乜 鞠 竺 盖 厉 戎 晋 闫 阎 鄂 邸 丰 井 宓 靖 凤 郁 裘 缪 鲜 练 麦 佘 冼 区 岳 蓝",
+        " 弘 匡 阙 殳 蔚 夔 晁 勾 阚 乜 鞠 竺 盖 厉 戎 晋 闫 阎 鄂 邸 丰 井 宓 靖 凤 郁 裘 缪 鲜 练 麦 佘 冼 区 岳 蓝"
+        " 危 糜 仉 漆 谈 昝 荀 嵇 狄 伏 茅 奚 湛 禹 钭 屠 郇 韶 敖 蒯 逯",
     )
 )
 _ROLE_WORDS = tuple(
@@ -30,7 +31,7 @@ _ROLE_WORDS = tuple(
         "人 主管 总监 院长 专家 高管 员工 前员工 核心成员 的 原 前 研究者 学者 CTO CEO 老兵 大牛 实习生 少年"
         " 毕业生 博士生 研究生 硕士生 校友 学生 和 与 及 、 官 之一 一位 一名 两位 两名 骨干 导师 博导 讲师 助理教授 主任"
         " 合伙人 董事 同事 团队 老师 对此 此外 其中 随后 如今 后来 获悉 透露 显示 称 由 但 而 据 任命 聘任 聘请 挖来"
-        " 引进 邀请 迎来",
+        " 引进 邀请 迎来 名为 名叫 叫做",
     )
 )
 _BOUNDARIES = tuple(
@@ -39,7 +40,8 @@ _BOUNDARIES = tuple(
         "已经 已 担任 加入 加盟 离职 离开 跳槽 转投 入职 出任 担任 宣布 近日 日前 正式 于 将 或将 在 此前 本人 也 从 表示 称 回应"
         " 证实 主要 长期 曾 带领 和 与 、 任 今年 目前 现 希望 是 被 成为 出走 辞职 卸任 回国 回归 透露 工作 并 还 不 未 "
         "没有 等 ， 。 ； ： ！ ？ （ ( “ ” 的 洽谈 接触 领导 负责 主导 参与 共同 则 仍 均 都 一同 一起 随后 随即"
-        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为 受聘 重新 去了",
+        " 之前 本科 博士 毕业 早年 后来 先后 对 向 接受 认为 说 告诉 坦言 正 即将 近期 目前 此后 或 会 博士毕业 选择 辞去 为 受聘 重新 去了"
+        " 及 以及 原为 原是 原任",
     )
 )
 # Words that start with a surname character but are not names ("应届", "高级研究员").
@@ -61,7 +63,7 @@ _ADVERB_ZENG = re.compile(r"曾(?=[入任在于是经获参先担就加效为与
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
     r"下一站(?:可能|或将|将)?(?:是|为)|新[东東]家(?:是|为|為)|去向(?:可能)?(?:是|为)|任命|聘任|转战|转任|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
-    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|(?<![失回])去了"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|获聘(?:为|于)?|(?<![失回])去了"
 )
 _GENERIC_ORGS = frozenset(
     {
@@ -171,7 +173,14 @@ def sentence_candidates(
     insts = find_institutions(text, s_start, s_end, aliases)
     masks = [(m.start, m.end) for m in insts]
     people = _han_people(text, s_start, s_end, masks)
-    latin = [p for p in find_people(text, s_start, s_end, masks) if not p.pronoun and " " in p.name]
+    latin = [
+        p
+        for p in find_people(text, s_start, s_end, masks)
+        if not p.pronoun
+        and " " in p.name
+        # "乔安澜（Joanna Qiao）": the name in Latin letters of the person just named
+        and not any(re.fullmatch(r"\s*[（(]\s*", text[q.end : p.start]) for q in people)
+    ]
     people = sorted(people + latin, key=lambda p: p.start)
     for p in re.finditer(r"[他她其]", sentence):
         # "与孙浩不同，她……": a person named to be contrasted is not the one meant.
@@ -499,8 +508,34 @@ _COMPANY_THEN_VERB = re.compile(
     r"(?<=公司)([\u4e00-\u9fffA-Za-z]{2,6}?)(?=近日|日前|今日|宣布|任命|聘任|完成|获得|迎来|正式|已经|已)"
 )
 """A company named right after what it does, before its verb: "心理陪伴公司西湖心辰近日任命"."""
+_HIRING_SUBJECT = re.compile(
+    r"(?:^|(?<=[。！？\n，：]))([\u4e00-\u9fffA-Za-z]{2,6}?)(?:今日|今天|近日|日前|正式|已)?(?:宣布，?)?"
+    r"(?=延揽|迎来|聘请|招揽|引进|官宣)"
+)
+"""An organisation as the subject of a hiring verb at the start of a clause: "蔚来近日迎来一位
+新的技术负责人", "华硕今日宣布，延揽前微软研究员"."""
 _FROM_UNKNOWN = re.compile(
     r"从([\u4e00-\u9fffA-Za-z]{2,8}?)(?=离职|辞职|出走|离开|跳槽|加入|加盟|来到)"
+)
+
+
+_NOT_A_NAME_START = (
+    "了",
+    "该",
+    "本",
+    "这",
+    "其",
+    "公司",
+    "学校",
+    "原",
+    "前",
+    "一家",
+    "一个",
+    "一所",
+    "某",
+    "那家",
+    "多家",
+    "两家",
 )
 
 
@@ -515,11 +550,13 @@ def new_organisations(text: str, aliases: AliasTable) -> list[str]:
         *_FROM_UNKNOWN.finditer(text),
         *_SHAPED_ORG.finditer(text),
         *_COMPANY_THEN_VERB.finditer(text),
+        *_HIRING_SUBJECT.finditer(text),
     ]:
         name = match.group(1)
         if (
             name in _GENERIC_ORGS
-            or name.startswith(("了", "该", "本", "这", "其", "公司", "学校", "原", "前"))
+            # "加入一家具身智能创业公司": 一家 ("a company of that kind") is not a name
+            or name.startswith(_NOT_A_NAME_START)
             or (aliases.pattern is not None and aliases.pattern.search(name))
         ):
             continue
@@ -618,6 +655,14 @@ _COFOUNDER_AFTER = re.compile(r"(?:是|为|担任)(?:公司的?)?联合创始人
 _COFOUNDER_BEFORE = re.compile(
     r"(?:联合创始人|共同创办人|共同创始人)(?:还|也)?(?:分别)?(?:包括|有|是|为)[^，。；]{0,16}$"
 )
+_WITH_PARTNER = re.compile(r"[，,](?:并|再|后)?(?:与|和|同)[^，。；]{0,20}$")
+_FOUNDER_TITLE = re.compile(
+    r"(?:^\s*|[，。：、]|公司)(?P<org>[\u4e00-\u9fffA-Za-z0-9]{0,8}?)(?:联合)?创始人"
+    r"(?:兼(?:CEO|CTO|COO|首席[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]{2,4}))?$"
+)
+_FOUNDED_IN = re.compile(
+    r"(?:成立|创立|创办|创建)于(?:19|20)\d\d|(?:19|20)\d\d年(?:\d{1,2}月)?(?:成立|创立|创办)"
+)
 _JOINS_THE_COMPANY = re.compile(
     r"(?:全职)?加入(?:了)?(?:公司|该公司|团队)?(?=[，。；,]|担任|出任|任|$)"
 )
@@ -633,15 +678,34 @@ def founding_partners(
     """ "深空智能联合创始人还包括前清华大学助理教授韩雪", "覃思雨是联合创始人", "宋嘉禾……全职加入":
     in an article about a company founded by someone, its other founders and the people who
     "join" with no object join that company."""
+    out: list[Candidate] = []
+    for cand in candidates:
+        # "A于3月离职，与原B研究员C联合创立“X”": A, the subject before the partner, founded X.
+        if cand.prior or cand.destination is None:
+            continue
+        start, end = sentences[cand.sentence]
+        named = [p for p in people if start <= p.start < end and not p.pronoun]
+        partner = next((p for p in named if p.name == cand.person), None)
+        if partner is None:
+            continue
+        before = [p for p in named if p.end <= partner.start and p.name != cand.person]
+        if (
+            before
+            and _WITH_PARTNER.search(text, before[-1].end, partner.start)
+            and _FOUND.search(text, partner.end, end)
+        ):
+            out.append(
+                Candidate(before[-1].name, cand.sentence, None, cand.destination, cand.confidence,
+                          cand.rumoured, modality=cand.modality, kind="found")
+            )  # fmt: skip
     founded = [
         c.destination
         for c in candidates
         if not c.prior and c.destination is not None and not c.destination.slug
     ]
     if not founded:
-        return []
+        return out + _titled_founders(text, sentences, aliases, people, candidates)
     company = founded[0]
-    out: list[Candidate] = []
     for index, (start, end) in enumerate(sentences):
         named = [p for p in people if start <= p.start < end and not p.pronoun]
         if not named:
@@ -660,4 +724,38 @@ def founding_partners(
             ):
                 continue
             out.append(Candidate(subject[-1].name, index, None, company, 0.8, False))
+    return out
+
+
+def _titled_founders(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+    candidates: list[Candidate],
+) -> list[Candidate]:
+    """ "具身智能公司青穹智能完成融资……公司创始人兼CEO乔安澜此前在谷歌DeepMind工作": in an article
+    about a new company (one the index does not know, named in the headline or lede), a person
+    titled its founder, with no move of their own, founded it; where they came from is what the
+    article says of them."""
+    lede = [
+        m
+        for a, b in sentences[:3]
+        for m in find_institutions(text, a, b, aliases)
+        if not m.slug and m.name
+    ]
+    if not lede or _FOUNDED_IN.search(text):
+        return []  # "成立于2024年": a founding the article dates is background, not news
+    company = lede[0]
+    moving = {c.person for c in candidates if not c.prior}
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for person in (p for p in people if start <= p.start < end and not p.pronoun):
+            if person.name in moving:
+                continue
+            title = _FOUNDER_TITLE.search(text[start : person.start])
+            if title is None or title.group("org") not in ("", "公司", "该公司", company.name):
+                continue
+            out.append(Candidate(person.name, index, None, company, 0.8, False, kind="found"))
+            moving.add(person.name)
     return out

@@ -21,6 +21,10 @@ _CUES: dict[str, str] = {
     JOIN: r"re-?join(?:s|ed|ing)?|join(?:s|ed|ing)?|sign(?:s|ed|ing)? on with|mov(?:e|es|ed|ing) to"
     r"|mov(?:e|es|ed|ing) (?:again|on),? (?:this time )?to|now works? (?:at|for)|now working (?:at|for)"
     r"|(?:took|takes|taking|has taken|have taken) (?:on )?the (?:role|job|post|position|seat)"
+    r"|(?:took|takes|taking|has taken|have taken) up (?:a|an|the) (?:[\w-]+ ){0,2}?(?:professorship"
+    r"|post|position|role|job|chair|fellowship)(?= at| with)"
+    r"|(?:has|have|had) (?:\w+ )?gone to|start(?:s|ed)? (?:work(?:ing)? )?there\b"
+    r"|list(?:s|ed)?(?= [^.;]{1,40}? as (?:their|his|her) (?:current |new )?employer)"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
     r"|now at|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
@@ -84,7 +88,7 @@ _DEST_BEFORE = re.compile(
     r"\b(?:to|for|join(?:s|ed|ing)?|with|by|at|now at)\s+(?:the\s+)?$", re.IGNORECASE
 )
 _SUBJECT_GAP = re.compile(
-    r"^\s+(?:(?:has|have|had|is|was|are|also|reportedly|quietly|recently|just|now|finally|officially"
+    r"^(?:,?\s+(?:in|based in)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?,?)?\s+(?:(?:has|have|had|is|was|are|also|reportedly|quietly|recently|just|now|finally|officially"
     r"|formally|said|says|announced|confirmed|it|that|could|may|might|will|would|in|talks|to|trying"
     r"|been|on|monday|tuesday|wednesday|thursday|friday|saturday|sunday|this|week|last|close)\s+)*$",
     re.IGNORECASE,
@@ -96,7 +100,12 @@ _PLURAL_SUBJECT = re.compile(
     r"(?:[\w'’-]+\s+){0,3}?(?:researchers|scientists|engineers|employees|staffers|members|colleagues"
     r"|executives|veterans|founders)\b"
 )
-COORD_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)$")
+COORD_GAP = re.compile(
+    r"^(?:\s*\([^()]{1,60}\))?(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s*,\s*as well as\s+)"
+    # "CEO A and chief scientist B": a title before the next name keeps the list going
+    r"(?:(?:chief|head|lead|senior|principal|staff|research|scientist|engineer|researcher"
+    r"|co-?founder|founder|CEO|CTO|COO|executive|director|president|of|the)\s+){0,3}$"
+)
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -132,6 +141,7 @@ _ROLE = re.compile(
 _SPEAKER = re.compile(r"[\"”]\s*,?\s*(?:wrote|said|says|writes|posted)\s+")
 _PRIOR = re.compile(
     r"\b(?:previously|formerly|currently (?:works|worked|is|was)|had been|spent [\w ]+? (?:at|with)|worked (?:at|for)"
+    r"|(?:spent [\w ]+?|worked) on (?=[A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*['’]s\b)"
     r"|was most recently|before that|(?P<latest>most recently|until recently|latest role|last (?:role|job|post)))\b",
     re.IGNORECASE,
 )
@@ -355,8 +365,10 @@ def sentence_candidates(
                 text[max(s_start, p.start - 40) : p.start],
             )
         ]
-        # A partner ("together with Y") shares the destination, not the subject's origin.
-        for person, own_origin in [(p, origin) for p in persons] + [(p, None) for p in partners]:
+        # A partner ("together with Y") shares the destination, not the subject's origin; a
+        # person listed with an organisation in brackets ("A (OpenAI), B (Meta)") comes from it.
+        own = [(p, _bracketed(text, p, insts) or origin) for p in persons]
+        for person, own_origin in own + [(p, None) for p in partners]:
             out.append(
                 Candidate(
                     person.name,
@@ -377,6 +389,17 @@ def sentence_candidates(
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
     return out
+
+
+def _bracketed(text: str, person: PersonMention, insts: list[Mention]) -> Mention | None:
+    """The organisation in brackets right after a person's name: "B (Google DeepMind)"."""
+    match = re.match(r"\s*\(", text[person.end : person.end + 3])
+    if match is None:
+        return None
+    open_at = person.end + match.end()
+    close = text.find(")", open_at)
+    inside = [m for m in insts if open_at <= m.start and (close < 0 or m.end <= close)]
+    return inside[-1] if inside and close >= 0 and close - open_at <= 60 else None
 
 
 _ORG_WORDS = r"[A-Z][\w&.'’-]*(?: (?:[A-Z][\w&.'’-]*|AI|of|for|de))*"

@@ -32,7 +32,12 @@ from collections.abc import Mapping
 from anyascii import anyascii
 
 from plugins.news import chinese, english
-from plugins.news.mentions import find_institutions, find_new_organisations
+from plugins.news.mentions import (
+    STOPWORDS,
+    find_institutions,
+    find_joined_organisations,
+    find_new_organisations,
+)
 from plugins.news.modality import MOVE_MODALITIES, RUMOUR_MODALITIES, told_elsewhere
 from plugins.news.model import AliasTable, Candidate, ExtractedMove, Mention, PersonMention
 from plugins.news.script import as_written, to_simplified
@@ -69,9 +74,19 @@ def extract_moves(
         text = to_simplified(text)
     sentences = split_sentences(text)
     if language != "zh":
-        new_orgs = find_new_organisations(text, 0, len(text))
+        new_orgs = [
+            *find_new_organisations(text, 0, len(text)),
+            *find_joined_organisations(text, 0, len(text)),
+        ]
         known = set(aliases.entries)
-        fresh = [m.name for m in new_orgs if m.name not in known and not aliases.slug_for(m.name)]
+        fresh = [
+            m.name
+            for m in new_orgs
+            if m.name not in known
+            and not aliases.slug_for(m.name)
+            and not _known_then_joined(m.name, aliases)
+        ]
+        fresh += _short_forms(fresh, aliases)
         if fresh:
             aliases = aliases.with_names(fresh)
     if language == "zh" or (language is None and _HAN.search(text)):
@@ -109,6 +124,7 @@ def extract_moves(
             _fill_from_topic(candidates, topic)
     if language != "zh":
         candidates += _named_cofounders(text, sentences, aliases, history, candidates)
+        candidates += _founded_by(text, sentences, aliases, history)
         candidates += _group_priors(text, sentences, aliases, history)
         topic = _topic_employer(text, sentences, aliases)
         if topic is not None:
@@ -123,6 +139,28 @@ def extract_moves(
     if text != original:
         moves = [_in_original_script(move, text, original) for move in moves]
     return moves
+
+
+def _short_forms(names: list[str], aliases: AliasTable) -> list[str]:
+    """ "Larkspur" for "Larkspur Systems": a new organisation named again without its suffix
+    (``_full_name`` gives moves the full name back)."""
+    out: list[str] = []
+    for name in names:
+        words = name.split()
+        if len(words) < 2 or not re.fullmatch(_ORG_SUFFIX, words[-1]):
+            continue
+        short = " ".join(words[:-1])
+        if short in aliases.entries or len(short) < 4 or short in STOPWORDS:
+            continue
+        out.append(short)
+    return out
+
+
+def _known_then_joined(name: str, aliases: AliasTable) -> bool:
+    """ "Google for Upstage" ("has left Google for Upstage, the company said"): a known
+    organisation and what follows "for" or "of" is not one new organisation's name."""
+    match = re.match(r"(.+?) (?:for|of) ", name)
+    return bool(match and aliases.slug_for(match.group(1)))
 
 
 _POSSESSIVE_TABLES: dict[tuple[int, int], tuple[AliasTable, Mapping[str, str], AliasTable]] = {}
@@ -152,8 +190,9 @@ def _with_possessive_labs(aliases: AliasTable, parents: Mapping[str, str]) -> Al
                     continue  # "Meta's FAIR": "FAIR" is found already, and may be narrowed
                 forms = {rest, rest.lower()}
                 forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 4}
-                for form in forms:
-                    pairs += [(f"{owner}'s {form}", child), (f"{owner}’s {form}", child)]
+                # "Databricks' Mosaic Research": a name ending in s takes the bare apostrophe.
+                marks = ("'s", "’s", "'", "’") if owner.endswith("s") else ("'s", "’s")
+                pairs += [(f"{owner}{mark} {form}", child) for form in forms for mark in marks]
     table = aliases.with_aliases(pairs)
     _POSSESSIVE_TABLES.clear()
     _POSSESSIVE_TABLES[key] = (aliases, parents, table)
@@ -393,6 +432,8 @@ def _complete_halves(
         ]
         lede = [(a, b, True) for a, b in sentences[:2]] + introduced
         for start, end, in_lede in [*((a, b, False) for a, b in spans), *lede]:
+            if not in_lede and _TALKS_ONLY.search(text, start, end):
+                continue  # "他也曾与银河通用有过接触": talks name no end of a move done
             for inst in find_institutions(text, start, end, aliases):
                 ikey = _inst_key(inst) or ""
                 if ikey == known_key or _related(inst.slug, known, parents) or ikey in priors:
@@ -411,12 +452,13 @@ def _complete_halves(
     return out
 
 
+_TALKS_ONLY = re.compile(r"有过接触|曾与.{1,12}接触|洽谈过|\bheld talks with\b|\bhad talks with\b")
 _TOWARDS = re.compile(
     r"(?:\b(?:return(?:s|ed|ing)?|go(?:es|ing)? back|head(?:s|ed|ing)?|mov(?:e|es|ed|ing))"
     r"(?:\s+full[ -]time)?\s+to|加入|加盟|回到|去了|赴)\s*(?:the\s+)?$"
 )
 _AWAY_FROM = re.compile(
-    r"(?:\b(?:left|leaving|from|PhD at|doctorate at)|离开|从|前)\s*(?:the\s+)?$"
+    r"(?:\b(?:left|leaving|from|PhD at|doctorate at|[Ff]ormer)|\b[Ee]x-|离开|从|前)\s*(?:the\s+)?$"
 )
 
 
@@ -513,6 +555,44 @@ def _named_cofounders(
     return out
 
 
+_FOUNDED_BY = re.compile(
+    r"(?P<org>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s*,\s+(?:a|an|the)\s+[^,;]{0,60}?"
+    r"\b(?:co-?)?founded\s+(?:(?:earlier\s+)?this\s+(?:year|spring|summer|autumn|fall|winter|month"
+    r"|week)|recently)\s+by\s+"
+)
+
+
+def _founded_by(
+    text: str,
+    sentences: list[tuple[int, int]],
+    aliases: AliasTable,
+    people: list[PersonMention],
+) -> list[Candidate]:
+    """ "Larkspur Systems, the start-up founded this spring by former OpenAI researcher P": P
+    (and anyone coordinated with them) founded it; where they came from is what the article
+    says of them. Only a founding the sentence calls recent ("this spring") is news: "the
+    start-up co-founded by P" or "founded last year by P" is background."""
+    out: list[Candidate] = []
+    for index, (start, end) in enumerate(sentences):
+        for match in _FOUNDED_BY.finditer(text, start, end):
+            if re.search(r"\b(?:19|20)\d\d\b", match.group()):
+                continue
+            named = find_institutions(text, match.start("org"), match.end("org"), aliases)
+            if not named or named[0].start != match.start("org"):
+                continue
+            after = [p for p in people if match.end() <= p.start < end and not p.pronoun]
+            if not after or not re.fullmatch(
+                r"(?:(?:former|ex-|a|an|the)\s+)?(?:[\w&.'’-]+\s+){0,5}?",
+                text[match.end() : after[0].start],
+            ):
+                continue
+            out.extend(
+                Candidate(p.name, index, None, named[0], 0.8, False, kind="found")
+                for p in _first_group(after, text) or after[:1]
+            )
+    return out
+
+
 _NUMBER = r"(?:two|three|four|five|six|several)"
 _GROUP_FROM = re.compile(
     rf"\b{_NUMBER}\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>researchers|engineers|scientists|employees"
@@ -594,7 +674,7 @@ _LOSING_BEFORE = re.compile(
 _LOSING_AFTER = re.compile(
     r"^(?:['’]s)?(?:\s[\w-]+){0,4}?\s(?:(?:has|have|had|is|are|keeps?|continues? to)\s(?:\w+\s)?)?"
     r"(?:lost|loses|losing|been losing|bleeding|shed|shedding|seen (?:[\w-]+ ){0,4}(?:departures|exits"
-    r"|defections))\b",
+    r"|defections)|empties|emptied|emptying|thins|thinned|thinning|hollowed out|hollowing out)\b",
     re.IGNORECASE,
 )
 
@@ -603,7 +683,8 @@ def _topic_employer(
     text: str, sentences: list[tuple[int, int]], aliases: AliasTable
 ) -> Mention | None:
     """The organisation the article is about losing people ("the quiet exodus from Google",
-    "Google's Gemini effort has lost three researchers"), from the headline and the lede."""
+    "Google's Gemini effort has lost three researchers", "X's research bench empties"), from
+    the headline and the lede."""
     for start, end in sentences[:3]:
         for inst in find_institutions(text, start, end, aliases):
             before = text[max(start, inst.start - 40) : inst.start]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from plugins.news.lexicon import is_known_name, is_place
+from plugins.news.lexicon import is_known_name, is_place, name_table
 from plugins.news.model import AliasTable, Mention, PersonMention
 
 _HAN = "\u4e00-\u9fff"
@@ -21,6 +21,7 @@ _UNKNOWN_ORG = re.compile(
     r"\b(?:at|from|joins|joined|join|joining|for|with|by|of|to) "
     r"((?:[A-Z][\w.&-]*\s){0,3}[A-Z][\w.&-]*)"
 )
+_NATIONAL = frozenset({"国立", "國立"})
 _ANAPHORA = re.compile(
     r"\bthe (?:company|firm|lab|startup|start-up|group|organisation|organization)\b"
 )
@@ -35,6 +36,15 @@ def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> l
             if _ADJECTIVAL.match(text, match.end()):
                 continue
             if _glued_to_name(text, match.start(), match.group()):
+                continue
+            if text[max(0, match.start() - 2) : match.start()] in _NATIONAL:
+                # "国立清华大学" is National Tsing Hua University, not Tsinghua University: a
+                # "national" prefix the index does not know names another institution.
+                found.append(
+                    Mention(
+                        match.start() - 2, match.end(), text[match.start() - 2 : match.end()], None
+                    )
+                )
                 continue
             found.append(
                 Mention(match.start(), match.end(), match.group(), aliases.slug_for(match.group()))
@@ -118,7 +128,7 @@ _NEW_ORG_SHAPES = (
     re.compile(rf"\b(?:previously|formerly|most recently|until recently)\s+(?:[a-z]+\s+){{0,3}}?(?:at|of|with|for)\s+{_NEW_NAME}"),
     # "Chipmaker Cerebras Systems has hired", "rival Lumen"
     re.compile(rf"\b(?:[Cc]hipmaker|[Ss]tart-?up|[Dd]eveloper|[Mm]aker|[Uu]nicorn|[Rr]ival|[Ss]pin-?off)\s+{_NEW_NAME}"
-               rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced)\b|,)"),
+               rf"(?=\s+(?:has|have|had|is|was|said|says|hired|named|appointed|announced|and|which|that)\b|[,.])"),
     # "Fenwick AI, which builds weather models, said": a company by what it makes
     re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_NEW_NAME}\s*,\s+which\s+(?:builds|makes|develops|designs|sells"
                rf"|offers|trains|is building|is developing|provides|uses)\b"),
@@ -173,6 +183,32 @@ def find_new_organisations(text: str, start: int, end: int) -> list[Mention]:
             out.append(Mention(m_start, m_start + len(name), name, None))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def find_joined_organisations(text: str, start: int, end: int) -> list[Mention]:
+    """What someone joins, when it is not a person: "left the company to join Snowflake" (not
+    a join dated years back, "who joined N in 2019", which is history)."""
+    out: list[Mention] = []
+    for match in _JOINED_NAME.finditer(text, start, end):
+        name = match.group(1)
+        words = name.split()
+        if words[0] in _NOT_ORG_WORDS or words[0] in STOPWORDS or is_place(name):
+            continue
+        # "joined Sarah Chen at …" joins a person: a first word that is a given name, or two
+        # words that read as a person's name, are not an organisation.
+        if "g" in name_table().get(words[0], "") or (len(words) == 2 and may_be_person(name)):
+            continue
+        out.append(Mention(match.start(1), match.start(1) + len(name), name, None))
+    return out
+
+
+# "left the company to join Snowflake": what someone joins is an organisation.
+_JOINED_NAME = re.compile(
+    r"\b(?:to join|to rejoin|joined|rejoined|has joined|will join|is joining)\s+"
+    r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})(?!\s+in\s+(?:19|20)\d\d)"
+    r"(?=\s*(?:[,.;]|$)|\s+(?:as|in|on|last|this|earlier"
+    r"|after|from|where|which|to)\b)"
+)
 
 
 def find_anaphora(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -261,7 +297,9 @@ def may_be_person(name: str) -> bool:
         return True
     if all(is_place(w) for w in words):
         return False
-    return any(is_known_name(w) for w in words)
+    # A double-barrelled surname ("Mbeki-Lindahl") is known when one of its parts is.
+    parts = [part for w in words for part in (w, *w.split("-"))]
+    return any(is_known_name(w) for w in parts)
 
 
 _PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al", "el"})

@@ -90,7 +90,12 @@ _EN_PLANNED = re.compile(
 _EN_FUTURE_TIME = re.compile(
     r"\b(?:early |late |later )?next (?:year|spring|summer|autumn|fall|winter|academic year|semester"
     r"|term)\b|\beffective (?:from |on )?(?:[A-Z][a-z]+ \d|\d{1,2} [A-Z][a-z]+|the (?:start|end"
-    r"|beginning))",
+    r"|beginning))"
+    # "will leave at the end of the spring semester", "will join after she defends her thesis",
+    # "will move once his current grant ends": a move set after something still to come
+    r"|\bat the end of the (?:\w+ )?(?:semester|term|academic year|school year)\b"
+    r"|\bafter (?:he|she|they) (?:defends|finishes|completes|graduates|submits)\b"
+    r"|\b(?:once|when) (?:his|her|their) (?:[\w-]+ ){0,3}(?:ends|expires|runs out|is over|finishes)\b",
 )
 _EN_FUTURE_TENSE = re.compile(
     r"\b(?:will|would|is set to|are set to|is to|are to|is due to)\b|['’]ll\b", re.IGNORECASE
@@ -131,7 +136,13 @@ _ZH_RUMOUR = re.compile(
     r"知情人士|据传|传闻|网传|有消息称|消息称|消息人士|或将|有望|据报道|媒体报道|报道称|传出|疑似|可能|传言|爆料"
     r"|网帖|网友称|自媒体|流传|有人称|坊间|据(?:业界|业内|行业|市场)?消息"
 )
-_ZH_PRESS = re.compile(r"据报道|媒体报道|报道称")
+_ZH_SOURCES = re.compile(
+    r"知情人士|消息人士|据报道|媒体报道|报道称|有消息称|消息称|据(?:业界|业内|行业|市场)?消息"
+)
+_ZH_DONE = re.compile(
+    r"已(?:经)?(?:于[^，。；]{1,8}?)?(?:正式|先后)?(?:离职|加入|加盟|入职|离开|出任|到岗|到任|辞职)"
+    r"|已(?:经)?正式"
+)
 _ZH_PLANNED = re.compile(
     r"(?<![”\"])计划(?!中)|预计将|提出(?:离职|辞职)|提交了?辞呈|打算|考虑|准备(?:离开|加入)|有意"
     r"|将于|届时|明年|下学期|下个学期"
@@ -152,10 +163,11 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
             return "in_talks"
         rumour = _ZH_RUMOUR.search(sentence)
         if rumour and not (
-            # "据多家媒体报道，他已正式入职": press attribution of a done deal is a report.
-            _ZH_PRESS.fullmatch(rumour.group())
-            and len(_ZH_RUMOUR.findall(sentence)) == 1
-            and re.search(r"已(?:经)?正式", sentence)
+            # "据多家媒体报道，他已正式入职", "据知情人士透露，X已于9月离职": press or sources
+            # telling a done deal, with no word of speculation, is a report.
+            all(_ZH_SOURCES.fullmatch(r) for r in _ZH_RUMOUR.findall(sentence))
+            and _ZH_DONE.search(sentence)
+            and not re.search(r"将(?:会)?(?:加入|加盟|出任|入职|前往|赴)", sentence)
         ):
             return "rumour"
         if _ZH_PLANNED.search(clause):
@@ -184,7 +196,10 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if _EN_PLANNED.search(clause[-60:]) or _EN_HYPOTHETICAL.search(sentence):
         return "planned"
     future = _EN_FUTURE_TIME.search(sentence)
-    if future and (future.group().startswith("effective") or _EN_FUTURE_TENSE.search(clause[-80:])):
+    at = sentence.find(clause[-60:]) if clause else -1
+    # "will leave at the end of the semester to join B": the tense of the clause before the cue
+    upto = sentence[: at + len(clause[-60:])] if at >= 0 else clause
+    if future and (future.group().startswith("effective") or _EN_FUTURE_TENSE.search(upto[-120:])):
         return "planned"
     cue_at = sentence.find(clause[-60:]) if clause else -1
     plans = (

@@ -7,9 +7,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from plugins.news.lexicon import name_table
+
 
 def _is_ascii_word_char(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+def press_case(alias: str) -> str | None:
+    """How newsrooms write an all-caps company name: "NVIDIA" → "Nvidia", "NAVER Cloud" →
+    "Naver Cloud". Words of six capitals or more, and of five that are not a person's name
+    ("ELLIS" stays, since Ellis is a name); ``None`` when nothing changes."""
+
+    def word(w: str) -> str:
+        if not (w.isupper() and w.isascii() and w.isalpha()) or len(w) < 5:
+            return w
+        return w if len(w) == 5 and w.title() in name_table() else w.title()
+
+    cased = " ".join(word(w) for w in alias.split(" "))
+    return cased if cased != alias else None
 
 
 @dataclass(frozen=True)
@@ -49,9 +65,9 @@ class AliasTable:
         forms: dict[str, None] = {}
         for alias in self.entries:
             forms[alias] = None
-            # Newsrooms write all-caps company names in title case ("NVIDIA" -> "Nvidia").
-            if alias.isupper() and alias.isascii() and alias.isalpha() and len(alias) >= 6:
-                forms[alias.title()] = None
+            cased = press_case(alias)
+            if cased is not None:
+                forms[cased] = None
         parts: list[str] = []
         for alias in sorted(forms, key=lambda a: (-len(a), a)):
             body = re.escape(alias)
@@ -69,8 +85,9 @@ class AliasTable:
         """Alias lookup that also accepts the title-cased forms the pattern accepts."""
         out = dict(self.entries)
         for alias, slug in self.entries.items():
-            if alias.isupper() and alias.isascii() and alias.isalpha() and len(alias) >= 6:
-                out.setdefault(alias.title(), slug)
+            cased = press_case(alias)
+            if cased is not None:
+                out.setdefault(cased, slug)
         return out
 
     def slug_for(self, name: str | None) -> str | None:

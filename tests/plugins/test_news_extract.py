@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from plugins.news.extract import AliasTable, ExtractedMove, extract_moves, person_key
 from plugins.news.hooks import extract_moves as hook_extract_moves
 from plugins.news.sentences import split_sentences
+from service.domain.seed import seed_names
 from service.ingest import DocumentSeen, InstitutionRef, MoveReported
 from tests import bench_scripts
 
@@ -375,8 +376,15 @@ def _scored(path: Path) -> dict[str, Any]:
     return scores
 
 
-def _ref(ref: InstitutionRef | None) -> dict[str, str | None] | None:
-    return None if ref is None else {"slug": ref.slug, "name": ref.name}
+def _ref(ref: InstitutionRef | None) -> dict[str, Any] | None:
+    """The institution as GraphQL shows it: a seed institution with all its seed names."""
+    if ref is None:
+        return None
+    return {
+        "slug": ref.slug,
+        "name": ref.name,
+        "aliases": list(seed_names().get(ref.slug or "", ())),
+    }
 
 
 def test_evaluation_set_shape() -> None:
