@@ -478,3 +478,65 @@ def test_vietnamese_initials_in_written_order_meet_the_full_name() -> None:
     assert compare(full, paper, CTX).reasons[0].startswith("names initials (bui)")
     assert compare(full, Sighting(("K. A. Bui",)), CTX).reasons[0].startswith("names initials")
     assert compare(full, Sighting(("A. T. Bui",)), CTX).reasons == ("names do not match",)
+
+
+def test_namesakes_an_initial_or_a_diacritic_apart_with_other_topics_are_not_merged() -> None:
+    # An initial that fits two people at one institute, and two Vietnamese names that fold to
+    # one spelling: with nothing in common in what they work on, at most a candidate.
+    byline = Sighting(
+        ("P. Nair",),
+        stints=((MIT, 2023, 2023),),
+        topics=frozenset({"Genomics and Phylogenetic Studies", "department:Biosciences"}),
+    )
+    page = Sighting(
+        ("Priya Nair",),
+        stints=((MIT, 2015, None),),
+        topics=frozenset({"fairness in machine learning", "department:Computer Science"}),
+    )
+    assert compare(byline, page, CTX).decision == "candidate"
+    thang = Sighting(("Đỗ Văn Thắng",), stints=((MIT, 2013, None),), topics=frozenset({"networks"}))
+    thang2 = Sighting(
+        ("Do Van Thang",),
+        native_name="Đỗ Văn Thăng",
+        stints=((MIT, 2013, None),),
+        topics=frozenset({"robotics", "control"}),
+    )
+    assert compare(thang, thang2, CTX).decision == "candidate"
+    # The same topic still merges them; so does the same spelling of the name.
+    same_field = Sighting(
+        ("Priya Nair",),
+        stints=((MIT, 2015, None),),
+        topics=frozenset({"phylogenetic studies", "department:Biosciences"}),
+    )
+    assert compare(byline, same_field, CTX).decision == "merge"
+    again = Sighting(("Đỗ Văn Thắng",), stints=((MIT, 2013, None),), topics=frozenset({"robotics"}))
+    assert compare(thang, again, CTX).decision == "merge"
+
+
+def test_topics_in_other_words_or_another_language_agree_through_their_area() -> None:
+    # A catalogue's labels and a people page's words for one field of work.
+    catalogue = frozenset(
+        {
+            "Handwritten Text Recognition Techniques",
+            "Natural Language Processing Techniques",
+            "Multimodal Machine Learning Applications",
+        }
+    )
+    profile = Sighting(("Ye-jin Park",), stints=((TENCENT, 2021, 2026),), topics=catalogue)
+    page = Sighting(
+        ("Yejin Park",), stints=((TENCENT, 2021, None),), topics=frozenset({"document AI", "OCR"})
+    )
+    assert compare(profile, page, CTX).decision == "merge"
+    # A Korean page's topics in Korean, a scholar page's in English: one field, not two.
+    english = frozenset({"large language models", "efficient inference", "model compression"})
+    korean = frozenset({"대규모 언어 모델", "효율적 추론"})
+    scholar = Sighting(("Minji Kim",), stints=((MIT, 2020, None),), topics=english)
+    snu = Sighting(("김민지",), stints=((MIT, 2020, None),), topics=korean)
+    assert compare(scholar, snu, CTX).decision == "merge"
+    # Areas apart are still two fields of work.
+    other = Sighting(
+        ("Yejin Park",),
+        stints=((TENCENT, 2021, None),),
+        topics=frozenset({"protein folding", "drug discovery"}),
+    )
+    assert compare(profile, other, CTX).decision == "candidate"
