@@ -506,12 +506,41 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     return 0.0, ["different institutions at different times"]
 
 
-def _same_move(a: Sighting, b: Sighting) -> bool:
-    for fa, ta, ya in a.moves:
-        for fb, tb, yb in b.moves:
-            ends = (fa, ta) == (fb, tb) and (fa is not None or ta is not None)
-            if ends and (ya is None or yb is None or abs(ya - yb) <= 1):
-                return True
+Move = tuple[int | None, int | None, int | None]
+
+
+def _career_moves(s: Sighting) -> tuple[Move, ...]:
+    """The moves a sighting's own stints show: one stint ending the year, or the year before,
+    another begins elsewhere (a profile listing Peking University to 2024 and Moonshot AI from
+    2024 shows the move a news report tells)."""
+    moves: list[Move] = []
+    for left in s.stints:
+        for joined in s.stints:
+            if left[0] == joined[0] or left[2] is None or joined[1] is None:
+                continue
+            if left[1] is not None and left[1] == left[2] and joined[1] == joined[2]:
+                continue  # two single years: glimpses, not a stint's ends
+            if 0 <= joined[1] - left[2] <= 1:
+                moves.append((left[0], joined[0], joined[1]))
+    return tuple(moves)
+
+
+def _same_end(x: int | None, y: int | None, ctx: Context) -> bool:
+    if x is None or y is None:
+        return x is y
+    return ctx.institutions.related(x, y)
+
+
+def _same_move(a: Sighting, b: Sighting, ctx: Context) -> bool:
+    """Both report the same move, or one reports the move the other's stints show: the same
+    ends (a unit for its parent: Huawei's Noah's Ark Lab for Huawei), within a year."""
+    for reported, other in ((a.moves, (*b.moves, *_career_moves(b))), (b.moves, _career_moves(a))):
+        for fa, ta, ya in reported:
+            for fb, tb, yb in other:
+                ends = _same_end(fa, fb, ctx) and _same_end(ta, tb, ctx)
+                when = ya is None or yb is None or abs(ya - yb) <= 1
+                if ends and (fa is not None or ta is not None) and when:
+                    return True
     return False
 
 
@@ -877,7 +906,7 @@ def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
     if native:
         context += WEIGHTS["native_same"]
         reasons.append("same native-script name")
-    if _same_move(a, b):
+    if _same_move(a, b, ctx):
         career = WEIGHTS["same_move"]
         reasons.append("both report the same move")
     else:

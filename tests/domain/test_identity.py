@@ -540,3 +540,15 @@ def test_topics_in_other_words_or_another_language_agree_through_their_area() ->
         topics=frozenset({"protein folding", "drug discovery"}),
     )
     assert compare(profile, other, CTX).decision == "candidate"
+
+
+def test_a_reported_move_agrees_with_the_stints_that_show_it() -> None:
+    # A news report: from DeepMind (a unit of Google) to OpenAI in 2023; a profile: Google to
+    # 2023, OpenAI from 2023. The same move, though only one side reports it as one.
+    news = Sighting(("Jie Wu",), moves=((DEEPMIND, OPENAI, 2023),), mention=True)
+    profile = Sighting(("Jie Wu",), stints=((GOOGLE, 2016, 2023), (OPENAI, 2023, None)))
+    same = compare(news, profile, CTX)
+    assert "both report the same move" in same.reasons and same.decision == "merge"
+    # Joined years later: not the move the report tells.
+    later = Sighting(("Jie Wu",), stints=((GOOGLE, 2016, 2019), (OPENAI, 2021, None)))
+    assert "both report the same move" not in compare(news, later, CTX).reasons
