@@ -199,3 +199,68 @@ async def test_a_news_mention_joins_a_researcher_only_when_the_context_agrees(
             "WHERE i.slug = 'tsinghua-university'"
         )
     assert (researchers, moves, same_person) == (2, 2, 1)
+
+
+@pytest.mark.parametrize("plan", ["one file", "record first", "byline first"])
+async def test_a_students_byline_meets_the_doctorate_a_record_lists(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings, plan: str
+) -> None:
+    # A record lists a doctorate at IISc (2009-2014) and a post at Adobe Research since; a
+    # paper from 2012 places a student of that name at IISc, in the same field. The years of
+    # study are context for the person, like a post's.
+    record_url, paper_url = "https://orcid.example/kn", "https://papers.example/iisc-2012"
+    person = {"name": "Karthik Narayanan", "ids": {"orcid": "0000-0002-1825-0097"}}
+    record = [
+        {"type": "document_seen", "url": record_url, "kind": "profile", "title": "Record"},
+        {
+            "type": "researcher_seen",
+            **person,
+            "topics": ["active learning", "crowdsourcing"],
+            "document_url": record_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": person,
+            "institution": {"slug": "adobe-research"},
+            "start": {"year": 2014, "month": 9},
+            "document_url": record_url,
+        },
+        {
+            "type": "education_seen",
+            "person": person,
+            "institution": {"slug": "iisc"},
+            "degree": "doctorate",
+            "start": {"year": 2009},
+            "end": {"year": 2014},
+            "document_url": record_url,
+        },
+    ]
+    paper = [
+        {"type": "document_seen", "url": paper_url, "kind": "publication", "title": "A paper"},
+        {
+            "type": "researcher_seen",
+            "name": "Karthik Narayanan",
+            "topics": ["active learning"],
+            "document_url": paper_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Karthik Narayanan"},
+            "institution": {"slug": "iisc"},
+            "years": [2012],
+            "document_url": paper_url,
+        },
+    ]
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    if plan == "one file":
+        await _run(pool, tmp_path, settings, "both", record + paper)
+    else:
+        runs = [("r", record), ("p", paper)]
+        for name, lines in runs if plan == "record first" else runs[::-1]:
+            await _run(pool, tmp_path, settings, name, lines)
+    async with pool.acquire() as conn:
+        researchers, _, _ = await _people(conn)
+        degrees = await conn.fetchval("SELECT count(*) FROM education")
+    assert researchers == 1
+    assert degrees == 1
