@@ -35,7 +35,12 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   institutions are evidence of two people, unless a university meets a company or lab, a
   plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
   stints at different places are neutral on their own: people move. Two sightings that report
-  the same move (same ends, within a year) agree on a joint event a namesake rarely shares.
+  the same move (same ends, within a year) agree on a joint event a namesake rarely shares;
+  so does one that reports a move and one whose stints show it (one stint ending, the next
+  beginning elsewhere that year or the next), a unit standing for its parent at either end.
+  A department a source gives at an institution can name a unit another source files as an
+  institution of its own ("Communication Science Laboratories" at NTT and NTT Communication
+  Science Laboratories; "Samsung Research" at Samsung Electronics): the same place.
   Two stints at one institution that both give their start, a decade or more apart
   (:data:`STARTS_APART_YEARS`), are two hires there, not one stint, even when open ends make
   them overlap (a professor there since 2000, a doctoral student since 2022): they weigh like
@@ -212,6 +217,9 @@ class Institutions:
 
     related: Callable[[int, int], bool] = lambda a, b: a == b
     kinds: Mapping[int, str] = field(default_factory=dict)
+    # Every name (and alias) of the institutions either side names: a department a source
+    # gives ("Communication Science Laboratories" at NTT) may name a unit stored on its own.
+    names: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -447,6 +455,35 @@ def _dual(a: int, b: int, ctx: Context) -> bool:
     return bool(kinds & _ACADEMIC) and bool(kinds & _WORK)
 
 
+def _departments(s: Sighting) -> tuple[str, ...]:
+    return tuple(sorted(fold(_label(t)) for t in s.topics if t.startswith(DEPARTMENT)))
+
+
+def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> bool:
+    """Whether ``y`` is the unit of ``x`` that a department given at ``x`` names: its name is
+    the department's ("Samsung Research" at Samsung Electronics, its parent) or the
+    institution's name and the department's ("NTT" and "Communication Science Laboratories":
+    NTT Communication Science Laboratories)."""
+    names_y = {fold(n) for n in ctx.institutions.names.get(y, ())}
+    if not departments or not names_y:
+        return False
+    names_x = [fold(n) for n in ctx.institutions.names.get(x, ())]
+    for department in departments:
+        if department in names_y and ctx.institutions.related(x, y):
+            return True
+        if any(f"{n} {department}" in names_y for n in names_x):
+            return True
+    return False
+
+
+def _same_place(sa: StintSpan, sb: StintSpan, a: Sighting, b: Sighting, ctx: Context) -> bool:
+    if sa[0] == sb[0]:
+        return True
+    return _unit_named(sa[0], sb[0], _departments(a), ctx) or _unit_named(
+        sb[0], sa[0], _departments(b), ctx
+    )
+
+
 def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[str]]:
     if not a.stints or not b.stints:
         return 0.0, []
@@ -455,7 +492,7 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
-            if sa[0] == sb[0]:
+            if _same_place(sa, sb, a, b, ctx):
                 if _starts_apart(sa, sb):
                     starts_apart = True
                 elif _common_years(sa, sb, open_ended=True) >= 1:

@@ -552,3 +552,49 @@ def test_a_reported_move_agrees_with_the_stints_that_show_it() -> None:
     # Joined years later: not the move the report tells.
     later = Sighting(("Jie Wu",), stints=((GOOGLE, 2016, 2019), (OPENAI, 2021, None)))
     assert "both report the same move" not in compare(news, later, CTX).reasons
+
+
+def test_a_department_names_the_unit_another_source_files_on_its_own() -> None:
+    ntt, ntt_cs, samsung, samsung_research = 11, 12, 13, 14
+    names = {
+        ntt: ("NTT",),
+        ntt_cs: ("NTT Communication Science Laboratories",),
+        samsung: ("Samsung Electronics",),
+        samsung_research: ("Samsung Research", "SR"),
+    }
+
+    def related(a: int, b: int) -> bool:
+        return a == b or {a, b} == {samsung, samsung_research}
+
+    ctx = Context(institutions=Institutions(related=related, kinds=KINDS, names=names))
+    page = Sighting(
+        ("Ryota Kobayashi",),
+        stints=((ntt, 2012, None),),
+        topics=frozenset({"department:Communication Science Laboratories", "speech enhancement"}),
+    )
+    profile = Sighting(
+        ("Ryota Kobayashi",),
+        stints=((ntt_cs, 2012, 2026),),
+        topics=frozenset({"Speech Recognition and Synthesis", "Topic Modeling"}),
+    )
+    assert "1 institution(s) in common at overlapping times" in compare(page, profile, ctx).reasons
+    assert compare(page, profile, ctx).decision == "merge"
+    # A department named like the unit a parent holds: Samsung Research at Samsung Electronics.
+    staff = Sighting(
+        ("Dong-hyun Lee",),
+        stints=((samsung, 2018, None),),
+        topics=frozenset({"department:Samsung Research", "keyword spotting"}),
+    )
+    lab = Sighting(
+        ("Dong-hyun Lee",),
+        stints=((samsung_research, 2018, 2026),),
+        topics=frozenset({"Speech Recognition and Synthesis", "keyword spotting"}),
+    )
+    assert compare(staff, lab, ctx).decision == "merge"
+    # Another department is another unit.
+    elsewhere = Sighting(
+        ("Ryota Kobayashi",),
+        stints=((ntt, 2012, None),),
+        topics=frozenset({"department:Human Informatics Laboratories", "speech enhancement"}),
+    )
+    assert compare(elsewhere, profile, ctx).decision != "merge"
