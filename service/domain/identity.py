@@ -98,6 +98,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from opencc_purepy import OpenCC
+
 from service.domain.korean import is_hangul, surname_group
 from service.domain.names import (
     NameParse,
@@ -372,10 +374,23 @@ def _native_of(s: Sighting) -> tuple[str, str] | None:
     in Han script or Hangul."""
     for name in (s.native_name, *s.names):
         if name and has_han(name):
-            return "han", "".join(fold(name).split())
+            return "han", "".join(fold(simplified(name)).split())
         if name and is_hangul(name):
             return "hangul", "".join(name.split())
     return None
+
+
+@cache
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+@cache
+def simplified(name: str) -> str:
+    """A Han-script name in simplified characters: 陳志明 on a Hong Kong page is 陈志明 on a
+    mainland one, one name in two scripts, not two names."""
+    converted: str = _t2s().convert(name)
+    return converted if len(converted) == len(name) else name
 
 
 def _native(a: Sighting, b: Sighting) -> bool | None:

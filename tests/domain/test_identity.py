@@ -598,3 +598,12 @@ def test_a_department_names_the_unit_another_source_files_on_its_own() -> None:
         topics=frozenset({"department:Human Informatics Laboratories", "speech enhancement"}),
     )
     assert compare(elsewhere, profile, ctx).decision != "merge"
+
+
+def test_a_native_name_in_traditional_and_in_simplified_characters_is_one_name() -> None:
+    hku = Sighting(("陳志明",), stints=((TSINGHUA, 2014, None),), topics=frozenset({"robotics"}))
+    openalex = Sighting(("Zhiming Chen",), native_name="陈志明", stints=((TSINGHUA, 2014, 2026),))
+    same = compare(hku, openalex, CTX)
+    assert not same.cannot_link and "same native-script name" in same.reasons
+    # Homophones stay two names: 章 is not 張.
+    assert compare(Sighting(("張偉",)), Sighting(("章伟",)), CTX).cannot_link
