@@ -1002,10 +1002,17 @@ class Resolution:
     candidates: tuple[tuple[int, Comparison], ...] = ()
 
 
+_RANK: Mapping[Decision, int] = MappingProxyType({"separate": 0, "candidate": 1, "merge": 2})
+
+
 def _best(comparisons: Iterable[Comparison]) -> Comparison | None:
+    """The strongest link: a merge before any candidate, however heavy (a candidate held back
+    for want of corroboration can outweigh a corroborated merge; single linkage must follow the
+    merge, or the partition would depend on which sighting a researcher was found through
+    first), then the heaviest."""
     best: Comparison | None = None
     for c in comparisons:
-        if best is None or c.weight > best.weight:
+        if best is None or (_RANK[c.decision], c.weight) > (_RANK[best.decision], best.weight):
             best = c
     return best
 

@@ -3,6 +3,7 @@ namesakes, and a partition that does not depend on the order sightings arrive in
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, note, settings
@@ -607,3 +608,18 @@ def test_a_native_name_in_traditional_and_in_simplified_characters_is_one_name()
     assert not same.cannot_link and "same native-script name" in same.reasons
     # Homophones stay two names: 章 is not 張.
     assert compare(Sighting(("張偉",)), Sighting(("章伟",)), CTX).cannot_link
+
+
+def test_a_merge_link_is_followed_even_when_a_candidate_link_weighs_more() -> None:
+    # Found by the property test: the newcomer links at merge level to one sighting of a
+    # researcher (through DeepMind, a unit of Google) and at candidate level, heavier but
+    # uncorroborated, to another. Single linkage must follow the merge in every order.
+    mix = [
+        Sighting(("Geoffrey Hinton",), stints=((OPENAI, 2008, 2011), (OPENAI, 2012, 2014))),
+        Sighting(("G. Hinton",), stints=((OPENAI, 2008, 2011), (DEEPMIND, 2012, 2014))),
+        Sighting(("Geoffrey Hinton",), stints=((OPENAI, 2008, 2011),)),
+        Sighting(("Geoffrey Hinton",), stints=((GOOGLE, 2011, 2014), (TSINGHUA, 2015, 2017))),
+    ]
+    for order in itertools.permutations(range(len(mix))):
+        groups = cluster([mix[i] for i in order], CTX)
+        assert len(groups) == 1, order
