@@ -31,6 +31,9 @@ from service.ingest.writing import (
 
 logger = logging.getLogger(__name__)
 
+# Degrees whose years are research at the institution, context for identity like a post.
+RESEARCH_TRAINING = frozenset({"doctorate", "postdoc"})
+
 
 class PeopleWriting(WriterBase):
     """Researchers (through the resolver's sightings) and affiliations, with their evidence."""
@@ -265,8 +268,12 @@ class PeopleWriting(WriterBase):
         if isinstance(obs, ResearcherSeen):
             return PersonContext(document_url=obs.document_url, topics=tuple(obs.topics))
         if isinstance(obs, EducationSeen):
-            # Years of study place the person at the institution like a post does: a student's
-            # byline there during a doctorate a profile lists is the same person.
+            # Years of research training place the person at the institution like a post
+            # does: a student's byline there during a doctorate a profile lists is the same
+            # person. A bachelor's or master's says less: a university's students outnumber
+            # its researchers, and a namesake on its staff meets every one of them.
+            if obs.degree not in RESEARCH_TRAINING:
+                return PersonContext(document_url=obs.document_url)
             inst_id, _ = await self.resolver.institution(obs.institution)
             first = obs.start.year if obs.start else None
             last = obs.end.year if obs.end else None

@@ -264,3 +264,63 @@ async def test_a_students_byline_meets_the_doctorate_a_record_lists(
         degrees = await conn.fetchval("SELECT count(*) FROM education")
     assert researchers == 1
     assert degrees == 1
+
+
+async def test_a_bachelors_years_are_no_post_at_the_university(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings
+) -> None:
+    # A master's student who did a bachelor's there (2017-2021) and a professor publishing
+    # there since 2009, in one field: namesakes, not one person.
+    student_url, prof_url = "https://osaka.example/people/ht", "https://openalex.example/A52"
+    student = {"name": "Hiroshi Tanaka"}
+    osaka = {"name": "Osaka University", "country_code": "JP"}
+    lines = [
+        {"type": "document_seen", "url": student_url, "kind": "profile", "title": "Page"},
+        {
+            "type": "researcher_seen",
+            **student,
+            "topics": ["optimization", "learning theory"],
+            "document_url": student_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": student,
+            "institution": osaka,
+            "start": {"year": 2021, "month": 9},
+            "role": "Master's Student",
+            "document_url": student_url,
+        },
+        {
+            "type": "education_seen",
+            "person": student,
+            "institution": osaka,
+            "degree": "bachelor",
+            "start": {"year": 2017},
+            "end": {"year": 2021},
+            "document_url": student_url,
+        },
+        {"type": "document_seen", "url": prof_url, "kind": "profile", "title": "OpenAlex"},
+        {
+            "type": "researcher_seen",
+            "name": "Hiroshi Tanaka",
+            "ids": {"openalex": "A5218127056"},
+            "topics": [
+                "Sparse and Compressive Sensing Techniques",
+                "Stochastic Gradient Optimization Techniques",
+            ],
+            "document_url": prof_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Hiroshi Tanaka", "ids": {"openalex": "A5218127056"}},
+            "institution": osaka,
+            "years": list(range(2009, 2027)),
+            "document_url": prof_url,
+        },
+    ]
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    await _run(pool, tmp_path, settings, "both", lines)
+    async with pool.acquire() as conn:
+        researchers, _, _ = await _people(conn)
+    assert researchers == 2
