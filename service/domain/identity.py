@@ -491,12 +491,16 @@ def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> boo
     return False
 
 
-def _same_place(sa: StintSpan, sb: StintSpan, a: Sighting, b: Sighting, ctx: Context) -> bool:
+def _same_place(sa: StintSpan, sb: StintSpan, a: Sighting, b: Sighting, ctx: Context) -> int | None:
+    """The institution two stints share: the same one, or the unit a department at the other
+    names (the unit, whichever side names it, so that the count is symmetric)."""
     if sa[0] == sb[0]:
-        return True
-    return _unit_named(sa[0], sb[0], _departments(a), ctx) or _unit_named(
-        sb[0], sa[0], _departments(b), ctx
-    )
+        return sa[0]
+    if _unit_named(sa[0], sb[0], _departments(a), ctx):
+        return sb[0]
+    if _unit_named(sb[0], sa[0], _departments(b), ctx):
+        return sa[0]
+    return None
 
 
 def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[str]]:
@@ -507,11 +511,12 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
-            if _same_place(sa, sb, a, b, ctx):
+            place = _same_place(sa, sb, a, b, ctx)
+            if place is not None:
                 if _starts_apart(sa, sb):
                     starts_apart = True
                 elif _common_years(sa, sb, open_ended=True) >= 1:
-                    agree.add(sa[0])
+                    agree.add(place)
                     same_start = same_start or _same_start(sa, sb)
                     same_span = same_span or _same_span(sa, sb)
                 elif _gap(sa, sb) <= APART_YEARS:

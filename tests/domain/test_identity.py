@@ -623,3 +623,23 @@ def test_a_merge_link_is_followed_even_when_a_candidate_link_weighs_more() -> No
     for order in itertools.permutations(range(len(mix))):
         groups = cluster([mix[i] for i in order], CTX)
         assert len(groups) == 1, order
+
+
+def test_a_unit_a_department_names_counts_the_same_from_either_side() -> None:
+    # Found on blind6: ByteDance with the department Seed against ByteDance then ByteDance
+    # Seed counted two places in common one way round and one the other.
+    bytedance, seed = 21, 22
+    ctx = Context(
+        institutions=Institutions(
+            related=lambda a, b: a == b or {a, b} == {bytedance, seed},
+            kinds={bytedance: "company", seed: "lab"},
+            names={bytedance: ("ByteDance",), seed: ("ByteDance Seed",)},
+        )
+    )
+    profile = Sighting(("Tao Huang",), stints=((bytedance, 2019, 2023), (seed, 2023, 2026)))
+    page = Sighting(
+        ("Tao Huang",),
+        stints=((bytedance, 2019, None),),
+        topics=frozenset({"department:Seed", "video generation"}),
+    )
+    assert compare(profile, page, ctx) == compare(page, profile, ctx)
