@@ -35,7 +35,12 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   institutions are evidence of two people, unless a university meets a company or lab, a
   plausible dual affiliation (professors hold industry posts), which is neutral. Consecutive
   stints at different places are neutral on their own: people move. Two sightings that report
-  the same move (same ends, within a year) agree on a joint event a namesake rarely shares.
+  the same move (same ends, within a year) agree on a joint event a namesake rarely shares;
+  so does one that reports a move and one whose stints show it (one stint ending, the next
+  beginning elsewhere that year or the next), a unit standing for its parent at either end.
+  A department a source gives at an institution can name a unit another source files as an
+  institution of its own ("Communication Science Laboratories" at NTT and NTT Communication
+  Science Laboratories; "Samsung Research" at Samsung Electronics): the same place.
   Two stints at one institution that both give their start, a decade or more apart
   (:data:`STARTS_APART_YEARS`), are two hires there, not one stint, even when open ends make
   them overlap (a professor there since 2000, a doctoral student since 2022): they weigh like
@@ -45,7 +50,11 @@ two (m/u). The weights are named in :data:`WEIGHTS`; the decision thresholds in
   topic: two or more words, all found in the other's label. A free-text topic and a
   catalogue's label ("medical image analysis", "Medical Image Segmentation Techniques") are one
   topic when they share two specific words (broad words such as "learning" or "systems" left
-  out, abbreviations such as "AI" spelled out). The departments a source names
+  out, abbreviations such as "AI" spelled out). Labels in unrelated vocabularies or languages
+  ("OCR" and "Handwritten Text Recognition Techniques"; 강화학습 and "Reinforcement Learning in
+  Robotics") agree through a topic-to-area table (:data:`TOPIC_AREAS`); topics written in two
+  scripts that share no area are no evidence either way (they cannot be compared word by word).
+  The departments a source names
   (kept among the topics, marked :data:`DEPARTMENT`) are not compared one by one with topics,
   but they place a person in a field: a sighting whose labels all lie in a field away from
   computing (a chemistry department) and one whose labels all lie in computing disagree like
@@ -61,6 +70,11 @@ Wholly disjoint topics count more against corroboration than against the weight
 what two namesakes at a large university look like, so one institution in common, even begun
 the same year, no longer corroborates them; a second institution or the same reported move
 still does.
+A name that agrees only through an initial ("P. Nair" for Priya Nair), or whose two sides
+write its diacritics differently (Vietnamese Thắng and Thăng fold to one spelling), may be
+either of two people: when both sides name what the person works on and no label of one is a
+label of the other (topics, areas or departments), it is at most a candidate, whatever the
+career agrees on — namesakes at one institution look exactly like that.
 The costs are not symmetric: a wrong merge invents a move with evidence that makes it look
 true, a missed one leaves a candidate for a curator; and a frequency table can misjudge how
 common a name is by orders of magnitude (a name it lacks looks rare). So a name alone, however
@@ -75,6 +89,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -82,6 +97,8 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
+
+from opencc_purepy import OpenCC
 
 from service.domain.korean import is_hangul, surname_group
 from service.domain.names import (
@@ -202,6 +219,9 @@ class Institutions:
 
     related: Callable[[int, int], bool] = lambda a, b: a == b
     kinds: Mapping[int, str] = field(default_factory=dict)
+    # Every name (and alias) of the institutions either side names: a department a source
+    # gives ("Communication Science Laboratories" at NTT) may name a unit stored on its own.
+    names: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -271,8 +291,8 @@ def _norm_id(scheme: str, value: str) -> str:
     return fold(value.strip().rsplit("/", 1)[-1])
 
 
-def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
-    """The name agreement as (weight, reason), or None when the names disagree.
+def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str, int] | None:
+    """The name agreement as (weight, reason, level rank), or None when the names disagree.
 
     The best agreement level counts; its weight is that of every reading agreeing at that
     level together ("Wei Li" is Li Wei or Wei Li: the namesakes of both readings count)."""
@@ -298,7 +318,34 @@ def _names(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, str] | None:
         weight += WEIGHTS["close"]
     label = next(k for k, v in NAME_LEVEL_RANK.items() if v == top and k != "none")
     families = "/".join(sorted({f for k, (r, _) in found.items() if r == top for f, _ in k}))
-    return weight, f"names {label} ({families}): {weight:+.1f}"
+    return weight, f"names {label} ({families}): {weight:+.1f}", top
+
+
+def _accented(s: Sighting) -> set[str]:
+    """The Latin-script words of a sighting's names that carry diacritics, lower-cased."""
+    words: set[str] = set()
+    for name in s.all_names():
+        if has_han(name) or is_hangul(name):
+            continue
+        for word in unicodedata.normalize("NFC", name).casefold().split():
+            if not word.isascii():
+                words.add(word)
+    return words
+
+
+def _diacritics_differ(a: Sighting, b: Sighting) -> bool:
+    """Both sides write a word with its diacritics, differently and never alike: "Thắng" and
+    "Thăng" fold to one spelling but are two Vietnamese names (the marks are the name, not
+    decoration). A side that writes the word without marks ("Thang") says nothing either
+    way."""
+    spellings_a: dict[str, set[str]] = {}
+    for word in _accented(a):
+        spellings_a.setdefault(fold(word), set()).add(word)
+    for word in _accented(b):
+        seen = spellings_a.get(fold(word))
+        if seen and word not in seen:
+            return True
+    return False
 
 
 def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
@@ -327,10 +374,23 @@ def _native_of(s: Sighting) -> tuple[str, str] | None:
     in Han script or Hangul."""
     for name in (s.native_name, *s.names):
         if name and has_han(name):
-            return "han", "".join(fold(name).split())
+            return "han", "".join(fold(simplified(name)).split())
         if name and is_hangul(name):
             return "hangul", "".join(name.split())
     return None
+
+
+@cache
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+@cache
+def simplified(name: str) -> str:
+    """A Han-script name in simplified characters: 陳志明 on a Hong Kong page is 陈志明 on a
+    mainland one, one name in two scripts, not two names."""
+    converted: str = _t2s().convert(name)
+    return converted if len(converted) == len(name) else name
 
 
 def _native(a: Sighting, b: Sighting) -> bool | None:
@@ -410,6 +470,39 @@ def _dual(a: int, b: int, ctx: Context) -> bool:
     return bool(kinds & _ACADEMIC) and bool(kinds & _WORK)
 
 
+def _departments(s: Sighting) -> tuple[str, ...]:
+    return tuple(sorted(fold(_label(t)) for t in s.topics if t.startswith(DEPARTMENT)))
+
+
+def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> bool:
+    """Whether ``y`` is the unit of ``x`` that a department given at ``x`` names: its name is
+    the department's ("Samsung Research" at Samsung Electronics, its parent) or the
+    institution's name and the department's ("NTT" and "Communication Science Laboratories":
+    NTT Communication Science Laboratories)."""
+    names_y = {fold(n) for n in ctx.institutions.names.get(y, ())}
+    if not departments or not names_y:
+        return False
+    names_x = [fold(n) for n in ctx.institutions.names.get(x, ())]
+    for department in departments:
+        if department in names_y and ctx.institutions.related(x, y):
+            return True
+        if any(f"{n} {department}" in names_y for n in names_x):
+            return True
+    return False
+
+
+def _same_place(sa: StintSpan, sb: StintSpan, a: Sighting, b: Sighting, ctx: Context) -> int | None:
+    """The institution two stints share: the same one, or the unit a department at the other
+    names (the unit, whichever side names it, so that the count is symmetric)."""
+    if sa[0] == sb[0]:
+        return sa[0]
+    if _unit_named(sa[0], sb[0], _departments(a), ctx):
+        return sb[0]
+    if _unit_named(sb[0], sa[0], _departments(b), ctx):
+        return sa[0]
+    return None
+
+
 def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[str]]:
     if not a.stints or not b.stints:
         return 0.0, []
@@ -418,11 +511,12 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     related = apart = decades = conflict = dual = starts_apart = False
     for sa in a.stints:
         for sb in b.stints:
-            if sa[0] == sb[0]:
+            place = _same_place(sa, sb, a, b, ctx)
+            if place is not None:
                 if _starts_apart(sa, sb):
                     starts_apart = True
                 elif _common_years(sa, sb, open_ended=True) >= 1:
-                    agree.add(sa[0])
+                    agree.add(place)
                     same_start = same_start or _same_start(sa, sb)
                     same_span = same_span or _same_span(sa, sb)
                 elif _gap(sa, sb) <= APART_YEARS:
@@ -469,12 +563,41 @@ def _institutions(a: Sighting, b: Sighting, ctx: Context) -> tuple[float, list[s
     return 0.0, ["different institutions at different times"]
 
 
-def _same_move(a: Sighting, b: Sighting) -> bool:
-    for fa, ta, ya in a.moves:
-        for fb, tb, yb in b.moves:
-            ends = (fa, ta) == (fb, tb) and (fa is not None or ta is not None)
-            if ends and (ya is None or yb is None or abs(ya - yb) <= 1):
-                return True
+Move = tuple[int | None, int | None, int | None]
+
+
+def _career_moves(s: Sighting) -> tuple[Move, ...]:
+    """The moves a sighting's own stints show: one stint ending the year, or the year before,
+    another begins elsewhere (a profile listing Peking University to 2024 and Moonshot AI from
+    2024 shows the move a news report tells)."""
+    moves: list[Move] = []
+    for left in s.stints:
+        for joined in s.stints:
+            if left[0] == joined[0] or left[2] is None or joined[1] is None:
+                continue
+            if left[1] is not None and left[1] == left[2] and joined[1] == joined[2]:
+                continue  # two single years: glimpses, not a stint's ends
+            if 0 <= joined[1] - left[2] <= 1:
+                moves.append((left[0], joined[0], joined[1]))
+    return tuple(moves)
+
+
+def _same_end(x: int | None, y: int | None, ctx: Context) -> bool:
+    if x is None or y is None:
+        return x is y
+    return ctx.institutions.related(x, y)
+
+
+def _same_move(a: Sighting, b: Sighting, ctx: Context) -> bool:
+    """Both report the same move, or one reports the move the other's stints show: the same
+    ends (a unit for its parent: Huawei's Noah's Ark Lab for Huawei), within a year."""
+    for reported, other in ((a.moves, (*b.moves, *_career_moves(b))), (b.moves, _career_moves(a))):
+        for fa, ta, ya in reported:
+            for fb, tb, yb in other:
+                ends = _same_end(fa, fb, ctx) and _same_end(ta, tb, ctx)
+                when = ya is None or yb is None or abs(ya - yb) <= 1
+                if ends and (fa is not None or ta is not None) and when:
+                    return True
     return False
 
 
@@ -665,6 +788,110 @@ def _field(labels: Iterable[str]) -> str | None:
     return fields.pop() if len(fields) == 1 else None
 
 
+# A topic-to-area table: the research area a label names, whatever its vocabulary (a
+# catalogue's "Handwritten Text Recognition Techniques", a people page's "OCR") or language
+# (大模型, 강화학습, hiểu tài liệu). Two labels in one area are one topic. Areas are narrow
+# enough that sharing one says something ("reinforcement learning", not "machine learning");
+# keys are matched at the start of a word (Latin script, folded: Vietnamese without its marks)
+# or anywhere (Han, kana, Hangul).
+TOPIC_AREAS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "language": (
+            "natural language", "language model", "llm", "nlp", "dialogue", "dialog",
+            "conversational", "machine translation", "question answering", "topic model",
+            "long context", "text generation", "语言", "大模型", "长上下文", "对话", "言語",
+            "언어", "자연어", "ngon ngu",
+        ),
+        "speech": (
+            "speech", "spoken", "keyword spotting", "prosody", "speaker", "source separation",
+            "audio", "语音", "音声", "음성", "tieng noi", "giong noi",
+        ),
+        "documents": (
+            "document", "ocr", "handwrit", "text recognition", "optical character",
+            "文档", "文書", "문서", "tai lieu", "chu viet",
+        ),
+        "generation": (
+            "image synthesis", "image generation", "video generation", "generative",
+            "diffusion model", "gan", "生成",
+        ),
+        "robotics": (
+            "robot", "manipulation", "slam", "path planning", "localization", "机器人",
+            "機械人", "機器人", "ロボット", "로봇",
+        ),
+        "reinforcement": ("reinforcement", "强化学习", "強化學習", "強化学習", "강화학습", "hoc tang cuong"),
+        "graphs": (
+            "graph neural", "graph learning", "graph representation", "network analysis",
+            "recommend", "图神经", "그래프", "추천", "do thi",
+        ),
+        "knowledge": ("knowledge graph", "ontolog", "semantic web", "知识图谱", "知識", "지식 그래프"),
+        "interpretability": (
+            "interpretab", "explainab", "xai", "ai safety", "alignment", "adversarial robust",
+            "可解释", "설명 가능",
+        ),
+        "learning theory": (
+            "learning theory", "statistical learning", "stochastic gradient", "optimization",
+            "学習理論", "最適化", "学习理论", "최적화",
+        ),
+        "causality": ("causal", "因果", "인과"),
+        "efficiency": (
+            "efficient inference", "model compression", "quantization", "pruning",
+            "distillation", "효율적 추론", "경량화", "模型压缩",
+        ),
+        "programs": (
+            "program synthesis", "compiler", "programming", "type system", "software engineering",
+            "程序合成", "编译",
+        ),
+        "health": (
+            "health", "clinical", "medical", "ehr", "radiomic", "医疗", "医学", "医療", "의료",
+            "y te",
+        ),
+        "biology": ("genomic", "phylogen", "protein", "bioinformatic", "drug discovery", "molecul"),
+        "networking": ("computer network", "network protocol", "wireless", "mang may tinh"),
+        "time series": ("time series", "forecasting", "时间序列", "시계열"),
+    }
+)  # fmt: skip
+
+
+@cache
+def _area_keys() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    keys: list[tuple[str, re.Pattern[str]]] = []
+    for area, words in TOPIC_AREAS.items():
+        for word in words:
+            key = fold(word)
+            pattern = rf"(?<![a-z0-9]){re.escape(key)}" if key.isascii() else re.escape(key)
+            keys.append((area, re.compile(pattern)))
+    return tuple(keys)
+
+
+@cache
+def topic_areas(label: str) -> frozenset[str]:
+    """The areas of :data:`TOPIC_AREAS` a topic label names."""
+    folded = fold(label)
+    return frozenset(area for area, pattern in _area_keys() if pattern.search(folded))
+
+
+def _script(label: str) -> str:
+    """How a label is written: "latin" words can be compared word by word with other "latin"
+    ones, a label in Han, kana or Hangul only with its own kind."""
+    return "latin" if re.search(r"[A-Za-z]", fold(label)) else "native"
+
+
+@dataclass(frozen=True)
+class _Topic:
+    words: frozenset[str]
+    areas: frozenset[str]
+    script: str
+
+
+def _topic(label: str) -> _Topic:
+    return _Topic(_topic_words(label), topic_areas(label), _script(label))
+
+
+def _one_topic(x: _Topic, y: _Topic) -> bool:
+    """The same topic in words, or two labels of one area in any vocabulary or language."""
+    return bool(x.areas & y.areas) or (x.script == y.script and _same_topic(x.words, y.words))
+
+
 def _topics(a: Sighting, b: Sighting) -> tuple[float, list[str]]:
     if not a.topics or not b.topics:
         return 0.0, []
@@ -672,23 +899,34 @@ def _topics(a: Sighting, b: Sighting) -> tuple[float, list[str]]:
     if fields == {"computing", "other"}:
         return WEIGHTS["topics_none"], ["computing and another field"]
     # Departments name a field, not a topic: only the topics are compared one by one.
-    topics_a = [t for t in a.topics if not t.startswith(DEPARTMENT)]
-    topics_b = [t for t in b.topics if not t.startswith(DEPARTMENT)]
+    topics_a = [_topic(t) for t in sorted(a.topics) if not t.startswith(DEPARTMENT)]
+    topics_b = [_topic(t) for t in sorted(b.topics) if not t.startswith(DEPARTMENT)]
     if not topics_a or not topics_b:
         return 0.0, []
-    words_a = [_topic_words(t) for t in topics_a]
-    words_b = [_topic_words(t) for t in topics_b]
     shared = min(  # symmetric: how many of each side's topics the other names
-        sum(any(_same_topic(x, y) for y in words_b) for x in words_a),
-        sum(any(_same_topic(y, x) for x in words_a) for y in words_b),
+        sum(any(_one_topic(x, y) for y in topics_b) for x in topics_a),
+        sum(any(_one_topic(y, x) for x in topics_a) for y in topics_b),
     )
     if shared >= 2:
         return WEIGHTS["topics_two"], [f"{shared} shared topics"]
     if shared:
         return WEIGHTS["topics_one"], ["1 shared topic"]
-    if len(topics_a) >= 2 and len(topics_b) >= 2:
+    # Topics in two languages (对话系统 and "Speech and dialogue systems") cannot be told
+    # apart word by word: no shared word there is no evidence of two people.
+    comparable = {t.script for t in topics_a} & {t.script for t in topics_b}
+    if len(topics_a) >= 2 and len(topics_b) >= 2 and comparable:
         return WEIGHTS["topics_none"], ["no shared topic"]
     return 0.0, []
+
+
+def _labels_apart(a: Sighting, b: Sighting) -> bool:
+    """Both sides name what the person works on (topics or departments) and no label of one
+    is a label of the other."""
+    if not a.topics or not b.topics:
+        return False
+    labels_a = [_topic(_label(t)) for t in a.topics]
+    labels_b = [_topic(_label(t)) for t in b.topics]
+    return not any(_one_topic(x, y) for x in labels_a for y in labels_b)
 
 
 # ------------------------------------------------------------------------------- decision
@@ -719,13 +957,13 @@ def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
     names = _names(a, b, ctx)
     if names is None:
         return Comparison(-ID_AGREES, "separate", ("names do not match",))
-    name_weight, name_reason = names
+    name_weight, name_reason, name_level = names
     reasons = [name_reason]
     context = 0.0
     if native:
         context += WEIGHTS["native_same"]
         reasons.append("same native-script name")
-    if _same_move(a, b):
+    if _same_move(a, b, ctx):
         career = WEIGHTS["same_move"]
         reasons.append("both report the same move")
     else:
@@ -744,6 +982,13 @@ def compare(a: Sighting, b: Sighting, ctx: Context) -> Comparison:
     if decision == "merge" and agrees < CORROBORATION:
         decision = "candidate"
         reasons.append("nothing beyond the name agrees: at most a candidate")
+    weak = name_level <= NAME_LEVEL_RANK["initials"] or _diacritics_differ(a, b)
+    if decision == "merge" and weak and _labels_apart(a, b):
+        # "P. Nair" in biosciences and Priya Nair in computer science at one institute; Đỗ Văn
+        # Thắng and Đỗ Văn Thăng in one faculty: the name could be either of two people, and
+        # what each works on says two.
+        decision = "candidate"
+        reasons.append("an initial or a diacritic apart, and different topics: two people?")
     return Comparison(weight, decision, tuple(reasons), context=context)
 
 
@@ -762,10 +1007,17 @@ class Resolution:
     candidates: tuple[tuple[int, Comparison], ...] = ()
 
 
+_RANK: Mapping[Decision, int] = MappingProxyType({"separate": 0, "candidate": 1, "merge": 2})
+
+
 def _best(comparisons: Iterable[Comparison]) -> Comparison | None:
+    """The strongest link: a merge before any candidate, however heavy (a candidate held back
+    for want of corroboration can outweigh a corroborated merge; single linkage must follow the
+    merge, or the partition would depend on which sighting a researcher was found through
+    first), then the heaviest."""
     best: Comparison | None = None
     for c in comparisons:
-        if best is None or c.weight > best.weight:
+        if best is None or (_RANK[c.decision], c.weight) > (_RANK[best.decision], best.weight):
             best = c
     return best
 

@@ -510,6 +510,22 @@ def person_name_variants(name: str) -> frozenset[str]:
 
 
 _WRITTEN_OUT = re.compile(r"(?<=[a-z])([aou])e")
+# Long vowels of Japanese names romanised otherwise than in plain Hepburn: "oh", "ou", "oo"
+# for ō (Satoh, Satou, Oono), "uu" for ū (Yuuki).
+_LONG_VOWEL = re.compile(r"(?<=o)[uh](?![aeiou])|(?<=o)o|(?<=u)u")
+
+
+def hepburn_short(token: str) -> str:
+    """A folded Japanese name token with its long vowels written short, as plain Hepburn
+    writes them in names: "satoh", "satou" → "sato"; "ohno", "oono" → "ono"; "yuuki" →
+    "yuki"."""
+    return _LONG_VOWEL.sub("", token)
+
+
+def japanese_family(a: str, b: str) -> bool:
+    """Two spellings of one Japanese family name, long vowels apart (Sato and Satoh)."""
+    short = hepburn_short(a)
+    return short == hepburn_short(b) and short in JAPANESE_SURNAMES
 
 
 def umlauts_written_out(token: str) -> str:
@@ -533,6 +549,9 @@ def blocking_keys(name: str) -> frozenset[str]:
         collapsed = umlauts_written_out(parse.family)
         if collapsed != parse.family and len(collapsed) >= 2:
             keys.add(f"{collapsed}|{umlauts_written_out(initial)}")
+        short = hepburn_short(parse.family)
+        if short != parse.family and short in JAPANESE_SURNAMES:
+            keys.add(f"{short}|{initial}")  # "Satoh" and "Sato" meet
         group = surname_group(parse.family) if parse.east_asian else None
         if group is not None:
             keys.add(f"{group}|{initial}")  # "Jung" and "Jeong" meet

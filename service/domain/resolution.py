@@ -35,6 +35,8 @@ from service.domain.names import (
     NameParse,
     fold,
     has_han,
+    hepburn_short,
+    japanese_family,
     parse_person_name,
     segment_pinyin,
     umlauts_written_out,
@@ -143,7 +145,8 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     family_equal = a.family == b.family
     # "Jung" and "Jeong" (정) are one Korean family name romanised two ways: close, not equal.
     korean = a.east_asian and b.east_asian and surname_group(a.family) is not None
-    if korean and surname_group(a.family) == surname_group(b.family):
+    japanese = japanese_family(a.family, b.family)
+    if (korean and surname_group(a.family) == surname_group(b.family)) or japanese:
         pass
     elif not family_equal and (
         min(len(a.family), len(b.family)) < 6 or fuzz.ratio(a.family, b.family) < 90
@@ -168,6 +171,9 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     if "".join(a.given) == "".join(b.given):
         return "exact" if family_equal else "close"
     if min(len(ga), len(gb)) >= 5 and fuzz.ratio(ga, gb) >= 88 and family_equal:
+        return "close"
+    # "Yuuki Satoh" is "Yuki Sato": Japanese long vowels written out
+    if japanese and hepburn_short(ga) == hepburn_short(gb):
         return "close"
     # "Juergen Mueller" is "Jürgen Müller" transliterated (folding keeps only "jurgen muller")
     if (umlauts_written_out(a.family), umlauts_written_out(ga)) == (

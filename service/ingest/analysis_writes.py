@@ -53,7 +53,8 @@ async def _educations(
     if not idx:
         return set()
     seen: list[EducationSeen] = [items[i].observation for i in idx]
-    people = await writer.resolver.people([e.person for e in seen])
+    # Resolved with the people of the batch, as part of their document's sighting.
+    people = [writer.person_of[i] for i in idx]
     rows: list[dict[str, Any]] = []
     for edu, person in zip(seen, people, strict=True):
         inst_id, _ = await writer.resolver.institution(edu.institution)
@@ -61,7 +62,7 @@ async def _educations(
         end, end_p = partial_date_columns(edu.end)
         rows.append(
             {
-                "researcher_id": person.id,
+                "researcher_id": person,
                 "institution_id": inst_id,
                 "degree": edu.degree,
                 "field": edu.field,

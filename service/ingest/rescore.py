@@ -77,6 +77,12 @@ async def rescore_open_candidates(
         Institutions(
             related=lambda x, y: x == y or (x in index and y in index and index.related(x, y)),
             kinds=kinds,
+            names={
+                t[0]: (record.name, *record.aliases)
+                for s in stored
+                for t in s.sighting.stints
+                if (record := index.get(t[0])) is not None
+            },
         ),
     )
     touched: set[int] = set()

@@ -707,13 +707,18 @@ class Resolver:
         # beside a company at the same time is a plausible dual post).
         named = pool.institutions() | {t[0] for d in drafts for t in d.sighting.stints}
         kinds = {inst: record.kind for inst in named if (record := index.get(inst)) is not None}
+        names = {
+            inst: (record.name, *record.aliases)
+            for inst in named
+            if (record := index.get(inst)) is not None
+        }
 
         def related(a: int, b: int) -> bool:
             return a == b or (a in index and b in index and index.related(a, b))
 
         # Stored namesakes raise a name's share (the term-frequency adjustment).
         stored = reference_frequencies().with_stored(pool.name_counts())
-        return IdentityContext(stored, Institutions(related=related, kinds=kinds))
+        return IdentityContext(stored, Institutions(related=related, kinds=kinds, names=names))
 
     async def gained_ids_or_aliases(self) -> set[int]:
         """Researchers that gained an external id or alias in the last ``people`` call."""

@@ -15,6 +15,7 @@ from service.db.stores import (
 from service.domain.identity import DEPARTMENT
 from service.ingest.observations import (
     AffiliationSeen,
+    EducationSeen,
     MoveReported,
     PersonRef,
     ResearcherSeen,
@@ -30,6 +31,9 @@ from service.ingest.writing import (
 
 logger = logging.getLogger(__name__)
 
+# Degrees whose years are research at the institution, context for identity like a post.
+RESEARCH_TRAINING = frozenset({"doctorate", "postdoc"})
+
 
 class PeopleWriting(WriterBase):
     """Researchers (through the resolver's sightings) and affiliations, with their evidence."""
@@ -44,7 +48,10 @@ class PeopleWriting(WriterBase):
         idx = [
             i
             for i in live
-            if isinstance(items[i].observation, ResearcherSeen | AffiliationSeen | MoveReported)
+            if isinstance(
+                items[i].observation,
+                ResearcherSeen | AffiliationSeen | EducationSeen | MoveReported,
+            )
         ]
         refs: list[PersonRef | ResearcherSeen] = []
         contexts: list[PersonContext] = []
@@ -254,12 +261,23 @@ class PeopleWriting(WriterBase):
         return {k[0] for k in inserted_keys | changed_keys} | self.resolver.merged_targets
 
     async def _person_context(
-        self, obs: ResearcherSeen | AffiliationSeen | MoveReported
+        self, obs: ResearcherSeen | AffiliationSeen | EducationSeen | MoveReported
     ) -> PersonContext:
         """What an observation says of the person it names, beside the name: identity
         resolution compares these."""
         if isinstance(obs, ResearcherSeen):
             return PersonContext(document_url=obs.document_url, topics=tuple(obs.topics))
+        if isinstance(obs, EducationSeen):
+            # Years of research training place the person at the institution like a post
+            # does: a student's byline there during a doctorate a profile lists is the same
+            # person. A bachelor's or master's says less: a university's students outnumber
+            # its researchers, and a namesake on its staff meets every one of them.
+            if obs.degree not in RESEARCH_TRAINING:
+                return PersonContext(document_url=obs.document_url)
+            inst_id, _ = await self.resolver.institution(obs.institution)
+            first = obs.start.year if obs.start else None
+            last = obs.end.year if obs.end else None
+            return PersonContext(document_url=obs.document_url, stint=(inst_id, first, last))
         if isinstance(obs, AffiliationSeen):
             inst_id, _ = await self.resolver.institution(obs.institution)
             years = list(obs.years)

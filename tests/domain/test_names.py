@@ -16,6 +16,7 @@ from service.domain.names import (
     search_tokens,
     to_pinyin,
 )
+from service.domain.resolution import name_match
 
 NAME_TEXT = st.text(
     alphabet=st.sampled_from([*"abcdefghijklmnopqrstuvwxyzÉéüÜłŁçñ -'.,", "王", "姚", "顺"]),
@@ -185,3 +186,12 @@ def test_from_date_round_trip(value: object, precision: str) -> None:
     assert partial.precision == precision
     assert PartialDate.from_date(partial.to_date(), precision) == partial
     assert partial.to_date() <= value
+
+
+def test_japanese_long_vowels_written_out_are_the_plain_hepburn_name() -> None:
+    # A Japanese page's "Kenta Sato" (佐藤健太) and a catalogue's "Kenta Satoh".
+    assert blocking_keys("Kenta Sato") & blocking_keys("Kenta Satoh")
+    assert name_match(["Kenta Sato", "佐藤健太"], ["Kenta Satoh"])[0] == "close"
+    assert name_match(["Yuki Ono"], ["Yuuki Ohno"])[0] == "close"
+    # Not for Chinese names: Zhou is not Zho.
+    assert name_match(["Wei Zhou"], ["Wei Zho"])[0] == "none"

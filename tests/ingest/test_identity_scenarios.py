@@ -199,3 +199,128 @@ async def test_a_news_mention_joins_a_researcher_only_when_the_context_agrees(
             "WHERE i.slug = 'tsinghua-university'"
         )
     assert (researchers, moves, same_person) == (2, 2, 1)
+
+
+@pytest.mark.parametrize("plan", ["one file", "record first", "byline first"])
+async def test_a_students_byline_meets_the_doctorate_a_record_lists(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings, plan: str
+) -> None:
+    # A record lists a doctorate at IISc (2009-2014) and a post at Adobe Research since; a
+    # paper from 2012 places a student of that name at IISc, in the same field. The years of
+    # study are context for the person, like a post's.
+    record_url, paper_url = "https://orcid.example/kn", "https://papers.example/iisc-2012"
+    person = {"name": "Karthik Narayanan", "ids": {"orcid": "0000-0002-1825-0097"}}
+    record = [
+        {"type": "document_seen", "url": record_url, "kind": "profile", "title": "Record"},
+        {
+            "type": "researcher_seen",
+            **person,
+            "topics": ["active learning", "crowdsourcing"],
+            "document_url": record_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": person,
+            "institution": {"slug": "adobe-research"},
+            "start": {"year": 2014, "month": 9},
+            "document_url": record_url,
+        },
+        {
+            "type": "education_seen",
+            "person": person,
+            "institution": {"slug": "iisc"},
+            "degree": "doctorate",
+            "start": {"year": 2009},
+            "end": {"year": 2014},
+            "document_url": record_url,
+        },
+    ]
+    paper = [
+        {"type": "document_seen", "url": paper_url, "kind": "publication", "title": "A paper"},
+        {
+            "type": "researcher_seen",
+            "name": "Karthik Narayanan",
+            "topics": ["active learning"],
+            "document_url": paper_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Karthik Narayanan"},
+            "institution": {"slug": "iisc"},
+            "years": [2012],
+            "document_url": paper_url,
+        },
+    ]
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    if plan == "one file":
+        await _run(pool, tmp_path, settings, "both", record + paper)
+    else:
+        runs = [("r", record), ("p", paper)]
+        for name, lines in runs if plan == "record first" else runs[::-1]:
+            await _run(pool, tmp_path, settings, name, lines)
+    async with pool.acquire() as conn:
+        researchers, _, _ = await _people(conn)
+        degrees = await conn.fetchval("SELECT count(*) FROM education")
+    assert researchers == 1
+    assert degrees == 1
+
+
+async def test_a_bachelors_years_are_no_post_at_the_university(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings
+) -> None:
+    # A master's student who did a bachelor's there (2017-2021) and a professor publishing
+    # there since 2009, in one field: namesakes, not one person.
+    student_url, prof_url = "https://osaka.example/people/ht", "https://openalex.example/A52"
+    student = {"name": "Hiroshi Tanaka"}
+    osaka = {"name": "Osaka University", "country_code": "JP"}
+    lines = [
+        {"type": "document_seen", "url": student_url, "kind": "profile", "title": "Page"},
+        {
+            "type": "researcher_seen",
+            **student,
+            "topics": ["optimization", "learning theory"],
+            "document_url": student_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": student,
+            "institution": osaka,
+            "start": {"year": 2021, "month": 9},
+            "role": "Master's Student",
+            "document_url": student_url,
+        },
+        {
+            "type": "education_seen",
+            "person": student,
+            "institution": osaka,
+            "degree": "bachelor",
+            "start": {"year": 2017},
+            "end": {"year": 2021},
+            "document_url": student_url,
+        },
+        {"type": "document_seen", "url": prof_url, "kind": "profile", "title": "OpenAlex"},
+        {
+            "type": "researcher_seen",
+            "name": "Hiroshi Tanaka",
+            "ids": {"openalex": "A5218127056"},
+            "topics": [
+                "Sparse and Compressive Sensing Techniques",
+                "Stochastic Gradient Optimization Techniques",
+            ],
+            "document_url": prof_url,
+        },
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Hiroshi Tanaka", "ids": {"openalex": "A5218127056"}},
+            "institution": osaka,
+            "years": list(range(2009, 2027)),
+            "document_url": prof_url,
+        },
+    ]
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    await _run(pool, tmp_path, settings, "both", lines)
+    async with pool.acquire() as conn:
+        researchers, _, _ = await _people(conn)
+    assert researchers == 2
