@@ -8,10 +8,20 @@ stint starts, most with a bachelor's before it; see ``make_educations``). The sh
 real data: institution popularity is Zipf-like, moves grow towards
 recent years, about 30% of moves cross a border, a few researchers move many times.
 
-Deterministic for a given ``--seed`` and ``--scale``. The target database is migrated first
-(``service.db.migrations.upgrade``) and must hold no researchers (use ``--reset`` to empty it).
+Streamed: rows are generated in blocks of researchers (their moves, stints, evidence and
+educations) and of documents, each block from a random stream of its own derived from the seed,
+and COPYed block by block, so memory stays that of one block at any scale (peak resident memory
+is logged at the end). Deterministic for a given ``--seed`` and ``--scale``. The institutions
+are those of the in-memory generator this replaced; the other rows for a seed differ from it
+(the same distributions: docs/benchmarks.md compares them).
+
+The target database is migrated first (``service.db.migrations.upgrade``) and must hold no
+researchers (use ``--reset`` to empty it). The load is one transaction: it drops the data
+tables' secondary indexes, unique constraints and foreign keys, COPYs, then rebuilds them from
+their own definitions (``--keep-indexes`` loads into the indexed tables instead).
 
     python bench/generate.py --seed 42 --database-url postgresql://.../tf_bench --scale 0.05
+    python bench/generate.py --scale 10 --dry-run   # generate only: time and memory
 """
 
 from __future__ import annotations
@@ -19,11 +29,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import functools
 import itertools
 import logging
+import queue
 import random
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -81,8 +94,14 @@ STATUSES = (("reported", 55), ("corroborated", 25), ("confirmed", 19), ("retract
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def weighted(rng: random.Random, pairs: Sequence[tuple[str, float]]) -> str:
-    return rng.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
+@functools.cache
+def _cumulative(pairs: tuple[tuple[str, float], ...]) -> tuple[list[str], list[float]]:
+    return [p[0] for p in pairs], list(itertools.accumulate(p[1] for p in pairs))
+
+
+def weighted(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
+    names, cum = _cumulative(pairs)  # the same draw as rng.choices(names, weights), but faster
+    return rng.choices(names, cum_weights=cum)[0]
 
 
 @dataclass(slots=True)
@@ -168,58 +187,113 @@ def _kind(a: Institution | None, b: Institution | None) -> str:
     return f"{sa}_to_{sb}"
 
 
-def generate(seed: int, scale: float) -> Dataset:
+BLOCK = 5_000  # researchers per generated block (their moves, stints, evidence, educations)
+DOC_BLOCK = 50_000  # documents per generated block
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+@dataclass(slots=True)
+class World:
+    """What every block shares: the sizes, the institutions and their popularity."""
+
+    seed: int
+    n_res: int
+    n_moves: int
+    n_docs: int
+    insts: list[Institution]
+    ranking: list[int]
+    zipf: Zipf
+    by_country: dict[str, list[int]]
+    country_zipf: dict[str, Zipf]
+    universities: list[Institution]
+    uni_by_country: dict[str, list[Institution]]
+
+    def pick(self, rng: random.Random, near: Institution | None) -> Institution:
+        if near is not None and rng.random() < 0.72:  # stay in the country most of the time
+            pool = self.by_country[near.country]
+            return self.insts[pool[self.country_zipf[near.country].sample(rng)]]
+        return self.insts[self.ranking[self.zipf.sample(rng)]]
+
+    def moves_before(self, rid: int) -> int:
+        """How many moves the researchers before ``rid`` have (blocks get exact shares)."""
+        return self.n_moves * (rid - 1) // self.n_res
+
+
+def make_world(seed: int, scale: float) -> World:
     rng = random.Random(seed)
     n_inst = max(50, int(2000 * scale))
     n_res = max(200, int(200_000 * scale))
     n_moves = max(1000, int(1_000_000 * scale))
-    ds = Dataset()
     insts = make_institutions(rng, n_inst)
-    ds.institutions = insts
     # Popularity: a shuffled Zipf ranking so big labs are spread over countries and ids.
     ranking = list(range(n_inst))
     rng.shuffle(ranking)
-    zipf = Zipf(n_inst)
     by_country: dict[str, list[int]] = {}
     for rank in range(n_inst):
         by_country.setdefault(insts[ranking[rank]].country, []).append(ranking[rank])
-    country_zipf = {c: Zipf(len(ix)) for c, ix in by_country.items()}
+    universities = [i for i in insts if i.kind == "university"]
+    uni_by_country: dict[str, list[Institution]] = {}
+    for uni in universities:
+        uni_by_country.setdefault(uni.country, []).append(uni)
+    return World(
+        seed, n_res, n_moves, max(1, int(n_moves * 0.8)), insts, ranking, Zipf(n_inst),
+        by_country, {c: Zipf(len(ix)) for c, ix in by_country.items()}, universities,
+        uni_by_country,
+    )  # fmt: skip
 
-    def pick(near: Institution | None) -> Institution:
-        if near is not None and rng.random() < 0.72:  # stay in the country most of the time
-            pool = by_country[near.country]
-            return insts[pool[country_zipf[near.country].sample(rng)]]
-        return insts[ranking[zipf.sample(rng)]]
 
-    inst_rows = [
-        (i.id, i.slug, i.name, i.kind, i.country, CITY.get(i.country), i.parent_id, i.is_site,
-         f"https://{i.slug}.example.org", True, i.name.lower())
-        for i in insts
-    ]  # fmt: skip
-    inst_ext = [("openalex", f"I{10_000_000 + i.id}", i.id) for i in insts]
-    inst_alias = [(i.id, i.name, i.name.lower(), "en", "seed") for i in insts]
+def institution_rows(w: World) -> Rows:
+    return {
+        "institution": [
+            (i.id, i.slug, i.name, i.kind, i.country, CITY.get(i.country), i.parent_id,
+             i.is_site, f"https://{i.slug}.example.org", True, i.name.lower())
+            for i in w.insts
+        ],
+        "institution_external_id": [("openalex", f"I{10_000_000 + i.id}", i.id) for i in w.insts],
+        "institution_alias": [(i.id, i.name, i.name.lower(), "en", "seed") for i in w.insts],
+    }  # fmt: skip
 
-    # How many moves each researcher has: heavy-tailed, mean n_moves / n_res.
-    mean = n_moves / n_res
-    counts = [1 + int(rng.paretovariate(2.2) * (mean - 1) * 0.55) for _ in range(n_res)]
+
+def move_counts(rng: random.Random, n: int, total_moves: int, mean: float) -> list[int]:
+    """How many moves each of ``n`` researchers has: heavy-tailed, summing to ``total_moves``."""
+    counts = [1 + int(rng.paretovariate(2.2) * (mean - 1) * 0.55) for _ in range(n)]
     total = sum(counts)
-    while total != n_moves:  # nudge to the exact total
-        j = rng.randrange(n_res)
-        if total > n_moves and counts[j] > 1:
+    while total != total_moves:  # nudge to the exact total
+        j = rng.randrange(n)
+        if total > total_moves and counts[j] > 1:
             counts[j] -= 1
             total -= 1
-        elif total < n_moves:
+        elif total < total_moves:
             counts[j] += 1
             total += 1
+    return counts
 
+
+@dataclass(slots=True)
+class Ids:
+    """The last id handed out per table; blocks are generated in order, so ids are dense."""
+
+    move: int = 0
+    affiliation: int = 0
+    evidence: int = 0
+    education: int = 0
+
+
+def researcher_block(w: World, lo: int, hi: int, ids: Ids) -> Rows:
+    """Researchers ``lo..hi-1`` with everything hanging off them, from a random stream of the
+    block's own (seeded by the seed and the block's first id), so a block does not depend on
+    how many came before it."""
+    rng = random.Random(f"{w.seed}:researchers:{lo}")
+    n = hi - lo
+    block_moves = w.moves_before(hi) - w.moves_before(lo)
+    counts = move_counts(rng, n, block_moves, w.n_moves / w.n_res)
     researchers: list[tuple[Any, ...]] = []
     r_alias: list[tuple[Any, ...]] = []
     r_ext: list[tuple[Any, ...]] = []
     moves: list[tuple[Any, ...]] = []
     affs: list[tuple[Any, ...]] = []
-    move_id = 0
-    aff_id = 0
-    for rid in range(1, n_res + 1):
+    for rid in range(lo, hi):
         g, f = rng.choice(GIVEN), rng.choice(FAMILY)
         display = f"{g} {f}"
         native = HAN_FAMILY[f] + HAN_GIVEN[g] if f in HAN_FAMILY and g in HAN_GIVEN else None
@@ -243,14 +317,14 @@ def generate(seed: int, scale: float) -> Dataset:
             r_ext.append(
                 ("orcid", f"0000-{digits[0:4]}-{digits[4:8]}-{digits[8:11]}{rid % 10}", rid)
             )
-        k = counts[rid - 1]
+        k = counts[rid - lo]
         years = _years(rng, k)
-        here = pick(None)
+        here = w.pick(rng, None)
         start = date(max(1990, years[0] - rng.randint(1, 6)), 9, 1)
         for j, year in enumerate(years):
-            there = pick(here)
+            there = w.pick(rng, here)
             while there.id == here.id:
-                there = pick(None)
+                there = w.pick(rng, None)
             mdate = _date_for(rng, year)
             if mdate <= start:
                 mdate = start + timedelta(days=30)
@@ -267,109 +341,128 @@ def generate(seed: int, scale: float) -> Dataset:
                 from_i = None  # origin unknown
             elif j == k - 1 and rng.random() < 0.03:
                 to_i = None  # left, destination unknown
-            move_id += 1
+            ids.move += 1
             status = weighted(rng, STATUSES)
             created = NOW - timedelta(days=rng.randrange(900))
             moves.append(
-                (move_id, rid, from_i.id if from_i else None, to_i.id if to_i else None,
+                (ids.move, rid, from_i.id if from_i else None, to_i.id if to_i else None,
                  from_i.country if from_i else None, to_i.country if to_i else None,
                  mdate, precision, _kind(from_i, to_i), rng.random() < 0.04, status,
                  round(rng.uniform(0.4, 1.0), 3), year >= 2024, "reported", created, created)
             )  # fmt: skip
-            aff_id += 1
+            ids.affiliation += 1
             affs.append(
-                (aff_id, rid, here.id, "researcher", min(start, mdate), "month", mdate, precision
-                 if precision != "quarter" else "month", list(range(start.year, mdate.year + 1)),
-                 "openalex", str(j))
+                (ids.affiliation, rid, here.id, "researcher", min(start, mdate), "month", mdate,
+                 precision if precision != "quarter" else "month",
+                 list(range(start.year, mdate.year + 1)), "openalex", str(j))
             )  # fmt: skip
             start = mdate
             here = there
-        aff_id += 1
+        ids.affiliation += 1
         affs.append(
-            (aff_id, rid, here.id, "researcher", start, "month", None, None,
+            (ids.affiliation, rid, here.id, "researcher", start, "month", None, None,
              list(range(start.year, 2026)), "openalex", str(k))
         )  # fmt: skip
 
-    # Documents and evidence: a news story can back several moves (shared documents).
-    documents: list[tuple[Any, ...]] = []
+    # Evidence: a news story can back several moves (shared documents, see document_block).
     evidence: list[tuple[Any, ...]] = []
-    n_docs = max(1, int(n_moves * 0.8))
-    for did in range(1, n_docs + 1):
+    for m in moves:
+        mid = m[0]
+        used: set[int] = set()
+        for _ in range(1 if rng.random() < 0.6 else rng.randint(2, 3)):
+            did = rng.randrange(w.n_docs) + 1 if mid > w.n_docs or used else mid
+            if did in used:
+                continue
+            used.add(did)
+            ids.evidence += 1
+            quote = f"... joined the team as a research scientist, the company said (move {mid})"
+            evidence.append(
+                (ids.evidence, did, mid, None, quote, 120, 120 + len(quote), "news", "1.0",
+                 round(rng.uniform(0.5, 1.0), 3), m[14])
+            )  # fmt: skip
+    return {
+        "researcher": researchers,
+        "researcher_alias": r_alias,
+        "researcher_external_id": r_ext,
+        "affiliation": affs,
+        "move": moves,
+        "evidence": evidence,
+        "education": make_educations(w, lo, affs, ids),
+    }
+
+
+def document_block(w: World, lo: int, hi: int) -> Rows:
+    """Documents ``lo..hi-1``, from a random stream of the block's own."""
+    rng = random.Random(f"{w.seed}:documents:{lo}")
+    documents: list[tuple[Any, ...]] = []
+    for did in range(lo, hi):
         kind = "news_article" if rng.random() < 0.7 else "publication"
         pub = NOW - timedelta(days=rng.randrange(3650))
         documents.append(
             (did, kind, f"https://news.example.org/{did}", f"Researcher moves, story {did}",
              rng.choice(PUBLISHERS), pub, pub, None, "en", "bench")
         )  # fmt: skip
-    ev_id = 0
-    for m in moves:
-        mid = m[0]
-        used: set[int] = set()
-        for _ in range(1 if rng.random() < 0.6 else rng.randint(2, 3)):
-            did = rng.randrange(n_docs) + 1 if mid > n_docs or used else mid
-            if did in used:
-                continue
-            used.add(did)
-            ev_id += 1
-            quote = f"... joined the team as a research scientist, the company said (move {mid})"
-            evidence.append(
-                (ev_id, did, mid, None, quote, 120, 120 + len(quote), "news", "1.0",
-                 round(rng.uniform(0.5, 1.0), 3), m[14])
-            )  # fmt: skip
+    return {"document": documents}
 
-    ds.rows = {
-        "education": make_educations(seed, insts, affs),
-        "institution": inst_rows,
-        "institution_external_id": inst_ext,
-        "institution_alias": inst_alias,
-        "researcher": researchers,
-        "researcher_alias": r_alias,
-        "researcher_external_id": r_ext,
-        "document": documents,
-        "affiliation": affs,
-        "move": moves,
-        "evidence": evidence,
-    }
+
+def generate_blocks(
+    seed: int, scale: float, *, block: int = BLOCK, doc_block: int = DOC_BLOCK
+) -> Iterator[Rows]:
+    """The dataset as a stream of row blocks: the institutions, then researcher blocks, then
+    document blocks. Memory is one block's rows, whatever the scale."""
+    w = make_world(seed, scale)
+    yield institution_rows(w)
+    ids = Ids()
+    for lo in range(1, w.n_res + 1, block):
+        yield researcher_block(w, lo, min(lo + block, w.n_res + 1), ids)
+    for lo in range(1, w.n_docs + 1, doc_block):
+        yield document_block(w, lo, min(lo + doc_block, w.n_docs + 1))
+
+
+def generate(seed: int, scale: float, *, block: int = BLOCK) -> Dataset:
+    """The whole dataset in memory (small scales: tests, quick benchmarks)."""
+    ds = Dataset(make_world(seed, scale).insts, {table: [] for table in COLUMNS})
+    for rows in generate_blocks(seed, scale, block=block):
+        for table, part in rows.items():
+            ds.rows[table].extend(part)
     return ds
 
 
 def make_educations(
-    seed: int, insts: Sequence[Institution], affs: Sequence[tuple[Any, ...]]
+    w: World, lo: int, affs: Sequence[tuple[Any, ...]], ids: Ids
 ) -> list[tuple[Any, ...]]:
-    """Education rows (id, researcher, institution, degree, start, end): ~70% of researchers
-    have a five-year doctorate at a university ending in the year their first stint starts (in
-    that stint's country 60% of the time), and ~80% of those a four-year bachelor's before it
-    (in the doctorate's country 70% of the time). A random stream of its own, so the rest of
-    the dataset is the same as without educations."""
-    rng = random.Random(f"{seed}:education")
-    universities = [i for i in insts if i.kind == "university"]
-    by_country: dict[str, list[Institution]] = {}
-    for uni in universities:
-        by_country.setdefault(uni.country, []).append(uni)
+    """Education rows (id, researcher, institution, degree, start, end) of one block: ~70% of
+    researchers have a five-year doctorate at a university ending in the year their first stint
+    starts (in that stint's country 60% of the time), and ~80% of those a four-year bachelor's
+    before it (in the doctorate's country 70% of the time). A random stream of its own, so the
+    rest of the dataset is the same as without educations."""
+    rng = random.Random(f"{w.seed}:education:{lo}")
     first: dict[int, tuple[int, date]] = {}
     for aff in affs:  # (id, researcher, institution, role, start, ...)
         if aff[1] not in first or aff[4] < first[aff[1]][1]:
             first[aff[1]] = (aff[2], aff[4])
-    country_of = {i.id: i.country for i in insts}
+    insts = w.insts
 
     def university(country: str, same: float) -> Institution:
-        local = by_country.get(country)
+        local = w.uni_by_country.get(country)
         if local and rng.random() < same:
             return rng.choice(local)
-        return rng.choice(universities)
+        return rng.choice(w.universities)
 
     rows: list[tuple[Any, ...]] = []
     for rid in sorted(first):
-        if not universities or rng.random() >= 0.7:
+        if not w.universities or rng.random() >= 0.7:
             continue
         inst, start = first[rid]
-        phd = university(country_of[inst], 0.6)
+        phd = university(insts[inst - 1].country, 0.6)
         end = start.year
-        rows.append((len(rows) + 1, rid, phd.id, "doctorate", date(end - 5, 9, 1), "month",
+        ids.education += 1
+        rows.append((ids.education, rid, phd.id, "doctorate", date(end - 5, 9, 1), "month",
                      date(end, 6, 1), "month", "bench", f"{rid}:phd"))  # fmt: skip
         if rng.random() < 0.8:
             ba = university(phd.country, 0.7)
-            rows.append((len(rows) + 1, rid, ba.id, "bachelor", date(end - 9, 9, 1), "month",
+            ids.education += 1
+            rows.append((ids.education, rid, ba.id, "bachelor", date(end - 9, 9, 1), "month",
                          date(end - 5, 6, 1), "month", "bench", f"{rid}:ba"))  # fmt: skip
     return rows
 
@@ -411,25 +504,127 @@ def _chunks(rows: list[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, 
         yield rows[i : i + size]
 
 
-async def load(url: str, ds: Dataset, *, reset: bool) -> dict[str, int]:
+@dataclass(slots=True)
+class Deferred:
+    """The data tables' secondary indexes, unique constraints and foreign keys, dropped for the
+    load and rebuilt after it from their own definitions (``pg_get_indexdef`` and
+    ``pg_get_constraintdef``), so the schema ends exactly as the migrations made it. Primary keys
+    stay: ids arrive in order, so they cost little, and other tables' foreign keys need them."""
+
+    drops: list[str] = field(default_factory=list)
+    rebuilds: list[str] = field(default_factory=list)
+
+
+async def defer_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> Deferred:
+    foreign = await conn.fetch(
+        "SELECT conrelid::regclass::text AS tab, format('%I', conname) AS name, "
+        "pg_get_constraintdef(oid) AS def FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = ANY($1::regclass[]) ORDER BY 1, 2",
+        tables,
+    )
+    # A unique constraint another table's foreign key points at stays (it could not be dropped).
+    unique = await conn.fetch(
+        "SELECT c.conrelid::regclass::text AS tab, format('%I', c.conname) AS name, "
+        "pg_get_constraintdef(c.oid) AS def FROM pg_constraint c "
+        "WHERE c.contype IN ('u', 'x') AND c.conrelid = ANY($1::regclass[]) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid) "
+        "ORDER BY 1, 2",
+        tables,
+    )
+    indexes = await conn.fetch(
+        "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def "
+        "FROM pg_index i WHERE i.indrelid = ANY($1::regclass[]) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid "
+        "AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')) ORDER BY 1",
+        tables,
+    )
+    out = Deferred()
+    for con in [*foreign, *unique]:
+        out.drops.append(f"ALTER TABLE {con['tab']} DROP CONSTRAINT {con['name']}")
+    out.drops += [f"DROP INDEX {ix['name']}" for ix in indexes]
+    out.rebuilds += [ix["def"] for ix in indexes]
+    for con in [*unique, *foreign]:
+        out.rebuilds.append(f"ALTER TABLE {con['tab']} ADD CONSTRAINT {con['name']} {con['def']}")
+    return out
+
+
+def _prefetch(blocks: Iterable[Rows], depth: int = 2) -> AsyncIterator[Rows]:
+    """Generate the next blocks in a thread while the current one is COPYed, so Python builds
+    rows while PostgreSQL stores them (the two processes use both cores)."""
+    box: queue.Queue[Rows | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for rows in blocks:
+                while not stop.is_set():
+                    try:
+                        box.put(rows, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            box.put(exc)
+
+    async def consume() -> AsyncIterator[Rows]:
+        thread = threading.Thread(target=produce, name="generate", daemon=True)
+        thread.start()
+        try:
+            while (item := await asyncio.to_thread(box.get)) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+
+    return consume()
+
+
+async def load_blocks(
+    url: str, blocks: Iterable[Rows], *, reset: bool, defer: bool = True
+) -> dict[str, int]:
+    """COPY a stream of row blocks in one transaction. With ``defer``, the data tables'
+    secondary indexes, unique constraints and foreign keys are dropped first and rebuilt after
+    the last block (in the same transaction: a failed load leaves the schema untouched)."""
     conn = await asyncpg.connect(url)
     try:
-        if reset:
-            await conn.execute(f"TRUNCATE {RESET_TABLES} RESTART IDENTITY CASCADE")
-        if await conn.fetchval("SELECT count(*) FROM researcher"):
-            raise SystemExit("the database already holds researchers; pass --reset to empty it")
-        counts: dict[str, int] = {}
+        counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+        seconds: dict[str, float] = dict.fromkeys(COLUMNS, 0.0)
         async with conn.transaction():
+            if reset:
+                await conn.execute(f"TRUNCATE {RESET_TABLES} RESTART IDENTITY CASCADE")
+            if await conn.fetchval("SELECT count(*) FROM researcher"):
+                raise SystemExit("the database already holds researchers; pass --reset to empty it")
             # Each row is COPYed once; the move notification trigger would flood NOTIFY.
             await conn.execute("ALTER TABLE move DISABLE TRIGGER move_notify")
-            for table, cols in COLUMNS.items():
-                rows = ds.rows[table]
-                t0 = time.perf_counter()
-                for chunk in _chunks(rows, 200_000):
-                    await conn.copy_records_to_table(table, records=chunk, columns=list(cols))
-                counts[table] = len(rows)
-                logger.info("%s: %d rows in %.1fs", table, len(rows), time.perf_counter() - t0)
+            deferred = await defer_indexes(conn, list(COLUMNS)) if defer else Deferred()
+            for statement in deferred.drops:
+                await conn.execute(statement)
+            t_load = time.perf_counter()
+            async for rows in _prefetch(blocks):
+                for table, part in rows.items():
+                    t0 = time.perf_counter()
+                    for chunk in _chunks(part, 200_000):
+                        await conn.copy_records_to_table(
+                            table, records=chunk, columns=list(COLUMNS[table])
+                        )
+                    counts[table] += len(part)
+                    seconds[table] += time.perf_counter() - t0
+                if counts["move"] and counts["move"] % 1_000_000 < len(rows.get("move", ())):
+                    logger.info(
+                        "%d moves so far, %.0fs", counts["move"], time.perf_counter() - t_load
+                    )
+            for table in COLUMNS:
+                logger.info("%s: %d rows, %.1fs copying", table, counts[table], seconds[table])
             await conn.execute("ALTER TABLE move ENABLE TRIGGER move_notify")
+            await conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            for statement in deferred.rebuilds:
+                t0 = time.perf_counter()
+                await conn.execute(statement)
+                logger.info("%.1fs: %s", time.perf_counter() - t0, statement)
             for table in IDENTITY_TABLES:
                 await conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -445,25 +640,59 @@ async def load(url: str, ds: Dataset, *, reset: bool) -> dict[str, int]:
         await conn.close()
 
 
+async def load(url: str, ds: Dataset, *, reset: bool, defer: bool = True) -> dict[str, int]:
+    """COPY a dataset generated in memory (``generate``)."""
+    return await load_blocks(url, [ds.rows], reset=reset, defer=defer)
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--database-url", help="load into this database")
+    parser.add_argument("--dry-run", action="store_true", help="generate only, load nothing")
     parser.add_argument("--reset", action="store_true", help="empty the data tables first")
     parser.add_argument("--no-migrate", action="store_true")
+    parser.add_argument(
+        "--keep-indexes", action="store_true", help="COPY into the indexed tables (slower)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if not args.no_migrate:
-        from service.db.migrations import upgrade
-
-        upgrade(args.database_url)
     t0 = time.perf_counter()
-    ds = generate(args.seed, args.scale)
-    t1 = time.perf_counter()
-    logger.info("generated in %.1fs", t1 - t0)
-    counts = asyncio.run(load(args.database_url, ds, reset=args.reset))
-    logger.info("loaded in %.1fs: %s", time.perf_counter() - t1, counts)
+    if args.dry_run:
+        counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+        for rows in generate_blocks(args.seed, args.scale):
+            for table, part in rows.items():
+                counts[table] += len(part)
+        logger.info("generated in %.1fs: %s", time.perf_counter() - t0, counts)
+    else:
+        if not args.database_url:
+            parser.error("--database-url is required unless --dry-run")
+        if not args.no_migrate:
+            from service.db.migrations import upgrade
+
+            upgrade(args.database_url)
+        t0 = time.perf_counter()
+        counts = asyncio.run(
+            load_blocks(
+                args.database_url, generate_blocks(args.seed, args.scale), reset=args.reset,
+                defer=not args.keep_indexes,
+            )
+        )  # fmt: skip
+        logger.info("generated and loaded in %.1fs: %s", time.perf_counter() - t0, counts)
+    logger.info("peak memory (VmHWM): %.0f MB", peak_memory_mb())
 
 
 if __name__ == "__main__":

@@ -173,7 +173,7 @@ def run_graphql(args: argparse.Namespace, url: str) -> dict[str, Any]:
             talentflow=tf_url,
             postgraphile=pgl_url,
             sql=True,
-            queries=list(driver.QUERIES),
+            queries=list(args.queries or driver.QUERIES),
             concurrency=args.concurrency,
             duration=args.duration,
             repeats=args.repeats,
@@ -543,6 +543,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--skip-cold", action="store_true", help="do not measure the flows cache-miss path"
     )
     parser.add_argument(
+        "--queries",
+        nargs="+",
+        help="only these dashboard queries (default: all of bench/graphql.py's QUERIES)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS / "perf.raw.json",
+        help="where the run's figures go (another file keeps the last full run's)",
+    )
+    parser.add_argument(
+        "--no-doc",
+        action="store_true",
+        help="leave docs/benchmarks.md alone (runs at other scales: bench/scale_growth.py)",
+    )
+    parser.add_argument(
         "--render-only",
         action="store_true",
         help="rewrite the section from bench/results/perf.raw.json (after editing the notes)",
@@ -588,7 +604,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         info["ingest"] = run_ingest(args)
     info["load_after"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    (RESULTS / "perf.raw.json").write_text(json.dumps(info, indent=1, default=str))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(info, indent=1, default=str))
+    if args.no_doc:
+        logger.info("wrote %s", args.out)
+        return
     write_doc(render(args, info))
     logger.info("wrote %s", DOC)
 
