@@ -259,8 +259,13 @@ async def net_flows(
 def institution_flow_series_sql(
     institution_ids: Sequence[int], period: Period, flt: MoveFilter, *, rollups: bool = True
 ) -> tuple[str, list[object]]:
-    """Rows (root, p, inflow, outflow) per institution (with its descendants) and period."""
-    table, one = _from(rollup_for(flt, institutions=True) if rollups else None)
+    """Rows (root, p, inflow, outflow) per institution (with its descendants) and period.
+
+    Always counted from the move table: a few institutions' moves come through its institution
+    indexes, while the institution rollup would be read whole (see ``rollup_for``). ``rollups``
+    is accepted for symmetry with the other aggregates."""
+    del rollups
+    table, one = _from(None)
     p = Params()
     where = filter_conditions(flt, p)
     if period is not Period.ALL:

@@ -97,6 +97,12 @@ def rollup_for(flt: MoveFilter, *, institutions: bool) -> Rollup | None:
     ``institutions`` false, countries); None when only the scan does."""
     if not covers(flt):
         return None
-    if institutions or flt.from_institution is not None or flt.to_institution is not None:
+    if flt.from_institution is not None or flt.to_institution is not None:
+        # One institution's moves: the move table's institution indexes find them in
+        # milliseconds, while the institution rollup, keyed by pairs and months, holds about as
+        # many rows as there are moves and has no index by one side (716 ms against 9 ms for
+        # the institution page at 1x, docs/benchmarks.md).
+        return None
+    if institutions:
         return Rollup.INSTITUTION
     return Rollup.COUNTRY
