@@ -354,6 +354,12 @@ def _year(move: dict[str, Any]) -> int | None:
 
 
 EQUALLY_RIGHT = re.compile(r"^\s*(?P<what>.+?)\s*(?:\([^)]*\)\s*)?equally right", re.IGNORECASE)
+# the sixth round's wording: "equally right: from = google (parent); to = baidu", "equally right:
+# year = 2022 (first papers there)"
+LABELLED = re.compile(
+    r"^\s*(?:equally right:\s*)?(?P<side>from|to|year)\s*=\s*(?P<what>[^()]+?)\s*(?:\([^)]*\))?\s*$",
+    re.IGNORECASE,
+)
 # the earlier sets' wording: "to may equally be read as amazon or aws-ai-labs (parent)"
 READ_AS = re.compile(r"equally be read as\s+(?P<what>.+?)\s*(?:\([^)]*\))?\s*$", re.IGNORECASE)
 
@@ -362,10 +368,21 @@ def alternatives(gold: dict[str, Any]) -> tuple[set[str], set[int]]:
     """The end point names and years a gold move's ``note`` calls equally right (the sets'
     convention: "mila equally right", "amazon equally right (parent)", "Codeium equally right as
     from", "resigned the UCL chair in 2024; 2024 equally right"; the earlier sets' "to may
-    equally be read as amazon or aws-ai-labs"), normalised like the keys."""
+    equally be read as amazon or aws-ai-labs"; the sixth round's "equally right: from = google
+    (parent); to = baidu" and "equally right: year = 2022"), normalised like the keys."""
     names: set[str] = set()
     years: set[int] = set()
-    for clause in str(gold.get("note") or "").split(";"):
+    note = str(gold.get("note") or "")
+    labelled = note.strip().lower().startswith("equally right:")
+    for clause in note.split(";"):
+        found = LABELLED.match(clause) if labelled else None
+        if found is not None:
+            what = found.group("what").strip()
+            if found.group("side").lower() == "year":
+                years |= {int(y) for y in re.findall(r"\d{4}", what)}
+            else:
+                names.add(norm(what))
+            continue
         found = EQUALLY_RIGHT.match(clause)
         if found is not None:
             what = found.group("what").strip()

@@ -139,6 +139,16 @@ def test_an_end_point_or_year_the_label_calls_equally_right_matches_and_is_liste
     assert harness.alternatives(
         {"note": "to may equally be read as 'Hugging Face Paris' or aws-ai-labs (the string)"}
     ) == ({"hugging face paris", "aws ai labs"}, set())
+    assert harness.alternatives({"note": "equally right: from = ucas; to = baidu (parent)"}) == (
+        {"ucas", "baidu"},
+        set(),
+    )
+    assert harness.alternatives({"note": "equally right: year = 2022 (first papers there)"}) == (
+        set(),
+        {2022},
+    )
+    # "from = x" outside an "equally right:" note is prose, not an alternative
+    assert harness.alternatives({"note": "moved from = nowhere"}) == (set(), set())
 
 
 def test_a_bad_line_is_named(harness: Any, tmp_path: Path) -> None:
