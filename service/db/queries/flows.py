@@ -257,14 +257,12 @@ async def net_flows(
 
 
 def institution_flow_series_sql(
-    institution_ids: Sequence[int], period: Period, flt: MoveFilter, *, rollups: bool = True
+    institution_ids: Sequence[int], period: Period, flt: MoveFilter
 ) -> tuple[str, list[object]]:
     """Rows (root, p, inflow, outflow) per institution (with its descendants) and period.
 
     Always counted from the move table: a few institutions' moves come through its institution
-    indexes, while the institution rollup would be read whole (see ``rollup_for``). ``rollups``
-    is accepted for symmetry with the other aggregates."""
-    del rollups
+    indexes, while the institution rollup would be read whole (see ``rollup_for``)."""
     table, one = _from(None)
     p = Params()
     where = filter_conditions(flt, p)
@@ -299,12 +297,10 @@ async def institution_flow_series(
     institution_ids: Sequence[int],
     period: Period,
     flt: MoveFilter,
-    *,
-    rollups: bool = True,
 ) -> dict[int, list[SeriesPoint]]:
     """Inflow, outflow and net per period for each institution together with its descendants;
     moves inside that tree are neither in nor out."""
-    sql, params = institution_flow_series_sql(institution_ids, period, flt, rollups=rollups)
+    sql, params = institution_flow_series_sql(institution_ids, period, flt)
     rows = await ex.fetch(sql, *params)
     out: dict[int, list[SeriesPoint]] = defaultdict(list)
     for r in rows:

@@ -15,11 +15,10 @@ from service.db.queries.moves import MoveFilter
 class SeriesRequest:
     period: Period
     flt: MoveFilter
-    rollups: bool = True
 
 
 async def fetch_series(
     ex: Executor, req: SeriesRequest, ids: Sequence[int]
 ) -> dict[int, list[SeriesPoint]]:
-    found = await flows.institution_flow_series(ex, ids, req.period, req.flt, rollups=req.rollups)
+    found = await flows.institution_flow_series(ex, ids, req.period, req.flt)
     return {i: found.get(i, []) for i in ids}
