@@ -25,6 +25,7 @@ from service.db.queries.flows import (
     Weight,
     flows,
     flows_sql,
+    institution_flow_series,
     institution_flow_series_sql,
     net_flows,
     net_flows_sql,
@@ -141,11 +142,15 @@ async def test_plans_show_which_table_a_flow_query_reads(pool: asyncpg.Pool) -> 
                 assert "move" in got and not {t.value for t in Rollup} & got
                 got = await _relations(conn, *build(level, Period.YEAR, COVERED, rollups=False))
                 assert "move" in got and not {t.value for t in Rollup} & got
-        # Series are always counted from the move table (through its institution indexes).
+        # Series: one institution's rollup (and the pair rollup for moves inside a tree) when
+        # it covers the filter, else the move table (through its institution indexes).
+        side = {Rollup.INSTITUTION_SIDE.value, Rollup.INSTITUTION.value}
         got = await _relations(conn, *institution_flow_series_sql([1, 2], Period.YEAR, COVERED))
-        assert "move" in got and "move_rollup_institution" not in got
-        got = await _relations(conn, *institution_flow_series_sql([1, 2], Period.YEAR, UNCOVERED))
-        assert "move" in got and "move_rollup_institution" not in got
+        assert side <= got and "move" not in got, got
+        for flt, rollups in ((UNCOVERED, True), (COVERED, False)):
+            sql = institution_flow_series_sql([1, 2], Period.YEAR, flt, rollups=rollups)
+            got = await _relations(conn, *sql)
+            assert "move" in got and not {t.value for t in Rollup} & got, got
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,6 +408,13 @@ async def _compare(conn: asyncpg.Connection, world: World, flt: MoveFilter) -> i
             slow_net = await net_flows(conn, level, period, flt, rollups=False)
             assert fast_net == slow_net, (level, period, flt)
             n += 2
+    for period in (Period.ALL, Period.QUARTER):
+        fast_series = await institution_flow_series(conn, world.institutions, period, flt)
+        slow_series = await institution_flow_series(
+            conn, world.institutions, period, flt, rollups=False
+        )
+        assert fast_series == slow_series, (period, flt)
+        n += 1
     return n
 
 

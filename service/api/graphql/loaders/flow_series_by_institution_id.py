@@ -15,10 +15,11 @@ from service.db.queries.moves import MoveFilter
 class SeriesRequest:
     period: Period
     flt: MoveFilter
+    rollups: bool = True
 
 
 async def fetch_series(
     ex: Executor, req: SeriesRequest, ids: Sequence[int]
 ) -> dict[int, list[SeriesPoint]]:
-    found = await flows.institution_flow_series(ex, ids, req.period, req.flt)
+    found = await flows.institution_flow_series(ex, ids, req.period, req.flt, rollups=req.rollups)
     return {i: found.get(i, []) for i in ids}

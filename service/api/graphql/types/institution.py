@@ -203,7 +203,7 @@ class Institution(relay.Node):
     async def flow_series(
         self, info: Info, period: Period = Period.YEAR, filter: MoveFilterInput | None = None
     ) -> list[FlowPoint]:
-        req = SeriesReq(period, await move_filter(info, filter))
+        req = SeriesReq(period, await move_filter(info, filter), info.context.settings.flow_rollups)
         key = ByParent(req, self.id)
         loader = info.context.loaders.institution_flow_series
         # Kept like the flows (``flow_cache``): dropped when a move is recorded, after
