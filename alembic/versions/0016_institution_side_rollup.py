@@ -127,10 +127,12 @@ CREATE TABLE {TABLE} (
 COMMENT ON TABLE {TABLE} IS 'Moves into (inflow) and out of each institution per month and '
     'filter dimension (migration 0016); kept by the move_rollup_side triggers, read by the '
     'institution series.';
+-- in institution order: one institution's cells fill a few pages, not one page each (the
+-- most-moved institution's 34,665 cells at 1x: 16,551 pages read unordered)
 INSERT INTO {TABLE} ({NAMES}, moves, pending)
     SELECT {NAMES}, sum(d), false FROM ({_sides("(SELECT *, 1 AS d FROM move)")})
     AS _d ({NAMES}, d)
-    GROUP BY {GROUP};
+    GROUP BY {GROUP} ORDER BY {GROUP};
 CREATE UNIQUE INDEX {TABLE}_cell_uq ON {TABLE} ({NAMES}) NULLS NOT DISTINCT WHERE NOT pending;
 CREATE INDEX {TABLE}_institution_idx ON {TABLE} (institution_id);
 CREATE INDEX {TABLE}_pending_idx ON {TABLE} (pending) WHERE pending;

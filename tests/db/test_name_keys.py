@@ -340,6 +340,10 @@ async def test_prefix_path_reads_the_key_index(pool: asyncpg.Pool) -> None:
                  generate_series(1, 60)
             """
         )
+        await conn.execute(  # a common name: its namesakes outnumber a page many times over
+            "INSERT INTO researcher (display_name, search_text) "
+            "SELECT 'Wei Zhang', 'wei zhang | zhang wei' FROM generate_series(1, 3000)"
+        )
         await conn.execute("ANALYZE researcher, researcher_name_key")
         page = await list_researchers(
             Recording(conn),
