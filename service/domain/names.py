@@ -597,6 +597,18 @@ def search_tokens(query: str, field: str = "search") -> list[str]:
     """Folded tokens of a user's search query; Han runs are replaced by their pinyin (surname
     first, given syllables joined), which :func:`researcher_search_text` always carries.
     A search longer than the limits is refused (:func:`check_search`)."""
+    return list(dict.fromkeys(_search_terms(query, field)))
+
+
+def search_key(query: str, field: str = "search") -> str:
+    """A search as one name key: its folded tokens in the order typed (repeats kept: "yang
+    yang"), joined by single spaces, as each " | "-separated form of
+    :func:`researcher_search_text` is written. A researcher whose form starts with it matches
+    every token (``researcher_name_key``)."""
+    return " ".join(_search_terms(query, field))
+
+
+def _search_terms(query: str, field: str) -> list[str]:
     check_search(query, field)
     tokens: list[str] = []
     for token in fold(query).split():
@@ -608,7 +620,7 @@ def search_tokens(query: str, field: str = "search") -> list[str]:
                 tokens.extend(to_pinyin(token).split())
         else:
             tokens.append(token)
-    return list(dict.fromkeys(tokens))
+    return tokens
 
 
 # --------------------------------------------------------------------------------------------

@@ -142,11 +142,15 @@ async def test_plans_show_which_table_a_flow_query_reads(pool: asyncpg.Pool) -> 
                 assert "move" in got and not {t.value for t in Rollup} & got
                 got = await _relations(conn, *build(level, Period.YEAR, COVERED, rollups=False))
                 assert "move" in got and not {t.value for t in Rollup} & got
-        # Series are always counted from the move table (through its institution indexes).
+        # Series: one institution's rollup (and the pair rollup for moves inside a tree) when
+        # it covers the filter, else the move table (through its institution indexes).
+        side = {Rollup.INSTITUTION_SIDE.value, Rollup.INSTITUTION.value}
         got = await _relations(conn, *institution_flow_series_sql([1, 2], Period.YEAR, COVERED))
-        assert "move" in got and "move_rollup_institution" not in got
-        got = await _relations(conn, *institution_flow_series_sql([1, 2], Period.YEAR, UNCOVERED))
-        assert "move" in got and "move_rollup_institution" not in got
+        assert side <= got and "move" not in got, got
+        for flt, rollups in ((UNCOVERED, True), (COVERED, False)):
+            sql = institution_flow_series_sql([1, 2], Period.YEAR, flt, rollups=rollups)
+            got = await _relations(conn, *sql)
+            assert "move" in got and not {t.value for t in Rollup} & got, got
 
 
 # --------------------------------------------------------------------------------------------

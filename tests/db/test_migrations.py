@@ -72,6 +72,26 @@ async def test_each_revision_downgrades_one_step(empty_db_url: str) -> None:
         await conn.close()
 
 
+async def test_side_rollup_downgrade_restores_the_compaction_of_0014(empty_db_url: str) -> None:
+    """0016 redefines ``tf_compact_move_rollups`` to fold its table too; going back to 0015
+    restores 0014's definition exactly, and the side rollup and its triggers are gone."""
+    compaction = "SELECT pg_get_functiondef('tf_compact_move_rollups'::regproc)"
+    await migrations.upgrade_async(empty_db_url, "0015")
+    conn = await asyncpg.connect(empty_db_url)
+    try:
+        before = await conn.fetchval(compaction)
+        await migrations.upgrade_async(empty_db_url, "0016")
+        assert "move_rollup_institution_side" in await conn.fetchval(compaction)
+        await migrations.downgrade_async(empty_db_url, "0015")
+        assert await conn.fetchval(compaction) == before
+        assert await conn.fetchval("SELECT to_regclass('move_rollup_institution_side')") is None
+        assert not await conn.fetchval(
+            "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'move_rollup_side%'"
+        )
+    finally:
+        await conn.close()
+
+
 async def test_check_at_head_names_both_revisions(empty_db_url: str) -> None:
     conn = await asyncpg.connect(empty_db_url)
     try:

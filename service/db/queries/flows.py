@@ -26,7 +26,7 @@ from enum import Enum
 
 from service.db.queries.executor import Executor, Params
 from service.db.queries.moves import MoveFilter, filter_conditions
-from service.db.queries.rollups import Rollup, rollup_for
+from service.db.queries.rollups import Rollup, covers, rollup_for
 from service.domain.flows import Level, Period, mark_small
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "mark_small",
     "net_flows",
     "net_flows_sql",
+    "series_source",
     "source",
 ]
 
@@ -256,16 +257,26 @@ async def net_flows(
     ]
 
 
+def series_source(flt: MoveFilter, *, rollups: bool = True) -> Rollup | None:
+    """The rollup an institution series reads (``move_rollup_institution_side``, with the
+    moves inside each tree taken back from ``move_rollup_institution``), or None for the scan
+    of ``move``: as for flows, when every filter is one a rollup row answers; a filter by a
+    second institution reads the moves."""
+    if not rollups or not covers(flt):
+        return None
+    if flt.from_institution is not None or flt.to_institution is not None:
+        return None
+    return Rollup.INSTITUTION_SIDE
+
+
 def institution_flow_series_sql(
     institution_ids: Sequence[int], period: Period, flt: MoveFilter, *, rollups: bool = True
 ) -> tuple[str, list[object]]:
     """Rows (root, p, inflow, outflow) per institution (with its descendants) and period.
 
-    Always counted from the move table: a few institutions' moves come through its institution
-    indexes, while the institution rollup would be read whole (see ``rollup_for``). ``rollups``
-    is accepted for symmetry with the other aggregates."""
-    del rollups
-    table, one = _from(None)
+    From the rollups when they cover the filter (:func:`series_source`): the cells of the
+    tree's institutions through their index, whatever the number of moves; else counted from
+    the move table through its institution indexes."""
     p = Params()
     where = filter_conditions(flt, p)
     if period is not Period.ALL:
@@ -273,23 +284,44 @@ def institution_flow_series_sql(
     cond = " AND ".join(f"({w})" for w in where)
     keys = p.add(list(institution_ids), "bigint[]")
     per = period_sql(period)
-    sql = f"""
+    sub = f"""
         WITH RECURSIVE _sub(root, id) AS (
             SELECT k, k FROM unnest({keys}) AS k
             UNION SELECT _sub.root, i.id FROM institution i JOIN _sub ON i.parent_id = _sub.id
-        )
+        )"""
+    tail = "GROUP BY root, p HAVING sum(i) <> 0 OR sum(o) <> 0 ORDER BY root, p NULLS FIRST"
+    if series_source(flt, rollups=rollups) is not None:
+        # A move inside the tree is a cell in and a cell out of it: taken back from the pair
+        # rollup, whose (from, to) index finds the tree's pairs.
+        sql = f"""{sub}
         SELECT root, p, sum(i)::int AS inflow, sum(o)::int AS outflow FROM (
-            SELECT s.root, {per} AS p, {one} AS i, 0 AS o FROM {table}
+            SELECT s.root, {per} AS p, CASE WHEN m.inflow THEN m.moves ELSE 0 END AS i,
+                   CASE WHEN m.inflow THEN 0 ELSE m.moves END AS o
+            FROM _sub s JOIN {Rollup.INSTITUTION_SIDE.value} m ON m.institution_id = s.id
+            WHERE {cond}
+            UNION ALL
+            SELECT s.root, {per} AS p, -m.moves AS i, -m.moves AS o
+            FROM _sub s JOIN _sub s2 ON s2.root = s.root
+            JOIN {Rollup.INSTITUTION.value} m
+              ON m.from_institution_id = s.id AND m.to_institution_id = s2.id
+            WHERE {cond}
+        ) AS _e
+        {tail}
+        """
+        return sql, p.values
+    sql = f"""{sub}
+        SELECT root, p, sum(i)::int AS inflow, sum(o)::int AS outflow FROM (
+            SELECT s.root, {per} AS p, 1 AS i, 0 AS o FROM move m
             JOIN _sub s ON s.id = m.to_institution_id
             WHERE {cond} AND NOT EXISTS (
                 SELECT 1 FROM _sub s2 WHERE s2.root = s.root AND s2.id = m.from_institution_id)
             UNION ALL
-            SELECT s.root, {per} AS p, 0 AS i, {one} AS o FROM {table}
+            SELECT s.root, {per} AS p, 0 AS i, 1 AS o FROM move m
             JOIN _sub s ON s.id = m.from_institution_id
             WHERE {cond} AND NOT EXISTS (
                 SELECT 1 FROM _sub s2 WHERE s2.root = s.root AND s2.id = m.to_institution_id)
         ) AS _e
-        GROUP BY root, p HAVING sum(i) <> 0 OR sum(o) <> 0 ORDER BY root, p NULLS FIRST
+        {tail}
     """
     return sql, p.values
 

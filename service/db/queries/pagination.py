@@ -93,9 +93,12 @@ class Page(Generic[R]):
     keys: list[tuple[Any, ...]]
     has_next: bool
     has_previous: bool
+    # A tiered page (``fetch_tiered_page``): each item's own tier's ordering.
+    orderings: list[Ordering] | None = None
 
     def cursor(self, index: int) -> str:
-        return encode_cursor(self.ordering, self.keys[index])
+        ordering = self.orderings[index] if self.orderings is not None else self.ordering
+        return encode_cursor(ordering, self.keys[index])
 
     @property
     def start_cursor(self) -> str | None:
@@ -149,12 +152,16 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def decode_cursor(ordering: Ordering, cursor: str) -> list[Any]:
+def _cursor_data(cursor: str) -> Any:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = orjson.loads(raw)
+        return orjson.loads(raw)
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         raise InvalidCursor(f"not a valid cursor: {cursor!r}") from None
+
+
+def decode_cursor(ordering: Ordering, cursor: str) -> list[Any]:
+    data = _cursor_data(cursor)
     if not isinstance(data, list) or len(data) != len(ordering.keys) + 1:
         raise InvalidCursor(f"not a valid cursor: {cursor!r}")
     if data[0] != ordering.name:
@@ -246,6 +253,67 @@ async def fetch_page(
     )
     rows = await ex.fetch(sql, *params.values)
     return _page_from_rows(rows, ordering, page, factory)
+
+
+async def fetch_tiered_page(
+    ex: Executor,
+    tiers: Sequence[tuple[ListQuery, Ordering]],
+    page: PageArgs,
+    factory: Callable[[asyncpg.Record], R],
+) -> Page[R]:
+    """Page a list made of disjoint lists one after the other, each in its own ordering (a
+    search's exact and prefix matches by name key, then the rest by similarity).
+
+    Each tier is paged by :func:`fetch_page`; a later tier is read only when the earlier ones
+    did not fill the page (with a page of 0 rows when they filled it exactly, to know whether
+    more follow). A cursor names its tier's ordering, so the tiers' names must differ; the
+    page's first tier is the after-cursor's, its last the before-cursor's.
+    """
+    names = [o.name for _, o in tiers]
+
+    def tier_of(cursor: str) -> int:
+        data = _cursor_data(cursor)
+        name = data[0] if isinstance(data, list) and data else None
+        if name not in names:
+            raise InvalidCursor(
+                f"this cursor belongs to ordering {name!r}, not one of {names!r}; "
+                "pass the same orderBy and search you paged with"
+            )
+        return names.index(name)
+
+    first = tier_of(page.after) if page.after is not None else 0
+    last = tier_of(page.before) if page.before is not None else len(tiers) - 1
+    order = range(first, last + 1)
+    need = page.size
+    items: list[R] = []
+    keys: list[tuple[Any, ...]] = []
+    orderings: list[Ordering] = []
+    more = False
+    for i in reversed(order) if page.backward else order:
+        query, ordering = tiers[i]
+        after = page.after if i == first else None
+        before = page.before if i == last else None
+        args = (
+            PageArgs(last=need, after=after, before=before)
+            if page.backward
+            else PageArgs(first=need, after=after, before=before)
+        )
+        got = await fetch_page(ex, query, ordering, args, factory)
+        tier_orderings = [ordering] * len(got.items)
+        if page.backward:
+            items[:0], keys[:0], orderings[:0] = got.items, got.keys, tier_orderings
+        else:
+            items += got.items
+            keys += got.keys
+            orderings += tier_orderings
+        need -= len(got.items)
+        if got.has_previous if page.backward else got.has_next:
+            more = True
+            break
+    ordering = tiers[first][1]
+    if page.backward:
+        return Page(items, ordering, keys, page.before is not None, more, orderings)
+    return Page(items, ordering, keys, more, page.after is not None, orderings)
 
 
 async def fetch_pages(

@@ -69,6 +69,8 @@ class Rollup(Enum):
 
     COUNTRY = "move_rollup_country"
     INSTITUTION = "move_rollup_institution"
+    INSTITUTION_SIDE = "move_rollup_institution_side"
+    """Moves into and out of one institution (migration 0016): the institution series."""
 
 
 def _month_start(d: date) -> bool:
@@ -98,10 +100,10 @@ def rollup_for(flt: MoveFilter, *, institutions: bool) -> Rollup | None:
     if not covers(flt):
         return None
     if flt.from_institution is not None or flt.to_institution is not None:
-        # One institution's moves: the move table's institution indexes find them in
-        # milliseconds, while the institution rollup, keyed by pairs and months, holds about as
-        # many rows as there are moves and has no index by one side (716 ms against 9 ms for
-        # the institution page at 1x, docs/benchmarks.md).
+        # One institution's flows to the others: the move table's institution indexes find
+        # them, while the institution rollup, keyed by pairs and months, holds about as many
+        # rows as there are moves (716 ms against 9 ms at 1x, docs/benchmarks.md). One
+        # institution's series reads its own rollup (flows.series_source).
         return None
     if institutions:
         return Rollup.INSTITUTION
