@@ -541,7 +541,10 @@ _RESEARCH_WORK_TEXT = _rx(
     r"\bpublish\w*|\bpapers?\b|\bco-?author\w*|\bnovel\b|\bresearch (on|into)\b"
     r"|\b(conduct|lead|pursue|carry out|do|doing) (\w+ )?research\b|\bstud(y|ies|ying)\b"
     r"|\bnew (methods?|algorithms?|approaches|techniques|architectures)\b|\bpublications?\b"
-    r"|论文|发表|前沿研究|前沿探索|探索新|新方法|新算法"
+    # experiments of one's own (not "you will not run research experiments yourself")
+    r"|(?<!not )\b(design|designing|run|running|conduct|conducting)\s+(\w+\s+){0,2}experiments\b"
+    r"|\bablations?\b|\bhypothes[ie]s\b|\bscaling[- ]laws?\b"
+    r"|论文|发表|前沿研究|前沿探索|探索新|新方法|新算法|消融|实验设计"
     r"|論文|発表|新しい手法|国際会議|研究を行"
 )
 # An AI-security researcher's text: attacks on models and their defences (AI safety

@@ -38,6 +38,10 @@ RESEARCHES = {
     "systems": "Study new parallelism schemes for training at scale and publish the results.",
     "data": "Study how data mixtures change scaling behaviour and publish the findings.",
     "分布式": "探索新的分布式训练方法，并在顶级会议发表论文。",
+    "ablations": (
+        "Design experiments on pretraining data mixtures and run ablations to improve model"
+        " quality."
+    ),
 }
 
 
@@ -71,6 +75,8 @@ def test_a_title_on_engineering_work_whose_text_is_building_it_is_not_research(
         ("Research Engineer, Training Systems", "Science", RESEARCHES["systems"]),
         ("Member of Technical Staff, Data", "Technical Staff", RESEARCHES["data"]),
         ("研究工程师（分布式训练）", "大模型研究中心", RESEARCHES["分布式"]),
+        # experiments and ablations of one's own are research work too
+        ("Member of Technical Staff, Data", "Technical Staff", RESEARCHES["ablations"]),
         # no text, or a text that names no duties: the title decides, as before
         ("Research Engineer, Training Systems", "Science", None),
         ("Member of Technical Staff, Data", "Technical Staff", "Join us."),
