@@ -78,9 +78,34 @@ order (the quality page prints it as a table). The decisions worth knowing:
   text is about attacks on models and their defences (jailbreaks, adversarial attacks, prompt
   injection, data poisoning), and security otherwise (penetration tests, vulnerabilities, or
   no such text), whatever the department.
+* **The duties decide titles on engineering work, whatever the title's research words**: a
+  research engineer, member of technical staff or researcher/scientist whose title names
+  engineering work or the data, environments, systems, tooling or validation around models
+  ("Research Engineer, Evaluation Platform", "Member of Technical Staff, Pretraining Data",
+  "Scientist, Perception Data", 研究工程师（分布式训练）), and whose own text says the person
+  builds, runs, scales or maintains them and names no research of their own, is not a research
+  role; nor is a bare "Member of Technical Staff" outside a research organisation whose text
+  is such work, nor an engineer a research department would tip whose text is (training-stack
+  reliability, checkpointing). An algorithm engineer on a research topic whose text is shipping a
+  product's model features (落地, 上线, A/B tests, business metrics, user retention, content
+  review) and names no research is not either. Without such text the title decides, as before.
+  The other way, a title that names no kind of work (技术专家, 高级专家, スペシャリスト,
+  "Staff Engineer, Generalisation") or a researcher without AI words in the title is research
+  when its own text names research work at least twice (papers, publishing, studies, new
+  methods, 論文, 発表) with AI context (a topic, an AI cue, a research or science department, or
+  AI named in the text).
+* **What a research role is, for an AI-talent tracker**: a person whose work advances AI
+  itself (models, methods, systems, and AI applied to science). Research about AI's effects
+  on society, its governance, law, policy or economy (人工智能治理, 社会科学研究员, "AI
+  Governance Researcher") is research of another field, counted with policy and economics,
+  not research; computational social science, which builds the methods, stays research. The
+  assistant of researchers (研究员助理) is an assistant, and a research rank in research
+  administration (助理研究员（科研管理）, or whose text is expenses, meetings, orders and
+  schedules) is an administrator. A sponsored PhD studentship is research, like a residency; a
+  research fellow (リサーチフェロー) is a postdoctoral post.
 * **Applied scientists who deliver to customers** (title, department or team facing
-  customers: "Applied Scientist, Enterprise" in Solutions) and solutions, customer, field or
-  deployment scientists are not research roles; **scholars and fellows programmes**
+  customers or partners: "Applied Scientist, Enterprise" in Solutions) and solutions,
+  customer, field or deployment scientists are not research roles; **scholars and fellows programmes**
   ("Research Scholar Program", 学者计划) are, like a residency. **Assistants and
   secretaries** (研究院院长助理, 研究院行政秘书, "Assistant to the Head of Research") are not,
   even in a research institute; a research assistant (研究助理) and the academic ranks
@@ -189,12 +214,22 @@ _AI_WORK = _rx(
 # content safety"): a Trust & Safety title naming it is research on classifiers.
 _ML_METHOD = _rx(r"\b(machine learning|ml|deep learning)\b")
 
+# Fields whose researchers study AI's effects on society, law and policy rather than advance
+# AI itself (人工智能治理, 社会科学研究员): research about AI, not AI research.
+_NON_AI_FIELD = _rx(
+    r"\bgovernance\b|(?<!computational )\bsocial (sciences?|scientists?|research)\b"
+    r"|\bsociolog\w*"
+    r"|\bhumanities\b|\banthropolog\w*|\bpolicy research\b"
+)
+
 # ---- look-alikes (checked first, in this order) ---------------------------------------
 _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "exclude:assistant",
         _rx(
             r"\b(executive|administrative|personal) assistant\b|\bassistant to\b"
+            # the assistant of researchers (研究员助理), not a research assistant
+            r"|\b(researcher|scientist|professor)(s|'s|s')?\s+assistant\b"
             r"|\bchief of staff\b|\bsecretar(y|ies)\b"
             # the assistant of a person or an office (研究院院长助理: "head of research
             # institute assistant"), not a research assistant or an assistant researcher
@@ -262,9 +297,12 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"(?!\s+(of|for|in)\s+(ai|artificial|machine|llms?|models?|agi|frontier)\b)"
             # an economist stays an economist when the economy studied is AI's
             r"|\beconomics\b"
+            # studying AI's effects on society and its governance is not AI research
+            r"|" + _NON_AI_FIELD.pattern
         ),
         "researchers of a field that is not AI: strategy, industry, economics (of AI too),"
-        " finance, standards, patents, consulting, legal, education, investment, government",
+        " finance, standards, patents, consulting, legal, education, investment, government;"
+        " governance, social science and policy research, of AI too",
     ),
     (
         "exclude:go_to_market",
@@ -296,7 +334,10 @@ _EXCLUSIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ),
     (
         "exclude:trust_and_safety",
-        _rx(r"\btrust\s*(&|and)\s*safety\b|\bcontent (safety|moderation|review|security)\b"),
+        _rx(
+            r"\btrust\s*(&|and)\s*safety\b|\bcontent (safety|moderation|review|security)\b"
+            r"|\brisk control\b"
+        ),
         "Trust & Safety, content safety or moderation researchers (moderation policy, not AI"
         " safety), even on a large model",
     ),
@@ -323,6 +364,8 @@ _INTERN = _rx(r"\bintern(ship)?s?\b|\bstudent researcher\b|\bphd student\b")
 _RESIDENCY = _rx(
     r"\bresiden(cy|t|ts)\b|\b(fellows?|scholars?) program(me)?s?\b|\bfellowship\b"
     r"|\b(ai|ai safety|safety) fellow\b"
+    # a sponsored PhD: the studentship is research by definition
+    r"|\b(phd|doctoral) studentships?\b"
 )
 _MANAGER = _rx(
     r"\bresearch (team |group )?(manager|lead|director|head)\b|\bhead of (ai |ml )?research\b"
@@ -451,6 +494,7 @@ _ENGINEERING_WORK = _rx(
 # delivers models for customers. Scientists are not judged by it.
 _CUSTOMER_ORG = _rx(
     r"\bpublic sector\b|\bsolutions?\b|\bcustomers?\b|\bdelivery\b|\bprofessional services\b"
+    r"|\bpartners?\b|\bpartnerships?\b"
     r"|\bgo[- ]to[- ]market\b|\bgtm\b|\bsales\b|\bbusiness\b(?!\s+(group|unit))|\bindustry\b"
     r"|\bindustries\b"
     r"|\bconsulting\b"
@@ -495,9 +539,13 @@ _SUPPORT_WORK_TEXT = _rx(
 # The text says the person does research: publishes, studies, designs new methods.
 _RESEARCH_WORK_TEXT = _rx(
     r"\bpublish\w*|\bpapers?\b|\bco-?author\w*|\bnovel\b|\bresearch (on|into)\b"
-    r"|\b(conduct|lead|pursue|carry out|do) (\w+ )?research\b|\bstud(y|ies|ying)\b"
-    r"|\bnew (methods?|algorithms?|approaches|techniques|architectures)\b"
-    r"|论文|发表|前沿研究|探索新|新方法|新算法"
+    r"|\b(conduct|lead|pursue|carry out|do|doing) (\w+ )?research\b|\bstud(y|ies|ying)\b"
+    r"|\bnew (methods?|algorithms?|approaches|techniques|architectures)\b|\bpublications?\b"
+    # experiments of one's own (not "you will not run research experiments yourself")
+    r"|(?<!not )\b(design|designing|run|running|conduct|conducting)\s+(\w+\s+){0,2}experiments\b"
+    r"|\bablations?\b|\bhypothes[ie]s\b|\bscaling[- ]laws?\b"
+    r"|论文|发表|前沿研究|前沿探索|探索新|新方法|新算法|消融|实验设计"
+    r"|論文|発表|新しい手法|国際会議|研究を行"
 )
 # An AI-security researcher's text: attacks on models and their defences (AI safety
 # research), as against a security team's work on systems (penetration tests,
@@ -512,6 +560,55 @@ _SECURITY_OPS_TEXT = _rx(
     r"|\bthreat (intelligence|actors?|hunting)\b|\bincident response\b"
     r"|渗透|漏洞|攻防演练|应急响应|威胁情报"
 )
+
+
+# The area of a title that names engineering work on models, or on the data, environments,
+# systems and validation around them ("Research Engineer, Evaluation Platform", "Member of
+# Technical Staff, Pretraining Data", "Scientist, Perception Data", "Safety Scientist, Release
+# Validation"): the same titles are used for research on these, so the text decides.
+_ENGINEERING_AREA = _rx(
+    r"\bdata\b|\benvironments?\b|\bdistributed\b|\blarge[- ]scale training\b|\bsystems\b"
+    r"|\bperformance\b|\bon-device\b|\bedge\b|\btool(s|ing)\b|\bharness\w*|\bleaderboards?\b"
+    r"|\bvalidation\b|\bverification\b|\breleases?\b|\blabell?ing\b|\bannotation\b"
+)
+# The text says the person builds, runs, scales and maintains things.
+_ENGINEERING_DUTY_TEXT = _rx(
+    r"\b(build|builds|building|operate|operates|operating|run|runs|running|scale|scales"
+    r"|maintain\w*|own|owns|implement\w*|integrat\w*|ship|ships|shipping|profil\w*"
+    r"|packag\w*|deploy\w*|keep|improv\w*|optimi[sz]\w*)\b"
+    r"|开发|维护|运维|搭建|构建|上线|部署|構築|運用|開発"
+)
+# The text says the person ships a product's model features: 落地, 上线, A/B tests, business
+# metrics, user retention, content review.
+_PRODUCT_WORK_TEXT = _rx(
+    r"落地|上线|业务指标|业务效果|用户(留存|增长|体验|活跃)|线上|审核"
+    r"|\bA\s*/\s*B\b|\bAB\s*(实验|测试|test\w*)|\bin production\b|\b(product|business) metrics\b"
+    r"|\buser (retention|engagement|growth)\b"
+)
+
+
+def _research_text(description: str) -> bool:
+    """Whether the text names any research work of the person's own (publishing, papers,
+    studies, new methods), preferences ("papers a plus") left out."""
+    return bool(_RESEARCH_WORK_TEXT.search(_PREFERENCE_CLAUSE.sub(" ", description)))
+
+
+def _engineering_duties(title: str, description: str) -> bool:
+    """A title whose area is engineering work (``_engineering_work``) or the data,
+    environments, systems, tooling or validation around models (``_ENGINEERING_AREA``), and
+    whose own text says the person builds, runs or maintains them and names no research of
+    their own: "Research Engineer, Evaluation Platform" owning the service that schedules
+    evaluations, "Member of Technical Staff, Pretraining Data" running the crawling pipelines.
+    Without such text the title decides, as before."""
+    if not description or not (_engineering_work(title) or _ENGINEERING_AREA.search(title)):
+        return False
+    return bool(_ENGINEERING_DUTY_TEXT.search(description)) and not _research_text(description)
+
+
+def _ships_product(description: str) -> bool:
+    """The text is about shipping a product's model features (落地, 上线, A/B tests, business
+    metrics) and names no research: an algorithm engineer on a product, whatever the topic."""
+    return bool(_PRODUCT_WORK_TEXT.search(description)) and not _research_text(description)
 
 
 def _serves_research(title: str, description: str) -> bool:
@@ -536,6 +633,8 @@ _ADMIN_WORK_TEXT = _rx(
     r"\breimburse\w*|\bprocurement\b|\bpurchas\w*|\bexpense\w*|\bscheduling\b"
     r"|\bcalendars?\b|\bfiling\b|\badministrative\b|\barchiv\w*|\bvisitors?\b"
     r"|报销|采购|行政|会议组织|组织[^。；;，,]{0,6}会议|接待|归档|档案|经费|办公软件"
+    # Japanese: orders, schedules, office work, expenses
+    r"|発注|スケジュール|事務|経費|精算|庶務"
 )
 # Clauses of a text that state a preference, not the work ("有论文发表者优先", "papers a plus").
 _PREFERENCE_CLAUSE = _rx(
@@ -562,6 +661,36 @@ def _text_does_research(description: str) -> bool:
 
 
 _POSTDOC = _rx(r"\bpostdoc\w*\b|\bpost-?doctoral\b")
+# A research fellow is a postdoctoral post: an R&D department or a lab is context enough.
+_RESEARCH_FELLOW = _rx(r"\bresearch fellows?\b")
+# The junior research ranks that are also a research office's administrative grade
+# (助理研究员 in 科研管理): administration in the text decides, as for a research assistant.
+_RESEARCH_ASSISTANT_RANK = _rx(r"\bassistant researchers?\b|\bresearch assistants?\b")
+# Titles that name no kind of work: an engineer, expert, specialist or scientist whose
+# posting's text alone says whether the work is research (技术专家, 高级专家, スペシャリスト,
+# "Staff Engineer, Generalisation").
+_GENERIC_TITLE = _rx(r"\b(engineer|expert|specialist|scientist|staff)\b")
+# A department named for research or science: context for a title its text calls research.
+_SCIENCE_ORG = _rx(r"\b(research|science|sciences)\b")
+
+
+def _research_in_text(title: str, department: str, team: str, description: str) -> bool:
+    """A title that names no research (a generic or weak one) whose own text names research
+    work at least twice (``_text_does_research``), with AI context: a research topic or an
+    AI cue in the title, department, team or text, or a research or science department."""
+    if not description or not _text_does_research(description):
+        return False
+    if set(_topics_in(title)) | set(_topics_in(team)):
+        return True
+    if any(
+        _AI_CUE.search(value) or _SCIENCE_ORG.search(value)
+        for value in (title, department, team)
+        if value
+    ):
+        return True
+    return bool(_AI_CUE.search(_normalise(description)))
+
+
 # A visiting scholar or scientist: a research organisation or lab is context enough, as for
 # a "researcher" (访问学者 in a 研究院), not a history department.
 _VISITING = _rx(r"\bvisiting (scholar|scientist|researcher)s?\b")
@@ -590,16 +719,20 @@ RULES: tuple[Rule, ...] = (
     Rule("applied_scientist", "applied_scientist", "applied (research/ML) scientist, applied science"),
     Rule("research_scientist", "research_scientist", "research scientist (if it comes before research engineer in the title)"),
     Rule("exclude:engineer_for_customers", None, "a research engineer whose title, department or team faces customers (public sector, solutions, customers, delivery, sales, industry)"),
+    Rule("exclude:engineering_duties", None, "a research engineer, member of technical staff or researcher/scientist whose title names engineering work or the data, environments, systems, tooling or validation around models, and whose own text says the person builds, runs or maintains them and names no research of their own; a bare MTS outside a research organisation whose text is such work"),
     Rule("exclude:research_support_engineer", None, "a research engineer whose title names support work (infrastructure, platform, tooling, framework, harness, pipelines) and no research topic, and whose own text says the work serves other teams' research (used by all science teams, 支持研究团队) and names no research of its own (publishing, papers, studies, new methods); tools, harnesses and dashboards need no such text"),
     Rule("research_engineer", "research_engineer", "research engineer, research SDE, research software engineer, '<X> Engineer, Research' or '(Research)' unless X is a function such as backend or frontend, or engineering work such as platform, data or infrastructure"),
     Rule("research_topic_lead", "research_manager", "head/director/VP/lead of a research topic ('Head of Post-Training', 预训练负责人), not of an engineering, product or business function"),
-    Rule("exclude:research_administrator", None, "a research assistant (科研助理, 研究助理) whose team is an office or whose own text is administration (purchases, reimbursements, meetings, files) and names no research: a research centre's administrator"),
-    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher' and 'postdoc' only)"),
+    Rule("exclude:research_administrator", None, "a research assistant or assistant researcher (科研助理, 研究助理, 助理研究员, 研究アシスタント) whose team is an office or whose own text is administration (purchases, reimbursements, meetings, files, orders, schedules) and names no research: a research centre's administrator"),
+    Rule("researcher_with_ai_context", "research_scientist", "researcher, scientist, postdoc, research fellow/associate/assistant, visiting scholar, professor, lecturer, faculty, with AI context (a research or R&D department, a lab or an institute is enough for 'researcher', 'postdoc', 'research fellow' and a visiting researcher only; a visiting researcher's text naming research is enough too)"),
+    Rule("researcher_research_text", "research_scientist", "a researcher or scientist without AI context in the title, department or team, whose own text names research work at least twice and AI (or whose department is named for research or science)"),
+    Rule("exclude:product_work", None, "an algorithm engineer on a research topic whose own text is shipping a product's model features (落地, 上线, A/B tests, business metrics, user retention, content review) and names no research"),
     Rule("algorithm_engineer_research_topic", "research_engineer", "algorithm engineer/expert with a research topic (not infrastructure) in the title or team, unless the title names engineering work (inference, acceleration, platform, evaluation, data engineering, recommendation/search/ads, industry delivery) or a function such as deployment, on-device, backend, or the department faces customers; the department alone never decides"),
     Rule("algorithm_engineer_research_text", "research_engineer", "an algorithm engineer whose title names no topic, no engineering work and no other function, and whose own text names research work at least twice (publishing, papers, new methods, exploring), preferences such as 'papers a plus' left out"),
     Rule("exclude:engineering_work", None, "any other title naming engineering work on models (inference, acceleration, platform, evaluation, data engineering, recommendation/search/ads, industry delivery) or in a customer-facing department: never tipped by a research department"),
     Rule("manager_in_research_org", "research_manager", "engineering manager / team lead on a research topic (title or team) whose department, team or own title names a research org (not 'R&D' or a lab)"),
     Rule("engineer_in_research_org", "research_engineer", "software/ML engineer with a research cue (research topic in title or team, or an ML word in the title) whose department or team is a research org (not 'R&D' or a lab); never backend, payments, data platform, kernel, ..."),
+    Rule("generic_title_research_text", "research_engineer", "an engineer, expert, specialist or staff title naming no function and no engineering work (技术专家, 高级专家, スペシャリスト, 'Staff Engineer, X'), whose own text names research work at least twice, with AI context (topic, AI cue, research or science department, or AI in the text)"),
     Rule("no_research_cue", None, "everything else"),
 )  # fmt: skip
 
@@ -788,6 +921,8 @@ def _decide(
             return "exclude:mts_function", None
         if _INFRA_AREA.search(title) and not research_topics and not _RESEARCH_WORD.search(title):
             return "exclude:mts_infrastructure", None
+        if _engineering_duties(title, description):
+            return "exclude:engineering_duties", None
         if not re.search(r"\w", _MTS_GRADE.sub(" ", _MTS.sub(" ", title))):
             # a bare "Member of Technical Staff" takes its area from its team or department
             for value in (team, department):
@@ -795,6 +930,14 @@ def _decide(
                     return "exclude:mts_function", None
                 if value and _INFRA_AREA.search(value) and not _RESEARCH_ORG.search(value):
                     return "exclude:mts_infrastructure", None
+            # and, outside a research organisation, its work from its text
+            if (
+                description
+                and not _research_org(department, team)
+                and _ENGINEERING_DUTY_TEXT.search(description)
+                and not _research_text(description)
+            ):
+                return "exclude:engineering_duties", None
         return "mts", "member_of_technical_staff"
     if _APPLIED_SCIENTIST.search(title):
         if customer_org or _CUSTOMER_ORG.search(title):
@@ -819,6 +962,8 @@ def _decide(
         return "exclude:engineer_for_customers", None
     if engineer and _serves_research(title, description):
         return "exclude:research_support_engineer", None
+    if engineer and _engineering_duties(title, description):
+        return "exclude:engineering_duties", None
     if engineer:
         return "research_engineer", "research_engineer"
     if (
@@ -842,10 +987,26 @@ def _decide(
             _LAB_ORG.search(value) or _RD_ORG.search(value) for value in (department, team) if value
         )
         org_is_enough = (in_research_org or lab) and bool(
-            _RESEARCHER_WORD.search(title) or _POSTDOC.search(title) or _VISITING.search(title)
+            _RESEARCHER_WORD.search(title)
+            or _POSTDOC.search(title)
+            or _VISITING.search(title)
+            or _RESEARCH_FELLOW.search(title)
         )
+        if _engineering_duties(title, description):
+            return "exclude:engineering_duties", None
+        if (
+            _RESEARCH_ASSISTANT_RANK.search(title)
+            and description
+            and _ADMIN_WORK_TEXT.search(description)
+            and not _research_text(description)
+        ):
+            return "exclude:research_administrator", None
         if topics or _AI_CUE.search(context) or org_is_enough:
             return "researcher_with_ai_context", "research_scientist"
+        if _VISITING.search(title) and description and _research_text(description):
+            return "researcher_with_ai_context", "research_scientist"
+        if _research_in_text(title, department, team, description):
+            return "researcher_research_text", "research_scientist"
         return "no_research_cue", None
     if _ALGORITHM_ENGINEER.search(title):
         # an algorithm engineer's title (or team) must name research work itself: the
@@ -856,6 +1017,8 @@ def _decide(
             and not engineering_work
             and not customer_org
         ):
+            if description and _ships_product(description):
+                return "exclude:product_work", None
             return "algorithm_engineer_research_topic", "research_engineer"
         if engineering_work or customer_org:
             return "exclude:engineering_work", None
@@ -878,7 +1041,21 @@ def _decide(
     ml_cue = _ML_CUE.search(_RESEARCH_SUPPORT_AREA.sub(" ", title))
     engineer_cue = research_topics or (ml_cue and "infrastructure" not in topics)
     if in_research_org and not function and _ENGINEER.search(title) and engineer_cue:
+        if (
+            description
+            and _ENGINEERING_DUTY_TEXT.search(description)
+            and not _research_text(description)
+        ):
+            # the department tips nothing when the text says the work is engineering
+            return "exclude:engineering_duties", None
         return "engineer_in_research_org", "research_engineer"
+    if (
+        _GENERIC_TITLE.search(title)
+        and not function
+        and not engineering_work
+        and _research_in_text(title, department, team, description)
+    ):
+        return "generic_title_research_text", "research_engineer"
     return "no_research_cue", None
 
 

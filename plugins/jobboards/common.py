@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -347,6 +347,7 @@ def build_posting(
         own_text if country_text is None else country_text,
         location,
         board.country_hint(),
+        alternatives=parsed.alternatives,
     )
     role = classify_posting(
         title,
@@ -374,33 +375,54 @@ def build_posting(
     )
 
 
+def _structured_countries(
+    candidates: Sequence[str | None], *, ambiguous: bool = False
+) -> Iterator[str]:
+    """The countries a board's structured fields name, in order: an ISO code as it is, a
+    place as ``parse_location`` reads it (an ambiguous city alone, such as an office named
+    "Cambridge", only when ``ambiguous``)."""
+    for candidate in candidates:
+        if not candidate:
+            continue
+        code = candidate.strip().upper()
+        if COUNTRY_RE.match(code):
+            yield code
+            continue
+        parsed = parse_location(candidate)
+        if parsed.country_code and (ambiguous or not parsed.alternatives):
+            yield parsed.country_code
+
+
 def posting_country(
     named: str | None,
     fallback_countries: Sequence[str | None],
     text: str | None,
     location: str | None,
     default: str | None,
+    *,
+    alternatives: Sequence[str] = (),
 ) -> str | None:
     """The posting's country, from its own evidence first and the company's default last:
 
-    1. the country its location string names (``named``);
+    1. the country its location string names (``named``); when that is a city whose name
+       several countries share and nothing in the string chooses (``alternatives``: a bare
+       "Cambridge" is GB or US), the board's structured fields or else the text choose
+       when they name one of them, else the best-known (the company's default does not
+       choose: a US lab's "Oxford" is in England);
     2. the board's structured fields for this posting, in order (Lever's ``country``, Ashby's
        address, Greenhouse's offices);
     3. the one country its own text places the job in ("remote within the United Kingdom");
     4. the company's default country, and only for a bare Remote/Hybrid location whose text
        does not open the job to any country ("you can work from any country": no country).
     """
+    if named and len(alternatives) > 1:
+        for choice in (*_structured_countries(fallback_countries), text_country(text)):
+            if choice and choice.upper() in alternatives:
+                return choice.upper()
     if named:
         return named
-    for candidate in fallback_countries:
-        if not candidate:
-            continue
-        code = candidate.strip().upper()
-        if COUNTRY_RE.match(code):
-            return code
-        found = parse_location(candidate).country_code
-        if found:
-            return found
+    for structured in _structured_countries(fallback_countries, ambiguous=True):
+        return structured
     found = text_country(text)
     if found:
         return found

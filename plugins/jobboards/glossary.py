@@ -281,6 +281,17 @@ FUNCTIONS: tuple[Term, ...] = (
     ("生物学", "biology"),
     ("结构生物学", "structural biology"),
     ("经济学", "economics"),
+    # fields studied by researchers who are not AI researchers, and work on a product's content
+    ("治理", "governance"),
+    ("社会科学", "social science"),
+    ("社会学", "sociology"),
+    ("社会研究", "social research"),
+    ("科研管理", "research administration"),
+    ("管理", "management"),
+    ("内容风控", "content moderation"),
+    ("风控", "risk control"),
+    ("内容审核", "content moderation"),
+    ("内容理解", "content understanding"),
 )
 JAPANESE: tuple[Term, ...] = (
     ("リサーチサイエンティスト", "research scientist"),
@@ -364,6 +375,12 @@ JAPANESE: tuple[Term, ...] = (
     ("セキュリティ", "security"),
     ("カスタマーサクセス", "customer success"),
     ("ソリューションアーキテクト", "solutions architect"),
+    ("リサーチフェロー", "research fellow"),
+    ("フェロー", "fellow"),
+    ("スペシャリスト", "specialist"),
+    ("エキスパート", "expert"),
+    ("アシスタント", "assistant"),
+    ("研究支援", "research support"),
 )
 KOREAN: tuple[Term, ...] = (
     ("연구 과학자", "research scientist"),

@@ -69,6 +69,10 @@ class ParsedLocation:
     remote: bool
     hybrid: bool
     cities: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()
+    """The countries the first place could equally be, when it is a city whose name several
+    countries share and nothing beside it chooses (a bare "Cambridge": GB, US); empty
+    otherwise. ``country_code`` is the best-known of them."""
 
 
 # The gazetteer: one line per city in ``data/cities.txt`` (canonical name | countries,
@@ -520,10 +524,12 @@ def _group(parts: list[_Part]) -> list[list[_Part]]:
     return groups
 
 
-def _resolve_group(group: list[_Part]) -> tuple[list[str], list[str]]:
-    """Return (countries, cities) for one place."""
+def _resolve_group(group: list[_Part]) -> tuple[list[str], list[str], list[str]]:
+    """Return (countries, cities, alternatives) for one place: ``alternatives`` are the
+    countries an ambiguous city alone could be (best-known first), when no region or country
+    part chooses between them."""
     if group[0].kind == "world":
-        return [], []
+        return [], [], []
     readings: list[tuple[tuple[str, ...], bool]] = []  # (countries, explicit part?)
     has_local = False
     for index, part in enumerate(group):
@@ -552,7 +558,7 @@ def _resolve_group(group: list[_Part]) -> tuple[list[str], list[str]]:
         if options:
             readings.append((tuple(dict.fromkeys(options)), part.kind != "city"))
     if not readings:
-        return [], []
+        return [], [], []
     # Choose the country that the most parts allow; then the one that a region or country
     # part names (an explicit "Paris, TX" beats the gazetteer's Paris); then the earliest
     # preference.
@@ -571,7 +577,10 @@ def _resolve_group(group: list[_Part]) -> tuple[list[str], list[str]]:
             cities.append(part.city[0])
         elif part.kind == "unknown" and any(p.kind != "unknown" for p in group):
             cities.append(part.text)
-    return [best], cities
+    alternatives = [code for code in score if score[code][:2] == score[best][:2]]
+    if len(alternatives) < 2:
+        alternatives = []
+    return [best], cities, sorted(alternatives, key=lambda code: score[code], reverse=True)
 
 
 def _hint_country(hint: str | None) -> str | None:
@@ -600,6 +609,7 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
 
     countries: list[str] = []
     cities: list[str] = []
+    alternatives: list[str] | None = None  # of the first place that names a country
     saw_place = False
     for place in _PLACE_SPLIT_RE.split(cleaned):
         parts: list[_Part] = []
@@ -626,10 +636,19 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
         if parts:
             saw_place = True
         for group in _group(parts):
-            found_countries, found_cities = _resolve_group(group)
+            found_countries, found_cities, found_alternatives = _resolve_group(group)
+            if found_countries and alternatives is None:
+                alternatives = found_alternatives
             countries.extend(found_countries)
             cities.extend(found_cities)
 
+    if alternatives and countries:
+        # another place of the same location chooses between an ambiguous city's countries
+        # ("Cambridge | Boston, MA" is Cambridge, Massachusetts)
+        sibling = next((code for code in countries[1:] if code in alternatives), None)
+        if sibling:
+            countries[0] = sibling
+            alternatives = []
     unique = tuple(dict.fromkeys(countries))
     if not unique and not saw_place and (remote or hybrid) and not _ANYWHERE_RE.search(text):
         hinted = _hint_country(country_hint)
@@ -641,6 +660,7 @@ def parse_location(text: str | None, *, country_hint: str | None = None) -> Pars
         remote=remote,
         hybrid=hybrid,
         cities=tuple(dict.fromkeys(cities)),
+        alternatives=tuple(alternatives or ()) if unique and countries else (),
     )
 
 
@@ -682,13 +702,19 @@ def text_country(text: str | None) -> str | None:
 
 
 # Phrases that open a remote job to (nearly) any country: "work from any country", "hire in
-# most countries", "can be done from any country", "open to candidates in any location", "from
-# anywhere in the world", "any time zone", 全球远程, 不限地点.
+# most countries", "can be done from any country", "based in any LatAm country", "open to
+# candidates in any location", "from anywhere in the world", "anywhere in EMEA", "any time
+# zone", 全球远程, 不限地点.
 _ANYWHERE_TEXT_RE = re.compile(
     r"\b(?:work|working|hire|hiring|live|living|based|located|apply|join us|done|performed"
     r"|open to)\b[^.;\n]{0,40}?"
-    r"\b(?:any|most|many|almost any|nearly any)\s+(?:countr(?:y|ies)|time ?zones?|locations?)\b"
+    r"\b(?:any|most|many|almost any|nearly any)\s+(?:[\w-]+\s+)?(?:countr(?:y|ies)|time ?zones?"
+    r"|locations?)\b"
     r"|\bfrom anywhere(?! in\b)|\banywhere in the world\b|\b(?:any|every) time ?zones?\b"
+    # a region wider than a country: "we can employ you anywhere in EMEA"
+    r"|\banywhere (?:in|across|within) (?:the )?(?:emea|europe|european union|eu|apac|asia"
+    r"|asia[- ]pacific|latin america|latam|the americas|americas|africa|middle east|mena"
+    r"|nordics|benelux|dach|cee)\b"
     r"|\blocation[- ]independent\b|\bfully remote,? worldwide\b"
     r"|全球远程|全球范围内?远程|不限(?:工作)?地点|工作地点不限",
     re.IGNORECASE,
