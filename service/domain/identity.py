@@ -774,13 +774,34 @@ def _label(topic: str) -> str:
     return topic.removeprefix(DEPARTMENT)
 
 
+# The same fields named in Han script, kana or Hangul, where words are not split by spaces:
+# matched anywhere in the label (의과대학 내과학교실, a college of medicine's department of
+# internal medicine; 计算机学院, a school of computer science). Stems specific enough that a
+# computing label does not contain them.
+_COMPUTING_STEMS = (
+    "计算机", "計算機", "人工智能", "人工知能", "机器学习", "機械学習", "软件", "軟體",
+    "情報科学", "情报", "信息科学", "컴퓨터", "인공지능", "기계학습", "머신러닝",
+    "소프트웨어", "전산",
+)  # fmt: skip
+_OTHER_FIELD_STEMS = (
+    "医学", "醫學", "医科", "医院", "醫院", "病院", "内科", "內科", "外科", "临床", "臨床",
+    "化学", "化學", "物理", "药学", "薬学", "藥學", "护理", "看護", "의과", "의학", "의대",
+    "내과", "외과", "병원", "임상", "간호", "약학", "화학", "물리", "질환", "간이식",
+)  # fmt: skip
+
+
 def _field(labels: Iterable[str]) -> str | None:
     """ "computing" or "other" when every label of a sighting lies in that field (and one at
-    least names it); None when they are mixed, unknown, or absent."""
+    least names it); None when they are mixed, unknown, or absent. Labels in Han script, kana
+    or Hangul are placed by the stems they contain (:data:`_OTHER_FIELD_STEMS`), so that a
+    Korean page's department of internal medicine meets an English computer science one."""
     fields: set[str | None] = set()
     for label in labels:
         words = _topic_words(label)
         computing, other = bool(words & _COMPUTING_WORDS), bool(words & _OTHER_FIELD_WORDS)
+        native = fold(label)
+        computing = computing or any(stem in native for stem in _COMPUTING_STEMS)
+        other = other or any(stem in native for stem in _OTHER_FIELD_STEMS)
         if computing and other:
             return None
         fields.add("computing" if computing else "other" if other else None)

@@ -643,3 +643,32 @@ def test_a_unit_a_department_names_counts_the_same_from_either_side() -> None:
         topics=frozenset({"department:Seed", "video generation"}),
     )
     assert compare(profile, page, ctx) == compare(page, profile, ctx)
+
+
+def test_a_name_read_from_hangul_does_not_join_two_fields_at_one_university() -> None:
+    # A Hangul page of a medical school and a romanised catalogue record of a computer
+    # scientist, one university, overlapping years: the name reads the same, the fields say
+    # two people (their labels cannot be compared word by word across scripts).
+    medicine = Sighting(
+        ("이수진",),
+        stints=((MIT, 2010, None),),
+        topics=frozenset({"간질환", "간이식", "department:의과대학 내과학교실"}),
+    )
+    computing = Sighting(
+        ("Sujin Lee",),
+        stints=((MIT, 2018, 2026),),
+        topics=frozenset(
+            {
+                "Domain Adaptation and Few-Shot Learning",
+                "department:Department of Computer Science and Engineering",
+            }
+        ),
+    )
+    assert compare(medicine, computing, CTX).decision != "merge"
+    # The same page with a computing department still merges with the record.
+    same = Sighting(
+        ("이수진",),
+        stints=((MIT, 2018, None),),
+        topics=frozenset({"도메인 적응", "department:컴퓨터공학부"}),
+    )
+    assert compare(same, computing, CTX).decision == "merge"
