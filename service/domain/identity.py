@@ -491,10 +491,30 @@ def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> boo
     return False
 
 
+def _names_within(x: int, y: int, ctx: Context) -> bool:
+    """Whether a name of ``x`` is an affiliation string naming a unit and then ``y`` ("Institute
+    of Formal and Applied Linguistics, Charles University"): stored as an institution of its own
+    when it came before the university was known, resolved to the university when it came
+    after, so that identity must read it as the university either way."""
+    names_y = {fold(n) for n in ctx.institutions.names.get(y, ())}
+    if not names_y:
+        return False
+    for name in ctx.institutions.names.get(x, ()):
+        parts = [fold(p) for p in name.split(",")]
+        if len(parts) > 1 and any(p in names_y for p in parts[1:]):
+            return True
+    return False
+
+
 def _same_place(sa: StintSpan, sb: StintSpan, a: Sighting, b: Sighting, ctx: Context) -> int | None:
     """The institution two stints share: the same one, or the unit a department at the other
-    names (the unit, whichever side names it, so that the count is symmetric)."""
+    names (the unit, whichever side names it, so that the count is symmetric), or the
+    university an affiliation string names after its unit (the university)."""
     if sa[0] == sb[0]:
+        return sa[0]
+    if _names_within(sa[0], sb[0], ctx):
+        return sb[0]
+    if _names_within(sb[0], sa[0], ctx):
         return sa[0]
     if _unit_named(sa[0], sb[0], _departments(a), ctx):
         return sb[0]
