@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
@@ -425,6 +426,59 @@ def _name_tokens(name: str) -> list[str]:
     return tokens
 
 
+# Arabic family names with the article: "Al-Harbi", "Al Harbi" and "Alharbi", "El-Amrani" and
+# "Elamrani" are one name, written with a hyphen, a space or joined.
+_ARABIC_ARTICLES = frozenset({"al", "el"})
+# Spanish and Portuguese family names: a person with two surnames (paternal, maternal) is often
+# named by the first alone ("Carlos Martínez Sánchez" is "Carlos Martínez"). The commonest,
+# and the patronymics in -ez (González, Fernández), recognise a pair of surnames.
+HISPANIC_SURNAMES = _words(
+    "garcia rodriguez gonzalez fernandez lopez martinez sanchez perez gomez martin jimenez ruiz "
+    "hernandez diaz moreno alvarez munoz romero alonso gutierrez navarro torres dominguez vazquez "
+    "ramos gil ramirez serrano blanco molina morales suarez ortega delgado castro ortiz rubio "
+    "marin sanz nunez iglesias medina garrido cortes castillo santos lozano guerrero cano prieto "
+    "mendez cruz calvo gallego vidal leon marquez herrera pena flores cabrera campos vega fuentes "
+    "carrasco diez reyes caballero nieto aguilar pascual santana herrero lorenzo montero hidalgo "
+    "gimenez ibanez ferrer duran santiago benitez mora vicente vargas arias carmona crespo roman "
+    "pastor soto saez velasco rojas silva oliveira souza costa pereira almeida ferreira "
+    "rodrigues carvalho araujo ribeiro mendoza aguirre salazar rivera contreras espinoza "
+    "figueroa sandoval guzman acosta"
+)
+
+
+def _hispanic_surname(token: str) -> bool:
+    return token in HISPANIC_SURNAMES or (len(token) >= 5 and token.endswith("ez"))
+
+
+# Russian and Ukrainian given names in their transliterations: one key for "Dmitry",
+# "Dmitrii", "Dmitriy" and "Dmytro", for "Alexander", "Aleksandr" and "Oleksandr".
+_SLAVIC_GIVEN = MappingProxyType(
+    {
+        "oleksandr": "alexander", "aleksandr": "alexander", "alexandr": "alexander",
+        "oleksiy": "alexey", "oleksii": "alexey", "aleksei": "alexey", "aleksey": "alexey",
+        "alexei": "alexey", "dmytro": "dmitry", "serhiy": "sergey", "serhii": "sergey",
+        "andriy": "andrey", "andrii": "andrey", "mykola": "nikolay", "nikolai": "nikolay",
+        "volodymyr": "vladimir", "mykhailo": "mikhail", "mykhaylo": "mikhail",
+        "yuriy": "yury", "yurii": "yury", "iurii": "yury", "yuri": "yury", "vasyl": "vasily",
+        "pavlo": "pavel", "petro": "petr", "pyotr": "petr", "ihor": "igor", "hennadiy": "gennady",
+        "yevgeny": "evgeny", "yevgeniy": "evgeny", "evgenii": "evgeny", "ievgen": "evgeny",
+        "yevhen": "evgeny", "mikhael": "mikhail", "maksim": "maxim", "maksym": "maxim",
+    }
+)  # fmt: skip
+_SLAVIC_ENDING = re.compile(r"(?:iy|ii|ij|yi|yj)$")
+
+
+def slavic_given(token: str) -> str:
+    """One key for the transliterations of a Russian or Ukrainian given name: "dmitrii",
+    "dmitriy", "dmytro" → "dmitry"; "oleksandr", "aleksandr" → "alexander"; "sergei" →
+    "sergey"."""
+    if token in _SLAVIC_GIVEN:
+        return _SLAVIC_GIVEN[token]
+    key = _SLAVIC_ENDING.sub("y", token)
+    key = re.sub(r"ei$", "ey", key)
+    return _SLAVIC_GIVEN.get(key, key)
+
+
 def _looks_east_asian(tokens: list[str]) -> bool:
     if len(tokens) < 2 or len(tokens) > 4:
         return False
@@ -478,7 +532,13 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         if len(tokens[0]) > 1:
             readings.append(NameParse(tokens[0], tuple(tokens[1:]), True))
         return tuple(readings)
+    if len(tokens) >= 3 and tokens[-2] in _ARABIC_ARTICLES:
+        # "Khalid S. Al-Harbi" is "Khalid S. Alharbi": the article belongs to the family name
+        tokens = [*tokens[:-2], tokens[-2] + tokens[-1]]
     western = NameParse(tokens[-1], tuple(tokens[:-1]))
+    if len(tokens) >= 3 and _hispanic_surname(tokens[-2]) and _hispanic_surname(tokens[-1]):
+        # "Carlos Martínez Sánchez": two surnames, the first the one a person goes by alone
+        return (western, NameParse(tokens[-2], tuple(tokens[:-2])))
     if tokens[0] in VIETNAMESE_SURNAMES and tokens[-1] not in VIETNAMESE_SURNAMES:
         # "Pham Thi Lan": the family name first, the name a person goes by last, middle
         # names ("Thi", "Van", "Duc") between; written Western-style it is "Lan Pham".
@@ -552,6 +612,10 @@ def blocking_keys(name: str) -> frozenset[str]:
         short = hepburn_short(parse.family)
         if short != parse.family and short in JAPANESE_SURNAMES:
             keys.add(f"{short}|{initial}")  # "Satoh" and "Sato" meet
+        if parse.given and not parse.east_asian:
+            slavic = slavic_given(parse.given[0])[0]
+            if slavic != initial:
+                keys.add(f"{parse.family}|{slavic}")  # "Oleksandr" and "Alexander" meet
         group = surname_group(parse.family) if parse.east_asian else None
         if group is not None:
             keys.add(f"{group}|{initial}")  # "Jung" and "Jeong" meet

@@ -39,6 +39,7 @@ from service.domain.names import (
     japanese_family,
     parse_person_name,
     segment_pinyin,
+    slavic_given,
     umlauts_written_out,
 )
 
@@ -171,6 +172,9 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     if "".join(a.given) == "".join(b.given):
         return "exact" if family_equal else "close"
     if min(len(ga), len(gb)) >= 5 and fuzz.ratio(ga, gb) >= 88 and family_equal:
+        return "close"
+    # "Dmitrii Smirnov" is "Dmitry Smirnov", "Oleksandr" the Ukrainian "Alexander"
+    if family_equal and slavic_given(ga) == slavic_given(gb):
         return "close"
     # "Yuuki Satoh" is "Yuki Sato": Japanese long vowels written out
     if japanese and hepburn_short(ga) == hepburn_short(gb):

@@ -90,3 +90,42 @@ def test_best_match_keeps_ties_visible() -> None:
     found = best_match(probe, twins)
     assert found is not None and found[1].decision == "candidate"
     assert best_match(probe, [PersonRecord(("Someone Else",), id=3)]) is None
+
+
+def _level(a: str, b: str) -> str:
+    from service.domain.names import parse_person_name
+    from service.domain.resolution import NAME_LEVEL_RANK, compare_parses
+
+    levels = [compare_parses(x, y) for x in parse_person_name(a) for y in parse_person_name(b)]
+    return max(levels, key=NAME_LEVEL_RANK.__getitem__)
+
+
+def test_an_arabic_family_name_with_its_article_joined_hyphenated_or_apart_is_one_name() -> None:
+    from service.domain.names import blocking_keys
+
+    for written in ("Omar Al-Zahrani", "Omar Al Zahrani", "Al-Zahrani, Omar"):
+        assert _level(written, "Omar Alzahrani") == "exact"
+        assert blocking_keys(written) & blocking_keys("Omar Alzahrani")
+    assert _level("Hassan El-Idrissi", "Hassan Elidrissi") == "exact"
+    # The article is no given name: a different family name stays a different name.
+    assert _level("Omar Al-Zahrani", "Omar Alghamdi") == "none"
+
+
+def test_a_spanish_name_with_both_surnames_is_the_name_with_the_first_alone() -> None:
+    from service.domain.names import blocking_keys
+
+    assert _level("Javier Hernández Molina", "Javier Hernandez") == "exact"
+    assert blocking_keys("Javier Hernández Molina") & blocking_keys("Javier Hernandez")
+    assert _level("Ana Sofía Ramírez Ortega", "Ana Sofia Ramirez") == "exact"
+    # Only a pair of surnames: a middle given name is not taken for one.
+    assert _level("Javier Andrés Molina", "Javier Andres") == "none"
+
+
+def test_russian_and_ukrainian_given_names_in_other_transliterations_meet() -> None:
+    from service.domain.names import blocking_keys
+
+    assert _level("Yevgeniy Morozov", "Evgeny Morozov") == "close"
+    assert _level("Andrii Shevchuk", "Andrey Shevchuk") == "close"
+    assert _level("Mykola Bondarenko", "Nikolai Bondarenko") == "close"
+    assert blocking_keys("Mykola Bondarenko") & blocking_keys("Nikolai Bondarenko")
+    assert _level("Alexei Morozov", "Alexander Morozov") == "none"
