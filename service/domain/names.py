@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
@@ -479,6 +480,35 @@ def slavic_given(token: str) -> str:
     return _SLAVIC_GIVEN.get(key, key)
 
 
+@lru_cache(maxsize=1)
+def _kakasi() -> Any:
+    import pykakasi
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=65536)
+def japanese_readings(name: str) -> tuple[NameParse, ...]:
+    """The Hepburn reading of a name in kanji when it reads as a Japanese one: 佐藤大輔 →
+    ("sato", "daisuke"), long vowels written short as names write them. A sighting in kanji
+    only meets one in Hepburn only ("Daisuke Sato"), which the pinyin reading (zuo teng da fu)
+    never does. Japanese when the family name read is a common Japanese one, or is written
+    with two kanji or more (Chinese family names are mostly one character), the whole name
+    with three or four."""
+    text = "".join(name.split())
+    if not 2 <= len(text) <= 5 or text[:2] in _COMPOUND_SURNAMES:
+        return ()
+    words = [w for w in _kakasi().convert(text) if w["orig"].strip()]
+    if len(words) < 2 or not all(w["hepburn"].isascii() and w["hepburn"] for w in words):
+        return ()
+    family = hepburn_short(fold(words[0]["hepburn"]).replace(" ", ""))
+    given = hepburn_short("".join(fold(w["hepburn"]).replace(" ", "") for w in words[1:]))
+    japanese = family in JAPANESE_SURNAMES or (len(words[0]["orig"]) >= 2 and len(text) >= 3)
+    if not japanese or not family or not given:
+        return ()
+    return (NameParse(family, (given,), True),)
+
+
 def _looks_east_asian(tokens: list[str]) -> bool:
     if len(tokens) < 2 or len(tokens) > 4:
         return False
@@ -519,7 +549,7 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         family, given = romanise_cjk_name(name)
         if not given:
             return (NameParse(family, (), True),)
-        return (NameParse(family, (given,), True),)
+        return (NameParse(family, (given,), True), *japanese_readings(name))
     tokens = _name_tokens(name)
     if not name.isascii():  # an ASCII name folds to ASCII tokens, none of them CJK
         tokens = [t for t in tokens if not is_cjk(t)] or tokens

@@ -129,3 +129,14 @@ def test_russian_and_ukrainian_given_names_in_other_transliterations_meet() -> N
     assert _level("Mykola Bondarenko", "Nikolai Bondarenko") == "close"
     assert blocking_keys("Mykola Bondarenko") & blocking_keys("Nikolai Bondarenko")
     assert _level("Alexei Morozov", "Alexander Morozov") == "none"
+
+
+def test_a_japanese_name_in_kanji_only_meets_its_hepburn_reading() -> None:
+    from service.domain.names import blocking_keys
+
+    assert _level("田中健太", "Kenta Tanaka") == "exact"
+    assert _level("小林陽子", "Yoko Kobayashi") == "exact"  # ようこ: the long vowel written short
+    assert blocking_keys("田中健太") & blocking_keys("Kenta Tanaka")
+    # A Chinese name keeps its pinyin reading and gains no Japanese one.
+    assert _level("张晓明", "Xiaoming Zhang") == "exact"
+    assert _level("田中健太", "Yuto Tanaka") == "none"
