@@ -110,7 +110,7 @@ from service.domain.names import (
     parse_person_name,
     segment_pinyin,
 )
-from service.domain.resolution import NAME_LEVEL_RANK, compare_parses
+from service.domain.resolution import NAME_LEVEL_RANK, compare_parses, family_initial
 
 logger = logging.getLogger(__name__)
 
@@ -352,6 +352,11 @@ def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
     """``u`` of one agreeing reading; of two spellings (Jung and Jeong), the commoner one, so
     that the weight does not depend on which side is which (nor on ingest order)."""
     east = a.east_asian or b.east_asian
+    if level == "initials" and (family_initial(a, b) or family_initial(b, a)):
+        # the given name in full, the family name an initial
+        full = b if family_initial(a, b) else a
+        given = ctx.frequencies.given.get(full.given_key, DEFAULT_GIVEN["other"])
+        return given * INITIAL_SHARE
     if level == "initials":
         short, full = (a, b) if a.is_initials_only else (b, a)
         share = ctx.frequencies.share(full.family, None, east)

@@ -569,6 +569,11 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
     if len(tokens) >= 3 and _hispanic_surname(tokens[-2]) and _hispanic_surname(tokens[-1]):
         # "Carlos Martínez Sánchez": two surnames, the first the one a person goes by alone
         return (western, NameParse(tokens[-2], tuple(tokens[:-2])))
+    if len(tokens[0]) == 1 and all(len(t) > 1 for t in tokens[1:]):
+        # "S. Ramanathan", "N. Ravi Shankar": in South Indian usage the initial first is the
+        # family (a father's or a place's) name, the words after it the given name; written
+        # in full elsewhere as "Ramanathan Srinivasan".
+        return (western, NameParse(tokens[0], tuple(tokens[1:])))
     if tokens[0] in VIETNAMESE_SURNAMES and tokens[-1] not in VIETNAMESE_SURNAMES:
         # "Pham Thi Lan": the family name first, the name a person goes by last, middle
         # names ("Thi", "Van", "Duc") between; written Western-style it is "Lan Pham".
@@ -632,6 +637,10 @@ def blocking_keys(name: str) -> frozenset[str]:
     """
     keys: set[str] = set()
     for parse in parse_person_name(name):
+        if parse.given and not parse.east_asian and len(parse.given[0]) > 1 and parse.family:
+            # the given name and the family name's initial: "S. Ramanathan" (family S.),
+            # "Venkatesh K." and "Ramanathan Srinivasan" meet here
+            keys.add(f"~{parse.given[0]}|{parse.family[0]}")
         if len(parse.family) < 2:
             continue
         initial = parse.given[0][0] if parse.given else ""

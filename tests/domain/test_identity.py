@@ -672,3 +672,22 @@ def test_a_name_read_from_hangul_does_not_join_two_fields_at_one_university() ->
         topics=frozenset({"도메인 적응", "department:컴퓨터공학부"}),
     )
     assert compare(same, computing, CTX).decision == "merge"
+
+
+def test_a_family_initial_first_is_weighed_by_the_given_name_and_needs_context() -> None:
+    # "M. Lakshmi" (the family name an initial, written first) and "Lakshmi Muthusamy": the
+    # name can be theirs, worth what a given name and an initial are worth; one institution,
+    # one start and a shared topic make them a candidate, the name alone not even that.
+    byline = Sighting(
+        ("M. Lakshmi",),
+        stints=((MIT, 2014, 2026),),
+        topics=frozenset({"wireless communication", "signal processing"}),
+    )
+    page = Sighting(
+        ("Lakshmi Muthusamy",),
+        stints=((MIT, 2014, None),),
+        topics=frozenset({"wireless communication", "massive MIMO"}),
+    )
+    assert compare(byline, page, CTX).decision == "candidate"
+    elsewhere = Sighting(("Lakshmi Muthusamy",), stints=((TSINGHUA, 2020, None),))
+    assert compare(byline, elsewhere, CTX).decision == "separate"

@@ -140,3 +140,18 @@ def test_a_japanese_name_in_kanji_only_meets_its_hepburn_reading() -> None:
     # A Chinese name keeps its pinyin reading and gains no Japanese one.
     assert _level("张晓明", "Xiaoming Zhang") == "exact"
     assert _level("田中健太", "Yuto Tanaka") == "none"
+
+
+def test_an_indian_name_with_its_family_initial_first_or_last_meets_the_name_in_full() -> None:
+    from service.domain.names import blocking_keys
+
+    for short, full in (
+        ("K. Arun Prasad", "Arun Prasad Kannan"),
+        ("M. Lakshmi", "Lakshmi Muthusamy"),
+        ("Arun Prasad K.", "Arun Prasad Kannan"),
+    ):
+        assert _level(short, full) == "initials", short
+        assert blocking_keys(short) & blocking_keys(full), short
+    # Another family initial, or another given name, is another name.
+    assert _level("M. Lakshmi", "Lakshmi Ramesh") == "none"
+    assert _level("K. Arun Prasad", "Vijay Prasad Kannan") == "none"
