@@ -578,6 +578,10 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         # "Pham Thi Lan": the family name first, the name a person goes by last, middle
         # names ("Thi", "Van", "Duc") between; written Western-style it is "Lan Pham".
         return (NameParse(tokens[0], (tokens[-1], *tokens[1:-1])), western)
+    if len(tokens) >= 3 and tokens[0] in VIETNAMESE_SURNAMES:
+        # "Vũ Minh Hoàng": a name a person goes by that is a family name too (Hoàng, Lê) may
+        # be either; written Western-style it is "Hoang Vu", the family first read is theirs.
+        return (western, NameParse(tokens[0], (tokens[-1], *tokens[1:-1])))
     return (western,)
 
 

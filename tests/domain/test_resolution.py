@@ -155,3 +155,12 @@ def test_an_indian_name_with_its_family_initial_first_or_last_meets_the_name_in_
     # Another family initial, or another given name, is another name.
     assert _level("M. Lakshmi", "Lakshmi Ramesh") == "none"
     assert _level("K. Arun Prasad", "Vijay Prasad Kannan") == "none"
+
+
+def test_a_vietnamese_name_going_by_a_word_that_is_also_a_family_name_meets_western_order() -> None:
+    from service.domain.names import blocking_keys
+
+    # Đặng Quốc Trần goes by Trần, itself a family name: "Tran Dang" in Western order.
+    assert _level("Đặng Quốc Trần", "Tran Dang") == "exact"
+    assert blocking_keys("Đặng Quốc Trần") & blocking_keys("Tran Dang")
+    assert _level("Đặng Quốc Trần", "Quoc Dang") == "none"
