@@ -481,7 +481,8 @@ def _departments(s: Sighting) -> tuple[str, ...]:
 
 def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> bool:
     """Whether ``y`` is the unit of ``x`` that a department given at ``x`` names: its name is
-    the department's ("Samsung Research" at Samsung Electronics, its parent) or the
+    the department's ("Samsung Research" at Samsung Electronics, its parent; "Yandex Research"
+    at Yandex, stored apart when it came first, found in Yandex when it came after) or the
     institution's name and the department's ("NTT" and "Communication Science Laboratories":
     NTT Communication Science Laboratories)."""
     names_y = {fold(n) for n in ctx.institutions.names.get(y, ())}
@@ -489,7 +490,12 @@ def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> boo
         return False
     names_x = [fold(n) for n in ctx.institutions.names.get(x, ())]
     for department in departments:
-        if department in names_y and ctx.institutions.related(x, y):
+        # the unit's own name, filed under its parent or beginning with the parent's name
+        # ("Yandex Research" at Yandex, whether or not a source has tied the two yet)
+        within = ctx.institutions.related(x, y) or any(
+            department.startswith(f"{n} ") for n in names_x
+        )
+        if department in names_y and within:
             return True
         if any(f"{n} {department}" in names_y for n in names_x):
             return True

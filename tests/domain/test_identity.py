@@ -691,3 +691,34 @@ def test_a_family_initial_first_is_weighed_by_the_given_name_and_needs_context()
     assert compare(byline, page, CTX).decision == "candidate"
     elsewhere = Sighting(("Lakshmi Muthusamy",), stints=((TSINGHUA, 2020, None),))
     assert compare(byline, elsewhere, CTX).decision == "separate"
+
+
+def test_a_unit_named_after_its_parent_is_the_department_that_names_it_untied() -> None:
+    # "Naver Cloud" stored on its own (met before Naver was known), and a record at Naver
+    # whose department is Naver Cloud: the same place, though no source tied the two, as it
+    # is when the unit's name is resolved to Naver itself.
+    naver, naver_cloud, kaist = 21, 22, 23
+    names = {naver: ("Naver",), naver_cloud: ("Naver Cloud",), kaist: ("KAIST",)}
+    ctx = Context(institutions=Institutions(kinds=KINDS, names=names))
+    record = Sighting(
+        ("Minji Park",),
+        stints=((naver, 2019, None),),
+        topics=frozenset({"department:Naver Cloud", "speech synthesis"}),
+    )
+    byline = Sighting(
+        ("Minji Park",),
+        stints=((naver_cloud, 2019, 2026),),
+        topics=frozenset({"speech synthesis", "voice conversion"}),
+    )
+    assert "1 institution(s) in common at overlapping times" in compare(record, byline, ctx).reasons
+    assert "1 institution(s) in common at overlapping times" in compare(byline, record, ctx).reasons
+    # A department named like an unrelated institution is no unit of this one.
+    student = Sighting(
+        ("Minji Park",),
+        stints=((kaist, 2019, None),),
+        topics=frozenset({"department:Naver Cloud", "speech synthesis"}),
+    )
+    assert (
+        "1 institution(s) in common at overlapping times"
+        not in compare(student, byline, ctx).reasons
+    )
