@@ -509,6 +509,55 @@ def japanese_readings(name: str) -> tuple[NameParse, ...]:
     return (NameParse(family, (given,), True),)
 
 
+# Wade–Giles, as Taiwanese names are romanised ("Chih-Hao Chang" for 张志豪, Zhang Zhihao), its
+# apostrophes dropped: each initial and final with the pinyin it may stand for.
+_WG_INITIALS = (
+    ("ch", ("zh", "j", "ch", "q")), ("hs", ("x",)), ("ts", ("z", "c")), ("tz", ("z", "c")),
+    ("k", ("g", "k")), ("p", ("b", "p")), ("t", ("d", "t")), ("j", ("r",)),
+)  # fmt: skip
+_WG_FINALS = (
+    ("ieh", ("ie",)), ("ien", ("ian",)), ("iung", ("iong",)), ("ung", ("ong",)),
+    ("ueh", ("ue",)), ("uei", ("ui",)), ("erh", ("er",)), ("ih", ("i",)), ("o", ("o", "e", "uo")),
+)  # fmt: skip
+_WG_MARKS = re.compile(r"^(?:hs|tz|ts)|ih$|ieh$|ien$|ung$|ueh$")
+
+
+def wade_giles_pinyin(syllable: str) -> tuple[str, ...]:
+    """The pinyin syllables a Wade–Giles syllable may be: "chih" → zhi, ji?, chi, qi (those
+    pinyin has); "hsu" → xu; "chang" → zhang, chang."""
+    heads: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+        (syllable[len(w) :], p) for w, p in _WG_INITIALS if syllable.startswith(w)
+    )[:1] or ((syllable, ("",)),)
+    rest, initials = heads[0]
+    finals: tuple[str, ...] = (rest,)
+    for w, p in _WG_FINALS:
+        if rest.endswith(w):
+            finals = tuple(rest[: -len(w)] + f for f in p)
+            break
+    known = pinyin_syllables()
+    return tuple(dict.fromkeys(i + f for i in initials for f in finals if i + f in known))
+
+
+def _wade_giles_readings(tokens: list[str]) -> tuple[NameParse, ...]:
+    """Pinyin readings of a name romanised in Wade–Giles, given name hyphenated or joined
+    ("Chih-Hao Chang", "Chang Chih-hao"): only when a syllable shows Wade–Giles (hs, tz, ih,
+    ieh, ung), so that pinyin names gain no readings. At most a few dozen."""
+    if not 2 <= len(tokens) <= 3 or not any(_WG_MARKS.search(t) for t in tokens):
+        return ()
+    options = [wade_giles_pinyin(t) for t in tokens]
+    if not all(options):
+        return ()
+    readings: list[NameParse] = []
+    for family_at in (len(tokens) - 1, 0):
+        given_parts = [options[i] for i in range(len(tokens)) if i != family_at]
+        givens = [""]
+        for part in given_parts:
+            givens = [g + p for g in givens for p in part]
+        for family in options[family_at]:
+            readings += [NameParse(family, (g,), True) for g in givens]
+    return tuple(dict.fromkeys(readings))[:48]
+
+
 def _looks_east_asian(tokens: list[str]) -> bool:
     if len(tokens) < 2 or len(tokens) > 4:
         return False
@@ -557,11 +606,14 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         return ()
     if len(tokens) == 1:
         return (NameParse(tokens[0], ()),)
+    wade_giles = _wade_giles_readings(tokens)
     if _looks_east_asian(tokens):
         readings = [NameParse(tokens[-1], tuple(tokens[:-1]), True)]
         if len(tokens[0]) > 1:
             readings.append(NameParse(tokens[0], tuple(tokens[1:]), True))
-        return tuple(readings)
+        return tuple(dict.fromkeys((*readings, *wade_giles)))
+    if wade_giles:
+        return (NameParse(tokens[-1], tuple(tokens[:-1])), *wade_giles)
     if len(tokens) >= 3 and tokens[-2] in _ARABIC_ARTICLES:
         # "Khalid S. Al-Harbi" is "Khalid S. Alharbi": the article belongs to the family name
         tokens = [*tokens[:-2], tokens[-2] + tokens[-1]]

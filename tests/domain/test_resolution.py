@@ -164,3 +164,15 @@ def test_a_vietnamese_name_going_by_a_word_that_is_also_a_family_name_meets_west
     assert _level("Đặng Quốc Trần", "Tran Dang") == "exact"
     assert blocking_keys("Đặng Quốc Trần") & blocking_keys("Tran Dang")
     assert _level("Đặng Quốc Trần", "Quoc Dang") == "none"
+
+
+def test_a_taiwanese_name_in_wade_giles_meets_its_characters_and_its_pinyin() -> None:
+    from service.domain.names import blocking_keys
+
+    for written in ("Tsung-Han Hsieh", "Hsieh Tsung-han", "Tsung Han Hsieh"):
+        assert _level(written, "謝宗翰") == "exact", written
+        assert _level(written, "Zonghan Xie") == "exact", written
+        assert blocking_keys(written) & blocking_keys("謝宗翰"), written
+    assert _level("Tsung-Han Hsieh", "Zongming Xie") == "none"
+    # A pinyin name gains no Wade–Giles reading.
+    assert _level("Zhihao Zhang", "Zhihao Chang") == "none"
