@@ -110,7 +110,7 @@ from service.domain.names import (
     parse_person_name,
     segment_pinyin,
 )
-from service.domain.resolution import NAME_LEVEL_RANK, compare_parses
+from service.domain.resolution import NAME_LEVEL_RANK, compare_parses, family_initial
 
 logger = logging.getLogger(__name__)
 
@@ -352,6 +352,11 @@ def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
     """``u`` of one agreeing reading; of two spellings (Jung and Jeong), the commoner one, so
     that the weight does not depend on which side is which (nor on ingest order)."""
     east = a.east_asian or b.east_asian
+    if level == "initials" and (family_initial(a, b) or family_initial(b, a)):
+        # the given name in full, the family name an initial
+        full = b if family_initial(a, b) else a
+        given = ctx.frequencies.given.get(full.given_key, DEFAULT_GIVEN["other"])
+        return given * INITIAL_SHARE
     if level == "initials":
         short, full = (a, b) if a.is_initials_only else (b, a)
         share = ctx.frequencies.share(full.family, None, east)
@@ -476,7 +481,8 @@ def _departments(s: Sighting) -> tuple[str, ...]:
 
 def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> bool:
     """Whether ``y`` is the unit of ``x`` that a department given at ``x`` names: its name is
-    the department's ("Samsung Research" at Samsung Electronics, its parent) or the
+    the department's ("Samsung Research" at Samsung Electronics, its parent; "Yandex Research"
+    at Yandex, stored apart when it came first, found in Yandex when it came after) or the
     institution's name and the department's ("NTT" and "Communication Science Laboratories":
     NTT Communication Science Laboratories)."""
     names_y = {fold(n) for n in ctx.institutions.names.get(y, ())}
@@ -484,17 +490,42 @@ def _unit_named(x: int, y: int, departments: Sequence[str], ctx: Context) -> boo
         return False
     names_x = [fold(n) for n in ctx.institutions.names.get(x, ())]
     for department in departments:
-        if department in names_y and ctx.institutions.related(x, y):
+        # the unit's own name, filed under its parent or beginning with the parent's name
+        # ("Yandex Research" at Yandex, whether or not a source has tied the two yet)
+        within = ctx.institutions.related(x, y) or any(
+            department.startswith(f"{n} ") for n in names_x
+        )
+        if department in names_y and within:
             return True
         if any(f"{n} {department}" in names_y for n in names_x):
             return True
     return False
 
 
+def _names_within(x: int, y: int, ctx: Context) -> bool:
+    """Whether a name of ``x`` is an affiliation string naming a unit and then ``y`` ("Institute
+    of Formal and Applied Linguistics, Charles University"): stored as an institution of its own
+    when it came before the university was known, resolved to the university when it came
+    after, so that identity must read it as the university either way."""
+    names_y = {fold(n) for n in ctx.institutions.names.get(y, ())}
+    if not names_y:
+        return False
+    for name in ctx.institutions.names.get(x, ()):
+        parts = [fold(p) for p in name.split(",")]
+        if len(parts) > 1 and any(p in names_y for p in parts[1:]):
+            return True
+    return False
+
+
 def _same_place(sa: StintSpan, sb: StintSpan, a: Sighting, b: Sighting, ctx: Context) -> int | None:
     """The institution two stints share: the same one, or the unit a department at the other
-    names (the unit, whichever side names it, so that the count is symmetric)."""
+    names (the unit, whichever side names it, so that the count is symmetric), or the
+    university an affiliation string names after its unit (the university)."""
     if sa[0] == sb[0]:
+        return sa[0]
+    if _names_within(sa[0], sb[0], ctx):
+        return sb[0]
+    if _names_within(sb[0], sa[0], ctx):
         return sa[0]
     if _unit_named(sa[0], sb[0], _departments(a), ctx):
         return sb[0]
@@ -774,13 +805,34 @@ def _label(topic: str) -> str:
     return topic.removeprefix(DEPARTMENT)
 
 
+# The same fields named in Han script, kana or Hangul, where words are not split by spaces:
+# matched anywhere in the label (의과대학 내과학교실, a college of medicine's department of
+# internal medicine; 计算机学院, a school of computer science). Stems specific enough that a
+# computing label does not contain them.
+_COMPUTING_STEMS = (
+    "计算机", "計算機", "人工智能", "人工知能", "机器学习", "機械学習", "软件", "軟體",
+    "情報科学", "情报", "信息科学", "컴퓨터", "인공지능", "기계학습", "머신러닝",
+    "소프트웨어", "전산",
+)  # fmt: skip
+_OTHER_FIELD_STEMS = (
+    "医学", "醫學", "医科", "医院", "醫院", "病院", "内科", "內科", "外科", "临床", "臨床",
+    "化学", "化學", "物理", "药学", "薬学", "藥學", "护理", "看護", "의과", "의학", "의대",
+    "내과", "외과", "병원", "임상", "간호", "약학", "화학", "물리", "질환", "간이식",
+)  # fmt: skip
+
+
 def _field(labels: Iterable[str]) -> str | None:
     """ "computing" or "other" when every label of a sighting lies in that field (and one at
-    least names it); None when they are mixed, unknown, or absent."""
+    least names it); None when they are mixed, unknown, or absent. Labels in Han script, kana
+    or Hangul are placed by the stems they contain (:data:`_OTHER_FIELD_STEMS`), so that a
+    Korean page's department of internal medicine meets an English computer science one."""
     fields: set[str | None] = set()
     for label in labels:
         words = _topic_words(label)
         computing, other = bool(words & _COMPUTING_WORDS), bool(words & _OTHER_FIELD_WORDS)
+        native = fold(label)
+        computing = computing or any(stem in native for stem in _COMPUTING_STEMS)
+        other = other or any(stem in native for stem in _OTHER_FIELD_STEMS)
         if computing and other:
             return None
         fields.add("computing" if computing else "other" if other else None)

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
@@ -425,6 +427,137 @@ def _name_tokens(name: str) -> list[str]:
     return tokens
 
 
+# Arabic family names with the article: "Al-Harbi", "Al Harbi" and "Alharbi", "El-Amrani" and
+# "Elamrani" are one name, written with a hyphen, a space or joined.
+_ARABIC_ARTICLES = frozenset({"al", "el"})
+# Spanish and Portuguese family names: a person with two surnames (paternal, maternal) is often
+# named by the first alone ("Carlos Martínez Sánchez" is "Carlos Martínez"). The commonest,
+# and the patronymics in -ez (González, Fernández), recognise a pair of surnames.
+HISPANIC_SURNAMES = _words(
+    "garcia rodriguez gonzalez fernandez lopez martinez sanchez perez gomez martin jimenez ruiz "
+    "hernandez diaz moreno alvarez munoz romero alonso gutierrez navarro torres dominguez vazquez "
+    "ramos gil ramirez serrano blanco molina morales suarez ortega delgado castro ortiz rubio "
+    "marin sanz nunez iglesias medina garrido cortes castillo santos lozano guerrero cano prieto "
+    "mendez cruz calvo gallego vidal leon marquez herrera pena flores cabrera campos vega fuentes "
+    "carrasco diez reyes caballero nieto aguilar pascual santana herrero lorenzo montero hidalgo "
+    "gimenez ibanez ferrer duran santiago benitez mora vicente vargas arias carmona crespo roman "
+    "pastor soto saez velasco rojas silva oliveira souza costa pereira almeida ferreira "
+    "rodrigues carvalho araujo ribeiro mendoza aguirre salazar rivera contreras espinoza "
+    "figueroa sandoval guzman acosta"
+)
+
+
+def _hispanic_surname(token: str) -> bool:
+    return token in HISPANIC_SURNAMES or (len(token) >= 5 and token.endswith("ez"))
+
+
+# Russian and Ukrainian given names in their transliterations: one key for "Dmitry",
+# "Dmitrii", "Dmitriy" and "Dmytro", for "Alexander", "Aleksandr" and "Oleksandr".
+_SLAVIC_GIVEN = MappingProxyType(
+    {
+        "oleksandr": "alexander", "aleksandr": "alexander", "alexandr": "alexander",
+        "oleksiy": "alexey", "oleksii": "alexey", "aleksei": "alexey", "aleksey": "alexey",
+        "alexei": "alexey", "dmytro": "dmitry", "serhiy": "sergey", "serhii": "sergey",
+        "andriy": "andrey", "andrii": "andrey", "mykola": "nikolay", "nikolai": "nikolay",
+        "volodymyr": "vladimir", "mykhailo": "mikhail", "mykhaylo": "mikhail",
+        "yuriy": "yury", "yurii": "yury", "iurii": "yury", "yuri": "yury", "vasyl": "vasily",
+        "pavlo": "pavel", "petro": "petr", "pyotr": "petr", "ihor": "igor", "hennadiy": "gennady",
+        "yevgeny": "evgeny", "yevgeniy": "evgeny", "evgenii": "evgeny", "ievgen": "evgeny",
+        "yevhen": "evgeny", "mikhael": "mikhail", "maksim": "maxim", "maksym": "maxim",
+    }
+)  # fmt: skip
+_SLAVIC_ENDING = re.compile(r"(?:iy|ii|ij|yi|yj)$")
+
+
+def slavic_given(token: str) -> str:
+    """One key for the transliterations of a Russian or Ukrainian given name: "dmitrii",
+    "dmitriy", "dmytro" → "dmitry"; "oleksandr", "aleksandr" → "alexander"; "sergei" →
+    "sergey"."""
+    if token in _SLAVIC_GIVEN:
+        return _SLAVIC_GIVEN[token]
+    key = _SLAVIC_ENDING.sub("y", token)
+    key = re.sub(r"ei$", "ey", key)
+    return _SLAVIC_GIVEN.get(key, key)
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> Any:
+    import pykakasi
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=65536)
+def japanese_readings(name: str) -> tuple[NameParse, ...]:
+    """The Hepburn reading of a name in kanji when it reads as a Japanese one: 佐藤大輔 →
+    ("sato", "daisuke"), long vowels written short as names write them. A sighting in kanji
+    only meets one in Hepburn only ("Daisuke Sato"), which the pinyin reading (zuo teng da fu)
+    never does. Japanese when the family name read is a common Japanese one, or is written
+    with two kanji or more (Chinese family names are mostly one character), the whole name
+    with three or four."""
+    text = "".join(name.split())
+    if not 2 <= len(text) <= 5 or text[:2] in _COMPOUND_SURNAMES:
+        return ()
+    words = [w for w in _kakasi().convert(text) if w["orig"].strip()]
+    if len(words) < 2 or not all(w["hepburn"].isascii() and w["hepburn"] for w in words):
+        return ()
+    family = hepburn_short(fold(words[0]["hepburn"]).replace(" ", ""))
+    given = hepburn_short("".join(fold(w["hepburn"]).replace(" ", "") for w in words[1:]))
+    japanese = family in JAPANESE_SURNAMES or (len(words[0]["orig"]) >= 2 and len(text) >= 3)
+    if not japanese or not family or not given:
+        return ()
+    return (NameParse(family, (given,), True),)
+
+
+# Wade–Giles, as Taiwanese names are romanised ("Chih-Hao Chang" for 张志豪, Zhang Zhihao), its
+# apostrophes dropped: each initial and final with the pinyin it may stand for.
+_WG_INITIALS = (
+    ("ch", ("zh", "j", "ch", "q")), ("hs", ("x",)), ("ts", ("z", "c")), ("tz", ("z", "c")),
+    ("k", ("g", "k")), ("p", ("b", "p")), ("t", ("d", "t")), ("j", ("r",)),
+)  # fmt: skip
+_WG_FINALS = (
+    ("ieh", ("ie",)), ("ien", ("ian",)), ("iung", ("iong",)), ("ung", ("ong",)),
+    ("ueh", ("ue",)), ("uei", ("ui",)), ("erh", ("er",)), ("ih", ("i",)), ("o", ("o", "e", "uo")),
+)  # fmt: skip
+_WG_MARKS = re.compile(r"^(?:hs|tz|ts)|ih$|ieh$|ien$|ung$|ueh$")
+
+
+def wade_giles_pinyin(syllable: str) -> tuple[str, ...]:
+    """The pinyin syllables a Wade–Giles syllable may be: "chih" → zhi, ji?, chi, qi (those
+    pinyin has); "hsu" → xu; "chang" → zhang, chang."""
+    heads: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+        (syllable[len(w) :], p) for w, p in _WG_INITIALS if syllable.startswith(w)
+    )[:1] or ((syllable, ("",)),)
+    rest, initials = heads[0]
+    finals: tuple[str, ...] = (rest,)
+    for w, p in _WG_FINALS:
+        if rest.endswith(w):
+            finals = tuple(rest[: -len(w)] + f for f in p)
+            break
+    known = pinyin_syllables()
+    return tuple(dict.fromkeys(i + f for i in initials for f in finals if i + f in known))
+
+
+def _wade_giles_readings(tokens: list[str]) -> tuple[NameParse, ...]:
+    """Pinyin readings of a name romanised in Wade–Giles, given name hyphenated or joined
+    ("Chih-Hao Chang", "Chang Chih-hao"): only when a syllable shows Wade–Giles (hs, tz, ih,
+    ieh, ung), so that pinyin names gain no readings. At most a few dozen."""
+    if not 2 <= len(tokens) <= 3 or not any(_WG_MARKS.search(t) for t in tokens):
+        return ()
+    options = [wade_giles_pinyin(t) for t in tokens]
+    if not all(options):
+        return ()
+    readings: list[NameParse] = []
+    for family_at in (len(tokens) - 1, 0):
+        given_parts = [options[i] for i in range(len(tokens)) if i != family_at]
+        givens = [""]
+        for part in given_parts:
+            givens = [g + p for g in givens for p in part]
+        for family in options[family_at]:
+            readings += [NameParse(family, (g,), True) for g in givens]
+    return tuple(dict.fromkeys(readings))[:48]
+
+
 def _looks_east_asian(tokens: list[str]) -> bool:
     if len(tokens) < 2 or len(tokens) > 4:
         return False
@@ -465,7 +598,7 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         family, given = romanise_cjk_name(name)
         if not given:
             return (NameParse(family, (), True),)
-        return (NameParse(family, (given,), True),)
+        return (NameParse(family, (given,), True), *japanese_readings(name))
     tokens = _name_tokens(name)
     if not name.isascii():  # an ASCII name folds to ASCII tokens, none of them CJK
         tokens = [t for t in tokens if not is_cjk(t)] or tokens
@@ -473,16 +606,34 @@ def parse_person_name(name: str) -> tuple[NameParse, ...]:
         return ()
     if len(tokens) == 1:
         return (NameParse(tokens[0], ()),)
+    wade_giles = _wade_giles_readings(tokens)
     if _looks_east_asian(tokens):
         readings = [NameParse(tokens[-1], tuple(tokens[:-1]), True)]
         if len(tokens[0]) > 1:
             readings.append(NameParse(tokens[0], tuple(tokens[1:]), True))
-        return tuple(readings)
+        return tuple(dict.fromkeys((*readings, *wade_giles)))
+    if wade_giles:
+        return (NameParse(tokens[-1], tuple(tokens[:-1])), *wade_giles)
+    if len(tokens) >= 3 and tokens[-2] in _ARABIC_ARTICLES:
+        # "Khalid S. Al-Harbi" is "Khalid S. Alharbi": the article belongs to the family name
+        tokens = [*tokens[:-2], tokens[-2] + tokens[-1]]
     western = NameParse(tokens[-1], tuple(tokens[:-1]))
+    if len(tokens) >= 3 and _hispanic_surname(tokens[-2]) and _hispanic_surname(tokens[-1]):
+        # "Carlos Martínez Sánchez": two surnames, the first the one a person goes by alone
+        return (western, NameParse(tokens[-2], tuple(tokens[:-2])))
+    if len(tokens[0]) == 1 and all(len(t) > 1 for t in tokens[1:]):
+        # "S. Ramanathan", "N. Ravi Shankar": in South Indian usage the initial first is the
+        # family (a father's or a place's) name, the words after it the given name; written
+        # in full elsewhere as "Ramanathan Srinivasan".
+        return (western, NameParse(tokens[0], tuple(tokens[1:])))
     if tokens[0] in VIETNAMESE_SURNAMES and tokens[-1] not in VIETNAMESE_SURNAMES:
         # "Pham Thi Lan": the family name first, the name a person goes by last, middle
         # names ("Thi", "Van", "Duc") between; written Western-style it is "Lan Pham".
         return (NameParse(tokens[0], (tokens[-1], *tokens[1:-1])), western)
+    if len(tokens) >= 3 and tokens[0] in VIETNAMESE_SURNAMES:
+        # "Vũ Minh Hoàng": a name a person goes by that is a family name too (Hoàng, Lê) may
+        # be either; written Western-style it is "Hoang Vu", the family first read is theirs.
+        return (western, NameParse(tokens[0], (tokens[-1], *tokens[1:-1])))
     return (western,)
 
 
@@ -542,6 +693,10 @@ def blocking_keys(name: str) -> frozenset[str]:
     """
     keys: set[str] = set()
     for parse in parse_person_name(name):
+        if parse.given and not parse.east_asian and len(parse.given[0]) > 1 and parse.family:
+            # the given name and the family name's initial: "S. Ramanathan" (family S.),
+            # "Venkatesh K." and "Ramanathan Srinivasan" meet here
+            keys.add(f"~{parse.given[0]}|{parse.family[0]}")
         if len(parse.family) < 2:
             continue
         initial = parse.given[0][0] if parse.given else ""
@@ -552,6 +707,10 @@ def blocking_keys(name: str) -> frozenset[str]:
         short = hepburn_short(parse.family)
         if short != parse.family and short in JAPANESE_SURNAMES:
             keys.add(f"{short}|{initial}")  # "Satoh" and "Sato" meet
+        if parse.given and not parse.east_asian:
+            slavic = slavic_given(parse.given[0])[0]
+            if slavic != initial:
+                keys.add(f"{parse.family}|{slavic}")  # "Oleksandr" and "Alexander" meet
         group = surname_group(parse.family) if parse.east_asian else None
         if group is not None:
             keys.add(f"{group}|{initial}")  # "Jung" and "Jeong" meet

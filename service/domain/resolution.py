@@ -33,12 +33,14 @@ from service.domain.names import (
     COMMON_SURNAMES,
     VIETNAMESE_SURNAMES,
     NameParse,
+    east_asian_surnames,
     fold,
     has_han,
     hepburn_short,
     japanese_family,
     parse_person_name,
     segment_pinyin,
+    slavic_given,
     umlauts_written_out,
 )
 
@@ -127,6 +129,18 @@ def _vietnamese_initials(short: NameParse, full: NameParse) -> bool:
     return "".join(short.given) == "".join(t[0] for t in written)
 
 
+def family_initial(short: NameParse, full: NameParse) -> bool:
+    """ "Venkatesh K." or "S. Ramanathan" (the family name an initial) for "Venkatesh
+    Krishnan" or "Ramanathan Srinivasan": the same given names, the family name's initial."""
+    if len(short.family) != 1 or len(full.family) < 2 or short.east_asian or full.east_asian:
+        return False
+    if short.is_initials_only or full.is_initials_only or full.family[0] != short.family:
+        return False
+    if short.given_key in east_asian_surnames():
+        return False  # "H. Tran" is an initial and a family name, not a family initial
+    return short.given_key == full.given_key and not _middles_conflict(short, full)
+
+
 def _middles_conflict(a: NameParse, b: NameParse) -> bool:
     """Western middle names/initials that both sides give and that disagree."""
     if a.east_asian or b.east_asian:
@@ -142,6 +156,8 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     closely for long ones; middle initials must not conflict)."""
     if not a.given or not b.given:
         return "none"
+    if family_initial(a, b) or family_initial(b, a):
+        return "initials"
     family_equal = a.family == b.family
     # "Jung" and "Jeong" (정) are one Korean family name romanised two ways: close, not equal.
     korean = a.east_asian and b.east_asian and surname_group(a.family) is not None
@@ -171,6 +187,9 @@ def compare_parses(a: NameParse, b: NameParse) -> NameLevel:
     if "".join(a.given) == "".join(b.given):
         return "exact" if family_equal else "close"
     if min(len(ga), len(gb)) >= 5 and fuzz.ratio(ga, gb) >= 88 and family_equal:
+        return "close"
+    # "Dmitrii Smirnov" is "Dmitry Smirnov", "Oleksandr" the Ukrainian "Alexander"
+    if family_equal and slavic_given(ga) == slavic_given(gb):
         return "close"
     # "Yuuki Satoh" is "Yuki Sato": Japanese long vowels written out
     if japanese and hepburn_short(ga) == hepburn_short(gb):

@@ -325,6 +325,14 @@ class Resolver:
         parent_id = None
         if isinstance(ref, InstitutionSeen) and ref.parent is not None:
             parent_id, _ = await self.institution(ref.parent)
+        elif (university := _university_after_unit(name)) is not None:
+            # "Institute of Formal and Applied Linguistics, Charles University" met before the
+            # university: the university is stored too, as the unit's parent, so that a later
+            # "Charles University" is that parent (as the string resolves to the university
+            # once it is known) and one person's stints there are not a move.
+            parent_id, _ = await self.institution(
+                InstitutionRef(name=university, ids={}, country_code=ref.country_code)
+            )
         names = [name, *(ref.aliases if isinstance(ref, InstitutionSeen) else [])]
         kind = (ref.kind if isinstance(ref, InstitutionSeen) else None) or "other"
         # The aliases and ids learning from the reference adds go in with the new row.
@@ -750,6 +758,22 @@ class Resolver:
             "cited_by_count": seen.cited_by_count if seen else None,
             "h_index": seen.h_index if seen else None,
         }
+
+
+_UNIVERSITY = re.compile(r"\b(universit\w*|universidad|universidade|college)\b", re.IGNORECASE)
+
+
+def _university_after_unit(name: str) -> str | None:
+    """The university an affiliation string names after its unit ("Institute of X (IX),
+    Y University" → "Y University"), or None: only a later comma-separated part that names a
+    university, the unit (the first part) not naming one itself."""
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) < 2 or _UNIVERSITY.search(parts[0]):
+        return None
+    for part in parts[1:]:
+        if _UNIVERSITY.search(part) and len(part) <= 120:
+            return part
+    return None
 
 
 def _search_names(ref: PersonRef | ResearcherSeen, names: set[str]) -> tuple[str, ...]:

@@ -643,3 +643,82 @@ def test_a_unit_a_department_names_counts_the_same_from_either_side() -> None:
         topics=frozenset({"department:Seed", "video generation"}),
     )
     assert compare(profile, page, ctx) == compare(page, profile, ctx)
+
+
+def test_a_name_read_from_hangul_does_not_join_two_fields_at_one_university() -> None:
+    # A Hangul page of a medical school and a romanised catalogue record of a computer
+    # scientist, one university, overlapping years: the name reads the same, the fields say
+    # two people (their labels cannot be compared word by word across scripts).
+    medicine = Sighting(
+        ("이수진",),
+        stints=((MIT, 2010, None),),
+        topics=frozenset({"간질환", "간이식", "department:의과대학 내과학교실"}),
+    )
+    computing = Sighting(
+        ("Sujin Lee",),
+        stints=((MIT, 2018, 2026),),
+        topics=frozenset(
+            {
+                "Domain Adaptation and Few-Shot Learning",
+                "department:Department of Computer Science and Engineering",
+            }
+        ),
+    )
+    assert compare(medicine, computing, CTX).decision != "merge"
+    # The same page with a computing department still merges with the record.
+    same = Sighting(
+        ("이수진",),
+        stints=((MIT, 2018, None),),
+        topics=frozenset({"도메인 적응", "department:컴퓨터공학부"}),
+    )
+    assert compare(same, computing, CTX).decision == "merge"
+
+
+def test_a_family_initial_first_is_weighed_by_the_given_name_and_needs_context() -> None:
+    # "M. Lakshmi" (the family name an initial, written first) and "Lakshmi Muthusamy": the
+    # name can be theirs, worth what a given name and an initial are worth; one institution,
+    # one start and a shared topic make them a candidate, the name alone not even that.
+    byline = Sighting(
+        ("M. Lakshmi",),
+        stints=((MIT, 2014, 2026),),
+        topics=frozenset({"wireless communication", "signal processing"}),
+    )
+    page = Sighting(
+        ("Lakshmi Muthusamy",),
+        stints=((MIT, 2014, None),),
+        topics=frozenset({"wireless communication", "massive MIMO"}),
+    )
+    assert compare(byline, page, CTX).decision == "candidate"
+    elsewhere = Sighting(("Lakshmi Muthusamy",), stints=((TSINGHUA, 2020, None),))
+    assert compare(byline, elsewhere, CTX).decision == "separate"
+
+
+def test_a_unit_named_after_its_parent_is_the_department_that_names_it_untied() -> None:
+    # "Naver Cloud" stored on its own (met before Naver was known), and a record at Naver
+    # whose department is Naver Cloud: the same place, though no source tied the two, as it
+    # is when the unit's name is resolved to Naver itself.
+    naver, naver_cloud, kaist = 21, 22, 23
+    names = {naver: ("Naver",), naver_cloud: ("Naver Cloud",), kaist: ("KAIST",)}
+    ctx = Context(institutions=Institutions(kinds=KINDS, names=names))
+    record = Sighting(
+        ("Minji Park",),
+        stints=((naver, 2019, None),),
+        topics=frozenset({"department:Naver Cloud", "speech synthesis"}),
+    )
+    byline = Sighting(
+        ("Minji Park",),
+        stints=((naver_cloud, 2019, 2026),),
+        topics=frozenset({"speech synthesis", "voice conversion"}),
+    )
+    assert "1 institution(s) in common at overlapping times" in compare(record, byline, ctx).reasons
+    assert "1 institution(s) in common at overlapping times" in compare(byline, record, ctx).reasons
+    # A department named like an unrelated institution is no unit of this one.
+    student = Sighting(
+        ("Minji Park",),
+        stints=((kaist, 2019, None),),
+        topics=frozenset({"department:Naver Cloud", "speech synthesis"}),
+    )
+    assert (
+        "1 institution(s) in common at overlapping times"
+        not in compare(student, byline, ctx).reasons
+    )

@@ -90,3 +90,89 @@ def test_best_match_keeps_ties_visible() -> None:
     found = best_match(probe, twins)
     assert found is not None and found[1].decision == "candidate"
     assert best_match(probe, [PersonRecord(("Someone Else",), id=3)]) is None
+
+
+def _level(a: str, b: str) -> str:
+    from service.domain.names import parse_person_name
+    from service.domain.resolution import NAME_LEVEL_RANK, compare_parses
+
+    levels = [compare_parses(x, y) for x in parse_person_name(a) for y in parse_person_name(b)]
+    return max(levels, key=NAME_LEVEL_RANK.__getitem__)
+
+
+def test_an_arabic_family_name_with_its_article_joined_hyphenated_or_apart_is_one_name() -> None:
+    from service.domain.names import blocking_keys
+
+    for written in ("Omar Al-Zahrani", "Omar Al Zahrani", "Al-Zahrani, Omar"):
+        assert _level(written, "Omar Alzahrani") == "exact"
+        assert blocking_keys(written) & blocking_keys("Omar Alzahrani")
+    assert _level("Hassan El-Idrissi", "Hassan Elidrissi") == "exact"
+    # The article is no given name: a different family name stays a different name.
+    assert _level("Omar Al-Zahrani", "Omar Alghamdi") == "none"
+
+
+def test_a_spanish_name_with_both_surnames_is_the_name_with_the_first_alone() -> None:
+    from service.domain.names import blocking_keys
+
+    assert _level("Javier Hernández Molina", "Javier Hernandez") == "exact"
+    assert blocking_keys("Javier Hernández Molina") & blocking_keys("Javier Hernandez")
+    assert _level("Ana Sofía Ramírez Ortega", "Ana Sofia Ramirez") == "exact"
+    # Only a pair of surnames: a middle given name is not taken for one.
+    assert _level("Javier Andrés Molina", "Javier Andres") == "none"
+
+
+def test_russian_and_ukrainian_given_names_in_other_transliterations_meet() -> None:
+    from service.domain.names import blocking_keys
+
+    assert _level("Yevgeniy Morozov", "Evgeny Morozov") == "close"
+    assert _level("Andrii Shevchuk", "Andrey Shevchuk") == "close"
+    assert _level("Mykola Bondarenko", "Nikolai Bondarenko") == "close"
+    assert blocking_keys("Mykola Bondarenko") & blocking_keys("Nikolai Bondarenko")
+    assert _level("Alexei Morozov", "Alexander Morozov") == "none"
+
+
+def test_a_japanese_name_in_kanji_only_meets_its_hepburn_reading() -> None:
+    from service.domain.names import blocking_keys
+
+    assert _level("田中健太", "Kenta Tanaka") == "exact"
+    assert _level("小林陽子", "Yoko Kobayashi") == "exact"  # ようこ: the long vowel written short
+    assert blocking_keys("田中健太") & blocking_keys("Kenta Tanaka")
+    # A Chinese name keeps its pinyin reading and gains no Japanese one.
+    assert _level("张晓明", "Xiaoming Zhang") == "exact"
+    assert _level("田中健太", "Yuto Tanaka") == "none"
+
+
+def test_an_indian_name_with_its_family_initial_first_or_last_meets_the_name_in_full() -> None:
+    from service.domain.names import blocking_keys
+
+    for short, full in (
+        ("K. Arun Prasad", "Arun Prasad Kannan"),
+        ("M. Lakshmi", "Lakshmi Muthusamy"),
+        ("Arun Prasad K.", "Arun Prasad Kannan"),
+    ):
+        assert _level(short, full) == "initials", short
+        assert blocking_keys(short) & blocking_keys(full), short
+    # Another family initial, or another given name, is another name.
+    assert _level("M. Lakshmi", "Lakshmi Ramesh") == "none"
+    assert _level("K. Arun Prasad", "Vijay Prasad Kannan") == "none"
+
+
+def test_a_vietnamese_name_going_by_a_word_that_is_also_a_family_name_meets_western_order() -> None:
+    from service.domain.names import blocking_keys
+
+    # Đặng Quốc Trần goes by Trần, itself a family name: "Tran Dang" in Western order.
+    assert _level("Đặng Quốc Trần", "Tran Dang") == "exact"
+    assert blocking_keys("Đặng Quốc Trần") & blocking_keys("Tran Dang")
+    assert _level("Đặng Quốc Trần", "Quoc Dang") == "none"
+
+
+def test_a_taiwanese_name_in_wade_giles_meets_its_characters_and_its_pinyin() -> None:
+    from service.domain.names import blocking_keys
+
+    for written in ("Tsung-Han Hsieh", "Hsieh Tsung-han", "Tsung Han Hsieh"):
+        assert _level(written, "謝宗翰") == "exact", written
+        assert _level(written, "Zonghan Xie") == "exact", written
+        assert blocking_keys(written) & blocking_keys("謝宗翰"), written
+    assert _level("Tsung-Han Hsieh", "Zongming Xie") == "none"
+    # A pinyin name gains no Wade–Giles reading.
+    assert _level("Zhihao Zhang", "Zhihao Chang") == "none"

@@ -324,3 +324,64 @@ async def test_a_bachelors_years_are_no_post_at_the_university(
     async with pool.acquire() as conn:
         researchers, _, _ = await _people(conn)
     assert researchers == 2
+
+
+def _unit_byline() -> list[dict[str, Any]]:
+    url = "https://papers.example/2021/speech-probes"
+    return [
+        {"type": "document_seen", "url": url, "kind": "publication", "title": "Speech probes"},
+        {
+            "type": "researcher_seen",
+            "name": "Tomáš Dvořák",
+            "document_url": url,
+            "topics": ["speech recognition", "spoken language understanding"],
+        },
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Tomáš Dvořák"},
+            "institution": {
+                "name": "Institute of Speech Technology (ISTL), Masaryk University",
+                "country_code": "CZ",
+            },
+            "years": [2021],
+            "document_url": url,
+        },
+    ]
+
+
+def _university_profile() -> list[dict[str, Any]]:
+    url = "https://scholar.example/citations?user=dvorak"
+    return [
+        {"type": "document_seen", "url": url, "kind": "profile", "title": "Tomas Dvorak"},
+        {
+            "type": "researcher_seen",
+            "name": "Tomas Dvorak",
+            "document_url": url,
+            "topics": ["speech recognition", "spoken dialogue"],
+        },
+        {
+            "type": "affiliation_seen",
+            "person": {"name": "Tomas Dvorak"},
+            "institution": {"name": "Masaryk University", "country_code": "CZ"},
+            "start": {"year": 2016},
+            "document_url": url,
+        },
+    ]
+
+
+@pytest.mark.parametrize("byline_first", [True, False])
+async def test_a_unit_named_with_its_university_is_that_university_in_either_order(
+    pool: asyncpg.Pool, tmp_path: Path, settings: Settings, byline_first: bool
+) -> None:
+    # An affiliation string naming a unit and its university ("Institute of ..., X
+    # University") is stored as an institution of its own when it comes first, and resolved
+    # to the university when the university is known: identity must not depend on which.
+    async with pool.acquire() as conn:
+        await seed_institutions(conn)
+    runs = [("byline", _unit_byline()), ("profile", _university_profile())]
+    for name, lines in runs if byline_first else runs[::-1]:
+        await _run(pool, tmp_path, settings, name, lines)
+    async with pool.acquire() as conn:
+        researchers, moves, _ = await _people(conn)
+    assert researchers == 1
+    assert moves == 0
