@@ -690,6 +690,39 @@ def _continuity(
     return None
 
 
+def _lineage_closure(relations: list[Relation], units: _Units) -> list[Relation]:
+    """The relations with their chains: a rename, merger or acquisition followed, at the same
+    date or later, by another from its successor (Codeium renamed Windsurf, then bought by
+    Cognition; Yahoo bought by Verizon as Oath, renamed Verizon Media) also relates the first
+    predecessor to the last successor, dated by the later link, so a name the papers give
+    only in the year between never has to become primary. A spin-out out of academia ends a
+    chain (the university lives on)."""
+    known = {(r.predecessor_id, r.successor_id) for r in relations}
+    out = list(relations)
+    frontier = [r for r in relations if r.date is not None]
+    links = [r for r in frontier if not (r.kind == "spin_out" and units.leaves_academia(r))]
+    for _ in range(4):  # chains of at most five names
+        added: list[Relation] = []
+        for first in frontier:
+            if first.kind == "spin_out" and units.leaves_academia(first):
+                continue
+            for then in links:
+                if then.predecessor_id != first.successor_id or first.date is None:
+                    continue
+                if then.date is None or then.date.sort_key() < first.date.sort_key():
+                    continue
+                pair = (first.predecessor_id, then.successor_id)
+                if pair[0] == pair[1] or pair in known:
+                    continue
+                known.add(pair)
+                added.append(Relation(pair[0], pair[1], then.kind, then.date))
+        if not added:
+            break
+        out += added
+        frontier = added
+    return out
+
+
 def _join_lineages(
     runs: list[_Run],
     relations: Sequence[Relation],
@@ -1062,6 +1095,7 @@ def infer_moves(
             r.kind,
         ),
     )
+    rels = _lineage_closure(rels, units)
     runs = _drop_short_stays(_primary_runs(activity, units.order_key), settings)
     runs, links = _join_lineages(runs, rels, settings, units, activity)
     year_docs = _year_documents(given, units)

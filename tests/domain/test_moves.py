@@ -732,6 +732,26 @@ def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
     assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
 
 
+def test_a_chain_of_renames_and_acquisitions_is_one_lineage() -> None:
+    """A start-up renamed (B → C, April 2025) and then bought (C → D, July 2025) in one year:
+    its papers name the new name in that year only, beside the old name and the acquirer, so
+    the new name is never primary. The chain B → C → D is still one lineage: one move into the
+    start-up, none into the acquirer. A spin-out of a university is no link of a chain."""
+    index = kinds_index({1: "university", 2: "company", 3: "company", 4: "company"})
+    chain = [
+        Relation(2, 3, "rename", PartialDate(2025, 4)),
+        Relation(3, 4, "acquisition", PartialDate(2025, 7)),
+    ]
+    stints = [years(1, 2018, 2023), years(2, 2023, 2025), years(3, 2025, 2025), years(4, 2025, 2026)]
+    assert pairs(infer_moves(stints, SETTINGS, relations=chain, index=index)) == [(1, 2, 2023)]
+    # a university lab spun out as a start-up that was then bought: leaving the university for
+    # the acquirer is still a move
+    spun = [Relation(1, 3, "spin_out", PartialDate(2024, 1)), chain[1]]
+    academic = [years(1, 2016, 2024), years(3, 2024, 2024), years(4, 2025, 2026)]
+    found = pairs(infer_moves(academic, SETTINGS, relations=spun, index=index))
+    assert [(a, year) for a, _, year in found] == [(1, 2024)]
+
+
 def test_an_acquisition_counts_from_the_acquirers_first_papers_beside_the_start_ups() -> None:
     """Habana Labs 2018-2020, Intel (its acquirer, December 2019) from 2020: the deal's year
     names both, so Intel becomes primary only in 2021, two years after the deal; the switch
