@@ -815,8 +815,9 @@ def _short(
 
 def _on_leave(home: _Run, stay: _Run, stints: Sequence[Stint], settings: InferenceSettings) -> bool:
     """Whether a stay away from an established post is a leave of absence (a sabbatical, a
-    fellowship, a secondment to a company): every paper naming the host falls in at most
-    ``leave_max_years`` years, and at least ``leave_min_home_years`` active years at home
+    fellowship, a secondment to a company): the papers naming the host and not home fall in at
+    most ``leave_max_years`` years (a year naming both is the lag at one end of the leave,
+    at most one such year), and at least ``leave_min_home_years`` active years at home
     came before it. Leave is earned by years of service; a doctorate and a first contract
     (a shorter first stint) end with a real move, even when the person comes back later."""
     if settings.leave_max_years <= 0 or len(home.years) < settings.leave_min_home_years:
@@ -824,7 +825,15 @@ def _on_leave(home: _Run, stay: _Run, stints: Sequence[Stint], settings: Inferen
     host_years = {
         y for s in stints if s.institution_id == stay.inst for y in stint_years(s, settings)
     }
-    return 0 < len(host_years | set(stay.years)) <= settings.leave_max_years
+    # the years away: a year whose papers also name home is the lag at either end of the leave
+    home_years = {
+        y for s in stints if s.institution_id in home.chain for y in stint_years(s, settings)
+    }
+    # at most one of them: a stay whose papers run from the last year at home to the first
+    # back is a stay of two more years (a three-year job)
+    named = host_years | set(stay.years)
+    away = named - home_years
+    return 0 < len(away) <= settings.leave_max_years and len(named) <= settings.leave_max_years + 1
 
 
 def _fold_visits(

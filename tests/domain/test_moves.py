@@ -742,7 +742,12 @@ def test_a_chain_of_renames_and_acquisitions_is_one_lineage() -> None:
         Relation(2, 3, "rename", PartialDate(2025, 4)),
         Relation(3, 4, "acquisition", PartialDate(2025, 7)),
     ]
-    stints = [years(1, 2018, 2023), years(2, 2023, 2025), years(3, 2025, 2025), years(4, 2025, 2026)]
+    stints = [
+        years(1, 2018, 2023),
+        years(2, 2023, 2025),
+        years(3, 2025, 2025),
+        years(4, 2025, 2026),
+    ]
     assert pairs(infer_moves(stints, SETTINGS, relations=chain, index=index)) == [(1, 2, 2023)]
     # a university lab spun out as a start-up that was then bought: leaving the university for
     # the acquirer is still a move
@@ -786,6 +791,23 @@ def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
     # the setting turns the rule off
     off = InferenceSettings(current_year=2026, leave_max_years=0)
     assert len(pairs(infer_moves(leave, off))) == 2
+
+
+def test_a_leave_counts_the_years_away_not_the_years_its_papers_share_with_home() -> None:
+    """Ten years at a university, papers at a company 2021-2023 whose first year still has
+    the university's papers (the lag at each end of a leave), then back: two years away only,
+    a leave of absence. Three years away only, or two with papers at both ends shared with
+    home, are two moves."""
+    leave = [years(1, 2012, 2021), years(2, 2021, 2023), years(1, 2024, 2026)]
+    found = infer_moves(leave, SETTINGS)
+    assert pairs(found) == []
+    assert [m.reasons["rule"] for m in found if m.visit] == ["leave_of_absence"]
+    away = [years(1, 2010, 2018), years(2, 2018, 2022), years(1, 2022, 2026)]
+    assert len(pairs(infer_moves(away, SETTINGS))) == 2
+    # papers at the company from the last year at home to the first year back: a three-year
+    # job, two moves
+    both_ends = [years(1, 2010, 2016), years(2, 2016, 2019), years(1, 2019, 2026)]
+    assert len(pairs(infer_moves(both_ends, SETTINGS))) == 2
 
 
 def test_two_labs_of_one_company_in_one_country_are_one_employer() -> None:
