@@ -964,11 +964,15 @@ def _move_date(
     activity: Mapping[int, Mapping[int, float]],
     settings: InferenceSettings,
     from_id: int | None = None,
+    documents: Mapping[int, Mapping[int, int]] | None = None,
+    origin: int | None = None,
 ) -> int:
     """The first year at the new institution when it started at most ``allowed_overlap_years``
     before becoming primary (a dual appointment that started long before counts from when it
     became primary), or whenever it started in a :func:`lagged_transfer` from ``from_id``
-    (given only for two parts of one organisation: a transfer between its sites). A
+    (given only for two parts of one organisation: a transfer between its sites), or when
+    ``documents`` count every year of the overlap at both the new institution and ``origin``
+    and the new one has more of them (the old place's papers lag: a student's last papers). A
     year with no papers anywhere says nothing and is stepped over (the new job's first paper,
     then a year without any, then its next)."""
     year = became_primary
@@ -988,6 +992,13 @@ def _move_date(
         old = {y for y, w in activity.items() if from_id in w}
         new = {y for y, w in activity.items() if to_id in w and y >= candidate}
         if lagged_transfer(old, new):
+            year = candidate
+    if year != candidate and documents is not None and origin is not None:
+        overlap = range(candidate, became_primary)
+        here, there = documents.get(to_id, {}), documents.get(origin, {})
+        if all(y in here and y in there for y in overlap if y in activity) and sum(
+            here.get(y, 0) for y in overlap
+        ) > sum(there.get(y, 0) for y in overlap):
             year = candidate
     return year
 
@@ -1141,6 +1152,8 @@ def infer_moves(
             activity,
             settings,
             from_unit if one_organisation else None,
+            year_docs,
+            from_unit,
         )
         low, high = min(before.last, year), year
         dated = _dated_start(ordered, to_unit, low - 1, high)

@@ -793,6 +793,27 @@ def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
     assert len(pairs(infer_moves(leave, off))) == 2
 
 
+def test_documents_date_a_move_whose_old_papers_lag_three_years() -> None:
+    """A university 2012-2021, a company 2019-2026 (ties with the university in 2019-2021,
+    which a university wins): the company becomes primary in 2022. Where every year of the
+    overlap has counts and the company has more documents over it, the move counts from the
+    company's first year (2019: the old place's papers lag). With fewer, it stays 2022."""
+
+    def counted(inst: int, counts: dict[int, int]) -> Stint:
+        return Stint(
+            inst, None, None, frozenset(counts), "openalex", year_documents=tuple(counts.items())
+        )
+
+    index = kinds_index({1: "university", 2: "company"})
+    school = dict.fromkeys(range(2012, 2019), 4) | {2019: 2, 2020: 4, 2021: 2}
+    company = {2019: 5, 2020: 2, 2021: 4} | dict.fromkeys(range(2022, 2027), 4)
+    found = infer_moves([counted(1, school), counted(2, company)], SETTINGS, index=index)
+    assert pairs(found) == [(1, 2, 2019)]
+    fewer = company | {2019: 1, 2020: 1, 2021: 1}
+    found = infer_moves([counted(1, school), counted(2, fewer)], SETTINGS, index=index)
+    assert pairs(found) == [(1, 2, 2022)]
+
+
 def test_a_leave_counts_the_years_away_not_the_years_its_papers_share_with_home() -> None:
     """Ten years at a university, papers at a company 2021-2023 whose first year still has
     the university's papers (the lag at each end of a leave), then back: two years away only,
