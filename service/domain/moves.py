@@ -904,7 +904,7 @@ def _steps_between(
     """Short stays between two jobs that never became primary, because the old job's last
     papers and the new one's first share their years (a one-year postdoc, a 15-month job):
     a step A → B → C, two moves, when every active year at B lies between the last year at A
-    and the first at C, after A's first (else B is a co-affiliation of all of A), C starts
+    and the first at C, after A's first papers (else B is a co-affiliation of all of A), C starts
     after A's last year, and no record calls B a visit. A stay of
     one active year must also end before any paper at C (else it is a stray paper of the
     move's year) and share its sector with A or C (an industry year between two academic
@@ -918,13 +918,17 @@ def _steps_between(
     out: list[_Run] = [runs[0]] if runs else []
     for before, after in itertools.pairwise(runs):
         if after.first > before.last:
+            # A's first papers, not its first primary year (a job whose first year's papers
+            # still went to the doctorate before it)
+            started = min((y for i in before.chain for y in years_of.get(i, ())), default=0)
+            started = min(started or before.first, before.first)
             steps = sorted(
                 (ys[0], host)
                 for host, ys in years_of.items()
                 if host not in primaries
                 and host not in visited
                 and before.last <= ys[0]
-                and before.first < ys[0]
+                and started < ys[0]
                 and ys[-1] <= after.first
                 and not any(s.visiting for s in stints if s.institution_id == host)
             )

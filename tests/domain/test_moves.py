@@ -732,6 +732,24 @@ def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
     assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
 
 
+def test_a_step_after_a_job_whose_first_year_went_to_the_doctorate() -> None:
+    """A doctorate 2012-2017, then one-to-two-year jobs: B 2017-2018 (its first year still the
+    doctorate's), C 2018-2019, D 2019-2021. B is primary only in 2018, the year C starts, yet C
+    starts after B's first papers (2017): C is a step B → C → D, not a co-affiliation of B."""
+    index = kinds_index({1: "university", 2: "company", 3: "company", 4: "company"})
+    stints = [
+        years(1, 2012, 2017),
+        years(2, 2017, 2018),
+        years(3, 2018, 2019),
+        years(4, 2019, 2021),
+    ]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [
+        (1, 2, 2017),
+        (2, 3, 2018),
+        (3, 4, 2019),
+    ]
+
+
 def test_a_chain_of_renames_and_acquisitions_is_one_lineage() -> None:
     """A start-up renamed (B → C, April 2025) and then bought (C → D, July 2025) in one year:
     its papers name the new name in that year only, beside the old name and the acquirer, so
