@@ -466,6 +466,7 @@ def test_curated_relations_name_seed_institutions_and_date_the_google_deepmind_m
         ("weights-biases", "coreweave", "acquisition", "2025-05"),
         ("exscientia", "recursion-pharmaceuticals", "acquisition", "2024-11"),
         ("windsurf", "cognition-ai", "acquisition", "2025-07"),
+        ("prescient-design", "genentech", "acquisition", "2021-08"),
         ("cruise", "general-motors", "merger", "2025-02"),
         ("nicta", "csiro-data61", "merger", "2015-08"),
         ("universite-joseph-fourier", "universite-grenoble-alpes", "merger", "2016-01"),
