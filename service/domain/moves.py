@@ -605,6 +605,7 @@ def _unit_activity(
 def _primary_runs(
     activity: Mapping[int, Mapping[int, float]],
     order: Callable[[int], tuple[int, str, str, int]] = lambda i: (1, "", "", i),
+    documents: Mapping[int, Mapping[int, int]] | None = None,
 ) -> list[_Run]:
     """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
     activity over the whole history is the home (a secondary post held alongside it, started
@@ -626,6 +627,13 @@ def _primary_runs(
             (i for i, w in weights.items() if w == top),
             key=lambda i: (-total[i], first[i], order(i)),
         )
+        # where the year's documents are counted for every tied institution, the one with
+        # more of them that year leads (a founder's company over the university of his
+        # co-authors)
+        counts = [(documents or {}).get(i, {}).get(year) for i in tied]
+        if len(tied) > 1 and all(c is not None for c in counts):
+            most = max(c for c in counts if c is not None)
+            tied = [i for i, c in zip(tied, counts, strict=True) if c == most]
         kept = previous is not None and weights.get(previous, 0.0) >= max(top - 1.0, 1e-9)
         primary = previous if kept else tied[0]
         assert primary is not None
@@ -1120,9 +1128,9 @@ def infer_moves(
         ),
     )
     rels = _lineage_closure(rels, units)
-    runs = _drop_short_stays(_primary_runs(activity, units.order_key), settings)
-    runs, links = _join_lineages(runs, rels, settings, units, activity)
     year_docs = _year_documents(given, units)
+    runs = _drop_short_stays(_primary_runs(activity, units.order_key, year_docs), settings)
+    runs, links = _join_lineages(runs, rels, settings, units, activity)
     runs, visits = _fold_visits(runs, ordered, settings, year_docs)
     runs, more_links = _join_lineages(runs, rels, settings, units, activity)
     links += more_links

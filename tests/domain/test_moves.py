@@ -832,6 +832,28 @@ def test_documents_date_a_move_whose_old_papers_lag_three_years() -> None:
     assert pairs(found) == [(1, 2, 2022)]
 
 
+def test_a_tie_goes_to_the_place_with_more_documents_that_year() -> None:
+    """A doctorate at a university, a company, then a start-up whose founders keep a paper a
+    year with the university's group: in 2022 the university and the start-up tie by
+    affiliation, and the university has more years overall, but the start-up has more of the
+    year's documents, so it stays primary: no move back to the university and out again."""
+
+    def counted(inst: int, counts: dict[int, int]) -> Stint:
+        return Stint(
+            inst, None, None, frozenset(counts), "openalex", year_documents=tuple(counts.items())
+        )
+
+    index = kinds_index({1: "university", 2: "company", 3: "company"})
+    school = {2014: 2, 2015: 4, 2016: 5, 2017: 2, 2018: 2, 2020: 5, 2022: 3}
+    company = {2018: 5, 2019: 3, 2020: 2, 2021: 3}
+    start_up = {2021: 4, 2022: 4, 2023: 5, 2024: 3, 2025: 5, 2026: 2}
+    stints = [counted(1, school), counted(2, company), counted(3, start_up)]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(1, 2, 2018), (2, 3, 2021)]
+    # without counts the tie goes to the university, as before
+    bare = [replace(s, year_documents=()) for s in stints]
+    assert (2, 3, 2021) not in pairs(infer_moves(bare, SETTINGS, index=index))
+
+
 def test_a_leave_counts_the_years_away_not_the_years_its_papers_share_with_home() -> None:
     """Ten years at a university, papers at a company 2021-2023 whose first year still has
     the university's papers (the lag at each end of a leave), then back: two years away only,

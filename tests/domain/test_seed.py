@@ -513,6 +513,7 @@ def test_a_relation_to_an_unknown_slug_is_a_clear_error(tmp_path: Path) -> None:
         ("Sony AI", "sony-ai"),
         ("CSIRO's Data61", "csiro-data61"),
         ("Lyft Level 5", "lyft-level-5"),
+        ("ETH AI Center", "eth-ai-center"),
     ],
 )
 def test_research_units_are_rows_under_their_organisation(name: str, slug: str) -> None:
