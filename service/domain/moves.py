@@ -607,8 +607,9 @@ def _primary_runs(
     order: Callable[[int], tuple[int, str, str, int]] = lambda i: (1, "", "", i),
     documents: Mapping[int, Mapping[int, int]] | None = None,
 ) -> list[_Run]:
-    """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
-    activity over the whole history is the home (a secondary post held alongside it, started
+    """Runs of the primary affiliation. Of institutions tied in a year, the one with more of
+    that year's ``documents`` where every tied one has them counted, else the one with the most
+    activity over the whole history, is the home (a secondary post held alongside it, started
     in the same year or later, does not take over on a tie), then the one active first, then
     the first by ``order`` (a university first, then name and country, so not by storage
     order)."""
