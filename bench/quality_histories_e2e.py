@@ -19,7 +19,8 @@ Each line of a set is one history (see the "histories" format: ``id``, ``tags``,
    Brain" was a name of Google DeepMind labels a Google Brain move with Google DeepMind); such
    matches are counted and listed. A gold move whose ``note`` names an equally right end point
    or year, as the sets' READMEs define it ("mila equally right", "Codeium equally right as
-   from", "2024 equally right", "to may equally be read as amazon"), also matches a move naming that end point (at either end) or
+   from", "2024 equally right", "to may equally be read as amazon", "from mila is equally right
+   (joint team)", "year 2024 (...) is equally right"), also matches a move naming that end point (at either end) or
    year; such matches are counted and listed apart too. Precision, recall, per tag, then every
    miss and every spurious move.
 
@@ -353,7 +354,10 @@ def _year(move: dict[str, Any]) -> int | None:
     return int(value[:4]) if value else None
 
 
-EQUALLY_RIGHT = re.compile(r"^\s*(?P<what>.+?)\s*(?:\([^)]*\)\s*)?equally right", re.IGNORECASE)
+EQUALLY_RIGHT = re.compile(
+    r"^\s*(?:(?:from|to|year)\s+)?(?P<what>.+?)\s*(?:\([^)]*\)\s*)?(?:is\s+)?equally right",
+    re.IGNORECASE,
+)
 # the sixth round's wording: "equally right: from = google (parent); to = baidu", "equally right:
 # year = 2022 (first papers there)"
 LABELLED = re.compile(
@@ -385,11 +389,15 @@ def alternatives(gold: dict[str, Any]) -> tuple[set[str], set[int]]:
             continue
         found = EQUALLY_RIGHT.match(clause)
         if found is not None:
-            what = found.group("what").strip()
-            if re.fullmatch(r"\d{4}", what):
-                years.add(int(what))
-            elif what:
-                names.add(norm(what))
+            # the fifth round's wording: "from mila is equally right (joint team)", "to fair
+            # (parent) is equally right", "year 2024 (...) is equally right", "from alibaba or
+            # alibaba-cloud equally right"
+            for what in re.split(r"\s+or\s+", found.group("what").strip()):
+                what = what.strip(" '\"")
+                if re.fullmatch(r"\d{4}", what):
+                    years.add(int(what))
+                elif what:
+                    names.add(norm(what))
             continue
         found = READ_AS.search(clause)
         if found is not None:

@@ -605,9 +605,11 @@ def _unit_activity(
 def _primary_runs(
     activity: Mapping[int, Mapping[int, float]],
     order: Callable[[int], tuple[int, str, str, int]] = lambda i: (1, "", "", i),
+    documents: Mapping[int, Mapping[int, int]] | None = None,
 ) -> list[_Run]:
-    """Runs of the primary affiliation. Of institutions tied in a year, the one with the most
-    activity over the whole history is the home (a secondary post held alongside it, started
+    """Runs of the primary affiliation. Of institutions tied in a year, the one with more of
+    that year's ``documents`` where every tied one has them counted, else the one with the most
+    activity over the whole history, is the home (a secondary post held alongside it, started
     in the same year or later, does not take over on a tie), then the one active first, then
     the first by ``order`` (a university first, then name and country, so not by storage
     order)."""
@@ -626,6 +628,13 @@ def _primary_runs(
             (i for i, w in weights.items() if w == top),
             key=lambda i: (-total[i], first[i], order(i)),
         )
+        # where the year's documents are counted for every tied institution, the one with
+        # more of them that year leads (a founder's company over the university of his
+        # co-authors)
+        counts = [(documents or {}).get(i, {}).get(year) for i in tied]
+        if len(tied) > 1 and all(c is not None for c in counts):
+            most = max(c for c in counts if c is not None)
+            tied = [i for i, c in zip(tied, counts, strict=True) if c == most]
         kept = previous is not None and weights.get(previous, 0.0) >= max(top - 1.0, 1e-9)
         primary = previous if kept else tied[0]
         assert primary is not None
@@ -688,6 +697,39 @@ def _continuity(
         if min(abs(after.first - when), abs(arrival - when)) <= settings.continuity_years:
             return rel
     return None
+
+
+def _lineage_closure(relations: list[Relation], units: _Units) -> list[Relation]:
+    """The relations with their chains: a rename, merger or acquisition followed, at the same
+    date or later, by another from its successor (Codeium renamed Windsurf, then bought by
+    Cognition; Yahoo bought by Verizon as Oath, renamed Verizon Media) also relates the first
+    predecessor to the last successor, dated by the later link, so a name the papers give
+    only in the year between never has to become primary. A spin-out out of academia ends a
+    chain (the university lives on)."""
+    known = {(r.predecessor_id, r.successor_id) for r in relations}
+    out = list(relations)
+    frontier = [r for r in relations if r.date is not None]
+    links = [r for r in frontier if not (r.kind == "spin_out" and units.leaves_academia(r))]
+    for _ in range(4):  # chains of at most five names
+        added: list[Relation] = []
+        for first in frontier:
+            if first.kind == "spin_out" and units.leaves_academia(first):
+                continue
+            for then in links:
+                if then.predecessor_id != first.successor_id or first.date is None:
+                    continue
+                if then.date is None or then.date.sort_key() < first.date.sort_key():
+                    continue
+                pair = (first.predecessor_id, then.successor_id)
+                if pair[0] == pair[1] or pair in known:
+                    continue
+                known.add(pair)
+                added.append(Relation(pair[0], pair[1], then.kind, then.date))
+        if not added:
+            break
+        out += added
+        frontier = added
+    return out
 
 
 def _join_lineages(
@@ -782,8 +824,9 @@ def _short(
 
 def _on_leave(home: _Run, stay: _Run, stints: Sequence[Stint], settings: InferenceSettings) -> bool:
     """Whether a stay away from an established post is a leave of absence (a sabbatical, a
-    fellowship, a secondment to a company): every paper naming the host falls in at most
-    ``leave_max_years`` years, and at least ``leave_min_home_years`` active years at home
+    fellowship, a secondment to a company): the papers naming the host and not home fall in at
+    most ``leave_max_years`` years (a year naming both is the lag at one end of the leave,
+    at most one such year), and at least ``leave_min_home_years`` active years at home
     came before it. Leave is earned by years of service; a doctorate and a first contract
     (a shorter first stint) end with a real move, even when the person comes back later."""
     if settings.leave_max_years <= 0 or len(home.years) < settings.leave_min_home_years:
@@ -791,7 +834,15 @@ def _on_leave(home: _Run, stay: _Run, stints: Sequence[Stint], settings: Inferen
     host_years = {
         y for s in stints if s.institution_id == stay.inst for y in stint_years(s, settings)
     }
-    return 0 < len(host_years | set(stay.years)) <= settings.leave_max_years
+    # the years away: a year whose papers also name home is the lag at either end of the leave
+    home_years = {
+        y for s in stints if s.institution_id in home.chain for y in stint_years(s, settings)
+    }
+    # at most one of them: a stay whose papers run from the last year at home to the first
+    # back is a stay of two more years (a three-year job)
+    named = host_years | set(stay.years)
+    away = named - home_years
+    return 0 < len(away) <= settings.leave_max_years and len(named) <= settings.leave_max_years + 1
 
 
 def _fold_visits(
@@ -862,7 +913,7 @@ def _steps_between(
     """Short stays between two jobs that never became primary, because the old job's last
     papers and the new one's first share their years (a one-year postdoc, a 15-month job):
     a step A → B → C, two moves, when every active year at B lies between the last year at A
-    and the first at C, after A's first (else B is a co-affiliation of all of A), C starts
+    and the first at C, after A's first papers (else B is a co-affiliation of all of A), C starts
     after A's last year, and no record calls B a visit. A stay of
     one active year must also end before any paper at C (else it is a stray paper of the
     move's year) and share its sector with A or C (an industry year between two academic
@@ -876,13 +927,17 @@ def _steps_between(
     out: list[_Run] = [runs[0]] if runs else []
     for before, after in itertools.pairwise(runs):
         if after.first > before.last:
+            # A's first papers, not its first primary year (a job whose first year's papers
+            # still went to the doctorate before it)
+            started = min((y for i in before.chain for y in years_of.get(i, ())), default=0)
+            started = min(started or before.first, before.first)
             steps = sorted(
                 (ys[0], host)
                 for host, ys in years_of.items()
                 if host not in primaries
                 and host not in visited
                 and before.last <= ys[0]
-                and before.first < ys[0]
+                and started < ys[0]
                 and ys[-1] <= after.first
                 and not any(s.visiting for s in stints if s.institution_id == host)
             )
@@ -922,11 +977,15 @@ def _move_date(
     activity: Mapping[int, Mapping[int, float]],
     settings: InferenceSettings,
     from_id: int | None = None,
+    documents: Mapping[int, Mapping[int, int]] | None = None,
+    origin: int | None = None,
 ) -> int:
     """The first year at the new institution when it started at most ``allowed_overlap_years``
     before becoming primary (a dual appointment that started long before counts from when it
     became primary), or whenever it started in a :func:`lagged_transfer` from ``from_id``
-    (given only for two parts of one organisation: a transfer between its sites). A
+    (given only for two parts of one organisation: a transfer between its sites), or when
+    ``documents`` count every year of the overlap at both the new institution and ``origin``
+    and the new one has more of them (the old place's papers lag: a student's last papers). A
     year with no papers anywhere says nothing and is stepped over (the new job's first paper,
     then a year without any, then its next)."""
     year = became_primary
@@ -946,6 +1005,13 @@ def _move_date(
         old = {y for y, w in activity.items() if from_id in w}
         new = {y for y, w in activity.items() if to_id in w and y >= candidate}
         if lagged_transfer(old, new):
+            year = candidate
+    if year != candidate and documents is not None and origin is not None:
+        overlap = range(candidate, became_primary)
+        here, there = documents.get(to_id, {}), documents.get(origin, {})
+        if all(y in here and y in there for y in overlap if y in activity) and sum(
+            here.get(y, 0) for y in overlap
+        ) > sum(there.get(y, 0) for y in overlap):
             year = candidate
     return year
 
@@ -1062,9 +1128,10 @@ def infer_moves(
             r.kind,
         ),
     )
-    runs = _drop_short_stays(_primary_runs(activity, units.order_key), settings)
-    runs, links = _join_lineages(runs, rels, settings, units, activity)
+    rels = _lineage_closure(rels, units)
     year_docs = _year_documents(given, units)
+    runs = _drop_short_stays(_primary_runs(activity, units.order_key, year_docs), settings)
+    runs, links = _join_lineages(runs, rels, settings, units, activity)
     runs, visits = _fold_visits(runs, ordered, settings, year_docs)
     runs, more_links = _join_lineages(runs, rels, settings, units, activity)
     links += more_links
@@ -1098,6 +1165,8 @@ def infer_moves(
             activity,
             settings,
             from_unit if one_organisation else None,
+            year_docs,
+            from_unit,
         )
         low, high = min(before.last, year), year
         dated = _dated_start(ordered, to_unit, low - 1, high)

@@ -732,6 +732,49 @@ def test_a_step_into_an_acquired_start_up_keeps_its_lineage() -> None:
     assert len(pairs(infer_moves(stints, SETTINGS, index=index))) == 3
 
 
+def test_a_step_after_a_job_whose_first_year_went_to_the_doctorate() -> None:
+    """A doctorate 2012-2017, then one-to-two-year jobs: B 2017-2018 (its first year still the
+    doctorate's), C 2018-2019, D 2019-2021. B is primary only in 2018, the year C starts, yet C
+    starts after B's first papers (2017): C is a step B → C → D, not a co-affiliation of B."""
+    index = kinds_index({1: "university", 2: "company", 3: "company", 4: "company"})
+    stints = [
+        years(1, 2012, 2017),
+        years(2, 2017, 2018),
+        years(3, 2018, 2019),
+        years(4, 2019, 2021),
+    ]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [
+        (1, 2, 2017),
+        (2, 3, 2018),
+        (3, 4, 2019),
+    ]
+
+
+def test_a_chain_of_renames_and_acquisitions_is_one_lineage() -> None:
+    """A start-up renamed (B → C, April 2025) and then bought (C → D, July 2025) in one year:
+    its papers name the new name in that year only, beside the old name and the acquirer, so
+    the new name is never primary. The chain B → C → D is still one lineage: one move into the
+    start-up, none into the acquirer. A spin-out of a university is no link of a chain."""
+    index = kinds_index({1: "university", 2: "company", 3: "company", 4: "company"})
+    chain = [
+        Relation(2, 3, "rename", PartialDate(2025, 4)),
+        Relation(3, 4, "acquisition", PartialDate(2025, 7)),
+    ]
+    stints = [
+        years(1, 2018, 2023),
+        years(2, 2023, 2025),
+        years(3, 2025, 2025),
+        years(4, 2025, 2026),
+    ]
+    assert pairs(infer_moves(stints, SETTINGS, relations=chain, index=index)) == [(1, 2, 2023)]
+    # a university lab spun out as a start-up that was then bought: leaving the university for
+    # the acquirer is still a move
+    spun = [Relation(1, 3, "spin_out", PartialDate(2024, 1)), chain[1]]
+    academic = [years(1, 2016, 2024), years(3, 2024, 2024), years(4, 2025, 2026)]
+    found = pairs(infer_moves(academic, SETTINGS, relations=spun, index=index))
+    assert [(a, year) for a, _, year in found] == [(1, 2024)]
+
+
 def test_an_acquisition_counts_from_the_acquirers_first_papers_beside_the_start_ups() -> None:
     """Habana Labs 2018-2020, Intel (its acquirer, December 2019) from 2020: the deal's year
     names both, so Intel becomes primary only in 2021, two years after the deal; the switch
@@ -766,6 +809,66 @@ def test_a_short_leave_from_an_established_post_is_a_visit() -> None:
     # the setting turns the rule off
     off = InferenceSettings(current_year=2026, leave_max_years=0)
     assert len(pairs(infer_moves(leave, off))) == 2
+
+
+def test_documents_date_a_move_whose_old_papers_lag_three_years() -> None:
+    """A university 2012-2021, a company 2019-2026 (ties with the university in 2019-2021,
+    which a university wins): the company becomes primary in 2022. Where every year of the
+    overlap has counts and the company has more documents over it, the move counts from the
+    company's first year (2019: the old place's papers lag). With fewer, it stays 2022."""
+
+    def counted(inst: int, counts: dict[int, int]) -> Stint:
+        return Stint(
+            inst, None, None, frozenset(counts), "openalex", year_documents=tuple(counts.items())
+        )
+
+    index = kinds_index({1: "university", 2: "company"})
+    school = dict.fromkeys(range(2012, 2019), 4) | {2019: 2, 2020: 4, 2021: 2}
+    company = {2019: 5, 2020: 2, 2021: 4} | dict.fromkeys(range(2022, 2027), 4)
+    found = infer_moves([counted(1, school), counted(2, company)], SETTINGS, index=index)
+    assert pairs(found) == [(1, 2, 2019)]
+    fewer = company | {2019: 1, 2020: 1, 2021: 1}
+    found = infer_moves([counted(1, school), counted(2, fewer)], SETTINGS, index=index)
+    assert pairs(found) == [(1, 2, 2022)]
+
+
+def test_a_tie_goes_to_the_place_with_more_documents_that_year() -> None:
+    """A doctorate at a university, a company, then a start-up whose founders keep a paper a
+    year with the university's group: in 2022 the university and the start-up tie by
+    affiliation, and the university has more years overall, but the start-up has more of the
+    year's documents, so it stays primary: no move back to the university and out again."""
+
+    def counted(inst: int, counts: dict[int, int]) -> Stint:
+        return Stint(
+            inst, None, None, frozenset(counts), "openalex", year_documents=tuple(counts.items())
+        )
+
+    index = kinds_index({1: "university", 2: "company", 3: "company"})
+    school = {2014: 2, 2015: 4, 2016: 5, 2017: 2, 2018: 2, 2020: 5, 2022: 3}
+    company = {2018: 5, 2019: 3, 2020: 2, 2021: 3}
+    start_up = {2021: 4, 2022: 4, 2023: 5, 2024: 3, 2025: 5, 2026: 2}
+    stints = [counted(1, school), counted(2, company), counted(3, start_up)]
+    assert pairs(infer_moves(stints, SETTINGS, index=index)) == [(1, 2, 2018), (2, 3, 2021)]
+    # without counts the tie goes to the university, as before
+    bare = [replace(s, year_documents=()) for s in stints]
+    assert (2, 3, 2021) not in pairs(infer_moves(bare, SETTINGS, index=index))
+
+
+def test_a_leave_counts_the_years_away_not_the_years_its_papers_share_with_home() -> None:
+    """Ten years at a university, papers at a company 2021-2023 whose first year still has
+    the university's papers (the lag at each end of a leave), then back: two years away only,
+    a leave of absence. Three years away only, or two with papers at both ends shared with
+    home, are two moves."""
+    leave = [years(1, 2012, 2021), years(2, 2021, 2023), years(1, 2024, 2026)]
+    found = infer_moves(leave, SETTINGS)
+    assert pairs(found) == []
+    assert [m.reasons["rule"] for m in found if m.visit] == ["leave_of_absence"]
+    away = [years(1, 2010, 2018), years(2, 2018, 2022), years(1, 2022, 2026)]
+    assert len(pairs(infer_moves(away, SETTINGS))) == 2
+    # papers at the company from the last year at home to the first year back: a three-year
+    # job, two moves
+    both_ends = [years(1, 2010, 2016), years(2, 2016, 2019), years(1, 2019, 2026)]
+    assert len(pairs(infer_moves(both_ends, SETTINGS))) == 2
 
 
 def test_two_labs_of_one_company_in_one_country_are_one_employer() -> None:

@@ -451,6 +451,28 @@ def test_curated_relations_name_seed_institutions_and_date_the_google_deepmind_m
         ("upmc", "sorbonne-university", "merger", "2018-01"),
         ("paris-sorbonne-university", "sorbonne-university", "merger", "2018-01"),
         ("google", "waymo", "spin_out", "2016-12"),
+        ("mellanox-technologies", "nvidia", "acquisition", "2020-04"),
+        ("xilinx", "amd", "acquisition", "2022-02"),
+        ("nuance-communications", "microsoft", "acquisition", "2022-03"),
+        ("mobileye", "intel", "acquisition", "2017-08"),
+        ("blue-vision-labs", "lyft", "acquisition", "2018-10"),
+        ("lyft-level-5", "woven-planet-holdings", "acquisition", "2021-07"),
+        ("woven-planet-holdings", "woven-by-toyota", "rename", "2023-04"),
+        ("alcatel-lucent-bell-labs", "nokia-bell-labs", "acquisition", "2016-01"),
+        ("twitter", "x-corp", "rename", "2023-04"),
+        ("yahoo", "oath-inc", "acquisition", "2017-06"),
+        ("verizon-media", "yahoo", "rename", "2021-09"),
+        ("palo-alto-research-center", "sri-international", "acquisition", "2023-04"),
+        ("weights-biases", "coreweave", "acquisition", "2025-05"),
+        ("exscientia", "recursion-pharmaceuticals", "acquisition", "2024-11"),
+        ("windsurf", "cognition-ai", "acquisition", "2025-07"),
+        ("prescient-design", "genentech", "acquisition", "2021-08"),
+        ("cruise", "general-motors", "merger", "2025-02"),
+        ("nicta", "csiro-data61", "merger", "2015-08"),
+        ("universite-joseph-fourier", "universite-grenoble-alpes", "merger", "2016-01"),
+        ("universite-nice-sophia-antipolis", "universite-cote-d-azur", "merger", "2020-01"),
+        ("universite-lille-1", "universite-de-lille", "merger", "2018-01"),
+        ("universite-paris-sud", "universite-paris-saclay", "merger", "2020-01"),
     ],
 )
 def test_acquisitions_renames_and_sales_of_ai_companies_are_curated(
@@ -481,3 +503,23 @@ def test_a_relation_to_an_unknown_slug_is_a_clear_error(tmp_path: Path) -> None:
     )
     with pytest.raises(SeedError, match="kind 'takeover' is not one of"):
         load_relations(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Inria Lille - Nord Europe", "inria-lille"),
+        ("Inria centre at the University of Bordeaux", "inria-bordeaux"),
+        ("Sony AI", "sony-ai"),
+        ("CSIRO's Data61", "csiro-data61"),
+        ("Lyft Level 5", "lyft-level-5"),
+        ("ETH AI Center", "eth-ai-center"),
+    ],
+)
+def test_research_units_are_rows_under_their_organisation(name: str, slug: str) -> None:
+    """A research centre or lab named on papers (an Inria centre, Sony AI, Data61) is a row
+    under its organisation, so that a switch between the two names is one employer."""
+    by_slug = {e.slug: e for e in load_seed()}
+    entry = by_slug[slug]
+    assert name in (entry.name, *entry.aliases)
+    assert entry.parent is not None and entry.parent in by_slug
