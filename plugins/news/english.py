@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plugins.news.mentions import (
@@ -26,7 +27,7 @@ _CUES: dict[str, str] = {
     r"|(?:has|have|had) (?:\w+ )?gone to|start(?:s|ed)? (?:work(?:ing)? )?there\b"
     r"|list(?:s|ed)?(?= [^.;]{1,40}? as (?:their|his|her) (?:current |new )?employer)"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
-    r"|now at|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
+    r"|now at|(?:is|are) back (?:at|with)|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
     r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
     r"|heading out|(?:is|are|was|were) out (?:at|from)|no longer (?:at|with|works? (?:at|for))"
@@ -37,7 +38,7 @@ _CUES: dict[str, str] = {
     r"|venture|business|non-?profit|organi[sz]ation|institute)|set(?:s|ting)? up (?:a|an|his|her|their) "
     r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business|non-?profit|organi[sz]ation"
     r"|institute)",
-    HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
+    HIRE: r"(?:re)?hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
     r"|welcom(?:e|es|ed)|land(?:s|ed)|pick(?:s|ed)? up|snapp(?:ed|ing) up|snaps up",
 }
@@ -367,7 +368,7 @@ def sentence_candidates(
         ]
         # A partner ("together with Y") shares the destination, not the subject's origin; a
         # person listed with an organisation in brackets ("A (OpenAI), B (Meta)") comes from it.
-        own = [(p, _bracketed(text, p, insts) or origin) for p in persons]
+        own = [(p, _own_origin(text, p, insts) or origin) for p in persons]
         for person, own_origin in own + [(p, None) for p in partners]:
             out.append(
                 Candidate(
@@ -391,7 +392,7 @@ def sentence_candidates(
     return out
 
 
-def _bracketed(text: str, person: PersonMention, insts: list[Mention]) -> Mention | None:
+def _bracketed(text: str, person: PersonMention, insts: Sequence[Mention]) -> Mention | None:
     """The organisation in brackets right after a person's name: "B (Google DeepMind)"."""
     match = re.match(r"\s*\(", text[person.end : person.end + 3])
     if match is None:
@@ -580,6 +581,7 @@ def _roles(
                 and not re.match(r"['’]s\b", text[p.end : p.end + 2])
             ],
             text,
+            insts,
         )
         others = [m for m in after if m is not dest]
         latest = [
@@ -781,20 +783,50 @@ def _subjects(
     return []
 
 
-def _coordinated(people: list[PersonMention], text: str) -> list[PersonMention]:
+def _coordinated(
+    people: list[PersonMention],
+    text: str,
+    insts: Sequence[Mention] = (),
+) -> list[PersonMention]:
     """The first person and those coordinated with it ("A, B and C"); a person named later in
-    the clause ("..., chief executive C said") is not one of them."""
+    the clause ("..., chief executive C said") is not one of them. Each member may carry its
+    own origin ("A from X, B from Y and C from Z")."""
     if not people:
         return []
     out = [people[0]]
     for p in people[1:]:
         if p.pronoun or p.start < out[-1].end:
             continue
-        gap = text[out[-1].end : p.start]
+        gap_start = out[-1].end
+        own = _own_origin(text, out[-1], insts)
+        if own is not None and own.end < p.start and not _bracketed(text, out[-1], insts):
+            gap_start = own.end
+            tail = _ORG_TAIL.match(text, gap_start, p.start)
+            if tail:
+                gap_start = tail.end()
+        gap = text[gap_start : p.start]
         if not (COORD_GAP.match(gap) or re.fullmatch(r"\s*(?:,\s*)?(?:and|as well as|&)\s+", gap)):
             break
         out.append(p)
     return out
+
+
+# "from Databricks' Mosaic Research team": the rest of an origin's noun phrase
+_ORG_TAIL = re.compile(r"['’]s?(?:\s+[A-Z][\w-]*)*(?:\s+(?:team|group|lab|unit|division))?")
+
+
+def _own_origin(text: str, person: PersonMention, insts: Sequence[Mention]) -> Mention | None:
+    """The organisation a listed person comes from: in brackets ("B (Google DeepMind)") or
+    right after the name ("B from Google DeepMind")."""
+    bracketed = _bracketed(text, person, insts)
+    if bracketed is not None:
+        return bracketed
+    for m in insts:
+        if person.end < m.start <= person.end + 12 and re.fullmatch(
+            r"\s+from\s+(?:the\s+)?", text[person.end : m.start]
+        ):
+            return m
+    return None
 
 
 def _coordinated_back(text: str, in_left: list[PersonMention]) -> list[PersonMention]:

@@ -221,7 +221,10 @@ def find_anaphora(text: str, start: int, end: int) -> list[tuple[int, int]]:
 STOPWORDS = frozenset(
     ["The", "A", "An", "In", "On", "At", "Of", "For", "From", "To", "By", "With", "And", "But", "Or", "Nor", "So", "Yet", "As", "If", "Then", "Than", "That", "This", "These", "Those", "It", "Its", "He", "She", "They", "We", "I", "His", "Her", "Their", "Our", "My", "You", "Your", "Who", "Whom", "Whose", "Which", "What", "When", "Where", "Why", "How", "After", "Before", "Since", "While", "During", "Under", "Over", "Into", "About", "Around", "Among", "Between", "Also", "Both", "Former", "Ex", "Formerly", "Previously", "Longtime", "Veteran", "Senior", "Chief", "Head", "Lead", "Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Sir", "Dame", "Separately", "Meanwhile", "Sources", "Source", "According", "Citing", "Industry", "Contrary", "Another", "Two", "Three", "Four", "Five", "Several", "Some", "Many", "Most", "One", "Other", "Others", "Researcher", "Researchers", "Scientist", "Engineer", "Engineers", "Founder", "Co", "President", "Vice", "Director", "Manager", "Officer", "Chairman", "Chair", "Partner", "Fellow", "Distinguished", "Principal", "Staff", "Member", "Members", "Team", "Group", "Lab", "Labs", "Research", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Last", "Next", "Earlier", "Later", "Today", "Yesterday", "New", "Old", "Our", "Hiring", "Talent", "AI", "ML", "LLM", "CEO", "CTO", "CFO", "COO", "VP", "Paris", "London", "Beijing", "Shanghai", "Shenzhen", "Hangzhou", "Seattle", "Zurich", "Munich", "Berlin", "Washington", "Warsaw", "Poland", "Europe", "China", "America", "Tokyo", "Toronto", "California", "Cambridge", "Redmond", "Singapore", "Bloomberg", "Reuters", "Information", "Financial", "Times", "Wall", "Street", "Journal", "Weibo", "LinkedIn", "WeChat", "NeurIPS", "ICML", "ICLR", "Gemini", "PaLM", "Llama", "Grok", "Siri", "Alexa", "ChatGPT", "GPT", "Claude", "Kimi", "Autopilot", "Plus", "Seed", "Hunyuan", "Qwen", "Brain", "There", "Here", "However", "Instead", "Still", "Even", "Only", "Just", "Now", "Soon", "Rumours", "Rumors", "Reports", "Report", "Talks", "Memo", "Sunday", "Spokesperson", "Superintelligence", "Reasoning", "Safety", "Alignment", "Interpretability", "Pretraining", "Gemini", "Post"]
 )  # fmt: skip
-_TOKEN = r"(?:[A-ZÀ-ÖØ-Þ](?:['’][A-ZÀ-ÖØ-Þ])?[a-zß-öø-ÿ]+(?:[A-Z][a-zß-öø-ÿ]+)?(?:-[A-ZÀ-ÖØ-Þa-zß-öø-ÿ][a-zß-öø-ÿ]+)*)"
+# Letters of Latin-1 and Latin Extended-A (Kovačević, Łukasiewicz, Dvořák, Şahin), by case.
+_UP = "A-ZÀ-ÖØ-Þ" + "".join(chr(c) for c in range(0x100, 0x180) if chr(c).isupper())
+_LOW = "a-zß-öø-ÿ" + "".join(chr(c) for c in range(0x100, 0x180) if chr(c).islower())
+_TOKEN = rf"(?:[{_UP}](?:['’][{_UP}])?[{_LOW}]+(?:[A-Z][{_LOW}]+)?(?:-[{_UP}{_LOW}][{_LOW}]+)*)"
 _NAME_RUN = re.compile(rf"{_TOKEN}(?:\s+(?:(?:de|van|von|der|da|di|le|la|bin|al|el)\s+)?{_TOKEN})*")
 _NICKNAME = re.compile(rf"({_TOKEN})\s+[\"“'‘]([A-Z][a-z]+)[\"”'’]\s+({_TOKEN})")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She|they|They|Her|her|His|his|I|I've|I'm)\b")
@@ -299,7 +302,15 @@ def may_be_person(name: str) -> bool:
         return False
     # A double-barrelled surname ("Mbeki-Lindahl") is known when one of its parts is.
     parts = [part for w in words for part in (w, *w.split("-"))]
-    return any(is_known_name(w) for w in parts)
+    if any(is_known_name(w) for w in parts):
+        return True
+    # "Alaric Ogunwale-Fisk": a given name before a double-barrelled surname has a person's
+    # shape even when no part is in the table (an organisation's hyphen joins lower case or
+    # stands alone: "Rolls-Royce", "Mercedes-Benz").
+    return len(words) in (2, 3) and bool(_DOUBLE_BARRELLED.fullmatch(words[-1]))
+
+
+_DOUBLE_BARRELLED = re.compile(rf"[{_UP}][{_LOW}]{{2,}}-[{_UP}][{_LOW}]{{2,}}")
 
 
 _PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al", "el"})
