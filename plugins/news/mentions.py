@@ -15,12 +15,14 @@ _ORG_SUFFIXES = frozenset(
         "AI", "Labs", "Lab", "Research", "Institute", "University", "Technologies",
         "Robotics", "Systems", "Intelligence", "Inc", "Inc.", "Corp", "Corp.", "Group",
         "Laboratory", "Laboratories", "Academy", "College", "Foundation", "Computing",
+        "School", "Department", "Faculty", "Centre", "Center",
     }
 )  # fmt: skip
 _UNKNOWN_ORG = re.compile(
     r"\b(?:at|from|joins|joined|join|joining|for|with|by|of|to) "
     r"((?:[A-Z][\w.&-]*\s){0,3}[A-Z][\w.&-]*)"
 )
+_UNIT_OF = re.compile(r"['’]s? (?:(?:[A-Z][\w-]*|of|for|the) ){0,4}")
 _NATIONAL = frozenset({"国立", "國立"})
 _ANAPHORA = re.compile(
     r"\bthe (?:company|firm|lab|startup|start-up|group|organisation|organization)\b"
@@ -56,6 +58,12 @@ def find_institutions(text: str, start: int, end: int, aliases: AliasTable) -> l
             continue
         m_start, m_end = match.start(1), match.start(1) + len(name.rstrip(".,"))
         if any(m.start < m_end and m_start < m.end for m in found):
+            continue
+        if any(
+            m.slug and m.end <= m_start and _UNIT_OF.fullmatch(text, m.end, m_start) for m in found
+        ):
+            # "A*STAR's Institute for Infocomm Research": a unit the index does not know, of
+            # an organisation it knows, is that organisation (the index's granularity).
             continue
         found.append(Mention(m_start, m_end, text[m_start:m_end], None))
     found.sort(key=lambda m: m.start)

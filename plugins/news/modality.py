@@ -122,6 +122,14 @@ _EN_INTERNAL = re.compile(
     r"|\b(?:was|were|been) (?:\w+ )?transferred\b",
     re.IGNORECASE,
 )
+# "named a faculty affiliate of the Vector Institute, a title held alongside …", "an adjunct
+# principal investigator", "a part-time adviser": a post held beside the job, not a move.
+_EN_SIDE_POST = re.compile(
+    r"\bfaculty affiliate\b|\badjunct\b|\bpart-time (?:adviser|advisor|role|post|position)\b"
+    r"|\bheld alongside\b",
+    re.IGNORECASE,
+)
+_ZH_SIDE_POST = re.compile(r"兼职|兼任|顾问")
 _EN_CONFIRMED = re.compile(
     r"\bconfirmed\b|\bannounced\b|\bsaid in a statement\b|\bofficially\b|\bin a (?:blog )?post\b"
     r"|\bwrote on\b|\bposted on\b|\bon (?:his|her|their) LinkedIn\b|\btold (?:\w+ ){0,2}(?:reporters|us)\b",
@@ -165,6 +173,8 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if chinese:
         if _ZH_DENIED.search(sentence):
             return "denied"
+        if _ZH_SIDE_POST.search(clause or sentence):
+            return "side_post"  # "出任公司兼职首席科学家", "将兼任台积电AI顾问"
         if _ZH_LEAVE.search(sentence):
             return "leave_of_absence"
         if _ZH_TALKS.search(sentence):
@@ -185,6 +195,8 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
         return "denied"
     if _EN_INTERNAL.search(sentence):
         return "internal"
+    if _EN_SIDE_POST.search(sentence):
+        return "side_post"
     if _EN_LEAVE.search(sentence):
         return "leave_of_absence"
     if _EN_TALKS.search(sentence):
