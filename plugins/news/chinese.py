@@ -64,8 +64,8 @@ _FUNCTION_CHARS = frozenset(
 _ADVERB_ZENG = re.compile(r"曾(?=[入任在于是经获参先担就加效为与带主负从做供执])")
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
-    r"下一站(?:可能|或将|将)?(?:是|为)|新[东東]家(?:是|为|為)|去向(?:可能)?(?:是|为)|任命|聘任|转战|转任|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
-    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|获聘(?:为|于)?|(?<![失回])去了"
+    r"下一站(?:可能|或将|将)?(?:是|为)|新[东東]家(?:是|为|為)|去向(?:可能)?(?:是|为)|任命|聘任|转战|转任|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局|(?:整体)?并入"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|招募了?|招入了?|选择了?|受聘(?:为|于)?|获聘(?:为|于)?|(?<![失回])去了"
 )
 _GENERIC_ORGS = frozenset(
     {
@@ -84,7 +84,9 @@ _GENERIC_ORGS = frozenset(
     }
 )
 """Words that name an organisation only by what it is; never a new institution."""
-_TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来", "任命", "聘任"})
+_TAKES_IN = frozenset(
+    {"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来", "任命", "聘任", "招募", "招入"}
+)
 """Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
 # "一家成立不久的初创公司", "成立于2024年": the age of a company someone joins, not a founding
@@ -626,7 +628,23 @@ def settle_modality(
     for index, (start, end) in enumerate(sentences):
         sentence = text[start:end]
         named = {p.name for p in people if start <= p.start < end and not p.pronoun}
-        if _DENIAL.search(sentence):
+        denial = _DENIAL.search(sentence)
+        if denial:
+            # "其中A和B已经入职；C目前仍在X任职": a clause that denies naming someone denies
+            # only them, not the others the sentence names
+            c_start = max((m.end() for m in re.finditer(r"[；;，,]", sentence[: denial.start()])),
+                          default=0)  # fmt: skip
+            c_end = next(
+                (m.start() for m in re.finditer(r"[；;，,]", sentence[denial.end() :])), None
+            )
+            c_end = len(sentence) if c_end is None else denial.end() + c_end
+            in_clause = {
+                p.name
+                for p in people
+                if start + c_start <= p.start < start + c_end and not p.pronoun
+            }
+            named = in_clause or named
+        if denial:
             for cand in candidates:
                 if cand.prior or cand.modality == "denied":
                     continue
