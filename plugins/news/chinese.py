@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from plugins.news.mentions import find_institutions, find_people
-from plugins.news.modality import RUMOUR_MODALITIES, classify
+from plugins.news.modality import RUMOUR_MODALITIES, ZH_SIDE_POST, classify
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
 
 _SURNAMES = tuple(
@@ -625,6 +625,13 @@ def settle_modality(
     """What the rest of the article says of a move told earlier: "阿里方面已向36氪确认了这一
     消息" makes the rumour before it a confirmed move; "消息不实，X仍在带领团队" makes the
     moves of X told before it a denial (a denial naming nobody denies only rumours)."""
+    for cand in candidates:
+        if cand.modality == "side_post" and cand.destination is None:
+            # "因个人原因卸任，但将继续担任公司顾问": the post kept is beside a departure,
+            # which is still one
+            start, end = sentences[cand.sentence]
+            plain = ZH_SIDE_POST.sub("", text[start:end])
+            cand.modality = classify(plain, plain, chinese=True)
     for index, (start, end) in enumerate(sentences):
         sentence = text[start:end]
         named = {p.name for p in people if start <= p.start < end and not p.pronoun}

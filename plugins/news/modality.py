@@ -129,7 +129,7 @@ _EN_SIDE_POST = re.compile(
     r"|\bheld alongside\b",
     re.IGNORECASE,
 )
-_ZH_SIDE_POST = re.compile(r"兼职|兼任|顾问")
+ZH_SIDE_POST = re.compile(r"兼职|兼任|顾问")
 _EN_CONFIRMED = re.compile(
     r"\bconfirmed\b|\bannounced\b|\bsaid in a statement\b|\bofficially\b|\bin a (?:blog )?post\b"
     r"|\bwrote on\b|\bposted on\b|\bon (?:his|her|their) LinkedIn\b|\btold (?:\w+ ){0,2}(?:reporters|us)\b",
@@ -173,7 +173,7 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if chinese:
         if _ZH_DENIED.search(sentence):
             return "denied"
-        if _ZH_SIDE_POST.search(clause or sentence):
+        if ZH_SIDE_POST.search(clause or sentence):
             return "side_post"  # "出任公司兼职首席科学家", "将兼任台积电AI顾问"
         if _ZH_LEAVE.search(sentence):
             return "leave_of_absence"
