@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from plugins.news.mentions import find_institutions, find_people
-from plugins.news.modality import RUMOUR_MODALITIES, classify
+from plugins.news.modality import RUMOUR_MODALITIES, ZH_SIDE_POST, classify
 from plugins.news.model import AliasTable, Candidate, Mention, PersonMention
 
 _SURNAMES = tuple(
     re.findall(
         r"\S+",
-        "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 "
+        "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 司空 鲜于 仲孙 闻人 贺兰 宇文 长孙 澹台 淳于 "
+        "申屠 夏侯 轩辕 呼延 端木 南宫 钟离 谯 衣 计 戈 满 官 傅 萧 束 王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 "
         "郑 梁 谢 宋 唐 许 韩 冯 邓 曹 彭 曾 肖 田 董 袁 潘 于 蒋 蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈 姚 卢 姜 崔 钟 "
         "谭 陆 汪 范 金 石 廖 贾 夏 韦 付 方 白 邹 孟 熊 秦 邱 江 尹 薛 闫 段 雷 侯 龙 史 陶 黎 贺 顾 毛 郝 龚 邵 "
         "万 钱 严 覃 武 戴 莫 孔 向 汤 常 温 康 施 文 牛 樊 葛 邢 安 齐 易 乔 伍 庞 颜 倪 庄 聂 章 鲁 岳 翟 殷 詹 "
@@ -52,7 +53,8 @@ _NOT_NAMES = frozenset(
      "江湖", "黎明前", "车辆", "车型", "项目", "向其", "和其", "宋体", "史上", "龙头", "万元", "马上",
      "任务", "全球", "全面", "全新", "全体", "全部", "全国", "向外", "包括", "连续", "应用", "石油",
      "高端", "高效", "高速", "高度", "段时", "孔径", "陆续", "时任", "解决", "解读", "管理", "华东",
-     "华南", "华北", "华中", "华西", "温度", "任教", "任职于", "于今", "于去"}
+     "华南", "华北", "华中", "华西", "温度", "任教", "任职于", "于今", "于去", "计划", "计算",
+     "满意", "满足", "官宣", "官方", "官网", "官员", "萧条", "束缚", "傅里", "上官网", "东方"}
 )  # fmt: skip
 # Characters that start a verb phrase far more often than they end a given name.
 _FUNCTION_CHARS = frozenset(
@@ -62,8 +64,8 @@ _FUNCTION_CHARS = frozenset(
 _ADVERB_ZENG = re.compile(r"曾(?=[入任在于是经获参先担就加效为与带主负从做供执])")
 _STRONG_LEFT = ("的", "研究员", "科学家", "工程师", "负责人", "教授", "博士后", "成员", "创始人")
 _ARRIVE = re.compile(
-    r"下一站(?:可能|或将|将)?(?:是|为)|新[东東]家(?:是|为|為)|去向(?:可能)?(?:是|为)|任命|聘任|转战|转任|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局"
-    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|选择了?|受聘(?:为|于)?|获聘(?:为|于)?|(?<![失回])去了"
+    r"下一站(?:可能|或将|将)?(?:是|为)|新[东東]家(?:是|为|為)|去向(?:可能)?(?:是|为)|任命|聘任|转战|转任|加入|加盟|入职|转投|投奔|出任|担任|(?<![离])任(?=[\u4e00-\u9fff]{2})|跳槽(?:至|到)|回归|回到|重返|迎来|入局|(?:整体)?并入"
+    r"|吸纳了?|招揽了?|延揽了?|引进了?|聘请了?|挖来了?|招募了?|招入了?|选择了?|受聘(?:为|于)?|获聘(?:为|于)?|(?<![失回])去了"
 )
 _GENERIC_ORGS = frozenset(
     {
@@ -82,10 +84,15 @@ _GENERIC_ORGS = frozenset(
     }
 )
 """Words that name an organisation only by what it is; never a new institution."""
-_TAKES_IN = frozenset({"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来", "任命", "聘任"})
+_TAKES_IN = frozenset(
+    {"迎来", "吸纳", "招揽", "延揽", "引进", "聘请", "挖来", "任命", "聘任", "招募", "招入"}
+)
 """Verbs whose subject is the organisation and whose objects are the people who join it."""
 _LEAVE = re.compile(r"离职|离开|辞职|出走|卸任|告别|跳槽(?!至|到)|退出")
-_FOUND = re.compile(r"联合创办|联合创立|创办|创立|创建|成立了|成立|创业")
+# "一家成立不久的初创公司", "成立于2024年": the age of a company someone joins, not a founding
+_FOUND = re.compile(
+    r"(?:联合创办|联合创立|创办|创立|创建|成立了|成立|创业)(?!不久|于|以来|至今|仅|才|刚|没多久|未满|不到)"
+)
 _NEW_COMPANY = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]|名为([\u4e00-\u9fffA-Za-z0-9]{2,12})的")
 _DENIAL = re.compile(
     r"否认|辟谣|不实|并未|未离职|没有离职|仍在|与事实不符|谣言|假消息|不存在(?:离职|跳槽|加盟)"
@@ -265,13 +272,21 @@ def sentence_candidates(
         if kind == "found":
             # "成立了一家……的公司“灵枢科技”": the new company, by its quoted or stated name.
             company = _NEW_COMPANY.search(text, c_end, s_end)
-            if text.startswith("的", c_end) and not re.match(
-                r"的[\u4e00-\u9fff]{0,8}(?:公司|企业|实验室|研究院|机构)", text[c_end:s_end]
+            if (
+                text.startswith("的", c_end)
+                and not re.match(
+                    r"的[\u4e00-\u9fff]{0,8}(?:公司|企业|实验室|研究院|机构)", text[c_end:s_end]
+                )
+                # "P创办的浮岚智能已完成融资": the company P founded, by its name
+                and not any(m.start == c_end + 1 and not m.slug for m in insts)
             ):
                 continue  # "公司新成立的具身智能业务": a founding that describes a unit
+            named_after = [m for m in insts if c_end <= m.start < clause_end and not m.slug]
             if company is not None:
                 name = company.group(1) or company.group(2)
                 dest = Mention(company.start(), company.end(), name, aliases.slug_for(name))
+            elif named_after:
+                dest = named_after[0]  # "创办了AI硬件公司弦外科技": a new company, by its name
             else:
                 # "云杉算力由A和B共同创立": the company is the subject of a passive.
                 dest = next(
@@ -295,7 +310,9 @@ def sentence_candidates(
                     text[c_end:s_end],
                 )
                 if unknown and (
-                    unknown.group(1).startswith(("了", "该", "本", "这", "其", "公司"))
+                    unknown.group(1).startswith(
+                        ("了", "该", "本", "这", "其", "公司", "一家", "一个")
+                    )
                     or unknown.group(1) in _GENERIC_ORGS
                     or unknown.group(1).endswith(("事宜", "团队", "一事"))
                     or re.search(r"洽谈|商谈|接触|讨论", text[max(s_start, c_start - 4) : c_start])
@@ -309,7 +326,12 @@ def sentence_candidates(
                     name = unknown.group(1)
                     # "加入智元" after "智元机器人" was named: the short form of that company.
                     full = [a for a in aliases.entries if a.startswith(name) and a in text]
-                    name = max(full, key=len) if full else name
+                    # "广达电脑宣布……加入广达": the company named in full elsewhere
+                    suffixed = re.search(re.escape(name) + _COMPANY_SUFFIX, text)
+                    if full:
+                        name = max(full, key=len)
+                    elif suffixed:
+                        name = suffixed.group()
                     dest = Mention(c_end, c_end + len(name), name, aliases.slug_for(name))
             if dest is None:
                 subjects = [
@@ -514,6 +536,21 @@ _HIRING_SUBJECT = re.compile(
 )
 """An organisation as the subject of a hiring verb at the start of a clause: "蔚来近日迎来一位
 新的技术负责人", "华硕今日宣布，延揽前微软研究员"."""
+_COMPANY_SUFFIX = r"(?:电脑|科技|智能|集团|汽车|电子|机器人|半导体|网络|股份|控股)"
+_DESCRIBED_ORG = re.compile(
+    r"(?:加入|加盟|入职|转投|投身|创办|创立|创建|收购)了?(?:了|一家|一个)?[^，。；、“”「」]{0,14}?"
+    r"(?:公司|企业|创企|初创|机构)([\u4e00-\u9fff]{2,6}?)(?=[，。、；]|出任|担任|任职|负责|工作|的|$)"
+)
+"""A company named right after what it is, where someone goes: "加入一家成立不久的初创公司
+栖木智能，", "创办了AI硬件公司弦外科技。"."""
+_NAMED_ORG = re.compile(
+    r"(?:名为|名叫|叫做)([\u4e00-\u9fffA-Za-z]{2,8}?)的[\u4e00-\u9fffA-Za-z]{0,8}?(?:公司|企业|创企|机构|实验室)"
+)
+"""A company introduced by its name: "一家名为嘉禾的初创公司"."""
+_FOUNDED_THEN_NAME = re.compile(
+    r"(?:创办|创立|创建|成立|孵化)的([\u4e00-\u9fff]{2,6}?)(?=已|近日|日前|今日|完成|获得?|宣布|正式|，)"
+)
+"""A company after a founder's clause: "原X负责人P创办的浮岚智能已完成……融资"."""
 _FROM_UNKNOWN = re.compile(
     r"从([\u4e00-\u9fffA-Za-z]{2,8}?)(?=离职|辞职|出走|离开|跳槽|加入|加盟|来到)"
 )
@@ -551,6 +588,9 @@ def new_organisations(text: str, aliases: AliasTable) -> list[str]:
         *_SHAPED_ORG.finditer(text),
         *_COMPANY_THEN_VERB.finditer(text),
         *_HIRING_SUBJECT.finditer(text),
+        *_DESCRIBED_ORG.finditer(text),
+        *_NAMED_ORG.finditer(text),
+        *_FOUNDED_THEN_NAME.finditer(text),
     ]:
         name = match.group(1)
         if (
@@ -561,6 +601,13 @@ def new_organisations(text: str, aliases: AliasTable) -> list[str]:
         ):
             continue
         names.append(name)
+    # "广达延揽……广达电脑宣布": the name in full, where the article also gives it, so that
+    # every short mention resolves to it
+    names += [
+        full.group()
+        for name in names
+        if (full := re.search(re.escape(name) + _COMPANY_SUFFIX, text)) is not None
+    ]
     known = set(aliases.entries)
     return [n for n in dict.fromkeys(names) if n not in known and n not in _GENERIC_ORGS]
 
@@ -578,10 +625,33 @@ def settle_modality(
     """What the rest of the article says of a move told earlier: "阿里方面已向36氪确认了这一
     消息" makes the rumour before it a confirmed move; "消息不实，X仍在带领团队" makes the
     moves of X told before it a denial (a denial naming nobody denies only rumours)."""
+    for cand in candidates:
+        if cand.modality == "side_post" and cand.destination is None:
+            # "因个人原因卸任，但将继续担任公司顾问": the post kept is beside a departure,
+            # which is still one
+            start, end = sentences[cand.sentence]
+            plain = ZH_SIDE_POST.sub("", text[start:end])
+            cand.modality = classify(plain, plain, chinese=True)
     for index, (start, end) in enumerate(sentences):
         sentence = text[start:end]
         named = {p.name for p in people if start <= p.start < end and not p.pronoun}
-        if _DENIAL.search(sentence):
+        denial = _DENIAL.search(sentence)
+        if denial:
+            # "其中A和B已经入职；C目前仍在X任职": a clause that denies naming someone denies
+            # only them, not the others the sentence names
+            c_start = max((m.end() for m in re.finditer(r"[；;，,]", sentence[: denial.start()])),
+                          default=0)  # fmt: skip
+            c_end = next(
+                (m.start() for m in re.finditer(r"[；;，,]", sentence[denial.end() :])), None
+            )
+            c_end = len(sentence) if c_end is None else denial.end() + c_end
+            in_clause = {
+                p.name
+                for p in people
+                if start + c_start <= p.start < start + c_end and not p.pronoun
+            }
+            named = in_clause or named
+        if denial:
             for cand in candidates:
                 if cand.prior or cand.modality == "denied":
                     continue
@@ -747,14 +817,21 @@ def _titled_founders(
     if not lede or _FOUNDED_IN.search(text):
         return []  # "成立于2024年": a founding the article dates is background, not news
     company = lede[0]
-    moving = {c.person for c in candidates if not c.prior}
+    # a founder told only leaving ("今年年中离职") still has the company as the destination
+    moving = {c.person for c in candidates if not c.prior and c.destination is not None}
     out: list[Candidate] = []
     for index, (start, end) in enumerate(sentences):
         for person in (p for p in people if start <= p.start < end and not p.pronoun):
             if person.name in moving:
                 continue
             title = _FOUNDER_TITLE.search(text[start : person.start])
-            if title is None or title.group("org") not in ("", "公司", "该公司", company.name):
+            # "衔蝉科技另一位联合创始人滕若溪": another of the company's founders
+            org = (
+                re.sub(r"(?:的)?(?:另一位|另一名|另外一位|另一|其他)$", "", title.group("org"))
+                if title
+                else ""
+            )
+            if title is None or org not in ("", "公司", "该公司", company.name):
                 continue
             out.append(Candidate(person.name, index, None, company, 0.8, False, kind="found"))
             moving.add(person.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plugins.news.mentions import (
@@ -26,7 +27,7 @@ _CUES: dict[str, str] = {
     r"|(?:has|have|had) (?:\w+ )?gone to|start(?:s|ed)? (?:work(?:ing)? )?there\b"
     r"|list(?:s|ed)?(?= [^.;]{1,40}? as (?:their|his|her) (?:current |new )?employer)"
     r"|head(?:s|ed|ing)? to|(?:is|are|was) going to|return(?:s|ed|ing)? to|defect(?:s|ed)? to"
-    r"|now at|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
+    r"|now at|(?:is|are) back (?:at|with)|start(?:s|ed)? as(?= [\w -]{1,60}? at )|becom(?:e|es|ing)|became|mov(?:e|es|ed|ing) over to|(?:is|are|was) moving to",
     LEAVE: r"mov(?:e|es|ed|ing) from|switch(?:es|ed|ing)? from|left|leav(?:e|es|ing)|depart(?:s|ed|ing)?|departure from|quit(?:s|ting)?"
     r"|resign(?:s|ed|ing)?|step(?:s|ped|ping)? down|exit(?:s|ed|ing)?|defect(?:s|ed)? from"
     r"|heading out|(?:is|are|was|were) out (?:at|from)|no longer (?:at|with|works? (?:at|for))"
@@ -37,7 +38,7 @@ _CUES: dict[str, str] = {
     r"|venture|business|non-?profit|organi[sz]ation|institute)|set(?:s|ting)? up (?:a|an|his|her|their) "
     r"(?:own |new )?(?:[\w-]+ )?(?:company|start-?up|firm|lab|venture|business|non-?profit|organi[sz]ation"
     r"|institute)",
-    HIRE: r"hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
+    HIRE: r"(?:re)?hir(?:e|es|ed|ing)|poach(?:es|ed|ing)?|lur(?:e|es|ed|ing)(?: away)?|appoint(?:s|ed|ing)?"
     r"|named|recruit(?:s|ed|ing)?|br(?:ing|ings|ought) (?:in|on)|tap(?:s|ped)|add(?:s|ed)"
     r"|welcom(?:e|es|ed)|land(?:s|ed)|pick(?:s|ed)? up|snapp(?:ed|ing) up|snaps up",
 }
@@ -367,7 +368,7 @@ def sentence_candidates(
         ]
         # A partner ("together with Y") shares the destination, not the subject's origin; a
         # person listed with an organisation in brackets ("A (OpenAI), B (Meta)") comes from it.
-        own = [(p, _bracketed(text, p, insts) or origin) for p in persons]
+        own = [(p, _own_origin(text, p, insts) or origin) for p in persons]
         for person, own_origin in own + [(p, None) for p in partners]:
             out.append(
                 Candidate(
@@ -386,12 +387,74 @@ def sentence_candidates(
             )
     out.extend(_prior(text, index, s_start, s_end, insts, people, consumed))
     out.extend(_listed(text, index, s_start, s_end, aliases))
+    out.extend(_roster(text, index, s_start, s_end, insts, people, institutions_so_far))
     history.extend(p for p in people if not p.pronoun)
     institutions_so_far.extend(insts)
     return out
 
 
-def _bracketed(text: str, person: PersonMention, insts: list[Mention]) -> Mention | None:
+_ROSTER = re.compile(
+    r"\b[Tt]he (?:new|latest) (?:[\w-]+ )?(?:staff|hires|recruits|arrivals|members|additions"
+    r"|researchers|employees)\s+(?:are|include|were)\b"
+)
+_MOST_RECENTLY_AT = re.compile(
+    r",?\s+who (?:was|is|had been) (?:most recently|until recently|previously|formerly)\b"
+    r"[^.;()]{0,60}?\b(?:at|with)\s+(?:the\s+)?$"
+)
+
+
+def _roster(
+    text: str,
+    index: int,
+    s_start: int,
+    s_end: int,
+    insts: list[Mention],
+    people: list[PersonMention],
+    institutions_so_far: list[Mention],
+) -> list[Candidate]:
+    """ "X has made another round of hires. The new staff are A (from OpenAI), B (Anthropic)
+    and C, who was most recently a postdoc at D": each person listed joins the organisation
+    the previous sentence has hiring, from their own bracketed or stated employer."""
+    roster = _ROSTER.search(text, s_start, s_end)
+    if roster is None:
+        return []
+    previous = [m for m in institutions_so_far if m.slug or m.name]
+    hirer = next(
+        (
+            m
+            for m in reversed(previous)
+            if re.match(r"\s+(?:has|have|had|is|was|made|makes)\b", text[m.end : m.end + 8])
+        ),
+        None,
+    )
+    if hirer is None:
+        return []
+    listed = _coordinated(
+        [p for p in people if p.start >= roster.end() and not p.pronoun], text, insts
+    )
+    modality = classify(text[s_start : roster.end()], text[s_start:s_end])
+    out: list[Candidate] = []
+    for person in listed:
+        origin = _own_origin(text, person, insts)
+        if origin is None:
+            origin = next(
+                (
+                    m
+                    for m in insts
+                    if m.start > person.end
+                    and _MOST_RECENTLY_AT.fullmatch(text, person.end, m.start)
+                ),
+                None,
+            )
+        if origin is None or (origin.slug or origin.name) == (hirer.slug or hirer.name):
+            continue
+        out.append(
+            Candidate(person.name, index, origin, hirer, 0.9, False, modality=modality, kind=HIRE)
+        )
+    return out
+
+
+def _bracketed(text: str, person: PersonMention, insts: Sequence[Mention]) -> Mention | None:
     """The organisation in brackets right after a person's name: "B (Google DeepMind)"."""
     match = re.match(r"\s*\(", text[person.end : person.end + 3])
     if match is None:
@@ -405,7 +468,16 @@ def _bracketed(text: str, person: PersonMention, insts: list[Mention]) -> Mentio
 _ORG_WORDS = r"[A-Z][\w&.'’-]*(?: (?:[A-Z][\w&.'’-]*|AI|of|for|de))*"
 _LISTED = re.compile(
     rf"(?P<person>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{1,2}})\s*[:–—]\s*(?:from\s+)?(?P<origin>{_ORG_WORDS})"
-    rf"\s+(?:to|→|->|for)\s+(?P<dest>{_ORG_WORDS})(?P<note>\s*\([^)]{{0,40}}\))?"
+    rf"\s+(?:to|→|->|for)\s+(?P<dest>{_ORG_WORDS})(?P<note>\s*\([^)]{{0,60}}\))?"
+    # "Hakon Berg, Synthesia → ElevenLabs (people familiar)": a comma, when an arrow follows
+    rf"|(?P<person2>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{1,2}}),\s*(?P<origin2>{_ORG_WORDS})"
+    rf"\s*(?:→|->)\s*(?P<dest2>{_ORG_WORDS})(?P<note2>\s*\([^)]{{0,60}}\))?"
+)
+
+
+_SPECULATIVE_NOTE = re.compile(
+    r"\b(?:rumou?r|reportedly|expected|may|might|could|likely|unconfirmed|talks|said to)\b",
+    re.IGNORECASE,
 )
 
 
@@ -415,16 +487,21 @@ def _listed(
     """Moves in a sidebar list: "Chen Wei: Baidu to ByteDance (confirmed)"."""
     out: list[Candidate] = []
     for match in _LISTED.finditer(text, s_start, s_end):
-        person = match.group("person")
+        tail = "" if match.group("person") else "2"
+        person = match.group("person" + tail)
         if not may_be_person(person):
             continue
         ends = []
-        for group in ("origin", "dest"):
+        for group in ("origin" + tail, "dest" + tail):
             name = match.group(group).rstrip(".,;")
             ends.append(Mention(match.start(group), match.start(group) + len(name), name,
                                 aliases.slug_for(name)))  # fmt: skip
-        note = match.group("note") or ""
+        note = match.group("note" + tail) or ""
         modality = classify(note, note) if note.strip() else "reported"
+        if modality == "rumour" and not _SPECULATIVE_NOTE.search(note):
+            # "(people familiar)", "(according to her LinkedIn profile)": who told a listed move
+            # that is given as done, not speculation about it
+            modality = "reported"
         out.append(
             Candidate(
                 person,
@@ -580,8 +657,18 @@ def _roles(
                 and not re.match(r"['’]s\b", text[p.end : p.end + 2])
             ],
             text,
+            insts,
         )
-        others = [m for m in after if m is not dest]
+        others = [
+            m for m in after if m is not dest and (m.slug or m.name) != (dest.slug or dest.name)
+        ]
+        first_person = min((p.start for p in persons), default=right)
+        if _ITS_PEOPLE.search(text, max(cue.end, first_person - 40), first_person):
+            # "has acquired N … and brought on its founders A and B": the people of the company
+            # the sentence names before the hire, not of the hirer
+            owned = [m for m in before if m is not dest and m.start < cue.start]
+            if owned:
+                return persons, owned[-1], dest
         latest = [
             m
             for m in others
@@ -691,6 +778,10 @@ def _roles(
 
 
 # "a short stint as a visiting researcher at Microsoft Research": a visit is not an employer.
+_ITS_PEOPLE = re.compile(
+    r"\bits (?:\w+ )?(?:co-?founders?|founders?|founding team|team|staff|employees|researchers"
+    r"|engineers|chief executive|CEO|CTO)\s+(?:[\w-]+\s+){0,2}$"
+)
 _VISIT_BEFORE = re.compile(
     r"\b(?:visiting|short stint|sabbatical|internship|intern)\b[^.;,]*$", re.IGNORECASE
 )
@@ -781,20 +872,50 @@ def _subjects(
     return []
 
 
-def _coordinated(people: list[PersonMention], text: str) -> list[PersonMention]:
+def _coordinated(
+    people: list[PersonMention],
+    text: str,
+    insts: Sequence[Mention] = (),
+) -> list[PersonMention]:
     """The first person and those coordinated with it ("A, B and C"); a person named later in
-    the clause ("..., chief executive C said") is not one of them."""
+    the clause ("..., chief executive C said") is not one of them. Each member may carry its
+    own origin ("A from X, B from Y and C from Z")."""
     if not people:
         return []
     out = [people[0]]
     for p in people[1:]:
         if p.pronoun or p.start < out[-1].end:
             continue
-        gap = text[out[-1].end : p.start]
+        gap_start = out[-1].end
+        own = _own_origin(text, out[-1], insts)
+        if own is not None and own.end < p.start and not _bracketed(text, out[-1], insts):
+            gap_start = own.end
+            tail = _ORG_TAIL.match(text, gap_start, p.start)
+            if tail:
+                gap_start = tail.end()
+        gap = text[gap_start : p.start]
         if not (COORD_GAP.match(gap) or re.fullmatch(r"\s*(?:,\s*)?(?:and|as well as|&)\s+", gap)):
             break
         out.append(p)
     return out
+
+
+# "from Databricks' Mosaic Research team": the rest of an origin's noun phrase
+_ORG_TAIL = re.compile(r"['’]s?(?:\s+[A-Z][\w-]*)*(?:\s+(?:team|group|lab|unit|division))?")
+
+
+def _own_origin(text: str, person: PersonMention, insts: Sequence[Mention]) -> Mention | None:
+    """The organisation a listed person comes from: in brackets ("B (Google DeepMind)") or
+    right after the name ("B from Google DeepMind")."""
+    bracketed = _bracketed(text, person, insts)
+    if bracketed is not None:
+        return bracketed
+    for m in insts:
+        if person.end < m.start <= person.end + 12 and re.fullmatch(
+            r"\s+from\s+(?:the\s+)?", text[person.end : m.start]
+        ):
+            return m
+    return None
 
 
 def _coordinated_back(text: str, in_left: list[PersonMention]) -> list[PersonMention]:

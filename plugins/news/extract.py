@@ -73,6 +73,7 @@ def extract_moves(
     if language == "zh" or (language is None and _HAN.search(text)):
         text = to_simplified(text)
     sentences = split_sentences(text)
+    aliases = _with_acronyms(aliases, text)
     if language != "zh":
         new_orgs = [
             *find_new_organisations(text, 0, len(text)),
@@ -136,9 +137,85 @@ def extract_moves(
     moves = _complete_halves(moves, candidates, text, sentences, aliases, parents or {})
     if parents:
         moves = _specialise(moves, candidates, text, sentences, aliases, parents)
+    moves = _earlier_steps_are_background(moves, parents or {})
     if text != original:
         moves = [_in_original_script(move, text, original) for move in moves]
     return moves
+
+
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w-])")
+
+
+def _with_acronyms(aliases: AliasTable, text: str) -> AliasTable:
+    """ "Meta Superintelligence Labs … joined MSL": an all-capitals word that spells the
+    initials of a known organisation the article named before it is that organisation."""
+    pattern = aliases.pattern
+    if pattern is None:
+        return aliases
+    first: dict[str, int] = {}
+    for match in _ACRONYM.finditer(text):
+        if match.group() not in aliases.entries:
+            first.setdefault(match.group(), match.start())
+    if not first:
+        return aliases
+    pairs: list[tuple[str, str]] = []
+    for match in pattern.finditer(text):
+        name = match.group()
+        words = [w for w in re.split(r"[\s-]+", name) if w]
+        initials = "".join(w[0] for w in words if w[0].isupper())
+        if len(words) < 2 or initials not in first or first[initials] < match.end():
+            continue
+        slug = aliases.slug_for(name)
+        if slug and all(slug != s for n, s in pairs if n == initials):
+            pairs.append((initials, slug))
+    chosen = {n: s for n, s in pairs if sum(1 for m, _ in pairs if m == n) == 1}
+    return aliases.with_aliases(chosen.items()) if chosen else aliases
+
+
+_RETURN_TO = (
+    r"(?:\breturn(?:s|ed|ing)? to|\bback (?:at|to|with)|\brejoin(?:s|ed|ing)?"
+    r"|回归|重返|回到|重新加入)\s*(?:the\s+)?"
+)
+
+
+def _told_as_return(move: ExtractedMove) -> bool:
+    """The move's own sentence says the person goes back to its destination."""
+    return bool(
+        move.to_name and re.search(_RETURN_TO + re.escape(move.to_name), move.quote, re.IGNORECASE)
+    )
+
+
+def _earlier_steps_are_background(
+    moves: list[ExtractedMove], parents: Mapping[str, str]
+) -> list[ExtractedMove]:
+    """Two firm moves of one person that chain (A → B, then B → C) tell a history and its
+    latest step: the earlier step is background ("X, who left A for B last year, has now
+    joined C"). When they go back and forth (A → B, B → A), the one told as a return is the
+    news ("who left Microsoft for OpenAI, is back at Microsoft")."""
+
+    def key(name: str | None, slug: str | None) -> str | None:
+        return slug or (name.casefold() if name else None)
+
+    def same(a: str | None, b: str | None) -> bool:
+        return a is not None and b is not None and (a == b or _related(a, b, parents))
+
+    firm = [m for m in moves if m.modality in MOVE_MODALITIES and m.from_name and m.to_name]
+    earlier: set[int] = set()
+    for first in firm:
+        for then in firm:
+            if first is then or person_key(first.person) != person_key(then.person):
+                continue
+            if not same(key(first.to_name, first.to_slug), key(then.from_name, then.from_slug)):
+                continue
+            back_and_forth = same(
+                key(first.from_name, first.from_slug), key(then.to_name, then.to_slug)
+            )
+            if back_and_forth and (_told_as_return(first) or not _told_as_return(then)):
+                continue  # nothing tells which of the two is the news
+            earlier.add(id(first))
+    if not earlier:
+        return moves
+    return [dataclasses.replace(m, modality="background") if id(m) in earlier else m for m in moves]
 
 
 def _short_forms(names: list[str], aliases: AliasTable) -> list[str]:
@@ -223,6 +300,9 @@ def _descendant_of(slug: str, ancestor: str, parents: Mapping[str, str]) -> bool
     return False
 
 
+_LEFT_BEFORE = re.compile(r"\b(?:left|leaving|quit|departed|离开|离职)\s*(?:the\s+)?$")
+
+
 def _narrower(
     near: list[Mention], slug: str | None, other: str | None, parents: Mapping[str, str]
 ) -> Mention | None:
@@ -285,7 +365,24 @@ def _specialise(
             ]
 
         origin = _narrower(near, move.from_slug, move.to_slug, parents)
-        dest = _narrower(near, move.to_slug, move.from_slug, parents)
+        # "Google has rehired X, who left Google Brain in 2023": a lab the person is told
+        # leaving is not where they go back to.
+        left = {
+            c.origin.slug
+            for c in candidates
+            if person_key(c.person) == key and c.origin is not None and c.origin.slug
+        }
+        dest = _narrower(
+            [
+                m
+                for m in near
+                if m.slug not in left
+                and not _LEFT_BEFORE.search(text, max(0, m.start - 20), m.start)
+            ],
+            move.to_slug,
+            move.from_slug,
+            parents,
+        )
         if origin is None and dest is None:
             out.append(move)
             continue
@@ -690,7 +787,23 @@ def _topic_employer(
             before = text[max(start, inst.start - 40) : inst.start]
             if _LOSING_BEFORE.search(before) or _LOSING_AFTER.match(text[inst.end : end]):
                 return inst
+    # "Google DeepMind has spent two years building a team. At least four of the people who
+    # built it have walked out": people leaving "it", the lede's subject named just before.
+    subject: Mention | None = None
+    for start, end in sentences[:4]:
+        found = [m for m in find_institutions(text, start, end, aliases) if m.slug]
+        if found and found[0].start - start <= 3:
+            subject = found[0]
+        if subject is not None and _PEOPLE_WALKED_OUT.search(text, start, end):
+            return subject
     return None
+
+
+_PEOPLE_WALKED_OUT = re.compile(
+    r"\b(?:people|researchers|scientists|engineers|members|staff(?:ers)?|of them)\b[^.;]{0,40}?"
+    r"\b(?:it|its|there)\b[^.;]{0,20}?\b(?:have|has) (?:\w+ )?(?:walked out|left|departed|quit)\b",
+    re.IGNORECASE,
+)
 
 
 _ZH_LOSING_AFTER = re.compile(
@@ -847,7 +960,10 @@ def _pair_halves(moves: list[Candidate]) -> list[Candidate]:
     return [*full, *departures, *arrivals]
 
 
-_PRONOUN_START = re.compile(r"\s*(?:He|She|They|His|Her|Their)\b")
+_PRONOUN_START = re.compile(
+    r"\s*(?:(?:Until then|Until that happens|Since then|Meanwhile|For now|In the meantime),?\s+)?"
+    r"(?:He|She|They|His|Her|Their|he|she|they|his|her|their)\b"
+)
 
 
 def _sentences_about(person: str, text: str, sentences: list[tuple[int, int]]) -> list[str]:
@@ -888,7 +1004,9 @@ def _merge(
         verdict = told_elsewhere(_sentences_about(group[0].person, text, sentences))
         if verdict is not None:
             for move in moves:
-                if move.modality in MOVE_MODALITIES:
+                if move.modality in MOVE_MODALITIES or (
+                    verdict == "planned" and move.modality in RUMOUR_MODALITIES
+                ):
                     move.modality = verdict
         # "taking a leave of absence from A to become chief scientist at B": the employer left
         # on leave is still the origin of the move told beside it.

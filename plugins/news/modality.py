@@ -24,6 +24,7 @@ Modality = Literal[
     "leave_of_absence",
     "background",
     "side_post",
+    "internal",
 ]
 MOVE_MODALITIES: frozenset[str] = frozenset({"reported", "confirmed"})
 RUMOUR_MODALITIES: frozenset[str] = frozenset({"in_talks", "rumour"})
@@ -64,13 +65,13 @@ _EN_RUMOUR = re.compile(
     r"|\b(?:people|person|sources?|insiders?) (?:familiar|with knowledge|close to|briefed)"
     r"|\bwith knowledge of\b|\bsources? (?:say|said|tell|told)\b|\brumou?r|\bspeculat"
     r"|\bunconfirmed\b|\b(?:is|are|was) expected to\b|\bcould\b|\bmight\b|\bmay (?:join|leave|be)"
-    r"|\blikely to (?:join|leave)\b|\b(?:the (?:\w+ )?)?(?:report|newspaper|outlet) (?:said|says)"
+    r"|\blikely to (?:join|leave)\b|\bchatter\b|\b(?:the (?:\w+ )?)?(?:report|newspaper|outlet) (?:said|says)"
     r"|\bbelieve\b|\b(?:has|have) learned\b|\bwhispers?\b",
     re.IGNORECASE,
 )
 _EN_DONE = re.compile(
     r"\b(?:has|have|had) (?:\w+ )?(?:joined|left|hired|poached|started|moved|departed|quit|resigned"
-    r"|recruited|appointed|named)\b|\b(?:joined|left|hired|poached|started at|moved to|departed"
+    r"|recruited|appointed|named|gone to|gone over to)\b|\b(?:joined|left|hired|poached|started at|moved to|departed"
     r"|quit|resigned)\b",
     re.IGNORECASE,
 )
@@ -114,6 +115,21 @@ _EN_HYPOTHETICAL = re.compile(
     r"|went ahead|were to)\b|\bif\b[^.;]{0,80}\bwould\b|\bwould\b[^.;]{0,80}\bif\b|\bwould have\b",
     re.IGNORECASE,
 )
+# "moved from the Gemini team to Google Research as part of a reshuffle": a transfer inside
+# one employer is not a move between employers.
+_EN_INTERNAL = re.compile(
+    r"\b(?:reshuffle|reorgani[sz]ation|restructuring|internal (?:move|transfer|change|reshuffle))\b"
+    r"|\b(?:was|were|been) (?:\w+ )?transferred\b",
+    re.IGNORECASE,
+)
+# "named a faculty affiliate of the Vector Institute, a title held alongside …", "an adjunct
+# principal investigator", "a part-time adviser": a post held beside the job, not a move.
+_EN_SIDE_POST = re.compile(
+    r"\bfaculty affiliate\b|\badjunct\b|\bpart-time (?:adviser|advisor|role|post|position)\b"
+    r"|\bheld alongside\b",
+    re.IGNORECASE,
+)
+ZH_SIDE_POST = re.compile(r"兼职|兼任|顾问")
 _EN_CONFIRMED = re.compile(
     r"\bconfirmed\b|\bannounced\b|\bsaid in a statement\b|\bofficially\b|\bin a (?:blog )?post\b"
     r"|\bwrote on\b|\bposted on\b|\bon (?:his|her|their) LinkedIn\b|\btold (?:\w+ ){0,2}(?:reporters|us)\b",
@@ -157,6 +173,8 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
     if chinese:
         if _ZH_DENIED.search(sentence):
             return "denied"
+        if ZH_SIDE_POST.search(clause or sentence):
+            return "side_post"  # "出任公司兼职首席科学家", "将兼任台积电AI顾问"
         if _ZH_LEAVE.search(sentence):
             return "leave_of_absence"
         if _ZH_TALKS.search(sentence):
@@ -175,6 +193,10 @@ def classify(clause: str, sentence: str, *, chinese: bool = False) -> Modality:
         return "confirmed" if _ZH_CONFIRMED.search(sentence) else "reported"
     if _EN_DENIED.search(sentence):
         return "denied"
+    if _EN_INTERNAL.search(sentence):
+        return "internal"
+    if _EN_SIDE_POST.search(sentence):
+        return "side_post"
     if _EN_LEAVE.search(sentence):
         return "leave_of_absence"
     if _EN_TALKS.search(sentence):
@@ -226,7 +248,13 @@ _EN_NOT_GONE_YET = re.compile(
     r"\b(?:is|are) still (?:at|with|employed)\b|\b(?:has|have) not (?:yet )?left\b"
     r"|\b(?:hasn['’]t|haven['’]t) (?:yet )?left\b|\bwill (?:finish|complete) (?:the |his |her |their )?"
     r"(?:[\w-]+ )?(?:term|semester|academic year|school year)\b|\b(?:is|are) expected to start\b"
-    r"|\bwill (?:step down|leave|depart) (?:at|by|in|on|after)\b",
+    r"|\bwill (?:step down|leave|depart) (?:at|by|in|on|after)\b"
+    # "remains at Huawei until the end of the year", "until then she will continue to teach",
+    # "has not resigned", "has not yet set a start date": still at the old job
+    r"|\b(?:remains?|will remain|will stay|stays|is staying) (?:on )?(?:at|with) [^.;]{1,60}?\buntil\b"
+    r"|\buntil then\b[^.;]{0,40}\b(?:will|continues?|remains?|stays?)\b"
+    r"|\b(?:has|have) not (?:yet )?(?:resigned|handed in|set a start date)\b"
+    r"|\b(?:hasn['’]t|haven['’]t) (?:yet )?(?:resigned|handed in)\b|\bstill on [^.;]{1,30}payroll\b",
     re.IGNORECASE,
 )
 

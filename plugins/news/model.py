@@ -41,6 +41,13 @@ class AliasTable:
             alias = alias.strip()
             if alias and alias not in entries:
                 entries[alias] = slug
+        for alias, slug in list(entries.items()):
+            # "Institute of Automation, Chinese Academy of Sciences" is written in running text
+            # as "the Institute of Automation of the Chinese Academy of Sciences".
+            unit, comma, parent = alias.partition(", ")
+            if comma and " " in unit and " " in parent and "," not in parent:
+                entries.setdefault(f"{unit} of the {parent}", slug)
+                entries.setdefault(f"{unit} of {parent}", slug)
         return cls(entries=entries)
 
     def with_names(self, names: Iterable[str]) -> AliasTable:
