@@ -85,8 +85,8 @@ order (the quality page prints it as a table). The decisions worth knowing:
   "Scientist, Perception Data", 研究工程师（分布式训练）), and whose own text says the person
   builds, runs, scales or maintains them and names no research of their own, is not a research
   role; nor is a bare "Member of Technical Staff" outside a research organisation whose text
-  is such work, nor an engineer a research department would tip whose text is (training-stack
-  reliability, checkpointing). An algorithm engineer on a research topic whose text is shipping a
+  is such work, nor an engineer a research department would tip whose text is engineering
+  (the reliability of training jobs, checkpointing). An algorithm engineer on a research topic whose text is shipping a
   product's model features (落地, 上线, A/B tests, business metrics, user retention, content
   review) and names no research is not either. Without such text the title decides, as before.
   The other way, a title that names no kind of work (技术专家, 高级专家, スペシャリスト,
