@@ -24,11 +24,11 @@ from typing import Any
 
 import asyncpg
 
-from service.db.queries.pagination import PageArgs, fetch_page
+from service.db.queries.pagination import PageArgs, fetch_page, row_factory
 from service.db.queries.researchers import (
     ResearcherFilter,
     ResearcherOrder,
-    _researcher,
+    ResearcherRow,
     build_query,
     list_researchers,
     ordering,
@@ -36,6 +36,7 @@ from service.db.queries.researchers import (
 from service.domain.names import search_tokens
 
 PAGE = PageArgs(first=20)
+ROW = row_factory(ResearcherRow)
 
 
 async def key_path(conn: asyncpg.Connection, name: str) -> list[int]:
@@ -46,7 +47,7 @@ async def key_path(conn: asyncpg.Connection, name: str) -> list[int]:
 async def trigram_path(conn: asyncpg.Connection, name: str) -> list[int]:
     q = build_query(ResearcherFilter(search=name))
     order = ordering(ResearcherOrder.RELEVANCE, q.params.add(" ".join(search_tokens(name)), "text"))
-    page = await fetch_page(conn, q, order, PAGE, _researcher)
+    page = await fetch_page(conn, q, order, PAGE, ROW)
     return [r.id for r in page.items]
 
 

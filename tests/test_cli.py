@@ -163,6 +163,22 @@ def test_demo_serves_on_the_embedded_database_and_runs_queued_ingestion(
                 break
             time.sleep(0.5)
         assert status == "succeeded", status
+        # Name search on the embedded server, whose PostgreSQL may lack pg_trgm (the search
+        # then ranks the rest by name): a researcher's own name finds them first, by name key.
+        graphql = f"{base}/graphql"
+        someone = httpx.post(
+            graphql, json={"query": "{ researchers(first: 1) { nodes { id name } } }"}, timeout=10
+        ).json()["data"]["researchers"]["nodes"][0]
+        found = httpx.post(
+            graphql,
+            json={
+                "query": "query($q: String!) { search(query: $q, first: 5) "
+                "{ ... on Researcher { id name } } }",
+                "variables": {"q": someone["name"].lower()},
+            },
+            timeout=10,
+        ).json()
+        assert found["data"]["search"][0]["name"] == someone["name"], found
     finally:
         proc.terminate()
         try:
