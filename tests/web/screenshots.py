@@ -12,7 +12,8 @@ from typing import Any
 
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
-READY = "document.getElementById('main').dataset.ready === '{view}'"
+# a selector, not a string predicate: the page's CSP forbids eval, which polling one needs
+READY = "#main[data-ready='{view}']"
 
 
 def shoot(base: str, out: Path) -> list[str]:
@@ -24,7 +25,7 @@ def shoot(base: str, out: Path) -> list[str]:
     def open_view(page: Any, fragment: str, view: str) -> None:
         page.evaluate("document.getElementById('main').dataset.ready = ''")
         page.goto(f"{base}/{fragment}")
-        page.wait_for_function(READY.format(view=view))
+        page.wait_for_selector(READY.format(view=view), state="attached")
         page.wait_for_timeout(300)
 
     with sync_playwright() as p:
@@ -75,7 +76,7 @@ def shoot(base: str, out: Path) -> list[str]:
         )
         pp = phone.new_page()
         pp.goto(f"{base}/#/flows")
-        pp.wait_for_function(READY.format(view="flows"))
+        pp.wait_for_selector(READY.format(view="flows"), state="attached")
         pp.evaluate("window.scrollTo(0, document.getElementById('flows-title').offsetTop - 8)")
         pp.wait_for_timeout(300)
         pp.screenshot(path=str(out / "explorer-phone.png"))

@@ -182,7 +182,7 @@ def test_views_survive_a_failing_api(shared_server: Server, page: Any, view: str
     # the rest of the explorer still works
     page.unroute("**/graphql")
     page.get_by_role("link", name="Flows", exact=True).click()
-    page.wait_for_function("document.getElementById('main').dataset.ready === 'flows'")
+    page.wait_for_selector("#main[data-ready='flows']", state="attached")
 
 
 def test_phone_width_has_no_horizontal_scroll(shared_server: Server, browser: Any) -> None:
