@@ -13,8 +13,9 @@ timed) and loaded with ``COPY ... FROM`` into another freshly migrated database 
 indexes, constraints and triggers), parents before children, in one transaction; only that
 load is timed. Left out are the tables that record the run rather than data:
 ``alembic_version``, ``ingest_run``, ``ingest_reject``, ``plugin_state``, ``http_cache`` and
-the job queue's ``procrastinate_*`` tables. The identity sequences are set past the loaded ids
-after the timed load.
+the job queue's ``procrastinate_*`` tables, and the tables that triggers derive from the loaded
+ones (``researcher_name_key``, ``move_rollup_*``), which the COPY's triggers rebuild as the
+pipeline's did. The identity sequences are set past the loaded ids after the timed load.
 
 The pipeline runs in a child process so its peak RSS (VmHWM) is its own, on the event loop
 ``talentflow ingest`` uses. ``--rounds`` rounds (3 by default) of pipeline then COPY run on the
@@ -118,6 +119,20 @@ def write_observations(authors: list[dict[str, Any]], path: Path) -> int:
 # Tables that record the run rather than the data: not part of "the same rows".
 BOOKKEEPING = ("alembic_version", "ingest_run", "ingest_reject", "plugin_state", "http_cache")
 BOOKKEEPING_PREFIX = "procrastinate_"  # the job queue's tables
+# Derived wholly by triggers on tables the COPY loads (the name keys from ``researcher``, the
+# move rollups from ``move``): the COPY's own triggers rebuild them, so loading the dumped rows
+# too would duplicate the name keys (a primary-key error) and count every move twice.
+DERIVED = ("researcher_name_key",)
+DERIVED_PREFIX = "move_rollup_"
+
+
+def holds_data(table: str) -> bool:
+    """Whether ``table`` is part of "the same rows": not bookkeeping, not derived."""
+    return not (
+        table in BOOKKEEPING
+        or table in DERIVED
+        or table.startswith((BOOKKEEPING_PREFIX, DERIVED_PREFIX))
+    )
 
 
 async def data_tables(conn: asyncpg.Connection) -> list[str]:
@@ -128,7 +143,7 @@ async def data_tables(conn: asyncpg.Connection) -> list[str]:
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname"
         )
-        if r["relname"] not in BOOKKEEPING and not r["relname"].startswith(BOOKKEEPING_PREFIX)
+        if holds_data(r["relname"])
     ]
     parents: dict[str, set[str]] = {t: set() for t in names}
     for r in await conn.fetch(
