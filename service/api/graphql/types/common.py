@@ -25,7 +25,11 @@ MoveOrderBy = strawberry.enum(MoveOrder, name="MoveOrderBy", description="How to
 ResearcherOrderBy = strawberry.enum(
     ResearcherOrder,
     name="ResearcherOrderBy",
-    description="How to sort researchers (RELEVANCE needs a name search; it falls back to NAME).",
+    description=(
+        "How to sort researchers. RELEVANCE needs a name search (it falls back to NAME): first"
+        " the researchers with a name that starts with the search, exact names first, then in"
+        " name order, ties by id; then the other matches, most similar first."
+    ),
 )
 InstitutionOrderBy = strawberry.enum(
     InstitutionOrder, name="InstitutionOrderBy", description="How to sort institutions."
