@@ -210,7 +210,11 @@ def name_key_tiers(
     forms ``search_text`` joins), so the first list is inside the second's conditions, which
     it leaves out; each researcher appears once, at its first matching key."""
     rest = build_query(flt)
-    ordering = _resolve_order(rest, flt, order, trigram)
+    # Named apart from the same ordering of an untiered list, so that a cursor of that list
+    # (a search ordered by NAME, say) is not taken for one of this tier's (without pg_trgm the
+    # tier is ordered by name too).
+    resolved = _resolve_order(rest, flt, order, trigram)
+    ordering = dataclasses.replace(resolved, name=f"AFTER_KEYS_{resolved.name}")
     p = rest.params
     rest.where.append(
         "NOT EXISTS (SELECT 1 FROM researcher_name_key _k WHERE _k.researcher_id = r.id "
