@@ -26,7 +26,7 @@ from enum import Enum
 
 from service.db.queries.executor import Executor, Params
 from service.db.queries.moves import MoveFilter, filter_conditions
-from service.db.queries.rollups import Rollup, covers, rollup_for
+from service.db.queries.rollups import Rollup, rollup_for
 from service.domain.flows import Level, Period, mark_small
 
 __all__ = [
@@ -262,9 +262,7 @@ def series_source(flt: MoveFilter, *, rollups: bool = True) -> Rollup | None:
     moves inside each tree taken back from ``move_rollup_institution``), or None for the scan
     of ``move``: as for flows, when every filter is one a rollup row answers; a filter by a
     second institution reads the moves."""
-    if not rollups or not covers(flt):
-        return None
-    if flt.from_institution is not None or flt.to_institution is not None:
+    if not rollups or rollup_for(flt, institutions=True) is None:
         return None
     return Rollup.INSTITUTION_SIDE
 
