@@ -352,12 +352,12 @@ def _name_share(a: NameParse, b: NameParse, level: str, ctx: Context) -> float:
     """``u`` of one agreeing reading; of two spellings (Jung and Jeong), the commoner one, so
     that the weight does not depend on which side is which (nor on ingest order)."""
     east = a.east_asian or b.east_asian
-    if level == "initials" and (family_initial(a, b) or family_initial(b, a)):
-        # the given name in full, the family name an initial
-        full = b if family_initial(a, b) else a
-        given = ctx.frequencies.given.get(full.given_key, DEFAULT_GIVEN["other"])
-        return given * INITIAL_SHARE
     if level == "initials":
+        # the given name in full, the family name an initial
+        named = b if family_initial(a, b) else a if family_initial(b, a) else None
+        if named is not None:
+            given = ctx.frequencies.given.get(named.given_key, DEFAULT_GIVEN["other"])
+            return given * INITIAL_SHARE
         short, full = (a, b) if a.is_initials_only else (b, a)
         share = ctx.frequencies.share(full.family, None, east)
         # "D.-h. Kim" for "Dong-hyun Kim": the second syllable's initial narrows it like a
